@@ -1,0 +1,130 @@
+import { InputError } from '../domain/errors.js';
+import type { ParsedReport } from '../domain/finding.js';
+import type { ReportFormat } from './format.js';
+import { isObject } from './json.js';
+
+/**
+ * Every supported format, in detection order: the first whose detect() accepts a document reads
+ * it. Detection is unambiguous (formats/index.test.ts checks that each sample matches exactly one).
+ */
+export const FORMATS: readonly ReportFormat[] = [];
+
+export type { ReportFormat } from './format.js';
+
+export function formatNames(): string[] {
+  return FORMATS.map((f) => f.name);
+}
+
+export function findFormat(name: string): ReportFormat {
+  const format = FORMATS.find((f) => f.name === name.trim().toLowerCase());
+  if (!format) {
+    throw new InputError(`Unknown report format ${JSON.stringify(name)}: expected one of ${formatNames().join(', ')}.`);
+  }
+  return format;
+}
+
+/** The format whose detect() accepts the document, or undefined. */
+export function detectFormat(doc: unknown): ReportFormat | undefined {
+  return FORMATS.find((f) => safeDetect(f, doc));
+}
+
+export interface ParseOptions {
+  /** Names the input in messages: a file path, or "request body". */
+  source: string;
+  /** A registry name that overrides detection. */
+  format?: string | undefined;
+}
+
+/**
+ * Reads a report: decodes UTF-8, parses JSON once, picks the format (named or detected) and runs
+ * its parser. Every failure is an InputError whose one-line message starts with the source.
+ */
+export function parseReport(input: Uint8Array | string, options: ParseOptions): ParsedReport {
+  const { source } = options;
+  const named = options.format ? findFormat(options.format) : undefined;
+  const text = (typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8')).replace(/^\uFEFF/, '');
+  const expected = `expected a JSON report from one of: ${formatNames().join(', ')}`;
+
+  let doc: unknown;
+  if (text.trim() === '') {
+    if (named?.acceptsEmpty?.(undefined)) return runParser(named, undefined, source);
+    const size = text.length === 0 ? 'the file is empty (0 bytes)' : 'the file holds only whitespace';
+    throw new InputError(`${source}: ${size}; ${expected}${named ? ` (a ${named.title} report is never empty)` : ''}.`);
+  }
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError(`${source}: not valid JSON (${oneLine(reason)}); ${expected}.`);
+  }
+
+  if (named) {
+    if (safeDetect(named, doc) || named.acceptsEmpty?.(doc)) return runParser(named, doc, source);
+    const detected = detectFormat(doc);
+    const hint = detected
+      ? `it looks like a ${detected.title} report; use --format ${detected.name} or leave --format out`
+      : `it does not look like any supported format (${formatNames().join(', ')})`;
+    throw new InputError(`${source}: not a ${named.title} report: ${hint}.`);
+  }
+
+  const detected = detectFormat(doc);
+  if (detected) return runParser(detected, doc, source);
+  throw new InputError(`${source}: ${describeUnknown(doc, text)}; ${expected}.`);
+}
+
+function runParser(format: ReportFormat, doc: unknown, source: string): ParsedReport {
+  try {
+    return format.parse(doc);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`${source}: ${oneLine(error.message)}`);
+    if (error instanceof RangeError) {
+      throw new InputError(`${source}: the ${format.title} report is nested too deeply to read (${oneLine(error.message)}).`);
+    }
+    throw error;
+  }
+}
+
+function safeDetect(format: ReportFormat, doc: unknown): boolean {
+  try {
+    return format.detect(doc);
+  } catch {
+    return false;
+  }
+}
+
+const DEEPEST_REPORT = 64;
+
+/** Why a document matched no format, in words a user can act on. */
+function describeUnknown(doc: unknown, text: string): string {
+  if (doc === null) return 'the report is the JSON value null, which names no format (Gitleaks writes it for "no findings": pass --format gitleaks)';
+  if (Array.isArray(doc) && doc.length === 0) return 'the report is an empty JSON array, which names no format (pass --format to say which scanner wrote it)';
+  if (isObject(doc) && Object.keys(doc).length === 0) return 'the report is an empty JSON object, which names no format (pass --format to say which scanner wrote it)';
+  const depth = jsonDepth(text, DEEPEST_REPORT);
+  if (depth > DEEPEST_REPORT) return `the JSON is nested more than ${DEEPEST_REPORT} levels deep, which no supported scanner report is`;
+  if (typeof doc !== 'object') return `the report is a JSON ${typeof doc}, not an object or array`;
+  const keys = isObject(doc) ? Object.keys(doc).slice(0, 5).map((k) => JSON.stringify(k)).join(', ') : '';
+  return keys ? `no supported format recognises a report with top-level keys ${keys}` : 'no supported format recognises this JSON array';
+}
+
+/** Nesting depth of a JSON text, counted without recursion; stops counting past `limit`. */
+function jsonDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      deepest = Math.max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return deepest;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
