@@ -1,0 +1,64 @@
+import { sql } from 'kysely';
+import { afterEach, expect, it } from 'vitest';
+import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
+import { InputError } from '../domain/errors.js';
+import { databaseUrlFrom, openStore, redactPassword, type Store } from './database.js';
+
+describeEachStore('store', (kind: StoreKind) => {
+  let store: Store | undefined;
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+  });
+
+  it('creates the schema on first open', async () => {
+    store = await openTestStore(kind);
+    const { rows } = await sql<{ n: number }>`select count(*) as n from targets`.execute(store.db);
+    expect(Number(rows[0]?.n)).toBe(0);
+  });
+
+  it('commits a transaction and rolls back one that throws', async () => {
+    store = await openTestStore(kind);
+    const s = store;
+    const now = new Date().toISOString();
+    await s.transaction((trx) => trx.insertInto('orgs').values({ identifier: 'kept', created_at: now }).execute());
+    await expect(
+      s.transaction(async (trx) => {
+        await trx.insertInto('orgs').values({ identifier: 'dropped', created_at: now }).execute();
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    const orgs = await s.db.selectFrom('orgs').select('identifier').execute();
+    expect(orgs.map((o) => o.identifier)).toEqual(['kept']);
+  });
+
+  it('runs concurrent transactions one after another', async () => {
+    store = await openTestStore(kind);
+    const s = store;
+    const now = new Date().toISOString();
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        s.transaction(async (trx) => {
+          await trx.insertInto('orgs').values({ identifier: `o${i}`, created_at: now }).execute();
+        }),
+      ),
+    );
+    const { rows } = await sql<{ n: number }>`select count(*) as n from orgs`.execute(s.db);
+    expect(Number(rows[0]?.n)).toBe(8);
+  });
+});
+
+it('chooses the database from the flag, then the environment, then lantern.db', () => {
+  expect(databaseUrlFrom('x.db', { LANTERN_DATABASE_URL: 'postgres://h/db' })).toBe('x.db');
+  expect(databaseUrlFrom(undefined, { LANTERN_DATABASE_URL: 'postgres://h/db' })).toBe('postgres://h/db');
+  expect(databaseUrlFrom(undefined, {})).toBe('lantern.db');
+});
+
+it('never shows a password', () => {
+  expect(redactPassword('postgres://lantern:s3cret@db:5432/lantern')).toBe('postgres://lantern:****@db:5432/lantern');
+});
+
+it('explains a database that cannot be opened', async () => {
+  await expect(openStore('/nonexistent-lantern-dir/here.db')).rejects.toThrow(InputError);
+  await expect(openStore('postgres://127.0.0.1:1/none')).rejects.toThrow(/^Cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/none/);
+});

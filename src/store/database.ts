@@ -1,0 +1,147 @@
+import { resolve } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { InputError } from '../domain/errors.js';
+import { migrationProvider } from './migrations/index.js';
+import type { Database } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** An open database with its schema migrated to the latest version. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** The URL with any password removed, safe to log. */
+  readonly description: string;
+  /** The better-sqlite3 handle, for the bulk-insert fast path (store/bulk.ts); undefined on PostgreSQL. */
+  readonly sqlite: BetterSqlite3.Database | undefined;
+  /**
+   * Runs `work` in one transaction and commits, or rolls back if it throws. On SQLite the
+   * transaction starts IMMEDIATE, so a second writer waits for the first instead of failing.
+   */
+  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL only: the schema to create and use (tests isolate themselves this way). */
+  schema?: string;
+  /** PostgreSQL only: connections in the pool. */
+  poolSize?: number;
+}
+
+export const DEFAULT_DATABASE = 'lantern.db';
+
+/** `--db` wins, then LANTERN_DATABASE_URL, then lantern.db in the working directory. */
+export function databaseUrlFrom(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? env.LANTERN_DATABASE_URL ?? DEFAULT_DATABASE;
+}
+
+export function isPostgresUrl(url: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Opens a `postgres://…` URL on PostgreSQL, anything else as a SQLite file path (created on first use). */
+export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
+  const store = isPostgresUrl(url) ? await openPostgres(url, options) : openSqlite(url);
+  try {
+    await migrate(store.db);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+function openSqlite(url: string): Store {
+  const path = url.replace(/^sqlite:/i, '');
+  const memory = path === ':memory:';
+  let handle: BetterSqlite3.Database;
+  try {
+    handle = new BetterSqlite3(path);
+    handle.pragma('journal_mode = WAL');
+    handle.pragma('synchronous = NORMAL');
+    handle.pragma('foreign_keys = ON');
+    handle.pragma('busy_timeout = 10000');
+  } catch (error) {
+    throw new InputError(`Cannot open the SQLite database ${JSON.stringify(path)}: ${(error as Error).message}.`);
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    description: memory ? 'sqlite::memory:' : `sqlite:${resolve(path)}`,
+    sqlite: handle,
+    // Kysely's SQLite driver has one connection behind a mutex: holding it keeps every other query
+    // of this process out of the transaction until it ends.
+    transaction: (work) =>
+      db.connection().execute(async (connection) => {
+        await sql`begin immediate`.execute(connection);
+        try {
+          const result = await work(connection);
+          await sql`commit`.execute(connection);
+          return result;
+        } catch (error) {
+          if (handle.inTransaction) await sql`rollback`.execute(connection);
+          throw error;
+        }
+      }),
+    close: () => db.destroy(),
+  };
+}
+
+// COUNT and SUM come back from PostgreSQL as int8/numeric strings; our numbers fit in a double.
+const INT8 = 20;
+const NUMERIC = 1700;
+function pgTypeParser(oid: number, format?: string): (value: string) => unknown {
+  if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
+  return pg.types.getTypeParser(oid, format as 'text');
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
+  const schema = options.schema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
+    throw new InputError(`Invalid PostgreSQL schema name ${JSON.stringify(schema)}: expected lower-case letters, digits and '_'.`);
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: { getTypeParser: pgTypeParser } as pg.CustomTypesConfig,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  const description = redactPassword(url);
+  try {
+    const client = await pool.connect();
+    try {
+      if (schema) await client.query(`create schema if not exists ${schema}`);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end();
+    throw new InputError(`Cannot connect to PostgreSQL at ${description}: ${(error as Error).message}.`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    dialect: 'postgres',
+    description,
+    sqlite: undefined,
+    transaction: (work) => db.transaction().execute(work),
+    close: () => db.destroy(),
+  };
+}
+
+async function migrate(db: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`Database migration ${failed ?? ''} failed: ${(error as Error).message}`);
+  }
+}
+
+export function redactPassword(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1****@');
+}

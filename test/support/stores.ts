@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { describe } from 'vitest';
+import { openStore, type Store } from '../../src/store/database.js';
+
+/**
+ * Every storage test runs on both stores: SQLite in a temporary file, and PostgreSQL when
+ * LANTERN_TEST_DATABASE_URL points at a server (each store in a schema of its own, dropped on
+ * close). Without the variable the PostgreSQL suites are skipped with a message saying so.
+ */
+export const POSTGRES_URL = process.env.LANTERN_TEST_DATABASE_URL;
+
+export type StoreKind = 'sqlite' | 'postgres';
+let counter = 0;
+
+export async function openTestStore(kind: StoreKind): Promise<Store> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'lantern-test-'));
+    const store = await openStore(join(dir, 'test.db'));
+    return { ...store, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
+  }
+  if (!POSTGRES_URL) throw new Error('LANTERN_TEST_DATABASE_URL is not set');
+  const schema = `lantern_t${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
+  const store = await openStore(POSTGRES_URL, { schema, poolSize: 4 });
+  return {
+    ...store,
+    close: async () => {
+      await store.close();
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      try {
+        await client.query(`drop schema if exists ${schema} cascade`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+let warned = false;
+
+/** Declares the suite once per store kind; `body` receives the kind to open stores with. */
+export function describeEachStore(name: string, body: (kind: StoreKind) => void): void {
+  describe(`${name} [sqlite]`, () => body('sqlite'));
+  if (POSTGRES_URL) {
+    describe(`${name} [postgres]`, () => body('postgres'));
+    return;
+  }
+  if (!warned) {
+    warned = true;
+    console.warn('[lantern] LANTERN_TEST_DATABASE_URL is not set: the PostgreSQL runs of the storage tests are skipped.');
+  }
+  describe.skip(`${name} [postgres] (skipped: LANTERN_TEST_DATABASE_URL is not set)`, () => body('postgres'));
+}
