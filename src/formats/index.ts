@@ -4,6 +4,7 @@ import type { ReportFormat } from './format.js';
 import { isObject } from './json.js';
 
 import { aqua } from './aqua.js';
+import { osv } from './osv.js';
 
 /**
  * Every supported format, in detection order: the first whose detect() accepts a document reads
@@ -12,6 +13,7 @@ import { aqua } from './aqua.js';
 export const FORMATS: readonly ReportFormat[] = [
 
   aqua,
+  osv,
 ];
 
 export type { ReportFormat } from './format.js';
