@@ -5,6 +5,7 @@ import { isObject } from './json.js';
 
 import { aqua } from './aqua.js';
 import { osv } from './osv.js';
+import { semgrep } from './semgrep.js';
 
 /**
  * Every supported format, in detection order: the first whose detect() accepts a document reads
@@ -14,6 +15,7 @@ export const FORMATS: readonly ReportFormat[] = [
 
   aqua,
   osv,
+  semgrep,
 ];
 
 export type { ReportFormat } from './format.js';
