@@ -4,6 +4,7 @@ import type { ReportFormat } from './format.js';
 import { isObject } from './json.js';
 
 import { aqua } from './aqua.js';
+import { gitleaks } from './gitleaks.js';
 import { osv } from './osv.js';
 import { semgrep } from './semgrep.js';
 
@@ -16,6 +17,7 @@ export const FORMATS: readonly ReportFormat[] = [
   aqua,
   osv,
   semgrep,
+  gitleaks,
 ];
 
 export type { ReportFormat } from './format.js';
