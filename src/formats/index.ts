@@ -4,6 +4,7 @@ import type { ReportFormat } from './format.js';
 import { isObject } from './json.js';
 
 import { aqua } from './aqua.js';
+import { checkov } from './checkov.js';
 import { gitleaks } from './gitleaks.js';
 import { osv } from './osv.js';
 import { semgrep } from './semgrep.js';
@@ -18,6 +19,7 @@ export const FORMATS: readonly ReportFormat[] = [
   osv,
   semgrep,
   gitleaks,
+  checkov,
 ];
 
 export type { ReportFormat } from './format.js';
