@@ -5,6 +5,7 @@ import { isObject } from './json.js';
 
 import { aqua } from './aqua.js';
 import { checkov } from './checkov.js';
+import { generic } from './generic.js';
 import { gitleaks } from './gitleaks.js';
 import { osv } from './osv.js';
 import { semgrep } from './semgrep.js';
@@ -20,6 +21,7 @@ export const FORMATS: readonly ReportFormat[] = [
   semgrep,
   gitleaks,
   checkov,
+  generic,
 ];
 
 export type { ReportFormat } from './format.js';
