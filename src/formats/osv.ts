@@ -127,7 +127,7 @@ function packageFindings(pkg: JsonObject, where: string, component: string | und
 export const osv: ReportFormat = {
   name: 'osv',
   title: 'OSV-Scanner JSON',
-  producedBy: 'osv-scanner scan source --format json --output osv.json DIRECTORY',
+  producedBy: 'osv-scanner scan source --recursive --format json --output osv.json DIRECTORY (OSV-Scanner 1.x: osv-scanner --recursive --format json --output osv.json DIRECTORY)',
 
   detect(doc) {
     if (!isObject(doc) || !Array.isArray(doc.results) || 'errors' in doc) return false;
