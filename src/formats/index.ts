@@ -3,11 +3,26 @@ import type { ParsedReport } from '../domain/finding.js';
 import type { ReportFormat } from './format.js';
 import { isObject } from './json.js';
 
+import { aqua } from './aqua.js';
+import { checkov } from './checkov.js';
+import { generic } from './generic.js';
+import { gitleaks } from './gitleaks.js';
+import { osv } from './osv.js';
+import { semgrep } from './semgrep.js';
+
 /**
  * Every supported format, in detection order: the first whose detect() accepts a document reads
  * it. Detection is unambiguous (formats/index.test.ts checks that each sample matches exactly one).
  */
-export const FORMATS: readonly ReportFormat[] = [];
+export const FORMATS: readonly ReportFormat[] = [
+
+  aqua,
+  osv,
+  semgrep,
+  gitleaks,
+  checkov,
+  generic,
+];
 
 export type { ReportFormat } from './format.js';
 

@@ -1,0 +1,155 @@
+import { InputError } from '../domain/errors.js';
+import type { Finding, ParsedReport } from '../domain/finding.js';
+import { severityFromLabel, severityFromScore, type Severity } from '../domain/severity.js';
+import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
+import type { ReportFormat } from './format.js';
+import { isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+
+/**
+ * Aqua image scans, in both shapes Aqua writes: the scanner CLI report (`image`, `resources[]`
+ * with `nvd_*`, `vendor_*` and `aqua_*` severities and scores) and the API ("v2") report
+ * (`image_name`, `cves[]` with string scores). Aqua writes `{}` for an image with nothing found.
+ */
+
+type Source = { label: string; score: string };
+
+/**
+ * Where a vulnerability's severity comes from, in order: Aqua's own, then the vendor's, then the
+ * NVD's, each preferring its CVSS v3 rating to its v2 one. The v2 report's `severity`/`score` are
+ * Aqua's own.
+ */
+const SOURCES: readonly Source[] = [
+  { label: 'aqua_severity', score: 'aqua_score' },
+  { label: 'severity', score: 'score' },
+  { label: 'vendor_severity_v3', score: 'vendor_score_v3' },
+  { label: 'vendor_severity', score: 'vendor_score' },
+  { label: 'nvd_severity_v3', score: 'nvd_score_v3' },
+  { label: 'nvd_severity', score: 'nvd_score' },
+];
+
+interface Rated {
+  severity: Severity;
+  scannerSeverity?: string;
+  score?: number;
+}
+
+/** The first source with a label this table knows; else the first score; else info. */
+function rate(vulnerability: JsonObject): Rated {
+  for (const source of SOURCES) {
+    const label = str(vulnerability[source.label]);
+    const severity = severityFromLabel(label);
+    if (label && severity) return { severity, scannerSeverity: label, score: num(vulnerability[source.score]) };
+  }
+  for (const source of SOURCES) {
+    const score = num(vulnerability[source.score]);
+    const severity = score === undefined ? undefined : severityFromScore(score);
+    if (score !== undefined && severity) return { severity, score };
+  }
+  return { severity: 'info' };
+}
+
+function isCliReport(doc: JsonObject): boolean {
+  return Array.isArray(doc.resources) && (typeof doc.image === 'string' || isObject(doc.scan_started));
+}
+
+function isApiReport(doc: JsonObject): boolean {
+  return Array.isArray(doc.cves) && (typeof doc.image_name === 'string' || isObject(doc.cves_counts));
+}
+
+function vulnerabilityFinding(v: JsonObject, where: string, place: {
+  package?: string;
+  installedVersion?: string;
+  ecosystem?: string;
+  component?: string;
+  filePath?: string;
+}): Finding {
+  const name = str(v.name);
+  if (!name) throw new InputError(`Aqua ${where} has no "name"; expected the vulnerability id (a CVE or vendor id).`);
+  const vulnerabilityId = canonicalVulnerabilityId([name]).id ?? name;
+  const references = [...new Set([...strings(v.nvd_url), ...strings(v.vendor_url), ...strings(v.url)])];
+  const finding: Finding = {
+    kind: 'vulnerability',
+    fingerprint: vulnerabilityFingerprint({ vulnerabilityId, package: place.package, installedVersion: place.installedVersion }),
+    ...rate(v),
+    title: place.package ? `${vulnerabilityId} in ${place.package}` : vulnerabilityId,
+    description: str(v.description),
+    remediation: str(v.solution),
+    vulnerabilityId,
+    package: place.package,
+    installedVersion: place.installedVersion,
+    fixedVersion: str(v.fix_version),
+    ecosystem: place.ecosystem,
+    occurrence: {},
+  };
+  if (references.length > 0) finding.references = references;
+  if (place.component) finding.occurrence.component = place.component;
+  if (place.filePath) finding.occurrence.filePath = place.filePath;
+  return finding;
+}
+
+function cliFindings(doc: JsonObject): Finding[] {
+  const findings: Finding[] = [];
+  objects(doc.resources).forEach((entry, r) => {
+    const resource = obj(entry.resource) ?? {};
+    objects(entry.vulnerabilities).forEach((v, i) => {
+      findings.push(vulnerabilityFinding(v, `resources[${r}].vulnerabilities[${i}]`, {
+        package: str(resource.name),
+        installedVersion: str(resource.version),
+        ecosystem: str(resource.format),
+        filePath: str(resource.path),
+      }));
+    });
+  });
+  return findings;
+}
+
+/**
+ * The v2 report names no package, only the `file` the vulnerability was found in (a library path
+ * or a package name): it stands in for the package, so one CVE in two files stays two issues.
+ */
+function apiFindings(doc: JsonObject): Finding[] {
+  return objects(doc.cves).map((v, i) => {
+    const file = str(v.file);
+    return vulnerabilityFinding(v, `cves[${i}]`, { package: file, component: file });
+  });
+}
+
+function scanStart(value: unknown): string | undefined {
+  const start = obj(value);
+  const seconds = num(start?.seconds);
+  if (seconds === undefined) return undefined;
+  const date = new Date(seconds * 1000 + Math.floor((num(start?.nanos) ?? 0) / 1e6));
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+export const aqua: ReportFormat = {
+  name: 'aqua',
+  title: 'Aqua JSON',
+  producedBy: 'scannercli scan -H AQUA_SERVER --token TOKEN --local IMAGE --jsonfile aqua.json (or an image\'s scan result exported from the Aqua API)',
+
+  detect(doc) {
+    return isObject(doc) && (isCliReport(doc) || isApiReport(doc));
+  },
+
+  acceptsEmpty(doc) {
+    return isObject(doc) && Object.keys(doc).length === 0;
+  },
+
+  parse(doc) {
+    const report = obj(doc) ?? {};
+    const cli = isCliReport(report);
+    const parsed: ParsedReport = {
+      format: 'aqua',
+      scanner: 'aqua',
+      scanType: 'container',
+      findings: cli ? cliFindings(report) : apiFindings(report),
+      suppressed: 0,
+      errors: strings(report.errorMsg),
+    };
+    const artifact = str(cli ? report.image : report.image_name);
+    if (artifact) parsed.artifact = artifact;
+    const scannedAt = scanStart(report.scan_started);
+    if (scannedAt) parsed.scannedAt = scannedAt;
+    return parsed;
+  },
+};

@@ -1,0 +1,150 @@
+import { InputError } from '../domain/errors.js';
+import type { Finding, ParsedReport } from '../domain/finding.js';
+import { severityFromScore, type Severity } from '../domain/severity.js';
+import { cvssBaseScore } from './cvss.js';
+import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
+import type { ReportFormat } from './format.js';
+import { isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+
+/**
+ * OSV-Scanner JSON (`osv-scanner --format json`): `results[]` per scanned source, `packages[]` per
+ * vulnerable package, and `groups[]` that gather the ids OSV-Scanner considers one vulnerability
+ * (an advisory and its aliases). One group in one package is one finding.
+ */
+
+function looksLikeResult(result: unknown): boolean {
+  return isObject(result) && (Array.isArray(result.packages) || isObject(result.source));
+}
+
+/** The vulnerabilities of a package, gathered by the package's groups, one group per advisory set. */
+function groupsOf(pkg: JsonObject): { ids: string[]; aliases: string[]; maxSeverity: unknown; vulnerabilities: JsonObject[] }[] {
+  const vulnerabilities = objects(pkg.vulnerabilities);
+  const byId = new Map(vulnerabilities.map((v) => [str(v.id), v]));
+  const grouped = new Set<string>();
+  const groups = objects(pkg.groups).map((group) => {
+    const ids = strings(group.ids);
+    ids.forEach((id) => grouped.add(id));
+    const members = ids.map((id) => byId.get(id)).filter(isObject);
+    return { ids, aliases: strings(group.aliases), maxSeverity: group.max_severity, vulnerabilities: members };
+  });
+  // Reports from before groups existed, or a vulnerability no group names: each is its own group.
+  for (const v of vulnerabilities) {
+    const id = str(v.id);
+    if (id && !grouped.has(id)) groups.push({ ids: [id], aliases: strings(v.aliases), maxSeverity: undefined, vulnerabilities: [v] });
+  }
+  return groups;
+}
+
+/** The highest base score among the group's CVSS v3.x and v4.0 vectors. */
+function vectorScore(vulnerabilities: readonly JsonObject[]): { score: number; vector: string } | undefined {
+  let best: { score: number; vector: string } | undefined;
+  for (const v of vulnerabilities) {
+    for (const entry of objects(v.severity)) {
+      const vector = str(entry.score);
+      const score = vector === undefined ? undefined : cvssBaseScore(vector);
+      if (vector && score !== undefined && (best === undefined || score > best.score)) best = { score, vector };
+    }
+  }
+  return best;
+}
+
+interface Rated {
+  severity: Severity;
+  score?: number;
+  /** The vector the score was computed from, shown as a raw detail. */
+  vector?: string;
+}
+
+/** `max_severity` (a numeric string OSV-Scanner computed), else the vectors, else info. */
+function rate(maxSeverity: unknown, vulnerabilities: readonly JsonObject[]): Rated {
+  const max = num(maxSeverity);
+  const fromMax = max === undefined ? undefined : severityFromScore(max);
+  if (max !== undefined && fromMax) return { severity: fromMax, score: max };
+  const best = vectorScore(vulnerabilities);
+  const fromVector = best ? severityFromScore(best.score) : undefined;
+  if (best && fromVector) return { severity: fromVector, score: best.score, vector: best.vector };
+  return { severity: 'info' };
+}
+
+/** The first `fixed` event of the affected ranges that name this package. */
+function fixedVersion(vulnerabilities: readonly JsonObject[], name: string): string | undefined {
+  for (const v of vulnerabilities) {
+    for (const affected of objects(v.affected)) {
+      const affectedName = str(obj(affected.package)?.name);
+      if (affectedName !== undefined && affectedName !== name) continue;
+      for (const range of objects(affected.ranges)) {
+        const fixed = objects(range.events).map((e) => str(e.fixed)).find((f) => f !== undefined);
+        if (fixed) return fixed;
+      }
+    }
+  }
+  return undefined;
+}
+
+function cwesOf(vulnerabilities: readonly JsonObject[]): string[] {
+  const cwes = vulnerabilities.flatMap((v) => [
+    ...strings(obj(v.database_specific)?.cwe_ids),
+    ...objects(v.affected).flatMap((a) => objects(obj(a.database_specific)?.cwes).map((c) => str(c.cweId))),
+  ]);
+  return [...new Set(cwes.filter((c): c is string => c !== undefined))];
+}
+
+function packageFindings(pkg: JsonObject, where: string, component: string | undefined): Finding[] {
+  const info = obj(pkg.package) ?? {};
+  const name = str(info.name);
+  if (!name) throw new InputError(`OSV-Scanner ${where} has no "package.name"; expected the name of the vulnerable package.`);
+  const version = str(info.version) ?? str(info.commit);
+  return groupsOf(pkg).flatMap((group) => {
+    const { id: vulnerabilityId, aliases } = canonicalVulnerabilityId([...group.ids, ...group.aliases]);
+    if (vulnerabilityId === undefined) return []; // a group that names no id names no vulnerability
+    const { vector, ...rated } = rate(group.maxSeverity, group.vulnerabilities);
+    const first = group.vulnerabilities[0] ?? {};
+    const references = [...new Set(group.vulnerabilities.flatMap((v) => objects(v.references).map((r) => str(r.url))))];
+    const finding: Finding = {
+      kind: 'vulnerability',
+      fingerprint: vulnerabilityFingerprint({ vulnerabilityId, package: name, installedVersion: version }),
+      ...rated,
+      title: str(first.summary) ?? `${vulnerabilityId} in ${name}`,
+      description: str(first.details),
+      vulnerabilityId,
+      package: name,
+      installedVersion: version,
+      fixedVersion: fixedVersion(group.vulnerabilities, name),
+      ecosystem: str(info.ecosystem),
+      occurrence: {},
+    };
+    if (component) finding.occurrence.component = component;
+    if (vector) finding.occurrence.details = { cvssVector: vector };
+    if (aliases.length > 0) finding.aliases = aliases;
+    const cwes = cwesOf(group.vulnerabilities);
+    if (cwes.length > 0) finding.cwes = cwes;
+    const urls = references.filter((r): r is string => r !== undefined);
+    if (urls.length > 0) finding.references = urls;
+    return finding;
+  });
+}
+
+export const osv: ReportFormat = {
+  name: 'osv',
+  title: 'OSV-Scanner JSON',
+  producedBy: 'osv-scanner scan source --recursive --format json --output osv.json DIRECTORY (OSV-Scanner 1.x: osv-scanner --recursive --format json --output osv.json DIRECTORY)',
+
+  detect(doc) {
+    if (!isObject(doc) || !Array.isArray(doc.results) || 'errors' in doc) return false;
+    return doc.results.length > 0 ? doc.results.every(looksLikeResult) : isObject(doc.experimental_config);
+  },
+
+  acceptsEmpty(doc) {
+    return doc === undefined || (isObject(doc) && Array.isArray(doc.results) && doc.results.length === 0 && !('errors' in doc));
+  },
+
+  parse(doc) {
+    const findings = objects(obj(doc)?.results).flatMap((result, r) => {
+      const component = str(obj(result.source)?.path);
+      return objects(result.packages).flatMap((pkg, p) => packageFindings(pkg, `results[${r}].packages[${p}]`, component));
+    });
+    const report: ParsedReport = { format: 'osv', scanner: 'osv-scanner', scanType: 'sca', findings, suppressed: 0, errors: [] };
+    return report;
+  },
+};
+
