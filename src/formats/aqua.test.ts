@@ -82,7 +82,7 @@ describe('Aqua empty and bad input', () => {
 
   it.each([
     ['truncated JSON', '{"image": "x", "resources": [', /^bad\.json: not valid JSON \(.+\); expected a JSON report/],
-    ['a report of another format', '{"SchemaVersion": 2, "Results": []}', /^bad\.json: not a Aqua JSON report: /],
+    ['a report of another format', '{"SchemaVersion": 2, "Results": []}', /^bad\.json: does not look like Aqua JSON: /],
     ['a vulnerability without a name', '{"image": "x", "resources": [{"resource": {"name": "p"}, "vulnerabilities": [{"nvd_score": 5}]}]}',
       /^bad\.json: Aqua resources\[0\]\.vulnerabilities\[0\] has no "name"; expected the vulnerability id/],
   ])('rejects %s with one line naming the file', (_what, input, message) => {

@@ -79,7 +79,7 @@ describe('Checkov empty and bad input', () => {
 
   it.each([
     ['truncated JSON', '{"check_type": "terraform", "results": {', /^bad\.json: not valid JSON \(.+\); expected a JSON report/],
-    ['a report of another format', '{"vulnerabilities": [], "packageManager": "npm"}', /^bad\.json: not a Checkov JSON report: /],
+    ['a report of another format', '{"vulnerabilities": [], "packageManager": "npm"}', /^bad\.json: does not look like Checkov JSON: /],
     ['a failed check without an id', '[{"check_type": "terraform", "results": {"failed_checks": [{"file_path": "/a.tf"}]}}]',
       /^bad\.json: Checkov \[0\]\.results\.failed_checks\[0\] has no "check_id"; expected the id of the failed check/],
   ])('rejects %s with one line naming the file', (_what, input, message) => {

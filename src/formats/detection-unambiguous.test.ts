@@ -65,7 +65,7 @@ function expectWrongFormatRejected({ format, file, bytes }: Sample) {
   for (const wrong of SCANNERS.filter((f) => f.name !== format)) {
     const run = () => parseReport(bytes, { source: file, format: wrong.name });
     expect(run).toThrow(InputError);
-    expect(run).toThrow(`${file}: not a ${wrong.title} report: it looks like a ${expected.title} report; use --format ${format} or leave --format out.`);
+    expect(run).toThrow(`${file}: does not look like ${wrong.title}: it looks like ${expected.title}; use --format ${format} or leave --format out.`);
   }
 }
 

@@ -160,7 +160,7 @@ describe('generic report errors', () => {
 
   it.each([
     ['truncated JSON', '{"meta": {"key": ["issueName"]', /^bad\.json: not valid JSON \(.+\); expected a JSON report/],
-    ['a report of another format', '{"SchemaVersion": 2, "ArtifactName": "x", "Results": []}', /^bad\.json: not a Generic JSON \(Harness STO custom ingestion format\) report: /],
+    ['a report of another format', '{"SchemaVersion": 2, "ArtifactName": "x", "Results": []}', /^bad\.json: does not look like Generic JSON \(Harness STO custom ingestion format\): /],
   ])('rejects %s with --format generic', (_what, input, message) => {
     const run = () => parseReport(input, { source: 'bad.json', format: 'generic' });
     expect(run).toThrow(InputError);

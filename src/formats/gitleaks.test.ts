@@ -91,7 +91,7 @@ describe('Gitleaks empty and bad input', () => {
 
   it.each([
     ['truncated JSON', '[{"RuleID": "x", "Secret": "abc', /^bad\.json: not valid JSON \(.+\); expected a JSON report/],
-    ['a report of another format', '[{"vulnerabilities": [], "packageManager": "npm"}]', /^bad\.json: not a Gitleaks JSON report: /],
+    ['a report of another format', '[{"vulnerabilities": [], "packageManager": "npm"}]', /^bad\.json: does not look like Gitleaks JSON: /],
     ['a leak without a secret', '[{"RuleID": "aws-access-token", "File": "a.tf", "Secret": "", "Match": ""}]',
       /^bad\.json: Gitleaks leak \[0\] \(rule "aws-access-token"\) has no secret \("Secret" or "Match" in v8, "offender" in v7\)/],
   ])('rejects %s with one line naming the file', (_what, input, message) => {

@@ -12,10 +12,9 @@ import { semgrep } from './semgrep.js';
 
 /**
  * Every supported format, in detection order: the first whose detect() accepts a document reads
- * it. Detection is unambiguous (formats/index.test.ts checks that each sample matches exactly one).
+ * it. Detection is unambiguous: formats/detection-unambiguous.test.ts checks that each sample matches exactly one.
  */
 export const FORMATS: readonly ReportFormat[] = [
-
   aqua,
   osv,
   semgrep,
@@ -64,7 +63,7 @@ export function parseReport(input: Uint8Array | string, options: ParseOptions): 
   if (text.trim() === '') {
     if (named?.acceptsEmpty?.(undefined)) return runParser(named, undefined, source);
     const size = text.length === 0 ? 'the file is empty (0 bytes)' : 'the file holds only whitespace';
-    throw new InputError(`${source}: ${size}; ${expected}${named ? ` (a ${named.title} report is never empty)` : ''}.`);
+    throw new InputError(`${source}: ${size}; ${expected}${named ? ` (--format ${named.name} does not accept an empty file)` : ''}.`);
   }
   try {
     doc = JSON.parse(text);
@@ -77,9 +76,9 @@ export function parseReport(input: Uint8Array | string, options: ParseOptions): 
     if (safeDetect(named, doc) || named.acceptsEmpty?.(doc)) return runParser(named, doc, source);
     const detected = detectFormat(doc);
     const hint = detected
-      ? `it looks like a ${detected.title} report; use --format ${detected.name} or leave --format out`
+      ? `it looks like ${detected.title}; use --format ${detected.name} or leave --format out`
       : `it does not look like any supported format (${formatNames().join(', ')})`;
-    throw new InputError(`${source}: not a ${named.title} report: ${hint}.`);
+    throw new InputError(`${source}: does not look like ${named.title}: ${hint}.`);
   }
 
   const detected = detectFormat(doc);

@@ -69,7 +69,7 @@ describe('OSV-Scanner empty and bad input', () => {
 
   it.each([
     ['truncated JSON', '{"results": [{"packages": [', /^bad\.json: not valid JSON \(.+\); expected a JSON report/],
-    ['a report of another format', '{"matches": [], "descriptor": {"name": "grype"}}', /^bad\.json: not a OSV-Scanner JSON report: /],
+    ['a report of another format', '{"matches": [], "descriptor": {"name": "grype"}}', /^bad\.json: does not look like OSV-Scanner JSON: /],
     ['a package without a name', '{"results": [{"packages": [{"package": {"version": "1"}, "groups": []}]}]}',
       /^bad\.json: OSV-Scanner results\[0\]\.packages\[0\] has no "package\.name"; expected the name of the vulnerable package\.$/],
   ])('rejects %s with one line naming the file', (_what, input, message) => {

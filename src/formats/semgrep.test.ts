@@ -90,8 +90,8 @@ describe('Semgrep fingerprints without a stable fingerprint', () => {
 describe('Semgrep bad input', () => {
   it.each([
     ['truncated JSON', '{"results": [{"check_id": "x"', /^bad\.json: not valid JSON \(.+\); expected a JSON report/],
-    ['a report of another format', '{"version": "2.1.0", "runs": []}', /^bad\.json: not a Semgrep JSON report: /],
-    ['a result without check_id', '{"results": [{"check_id": "a"}, {"check_id": 7}], "errors": []}', /^bad\.json: not a Semgrep JSON report: /],
+    ['a report of another format', '{"version": "2.1.0", "runs": []}', /^bad\.json: does not look like Semgrep JSON: /],
+    ['a result without check_id', '{"results": [{"check_id": "a"}, {"check_id": 7}], "errors": []}', /^bad\.json: does not look like Semgrep JSON: /],
   ])('rejects %s with one line naming the file', (_what, input, message) => {
     const run = () => parseReport(input, { source: 'bad.json', format: 'semgrep' });
     expect(run).toThrow(InputError);
