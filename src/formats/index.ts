@@ -3,13 +3,14 @@ import type { ParsedReport } from '../domain/finding.js';
 import type { ReportFormat } from './format.js';
 import { isObject } from './json.js';
 import { sarif } from './sarif.js';
+import { snyk } from './snyk.js';
 import { trivy } from './trivy.js';
 
 /**
  * Every supported format, in detection order: the first whose detect() accepts a document reads
  * it. Detection is unambiguous (formats/index.test.ts checks that each sample matches exactly one).
  */
-export const FORMATS: readonly ReportFormat[] = [trivy, sarif];
+export const FORMATS: readonly ReportFormat[] = [trivy, sarif, snyk];
 
 export type { ReportFormat } from './format.js';
 
