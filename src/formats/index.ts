@@ -1,6 +1,7 @@
 import { InputError } from '../domain/errors.js';
 import type { ParsedReport } from '../domain/finding.js';
 import type { ReportFormat } from './format.js';
+import { grype } from './grype.js';
 import { isObject } from './json.js';
 import { sarif } from './sarif.js';
 import { snyk } from './snyk.js';
@@ -10,7 +11,7 @@ import { trivy } from './trivy.js';
  * Every supported format, in detection order: the first whose detect() accepts a document reads
  * it. Detection is unambiguous (formats/index.test.ts checks that each sample matches exactly one).
  */
-export const FORMATS: readonly ReportFormat[] = [trivy, sarif, snyk];
+export const FORMATS: readonly ReportFormat[] = [trivy, sarif, snyk, grype];
 
 export type { ReportFormat } from './format.js';
 
