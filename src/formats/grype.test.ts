@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../domain/errors.js';
 import {
-  detectingFormats, issueCounts, otherScannersReports, parseShared, parseTestdata, readTestdata, sharedFiles, testdataFiles, wrongFormatMessages,
+  detectingFormats, issueCounts, otherScannersReports, parseShared, parseTestdata, readTestdata, sharedFiles, testdataFiles, withOneFieldBroken, wrongFormatMessages,
 } from '../../test/support/formats.js';
 import { describeShared, readShared } from '../../test/support/shared-fixtures.js';
 import { vulnerabilityFingerprint } from './fingerprint.js';
@@ -134,6 +134,20 @@ describe('grype: the early report shape and malformed reports', () => {
     expect(grype.detect(doc)).toBe(false);
     expect(() => grype.parse(doc)).toThrow(new InputError('The Grype report\'s "matches" is a JSON object; expected a list of matches.'));
     expect(() => grype.parse(null)).toThrow(new InputError('A Grype report must be a JSON object, but this one is null.'));
+  });
+});
+
+describe('grype: any field of the wrong type', () => {
+  it.each(['image.json', 'directory-old.json'])('%s: every variant parses or fails with an InputError, never a TypeError', (file) => {
+    const failures: string[] = [];
+    for (const { path, doc } of withOneFieldBroken(JSON.parse(readTestdata('grype', file).toString()))) {
+      try {
+        grype.parse(doc);
+      } catch (error) {
+        if (!(error instanceof InputError)) failures.push(`${path}: ${String(error)}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });
 

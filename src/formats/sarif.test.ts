@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../domain/errors.js';
 import {
-  detectingFormats, issueCounts, otherScannersReports, parseShared, parseTestdata, readTestdata, sharedFiles, testdataFiles, wrongFormatMessages,
+  detectingFormats, issueCounts, otherScannersReports, parseShared, parseTestdata, readTestdata, sharedFiles, testdataFiles, withOneFieldBroken, wrongFormatMessages,
 } from '../../test/support/formats.js';
 import { describeShared, readShared } from '../../test/support/shared-fixtures.js';
 import { codeFingerprint, secretFingerprint } from './fingerprint.js';
@@ -194,6 +194,20 @@ describe('sarif: secrets', () => {
       },
     ]);
     expect(JSON.stringify(report)).not.toContain('hunter2hunter2');
+  });
+});
+
+describe('sarif: any field of the wrong type', () => {
+  it.each(['multi-run.sarif', 'secrets.sarif', 'tagged-secret.sarif'])('%s: every variant parses or fails with an InputError, never a TypeError', (file) => {
+    const failures: string[] = [];
+    for (const { path, doc } of withOneFieldBroken(JSON.parse(readTestdata('sarif', file).toString()))) {
+      try {
+        sarif.parse(doc);
+      } catch (error) {
+        if (!(error instanceof InputError)) failures.push(`${path}: ${String(error)}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });
 

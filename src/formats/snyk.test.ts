@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../domain/errors.js';
 import {
-  detectingFormats, issueCounts, otherScannersReports, parseShared, parseTestdata, readTestdata, sharedFiles, testdataFiles, wrongFormatMessages,
+  detectingFormats, issueCounts, otherScannersReports, parseShared, parseTestdata, readTestdata, sharedFiles, testdataFiles, withOneFieldBroken, wrongFormatMessages,
 } from '../../test/support/formats.js';
 import { describeShared, readShared } from '../../test/support/shared-fixtures.js';
 import { licenseFingerprint, vulnerabilityFingerprint } from './fingerprint.js';
@@ -129,6 +129,20 @@ describe('snyk: --all-projects', () => {
     expect(() => snyk.parse(readJson('bad-vulnerabilities.json'))).toThrow(new InputError('The "vulnerabilities" of Snyk project 0 is a JSON string "none"; expected a list.'));
     expect(snyk.detect(readJson('bad-project.json'))).toBe(false);
     expect(() => snyk.parse(readJson('bad-project.json'))).toThrow(new InputError('Snyk project 1 is a JSON number 42; expected a project object with "vulnerabilities".'));
+  });
+});
+
+describe('snyk: any field of the wrong type', () => {
+  it.each(['project.json', 'all-projects.json'])('%s: every variant parses or fails with an InputError, never a TypeError', (file) => {
+    const failures: string[] = [];
+    for (const { path, doc } of withOneFieldBroken(JSON.parse(readTestdata('snyk', file).toString()))) {
+      try {
+        snyk.parse(doc);
+      } catch (error) {
+        if (!(error instanceof InputError)) failures.push(`${path}: ${String(error)}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });
 

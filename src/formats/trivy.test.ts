@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../domain/errors.js';
 import {
   detectingFormats, issueCounts, otherScannersReports, parseShared, parseTestdata, readTestdata, sharedFiles,
-  testdataFiles, wrongFormatMessages,
+  testdataFiles, withOneFieldBroken, wrongFormatMessages,
 } from '../../test/support/formats.js';
 import { describeShared, readShared } from '../../test/support/shared-fixtures.js';
 import { licenseFingerprint, misconfigurationFingerprint, secretFingerprint, vulnerabilityFingerprint } from './fingerprint.js';
@@ -260,6 +260,20 @@ describe('trivy: malformed reports', () => {
     expect(trivy.detect(doc)).toBe(false);
     expect(() => trivy.parse(doc)).toThrow('The Trivy report\'s "Resources" is a JSON object; expected a list of Kubernetes resources.');
     expect(() => trivy.parse([])).toThrow(InputError);
+  });
+});
+
+describe('trivy: any field of the wrong type', () => {
+  it.each(['image.json', 'config.json', 'secrets.json', 'licenses.json', 'k8s.json'])('%s: every variant parses or fails with an InputError, never a TypeError', (file) => {
+    const failures: string[] = [];
+    for (const { path, doc } of withOneFieldBroken(JSON.parse(readTestdata('trivy', file).toString()))) {
+      try {
+        trivy.parse(doc);
+      } catch (error) {
+        if (!(error instanceof InputError)) failures.push(`${path}: ${String(error)}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });
 

@@ -72,3 +72,25 @@ export function wrongFormatMessages(format: string, file: string): { format: str
     return { format: wrong.name, title: wrong.title, message };
   });
 }
+
+const WRONG_VALUES: readonly unknown[] = [null, 42, -1.5, 'text', '', true, [], {}, [null], { x: 1 }];
+
+/**
+ * Every variant of a document with one value (at any depth) replaced by a value of another type:
+ * the inputs a parser must survive without a TypeError.
+ */
+export function* withOneFieldBroken(doc: unknown): Generator<{ path: string; doc: unknown }> {
+  function* walk(node: unknown, path: string, replace: (value: unknown) => unknown): Generator<{ path: string; doc: unknown }> {
+    for (const wrong of WRONG_VALUES) yield { path: `${path} = ${JSON.stringify(wrong)}`, doc: replace(wrong) };
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        yield* walk(node[i], `${path}[${i}]`, (value) => replace(node.map((item, j) => (j === i ? value : item))));
+      }
+    } else if (typeof node === 'object' && node !== null) {
+      for (const key of Object.keys(node)) {
+        yield* walk((node as Record<string, unknown>)[key], `${path}.${key}`, (value) => replace({ ...node, [key]: value }));
+      }
+    }
+  }
+  yield* walk(doc, '$', (value) => value);
+}
