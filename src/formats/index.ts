@@ -1,27 +1,23 @@
 import { InputError } from '../domain/errors.js';
 import type { ParsedReport } from '../domain/finding.js';
-import type { ReportFormat } from './format.js';
-import { isObject } from './json.js';
-
 import { aqua } from './aqua.js';
 import { checkov } from './checkov.js';
+import type { ReportFormat } from './format.js';
 import { generic } from './generic.js';
 import { gitleaks } from './gitleaks.js';
+import { grype } from './grype.js';
+import { isObject } from './json.js';
 import { osv } from './osv.js';
+import { sarif } from './sarif.js';
 import { semgrep } from './semgrep.js';
+import { snyk } from './snyk.js';
+import { trivy } from './trivy.js';
 
 /**
  * Every supported format, in detection order: the first whose detect() accepts a document reads
  * it. Detection is unambiguous: formats/detection-unambiguous.test.ts checks that each sample matches exactly one.
  */
-export const FORMATS: readonly ReportFormat[] = [
-  aqua,
-  osv,
-  semgrep,
-  gitleaks,
-  checkov,
-  generic,
-];
+export const FORMATS: readonly ReportFormat[] = [trivy, sarif, snyk, grype, aqua, osv, semgrep, gitleaks, checkov, generic];
 
 export type { ReportFormat } from './format.js';
 

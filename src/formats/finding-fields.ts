@@ -1,0 +1,45 @@
+import type { DetailValue } from '../domain/finding.js';
+import { num } from './json.js';
+
+/**
+ * Small builders the parsers share for filling a Finding from untrusted JSON, so that findings
+ * never carry `key: undefined`, empty lists, or line numbers that are not lines.
+ */
+
+type Defined<T> = { [K in keyof T]?: Exclude<T[K], undefined> };
+
+/** The fields whose value is defined. */
+export function optional<T extends Record<string, unknown>>(fields: T): Defined<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Defined<T>;
+}
+
+/** The list fields that hold at least one element. */
+export function nonEmpty<T extends Record<string, string[]>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v.length > 0)) as Partial<T>;
+}
+
+/** `{ details }` with the defined scalar values, or nothing when there are none. */
+export function scalarDetails(fields: Record<string, DetailValue | undefined>): { details?: Record<string, DetailValue> } {
+  const details = optional(fields) as Record<string, DetailValue>;
+  return Object.keys(details).length > 0 ? { details } : {};
+}
+
+/** A 1-based line or column number, else undefined. */
+export function positiveInteger(value: unknown): number | undefined {
+  const n = num(value);
+  return n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** Distinct values in first-seen order, without blanks. */
+export function distinct(values: readonly (string | undefined)[]): string[] {
+  return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
+}
+
+/** How a JSON value looks, for error messages: `null`, `a JSON array`, `a JSON string "abc"`. */
+export function describeJson(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'missing';
+  if (Array.isArray(value)) return 'a JSON array';
+  if (typeof value === 'object') return 'a JSON object';
+  return `a JSON ${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+}

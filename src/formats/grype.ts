@@ -1,0 +1,121 @@
+import { InputError } from '../domain/errors.js';
+import type { Finding, ParsedReport } from '../domain/finding.js';
+import { describeJson, distinct, nonEmpty, optional, scalarDetails } from './finding-fields.js';
+import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
+import type { ReportFormat } from './format.js';
+import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { fingerprintPackageName, mavenNameFromPurl } from './package-name.js';
+import { severityFromScanner } from './scanner-severity.js';
+import { isoTimestamp } from './timestamp.js';
+
+/**
+ * Grype's JSON report (`grype IMAGE|DIR|SBOM -o json`), the current shape and the early one
+ * (Grype 0.7: `links`, `cvssV3`, `fixedInVersion`, a single `matchDetails` object).
+ *
+ * Decisions:
+ * - The canonical id is a CVE among the vulnerability's id and its `relatedVulnerabilities`; a
+ *   GHSA id becomes an alias. Grype's label decides the severity (`Negligible` and `Unknown` are
+ *   info); the CVSS v3 base score is provenance.
+ * - Java archives are named `groupId:artifactId` (from the purl), as Trivy and Snyk name them, so the
+ *   three scanners fingerprint the same Maven package alike.
+ * - Each match is one finding at the artifact's first location (the file that gave the package
+ *   away); the same CVE in the same package at two paths is one issue with two occurrences.
+ * - `ignoredMatches` are counted as suppressed. Scan type `container` for image sources, `sca`
+ *   otherwise.
+ */
+export const grype: ReportFormat = {
+  name: 'grype',
+  title: 'Grype JSON',
+  producedBy: 'grype IMAGE|DIR|SBOM -o json',
+  detect(doc) {
+    return isObject(doc) && Array.isArray(doc.matches) && (isObject(doc.descriptor) || isObject(doc.source));
+  },
+  parse(doc) {
+    if (!isObject(doc)) throw new InputError(`A Grype report must be a JSON object, but this one is ${describeJson(doc)}.`);
+    if (!Array.isArray(doc.matches)) throw new InputError(`The Grype report's "matches" is ${describeJson(doc.matches)}; expected a list of matches.`);
+    const findings: Finding[] = [];
+    const errors: string[] = [];
+    doc.matches.forEach((value, i) => {
+      const entry = obj(value);
+      const finding = entry ? match(entry) : undefined;
+      if (finding) findings.push(finding);
+      else errors.push(`Skipped matches[${i}]: ${entry ? 'it names no vulnerability id' : `it is ${describeJson(value)}, not a match object`}.`);
+    });
+    const descriptor = obj(doc.descriptor) ?? {};
+    const source = obj(doc.source) ?? {};
+    const target = obj(source.target);
+    const artifact = str(source.target) ?? str(target?.userInput) ?? str(target?.imageID);
+    return {
+      format: 'grype',
+      scanner: str(descriptor.name)?.toLowerCase() ?? 'grype',
+      ...optional({ scannerVersion: str(descriptor.version) }),
+      scanType: str(source.type) === 'image' ? 'container' : 'sca',
+      findings,
+      suppressed: arr(doc.ignoredMatches).length,
+      errors,
+      ...optional({ artifact, scannedAt: isoTimestamp(str(descriptor.timestamp)) }),
+    };
+  },
+};
+
+function match(m: JsonObject): Finding | undefined {
+  const vulnerability = obj(m.vulnerability) ?? {};
+  const related = objects(m.relatedVulnerabilities);
+  const { id, aliases } = canonicalVulnerabilityId([str(vulnerability.id), ...related.map((r) => str(r.id))]);
+  if (!id) return undefined;
+  const artifact = obj(m.artifact) ?? {};
+  const type = str(artifact.type);
+  const pkg = packageName(artifact);
+  const installed = str(artifact.version);
+  const fix = obj(vulnerability.fix);
+  const fixVersions = fix ? strings(fix.versions) : strings(vulnerability.fixedInVersion);
+  const fixed = fixVersions.length > 0 ? fixVersions.join(', ') : undefined;
+  const label = str(vulnerability.severity);
+  const score = cvss3Score(vulnerability) ?? related.map(cvss3Score).find((s) => s !== undefined);
+  const location = objects(artifact.locations)[0];
+  const details = objects(m.matchDetails).length > 0 ? objects(m.matchDetails) : objects([m.matchDetails]);
+  return {
+    kind: 'vulnerability',
+    fingerprint: vulnerabilityFingerprint({ vulnerabilityId: id, package: fingerprintPackageName(type, pkg), installedVersion: installed }),
+    severity: severityFromScanner(label, score),
+    ...optional({
+      scannerSeverity: label,
+      score,
+      description: str(vulnerability.description) ?? related.map((r) => str(r.description)).find((d) => d !== undefined),
+      remediation: fixed && pkg ? `Upgrade ${pkg} to ${fixed}.` : undefined,
+      package: pkg,
+      installedVersion: installed,
+      fixedVersion: fixed,
+      ecosystem: type,
+    }),
+    title: pkg ? `${id} in ${pkg}` : id,
+    vulnerabilityId: id,
+    ...nonEmpty({
+      aliases,
+      references: distinct([str(vulnerability.dataSource), ...strings(vulnerability.urls), ...strings(vulnerability.links)]),
+    }),
+    occurrence: {
+      ...optional({ filePath: str(location?.path), layer: str(location?.layerID) }),
+      ...scalarDetails({
+        matcher: distinct(details.map((d) => str(d.matcher))).join(', ') || undefined,
+        fixState: str(fix?.state),
+        namespace: str(vulnerability.namespace),
+        purl: str(artifact.purl),
+      }),
+    },
+  };
+}
+
+/** Grype names a Java archive by its artifactId alone; the purl gives `groupId:artifactId`. */
+function packageName(artifact: JsonObject): string | undefined {
+  return mavenNameFromPurl(str(artifact.purl)) ?? str(artifact.name);
+}
+
+/** The highest-version CVSS v3/v4 base score Grype lists (new shape: `cvss[]`; Grype 0.7: `cvssV3`). */
+function cvss3Score(vulnerability: JsonObject): number | undefined {
+  const scored = objects(vulnerability.cvss)
+    .map((c) => ({ version: str(c.version) ?? '', score: num(obj(c.metrics)?.baseScore) }))
+    .filter((c) => /^[34]/.test(c.version) && c.score !== undefined)
+    .sort((a, b) => (a.version < b.version ? 1 : a.version > b.version ? -1 : 0));
+  return scored[0]?.score ?? num(obj(vulnerability.cvssV3)?.baseScore);
+}

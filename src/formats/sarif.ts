@@ -1,0 +1,374 @@
+import { InputError } from '../domain/errors.js';
+import type { Finding, Occurrence, ParsedReport } from '../domain/finding.js';
+import type { Severity } from '../domain/severity.js';
+import { severityFromScore } from '../domain/severity.js';
+import { describeJson, distinct, nonEmpty, optional, positiveInteger, scalarDetails } from './finding-fields.js';
+import { codeFingerprint, secretFingerprint } from './fingerprint.js';
+import type { ReportFormat } from './format.js';
+import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { maskSecret, redactSecret, secretSha256 } from './secret.js';
+import { isoTimestamp } from './timestamp.js';
+
+/**
+ * SARIF 2.1.0 from any tool (CodeQL, Semgrep, Snyk Code, Gitleaks, njsscan …).
+ *
+ * Decisions:
+ * - Severity: `security-severity` (result, then rule) as a score; else `level` (result, then the
+ *   rule's default configuration; `none` for results of a kind other than `fail`, as SARIF says;
+ *   else SARIF's default `warning`) mapped error→high, warning→medium, note→low, none→info.
+ *   A secret with neither is high (DESIGN.md).
+ * - Not issues: results of kind `pass` or `notApplicable`, results whose `baselineState` is
+ *   `absent` (gone since the baseline); results with an accepted (or status-less) suppression are
+ *   counted in `suppressed`.
+ * - One result is one issue: every location is an occurrence, fingerprinted from the first.
+ * - A run whose tool is a secret scanner, or a rule tagged `secret`, yields `secret` findings: the
+ *   secret (Gitleaks' `offender`, else the region snippet those tools fill with the match) is
+ *   hashed for the fingerprint and redacted from snippet and message; nothing else about the
+ *   result is copied.
+ */
+export const sarif: ReportFormat = {
+  name: 'sarif',
+  title: 'SARIF 2.1.0',
+  producedBy: 'any SARIF 2.1.0 tool: codeql, semgrep --sarif, snyk code test --sarif, gitleaks --report-format sarif …',
+  detect(doc) {
+    if (!isObject(doc) || !Array.isArray(doc.runs)) return false;
+    return str(doc.version)?.startsWith('2.1') === true || /sarif/i.test(str(doc.$schema) ?? '');
+  },
+  parse(doc) {
+    if (!isObject(doc)) throw new InputError(`A SARIF log must be a JSON object, but this one is ${describeJson(doc)}.`);
+    if (!Array.isArray(doc.runs)) throw new InputError(`The SARIF log's "runs" is ${describeJson(doc.runs)}; expected a list of runs.`);
+    const findings: Finding[] = [];
+    const tools: { name: string; version: string | undefined }[] = [];
+    let suppressed = 0;
+    let startedAt: string | undefined;
+    let artifact: string | undefined;
+    let allSecretTools = doc.runs.length > 0;
+    for (const value of doc.runs) {
+      const run = new Run(obj(value) ?? {});
+      tools.push({ name: run.scanner, version: run.version });
+      allSecretTools &&= run.secretTool;
+      startedAt ??= run.startedAt;
+      artifact ??= run.repository;
+      for (const result of objects(run.doc.results)) {
+        const outcome = run.read(result);
+        if (outcome === 'suppressed') suppressed++;
+        else if (outcome) findings.push(...outcome);
+      }
+    }
+    const names = distinct(tools.map((t) => t.name));
+    const version = names.length === 1 ? tools.find((t) => t.version)?.version : undefined;
+    const scannedAt = isoTimestamp(startedAt);
+    return {
+      format: 'sarif',
+      scanner: names.length > 0 ? names.join('+') : 'sarif',
+      ...optional({ scannerVersion: version }),
+      scanType: allSecretTools ? 'secret' : 'sast',
+      findings,
+      suppressed,
+      errors: [],
+      ...optional({ artifact, scannedAt }),
+    };
+  },
+};
+
+/** Tools whose every result is a leaked secret. */
+const SECRET_TOOLS = new Set(['gitleaks', 'trufflehog', 'detect-secrets', 'ggshield', 'secretlint', 'kingfisher']);
+
+const LEVELS: Record<string, Severity> = { error: 'high', warning: 'medium', note: 'low', none: 'info' };
+
+/** What a rule reference resolves to: the rule and the tool component that holds it. */
+interface RuleMatch {
+  rule: JsonObject | undefined;
+  component: JsonObject;
+}
+
+class Run {
+  readonly scanner: string;
+  readonly version: string | undefined;
+  readonly secretTool: boolean;
+  readonly startedAt: string | undefined;
+  readonly repository: string | undefined;
+  private readonly driver: JsonObject;
+  private readonly extensions: JsonObject[];
+
+  constructor(readonly doc: JsonObject) {
+    const tool = obj(doc.tool) ?? {};
+    this.driver = obj(tool.driver) ?? {};
+    this.extensions = objects(tool.extensions);
+    this.scanner = str(this.driver.name)?.toLowerCase() ?? 'sarif';
+    this.version = str(this.driver.semanticVersion) ?? str(this.driver.version);
+    this.secretTool = SECRET_TOOLS.has(this.scanner);
+    const invocation = objects(doc.invocations)[0];
+    this.startedAt = str(invocation?.startTimeUtc) ?? str(invocation?.endTimeUtc);
+    this.repository = str(objects(doc.versionControlProvenance)[0]?.repositoryUri);
+  }
+
+  /** The findings of one result (one per location), `suppressed`, or undefined when it is no issue. */
+  read(result: JsonObject): Finding[] | 'suppressed' | undefined {
+    const kind = str(result.kind) ?? 'fail';
+    if (kind === 'pass' || kind === 'notApplicable' || str(result.baselineState) === 'absent') return undefined;
+    if (isSuppressed(result)) return 'suppressed';
+
+    const { rule, component } = this.rule(result);
+    const message = messageText(obj(result.message), rule, component, this.driver);
+    const ruleId = str(result.ruleId) ?? str(obj(result.rule)?.id) ?? str(rule?.id) ?? this.ruleNamedBy(message) ?? 'unknown';
+    const ruleProperties = obj(rule?.properties) ?? {};
+    const resultProperties = obj(result.properties) ?? {};
+    const tags = strings(ruleProperties.tags);
+    const isSecret = this.secretTool || tags.some((t) => /^secrets?$/i.test(t));
+
+    const score = num(resultProperties['security-severity']) ?? num(ruleProperties['security-severity']);
+    const scored = score === undefined ? undefined : severityFromScore(score);
+    const writtenLevel = str(result.level) ?? str(obj(rule?.defaultConfiguration)?.level);
+    const level = writtenLevel ?? (kind === 'fail' ? undefined : 'none');
+    const severity = scored ?? (isSecret && level === undefined ? 'high' : (LEVELS[level ?? 'warning'] ?? 'medium'));
+
+    const places = objects(result.locations).map((location) => this.place(location));
+    if (places.length === 0) places.push({});
+    const primary = places[0] ?? {};
+
+    const ruleTitle = firstLine(text(rule?.shortDescription)) ?? str(rule?.name);
+    const description = str(obj(rule?.help)?.markdown) ?? text(rule?.help) ?? text(rule?.fullDescription) ?? message;
+    const common = {
+      severity,
+      ...optional({ scannerSeverity: writtenLevel, score: scored ? score : undefined }),
+      ruleId,
+      ...nonEmpty({
+        cwes: cwesOf(rule, result),
+        references: distinct([str(rule?.helpUri)]),
+        tags,
+      }),
+    };
+
+    if (isSecret) {
+      const secret = str(resultProperties.offender) ?? str(resultProperties.secret) ?? primary.snippet;
+      const redact = (value: string | undefined) => (value === undefined || secret === undefined ? undefined : redactSecret(value, secret));
+      const fingerprint = secretFingerprint({ ruleId, filePath: primary.filePath, secretSha256: secretSha256(secret ?? message ?? '') });
+      const partial = obj(result.partialFingerprints) ?? {};
+      return places.map(({ snippet, ...place }): Finding => ({
+        kind: 'secret',
+        fingerprint,
+        ...common,
+        // Never the message: it may quote the secret when the secret itself is unknown.
+        title: ruleTitle ?? ruleId,
+        occurrence: {
+          ...place,
+          // Without the secret's value nothing can be redacted, so snippet and message are not kept.
+          ...optional({
+            snippet: redact(snippet),
+            secretMasked: secret === undefined ? undefined : maskSecret(secret),
+            commit: str(resultProperties.commit) ?? str(partial.commitSha),
+            author: str(resultProperties.author) ?? str(partial.author),
+            email: str(resultProperties.email) ?? str(partial.email),
+          }),
+          ...scalarDetails({ message: redact(message) }),
+        },
+      }));
+    }
+
+    const fingerprint = codeFingerprint({
+      scanner: this.scanner,
+      ruleId,
+      filePath: primary.filePath,
+      stableFingerprint: stableFingerprint(result),
+      snippetOrMessage: primary.snippet ?? message,
+    });
+    return places.map((place): Finding => ({
+      kind: 'code',
+      fingerprint,
+      ...common,
+      title: ruleTitle ?? firstLine(message) ?? ruleId,
+      ...optional({ description, remediation: text(obj(objects(result.fixes)[0])?.description) }),
+      occurrence: { ...place, ...scalarDetails({ message }) },
+    }));
+  }
+
+  /**
+   * The rule a result points at: `rule` (a reference with id, index and tool component), then
+   * `ruleIndex` into the driver, then a lookup by id in the driver and every extension. An index
+   * whose rule has another id than the result's is ignored, so a wrong index cannot rename a rule.
+   */
+  private rule(result: JsonObject): RuleMatch {
+    const reference = obj(result.rule);
+    const ruleId = str(result.ruleId) ?? str(reference?.id);
+    const component = this.component(obj(reference?.toolComponent));
+    const byIndex = (holder: JsonObject, index: unknown): JsonObject | undefined => {
+      const i = num(index);
+      const rule = i === undefined || !Number.isInteger(i) || i < 0 ? undefined : obj(arr(holder.rules)[i]);
+      return rule && (ruleId === undefined || sameRule(str(rule.id), ruleId)) ? rule : undefined;
+    };
+    const indexed = byIndex(component ?? this.driver, reference?.index) ?? (component ? undefined : byIndex(this.driver, result.ruleIndex));
+    if (indexed) return { rule: indexed, component: component ?? this.driver };
+    if (ruleId !== undefined) {
+      for (const holder of component ? [component] : [this.driver, ...this.extensions]) {
+        const rule = objects(holder.rules).find((r) => sameRule(str(r.id), ruleId));
+        if (rule) return { rule, component: holder };
+      }
+    }
+    return { rule: undefined, component: component ?? this.driver };
+  }
+
+  private component(reference: JsonObject | undefined): JsonObject | undefined {
+    if (!reference) return undefined;
+    const index = num(reference.index);
+    if (index !== undefined) return index >= 0 && Number.isInteger(index) ? this.extensions[index] : undefined;
+    const name = str(reference.name);
+    if (name === undefined) return undefined;
+    return [this.driver, ...this.extensions].find((c) => str(c.name) === name);
+  }
+
+  /**
+   * Some tools (Gitleaks 7) name no rule on their results but start the message with the rule's
+   * id ("AWS Access Key secret detected"): the longest rule id the message starts with, as a word.
+   */
+  private ruleNamedBy(message: string | undefined): string | undefined {
+    if (message === undefined) return undefined;
+    const ids = [this.driver, ...this.extensions].flatMap((c) => objects(c.rules).map((r) => str(r.id)));
+    return ids
+      .filter((id): id is string => id !== undefined && (message === id || message.startsWith(`${id} `) || message.startsWith(`${id}:`)))
+      .sort((a, b) => b.length - a.length)[0];
+  }
+
+  private place(location: JsonObject): Occurrence {
+    const physical = obj(location.physicalLocation) ?? {};
+    const region = obj(physical.region) ?? {};
+    const filePath = this.path(obj(physical.artifactLocation));
+    // Snippets keep their indentation; only blank ones are dropped.
+    const snippet = verbatim(obj(region.snippet)?.text) ?? verbatim(obj(obj(physical.contextRegion)?.snippet)?.text);
+    const resource = str(objects(location.logicalLocations)[0]?.fullyQualifiedName);
+    return optional({
+      filePath,
+      startLine: positiveInteger(region.startLine),
+      endLine: positiveInteger(region.endLine),
+      startColumn: positiveInteger(region.startColumn),
+      endColumn: positiveInteger(region.endColumn),
+      snippet,
+      resource,
+    });
+  }
+
+  /**
+   * A file path from an artifact location: `file://` stripped and percent-decoding undone; a
+   * relative URI is put under its `uriBaseId` while that base is itself relative (SRCROOT = "src/"
+   * under PROJECTROOT), and stops at an absolute base, which is the checkout on the build machine.
+   */
+  private path(location: JsonObject | undefined): string | undefined {
+    if (!location) return undefined;
+    let uri = str(location.uri);
+    let baseId = str(location.uriBaseId);
+    if (uri === undefined) {
+      const index = num(location.index);
+      const artifact = index === undefined ? undefined : obj(obj(arr(this.doc.artifacts)[index])?.location);
+      uri = str(artifact?.uri);
+      baseId ??= str(artifact?.uriBaseId);
+    }
+    if (uri === undefined) return undefined;
+    if (SCHEME.test(uri)) return fileUriPath(uri);
+    const bases = obj(this.doc.originalUriBaseIds) ?? {};
+    const seen = new Set<string>();
+    let prefix = '';
+    while (baseId !== undefined && !seen.has(baseId)) {
+      seen.add(baseId);
+      const base = obj(bases[baseId]);
+      const baseUri = str(base?.uri);
+      if (baseUri === undefined || SCHEME.test(baseUri) || baseUri.startsWith('/')) break;
+      prefix = `${baseUri.replace(/\/?$/, '/')}${prefix}`;
+      baseId = str(base?.uriBaseId);
+    }
+    return decode(`${prefix}${uri}`).replace(/^(\.\/)+/, '');
+  }
+}
+
+const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+
+function fileUriPath(uri: string): string {
+  if (!/^file:/i.test(uri)) return uri;
+  const path = decode(uri.replace(/^file:(\/\/[^/]*)?/i, ''));
+  // file:///C:/code/a.c names the Windows path C:/code/a.c
+  return /^\/[A-Za-z]:\//.test(path) ? path.slice(1) : path;
+}
+
+function decode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Ids may carry hierarchical sub-ids (`C2001/1`), which belong to rule `C2001`. */
+function sameRule(ruleId: string | undefined, resultRuleId: string): boolean {
+  return ruleId !== undefined && (ruleId === resultRuleId || resultRuleId.startsWith(`${ruleId}/`));
+}
+
+/** SARIF: a suppression counts unless its status is `rejected` or `underReview`. */
+function isSuppressed(result: JsonObject): boolean {
+  return objects(result.suppressions).some((s) => {
+    const status = str(s.status) ?? str(s.state);
+    return status === undefined || status === 'accepted';
+  });
+}
+
+/**
+ * A result's message: its own text or markdown, else the rule's (or tool's global) message string
+ * named by `message.id`, with `{0}`-style placeholders filled from `arguments`.
+ */
+function messageText(message: JsonObject | undefined, rule: JsonObject | undefined, component: JsonObject, driver: JsonObject): string | undefined {
+  if (!message) return undefined;
+  const id = str(message.id);
+  const template =
+    text(message) ??
+    (id === undefined ? undefined : text(obj(obj(rule?.messageStrings)?.[id]) ?? obj(obj(component.globalMessageStrings)?.[id]) ?? obj(obj(driver.globalMessageStrings)?.[id])));
+  if (template === undefined) return undefined;
+  const args = arr(message.arguments).map((a) => str(a) ?? '');
+  return template.replace(/\{(\d+)\}/g, (whole, n: string) => args[Number(n)] ?? whole);
+}
+
+function verbatim(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+}
+
+/** `text`, else `markdown`, of a SARIF message-like object. */
+function text(value: unknown): string | undefined {
+  const message = obj(value);
+  return str(message?.text) ?? str(message?.markdown);
+}
+
+function firstLine(value: string | undefined): string | undefined {
+  const line = value?.split('\n').find((l) => l.trim() !== '')?.trim();
+  return line === undefined ? undefined : line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/**
+ * The tool's own identity for a result: `fingerprints` (meant to be stable) else
+ * `partialFingerprints`, every entry in sorted key order so the choice never depends on key order.
+ */
+function stableFingerprint(result: JsonObject): string | undefined {
+  for (const field of [result.fingerprints, result.partialFingerprints]) {
+    const entries = Object.entries(obj(field) ?? {})
+      .map(([k, v]) => [k, str(v)] as const)
+      .filter((e): e is readonly [string, string] => e[1] !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    if (entries.length > 0) return entries.map(([k, v]) => `${k}=${v}`).join(';');
+  }
+  return undefined;
+}
+
+/** CWE ids from rule tags (`external/cwe/cwe-79`), `cwe` properties, and CWE taxa or relationships. */
+function cwesOf(rule: JsonObject | undefined, result: JsonObject): string[] {
+  const ruleProperties = obj(rule?.properties) ?? {};
+  const candidates = [
+    ...strings(ruleProperties.tags).filter((t) => /cwe/i.test(t)),
+    ...strings(ruleProperties.cwe),
+    ...strings(obj(result.properties)?.cwe),
+    ...[...objects(result.taxa), ...objects(rule?.relationships).map((r) => obj(r.target) ?? {})]
+      .filter((t) => str(obj(t.toolComponent)?.name)?.toUpperCase() === 'CWE')
+      .map((t) => str(t.id) ?? ''),
+  ];
+  return distinct(
+    candidates.map((c) => {
+      const match = c.match(/^(?:.*cwe[-/_ ]?)?(\d+)\b/i);
+      return match ? `CWE-${Number(match[1])}` : undefined;
+    }),
+  );
+}

@@ -1,0 +1,302 @@
+import { InputError } from '../domain/errors.js';
+import type { Finding, Occurrence, ParsedReport, ScanType } from '../domain/finding.js';
+import {
+  canonicalVulnerabilityId, licenseFingerprint, misconfigurationFingerprint, secretFingerprint, vulnerabilityFingerprint,
+} from './fingerprint.js';
+import type { ReportFormat } from './format.js';
+import { describeJson, distinct, nonEmpty, optional, positiveInteger, scalarDetails } from './finding-fields.js';
+import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { fingerprintPackageName } from './package-name.js';
+import { severityFromScanner } from './scanner-severity.js';
+import { secretSha256 } from './secret.js';
+import { isoTimestamp } from './timestamp.js';
+
+/**
+ * Trivy's JSON report (`--format json`, SchemaVersion 2) from `trivy image|fs|repo|config|sbom`,
+ * and the `trivy k8s` report whose top-level lists hold Kubernetes resources that each wrap Results.
+ *
+ * Decisions:
+ * - Vulnerability `Status`: every status is a finding (fixed, affected, will_not_fix, fix_deferred,
+ *   end_of_life, under_investigation, unknown) except `not_affected`, which is the vendor saying the
+ *   package is not vulnerable: it is counted as suppressed, like a VEX "not affected" statement.
+ * - Misconfigurations: only `FAIL` (or no Status, as older Trivy wrote) is a finding; `EXCEPTION`
+ *   (excepted by a Trivy policy) is counted as suppressed; `PASS` is not a problem at all.
+ * - Scan type: a report whose results are all config checks is `iac` (`misconfig` for a cluster),
+ *   all secrets `secret`, all licenses `license`; otherwise `container` for images and clusters
+ *   with vulnerable images, `sca` for everything else (filesystems, repositories, SBOMs).
+ */
+export const trivy: ReportFormat = {
+  name: 'trivy',
+  title: 'Trivy JSON',
+  producedBy: 'trivy image|fs|repo|config|sbom|k8s --format json',
+  detect(doc) {
+    if (!isObject(doc)) return false;
+    if (typeof doc.SchemaVersion === 'number' && ('Results' in doc || 'ArtifactName' in doc || 'ArtifactType' in doc)) return true;
+    return 'ClusterName' in doc && K8S_LISTS.some((key) => Array.isArray(doc[key]));
+  },
+  parse(doc) {
+    if (!isObject(doc)) throw new InputError(`A Trivy report must be a JSON object, but this one is ${describeJson(doc)}.`);
+    return isKubernetes(doc) ? parseCluster(doc) : parseArtifact(doc);
+  },
+};
+
+const K8S_LISTS = ['Vulnerabilities', 'Misconfigurations', 'Resources'] as const;
+const SCANNER = 'trivy';
+
+function isKubernetes(doc: JsonObject): boolean {
+  return !('SchemaVersion' in doc) && 'ClusterName' in doc;
+}
+
+/** One Trivy `Result`, with the Kubernetes resource that wraps it in a cluster report. */
+interface ResultPlace {
+  result: JsonObject;
+  path: string;
+  resource?: string;
+}
+
+function parseArtifact(doc: JsonObject): ParsedReport {
+  if (doc.SchemaVersion !== 2) {
+    throw new InputError(`Unsupported Trivy SchemaVersion ${JSON.stringify(doc.SchemaVersion)}: expected 2 (Trivy 0.20 or later with --format json).`);
+  }
+  const results = listField(doc, 'Results', 'a list of results');
+  const places = results.map((result, i): ResultPlace => ({ result: obj(result) ?? {}, path: `Results[${i}]` }));
+  const metadata = obj(doc.Metadata);
+  const artifact = str(doc.ArtifactName) ?? strings(metadata?.RepoTags)[0];
+  const artifactType = str(doc.ArtifactType);
+  return report(doc, places, artifact, (classes) => scanTypeOf(classes, artifactType === 'container_image' ? 'container' : 'sca', 'iac'));
+}
+
+function parseCluster(doc: JsonObject): ParsedReport {
+  const places: ResultPlace[] = [];
+  const errors: string[] = [];
+  for (const key of K8S_LISTS) {
+    listField(doc, key, 'a list of Kubernetes resources').forEach((entry, i) => {
+      const resource = obj(entry) ?? {};
+      const address = [str(resource.Namespace), str(resource.Kind), str(resource.Name)].filter((p) => p !== undefined).join('/');
+      if (resource.Results !== undefined && resource.Results !== null && !Array.isArray(resource.Results)) {
+        errors.push(`Skipped ${key}[${i}] (${address || 'unnamed'}): its Results is ${describeJson(resource.Results)}, not a list.`);
+      }
+      arr(resource.Results).forEach((result, j) => {
+        places.push({ result: obj(result) ?? {}, path: `${key}[${i}].Results[${j}]`, ...(address ? { resource: address } : {}) });
+      });
+    });
+  }
+  const kinds = (found: Set<string>) => scanTypeOf(found, found.has('vulnerability') ? 'container' : 'misconfig', 'misconfig');
+  return report(doc, places, str(doc.ClusterName), kinds, errors);
+}
+
+function report(
+  doc: JsonObject,
+  places: ResultPlace[],
+  artifact: string | undefined,
+  scanType: (kinds: Set<string>) => ScanType,
+  errors: string[] = [],
+): ParsedReport {
+  const findings: Finding[] = [];
+  let suppressed = 0;
+  for (const place of places) {
+    const read = readResult(place);
+    findings.push(...read.findings);
+    errors.push(...read.errors);
+    suppressed += read.suppressed;
+  }
+  const scannedAt = isoTimestamp(str(doc.CreatedAt));
+  const scannerVersion = str(obj(doc.Trivy)?.Version);
+  return {
+    format: 'trivy',
+    scanner: SCANNER,
+    ...(scannerVersion ? { scannerVersion } : {}),
+    scanType: scanType(new Set(findings.map((f) => f.kind))),
+    findings,
+    suppressed,
+    errors,
+    ...(artifact ? { artifact } : {}),
+    ...(scannedAt ? { scannedAt } : {}),
+  };
+}
+
+/** The scan type from the kinds of findings: one kind that names a scan type wins, else `other`. */
+function scanTypeOf(kinds: Set<string>, other: ScanType, config: ScanType): ScanType {
+  if (kinds.size !== 1) return other;
+  if (kinds.has('misconfiguration')) return config;
+  if (kinds.has('secret')) return 'secret';
+  if (kinds.has('license')) return 'license';
+  return other;
+}
+
+function readResult(place: ResultPlace): { findings: Finding[]; errors: string[]; suppressed: number } {
+  const { result, path } = place;
+  const findings: Finding[] = [];
+  const errors: string[] = [];
+  let suppressed = 0;
+  const target = str(result.Target);
+  const type = str(result.Type);
+  const base: Occurrence = { ...(target ? { component: target } : {}), ...(place.resource ? { resource: place.resource } : {}) };
+
+  objects(result.Vulnerabilities).forEach((v, i) => {
+    if (str(v.Status)?.toLowerCase() === 'not_affected') {
+      suppressed++;
+      return;
+    }
+    const finding = vulnerability(v, base, type);
+    if (finding) findings.push(finding);
+    else errors.push(`Skipped ${path}.Vulnerabilities[${i}]: it has no VulnerabilityID.`);
+  });
+
+  objects(result.Misconfigurations).forEach((m, i) => {
+    const status = str(m.Status)?.toUpperCase();
+    if (status === 'EXCEPTION') suppressed++;
+    if (status !== undefined && status !== 'FAIL') return;
+    const finding = misconfiguration(m, base, { target, type, k8sResource: place.resource });
+    if (finding) findings.push(finding);
+    else errors.push(`Skipped ${path}.Misconfigurations[${i}]: it has no ID.`);
+  });
+
+  objects(result.Secrets).forEach((s) => findings.push(secret(s, base, target)));
+
+  objects(result.Licenses).forEach((l, i) => {
+    const finding = license(l, base);
+    if (finding) findings.push(finding);
+    else errors.push(`Skipped ${path}.Licenses[${i}]: it has no Name.`);
+  });
+  return { findings, errors, suppressed };
+}
+
+function vulnerability(v: JsonObject, base: Occurrence, type: string | undefined): Finding | undefined {
+  const { id, aliases } = canonicalVulnerabilityId([str(v.VulnerabilityID), ...strings(v.VendorIDs)]);
+  if (!id) return undefined;
+  const pkg = str(v.PkgName);
+  const installed = str(v.InstalledVersion);
+  const fixed = str(v.FixedVersion);
+  const label = str(v.Severity);
+  const score = cvssScore(v);
+  const layer = str(obj(v.Layer)?.DiffID);
+  const pkgPath = str(v.PkgPath);
+  const details = scalarDetails({ status: str(v.Status), pkgId: str(v.PkgID), purl: str(obj(v.PkgIdentifier)?.PURL), severitySource: str(v.SeveritySource) });
+  return {
+    kind: 'vulnerability',
+    fingerprint: vulnerabilityFingerprint({ vulnerabilityId: id, package: fingerprintPackageName(type, pkg), installedVersion: installed }),
+    severity: severityFromScanner(label, score),
+    ...optional({ scannerSeverity: label, score }),
+    title: str(v.Title) ?? (pkg ? `${id} in ${pkg}` : id),
+    ...optional({
+      description: str(v.Description),
+      remediation: fixed && pkg ? `Upgrade ${pkg} to ${fixed}.` : undefined,
+      package: pkg,
+      installedVersion: installed,
+      fixedVersion: fixed,
+      ecosystem: type,
+    }),
+    vulnerabilityId: id,
+    ...nonEmpty({ aliases, cwes: strings(v.CweIDs), references: references(v) }),
+    occurrence: { ...base, ...optional({ filePath: pkgPath, layer }), ...details },
+  };
+}
+
+/**
+ * The CVSS v3 base score of the vendor whose severity Trivy chose (`SeveritySource`), else NVD's;
+ * kept as provenance only, since Trivy's label decides the severity.
+ */
+function cvssScore(v: JsonObject): number | undefined {
+  const cvss = obj(v.CVSS);
+  if (!cvss) return undefined;
+  const source = str(v.SeveritySource);
+  const vendor = source ? obj(cvss[source]) : undefined;
+  const nvd = obj(cvss.nvd);
+  return num(vendor?.V3Score) ?? num(nvd?.V3Score) ?? num(vendor?.V40Score) ?? num(nvd?.V40Score);
+}
+
+function misconfiguration(
+  m: JsonObject,
+  base: Occurrence,
+  { target, type, k8sResource }: { target: string | undefined; type: string | undefined; k8sResource: string | undefined },
+): Finding | undefined {
+  const checkId = str(m.ID) ?? str(m.AVDID);
+  if (!checkId) return undefined;
+  const cause = obj(m.CauseMetadata) ?? {};
+  const resource = k8sResource ?? str(cause.Resource);
+  const label = str(m.Severity);
+  const startLine = positiveInteger(cause.StartLine);
+  const endLine = positiveInteger(cause.EndLine);
+  const snippet = objects(obj(cause.Code)?.Lines)
+    .filter((line) => line.IsCause === true && typeof line.Content === 'string')
+    .map((line) => line.Content as string)
+    .join('\n');
+  return {
+    kind: 'misconfiguration',
+    fingerprint: misconfigurationFingerprint({ scanner: SCANNER, checkId, filePath: target, resource }),
+    // DESIGN.md: IaC checks without a severity are medium.
+    severity: severityFromScanner(label, undefined, 'medium'),
+    ...optional({ scannerSeverity: label }),
+    title: str(m.Title) ?? checkId,
+    ...optional({ description: str(m.Description), remediation: str(m.Resolution), ecosystem: type }),
+    ruleId: checkId,
+    ...nonEmpty({ references: references(m) }),
+    occurrence: {
+      ...base,
+      // A cluster report's Target is `Kind/name`, not a file.
+      ...optional({ filePath: k8sResource ? undefined : target, startLine, endLine, resource, snippet: snippet || undefined }),
+      ...scalarDetails({ message: str(m.Message), provider: str(cause.Provider), service: str(cause.Service) }),
+    },
+  };
+}
+
+/**
+ * Trivy never gives the raw secret: `Match` and `Code` are already masked with `*`. The fingerprint
+ * hashes the masked `Match` line in the secret's place (rule and file are added by
+ * secretFingerprint): it identifies the same secret across scans while holding nothing in clear.
+ * A `Match` without Trivy's mask is not stored anywhere, in case a tool version ever writes one.
+ */
+function secret(s: JsonObject, base: Occurrence, target: string | undefined): Finding {
+  const ruleId = str(s.RuleID) ?? str(s.Category) ?? 'secret';
+  const match = str(s.Match);
+  const label = str(s.Severity);
+  const startLine = positiveInteger(s.StartLine);
+  const endLine = positiveInteger(s.EndLine);
+  return {
+    kind: 'secret',
+    fingerprint: secretFingerprint({ ruleId, filePath: target, secretSha256: secretSha256(match ?? '') }),
+    // DESIGN.md: secrets without a severity are high.
+    severity: severityFromScanner(label, undefined, 'high'),
+    ...optional({ scannerSeverity: label }),
+    title: str(s.Title) ?? ruleId,
+    ruleId,
+    occurrence: {
+      ...base,
+      ...optional({ filePath: target, startLine, endLine, snippet: match?.includes('*') ? match : undefined }),
+      ...scalarDetails({ category: str(s.Category) }),
+    },
+  };
+}
+
+function license(l: JsonObject, base: Occurrence): Finding | undefined {
+  const name = str(l.Name);
+  if (!name) return undefined;
+  const pkg = str(l.PkgName);
+  const filePath = str(l.FilePath);
+  const label = str(l.Severity);
+  const link = str(l.Link);
+  return {
+    kind: 'license',
+    // Loose-file licenses have no package: the file stands in for it, so two files are two issues.
+    fingerprint: licenseFingerprint({ license: name, package: pkg ?? filePath }),
+    severity: severityFromScanner(label, undefined),
+    ...optional({ scannerSeverity: label }),
+    title: `${name} license in ${pkg ?? filePath ?? 'an unnamed package'}`,
+    license: name,
+    ...optional({ package: pkg }),
+    ...nonEmpty({ references: link ? [link] : [] }),
+    occurrence: { ...base, ...optional({ filePath }), ...scalarDetails({ category: str(l.Category), confidence: num(l.Confidence) }) },
+  };
+}
+
+function references(entry: JsonObject): string[] {
+  return distinct([str(entry.PrimaryURL), ...strings(entry.References)]);
+}
+
+function listField(doc: JsonObject, key: string, expected: string): unknown[] {
+  const value = doc[key];
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw new InputError(`The Trivy report's "${key}" is ${describeJson(value)}; expected ${expected}.`);
+  return value;
+}
