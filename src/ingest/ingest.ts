@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { chooseBaseline } from '../domain/baseline.js';
+import { InputError } from '../domain/errors.js';
+import { formatScope, type Scope } from '../domain/scope.js';
+import type { SeverityCounts } from '../domain/severity.js';
+import { isTargetType, TARGET_TYPES, type TargetType } from '../domain/target.js';
+import { parseReport } from '../formats/index.js';
+import type { Store } from '../store/database.js';
+import { insertOccurrences, insertScanIssues, upsertIssues } from '../store/issues.js';
+import type { Database, ScanRow } from '../store/schema.js';
+import { countsOf, findScanByReport, insertScan, latestScanOf, scanIssueIds } from '../store/scans.js';
+import { ensureTarget, ensureVariant, findTarget, findVariant, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
+import { countIssues, groupFindings } from './group.js';
+
+export interface IngestRequest {
+  /** The report's bytes, as read from a file or a request body. */
+  report: Uint8Array;
+  /** Names the report in messages: a file path or "request body". */
+  source: string;
+  target: string;
+  targetType: TargetType;
+  variant: string;
+  scope: Scope;
+  /** A registry name that overrides format detection. */
+  format?: string | undefined;
+  /** Make this variant the target's baseline. */
+  baseline?: boolean | undefined;
+  commit?: string | undefined;
+  branch?: string | undefined;
+  pipelineUrl?: string | undefined;
+  /** When the scan ran (ISO 8601); defaults to now. */
+  scannedAt?: string | undefined;
+}
+
+/** What `lantern ingest --json` prints and `POST /api/scans` answers. */
+export interface IngestResult {
+  scanId: number;
+  target: string;
+  scope: string;
+  variant: string;
+  scanner: string;
+  format: string;
+  counts: SeverityCounts;
+  new: number;
+  common: number;
+  remediated: number;
+  /** The scan new/common/remediated were computed against, if there was one. */
+  comparedScanId: number | null;
+  /** True when these exact report bytes were already ingested for this variant: nothing was written. */
+  duplicate: boolean;
+  suppressed: number;
+  errors: string[];
+}
+
+/** Runs inside the ingest transaction after the scan is written (link resolution, summaries, scorecards). */
+export type AfterIngest = (trx: Kysely<Database>, scan: { targetId: number; scanId: number }) => Promise<void>;
+
+const MAX_NAME = 512;
+
+/**
+ * Ingests one report as one transaction: parse (before any write), then create what is missing
+ * (org, project, target, variant), record the scan, upsert its issues, insert occurrences and
+ * scan membership, and compute new/common/remediated against the comparison scan. The same report
+ * bytes for the same variant return the existing scan and write nothing.
+ */
+export async function ingestReport(store: Store, request: IngestRequest, afterIngest: readonly AfterIngest[] = []): Promise<IngestResult> {
+  validate(request);
+  const reportSha256 = createHash('sha256').update(request.report).digest('hex');
+  const report = parseReport(request.report, { source: request.source, format: request.format });
+  const drafts = groupFindings(report.findings);
+  const counts = countIssues(drafts);
+  const now = new Date().toISOString();
+  const scannedAt = request.scannedAt ? new Date(request.scannedAt).toISOString() : now;
+
+  return store.transaction(async (trx) => {
+    const existingTarget = await findTarget(trx, request.scope, request.target);
+    const existingVariant = existingTarget && (await findVariant(trx, existingTarget.id, request.variant));
+    const duplicate = existingVariant && (await findScanByReport(trx, existingVariant.id, reportSha256));
+    if (duplicate && existingTarget) return resultOf(duplicate, existingTarget.name, request, true);
+
+    const target = await ensureTarget(store, trx, request.scope, request.target, request.targetType, now);
+    if (request.baseline) {
+      await setBaseline(trx, target.id, { variant: request.variant });
+      target.baseline_variant = request.variant;
+      target.baseline_regex = null;
+    }
+    const variant = await ensureVariant(trx, target.id, request.variant, now);
+
+    const comparison = await comparisonScan(trx, target, variant.name, report.scanner);
+    const compared = comparison ? await scanIssueIds(trx, comparison.id) : new Set<number>();
+
+    const scanId = await insertScan(trx, {
+      target_id: target.id,
+      variant_id: variant.id,
+      scanner: report.scanner,
+      scanner_version: report.scannerVersion ?? null,
+      format: report.format,
+      scan_type: report.scanType,
+      report_sha256: reportSha256,
+      report_bytes: request.report.byteLength,
+      artifact: report.artifact ?? null,
+      commit_sha: request.commit ?? null,
+      branch: request.branch ?? null,
+      pipeline_url: request.pipelineUrl ?? null,
+      scanned_at: scannedAt,
+      reported_at: report.scannedAt ?? null,
+      ingested_at: now,
+      ...counts,
+      occurrences: 0,
+      new_count: 0,
+      common_count: 0,
+      remediated_count: 0,
+      compared_scan_id: comparison?.id ?? null,
+      suppressed: report.suppressed,
+      errors: JSON.stringify(report.errors),
+    });
+
+    const issueIds = await upsertIssues(store, trx, target.id, scanId, scannedAt, drafts);
+    await insertScanIssues(store, trx, scanId, drafts, issueIds, (id) => !compared.has(id));
+    const occurrences = await insertOccurrences(store, trx, scanId, drafts, issueIds);
+    const common = issueIds.reduce((n, id) => n + (compared.has(id) ? 1 : 0), 0);
+    const tally = { new_count: issueIds.length - common, common_count: common, remediated_count: compared.size - common };
+    await trx.updateTable('scans').set({ occurrences, ...tally }).where('id', '=', scanId).execute();
+    if (variant.last_scan_at === null || variant.last_scan_at < scannedAt) {
+      await trx.updateTable('variants').set({ last_scan_at: scannedAt }).where('id', '=', variant.id).execute();
+    }
+    for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId });
+
+    return {
+      scanId,
+      target: target.name,
+      scope: formatScope(request.scope),
+      variant: variant.name,
+      scanner: report.scanner,
+      format: report.format,
+      counts,
+      new: tally.new_count,
+      common: tally.common_count,
+      remediated: tally.remediated_count,
+      comparedScanId: comparison?.id ?? null,
+      duplicate: false,
+      suppressed: report.suppressed,
+      errors: report.errors,
+    };
+  });
+}
+
+/**
+ * DESIGN.md (New, common, remediated): the same scanner's latest earlier scan of the baseline when
+ * the scanned variant is not the baseline, else of the same variant.
+ */
+async function comparisonScan(
+  trx: Kysely<Database>,
+  target: { id: number; baseline_variant: string | null; baseline_regex: string | null },
+  variantName: string,
+  scanner: string,
+): Promise<ScanRow | undefined> {
+  const variants = await variantsOf(trx, target.id);
+  const baseline = chooseBaseline({ baselineVariant: target.baseline_variant, baselineRegex: target.baseline_regex }, variants.map(variantInfo));
+  const compareWith = baseline.variant ?? variantName;
+  const row = variants.find((v) => v.name === compareWith);
+  return row ? latestScanOf(trx, row.id, scanner) : undefined;
+}
+
+function resultOf(scan: ScanRow, targetName: string, request: IngestRequest, duplicate: boolean): IngestResult {
+  return {
+    scanId: scan.id,
+    target: targetName,
+    scope: formatScope(request.scope),
+    variant: request.variant,
+    scanner: scan.scanner,
+    format: scan.format,
+    counts: countsOf(scan),
+    new: scan.new_count,
+    common: scan.common_count,
+    remediated: scan.remediated_count,
+    comparedScanId: scan.compared_scan_id,
+    duplicate,
+    suppressed: scan.suppressed,
+    errors: JSON.parse(scan.errors) as string[],
+  };
+}
+
+function validate(request: IngestRequest): void {
+  const name = (what: string, value: string) => {
+    if (value.trim() === '' || value.length > MAX_NAME) {
+      throw new InputError(`Invalid ${what} ${JSON.stringify(value.slice(0, 60))}: expected a non-empty name of at most ${MAX_NAME} characters.`);
+    }
+  };
+  name('target name', request.target);
+  name('variant name', request.variant);
+  if (!isTargetType(request.targetType)) {
+    throw new InputError(`Invalid target type ${JSON.stringify(request.targetType)}: expected one of ${TARGET_TYPES.join(', ')}.`);
+  }
+  if (request.scannedAt !== undefined && Number.isNaN(Date.parse(request.scannedAt))) {
+    throw new InputError(`Invalid scan time ${JSON.stringify(request.scannedAt)}: expected an ISO 8601 date, e.g. 2026-11-22T10:00:00Z.`);
+  }
+}

@@ -1,0 +1,161 @@
+import type { Kysely } from 'kysely';
+import type { VariantInfo } from '../domain/baseline.js';
+import { NotFoundError } from '../domain/errors.js';
+import { formatScope, parseScope, type Scope } from '../domain/scope.js';
+import { targetNameKey, type TargetType } from '../domain/target.js';
+import type { Store } from './database.js';
+import type { Database, TargetRow, VariantRow } from './schema.js';
+import { containsText } from './text-search.js';
+
+type Db = Kysely<Database>;
+
+export function findTarget(db: Db, scope: Scope, name: string): Promise<TargetRow | undefined> {
+  return db
+    .selectFrom('targets')
+    .selectAll()
+    .where('scope', '=', formatScope(scope))
+    .where('name_key', '=', targetNameKey(name))
+    .executeTakeFirst();
+}
+
+/** The target, or a NotFoundError naming it and its scope. */
+export async function getTarget(db: Db, scope: Scope, name: string): Promise<TargetRow> {
+  const target = await findTarget(db, scope, name);
+  if (!target) throw new NotFoundError(`No target named ${JSON.stringify(name)} in scope ${formatScope(scope)}.`);
+  return target;
+}
+
+/** Creates the org and project of a scope on first use; returns their ids (null at account level). */
+async function ensureScope(db: Db, scope: Scope, now: string): Promise<{ orgId: number | null; projectId: number | null }> {
+  if (scope.level === 'account') return { orgId: null, projectId: null };
+  await db.insertInto('orgs').values({ identifier: scope.org, created_at: now }).onConflict((oc) => oc.column('identifier').doNothing()).execute();
+  const org = await db.selectFrom('orgs').select('id').where('identifier', '=', scope.org).executeTakeFirstOrThrow();
+  await db
+    .insertInto('projects')
+    .values({ org_id: org.id, identifier: scope.project, created_at: now })
+    .onConflict((oc) => oc.columns(['org_id', 'identifier']).doNothing())
+    .execute();
+  const project = await db
+    .selectFrom('projects')
+    .select('id')
+    .where('org_id', '=', org.id)
+    .where('identifier', '=', scope.project)
+    .executeTakeFirstOrThrow();
+  return { orgId: org.id, projectId: project.id };
+}
+
+/**
+ * The target, created on first use. Inside a transaction on PostgreSQL the row is locked, so
+ * concurrent ingests into one target run one after another (SQLite transactions already do).
+ */
+export async function ensureTarget(store: Store, db: Db, scope: Scope, name: string, type: TargetType, now: string): Promise<TargetRow> {
+  const { orgId, projectId } = await ensureScope(db, scope, now);
+  await db
+    .insertInto('targets')
+    .values({
+      scope: formatScope(scope),
+      org_id: orgId,
+      project_id: projectId,
+      name,
+      name_key: targetNameKey(name),
+      type,
+      baseline_variant: null,
+      baseline_regex: null,
+      created_at: now,
+    })
+    .onConflict((oc) => oc.columns(['scope', 'name_key']).doNothing())
+    .execute();
+  let query = db.selectFrom('targets').selectAll().where('scope', '=', formatScope(scope)).where('name_key', '=', targetNameKey(name));
+  if (store.dialect === 'postgres') query = query.forUpdate();
+  return query.executeTakeFirstOrThrow();
+}
+
+export async function ensureVariant(db: Db, targetId: number, name: string, now: string): Promise<VariantRow> {
+  await db
+    .insertInto('variants')
+    .values({ target_id: targetId, name, created_at: now, last_scan_at: null })
+    .onConflict((oc) => oc.columns(['target_id', 'name']).doNothing())
+    .execute();
+  return db.selectFrom('variants').selectAll().where('target_id', '=', targetId).where('name', '=', name).executeTakeFirstOrThrow();
+}
+
+export function findVariant(db: Db, targetId: number, name: string): Promise<VariantRow | undefined> {
+  return db.selectFrom('variants').selectAll().where('target_id', '=', targetId).where('name', '=', name).executeTakeFirst();
+}
+
+export async function variantsOf(db: Db, targetId: number): Promise<VariantRow[]> {
+  return db.selectFrom('variants').selectAll().where('target_id', '=', targetId).orderBy('id').execute();
+}
+
+export function variantInfo(row: VariantRow): VariantInfo {
+  return { name: row.name, createdAt: row.created_at, lastScanAt: row.last_scan_at };
+}
+
+export type BaselineUpdate = { variant: string } | { regex: string };
+
+export async function setBaseline(db: Db, targetId: number, baseline: BaselineUpdate): Promise<void> {
+  await db
+    .updateTable('targets')
+    .set('variant' in baseline ? { baseline_variant: baseline.variant, baseline_regex: null } : { baseline_variant: null, baseline_regex: baseline.regex })
+    .where('id', '=', targetId)
+    .execute();
+}
+
+export interface TargetListing {
+  id: number;
+  scope: string;
+  name: string;
+  type: string;
+  baselineVariant: string | null;
+  baselineRegex: string | null;
+  variants: number;
+  scans: number;
+  lastScanAt: string | null;
+  createdAt: string;
+}
+
+export interface TargetFilter {
+  scope?: Scope | undefined;
+  type?: string | undefined;
+  /** Case-insensitive substring of the name. */
+  name?: string | undefined;
+}
+
+/** Targets with their variant count and last scan time, ordered by scope and name. */
+export async function listTargets(db: Db, filter: TargetFilter = {}): Promise<TargetListing[]> {
+  let query = db
+    .selectFrom('targets')
+    .select((eb) => [
+      'targets.id',
+      'targets.scope',
+      'targets.name',
+      'targets.type',
+      'targets.baseline_variant',
+      'targets.baseline_regex',
+      'targets.created_at',
+      eb.selectFrom('variants').whereRef('variants.target_id', '=', 'targets.id').select((e) => e.fn.countAll<number>().as('n')).as('variants'),
+      eb.selectFrom('variants').whereRef('variants.target_id', '=', 'targets.id').select((e) => e.fn.max('last_scan_at').as('m')).as('last_scan_at'),
+      eb.selectFrom('scans').whereRef('scans.target_id', '=', 'targets.id').select((e) => e.fn.countAll<number>().as('n')).as('scans'),
+    ]);
+  if (filter.scope) query = query.where('targets.scope', '=', formatScope(filter.scope));
+  if (filter.type) query = query.where('targets.type', '=', filter.type);
+  if (filter.name) query = query.where(containsText('targets.name_key', targetNameKey(filter.name)));
+  const rows = await query.orderBy('targets.scope').orderBy('targets.name_key').execute();
+  return rows.map((r) => ({
+    id: r.id,
+    scope: r.scope,
+    name: r.name,
+    type: r.type,
+    baselineVariant: r.baseline_variant,
+    baselineRegex: r.baseline_regex,
+    variants: Number(r.variants ?? 0),
+    scans: Number(r.scans ?? 0),
+    lastScanAt: (r.last_scan_at as string | null) ?? null,
+    createdAt: r.created_at,
+  }));
+}
+
+
+export function scopeOf(target: TargetRow): Scope {
+  return parseScope(target.scope);
+}
