@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { scansOf } from '../../store/scans.js';
+import { getTarget } from '../../store/targets.js';
+import { chooseVariant } from '../../store/variant-choice.js';
+import { scopeOption, withStore } from '../context.js';
+import type { CliIo } from '../io.js';
+import { json, shortTime, table } from '../output.js';
+
+export function scansCommand(program: Command, io: CliIo): void {
+  program
+    .command('scans')
+    .description("list a target's scans, newest first, with new/common/remediated")
+    .requiredOption('--target <name>', 'the target name')
+    .option('--variant <name>', 'only scans of this variant')
+    .option('--scope <scope>', 'ORG.PROJECT or account (default: default.default)')
+    .option('--json', 'print JSON')
+    .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
+    .action(async (options: { target: string; variant?: string; scope?: string; json?: boolean; db?: string }) => {
+      const scope = scopeOption(options.scope);
+      const scans = await withStore(io, options.db, async (store) => {
+        const target = await getTarget(store.db, scope, options.target);
+        const variant = options.variant === undefined ? undefined : (await chooseVariant(store.db, target, options.variant)).variant;
+        return scansOf(store.db, target.id, variant?.id);
+      });
+      if (options.json) {
+        return io.out(
+          json(
+            scans.map((s) => ({
+              scanId: s.id,
+              variant: s.variant,
+              scanner: s.scanner,
+              scannerVersion: s.scanner_version,
+              format: s.format,
+              scanType: s.scan_type,
+              scannedAt: s.scanned_at,
+              commit: s.commit_sha,
+              branch: s.branch,
+              pipelineUrl: s.pipeline_url,
+              counts: { critical: s.critical, high: s.high, medium: s.medium, low: s.low, info: s.info, total: s.total },
+              new: s.new_count,
+              common: s.common_count,
+              remediated: s.remediated_count,
+              comparedScanId: s.compared_scan_id,
+              reportSha256: s.report_sha256,
+            })),
+          ),
+        );
+      }
+      io.out(
+        table(
+          ['SCAN', 'VARIANT', 'SCANNER', 'TYPE', 'SCANNED', 'CRIT', 'HIGH', 'MED', 'LOW', 'INFO', 'TOTAL', 'NEW', 'COMMON', 'REMEDIATED'],
+          scans.map((s) => [
+            s.id, s.variant, s.scanner, s.scan_type, shortTime(s.scanned_at), s.critical, s.high, s.medium, s.low, s.info, s.total,
+            s.new_count, s.common_count, s.remediated_count,
+          ]),
+        ),
+      );
+    });
+}

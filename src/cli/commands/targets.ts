@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { InputError } from '../../domain/errors.js';
+import { safeRegex } from '../../domain/baseline.js';
+import { getTarget, listTargets, setBaseline } from '../../store/targets.js';
+import { scopeOption, withStore } from '../context.js';
+import type { CliIo } from '../io.js';
+import { json, shortTime, table } from '../output.js';
+
+export function targetsCommand(program: Command, io: CliIo): void {
+  const targets = program
+    .command('targets')
+    .description('list targets, or set a target baseline')
+    // Options after `baseline` belong to it, not to `targets` (both take --db and --scope).
+    .enablePositionalOptions()
+    .option('--scope <scope>', 'only targets of this scope: ORG.PROJECT or account')
+    .option('--json', 'print JSON')
+    .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
+    .action(async (options: { scope?: string; json?: boolean; db?: string }) => {
+      const scope = options.scope === undefined ? undefined : scopeOption(options.scope);
+      const rows = await withStore(io, options.db, (store) => listTargets(store.db, { scope }));
+      if (options.json) return io.out(json(rows));
+      if (rows.length === 0) return io.out('No targets yet: `lantern ingest` creates one with its first report.\n');
+      io.out(
+        table(
+          ['SCOPE', 'TARGET', 'TYPE', 'BASELINE', 'VARIANTS', 'SCANS', 'LAST SCAN'],
+          rows.map((t) => [t.scope, t.name, t.type, t.baselineVariant ?? (t.baselineRegex ? `/${t.baselineRegex}/` : null), t.variants, t.scans, shortTime(t.lastScanAt)]),
+        ),
+      );
+    });
+
+  targets
+    .command('baseline')
+    .description("set a target's baseline: one variant, or the newest variant matching a regular expression")
+    .argument('<target>', 'the target name')
+    .option('--variant <name>', 'this variant is the baseline')
+    .option('--regex <pattern>', 'the newest variant matching this pattern is the baseline, e.g. ^v\\d+\\.\\d+\\.\\d+$')
+    .option('--scope <scope>', 'ORG.PROJECT or account (default: default.default)')
+    .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
+    .action(async (name: string, options: { variant?: string; regex?: string; scope?: string; db?: string }) => {
+      if ((options.variant === undefined) === (options.regex === undefined)) {
+        throw new InputError('Give exactly one of --variant NAME or --regex PATTERN.');
+      }
+      if (options.regex !== undefined && !safeRegex(options.regex)) {
+        throw new InputError(`Invalid --regex ${JSON.stringify(options.regex)}: not a valid regular expression.`);
+      }
+      const scope = scopeOption(options.scope);
+      await withStore(io, options.db, async (store) => {
+        const target = await getTarget(store.db, scope, name);
+        await setBaseline(store.db, target.id, options.variant !== undefined ? { variant: options.variant } : { regex: options.regex as string });
+        io.out(`Baseline of ${target.name} [${target.scope}] is now ${options.variant !== undefined ? `variant ${options.variant}` : `the newest variant matching /${options.regex}/`}.\n`);
+      });
+    });
+}

@@ -1,0 +1,25 @@
+import { InputError } from '../domain/errors.js';
+import { DEFAULT_PROJECT_SCOPE, parseScope, type Scope } from '../domain/scope.js';
+import { databaseUrlFrom, openStore, type Store } from '../store/database.js';
+import type { CliIo } from './io.js';
+
+/** Opens the store named by --db (or LANTERN_DATABASE_URL, or lantern.db), runs `work`, closes it. */
+export async function withStore<T>(io: CliIo, db: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(databaseUrlFrom(db, io.env));
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** `--scope`: `ORG.PROJECT` or `account`; the default project when absent. */
+export function scopeOption(value: string | undefined): Scope {
+  return value === undefined ? DEFAULT_PROJECT_SCOPE : parseScope(value, '--scope');
+}
+
+export function positiveNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InputError(`Invalid ${flag} ${JSON.stringify(value)}: expected a positive number.`);
+  return n;
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+import { run } from './program.js';
+
+const stopSignal = new Promise<void>((resolve) => {
+  process.once('SIGINT', resolve);
+  process.once('SIGTERM', resolve);
+});
+
+process.exitCode = await run(process.argv.slice(2), {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  env: process.env,
+  stopSignal,
+});

@@ -1,0 +1,53 @@
+import { Command, CommanderError } from 'commander';
+import { isUserError } from '../domain/errors.js';
+import { formatsCommand } from './commands/formats.js';
+import { ingestCommand } from './commands/ingest.js';
+import { issuesCommand } from './commands/issues.js';
+import { scansCommand } from './commands/scans.js';
+import { targetsCommand } from './commands/targets.js';
+import type { CliIo } from './io.js';
+
+/** Exit codes: 0 done, 1 an internal failure, 2 the user's input was wrong (bad flag, report, scope …). */
+export const EXIT_OK = 0;
+export const EXIT_INTERNAL = 1;
+export const EXIT_INPUT = 2;
+
+function createProgram(io: CliIo): Command {
+  const program = new Command('lantern')
+    .description('Security-scan results in the software catalog.')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .enablePositionalOptions()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  ingestCommand(program, io);
+  targetsCommand(program, io);
+  scansCommand(program, io);
+  issuesCommand(program, io);
+  formatsCommand(program, io);
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  return program;
+}
+
+/** Runs one CLI invocation and returns its exit code; every failure is one readable line on stderr. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return EXIT_OK;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its one-line message (or the help text).
+      return error.exitCode === 0 ? EXIT_OK : EXIT_INPUT;
+    }
+    if (isUserError(error)) {
+      io.err(`lantern: ${oneLine(error.message)}\n`);
+      return EXIT_INPUT;
+    }
+    io.err(`lantern: internal error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    return EXIT_INTERNAL;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,15 @@
+import { run } from '../../src/cli/program.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process against the given database, capturing what it prints. */
+export async function lantern(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(args, { out: (t) => void (stdout += t), err: (t) => void (stderr += t), env });
+  return { code, stdout, stderr };
+}
