@@ -7,6 +7,7 @@ import { generic } from './generic.js';
 import { gitleaks } from './gitleaks.js';
 import { grype } from './grype.js';
 import { isObject } from './json.js';
+import { readJson } from './lazy-json.js';
 import { osv } from './osv.js';
 import { sarif } from './sarif.js';
 import { semgrep } from './semgrep.js';
@@ -43,29 +44,30 @@ export interface ParseOptions {
   source: string;
   /** A registry name that overrides detection. */
   format?: string | undefined;
+  /** Arrays larger than this many bytes are read lazily (formats/lazy-json.ts); tests set 0. */
+  lazyThreshold?: number | undefined;
 }
 
 /**
- * Reads a report: decodes UTF-8, parses JSON once, picks the format (named or detected) and runs
- * its parser. Every failure is an InputError whose one-line message starts with the source.
+ * Reads a report: parses the JSON (large arrays lazily), picks the format (named or detected)
+ * and runs its parser. Every failure is an InputError whose one-line message starts with the source.
  */
 export function parseReport(input: Uint8Array | string, options: ParseOptions): ParsedReport {
   const { source } = options;
   const named = options.format ? findFormat(options.format) : undefined;
-  const text = (typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8')).replace(/^\uFEFF/, '');
+  const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   const expected = `expected a JSON report from one of: ${formatNames().join(', ')}`;
 
-  let doc: unknown;
-  if (text.trim() === '') {
+  if (isBlank(bytes)) {
     if (named?.acceptsEmpty?.(undefined)) return runParser(named, undefined, source);
-    const size = text.length === 0 ? 'the file is empty (0 bytes)' : 'the file holds only whitespace';
+    const size = bytes.length === 0 ? 'the file is empty (0 bytes)' : 'the file holds only whitespace';
     throw new InputError(`${source}: ${size}; ${expected}${named ? ` (--format ${named.name} does not accept an empty file)` : ''}.`);
   }
+  let doc: unknown;
   try {
-    doc = JSON.parse(text);
+    doc = readJson(bytes, { lazyThreshold: options.lazyThreshold });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(`${source}: not valid JSON (${oneLine(reason)}); ${expected}.`);
+    throw notJson(source, error, expected);
   }
 
   if (named) {
@@ -79,7 +81,7 @@ export function parseReport(input: Uint8Array | string, options: ParseOptions): 
 
   const detected = detectFormat(doc);
   if (detected) return runParser(detected, doc, source);
-  throw new InputError(`${source}: ${describeUnknown(doc, text)}; ${expected}.`);
+  throw new InputError(`${source}: ${describeUnknown(doc, bytes)}; ${expected}.`);
 }
 
 function runParser(format: ReportFormat, doc: unknown, source: string): ParsedReport {
@@ -87,11 +89,18 @@ function runParser(format: ReportFormat, doc: unknown, source: string): ParsedRe
     return format.parse(doc);
   } catch (error) {
     if (error instanceof InputError) throw new InputError(`${source}: ${oneLine(error.message)}`);
+    // Lazily read elements are parsed while the parser runs, so a syntax error can surface here.
+    if (error instanceof SyntaxError) throw notJson(source, error, `expected ${format.title}`);
     if (error instanceof RangeError) {
       throw new InputError(`${source}: the ${format.title} report is nested too deeply to read (${oneLine(error.message)}).`);
     }
     throw error;
   }
+}
+
+function notJson(source: string, error: unknown, expected: string): InputError {
+  if (!(error instanceof SyntaxError)) throw error;
+  return new InputError(`${source}: not valid JSON (${oneLine(error.message)}); ${expected}.`);
 }
 
 function safeDetect(format: ReportFormat, doc: unknown): boolean {
@@ -102,14 +111,19 @@ function safeDetect(format: ReportFormat, doc: unknown): boolean {
   }
 }
 
+function isBlank(bytes: Uint8Array): boolean {
+  for (const c of bytes) if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  return true;
+}
+
 const DEEPEST_REPORT = 64;
 
 /** Why a document matched no format, in words a user can act on. */
-function describeUnknown(doc: unknown, text: string): string {
+function describeUnknown(doc: unknown, bytes: Uint8Array): string {
   if (doc === null) return 'the report is the JSON value null, which names no format (Gitleaks writes it for "no findings": pass --format gitleaks)';
   if (Array.isArray(doc) && doc.length === 0) return 'the report is an empty JSON array, which names no format (pass --format to say which scanner wrote it)';
   if (isObject(doc) && Object.keys(doc).length === 0) return 'the report is an empty JSON object, which names no format (pass --format to say which scanner wrote it)';
-  const depth = jsonDepth(text, DEEPEST_REPORT);
+  const depth = jsonDepth(bytes, DEEPEST_REPORT);
   if (depth > DEEPEST_REPORT) return `the JSON is nested more than ${DEEPEST_REPORT} levels deep, which no supported scanner report is`;
   if (typeof doc !== 'object') return `the report is a JSON ${typeof doc}, not an object or array`;
   const keys = isObject(doc) ? Object.keys(doc).slice(0, 5).map((k) => JSON.stringify(k)).join(', ') : '';
@@ -117,12 +131,12 @@ function describeUnknown(doc: unknown, text: string): string {
 }
 
 /** Nesting depth of a JSON text, counted without recursion; stops counting past `limit`. */
-function jsonDepth(text: string, limit: number): number {
+function jsonDepth(bytes: Uint8Array, limit: number): number {
   let depth = 0;
   let deepest = 0;
   let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i];
     if (inString) {
       if (c === 92) i++; // backslash escapes the next character
       else if (c === 34) inString = false;

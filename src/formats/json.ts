@@ -1,3 +1,5 @@
+import { objectElements } from './lazy-json.js';
+
 /**
  * Narrowing helpers for reading untrusted, already-parsed JSON. Reports come from many tool
  * versions: a field may be missing, null, or of another type, and none of that may crash a parser.
@@ -19,9 +21,13 @@ export function arr(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
 }
 
-/** The elements of an array that are objects. */
+/**
+ * The elements of an array that are objects. A large array from readJson stays lazy: its object
+ * elements are picked without parsing any, and each is parsed when read.
+ */
 export function objects(value: unknown): JsonObject[] {
-  return arr(value).filter(isObject);
+  if (!Array.isArray(value)) return [];
+  return (objectElements(value) as JsonObject[] | undefined) ?? value.filter(isObject);
 }
 
 /** A non-blank string (trimmed), a number written as a string, else undefined. */

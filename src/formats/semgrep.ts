@@ -116,14 +116,18 @@ export const semgrep: ReportFormat = {
 
   parse(doc) {
     const input = obj(doc) ?? {};
-    const results = objects(input.results);
-    const ignored = results.filter((r) => obj(r.extra)?.is_ignored === true);
+    const findings: Finding[] = [];
+    let suppressed = 0;
+    objects(input.results).forEach((r, i) => {
+      if (obj(r.extra)?.is_ignored === true) suppressed++;
+      else findings.push(resultFinding(r, i));
+    });
     const parsed: ParsedReport = {
       format: 'semgrep',
       scanner: 'semgrep',
       scanType: 'sast',
-      findings: results.flatMap((r, i) => (ignored.includes(r) ? [] : [resultFinding(r, i)])),
-      suppressed: ignored.length,
+      findings,
+      suppressed,
       errors: objects(input.errors).map(errorLine),
     };
     const version = str(input.version);
