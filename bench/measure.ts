@@ -1,0 +1,42 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** What one benchmark worker process reports: its wall time and its peak resident memory. */
+export interface Measurement {
+  ms: number;
+  peakRssBytes: number;
+  [key: string]: number;
+}
+
+/**
+ * Runs `script --worker ...args` in a fresh Node process (through tsx) and returns the JSON it
+ * prints on its last line, so every measurement starts from a clean heap and peak RSS is its own.
+ */
+export function runWorker(script: string, args: string[]): Measurement {
+  const tsx = fileURLToPath(import.meta.resolve('tsx'));
+  const result = spawnSync(process.execPath, ['--import', tsx, script, '--worker', ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`worker ${args.join(' ')} failed: ${result.stderr}`);
+  const last = result.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as Measurement;
+}
+
+export function report(values: Record<string, number>): void {
+  process.stdout.write(`${JSON.stringify({ ...values, peakRssBytes: process.resourceUsage().maxRSS * 1024 })}\n`);
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Prints rows as an aligned text table. */
+export function printTable(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd();
+  console.log(line(head));
+  for (const row of rows) console.log(line(row));
+}
