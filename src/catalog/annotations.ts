@@ -1,11 +1,10 @@
 import { ANNOTATION_SOURCE_LOCATION } from '@backstage/catalog-model';
-import { parse as parseYaml } from 'yaml';
 import { ACCOUNT_SCOPE, DEFAULT_ORG, formatScope, isIdentifier, sameScope, type Scope } from '../domain/scope.js';
 import { targetNameKey } from '../domain/target.js';
 import { isObject, str } from '../formats/json.js';
 import type { CatalogProblem, EntityEnvelope, FieldPath, ProblemPlace, TargetLinkSpec } from './entity.js';
 import { parseRepositoryUrl, type Repository } from './repository-url.js';
-import { MAX_ALIAS_COUNT } from './yaml-source.js';
+import { readYamlValue } from './yaml-source.js';
 
 /** The annotation that links an entity to security test targets (DESIGN.md: Annotation forms). */
 export const TEST_TARGET_ANNOTATION = 'harness.io/sto-test-target';
@@ -78,7 +77,7 @@ function readEntries(value: unknown): { entries: unknown[]; fromString: boolean 
   const fromString = typeof value === 'string';
   if (typeof value === 'string') {
     try {
-      list = parseYaml(value, { maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
+      list = readYamlValue(value);
     } catch {
       list = undefined;
     }

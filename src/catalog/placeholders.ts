@@ -1,8 +1,7 @@
-import { parse as parseYaml } from 'yaml';
 import { isObject, type JsonObject } from '../formats/json.js';
 import type { FieldPath } from './entity.js';
 import { formatFieldPath } from './entity.js';
-import { MAX_ALIAS_COUNT, sentence } from './yaml-source.js';
+import { readYamlValue, sentence } from './yaml-source.js';
 
 /**
  * Backstage's placeholders: an object whose only key is `$text`, `$json` or `$yaml` is replaced by
@@ -11,7 +10,7 @@ import { MAX_ALIAS_COUNT, sentence } from './yaml-source.js';
 const READERS: Record<string, (text: string) => unknown> = {
   $text: (text) => text,
   $json: (text) => JSON.parse(text) as unknown,
-  $yaml: (text) => parseYaml(text, { maxAliasCount: MAX_ALIAS_COUNT }) as unknown,
+  $yaml: readYamlValue,
 };
 
 /** Reads the text a placeholder names, relative to the entity's file; rejects with a sentence. */

@@ -85,7 +85,7 @@ function hostOf(url: URL, segments: string[], provider: string | undefined): Rep
   if (hinted === 'gitlab' || host.includes('gitlab')) return 'gitlab';
   if (hinted.startsWith('bitbucket') || host.includes('bitbucket')) {
     // Bitbucket Server / Data Center: /projects/P/repos/R/browse/… and /scm/p/r.git
-    const server = (segments[0] === 'projects' && segments[2] === 'repos') || segments[0] === 'scm';
+    const server = segments[0] === 'projects' || segments[0] === 'scm';
     return server ? 'bitbucket-server' : 'bitbucket';
   }
   if (hinted === 'harness' || hinted === 'harnesscode') return 'harness';

@@ -76,11 +76,13 @@ function describeFileError(path: string, error: unknown): string {
 
 /** `size` is undefined when reading stopped at the limit, before the end. */
 function tooLarge(what: string, size: number | undefined, maxBytes: number): PayloadTooLargeError {
-  const measured = size === undefined ? 'is' : `is ${megabytes(size)},`;
-  return new PayloadTooLargeError(`${what} ${measured} larger than the ${megabytes(maxBytes)} limit for one catalog file.`);
+  const measured = size === undefined ? 'is larger than' : `is ${byteSize(size)}, over`;
+  return new PayloadTooLargeError(`${what} ${measured} the limit of ${byteSize(maxBytes)} for one catalog file.`);
 }
 
-function megabytes(bytes: number): string {
+function byteSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 

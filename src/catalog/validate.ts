@@ -68,14 +68,14 @@ export function isBuiltinKind(apiVersion: unknown, kind: unknown): boolean {
  */
 export async function backstageEntityIssues(entity: JsonObject, unresolved: readonly FieldPath[] = []): Promise<FieldIssue[]> {
   const issues: FieldIssue[] = [];
-  for (const field of Object.keys(entity)) {
-    if (!ROOT_FIELDS.includes(field)) {
-      issues.push({ level: 'error', path: [field], message: `The root field ${JSON.stringify(field)} is not part of a catalog entity: expected only apiVersion, kind, metadata and spec.` });
-    }
+  const envelope: JsonObject = {};
+  for (const [field, value] of Object.entries(entity)) {
+    if (ROOT_FIELDS.includes(field)) envelope[field] = value;
+    else issues.push({ level: 'error', path: [field], message: `The root field ${JSON.stringify(field)} is not part of a catalog entity: expected only apiVersion, kind, metadata and spec.` });
   }
-  issues.push(...envelopeIssues(entity, { unresolved }));
+  issues.push(...envelopeIssues(envelope, { unresolved }));
   if (issues.length > 0) return issues;
-  return kindIssues(validationView(entity, unresolved));
+  return kindIssues(validationView(envelope, unresolved));
 }
 
 export interface EnvelopeCheck {
@@ -87,11 +87,17 @@ export interface EnvelopeCheck {
   written?: (path: FieldPath) => FieldPath;
 }
 
-/** The entity schema and the field formats, for any entity envelope (harness.io/v1 ones too). */
+/**
+ * The field formats and the entity schema, for any entity envelope (harness.io/v1 ones too).
+ * Every field format failure is reported; the schema, which stops at its first failure, adds
+ * one only about a field not already reported.
+ */
 export function envelopeIssues(envelope: JsonObject, { unresolved = [], written = (path) => path }: EnvelopeCheck = {}): FieldIssue[] {
   const view = validationView(envelope, unresolved);
+  const issues = fieldFormatIssues(view, written);
   const schemaIssue = ajvIssue(() => validateEntitySchema(view), view, written);
-  return schemaIssue ? [schemaIssue] : fieldFormatIssues(view, written);
+  if (schemaIssue && !issues.some((i) => isWithin(schemaIssue.path, i.path))) issues.push(schemaIssue);
+  return issues;
 }
 
 /**
@@ -167,19 +173,19 @@ function readAjvError(error: unknown, entity: JsonObject, written: (path: FieldP
   const path: Array<string | number> = pointer === '<root>' ? [] : pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   const params = match?.[3] ?? '';
   const missing = /missingProperty: (\S+)/.exec(params)?.[1];
-  const additional = /additionalProperty: (\S+)/.exec(params)?.[1];
   const kind = typeof entity.kind === 'string' ? entity.kind : 'entity';
   if (missing) {
     const field = written([...path, missing]);
     return { level: 'error', path: field, message: `The ${kind} has no ${formatFieldPath(field)}, which Backstage requires.` };
   }
-  if (additional) {
-    const field = written([...path, additional]);
-    return { level: 'error', path: field, message: `${formatFieldPath(field)} is not a field Backstage allows here.` };
-  }
   const field = written(path);
   const where = field.length > 0 ? formatFieldPath(field) : 'The entity';
   return { level: 'error', path: field, message: `${where} ${match?.[2] ?? text}, but it is ${describe(valueAt(entity, path))}.` };
+}
+
+/** True when `path` is `ancestor` or lies inside it. */
+function isWithin(path: FieldPath, ancestor: FieldPath): boolean {
+  return ancestor.length <= path.length && ancestor.every((part, i) => String(part) === String(path[i]));
 }
 
 function valueAt(root: unknown, path: FieldPath): unknown {

@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, type CST, type Document } from 'yaml';
 import type { FieldPath } from './entity.js';
 
 export interface SourcePosition {
@@ -16,7 +16,7 @@ export interface YamlDocument {
   start: SourcePosition;
   /** The document as plain data; undefined when `error` says why it could not be read. */
   value?: unknown;
-  /** A syntax error or an alias bomb: the sentence and where it is. */
+  /** A syntax error, an alias bomb or a nesting too deep: the sentence and where it is. */
   error?: { message: string } & SourcePosition;
   /** Where a field is written; the nearest written ancestor when the field itself is absent. */
   locate(path: FieldPath): SourcePosition;
@@ -28,31 +28,46 @@ export interface YamlDocument {
  */
 export const MAX_ALIAS_COUNT = 100;
 
+/**
+ * Collections a document may nest. Entities need a dozen levels. The `yaml` package composes
+ * documents recursively, and a few hundred levels (`- - - - …`, `[[[[…`, a few kilobytes) can make
+ * V8 abort the whole process instead of throwing, so deeper documents are refused before they
+ * are composed. The parse into CST tokens that measures the depth does not recurse.
+ */
+export const MAX_NESTING = 100;
+
 /** Reads every document of a YAML stream; a broken document never hides its neighbours. */
 export function readYamlStream(text: string): YamlDocument[] {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: true });
-  if (!Array.isArray(documents)) return [];
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
   const at = (offset: number | undefined): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset ?? 0);
     return { line, column: col };
   };
+  const tooDeep = new Map<number, number>();
+  let documentIndex = 0;
+  for (const token of tokens) {
+    if (token.type !== 'document') continue;
+    const deepest = deepestCollection(token.value);
+    if (deepest !== undefined) {
+      tooDeep.set(documentIndex, deepest);
+      // An empty document stands in, so the documents after it keep their positions.
+      delete token.value;
+    }
+    documentIndex++;
+  }
+  const documents = Array.from(new Composer().compose(tokens));
   return documents.map((document, i) => {
     const start = at(document.contents?.range[0] ?? document.range[0]);
     const locate = (path: FieldPath) => locateField(document, path, at) ?? start;
+    const deepAt = tooDeep.get(i);
+    if (deepAt !== undefined) {
+      const message = `The document nests collections more than ${MAX_NESTING} levels deep, which no catalog entity needs; it was not read.`;
+      return { index: i + 1, start, locate, error: { message, ...at(deepAt) } };
+    }
     const firstError = document.errors[0];
     if (firstError) {
-      const position = firstError.linePos?.[0];
-      return {
-        index: i + 1,
-        start,
-        locate,
-        error: {
-          message: `YAML syntax error: ${sentence(firstError.message.split(' at line ')[0] ?? firstError.message)}`,
-          line: position?.line ?? start.line,
-          column: position?.col ?? start.column,
-        },
-      };
+      return { index: i + 1, start, locate, error: { message: `YAML syntax error: ${sentence(firstError.message)}`, ...at(firstError.pos[0]) } };
     }
     try {
       return { index: i + 1, start, locate, value: document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown };
@@ -64,6 +79,33 @@ export function readYamlStream(text: string): YamlDocument[] {
       return { index: i + 1, start, locate, error: { message, ...start } };
     }
   });
+}
+
+/**
+ * One YAML value (a `$yaml` placeholder's file, an annotation written as a string), with the same
+ * guards as catalog files. Throws an Error with a sentence when it is not exactly one readable document.
+ */
+export function readYamlValue(text: string): unknown {
+  const documents = readYamlStream(text);
+  if (documents.length > 1) throw new Error(`The text holds ${documents.length} YAML documents; expected one.`);
+  const [document] = documents;
+  if (document?.error) throw new Error(`${document.error.message} (line ${document.error.line}, column ${document.error.column})`);
+  return document?.value ?? null;
+}
+
+/** The offset of the first collection nested deeper than MAX_NESTING, found without recursion. */
+function deepestCollection(root: CST.Token | undefined): number | undefined {
+  const pending: Array<[CST.Token | null | undefined, number]> = [[root, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [token, depth] = next;
+    if (!token || !('items' in token)) continue;
+    if (depth + 1 > MAX_NESTING) return token.offset;
+    for (const item of token.items) {
+      if ('key' in item) pending.push([item.key, depth + 1]);
+      if ('value' in item) pending.push([item.value, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 function locateField(
