@@ -69,6 +69,9 @@ spec:
   owner: ${team}
   system: system-${i % 100}`,
   ];
+  // The groups and systems the services refer to live in the first 150 files, so every reference resolves.
+  if (i < 50) documents.push(`apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-${i}\nspec:\n  type: team\n  children: []`);
+  else if (i < 150) documents.push(`apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: system-${i - 50}\nspec:\n  owner: team-${i % 50}`);
   for (let k = 1; documents.length < ENTITIES_PER_FILE; k++) {
     documents.push(`apiVersion: backstage.io/v1alpha1
 kind: Component
@@ -81,7 +84,7 @@ metadata:
 spec:
   type: library
   lifecycle: experimental
-  owner: user:dev-${k}
+  owner: ${team}
   subcomponentOf: svc-${id}
   consumesApis: [api-${id}]`);
   }
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
       parseTimes.push(performance.now() - started);
 
       started = performance.now();
-      const result = await readCatalog(root);
+      const result = await readCatalog(root, { scope: { level: 'project', org: 'acme', project: 'bench' } });
       const relations = relateEntities(result.entities);
       readTimes.push(performance.now() - started);
       loaded = result.entities.length;
