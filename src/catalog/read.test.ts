@@ -57,15 +57,15 @@ describe('readCatalog: what a location can be', () => {
     expect(result.files.map((f) => f.file)).toEqual([at('tree', 'catalog-info.yaml'), at('tree', 'nested', 'deep', 'catalog-info.yaml'), at('tree', 'other.yaml')]);
   });
 
-  it('skips node_modules and .git folders', async () => {
+  it('skips node_modules and .git folders, not other hidden ones', async () => {
     const root = await mkdtemp(join(tmpdir(), 'lantern-catalog-'));
     try {
       const entity = (name: string) => `apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ${name}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n`;
-      for (const [folder, name] of [['.', 'app'], ['node_modules/lib', 'dependency'], ['.git/x', 'history']] as const) {
+      for (const [folder, name] of [['.', 'app'], ['.backstage', 'hidden'], ['node_modules/lib', 'dependency'], ['.git/x', 'history']] as const) {
         await mkdir(join(root, folder), { recursive: true });
         await writeFile(join(root, folder, 'catalog-info.yaml'), entity(name));
       }
-      expect(refs(await readCatalog(root))).toEqual(['component:default/app']);
+      expect(refs(await readCatalog(root))).toEqual(['component:default/hidden', 'component:default/app']);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -35,7 +35,8 @@ export function nodeSourceReader(options: SourceReaderOptions = {}): SourceReade
   return {
     readText: (address) => (isUrl(address) ? fetchText(address, timeoutMs, maxBytes) : readLocalText(address, maxBytes)),
     async listFiles(directory, pattern) {
-      const files = await glob(pattern, { cwd: directory, absolute: true, onlyFiles: true, ignore: IGNORED, dot: false });
+      // Hidden folders such as .backstage/ may hold catalog files; .git never does (IGNORED).
+      const files = await glob(pattern, { cwd: directory, absolute: true, onlyFiles: true, ignore: IGNORED, dot: true });
       return files.sort();
     },
     async kindOf(path) {
