@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import type { VariantInfo } from '../domain/baseline.js';
+import { ACCOUNT_SCOPE, type Scope } from '../domain/scope.js';
+import type { TargetLinkSpec } from './entity.js';
+import { editDistance, indexTargets, LINK_DIAGNOSTIC_CODES, resolveTargetLink, resolveTargetLinks, type TargetSummary } from './matching.js';
+
+const PAY: Scope = { level: 'project', org: 'acme', project: 'pay' };
+const WEB: Scope = { level: 'project', org: 'acme', project: 'web' };
+
+const scanned = (name: string, at = '2026-03-01'): VariantInfo => ({ name, createdAt: at, lastScanAt: at });
+const unscanned = (name: string): VariantInfo => ({ name, createdAt: '2026-01-01', lastScanAt: null });
+
+let nextId = 1;
+function target(name: string, scope: Scope, variants: VariantInfo[] = [scanned('main')], extra: Partial<TargetSummary> = {}): TargetSummary {
+  return { id: nextId++, name, scope, type: 'repository', baselineVariant: null, baselineRegex: null, variants, ...extra };
+}
+const link = (name: string, scope: Scope = PAY, extra: Partial<TargetLinkSpec> = {}): TargetLinkSpec => ({ name, scope, origin: 'annotation', problems: [], ...extra });
+const resolve = (spec: TargetLinkSpec, targets: TargetSummary[]) => resolveTargetLink(spec, indexTargets(targets));
+const codes = (resolution: ReturnType<typeof resolve>) => resolution.diagnostics.map((d) => `${d.level}:${d.code}`);
+
+describe('resolveTargetLink: a match', () => {
+  it('reads the baseline of a target of that name in that scope', () => {
+    const payments = target('acme/payments', PAY, [scanned('main'), scanned('develop')]);
+    expect(resolve(link('acme/payments'), [target('acme/payments', WEB), payments])).toEqual({
+      spec: link('acme/payments'),
+      matched: true,
+      targetId: payments.id,
+      targetName: 'acme/payments',
+      variant: 'main',
+      variantReason: 'conventional',
+      diagnostics: [],
+    });
+  });
+
+  it('compares names ignoring case and says so', () => {
+    const result = resolve(link('ACME/Payments'), [target('acme/payments', PAY)]);
+    expect(result.matched).toBe(true);
+    expect(result.diagnostics).toEqual([
+      { level: 'info', code: 'case-folded', message: 'The link names "ACME/Payments" and the target is written "acme/payments": they were matched ignoring case.' },
+    ]);
+  });
+
+  it('reads the variant a link names', () => {
+    const result = resolve(link('acme/payments', PAY, { variant: 'develop' }), [target('acme/payments', PAY, [scanned('main'), scanned('develop')])]);
+    expect(result).toMatchObject({ matched: true, variant: 'develop', variantReason: 'variant', diagnostics: [] });
+    const folded = resolve(link('acme/payments', PAY, { variant: 'Develop' }), [target('acme/payments', PAY, [scanned('develop')])]);
+    expect(folded).toMatchObject({ matched: true, variant: 'develop' });
+    expect(codes(folded)).toEqual(['info:case-folded']);
+  });
+
+  it('uses the explicit and the pattern baseline, and notes a fallback', () => {
+    const explicit = target('t', PAY, [scanned('main'), scanned('prod')], { baselineVariant: 'prod' });
+    expect(resolve(link('t'), [explicit])).toMatchObject({ matched: true, variant: 'prod', variantReason: 'explicit' });
+    const pattern = target('t', PAY, [scanned('v1.0.0', '2026-01-01'), scanned('v1.1.0', '2026-02-01')], { baselineRegex: '^v' });
+    expect(resolve(link('t'), [pattern])).toMatchObject({ matched: true, variant: 'v1.1.0', variantReason: 'regex' });
+    const fallback = resolve(link('t'), [target('t', PAY, [scanned('feature-a', '2026-01-01'), scanned('feature-x', '2026-02-01')])]);
+    expect(fallback).toMatchObject({ matched: true, variant: 'feature-x', variantReason: 'most-recent' });
+    expect(fallback.diagnostics).toEqual([{ level: 'info', code: 'baseline-note', message: 'No baseline set; showing `feature-x`.' }]);
+  });
+
+  it('warns when the repository URL lands on a target that is not a repository', () => {
+    const result = resolve(link('acme/payments', PAY, { origin: 'source-url' }), [target('acme/payments', PAY, [scanned('main')], { type: 'container' })]);
+    expect(result.matched).toBe(true);
+    expect(result.diagnostics).toEqual([
+      { level: 'warning', code: 'not-a-repository', message: 'The repository URL names "acme/payments", which is a container target rather than a repository.' },
+    ]);
+  });
+});
+
+describe('resolveTargetLink: why a link matches nothing', () => {
+  it('says when there is no target of that name in that scope, nor a similar one', () => {
+    const result = resolve(link('acme/payments'), [target('totally/different', PAY)]);
+    expect(result).toEqual({
+      spec: link('acme/payments'),
+      matched: false,
+      diagnostics: [
+        {
+          level: 'warning',
+          code: 'target-not-found',
+          message: 'No target named "acme/payments" exists in acme.pay, and none has a similar name: no scan of it has been ingested yet.',
+        },
+      ],
+    });
+    expect(resolve(link('x', ACCOUNT_SCOPE), []).diagnostics[0]?.message).toContain('No target named "x" exists at account level');
+  });
+
+  it('says which other scopes hold a target of that name', () => {
+    const result = resolve(link('acme/payments'), [target('acme/payments', WEB), target('Acme/Payments', ACCOUNT_SCOPE)]);
+    expect(result.matched).toBe(false);
+    expect(result.diagnostics).toEqual([
+      {
+        level: 'warning',
+        code: 'target-in-other-scope',
+        message: `No target named "acme/payments" exists in acme.pay, but one does in acme.web or at account level; set the entry's scope to "acme.web" or "account" to link it.`,
+      },
+    ]);
+    const implicit = resolve(link('acme/payments', PAY, { origin: 'source-url' }), [target('acme/payments', WEB)]);
+    expect(implicit.diagnostics[0]?.message).toBe('No target named "acme/payments" exists in acme.pay, but one does in acme.web.');
+  });
+
+  it('names similarly named targets, nearest and in the same scope first', () => {
+    const targets = [
+      target('https://github.com/acme/payments.git', WEB),
+      target('acme-corp/payments', PAY),
+      target('acme/payment', PAY),
+      target('acme/paymentz', ACCOUNT_SCOPE),
+    ];
+    const result = resolve(link('acme/payments'), targets);
+    expect(result.matched).toBe(false);
+    expect(result.diagnostics).toEqual([
+      {
+        level: 'warning',
+        code: 'similar-target',
+        message: 'No target named "acme/payments" exists in acme.pay; a target with a similar name does: "acme-corp/payments" in acme.pay, "acme/payment" in acme.pay or "https://github.com/acme/payments.git" in acme.web.',
+      },
+    ]);
+  });
+
+  it('finds a clone URL or a scanner-written host name for an owner/repo link', () => {
+    for (const name of ['git@github.com:acme/payments.git', 'github.com/acme/payments', 'HTTPS://GitHub.com/acme/payments/']) {
+      const result = resolve(link('acme/payments'), [target(name, ACCOUNT_SCOPE)]);
+      expect(codes(result)).toEqual(['warning:similar-target']);
+    }
+  });
+
+  it('says when the variant was never scanned, naming the scanned ones', () => {
+    const many = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => scanned(n));
+    const result = resolve(link('t', PAY, { variant: 'develop' }), [target('t', PAY, [unscanned('develop'), ...many])]);
+    expect(result).toMatchObject({ matched: false, variant: 'develop', variantReason: 'variant' });
+    expect(result.diagnostics).toEqual([
+      {
+        level: 'warning',
+        code: 'variant-not-scanned',
+        message: 'The variant "develop" of target "t" was never scanned; scanned variants: "a", "b", "c", "d", "e" and 1 more.',
+      },
+    ]);
+    const unknown = resolve(link('t', PAY, { variant: 'release' }), [target('t', PAY, [scanned('main')])]);
+    expect(unknown.diagnostics[0]?.message).toBe('The variant "release" of target "t" was never scanned; scanned variants: "main".');
+  });
+
+  it('says when the explicit baseline was never scanned', () => {
+    const result = resolve(link('t'), [target('t', PAY, [], { baselineVariant: 'prod' })]);
+    expect(result).toMatchObject({ matched: false, variant: 'prod', variantReason: 'explicit' });
+    expect(result.diagnostics).toEqual([
+      { level: 'warning', code: 'variant-not-scanned', message: 'The baseline "prod" of target "t" was never scanned, and the target has no scan yet.' },
+    ]);
+  });
+
+  it('says when the target has no baseline and no scan', () => {
+    const result = resolve(link('t'), [target('t', PAY, [unscanned('main')])]);
+    expect(result).toEqual({
+      spec: link('t'),
+      matched: false,
+      targetId: expect.any(Number),
+      targetName: 't',
+      variantReason: 'none',
+      diagnostics: [{ level: 'warning', code: 'no-baseline-no-scan', message: 'The target "t" has no baseline and no scan yet.' }],
+    });
+  });
+});
+
+describe('resolveTargetLinks', () => {
+  it('matches again when targets appear later, as when a scan is ingested after the catalog was read', () => {
+    const specs = [link('acme/payments'), link('registry.acme.io/payments', ACCOUNT_SCOPE, { variant: '1.4.2' })];
+    const targets: TargetSummary[] = [];
+    const directory = { targets: () => targets };
+    expect(resolveTargetLinks(specs, directory).map((r) => r.matched)).toEqual([false, false]);
+    targets.push(target('acme/payments', PAY), target('registry.acme.io/payments', ACCOUNT_SCOPE, [scanned('1.4.2')], { type: 'container' }));
+    expect(resolveTargetLinks(specs, directory).map((r) => [r.matched, r.variant])).toEqual([
+      [true, 'main'],
+      [true, '1.4.2'],
+    ]);
+  });
+
+  it('uses only stable diagnostic codes', () => {
+    expect(LINK_DIAGNOSTIC_CODES).toEqual([
+      'case-folded',
+      'baseline-note',
+      'not-a-repository',
+      'target-not-found',
+      'target-in-other-scope',
+      'similar-target',
+      'variant-not-scanned',
+      'no-baseline-no-scan',
+    ]);
+  });
+});
+
+describe('editDistance', () => {
+  it('counts edits and stops past the limit', () => {
+    expect(editDistance('payments', 'payment', 2)).toBe(1);
+    expect(editDistance('payments', 'paymnets', 2)).toBe(2);
+    expect(editDistance('abc', 'abc', 0)).toBe(0);
+    expect(editDistance('abcdef', 'uvwxyz', 2)).toBe(3);
+    expect(editDistance('a', 'abcdef', 2)).toBe(3);
+  });
+});

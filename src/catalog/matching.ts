@@ -1,0 +1,232 @@
+import { chooseBaseline, type BaselineReason, type BaselineSetting, type VariantInfo } from '../domain/baseline.js';
+import { formatScope, sameScope, type Scope } from '../domain/scope.js';
+import { targetNameKey, type TargetType } from '../domain/target.js';
+import type { TargetLinkSpec } from './entity.js';
+
+/**
+ * Matching a target link against the stored targets (DESIGN.md: Matching). Pure: the store hands
+ * in its targets through TargetDirectory, and links are matched again whenever targets change
+ * (a scan ingested after the catalog was read).
+ */
+
+/** A target as matching sees it. */
+export interface TargetSummary extends BaselineSetting {
+  id: number;
+  scope: Scope;
+  /** As first written. */
+  name: string;
+  type: TargetType;
+  variants: readonly VariantInfo[];
+}
+
+export interface TargetDirectory {
+  targets(): readonly TargetSummary[];
+}
+
+/** Stable codes of link diagnostics, for the API and the UI. */
+export const LINK_DIAGNOSTIC_CODES = [
+  'case-folded',
+  'baseline-note',
+  'not-a-repository',
+  'target-not-found',
+  'target-in-other-scope',
+  'similar-target',
+  'variant-not-scanned',
+  'no-baseline-no-scan',
+] as const;
+export type LinkDiagnosticCode = (typeof LINK_DIAGNOSTIC_CODES)[number];
+
+export interface LinkDiagnostic {
+  level: 'error' | 'warning' | 'info';
+  code: LinkDiagnosticCode;
+  message: string;
+}
+
+export interface TargetLinkResolution {
+  spec: TargetLinkSpec;
+  /** True when the link reads a target's variant that has been scanned: there is data to show. */
+  matched: boolean;
+  /** The target found by name and scope, even when it has nothing to show. */
+  targetId?: number;
+  targetName?: string;
+  /** The variant the link shows (or would show, if it had been scanned). */
+  variant?: string;
+  /** `variant` when the link names one; else how the baseline was chosen. */
+  variantReason?: 'variant' | BaselineReason;
+  /** Why the link matched nothing, and notes on how it matched. */
+  diagnostics: LinkDiagnostic[];
+}
+
+/** The targets, indexed once for many links. */
+export interface TargetIndex {
+  byName: Map<string, TargetSummary[]>;
+  byScope: Map<string, TargetSummary[]>;
+  bySimilarityKey: Map<string, TargetSummary[]>;
+  byLastSegment: Map<string, TargetSummary[]>;
+}
+
+export function indexTargets(targets: readonly TargetSummary[]): TargetIndex {
+  const index: TargetIndex = { byName: new Map(), byScope: new Map(), bySimilarityKey: new Map(), byLastSegment: new Map() };
+  const add = (map: Map<string, TargetSummary[]>, key: string, target: TargetSummary) => {
+    const list = map.get(key);
+    if (list) list.push(target);
+    else map.set(key, [target]);
+  };
+  for (const target of targets) {
+    add(index.byName, targetNameKey(target.name), target);
+    add(index.byScope, formatScope(target.scope), target);
+    add(index.bySimilarityKey, similarityKey(target.name), target);
+    const last = lastSegment(target.name);
+    if (last) add(index.byLastSegment, last, target);
+  }
+  return index;
+}
+
+/** Resolves every link against the directory's targets. */
+export function resolveTargetLinks(specs: readonly TargetLinkSpec[], directory: TargetDirectory): TargetLinkResolution[] {
+  const index = indexTargets(directory.targets());
+  return specs.map((spec) => resolveTargetLink(spec, index));
+}
+
+export function resolveTargetLink(spec: TargetLinkSpec, index: TargetIndex): TargetLinkResolution {
+  const named = index.byName.get(targetNameKey(spec.name)) ?? [];
+  const target = named.find((t) => sameScope(t.scope, spec.scope));
+  if (!target) return { spec, matched: false, diagnostics: [whyNotFound(spec, named, index)] };
+
+  const diagnostics: LinkDiagnostic[] = [];
+  if (target.name !== spec.name) {
+    diagnostics.push({ level: 'info', code: 'case-folded', message: `The link names ${quote(spec.name)} and the target is written ${quote(target.name)}: they were matched ignoring case.` });
+  }
+  if (spec.origin === 'source-url' && target.type !== 'repository') {
+    diagnostics.push({ level: 'warning', code: 'not-a-repository', message: `The repository URL names ${quote(target.name)}, which is a ${target.type} target rather than a repository.` });
+  }
+  const found = { targetId: target.id, targetName: target.name };
+  const scanned = target.variants.filter((v) => v.lastScanAt !== null);
+
+  if (spec.variant) {
+    const exact = target.variants.find((v) => v.name === spec.variant);
+    const variant = exact ?? target.variants.find((v) => v.name.toLowerCase() === spec.variant?.toLowerCase());
+    if (variant && !exact) {
+      diagnostics.push({ level: 'info', code: 'case-folded', message: `The link asks for the variant ${quote(spec.variant)} and the target has ${quote(variant.name)}: they were matched ignoring case.` });
+    }
+    const shown = variant?.name ?? spec.variant;
+    if (!variant || variant.lastScanAt === null) {
+      diagnostics.push({ level: 'warning', code: 'variant-not-scanned', message: `The variant ${quote(spec.variant)} of target ${quote(target.name)} was never scanned${scannedList(scanned)}.` });
+      return { spec, matched: false, ...found, variant: shown, variantReason: 'variant', diagnostics };
+    }
+    return { spec, matched: true, ...found, variant: shown, variantReason: 'variant', diagnostics };
+  }
+
+  const choice = chooseBaseline(target, target.variants);
+  if (choice.variant === null) {
+    diagnostics.push({ level: 'warning', code: 'no-baseline-no-scan', message: `The target ${quote(target.name)} has no baseline and no scan yet.` });
+    return { spec, matched: false, ...found, variantReason: choice.reason, diagnostics };
+  }
+  if (choice.note) diagnostics.push({ level: 'info', code: 'baseline-note', message: `${capitalise(choice.note)}.` });
+  const baselineScanned = scanned.some((v) => v.name === choice.variant);
+  if (!baselineScanned) {
+    diagnostics.push({ level: 'warning', code: 'variant-not-scanned', message: `The baseline ${quote(choice.variant)} of target ${quote(target.name)} was never scanned${scannedList(scanned)}.` });
+  }
+  return { spec, matched: baselineScanned, ...found, variant: choice.variant, variantReason: choice.reason, diagnostics };
+}
+
+/** No target of that name in that scope: say whether it is elsewhere, or what looks like it. */
+function whyNotFound(spec: TargetLinkSpec, named: readonly TargetSummary[], index: TargetIndex): LinkDiagnostic {
+  const missing = `No target named ${quote(spec.name)} exists ${inScope(spec.scope)}`;
+  if (named.length > 0) {
+    const elsewhere = named.map((t) => inScope(t.scope));
+    const hint = spec.origin === 'annotation' ? `; set the entry's scope to ${named.map((t) => quote(formatScope(t.scope))).join(' or ')} to link it` : '';
+    return { level: 'warning', code: 'target-in-other-scope', message: `${missing}, but one does ${joinOr(elsewhere)}${hint}.` };
+  }
+  const similar = similarTargets(spec, index);
+  if (similar.length > 0) {
+    const list = similar.map((t) => `${quote(t.name)} ${inScope(t.scope)}`);
+    return { level: 'warning', code: 'similar-target', message: `${missing}; a target with a similar name does: ${joinOr(list)}.` };
+  }
+  return { level: 'warning', code: 'target-not-found', message: `${missing}, and none has a similar name: no scan of it has been ingested yet.` };
+}
+
+const MAX_SIMILAR = 3;
+
+/**
+ * Targets whose names look like the link's, nearest first: the same name once a URL scheme,
+ * host and `.git` are taken off (`https://github.com/acme/pay.git` for `acme/pay`); the same
+ * last segment under another owner (`acme-corp/pay` for `acme/pay`); or, in the link's own
+ * scope, a name a few edits away (`acme/payment` for `acme/payments`).
+ */
+function similarTargets(spec: TargetLinkSpec, index: TargetIndex): TargetSummary[] {
+  const scored = new Map<TargetSummary, number>();
+  const consider = (target: TargetSummary, score: number) => {
+    const current = scored.get(target);
+    if (current === undefined || score < current) scored.set(target, score);
+  };
+  for (const target of index.bySimilarityKey.get(similarityKey(spec.name)) ?? []) consider(target, 0);
+  const last = lastSegment(spec.name);
+  if (last) for (const target of index.byLastSegment.get(last) ?? []) consider(target, 1);
+  const key = similarityKey(spec.name);
+  const limit = key.length <= 4 ? 1 : key.length <= 12 ? 2 : 3;
+  for (const target of index.byScope.get(formatScope(spec.scope)) ?? []) {
+    const distance = editDistance(key, similarityKey(target.name), limit);
+    if (distance <= limit) consider(target, 1 + distance);
+  }
+  const inOwnScope = (t: TargetSummary) => (sameScope(t.scope, spec.scope) ? 0 : 1);
+  return [...scored.entries()]
+    .sort(([a, sa], [b, sb]) => inOwnScope(a) - inOwnScope(b) || sa - sb || a.name.localeCompare(b.name))
+    .slice(0, MAX_SIMILAR)
+    .map(([target]) => target);
+}
+
+/** A name without case, URL scheme, user, host, `.git` and trailing slashes. */
+function similarityKey(name: string): string {
+  let key = targetNameKey(name.trim()).replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/^[^@/]+@/, '');
+  const [first, ...rest] = key.split(/[/:]/);
+  if (first?.includes('.') && rest.length >= 2) key = rest.join('/');
+  return key.replace(/\.git$/, '').replace(/\/+$/, '');
+}
+
+/** The repository part of `owner/repo`; undefined for a name without a path. */
+function lastSegment(name: string): string | undefined {
+  const parts = similarityKey(name).split('/').filter((p) => p !== '');
+  return parts.length >= 2 ? parts[parts.length - 1] : undefined;
+}
+
+/** Levenshtein distance, or `limit + 1` as soon as it is known to exceed `limit`. */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      best = Math.min(best, value);
+    }
+    if (best > limit) return limit + 1;
+    previous = current;
+  }
+  return Math.min(previous[b.length] ?? limit + 1, limit + 1);
+}
+
+function inScope(scope: Scope): string {
+  return scope.level === 'account' ? 'at account level' : `in ${formatScope(scope)}`;
+}
+
+function scannedList(scanned: readonly VariantInfo[]): string {
+  if (scanned.length === 0) return ', and the target has no scan yet';
+  const names = scanned.slice(0, 5).map((v) => quote(v.name));
+  return `; scanned variants: ${names.join(', ')}${scanned.length > 5 ? ` and ${scanned.length - 5} more` : ''}`;
+}
+
+function joinOr(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+function capitalise(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
