@@ -4,6 +4,7 @@ import { formatsCommand } from './commands/formats.js';
 import { ingestCommand } from './commands/ingest.js';
 import { issuesCommand } from './commands/issues.js';
 import { scansCommand } from './commands/scans.js';
+import { serveCommand } from './commands/serve.js';
 import { targetsCommand } from './commands/targets.js';
 import type { CliIo } from './io.js';
 
@@ -24,6 +25,7 @@ function createProgram(io: CliIo): Command {
   scansCommand(program, io);
   issuesCommand(program, io);
   formatsCommand(program, io);
+  serveCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

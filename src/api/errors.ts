@@ -1,0 +1,43 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { ConflictError, InputError, NotFoundError, PayloadTooLargeError } from '../domain/errors.js';
+
+/**
+ * The one place errors become HTTP responses. The body follows Backstage's error shape, so
+ * Backstage clients read Lantern's errors as they read their own:
+ * `{"error": {"name", "message"}, "request": {"method", "url"}, "response": {"statusCode"}}`.
+ */
+export interface ErrorBody {
+  error: { name: string; message: string };
+  request: { method: string; url: string };
+  response: { statusCode: number };
+}
+
+function classify(error: FastifyError | Error): { statusCode: number; name: string; message: string } {
+  if (error instanceof PayloadTooLargeError) return { statusCode: 413, name: error.name, message: error.message };
+  if (error instanceof InputError) return { statusCode: 400, name: error.name, message: error.message };
+  if (error instanceof NotFoundError) return { statusCode: 404, name: error.name, message: error.message };
+  if (error instanceof ConflictError) return { statusCode: 409, name: error.name, message: error.message };
+  const fastify = error as FastifyError;
+  if (fastify.validation) return { statusCode: 400, name: 'InputError', message: `Invalid request: ${fastify.message}.` };
+  if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, name: 'PayloadTooLargeError', message: `The request body is larger than the limit (--max-report-mb): ${fastify.message}.` };
+  if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    return { statusCode: fastify.statusCode, name: 'InputError', message: fastify.message };
+  }
+  return { statusCode: 500, name: 'InternalError', message: 'Lantern failed to answer this request; the server log has the details.' };
+}
+
+export function errorBody(request: FastifyRequest, statusCode: number, name: string, message: string): ErrorBody {
+  return { error: { name, message }, request: { method: request.method, url: request.url }, response: { statusCode } };
+}
+
+export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { statusCode, name, message } = classify(error);
+  if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+  else request.log.info({ statusCode, error: message }, 'request rejected');
+  return reply.status(statusCode).send(errorBody(request, statusCode, name, message));
+}
+
+export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const message = `No route ${request.method} ${request.url.split('?')[0]}; the API is described at /api/openapi.json.`;
+  return reply.status(404).send(errorBody(request, 404, 'NotFoundError', message));
+}

@@ -1,0 +1,46 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import type { Lantern } from '../lantern.js';
+import { handleError, handleNotFound } from './errors.js';
+import { scanRoutes } from './routes/scans.js';
+
+/** The Fastify instance with TypeBox types flowing from route schemas into handlers. */
+export type LanternApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface ServerOptions {
+  /** A pino logger configuration, or false for none (tests). Logs are JSON lines. */
+  logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
+}
+
+/** Builds the HTTP server: the API under /api, described by /api/openapi.json. */
+export async function buildServer(lantern: Lantern, options: ServerOptions = {}): Promise<LanternApp> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Report uploads set their own limit; everything else is small JSON.
+    bodyLimit: 1024 * 1024,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lantern API',
+        version: '1',
+        description: 'Security-scan results linked to software catalog entities. Errors have the shape {error: {name, message}, request: {method, url}, response: {statusCode}}.',
+      },
+    },
+  });
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+
+  await app.register(
+    async (api: LanternApp) => {
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await scanRoutes(api, lantern);
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}
