@@ -9,10 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
-import { DEFAULT_PROJECT_SCOPE } from '../src/domain/scope.js';
-import { ingestReport } from '../src/ingest/ingest.js';
-import { readReportFile } from '../src/ingest/report-file.js';
-import { openStore } from '../src/store/database.js';
 import { mb, median, printTable, report, runWorker } from './measure.js';
 import { sarifReport, trivyReport } from './synthetic-reports.js';
 
@@ -38,6 +34,10 @@ async function worker(mode: string, file: string, findings: number): Promise<voi
       db.close();
       report({ ms, parsed: doc ? 1 : 0 });
     } else {
+      // The product as shipped: the compiled code in dist/ (npm run build), not the TypeScript sources.
+      const { openStore } = (await import('../dist/store/database.js' as string)) as typeof import('../src/store/database.js');
+      const { ingestReport } = (await import('../dist/ingest/ingest.js' as string)) as typeof import('../src/ingest/ingest.js');
+      const { readReportFile } = (await import('../dist/ingest/report-file.js' as string)) as typeof import('../src/ingest/report-file.js');
       const store = await openStore(join(dir, 'ingest.db'));
       const start = performance.now();
       const result = await ingestReport(store, {
@@ -46,7 +46,7 @@ async function worker(mode: string, file: string, findings: number): Promise<voi
         target: 'bench/app',
         targetType: 'repository',
         variant: 'main',
-        scope: DEFAULT_PROJECT_SCOPE,
+        scope: { level: 'project', org: 'default', project: 'default' },
       });
       const ms = performance.now() - start;
       const occurrences = (await store.db.selectFrom('scans').select('occurrences').executeTakeFirstOrThrow()).occurrences;

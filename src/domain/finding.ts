@@ -80,7 +80,11 @@ export interface Finding {
   occurrence: Occurrence;
 }
 
-/** What a parser returns for one report. */
+/**
+ * What a parser returns for one report: its header at once, its findings as they are read.
+ * `findings` is read once, in order; parsers yield lazily so that a large report is never held
+ * whole. `scanType`, `suppressed` and `errors` are final once `findings` is exhausted.
+ */
 export interface ParsedReport {
   /** Registry name of the format that read the report (`trivy`, `sarif` …). */
   format: string;
@@ -88,7 +92,7 @@ export interface ParsedReport {
   scanner: string;
   scannerVersion?: string;
   scanType: ScanType;
-  findings: Finding[];
+  findings: Iterable<Finding>;
   /** Results the report itself marks suppressed or ignored; not turned into findings. */
   suppressed: number;
   /** Errors the scanner reported about its own run (Semgrep `errors[]`); shown on the scan. */

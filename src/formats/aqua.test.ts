@@ -5,9 +5,10 @@ import { InputError } from '../domain/errors.js';
 import { countIssues, groupFindings } from '../ingest/group.js';
 import { aqua } from './aqua.js';
 import { parseReport } from './index.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const testdata = (name: string) => readFileSync(new URL(`./testdata/aqua/${name}`, import.meta.url));
-const parse = (name: string) => parseReport(testdata(name), { source: name });
+const parse = (name: string) => parseAll(testdata(name), { source: name });
 
 describe('Aqua scanner CLI report', () => {
   const report = parse('cli-severity-sources.json');
@@ -74,10 +75,10 @@ describe('Aqua API (v2) report', () => {
 
 describe('Aqua empty and bad input', () => {
   it('reads {} as an empty report only when --format aqua is given', () => {
-    expect(parseReport('{}', { source: 'a.json', format: 'aqua' })).toEqual({
+    expect(parseAll('{}', { source: 'a.json', format: 'aqua' })).toEqual({
       format: 'aqua', scanner: 'aqua', scanType: 'container', findings: [], suppressed: 0, errors: [],
     });
-    expect(() => parseReport('{}', { source: 'a.json' })).toThrow(/^a\.json: the report is an empty JSON object/);
+    expect(() => parseAll('{}', { source: 'a.json' })).toThrow(/^a\.json: the report is an empty JSON object/);
   });
 
   it.each([
@@ -86,7 +87,7 @@ describe('Aqua empty and bad input', () => {
     ['a vulnerability without a name', '{"image": "x", "resources": [{"resource": {"name": "p"}, "vulnerabilities": [{"nvd_score": 5}]}]}',
       /^bad\.json: Aqua resources\[0\]\.vulnerabilities\[0\] has no "name"; expected the vulnerability id/],
   ])('rejects %s with one line naming the file', (_what, input, message) => {
-    const run = () => parseReport(input, { source: 'bad.json', format: 'aqua' });
+    const run = () => parseAll(input, { source: 'bad.json', format: 'aqua' });
     expect(run).toThrow(InputError);
     expect(run).toThrow(message);
   });
@@ -107,7 +108,7 @@ describeShared('Aqua conformance over the shared fixtures', () => {
     ['many_v2.json', undefined, { critical: 0, high: 2, medium: 1, low: 0, info: 0, total: 3 }],
     ['no_vuln.json', 'aqua', { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 }],
   ])('%s', (file, format, counts) => {
-    const report = parseReport(readShared('scans', 'aqua', file), { source: file, format });
+    const report = parseAll(readShared('scans', 'aqua', file), { source: file, format });
     expect(report.format).toBe('aqua');
     expect(countIssues(groupFindings(report.findings))).toEqual(counts);
   });

@@ -2,7 +2,7 @@ import { InputError } from '../domain/errors.js';
 import type { Finding, ParsedReport } from '../domain/finding.js';
 import { severityFromLabel, severityFromScore, type Severity } from '../domain/severity.js';
 import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 
 /**
@@ -87,31 +87,34 @@ function vulnerabilityFinding(v: JsonObject, where: string, place: {
   return finding;
 }
 
-function cliFindings(doc: JsonObject): Finding[] {
-  const findings: Finding[] = [];
-  objects(doc.resources).forEach((entry, r) => {
+function* cliFindings(doc: JsonObject): Generator<Finding> {
+  const resources = objects(doc.resources);
+  for (let r = 0; r < resources.length; r++) {
+    const entry = resources[r] as JsonObject;
     const resource = obj(entry.resource) ?? {};
-    objects(entry.vulnerabilities).forEach((v, i) => {
-      findings.push(vulnerabilityFinding(v, `resources[${r}].vulnerabilities[${i}]`, {
+    const vulnerabilities = objects(entry.vulnerabilities);
+    for (let i = 0; i < vulnerabilities.length; i++) {
+      yield vulnerabilityFinding(vulnerabilities[i] as JsonObject, `resources[${r}].vulnerabilities[${i}]`, {
         package: str(resource.name),
         installedVersion: str(resource.version),
         ecosystem: str(resource.format),
         filePath: str(resource.path),
-      }));
-    });
-  });
-  return findings;
+      });
+    }
+  }
 }
 
 /**
  * The v2 report names no package, only the `file` the vulnerability was found in (a library path
  * or a package name): it stands in for the package, so one CVE in two files stays two issues.
  */
-function apiFindings(doc: JsonObject): Finding[] {
-  return objects(doc.cves).map((v, i) => {
+function* apiFindings(doc: JsonObject): Generator<Finding> {
+  const cves = objects(doc.cves);
+  for (let i = 0; i < cves.length; i++) {
+    const v = cves[i] as JsonObject;
     const file = str(v.file);
-    return vulnerabilityFinding(v, `cves[${i}]`, { package: file, component: file });
-  });
+    yield vulnerabilityFinding(v, `cves[${i}]`, { package: file, component: file });
+  }
 }
 
 function scanStart(value: unknown): string | undefined {
@@ -138,18 +141,17 @@ export const aqua: ReportFormat = {
   parse(doc) {
     const report = obj(doc) ?? {};
     const cli = isCliReport(report);
-    const parsed: ParsedReport = {
+    const artifact = str(cli ? report.image : report.image_name);
+    const scannedAt = scanStart(report.scan_started);
+    const header = {
       format: 'aqua',
       scanner: 'aqua',
-      scanType: 'container',
-      findings: cli ? cliFindings(report) : apiFindings(report),
+      scanType: 'container' as const,
       suppressed: 0,
       errors: strings(report.errorMsg),
+      ...(artifact ? { artifact } : {}),
+      ...(scannedAt ? { scannedAt } : {}),
     };
-    const artifact = str(cli ? report.image : report.image_name);
-    if (artifact) parsed.artifact = artifact;
-    const scannedAt = scanStart(report.scan_started);
-    if (scannedAt) parsed.scannedAt = scannedAt;
-    return parsed;
+    return streamedReport(header, () => (cli ? cliFindings(report) : apiFindings(report)));
   },
 };

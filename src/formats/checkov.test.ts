@@ -6,11 +6,12 @@ import { countIssues, groupFindings } from '../ingest/group.js';
 import { checkov } from './checkov.js';
 import { misconfigurationFingerprint } from './fingerprint.js';
 import { parseReport } from './index.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const testdata = (name: string) => readFileSync(new URL(`./testdata/checkov/${name}`, import.meta.url));
 
 describe('Checkov report of one framework', () => {
-  const report = parseReport(testdata('framework-object.json'), { source: 'checkov.json' });
+  const report = parseAll(testdata('framework-object.json'), { source: 'checkov.json' });
 
   it('reads failed checks only, counts skipped ones as suppressed and reports parsing errors', () => {
     expect(report).toMatchObject({
@@ -51,7 +52,7 @@ describe('Checkov report of one framework', () => {
 });
 
 describe('Checkov report of several frameworks', () => {
-  const report = parseReport(testdata('frameworks-array.json'), { source: 'checkov.json' });
+  const report = parseAll(testdata('frameworks-array.json'), { source: 'checkov.json' });
   const [pod, secret] = report.findings;
 
   it('reads every framework of the array, with its check type', () => {
@@ -72,7 +73,7 @@ describe('Checkov report of several frameworks', () => {
 
 describe('Checkov empty and bad input', () => {
   it('reads the bare summary of a run with nothing to scan as an empty report', () => {
-    expect(parseReport(testdata('summary-only.json'), { source: 'checkov.json' })).toEqual({
+    expect(parseAll(testdata('summary-only.json'), { source: 'checkov.json' })).toEqual({
       format: 'checkov', scanner: 'checkov', scannerVersion: '3.2.10', scanType: 'iac', findings: [], suppressed: 0, errors: [],
     });
   });
@@ -83,13 +84,13 @@ describe('Checkov empty and bad input', () => {
     ['a failed check without an id', '[{"check_type": "terraform", "results": {"failed_checks": [{"file_path": "/a.tf"}]}}]',
       /^bad\.json: Checkov \[0\]\.results\.failed_checks\[0\] has no "check_id"; expected the id of the failed check/],
   ])('rejects %s with one line naming the file', (_what, input, message) => {
-    const run = () => parseReport(input, { source: 'bad.json', format: 'checkov' });
+    const run = () => parseAll(input, { source: 'bad.json', format: 'checkov' });
     expect(run).toThrow(InputError);
     expect(run).toThrow(message);
   });
 
   it('names the check of a single framework by its path', () => {
-    expect(() => checkov.parse({ check_type: 'terraform', results: { failed_checks: [{}] } })).toThrow('Checkov results.failed_checks[0] has no "check_id"');
+    expect(() => parseWith(checkov, { check_type: 'terraform', results: { failed_checks: [{}] } })).toThrow('Checkov results.failed_checks[0] has no "check_id"');
   });
 });
 
@@ -101,13 +102,13 @@ describeShared('Checkov conformance over the shared fixtures', () => {
     ['checkov-report-multiple-check_type.json', { critical: 0, high: 0, medium: 13, low: 0, info: 0, total: 13 }],
     ['checkov2-report-0-vuln.json', { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 }],
   ])('%s', (file, counts) => {
-    const report = parseReport(readShared('scans', 'checkov', file), { source: file });
+    const report = parseAll(readShared('scans', 'checkov', file), { source: file });
     expect(report.format).toBe('checkov');
     expect(countIssues(groupFindings(report.findings))).toEqual(counts);
   });
 
   it('keeps the guideline and line range of the severity report', () => {
-    const report = parseReport(readShared('scans', 'checkov', 'checkov-report-severity.json'), { source: 'checkov.json' });
+    const report = parseAll(readShared('scans', 'checkov', 'checkov-report-severity.json'), { source: 'checkov.json' });
     expect(report.scannerVersion).toBe('2.2.34');
     expect(report.findings[3]).toMatchObject({
       ruleId: 'CKV_GCP_28', severity: 'high', references: ['https://docs.bridgecrew.io/docs/bc_gcp_public_1'],

@@ -2,7 +2,7 @@ import { InputError } from '../domain/errors.js';
 import type { DetailValue, Finding, ParsedReport } from '../domain/finding.js';
 import { severityFromLabel } from '../domain/severity.js';
 import { misconfigurationFingerprint } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 
 /**
@@ -85,22 +85,26 @@ export const checkov: ReportFormat = {
 
   parse(doc) {
     const frameworks = frameworksOf(doc);
-    const findings: Finding[] = [];
     let suppressed = 0;
     const errors: string[] = [];
-    frameworks.forEach((framework, f) => {
+    for (const framework of frameworks) {
       const checkType = str(framework.check_type) ?? 'unknown';
       const results = obj(framework.results) ?? {};
-      objects(results.failed_checks).forEach((check, i) => {
-        const where = Array.isArray(doc) ? `[${f}].results.failed_checks[${i}]` : `results.failed_checks[${i}]`;
-        findings.push(checkFinding(check, checkType, where));
-      });
       suppressed += arr(results.skipped_checks).length;
       for (const file of strings(results.parsing_errors)) errors.push(`Checkov (${checkType}) could not parse ${file}`);
-    });
-    const report: ParsedReport = { format: 'checkov', scanner: 'checkov', scanType: 'iac', findings, suppressed, errors };
+    }
     const version = versionOf(doc);
-    if (version) report.scannerVersion = version;
-    return report;
+    const header = { format: 'checkov', scanner: 'checkov', scanType: 'iac' as const, suppressed, errors, ...(version ? { scannerVersion: version } : {}) };
+    return streamedReport(header, function* () {
+      for (let f = 0; f < frameworks.length; f++) {
+        const framework = frameworks[f] as JsonObject;
+        const checkType = str(framework.check_type) ?? 'unknown';
+        const failed = objects(obj(framework.results)?.failed_checks);
+        for (let i = 0; i < failed.length; i++) {
+          const where = Array.isArray(doc) ? `[${f}].results.failed_checks[${i}]` : `results.failed_checks[${i}]`;
+          yield checkFinding(failed[i] as JsonObject, checkType, where);
+        }
+      }
+    });
   },
 };

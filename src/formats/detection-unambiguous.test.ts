@@ -10,6 +10,7 @@ import { gitleaks } from './gitleaks.js';
 import { FORMATS, findFormat, parseReport } from './index.js';
 import { osv } from './osv.js';
 import { semgrep } from './semgrep.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 /**
  * Detection of the Aqua, OSV-Scanner, Semgrep, Gitleaks, Checkov and generic formats: every
@@ -53,17 +54,17 @@ function expectDetection({ format, file, bytes }: Sample, empty: boolean) {
   if (empty) {
     expect(detectedBy(doc)).toEqual([]);
     expect(SCANNERS.filter((f) => f.acceptsEmpty?.(doc)).map((f) => f.name)).toContain(format);
-    expect(parseReport(bytes, { source: file, format }).findings).toEqual([]);
+    expect(parseAll(bytes, { source: file, format }).findings).toEqual([]);
   } else {
     expect(detectedBy(doc)).toEqual([format]);
-    expect(parseReport(bytes, { source: file }).format).toBe(format);
+    expect(parseAll(bytes, { source: file }).format).toBe(format);
   }
 }
 
 function expectWrongFormatRejected({ format, file, bytes }: Sample) {
   const expected = findFormat(format);
   for (const wrong of SCANNERS.filter((f) => f.name !== format)) {
-    const run = () => parseReport(bytes, { source: file, format: wrong.name });
+    const run = () => parseAll(bytes, { source: file, format: wrong.name });
     expect(run).toThrow(InputError);
     expect(run).toThrow(`${file}: does not look like ${wrong.title}: it looks like ${expected.title}; use --format ${format} or leave --format out.`);
   }

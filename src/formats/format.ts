@@ -1,4 +1,4 @@
-import type { ParsedReport } from '../domain/finding.js';
+import type { Finding, ParsedReport } from '../domain/finding.js';
 
 /**
  * One scanner report format. Adding a format is adding one file that exports one of these and one
@@ -25,4 +25,14 @@ export interface ReportFormat {
   acceptsEmpty?(doc: unknown): boolean;
   /** Reads a document that detect() or acceptsEmpty() accepted. */
   parse(doc: unknown): ParsedReport;
+}
+
+/**
+ * A report whose findings come from `read`, a generator that may update the report's summary
+ * (`suppressed`, `errors`, `scanType`) as it goes. The findings can be read once.
+ */
+export function streamedReport(header: Omit<ParsedReport, 'findings'>, read: (report: ParsedReport) => Generator<Finding>): ParsedReport {
+  const report = header as ParsedReport;
+  report.findings = read(report);
+  return report;
 }

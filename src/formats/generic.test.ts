@@ -5,11 +5,12 @@ import { countIssues, groupFindings } from '../ingest/group.js';
 import { keyedFingerprint } from './fingerprint.js';
 import { generic } from './generic.js';
 import { parseReport } from './index.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const testdata = (name: string) => readFileSync(new URL(`./testdata/generic/${name}`, import.meta.url));
 
 describe('generic (Harness STO) report', () => {
-  const report = parseReport(testdata('every-field.json'), { source: 'generic.json' });
+  const report = parseAll(testdata('every-field.json'), { source: 'generic.json' });
   const [log4shell, xss, weakHash, bucket, tls, weakHashAgain] = report.findings;
 
   it('names the scanner from meta.subproduct and the scan type from the most common kind', () => {
@@ -82,22 +83,22 @@ describe('generic (Harness STO) report', () => {
         { issueName: 'A', issueDescription: 'd', subProduct: 'T', severity: 5, fileName: 'y.js' },
       ],
     });
-    const [a, b] = generic.parse(doc(['issueName'])).findings;
+    const [a, b] = parseWith(generic, doc(['issueName'])).findings;
     expect(a?.fingerprint).toBe(b?.fingerprint);
-    const [c, d] = generic.parse(doc(['issueName', 'fileName'])).findings;
+    const [c, d] = parseWith(generic, doc(['issueName', 'fileName'])).findings;
     expect(c?.fingerprint).not.toBe(d?.fingerprint);
-    expect(generic.parse(doc(['subproduct'])).findings[0]?.fingerprint).toBe(keyedFingerprint('t', ['T']));
+    expect(parseWith(generic, doc(['subproduct'])).findings[0]?.fingerprint).toBe(keyedFingerprint('t', ['T']));
   });
 
   it('reads a report without issues as empty', () => {
-    expect(parseReport(testdata('no-issues.json'), { source: 'generic.json' })).toEqual({
+    expect(parseAll(testdata('no-issues.json'), { source: 'generic.json' })).toEqual({
       format: 'generic', scanner: 'acmescan', scanType: 'sast', findings: [], suppressed: 0, errors: [],
     });
   });
 
   it('caps a long _raw value', () => {
     const long = { meta: { key: ['issueName'], subproduct: 'T' }, issues: [{ issueName: 'A', issueDescription: 'd', subProduct: 'T', severity: 1, _rawBlob: { text: 'x'.repeat(5000) } }] };
-    const detail = generic.parse(long).findings[0]?.occurrence.details?._rawBlob;
+    const detail = parseWith(generic, long).findings[0]?.occurrence.details?._rawBlob;
     expect(typeof detail === 'string' && detail.length).toBe(2001);
     expect(String(detail).endsWith('x…')).toBe(true);
   });
@@ -111,7 +112,7 @@ describe('generic report errors', () => {
     return JSON.stringify({ meta: { key: ['issueName'], subproduct: 'T' }, issues });
   };
   const fail = (input: string) => {
-    const run = () => parseReport(input, { source: 'scan.json' });
+    const run = () => parseAll(input, { source: 'scan.json' });
     expect(run).toThrow(InputError);
     try {
       run();
@@ -138,7 +139,7 @@ describe('generic report errors', () => {
       delete i.subProduct;
       i.subproduct = 'T';
     });
-    expect(parseReport(input, { source: 'scan.json' }).findings).toHaveLength(5);
+    expect(parseAll(input, { source: 'scan.json' }).findings).toHaveLength(5);
   });
 
   it.each([
@@ -162,7 +163,7 @@ describe('generic report errors', () => {
     ['truncated JSON', '{"meta": {"key": ["issueName"]', /^bad\.json: not valid JSON \(.+\); expected a JSON report/],
     ['a report of another format', '{"SchemaVersion": 2, "ArtifactName": "x", "Results": []}', /^bad\.json: does not look like Generic JSON \(Harness STO custom ingestion format\): /],
   ])('rejects %s with --format generic', (_what, input, message) => {
-    const run = () => parseReport(input, { source: 'bad.json', format: 'generic' });
+    const run = () => parseAll(input, { source: 'bad.json', format: 'generic' });
     expect(run).toThrow(InputError);
     expect(run).toThrow(message);
   });

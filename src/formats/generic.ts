@@ -2,7 +2,7 @@ import { InputError } from '../domain/errors.js';
 import type { DetailValue, Finding, IssueKind, Occurrence, ParsedReport, ScanType } from '../domain/finding.js';
 import { severityFromScore } from '../domain/severity.js';
 import { canonicalVulnerabilityId, keyedFingerprint } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 
 /**
@@ -189,9 +189,8 @@ function issueFinding(issue: JsonObject, index: number, scanner: string, key: re
 }
 
 /** The scan type of the kind most issues have (the first such kind on a tie); SAST for none. */
-function scanTypeOf(findings: readonly Finding[]): ScanType {
-  const counts = new Map<IssueKind, number>();
-  for (const f of findings) counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+/** The scan type of the most common kind of finding. */
+function scanTypeOf(counts: ReadonlyMap<IssueKind, number>): ScanType {
   let best: IssueKind = 'code';
   let most = 0;
   for (const [kind, count] of counts) {
@@ -220,11 +219,16 @@ export const generic: ReportFormat = {
     }
     const scanner = scannerName.toLowerCase();
     const issues = arr(input.issues);
-    const findings = issues.map((issue, i) => {
-      if (!isObject(issue)) throw new InputError(`Generic report issues[${i}] is ${jsonType(issue)}; expected an object. Nothing was ingested.`);
-      return issueFinding(issue, i, scanner, key);
+    return streamedReport({ format: 'generic', scanner, scanType: 'sast', suppressed: 0, errors: [] }, function* (parsed) {
+      const kinds = new Map<IssueKind, number>();
+      for (let i = 0; i < issues.length; i++) {
+        const issue = issues[i];
+        if (!isObject(issue)) throw new InputError(`Generic report issues[${i}] is ${jsonType(issue)}; expected an object. Nothing was ingested.`);
+        const finding = issueFinding(issue, i, scanner, key);
+        kinds.set(finding.kind, (kinds.get(finding.kind) ?? 0) + 1);
+        yield finding;
+      }
+      parsed.scanType = scanTypeOf(kinds);
     });
-    const report: ParsedReport = { format: 'generic', scanner, scanType: scanTypeOf(findings), findings, suppressed: 0, errors: [] };
-    return report;
   },
 };

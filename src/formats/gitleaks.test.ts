@@ -7,11 +7,12 @@ import { secretFingerprint } from './fingerprint.js';
 import { gitleaks } from './gitleaks.js';
 import { parseReport } from './index.js';
 import { secretSha256 } from './secret.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const testdata = (name: string) => readFileSync(new URL(`./testdata/gitleaks/${name}`, import.meta.url));
 
 describe('Gitleaks v8 report', () => {
-  const report = parseReport(testdata('v8.json'), { source: 'gitleaks.json' });
+  const report = parseAll(testdata('v8.json'), { source: 'gitleaks.json' });
   const [first, second, token, password] = report.findings;
 
   it('reads every leak as a high secret finding', () => {
@@ -58,7 +59,7 @@ describe('Gitleaks v8 report', () => {
 });
 
 describe('Gitleaks v7 report', () => {
-  const report = parseReport(testdata('v7.json'), { source: 'gitleaks.json' });
+  const report = parseAll(testdata('v7.json'), { source: 'gitleaks.json' });
   const [slack, pass] = report.findings;
 
   it('reads the lower-case v7 keys', () => {
@@ -83,10 +84,10 @@ describe('Gitleaks v7 report', () => {
 
 describe('Gitleaks empty and bad input', () => {
   it.each(['empty-null.json', 'empty-array.json'])('reads %s as an empty report only with --format gitleaks', (name) => {
-    expect(parseReport(testdata(name), { source: name, format: 'gitleaks' })).toEqual({
+    expect(parseAll(testdata(name), { source: name, format: 'gitleaks' })).toEqual({
       format: 'gitleaks', scanner: 'gitleaks', scanType: 'secret', findings: [], suppressed: 0, errors: [],
     });
-    expect(() => parseReport(testdata(name), { source: name })).toThrow(InputError);
+    expect(() => parseAll(testdata(name), { source: name })).toThrow(InputError);
   });
 
   it.each([
@@ -95,13 +96,13 @@ describe('Gitleaks empty and bad input', () => {
     ['a leak without a secret', '[{"RuleID": "aws-access-token", "File": "a.tf", "Secret": "", "Match": ""}]',
       /^bad\.json: Gitleaks leak \[0\] \(rule "aws-access-token"\) has no secret \("Secret" or "Match" in v8, "offender" in v7\)/],
   ])('rejects %s with one line naming the file', (_what, input, message) => {
-    const run = () => parseReport(input, { source: 'bad.json', format: 'gitleaks' });
+    const run = () => parseAll(input, { source: 'bad.json', format: 'gitleaks' });
     expect(run).toThrow(InputError);
     expect(run).toThrow(message);
   });
 
   it('names the leak that has no rule id when parse() is handed one', () => {
-    expect(() => gitleaks.parse([{ rule: '', offender: 'x' }])).toThrow('Gitleaks leak [0] has no rule id');
+    expect(() => parseWith(gitleaks, [{ rule: '', offender: 'x' }])).toThrow('Gitleaks leak [0] has no rule id');
   });
 });
 
@@ -118,7 +119,7 @@ function clearTexts(raw: string): string[] {
 
 function expectNoSecrets(raw: string, format: string | undefined) {
   const texts = clearTexts(raw);
-  const stored = JSON.stringify(parseReport(raw, { source: 'gitleaks.json', format }));
+  const stored = JSON.stringify(parseAll(raw, { source: 'gitleaks.json', format }));
   for (const text of texts) {
     expect(stored).not.toContain(text);
     expect(stored).not.toContain(JSON.stringify(text).slice(1, -1));
@@ -141,7 +142,7 @@ describeShared('Gitleaks conformance over the shared fixtures', () => {
     ['gitleaks8_many.json', 'gitleaks', { critical: 0, high: 3, medium: 0, low: 0, info: 0, total: 3 }],
     ['no_findings.json', 'gitleaks', { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 }],
   ])('%s', (file, format, counts) => {
-    const report = parseReport(readShared('scans', 'gitleaks', file), { source: file, format });
+    const report = parseAll(readShared('scans', 'gitleaks', file), { source: file, format });
     expect(report.format).toBe('gitleaks');
     expect(countIssues(groupFindings(report.findings))).toEqual(counts);
   });

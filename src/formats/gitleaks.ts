@@ -1,7 +1,7 @@
 import { InputError } from '../domain/errors.js';
 import type { DetailValue, Finding, ParsedReport } from '../domain/finding.js';
 import { secretFingerprint } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { isObject, num, objects, str, strings, type JsonObject } from './json.js';
 import { maskSecret, redactSecret, secretSha256 } from './secret.js';
 
@@ -157,14 +157,9 @@ export const gitleaks: ReportFormat = {
   },
 
   parse(doc) {
-    const report: ParsedReport = {
-      format: 'gitleaks',
-      scanner: 'gitleaks',
-      scanType: 'secret',
-      findings: objects(doc).map(leakFinding),
-      suppressed: 0,
-      errors: [],
-    };
-    return report;
+    const leaks = objects(doc);
+    return streamedReport({ format: 'gitleaks', scanner: 'gitleaks', scanType: 'secret', suppressed: 0, errors: [] }, function* () {
+      for (let i = 0; i < leaks.length; i++) yield leakFinding(leaks[i] as JsonObject, i);
+    });
   },
 };

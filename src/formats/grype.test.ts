@@ -6,6 +6,7 @@ import {
 import { describeShared, readShared } from '../../test/support/shared-fixtures.js';
 import { vulnerabilityFingerprint } from './fingerprint.js';
 import { grype } from './grype.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const parse = (file: string) => parseTestdata('grype', file);
 
@@ -132,8 +133,8 @@ describe('grype: the early report shape and malformed reports', () => {
   it('rejects matches that are not a list', () => {
     const doc: unknown = JSON.parse(readTestdata('grype', 'bad-matches.json').toString());
     expect(grype.detect(doc)).toBe(false);
-    expect(() => grype.parse(doc)).toThrow(new InputError('The Grype report\'s "matches" is a JSON object; expected a list of matches.'));
-    expect(() => grype.parse(null)).toThrow(new InputError('A Grype report must be a JSON object, but this one is null.'));
+    expect(() => parseWith(grype, doc)).toThrow(new InputError('The Grype report\'s "matches" is a JSON object; expected a list of matches.'));
+    expect(() => parseWith(grype, null)).toThrow(new InputError('A Grype report must be a JSON object, but this one is null.'));
   });
 });
 
@@ -142,7 +143,7 @@ describe('grype: any field of the wrong type', () => {
     const failures: string[] = [];
     for (const { path, doc } of withOneFieldBroken(JSON.parse(readTestdata('grype', file).toString()))) {
       try {
-        grype.parse(doc);
+        parseWith(grype, doc);
       } catch (error) {
         if (!(error instanceof InputError)) failures.push(`${path}: ${String(error)}`);
       }

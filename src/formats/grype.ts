@@ -2,7 +2,7 @@ import { InputError } from '../domain/errors.js';
 import type { Finding, ParsedReport } from '../domain/finding.js';
 import { describeJson, distinct, nonEmpty, optional, scalarDetails } from './finding-fields.js';
 import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 import { fingerprintPackageName, mavenNameFromPurl } from './package-name.js';
 import { severityFromScanner } from './scanner-severity.js';
@@ -33,28 +33,29 @@ export const grype: ReportFormat = {
   parse(doc) {
     if (!isObject(doc)) throw new InputError(`A Grype report must be a JSON object, but this one is ${describeJson(doc)}.`);
     if (!Array.isArray(doc.matches)) throw new InputError(`The Grype report's "matches" is ${describeJson(doc.matches)}; expected a list of matches.`);
-    const findings: Finding[] = [];
-    const errors: string[] = [];
-    doc.matches.forEach((value, i) => {
-      const entry = obj(value);
-      const finding = entry ? match(entry) : undefined;
-      if (finding) findings.push(finding);
-      else errors.push(`Skipped matches[${i}]: ${entry ? 'it names no vulnerability id' : `it is ${describeJson(value)}, not a match object`}.`);
-    });
+    const matches = doc.matches;
     const descriptor = obj(doc.descriptor) ?? {};
     const source = obj(doc.source) ?? {};
     const target = obj(source.target);
     const artifact = str(source.target) ?? str(target?.userInput) ?? str(target?.imageID);
-    return {
+    const header = {
       format: 'grype',
       scanner: str(descriptor.name)?.toLowerCase() ?? 'grype',
       ...optional({ scannerVersion: str(descriptor.version) }),
-      scanType: str(source.type) === 'image' ? 'container' : 'sca',
-      findings,
+      scanType: str(source.type) === 'image' ? ('container' as const) : ('sca' as const),
       suppressed: arr(doc.ignoredMatches).length,
-      errors,
+      errors: [],
       ...optional({ artifact, scannedAt: isoTimestamp(str(descriptor.timestamp)) }),
     };
+    return streamedReport(header, function* (parsed) {
+      for (let i = 0; i < matches.length; i++) {
+        const value = matches[i];
+        const entry = obj(value);
+        const finding = entry ? match(entry) : undefined;
+        if (finding) yield finding;
+        else parsed.errors.push(`Skipped matches[${i}]: ${entry ? 'it names no vulnerability id' : `it is ${describeJson(value)}, not a match object`}.`);
+      }
+    });
   },
 };
 

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../domain/errors.js';
 import { findFormat, parseReport } from './index.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const fail = (input: string, format?: string) => {
   try {
-    parseReport(input, { source: 'r.json', format });
+    parseAll(input, { source: 'r.json', format });
   } catch (error) {
     expect(error).toBeInstanceOf(InputError);
     const message = (error as Error).message;

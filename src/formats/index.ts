@@ -1,5 +1,5 @@
 import { InputError } from '../domain/errors.js';
-import type { ParsedReport } from '../domain/finding.js';
+import type { Finding, ParsedReport } from '../domain/finding.js';
 import { aqua } from './aqua.js';
 import { checkov } from './checkov.js';
 import type { ReportFormat } from './format.js';
@@ -85,17 +85,33 @@ export function parseReport(input: Uint8Array | string, options: ParseOptions): 
 }
 
 function runParser(format: ReportFormat, doc: unknown, source: string): ParsedReport {
+  let report: ParsedReport;
   try {
-    return format.parse(doc);
+    report = format.parse(doc);
   } catch (error) {
-    if (error instanceof InputError) throw new InputError(`${source}: ${oneLine(error.message)}`);
-    // Lazily read elements are parsed while the parser runs, so a syntax error can surface here.
-    if (error instanceof SyntaxError) throw notJson(source, error, `expected ${format.title}`);
-    if (error instanceof RangeError) {
-      throw new InputError(`${source}: the ${format.title} report is nested too deeply to read (${oneLine(error.message)}).`);
-    }
-    throw error;
+    throw readError(format, source, error);
   }
+  report.findings = guarded(report.findings, format, source);
+  return report;
+}
+
+/** The findings, with errors raised while reading them (parsers yield lazily) named as parse errors are. */
+function* guarded(findings: Iterable<Finding>, format: ReportFormat, source: string): Generator<Finding> {
+  try {
+    yield* findings;
+  } catch (error) {
+    throw readError(format, source, error);
+  }
+}
+
+function readError(format: ReportFormat, source: string, error: unknown): unknown {
+  if (error instanceof InputError) return new InputError(`${source}: ${oneLine(error.message)}`);
+  // Lazily read elements are parsed while the parser runs, so a syntax error can surface here.
+  if (error instanceof SyntaxError) return notJson(source, error, `expected ${format.title}`);
+  if (error instanceof RangeError) {
+    return new InputError(`${source}: the ${format.title} report is nested too deeply to read (${oneLine(error.message)}).`);
+  }
+  return error;
 }
 
 function notJson(source: string, error: unknown, expected: string): InputError {

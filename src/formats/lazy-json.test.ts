@@ -5,6 +5,7 @@ import { describeShared, sharedPath } from '../../test/support/shared-fixtures.j
 import { parseReport } from './index.js';
 import { objects } from './json.js';
 import { isLazyArray, readJson } from './lazy-json.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const lazy = (text: string) => readJson(Buffer.from(text), { lazyThreshold: 0 });
 
@@ -83,7 +84,7 @@ function filesUnder(dir: string): string[] {
 /** What parseReport makes of a file: the report, or the error message. */
 function outcome(path: string, lazyThreshold: number | undefined): unknown {
   try {
-    return JSON.parse(JSON.stringify(parseReport(readFileSync(path), { source: path, lazyThreshold })));
+    return JSON.parse(JSON.stringify(parseAll(readFileSync(path), { source: path, lazyThreshold })));
   } catch (error) {
     return { error: (error as Error).message };
   }

@@ -38,13 +38,15 @@ export interface ReadOptions {
 /** Parses a JSON document from UTF-8 bytes, as JSON.parse would, with large arrays left lazy. */
 export function readJson(bytes: Uint8Array, options: ReadOptions = {}): unknown {
   const reader = new Reader(bytes, options.lazyThreshold ?? DEFAULT_LAZY_THRESHOLD);
-  let start = reader.skipWhitespace(0);
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = reader.skipWhitespace(3);
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  // A small document is parsed whole: JSON.parse checks it end to end faster than any scan.
+  if (bytes.length - bom <= reader.threshold) return reader.parse(bom, bytes.length);
+  const start = reader.skipWhitespace(bom);
   if (start >= bytes.length) throw new SyntaxError('Unexpected end of JSON input');
-  const end = reader.skipValue(start);
+  const [value, end] = reader.read(start, 0);
   const rest = reader.skipWhitespace(end);
   if (rest < bytes.length) throw new SyntaxError(`Unexpected non-whitespace character after JSON at position ${rest}`);
-  return reader.value(start, end, 0);
+  return value;
 }
 
 /** True for an array readJson left lazy. */
@@ -66,7 +68,7 @@ class Reader {
 
   constructor(
     private readonly bytes: Uint8Array,
-    private readonly threshold: number,
+    readonly threshold: number,
   ) {
     this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
@@ -124,16 +126,35 @@ class Reader {
     }
   }
 
-  /** The value spanning [start, end): parsed natively when small, else lazily. */
-  value(start: number, end: number, depth: number): unknown {
+  /**
+   * The value starting at `start` and the offset just after it. An array is scanned once for its
+   * element boundaries, which also gives its end; an object is skipped first to learn its size.
+   * Small values, and anything nested deeper than MAX_LAZY_DEPTH, are parsed natively.
+   */
+  read(start: number, depth: number): [unknown, number] {
     const first = this.bytes[start];
-    if (end - start <= this.threshold || depth >= MAX_LAZY_DEPTH || (first !== OPEN_BRACKET && first !== OPEN_BRACE)) {
-      return this.parse(start, end);
+    if (depth < MAX_LAZY_DEPTH && first === OPEN_BRACKET) {
+      const { starts, ends, end } = this.elements(start);
+      return [end - start <= this.threshold ? this.parse(start, end) : this.lazyArray(starts, ends, depth), end];
     }
-    return first === OPEN_BRACKET ? this.array(start, end, depth) : this.object(start, end, depth);
+    const end = this.skipValue(start);
+    if (depth < MAX_LAZY_DEPTH && first === OPEN_BRACE && end - start > this.threshold) return [this.object(start, end, depth), end];
+    return [this.parse(start, end), end];
   }
 
-  private parse(start: number, end: number): unknown {
+  /** A lazy array's element, whose bounds are known. */
+  private element(start: number, end: number, depth: number): unknown {
+    if (end - start <= this.threshold || depth >= MAX_LAZY_DEPTH) return this.parse(start, end);
+    const first = this.bytes[start];
+    if (first === OPEN_BRACE) return this.object(start, end, depth);
+    if (first === OPEN_BRACKET) {
+      const { starts, ends } = this.elements(start);
+      return this.lazyArray(starts, ends, depth);
+    }
+    return this.parse(start, end);
+  }
+
+  parse(start: number, end: number): unknown {
     try {
       return JSON.parse(this.text.toString('utf8', start, end));
     } catch (error) {
@@ -159,10 +180,9 @@ class Reader {
       const key = this.parse(pos, keyEnd) as string;
       pos = this.skipWhitespace(keyEnd);
       this.expect(pos, COLON, "':'");
-      const valueStart = this.skipWhitespace(pos + 1);
-      const valueEnd = this.skipValue(valueStart);
+      const [value, valueEnd] = this.read(this.skipWhitespace(pos + 1), depth + 1);
       // defineProperty keeps a "__proto__" key an own property, as JSON.parse does.
-      Object.defineProperty(result, key, { value: this.value(valueStart, valueEnd, depth + 1), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
       pos = this.skipWhitespace(valueEnd);
       if (this.bytes[pos] === CLOSE_BRACE && pos === end - 1) return result;
       this.expect(pos, COMMA, "',' or '}'");
@@ -170,22 +190,22 @@ class Reader {
     }
   }
 
-  private array(start: number, end: number, depth: number): unknown[] {
+  /** The bounds of each element of the array starting at `start`, and the array's end. */
+  private elements(start: number): { starts: number[]; ends: number[]; end: number } {
     const starts: number[] = [];
     const ends: number[] = [];
     let pos = this.skipWhitespace(start + 1);
-    if (this.bytes[pos] !== CLOSE_BRACKET) {
-      for (;;) {
-        const elementEnd = this.skipValue(pos);
-        starts.push(pos);
-        ends.push(elementEnd);
-        pos = this.skipWhitespace(elementEnd);
-        if (this.bytes[pos] === CLOSE_BRACKET && pos === end - 1) break;
-        this.expect(pos, COMMA, "',' or ']'");
-        pos = this.skipWhitespace(pos + 1);
-      }
+    if (this.bytes[pos] === CLOSE_BRACKET) return { starts, ends, end: pos + 1 };
+    for (;;) {
+      if (pos >= this.bytes.length) throw new SyntaxError('Unexpected end of JSON input');
+      const elementEnd = this.skipValue(pos);
+      starts.push(pos);
+      ends.push(elementEnd);
+      pos = this.skipWhitespace(elementEnd);
+      if (this.bytes[pos] === CLOSE_BRACKET) return { starts, ends, end: pos + 1 };
+      this.expect(pos, COMMA, "',' or ']'");
+      pos = this.skipWhitespace(pos + 1);
     }
-    return this.lazyArray(starts, ends, depth);
   }
 
   private lazyArray(starts: number[], ends: number[], depth: number): unknown[] {
@@ -196,7 +216,7 @@ class Reader {
     let cachedValue: unknown;
     const element = (i: number): unknown => {
       if (i !== cachedIndex) {
-        cachedValue = this.value(starts[i] as number, ends[i] as number, depth + 1);
+        cachedValue = this.element(starts[i] as number, ends[i] as number, depth + 1);
         cachedIndex = i;
       }
       return cachedValue;

@@ -5,11 +5,12 @@ import { InputError } from '../domain/errors.js';
 import { countIssues, groupFindings } from '../ingest/group.js';
 import { parseReport } from './index.js';
 import { osv } from './osv.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const testdata = (name: string) => readFileSync(new URL(`./testdata/osv/${name}`, import.meta.url));
 
 describe('OSV-Scanner report', () => {
-  const report = parseReport(testdata('severity-sources.json'), { source: 'osv.json' });
+  const report = parseAll(testdata('severity-sources.json'), { source: 'osv.json' });
   const byId = (id: string) => report.findings.find((f) => f.vulnerabilityId === id);
 
   it('reads one finding per group of each package', () => {
@@ -53,7 +54,7 @@ describe('OSV-Scanner report', () => {
   });
 
   it('reads an empty results list as a report with nothing found', () => {
-    expect(parseReport(testdata('no-results.json'), { source: 'osv.json' })).toEqual({
+    expect(parseAll(testdata('no-results.json'), { source: 'osv.json' })).toEqual({
       format: 'osv', scanner: 'osv-scanner', scanType: 'sca', findings: [], suppressed: 0, errors: [],
     });
   });
@@ -61,9 +62,9 @@ describe('OSV-Scanner report', () => {
 
 describe('OSV-Scanner empty and bad input', () => {
   it('reads a 0-byte file and a bare {"results": []} as empty only with --format osv', () => {
-    expect(parseReport('', { source: 'osv.json', format: 'osv' }).findings).toEqual([]);
-    expect(parseReport('{"results": []}', { source: 'osv.json', format: 'osv' }).findings).toEqual([]);
-    expect(() => parseReport('', { source: 'osv.json' })).toThrow(/^osv\.json: the file is empty \(0 bytes\)/);
+    expect(parseAll('', { source: 'osv.json', format: 'osv' }).findings).toEqual([]);
+    expect(parseAll('{"results": []}', { source: 'osv.json', format: 'osv' }).findings).toEqual([]);
+    expect(() => parseAll('', { source: 'osv.json' })).toThrow(/^osv\.json: the file is empty \(0 bytes\)/);
     expect(osv.detect({ results: [] })).toBe(false);
   });
 
@@ -73,7 +74,7 @@ describe('OSV-Scanner empty and bad input', () => {
     ['a package without a name', '{"results": [{"packages": [{"package": {"version": "1"}, "groups": []}]}]}',
       /^bad\.json: OSV-Scanner results\[0\]\.packages\[0\] has no "package\.name"; expected the name of the vulnerable package\.$/],
   ])('rejects %s with one line naming the file', (_what, input, message) => {
-    const run = () => parseReport(input, { source: 'bad.json', format: 'osv' });
+    const run = () => parseAll(input, { source: 'bad.json', format: 'osv' });
     expect(run).toThrow(InputError);
     expect(run).toThrow(message);
   });
@@ -87,13 +88,13 @@ describeShared('OSV-Scanner conformance over the shared fixtures', () => {
     ['some_findings.json', undefined, { critical: 0, high: 0, medium: 0, low: 0, info: 1, total: 1 }],
     ['no_findings.json', 'osv', { critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 }],
   ])('%s', (file, format, counts) => {
-    const report = parseReport(readShared('scans', 'osv', file), { source: file, format });
+    const report = parseAll(readShared('scans', 'osv', file), { source: file, format });
     expect(report.format).toBe('osv');
     expect(countIssues(groupFindings(report.findings))).toEqual(counts);
   });
 
   it('names the malicious-package advisory by its first id and keeps the GHSA alias', () => {
-    const [finding] = parseReport(readShared('scans', 'osv', 'some_findings.json'), { source: 'some_findings.json' }).findings;
+    const [finding] = parseAll(readShared('scans', 'osv', 'some_findings.json'), { source: 'some_findings.json' }).findings;
     expect(finding).toMatchObject({ vulnerabilityId: 'MAL-2023-1035', aliases: ['GHSA-8348-2q94-ffjx'], package: 'flot-axis', installedVersion: '0.0.0', cwes: ['CWE-506'] });
   });
 });

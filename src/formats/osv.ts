@@ -3,7 +3,7 @@ import type { Finding, ParsedReport } from '../domain/finding.js';
 import { severityFromScore, type Severity } from '../domain/severity.js';
 import { cvssBaseScore } from './cvss.js';
 import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 
 /**
@@ -139,12 +139,15 @@ export const osv: ReportFormat = {
   },
 
   parse(doc) {
-    const findings = objects(obj(doc)?.results).flatMap((result, r) => {
-      const component = str(obj(result.source)?.path);
-      return objects(result.packages).flatMap((pkg, p) => packageFindings(pkg, `results[${r}].packages[${p}]`, component));
+    const results = objects(obj(doc)?.results);
+    return streamedReport({ format: 'osv', scanner: 'osv-scanner', scanType: 'sca', suppressed: 0, errors: [] }, function* () {
+      for (let r = 0; r < results.length; r++) {
+        const result = results[r] as JsonObject;
+        const component = str(obj(result.source)?.path);
+        const packages = objects(result.packages);
+        for (let p = 0; p < packages.length; p++) yield* packageFindings(packages[p] as JsonObject, `results[${r}].packages[${p}]`, component);
+      }
     });
-    const report: ParsedReport = { format: 'osv', scanner: 'osv-scanner', scanType: 'sca', findings, suppressed: 0, errors: [] };
-    return report;
   },
 };
 

@@ -7,6 +7,7 @@ import { describeShared, readShared } from '../../test/support/shared-fixtures.j
 import { codeFingerprint, secretFingerprint } from './fingerprint.js';
 import { sarif } from './sarif.js';
 import { secretSha256 } from './secret.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const parse = (file: string) => parseTestdata('sarif', file);
 
@@ -110,8 +111,8 @@ describe('sarif: several runs of several tools', () => {
   it('rejects runs that are not a list', () => {
     const doc: unknown = JSON.parse(readTestdata('sarif', 'bad-runs.sarif').toString());
     expect(sarif.detect(doc)).toBe(false);
-    expect(() => sarif.parse(doc)).toThrow(new InputError('The SARIF log\'s "runs" is a JSON object; expected a list of runs.'));
-    expect(() => sarif.parse('2.1.0')).toThrow(InputError);
+    expect(() => parseWith(sarif, doc)).toThrow(new InputError('The SARIF log\'s "runs" is a JSON object; expected a list of runs.'));
+    expect(() => parseWith(sarif, '2.1.0')).toThrow(InputError);
   });
 });
 
@@ -202,7 +203,7 @@ describe('sarif: any field of the wrong type', () => {
     const failures: string[] = [];
     for (const { path, doc } of withOneFieldBroken(JSON.parse(readTestdata('sarif', file).toString()))) {
       try {
-        sarif.parse(doc);
+        parseWith(sarif, doc);
       } catch (error) {
         if (!(error instanceof InputError)) failures.push(`${path}: ${String(error)}`);
       }

@@ -4,7 +4,7 @@ import type { Severity } from '../domain/severity.js';
 import { severityFromScore } from '../domain/severity.js';
 import { describeJson, distinct, nonEmpty, optional, positiveInteger, scalarDetails } from './finding-fields.js';
 import { codeFingerprint, secretFingerprint } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 import { maskSecret, redactSecret, secretSha256 } from './secret.js';
 import { isoTimestamp } from './timestamp.js';
@@ -37,37 +37,30 @@ export const sarif: ReportFormat = {
   parse(doc) {
     if (!isObject(doc)) throw new InputError(`A SARIF log must be a JSON object, but this one is ${describeJson(doc)}.`);
     if (!Array.isArray(doc.runs)) throw new InputError(`The SARIF log's "runs" is ${describeJson(doc.runs)}; expected a list of runs.`);
-    const findings: Finding[] = [];
-    const tools: { name: string; version: string | undefined }[] = [];
-    let suppressed = 0;
-    let startedAt: string | undefined;
-    let artifact: string | undefined;
-    let allSecretTools = doc.runs.length > 0;
-    for (const value of doc.runs) {
-      const run = new Run(obj(value) ?? {});
-      tools.push({ name: run.scanner, version: run.version });
-      allSecretTools &&= run.secretTool;
-      startedAt ??= run.startedAt;
-      artifact ??= run.repository;
-      for (const result of objects(run.doc.results)) {
-        const outcome = run.read(result);
-        if (outcome === 'suppressed') suppressed++;
-        else if (outcome) findings.push(...outcome);
-      }
-    }
-    const names = distinct(tools.map((t) => t.name));
-    const version = names.length === 1 ? tools.find((t) => t.version)?.version : undefined;
-    const scannedAt = isoTimestamp(startedAt);
-    return {
+    // Runs are few; reading their headers first gives the report's scanner before any result.
+    const runs = doc.runs.map((value) => new Run(obj(value) ?? {}));
+    const names = distinct(runs.map((run) => run.scanner));
+    const version = names.length === 1 ? runs.find((run) => run.version)?.version : undefined;
+    const scannedAt = isoTimestamp(runs.find((run) => run.startedAt)?.startedAt);
+    const artifact = runs.find((run) => run.repository)?.repository;
+    const header = {
       format: 'sarif',
       scanner: names.length > 0 ? names.join('+') : 'sarif',
       ...optional({ scannerVersion: version }),
-      scanType: allSecretTools ? 'secret' : 'sast',
-      findings,
-      suppressed,
+      scanType: runs.length > 0 && runs.every((run) => run.secretTool) ? ('secret' as const) : ('sast' as const),
+      suppressed: 0,
       errors: [],
       ...optional({ artifact, scannedAt }),
     };
+    return streamedReport(header, function* (parsed) {
+      for (const run of runs) {
+        for (const result of objects(run.doc.results)) {
+          const outcome = run.read(result);
+          if (outcome === 'suppressed') parsed.suppressed++;
+          else if (outcome) yield* outcome;
+        }
+      }
+    });
   },
 };
 

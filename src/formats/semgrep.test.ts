@@ -6,11 +6,12 @@ import { countIssues, groupFindings } from '../ingest/group.js';
 import { codeFingerprint } from './fingerprint.js';
 import { parseReport } from './index.js';
 import { semgrep } from './semgrep.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const testdata = (name: string) => readFileSync(new URL(`./testdata/semgrep/${name}`, import.meta.url));
 
 describe('Semgrep report', () => {
-  const report = parseReport(testdata('labels-cwes-fingerprints.json'), { source: 'semgrep.json' });
+  const report = parseAll(testdata('labels-cwes-fingerprints.json'), { source: 'semgrep.json' });
   const [sql, xss, lockfile, critical, inventory, unlabelled] = report.findings;
 
   it('reads the scanner version and leaves out results marked ignored', () => {
@@ -75,7 +76,7 @@ describe('Semgrep report', () => {
 });
 
 describe('Semgrep fingerprints without a stable fingerprint', () => {
-  const run = (line: number, lines: string, checkId = 'r.eval') => parseReport(JSON.stringify({
+  const run = (line: number, lines: string, checkId = 'r.eval') => parseAll(JSON.stringify({
     results: [{ check_id: checkId, path: 'a.py', start: { line, col: 1 }, end: { line, col: 9 }, extra: { severity: 'ERROR', message: 'eval', fingerprint: 'requires login', lines } }],
     errors: [],
   }), { source: 'semgrep.json' }).findings[0]?.fingerprint;
@@ -93,13 +94,13 @@ describe('Semgrep bad input', () => {
     ['a report of another format', '{"version": "2.1.0", "runs": []}', /^bad\.json: does not look like Semgrep JSON: /],
     ['a result without check_id', '{"results": [{"check_id": "a"}, {"check_id": 7}], "errors": []}', /^bad\.json: does not look like Semgrep JSON: /],
   ])('rejects %s with one line naming the file', (_what, input, message) => {
-    const run = () => parseReport(input, { source: 'bad.json', format: 'semgrep' });
+    const run = () => parseAll(input, { source: 'bad.json', format: 'semgrep' });
     expect(run).toThrow(InputError);
     expect(run).toThrow(message);
   });
 
   it('names the result that has no rule id when parse() is handed one', () => {
-    expect(() => semgrep.parse({ results: [{ path: 'a.py' }], errors: [] })).toThrow('Semgrep results[0] has no "check_id"; expected the id of the rule that matched.');
+    expect(() => parseWith(semgrep, { results: [{ path: 'a.py' }], errors: [] })).toThrow('Semgrep results[0] has no "check_id"; expected the id of the rule that matched.');
   });
 });
 
@@ -116,7 +117,7 @@ describeShared('Semgrep conformance over the shared fixtures', () => {
     ['one_finding.json', { ...none, medium: 1, total: 1 }],
     ['semgrep_version_1_30_0_line_27.json', { ...none, medium: 5, total: 5 }],
   ])('%s', (file, counts) => {
-    const report = parseReport(readShared('scans', 'semgrep', file), { source: file });
+    const report = parseAll(readShared('scans', 'semgrep', file), { source: file });
     expect(report.format).toBe('semgrep');
     expect(report.errors).toEqual([]);
     expect(countIssues(groupFindings(report.findings))).toEqual(counts);
@@ -124,7 +125,7 @@ describeShared('Semgrep conformance over the shared fixtures', () => {
 
   it('keeps a finding that moved from line 31 to 24 as the same issue, and a changed fingerprint as another', () => {
     const print = (file: string) => {
-      const findings = parseReport(readShared('scans', 'semgrep', file), { source: file }).findings;
+      const findings = parseAll(readShared('scans', 'semgrep', file), { source: file }).findings;
       expect(findings).toHaveLength(1);
       return findings[0]?.fingerprint;
     };

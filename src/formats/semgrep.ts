@@ -2,7 +2,7 @@ import { InputError } from '../domain/errors.js';
 import type { DetailValue, Finding, ParsedReport } from '../domain/finding.js';
 import { severityFromLabel, type Severity } from '../domain/severity.js';
 import { codeFingerprint, normaliseText } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 
 /**
@@ -116,22 +116,15 @@ export const semgrep: ReportFormat = {
 
   parse(doc) {
     const input = obj(doc) ?? {};
-    const findings: Finding[] = [];
-    let suppressed = 0;
-    objects(input.results).forEach((r, i) => {
-      if (obj(r.extra)?.is_ignored === true) suppressed++;
-      else findings.push(resultFinding(r, i));
-    });
-    const parsed: ParsedReport = {
-      format: 'semgrep',
-      scanner: 'semgrep',
-      scanType: 'sast',
-      findings,
-      suppressed,
-      errors: objects(input.errors).map(errorLine),
-    };
+    const results = objects(input.results);
     const version = str(input.version);
-    if (version) parsed.scannerVersion = version;
-    return parsed;
+    const header = { format: 'semgrep', scanner: 'semgrep', scanType: 'sast' as const, suppressed: 0, errors: objects(input.errors).map(errorLine), ...(version ? { scannerVersion: version } : {}) };
+    return streamedReport(header, function* (parsed) {
+      for (let i = 0; i < results.length; i++) {
+        const result = results[i] as JsonObject;
+        if (obj(result.extra)?.is_ignored === true) parsed.suppressed++;
+        else yield resultFinding(result, i);
+      }
+    });
   },
 };

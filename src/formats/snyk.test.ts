@@ -6,6 +6,7 @@ import {
 import { describeShared, readShared } from '../../test/support/shared-fixtures.js';
 import { licenseFingerprint, vulnerabilityFingerprint } from './fingerprint.js';
 import { snyk } from './snyk.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const parse = (file: string) => parseTestdata('snyk', file);
 const readJson = (file: string): unknown => JSON.parse(readTestdata('snyk', file).toString());
@@ -112,7 +113,7 @@ describe('snyk: --all-projects', () => {
   });
 
   it('reads an empty project list as a report without findings', () => {
-    expect(snyk.parse([])).toEqual({ format: 'snyk', scanner: 'snyk', scanType: 'sca', findings: [], suppressed: 0, errors: [] });
+    expect(parseWith(snyk, [])).toEqual({ format: 'snyk', scanner: 'snyk', scanType: 'sca', findings: [], suppressed: 0, errors: [] });
     expect(snyk.acceptsEmpty).toBeUndefined();
   });
 
@@ -126,9 +127,9 @@ describe('snyk: --all-projects', () => {
 
   it('rejects projects and vulnerability lists of the wrong type', () => {
     expect(snyk.detect(readJson('bad-vulnerabilities.json'))).toBe(false);
-    expect(() => snyk.parse(readJson('bad-vulnerabilities.json'))).toThrow(new InputError('The "vulnerabilities" of Snyk project 0 is a JSON string "none"; expected a list.'));
+    expect(() => parseWith(snyk, readJson('bad-vulnerabilities.json'))).toThrow(new InputError('The "vulnerabilities" of Snyk project 0 is a JSON string "none"; expected a list.'));
     expect(snyk.detect(readJson('bad-project.json'))).toBe(false);
-    expect(() => snyk.parse(readJson('bad-project.json'))).toThrow(new InputError('Snyk project 1 is a JSON number 42; expected a project object with "vulnerabilities".'));
+    expect(() => parseWith(snyk, readJson('bad-project.json'))).toThrow(new InputError('Snyk project 1 is a JSON number 42; expected a project object with "vulnerabilities".'));
   });
 });
 
@@ -137,7 +138,7 @@ describe('snyk: any field of the wrong type', () => {
     const failures: string[] = [];
     for (const { path, doc } of withOneFieldBroken(JSON.parse(readTestdata('snyk', file).toString()))) {
       try {
-        snyk.parse(doc);
+        parseWith(snyk, doc);
       } catch (error) {
         if (!(error instanceof InputError)) failures.push(`${path}: ${String(error)}`);
       }

@@ -2,7 +2,7 @@ import { InputError } from '../domain/errors.js';
 import type { Finding, Occurrence, ParsedReport } from '../domain/finding.js';
 import { describeJson, distinct, nonEmpty, optional, scalarDetails } from './finding-fields.js';
 import { canonicalVulnerabilityId, licenseFingerprint, vulnerabilityFingerprint } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 import { fingerprintPackageName } from './package-name.js';
 import { severityFromScanner } from './scanner-severity.js';
@@ -29,44 +29,46 @@ export const snyk: ReportFormat = {
     return isProject(doc);
   },
   parse(doc) {
-    const projects = Array.isArray(doc) ? doc : [doc];
-    const findings: Finding[] = [];
+    const values = Array.isArray(doc) ? doc : [doc];
+    // First the projects (few), so that failures and the header are known before any finding.
+    const projects: JsonObject[] = [];
     const errors: string[] = [];
     let suppressed = 0;
-    let failed = 0;
-    projects.forEach((value, i) => {
+    values.forEach((value, i) => {
       const project = obj(value);
       if (!project) throw new InputError(`Snyk project ${i} is ${describeJson(value)}; expected a project object with "vulnerabilities".`);
       const failure = str(project.error);
       if (failure !== undefined && !Array.isArray(project.vulnerabilities)) {
         errors.push(`Snyk could not test ${str(project.path) ?? str(project.projectName) ?? `project ${i}`}: ${failure}`);
-        failed++;
         return;
       }
       if (!Array.isArray(project.vulnerabilities)) {
         throw new InputError(`The "vulnerabilities" of Snyk project ${i} is ${describeJson(project.vulnerabilities)}; expected a list.`);
       }
       suppressed += arr(obj(project.filtered)?.ignore).length;
-      for (const vulnerability of objects(project.vulnerabilities)) {
-        const finding = issue(vulnerability, project);
-        if (finding) findings.push(finding);
-        else errors.push(`Skipped a vulnerability of ${projectLabel(project, i)} without an id.`);
-      }
+      projects.push(project);
     });
     // A report in which every project failed says nothing about vulnerabilities: not an empty scan.
-    if (failed > 0 && failed === projects.length) throw new InputError(`The Snyk report holds only errors, no test results: ${errors.join(' ')}`);
-    const tested = projects.filter((p): p is JsonObject => isObject(p) && Array.isArray(p.vulnerabilities));
-    const paths = distinct(tested.map((p) => str(p.path)));
-    const artifact = tested.length === 1 ? (str(tested[0]?.projectName) ?? paths[0]) : paths.length === 1 ? paths[0] : undefined;
-    return {
+    if (errors.length > 0 && projects.length === 0) throw new InputError(`The Snyk report holds only errors, no test results: ${errors.join(' ')}`);
+    const paths = distinct(projects.map((p) => str(p.path)));
+    const artifact = projects.length === 1 ? (str(projects[0]?.projectName) ?? paths[0]) : paths.length === 1 ? paths[0] : undefined;
+    const header = {
       format: 'snyk',
       scanner: 'snyk',
-      scanType: tested.some(isContainerProject) ? 'container' : 'sca',
-      findings,
+      scanType: projects.some(isContainerProject) ? ('container' as const) : ('sca' as const),
       suppressed,
       errors,
       ...optional({ artifact }),
     };
+    return streamedReport(header, function* (parsed) {
+      for (const [i, project] of projects.entries()) {
+        for (const vulnerability of objects(project.vulnerabilities)) {
+          const finding = issue(vulnerability, project);
+          if (finding) yield finding;
+          else parsed.errors.push(`Skipped a vulnerability of ${projectLabel(project, i)} without an id.`);
+        }
+      }
+    });
   },
 };
 

@@ -8,6 +8,7 @@ import { describeShared, readShared } from '../../test/support/shared-fixtures.j
 import { licenseFingerprint, misconfigurationFingerprint, secretFingerprint, vulnerabilityFingerprint } from './fingerprint.js';
 import { secretSha256 } from './secret.js';
 import { trivy } from './trivy.js';
+import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const parse = (file: string) => parseTestdata('trivy', file);
 
@@ -258,8 +259,8 @@ describe('trivy: malformed reports', () => {
   it('rejects a cluster report whose resource list is not a list', () => {
     const doc: unknown = JSON.parse(readTestdata('trivy', 'bad-k8s.json').toString());
     expect(trivy.detect(doc)).toBe(false);
-    expect(() => trivy.parse(doc)).toThrow('The Trivy report\'s "Resources" is a JSON object; expected a list of Kubernetes resources.');
-    expect(() => trivy.parse([])).toThrow(InputError);
+    expect(() => parseWith(trivy, doc)).toThrow('The Trivy report\'s "Resources" is a JSON object; expected a list of Kubernetes resources.');
+    expect(() => parseWith(trivy, [])).toThrow(InputError);
   });
 });
 
@@ -268,7 +269,7 @@ describe('trivy: any field of the wrong type', () => {
     const failures: string[] = [];
     for (const { path, doc } of withOneFieldBroken(JSON.parse(readTestdata('trivy', file).toString()))) {
       try {
-        trivy.parse(doc);
+        parseWith(trivy, doc);
       } catch (error) {
         if (!(error instanceof InputError)) failures.push(`${path}: ${String(error)}`);
       }

@@ -3,7 +3,7 @@ import type { Finding, Occurrence, ParsedReport, ScanType } from '../domain/find
 import {
   canonicalVulnerabilityId, licenseFingerprint, misconfigurationFingerprint, secretFingerprint, vulnerabilityFingerprint,
 } from './fingerprint.js';
-import type { ReportFormat } from './format.js';
+import { type ReportFormat, streamedReport } from './format.js';
 import { describeJson, distinct, nonEmpty, optional, positiveInteger, scalarDetails } from './finding-fields.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 import { fingerprintPackageName } from './package-name.js';
@@ -59,60 +59,66 @@ function parseArtifact(doc: JsonObject): ParsedReport {
     throw new InputError(`Unsupported Trivy SchemaVersion ${JSON.stringify(doc.SchemaVersion)}: expected 2 (Trivy 0.20 or later with --format json).`);
   }
   const results = listField(doc, 'Results', 'a list of results');
-  const places = results.map((result, i): ResultPlace => ({ result: obj(result) ?? {}, path: `Results[${i}]` }));
+  function* places(): Generator<ResultPlace> {
+    for (let i = 0; i < results.length; i++) yield { result: obj(results[i]) ?? {}, path: `Results[${i}]` };
+  }
   const metadata = obj(doc.Metadata);
   const artifact = str(doc.ArtifactName) ?? strings(metadata?.RepoTags)[0];
   const artifactType = str(doc.ArtifactType);
-  return report(doc, places, artifact, (classes) => scanTypeOf(classes, artifactType === 'container_image' ? 'container' : 'sca', 'iac'));
+  return report(doc, places(), artifact, (classes) => scanTypeOf(classes, artifactType === 'container_image' ? 'container' : 'sca', 'iac'));
 }
 
 function parseCluster(doc: JsonObject): ParsedReport {
-  const places: ResultPlace[] = [];
+  const lists = K8S_LISTS.map((key) => ({ key, entries: listField(doc, key, 'a list of Kubernetes resources') }));
   const errors: string[] = [];
-  for (const key of K8S_LISTS) {
-    listField(doc, key, 'a list of Kubernetes resources').forEach((entry, i) => {
-      const resource = obj(entry) ?? {};
-      const address = [str(resource.Namespace), str(resource.Kind), str(resource.Name)].filter((p) => p !== undefined).join('/');
-      if (resource.Results !== undefined && resource.Results !== null && !Array.isArray(resource.Results)) {
-        errors.push(`Skipped ${key}[${i}] (${address || 'unnamed'}): its Results is ${describeJson(resource.Results)}, not a list.`);
+  function* places(): Generator<ResultPlace> {
+    for (const { key, entries } of lists) {
+      for (let i = 0; i < entries.length; i++) {
+        const resource = obj(entries[i]) ?? {};
+        const address = [str(resource.Namespace), str(resource.Kind), str(resource.Name)].filter((p) => p !== undefined).join('/');
+        if (resource.Results !== undefined && resource.Results !== null && !Array.isArray(resource.Results)) {
+          errors.push(`Skipped ${key}[${i}] (${address || 'unnamed'}): its Results is ${describeJson(resource.Results)}, not a list.`);
+        }
+        const results = arr(resource.Results);
+        for (let j = 0; j < results.length; j++) {
+          yield { result: obj(results[j]) ?? {}, path: `${key}[${i}].Results[${j}]`, ...(address ? { resource: address } : {}) };
+        }
       }
-      arr(resource.Results).forEach((result, j) => {
-        places.push({ result: obj(result) ?? {}, path: `${key}[${i}].Results[${j}]`, ...(address ? { resource: address } : {}) });
-      });
-    });
+    }
   }
   const kinds = (found: Set<string>) => scanTypeOf(found, found.has('vulnerability') ? 'container' : 'misconfig', 'misconfig');
-  return report(doc, places, str(doc.ClusterName), kinds, errors);
+  return report(doc, places(), str(doc.ClusterName), kinds, errors);
 }
 
 function report(
   doc: JsonObject,
-  places: ResultPlace[],
+  places: Iterable<ResultPlace>,
   artifact: string | undefined,
   scanType: (kinds: Set<string>) => ScanType,
   errors: string[] = [],
 ): ParsedReport {
-  const findings: Finding[] = [];
-  let suppressed = 0;
-  for (const place of places) {
-    const read = readResult(place);
-    findings.push(...read.findings);
-    errors.push(...read.errors);
-    suppressed += read.suppressed;
-  }
   const scannedAt = isoTimestamp(str(doc.CreatedAt));
   const scannerVersion = str(obj(doc.Trivy)?.Version);
-  return {
+  const header = {
     format: 'trivy',
     scanner: SCANNER,
     ...(scannerVersion ? { scannerVersion } : {}),
-    scanType: scanType(new Set(findings.map((f) => f.kind))),
-    findings,
-    suppressed,
+    scanType: scanType(new Set()),
+    suppressed: 0,
     errors,
     ...(artifact ? { artifact } : {}),
     ...(scannedAt ? { scannedAt } : {}),
   };
+  return streamedReport(header, function* (parsed) {
+    const kinds = new Set<string>();
+    for (const place of places) {
+      for (const finding of readResult(place, parsed)) {
+        kinds.add(finding.kind);
+        yield finding;
+      }
+    }
+    parsed.scanType = scanType(kinds);
+  });
 }
 
 /** The scan type from the kinds of findings: one kind that names a scan type wins, else `other`. */
@@ -124,42 +130,44 @@ function scanTypeOf(kinds: Set<string>, other: ScanType, config: ScanType): Scan
   return other;
 }
 
-function readResult(place: ResultPlace): { findings: Finding[]; errors: string[]; suppressed: number } {
+/** The findings of one Result; skipped entries and suppressions are counted on the report. */
+function* readResult(place: ResultPlace, parsed: ParsedReport): Generator<Finding> {
   const { result, path } = place;
-  const findings: Finding[] = [];
-  const errors: string[] = [];
-  let suppressed = 0;
   const target = str(result.Target);
   const type = str(result.Type);
   const base: Occurrence = { ...(target ? { component: target } : {}), ...(place.resource ? { resource: place.resource } : {}) };
 
-  objects(result.Vulnerabilities).forEach((v, i) => {
+  const vulnerabilities = objects(result.Vulnerabilities);
+  for (let i = 0; i < vulnerabilities.length; i++) {
+    const v = vulnerabilities[i] as JsonObject;
     if (str(v.Status)?.toLowerCase() === 'not_affected') {
-      suppressed++;
-      return;
+      parsed.suppressed++;
+      continue;
     }
     const finding = vulnerability(v, base, type);
-    if (finding) findings.push(finding);
-    else errors.push(`Skipped ${path}.Vulnerabilities[${i}]: it has no VulnerabilityID.`);
-  });
+    if (finding) yield finding;
+    else parsed.errors.push(`Skipped ${path}.Vulnerabilities[${i}]: it has no VulnerabilityID.`);
+  }
 
-  objects(result.Misconfigurations).forEach((m, i) => {
+  const misconfigurations = objects(result.Misconfigurations);
+  for (let i = 0; i < misconfigurations.length; i++) {
+    const m = misconfigurations[i] as JsonObject;
     const status = str(m.Status)?.toUpperCase();
-    if (status === 'EXCEPTION') suppressed++;
-    if (status !== undefined && status !== 'FAIL') return;
+    if (status === 'EXCEPTION') parsed.suppressed++;
+    if (status !== undefined && status !== 'FAIL') continue;
     const finding = misconfiguration(m, base, { target, type, k8sResource: place.resource });
-    if (finding) findings.push(finding);
-    else errors.push(`Skipped ${path}.Misconfigurations[${i}]: it has no ID.`);
-  });
+    if (finding) yield finding;
+    else parsed.errors.push(`Skipped ${path}.Misconfigurations[${i}]: it has no ID.`);
+  }
 
-  objects(result.Secrets).forEach((s) => findings.push(secret(s, base, target)));
+  for (const s of objects(result.Secrets)) yield secret(s, base, target);
 
-  objects(result.Licenses).forEach((l, i) => {
-    const finding = license(l, base);
-    if (finding) findings.push(finding);
-    else errors.push(`Skipped ${path}.Licenses[${i}]: it has no Name.`);
-  });
-  return { findings, errors, suppressed };
+  const licenses = objects(result.Licenses);
+  for (let i = 0; i < licenses.length; i++) {
+    const finding = license(licenses[i] as JsonObject, base);
+    if (finding) yield finding;
+    else parsed.errors.push(`Skipped ${path}.Licenses[${i}]: it has no Name.`);
+  }
 }
 
 function vulnerability(v: JsonObject, base: Occurrence, type: string | undefined): Finding | undefined {

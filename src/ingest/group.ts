@@ -15,7 +15,7 @@ const FILLABLE = [
   'description', 'remediation', 'vulnerabilityId', 'ruleId', 'package', 'installedVersion', 'fixedVersion', 'ecosystem', 'license',
 ] as const;
 
-export function groupFindings(findings: readonly Finding[]): IssueDraft[] {
+export function groupFindings(findings: Iterable<Finding>): IssueDraft[] {
   const byFingerprint = new Map<string, IssueDraft>();
   for (const finding of findings) {
     const draft = byFingerprint.get(finding.fingerprint);

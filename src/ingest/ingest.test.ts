@@ -7,7 +7,7 @@ import { DEFAULT_PROJECT_SCOPE, parseScope } from '../domain/scope.js';
 import { severityFromRank } from '../domain/severity.js';
 import type { Store } from '../store/database.js';
 import { currentIssues } from '../store/issues.js';
-import { currentScanIds, scanIssueIds } from '../store/scans.js';
+import { currentScanIds } from '../store/scans.js';
 import { getTarget, variantsOf } from '../store/targets.js';
 import { type IngestRequest, ingestReport } from './ingest.js';
 
@@ -143,7 +143,8 @@ describeEachStore('ingest', (kind: StoreKind) => {
     const scan = await store.db.selectFrom('scans').selectAll().where('id', '=', result.scanId).executeTakeFirstOrThrow();
     expect(scan).toMatchObject({ commit_sha: 'abc123', branch: 'main', pipeline_url: 'https://ci/1', scanned_at: '2026-11-01T10:00:00.000Z', occurrences: 2, total: 2 });
     expect(scan.report_sha256).toMatch(/^[0-9a-f]{64}$/);
-    expect((await scanIssueIds(store.db, result.scanId)).size).toBe(2);
+    const members = await store.db.selectFrom('scan_issues').select('issue_id').where('scan_id', '=', result.scanId).execute();
+    expect(members).toHaveLength(2);
     const variant = await store.db.selectFrom('variants').selectAll().executeTakeFirstOrThrow();
     expect(variant.last_scan_at).toBe('2026-11-01T10:00:00.000Z');
   });
@@ -171,6 +172,48 @@ describeEachStore('ingest', (kind: StoreKind) => {
     const failure = ingestReport(store, request(report, { format, target: 'new/target' }));
     await expect(failure).rejects.toThrow(InputError);
     await expect(failure).rejects.toThrow(message);
+    expect(await rowCounts(store)).toEqual(before);
+  });
+
+  it('rewrites an issue on a rescan only where its content changed', async () => {
+    await ingestReport(store, request(trivyReport([{ ...lodash, fixed: undefined }]), { scannedAt: '2026-11-10T00:00:00Z' }));
+    const read = () => store.db.selectFrom('issues').select(['fixed_version', 'description', 'first_seen_at', 'first_scan_id']).executeTakeFirstOrThrow();
+    const first = await read();
+    expect(first).toMatchObject({ fixed_version: null, description: 'Description of CVE-2021-23337.', first_seen_at: '2026-11-10T00:00:00.000Z' });
+    // A fix version appears: stored.
+    await ingestReport(store, request(trivyReport([lodash]), { scannedAt: '2026-11-11T00:00:00Z' }));
+    expect((await read()).fixed_version).toBe('4.17.21');
+    // A scanner that says nothing of the fix version leaves it; an older scan moves first seen back.
+    const grype = await ingestReport(store, request(grypeReport([{ ...lodash, fixed: undefined }]), { scannedAt: '2026-11-01T00:00:00Z' }));
+    expect(await read()).toMatchObject({ fixed_version: '4.17.21', description: 'Grype says CVE-2021-23337.', first_seen_at: '2026-11-01T00:00:00.000Z', first_scan_id: grype.scanId });
+  });
+
+  it('merges an issue met again in a later chunk: worst severity, occurrences added', async () => {
+    const fillers = Array.from({ length: 1500 }, (_, i): Vulnerability => ({ id: `CVE-2026-${10000 + i}`, pkg: `pkg${i}`, version: '1.0.0', severity: 'LOW' }));
+    const report = trivyReport([{ ...lodash, severity: 'LOW' }, ...fillers, { ...lodash, severity: 'CRITICAL' }]);
+    const result = await ingestReport(store, request(report));
+    expect(result.counts).toEqual({ critical: 1, high: 0, medium: 0, low: 1500, info: 0, total: 1501 });
+    const issue = await store.db.selectFrom('issues').select('id').where('vulnerability_id', '=', lodash.id).executeTakeFirstOrThrow();
+    const member = await store.db.selectFrom('scan_issues').selectAll().where('issue_id', '=', issue.id).executeTakeFirstOrThrow();
+    expect(member).toMatchObject({ severity: 4, scanner_severity: 'CRITICAL', occurrences: 2, is_new: 1 });
+    const places = await store.db.selectFrom('occurrences').select('id').where('issue_id', '=', issue.id).execute();
+    expect(places).toHaveLength(2);
+  });
+
+  it('rolls back a report that turns out malformed after earlier chunks were written', async () => {
+    await ingestReport(store, request(trivyReport([lodash])));
+    const before = await rowCounts(store);
+    // 3000 findings make the report larger than the lazy-reading threshold, so the broken element
+    // is only parsed when the ingest reaches it, long after the first chunks were stored.
+    const fillers = Array.from({ length: 3000 }, (_, i): Vulnerability => ({ id: `CVE-2026-${10000 + i}`, pkg: `pkg${i}`, version: '1.0.0', severity: 'LOW' }));
+    const broken = trivyReport(fillers).replace('"VulnerabilityID":"CVE-2026-12900"', '"VulnerabilityID":');
+    expect(broken.length).toBeGreaterThan(512 * 1024);
+    await expect(ingestReport(store, request(broken, { target: 'other' }))).rejects.toThrow(/^report\.json: not valid JSON \(.*\); expected Trivy JSON\.$/);
+    const generic = JSON.stringify({
+      meta: { key: ['issueName'], subproduct: 'tool' },
+      issues: Array.from({ length: 1500 }, (_, i) => ({ issueName: `i${i}`, issueDescription: 'd', subProduct: 'tool', ...(i === 1400 ? {} : { severity: 5 }) })),
+    });
+    await expect(ingestReport(store, request(generic, { target: 'other' }))).rejects.toThrow(/issues\[1400\].*severity/);
     expect(await rowCounts(store)).toEqual(before);
   });
 

@@ -3,15 +3,15 @@ import type { Kysely } from 'kysely';
 import { chooseBaseline } from '../domain/baseline.js';
 import { InputError } from '../domain/errors.js';
 import { formatScope, type Scope } from '../domain/scope.js';
-import type { SeverityCounts } from '../domain/severity.js';
+import { emptyCounts, type SeverityCounts } from '../domain/severity.js';
 import { isTargetType, TARGET_TYPES, type TargetType } from '../domain/target.js';
 import { parseReport } from '../formats/index.js';
 import type { Store } from '../store/database.js';
-import { insertOccurrences, insertScanIssues, upsertIssues } from '../store/issues.js';
+import { insertOccurrences, markCommon, scanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
 import type { Database, ScanRow } from '../store/schema.js';
-import { countsOf, findScanByReport, insertScan, latestScanOf, scanIssueIds } from '../store/scans.js';
+import { countsOf, findScanByReport, insertScan, latestScanBefore } from '../store/scans.js';
 import { ensureTarget, ensureVariant, findTarget, findVariant, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
-import { countIssues, groupFindings } from './group.js';
+import { groupFindings } from './group.js';
 
 export interface IngestRequest {
   /** The report's bytes, as read from a file or a request body. */
@@ -57,19 +57,21 @@ export interface IngestResult {
 export type AfterIngest = (trx: Kysely<Database>, scan: { targetId: number; scanId: number }) => Promise<void>;
 
 const MAX_NAME = 512;
+/** Findings grouped and written together: large enough for multi-row statements, small enough to bound memory. */
+const CHUNK = 1000;
 
 /**
- * Ingests one report as one transaction: parse (before any write), then create what is missing
- * (org, project, target, variant), record the scan, upsert its issues, insert occurrences and
- * scan membership, and compute new/common/remediated against the comparison scan. The same report
- * bytes for the same variant return the existing scan and write nothing.
+ * Ingests one report as one transaction: create what is missing (org, project, target, variant),
+ * record the scan, then stream the findings in chunks (upsert issues, scan membership and
+ * occurrences), and finally compute new/common/remediated against the comparison scan. A report
+ * that turns out malformed halfway rolls the whole transaction back. The same report bytes for the
+ * same variant return the existing scan and write nothing.
  */
 export async function ingestReport(store: Store, request: IngestRequest, afterIngest: readonly AfterIngest[] = []): Promise<IngestResult> {
   validate(request);
   const reportSha256 = createHash('sha256').update(request.report).digest('hex');
+  // Detection and the report's header are read now, before any write; findings as they are stored.
   const report = parseReport(request.report, { source: request.source, format: request.format });
-  const drafts = groupFindings(report.findings);
-  const counts = countIssues(drafts);
   const now = new Date().toISOString();
   const scannedAt = request.scannedAt ? new Date(request.scannedAt).toISOString() : now;
 
@@ -86,10 +88,6 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       target.baseline_regex = null;
     }
     const variant = await ensureVariant(trx, target.id, request.variant, now);
-
-    const comparison = await comparisonScan(trx, target, variant.name, report.scanner);
-    const compared = comparison ? await scanIssueIds(trx, comparison.id) : new Set<number>();
-
     const scanId = await insertScan(trx, {
       target_id: target.id,
       variant_id: variant.id,
@@ -106,22 +104,48 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       scanned_at: scannedAt,
       reported_at: report.scannedAt ?? null,
       ingested_at: now,
-      ...counts,
+      ...emptyCounts(),
       occurrences: 0,
       new_count: 0,
       common_count: 0,
       remediated_count: 0,
-      compared_scan_id: comparison?.id ?? null,
-      suppressed: report.suppressed,
-      errors: JSON.stringify(report.errors),
+      compared_scan_id: null,
+      suppressed: 0,
+      errors: '[]',
     });
 
-    const issueIds = await upsertIssues(store, trx, target.id, scanId, scannedAt, drafts);
-    await insertScanIssues(store, trx, scanId, drafts, issueIds, (id) => !compared.has(id));
-    const occurrences = await insertOccurrences(store, trx, scanId, drafts, issueIds);
-    const common = issueIds.reduce((n, id) => n + (compared.has(id) ? 1 : 0), 0);
-    const tally = { new_count: issueIds.length - common, common_count: common, remediated_count: compared.size - common };
-    await trx.updateTable('scans').set({ occurrences, ...tally }).where('id', '=', scanId).execute();
+    // Issue ids of this scan by fingerprint: an issue met again in a later chunk is not upserted twice.
+    const known = new Map<string, number>();
+    let occurrences = 0;
+    for (const chunk of chunks(report.findings, CHUNK)) {
+      const drafts = groupFindings(chunk);
+      const fresh = drafts.filter((d) => !known.has(d.finding.fingerprint));
+      const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh);
+      fresh.forEach((d, i) => known.set(d.finding.fingerprint, freshIds[i] as number));
+      const ids = drafts.map((d) => known.get(d.finding.fingerprint) as number);
+      await upsertScanIssues(store, trx, scanId, drafts, ids);
+      occurrences += await insertOccurrences(store, trx, scanId, drafts, ids);
+    }
+
+    const comparison = await comparisonScan(trx, target, variant.name, report.scanner, scanId);
+    if (comparison) await markCommon(trx, scanId, comparison.id);
+    const { counts, fresh } = await scanTally(trx, scanId);
+    const common = counts.total - fresh;
+    const tally = { new_count: fresh, common_count: common, remediated_count: (comparison?.total ?? 0) - common };
+    await trx
+      .updateTable('scans')
+      .set({
+        ...counts,
+        ...tally,
+        occurrences,
+        compared_scan_id: comparison?.id ?? null,
+        // The summary a parser fills while its findings are read is final now.
+        scan_type: report.scanType,
+        suppressed: report.suppressed,
+        errors: JSON.stringify(report.errors),
+      })
+      .where('id', '=', scanId)
+      .execute();
     if (variant.last_scan_at === null || variant.last_scan_at < scannedAt) {
       await trx.updateTable('variants').set({ last_scan_at: scannedAt }).where('id', '=', variant.id).execute();
     }
@@ -146,6 +170,18 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
   });
 }
 
+function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = [];
+  for (const item of items) {
+    chunk.push(item);
+    if (chunk.length === size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 /**
  * DESIGN.md (New, common, remediated): the same scanner's latest earlier scan of the baseline when
  * the scanned variant is not the baseline, else of the same variant.
@@ -155,12 +191,13 @@ async function comparisonScan(
   target: { id: number; baseline_variant: string | null; baseline_regex: string | null },
   variantName: string,
   scanner: string,
+  scanId: number,
 ): Promise<ScanRow | undefined> {
   const variants = await variantsOf(trx, target.id);
   const baseline = chooseBaseline({ baselineVariant: target.baseline_variant, baselineRegex: target.baseline_regex }, variants.map(variantInfo));
   const compareWith = baseline.variant ?? variantName;
   const row = variants.find((v) => v.name === compareWith);
-  return row ? latestScanOf(trx, row.id, scanner) : undefined;
+  return row ? latestScanBefore(trx, row.id, scanner, scanId) : undefined;
 }
 
 function resultOf(scan: ScanRow, targetName: string, request: IngestRequest, duplicate: boolean): IngestResult {

@@ -11,10 +11,11 @@ export type BulkQuery<R extends Row> = (db: Kysely<Database>, rows: R[]) => Comp
 const POSTGRES_MAX_PARAMETERS = 65_000;
 
 /**
- * Runs an INSERT (optionally with ON CONFLICT … RETURNING) over many rows inside a transaction
- * and returns what it returns, in row order. On SQLite the query is compiled once for one row and
- * run as a prepared statement per row, which is the fastest path better-sqlite3 offers; on
- * PostgreSQL it runs as multi-row statements within the parameter limit.
+ * Runs an INSERT (optionally with ON CONFLICT … RETURNING) over `count` rows, made one at a time
+ * by `rowAt` so that no list of row objects is ever held, and returns what the query returns, in
+ * row order. On SQLite the query is compiled once for one row and run as a prepared statement per
+ * row, better-sqlite3's fastest path; on PostgreSQL it runs as multi-row statements within the
+ * parameter limit.
  *
  * Every row must have the same keys in the same order, and the query must take parameters only
  * from the row values (updates refer to `excluded.*`), which bulkRun checks.
@@ -22,32 +23,59 @@ const POSTGRES_MAX_PARAMETERS = 65_000;
 export async function bulkRun<R extends Row, Out = unknown>(
   store: Store,
   trx: Kysely<Database>,
-  rows: R[],
+  count: number,
+  rowAt: (index: number) => R,
   query: BulkQuery<R>,
   options: { returning?: boolean } = {},
 ): Promise<Out[]> {
-  const first = rows[0];
-  if (first === undefined) return [];
+  if (count === 0) return [];
+  const first = rowAt(0);
   const columns = Object.keys(first).length;
+  const out: Out[] = [];
   if (store.sqlite) {
     const compiled = query(trx, [first]).compile();
     if (compiled.parameters.length !== columns) {
       throw new Error(`bulkRun: the query takes ${compiled.parameters.length} parameters for a row of ${columns} values`);
     }
     const statement = store.sqlite.prepare(compiled.sql);
-    const out: Out[] = [];
-    for (const row of rows) {
-      const values = Object.values(row);
+    for (let i = 0; i < count; i++) {
+      const values = Object.values(i === 0 ? first : rowAt(i));
       if (options.returning) out.push(statement.get(values) as Out);
       else statement.run(values);
     }
     return out;
   }
   const batch = Math.max(1, Math.floor(POSTGRES_MAX_PARAMETERS / columns));
-  const out: Out[] = [];
-  for (let i = 0; i < rows.length; i += batch) {
-    const result = await query(trx, rows.slice(i, i + batch)).execute();
+  for (let start = 0; start < count; start += batch) {
+    const rows: R[] = [];
+    for (let i = start; i < Math.min(count, start + batch); i++) rows.push(i === 0 ? first : rowAt(i));
+    const result = await query(trx, rows).execute();
     if (options.returning) out.push(...(result as Out[]));
   }
   return out;
+}
+
+/**
+ * Inserts rows into `table` and returns their new ids in row order: on SQLite from each
+ * statement's lastInsertRowid (RETURNING costs SQLite twice the insert), on PostgreSQL from
+ * multi-row INSERT … RETURNING id, whose rows come back in VALUES order.
+ */
+export async function bulkInsertIds<T extends 'issues'>(
+  store: Store,
+  trx: Kysely<Database>,
+  table: T,
+  count: number,
+  rowAt: (index: number) => Row,
+): Promise<number[]> {
+  if (store.sqlite) {
+    const ids: number[] = [];
+    if (count === 0) return ids;
+    const first = rowAt(0);
+    const compiled = trx.insertInto(table).values(first as never).compile();
+    const statement = store.sqlite.prepare(compiled.sql);
+    for (let i = 0; i < count; i++) ids.push(Number(statement.run(Object.values(i === 0 ? first : rowAt(i))).lastInsertRowid));
+    return ids;
+  }
+  const rows = await bulkRun<Row, { id: number }>(store, trx, count, rowAt, (db, batch) => db.insertInto(table).values(batch as never).returning('id'), { returning: true });
+  return rows.map((r) => r.id);
 }

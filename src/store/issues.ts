@@ -1,31 +1,42 @@
-import { type Kysely, sql } from 'kysely';
-import type { Occurrence } from '../domain/finding.js';
-import { severityRank } from '../domain/severity.js';
+import { type Kysely, sql, type Updateable } from 'kysely';
+import type { Finding, Occurrence } from '../domain/finding.js';
+import { emptyCounts, severityFromRank, severityRank, type SeverityCounts } from '../domain/severity.js';
 import type { IssueDraft } from '../ingest/group.js';
-import { bulkRun } from './bulk.js';
+import { bulkInsertIds, bulkRun } from './bulk.js';
 import type { Store } from './database.js';
-import type { Database, NewOccurrence, NewScanIssue } from './schema.js';
+import type { Database, IssueTable } from './schema.js';
 
 type Db = Kysely<Database>;
 
-const json = (list: string[] | undefined): string => JSON.stringify(list ?? []);
+/** What an issue row keeps as JSON: shown, never filtered or sorted on. */
+export interface IssueDetails {
+  aliases?: string[];
+  cwes?: string[];
+  references?: string[];
+  tags?: string[];
+  remediation?: string;
+  ecosystem?: string;
+  license?: string;
+}
 
-/**
- * Inserts the issues of one scan into its target, or refreshes the ones it already has (same
- * fingerprint): first and last seen widen, descriptive fields take the newest non-empty value.
- * Returns the issue ids in draft order.
- */
-export async function upsertIssues(
-  store: Store,
-  trx: Db,
-  targetId: number,
-  scanId: number,
-  seenAt: string,
-  drafts: readonly IssueDraft[],
-): Promise<number[]> {
-  const rows = drafts.map(({ finding: f }) => ({
-    target_id: targetId,
-    fingerprint: f.fingerprint,
+function issueDetails(f: Finding): string {
+  const details: IssueDetails = {};
+  if (f.aliases?.length) details.aliases = f.aliases;
+  if (f.cwes?.length) details.cwes = f.cwes;
+  if (f.references?.length) details.references = f.references;
+  if (f.tags?.length) details.tags = f.tags;
+  if (f.remediation !== undefined) details.remediation = f.remediation;
+  if (f.ecosystem !== undefined) details.ecosystem = f.ecosystem;
+  if (f.license !== undefined) details.license = f.license;
+  return JSON.stringify(details);
+}
+
+/** The columns of an issue that its findings describe; a rescan rewrites them only when they change. */
+const CONTENT = ['kind', 'title', 'vulnerability_id', 'rule_id', 'package', 'installed_version', 'fixed_version', 'description', 'details'] as const;
+type Content = Pick<IssueTable, (typeof CONTENT)[number]>;
+
+function contentOf(f: Finding): Content {
+  return {
     kind: f.kind,
     title: f.title,
     vulnerability_id: f.vulnerabilityId ?? null,
@@ -33,84 +44,138 @@ export async function upsertIssues(
     package: f.package ?? null,
     installed_version: f.installedVersion ?? null,
     fixed_version: f.fixedVersion ?? null,
-    ecosystem: f.ecosystem ?? null,
-    license: f.license ?? null,
     description: f.description ?? null,
-    remediation: f.remediation ?? null,
-    aliases: json(f.aliases),
-    cwes: json(f.cwes),
-    reference_urls: json(f.references),
-    tags: json(f.tags),
-    first_seen_at: seenAt,
-    last_seen_at: seenAt,
-    first_scan_id: scanId,
-    last_scan_id: scanId,
-  }));
-  const returned = await bulkRun<(typeof rows)[number], { id: number; fingerprint: string }>(
-    store,
-    trx,
-    rows,
-    (db, batch) =>
-      db
-        .insertInto('issues')
-        .values(batch)
-        .onConflict((oc) =>
-          oc.columns(['target_id', 'fingerprint']).doUpdateSet({
-            kind: sql.ref('excluded.kind'),
-            title: sql.ref('excluded.title'),
-            vulnerability_id: sql`coalesce(excluded.vulnerability_id, issues.vulnerability_id)`,
-            rule_id: sql`coalesce(excluded.rule_id, issues.rule_id)`,
-            package: sql`coalesce(excluded.package, issues.package)`,
-            installed_version: sql`coalesce(excluded.installed_version, issues.installed_version)`,
-            fixed_version: sql`coalesce(excluded.fixed_version, issues.fixed_version)`,
-            ecosystem: sql`coalesce(excluded.ecosystem, issues.ecosystem)`,
-            license: sql`coalesce(excluded.license, issues.license)`,
-            description: sql`coalesce(excluded.description, issues.description)`,
-            remediation: sql`coalesce(excluded.remediation, issues.remediation)`,
-            aliases: sql.ref('excluded.aliases'),
-            cwes: sql.ref('excluded.cwes'),
-            reference_urls: sql.ref('excluded.reference_urls'),
-            tags: sql.ref('excluded.tags'),
-            first_seen_at: sql`case when excluded.first_seen_at < issues.first_seen_at then excluded.first_seen_at else issues.first_seen_at end`,
-            last_seen_at: sql`case when excluded.last_seen_at > issues.last_seen_at then excluded.last_seen_at else issues.last_seen_at end`,
-            last_scan_id: sql.ref('excluded.last_scan_id'),
-          }),
-        )
-        .returning(['id', 'fingerprint']),
-    { returning: true },
-  );
-  const ids = new Map(returned.map((r) => [r.fingerprint, r.id]));
-  return drafts.map(({ finding }) => {
-    const id = ids.get(finding.fingerprint);
-    if (id === undefined) throw new Error(`The upsert returned no id for fingerprint ${finding.fingerprint}`);
-    return id;
-  });
+    details: issueDetails(f),
+  };
 }
 
-/** Records which issues a scan reported, how severe it said each was, and whether each is new. */
-export async function insertScanIssues(
+/**
+ * Stores the issues of one chunk of a scan in its target and returns their ids in draft order.
+ * Issues the target already has (same fingerprint) are rewritten only where their content changed
+ * (a field the new finding leaves empty keeps its old value) or where this scan saw them earlier
+ * than any before; the rest are inserted. One lookup per chunk, no per-row upsert.
+ */
+export async function writeIssues(
   store: Store,
   trx: Db,
+  targetId: number,
   scanId: number,
+  seenAt: string,
   drafts: readonly IssueDraft[],
-  issueIds: readonly number[],
-  isNew: (issueId: number) => boolean,
-): Promise<void> {
-  const rows: NewScanIssue[] = drafts.map(({ finding, occurrences }, i) => {
-    const issueId = issueIds[i] as number;
+): Promise<number[]> {
+  if (drafts.length === 0) return [];
+  const contents = drafts.map((d) => contentOf(d.finding));
+  const existing = await trx
+    .selectFrom('issues')
+    .select(['id', 'fingerprint', 'first_seen_at', ...CONTENT])
+    .where('target_id', '=', targetId)
+    .where(
+      'fingerprint',
+      'in',
+      drafts.map((d) => d.finding.fingerprint),
+    )
+    .execute();
+  const byFingerprint = new Map(existing.map((row) => [row.fingerprint, row]));
+
+  const ids: number[] = new Array(drafts.length);
+  const fresh: number[] = [];
+  for (let i = 0; i < drafts.length; i++) {
+    const old = byFingerprint.get((drafts[i] as IssueDraft).finding.fingerprint);
+    if (!old) {
+      fresh.push(i);
+      continue;
+    }
+    ids[i] = old.id;
+    const content = contents[i] as Content;
+    const changes: Updateable<IssueTable> = {};
+    for (const column of CONTENT) {
+      const value = content[column] ?? old[column];
+      if (value !== old[column]) (changes as Record<string, string | null>)[column] = value;
+    }
+    if (seenAt < old.first_seen_at) Object.assign(changes, { first_seen_at: seenAt, first_scan_id: scanId });
+    if (Object.keys(changes).length > 0) await trx.updateTable('issues').set(changes).where('id', '=', old.id).execute();
+  }
+
+  const freshIds = await bulkInsertIds(store, trx, 'issues', fresh.length, (k) => {
+    const i = fresh[k] as number;
+    return {
+      target_id: targetId,
+      fingerprint: (drafts[i] as IssueDraft).finding.fingerprint,
+      ...(contents[i] as Content),
+      first_seen_at: seenAt,
+      first_scan_id: scanId,
+    };
+  });
+  fresh.forEach((i, k) => {
+    ids[i] = freshIds[k] as number;
+  });
+  return ids;
+}
+
+/**
+ * Records which issues a scan reported and how severe it said each was. An issue met again in a
+ * later chunk of the same report keeps the worse severity (with that severity's label and score)
+ * and adds its occurrences. Every issue starts as new; markCommon() corrects that at the end.
+ */
+export async function upsertScanIssues(store: Store, trx: Db, scanId: number, drafts: readonly IssueDraft[], issueIds: readonly number[]): Promise<void> {
+  const rowAt = (i: number) => {
+    const { finding, occurrences } = drafts[i] as IssueDraft;
     return {
       scan_id: scanId,
-      issue_id: issueId,
+      issue_id: issueIds[i] as number,
       severity: severityRank(finding.severity),
       scanner_severity: finding.scannerSeverity ?? null,
       score: finding.score ?? null,
       occurrences: occurrences.length,
-      is_new: isNew(issueId) ? 1 : 0,
+      is_new: 1,
     };
-  });
-  await bulkRun(store, trx, rows as Required<NewScanIssue>[], (db, batch) => db.insertInto('scan_issues').values(batch));
+  };
+  const worse = sql`excluded.severity > scan_issues.severity`;
+  await bulkRun(store, trx, drafts.length, rowAt, (db, batch) =>
+    db
+      .insertInto('scan_issues')
+      .values(batch)
+      .onConflict((oc) =>
+        oc.columns(['scan_id', 'issue_id']).doUpdateSet({
+          severity: sql`case when ${worse} then excluded.severity else scan_issues.severity end`,
+          scanner_severity: sql`case when ${worse} then excluded.scanner_severity else scan_issues.scanner_severity end`,
+          score: sql`case when ${worse} then excluded.score else scan_issues.score end`,
+          occurrences: sql`scan_issues.occurrences + excluded.occurrences`,
+        }),
+      ),
+  );
 }
 
+/** Marks the issues of `scanId` that `comparedScanId` also had as not new (DESIGN.md: common). */
+export async function markCommon(trx: Db, scanId: number, comparedScanId: number): Promise<void> {
+  await trx
+    .updateTable('scan_issues')
+    .set({ is_new: 0 })
+    .where('scan_id', '=', scanId)
+    .where('issue_id', 'in', (eb) => eb.selectFrom('scan_issues as compared').select('compared.issue_id').where('compared.scan_id', '=', comparedScanId))
+    .execute();
+}
+
+/** A scan's issues per severity, and how many of them are new. */
+export async function scanTally(trx: Db, scanId: number): Promise<{ counts: SeverityCounts; fresh: number }> {
+  const rows = await trx
+    .selectFrom('scan_issues')
+    .select((eb) => ['severity', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('is_new').as('fresh')])
+    .where('scan_id', '=', scanId)
+    .groupBy('severity')
+    .execute();
+  const counts = emptyCounts();
+  let fresh = 0;
+  for (const row of rows) {
+    const n = Number(row.n);
+    counts[severityFromRank(row.severity)] += n;
+    counts.total += n;
+    fresh += Number(row.fresh);
+  }
+  return { counts, fresh };
+}
+
+/** Inserts every occurrence of the drafts; returns how many. */
 export async function insertOccurrences(
   store: Store,
   trx: Db,
@@ -118,37 +183,29 @@ export async function insertOccurrences(
   drafts: readonly IssueDraft[],
   issueIds: readonly number[],
 ): Promise<number> {
-  const rows: Required<Omit<NewOccurrence, 'id'>>[] = [];
-  drafts.forEach(({ occurrences }, i) => {
-    for (const o of occurrences) rows.push(occurrenceRow(scanId, issueIds[i] as number, o));
+  // Occurrence i of the flattened list is occurrence `slot[i]` of draft `owner[i]`.
+  const owner: number[] = [];
+  const slot: number[] = [];
+  drafts.forEach(({ occurrences }, d) => {
+    for (let o = 0; o < occurrences.length; o++) {
+      owner.push(d);
+      slot.push(o);
+    }
   });
-  await bulkRun(store, trx, rows, (db, batch) => db.insertInto('occurrences').values(batch));
-  return rows.length;
-}
-
-function occurrenceRow(scanId: number, issueId: number, o: Occurrence): Required<Omit<NewOccurrence, 'id'>> {
-  return {
-    scan_id: scanId,
-    issue_id: issueId,
-    file_path: o.filePath ?? null,
-    start_line: o.startLine ?? null,
-    end_line: o.endLine ?? null,
-    start_column: o.startColumn ?? null,
-    end_column: o.endColumn ?? null,
-    component: o.component ?? null,
-    dependency_path: o.dependencyPath ? JSON.stringify(o.dependencyPath) : null,
-    layer: o.layer ?? null,
-    resource: o.resource ?? null,
-    url: o.url ?? null,
-    host: o.host ?? null,
-    port: o.port ?? null,
-    snippet: o.snippet ?? null,
-    secret_masked: o.secretMasked ?? null,
-    commit_sha: o.commit ?? null,
-    author: o.author ?? null,
-    email: o.email ?? null,
-    details: o.details ? JSON.stringify(o.details) : null,
+  const rowAt = (i: number) => {
+    const d = owner[i] as number;
+    const { filePath, startLine, endLine, ...place } = (drafts[d] as IssueDraft).occurrences[slot[i] as number] as Occurrence;
+    return {
+      scan_id: scanId,
+      issue_id: issueIds[d] as number,
+      file_path: filePath ?? null,
+      start_line: startLine ?? null,
+      end_line: endLine ?? null,
+      place: JSON.stringify(place),
+    };
   };
+  await bulkRun(store, trx, owner.length, rowAt, (db, batch) => db.insertInto('occurrences').values(batch));
+  return owner.length;
 }
 
 /** An issue as it stands in the current scans of one or more variants. */
@@ -171,6 +228,7 @@ export interface CurrentIssue {
   /** True when no current scan that reports it had it in its comparison scan. */
   isNew: boolean;
   firstSeenAt: string;
+  /** When the latest current scan that reports it ran. */
   lastSeenAt: string;
 }
 
@@ -196,8 +254,8 @@ export async function currentIssues(db: Db, scanIds: readonly number[]): Promise
       'issues.installed_version',
       'issues.fixed_version',
       'issues.first_seen_at',
-      'issues.last_seen_at',
       'scans.scanner',
+      'scans.scanned_at',
       'scan_issues.severity',
       'scan_issues.occurrences',
       'scan_issues.is_new',
@@ -212,6 +270,7 @@ export async function currentIssues(db: Db, scanIds: readonly number[]): Promise
       if (!issue.scanners.includes(r.scanner)) issue.scanners.push(r.scanner);
       issue.occurrences += r.occurrences;
       issue.isNew &&= r.is_new === 1;
+      if (r.scanned_at > issue.lastSeenAt) issue.lastSeenAt = r.scanned_at;
       continue;
     }
     byId.set(r.id, {
@@ -230,7 +289,7 @@ export async function currentIssues(db: Db, scanIds: readonly number[]): Promise
       occurrences: r.occurrences,
       isNew: r.is_new === 1,
       firstSeenAt: r.first_seen_at,
-      lastSeenAt: r.last_seen_at,
+      lastSeenAt: r.scanned_at,
     });
   }
   for (const issue of byId.values()) issue.scanners.sort();

@@ -15,13 +15,14 @@ export async function getScan(db: Db, scanId: number): Promise<ScanRow> {
   return scan;
 }
 
-/** The same scanner's latest scan of a variant (ingest order), if any. */
-export function latestScanOf(db: Db, variantId: number, scanner: string): Promise<ScanRow | undefined> {
+/** The same scanner's latest scan of a variant (ingest order) before scan `before`, if any. */
+export function latestScanBefore(db: Db, variantId: number, scanner: string, before: number): Promise<ScanRow | undefined> {
   return db
     .selectFrom('scans')
     .selectAll()
     .where('variant_id', '=', variantId)
     .where('scanner', '=', scanner)
+    .where('id', '<', before)
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -45,11 +46,6 @@ export async function currentScanIds(db: Db, variantIds: readonly number[]): Pro
 export async function insertScan(db: Db, scan: NewScan): Promise<number> {
   const row = await db.insertInto('scans').values(scan).returning('id').executeTakeFirstOrThrow();
   return row.id;
-}
-
-export async function scanIssueIds(db: Db, scanId: number): Promise<Set<number>> {
-  const rows = await db.selectFrom('scan_issues').select('issue_id').where('scan_id', '=', scanId).execute();
-  return new Set(rows.map((r) => r.issue_id));
 }
 
 export function countsOf(scan: Pick<ScanRow, 'critical' | 'high' | 'medium' | 'low' | 'info' | 'total'>): SeverityCounts {

@@ -100,19 +100,11 @@ export interface IssueTable {
   package: string | null;
   installed_version: string | null;
   fixed_version: string | null;
-  ecosystem: string | null;
-  license: string | null;
   description: string | null;
-  remediation: string | null;
-  /** JSON arrays of strings. */
-  aliases: string;
-  cwes: string;
-  reference_urls: string;
-  tags: string;
+  /** JSON IssueDetails (store/issues.ts): what is shown but never filtered or sorted on. */
+  details: string;
   first_seen_at: string;
-  last_seen_at: string;
   first_scan_id: number;
-  last_scan_id: number;
 }
 
 /** Scan membership: which issues one scan reported, with the severity that scan gave each. */
@@ -135,23 +127,8 @@ export interface OccurrenceTable {
   file_path: string | null;
   start_line: number | null;
   end_line: number | null;
-  start_column: number | null;
-  end_column: number | null;
-  component: string | null;
-  /** JSON array of package names, outermost first. */
-  dependency_path: string | null;
-  layer: string | null;
-  resource: string | null;
-  url: string | null;
-  host: string | null;
-  port: number | null;
-  snippet: string | null;
-  secret_masked: string | null;
-  commit_sha: string | null;
-  author: string | null;
-  email: string | null;
-  /** JSON object of scalar details. */
-  details: string | null;
+  /** JSON: the rest of the Occurrence (domain/finding.ts) without filePath and lines. */
+  place: string;
 }
 
 export type TargetRow = Selectable<TargetTable>;

@@ -6,6 +6,7 @@ import type { SeverityCounts } from '../../src/domain/severity.js';
 import { FORMATS, parseReport } from '../../src/formats/index.js';
 import { countIssues, groupFindings } from '../../src/ingest/group.js';
 import { readShared, sharedAvailable, sharedPath } from './shared-fixtures.js';
+import { parseAll, parseWith, type ReadReport } from './formats-read.js';
 
 /**
  * What the format tests share: reading a parser's own testdata, counting issues the way ingest
@@ -13,8 +14,8 @@ import { readShared, sharedAvailable, sharedPath } from './shared-fixtures.js';
  */
 
 /** Reads `src/formats/testdata/<format>/<file>` through the registry, with an optional --format. */
-export function parseTestdata(format: string, file: string, named?: string): ParsedReport {
-  return parseReport(readTestdata(format, file), { source: `testdata/${format}/${file}`, format: named });
+export function parseTestdata(format: string, file: string, named?: string): ReadReport {
+  return parseAll(readTestdata(format, file), { source: `testdata/${format}/${file}`, format: named });
 }
 
 export function readTestdata(format: string, file: string): Buffer {
@@ -26,8 +27,8 @@ export function testdataFiles(format: string): string[] {
 }
 
 /** Reads one real report from ../shared/fixtures/scans/<dir>/<file> through the registry. */
-export function parseShared(dir: string, file: string): ParsedReport {
-  return parseReport(readShared('scans', dir, file), { source: file });
+export function parseShared(dir: string, file: string): ReadReport {
+  return parseAll(readShared('scans', dir, file), { source: file });
 }
 
 export function sharedFiles(dir: string): string[] {
@@ -35,7 +36,7 @@ export function sharedFiles(dir: string): string[] {
 }
 
 /** Issues per severity: one per fingerprint at its worst severity (ingest/group.ts). */
-export function issueCounts(report: ParsedReport): SeverityCounts {
+export function issueCounts(report: Pick<ParsedReport, 'findings'>): SeverityCounts {
   return countIssues(groupFindings(report.findings));
 }
 
@@ -63,7 +64,7 @@ export function wrongFormatMessages(format: string, file: string): { format: str
   return FORMATS.filter((f) => f.name !== format).map((wrong) => {
     let message = '';
     try {
-      parseReport(readTestdata(format, file), { source, format: wrong.name });
+      parseAll(readTestdata(format, file), { source, format: wrong.name });
     } catch (error) {
       expect(error).toBeInstanceOf(InputError);
       message = (error as Error).message;

@@ -92,18 +92,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('package', 'text')
     .addColumn('installed_version', 'text')
     .addColumn('fixed_version', 'text')
-    .addColumn('ecosystem', 'text')
-    .addColumn('license', 'text')
     .addColumn('description', 'text')
-    .addColumn('remediation', 'text')
-    .addColumn('aliases', 'text', (c) => c.notNull())
-    .addColumn('cwes', 'text', (c) => c.notNull())
-    .addColumn('reference_urls', 'text', (c) => c.notNull())
-    .addColumn('tags', 'text', (c) => c.notNull())
+    .addColumn('details', 'text', (c) => c.notNull())
+    // Last seen is not stored: it is the latest scan that reports the issue (scan_issues), so a
+    // rescan never rewrites the rows of issues that did not change.
     .addColumn('first_seen_at', 'text', (c) => c.notNull())
-    .addColumn('last_seen_at', 'text', (c) => c.notNull())
     .addColumn('first_scan_id', 'integer', (c) => c.notNull())
-    .addColumn('last_scan_id', 'integer', (c) => c.notNull())
     // The issues of a target, and the upsert key of ingest.
     .addUniqueConstraint('issues_target_fingerprint', ['target_id', 'fingerprint'])
     .execute();
@@ -128,21 +122,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('file_path', 'text')
     .addColumn('start_line', 'integer')
     .addColumn('end_line', 'integer')
-    .addColumn('start_column', 'integer')
-    .addColumn('end_column', 'integer')
-    .addColumn('component', 'text')
-    .addColumn('dependency_path', 'text')
-    .addColumn('layer', 'text')
-    .addColumn('resource', 'text')
-    .addColumn('url', 'text')
-    .addColumn('host', 'text')
-    .addColumn('port', 'integer')
-    .addColumn('snippet', 'text')
-    .addColumn('secret_masked', 'text')
-    .addColumn('commit_sha', 'text')
-    .addColumn('author', 'text')
-    .addColumn('email', 'text')
-    .addColumn('details', 'text')
+    .addColumn('place', 'text', (c) => c.notNull())
     .execute();
   // An issue's occurrences in the current scans.
   await db.schema.createIndex('occurrences_issue_scan').on('occurrences').columns(['issue_id', 'scan_id']).execute();
