@@ -1,6 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+/** Runs a plain JavaScript worker in a fresh Node process and returns the JSON of its last line. */
+export function runNodeWorker(script: URL, args: string[]): Measurement {
+  const result = spawnSync(process.execPath, [fileURLToPath(script), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (result.status !== 0) throw new Error(`worker ${args.join(' ')} failed: ${result.stderr}`);
+  const last = result.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as Measurement;
+}
+
 /** What one benchmark worker process reports: its wall time and its peak resident memory. */
 export interface Measurement {
   ms: number;

@@ -83,11 +83,25 @@ class Run {
   readonly repository: string | undefined;
   private readonly driver: JsonObject;
   private readonly extensions: JsonObject[];
+  /** Each tool component's rules, read once: results refer to them over and over. */
+  private readonly rules = new Map<JsonObject, JsonObject[]>();
+  private readonly rulesById = new Map<JsonObject, Map<string, JsonObject>>();
+  private readonly facts = new WeakMap<JsonObject, RuleFacts>();
 
   constructor(readonly doc: JsonObject) {
     const tool = obj(doc.tool) ?? {};
     this.driver = obj(tool.driver) ?? {};
-    this.extensions = objects(tool.extensions);
+    this.extensions = [...objects(tool.extensions)];
+    for (const component of [this.driver, ...this.extensions]) {
+      const rules = arr(component.rules).map((r) => obj(r) ?? {});
+      this.rules.set(component, rules);
+      const byId = new Map<string, JsonObject>();
+      for (const rule of rules) {
+        const id = str(rule.id);
+        if (id !== undefined && !byId.has(id)) byId.set(id, rule);
+      }
+      this.rulesById.set(component, byId);
+    }
     this.scanner = str(this.driver.name)?.toLowerCase() ?? 'sarif';
     this.version = str(this.driver.semanticVersion) ?? str(this.driver.version);
     this.secretTool = SECRET_TOOLS.has(this.scanner);
@@ -103,16 +117,16 @@ class Run {
     if (isSuppressed(result)) return 'suppressed';
 
     const { rule, component } = this.rule(result);
+    const facts = this.factsOf(rule);
     const message = messageText(obj(result.message), rule, component, this.driver);
     const ruleId = str(result.ruleId) ?? str(obj(result.rule)?.id) ?? str(rule?.id) ?? this.ruleNamedBy(message) ?? 'unknown';
-    const ruleProperties = obj(rule?.properties) ?? {};
     const resultProperties = obj(result.properties) ?? {};
-    const tags = strings(ruleProperties.tags);
-    const isSecret = this.secretTool || tags.some((t) => /^secrets?$/i.test(t));
+    const tags = facts.tags;
+    const isSecret = this.secretTool || facts.secret;
 
-    const score = num(resultProperties['security-severity']) ?? num(ruleProperties['security-severity']);
+    const score = num(resultProperties['security-severity']) ?? facts.securitySeverity;
     const scored = score === undefined ? undefined : severityFromScore(score);
-    const writtenLevel = str(result.level) ?? str(obj(rule?.defaultConfiguration)?.level);
+    const writtenLevel = str(result.level) ?? facts.defaultLevel;
     const level = writtenLevel ?? (kind === 'fail' ? undefined : 'none');
     const severity = scored ?? (isSecret && level === undefined ? 'high' : (LEVELS[level ?? 'warning'] ?? 'medium'));
 
@@ -120,15 +134,15 @@ class Run {
     if (places.length === 0) places.push({});
     const primary = places[0] ?? {};
 
-    const ruleTitle = firstLine(text(rule?.shortDescription)) ?? str(rule?.name);
-    const description = str(obj(rule?.help)?.markdown) ?? text(rule?.help) ?? text(rule?.fullDescription) ?? message;
+    const ruleTitle = facts.title;
+    const description = facts.description ?? message;
     const common = {
       severity,
       ...optional({ scannerSeverity: writtenLevel, score: scored ? score : undefined }),
       ruleId,
       ...nonEmpty({
-        cwes: cwesOf(rule, result),
-        references: distinct([str(rule?.helpUri)]),
+        cwes: resultCwes(result, facts.cwes),
+        references: facts.references,
         tags,
       }),
     };
@@ -187,18 +201,40 @@ class Run {
     const component = this.component(obj(reference?.toolComponent));
     const byIndex = (holder: JsonObject, index: unknown): JsonObject | undefined => {
       const i = num(index);
-      const rule = i === undefined || !Number.isInteger(i) || i < 0 ? undefined : obj(arr(holder.rules)[i]);
+      const rule = i === undefined || !Number.isInteger(i) || i < 0 ? undefined : this.rules.get(holder)?.[i];
       return rule && (ruleId === undefined || sameRule(str(rule.id), ruleId)) ? rule : undefined;
     };
     const indexed = byIndex(component ?? this.driver, reference?.index) ?? (component ? undefined : byIndex(this.driver, result.ruleIndex));
     if (indexed) return { rule: indexed, component: component ?? this.driver };
     if (ruleId !== undefined) {
       for (const holder of component ? [component] : [this.driver, ...this.extensions]) {
-        const rule = objects(holder.rules).find((r) => sameRule(str(r.id), ruleId));
+        const rule = this.rulesById.get(holder)?.get(ruleId) ?? this.rules.get(holder)?.find((r) => sameRule(str(r.id), ruleId));
         if (rule) return { rule, component: holder };
       }
     }
     return { rule: undefined, component: component ?? this.driver };
+  }
+
+  /** What a rule says that holds for each of its results, worked out once per rule. */
+  private factsOf(rule: JsonObject | undefined): RuleFacts {
+    if (!rule) return NO_RULE;
+    let facts = this.facts.get(rule);
+    if (!facts) {
+      const properties = obj(rule.properties) ?? {};
+      const tags = strings(properties.tags);
+      facts = {
+        title: firstLine(text(rule.shortDescription)) ?? str(rule.name),
+        description: str(obj(rule.help)?.markdown) ?? text(rule.help) ?? text(rule.fullDescription),
+        tags,
+        secret: tags.some((t) => /^secrets?$/i.test(t)),
+        securitySeverity: num(properties['security-severity']),
+        defaultLevel: str(obj(rule.defaultConfiguration)?.level),
+        cwes: ruleCwes(rule, tags),
+        references: distinct([str(rule.helpUri)]),
+      };
+      this.facts.set(rule, facts);
+    }
+    return facts;
   }
 
   private component(reference: JsonObject | undefined): JsonObject | undefined {
@@ -216,7 +252,7 @@ class Run {
    */
   private ruleNamedBy(message: string | undefined): string | undefined {
     if (message === undefined) return undefined;
-    const ids = [this.driver, ...this.extensions].flatMap((c) => objects(c.rules).map((r) => str(r.id)));
+    const ids = [this.driver, ...this.extensions].flatMap((c) => (this.rules.get(c) ?? []).map((r) => str(r.id)));
     return ids
       .filter((id): id is string => id !== undefined && (message === id || message.startsWith(`${id} `) || message.startsWith(`${id}:`)))
       .sort((a, b) => b.length - a.length)[0];
@@ -347,17 +383,35 @@ function stableFingerprint(result: JsonObject): string | undefined {
   return undefined;
 }
 
-/** CWE ids from rule tags (`external/cwe/cwe-79`), `cwe` properties, and CWE taxa or relationships. */
-function cwesOf(rule: JsonObject | undefined, result: JsonObject): string[] {
-  const ruleProperties = obj(rule?.properties) ?? {};
-  const candidates = [
-    ...strings(ruleProperties.tags).filter((t) => /cwe/i.test(t)),
-    ...strings(ruleProperties.cwe),
-    ...strings(obj(result.properties)?.cwe),
-    ...[...objects(result.taxa), ...objects(rule?.relationships).map((r) => obj(r.target) ?? {})]
-      .filter((t) => str(obj(t.toolComponent)?.name)?.toUpperCase() === 'CWE')
-      .map((t) => str(t.id) ?? ''),
-  ];
+/** What a rule contributes to each of its findings (Run.factsOf). */
+interface RuleFacts {
+  title: string | undefined;
+  description: string | undefined;
+  tags: string[];
+  secret: boolean;
+  securitySeverity: number | undefined;
+  defaultLevel: string | undefined;
+  cwes: string[];
+  references: string[];
+}
+
+const NO_RULE: RuleFacts = { title: undefined, description: undefined, tags: [], secret: false, securitySeverity: undefined, defaultLevel: undefined, cwes: [], references: [] };
+
+const CWE_TAXA = (taxa: JsonObject[]) => taxa.filter((t) => str(obj(t.toolComponent)?.name)?.toUpperCase() === 'CWE').map((t) => str(t.id) ?? '');
+
+/** CWE ids from a rule: tags (`external/cwe/cwe-79`), `cwe` properties and CWE relationships. */
+function ruleCwes(rule: JsonObject, tags: string[]): string[] {
+  const properties = obj(rule.properties) ?? {};
+  return cweIds([...tags.filter((t) => /cwe/i.test(t)), ...strings(properties.cwe), ...CWE_TAXA(objects(rule.relationships).map((r) => obj(r.target) ?? {}))]);
+}
+
+/** The rule's CWE ids plus those a result names itself (a `cwe` property, CWE taxa). */
+function resultCwes(result: JsonObject, fromRule: string[]): string[] {
+  const own = [...strings(obj(result.properties)?.cwe), ...CWE_TAXA(objects(result.taxa))];
+  return own.length === 0 ? fromRule : distinct([...fromRule, ...cweIds(own)]);
+}
+
+function cweIds(candidates: string[]): string[] {
   return distinct(
     candidates.map((c) => {
       const match = c.match(/^(?:.*cwe[-/_ ]?)?(\d+)\b/i);

@@ -58,7 +58,7 @@ export type AfterIngest = (trx: Kysely<Database>, scan: { targetId: number; scan
 
 const MAX_NAME = 512;
 /** Findings grouped and written together: large enough for multi-row statements, small enough to bound memory. */
-const CHUNK = 1000;
+const CHUNK = 250;
 
 /**
  * Ingests one report as one transaction: create what is missing (org, project, target, variant),

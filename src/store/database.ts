@@ -66,7 +66,6 @@ function openSqlite(url: string): Store {
     handle.pragma('synchronous = NORMAL');
     handle.pragma('foreign_keys = ON');
     handle.pragma('busy_timeout = 10000');
-    handle.pragma('cache_size = -65536');
   } catch (error) {
     throw new InputError(`Cannot open the SQLite database ${JSON.stringify(path)}: ${(error as Error).message}.`);
   }
