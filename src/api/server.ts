@@ -10,7 +10,7 @@ export type LanternApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpr
 
 export interface ServerOptions {
   /** A pino logger configuration, or false for none (tests). Logs are JSON lines. */
-  logger?: boolean | { level?: string; stream?: NodeJS.WritableStream };
+  logger?: boolean | { level?: string; stream?: { write(line: string): void } };
 }
 
 /** Builds the HTTP server: the API under /api, described by /api/openapi.json. */

@@ -46,7 +46,7 @@ export function isPostgresUrl(url: string): boolean {
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   const store = isPostgresUrl(url) ? await openPostgres(url, options) : openSqlite(url);
   try {
-    await migrate(store.db);
+    await migrate(store);
   } catch (error) {
     await store.close();
     throw error;
@@ -135,8 +135,13 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   };
 }
 
-async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+async function migrate(store: Store): Promise<void> {
+  const { db } = store;
+  // Kysely looks for its migration tables in every schema it can see; on PostgreSQL, pin them to
+  // the connection's own schema so another schema's tables (another app, a parallel test) never count.
+  const schema =
+    store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
