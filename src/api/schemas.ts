@@ -1,10 +1,11 @@
-import { Type } from 'typebox';
-import { SEVERITIES } from '../domain/severity.js';
-import { TARGET_TYPES } from '../domain/target.js';
+import { type Static, Type } from 'typebox';
+import type { Severity } from '../domain/severity.js';
+import type { TargetType } from '../domain/target.js';
 
 /** Schemas several routes share. Route-specific ones live with their routes. */
 
-export const SeverityName = Type.Union(SEVERITIES.map((s) => Type.Literal(s)));
+// Spelled out so that TypeBox infers the literal union (a mapped array would infer never).
+export const SeverityName = Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low'), Type.Literal('info')]);
 
 export const SeverityCountsSchema = Type.Object({
   critical: Type.Integer(),
@@ -15,7 +16,7 @@ export const SeverityCountsSchema = Type.Object({
   total: Type.Integer(),
 });
 
-export const TargetTypeSchema = Type.Union(TARGET_TYPES.map((t) => Type.Literal(t)));
+export const TargetTypeSchema = Type.Union([Type.Literal('repository'), Type.Literal('container'), Type.Literal('instance'), Type.Literal('configuration')]);
 
 export const ErrorSchema = Type.Object(
   {
@@ -33,3 +34,7 @@ export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 export function errors(...codes: number[]): Record<number, typeof ErrorSchema> {
   return Object.fromEntries(codes.map((c) => [c, ErrorSchema]));
 }
+
+// The spelled-out unions must name exactly the domain's values.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const schemasMatchDomain: [Same<Static<typeof SeverityName>, Severity>, Same<Static<typeof TargetTypeSchema>, TargetType>] = [true, true];

@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDef
 import type { Lantern } from '../lantern.js';
 import { handleError, handleNotFound } from './errors.js';
 import { scanRoutes } from './routes/scans.js';
+import { targetRoutes } from './routes/targets.js';
 
 /** The Fastify instance with TypeBox types flowing from route schemas into handlers. */
 export type LanternApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -39,6 +40,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
     async (api: LanternApp) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await scanRoutes(api, lantern);
+      await targetRoutes(api, lantern);
     },
     { prefix: '/api' },
   );

@@ -4,9 +4,8 @@ import { rowCounts } from '../../test/support/row-counts.js';
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
 import { InputError } from '../domain/errors.js';
 import { DEFAULT_PROJECT_SCOPE, parseScope } from '../domain/scope.js';
-import { severityFromRank } from '../domain/severity.js';
 import type { Store } from '../store/database.js';
-import { currentIssues } from '../store/issues.js';
+import { issuesOfScans } from '../store/issues.js';
 import { currentScanIds } from '../store/scans.js';
 import { getTarget, variantsOf } from '../store/targets.js';
 import { type IngestRequest, ingestReport } from './ingest.js';
@@ -37,8 +36,8 @@ describeEachStore('ingest', (kind: StoreKind) => {
   async function issuesOf(target: string, variant: string) {
     const t = await getTarget(store.db, DEFAULT_PROJECT_SCOPE, target);
     const v = (await variantsOf(store.db, t.id)).find((x) => x.name === variant);
-    const issues = await currentIssues(store.db, await currentScanIds(store.db, v ? [v.id] : []));
-    return issues.map((i) => ({ id: i.vulnerabilityId ?? i.ruleId, severity: severityFromRank(i.severity), scanners: i.scanners })).sort((a, b) => String(a.id).localeCompare(String(b.id)));
+    const issues = await issuesOfScans(store.db, await currentScanIds(store.db, v ? [v.id] : []));
+    return issues.map((i) => ({ id: i.vulnerabilityId ?? i.ruleId, severity: i.severity, scanners: i.scanners })).sort((a, b) => String(a.id).localeCompare(String(b.id)));
   }
 
   it('records a first scan with every issue new', async () => {

@@ -1,6 +1,6 @@
 import { type Kysely, sql, type Updateable } from 'kysely';
 import type { Finding, Occurrence } from '../domain/finding.js';
-import { emptyCounts, severityFromRank, severityRank, type SeverityCounts } from '../domain/severity.js';
+import { emptyCounts, type Severity, severityFromRank, severityRank, type SeverityCounts } from '../domain/severity.js';
 import type { IssueDraft } from '../ingest/group.js';
 import { bulkInsertIds, bulkRun } from './bulk.js';
 import type { Store } from './database.js';
@@ -208,35 +208,35 @@ export async function insertOccurrences(
   return owner.length;
 }
 
-/** An issue as it stands in the current scans of one or more variants. */
-export interface CurrentIssue {
+/** An issue in a list: what the CLI prints, the API answers, and the UI's tables show. */
+export interface IssueListing {
   id: number;
   targetId: number;
   fingerprint: string;
   kind: string;
+  /** The worst severity the scans in question give it. */
+  severity: Severity;
   title: string;
   vulnerabilityId: string | null;
   ruleId: string | null;
   package: string | null;
   installedVersion: string | null;
   fixedVersion: string | null;
-  /** The worst severity any current scan gives it. */
-  severity: number;
   scanners: string[];
-  /** Occurrences over the current scans. */
+  /** Occurrences over the scans in question. */
   occurrences: number;
-  /** True when no current scan that reports it had it in its comparison scan. */
-  isNew: boolean;
+  /** True when no scan in question had it in its comparison scan. */
+  new: boolean;
   firstSeenAt: string;
-  /** When the latest current scan that reports it ran. */
+  /** When the latest scan in question that reports it ran. */
   lastSeenAt: string;
 }
 
 /**
- * The current issues of the given scans (store/scans.ts currentScanIds): one row per issue with
- * the worst severity, the scanners that report it and its occurrence count.
+ * The issues of the given scans (for a variant's current state: store/scans.ts currentScanIds),
+ * one per issue, with the worst severity, the scanners that report it and its occurrence count.
  */
-export async function currentIssues(db: Db, scanIds: readonly number[]): Promise<CurrentIssue[]> {
+export async function issuesOfScans(db: Db, scanIds: readonly number[]): Promise<IssueListing[]> {
   if (scanIds.length === 0) return [];
   const rows = await db
     .selectFrom('scan_issues')
@@ -262,14 +262,17 @@ export async function currentIssues(db: Db, scanIds: readonly number[]): Promise
     ])
     .where('scan_issues.scan_id', 'in', scanIds)
     .execute();
-  const byId = new Map<number, CurrentIssue>();
+  const byId = new Map<number, IssueListing & { rank: number }>();
   for (const r of rows) {
     const issue = byId.get(r.id);
     if (issue) {
-      issue.severity = Math.max(issue.severity, r.severity);
+      if (r.severity > issue.rank) {
+        issue.rank = r.severity;
+        issue.severity = severityFromRank(r.severity);
+      }
       if (!issue.scanners.includes(r.scanner)) issue.scanners.push(r.scanner);
       issue.occurrences += r.occurrences;
-      issue.isNew &&= r.is_new === 1;
+      issue.new &&= r.is_new === 1;
       if (r.scanned_at > issue.lastSeenAt) issue.lastSeenAt = r.scanned_at;
       continue;
     }
@@ -278,20 +281,37 @@ export async function currentIssues(db: Db, scanIds: readonly number[]): Promise
       targetId: r.target_id,
       fingerprint: r.fingerprint,
       kind: r.kind,
+      severity: severityFromRank(r.severity),
+      rank: r.severity,
       title: r.title,
       vulnerabilityId: r.vulnerability_id,
       ruleId: r.rule_id,
       package: r.package,
       installedVersion: r.installed_version,
       fixedVersion: r.fixed_version,
-      severity: r.severity,
       scanners: [r.scanner],
       occurrences: r.occurrences,
-      isNew: r.is_new === 1,
+      new: r.is_new === 1,
       firstSeenAt: r.first_seen_at,
       lastSeenAt: r.scanned_at,
     });
   }
-  for (const issue of byId.values()) issue.scanners.sort();
-  return [...byId.values()];
+  return [...byId.values()].map(({ rank: _rank, ...issue }) => ({ ...issue, scanners: issue.scanners.sort() })).sort(worstFirst);
+}
+
+/** Worst severity first, then by identifier. */
+export function worstFirst(a: IssueListing, b: IssueListing): number {
+  return severityRank(b.severity) - severityRank(a.severity) || (a.vulnerabilityId ?? a.ruleId ?? a.title).localeCompare(b.vulnerabilityId ?? b.ruleId ?? b.title);
+}
+
+/** A scan's issues split as DESIGN.md counts them: new, common, and remediated since the comparison scan. */
+export async function scanIssueSplit(db: Db, scan: { id: number; compared_scan_id: number | null }): Promise<{ new: IssueListing[]; common: IssueListing[]; remediated: IssueListing[] }> {
+  const issues = await issuesOfScans(db, [scan.id]);
+  const present = new Set(issues.map((i) => i.id));
+  const compared = scan.compared_scan_id === null ? [] : await issuesOfScans(db, [scan.compared_scan_id]);
+  return {
+    new: issues.filter((i) => i.new),
+    common: issues.filter((i) => !i.new),
+    remediated: compared.filter((i) => !present.has(i.id)),
+  };
 }

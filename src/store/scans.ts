@@ -9,12 +9,6 @@ export function findScanByReport(db: Db, variantId: number, reportSha256: string
   return db.selectFrom('scans').selectAll().where('variant_id', '=', variantId).where('report_sha256', '=', reportSha256).executeTakeFirst();
 }
 
-export async function getScan(db: Db, scanId: number): Promise<ScanRow> {
-  const scan = await db.selectFrom('scans').selectAll().where('id', '=', scanId).executeTakeFirst();
-  if (!scan) throw new NotFoundError(`No scan with id ${scanId}.`);
-  return scan;
-}
-
 /** The same scanner's latest scan of a variant (ingest order) before scan `before`, if any. */
 export function latestScanBefore(db: Db, variantId: number, scanner: string, before: number): Promise<ScanRow | undefined> {
   return db
@@ -62,4 +56,70 @@ export function scansOf(db: Db, targetId: number, variantId?: number): Promise<(
     .where('scans.target_id', '=', targetId);
   if (variantId !== undefined) query = query.where('scans.variant_id', '=', variantId);
   return query.orderBy('scans.id', 'desc').execute();
+}
+
+/** A scan as the CLI prints it and the API answers it. */
+export interface ScanView {
+  scanId: number;
+  targetId: number;
+  variant: string;
+  scanner: string;
+  scannerVersion: string | null;
+  format: string;
+  scanType: string;
+  scannedAt: string;
+  ingestedAt: string;
+  commit: string | null;
+  branch: string | null;
+  pipelineUrl: string | null;
+  artifact: string | null;
+  counts: SeverityCounts;
+  occurrences: number;
+  new: number;
+  common: number;
+  remediated: number;
+  comparedScanId: number | null;
+  suppressed: number;
+  errors: string[];
+  reportSha256: string;
+}
+
+export function scanView(s: ScanRow & { variant: string }): ScanView {
+  return {
+    scanId: s.id,
+    targetId: s.target_id,
+    variant: s.variant,
+    scanner: s.scanner,
+    scannerVersion: s.scanner_version,
+    format: s.format,
+    scanType: s.scan_type,
+    scannedAt: s.scanned_at,
+    ingestedAt: s.ingested_at,
+    commit: s.commit_sha,
+    branch: s.branch,
+    pipelineUrl: s.pipeline_url,
+    artifact: s.artifact,
+    counts: countsOf(s),
+    occurrences: s.occurrences,
+    new: s.new_count,
+    common: s.common_count,
+    remediated: s.remediated_count,
+    comparedScanId: s.compared_scan_id,
+    suppressed: s.suppressed,
+    errors: JSON.parse(s.errors) as string[],
+    reportSha256: s.report_sha256,
+  };
+}
+
+/** One scan with its variant's name, or a NotFoundError. */
+export async function getScanView(db: Db, scanId: number): Promise<ScanView> {
+  const row = await db
+    .selectFrom('scans')
+    .innerJoin('variants', 'variants.id', 'scans.variant_id')
+    .selectAll('scans')
+    .select('variants.name as variant')
+    .where('scans.id', '=', scanId)
+    .executeTakeFirst();
+  if (!row) throw new NotFoundError(`No scan with id ${scanId}.`);
+  return scanView(row);
 }

@@ -9,6 +9,12 @@ import { containsText } from './text-search.js';
 
 type Db = Kysely<Database>;
 
+export async function getTargetById(db: Db, id: number): Promise<TargetRow> {
+  const target = await db.selectFrom('targets').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!target) throw new NotFoundError(`No target with id ${id}.`);
+  return target;
+}
+
 export function findTarget(db: Db, scope: Scope, name: string): Promise<TargetRow | undefined> {
   return db
     .selectFrom('targets')

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
-import { isSeverity, SEVERITIES, type Severity, severityFromRank } from '../../domain/severity.js';
-import { currentIssues } from '../../store/issues.js';
+import { isSeverity, SEVERITIES, type Severity } from '../../domain/severity.js';
+import { issuesOfScans } from '../../store/issues.js';
 import { currentScanIds } from '../../store/scans.js';
 import { getTarget } from '../../store/targets.js';
 import { chooseVariant } from '../../store/variant-choice.js';
@@ -35,27 +35,9 @@ export function issuesCommand(program: Command, io: CliIo): void {
         const target = await getTarget(store.db, scope, options.target);
         const choice = await chooseVariant(store.db, target, options.variant);
         const scanIds = await currentScanIds(store.db, choice.variant ? [choice.variant.id] : []);
-        return { issues: await currentIssues(store.db, scanIds), variant: choice.variant?.name, note: choice.note };
+        return { issues: await issuesOfScans(store.db, scanIds), variant: choice.variant?.name, note: choice.note };
       });
-      const shown = issues
-        .map((i) => ({
-          fingerprint: i.fingerprint,
-          kind: i.kind,
-          severity: severityFromRank(i.severity),
-          title: i.title,
-          vulnerabilityId: i.vulnerabilityId,
-          ruleId: i.ruleId,
-          package: i.package,
-          installedVersion: i.installedVersion,
-          fixedVersion: i.fixedVersion,
-          scanners: i.scanners,
-          occurrences: i.occurrences,
-          new: i.isNew,
-          firstSeenAt: i.firstSeenAt,
-          lastSeenAt: i.lastSeenAt,
-        }))
-        .filter((i) => !levels || levels.includes(i.severity))
-        .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) || (a.vulnerabilityId ?? a.ruleId ?? a.title).localeCompare(b.vulnerabilityId ?? b.ruleId ?? b.title));
+      const shown = issues.filter((i) => !levels || levels.includes(i.severity));
       if (options.json) return io.out(json(shown));
       if (note) io.err(`note: ${note}\n`);
       if (variant === undefined) return io.out(`${options.target} has no scanned variant yet.\n`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { scansOf } from '../../store/scans.js';
+import { scansOf, scanView } from '../../store/scans.js';
 import { getTarget } from '../../store/targets.js';
 import { chooseVariant } from '../../store/variant-choice.js';
 import { scopeOption, withStore } from '../context.js';
@@ -22,30 +22,7 @@ export function scansCommand(program: Command, io: CliIo): void {
         const variant = options.variant === undefined ? undefined : (await chooseVariant(store.db, target, options.variant)).variant;
         return scansOf(store.db, target.id, variant?.id);
       });
-      if (options.json) {
-        return io.out(
-          json(
-            scans.map((s) => ({
-              scanId: s.id,
-              variant: s.variant,
-              scanner: s.scanner,
-              scannerVersion: s.scanner_version,
-              format: s.format,
-              scanType: s.scan_type,
-              scannedAt: s.scanned_at,
-              commit: s.commit_sha,
-              branch: s.branch,
-              pipelineUrl: s.pipeline_url,
-              counts: { critical: s.critical, high: s.high, medium: s.medium, low: s.low, info: s.info, total: s.total },
-              new: s.new_count,
-              common: s.common_count,
-              remediated: s.remediated_count,
-              comparedScanId: s.compared_scan_id,
-              reportSha256: s.report_sha256,
-            })),
-          ),
-        );
-      }
+      if (options.json) return io.out(json(scans.map(scanView)));
       io.out(
         table(
           ['SCAN', 'VARIANT', 'SCANNER', 'TYPE', 'SCANNED', 'CRIT', 'HIGH', 'MED', 'LOW', 'INFO', 'TOTAL', 'NEW', 'COMMON', 'REMEDIATED'],

@@ -1,0 +1,88 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { bytes, trivyReport, type Vulnerability } from '../../../test/support/reports.js';
+import { startTestServer, type TestServer } from '../../../test/support/server.js';
+import { describeEachStore, type StoreKind } from '../../../test/support/stores.js';
+import { DEFAULT_PROJECT_SCOPE, parseScope } from '../../domain/scope.js';
+
+const lodash: Vulnerability = { id: 'CVE-2021-23337', pkg: 'lodash', version: '4.17.20', severity: 'HIGH', fixed: '4.17.21' };
+const minimist: Vulnerability = { id: 'CVE-2021-44906', pkg: 'minimist', version: '1.2.5', severity: 'CRITICAL' };
+const qs: Vulnerability = { id: 'CVE-2022-24999', pkg: 'qs', version: '6.5.2', severity: 'MEDIUM' };
+
+describeEachStore('HTTP API: targets and scans', (kind: StoreKind) => {
+  let server: TestServer;
+  let ids: { first: number; second: number };
+  beforeEach(async () => {
+    server = await startTestServer(kind);
+    const ingest = (report: string, variant: string, over: { target?: string; scope?: string } = {}) =>
+      server.lantern.ingest({
+        report: bytes(report),
+        source: 'r.json',
+        target: over.target ?? 'acme/payments',
+        targetType: 'repository',
+        variant,
+        scope: over.scope ? parseScope(over.scope) : DEFAULT_PROJECT_SCOPE,
+      });
+    const first = await ingest(trivyReport([lodash, minimist]), 'main');
+    const second = await ingest(trivyReport([lodash, qs]), 'main');
+    await ingest(trivyReport([qs]), 'feature-x');
+    await ingest(trivyReport([qs]), 'main', { target: 'registry.acme.io/web', scope: 'acme.web' });
+    ids = { first: first.scanId, second: second.scanId };
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+  const get = (url: string) => server.app.inject({ method: 'GET', url });
+
+  it('lists targets, filtered by scope, type and name', async () => {
+    const all = (await get('/api/targets')).json();
+    expect(all.map((t: { scope: string; name: string }) => `${t.scope} ${t.name}`)).toEqual(['acme.web registry.acme.io/web', 'default.default acme/payments']);
+    expect(all[1]).toMatchObject({ type: 'repository', variants: 2, scans: 3, baselineVariant: null, lastScanAt: expect.any(String) });
+    expect((await get('/api/targets?scope=acme.web')).json()).toHaveLength(1);
+    expect((await get('/api/targets?name=PAYM')).json()).toHaveLength(1);
+    expect((await get('/api/targets?type=container')).json()).toEqual([]);
+    expect((await get('/api/targets?scope=a.b.c')).statusCode).toBe(400);
+  });
+
+  it('shows a target with its variants and the baseline in use, and sets the baseline', async () => {
+    const id = (await get('/api/targets?name=payments')).json()[0].id;
+    const detail = (await get(`/api/targets/${id}`)).json();
+    expect(detail).toMatchObject({ name: 'acme/payments', scope: 'default.default', baseline: { variant: null, regex: null, shown: 'main', reason: 'conventional', note: null } });
+    expect(detail.variants.map((v: { name: string }) => v.name)).toEqual(['main', 'feature-x']);
+
+    const set = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { variant: 'feature-x' } });
+    expect(set.statusCode).toBe(204);
+    expect((await get(`/api/targets/${id}`)).json().baseline).toMatchObject({ variant: 'feature-x', shown: 'feature-x', reason: 'explicit' });
+    const badRegex = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { regex: '(' } });
+    expect(badRegex.statusCode).toBe(400);
+    expect(badRegex.json().error.message).toBe('Invalid baseline regex "(": not a valid regular expression.');
+  });
+
+  it('lists scans of a target variant and shows one scan', async () => {
+    const id = (await get('/api/targets?name=payments')).json()[0].id;
+    const scans = (await get(`/api/targets/${id}/scans?variant=main`)).json();
+    expect(scans.map((s: { scanId: number }) => s.scanId)).toEqual([ids.second, ids.first]);
+    expect(scans[0]).toMatchObject({ variant: 'main', scanner: 'trivy', counts: { high: 1, medium: 1, total: 2 }, new: 1, common: 1, remediated: 1, comparedScanId: ids.first });
+    expect((await get(`/api/targets/${id}/scans`)).json()).toHaveLength(3);
+    expect((await get(`/api/scans/${ids.second}`)).json()).toEqual(scans[0]);
+    const missingVariant = await get(`/api/targets/${id}/scans?variant=nope`);
+    expect(missingVariant.statusCode).toBe(404);
+    expect(missingVariant.json().error.message).toBe('Target "acme/payments" has no variant named "nope"; its variants are: main, feature-x.');
+  });
+
+  it("splits a scan's issues into new, common and remediated", async () => {
+    const split = (await get(`/api/scans/${ids.second}/issues`)).json();
+    const names = (list: { vulnerabilityId: string }[]) => list.map((i) => i.vulnerabilityId);
+    expect({ new: names(split.new), common: names(split.common), remediated: names(split.remediated) }).toEqual({
+      new: [qs.id],
+      common: [lodash.id],
+      remediated: [minimist.id],
+    });
+    expect(split.remediated[0]).toMatchObject({ severity: 'critical', package: 'minimist', scanners: ['trivy'] });
+  });
+
+  it('answers unknown ids with 404s that name them', async () => {
+    expect((await get('/api/targets/999')).json().error.message).toBe('No target with id 999.');
+    expect((await get('/api/scans/999')).statusCode).toBe(404);
+    expect((await get('/api/scans/abc')).statusCode).toBe(400);
+  });
+});

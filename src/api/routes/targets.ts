@@ -1,0 +1,198 @@
+import { Type } from 'typebox';
+import { safeRegex } from '../../domain/baseline.js';
+import { InputError } from '../../domain/errors.js';
+import { parseScope } from '../../domain/scope.js';
+import type { Lantern } from '../../lantern.js';
+import { scanIssueSplit } from '../../store/issues.js';
+import { getScanView, scansOf, scanView } from '../../store/scans.js';
+import { getTargetById, listTargets, setBaseline, variantsOf } from '../../store/targets.js';
+import { chooseVariant } from '../../store/variant-choice.js';
+import { errors, NullableInteger, NullableString, SeverityCountsSchema, SeverityName, TargetTypeSchema } from '../schemas.js';
+import type { LanternApp } from '../server.js';
+
+const TargetSchema = Type.Object({
+  id: Type.Integer(),
+  scope: Type.String({ description: '`account` or `ORG.PROJECT`' }),
+  name: Type.String(),
+  type: Type.String(),
+  baselineVariant: NullableString,
+  baselineRegex: NullableString,
+  variants: Type.Integer(),
+  scans: Type.Integer(),
+  lastScanAt: NullableString,
+  createdAt: Type.String(),
+});
+
+const TargetDetailSchema = Type.Object({
+  id: Type.Integer(),
+  scope: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  createdAt: Type.String(),
+  baseline: Type.Object({
+    variant: NullableString,
+    regex: NullableString,
+    shown: NullableString,
+    reason: Type.String({ description: 'explicit, regex, conventional, most-recent or none' }),
+    note: NullableString,
+  }),
+  variants: Type.Array(Type.Object({ name: Type.String(), createdAt: Type.String(), lastScanAt: NullableString })),
+});
+
+export const ScanSchema = Type.Object({
+  scanId: Type.Integer(),
+  targetId: Type.Integer(),
+  variant: Type.String(),
+  scanner: Type.String(),
+  scannerVersion: NullableString,
+  format: Type.String(),
+  scanType: Type.String(),
+  scannedAt: Type.String(),
+  ingestedAt: Type.String(),
+  commit: NullableString,
+  branch: NullableString,
+  pipelineUrl: NullableString,
+  artifact: NullableString,
+  counts: SeverityCountsSchema,
+  occurrences: Type.Integer(),
+  new: Type.Integer(),
+  common: Type.Integer(),
+  remediated: Type.Integer(),
+  comparedScanId: NullableInteger,
+  suppressed: Type.Integer(),
+  errors: Type.Array(Type.String()),
+  reportSha256: Type.String(),
+});
+
+export const IssueListingSchema = Type.Object({
+  id: Type.Integer(),
+  targetId: Type.Integer(),
+  fingerprint: Type.String(),
+  kind: Type.String(),
+  severity: SeverityName,
+  title: Type.String(),
+  vulnerabilityId: NullableString,
+  ruleId: NullableString,
+  package: NullableString,
+  installedVersion: NullableString,
+  fixedVersion: NullableString,
+  scanners: Type.Array(Type.String()),
+  occurrences: Type.Integer(),
+  new: Type.Boolean(),
+  firstSeenAt: Type.String(),
+  lastSeenAt: Type.String(),
+});
+
+const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+/** The security-testing side: targets, their variants and baselines, scans and the issues of a scan. */
+export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
+  const { db } = lantern.store;
+
+  api.get(
+    '/targets',
+    {
+      schema: {
+        summary: 'List targets',
+        tags: ['targets'],
+        querystring: Type.Object({
+          scope: Type.Optional(Type.String({ description: '`account` or `ORG.PROJECT`' })),
+          type: Type.Optional(TargetTypeSchema),
+          name: Type.Optional(Type.String({ description: 'Case-insensitive part of the name' })),
+        }),
+        response: { 200: Type.Array(TargetSchema), ...errors(400) },
+      },
+    },
+    async (request) => {
+      const { scope, type, name } = request.query;
+      return listTargets(db, { scope: scope === undefined ? undefined : parseScope(scope), type, name });
+    },
+  );
+
+  api.get(
+    '/targets/:id',
+    { schema: { summary: 'One target with its variants and baseline', tags: ['targets'], params: Id, response: { 200: TargetDetailSchema, ...errors(404) } } },
+    async (request) => {
+      const target = await getTargetById(db, request.params.id);
+      const [variants, shown] = await Promise.all([variantsOf(db, target.id), chooseVariant(db, target)]);
+      return {
+        id: target.id,
+        scope: target.scope,
+        name: target.name,
+        type: target.type,
+        createdAt: target.created_at,
+        baseline: {
+          variant: target.baseline_variant,
+          regex: target.baseline_regex,
+          shown: shown.variant?.name ?? null,
+          reason: shown.reason,
+          note: shown.note ?? null,
+        },
+        variants: variants.map((v) => ({ name: v.name, createdAt: v.created_at, lastScanAt: v.last_scan_at })),
+      };
+    },
+  );
+
+  api.put(
+    '/targets/:id/baseline',
+    {
+      schema: {
+        summary: "Set a target's baseline: one variant, or the newest variant matching a regular expression",
+        tags: ['targets'],
+        params: Id,
+        body: Type.Union([Type.Object({ variant: Type.String({ minLength: 1 }) }), Type.Object({ regex: Type.String({ minLength: 1 }) })]),
+        response: { 204: Type.Null(), ...errors(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const target = await getTargetById(db, request.params.id);
+      const body = request.body;
+      if ('regex' in body && !safeRegex(body.regex)) throw new InputError(`Invalid baseline regex ${JSON.stringify(body.regex)}: not a valid regular expression.`);
+      await lantern.setBaseline(target.id, 'variant' in body ? { variant: body.variant } : { regex: body.regex });
+      return reply.status(204).send(null);
+    },
+  );
+
+  api.get(
+    '/targets/:id/scans',
+    {
+      schema: {
+        summary: "A target's scans, newest first",
+        tags: ['scans'],
+        params: Id,
+        querystring: Type.Object({ variant: Type.Optional(Type.String()) }),
+        response: { 200: Type.Array(ScanSchema), ...errors(404) },
+      },
+    },
+    async (request) => {
+      const target = await getTargetById(db, request.params.id);
+      const variant = request.query.variant === undefined ? undefined : (await chooseVariant(db, target, request.query.variant)).variant;
+      return (await scansOf(db, target.id, variant?.id)).map(scanView);
+    },
+  );
+
+  api.get(
+    '/scans/:id',
+    { schema: { summary: 'One scan', tags: ['scans'], params: Id, response: { 200: ScanSchema, ...errors(404) } } },
+    async (request) => getScanView(db, request.params.id),
+  );
+
+  api.get(
+    '/scans/:id/issues',
+    {
+      schema: {
+        summary: "A scan's issues: new, common, and remediated since the scan it was compared with",
+        tags: ['scans'],
+        params: Id,
+        response: {
+          200: Type.Object({ new: Type.Array(IssueListingSchema), common: Type.Array(IssueListingSchema), remediated: Type.Array(IssueListingSchema) }),
+          ...errors(404),
+        },
+      },
+    },
+    async (request) => {
+      const scan = await getScanView(db, request.params.id);
+      return scanIssueSplit(db, { id: scan.scanId, compared_scan_id: scan.comparedScanId });
+    },
+  );
+}
