@@ -1,3 +1,6 @@
+import { Catalog } from './catalog/catalog.js';
+import { relinkAfterIngest } from './catalog/link-resolution.js';
+import type { CatalogReadOptions } from './catalog/refresh.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
 import { DEFAULT_MAX_REPORT_MB } from './ingest/report-file.js';
 import { databaseUrlFrom, openStore, type Store } from './store/database.js';
@@ -5,6 +8,8 @@ import { databaseUrlFrom, openStore, type Store } from './store/database.js';
 export interface LanternOptions {
   /** Reports larger than this are refused before they are read. */
   maxReportBytes?: number;
+  /** How the catalog reads files and URLs (tests stand in for them). */
+  catalog?: CatalogReadOptions;
 }
 
 /**
@@ -16,12 +21,16 @@ export class Lantern {
   readonly maxReportBytes: number;
   /** Run inside every ingest transaction, in order, after the scan is written. */
   readonly afterIngest: AfterIngest[] = [];
+  readonly catalog: Catalog;
 
   constructor(
     readonly store: Store,
     options: LanternOptions = {},
   ) {
     this.maxReportBytes = options.maxReportBytes ?? DEFAULT_MAX_REPORT_MB * 1024 * 1024;
+    this.catalog = new Catalog(store, options.catalog);
+    // A scan can give a target link its first data, a new variant to show, or a new name to suggest.
+    this.afterIngest.push(relinkAfterIngest);
   }
 
   ingest(request: IngestRequest): Promise<IngestResult> {

@@ -164,7 +164,7 @@ function similarTargets(spec: TargetLinkSpec, index: TargetIndex): TargetSummary
   const last = lastSegment(spec.name);
   if (last) for (const target of index.byLastSegment.get(last) ?? []) consider(target, 1);
   const key = similarityKey(spec.name);
-  const limit = key.length <= 4 ? 1 : key.length <= 12 ? 2 : 3;
+  const limit = similarityLimit(key);
   for (const target of index.byScope.get(formatScope(spec.scope)) ?? []) {
     const distance = editDistance(key, similarityKey(target.name), limit);
     if (distance <= limit) consider(target, 1 + distance);
@@ -176,8 +176,29 @@ function similarTargets(spec: TargetLinkSpec, index: TargetIndex): TargetSummary
     .map(([target]) => target);
 }
 
+/** How many edits apart two names may be and still look alike: more for longer names. */
+function similarityLimit(key: string): number {
+  return key.length <= 4 ? 1 : key.length <= 12 ? 2 : 3;
+}
+
+/**
+ * Whether a target could change how a link that found no target resolves: the same name in any
+ * scope (a match, or "it exists in another scope"), or a name similarTargets would offer. Lets
+ * the store re-resolve only these links when a new target appears.
+ */
+export function targetConcernsLink(link: Pick<TargetLinkSpec, 'name' | 'scope'>, target: Pick<TargetSummary, 'name' | 'scope'>): boolean {
+  if (targetNameKey(link.name) === targetNameKey(target.name)) return true;
+  const key = similarityKey(link.name);
+  const targetKey = similarityKey(target.name);
+  if (key === targetKey) return true;
+  const last = lastSegment(link.name);
+  if (last !== undefined && last === lastSegment(target.name)) return true;
+  const limit = similarityLimit(key);
+  return sameScope(link.scope, target.scope) && editDistance(key, targetKey, limit) <= limit;
+}
+
 /** A name without case, URL scheme, user, host, `.git` and trailing slashes. */
-function similarityKey(name: string): string {
+export function similarityKey(name: string): string {
   let key = targetNameKey(name.trim()).replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/^[^@/]+@/, '');
   const [first, ...rest] = key.split(/[/:]/);
   if (first?.includes('.') && rest.length >= 2) key = rest.join('/');
@@ -185,7 +206,7 @@ function similarityKey(name: string): string {
 }
 
 /** The repository part of `owner/repo`; undefined for a name without a path. */
-function lastSegment(name: string): string | undefined {
+export function lastSegment(name: string): string | undefined {
   const parts = similarityKey(name).split('/').filter((p) => p !== '');
   return parts.length >= 2 ? parts[parts.length - 1] : undefined;
 }
