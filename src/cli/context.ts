@@ -1,5 +1,6 @@
 import { InputError } from '../domain/errors.js';
 import { DEFAULT_PROJECT_SCOPE, parseScope, type Scope } from '../domain/scope.js';
+import { Lantern, type LanternOptions } from '../lantern.js';
 import { databaseUrlFrom, openStore, type Store } from '../store/database.js';
 import type { CliIo } from './io.js';
 
@@ -11,6 +12,14 @@ export async function withStore<T>(io: CliIo, db: string | undefined, work: (sto
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Opens Lantern on the store named by --db, runs `work`, closes it. Commands that write go
+ * through Lantern, so that the same follow-up work (target links …) runs as in the server.
+ */
+export async function withLantern<T>(io: CliIo, db: string | undefined, options: LanternOptions, work: (lantern: Lantern) => Promise<T>): Promise<T> {
+  return withStore(io, db, (store) => work(new Lantern(store, options)));
 }
 
 /** `--scope`: `ORG.PROJECT` or `account`; the default project when absent. */

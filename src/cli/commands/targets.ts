@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { relinkTarget } from '../../catalog/link-resolution.js';
 import { InputError } from '../../domain/errors.js';
 import { safeRegex } from '../../domain/baseline.js';
 import { getTarget, listTargets, setBaseline } from '../../store/targets.js';
@@ -46,7 +47,11 @@ export function targetsCommand(program: Command, io: CliIo): void {
       const scope = scopeOption(options.scope);
       await withStore(io, options.db, async (store) => {
         const target = await getTarget(store.db, scope, name);
-        await setBaseline(store.db, target.id, options.variant !== undefined ? { variant: options.variant } : { regex: options.regex as string });
+        // Target links that show this target's baseline change with it.
+        await store.transaction(async (trx) => {
+          await setBaseline(trx, target.id, options.variant !== undefined ? { variant: options.variant } : { regex: options.regex as string });
+          await relinkTarget(trx, target.id, { isNew: false });
+        });
         io.out(`Baseline of ${target.name} [${target.scope}] is now ${options.variant !== undefined ? `variant ${options.variant}` : `the newest variant matching /${options.regex}/`}.\n`);
       });
     });
