@@ -221,27 +221,24 @@ async function writeRead(store: Store, trx: Db, location: LocationRow, read: Cat
 }
 
 /**
- * Which stored entities that this read did not return stay: those of a file that could not be
- * read, of a document that no longer loads, and, when the read was incomplete in any such way,
- * of files it never reached (a broken Location file hides the files it names).
+ * Which stored entities that this read did not return stay: every entity of a file that could not
+ * be read or that has a document that no longer loads (the file is mid-edit: its last good
+ * entities stand until it reads cleanly), and, when the read failed in any such way, those of
+ * files it never reached (a broken Location file hides the files it names).
  */
 function lastGoodRule(read: CatalogReadResult): (entity: StoredEntityState) => boolean {
   const loaded = new Set(read.entities.map((e) => `${e.source.file}#${e.source.document}`));
   const reached = new Set(read.files.map((f) => f.file));
-  const unreadable = new Set<string>();
-  const dropped = new Set<string>();
+  const failed = new Set<string>();
   for (const report of read.files) {
-    for (const problem of report.problems) {
-      if (problem.code === 'unreadable') unreadable.add(report.file);
-      else if (problem.level === 'error' && problem.code === undefined && problem.file === report.file && problem.document !== undefined) {
-        const at = `${report.file}#${problem.document}`;
-        if (!loaded.has(at)) dropped.add(at);
-      }
-    }
+    const broken = report.problems.some(
+      (p) =>
+        p.code === 'unreadable' ||
+        (p.level === 'error' && p.code === undefined && p.file === report.file && p.document !== undefined && !loaded.has(`${report.file}#${p.document}`)),
+    );
+    if (broken) failed.add(report.file);
   }
-  const incomplete = unreadable.size > 0 || dropped.size > 0;
-  return (entity) =>
-    unreadable.has(entity.source_file) || dropped.has(`${entity.source_file}#${entity.source_document}`) || (incomplete && !reached.has(entity.source_file));
+  return (entity) => failed.has(entity.source_file) || (failed.size > 0 && !reached.has(entity.source_file));
 }
 
 function entityRow(entity: CatalogEntity, envelope: StoredEnvelope, contentHash: string, locationId: number, now: string): EntityUpsert {

@@ -180,9 +180,10 @@ const LEVEL_RANK = { info: 0, warning: 1, error: 2 } as const;
 
 function linkStatus(link: LinkRecord): StatusItem {
   const wanted = link.variant === null ? 'its baseline' : `variant ${JSON.stringify(link.variant)}`;
+  const where = link.scope === 'account' ? 'at account level' : `in ${link.scope}`;
   const head = link.matched
-    ? `Linked to target ${JSON.stringify(link.targetName ?? link.name)} in ${link.scope}, showing ${JSON.stringify(link.variantName)} (${link.variantReason === 'variant' ? 'requested' : `baseline: ${link.variantReason}`}).`
-    : `The link to target ${JSON.stringify(link.name)} in ${link.scope} (${wanted}) shows no data.`;
+    ? `Linked to target ${JSON.stringify(link.targetName ?? link.name)} ${where}, showing ${JSON.stringify(link.variantName)} (${link.variantReason === 'variant' ? 'the variant asked for' : `baseline: ${link.variantReason}`}).`
+    : `The link to target ${JSON.stringify(link.name)} ${where} (${wanted}) shows no data.`;
   const level = link.diagnostics.reduce<StatusItem['level']>((worst, d) => (LEVEL_RANK[d.level] > LEVEL_RANK[worst] ? d.level : worst), 'info');
   return { type: TARGET_LINKS_STATUS, level, message: [head, ...link.diagnostics.map((d) => d.message)].join(' ') };
 }

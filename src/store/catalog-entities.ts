@@ -28,6 +28,11 @@ export function entitiesOfLocation(db: Db, locationId: number): Promise<StoredEn
     .execute();
 }
 
+/** The entity rows a location holds, in the order they were first stored. */
+export function entityRowsOfLocation(db: Db, locationId: number): Promise<EntityRow[]> {
+  return db.selectFrom('entities').selectAll().where('location_id', '=', locationId).orderBy('id').execute();
+}
+
 /** Where every entity outside a location is defined, by lower-cased ref: a read reports them as conflicts. */
 export async function definitionsOutside(db: Db, locationId: number): Promise<Map<string, EntitySource>> {
   const rows = await db
