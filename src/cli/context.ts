@@ -4,6 +4,17 @@ import { Lantern, type LanternOptions } from '../lantern.js';
 import { databaseUrlFrom, openStore, type Store } from '../store/database.js';
 import type { CliIo } from './io.js';
 
+/**
+ * Thrown by a command that has printed its report and found problems in the user's input
+ * (`catalog validate` with an error): the run exits 1 without another message.
+ */
+export class ProblemsFound extends Error {
+  override name = 'ProblemsFound';
+  constructor() {
+    super('The command reported problems.');
+  }
+}
+
 /** Opens the store named by --db (or LANTERN_DATABASE_URL, or lantern.db), runs `work`, closes it. */
 export async function withStore<T>(io: CliIo, db: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(databaseUrlFrom(db, io.env));

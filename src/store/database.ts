@@ -46,7 +46,7 @@ export function isPostgresUrl(url: string): boolean {
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   const store = isPostgresUrl(url) ? await openPostgres(url, options) : openSqlite(url);
   try {
-    await migrate(store.db);
+    await migrate(store);
   } catch (error) {
     await store.close();
     throw error;
@@ -133,8 +133,12 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   };
 }
 
-async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+async function migrate(store: Store): Promise<void> {
+  const db = store.db;
+  // Kysely looks for its migration tables in every schema it can see: on PostgreSQL they are
+  // pinned to the schema in use, or another Lantern schema in the same database hides them.
+  const schema = store.dialect === 'postgres' ? (await sql<{ name: string }>`select current_schema() as name`.execute(db)).rows[0]?.name : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -99,6 +99,22 @@ export async function storedLinks(db: Db, entityIds?: readonly number[]): Promis
   return rows;
 }
 
+export interface LinkTally {
+  links: number;
+  matched: number;
+}
+
+/** How many target links the entities of a location have, and how many of them show data. */
+export async function linkTallyOfLocation(db: Db, locationId: number): Promise<LinkTally> {
+  const row = await db
+    .selectFrom('entity_links')
+    .innerJoin('entities', 'entities.id', 'entity_links.entity_id')
+    .select((eb) => [eb.fn.countAll<number>().as('links'), eb.fn.sum<number>('entity_links.matched').as('matched')])
+    .where('entities.location_id', '=', locationId)
+    .executeTakeFirstOrThrow();
+  return { links: Number(row.links), matched: Number(row.matched ?? 0) };
+}
+
 /** One resolved target link, as the API, the CLI and the insights read it. */
 export interface TargetLinkView {
   id: number;
