@@ -7,7 +7,7 @@ import {
   type LinkInsert,
   type LinkResolutionColumns,
   linksToTarget,
-  setLinkResolution,
+  rewriteLinks,
   storedLinks,
   storedTargets,
   type StoredTargets,
@@ -72,14 +72,13 @@ async function reresolve(db: Db, rows: readonly EntityLinkRow[], targets: Stored
   if (rows.length === 0) return 0;
   const index = indexTargets(targets.targets);
   const now = new Date().toISOString();
-  let changed = 0;
+  const changed: EntityLinkRow[] = [];
   for (const row of rows) {
     const columns = resolutionColumns(resolveTargetLink(specOf(row), index), targets, now);
-    if (RESOLVED_FIELDS.every((field) => row[field] === columns[field])) continue;
-    await setLinkResolution(db, row.id, columns);
-    changed++;
+    if (!RESOLVED_FIELDS.every((field) => row[field] === columns[field])) changed.push({ ...row, ...columns });
   }
-  return changed;
+  await rewriteLinks(db, changed);
+  return changed.length;
 }
 
 /** Resolves the stored links of the given entities (all entities when omitted) against the current targets. */
@@ -119,11 +118,13 @@ export async function relinkTarget(db: Db, targetId: number, options: { isNew: b
   return { checked, changed };
 }
 
-/**
- * The after-ingest hook: runs inside every ingest transaction. A target is new when this scan
- * is its only one (targets are created by their first ingest).
- */
-export const relinkAfterIngest: AfterIngest = async (trx, { targetId, scanId }) => {
-  const earlier = await trx.selectFrom('scans').select('id').where('target_id', '=', targetId).where('id', '<>', scanId).limit(1).executeTakeFirst();
-  await relinkTarget(trx, targetId, { isNew: earlier === undefined });
+/** What a scan can change: a target is new when this scan is its only one (targets are created by their first ingest). */
+export async function relinkAfterScan(db: Db, scan: { targetId: number; scanId: number }): Promise<RelinkResult> {
+  const earlier = await db.selectFrom('scans').select('id').where('target_id', '=', scan.targetId).where('id', '<>', scan.scanId).limit(1).executeTakeFirst();
+  return relinkTarget(db, scan.targetId, { isNew: earlier === undefined });
+}
+
+/** The after-ingest hook: runs inside every ingest transaction (Lantern registers it). */
+export const relinkAfterIngest: AfterIngest = async (trx, scan) => {
+  await relinkAfterScan(trx, scan);
 };
