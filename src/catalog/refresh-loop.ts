@@ -9,7 +9,7 @@ export interface RefreshLoop {
  * Refreshes every location every `intervalMs`, counted from the end of the previous run so that
  * runs never overlap. `report` hears each run's outcomes, or the error that stopped the run.
  */
-export function startRefreshLoop(catalog: Catalog, intervalMs: number, report: (outcomes: RefreshOutcome[] | Error) => void): RefreshLoop {
+export function startRefreshLoop(catalog: Pick<Catalog, 'refreshAll'>, intervalMs: number, report: (outcomes: RefreshOutcome[] | Error) => void): RefreshLoop {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();

@@ -220,6 +220,25 @@ describeEachStore('catalog locations in the store', (kind: StoreKind) => {
     await expect(registerLocation(store, at('elsewhere'), PAY, { onExisting: 'reject' })).rejects.toThrow(/is already registered \(id \d+\)/);
   });
 
+  it('stores harness.io/v1 entities in the scope they name, whatever the location is registered under', async () => {
+    const summary = await registerLocation(store, fileURLToPath(new URL('./testdata/harness.yaml', import.meta.url)), parseScope('account'));
+    expect(summary.added.sort()).toEqual(['api:default/ledger_api', 'component:default/payments', 'system:default/checkout', 'workflow:default/new-service']);
+    const rows = await store.db.selectFrom('entities').select(['ref', 'format', 'scope', 'title', 'type', 'owner_ref', 'repository_url']).orderBy('ref').execute();
+    expect(rows).toEqual([
+      { ref: 'api:default/ledger_api', format: 'harness', scope: 'account', title: 'Ledger API', type: 'openapi', owner_ref: 'group:default/team-a', repository_url: null },
+      { ref: 'component:default/payments', format: 'harness', scope: 'acme.pay', title: 'Payments Service', type: 'service', owner_ref: 'group:default/team-a', repository_url: 'https://github.com/acme/monorepo' },
+      { ref: 'system:default/checkout', format: 'harness', scope: 'default.pay', title: null, type: 'product', owner_ref: 'group:default/team-a', repository_url: null },
+      { ref: 'workflow:default/new-service', format: 'harness', scope: 'account', title: 'New service', type: null, owner_ref: 'group:default/team-a', repository_url: null },
+    ]);
+    const links = await store.db.selectFrom('entity_links').select(['name', 'scope', 'variant', 'origin']).orderBy('entity_id').orderBy('position').execute();
+    // ledger_api is org-level (org acme): its "ledger" scope is project ledger in org acme.
+    expect(links).toEqual([
+      { name: 'registry.acme.io/payments', scope: 'acme.pay', variant: 'latest', origin: 'annotation' },
+      { name: 'acme/monorepo', scope: 'acme.pay', variant: null, origin: 'annotation' },
+      { name: 'acme/ledger', scope: 'acme.ledger', variant: null, origin: 'annotation' },
+    ]);
+  });
+
   it('previews a location without writing', async () => {
     const before = await rowCounts(store);
     const preview = await previewLocation(store, at('catalog-info.yaml'), PAY);
