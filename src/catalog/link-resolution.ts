@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
-import { formatScope, parseScope } from '../domain/scope.js';
-import { targetNameKey } from '../domain/target.js';
+import { parseScope } from '../domain/scope.js';
 import type { AfterIngest } from '../ingest/ingest.js';
 import type { Database, EntityLinkRow } from '../store/schema.js';
 import {
@@ -14,7 +13,7 @@ import {
   unmatchedLinksNear,
 } from '../store/target-links.js';
 import type { TargetLinkSpec } from './entity.js';
-import { indexTargets, lastSegment, resolveTargetLink, similarityKey, type TargetIndex, targetConcernsLink, type TargetLinkResolution } from './matching.js';
+import { indexTargets, nameKeys, resolveTargetLink, type TargetIndex, targetConcernsLink, type TargetLinkResolution } from './matching.js';
 
 /**
  * Target links in the store: resolved when an entity is written, and again whenever the targets
@@ -26,19 +25,22 @@ type Db = Kysely<Database>;
 
 /** The rows of one entity's links, resolved against the stored targets. */
 export function linkRows(entityId: number, specs: readonly TargetLinkSpec[], index: TargetIndex, targets: StoredTargets, now: string): LinkInsert[] {
-  return specs.map((spec, position) => ({
-    entity_id: entityId,
-    position,
-    entry: spec.entry ?? null,
-    origin: spec.origin,
-    name: spec.name,
-    name_key: targetNameKey(spec.name),
-    similarity_key: similarityKey(spec.name),
-    last_segment: lastSegment(spec.name) ?? null,
-    scope: formatScope(spec.scope),
-    variant: spec.variant ?? null,
-    ...resolutionColumns(resolveTargetLink(spec, index), targets, now),
-  }));
+  return specs.map((spec, position) => {
+    const keys = nameKeys(spec.name, spec.scope);
+    return {
+      entity_id: entityId,
+      position,
+      entry: spec.entry ?? null,
+      origin: spec.origin,
+      name: spec.name,
+      name_key: keys.nameKey,
+      similarity_key: keys.similarityKey,
+      last_segment: keys.lastSegment ?? null,
+      scope: keys.scope,
+      variant: spec.variant ?? null,
+      ...resolutionColumns(resolveTargetLink(spec, index), targets, now),
+    };
+  });
 }
 
 function resolutionColumns(resolution: TargetLinkResolution, targets: StoredTargets, now: string): LinkResolutionColumns {
@@ -108,8 +110,11 @@ export async function relinkTarget(db: Db, targetId: number, options: { isNew: b
 
   const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
   if (!target) return { checked, changed };
-  const near = await unmatchedLinksNear(db, { nameKey: targetNameKey(target.name), similarityKey: similarityKey(target.name), lastSegment: lastSegment(target.name), scope: target.scope });
-  const concerned = near.filter((row) => targetConcernsLink({ name: row.name, scope: parseScope(row.scope) }, { name: target.name, scope: parseScope(target.scope) }));
+  const keys = nameKeys(target.name, parseScope(target.scope));
+  const near = await unmatchedLinksNear(db, keys);
+  const concerned = near.filter((row) =>
+    targetConcernsLink({ nameKey: row.name_key, similarityKey: row.similarity_key, lastSegment: row.last_segment ?? undefined, scope: row.scope }, keys),
+  );
   if (concerned.length > 0) {
     // Similar-name hints list the nearest targets of every scope, so these need all targets.
     changed += await reresolve(db, concerned, await storedTargets(db));

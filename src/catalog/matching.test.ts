@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VariantInfo } from '../domain/baseline.js';
 import { ACCOUNT_SCOPE, type Scope } from '../domain/scope.js';
 import type { TargetLinkSpec } from './entity.js';
-import { editDistance, indexTargets, lastSegment, LINK_DIAGNOSTIC_CODES, resolveTargetLink, resolveTargetLinks, similarityKey, targetConcernsLink, type TargetSummary } from './matching.js';
+import { editDistance, indexTargets, lastSegment, LINK_DIAGNOSTIC_CODES, nameKeys, resolveTargetLink, resolveTargetLinks, similarityKey, targetConcernsLink, type TargetSummary } from './matching.js';
 
 const PAY: Scope = { level: 'project', org: 'acme', project: 'pay' };
 const WEB: Scope = { level: 'project', org: 'acme', project: 'web' };
@@ -197,7 +197,7 @@ describe('editDistance', () => {
 });
 
 describe('targetConcernsLink: which unmatched links a new target can change', () => {
-  const concerns = (linkName: string, linkScope: Scope, targetName: string, targetScope: Scope) => targetConcernsLink({ name: linkName, scope: linkScope }, { name: targetName, scope: targetScope });
+  const concerns = (linkName: string, linkScope: Scope, targetName: string, targetScope: Scope) => targetConcernsLink(nameKeys(linkName, linkScope), nameKeys(targetName, targetScope));
 
   it('the same name in any scope, the same name once host and .git are off, the same last segment', () => {
     expect(concerns('acme/payments', PAY, 'ACME/Payments', WEB)).toBe(true);

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { LinkDiagnostic, TargetSummary } from '../catalog/matching.js';
+import type { LinkDiagnostic, NameKeys, TargetSummary } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import type { TargetType } from '../domain/target.js';
 import { batches } from './batches.js';
@@ -85,7 +85,7 @@ export function linksToTarget(db: Db, targetId: number): Promise<EntityLinkRow[]
  * The links that found no target and that a new target with these keys may concern: the same
  * name, similarity key or last path segment, or the same scope. Each test uses one partial index.
  */
-export function unmatchedLinksNear(db: Db, near: { nameKey: string; similarityKey: string; lastSegment: string | undefined; scope: string }): Promise<EntityLinkRow[]> {
+export function unmatchedLinksNear(db: Db, near: NameKeys): Promise<EntityLinkRow[]> {
   return db
     .selectFrom('entity_links')
     .selectAll()
