@@ -93,6 +93,20 @@ describeEachStore('HTTP API: the Backstage-compatible catalog', (kind: StoreKind
     expect(locations.items).toEqual([expect.objectContaining({ id: expect.any(String), type: 'file', target: join(dir, 'catalog-info.yaml') })]);
     expect(await client.getLocationByEntity('component:default/ledger')).toMatchObject({ target: join(dir, 'catalog-info.yaml') });
     await expect(client.refreshEntity('component:default/ledger')).resolves.toBeUndefined();
+
+    const files = await serveFolder(TESTDATA);
+    try {
+      const added = await client.addLocation({ type: 'url', target: `${files.url}/elsewhere/catalog-info.yaml` });
+      expect(added.location).toMatchObject({ type: 'url', target: `${files.url}/elsewhere/catalog-info.yaml` });
+      // payments is already defined by the file location: only reports is added.
+      expect(names(added.entities)).toEqual(['reports']);
+      expect(await client.getLocationById(added.location.id)).toMatchObject({ id: added.location.id, type: 'url', status: 'error' });
+      await client.removeLocationById(added.location.id);
+      expect(await client.getLocationById(added.location.id)).toBeUndefined();
+      expect(await client.getEntityByRef('component:default/reports')).toBeUndefined();
+    } finally {
+      await files.close();
+    }
   });
 
   it('filters as Backstage does: sets OR-ed, conditions AND-ed, existence, list items, relations, annotations', async () => {
@@ -143,6 +157,12 @@ describeEachStore('HTTP API: the Backstage-compatible catalog', (kind: StoreKind
     const badRef = await server.app.inject({ method: 'POST', url: '/api/catalog/entities/by-refs', payload: { entityRefs: ['component:'] } });
     expect(badRef.statusCode).toBe(400);
     expect(badRef.json().error.message).toBe('Invalid entity ref "component:": expected kind:namespace/name, such as component:default/payments.');
+    const badJson = await server.app.inject({ method: 'POST', url: '/api/catalog/entities/by-refs', payload: '{"entityRefs": [', headers: { 'content-type': 'application/json' } });
+    expect(badJson.statusCode).toBe(400);
+    expect(badJson.json().error.message).toMatch(/^The request body is not valid JSON: /);
+    // An empty JSON body is no body, as Backstage's client sends it.
+    const empty = await server.app.inject({ method: 'POST', url: '/api/catalog/refresh', payload: '', headers: { 'content-type': 'application/json' } });
+    expect(empty.statusCode).toBe(200);
   });
 
   it("serves an entity's target links, re-resolved when a scan arrives", async () => {

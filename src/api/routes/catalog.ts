@@ -116,6 +116,24 @@ const RefreshResultSchema = Type.Object({
 const DEFAULT_QUERY_LIMIT = 20;
 
 export async function catalogRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
+  await api.register(async (catalog: LanternApp) => {
+    // Backstage's client sends `Content-Type: application/json` on every request, a DELETE with
+    // no body included: an empty body is no body here.
+    catalog.removeContentTypeParser('application/json');
+    catalog.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      const text = String(body);
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch (error) {
+        done(new InputError(`The request body is not valid JSON: ${(error as Error).message}.`), undefined);
+      }
+    });
+    await routes(catalog, lantern);
+  });
+}
+
+async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
   const db = lantern.store.db;
   const tags = ['catalog'];
 
