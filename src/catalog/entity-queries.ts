@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { entitiesByRefKeys, findEntityByRef, findEntityByUid, relationsOf } from '../store/catalog-entities.js';
-import { countSelected, type EntitySelection, keptByFilter, selectEntityPage } from '../store/entity-query.js';
+import { type EntitySelection, entityRowsByIds, keptByFilter, selectEntityIds } from '../store/entity-query.js';
 import type { Database, EntityRow } from '../store/schema.js';
 import { linksOfEntities, type TargetLinkView } from '../store/target-links.js';
 import type { CatalogProblem } from './entity.js';
@@ -43,13 +43,9 @@ export interface EntityPage {
 
 /** One page of the entities a selection keeps, and how many it keeps in all. */
 export async function queryCatalog(db: Db, selection: EntitySelection, page: { offset: number; limit?: number | undefined }): Promise<EntityPage> {
-  const [rows, totalItems] = await Promise.all([selectEntityPage(db, selection, page), countSelected(db, selection)]);
-  return { entries: await catalogEntries(db, rows), totalItems };
-}
-
-/** One page of entities, without counting them all. */
-export async function listCatalog(db: Db, selection: EntitySelection, page: { offset: number; limit?: number | undefined }): Promise<CatalogEntry[]> {
-  return catalogEntries(db, await selectEntityPage(db, selection, page));
+  const ids = await selectEntityIds(db, selection);
+  const pageIds = ids.slice(page.offset, page.limit === undefined ? undefined : page.offset + page.limit);
+  return { entries: await catalogEntries(db, await entityRowsByIds(db, pageIds)), totalItems: ids.length };
 }
 
 export async function catalogEntryByRef(db: Db, kind: string, namespace: string, name: string): Promise<CatalogEntry | undefined> {

@@ -1,5 +1,6 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { EntityCondition, EntityFilter, EntityOrder, FullTextFilter } from '../catalog/entity-filter.js';
+import { batches } from './batches.js';
 import type { Database, EntityRow } from './schema.js';
 import { containsText } from './text-search.js';
 
@@ -51,32 +52,51 @@ function selectionMatches(eb: Eb, selection: Pick<EntitySelection, 'filter' | 'f
   return eb.and(parts);
 }
 
-/** One page of the selected entities, in order. */
-export async function selectEntityPage(db: Db, selection: EntitySelection, page: { offset: number; limit?: number | undefined }): Promise<EntityRow[]> {
+/**
+ * The ids of the selected entities, in order. Each order field's values are read once (one
+ * indexed query per field) and the ids sorted here: a sort key per row in SQL makes SQLite probe
+ * the search rows once per entity, and sorting here orders the same on both dialects whatever
+ * the database's collation.
+ */
+export async function selectEntityIds(db: Db, selection: EntitySelection): Promise<number[]> {
   const order = selection.order.length > 0 ? selection.order : DEFAULT_ORDER;
-  let query = db
+  const rows = await db
     .selectFrom('entities')
-    .selectAll()
-    .where((eb) => selectionMatches(eb, selection, order));
+    .select('entities.id')
+    .where((eb) => selectionMatches(eb, selection, order))
+    .execute();
+  const ids = rows.map((r) => r.id);
+  if (ids.length < 2) return ids;
+  const keys: Array<{ values: Map<number, string>; direction: number }> = [];
   for (const { field, order: direction } of order) {
-    const value = sql`(select min(s.value) from entity_search s where s.entity_id = entities.id and s.key = ${field})`;
-    query = query.orderBy(sql`${value} is null`).orderBy(sql`${value} ${sql.raw(direction)}`);
+    const values = await db
+      .selectFrom('entity_search')
+      .select(['entity_id', (eb) => eb.fn.min<string>('value').as('value')])
+      .where('key', '=', field)
+      .where('value', 'is not', null)
+      .groupBy('entity_id')
+      .execute();
+    keys.push({ values: new Map(values.map((v) => [v.entity_id, v.value])), direction: direction === 'asc' ? 1 : -1 });
   }
-  query = query.orderBy('entities.id');
-  // SQLite takes an OFFSET only after a LIMIT, and PostgreSQL refuses a negative one.
-  if (page.limit !== undefined || page.offset > 0) query = query.limit(page.limit ?? Number.MAX_SAFE_INTEGER);
-  if (page.offset > 0) query = query.offset(page.offset);
-  return query.execute();
+  return ids.sort((a, b) => {
+    for (const { values, direction } of keys) {
+      const x = values.get(a);
+      const y = values.get(b);
+      if (x === y) continue;
+      // Entities without the field come last, whichever the direction.
+      if (x === undefined) return 1;
+      if (y === undefined) return -1;
+      return x < y ? -direction : direction;
+    }
+    return a - b;
+  });
 }
 
-export async function countSelected(db: Db, selection: Pick<EntitySelection, 'filter' | 'fullTextFilter' | 'order'>): Promise<number> {
-  const order = selection.order.length > 0 ? selection.order : DEFAULT_ORDER;
-  const row = await db
-    .selectFrom('entities')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => selectionMatches(eb, selection, order))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** The rows of these entity ids, in the same order. */
+export async function entityRowsByIds(db: Db, ids: readonly number[]): Promise<EntityRow[]> {
+  const byId = new Map<number, EntityRow>();
+  for (const batch of batches(ids)) for (const row of await db.selectFrom('entities').selectAll().where('id', 'in', batch).execute()) byId.set(row.id, row);
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 /** Ids of the given entities that the filter keeps (an empty filter keeps all). */

@@ -13,7 +13,7 @@ import {
   parseOrder,
   parseOrderFields,
 } from '../../catalog/entity-filter.js';
-import { type CatalogEntry, catalogEntries, catalogEntriesByRefs, catalogEntryByRef, catalogEntryByUid, listCatalog, queryCatalog } from '../../catalog/entity-queries.js';
+import { type CatalogEntry, catalogEntries, catalogEntriesByRefs, catalogEntryByRef, catalogEntryByUid, queryCatalog } from '../../catalog/entity-queries.js';
 import { readProblems, type RefreshSummary } from '../../catalog/refresh.js';
 import { selectFields } from '../../catalog/served-entity.js';
 import { isUrl } from '../../catalog/source-address.js';
@@ -129,6 +129,9 @@ export async function catalogRoutes(api: LanternApp, lantern: Lantern): Promise<
         done(new InputError(`The request body is not valid JSON: ${(error as Error).message}.`), undefined);
       }
     });
+    // Entities are free-form JSON: the schemas document them, and JSON.stringify writes a list of
+    // 10 000 of them several times faster than a serializer compiled from an open schema.
+    catalog.setSerializerCompiler(() => (data) => JSON.stringify(data));
     await routes(catalog, lantern);
   });
 }
@@ -166,10 +169,8 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
         offset = cursor.offset;
       }
       const limit = q.limit;
-      // One more than asked tells whether there is a next page without counting.
-      const entries = await listCatalog(db, { filter: selection.filter, order: selection.orderFields }, { offset, limit: limit === undefined ? undefined : limit + 1 });
-      if (limit !== undefined && entries.length > limit) {
-        entries.length = limit;
+      const { entries, totalItems } = await queryCatalog(db, { filter: selection.filter, order: selection.orderFields }, { offset, limit });
+      if (limit !== undefined && offset + limit < totalItems) {
         const next = new URL(`http://lantern${request.url}`);
         next.searchParams.delete('offset');
         next.searchParams.set('after', encodeCursor({ filter: selection.filter, orderFields: selection.orderFields, offset: offset + limit }));

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { listCatalog } from '../../catalog/entity-queries.js';
+import { queryCatalog } from '../../catalog/entity-queries.js';
 import type { CatalogEntity, CatalogProblem, EntitySource, TargetLinkSpec } from '../../catalog/entity.js';
 import { formatProblem } from '../../catalog/entity.js';
 import { indexTargets, type LinkDiagnostic, resolveTargetLink, type TargetLinkResolution } from '../../catalog/matching.js';
@@ -60,7 +60,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
     .action(async (options: { kind?: string; json?: boolean; db?: string }) => {
       const filter = options.kind === undefined ? [] : [[{ key: 'kind', values: [options.kind.toLowerCase()] }]];
       const entries = await withStore(io, options.db, async (store) => {
-        const listed = await listCatalog(store.db, { filter, order: [{ field: 'kind', order: 'asc' }, { field: 'metadata.namespace', order: 'asc' }, { field: 'metadata.name', order: 'asc' }] }, { offset: 0 });
+        const { entries: listed } = await queryCatalog(store.db, { filter, order: [{ field: 'kind', order: 'asc' }, { field: 'metadata.namespace', order: 'asc' }, { field: 'metadata.name', order: 'asc' }] }, { offset: 0 });
         const targets = new Map((await listLocations(store.db)).map((l) => [l.id, l.target]));
         return listed.map((e) => ({ ...e, location: targets.get(e.row.location_id) ?? '' }));
       });
