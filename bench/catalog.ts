@@ -17,6 +17,7 @@ import { parseAllDocuments } from 'yaml';
 import { readCatalog } from '../src/catalog/read.js';
 import { relateEntities } from '../src/catalog/relations.js';
 import { parseScope } from '../src/domain/scope.js';
+import { buildServer } from '../src/api/server.js';
 import { relinkAfterScan } from '../src/catalog/link-resolution.js';
 import { Lantern } from '../src/lantern.js';
 import { openStore } from '../src/store/database.js';
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
       unchangedTimes.push(performance.now() - started);
       await lantern.close();
     }
+    const api = await measureApi(join(root, 'round-0.db'));
     const hook = await measureHook(join(root, 'round-0.db'));
 
     const parseMs = median(parseTimes);
@@ -170,6 +172,8 @@ async function main(): Promise<void> {
       ],
     );
     console.log(`\nread / parse-only: ${(median(readTimes) / parseMs).toFixed(2)}x (goal: at most 3x); problems reported: ${problems}`);
+    console.log(`\nthe catalog API on that store, median of ${API_RUNS} requests:`);
+    printTable(['request', 'time', 'answer'], api.map((a) => [a.request, `${a.ms.toFixed(0)} ms`, `${(a.bytes / 1024).toFixed(0)} KB`]));
     console.log(`\nafter-ingest hook on that store (${loaded} entities, ${links} links), median of ${HOOK_RUNS} ingests:`);
     printTable(
       ['scan of', 'links read again', 'hook time', 'whole ingest'],
@@ -181,6 +185,38 @@ async function main(): Promise<void> {
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+}
+
+const API_RUNS = 5;
+const API_REQUESTS = [
+  '/api/catalog/entities',
+  '/api/catalog/entities?filter=kind=component,spec.type=service&fields=kind,metadata.name',
+  '/api/catalog/entities/by-query?limit=50&orderField=metadata.title,desc',
+  '/api/catalog/entities/by-query?limit=50&fullTextFilterTerm=service%2000&fullTextFilterFields=metadata.title',
+  '/api/catalog/entity-facets?facet=kind&facet=spec.type&facet=relations.ownedBy',
+  '/api/catalog/entities/by-name/component/default/svc-0500',
+];
+
+/** Times Backstage-compatible requests through the HTTP stack (in-process, no socket). */
+async function measureApi(database: string): Promise<Array<{ request: string; ms: number; bytes: number }>> {
+  const lantern = new Lantern(await openStore(database));
+  const app = await buildServer(lantern);
+  const out = [];
+  for (const url of API_REQUESTS) {
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < API_RUNS; i++) {
+      const started = performance.now();
+      const response = await app.inject({ method: 'GET', url });
+      times.push(performance.now() - started);
+      if (response.statusCode !== 200) throw new Error(`${url} answered ${response.statusCode}`);
+      bytes = response.rawPayload.length;
+    }
+    out.push({ request: `GET ${decodeURIComponent(url.replace('/api/catalog', ''))}`, ms: median(times), bytes });
+  }
+  await app.close();
+  await lantern.close();
+  return out;
 }
 
 interface HookCost {

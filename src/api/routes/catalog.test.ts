@@ -124,6 +124,15 @@ describeEachStore('HTTP API: the Backstage-compatible catalog', (kind: StoreKind
     expect(await query('filter=kind=nothing')).toEqual([]);
   });
 
+  it('orders by any field, entities without it last in either direction, ties by first registration', async () => {
+    const ordered = async (q: string) => names((await get(`/api/catalog/entities/by-query?${q}`)).json().items);
+    // Only checkout and payments have a title; the others keep the order they were stored in.
+    const untitled = ['team-a', 'checkout-services', 'payments-api', 'ledger'];
+    expect(await ordered('orderField=metadata.title,asc')).toEqual(['checkout', 'payments', ...untitled]);
+    expect(await ordered('orderField=metadata.title,desc')).toEqual(['payments', 'checkout', ...untitled]);
+    expect(await ordered('orderField=kind,asc&orderField=metadata.name,desc')).toEqual(['payments-api', 'payments', 'ledger', 'team-a', 'checkout-services', 'checkout']);
+  });
+
   it('pages GET /entities with limit, offset and after, naming the next page in a Link header', async () => {
     const first = await get('/api/catalog/entities?limit=4&order=asc:metadata.name&fields=metadata.name');
     expect(names(first.json())).toEqual(['checkout', 'checkout-services', 'ledger', 'payments']);
