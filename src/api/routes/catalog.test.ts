@@ -142,6 +142,8 @@ describeEachStore('HTTP API: the Backstage-compatible catalog', (kind: StoreKind
     expect(names(second.json())).toEqual(['payments-api', 'team-a']);
     expect(second.headers.link).toBeUndefined();
     expect(names((await get('/api/catalog/entities?offset=5&order=desc:metadata.name')).json())).toEqual(['checkout']);
+    const none = await get('/api/catalog/entities?limit=0');
+    expect([none.json(), none.headers.link]).toEqual([[], undefined]);
   });
 
   it('answers bad queries with 400 and unknown names with 404, in the error shape', async () => {
@@ -230,7 +232,7 @@ describeEachStore('HTTP API: the Backstage-compatible catalog', (kind: StoreKind
       const before = await rowCounts(server.lantern.store);
       const dry = await post({ type: 'url', target: url, scope: 'acme.url' }, '?dryRun=true');
       expect(dry.statusCode).toBe(201);
-      expect(dry.json()).toMatchObject({ exists: false, location: { target: url } });
+      expect(dry.json()).toMatchObject({ exists: false, location: { target: url, scope: 'acme.url' } });
       expect(dry.json().entities).toHaveLength(6);
       expect(await rowCounts(server.lantern.store)).toEqual(before);
 

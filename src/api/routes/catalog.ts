@@ -18,7 +18,7 @@ import { readProblems, type RefreshSummary } from '../../catalog/refresh.js';
 import { selectFields } from '../../catalog/served-entity.js';
 import { isUrl } from '../../catalog/source-address.js';
 import { InputError, NotFoundError } from '../../domain/errors.js';
-import { DEFAULT_PROJECT_SCOPE, parseScope } from '../../domain/scope.js';
+import { DEFAULT_PROJECT_SCOPE, formatScope, parseScope } from '../../domain/scope.js';
 import type { Lantern } from '../../lantern.js';
 import { entityRowsOfLocation, findEntityByRef } from '../../store/catalog-entities.js';
 import { findLocation, type LocationListing, listLocations } from '../../store/catalog-locations.js';
@@ -170,7 +170,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
       }
       const limit = q.limit;
       const { entries, totalItems } = await queryCatalog(db, { filter: selection.filter, order: selection.orderFields }, { offset, limit });
-      if (limit !== undefined && offset + limit < totalItems) {
+      if (limit !== undefined && limit > 0 && offset + limit < totalItems) {
         const next = new URL(`http://lantern${request.url}`);
         next.searchParams.delete('offset');
         next.searchParams.set('after', encodeCursor({ filter: selection.filter, orderFields: selection.orderFields, offset: offset + limit }));
@@ -391,7 +391,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
         const preview = await lantern.catalog.preview(target, scope);
         const exists = (await listLocations(db)).some((l) => l.target === preview.target);
         return reply.status(201).send({
-          location: { id: '', type: 'url', target: preview.target, scope: scopeText ?? 'default.default', status: 'ok', lastError: null, lastReadAt: null, createdAt: new Date().toISOString() },
+          location: { id: '', type: 'url', target: preview.target, scope: formatScope(scope), status: 'ok', lastError: null, lastReadAt: null, createdAt: new Date().toISOString() },
           entities: preview.entities,
           exists,
         });
