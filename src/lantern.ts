@@ -1,6 +1,9 @@
+import type { Kysely } from 'kysely';
+import { Catalog } from './catalog/catalog.js';
+import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
+import type { CatalogReadOptions } from './catalog/refresh.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
 import { DEFAULT_MAX_REPORT_MB } from './ingest/report-file.js';
-import type { Kysely } from 'kysely';
 import { databaseUrlFrom, openStore, type Store } from './store/database.js';
 import type { Database } from './store/schema.js';
 import { type BaselineUpdate, setBaseline } from './store/targets.js';
@@ -8,7 +11,12 @@ import { type BaselineUpdate, setBaseline } from './store/targets.js';
 export interface LanternOptions {
   /** Reports larger than this are refused before they are read. */
   maxReportBytes?: number;
+  /** How the catalog reads files and URLs (tests stand in for them). */
+  catalog?: CatalogReadOptions;
 }
+
+/** Work that follows a change to a target (its baseline), inside the same transaction. */
+export type AfterTargetChange = (trx: Kysely<Database>, targetId: number) => Promise<void>;
 
 /**
  * The composition root: one store and the modules that react to its changes. Ingest, catalog
@@ -20,13 +28,19 @@ export class Lantern {
   /** Run inside every ingest transaction, in order, after the scan is written. */
   readonly afterIngest: AfterIngest[] = [];
   /** Run inside the transaction that changed a target's baseline. */
-  readonly afterTargetChange: ((trx: Kysely<Database>, targetId: number) => Promise<void>)[] = [];
+  readonly afterTargetChange: AfterTargetChange[] = [];
+  readonly catalog: Catalog;
 
   constructor(
     readonly store: Store,
     options: LanternOptions = {},
   ) {
     this.maxReportBytes = options.maxReportBytes ?? DEFAULT_MAX_REPORT_MB * 1024 * 1024;
+    this.catalog = new Catalog(store, options.catalog);
+    // A scan can give a target link its first data, a new variant to show, or a new name to suggest.
+    this.afterIngest.push(relinkAfterIngest);
+    // Links that show a target's baseline change with it.
+    this.afterTargetChange.push((trx, targetId) => relinkTarget(trx, targetId, { isNew: false }).then(() => undefined));
   }
 
   ingest(request: IngestRequest): Promise<IngestResult> {

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import type { Lantern } from '../lantern.js';
 import { handleError, handleNotFound } from './errors.js';
+import { catalogRoutes } from './routes/catalog.js';
 import { scanRoutes } from './routes/scans.js';
 import { targetRoutes } from './routes/targets.js';
 
@@ -41,6 +42,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await scanRoutes(api, lantern);
       await targetRoutes(api, lantern);
+      await catalogRoutes(api, lantern);
     },
     { prefix: '/api' },
   );

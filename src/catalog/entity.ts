@@ -18,6 +18,11 @@ export interface CatalogProblem {
   column?: number;
   /** Dotted path of the field (`spec.owner`, `metadata.tags[1]`). */
   field?: string;
+  /**
+   * Set on the two problems a refresh treats apart: a file that could not be read (its entities
+   * from the last good read are kept) and an entity another location already defines.
+   */
+  code?: 'unreadable' | 'conflict';
 }
 
 /** Where in a file something was found: what CatalogProblem needs besides the sentence. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VariantInfo } from '../domain/baseline.js';
 import { ACCOUNT_SCOPE, type Scope } from '../domain/scope.js';
 import type { TargetLinkSpec } from './entity.js';
-import { editDistance, indexTargets, LINK_DIAGNOSTIC_CODES, resolveTargetLink, resolveTargetLinks, type TargetSummary } from './matching.js';
+import { editDistance, indexTargets, lastSegment, LINK_DIAGNOSTIC_CODES, nameKeys, resolveTargetLink, resolveTargetLinks, similarityKey, targetConcernsLink, type TargetSummary } from './matching.js';
 
 const PAY: Scope = { level: 'project', org: 'acme', project: 'pay' };
 const WEB: Scope = { level: 'project', org: 'acme', project: 'web' };
@@ -193,5 +193,28 @@ describe('editDistance', () => {
     expect(editDistance('abc', 'abc', 0)).toBe(0);
     expect(editDistance('abcdef', 'uvwxyz', 2)).toBe(3);
     expect(editDistance('a', 'abcdef', 2)).toBe(3);
+  });
+});
+
+describe('targetConcernsLink: which unmatched links a new target can change', () => {
+  const concerns = (linkName: string, linkScope: Scope, targetName: string, targetScope: Scope) => targetConcernsLink(nameKeys(linkName, linkScope), nameKeys(targetName, targetScope));
+
+  it('the same name in any scope, the same name once host and .git are off, the same last segment', () => {
+    expect(concerns('acme/payments', PAY, 'ACME/Payments', WEB)).toBe(true);
+    expect(concerns('acme/payments', PAY, 'https://github.com/acme/payments.git', ACCOUNT_SCOPE)).toBe(true);
+    expect(concerns('acme/payments', PAY, 'acme-corp/payments', WEB)).toBe(true);
+  });
+
+  it('a name a few edits away only in the link\'s own scope, and nothing else', () => {
+    expect(concerns('acme/payments', PAY, 'acme/payment', PAY)).toBe(true);
+    expect(concerns('acme/payments', PAY, 'acme/payment', WEB)).toBe(false);
+    expect(concerns('acme/payments', PAY, 'other/ledger', PAY)).toBe(false);
+    expect(concerns('payments', PAY, 'ledger', PAY)).toBe(false);
+  });
+
+  it('uses the keys the store indexes unmatched links by', () => {
+    expect(similarityKey('git@github.com:Acme/Payments.git')).toBe('acme/payments');
+    expect(lastSegment('acme/payments/')).toBe('payments');
+    expect(lastSegment('payments')).toBeUndefined();
   });
 });

@@ -62,11 +62,13 @@ export interface TargetIndex {
   byName: Map<string, TargetSummary[]>;
   byScope: Map<string, TargetSummary[]>;
   bySimilarityKey: Map<string, TargetSummary[]>;
+  /** Each target's similarity key, computed once: similar-name hints compare it with many links. */
+  similarityKeys: Map<TargetSummary, string>;
   byLastSegment: Map<string, TargetSummary[]>;
 }
 
 export function indexTargets(targets: readonly TargetSummary[]): TargetIndex {
-  const index: TargetIndex = { byName: new Map(), byScope: new Map(), bySimilarityKey: new Map(), byLastSegment: new Map() };
+  const index: TargetIndex = { byName: new Map(), byScope: new Map(), bySimilarityKey: new Map(), byLastSegment: new Map(), similarityKeys: new Map() };
   const add = (map: Map<string, TargetSummary[]>, key: string, target: TargetSummary) => {
     const list = map.get(key);
     if (list) list.push(target);
@@ -75,7 +77,9 @@ export function indexTargets(targets: readonly TargetSummary[]): TargetIndex {
   for (const target of targets) {
     add(index.byName, targetNameKey(target.name), target);
     add(index.byScope, formatScope(target.scope), target);
-    add(index.bySimilarityKey, similarityKey(target.name), target);
+    const key = similarityKey(target.name);
+    index.similarityKeys.set(target, key);
+    add(index.bySimilarityKey, key, target);
     const last = lastSegment(target.name);
     if (last) add(index.byLastSegment, last, target);
   }
@@ -160,13 +164,13 @@ function similarTargets(spec: TargetLinkSpec, index: TargetIndex): TargetSummary
     const current = scored.get(target);
     if (current === undefined || score < current) scored.set(target, score);
   };
-  for (const target of index.bySimilarityKey.get(similarityKey(spec.name)) ?? []) consider(target, 0);
+  const key = similarityKey(spec.name);
+  for (const target of index.bySimilarityKey.get(key) ?? []) consider(target, 0);
   const last = lastSegment(spec.name);
   if (last) for (const target of index.byLastSegment.get(last) ?? []) consider(target, 1);
-  const key = similarityKey(spec.name);
-  const limit = key.length <= 4 ? 1 : key.length <= 12 ? 2 : 3;
+  const limit = similarityLimit(key);
   for (const target of index.byScope.get(formatScope(spec.scope)) ?? []) {
-    const distance = editDistance(key, similarityKey(target.name), limit);
+    const distance = editDistance(key, index.similarityKeys.get(target) ?? similarityKey(target.name), limit);
     if (distance <= limit) consider(target, 1 + distance);
   }
   const inOwnScope = (t: TargetSummary) => (sameScope(t.scope, spec.scope) ? 0 : 1);
@@ -176,8 +180,38 @@ function similarTargets(spec: TargetLinkSpec, index: TargetIndex): TargetSummary
     .map(([target]) => target);
 }
 
+/** How many edits apart two names may be and still look alike: more for longer names. */
+function similarityLimit(key: string): number {
+  return key.length <= 4 ? 1 : key.length <= 12 ? 2 : 3;
+}
+
+/** The keys a link or target is compared by when it matched nothing; the store keeps them with each link. */
+export interface NameKeys {
+  nameKey: string;
+  similarityKey: string;
+  lastSegment: string | undefined;
+  /** formatScope() form. */
+  scope: string;
+}
+
+export function nameKeys(name: string, scope: Scope): NameKeys {
+  return { nameKey: targetNameKey(name), similarityKey: similarityKey(name), lastSegment: lastSegment(name), scope: formatScope(scope) };
+}
+
+/**
+ * Whether a target could change how a link that found no target resolves: the same name in any
+ * scope (a match, or "it exists in another scope"), or a name similarTargets would offer. Lets
+ * the store re-resolve only these links when a new target appears.
+ */
+export function targetConcernsLink(link: NameKeys, target: NameKeys): boolean {
+  if (link.nameKey === target.nameKey || link.similarityKey === target.similarityKey) return true;
+  if (link.lastSegment !== undefined && link.lastSegment === target.lastSegment) return true;
+  const limit = similarityLimit(link.similarityKey);
+  return link.scope === target.scope && editDistance(link.similarityKey, target.similarityKey, limit) <= limit;
+}
+
 /** A name without case, URL scheme, user, host, `.git` and trailing slashes. */
-function similarityKey(name: string): string {
+export function similarityKey(name: string): string {
   let key = targetNameKey(name.trim()).replace(/^[a-z][a-z0-9+.-]*:\/\//, '').replace(/^[^@/]+@/, '');
   const [first, ...rest] = key.split(/[/:]/);
   if (first?.includes('.') && rest.length >= 2) key = rest.join('/');
@@ -185,7 +219,7 @@ function similarityKey(name: string): string {
 }
 
 /** The repository part of `owner/repo`; undefined for a name without a path. */
-function lastSegment(name: string): string | undefined {
+export function lastSegment(name: string): string | undefined {
   const parts = similarityKey(name).split('/').filter((p) => p !== '');
   return parts.length >= 2 ? parts[parts.length - 1] : undefined;
 }

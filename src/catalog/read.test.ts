@@ -77,7 +77,7 @@ describe('readCatalog: what a location can be', () => {
       location: at('nowhere.yaml'),
       scope: { level: 'account' },
       entities: [],
-      files: [{ file: at('nowhere.yaml'), entities: [], problems: [{ level: 'error', message: `The file or folder ${at('nowhere.yaml')} does not exist.`, file: at('nowhere.yaml') }] }],
+      files: [{ file: at('nowhere.yaml'), entities: [], problems: [{ level: 'error', message: `The file or folder ${at('nowhere.yaml')} does not exist.`, file: at('nowhere.yaml'), code: 'unreadable' }] }],
     });
     const empty = await readCatalog(at('locations'));
     expect(fileProblems(empty).map((p) => p.message)).toEqual([`The folder ${at('locations')} holds no file matching **/catalog-info.yaml, so it defines no entity.`]);
@@ -116,6 +116,7 @@ describe('readCatalog: following Locations', () => {
         line: 10,
         column: 7,
         field: 'spec.targets[2]',
+        code: 'unreadable',
       },
     ]);
   });
@@ -155,6 +156,7 @@ describe('readCatalog: following Locations', () => {
         file: at('locations', 'conflict-second.yaml'),
         document: 1,
         line: 1,
+        code: 'conflict',
       },
     ]);
   });
@@ -259,6 +261,7 @@ describe('bad input: each a clear problem, nothing else lost', () => {
         level: 'error',
         message: `The file ${join(folder, 'b-large.yaml')} is 20.0 MB, over the limit of 10.0 MB for one catalog file.`,
         file: join(folder, 'b-large.yaml'),
+        code: 'unreadable',
       },
     ]);
   });

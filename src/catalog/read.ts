@@ -71,7 +71,7 @@ export async function readCatalog(input: string, options: ReadCatalogOptions = {
   const location = absoluteAddress(input, options.cwd ?? process.cwd());
   const start = await startingFiles(location, options.pattern ?? DEFAULT_PATTERN, reader);
   if ('error' in start) {
-    return { location, scope, entities: [], files: [{ file: location, entities: [], problems: [{ level: 'error', message: start.error, file: location }] }] };
+    return { location, scope, entities: [], files: [{ file: location, entities: [], problems: [{ level: 'error', message: start.error, file: location, code: 'unreadable' }] }] };
   }
 
   const entities: CatalogEntity[] = [];
@@ -93,7 +93,7 @@ export async function readCatalog(input: string, options: ReadCatalogOptions = {
       for (const entity of result.entities) {
         const first = defined.get(entity.ref);
         if (first) {
-          report.problems.push(conflict(entity, first));
+          report.problems.push(conflictProblem(entity, first));
           continue;
         }
         defined.set(entity.ref, entity.source);
@@ -168,8 +168,8 @@ async function readFile({ address, via }: Visit, context: FileContext): Promise<
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const problem: CatalogProblem = via
-      ? { level: 'error', message: `The target ${JSON.stringify(via.target)} of the Location ${via.location} cannot be read: ${reason}`, ...via.place }
-      : { level: 'error', message: reason, file: address };
+      ? { level: 'error', message: `The target ${JSON.stringify(via.target)} of the Location ${via.location} cannot be read: ${reason}`, ...via.place, code: 'unreadable' }
+      : { level: 'error', message: reason, file: address, code: 'unreadable' };
     return { entities: [], problems: [problem], locationTargets: [] };
   }
   const readRelated = async (target: string) => {
@@ -205,7 +205,8 @@ async function follow(target: LocationTarget, holder: string, reader: SourceRead
   return { addresses };
 }
 
-function conflict(entity: CatalogEntity, first: EntitySource): CatalogProblem {
+/** The problem reported on a second definition of an entity ref; the first stays. */
+export function conflictProblem(entity: CatalogEntity, first: EntitySource): CatalogProblem {
   const where = `${first.file}, document ${first.document}${first.location !== entity.source.location ? ` (location ${first.location})` : ''}`;
   return {
     level: 'error',
@@ -213,6 +214,7 @@ function conflict(entity: CatalogEntity, first: EntitySource): CatalogProblem {
     file: entity.source.file,
     document: entity.source.document,
     line: entity.source.line,
+    code: 'conflict',
   };
 }
 

@@ -1,7 +1,19 @@
 import { InputError } from '../domain/errors.js';
 import { DEFAULT_PROJECT_SCOPE, parseScope, type Scope } from '../domain/scope.js';
+import { Lantern, type LanternOptions } from '../lantern.js';
 import { databaseUrlFrom, openStore, type Store } from '../store/database.js';
 import type { CliIo } from './io.js';
+
+/**
+ * Thrown by a command that has printed its report and found problems in the user's input
+ * (`catalog validate` with an error): the run exits 1 without another message.
+ */
+export class ProblemsFound extends Error {
+  override name = 'ProblemsFound';
+  constructor() {
+    super('The command reported problems.');
+  }
+}
 
 /** Opens the store named by --db (or LANTERN_DATABASE_URL, or lantern.db), runs `work`, closes it. */
 export async function withStore<T>(io: CliIo, db: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
@@ -11,6 +23,14 @@ export async function withStore<T>(io: CliIo, db: string | undefined, work: (sto
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Opens Lantern on the store named by --db, runs `work`, closes it. Commands that write go
+ * through Lantern, so that the same follow-up work (target links …) runs as in the server.
+ */
+export async function withLantern<T>(io: CliIo, db: string | undefined, options: LanternOptions, work: (lantern: Lantern) => Promise<T>): Promise<T> {
+  return withStore(io, db, (store) => work(new Lantern(store, options)));
 }
 
 /** `--scope`: `ORG.PROJECT` or `account`; the default project when absent. */

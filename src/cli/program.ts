@@ -1,16 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../domain/errors.js';
+import { catalogCommand } from './commands/catalog.js';
 import { formatsCommand } from './commands/formats.js';
 import { ingestCommand } from './commands/ingest.js';
 import { issuesCommand } from './commands/issues.js';
 import { scansCommand } from './commands/scans.js';
 import { serveCommand } from './commands/serve.js';
 import { targetsCommand } from './commands/targets.js';
+import { ProblemsFound } from './context.js';
 import type { CliIo } from './io.js';
 
-/** Exit codes: 0 done, 1 an internal failure, 2 the user's input was wrong (bad flag, report, scope …). */
+/**
+ * Exit codes: 0 done, 1 an internal failure or problems a command reported (catalog errors),
+ * 2 the user's input was wrong (bad flag, report, scope, unreadable path …).
+ */
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
+export const EXIT_PROBLEMS = 1;
 export const EXIT_INPUT = 2;
 
 function createProgram(io: CliIo): Command {
@@ -26,6 +32,7 @@ function createProgram(io: CliIo): Command {
   issuesCommand(program, io);
   formatsCommand(program, io);
   serveCommand(program, io);
+  catalogCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }
@@ -41,6 +48,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
       // Commander has already printed its one-line message (or the help text).
       return error.exitCode === 0 ? EXIT_OK : EXIT_INPUT;
     }
+    if (error instanceof ProblemsFound) return EXIT_PROBLEMS;
     if (isUserError(error)) {
       io.err(`lantern: ${oneLine(error.message)}\n`);
       return EXIT_INPUT;

@@ -14,6 +14,12 @@ export interface Database {
   issues: IssueTable;
   scan_issues: ScanIssueTable;
   occurrences: OccurrenceTable;
+  locations: LocationTable;
+  entities: EntityTable;
+  entity_references: EntityReferenceTable;
+  entity_relations: EntityRelationTable;
+  entity_search: EntitySearchTable;
+  entity_links: EntityLinkTable;
 }
 
 export interface OrgTable {
@@ -131,6 +137,138 @@ export interface OccurrenceTable {
   place: string;
 }
 
+/** A registered catalog location: a file, folder, glob or URL, read again on every refresh. */
+export interface LocationTable {
+  id: Generated<number>;
+  /** Absolute path, glob or URL, as registered. */
+  target: string;
+  /** `account` or `ORG.PROJECT`: Backstage-format entities read from it live there. */
+  scope: string;
+  /** `ok`, or `error` when the last read reported an error (a broken file, a conflict …). */
+  status: string;
+  /** The first error of the last read, as one line; null when it had none. */
+  last_error: string | null;
+  last_read_at: string | null;
+  /** JSON array of the last read's CatalogProblems about files (not about single entities). */
+  problems: string;
+  created_at: string;
+}
+
+export interface EntityTable {
+  id: Generated<number>;
+  /** metadata.uid: derived from ref_key, so an entity keeps it across refreshes and re-registrations. */
+  uid: string;
+  /** `kind:namespace/name` as @backstage/catalog-model's stringifyEntityRef prints it. */
+  ref: string;
+  /** Lower-cased ref: refs compare case-insensitively. */
+  ref_key: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  description: string | null;
+  /** spec.type */
+  type: string | null;
+  /** spec.owner, spec.system and spec.domain as full refs. */
+  owner_ref: string | null;
+  system_ref: string | null;
+  domain_ref: string | null;
+  lifecycle: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  /** `account` or `ORG.PROJECT`: the entity's own scope. */
+  scope: string;
+  /** `backstage` or `harness` (harness.io/v1). */
+  format: string;
+  location_id: number;
+  /** Web address of the repository the entity declares (catalog/annotations.ts entityRepository). */
+  repository_url: string | null;
+  /**
+   * The Backstage-shaped JSON the API serves, with metadata.uid, metadata.etag and Lantern's
+   * annotations; `relations` and `status` are added when served, from entity_relations and
+   * entity_links, because they change without the entity's file changing.
+   */
+  envelope: string;
+  /** JSON array of the CatalogProblems that did not stop the entity from loading. */
+  problems: string;
+  /** Hash of everything read for the entity: a refresh that reads the same skips it. */
+  content_hash: string;
+  source_file: string;
+  source_document: number;
+  source_line: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A reference an entity declares in its spec (`spec.owner: team-a` → ownedBy group:default/team-a). */
+export interface EntityReferenceTable {
+  entity_id: number;
+  /** The relation from the declaring entity's side: ownedBy, partOf, dependsOn … */
+  type: string;
+  target_ref: string;
+  field: string;
+}
+
+/** Relations both ways: every reference gives a row on its source and, if it exists, its target. */
+export interface EntityRelationTable {
+  entity_id: number;
+  type: string;
+  target_ref: string;
+  /** 0 when target_ref names no entity in the catalog. */
+  target_exists: number;
+}
+
+/** One leaf of a served entity, for Backstage's filters, facets and ordering. */
+export interface EntitySearchTable {
+  entity_id: number;
+  /** Lower-cased dotted path (`spec.type`, `metadata.tags.java`). */
+  key: string;
+  /** Lower-cased value; null for a null value or one over 200 characters. */
+  value: string | null;
+  /** The value as written, for facets. */
+  original_value: string | null;
+}
+
+/** One target link of an entity, as last resolved (DESIGN.md: Matching). */
+export interface EntityLinkTable {
+  id: Generated<number>;
+  entity_id: number;
+  /** 0-based order among the entity's links: annotation entries, then the implicit repository link. */
+  position: number;
+  /** 0-based entry in the annotation list; null for the implicit repository link. */
+  entry: number | null;
+  /** `annotation` or `source-url`. */
+  origin: string;
+  /** The target name as written. */
+  name: string;
+  name_key: string;
+  /** The name without scheme, host, `.git` and case (catalog/matching.ts similarityKey). */
+  similarity_key: string;
+  /** `repo` of `owner/repo`; null for a name without a path. */
+  last_segment: string | null;
+  /** The resolved scope, formatScope() form. */
+  scope: string;
+  /** The variant requested; null for the baseline. */
+  variant: string | null;
+  /** 1 when the link shows a scanned variant: there is data to show. */
+  matched: number;
+  /** The target found by name and scope, even when it has nothing to show. */
+  target_id: number | null;
+  /** The variant shown, when it exists. */
+  variant_id: number | null;
+  variant_name: string | null;
+  /** `variant`, or how the baseline was chosen (explicit, regex, conventional, most-recent, none). */
+  variant_reason: string | null;
+  /** JSON array of {level, code, message}. */
+  diagnostics: string;
+  resolved_at: string;
+}
+
+export type LocationRow = Selectable<LocationTable>;
+export type EntityRow = Selectable<EntityTable>;
+export type EntityLinkRow = Selectable<EntityLinkTable>;
+export type NewEntity = Insertable<EntityTable>;
+export type NewEntityLink = Insertable<EntityLinkTable>;
 export type TargetRow = Selectable<TargetTable>;
 export type VariantRow = Selectable<VariantTable>;
 export type ScanRow = Selectable<ScanTable>;

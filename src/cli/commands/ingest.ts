@@ -2,9 +2,9 @@ import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { SEVERITIES } from '../../domain/severity.js';
 import { TARGET_TYPES, type TargetType } from '../../domain/target.js';
-import { ingestReport, type IngestResult } from '../../ingest/ingest.js';
+import type { IngestResult } from '../../ingest/ingest.js';
 import { DEFAULT_MAX_REPORT_MB, readReportFile } from '../../ingest/report-file.js';
-import { positiveNumber, scopeOption, withStore } from '../context.js';
+import { positiveNumber, scopeOption, withLantern } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json } from '../output.js';
 
@@ -49,8 +49,8 @@ export function ingestCommand(program: Command, io: CliIo): void {
       const maxBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const scope = scopeOption(options.scope);
       const report = readReportFile(file, maxBytes);
-      const result = await withStore(io, options.db, (store) =>
-        ingestReport(store, {
+      const result = await withLantern(io, options.db, { maxReportBytes: maxBytes }, (lantern) =>
+        lantern.ingest({
           report,
           source: file,
           target: options.target,

@@ -1,9 +1,12 @@
 import type { Command } from 'commander';
 import { buildServer } from '../../api/server.js';
+import { isUrl } from '../../catalog/source-address.js';
+import type { RefreshOutcome } from '../../catalog/catalog.js';
+import { startRefreshLoop } from '../../catalog/refresh-loop.js';
 import { InputError } from '../../domain/errors.js';
 import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
 import { openLantern } from '../../lantern.js';
-import { positiveNumber } from '../context.js';
+import { positiveNumber, scopeOption } from '../context.js';
 import type { CliIo } from '../io.js';
 
 export interface ServeOptions {
@@ -11,6 +14,19 @@ export interface ServeOptions {
   port: string;
   host: string;
   maxReportMb: string;
+  catalog: string[];
+  catalogScope?: string;
+  refreshInterval: string;
+}
+
+export const DEFAULT_REFRESH_INTERVAL = '5m';
+const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
+
+/** `30s`, `5m`, `1h` or a number of seconds, in milliseconds; `0` turns periodic refresh off. */
+export function parseInterval(text: string, flag = '--refresh-interval'): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/i.exec(text.trim());
+  if (!match) throw new InputError(`Invalid ${flag} ${JSON.stringify(text)}: expected a duration such as 30s, 5m or 1h, or a number of seconds.`);
+  return Math.round(Number(match[1]) * (UNIT_SECONDS[(match[2] ?? '').toLowerCase()] ?? 1) * 1000);
 }
 
 export function serveCommand(program: Command, io: CliIo): void {
@@ -21,19 +37,45 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--port <n>', 'port to listen on', '7007')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--max-report-mb <n>', 'refuse uploaded reports larger than this', String(DEFAULT_MAX_REPORT_MB))
+    .option('--catalog <target>', 'register and read this catalog file, folder, glob or URL at start-up (repeatable)', (value: string, all: string[]) => [...all, value], [])
+    .option('--catalog-scope <scope>', 'the scope of the --catalog locations: ORG.PROJECT or account (default: default.default)')
+    .option('--refresh-interval <duration>', 'read every registered location again this often: 30s, 5m, 1h, or seconds; 0 for never', DEFAULT_REFRESH_INTERVAL)
     .action(async (options: ServeOptions) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`Invalid --port ${JSON.stringify(options.port)}: expected 0-65535.`);
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
+      const intervalMs = parseInterval(options.refreshInterval);
+      const catalogScope = scopeOption(options.catalogScope);
       const lantern = await openLantern(options.db, { maxReportBytes }, io.env);
+      try {
+        for (const target of options.catalog) {
+          // A URL that does not answer now is registered anyway and read again on every refresh.
+          const summary = await lantern.catalog.register(target, catalogScope, { requireReadable: !isUrl(target.trim()) });
+          const held = summary.added.length + summary.updated.length + summary.unchanged + summary.kept.length;
+          io.err(`Catalog ${summary.location.target} [${summary.location.scope}]: ${held} entities${summary.location.last_error ? `; ${summary.location.last_error}` : ''}\n`);
+        }
+      } catch (error) {
+        await lantern.close();
+        throw error;
+      }
       const app = await buildServer(lantern, { logger: { level: io.env.LANTERN_LOG_LEVEL ?? 'info' } });
+      const report = (outcomes: RefreshOutcome[] | Error) => {
+        if (outcomes instanceof Error) return app.log.error({ err: outcomes }, 'catalog refresh failed');
+        for (const o of outcomes) {
+          if ('error' in o) app.log.error({ location: o.location.target, err: o.error }, 'catalog location not refreshed');
+          else app.log.info({ location: o.summary.location.target, status: o.summary.location.status, added: o.summary.added.length, updated: o.summary.updated.length, removed: o.summary.removed.length, lastError: o.summary.location.last_error }, 'catalog location refreshed');
+        }
+      };
+      const loop = intervalMs > 0 ? startRefreshLoop(lantern.catalog, intervalMs, report) : undefined;
       try {
         const address = await app.listen({ port, host: options.host });
         io.err(`Lantern is serving ${lantern.store.description} on ${address}\n`);
         await (io.stopSignal ?? new Promise<void>(() => undefined));
         io.err('Stopping: finishing requests in flight…\n');
       } finally {
-        // close() stops accepting connections and waits for requests in flight (ingests included).
+        // The loop first, so that no refresh starts on a closing store; close() stops accepting
+        // connections and waits for requests in flight (ingests included).
+        await loop?.stop();
         await app.close();
         await lantern.close();
       }

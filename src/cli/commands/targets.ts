@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { safeRegex } from '../../domain/baseline.js';
-import { getTarget, listTargets, setBaseline } from '../../store/targets.js';
-import { scopeOption, withStore } from '../context.js';
+import { getTarget, listTargets } from '../../store/targets.js';
+import { scopeOption, withLantern, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, shortTime, table } from '../output.js';
 
@@ -44,9 +44,9 @@ export function targetsCommand(program: Command, io: CliIo): void {
         throw new InputError(`Invalid --regex ${JSON.stringify(options.regex)}: not a valid regular expression.`);
       }
       const scope = scopeOption(options.scope);
-      await withStore(io, options.db, async (store) => {
-        const target = await getTarget(store.db, scope, name);
-        await setBaseline(store.db, target.id, options.variant !== undefined ? { variant: options.variant } : { regex: options.regex as string });
+      await withLantern(io, options.db, {}, async (lantern) => {
+        const target = await getTarget(lantern.store.db, scope, name);
+        await lantern.setBaseline(target.id, options.variant !== undefined ? { variant: options.variant } : { regex: options.regex as string });
         io.out(`Baseline of ${target.name} [${target.scope}] is now ${options.variant !== undefined ? `variant ${options.variant}` : `the newest variant matching /${options.regex}/`}.\n`);
       });
     });

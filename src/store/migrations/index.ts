@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as securityTesting from './0001-security-testing.js';
+import * as catalog from './0002-catalog.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -7,6 +8,7 @@ import * as securityTesting from './0001-security-testing.js';
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-security-testing': securityTesting,
+  '0002-catalog': catalog,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,135 @@
+import type { Kysely } from 'kysely';
+import { parseScope } from '../domain/scope.js';
+import type { AfterIngest } from '../ingest/ingest.js';
+import type { Database, EntityLinkRow } from '../store/schema.js';
+import {
+  type LinkInsert,
+  type LinkResolutionColumns,
+  linksToTarget,
+  rewriteLinks,
+  storedLinks,
+  storedTargets,
+  type StoredTargets,
+  unmatchedLinksNear,
+} from '../store/target-links.js';
+import type { TargetLinkSpec } from './entity.js';
+import { indexTargets, nameKeys, resolveTargetLink, type TargetIndex, targetConcernsLink, type TargetLinkResolution } from './matching.js';
+
+/**
+ * Target links in the store: resolved when an entity is written, and again whenever the targets
+ * they could match change (DESIGN.md: Matching). Matching itself is matching.ts; this decides
+ * which links to re-resolve and writes only those whose resolution changed.
+ */
+
+type Db = Kysely<Database>;
+
+/** The rows of one entity's links, resolved against the stored targets. */
+export function linkRows(entityId: number, specs: readonly TargetLinkSpec[], index: TargetIndex, targets: StoredTargets, now: string): LinkInsert[] {
+  return specs.map((spec, position) => {
+    const keys = nameKeys(spec.name, spec.scope);
+    return {
+      entity_id: entityId,
+      position,
+      entry: spec.entry ?? null,
+      origin: spec.origin,
+      name: spec.name,
+      name_key: keys.nameKey,
+      similarity_key: keys.similarityKey,
+      last_segment: keys.lastSegment ?? null,
+      scope: keys.scope,
+      variant: spec.variant ?? null,
+      ...resolutionColumns(resolveTargetLink(spec, index), targets, now),
+    };
+  });
+}
+
+function resolutionColumns(resolution: TargetLinkResolution, targets: StoredTargets, now: string): LinkResolutionColumns {
+  const variantId = resolution.targetId !== undefined && resolution.variant !== undefined ? targets.variantId(resolution.targetId, resolution.variant) : undefined;
+  return {
+    matched: resolution.matched ? 1 : 0,
+    target_id: resolution.targetId ?? null,
+    variant_id: variantId ?? null,
+    variant_name: resolution.variant ?? null,
+    variant_reason: resolution.variantReason ?? null,
+    diagnostics: JSON.stringify(resolution.diagnostics),
+    resolved_at: now,
+  };
+}
+
+function specOf(row: EntityLinkRow): TargetLinkSpec {
+  return {
+    name: row.name,
+    scope: parseScope(row.scope),
+    ...(row.variant !== null ? { variant: row.variant } : {}),
+    origin: row.origin === 'source-url' ? 'source-url' : 'annotation',
+    ...(row.entry !== null ? { entry: row.entry } : {}),
+    problems: [],
+  };
+}
+
+const RESOLVED_FIELDS = ['matched', 'target_id', 'variant_id', 'variant_name', 'variant_reason', 'diagnostics'] as const;
+
+/** Resolves stored links again and writes those whose resolution changed; returns how many did. */
+async function reresolve(db: Db, rows: readonly EntityLinkRow[], targets: StoredTargets): Promise<number> {
+  if (rows.length === 0) return 0;
+  const index = indexTargets(targets.targets);
+  const now = new Date().toISOString();
+  const changed: EntityLinkRow[] = [];
+  for (const row of rows) {
+    const columns = resolutionColumns(resolveTargetLink(specOf(row), index), targets, now);
+    if (!RESOLVED_FIELDS.every((field) => row[field] === columns[field])) changed.push({ ...row, ...columns });
+  }
+  await rewriteLinks(db, changed);
+  return changed.length;
+}
+
+/** Resolves the stored links of the given entities (all entities when omitted) against the current targets. */
+export async function resolveEntityLinks(db: Db, entityIds?: readonly number[]): Promise<number> {
+  const rows = await storedLinks(db, entityIds);
+  return rows.length === 0 ? 0 : reresolve(db, rows, await storedTargets(db));
+}
+
+export interface RelinkResult {
+  /** Links resolved again. */
+  checked: number;
+  /** Of those, the ones whose resolution changed. */
+  changed: number;
+}
+
+/**
+ * Re-resolves the links a change to one target can affect: the links that found it (a new
+ * variant or baseline changes what they show) and, when the target is new, the links that found
+ * no target and that it concerns (it may match them, or be the similar name they should hear of).
+ * Both are indexed lookups; nothing else is read.
+ */
+export async function relinkTarget(db: Db, targetId: number, options: { isNew: boolean }): Promise<RelinkResult> {
+  const linked = await linksToTarget(db, targetId);
+  let checked = linked.length;
+  let changed = linked.length > 0 ? await reresolve(db, linked, await storedTargets(db, [targetId])) : 0;
+  if (!options.isNew) return { checked, changed };
+
+  const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
+  if (!target) return { checked, changed };
+  const keys = nameKeys(target.name, parseScope(target.scope));
+  const near = await unmatchedLinksNear(db, keys);
+  const concerned = near.filter((row) =>
+    targetConcernsLink({ nameKey: row.name_key, similarityKey: row.similarity_key, lastSegment: row.last_segment ?? undefined, scope: row.scope }, keys),
+  );
+  if (concerned.length > 0) {
+    // Similar-name hints list the nearest targets of every scope, so these need all targets.
+    changed += await reresolve(db, concerned, await storedTargets(db));
+    checked += concerned.length;
+  }
+  return { checked, changed };
+}
+
+/** What a scan can change: a target is new when this scan is its only one (targets are created by their first ingest). */
+export async function relinkAfterScan(db: Db, scan: { targetId: number; scanId: number }): Promise<RelinkResult> {
+  const earlier = await db.selectFrom('scans').select('id').where('target_id', '=', scan.targetId).where('id', '<>', scan.scanId).limit(1).executeTakeFirst();
+  return relinkTarget(db, scan.targetId, { isNew: earlier === undefined });
+}
+
+/** The after-ingest hook: runs inside every ingest transaction (Lantern registers it). */
+export const relinkAfterIngest: AfterIngest = async (trx, scan) => {
+  await relinkAfterScan(trx, scan);
+};

@@ -1,0 +1,290 @@
+import type { Kysely } from 'kysely';
+import { ConflictError, InputError, NotFoundError } from '../domain/errors.js';
+import { formatScope, parseScope, type Scope } from '../domain/scope.js';
+import { isObject, str } from '../formats/json.js';
+import {
+  clearEntityContent,
+  definedElsewhere,
+  definitionsOutside,
+  deleteEntities,
+  entitiesOfLocation,
+  type EntityUpsert,
+  insertReferences,
+  insertSearchRows,
+  rebuildRelations,
+  referencedRefs,
+  type ReferenceInsert,
+  type SearchInsert,
+  type StoredEntityState,
+  upsertEntities,
+} from '../store/catalog-entities.js';
+import { deleteLocation, findLocation, findLocationByTarget, insertLocation, lockLocation, recordLocationRead } from '../store/catalog-locations.js';
+import type { Store } from '../store/database.js';
+import type { Database, LocationRow } from '../store/schema.js';
+import { insertLinks, type LinkInsert, storedTargets } from '../store/target-links.js';
+import { entityRepository } from './annotations.js';
+import { type CatalogEntity, type CatalogProblem, formatProblem } from './entity.js';
+import { linkRows } from './link-resolution.js';
+import { indexTargets } from './matching.js';
+import { type CatalogReadResult, conflictProblem, readCatalog } from './read.js';
+import { searchRows, type StoredEnvelope, storedEntity } from './served-entity.js';
+import { absoluteAddress } from './source-address.js';
+import type { SourceReader } from './source-reader.js';
+
+/**
+ * Registered locations in the store: register, refresh, unregister. A refresh reads the location
+ * (outside any transaction: files and URLs are slow) and then writes what changed in one
+ * transaction. An entity gone from its file leaves; a file that can no longer be read, or a
+ * document that no longer loads, keeps the entities of the last good read and puts the error
+ * on the location; an entity another location already defines is a conflict reported here.
+ */
+
+type Db = Kysely<Database>;
+
+export interface CatalogReadOptions {
+  /** Stands in for the disk and the network (tests). */
+  reader?: SourceReader | undefined;
+  /** Where a relative path starts. Default: the process's working folder. */
+  cwd?: string | undefined;
+}
+
+export interface RefreshSummary {
+  location: LocationRow;
+  /** True when this call registered the location. */
+  created: boolean;
+  added: string[];
+  updated: string[];
+  removed: string[];
+  /** Entities not read this time, kept from the last good read because their file or document failed. */
+  kept: string[];
+  unchanged: number;
+  /** Problems with files (unreadable, broken documents, conflicts), then with the entities read. */
+  problems: CatalogProblem[];
+}
+
+export interface RegisterOptions extends CatalogReadOptions {
+  /** An already registered target: read it again (`refresh`, the default) or refuse (`reject`, 409). */
+  onExisting?: 'refresh' | 'reject';
+  /** Refuse, storing nothing, when the target itself cannot be read (a typo in a path). Default true. */
+  requireReadable?: boolean;
+}
+
+/** Registers a file, folder, glob or URL under a scope and reads it now. */
+export async function registerLocation(store: Store, input: string, scope: Scope, options: RegisterOptions = {}): Promise<RefreshSummary> {
+  const target = absoluteAddress(input, options.cwd ?? process.cwd());
+  const existing = await findLocationByTarget(store.db, target);
+  if (existing) {
+    if (existing.scope !== formatScope(scope)) {
+      throw new ConflictError(`The location ${target} is already registered under scope ${existing.scope}, not ${formatScope(scope)}; unregister it first to move it.`);
+    }
+    if (options.onExisting === 'reject') throw new ConflictError(`The location ${target} is already registered (id ${existing.id}).`);
+    return refreshLocation(store, existing.id, options);
+  }
+  const read = await readLocation(store.db, target, scope, undefined, options);
+  const failed = rootFailure(read);
+  if (failed && options.requireReadable !== false) throw new InputError(failed.message);
+  return store.transaction(async (trx) => {
+    const location = await insertLocation(trx, target, formatScope(scope), new Date().toISOString());
+    return { ...(await writeRead(store, trx, location, read)), created: true };
+  });
+}
+
+/** Reads a registered location again and stores what changed. */
+export async function refreshLocation(store: Store, locationId: number, options: CatalogReadOptions = {}): Promise<RefreshSummary> {
+  const location = await findLocation(store.db, locationId);
+  if (!location) throw new NotFoundError(`No location with id ${locationId}.`);
+  const read = await readLocation(store.db, location.target, parseScope(location.scope), location.id, options);
+  return store.transaction(async (trx) => {
+    const locked = await lockLocation(store, trx, location.id);
+    if (!locked) throw new NotFoundError(`The location ${location.target} (id ${location.id}) was unregistered while it was being read.`);
+    return { ...(await writeRead(store, trx, locked, read)), created: false };
+  });
+}
+
+/** Removes a location and every entity it holds. */
+export async function unregisterLocation(store: Store, locationId: number): Promise<LocationRow> {
+  return store.transaction(async (trx) => {
+    const location = await lockLocation(store, trx, locationId);
+    if (!location) throw new NotFoundError(`No location with id ${locationId}.`);
+    const held = await entitiesOfLocation(trx, location.id);
+    const ids = held.map((e) => e.id);
+    const pointedAt = await referencedRefs(trx, ids);
+    await deleteEntities(trx, ids);
+    await deleteLocation(trx, location.id);
+    await rebuildRelations(store, trx, new Set(held.map((e) => e.ref_key)), new Set(pointedAt));
+    return location;
+  });
+}
+
+export interface LocationPreview {
+  target: string;
+  read: CatalogReadResult;
+  /** The envelopes the entities would be served with. */
+  entities: StoredEnvelope[];
+}
+
+/** What registering would load, without storing anything (dry run). */
+export async function previewLocation(store: Store, input: string, scope: Scope, options: CatalogReadOptions = {}): Promise<LocationPreview> {
+  const target = absoluteAddress(input, options.cwd ?? process.cwd());
+  const existing = await findLocationByTarget(store.db, target);
+  const read = await readLocation(store.db, target, scope, existing?.id, options);
+  const failed = rootFailure(read);
+  if (failed) throw new InputError(failed.message);
+  return { target, read, entities: read.entities.map((e) => storedEntity(e).envelope) };
+}
+
+function readLocation(db: Db, target: string, scope: Scope, locationId: number | undefined, options: CatalogReadOptions): Promise<CatalogReadResult> {
+  return definitionsOutside(db, locationId ?? -1).then((known) => readCatalog(target, { scope, known, reader: options.reader, cwd: options.cwd }));
+}
+
+/** The problem that stopped the read before any file, when the location itself could not be read. */
+function rootFailure(read: CatalogReadResult): CatalogProblem | undefined {
+  const [only] = read.files;
+  if (read.entities.length > 0 || read.files.length !== 1 || only?.file !== read.location) return undefined;
+  return only.problems.find((p) => p.code === 'unreadable');
+}
+
+async function writeRead(store: Store, trx: Db, location: LocationRow, read: CatalogReadResult): Promise<Omit<RefreshSummary, 'created'>> {
+  const now = new Date().toISOString();
+  const fileProblems = read.files.flatMap((f) => f.problems);
+
+  // Conflicts are decided here, in the transaction: another location may have been written since the read.
+  const elsewhere = await definedElsewhere(trx, location.id, read.entities.map((e) => e.ref));
+  const accepted: CatalogEntity[] = [];
+  for (const entity of read.entities) {
+    const first = elsewhere.get(entity.ref);
+    if (first) fileProblems.push(conflictProblem(entity, first));
+    else accepted.push(entity);
+  }
+
+  const existing = await entitiesOfLocation(trx, location.id);
+  const existingByRef = new Map(existing.map((e) => [e.ref_key, e]));
+  const incoming = new Set(accepted.map((e) => e.ref));
+  const keep = lastGoodRule(read);
+  const removed: StoredEntityState[] = [];
+  const kept: StoredEntityState[] = [];
+  for (const entity of existing) {
+    if (incoming.has(entity.ref_key)) continue;
+    (keep(entity) ? kept : removed).push(entity);
+  }
+
+  const writes: Array<{ entity: CatalogEntity; envelope: StoredEnvelope; contentHash: string; previous?: StoredEntityState }> = [];
+  let unchanged = 0;
+  for (const entity of accepted) {
+    const stored = storedEntity(entity);
+    const previous = existingByRef.get(entity.ref);
+    if (previous?.content_hash === stored.contentHash) unchanged++;
+    else writes.push({ entity, ...stored, ...(previous ? { previous } : {}) });
+  }
+  const updatedIds = writes.flatMap((w) => (w.previous ? [w.previous.id] : []));
+  const pointedAt = new Set(await referencedRefs(trx, [...updatedIds, ...removed.map((e) => e.id)]));
+
+  await deleteEntities(trx, removed.map((e) => e.id));
+  await clearEntityContent(trx, updatedIds);
+  const ids = await upsertEntities(store, trx, writes.map((w) => entityRow(w.entity, w.envelope, w.contentHash, location.id, now)));
+  const idOf = (ref: string) => {
+    const id = ids.get(ref);
+    if (id === undefined) throw new ConflictError(`The entity ${ref} was registered by another location while ${location.target} was being read; refresh it again.`);
+    return id;
+  };
+
+  const search: SearchInsert[] = [];
+  const references: ReferenceInsert[] = [];
+  for (const { entity, envelope } of writes) {
+    const id = idOf(entity.ref);
+    for (const row of searchRows(envelope)) search.push({ entity_id: id, ...row });
+    for (const reference of entity.references) {
+      references.push({ entity_id: id, type: reference.relation, target_ref: reference.target, field: reference.field });
+      pointedAt.add(reference.target);
+    }
+  }
+  await insertSearchRows(store, trx, search);
+  await insertReferences(store, trx, references);
+  await insertLinks(store, trx, await resolvedLinks(trx, writes.map((w) => ({ id: idOf(w.entity.ref), entity: w.entity })), now));
+  const changedRefs = new Set([...writes.map((w) => w.entity.ref), ...removed.map((e) => e.ref_key)]);
+  await rebuildRelations(store, trx, changedRefs, pointedAt);
+
+  const problems = [...fileProblems, ...accepted.flatMap((e) => e.problems)];
+  const errors = problems.filter((p) => p.level === 'error');
+  const lastError = errors[0] ? `${formatProblem(errors[0])}${errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : ''}` : null;
+  const status = errors.length > 0 ? 'error' : 'ok';
+  await recordLocationRead(trx, location.id, { status, lastError, problems: JSON.stringify(fileProblems), readAt: now });
+  return {
+    location: { ...location, status, last_error: lastError, problems: JSON.stringify(fileProblems), last_read_at: now },
+    added: writes.filter((w) => !w.previous).map((w) => w.entity.ref),
+    updated: writes.filter((w) => w.previous).map((w) => w.entity.ref),
+    removed: removed.map((e) => e.ref_key),
+    kept: kept.map((e) => e.ref_key),
+    unchanged,
+    problems,
+  };
+}
+
+/**
+ * Which stored entities that this read did not return stay: every entity of a file that could not
+ * be read or that has a document that no longer loads (the file is mid-edit: its last good
+ * entities stand until it reads cleanly), and, when the read failed in any such way, those of
+ * files it never reached (a broken Location file hides the files it names).
+ */
+function lastGoodRule(read: CatalogReadResult): (entity: StoredEntityState) => boolean {
+  const loaded = new Set(read.entities.map((e) => `${e.source.file}#${e.source.document}`));
+  const reached = new Set(read.files.map((f) => f.file));
+  const failed = new Set<string>();
+  for (const report of read.files) {
+    const broken = report.problems.some(
+      (p) =>
+        p.code === 'unreadable' ||
+        (p.level === 'error' && p.code === undefined && p.file === report.file && p.document !== undefined && !loaded.has(`${report.file}#${p.document}`)),
+    );
+    if (broken) failed.add(report.file);
+  }
+  return (entity) => failed.has(entity.source_file) || (failed.size > 0 && !reached.has(entity.source_file));
+}
+
+function entityRow(entity: CatalogEntity, envelope: StoredEnvelope, contentHash: string, locationId: number, now: string): EntityUpsert {
+  const { metadata, spec } = envelope;
+  const referenceAt = (field: string) => entity.references.find((r) => r.field === field)?.target ?? null;
+  const repository = entityRepository(entity.entity);
+  const tags = Array.isArray(metadata.tags) ? metadata.tags.filter((t): t is string => typeof t === 'string') : [];
+  return {
+    uid: metadata.uid,
+    ref: entity.ref,
+    ref_key: entity.ref.toLowerCase(),
+    kind: entity.kind,
+    namespace: entity.namespace,
+    name: entity.name,
+    title: str(metadata.title) ?? null,
+    description: str(metadata.description) ?? null,
+    type: str(spec.type) ?? null,
+    owner_ref: referenceAt('spec.owner'),
+    system_ref: referenceAt('spec.system'),
+    domain_ref: referenceAt('spec.domain'),
+    lifecycle: str(spec.lifecycle) ?? null,
+    tags: JSON.stringify(tags),
+    scope: formatScope(entity.scope),
+    format: entity.format,
+    location_id: locationId,
+    repository_url: repository && 'repository' in repository ? repository.repository.url : null,
+    envelope: JSON.stringify(envelope),
+    problems: JSON.stringify(entity.problems),
+    content_hash: contentHash,
+    source_file: entity.source.file,
+    source_document: entity.source.document,
+    source_line: entity.source.line,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+async function resolvedLinks(trx: Db, written: ReadonlyArray<{ id: number; entity: CatalogEntity }>, now: string): Promise<LinkInsert[]> {
+  if (!written.some((w) => w.entity.linkSpecs.length > 0)) return [];
+  const targets = await storedTargets(trx);
+  const index = indexTargets(targets.targets);
+  return written.flatMap(({ id, entity }) => linkRows(id, entity.linkSpecs, index, targets, now));
+}
+
+/** The problems stored on a location (its last read's problems with files). */
+export function readProblems(json: string): CatalogProblem[] {
+  const parsed: unknown = JSON.parse(json);
+  return Array.isArray(parsed) ? parsed.filter((p): p is CatalogProblem => isObject(p) && typeof p.message === 'string') : [];
+}

@@ -1,0 +1,283 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { queryCatalog } from '../../catalog/entity-queries.js';
+import type { CatalogEntity, CatalogProblem, EntitySource, TargetLinkSpec } from '../../catalog/entity.js';
+import { formatProblem } from '../../catalog/entity.js';
+import { indexTargets, type LinkDiagnostic, resolveTargetLink, type TargetLinkResolution } from '../../catalog/matching.js';
+import { readCatalog } from '../../catalog/read.js';
+import type { RefreshOutcome } from '../../catalog/catalog.js';
+import type { RefreshSummary } from '../../catalog/refresh.js';
+import { relateEntities } from '../../catalog/relations.js';
+import { InputError } from '../../domain/errors.js';
+import { formatScope } from '../../domain/scope.js';
+import { listLocations } from '../../store/catalog-locations.js';
+import { databaseUrlFrom, isPostgresUrl, openStore } from '../../store/database.js';
+import { type LinkTally, linkTallyOfLocation, storedTargets, type TargetLinkView } from '../../store/target-links.js';
+import { ProblemsFound, scopeOption, withLantern, withStore } from '../context.js';
+import type { CliIo } from '../io.js';
+import { json, shortTime, table } from '../output.js';
+
+const DB_OPTION = 'database (default: $LANTERN_DATABASE_URL or lantern.db)';
+
+export function catalogCommand(program: Command, io: CliIo): void {
+  const catalog = program
+    .command('catalog')
+    .description('read, register and list catalog entities (catalog-info.yaml, Backstage and harness.io/v1)')
+    .enablePositionalOptions();
+
+  catalog
+    .command('validate')
+    .description('read catalog files without storing them: print each entity with its target links, and every problem as file:line:col; exit 1 on any error')
+    .argument('<paths...>', 'files, folders (their **/catalog-info.yaml), globs or http(s) URLs')
+    .option('--scope <scope>', 'the scope Backstage-format entities would be registered under: ORG.PROJECT or account (default: default.default)')
+    .option('--json', 'print JSON')
+    .option('--db <url>', `check target links against this database's targets, if it exists (default: $LANTERN_DATABASE_URL or lantern.db)`)
+    .action(async (paths: string[], options: { scope?: string; json?: boolean; db?: string }) => validate(io, paths, options));
+
+  catalog
+    .command('register')
+    .description('register a file, folder, glob or URL and read it now (again, if it is registered); exit 1 if the read reported errors')
+    .argument('<target>', 'a file, a folder (its **/catalog-info.yaml), a glob such as "catalog/**/*.yaml", or an http(s) URL')
+    .option('--scope <scope>', 'the scope its Backstage-format entities live in: ORG.PROJECT or account (default: default.default)')
+    .option('--json', 'print JSON')
+    .option('--db <url>', DB_OPTION)
+    .action(async (target: string, options: { scope?: string; json?: boolean; db?: string }) => {
+      const scope = scopeOption(options.scope);
+      const summary = await withLantern(io, options.db, {}, async (lantern) => {
+        const result = await lantern.catalog.register(target, scope);
+        return { result, links: await linkTallyOfLocation(lantern.store.db, result.location.id) };
+      });
+      io.out(options.json ? json(summaryJson(summary.result, summary.links)) : describeSummary(summary.result, summary.links));
+      if (summary.result.location.status === 'error') throw new ProblemsFound();
+    });
+
+  catalog
+    .command('list')
+    .description('list the entities in the catalog with their target links')
+    .option('--kind <kind>', 'only entities of this kind (Component, API, Group …)')
+    .option('--json', 'print JSON, with each target link and problem')
+    .option('--db <url>', DB_OPTION)
+    .action(async (options: { kind?: string; json?: boolean; db?: string }) => {
+      const filter = options.kind === undefined ? [] : [[{ key: 'kind', values: [options.kind.toLowerCase()] }]];
+      const entries = await withStore(io, options.db, async (store) => {
+        const { entries: listed } = await queryCatalog(store.db, { filter, order: [{ field: 'kind', order: 'asc' }, { field: 'metadata.namespace', order: 'asc' }, { field: 'metadata.name', order: 'asc' }] }, { offset: 0 });
+        const targets = new Map((await listLocations(store.db)).map((l) => [l.id, l.target]));
+        return listed.map((e) => ({ ...e, location: targets.get(e.row.location_id) ?? '' }));
+      });
+      if (options.json) {
+        return io.out(
+          json(
+            entries.map(({ row, links, location }) => ({
+              ref: row.ref,
+              kind: row.kind,
+              namespace: row.namespace,
+              name: row.name,
+              title: row.title,
+              type: row.type,
+              owner: row.owner_ref,
+              system: row.system_ref,
+              lifecycle: row.lifecycle,
+              scope: row.scope,
+              format: row.format,
+              location,
+              file: row.source_file,
+              repositoryUrl: row.repository_url,
+              links: links.map(linkJson),
+              problems: JSON.parse(row.problems) as CatalogProblem[],
+            })),
+          ),
+        );
+      }
+      if (entries.length === 0) {
+        return io.out(options.kind === undefined ? 'The catalog is empty: `lantern catalog register PATH` adds entities.\n' : `No entity of kind ${options.kind}.\n`);
+      }
+      io.out(
+        table(
+          ['ENTITY', 'TYPE', 'OWNER', 'SCOPE', 'LINKS', 'PROBLEMS'],
+          entries.map(({ row, links }) => [
+            row.ref,
+            row.type,
+            row.owner_ref,
+            row.scope,
+            links.length === 0 ? null : `${links.filter((l) => l.matched).length}/${links.length} matched`,
+            (JSON.parse(row.problems) as unknown[]).length || null,
+          ]),
+        ),
+      );
+    });
+
+  catalog
+    .command('locations')
+    .description('list the registered locations and how their last read went')
+    .option('--json', 'print JSON')
+    .option('--db <url>', DB_OPTION)
+    .action(async (options: { json?: boolean; db?: string }) => {
+      const locations = await withStore(io, options.db, (store) => listLocations(store.db));
+      if (options.json) {
+        return io.out(
+          json(locations.map((l) => ({ id: l.id, target: l.target, scope: l.scope, status: l.status, entities: l.entities, lastReadAt: l.last_read_at, lastError: l.last_error }))),
+        );
+      }
+      if (locations.length === 0) return io.out('No location is registered: `lantern catalog register PATH` adds one.\n');
+      io.out(table(['ID', 'TARGET', 'SCOPE', 'STATUS', 'ENTITIES', 'LAST READ', 'LAST ERROR'], locations.map((l) => [l.id, l.target, l.scope, l.status, l.entities, shortTime(l.last_read_at), l.last_error])));
+    });
+
+  catalog
+    .command('refresh')
+    .description('read every registered location again now; exit 1 if any read reported errors')
+    .option('--json', 'print JSON')
+    .option('--db <url>', DB_OPTION)
+    .action(async (options: { json?: boolean; db?: string }) => {
+      const outcomes = await withLantern(io, options.db, {}, (lantern) => lantern.catalog.refreshAll());
+      if (options.json) io.out(json(outcomes.map((o) => ('error' in o ? { id: o.location.id, target: o.location.target, status: 'error', lastError: o.error.message } : summaryJson(o.summary)))));
+      else io.out(outcomes.length === 0 ? 'No location is registered: `lantern catalog register PATH` adds one.\n' : outcomes.map(describeOutcome).join(''));
+      if (outcomes.some((o) => 'error' in o || o.summary.location.status === 'error')) throw new ProblemsFound();
+    });
+
+  catalog
+    .command('unregister')
+    .description('unregister a location and remove its entities')
+    .argument('<id>', 'the location id (see `lantern catalog locations`)')
+    .option('--db <url>', DB_OPTION)
+    .action(async (id: string, options: { db?: string }) => {
+      if (!/^\d+$/.test(id)) throw new InputError(`Invalid location id ${JSON.stringify(id)}: expected a number, as \`lantern catalog locations\` lists them.`);
+      const location = await withLantern(io, options.db, {}, (lantern) => lantern.catalog.unregister(Number(id)));
+      io.out(`Unregistered ${location.target} (location ${location.id}) and removed its entities.\n`);
+    });
+}
+
+async function validate(io: CliIo, paths: string[], options: { scope?: string; json?: boolean; db?: string }): Promise<void> {
+  const scope = scopeOption(options.scope);
+  const known = new Map<string, EntitySource>();
+  const entities: CatalogEntity[] = [];
+  const problems: CatalogProblem[] = [];
+  for (const path of paths) {
+    const read = await readCatalog(path, { scope, known });
+    const [only] = read.files;
+    const failed = read.entities.length === 0 && read.files.length === 1 && only?.file === read.location ? only.problems.find((p) => p.code === 'unreadable') : undefined;
+    if (failed) throw new InputError(failed.message);
+    for (const entity of read.entities) known.set(entity.ref, entity.source);
+    entities.push(...read.entities);
+    problems.push(...read.files.flatMap((f) => f.problems));
+  }
+  const related = relateEntities(entities);
+  for (const entity of entities) problems.push(...entity.problems);
+  problems.push(...related.problems.map((p) => p.problem));
+  problems.sort((a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+
+  const database = databaseUrlFrom(options.db, io.env);
+  const checked = isPostgresUrl(database) || existsSync(database.replace(/^sqlite:/i, ''));
+  let resolve: (spec: TargetLinkSpec) => TargetLinkResolution | undefined = () => undefined;
+  if (checked) {
+    const store = await openStore(database);
+    try {
+      const index = indexTargets((await storedTargets(store.db)).targets);
+      resolve = (spec) => resolveTargetLink(spec, index);
+    } finally {
+      await store.close();
+    }
+  }
+  const results = entities.map((entity) => ({ entity, links: entity.linkSpecs.map((spec) => ({ spec, resolution: resolve(spec) })) }));
+  const errors = problems.filter((p) => p.level === 'error').length;
+  const warnings = problems.length - errors;
+  const linkCount = results.reduce((n, r) => n + r.links.length, 0);
+  const matched = results.reduce((n, r) => n + r.links.filter((l) => l.resolution?.matched).length, 0);
+
+  if (options.json) {
+    io.out(
+      json({
+        entities: results.map(({ entity, links }) => ({
+          ref: entity.ref,
+          scope: formatScope(entity.scope),
+          format: entity.format,
+          file: entity.source.file,
+          line: entity.source.line,
+          links: links.map(({ spec, resolution }) => ({
+            name: spec.name,
+            scope: formatScope(spec.scope),
+            variant: spec.variant ?? null,
+            origin: spec.origin,
+            ...(resolution ? { matched: resolution.matched, target: resolution.targetName ?? null, shown: resolution.variant ?? null, reason: resolution.variantReason ?? null, diagnostics: resolution.diagnostics } : {}),
+          })),
+        })),
+        problems,
+        summary: { entities: entities.length, errors, warnings, links: linkCount, matched: checked ? matched : null },
+      }),
+    );
+  } else {
+    const lines: string[] = [];
+    for (const { entity, links } of results) {
+      lines.push(`${entity.ref}  [${formatScope(entity.scope)}]  ${entity.source.file}:${entity.source.line}`);
+      for (const { spec, resolution } of links) {
+        lines.push(`  link ${describeSpec(spec.name, formatScope(spec.scope), spec.variant ?? null, spec.origin)}: ${resolution ? describeResolution(resolution.matched, resolution.targetName ?? null, resolution.variant ?? null, resolution.variantReason ?? null) : 'not checked'}`);
+        for (const d of resolution?.diagnostics ?? []) lines.push(`    ${describeDiagnostic(d)}`);
+      }
+    }
+    if (problems.length > 0) lines.push('', ...problems.map(formatProblem));
+    lines.push(
+      '',
+      `${entities.length} entit${entities.length === 1 ? 'y' : 'ies'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}; ` +
+        (checked ? `${linkCount} target link${linkCount === 1 ? '' : 's'}, ${matched} matched.` : `${linkCount} target link${linkCount === 1 ? '' : 's'}, not checked: no database at ${database} (give --db).`),
+    );
+    io.out(`${lines.join('\n')}\n`);
+  }
+  if (errors > 0) throw new ProblemsFound();
+}
+
+function describeSpec(name: string, scope: string, variant: string | null, origin: string): string {
+  return `${name} [${scope}] ${variant === null ? 'baseline' : `variant ${variant}`}${origin === 'source-url' ? ' (repository URL)' : ''}`;
+}
+
+function describeResolution(matched: boolean, target: string | null, variant: string | null, reason: string | null): string {
+  if (matched) return `matched ${target}, showing ${variant}${reason && reason !== 'variant' ? ` (baseline: ${reason})` : ''}`;
+  return target === null ? 'no target' : `target ${target} has nothing to show`;
+}
+
+function describeDiagnostic(d: LinkDiagnostic): string {
+  return `${d.level} ${d.code}: ${d.message}`;
+}
+
+function summaryJson(s: RefreshSummary, links?: LinkTally) {
+  return {
+    location: { id: s.location.id, target: s.location.target, scope: s.location.scope, status: s.location.status, lastError: s.location.last_error },
+    created: s.created,
+    added: s.added,
+    updated: s.updated,
+    removed: s.removed,
+    kept: s.kept,
+    unchanged: s.unchanged,
+    problems: s.problems,
+    ...(links ? { links } : {}),
+  };
+}
+
+function describeSummary(s: RefreshSummary, links: LinkTally): string {
+  const head = s.created ? `Registered ${s.location.target} as location ${s.location.id} [${s.location.scope}]` : `Read ${s.location.target} (location ${s.location.id}) [${s.location.scope}] again`;
+  const lines = [`${head}: ${s.added.length} added, ${s.updated.length} updated, ${s.removed.length} removed, ${s.unchanged} unchanged.`];
+  if (s.kept.length > 0) lines.push(`  kept from the last good read: ${s.kept.join(', ')}`);
+  lines.push(`  target links: ${links.links}, ${links.matched} matched`);
+  for (const p of s.problems) lines.push(formatProblem(p));
+  return `${lines.join('\n')}\n`;
+}
+
+function describeOutcome(outcome: RefreshOutcome): string {
+  if ('error' in outcome) return `${outcome.location.target} (location ${outcome.location.id}): not refreshed: ${outcome.error.message}\n`;
+  const s = outcome.summary;
+  const kept = s.kept.length > 0 ? `, ${s.kept.length} kept from the last good read` : '';
+  const error = s.location.last_error ? `\n  ${s.location.last_error}` : '';
+  return `${s.location.target} (location ${s.location.id}): ${s.location.status}; ${s.added.length} added, ${s.updated.length} updated, ${s.removed.length} removed, ${s.unchanged} unchanged${kept}.${error}\n`;
+}
+
+function linkJson(l: TargetLinkView) {
+  return {
+    name: l.name,
+    scope: l.scope,
+    variant: l.variant,
+    origin: l.origin,
+    matched: l.matched,
+    target: l.targetName,
+    shown: l.variantName,
+    reason: l.variantReason,
+    diagnostics: l.diagnostics,
+  };
+}

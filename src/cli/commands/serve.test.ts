@@ -1,0 +1,84 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { lantern } from '../../../test/support/cli.js';
+import { cliDatabase } from '../../../test/support/cli-database.js';
+import { describeEachStore, type StoreKind } from '../../../test/support/stores.js';
+import type { Store } from '../../store/database.js';
+import { run } from '../program.js';
+import { parseInterval } from './serve.js';
+
+const TESTDATA = fileURLToPath(new URL('../../catalog/testdata/store/', import.meta.url));
+
+describe('--refresh-interval', () => {
+  it('reads 30s, 5m, 1h and plain seconds', () => {
+    expect([parseInterval('30s'), parseInterval('5m'), parseInterval('1h'), parseInterval('90'), parseInterval('0.5'), parseInterval('0')]).toEqual([30_000, 300_000, 3_600_000, 90_000, 500, 0]);
+  });
+
+  it('refuses anything else with exit 2 and one line', async () => {
+    expect(await lantern(['serve', '--refresh-interval', 'soon'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lantern: Invalid --refresh-interval "soon": expected a duration such as 30s, 5m or 1h, or a number of seconds.\n',
+    });
+  });
+});
+
+describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
+  let dir: string;
+  let db: string;
+  let store: Store | undefined;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lantern-serve-'));
+    cpSync(TESTDATA, join(dir, 'catalog'), { recursive: true });
+    ({ url: db, store } = await cliDatabase(kind, dir));
+  });
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('registers --catalog at start-up, reads it again every interval, and stops the loop on shutdown', async () => {
+    let stderr = '';
+    let exited: Promise<number> = Promise.resolve(-1);
+    let stop = () => undefined as void;
+    const stopSignal = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    const listening = new Promise<string>((resolve) => {
+      const io = {
+        out: () => undefined,
+        err: (text: string) => {
+          stderr += text;
+          const address = /on (http:\/\/\S+)\n/.exec(stderr)?.[1];
+          if (address) resolve(address);
+        },
+        env: { LANTERN_LOG_LEVEL: 'silent' },
+        stopSignal,
+      };
+      exited = run(['serve', '--port', '0', '--db', db, '--catalog', join(dir, 'catalog', 'catalog-info.yaml'), '--catalog-scope', 'acme.pay', '--refresh-interval', '0.1'], io);
+    });
+    const address = await listening;
+    expect(stderr).toContain(`Catalog ${join(dir, 'catalog', 'catalog-info.yaml')} [acme.pay]: 6 entities\n`);
+    const names = async () => ((await (await fetch(`${address}/api/catalog/entities?fields=metadata.name&order=asc:metadata.name`)).json()) as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name);
+    expect(await names()).toEqual(['checkout', 'checkout-services', 'ledger', 'payments', 'payments-api', 'team-a']);
+
+    const ledger = join(dir, 'catalog', 'services', 'ledger.yaml');
+    writeFileSync(ledger, readFileSync(ledger, 'utf8').replace('name: ledger', 'name: billing'));
+    const deadline = Date.now() + 10_000;
+    while (!(await names()).includes('billing') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await names()).toEqual(['billing', 'checkout', 'checkout-services', 'payments', 'payments-api', 'team-a']);
+
+    stop();
+    expect(await exited).toBe(0);
+    expect(stderr).toContain('Stopping: finishing requests in flight…\n');
+  });
+
+  it('refuses a --catalog path that does not exist with exit 2, before listening', async () => {
+    const result = await lantern(['serve', '--port', '0', '--db', db, '--catalog', join(dir, 'nowhere.yaml')], { LANTERN_LOG_LEVEL: 'silent' });
+    expect(result).toEqual({ code: 2, stdout: '', stderr: `lantern: The file or folder ${join(dir, 'nowhere.yaml')} does not exist.\n` });
+  });
+});

@@ -1,0 +1,202 @@
+import type { Kysely } from 'kysely';
+import type { LinkDiagnostic, NameKeys, TargetSummary } from '../catalog/matching.js';
+import { parseScope } from '../domain/scope.js';
+import type { TargetType } from '../domain/target.js';
+import { batches } from './batches.js';
+import { bulkRun } from './bulk.js';
+import type { Store } from './database.js';
+import type { Database, EntityLinkRow, NewEntityLink } from './schema.js';
+
+type Db = Kysely<Database>;
+
+/** The stored targets as link matching sees them, and the ids of their variants. */
+export interface StoredTargets {
+  targets: TargetSummary[];
+  variantId(targetId: number, variant: string): number | undefined;
+}
+
+/** Every target with its variants, or only the given ones. */
+export async function storedTargets(db: Db, targetIds?: readonly number[]): Promise<StoredTargets> {
+  const targetRows = [];
+  const variantRows = [];
+  const select = () => db.selectFrom('targets').select(['id', 'scope', 'name', 'type', 'baseline_variant', 'baseline_regex']).orderBy('id');
+  const selectVariants = () => db.selectFrom('variants').select(['id', 'target_id', 'name', 'created_at', 'last_scan_at']).orderBy('id');
+  if (targetIds === undefined) {
+    targetRows.push(...(await select().execute()));
+    variantRows.push(...(await selectVariants().execute()));
+  } else {
+    for (const batch of batches(targetIds)) {
+      targetRows.push(...(await select().where('id', 'in', batch).execute()));
+      variantRows.push(...(await selectVariants().where('target_id', 'in', batch).execute()));
+    }
+  }
+  const variantsByTarget = new Map<number, typeof variantRows>();
+  const ids = new Map<string, number>();
+  for (const v of variantRows) {
+    const list = variantsByTarget.get(v.target_id);
+    if (list) list.push(v);
+    else variantsByTarget.set(v.target_id, [v]);
+    ids.set(`${v.target_id} ${v.name}`, v.id);
+  }
+  const targets = targetRows.map(
+    (t): TargetSummary => ({
+      id: t.id,
+      scope: parseScope(t.scope),
+      name: t.name,
+      type: t.type as TargetType,
+      baselineVariant: t.baseline_variant,
+      baselineRegex: t.baseline_regex,
+      variants: (variantsByTarget.get(t.id) ?? []).map((v) => ({ name: v.name, createdAt: v.created_at, lastScanAt: v.last_scan_at })),
+    }),
+  );
+  return { targets, variantId: (targetId, variant) => ids.get(`${targetId} ${variant}`) };
+}
+
+export type LinkInsert = Required<Omit<NewEntityLink, 'id'>>;
+
+export async function insertLinks(store: Store, trx: Db, rows: LinkInsert[]): Promise<void> {
+  await bulkRun(store, trx, rows.length, (i) => rows[i] as (typeof rows)[number], (db, batch) => db.insertInto('entity_links').values(batch));
+}
+
+/** The columns a resolution sets. */
+export type LinkResolutionColumns = Pick<LinkInsert, 'matched' | 'target_id' | 'variant_id' | 'variant_name' | 'variant_reason' | 'diagnostics' | 'resolved_at'>;
+
+const LINK_BATCH = 1000;
+
+/**
+ * Writes links whose resolution changed, keeping their ids. Many at once is the first scan of a
+ * target with a name like many others: rows are replaced a batch at a time (a delete and a
+ * multi-row insert), which both dialects run far faster than an update per row.
+ */
+export async function rewriteLinks(db: Db, rows: readonly EntityLinkRow[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += LINK_BATCH) {
+    const batch = rows.slice(i, i + LINK_BATCH);
+    await db.deleteFrom('entity_links').where('id', 'in', batch.map((r) => r.id)).execute();
+    await db.insertInto('entity_links').values(batch).execute();
+  }
+}
+
+/** Every link that found this target: a new scan may change the variant they show. */
+export function linksToTarget(db: Db, targetId: number): Promise<EntityLinkRow[]> {
+  return db.selectFrom('entity_links').selectAll().where('target_id', '=', targetId).orderBy('id').execute();
+}
+
+/**
+ * The links that found no target and that a new target with these keys may concern: the same
+ * name, similarity key or last path segment, or the same scope. Each test uses one partial index.
+ */
+export function unmatchedLinksNear(db: Db, near: NameKeys): Promise<EntityLinkRow[]> {
+  return db
+    .selectFrom('entity_links')
+    .selectAll()
+    .where('target_id', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('name_key', '=', near.nameKey),
+        eb('similarity_key', '=', near.similarityKey),
+        ...(near.lastSegment === undefined ? [] : [eb('last_segment', '=', near.lastSegment)]),
+        eb('scope', '=', near.scope),
+      ]),
+    )
+    .orderBy('id')
+    .execute();
+}
+
+/** The stored links of the given entities, or of every entity. */
+export async function storedLinks(db: Db, entityIds?: readonly number[]): Promise<EntityLinkRow[]> {
+  if (entityIds === undefined) return db.selectFrom('entity_links').selectAll().orderBy('id').execute();
+  const rows: EntityLinkRow[] = [];
+  for (const batch of batches(entityIds)) rows.push(...(await db.selectFrom('entity_links').selectAll().where('entity_id', 'in', batch).orderBy('id').execute()));
+  return rows;
+}
+
+export interface LinkTally {
+  links: number;
+  matched: number;
+}
+
+/** How many target links the entities of a location have, and how many of them show data. */
+export async function linkTallyOfLocation(db: Db, locationId: number): Promise<LinkTally> {
+  const row = await db
+    .selectFrom('entity_links')
+    .innerJoin('entities', 'entities.id', 'entity_links.entity_id')
+    .select((eb) => [eb.fn.countAll<number>().as('links'), eb.fn.sum<number>('entity_links.matched').as('matched')])
+    .where('entities.location_id', '=', locationId)
+    .executeTakeFirstOrThrow();
+  return { links: Number(row.links), matched: Number(row.matched ?? 0) };
+}
+
+/** One resolved target link, as the API, the CLI and the insights read it. */
+export interface TargetLinkView {
+  id: number;
+  entityId: number;
+  /** 0-based order among the entity's links. */
+  position: number;
+  origin: 'annotation' | 'source-url';
+  /** The target name as written. */
+  name: string;
+  /** The resolved scope: `account` or `ORG.PROJECT`. */
+  scope: string;
+  /** The variant asked for; null for the baseline. */
+  variant: string | null;
+  /** True when the link shows a scanned variant: there is data to show. */
+  matched: boolean;
+  /** The target found by name and scope, even when it has nothing to show. */
+  targetId: number | null;
+  targetName: string | null;
+  /** The variant shown (or that would be, had it been scanned). */
+  variantId: number | null;
+  variantName: string | null;
+  /** `variant` when the link names one; else how the baseline was chosen. */
+  variantReason: string | null;
+  diagnostics: LinkDiagnostic[];
+  resolvedAt: string;
+}
+
+/** An entity's resolved links, in order (the insights read these). */
+export async function linksOfEntity(db: Db, entityId: number): Promise<TargetLinkView[]> {
+  return (await linksOfEntities(db, [entityId])).get(entityId) ?? [];
+}
+
+/** The resolved links of several entities, each list in order. */
+export async function linksOfEntities(db: Db, entityIds: readonly number[]): Promise<Map<number, TargetLinkView[]>> {
+  const out = new Map<number, TargetLinkView[]>();
+  for (const batch of batches(entityIds)) {
+    const rows = await db
+      .selectFrom('entity_links as l')
+      .leftJoin('targets as t', 't.id', 'l.target_id')
+      .selectAll('l')
+      .select('t.name as target_name')
+      .where('l.entity_id', 'in', batch)
+      .orderBy('l.entity_id')
+      .orderBy('l.position')
+      .execute();
+    for (const row of rows) {
+      const view = linkView(row, row.target_name);
+      const list = out.get(row.entity_id);
+      if (list) list.push(view);
+      else out.set(row.entity_id, [view]);
+    }
+  }
+  return out;
+}
+
+function linkView(row: EntityLinkRow, targetName: string | null): TargetLinkView {
+  return {
+    id: row.id,
+    entityId: row.entity_id,
+    position: row.position,
+    origin: row.origin === 'source-url' ? 'source-url' : 'annotation',
+    name: row.name,
+    scope: row.scope,
+    variant: row.variant,
+    matched: row.matched === 1,
+    targetId: row.target_id,
+    targetName,
+    variantId: row.variant_id,
+    variantName: row.variant_name,
+    variantReason: row.variant_reason,
+    diagnostics: JSON.parse(row.diagnostics) as LinkDiagnostic[],
+    resolvedAt: row.resolved_at,
+  };
+}
