@@ -49,20 +49,24 @@ export interface EntitySummary extends Tally {
 }
 
 /** An issue of a shown target, with whether an approved exemption covers it now. */
-export interface ShownIssue extends IssueListing {
+export interface ShownIssue {
+  issue: IssueListing;
   target: ShownTarget;
   exempted: boolean;
 }
 
 /** The issues each shown target reports now, marked exempted or not. */
 export function shownIssues(state: EntityState, now: string): ShownIssue[] {
-  return state.targets.flatMap((target) =>
-    aggregateIssues(target.rows).map((issue) => ({
-      ...issue,
-      target,
-      exempted: coveringExemption({ ...issue, targetScope: target.scope }, state.exemptions, now) !== undefined,
-    })),
-  );
+  const shown: ShownIssue[] = [];
+  for (const target of state.targets) {
+    for (const issue of aggregateIssues(target.rows)) {
+      const exempted =
+        state.exemptions.length > 0 &&
+        coveringExemption({ id: issue.id, targetId: issue.targetId, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, state.exemptions, now) !== undefined;
+      shown.push({ issue, target, exempted });
+    }
+  }
+  return shown;
 }
 
 function latest(times: Iterable<string>): string | null {
@@ -73,30 +77,31 @@ function latest(times: Iterable<string>): string | null {
 
 /** Counts of the active (not exempted) issues, one per issue id at its worst severity. */
 function tally(issues: readonly ShownIssue[], scanTimes: Iterable<string>): Tally {
-  const worst = new Map<number, ShownIssue>();
+  // The same issue shown through two variants of one target: worst severity, new only if new in both.
+  const worst = new Map<number, { rank: number; fresh: boolean; fixable: boolean }>();
   const exempted = new Set<number>();
-  for (const issue of issues) {
-    if (issue.exempted) {
+  for (const { issue, exempted: isExempted } of issues) {
+    if (isExempted) {
       exempted.add(issue.id);
       continue;
     }
+    const rank = severityRank(issue.severity);
     const seen = worst.get(issue.id);
-    // The same issue shown through two variants of one target: worst severity, new only if new in both.
-    if (!seen) worst.set(issue.id, { ...issue });
+    if (!seen) worst.set(issue.id, { rank, fresh: issue.new, fixable: issue.fixedVersion !== null });
     else {
-      if (severityRank(issue.severity) > severityRank(seen.severity)) seen.severity = issue.severity;
-      seen.new &&= issue.new;
-      seen.fixedVersion ??= issue.fixedVersion;
+      seen.rank = Math.max(seen.rank, rank);
+      seen.fresh &&= issue.new;
+      seen.fixable ||= issue.fixedVersion !== null;
     }
   }
   const counts = emptyCounts();
   let fixable = 0;
   let fresh = 0;
   for (const issue of worst.values()) {
-    counts[issue.severity]++;
+    counts[severityFromRank(issue.rank)]++;
     counts.total++;
-    if (issue.fixedVersion) fixable++;
-    if (issue.new) fresh++;
+    if (issue.fixable) fixable++;
+    if (issue.fresh) fresh++;
   }
   return { counts, fixable, new: fresh, exempted: exempted.size, lastScanAt: latest(scanTimes) };
 }
@@ -126,7 +131,7 @@ export function summarise(state: EntityState, now: string): EntitySummary {
   }));
 
   // Per scanner, each issue at the severity that scanner gives it.
-  const exempted = new Set(issues.filter((i) => i.exempted).map((i) => i.id));
+  const exempted = new Set(issues.filter((i) => i.exempted).map((i) => i.issue.id));
   type ScannerTally = { worst: Map<number, Severity>; times: string[] };
   const byScanner = new Map<string, ScannerTally>();
   for (const target of state.targets) {
