@@ -14,6 +14,14 @@ export interface Tally {
   lastScanAt: string | null;
 }
 
+/** Per severity, what scorecard data points with a severity input read (insights/summaries.ts stores it). */
+export interface SeverityBreakdown {
+  /** Active issues with a fixed version, per severity. */
+  fixable: Record<Severity, number>;
+  /** First-seen time of the oldest active issue of each severity, or null. */
+  oldestOpen: Record<Severity, string | null>;
+}
+
 export interface TargetSummary extends Tally {
   targetId: number;
   name: string;
@@ -40,6 +48,9 @@ export interface LinkSummary {
 /** What GET /api/insights/entities/:kind/:namespace/:name/summary answers (docs/insights-api.md). */
 export interface EntitySummary extends Tally {
   entityRef: string;
+  breakdown: SeverityBreakdown;
+  /** Links that show nothing (DESIGN.md: Matching), of `links.length`. */
+  unmatchedLinks: number;
   /** False when no link shows a scanned variant: "no data", which is not zero issues. */
   hasData: boolean;
   percentages: SeverityPercentages;
@@ -76,9 +87,9 @@ function latest(times: Iterable<string>): string | null {
 }
 
 /** Counts of the active (not exempted) issues, one per issue id at its worst severity. */
-function tally(issues: readonly ShownIssue[], scanTimes: Iterable<string>): Tally {
+function tally(issues: readonly ShownIssue[], scanTimes: Iterable<string>): Tally & { breakdown: SeverityBreakdown } {
   // The same issue shown through two variants of one target: worst severity, new only if new in both.
-  const worst = new Map<number, { rank: number; fresh: boolean; fixable: boolean }>();
+  const worst = new Map<number, { rank: number; fresh: boolean; fixable: boolean; firstSeen: string }>();
   const exempted = new Set<number>();
   for (const { issue, exempted: isExempted } of issues) {
     if (isExempted) {
@@ -87,7 +98,7 @@ function tally(issues: readonly ShownIssue[], scanTimes: Iterable<string>): Tall
     }
     const rank = severityRank(issue.severity);
     const seen = worst.get(issue.id);
-    if (!seen) worst.set(issue.id, { rank, fresh: issue.new, fixable: issue.fixedVersion !== null });
+    if (!seen) worst.set(issue.id, { rank, fresh: issue.new, fixable: issue.fixedVersion !== null, firstSeen: issue.firstSeenAt });
     else {
       seen.rank = Math.max(seen.rank, rank);
       seen.fresh &&= issue.new;
@@ -95,15 +106,29 @@ function tally(issues: readonly ShownIssue[], scanTimes: Iterable<string>): Tall
     }
   }
   const counts = emptyCounts();
+  const breakdown: SeverityBreakdown = {
+    fixable: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+    oldestOpen: { critical: null, high: null, medium: null, low: null, info: null },
+  };
   let fixable = 0;
   let fresh = 0;
   for (const issue of worst.values()) {
-    counts[severityFromRank(issue.rank)]++;
+    const severity = severityFromRank(issue.rank);
+    counts[severity]++;
     counts.total++;
-    if (issue.fixable) fixable++;
+    if (issue.fixable) {
+      fixable++;
+      breakdown.fixable[severity]++;
+    }
     if (issue.fresh) fresh++;
+    const oldest = breakdown.oldestOpen[severity];
+    if (oldest === null || issue.firstSeen < oldest) breakdown.oldestOpen[severity] = issue.firstSeen;
   }
-  return { counts, fixable, new: fresh, exempted: exempted.size, lastScanAt: latest(scanTimes) };
+  return { counts, fixable, new: fresh, exempted: exempted.size, lastScanAt: latest(scanTimes), breakdown };
+}
+
+function withoutBreakdown({ breakdown: _breakdown, ...rest }: Tally & { breakdown: SeverityBreakdown }): Tally {
+  return rest;
 }
 
 /** An entity's summary from its current state: pure, so the endpoint and the stored summaries agree. */
@@ -114,6 +139,7 @@ export function summarise(state: EntityState, now: string): EntitySummary {
     state.targets.flatMap((t) => t.scans.map((s) => s.scannedAt)),
   );
 
+  const { breakdown, ...totals } = overall;
   const targets = state.targets.map((target) => ({
     targetId: target.targetId,
     name: target.name,
@@ -124,9 +150,11 @@ export function summarise(state: EntityState, now: string): EntitySummary {
     note: target.note,
     origins: target.origins,
     scanners: [...new Set(target.scans.map((s) => s.scanner))].sort(),
-    ...tally(
-      issues.filter((i) => i.target === target),
-      target.scans.map((s) => s.scannedAt),
+    ...withoutBreakdown(
+      tally(
+        issues.filter((i) => i.target === target),
+        target.scans.map((s) => s.scannedAt),
+      ),
     ),
   }));
 
@@ -162,7 +190,9 @@ export function summarise(state: EntityState, now: string): EntitySummary {
   return {
     entityRef: state.entity.ref,
     hasData: state.targets.some((t) => t.scans.length > 0),
-    ...overall,
+    ...totals,
+    breakdown,
+    unmatchedLinks: state.links.filter((l) => !l.matched).length,
     percentages: percentages(overall.counts),
     targets,
     scanners,

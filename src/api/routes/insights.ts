@@ -28,6 +28,11 @@ const SummarySchema = Type.Object({
   hasData: Type.Boolean({ description: 'False when no link shows a scanned variant: "no data", which is not zero issues.' }),
   ...Tally,
   percentages: Percentages,
+  breakdown: Type.Object({
+    fixable: Type.Object({ critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer() }),
+    oldestOpen: Type.Object({ critical: NullableString, high: NullableString, medium: NullableString, low: NullableString, info: NullableString }),
+  }),
+  unmatchedLinks: Type.Integer(),
   targets: Type.Array(
     Type.Object({
       targetId: Type.Integer(),
