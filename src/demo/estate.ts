@@ -44,8 +44,6 @@ export async function buildDemoEstate(lantern: Lantern, options: DemoReportOptio
       targetType: report.targetType,
       variant: report.variant,
       scope: report.scope,
-      // A pipeline's scan step knows its scanner; Gitleaks' "no leaks" report ([]) names none.
-      format: report.format,
       baseline: report.baseline,
       commit: report.commit,
       branch: report.branch,
