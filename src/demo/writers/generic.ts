@@ -7,11 +7,11 @@ import type { DemoScan } from '../scan.js';
 export function writeGeneric(scan: DemoScan): unknown {
   const site = new URL(scan.target.site ?? scan.target.name);
   return {
-    meta: { key: ['issueName', 'url'], subproduct: 'OWASP ZAP', author: 'zap2sto 1.3.0' },
+    meta: { key: ['issueName', 'url'], subproduct: 'ZAP', author: 'zap2sto 1.3.0' },
     issues: scan.alerts.map((alert) => {
       const url = `${site.origin}${alert.path}${alert.query ? `?${alert.query}=` : ''}`;
       return {
-        subProduct: 'OWASP ZAP',
+        subProduct: 'ZAP',
         issueName: alert.name,
         issueDescription: alert.description,
         issueType: 'DAST',
