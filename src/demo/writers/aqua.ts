@@ -1,6 +1,7 @@
 import type { Ecosystem } from '../advisories.js';
 import { stableHex } from '../random.js';
 import type { DemoScan } from '../scan.js';
+import type { Image } from '../target.js';
 import { digestOf, imageReference, isOsPackage, labelOf, NVD, scoreOf } from './packages.js';
 
 /** The Aqua scanner CLI's JSON (`scannercli scan --local IMAGE --jsonfile`): one resource per package. */
@@ -71,7 +72,7 @@ export function writeAqua(scan: DemoScan): unknown {
 
 const FORMATS: Partial<Record<Ecosystem, string>> = { alpine: 'apk', debian: 'deb', pypi: 'python', npm: 'npm', maven: 'jar', go: 'go' };
 
-function resourceOf(name: string, version: string, ecosystem: Ecosystem, image: NonNullable<DemoScan['target']['image']>) {
+function resourceOf(name: string, version: string, ecosystem: Ecosystem, image: Image) {
   const os = isOsPackage(ecosystem);
   const path = image.paths[ecosystem];
   return {

@@ -1,5 +1,6 @@
 import type { Ecosystem } from '../advisories.js';
 import type { DemoScan, PackageFinding } from '../scan.js';
+import type { Image } from '../target.js';
 import { digestOf, imageReference, isOsPackage, labelOf, purlOf, publishedAt, referencesOf, scoreOf } from './packages.js';
 
 /** `trivy image --format json` (SchemaVersion 2): one Result for the OS packages, one per language. */
@@ -57,7 +58,7 @@ function resultOf(ecosystem: Ecosystem, reference: string, os: { family: string;
 
 const VENDOR_SEVERITY = { LOW: 1, MEDIUM: 2, HIGH: 3, CRITICAL: 4 } as const;
 
-function vulnerability(finding: PackageFinding, path: string | undefined, layer: string, image: NonNullable<DemoScan['target']['image']>) {
+function vulnerability(finding: PackageFinding, path: string | undefined, layer: string, image: Image) {
   const { advisory, ecosystem } = finding;
   const score = scoreOf(advisory);
   const label = labelOf(score);
