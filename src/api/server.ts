@@ -1,9 +1,13 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
 import type { Lantern } from '../lantern.js';
 import { handleError, handleNotFound } from './errors.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { exemptionRoutes } from './routes/exemptions.js';
+import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
 import { targetRoutes } from './routes/targets.js';
 
@@ -40,9 +44,25 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
   await app.register(
     async (api: LanternApp) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      api.get(
+        '/health',
+        {
+          schema: {
+            summary: 'Readiness: answers once the database answers a bare query',
+            tags: ['health'],
+            response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }) },
+          },
+        },
+        async () => {
+          await sql`select 1`.execute(lantern.store.db);
+          return { status: 'ok' as const, database: lantern.store.dialect };
+        },
+      );
       await scanRoutes(api, lantern);
       await targetRoutes(api, lantern);
       await catalogRoutes(api, lantern);
+      await insightRoutes(api, lantern);
+      await exemptionRoutes(api, lantern);
     },
     { prefix: '/api' },
   );

@@ -104,6 +104,16 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     }
   };
   const loop = options.refreshIntervalMs > 0 ? startRefreshLoop(lantern.catalog, options.refreshIntervalMs, report) : undefined;
+  // Issues whose exemption expired count again: their entities' stored summaries follow within a minute.
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    sweeping = lantern.sweepExpiredExemptions().then(
+      (expired) => expired > 0 && app.log.info({ expired }, 'exemptions expired; summaries updated'),
+      (err: unknown) => app.log.error({ err }, 'exemption expiry sweep failed'),
+    );
+  };
+  sweep();
+  const sweeper = setInterval(sweep, 60_000).unref();
   try {
     const address = await app.listen({ port: options.port, host: options.host });
     io.err(options.listening(address));
@@ -113,6 +123,8 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     // The loop first, so that no refresh starts on a closing store; close() stops accepting
     // connections and waits for requests in flight (ingests included).
     await loop?.stop();
+    clearInterval(sweeper);
+    await sweeping;
     await app.close();
     await lantern.close();
   }
