@@ -6,6 +6,7 @@ import { lantern as cli } from '../../test/support/cli.js';
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
 import { readCatalog } from '../catalog/read.js';
 import { readYamlValue } from '../catalog/yaml-source.js';
+import { trend } from '../insights/trend.js';
 import { Lantern } from '../lantern.js';
 import type { Store } from '../store/database.js';
 import { linksOfEntity, type TargetLinkView } from '../store/target-links.js';
@@ -103,6 +104,14 @@ describeEachStore('the demo estate', (kind: StoreKind) => {
     expect(days.length).toBeGreaterThanOrEqual(8);
     const variants = await store.db.selectFrom('variants').select((eb) => ['target_id', eb.fn.countAll().as('n')]).groupBy('target_id').execute();
     expect(variants.map((v) => Number(v.n))).toEqual(DEMO_TARGETS.map(() => 2));
+  });
+
+  it('has a trend over the four weeks: open issues change from one scan day to another', async () => {
+    // The catalog is read before the scans, so each ingest records the entities' summaries at its scan's date.
+    const points = await trend(store.db, { days: 30, now: NOW.toISOString() });
+    const totals = points.map((p) => p.total);
+    expect(totals.slice(0, 2)).toEqual([0, 0]);
+    expect(new Set(totals.filter((t) => t > 0)).size).toBeGreaterThanOrEqual(4);
   });
 
   it('never stores a planted secret, only its masked form', async () => {

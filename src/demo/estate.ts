@@ -28,7 +28,8 @@ export interface DemoEstateSummary {
 /**
  * Builds the demo estate into an empty Lantern: registers the catalog, then ingests every
  * generated report through Lantern.ingest, oldest first, so that every hook runs as it does for
- * a real pipeline and links fill in as scans arrive.
+ * a real pipeline: links fill in as scans arrive, and each entity's summary history gets a point
+ * at each scan's date, which is what the trend shows.
  */
 export async function buildDemoEstate(lantern: Lantern, options: DemoReportOptions): Promise<DemoEstateSummary> {
   const registered = await lantern.catalog.register(DEMO_CATALOG, DEMO_CATALOG_SCOPE);
