@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { buildServer } from '../src/api/server.js';
 import { Lantern } from '../src/lantern.js';
-import { openStore, type Store } from '../src/store/database.js';
+import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
 import { buildEstate, type Estate, FULL_ESTATE } from './estate.js';
 import { printTable } from './measure.js';
 import { random } from './synthetic-reports.js';
@@ -54,7 +54,7 @@ async function estateStore(kind: 'sqlite' | 'postgres'): Promise<{ lantern: Lant
 }
 
 async function dropSchema(): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES });
+  const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES as string) });
   await client.connect();
   try {
     await client.query(`drop schema if exists ${PG_SCHEMA} cascade`);
