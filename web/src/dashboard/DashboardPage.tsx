@@ -9,19 +9,12 @@ import { RefLink } from '../ui/RefLink.js';
 import { NoData, SEVERITY_LABEL, SeverityCount, SeverityCounts, SeverityIcon } from '../ui/Severity.js';
 import { percentagesOf, SeverityBreakdown } from '../ui/SeverityBreakdown.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
+import { worstFirst } from './rollups.js';
 import { TrendChart } from './TrendChart.js';
 import { trendChange } from './trend-data.js';
 
 const TREND_DAYS = [7, 30, 90] as const;
 const TOP = 10;
-
-/** Rollup rows, worst first: most critical, then high, … then the most entities. */
-export function worstFirst<T extends { counts: Counts; entities: number }>(rows: readonly T[]): T[] {
-  return [...rows].sort((a, b) => {
-    for (const s of SEVERITIES) if (a.counts[s] !== b.counts[s]) return b.counts[s] - a.counts[s];
-    return b.entities - a.entities;
-  });
-}
 
 function RollupTable<T extends { counts: Counts; entities: number; withData: number }>({ title, rows, nameOf, kind }: { title: string; rows: T[]; nameOf: (row: T) => string; kind: string }) {
   if (rows.length === 0) {

@@ -80,7 +80,7 @@ function OccurrenceItem({ occurrence }: { occurrence: Occurrence }) {
   );
 }
 
-function IssueBody({ issue }: { issue: IssueDetail }) {
+export function IssueBody({ issue }: { issue: IssueDetail }) {
   const identifiers = issue.identifiers.length > 0 ? issue.identifiers : [issue.vulnerabilityId ?? issue.ruleId].filter((id): id is string => !!id).map((id) => ({ type: 'OTHER' as const, id, url: null }));
   return (
     <>

@@ -1,5 +1,5 @@
 import { Lexer, type Token, type Tokens } from 'marked';
-import type { ReactNode } from 'react';
+import { Fragment, type ReactNode } from 'react';
 import { safeHref } from '../security/identifiers.js';
 
 /**
@@ -63,7 +63,7 @@ function inlineToken(token: Token, key: string): ReactNode {
     }
     case 'text': {
       const text = token as Tokens.Text;
-      if (text.tokens?.length) return <span key={key}>{inline(text.tokens, key)}</span>;
+      if (text.tokens?.length) return <Fragment key={key}>{inline(text.tokens, key)}</Fragment>;
       return decodeEntities(text.text);
     }
     case 'escape':
