@@ -60,7 +60,7 @@ export function App() {
           <svg viewBox="0 0 16 16" width="18" height="18" aria-hidden="true" focusable="false">
             <path d="M6 1h4v1.5h1.5V4h-7V2.5H6zM4.5 5h7l-.8 8H5.3zM5 14h6v1H5z" />
           </svg>
-          Lantern
+          <span className="brand-name">Lantern</span>
         </Link>
         <nav className="app-nav" aria-label="Sections">
           {SECTIONS.map((s) => {

@@ -51,15 +51,17 @@ const columns: Column<OverviewRow>[] = [
       <Link href={entityHref(entityOf(row))} tabIndex={-1} className="entity-name">
         {row.title || row.name}
         {row.title && row.title !== row.name && <span className="entity-name-sub">{row.name}</span>}
+        {/* On a phone the columns below are hidden; their gist rides under the name. */}
+        <span className="entity-name-sub phone-only">{[row.kind, row.type, row.owner ? humanizeEntityRef(row.owner, 'group') : null].filter(Boolean).join(' · ')}</span>
       </Link>
     ),
   },
-  { key: 'kind', header: 'Kind', sortKey: 'kind', cell: (row) => row.kind },
-  { key: 'type', header: 'Type', sortKey: 'type', cell: (row) => row.type ?? <span className="muted">—</span> },
-  { key: 'owner', header: 'Owner', sortKey: 'owner', cell: (row) => <RefLink refText={row.owner} kind="group" tabIndex={-1} /> },
-  { key: 'system', header: 'System', sortKey: 'system', cell: (row) => <RefLink refText={row.system} kind="system" tabIndex={-1} /> },
-  { key: 'lifecycle', header: 'Lifecycle', sortKey: 'lifecycle', cell: (row) => row.lifecycle ?? <span className="muted">—</span> },
-  { key: 'tags', header: 'Tags', cell: (row) => <Tags tags={row.tags} /> },
+  { key: 'kind', header: 'Kind', sortKey: 'kind', className: 'col-secondary', cell: (row) => row.kind },
+  { key: 'type', header: 'Type', sortKey: 'type', className: 'col-secondary', cell: (row) => row.type ?? <span className="muted">—</span> },
+  { key: 'owner', header: 'Owner', sortKey: 'owner', className: 'col-secondary', cell: (row) => <RefLink refText={row.owner} kind="group" tabIndex={-1} /> },
+  { key: 'system', header: 'System', sortKey: 'system', className: 'col-secondary', cell: (row) => <RefLink refText={row.system} kind="system" tabIndex={-1} /> },
+  { key: 'lifecycle', header: 'Lifecycle', sortKey: 'lifecycle', className: 'col-secondary', cell: (row) => row.lifecycle ?? <span className="muted">—</span> },
+  { key: 'tags', header: 'Tags', className: 'col-secondary', cell: (row) => <Tags tags={row.tags} /> },
   ...SEVERITIES.map(
     (severity, index): Column<OverviewRow> => ({
       key: severity,
@@ -82,7 +84,7 @@ const columns: Column<OverviewRow>[] = [
     header: 'Last scan',
     sortKey: 'lastScanAt',
     descendingFirst: true,
-    className: 'col-date',
+    className: 'col-date col-secondary',
     cell: (row) => (row.lastScanAt ? <time dateTime={row.lastScanAt} title={formatDateTime(row.lastScanAt)}>{formatRelative(row.lastScanAt)}</time> : <span className="muted">—</span>),
   },
 ];

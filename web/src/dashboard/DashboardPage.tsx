@@ -4,10 +4,10 @@ import { useResource } from '../api/use-resource.js';
 import { entityHref } from '../routing/routes.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
 import { readPositiveInteger } from '../routing/search-params.js';
-import { formatCount, formatDate } from '../ui/format.js';
+import { formatCount, formatDate, formatPercent } from '../ui/format.js';
 import { RefLink } from '../ui/RefLink.js';
 import { NoData, SEVERITY_LABEL, SeverityCount, SeverityCounts, SeverityIcon } from '../ui/Severity.js';
-import { percentagesOf, SeverityBreakdown } from '../ui/SeverityBreakdown.js';
+import { percentagesOf, SeverityBar } from '../ui/SeverityBreakdown.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
 import { worstFirst } from './rollups.js';
 import { TrendChart } from './TrendChart.js';
@@ -139,6 +139,7 @@ function TrendSection({ days }: { days: number }) {
 }
 
 function TotalsCard({ totals }: { totals: Overview['totals'] }) {
+  const shares = percentagesOf(totals.counts);
   return (
     <section className="card totals-card" aria-labelledby="totals-title">
       <h2 id="totals-title">Open issues across the catalog</h2>
@@ -152,6 +153,7 @@ function TotalsCard({ totals }: { totals: Overview['totals'] }) {
             <span className="total-value" data-testid={`dashboard-total-${s}`}>
               {formatCount(totals.counts[s])}
             </span>
+            <span className="total-share">{formatPercent(shares[s], totals.counts[s])} of open issues</span>
           </div>
         ))}
         <div className="total-tile">
@@ -161,7 +163,7 @@ function TotalsCard({ totals }: { totals: Overview['totals'] }) {
           </span>
         </div>
       </div>
-      <SeverityBreakdown counts={totals.counts} percentages={percentagesOf(totals.counts)} testIdPrefix="dashboard" />
+      <SeverityBar counts={totals.counts} percentages={shares} />
       <p className="muted">
         {formatCount(totals.withData)} of {formatCount(totals.entities)} entities have security data. <Link href="/catalog?hasData=false">See those without</Link>.
       </p>

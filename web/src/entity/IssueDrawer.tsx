@@ -129,11 +129,14 @@ export function IssueBody({ issue }: { issue: IssueDetail }) {
               return (
                 <li key={identifier.id}>
                   {href ? (
-                    <ExternalLink href={href}>
-                      <span className="mono" data-testid="identifier-link">
-                        {identifier.id}
-                      </span>
-                    </ExternalLink>
+                    <>
+                      <ExternalLink href={href}>
+                        <span className="mono" data-testid="identifier-link">
+                          {identifier.id}
+                        </span>
+                      </ExternalLink>
+                      <span className="identifier-site">{new URL(href).hostname}</span>
+                    </>
                   ) : (
                     <span className="mono">{identifier.id}</span>
                   )}

@@ -5,6 +5,7 @@ import { useResource } from '../api/use-resource.js';
 import { type EntityName, entityHref } from '../routing/routes.js';
 import { navigate, useLocation } from '../routing/router.js';
 import { nextSort } from '../routing/search-params.js';
+import { Breakable } from '../ui/Breakable.js';
 import { type Column, DataTable } from '../ui/DataTable.js';
 import { FilterMenu } from '../ui/FilterMenu.js';
 import { formatCount, formatDate, formatDateTime, formatFileLocation, formatVersions } from '../ui/format.js';
@@ -35,7 +36,13 @@ function Where({ issue }: { issue: IssueRow }) {
       </>
     );
   }
-  if (issue.location) return <span className="mono break">{formatFileLocation(issue.location.filePath, issue.location.startLine, issue.location.endLine)}</span>;
+  if (issue.location) {
+    return (
+      <span className="mono">
+        <Breakable text={formatFileLocation(issue.location.filePath, issue.location.startLine, issue.location.endLine)} />
+      </span>
+    );
+  }
   return <span className="muted">—</span>;
 }
 
@@ -55,7 +62,15 @@ const columns: Column<IssueRow>[] = [
       </>
     ),
   },
-  { key: 'id', header: 'Identifier', className: 'col-id mono', cell: (i) => i.vulnerabilityId ?? i.ruleId ?? <span className="muted">—</span> },
+  {
+    key: 'id',
+    header: 'Identifier',
+    className: 'col-id mono',
+    cell: (i) => {
+      const id = i.vulnerabilityId ?? i.ruleId;
+      return id ? <Breakable text={id} /> : <span className="muted">—</span>;
+    },
+  },
   { key: 'package', header: 'Package or file', sortKey: 'package', className: 'col-where', cell: (i) => <Where issue={i} /> },
   {
     key: 'target',
@@ -63,7 +78,7 @@ const columns: Column<IssueRow>[] = [
     className: 'col-target',
     cell: (i) => (
       <>
-        <span className="break">{i.targetName}</span>
+        <Breakable text={i.targetName} />
         <span className="cell-sub">{i.variant}</span>
       </>
     ),

@@ -89,7 +89,7 @@ function IssueList({ title, issues, onOpen, testId }: { title: string; issues: S
               </button>
               <span className="muted mono">
                 {' '}
-                {i.vulnerabilityId ?? i.ruleId ?? ''} {i.package ? `${i.package} ${formatVersions(i.installedVersion, i.fixedVersion)}` : ''}
+                {[i.vulnerabilityId ?? i.ruleId, i.package ? `${i.package} ${formatVersions(i.installedVersion, i.fixedVersion)}` : null].filter((x) => x && x !== i.title).join(' ')}
               </span>
             </li>
           ))}

@@ -45,7 +45,7 @@ export function UploadReport({ initial, onUploaded }: { initial?: Partial<Upload
   return (
     <form className="upload-form" onSubmit={submit} aria-labelledby={`${id}-title`} noValidate>
       <h2 id={`${id}-title`}>Upload a report</h2>
-      <p className="muted">A scanner's report file (JSON or SARIF, optionally gzip-compressed), as `lantern ingest` takes it.</p>
+      <p className="muted">A scanner's report file (JSON or SARIF, optionally gzip-compressed), as <code>lantern ingest</code> takes it.</p>
       <div className="form-grid">
         <label>
           Report file

@@ -2,17 +2,18 @@ import { SEVERITIES, type Counts, type Severity } from '../api/types.js';
 import { formatCount } from './format.js';
 
 /**
- * Severity is never told by color alone: each level has its name, a shape (octagon, triangle,
- * diamond, circle, ring) and a color, and a count says what it counts to a screen reader.
+ * Severity is never told by color alone: each level has its name, a shape (octagon with an
+ * exclamation mark, triangle, diamond, square, ring) and a color, and a count says what it counts to a screen reader.
  */
 
 export const SEVERITY_LABEL: Record<Severity, string> = { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', info: 'Info' };
 
 const SHAPES: Record<Severity, string> = {
-  critical: 'M4.1 0h3.8L12 4.1v3.8L7.9 12H4.1L0 7.9V4.1z',
+  // An octagon with an exclamation mark cut out.
+  critical: 'M4.1 0h3.8L12 4.1v3.8L7.9 12H4.1L0 7.9V4.1zM5.1 2.5v4.6h1.8V2.5zm0 5.9v1.6h1.8V8.4z',
   high: 'M6 0.5l6 11H0z',
   medium: 'M6 0l6 6-6 6-6-6z',
-  low: 'M6 1a5 5 0 1 1 0 10A5 5 0 0 1 6 1z',
+  low: 'M2.5 1.5h7a1 1 0 0 1 1 1v7a1 1 0 0 1-1 1h-7a1 1 0 0 1-1-1v-7a1 1 0 0 1 1-1z',
   info: 'M6 1a5 5 0 1 1 0 10A5 5 0 0 1 6 1zm0 2.2a2.8 2.8 0 1 0 0 5.6 2.8 2.8 0 0 0 0-5.6z',
 };
 

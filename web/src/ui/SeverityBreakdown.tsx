@@ -20,6 +20,19 @@ export function breakdownLabel(counts: Counts, percentages: Percentages): string
   return SEVERITIES.map((s) => `${formatCount(counts[s])} ${s} (${formatPercent(percentages[s], counts[s])})`).join(', ');
 }
 
+/** The stacked bar alone, described in words for screen readers; each segment has its color and fill pattern. */
+export function SeverityBar({ counts, percentages }: { counts: Counts; percentages: Percentages }) {
+  return (
+    <div className="breakdown-bar" role="img" aria-label={`Issues by severity: ${breakdownLabel(counts, percentages)}`}>
+      {counts.total === 0 ? (
+        <span className="breakdown-empty" />
+      ) : (
+        SEVERITIES.filter((s) => counts[s] > 0).map((s) => <span key={s} className={`breakdown-segment sev-fill-${s}`} style={{ width: `${Math.max((counts[s] * 100) / counts.total, 1.5)}%` }} />)
+      )}
+    </div>
+  );
+}
+
 /**
  * Counts and percentages per severity, with a stacked bar: each segment carries its severity's
  * color and pattern, and the list beside it names every level, so the bar is never the only telling.
@@ -27,13 +40,7 @@ export function breakdownLabel(counts: Counts, percentages: Percentages): string
 export function SeverityBreakdown({ counts, percentages, hrefFor, testIdPrefix }: { counts: Counts; percentages: Percentages; hrefFor?: (severity: Severity) => string; testIdPrefix: string }) {
   return (
     <div className="breakdown">
-      <div className="breakdown-bar" role="img" aria-label={`Issues by severity: ${breakdownLabel(counts, percentages)}`}>
-        {counts.total === 0 ? (
-          <span className="breakdown-empty" />
-        ) : (
-          SEVERITIES.filter((s) => counts[s] > 0).map((s) => <span key={s} className={`breakdown-segment sev-fill-${s}`} style={{ width: `${Math.max((counts[s] * 100) / counts.total, 1.5)}%` }} />)
-        )}
-      </div>
+      <SeverityBar counts={counts} percentages={percentages} />
       <table className="breakdown-table">
         <caption className="visually-hidden">Open issues per severity</caption>
         <thead className="visually-hidden">
