@@ -2,11 +2,15 @@ import type { Kysely } from 'kysely';
 import { Catalog } from './catalog/catalog.js';
 import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
 import type { CatalogReadOptions } from './catalog/refresh.js';
+import { sweepExpired } from './insights/exemption-actions.js';
+import { entitiesShowingTarget, refreshSummaries } from './insights/summaries.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
 import { DEFAULT_MAX_REPORT_MB } from './ingest/report-file.js';
 import { databaseUrlFrom, openStore, type Store } from './store/database.js';
 import type { Database } from './store/schema.js';
 import { type BaselineUpdate, setBaseline } from './store/targets.js';
+
+const now = () => new Date().toISOString();
 
 export interface LanternOptions {
   /** Reports larger than this are refused before they are read. */
@@ -36,11 +40,19 @@ export class Lantern {
     options: LanternOptions = {},
   ) {
     this.maxReportBytes = options.maxReportBytes ?? DEFAULT_MAX_REPORT_MB * 1024 * 1024;
-    this.catalog = new Catalog(store, options.catalog);
-    // A scan can give a target link its first data, a new variant to show, or a new name to suggest.
-    this.afterIngest.push(relinkAfterIngest);
-    // Links that show a target's baseline change with it.
-    this.afterTargetChange.push((trx, targetId) => relinkTarget(trx, targetId, { isNew: false }).then(() => undefined));
+    // Entities written by a catalog refresh get their summaries in the same transaction.
+    this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => refreshSummaries(trx, ids, now(), now()) });
+    // A scan can give a target link its first data, a new variant to show, or a new name to suggest;
+    // then every entity showing the target gets its summary (and history, at the scan's date) anew.
+    this.afterIngest.push(relinkAfterIngest, async (trx, scan) => {
+      const { scanned_at } = await trx.selectFrom('scans').select('scanned_at').where('id', '=', scan.scanId).executeTakeFirstOrThrow();
+      await refreshSummaries(trx, await entitiesShowingTarget(trx, [scan.targetId]), scanned_at, now());
+    });
+    // Links that show a target's baseline change with it, and so do the summaries.
+    this.afterTargetChange.push(async (trx, targetId) => {
+      await relinkTarget(trx, targetId, { isNew: false });
+      await refreshSummaries(trx, await entitiesShowingTarget(trx, [targetId]), now(), now());
+    });
   }
 
   ingest(request: IngestRequest): Promise<IngestResult> {
@@ -54,6 +66,18 @@ export class Lantern {
       for (const hook of this.afterTargetChange) await hook(trx, targetId);
     });
   }
+
+  /**
+   * Recomputes the summaries an exemption stopped covering when it expired since the last sweep
+   * (the first sweep looks back 30 days). `lantern serve` runs it every minute.
+   */
+  async sweepExpiredExemptions(at: string = now()): Promise<number> {
+    const swept = await sweepExpired(this.store, this.#lastSweep, at);
+    this.#lastSweep = at;
+    return swept;
+  }
+
+  #lastSweep = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000).toISOString();
 
   close(): Promise<void> {
     return this.store.close();

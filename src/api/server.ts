@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDef
 import type { Lantern } from '../lantern.js';
 import { handleError, handleNotFound } from './errors.js';
 import { catalogRoutes } from './routes/catalog.js';
+import { exemptionRoutes } from './routes/exemptions.js';
+import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
 import { targetRoutes } from './routes/targets.js';
 import { findWebRoot, webRoutes } from './web.js';
@@ -46,6 +48,8 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
       await scanRoutes(api, lantern);
       await targetRoutes(api, lantern);
       await catalogRoutes(api, lantern);
+      await insightRoutes(api, lantern);
+      await exemptionRoutes(api, lantern);
     },
     { prefix: '/api' },
   );

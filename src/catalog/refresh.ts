@@ -46,7 +46,12 @@ export interface CatalogReadOptions {
   reader?: SourceReader | undefined;
   /** Where a relative path starts. Default: the process's working folder. */
   cwd?: string | undefined;
+  /** Runs in the transaction that wrote a location's entities, with the ids of those written (Lantern wires it). */
+  afterWrite?: AfterCatalogWrite | undefined;
 }
+
+/** Work that follows written entities (added or changed) in the same transaction; removed ones are gone. */
+export type AfterCatalogWrite = (trx: Db, entityIds: number[]) => Promise<void>;
 
 export interface RefreshSummary {
   location: LocationRow;
@@ -85,7 +90,7 @@ export async function registerLocation(store: Store, input: string, scope: Scope
   if (failed && options.requireReadable !== false) throw new InputError(failed.message);
   return store.transaction(async (trx) => {
     const location = await insertLocation(trx, target, formatScope(scope), new Date().toISOString());
-    return { ...(await writeRead(store, trx, location, read)), created: true };
+    return { ...(await writeRead(store, trx, location, read, options.afterWrite)), created: true };
   });
 }
 
@@ -97,7 +102,7 @@ export async function refreshLocation(store: Store, locationId: number, options:
   return store.transaction(async (trx) => {
     const locked = await lockLocation(store, trx, location.id);
     if (!locked) throw new NotFoundError(`The location ${location.target} (id ${location.id}) was unregistered while it was being read.`);
-    return { ...(await writeRead(store, trx, locked, read)), created: false };
+    return { ...(await writeRead(store, trx, locked, read, options.afterWrite)), created: false };
   });
 }
 
@@ -144,7 +149,7 @@ function rootFailure(read: CatalogReadResult): CatalogProblem | undefined {
   return only.problems.find((p) => p.code === 'unreadable');
 }
 
-async function writeRead(store: Store, trx: Db, location: LocationRow, read: CatalogReadResult): Promise<Omit<RefreshSummary, 'created'>> {
+async function writeRead(store: Store, trx: Db, location: LocationRow, read: CatalogReadResult, afterWrite?: AfterCatalogWrite): Promise<Omit<RefreshSummary, 'created'>> {
   const now = new Date().toISOString();
   const fileProblems = read.files.flatMap((f) => f.problems);
 
@@ -203,6 +208,7 @@ async function writeRead(store: Store, trx: Db, location: LocationRow, read: Cat
   await insertLinks(store, trx, await resolvedLinks(trx, writes.map((w) => ({ id: idOf(w.entity.ref), entity: w.entity })), now));
   const changedRefs = new Set([...writes.map((w) => w.entity.ref), ...removed.map((e) => e.ref_key)]);
   await rebuildRelations(store, trx, changedRefs, pointedAt);
+  if (afterWrite && writes.length > 0) await afterWrite(trx, writes.map((w) => idOf(w.entity.ref)));
 
   const problems = [...fileProblems, ...accepted.flatMap((e) => e.problems)];
   const errors = problems.filter((p) => p.level === 'error');

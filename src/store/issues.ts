@@ -232,13 +232,32 @@ export interface IssueListing {
   lastSeenAt: string;
 }
 
-/**
- * The issues of the given scans (for a variant's current state: store/scans.ts currentScanIds),
- * one per issue, with the worst severity, the scanners that report it and its occurrence count.
- */
-export async function issuesOfScans(db: Db, scanIds: readonly number[]): Promise<IssueListing[]> {
-  if (scanIds.length === 0) return [];
-  const rows = await db
+/** One issue as one scan reported it. */
+export interface ScanIssueRow {
+  id: number;
+  target_id: number;
+  fingerprint: string;
+  kind: string;
+  title: string;
+  vulnerability_id: string | null;
+  rule_id: string | null;
+  package: string | null;
+  installed_version: string | null;
+  fixed_version: string | null;
+  first_seen_at: string;
+  scan_id: number;
+  scanner: string;
+  scanned_at: string;
+  /** severityRank() as this scan gave it. */
+  severity: number;
+  occurrences: number;
+  is_new: number;
+}
+
+/** Every (scan, issue) pair of the given scans with what an issue list needs. */
+export function scanIssueRows(db: Db, scanIds: readonly number[]): Promise<ScanIssueRow[]> {
+  if (scanIds.length === 0) return Promise.resolve([]);
+  return db
     .selectFrom('scan_issues')
     .innerJoin('scans', 'scans.id', 'scan_issues.scan_id')
     .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
@@ -254,6 +273,7 @@ export async function issuesOfScans(db: Db, scanIds: readonly number[]): Promise
       'issues.installed_version',
       'issues.fixed_version',
       'issues.first_seen_at',
+      'scans.id as scan_id',
       'scans.scanner',
       'scans.scanned_at',
       'scan_issues.severity',
@@ -262,6 +282,13 @@ export async function issuesOfScans(db: Db, scanIds: readonly number[]): Promise
     ])
     .where('scan_issues.scan_id', 'in', scanIds)
     .execute();
+}
+
+/**
+ * One listing per issue of the rows: the worst severity any scan gives it, the scanners that
+ * report it, its occurrences added up; new only when no scan had it in its comparison scan.
+ */
+export function aggregateIssues(rows: readonly ScanIssueRow[]): IssueListing[] {
   const byId = new Map<number, IssueListing & { rank: number }>();
   for (const r of rows) {
     const issue = byId.get(r.id);
@@ -297,6 +324,11 @@ export async function issuesOfScans(db: Db, scanIds: readonly number[]): Promise
     });
   }
   return [...byId.values()].map(({ rank: _rank, ...issue }) => ({ ...issue, scanners: issue.scanners.sort() })).sort(worstFirst);
+}
+
+/** The issues of the given scans (for a variant's current state: store/scans.ts currentScanIds), worst first. */
+export async function issuesOfScans(db: Db, scanIds: readonly number[]): Promise<IssueListing[]> {
+  return aggregateIssues(await scanIssueRows(db, scanIds));
 }
 
 /** Worst severity first, then by identifier. */

@@ -6,6 +6,9 @@ import type { Generated, Insertable, Selectable } from 'kysely';
  * rows read back the same from both. Booleans are 0/1 integers.
  */
 export interface Database {
+  entity_summaries: EntitySummaryTable;
+  summary_history: SummaryHistoryTable;
+  exemptions: ExemptionTable;
   orgs: OrgTable;
   projects: ProjectTable;
   targets: TargetTable;
@@ -277,3 +280,58 @@ export type NewScan = Insertable<ScanTable>;
 export type NewIssue = Insertable<IssueTable>;
 export type NewScanIssue = Insertable<ScanIssueTable>;
 export type NewOccurrence = Insertable<OccurrenceTable>;
+
+interface CountColumns {
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+  total: number;
+}
+
+/** An entity's security summary, kept current by every change that can alter it (insights/summaries.ts). */
+export interface EntitySummaryTable extends CountColumns {
+  entity_id: number;
+  /** 0 when no link of the entity shows a scanned variant: "no data", not zero issues. */
+  has_data: number;
+  fixable: number;
+  new_count: number;
+  exempted: number;
+  last_scan_at: string | null;
+  updated_at: string;
+}
+
+/** The summary as it stood at the end of each day it changed: the trend. */
+export interface SummaryHistoryTable extends CountColumns {
+  entity_id: number;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  has_data: number;
+}
+
+/** A decision to ignore an issue, at target, project, org or account level (DESIGN.md: exemption). */
+export interface ExemptionTable {
+  id: Generated<number>;
+  /** `target`, `project`, `org` or `account`. */
+  level: string;
+  /** Target level: the target. */
+  target_id: number | null;
+  /** Project level `ORG.PROJECT`, org level `ORG`, account level null. */
+  scope: string | null;
+  /** One issue (target level), or null when `key` names what is exempted. */
+  issue_id: number | null;
+  /** A vulnerability or rule id the exemption covers at its level. */
+  key: string | null;
+  /** `false_positive`, `accepted_risk`, `compensating_control` or `other`. */
+  reason: string;
+  comment: string;
+  /** `pending`, `approved` or `rejected`; expiry is read from expires_at. */
+  status: string;
+  requested_by: string | null;
+  decided_by: string | null;
+  expires_at: string | null;
+  created_at: string;
+  decided_at: string | null;
+}
+export type ExemptionRow = Selectable<ExemptionTable>;

@@ -67,6 +67,16 @@ export function serveCommand(program: Command, io: CliIo): void {
         }
       };
       const loop = intervalMs > 0 ? startRefreshLoop(lantern.catalog, intervalMs, report) : undefined;
+      // Issues whose exemption expired count again: their entities' stored summaries follow within a minute.
+      let sweeping: Promise<unknown> = Promise.resolve();
+      const sweep = () => {
+        sweeping = lantern.sweepExpiredExemptions().then(
+          (expired) => expired > 0 && app.log.info({ expired }, 'exemptions expired; summaries updated'),
+          (err: unknown) => app.log.error({ err }, 'exemption expiry sweep failed'),
+        );
+      };
+      sweep();
+      const sweeper = setInterval(sweep, 60_000).unref();
       try {
         const address = await app.listen({ port, host: options.host });
         io.err(`Lantern is serving ${lantern.store.description} on ${address}\n`);
@@ -76,6 +86,8 @@ export function serveCommand(program: Command, io: CliIo): void {
         // The loop first, so that no refresh starts on a closing store; close() stops accepting
         // connections and waits for requests in flight (ingests included).
         await loop?.stop();
+        clearInterval(sweeper);
+        await sweeping;
         await app.close();
         await lantern.close();
       }

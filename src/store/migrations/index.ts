@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as securityTesting from './0001-security-testing.js';
 import * as catalog from './0002-catalog.js';
+import * as insights from './0003-insights.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -9,6 +10,7 @@ import * as catalog from './0002-catalog.js';
 const MIGRATIONS: Record<string, Migration> = {
   '0001-security-testing': securityTesting,
   '0002-catalog': catalog,
+  '0003-insights': insights,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,101 @@
+import { Type } from 'typebox';
+import { decide, remove, requestExemption } from '../../insights/exemption-actions.js';
+import { EXEMPTION_REASONS, exemptionView } from '../../insights/exemptions.js';
+import type { Lantern } from '../../lantern.js';
+import { listExemptions } from '../../store/exemptions.js';
+import { errors, NullableInteger, NullableString } from '../schemas.js';
+import type { LanternApp } from '../server.js';
+
+export const ExemptionSchema = Type.Object({
+  id: Type.Integer(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('approved'), Type.Literal('rejected'), Type.Literal('expired')]),
+  level: Type.Union([Type.Literal('target'), Type.Literal('project'), Type.Literal('org'), Type.Literal('account')]),
+  targetId: NullableInteger,
+  scope: NullableString,
+  issueId: NullableInteger,
+  key: NullableString,
+  reason: Type.Union([Type.Literal('false_positive'), Type.Literal('accepted_risk'), Type.Literal('compensating_control'), Type.Literal('other')]),
+  comment: Type.String(),
+  requestedBy: NullableString,
+  decidedBy: NullableString,
+  expiresAt: NullableString,
+  createdAt: Type.String(),
+  decidedAt: NullableString,
+});
+
+const Common = {
+  reason: Type.String({ description: EXEMPTION_REASONS.join(', ') }),
+  comment: Type.String({ minLength: 1 }),
+  expiresAt: Type.Optional(Type.String({ description: 'ISO 8601; the exemption stops applying then' })),
+  requestedBy: Type.Optional(Type.String()),
+};
+const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const now = () => new Date().toISOString();
+
+/** Exemptions: requested pending, approved or rejected; only approved, unexpired ones exempt. */
+export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
+  const { store } = lantern;
+
+  api.get(
+    '/exemptions',
+    {
+      schema: {
+        summary: 'List exemptions',
+        tags: ['exemptions'],
+        querystring: Type.Object({ status: Type.Optional(Type.String()), targetId: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        response: { 200: Type.Array(ExemptionSchema) },
+      },
+    },
+    async (request) => {
+      const at = now();
+      const status = request.query.status;
+      // `expired` is read from the expiry, not stored: ask the store for approved ones and keep the expired.
+      const rows = await listExemptions(store.db, { status: status === 'expired' ? 'approved' : status, targetId: request.query.targetId });
+      return rows.map((r) => exemptionView(r, at)).filter((e) => status === undefined || e.status === status);
+    },
+  );
+
+  api.post(
+    '/exemptions',
+    {
+      schema: {
+        summary: 'Request an exemption: of one issue (issueId), or of a vulnerability/rule id at project, org or account level',
+        tags: ['exemptions'],
+        body: Type.Union([
+          Type.Object({ issueId: Type.Integer({ minimum: 1 }), ...Common }),
+          Type.Object({ level: Type.String(), scope: Type.Optional(Type.Union([Type.String(), Type.Null()])), key: Type.String({ minLength: 1 }), ...Common }),
+        ]),
+        response: { 201: ExemptionSchema, ...errors(400, 404) },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await requestExemption(store, request.body, now())),
+  );
+
+  for (const [action, status] of [
+    ['approve', 'approved'],
+    ['reject', 'rejected'],
+  ] as const) {
+    api.post(
+      `/exemptions/:id/${action}`,
+      {
+        schema: {
+          summary: `${action === 'approve' ? 'Approve' : 'Reject'} a pending exemption`,
+          tags: ['exemptions'],
+          params: Id,
+          body: Type.Optional(Type.Object({ by: Type.Optional(Type.String()) })),
+          response: { 200: ExemptionSchema, ...errors(404, 409) },
+        },
+      },
+      async (request) => decide(store, request.params.id, status, request.body?.by, now()),
+    );
+  }
+
+  api.delete(
+    '/exemptions/:id',
+    { schema: { summary: 'Delete an exemption', tags: ['exemptions'], params: Id, response: { 204: Type.Null(), ...errors(404) } } },
+    async (request, reply) => {
+      await remove(store, request.params.id, now());
+      return reply.status(204).send(null);
+    },
+  );
+}

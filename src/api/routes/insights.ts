@@ -1,0 +1,330 @@
+import { Type } from 'typebox';
+import { InputError } from '../../domain/errors.js';
+import { isSeverity, SEVERITIES, type Severity } from '../../domain/severity.js';
+import { DEFAULT_ISSUE_LIMIT, entityIssues, ISSUE_SORTS, MAX_ISSUE_LIMIT } from '../../insights/entity-issues.js';
+import { entityByRef, entityState } from '../../insights/entity-state.js';
+import { issueDetail } from '../../insights/issue-detail.js';
+import { overview, OVERVIEW_SORTS } from '../../insights/overview.js';
+import { summarise } from '../../insights/summary.js';
+import { trend } from '../../insights/trend.js';
+import type { Lantern } from '../../lantern.js';
+import { errors, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
+import type { LanternApp } from '../server.js';
+import { ExemptionSchema } from './exemptions.js';
+
+const Percentages = Type.Object({ critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer() });
+const Diagnostic = Type.Object({ level: Type.String(), code: Type.String(), message: Type.String() });
+const Origin = Type.Union([Type.Literal('annotation'), Type.Literal('source-url')]);
+const Tally = {
+  counts: SeverityCountsSchema,
+  fixable: Type.Integer(),
+  new: Type.Integer(),
+  exempted: Type.Integer(),
+  lastScanAt: NullableString,
+};
+
+const SummarySchema = Type.Object({
+  entityRef: Type.String(),
+  hasData: Type.Boolean({ description: 'False when no link shows a scanned variant: "no data", which is not zero issues.' }),
+  ...Tally,
+  percentages: Percentages,
+  targets: Type.Array(
+    Type.Object({
+      targetId: Type.Integer(),
+      name: Type.String(),
+      scope: Type.String(),
+      type: Type.String(),
+      variant: Type.String(),
+      variantReason: Type.String(),
+      note: NullableString,
+      origins: Type.Array(Origin),
+      scanners: Type.Array(Type.String()),
+      ...Tally,
+    }),
+  ),
+  scanners: Type.Array(Type.Object({ scanner: Type.String(), counts: SeverityCountsSchema, lastScanAt: NullableString })),
+  links: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      scope: Type.String(),
+      variant: NullableString,
+      origin: Origin,
+      matched: Type.Boolean(),
+      targetId: NullableInteger,
+      variantShown: NullableString,
+      diagnostics: Type.Array(Diagnostic),
+    }),
+  ),
+});
+
+const EntityIssueSchema = Type.Object({
+  id: Type.Integer(),
+  fingerprint: Type.String(),
+  kind: Type.String(),
+  severity: SeverityName,
+  title: Type.String(),
+  vulnerabilityId: NullableString,
+  ruleId: NullableString,
+  package: NullableString,
+  installedVersion: NullableString,
+  fixedVersion: NullableString,
+  scanners: Type.Array(Type.String()),
+  occurrences: Type.Integer(),
+  new: Type.Boolean(),
+  exempted: Type.Boolean(),
+  firstSeenAt: Type.String(),
+  lastSeenAt: Type.String(),
+  targetId: Type.Integer(),
+  targetName: Type.String(),
+  variant: Type.String(),
+  location: Type.Union([Type.Object({ filePath: Type.String(), startLine: NullableInteger, endLine: NullableInteger }), Type.Null()]),
+});
+
+const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+const IssueDetailSchema = Type.Object({
+  id: Type.Integer(),
+  fingerprint: Type.String(),
+  kind: Type.String(),
+  severity: SeverityName,
+  title: Type.String(),
+  description: Type.Union([Type.String({ description: 'Scanner text (markdown), untrusted: render safely.' }), Type.Null()]),
+  remediation: NullableString,
+  fixedVersion: NullableString,
+  vulnerabilityId: NullableString,
+  ruleId: NullableString,
+  package: NullableString,
+  installedVersion: NullableString,
+  ecosystem: NullableString,
+  license: NullableString,
+  identifiers: Type.Array(Type.Object({ type: Type.String(), id: Type.String(), url: NullableString })),
+  references: Type.Array(Type.String()),
+  tags: Type.Array(Type.String()),
+  targetId: Type.Integer(),
+  targetName: Type.String(),
+  targetScope: Type.String(),
+  scanners: Type.Array(
+    Type.Object({
+      scanner: Type.String(),
+      severity: SeverityName,
+      scannerSeverity: NullableString,
+      score: Type.Union([Type.Number(), Type.Null()]),
+      scanId: Type.Integer(),
+      scannedAt: Type.String(),
+    }),
+  ),
+  firstSeenAt: Type.String(),
+  lastSeenAt: Type.String(),
+  exemption: Type.Union([ExemptionSchema, Type.Null()]),
+  occurrences: Type.Array(
+    Type.Object({
+      scanId: Type.Integer(),
+      scanner: Type.String(),
+      variant: Type.String(),
+      filePath: NullableString,
+      startLine: NullableInteger,
+      endLine: NullableInteger,
+      startColumn: Type.Optional(Type.Integer()),
+      endColumn: Type.Optional(Type.Integer()),
+      component: Type.Optional(Type.String()),
+      dependencyPath: Type.Optional(Type.Array(Type.String())),
+      layer: Type.Optional(Type.String()),
+      resource: Type.Optional(Type.String()),
+      url: Type.Optional(Type.String()),
+      host: Type.Optional(Type.String()),
+      port: Type.Optional(Type.Integer()),
+      snippet: Type.Optional(Type.String()),
+      secretMasked: Type.Optional(Type.String()),
+      commit: Type.Optional(Type.String()),
+      author: Type.Optional(Type.String()),
+      email: Type.Optional(Type.String()),
+      details: Type.Optional(Type.Record(Type.String(), Scalar)),
+      sourceUrl: NullableString,
+    }),
+  ),
+});
+
+const Rollup = { entities: Type.Integer(), withData: Type.Integer(), counts: SeverityCountsSchema };
+const OverviewSchema = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      entityRef: Type.String(),
+      kind: Type.String(),
+      namespace: Type.String(),
+      name: Type.String(),
+      title: NullableString,
+      type: NullableString,
+      owner: NullableString,
+      system: NullableString,
+      lifecycle: NullableString,
+      tags: Type.Array(Type.String()),
+      hasData: Type.Boolean(),
+      counts: Type.Union([SeverityCountsSchema, Type.Null()], { description: 'null when hasData is false: "no data", not zero' }),
+      fixable: NullableInteger,
+      new: NullableInteger,
+      exempted: NullableInteger,
+      lastScanAt: NullableString,
+    }),
+  ),
+  total: Type.Integer(),
+  totals: Type.Object(Rollup),
+  byOwner: Type.Array(Type.Object({ owner: Type.String(), ...Rollup })),
+  bySystem: Type.Array(Type.Object({ system: Type.String(), ...Rollup })),
+  byDomain: Type.Array(Type.Object({ domain: Type.String(), ...Rollup })),
+});
+
+const EntityParams = Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() });
+const List = Type.Optional(Type.String({ description: 'Comma-separated values' }));
+
+/** `a,b,c` → ['a','b','c']; undefined when absent or blank. */
+function list(value: string | undefined): string[] | undefined {
+  const items = value?.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  return items && items.length > 0 ? items : undefined;
+}
+
+function severities(value: string | undefined): Severity[] | undefined {
+  const items = list(value)?.map((v) => v.toLowerCase());
+  const bad = items?.find((v) => !isSeverity(v));
+  if (bad !== undefined) throw new InputError(`Invalid severity ${JSON.stringify(bad)}: expected ${SEVERITIES.join(', ')}.`);
+  return items as Severity[] | undefined;
+}
+
+/** Reads `kind:namespace/name` (the `entity` query parameter). */
+function entityRefParts(ref: string): { kind: string; namespace: string; name: string } {
+  const match = /^([^:/]+):(?:([^/]+)\/)?(.+)$/.exec(ref.trim());
+  if (!match) throw new InputError(`Invalid entity reference ${JSON.stringify(ref)}: expected kind:namespace/name, e.g. component:default/payments.`);
+  return { kind: match[1] as string, namespace: match[2] ?? 'default', name: match[3] as string };
+}
+
+const now = () => new Date().toISOString();
+
+/** What an entity's owners see (docs/insights-api.md). */
+export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
+  const { db } = lantern.store;
+
+  api.get(
+    '/insights/entities/:kind/:namespace/:name/summary',
+    { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: SummarySchema, ...errors(404) } } },
+    async (request) => {
+      const { kind, namespace, name } = request.params;
+      return summarise(await entityState(db, await entityByRef(db, kind, namespace, name)), now());
+    },
+  );
+
+  api.get(
+    '/insights/entities/:kind/:namespace/:name/issues',
+    {
+      schema: {
+        summary: "An entity's current issues, filtered, sorted and paged",
+        tags: ['insights'],
+        params: EntityParams,
+        querystring: Type.Object({
+          severity: List,
+          scanner: List,
+          kind: List,
+          target: Type.Optional(Type.Integer({ minimum: 1 })),
+          status: Type.Optional(Type.Union([Type.Literal('new'), Type.Literal('common'), Type.Literal('exempted')])),
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          sort: Type.Optional(Type.String({ description: `${ISSUE_SORTS.join(', ')}; a leading "-" sorts descending. Default -severity.` })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ISSUE_LIMIT, default: DEFAULT_ISSUE_LIMIT })),
+          cursor: Type.Optional(Type.String()),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(EntityIssueSchema),
+            total: Type.Integer(),
+            nextCursor: NullableString,
+            facets: Type.Object({ scanners: Type.Array(Type.String()), kinds: Type.Array(Type.String()), targets: Type.Array(Type.Object({ targetId: Type.Integer(), name: Type.String() })) }),
+          }),
+          ...errors(400, 404),
+        },
+      },
+    },
+    async (request) => {
+      const { kind, namespace, name } = request.params;
+      const q = request.query;
+      const state = await entityState(db, await entityByRef(db, kind, namespace, name));
+      return entityIssues(
+        db,
+        state,
+        { severity: severities(q.severity), scanner: list(q.scanner), kind: list(q.kind), target: q.target, status: q.status, q: q.q, sort: q.sort, limit: q.limit, cursor: q.cursor },
+        now(),
+      );
+    },
+  );
+
+  api.get(
+    '/insights/issues/:id',
+    {
+      schema: {
+        summary: 'One issue, with its occurrences linked to the exact source lines',
+        tags: ['insights'],
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        querystring: Type.Object({ entity: Type.Optional(Type.String({ description: 'kind:namespace/name whose repository the source links point into' })) }),
+        response: { 200: IssueDetailSchema, ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      const viewer = request.query.entity === undefined ? undefined : await entityByRef(db, ...Object.values(entityRefParts(request.query.entity)) as [string, string, string]);
+      return issueDetail(db, request.params.id, viewer, now());
+    },
+  );
+
+  api.get(
+    '/insights/overview',
+    {
+      schema: {
+        summary: 'The whole catalog with each entity’s security counts, and totals per owner, system and domain',
+        tags: ['insights'],
+        querystring: Type.Object({
+          kind: List,
+          type: List,
+          owner: List,
+          system: List,
+          lifecycle: List,
+          tag: List,
+          hasData: Type.Optional(Type.Boolean()),
+          q: Type.Optional(Type.String({ maxLength: 200 })),
+          sort: Type.Optional(Type.String({ description: `${OVERVIEW_SORTS.join(', ')}; a leading "-" sorts descending. Default -critical.` })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+        }),
+        response: { 200: OverviewSchema, ...errors(400) },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return overview(db, {
+        kind: list(q.kind),
+        type: list(q.type),
+        owner: list(q.owner),
+        system: list(q.system),
+        lifecycle: list(q.lifecycle),
+        tag: list(q.tag),
+        hasData: q.hasData,
+        q: q.q,
+        sort: q.sort,
+        limit: q.limit,
+        offset: q.offset,
+      });
+    },
+  );
+
+  api.get(
+    '/insights/trend',
+    {
+      schema: {
+        summary: 'Open issues per severity at the end of each day',
+        tags: ['insights'],
+        querystring: Type.Object({
+          days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })),
+          entity: Type.Optional(Type.String({ description: 'kind:namespace/name; default the whole catalog' })),
+        }),
+        response: { 200: Type.Object({ points: Type.Array(Type.Object({ date: Type.String(), critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer(), total: Type.Integer() })) }), ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      const entity = request.query.entity === undefined ? undefined : await entityByRef(db, ...Object.values(entityRefParts(request.query.entity)) as [string, string, string]);
+      return { points: await trend(db, { days: request.query.days ?? 30, entityIds: entity ? [entity.id] : undefined, now: now() }) };
+    },
+  );
+}

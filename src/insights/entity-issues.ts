@@ -1,0 +1,189 @@
+import type { Kysely } from 'kysely';
+import { InputError } from '../domain/errors.js';
+import { type Severity, severityRank } from '../domain/severity.js';
+import type { Database } from '../store/schema.js';
+import type { EntityState } from './entity-state.js';
+import { type ShownIssue, shownIssues } from './summary.js';
+
+type Db = Kysely<Database>;
+
+export const ISSUE_SORTS = ['severity', 'title', 'package', 'firstSeen'] as const;
+export type IssueSortKey = (typeof ISSUE_SORTS)[number];
+
+export interface IssueQuery {
+  severity?: Severity[] | undefined;
+  scanner?: string[] | undefined;
+  kind?: string[] | undefined;
+  target?: number | undefined;
+  /** Default: active issues (new and common); `exempted` lists the exempted ones instead. */
+  status?: 'new' | 'common' | 'exempted' | undefined;
+  q?: string | undefined;
+  /** `severity`, `-severity`, `title`, `package`, `firstSeen`, with `-` for descending. */
+  sort?: string | undefined;
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+export interface EntityIssue {
+  id: number;
+  fingerprint: string;
+  kind: string;
+  severity: Severity;
+  title: string;
+  vulnerabilityId: string | null;
+  ruleId: string | null;
+  package: string | null;
+  installedVersion: string | null;
+  fixedVersion: string | null;
+  scanners: string[];
+  occurrences: number;
+  new: boolean;
+  exempted: boolean;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  targetId: number;
+  targetName: string;
+  variant: string;
+  location: { filePath: string; startLine: number | null; endLine: number | null } | null;
+}
+
+export interface IssuePage {
+  items: EntityIssue[];
+  total: number;
+  nextCursor: string | null;
+  facets: { scanners: string[]; kinds: string[]; targets: Array<{ targetId: number; name: string }> };
+}
+
+export const DEFAULT_ISSUE_LIMIT = 50;
+export const MAX_ISSUE_LIMIT = 500;
+
+/** An entity's current issues, filtered, sorted and paged (docs/insights-api.md). */
+export async function entityIssues(db: Db, state: EntityState, query: IssueQuery, now: string): Promise<IssuePage> {
+  const issues = mergeVariants(shownIssues(state, now));
+  const locations = await firstLocations(db, state, issues);
+  const facets = {
+    scanners: [...new Set(issues.flatMap((i) => i.scanners))].sort(),
+    kinds: [...new Set(issues.map((i) => i.kind))].sort(),
+    targets: state.targets.filter((t, i, all) => all.findIndex((o) => o.targetId === t.targetId) === i).map((t) => ({ targetId: t.targetId, name: t.name })),
+  };
+
+  const text = query.q?.trim().toLowerCase();
+  const matching = issues.filter((issue) => {
+    if (query.status === 'exempted' ? !issue.exempted : issue.exempted) return false;
+    if (query.status === 'new' && !issue.new) return false;
+    if (query.status === 'common' && issue.new) return false;
+    if (query.severity && !query.severity.includes(issue.severity)) return false;
+    if (query.scanner && !issue.scanners.some((s) => query.scanner?.includes(s))) return false;
+    if (query.kind && !query.kind.includes(issue.kind)) return false;
+    if (query.target !== undefined && issue.target.targetId !== query.target) return false;
+    if (text) {
+      const haystack = [issue.title, issue.vulnerabilityId, issue.ruleId, issue.package, locations.get(issue.id)?.filePath];
+      if (!haystack.some((field) => field?.toLowerCase().includes(text))) return false;
+    }
+    return true;
+  });
+  matching.sort(comparator(query.sort ?? '-severity'));
+
+  const limit = query.limit ?? DEFAULT_ISSUE_LIMIT;
+  const offset = readCursor(query.cursor);
+  const page = matching.slice(offset, offset + limit);
+  return {
+    items: page.map((issue) => ({
+      id: issue.id,
+      fingerprint: issue.fingerprint,
+      kind: issue.kind,
+      severity: issue.severity,
+      title: issue.title,
+      vulnerabilityId: issue.vulnerabilityId,
+      ruleId: issue.ruleId,
+      package: issue.package,
+      installedVersion: issue.installedVersion,
+      fixedVersion: issue.fixedVersion,
+      scanners: issue.scanners,
+      occurrences: issue.occurrences,
+      new: issue.new,
+      exempted: issue.exempted,
+      firstSeenAt: issue.firstSeenAt,
+      lastSeenAt: issue.lastSeenAt,
+      targetId: issue.target.targetId,
+      targetName: issue.target.name,
+      variant: issue.target.variant,
+      location: locations.get(issue.id) ?? null,
+    })),
+    total: matching.length,
+    nextCursor: offset + limit < matching.length ? writeCursor(offset + limit) : null,
+    facets,
+  };
+}
+
+/** An issue shown through two variants of one target is one row: worst severity, new only if new in both. */
+function mergeVariants(issues: ShownIssue[]): ShownIssue[] {
+  const byId = new Map<number, ShownIssue>();
+  for (const issue of issues) {
+    const seen = byId.get(issue.id);
+    if (!seen) byId.set(issue.id, issue);
+    else
+      byId.set(issue.id, {
+        ...seen,
+        severity: severityRank(issue.severity) > severityRank(seen.severity) ? issue.severity : seen.severity,
+        new: seen.new && issue.new,
+        scanners: [...new Set([...seen.scanners, ...issue.scanners])].sort(),
+        occurrences: seen.occurrences + issue.occurrences,
+      });
+  }
+  return [...byId.values()];
+}
+
+/** Each issue's first occurrence with a file, in its current scans. */
+async function firstLocations(db: Db, state: EntityState, issues: readonly ShownIssue[]): Promise<Map<number, NonNullable<EntityIssue['location']>>> {
+  const scanIds = state.targets.flatMap((t) => t.scans.map((s) => s.id));
+  const out = new Map<number, NonNullable<EntityIssue['location']>>();
+  if (scanIds.length === 0 || issues.length === 0) return out;
+  const rows = await db
+    .selectFrom('occurrences')
+    .select(['issue_id', 'file_path', 'start_line', 'end_line'])
+    .where('scan_id', 'in', scanIds)
+    .where('file_path', 'is not', null)
+    .orderBy('id')
+    .execute();
+  for (const row of rows) {
+    if (!out.has(row.issue_id)) out.set(row.issue_id, { filePath: row.file_path as string, startLine: row.start_line, endLine: row.end_line });
+  }
+  return out;
+}
+
+function comparator(sort: string): (a: ShownIssue, b: ShownIssue) => number {
+  const descending = sort.startsWith('-');
+  const key = (descending ? sort.slice(1) : sort) as IssueSortKey;
+  if (!(ISSUE_SORTS as readonly string[]).includes(key)) {
+    throw new InputError(`Invalid sort ${JSON.stringify(sort)}: expected one of ${ISSUE_SORTS.join(', ')}, with a leading "-" for descending.`);
+  }
+  const text = (value: string | null) => (value ?? '').toLowerCase();
+  const compare: Record<IssueSortKey, (a: ShownIssue, b: ShownIssue) => number> = {
+    severity: (a, b) => severityRank(a.severity) - severityRank(b.severity),
+    title: (a, b) => text(a.title).localeCompare(text(b.title)),
+    package: (a, b) => text(a.package).localeCompare(text(b.package)),
+    firstSeen: (a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt),
+  };
+  const byKey = compare[key];
+  // Ties break on the identifier, then the id, so pages never overlap.
+  return (a, b) =>
+    (descending ? -byKey(a, b) : byKey(a, b)) ||
+    text(a.vulnerabilityId ?? a.ruleId).localeCompare(text(b.vulnerabilityId ?? b.ruleId)) ||
+    a.id - b.id;
+}
+
+function writeCursor(offset: number): string {
+  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
+}
+
+function readCursor(cursor: string | undefined): number {
+  if (cursor === undefined || cursor === '') return 0;
+  try {
+    const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset?: unknown };
+    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
+  } catch {
+    // falls through to the error below
+  }
+  throw new InputError(`Invalid cursor ${JSON.stringify(cursor)}: pass the nextCursor of the previous page.`);
+}

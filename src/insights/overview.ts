@@ -1,0 +1,229 @@
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import { InputError } from '../domain/errors.js';
+import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
+import type { Database } from '../store/schema.js';
+import { containsText } from '../store/text-search.js';
+
+type Db = Kysely<Database>;
+
+export interface OverviewQuery {
+  kind?: string[] | undefined;
+  type?: string[] | undefined;
+  /** Full refs (`group:default/team-a`) or bare names (`team-a`). */
+  owner?: string[] | undefined;
+  system?: string[] | undefined;
+  lifecycle?: string[] | undefined;
+  tag?: string[] | undefined;
+  hasData?: boolean | undefined;
+  q?: string | undefined;
+  sort?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface OverviewRow {
+  entityRef: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  type: string | null;
+  owner: string | null;
+  system: string | null;
+  lifecycle: string | null;
+  tags: string[];
+  hasData: boolean;
+  /** null when hasData is false: "no data", not zero. */
+  counts: SeverityCounts | null;
+  fixable: number | null;
+  new: number | null;
+  exempted: number | null;
+  lastScanAt: string | null;
+}
+
+export interface Rollup {
+  entities: number;
+  withData: number;
+  counts: SeverityCounts;
+}
+
+export interface Overview {
+  items: OverviewRow[];
+  total: number;
+  totals: Rollup;
+  byOwner: Array<Rollup & { owner: string }>;
+  bySystem: Array<Rollup & { system: string }>;
+  byDomain: Array<Rollup & { domain: string }>;
+}
+
+const COUNT_SORTS = [...SEVERITIES, 'total'] as const;
+const TEXT_SORTS = { name: 'e.name', kind: 'e.kind', type: 'e.type', owner: 'e.owner_ref', system: 'e.system_ref', lifecycle: 'e.lifecycle' } as const;
+export const OVERVIEW_SORTS = [...COUNT_SORTS, ...Object.keys(TEXT_SORTS), 'lastScanAt'] as const;
+
+type From = ExpressionBuilder<Database & { e: Database['entities']; s: Database['entity_summaries'] }, 'e' | 's'>;
+
+/** `lower(column) in (values)`: catalog fields compare case-insensitively, as Backstage's do. */
+function lowerIn(eb: From, column: string, values: readonly string[]): Expression<SqlBool> {
+  return eb(sql<string>`lower(${sql.ref(column)})`, 'in', values.map((v) => v.toLowerCase()));
+}
+
+/** A ref column matching full refs or bare names (`team-a` matches `group:default/team-a`). */
+function refIn(eb: From, column: string, values: readonly string[]): Expression<SqlBool> {
+  const full = values.filter((v) => v.includes(':')).map((v) => v.toLowerCase());
+  const names = values.filter((v) => !v.includes(':')).map((v) => v.toLowerCase());
+  const lowered = sql<string>`lower(${sql.ref(column)})`;
+  return eb.or([
+    ...(full.length > 0 ? [eb(lowered, 'in', full)] : []),
+    ...names.map((name) => sql<SqlBool>`${lowered} like ${`%/${name.replace(/[\\%_]/g, (c) => `\\${c}`)}`} escape '\\'`),
+  ]);
+}
+
+function filtered(db: Db, query: OverviewQuery) {
+  return db
+    .selectFrom('entities as e')
+    .leftJoin('entity_summaries as s', 's.entity_id', 'e.id')
+    .where((eb) => {
+      const all: Expression<SqlBool>[] = [];
+      if (query.kind?.length) all.push(lowerIn(eb, 'e.kind', query.kind));
+      if (query.type?.length) all.push(lowerIn(eb, 'e.type', query.type));
+      if (query.lifecycle?.length) all.push(lowerIn(eb, 'e.lifecycle', query.lifecycle));
+      if (query.owner?.length) all.push(refIn(eb, 'e.owner_ref', query.owner));
+      if (query.system?.length) all.push(refIn(eb, 'e.system_ref', query.system));
+      if (query.tag?.length) {
+        const tags = query.tag.map((t) => t.toLowerCase());
+        all.push(eb('e.id', 'in', eb.selectFrom('entity_search').select('entity_id').where('key', '=', 'metadata.tags').where('value', 'in', tags)));
+      }
+      if (query.hasData !== undefined) all.push(eb(eb.fn.coalesce('s.has_data', sql.lit(0)), '=', query.hasData ? 1 : 0));
+      const text = query.q?.trim().toLowerCase();
+      if (text) all.push(eb.or([containsText('e.name', text), containsText('e.title', text)]));
+      return eb.and(all);
+    });
+}
+
+/** The catalog, one row per entity, with its stored summary (docs/insights-api.md: overview). */
+export async function overview(db: Db, query: OverviewQuery): Promise<Overview> {
+  const sort = query.sort ?? '-critical';
+  const descending = sort.startsWith('-');
+  const key = descending ? sort.slice(1) : sort;
+  if (!(OVERVIEW_SORTS as readonly string[]).includes(key)) {
+    throw new InputError(`Invalid sort ${JSON.stringify(sort)}: expected one of ${OVERVIEW_SORTS.join(', ')}, with a leading "-" for descending.`);
+  }
+  const direction = descending ? 'desc' : 'asc';
+  let rows = filtered(db, query).select([
+    'e.ref',
+    'e.kind',
+    'e.namespace',
+    'e.name',
+    'e.title',
+    'e.type',
+    'e.owner_ref',
+    'e.system_ref',
+    'e.lifecycle',
+    'e.tags',
+    's.has_data',
+    's.critical',
+    's.high',
+    's.medium',
+    's.low',
+    's.info',
+    's.total',
+    's.fixable',
+    's.new_count',
+    's.exempted',
+    's.last_scan_at',
+  ]);
+  if ((COUNT_SORTS as readonly string[]).includes(key)) {
+    // "No data" is not zero: such entities come after every entity with data, either way round.
+    rows = rows.orderBy(sql`coalesce(${sql.ref('s.has_data')}, 0)`, 'desc');
+    const order = key === 'total' ? ['total', ...SEVERITIES] : [key, ...SEVERITIES.filter((s) => s !== key)];
+    for (const column of order) rows = rows.orderBy(`s.${column as 'total'}`, direction);
+  } else if (key === 'lastScanAt') {
+    rows = rows.orderBy(sql`case when ${sql.ref('s.last_scan_at')} is null then 1 else 0 end`).orderBy('s.last_scan_at', direction);
+  } else {
+    const column = TEXT_SORTS[key as keyof typeof TEXT_SORTS];
+    rows = rows.orderBy(sql`case when ${sql.ref(column)} is null then 1 else 0 end`).orderBy(sql`lower(${sql.ref(column)})`, direction);
+  }
+  const limit = query.limit ?? 50;
+  const page = await rows.orderBy('e.ref_key').limit(limit).offset(query.offset ?? 0).execute();
+
+  const groups = await filtered(db, query)
+    .select((eb) => [
+      'e.owner_ref',
+      'e.system_ref',
+      'e.domain_ref',
+      eb.fn.countAll<number>().as('entities'),
+      eb.fn.sum<number>(eb.fn.coalesce('s.has_data', sql.lit(0))).as('with_data'),
+      ...SEVERITIES.map((s) => eb.fn.sum<number>(eb.fn.coalesce(`s.${s}`, sql.lit(0))).as(s)),
+    ])
+    .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
+    .execute();
+  const systems = await db.selectFrom('entities').select(['ref_key', 'domain_ref']).where(sql`lower(kind)`, '=', 'system').execute();
+  const domainOfSystem = new Map(systems.map((s) => [s.ref_key, s.domain_ref]));
+
+  const totals = rollup();
+  const byOwner = new Map<string, Rollup>();
+  const bySystem = new Map<string, Rollup>();
+  const byDomain = new Map<string, Rollup>();
+  for (const group of groups) {
+    const part: Rollup = { entities: Number(group.entities), withData: Number(group.with_data ?? 0), counts: emptyCounts() };
+    for (const s of SEVERITIES) {
+      part.counts[s] = Number(group[s] ?? 0);
+      part.counts.total += part.counts[s];
+    }
+    add(totals, part);
+    if (group.owner_ref) add(entry(byOwner, group.owner_ref), part);
+    if (group.system_ref) add(entry(bySystem, group.system_ref), part);
+    // A domain rolls up the parts of its systems, and whatever names it directly.
+    const domain = (group.system_ref ? domainOfSystem.get(group.system_ref.toLowerCase()) : undefined) ?? group.domain_ref;
+    if (domain) add(entry(byDomain, domain), part);
+  }
+  const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
+    [...map.entries()]
+      .map(([value, r]) => ({ [name]: value, ...r }) as Rollup & Record<K, string>)
+      .sort((a, b) => b.counts.critical - a.counts.critical || b.counts.high - a.counts.high || b.counts.total - a.counts.total || a[name].localeCompare(b[name]));
+
+  return {
+    items: page.map((r) => {
+      const hasData = r.has_data === 1;
+      return {
+        entityRef: r.ref,
+        kind: r.kind,
+        namespace: r.namespace,
+        name: r.name,
+        title: r.title,
+        type: r.type,
+        owner: r.owner_ref,
+        system: r.system_ref,
+        lifecycle: r.lifecycle,
+        tags: JSON.parse(r.tags) as string[],
+        hasData,
+        counts: hasData ? { critical: r.critical ?? 0, high: r.high ?? 0, medium: r.medium ?? 0, low: r.low ?? 0, info: r.info ?? 0, total: r.total ?? 0 } : null,
+        fixable: hasData ? r.fixable : null,
+        new: hasData ? r.new_count : null,
+        exempted: hasData ? r.exempted : null,
+        lastScanAt: hasData ? r.last_scan_at : null,
+      };
+    }),
+    total: totals.entities,
+    totals,
+    byOwner: ranked(byOwner, 'owner'),
+    bySystem: ranked(bySystem, 'system'),
+    byDomain: ranked(byDomain, 'domain'),
+  };
+}
+
+function rollup(): Rollup {
+  return { entities: 0, withData: 0, counts: emptyCounts() };
+}
+
+function entry(map: Map<string, Rollup>, key: string): Rollup {
+  let found = map.get(key);
+  if (!found) map.set(key, (found = rollup()));
+  return found;
+}
+
+function add(into: Rollup, part: Rollup): void {
+  into.entities += part.entities;
+  into.withData += part.withData;
+  for (const s of [...SEVERITIES, 'total'] as const) into.counts[s] += part.counts[s];
+}

@@ -1,0 +1,54 @@
+import type { Insertable, Kysely } from 'kysely';
+import { NotFoundError } from '../domain/errors.js';
+import type { Database, ExemptionRow, ExemptionTable } from './schema.js';
+
+type Db = Kysely<Database>;
+
+export async function insertExemption(db: Db, row: Insertable<ExemptionTable>): Promise<ExemptionRow> {
+  return db.insertInto('exemptions').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function getExemption(db: Db, id: number): Promise<ExemptionRow> {
+  const row = await db.selectFrom('exemptions').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new NotFoundError(`No exemption with id ${id}.`);
+  return row;
+}
+
+export async function decideExemption(db: Db, id: number, status: 'approved' | 'rejected', by: string | null, at: string): Promise<void> {
+  await db.updateTable('exemptions').set({ status, decided_by: by, decided_at: at }).where('id', '=', id).execute();
+}
+
+export async function deleteExemption(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('exemptions').where('id', '=', id).execute();
+}
+
+export function listExemptions(db: Db, filter: { status?: string | undefined; targetId?: number | undefined } = {}): Promise<ExemptionRow[]> {
+  let query = db.selectFrom('exemptions').selectAll();
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.targetId !== undefined) query = query.where('target_id', '=', filter.targetId);
+  return query.orderBy('id', 'desc').execute();
+}
+
+/**
+ * The approved exemptions that can cover issues of these targets: their own target-level ones and
+ * every wider one (project, org, account); whether each applies is decided per issue
+ * (insights/exemptions.ts). Expiry is checked there too, against the reader's clock.
+ */
+export function approvedExemptionsFor(db: Db, targetIds: readonly number[]): Promise<ExemptionRow[]> {
+  return db
+    .selectFrom('exemptions')
+    .selectAll()
+    .where('status', '=', 'approved')
+    .where((eb) => eb.or([eb('level', '<>', 'target'), ...(targetIds.length > 0 ? [eb('target_id', 'in', targetIds)] : [])]))
+    .execute();
+}
+
+/** Targets an exemption can touch: its target, or every target in its scope (null: all). */
+export async function targetsCoveredBy(db: Db, exemption: ExemptionRow): Promise<number[] | null> {
+  if (exemption.level === 'target') return exemption.target_id === null ? [] : [exemption.target_id];
+  if (exemption.level === 'account') return null;
+  const scope = exemption.scope ?? '';
+  let query = db.selectFrom('targets').select('id');
+  query = exemption.level === 'project' ? query.where('scope', '=', scope) : query.where('scope', 'like', `${scope}.%`);
+  return (await query.execute()).map((r) => r.id);
+}
