@@ -198,7 +198,7 @@ export default function IssueDrawer({ issueId, entity, onClose }: { issueId: num
       <h2 id="issue-title" className="drawer-heading">
         {issue.data.title}
       </h2>
-      <p className="drawer-sub mono">{issue.data.vulnerabilityId ?? issue.data.ruleId ?? ''}</p>
+      {(issue.data.vulnerabilityId ?? issue.data.ruleId) !== issue.data.title && <p className="drawer-sub mono">{issue.data.vulnerabilityId ?? issue.data.ruleId}</p>}
     </>
   ) : (
     <h2 className="drawer-heading">Issue {issueId}</h2>

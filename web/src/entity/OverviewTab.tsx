@@ -1,10 +1,29 @@
 import type { Entity, EntitySummary } from '../api/types.js';
 import type { Resource } from '../api/use-resource.js';
 import type { EntityName } from '../routing/routes.js';
+import { safeHref } from '../security/identifiers.js';
 import { RefLink } from '../ui/RefLink.js';
 import { ErrorState, Loading } from '../ui/states.js';
 import { catalogProblems, entityLinks, entityScope, relationRef, specText } from './entity-facts.js';
 import { SecuritySummaryCard } from './SecuritySummaryCard.js';
+
+/** Where the entity was read from: a URL as a link, a local file by its last two path segments (the whole path on hover). */
+function DefinedIn({ location }: { location: string }) {
+  const target = location.replace(/^(file|url):/, '');
+  const href = safeHref(target);
+  if (href) {
+    return (
+      <a href={href} target="_blank" rel="noopener noreferrer" className="break">
+        {target.replace(/^https?:\/\//, '')}
+      </a>
+    );
+  }
+  return (
+    <span className="break" title={target}>
+      {target.split(/[/\\]/).slice(-2).join('/')}
+    </span>
+  );
+}
 
 function AboutCard({ entity }: { entity: Entity }) {
   const problems = catalogProblems(entity);
@@ -55,7 +74,9 @@ function AboutCard({ entity }: { entity: Entity }) {
         {location && (
           <>
             <dt>Defined in</dt>
-            <dd className="break">{location.replace(/^(file|url):/, '')}</dd>
+            <dd>
+              <DefinedIn location={location} />
+            </dd>
           </>
         )}
       </dl>

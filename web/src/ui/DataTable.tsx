@@ -88,6 +88,7 @@ export function DataTable<Row>({ caption, columns, rows, rowKey, onOpen, sort, o
           {rows.map((row, index) => (
             <tr
               key={rowKey(row)}
+              data-key={rowKey(row)}
               tabIndex={index === current ? 0 : -1}
               className={rowClassName?.(row)}
               onKeyDown={(event) => onKeyDown(event, index, row)}

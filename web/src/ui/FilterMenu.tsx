@@ -63,7 +63,11 @@ export function FilterMenu({ label, options, selected, onChange }: { label: stri
               <label key={option.value} className="filter-option" htmlFor={`${id}-${index}`}>
                 <input id={`${id}-${index}`} type="checkbox" checked={selected.includes(option.value)} onChange={(e) => toggle(option.value, e.target.checked)} />
                 <span className="filter-option-label">{option.label}</span>
-                {option.count !== undefined && <span className="filter-option-count">{formatCount(option.count)}</span>}
+                {option.count !== undefined && (
+                  <span className="filter-option-count" aria-hidden="true" title={`${formatCount(option.count)} entities`}>
+                    {formatCount(option.count)}
+                  </span>
+                )}
               </label>
             ))}
           </div>
