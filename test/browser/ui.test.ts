@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EntitySummary, IssueDetail, IssuePage, Overview, Scan, ScanIssues, Target } from '../../web/src/api/types.js';
