@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EntitySummary, IssueDetail, IssuePage, Overview, Scan, ScanIssues, Target } from '../../web/src/api/types.js';
@@ -13,6 +12,10 @@ import { buildEstate, REPOSITORY_COMMIT } from './estate.js';
  */
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
+// Expressions evaluated in the page are strings: this project compiles without the DOM library.
+const focused = (page: Page, attribute: string) => page.evaluate<string | null>(`document.activeElement?.getAttribute(${JSON.stringify(attribute)}) ?? null`);
+const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
 describeBrowser('web UI in Chromium', () => {
   let server: TestServer;
@@ -106,7 +109,7 @@ describeBrowser('web UI in Chromium', () => {
     await expectRows('catalog-table', overview.items.map((i) => i.entityRef));
     await page.locator('[data-testid="catalog-table"] tbody tr').first().focus();
     await page.keyboard.press('ArrowDown');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-key'))).toBe(overview.items[1]?.entityRef);
+    expect(await focused(page, 'data-key')).toBe(overview.items[1]?.entityRef);
     await page.keyboard.press('Enter');
     const second = overview.items[1];
     await expect.poll(path).toBe(`/catalog/${second?.kind.toLowerCase()}/${second?.namespace}/${second?.name}`);
@@ -186,7 +189,7 @@ describeBrowser('web UI in Chromium', () => {
     const detail = await api<IssueDetail>(`/api/insights/issues/${first?.id}?entity=component:default/payments`);
     const dialog = page.getByRole('dialog');
     await expect.poll(() => dialog.locator('h2').textContent()).toBe(detail.title);
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Close');
+    expect(await focused(page, 'aria-label')).toBe('Close');
     expect(await dialog.getByTestId('issue-fixed-version').textContent()).toBe(detail.fixedVersion);
     const cve = dialog.getByTestId('identifier-link').filter({ hasText: detail.vulnerabilityId ?? '' });
     expect(await cve.locator('xpath=..').getAttribute('href')).toBe(`https://nvd.nist.gov/vuln/detail/${detail.vulnerabilityId}`);
@@ -194,11 +197,11 @@ describeBrowser('web UI in Chromium', () => {
 
     // Tab stays in the dialog; Esc closes it and gives focus back to the row.
     for (let i = 0; i < 25; i++) await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => !!document.activeElement?.closest('[role="dialog"]'))).toBe(true);
+    expect(await page.evaluate<boolean>('!!document.activeElement?.closest(\'[role="dialog"]\')')).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(path).toBe('/catalog/component/default/payments/vulnerabilities?severity=critical');
     expect(await dialog.count()).toBe(0);
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-key'))).toBe(String(first?.id));
+    expect(await focused(page, 'data-key')).toBe(String(first?.id));
   });
 
   it("links an occurrence to the exact file and lines in the entity's repository", async () => {
@@ -271,16 +274,16 @@ describeBrowser('web UI in Chromium', () => {
     await small.goto(`${base}/catalog`);
     await expect.poll(() => small.locator('[data-testid="catalog-table"] tbody tr').count()).toBe(overview.items.length);
     // The page itself never scrolls sideways; wide tables scroll inside their own box.
-    expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageWidth(small)).toBeLessThanOrEqual(390);
     await screenshot(small, 'phone-catalog');
     await small.goto(`${base}/catalog/component/default/payments`);
     await small.getByTestId('summary-total').waitFor();
-    expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageWidth(small)).toBeLessThanOrEqual(390);
     await screenshot(small, 'phone-entity-page');
     await small.goto(`${base}/catalog/component/default/payments/vulnerabilities?severity=critical`);
     await small.locator('[data-testid="issues-table"] tbody tr').first().click();
     await small.getByRole('dialog').locator('h2').waitFor();
-    expect(await small.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    expect(await pageWidth(small)).toBeLessThanOrEqual(390);
     await screenshot(small, 'phone-issue-drawer', { fullPage: false });
     await phone.close();
   });

@@ -14,6 +14,11 @@ function Advice({ link, diagnostic }: { link: SummaryLink; diagnostic: Diagnosti
       </p>
       <p className="diagnostic-message">{diagnostic.message}</p>
       <p className="diagnostic-change">{advice.change}</p>
+      {advice.command && (
+        <pre className="command" aria-label="Command">
+          <code>{advice.command}</code>
+        </pre>
+      )}
       {advice.yaml && (
         <pre className="yaml" aria-label="catalog-info.yaml after the change">
           <code>{advice.yaml}</code>

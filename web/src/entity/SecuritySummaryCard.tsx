@@ -29,9 +29,9 @@ function ScanTime({ at }: { at: string | null }) {
   );
 }
 
-function Stat({ label, value, testId, hint }: { label: string; value: ReactNode; testId: string; hint?: string }) {
+function Stat({ label, value, testId, hint, wide }: { label: string; value: ReactNode; testId: string; hint?: string; wide?: boolean }) {
   return (
-    <div className="stat">
+    <div className={wide ? 'stat stat-wide' : 'stat'}>
       <dt>{label}</dt>
       <dd data-testid={testId} title={hint}>
         {value}
@@ -125,7 +125,7 @@ export function SecuritySummaryCard({ summary, name }: { summary: EntitySummary;
               <Stat label="Fixable" value={formatCount(summary.fixable)} testId="summary-fixable" hint="Issues with a fixed version available" />
               <Stat label="New since previous scan" value={summary.new > 0 ? <Link href={entityHref(name, 'vulnerabilities', '?new=true')}>{formatCount(summary.new)}</Link> : '0'} testId="summary-new" />
               <Stat label="Exempted" value={formatCount(summary.exempted)} testId="summary-exempted" hint="Not counted above: an approved exemption covers them" />
-              <Stat label="Last scan" value={<ScanTime at={summary.lastScanAt} />} testId="summary-last-scan" />
+              <Stat label="Last scan" value={<ScanTime at={summary.lastScanAt} />} testId="summary-last-scan" wide />
             </dl>
           </div>
           {summary.targets.length > 0 && <TargetRows targets={summary.targets} />}

@@ -21,12 +21,13 @@ describe('advice for link diagnostics', () => {
     const advice = adviceFor(link(), { level: 'warning', code: 'target-not-found', message });
     expect(advice.title).toBe('No scans of “acme/ledger” yet');
     expect(advice.change).toContain("change the entry's name in catalog-info.yaml");
-    expect(advice.change).toContain('lantern ingest REPORT --target acme/ledger --scope acme.pay --baseline');
+    expect(advice.command).toBe('lantern ingest REPORT --target acme/ledger --scope acme.pay --baseline');
     expect(advice.yaml).toContain('harness.io/sto-test-target:');
 
     const fromUrl = adviceFor(link({ origin: 'source-url', name: 'acme/payments' }), { level: 'warning', code: 'target-not-found', message });
     expect(fromUrl.title).toBe('The repository “acme/payments” has not been scanned');
     expect(fromUrl.change).toContain("repository URL links it to the repository target “acme/payments”");
+    expect(fromUrl.command).toBe('lantern ingest REPORT --target acme/payments --scope acme.pay --baseline');
   });
 
   it('target-in-other-scope: set the scope the message names', () => {
@@ -63,6 +64,8 @@ describe('advice for link diagnostics', () => {
     const nothing = adviceFor(link({ variant: 'develop' }), { level: 'warning', code: 'variant-not-scanned', message: 'The variant "develop" of target "acme/ledger" was never scanned, and the target has no scan yet.' });
     expect(nothing.change).toContain('No variant of the target has been scanned yet');
     expect(nothing.yaml).not.toContain('variant:');
+    expect(nothing.command).toBe('lantern ingest REPORT --target acme/ledger --scope acme.pay --variant develop');
+    expect(named.command).toBeUndefined();
 
     const baseline = adviceFor(link(), { level: 'warning', code: 'variant-not-scanned', message: 'The baseline "release" of target "acme/ledger" was never scanned; scanned variants: "main".' });
     expect(baseline.title).toBe('The baseline of “acme/ledger” was never scanned');
@@ -74,6 +77,7 @@ describe('advice for link diagnostics', () => {
     const noScan = adviceFor(link(), { level: 'warning', code: 'no-baseline-no-scan', message: 'The target "acme/ledger" has no baseline and no scan yet.' });
     expect(noScan.title).toBe('“acme/ledger” has no scans yet');
     expect(noScan.yaml).toBeNull();
+    expect(noScan.command).toBe('lantern ingest REPORT --target acme/ledger --scope acme.pay --baseline');
     expect(adviceFor(link({ origin: 'source-url' }), { level: 'warning', code: 'not-a-repository', message: 'x' }).title).toBe('The repository URL names a target that is not a repository');
     const folded = adviceFor(link({ matched: true }), { level: 'info', code: 'case-folded', message: 'The link names "acme/ledger" and the target is written "Acme/Ledger": they were matched ignoring case.' });
     expect(folded.change).toBe('Nothing to fix; to silence this note, write it as the target does: “Acme/Ledger”.');

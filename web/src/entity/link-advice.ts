@@ -9,6 +9,8 @@ export interface LinkAdvice {
   title: string;
   /** What to do, as one or two sentences. */
   change: string;
+  /** A command that does it, when the fix is to ingest a report. */
+  command?: string;
   /** The annotation as it could read after the change, when the fix is in catalog-info.yaml. */
   yaml: string | null;
 }
@@ -66,12 +68,14 @@ export function adviceFor(link: SummaryLink, diagnostic: Diagnostic): LinkAdvice
       return fromUrl
         ? {
             title: `The repository ${name} has not been scanned`,
-            change: `The entity's repository URL links it to the repository target ${name} in ${link.scope}, which has no scans. Upload a repository scan under that name (${ingestHint(link)}), or, if the code is scanned under another name, name that target in catalog-info.yaml:`,
+            change: `The entity's repository URL links it to the repository target ${name} in ${link.scope}, which has no scans. Upload a repository scan under that name (Targets & scans › Upload a report, or the command below), or, if the code is scanned under another name, name that target in catalog-info.yaml:`,
+            command: ingestHint(link),
             yaml: annotationYaml({ name: 'NAME-OF-THE-SCANNED-TARGET', scope: entryScope(link) }),
           }
         : {
             title: `No scans of ${name} yet`,
-            change: `If the target is scanned under another name, change the entry's name in catalog-info.yaml. If it is not scanned yet, upload a report for it (Targets & scans › Upload a report, or ${ingestHint(link)}).`,
+            change: `If the target is scanned under another name, change the entry's name in catalog-info.yaml. If it is not scanned yet, upload a report for it (Targets & scans › Upload a report, or the command below).`,
+            command: ingestHint(link),
             yaml: annotationYaml({ name: 'NAME-OF-THE-SCANNED-TARGET', scope: entryScope(link), variant: link.variant }),
           };
     case 'target-in-other-scope': {
@@ -109,7 +113,8 @@ export function adviceFor(link: SummaryLink, diagnostic: Diagnostic): LinkAdvice
           title: `The variant “${link.variant}” of ${name} was never scanned`,
           change: scanned.length > 0
             ? `Change the entry's variant to one that was scanned (${scanned.map((v) => `“${v}”`).join(', ')}), or remove it to show the target's baseline:`
-            : `No variant of the target has been scanned yet. Upload a report for “${link.variant}”, or remove the variant to show the target's baseline once it is scanned:`,
+            : `No variant of the target has been scanned yet. Upload a report for “${link.variant}” (the command below), or remove the variant to show the target's baseline once it is scanned:`,
+          ...(scanned.length === 0 ? { command: ingestHint(link) } : {}),
           yaml: annotationYaml({ name: link.name, scope: entryScope(link), variant: scanned[0] ?? null }),
         };
       }
@@ -122,7 +127,8 @@ export function adviceFor(link: SummaryLink, diagnostic: Diagnostic): LinkAdvice
     case 'no-baseline-no-scan':
       return {
         title: `${name} has no scans yet`,
-        change: `The target exists but no report of it has been ingested. Upload one (${ingestHint(link)}); catalog-info.yaml needs no change.`,
+        change: 'The target exists but no report of it has been ingested. Upload one (Targets & scans › Upload a report, or the command below); catalog-info.yaml needs no change.',
+        command: ingestHint(link),
         yaml: null,
       };
     case 'not-a-repository':
