@@ -14,5 +14,7 @@ export default defineConfig({
     target: 'es2022',
     reportCompressedSize: true,
   },
+  // For working on the UI with `npx vite web`: the API comes from a `lantern serve` on its default port.
+  server: { proxy: { '/api': process.env.LANTERN_API_URL ?? 'http://127.0.0.1:7007' } },
   plugins: [firstLoadReport()],
 });
