@@ -1,6 +1,8 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import { sql } from 'kysely';
+import { Type } from 'typebox';
 import type { Lantern } from '../lantern.js';
 import { handleError, handleNotFound } from './errors.js';
 import { catalogRoutes } from './routes/catalog.js';
@@ -45,6 +47,20 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
     async (api: LanternApp) => {
       api.setNotFoundHandler(handleNotFound);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      api.get(
+        '/health',
+        {
+          schema: {
+            summary: 'Readiness: answers once the database answers a bare query',
+            tags: ['health'],
+            response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }) },
+          },
+        },
+        async () => {
+          await sql`select 1`.execute(lantern.store.db);
+          return { status: 'ok' as const, database: lantern.store.dialect };
+        },
+      );
       await scanRoutes(api, lantern);
       await targetRoutes(api, lantern);
       await catalogRoutes(api, lantern);

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import { type Severity, severityRank } from '../domain/severity.js';
+import { batches } from '../store/batches.js';
+import type { IssueListing } from '../store/issues.js';
 import type { Database } from '../store/schema.js';
 import type { EntityState } from './entity-state.js';
 import { type ShownIssue, shownIssues } from './summary.js';
@@ -24,24 +26,9 @@ export interface IssueQuery {
   cursor?: string | undefined;
 }
 
-export interface EntityIssue {
-  id: number;
-  fingerprint: string;
-  kind: string;
-  severity: Severity;
-  title: string;
-  vulnerabilityId: string | null;
-  ruleId: string | null;
-  package: string | null;
-  installedVersion: string | null;
-  fixedVersion: string | null;
-  scanners: string[];
-  occurrences: number;
-  new: boolean;
+/** An issue in an entity's list: the issue listing, where it is shown, and whether it is exempted. */
+export interface EntityIssue extends IssueListing {
   exempted: boolean;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  targetId: number;
   targetName: string;
   variant: string;
   location: { filePath: string; startLine: number | null; endLine: number | null } | null;
@@ -60,24 +47,25 @@ export const MAX_ISSUE_LIMIT = 500;
 /** An entity's current issues, filtered, sorted and paged (docs/insights-api.md). */
 export async function entityIssues(db: Db, state: EntityState, query: IssueQuery, now: string): Promise<IssuePage> {
   const issues = mergeVariants(shownIssues(state, now));
-  const locations = await firstLocations(db, state, issues);
+  const text = query.q?.trim().toLowerCase();
+  // A text search looks at every issue's file; otherwise only the page's files are read.
+  const searched = text ? await firstLocations(db, state, issues) : undefined;
   const facets = {
-    scanners: [...new Set(issues.flatMap((i) => i.scanners))].sort(),
-    kinds: [...new Set(issues.map((i) => i.kind))].sort(),
+    scanners: [...new Set(issues.flatMap((i) => i.issue.scanners))].sort(),
+    kinds: [...new Set(issues.map((i) => i.issue.kind))].sort(),
     targets: state.targets.filter((t, i, all) => all.findIndex((o) => o.targetId === t.targetId) === i).map((t) => ({ targetId: t.targetId, name: t.name })),
   };
 
-  const text = query.q?.trim().toLowerCase();
-  const matching = issues.filter((issue) => {
-    if (query.status === 'exempted' ? !issue.exempted : issue.exempted) return false;
+  const matching = issues.filter(({ issue, target, exempted }) => {
+    if (query.status === 'exempted' ? !exempted : exempted) return false;
     if (query.status === 'new' && !issue.new) return false;
     if (query.status === 'common' && issue.new) return false;
     if (query.severity && !query.severity.includes(issue.severity)) return false;
     if (query.scanner && !issue.scanners.some((s) => query.scanner?.includes(s))) return false;
     if (query.kind && !query.kind.includes(issue.kind)) return false;
-    if (query.target !== undefined && issue.target.targetId !== query.target) return false;
+    if (query.target !== undefined && target.targetId !== query.target) return false;
     if (text) {
-      const haystack = [issue.title, issue.vulnerabilityId, issue.ruleId, issue.package, locations.get(issue.id)?.filePath];
+      const haystack = [issue.title, issue.vulnerabilityId, issue.ruleId, issue.package, searched?.get(issue.id)?.filePath];
       if (!haystack.some((field) => field?.toLowerCase().includes(text))) return false;
     }
     return true;
@@ -87,27 +75,13 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   const limit = query.limit ?? DEFAULT_ISSUE_LIMIT;
   const offset = readCursor(query.cursor);
   const page = matching.slice(offset, offset + limit);
+  const locations = searched ?? (await firstLocations(db, state, page));
   return {
-    items: page.map((issue) => ({
-      id: issue.id,
-      fingerprint: issue.fingerprint,
-      kind: issue.kind,
-      severity: issue.severity,
-      title: issue.title,
-      vulnerabilityId: issue.vulnerabilityId,
-      ruleId: issue.ruleId,
-      package: issue.package,
-      installedVersion: issue.installedVersion,
-      fixedVersion: issue.fixedVersion,
-      scanners: issue.scanners,
-      occurrences: issue.occurrences,
-      new: issue.new,
-      exempted: issue.exempted,
-      firstSeenAt: issue.firstSeenAt,
-      lastSeenAt: issue.lastSeenAt,
-      targetId: issue.target.targetId,
-      targetName: issue.target.name,
-      variant: issue.target.variant,
+    items: page.map(({ issue, target, exempted }) => ({
+      ...issue,
+      exempted,
+      targetName: target.name,
+      variant: target.variant,
       location: locations.get(issue.id) ?? null,
     })),
     total: matching.length,
@@ -119,17 +93,23 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
 /** An issue shown through two variants of one target is one row: worst severity, new only if new in both. */
 function mergeVariants(issues: ShownIssue[]): ShownIssue[] {
   const byId = new Map<number, ShownIssue>();
-  for (const issue of issues) {
-    const seen = byId.get(issue.id);
-    if (!seen) byId.set(issue.id, issue);
-    else
-      byId.set(issue.id, {
+  for (const shown of issues) {
+    const seen = byId.get(shown.issue.id);
+    if (!seen) byId.set(shown.issue.id, shown);
+    else {
+      const a = seen.issue;
+      const b = shown.issue;
+      byId.set(b.id, {
         ...seen,
-        severity: severityRank(issue.severity) > severityRank(seen.severity) ? issue.severity : seen.severity,
-        new: seen.new && issue.new,
-        scanners: [...new Set([...seen.scanners, ...issue.scanners])].sort(),
-        occurrences: seen.occurrences + issue.occurrences,
+        issue: {
+          ...a,
+          severity: severityRank(b.severity) > severityRank(a.severity) ? b.severity : a.severity,
+          new: a.new && b.new,
+          scanners: [...new Set([...a.scanners, ...b.scanners])].sort(),
+          occurrences: a.occurrences + b.occurrences,
+        },
       });
+    }
   }
   return [...byId.values()];
 }
@@ -139,27 +119,31 @@ async function firstLocations(db: Db, state: EntityState, issues: readonly Shown
   const scanIds = state.targets.flatMap((t) => t.scans.map((s) => s.id));
   const out = new Map<number, NonNullable<EntityIssue['location']>>();
   if (scanIds.length === 0 || issues.length === 0) return out;
-  const rows = await db
-    .selectFrom('occurrences')
-    .select(['issue_id', 'file_path', 'start_line', 'end_line'])
-    .where('scan_id', 'in', scanIds)
-    .where('file_path', 'is not', null)
-    .orderBy('id')
-    .execute();
-  for (const row of rows) {
-    if (!out.has(row.issue_id)) out.set(row.issue_id, { filePath: row.file_path as string, startLine: row.start_line, endLine: row.end_line });
+  // By issue, through the (issue_id, scan_id) index.
+  for (const batch of batches(issues.map((i) => i.issue.id))) {
+    const rows = await db
+      .selectFrom('occurrences')
+      .select(['issue_id', 'file_path', 'start_line', 'end_line'])
+      .where('issue_id', 'in', batch)
+      .where('scan_id', 'in', scanIds)
+      .where('file_path', 'is not', null)
+      .orderBy('id')
+      .execute();
+    for (const row of rows) {
+      if (!out.has(row.issue_id)) out.set(row.issue_id, { filePath: row.file_path as string, startLine: row.start_line, endLine: row.end_line });
+    }
   }
   return out;
 }
 
-function comparator(sort: string): (a: ShownIssue, b: ShownIssue) => number {
+function comparator(sort: string): (x: ShownIssue, y: ShownIssue) => number {
   const descending = sort.startsWith('-');
   const key = (descending ? sort.slice(1) : sort) as IssueSortKey;
   if (!(ISSUE_SORTS as readonly string[]).includes(key)) {
     throw new InputError(`Invalid sort ${JSON.stringify(sort)}: expected one of ${ISSUE_SORTS.join(', ')}, with a leading "-" for descending.`);
   }
   const text = (value: string | null) => (value ?? '').toLowerCase();
-  const compare: Record<IssueSortKey, (a: ShownIssue, b: ShownIssue) => number> = {
+  const compare: Record<IssueSortKey, (a: IssueListing, b: IssueListing) => number> = {
     severity: (a, b) => severityRank(a.severity) - severityRank(b.severity),
     title: (a, b) => text(a.title).localeCompare(text(b.title)),
     package: (a, b) => text(a.package).localeCompare(text(b.package)),
@@ -167,7 +151,7 @@ function comparator(sort: string): (a: ShownIssue, b: ShownIssue) => number {
   };
   const byKey = compare[key];
   // Ties break on the identifier, then the id, so pages never overlap.
-  return (a, b) =>
+  return ({ issue: a }, { issue: b }) =>
     (descending ? -byKey(a, b) : byKey(a, b)) ||
     text(a.vulnerabilityId ?? a.ruleId).localeCompare(text(b.vulnerabilityId ?? b.ruleId)) ||
     a.id - b.id;

@@ -82,6 +82,13 @@ describeEachStore('insights over HTTP', (kind: StoreKind) => {
       new: 7,
       exempted: 0,
       lastScanAt: D2,
+      unmatchedLinks: 0,
+      // fixable: lodash (high), openssl (critical), web-a (high); oldest open: first seen dates.
+      breakdown: {
+        fixable: { critical: 1, high: 2, medium: 0, low: 0, info: 0 },
+        // Both mediums (qs, web-b) first appeared in D2 scans.
+        oldestOpen: { critical: D1, high: D1, medium: D2, low: D1, info: D1 },
+      },
     });
     expect(Object.values(s.percentages as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(100);
     expect(s.targets.map((t: Record<string, unknown>) => [t.name, t.scope, t.variant, t.variantReason, (t.counts as { total: number }).total, t.origins])).toEqual([
@@ -123,6 +130,7 @@ describeEachStore('insights over HTTP', (kind: StoreKind) => {
   it('says why each link that matches nothing does not', async () => {
     const s = await summary('typo-service');
     expect(s.hasData).toBe(false);
+    expect(s.unmatchedLinks).toBe(3);
     expect(s.links.map((l: { matched: boolean; diagnostics: { code: string }[] }) => [l.matched, l.diagnostics.map((d) => d.code)])).toEqual([
       [false, ['similar-target']],
       [false, ['target-in-other-scope']],

@@ -32,6 +32,8 @@ export async function refreshSummaries(db: Db, entityIds: readonly number[], asO
       new_count: summary.new,
       exempted: summary.exempted,
       last_scan_at: summary.lastScanAt,
+      unmatched_links: summary.unmatchedLinks,
+      breakdown: JSON.stringify(summary.breakdown),
       updated_at: now,
     };
     const { entity_id: _id, ...changes } = row;

@@ -14,6 +14,14 @@ export interface Tally {
   lastScanAt: string | null;
 }
 
+/** Per severity, what scorecard data points with a severity input read (insights/summaries.ts stores it). */
+export interface SeverityBreakdown {
+  /** Active issues with a fixed version, per severity. */
+  fixable: Record<Severity, number>;
+  /** First-seen time of the oldest active issue of each severity, or null. */
+  oldestOpen: Record<Severity, string | null>;
+}
+
 export interface TargetSummary extends Tally {
   targetId: number;
   name: string;
@@ -40,6 +48,9 @@ export interface LinkSummary {
 /** What GET /api/insights/entities/:kind/:namespace/:name/summary answers (docs/insights-api.md). */
 export interface EntitySummary extends Tally {
   entityRef: string;
+  breakdown: SeverityBreakdown;
+  /** Links that show nothing (DESIGN.md: Matching), of `links.length`. */
+  unmatchedLinks: number;
   /** False when no link shows a scanned variant: "no data", which is not zero issues. */
   hasData: boolean;
   percentages: SeverityPercentages;
@@ -49,20 +60,24 @@ export interface EntitySummary extends Tally {
 }
 
 /** An issue of a shown target, with whether an approved exemption covers it now. */
-export interface ShownIssue extends IssueListing {
+export interface ShownIssue {
+  issue: IssueListing;
   target: ShownTarget;
   exempted: boolean;
 }
 
 /** The issues each shown target reports now, marked exempted or not. */
 export function shownIssues(state: EntityState, now: string): ShownIssue[] {
-  return state.targets.flatMap((target) =>
-    aggregateIssues(target.rows).map((issue) => ({
-      ...issue,
-      target,
-      exempted: coveringExemption({ ...issue, targetScope: target.scope }, state.exemptions, now) !== undefined,
-    })),
-  );
+  const shown: ShownIssue[] = [];
+  for (const target of state.targets) {
+    for (const issue of aggregateIssues(target.rows)) {
+      const exempted =
+        state.exemptions.length > 0 &&
+        coveringExemption({ id: issue.id, targetId: issue.targetId, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, state.exemptions, now) !== undefined;
+      shown.push({ issue, target, exempted });
+    }
+  }
+  return shown;
 }
 
 function latest(times: Iterable<string>): string | null {
@@ -72,33 +87,48 @@ function latest(times: Iterable<string>): string | null {
 }
 
 /** Counts of the active (not exempted) issues, one per issue id at its worst severity. */
-function tally(issues: readonly ShownIssue[], scanTimes: Iterable<string>): Tally {
-  const worst = new Map<number, ShownIssue>();
+function tally(issues: readonly ShownIssue[], scanTimes: Iterable<string>): Tally & { breakdown: SeverityBreakdown } {
+  // The same issue shown through two variants of one target: worst severity, new only if new in both.
+  const worst = new Map<number, { rank: number; fresh: boolean; fixable: boolean; firstSeen: string }>();
   const exempted = new Set<number>();
-  for (const issue of issues) {
-    if (issue.exempted) {
+  for (const { issue, exempted: isExempted } of issues) {
+    if (isExempted) {
       exempted.add(issue.id);
       continue;
     }
+    const rank = severityRank(issue.severity);
     const seen = worst.get(issue.id);
-    // The same issue shown through two variants of one target: worst severity, new only if new in both.
-    if (!seen) worst.set(issue.id, { ...issue });
+    if (!seen) worst.set(issue.id, { rank, fresh: issue.new, fixable: issue.fixedVersion !== null, firstSeen: issue.firstSeenAt });
     else {
-      if (severityRank(issue.severity) > severityRank(seen.severity)) seen.severity = issue.severity;
-      seen.new &&= issue.new;
-      seen.fixedVersion ??= issue.fixedVersion;
+      seen.rank = Math.max(seen.rank, rank);
+      seen.fresh &&= issue.new;
+      seen.fixable ||= issue.fixedVersion !== null;
     }
   }
   const counts = emptyCounts();
+  const breakdown: SeverityBreakdown = {
+    fixable: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+    oldestOpen: { critical: null, high: null, medium: null, low: null, info: null },
+  };
   let fixable = 0;
   let fresh = 0;
   for (const issue of worst.values()) {
-    counts[issue.severity]++;
+    const severity = severityFromRank(issue.rank);
+    counts[severity]++;
     counts.total++;
-    if (issue.fixedVersion) fixable++;
-    if (issue.new) fresh++;
+    if (issue.fixable) {
+      fixable++;
+      breakdown.fixable[severity]++;
+    }
+    if (issue.fresh) fresh++;
+    const oldest = breakdown.oldestOpen[severity];
+    if (oldest === null || issue.firstSeen < oldest) breakdown.oldestOpen[severity] = issue.firstSeen;
   }
-  return { counts, fixable, new: fresh, exempted: exempted.size, lastScanAt: latest(scanTimes) };
+  return { counts, fixable, new: fresh, exempted: exempted.size, lastScanAt: latest(scanTimes), breakdown };
+}
+
+function withoutBreakdown({ breakdown: _breakdown, ...rest }: Tally & { breakdown: SeverityBreakdown }): Tally {
+  return rest;
 }
 
 /** An entity's summary from its current state: pure, so the endpoint and the stored summaries agree. */
@@ -109,6 +139,7 @@ export function summarise(state: EntityState, now: string): EntitySummary {
     state.targets.flatMap((t) => t.scans.map((s) => s.scannedAt)),
   );
 
+  const { breakdown, ...totals } = overall;
   const targets = state.targets.map((target) => ({
     targetId: target.targetId,
     name: target.name,
@@ -119,14 +150,16 @@ export function summarise(state: EntityState, now: string): EntitySummary {
     note: target.note,
     origins: target.origins,
     scanners: [...new Set(target.scans.map((s) => s.scanner))].sort(),
-    ...tally(
-      issues.filter((i) => i.target === target),
-      target.scans.map((s) => s.scannedAt),
+    ...withoutBreakdown(
+      tally(
+        issues.filter((i) => i.target === target),
+        target.scans.map((s) => s.scannedAt),
+      ),
     ),
   }));
 
   // Per scanner, each issue at the severity that scanner gives it.
-  const exempted = new Set(issues.filter((i) => i.exempted).map((i) => i.id));
+  const exempted = new Set(issues.filter((i) => i.exempted).map((i) => i.issue.id));
   type ScannerTally = { worst: Map<number, Severity>; times: string[] };
   const byScanner = new Map<string, ScannerTally>();
   for (const target of state.targets) {
@@ -157,7 +190,9 @@ export function summarise(state: EntityState, now: string): EntitySummary {
   return {
     entityRef: state.entity.ref,
     hasData: state.targets.some((t) => t.scans.length > 0),
-    ...overall,
+    ...totals,
+    breakdown,
+    unmatchedLinks: state.links.filter((l) => !l.matched).length,
     percentages: percentages(overall.counts),
     targets,
     scanners,

@@ -60,7 +60,7 @@ export async function bulkRun<R extends Row, Out = unknown>(
  * statement's lastInsertRowid (RETURNING costs SQLite twice the insert), on PostgreSQL from
  * multi-row INSERT … RETURNING id, whose rows come back in VALUES order.
  */
-export async function bulkInsertIds<T extends 'issues'>(
+export async function bulkInsertIds<T extends keyof Database & string>(
   store: Store,
   trx: Kysely<Database>,
   table: T,
@@ -76,6 +76,6 @@ export async function bulkInsertIds<T extends 'issues'>(
     for (let i = 0; i < count; i++) ids.push(Number(statement.run(Object.values(i === 0 ? first : rowAt(i))).lastInsertRowid));
     return ids;
   }
-  const rows = await bulkRun<Row, { id: number }>(store, trx, count, rowAt, (db, batch) => db.insertInto(table).values(batch as never).returning('id'), { returning: true });
+  const rows = await bulkRun<Row, { id: number }>(store, trx, count, rowAt, (db, batch) => db.insertInto(table).values(batch as never).returning('id' as never), { returning: true });
   return rows.map((r) => r.id);
 }

@@ -69,7 +69,7 @@ function openSqlite(url: string): Store {
   } catch (error) {
     throw new InputError(`Cannot open the SQLite database ${JSON.stringify(path)}: ${(error as Error).message}.`);
   }
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -90,6 +90,28 @@ function openSqlite(url: string): Store {
         }
       }),
     close: () => db.destroy(),
+  };
+}
+
+const STATEMENT_CACHE = 500;
+
+/**
+ * Kysely's SQLite driver prepares every query anew, which costs more than running most of them;
+ * the same SQL text (Kysely compiles identical queries to identical text) reuses its statement.
+ * Least recently used statements beyond the limit are dropped.
+ */
+function withStatementCache(handle: BetterSqlite3.Database): { prepare(sql: string): BetterSqlite3.Statement; close(): void } {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    prepare(sql) {
+      let statement = cache.get(sql);
+      if (statement) cache.delete(sql);
+      else statement = handle.prepare(sql);
+      cache.set(sql, statement);
+      if (cache.size > STATEMENT_CACHE) cache.delete(cache.keys().next().value as string);
+      return statement;
+    },
+    close: () => handle.close(),
   };
 }
 

@@ -299,6 +299,10 @@ export interface EntitySummaryTable extends CountColumns {
   new_count: number;
   exempted: number;
   last_scan_at: string | null;
+  /** Links that show nothing. */
+  unmatched_links: number;
+  /** JSON SeverityBreakdown (insights/summary.ts): fixable and oldest open issue per severity. */
+  breakdown: string;
   updated_at: string;
 }
 

@@ -23,6 +23,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('new_count', 'integer', (c) => c.notNull())
     .addColumn('exempted', 'integer', (c) => c.notNull())
     .addColumn('last_scan_at', 'text')
+    .addColumn('unmatched_links', 'integer', (c) => c.notNull())
+    .addColumn('breakdown', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
   // The overview's default order: criticals first, then highs …

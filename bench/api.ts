@@ -1,0 +1,113 @@
+/**
+ * npm run bench:api — read latency over HTTP on loopback on the synthetic estate (bench/estate.ts:
+ * 10 000 entities, 20 000 targets, ~2 000 000 issues), on SQLite and, when LANTERN_BENCH_DATABASE_URL
+ * (or LANTERN_TEST_DATABASE_URL) names a PostgreSQL server, on PostgreSQL. For each store: p50 and
+ * p95 of an entity summary, the first page of an entity's issues, and a 50-row overview page
+ * sorted by criticals, beside the floor: GET /api/health, a bare `select 1` through the same server.
+ * Goals on SQLite (issue #5): summary p95 ≤ 10 ms, issue page p95 ≤ 30 ms, overview p95 ≤ 50 ms.
+ *
+ * The estate takes a minute or two to build; it is kept (bench/out/estate.db, and the schema
+ * lantern_bench_estate on PostgreSQL) and reused while its size is the same. BENCH_ENTITIES sizes it.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { buildServer } from '../src/api/server.js';
+import { Lantern } from '../src/lantern.js';
+import { openStore, type Store } from '../src/store/database.js';
+import { buildEstate, type Estate, FULL_ESTATE } from './estate.js';
+import { printTable } from './measure.js';
+import { random } from './synthetic-reports.js';
+
+const SIZE = { ...FULL_ESTATE, entities: Number(process.env.BENCH_ENTITIES ?? FULL_ESTATE.entities) };
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 400);
+const OUT = fileURLToPath(new URL('./out/', import.meta.url));
+const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_TEST_DATABASE_URL;
+const PG_SCHEMA = 'lantern_bench_estate';
+
+interface Kept {
+  size: typeof SIZE;
+  estate: Estate;
+}
+
+/** Opens the kept estate of this size, or builds it anew. */
+async function estateStore(kind: 'sqlite' | 'postgres'): Promise<{ lantern: Lantern; estate: Estate }> {
+  mkdirSync(OUT, { recursive: true });
+  const meta = `${OUT}estate-${kind}.json`;
+  const kept = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as Kept) : undefined;
+  const reusable = kept && JSON.stringify(kept.size) === JSON.stringify(SIZE);
+  if (!reusable) {
+    rmSync(meta, { force: true });
+    if (kind === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(`${OUT}estate.db${suffix}`, { force: true });
+    else await dropSchema();
+  }
+  const store: Store = kind === 'sqlite' ? await openStore(`${OUT}estate.db`) : await openStore(POSTGRES as string, { schema: PG_SCHEMA });
+  const lantern = new Lantern(store);
+  if (reusable && kept) {
+    console.log(`${kind}: reusing the estate kept from an earlier run (${kept.estate.entities.toLocaleString('en')} entities, ${kept.estate.issues.toLocaleString('en')} issues)`);
+    return { lantern, estate: kept.estate };
+  }
+  console.log(`${kind}: building the estate (${SIZE.entities.toLocaleString('en')} entities) …`);
+  const estate = await buildEstate(lantern, SIZE, (line) => console.log(line));
+  writeFileSync(meta, JSON.stringify({ size: SIZE, estate } satisfies Kept));
+  return { lantern, estate };
+}
+
+async function dropSchema(): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${PG_SCHEMA} cascade`);
+  } finally {
+    await client.end();
+  }
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/** Latencies of `count` sequential GETs, after a warm-up, as [p50, p95] in ms. */
+async function measure(base: string, urls: () => string, count: number): Promise<[number, number]> {
+  for (let i = 0; i < 30; i++) await (await fetch(base + urls())).arrayBuffer();
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const url = base + urls();
+    const start = performance.now();
+    const response = await fetch(url);
+    await response.arrayBuffer();
+    times.push(performance.now() - start);
+    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
+  }
+  times.sort((a, b) => a - b);
+  return [percentile(times, 50), percentile(times, 95)];
+}
+
+const rows: string[][] = [];
+const kinds: Array<'sqlite' | 'postgres'> = POSTGRES ? ['sqlite', 'postgres'] : ['sqlite'];
+if (!POSTGRES) console.log('PostgreSQL: skipped (set LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL to measure it too)');
+for (const kind of kinds) {
+  const { lantern, estate } = await estateStore(kind);
+  const app = await buildServer(lantern);
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const next = random(11);
+    const entity = () => (estate.refs[Math.floor(next() * estate.refs.length)] as string).replace(':', '/');
+    const ms = (n: number) => `${n.toFixed(1)} ms`;
+    const floor = await measure(base, () => '/api/health', SAMPLES);
+    const cases: Array<[string, () => string, number]> = [
+      ['entity summary', () => `/api/insights/entities/${entity()}/summary`, 10],
+      ["first page of an entity's issues", () => `/api/insights/entities/${entity()}/issues?limit=50`, 30],
+      ['overview page, 50 rows by criticals', () => `/api/insights/overview?limit=50&offset=${Math.floor(next() * 20) * 50}&sort=-critical`, 50],
+    ];
+    for (const [name, url, goal] of cases) {
+      const [p50, p95] = await measure(base, url, SAMPLES);
+      rows.push([kind, name, ms(p50), ms(p95), kind === 'sqlite' ? `≤ ${goal} ms ${p95 <= goal ? '(met)' : '(missed)'}` : '-', `${ms(floor[0])} / ${ms(floor[1])}`]);
+    }
+  } finally {
+    await app.close();
+    await lantern.close();
+  }
+}
+console.log(`\nLantern API benchmark: ${SIZE.entities.toLocaleString('en')} entities, ${(SIZE.entities * 2).toLocaleString('en')} targets, ~${(SIZE.entities * 2 * SIZE.issuesPerTarget).toLocaleString('en')} issues; ${SAMPLES} sequential requests each over loopback, Node ${process.version}\n`);
+printTable(['store', 'request', 'p50', 'p95', 'goal (p95)', 'floor: select 1 (p50 / p95)'], rows);

@@ -1,0 +1,204 @@
+/**
+ * The synthetic estate the API, scorecard and browser benchmarks run on: by default 10 000
+ * catalog entities, each linking two targets (its repository and its image, 20 000 targets), with
+ * 2 000 000 issues between them. Scan data is written in bulk through the storage layer (ingesting
+ * two million findings one report at a time would measure ingest, not reads); the catalog is
+ * registered through the real catalog code, which resolves every link and stores every summary.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { parseScope } from '../src/domain/scope.js';
+import type { Lantern } from '../src/lantern.js';
+import { bulkInsertIds, bulkRun } from '../src/store/bulk.js';
+import { random } from './synthetic-reports.js';
+
+export interface EstateSize {
+  entities: number;
+  /** Issues per target on average (0 to twice this). */
+  issuesPerTarget: number;
+}
+
+export const FULL_ESTATE: EstateSize = { entities: 10_000, issuesPerTarget: 100 };
+
+export interface Estate {
+  entities: number;
+  targets: number;
+  issues: number;
+  /** `component:default/svc-00042` style refs of every entity. */
+  refs: string[];
+}
+
+const SCOPE = 'acme.services';
+const DAY = 24 * 60 * 60 * 1000;
+const LABELS = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+
+const serviceId = (i: number) => `svc-${String(i).padStart(5, '0')}`;
+
+/** Builds the estate into a migrated, empty Lantern store, reporting progress lines to `log`. */
+export async function buildEstate(lantern: Lantern, size: EstateSize, log: (line: string) => void = () => undefined): Promise<Estate> {
+  const { store } = lantern;
+  const next = random(7);
+  const now = Date.now();
+  const at = (daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
+
+  const { id: orgId } = await store.db.insertInto('orgs').values({ identifier: 'acme', created_at: at(90) }).returning('id').executeTakeFirstOrThrow();
+  const { id: projectId } = await store.db.insertInto('projects').values({ org_id: orgId, identifier: 'services', created_at: at(90) }).returning('id').executeTakeFirstOrThrow();
+
+  let issues = 0;
+  const CHUNK = 250;
+  for (let first = 0; first < size.entities; first += CHUNK) {
+    const last = Math.min(size.entities, first + CHUNK);
+    await store.transaction(async (trx) => {
+      const targets: Array<{ name: string; scope: string; type: string; container: boolean }> = [];
+      for (let i = first; i < last; i++) {
+        targets.push({ name: `acme/${serviceId(i)}`, scope: SCOPE, type: 'repository', container: false });
+        targets.push({ name: `registry.acme.io/${serviceId(i)}`, scope: 'account', type: 'container', container: true });
+      }
+      const targetIds = await bulkInsertIds(store, trx, 'targets', targets.length, (k) => {
+        const t = targets[k] as (typeof targets)[number];
+        return {
+          scope: t.scope,
+          org_id: t.container ? null : orgId,
+          project_id: t.container ? null : projectId,
+          name: t.name,
+          name_key: t.name.toLowerCase(),
+          type: t.type,
+          baseline_variant: null,
+          baseline_regex: null,
+          created_at: at(90),
+        };
+      });
+      const scannedAt = targets.map(() => at(Math.floor(next() * 20)));
+      const variantIds = await bulkInsertIds(store, trx, 'variants', targets.length, (k) => ({
+        target_id: targetIds[k] as number,
+        name: 'main',
+        created_at: at(90),
+        last_scan_at: scannedAt[k] as string,
+      }));
+      const counts = targets.map(() => Math.floor(next() * (2 * size.issuesPerTarget + 1)));
+      const scanIds = await bulkInsertIds(store, trx, 'scans', targets.length, (k) => ({
+        target_id: targetIds[k] as number,
+        variant_id: variantIds[k] as number,
+        scanner: targets[k]?.container ? 'trivy' : 'semgrep',
+        scanner_version: null,
+        format: targets[k]?.container ? 'trivy' : 'semgrep',
+        scan_type: targets[k]?.container ? 'container' : 'sast',
+        report_sha256: `estate-${targetIds[k]}`,
+        report_bytes: 0,
+        artifact: null,
+        commit_sha: null,
+        branch: 'main',
+        pipeline_url: null,
+        scanned_at: scannedAt[k] as string,
+        reported_at: null,
+        ingested_at: scannedAt[k] as string,
+        critical: 0,
+        high: 0,
+        medium: 0,
+        low: 0,
+        info: 0,
+        total: counts[k] as number,
+        occurrences: counts[k] as number,
+        new_count: 0,
+        common_count: 0,
+        remediated_count: 0,
+        compared_scan_id: null,
+        suppressed: 0,
+        errors: '[]',
+      }));
+      // The issues of this chunk of targets, and their severities.
+      const rows: Array<{ target: number; scan: number; container: boolean; n: number; severity: number }> = [];
+      targets.forEach((t, k) => {
+        for (let n = 0; n < (counts[k] as number); n++) rows.push({ target: targetIds[k] as number, scan: scanIds[k] as number, container: t.container, n, severity: Math.min(4, Math.floor(next() * next() * 5.5)) });
+      });
+      const issueIds = await bulkInsertIds(store, trx, 'issues', rows.length, (k) => {
+        const r = rows[k] as (typeof rows)[number];
+        const label = LABELS[4 - r.severity] as string;
+        return {
+          target_id: r.target,
+          fingerprint: `${r.container ? 'v' : 'c'}-${r.target}-${r.n}`,
+          kind: r.container ? 'vulnerability' : 'code',
+          title: r.container ? `Synthetic vulnerability ${r.n} (${label.toLowerCase()})` : `Synthetic rule ${r.n % 40} matched`,
+          vulnerability_id: r.container ? `CVE-2024-${10000 + r.n}` : null,
+          rule_id: r.container ? null : `estate.rule-${r.n % 40}`,
+          package: r.container ? `package-${r.n % 60}` : null,
+          installed_version: r.container ? '1.0.0' : null,
+          fixed_version: r.container && r.n % 3 !== 0 ? '1.0.1' : null,
+          description: 'A synthetic issue of the benchmark estate.',
+          details: '{}',
+          first_seen_at: at(30 + (r.n % 30)),
+          first_scan_id: r.scan,
+        };
+      });
+      await bulkRun(store, trx, rows.length, (k) => {
+        const r = rows[k] as (typeof rows)[number];
+        return { scan_id: r.scan, issue_id: issueIds[k] as number, severity: r.severity, scanner_severity: LABELS[4 - r.severity] as string, score: null, occurrences: 1, is_new: r.n % 10 === 0 ? 1 : 0 };
+      }, (db, batch) => db.insertInto('scan_issues').values(batch));
+      await bulkRun(store, trx, rows.length, (k) => {
+        const r = rows[k] as (typeof rows)[number];
+        return {
+          scan_id: r.scan,
+          issue_id: issueIds[k] as number,
+          file_path: r.container ? null : `src/module-${r.n % 17}/file-${r.n}.ts`,
+          start_line: r.container ? null : 10 + r.n,
+          end_line: r.container ? null : 12 + r.n,
+          place: r.container ? '{"component":"package-lock.json"}' : '{}',
+        };
+      }, (db, batch) => db.insertInto('occurrences').values(batch));
+      // Per-severity counts on the scans, from what was written.
+      await sql`update scans set
+          critical = (select count(*) from scan_issues where scan_id = scans.id and severity = 4),
+          high = (select count(*) from scan_issues where scan_id = scans.id and severity = 3),
+          medium = (select count(*) from scan_issues where scan_id = scans.id and severity = 2),
+          low = (select count(*) from scan_issues where scan_id = scans.id and severity = 1),
+          info = (select count(*) from scan_issues where scan_id = scans.id and severity = 0)
+        where id >= ${Math.min(...scanIds)} and id <= ${Math.max(...scanIds)}`.execute(trx);
+      issues += rows.length;
+    });
+    if ((first / CHUNK) % 8 === 0) log(`  scan data: ${last.toLocaleString('en')} / ${size.entities.toLocaleString('en')} entities' targets, ${issues.toLocaleString('en')} issues (${elapsed()})`);
+  }
+
+  // The catalog: 10 entities a file, each linking its two targets through the annotation.
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-estate-'));
+  try {
+    const files = Math.ceil(size.entities / 10);
+    mkdirSync(join(dir, 'services'));
+    for (let f = 0; f < files; f++) {
+      const docs: string[] = [];
+      for (let i = f * 10; i < Math.min(size.entities, f * 10 + 10); i++) {
+        docs.push(`apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ${serviceId(i)}
+  title: Service ${i}
+  tags: [${i % 3 === 0 ? 'java' : i % 3 === 1 ? 'node' : 'go'}, ${i % 10 === 0 ? 'pci' : 'internal'}]
+  annotations:
+    backstage.io/source-location: url:https://github.com/acme/${serviceId(i)}/tree/main/
+    harness.io/sto-test-target:
+      - name: registry.acme.io/${serviceId(i)}
+        scope: account
+spec:
+  type: ${i % 4 === 0 ? 'website' : 'service'}
+  lifecycle: ${i % 5 === 0 ? 'experimental' : 'production'}
+  owner: team-${i % 200}
+  system: system-${i % 100}`);
+      }
+      writeFileSync(join(dir, 'services', `catalog-${String(f).padStart(4, '0')}.yaml`), `${docs.join('\n---\n')}\n`);
+    }
+    log(`  catalog: ${size.entities.toLocaleString('en')} entities in ${files.toLocaleString('en')} files written; registering (links and summaries) …`);
+    await lantern.catalog.register(join(dir, 'services', '*.yaml'), parseScope(SCOPE));
+    log(`  catalog registered (${elapsed()})`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return {
+    entities: size.entities,
+    targets: size.entities * 2,
+    issues,
+    refs: Array.from({ length: size.entities }, (_, i) => `component:default/${serviceId(i)}`),
+  };
+}
