@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { preloadApp } from './app-preload.js';
 import { firstLoadReport } from './first-load.js';
 
 /** The web UI, built into dist/web for `lantern serve` to serve at `/`. */
@@ -16,5 +17,5 @@ export default defineConfig({
   },
   // For working on the UI with `npx vite web`: the API comes from a `lantern serve` on its default port.
   server: { proxy: { '/api': process.env.LANTERN_API_URL ?? 'http://127.0.0.1:7007' } },
-  plugins: [firstLoadReport()],
+  plugins: [preloadApp(), firstLoadReport()],
 });

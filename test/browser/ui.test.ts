@@ -124,6 +124,7 @@ describeBrowser('web UI in Chromium', () => {
       expect(await card.locator(`[data-testid="summary-count-${s}"]`).textContent(), s).toBe(String(summary.counts[s]));
       const percent = summary.percentages[s];
       expect(await card.locator(`[data-testid="summary-percent-${s}"]`).textContent(), s).toBe(summary.counts[s] > 0 && percent < 1 ? '<1%' : `${percent}%`);
+      expect(await card.locator(`[data-testid="summary-fixable-${s}"]`).textContent(), s).toBe(String(summary.breakdown.fixable[s]));
     }
     expect(await card.locator('[data-testid="summary-total"]').textContent()).toBe(String(summary.counts.total));
     expect(await card.locator('[data-testid="summary-fixable"]').textContent()).toBe(String(summary.fixable));

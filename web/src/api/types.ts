@@ -54,6 +54,10 @@ export interface EntitySummary {
   new: number;
   exempted: number;
   lastScanAt: string | null;
+  /** Per severity, of the active issues: how many have a fix, and when the oldest was first seen. */
+  breakdown: { fixable: Record<Severity, number>; oldestOpen: Record<Severity, string | null> };
+  /** Links that show nothing. */
+  unmatchedLinks: number;
   targets: SummaryTarget[];
   scanners: Array<{ scanner: string; counts: Counts; lastScanAt: string | null }>;
   links: SummaryLink[];

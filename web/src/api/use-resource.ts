@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from './client.js';
+import { takePrefetched } from './prefetch.js';
 
 export interface Resource<T> {
   status: 'loading' | 'ready' | 'error';
@@ -22,10 +23,13 @@ export function useResource<T>(path: string | null, options: { keepPrevious?: bo
   useEffect(() => {
     if (path === null) return;
     const controller = new AbortController();
-    api.get<T>(path, controller.signal).then(
-      (data) => setState({ path, data }),
+    (takePrefetched<T>(path) ?? api.get<T>(path, controller.signal)).then(
+      (data) => {
+        // A prefetched request cannot be aborted: drop its answer if the page moved on.
+        if (!controller.signal.aborted) setState({ path, data });
+      },
       (error: Error) => {
-        if (error.name !== 'AbortError') setState({ path, error });
+        if (error.name !== 'AbortError' && !controller.signal.aborted) setState({ path, error });
       },
     );
     return () => controller.abort();

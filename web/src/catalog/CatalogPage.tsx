@@ -1,4 +1,4 @@
-import { useCallback } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Facets, Overview, OverviewRow } from '../api/types.js';
 import { SEVERITIES } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
@@ -98,7 +98,13 @@ export function CatalogPage() {
   const location = useLocation();
   const query = parseCatalogQuery(location.search);
   const overview = useResource<Overview>(overviewPath(query), { keepPrevious: true });
-  const facets = useResource<Facets>(FACETS_PATH);
+  // Filter values are asked for once the rows are in: on SQLite one query runs at a time, and the
+  // rows are what the reader is waiting for.
+  const [wantFacets, setWantFacets] = useState(false);
+  useEffect(() => {
+    if (overview.status !== 'loading') setWantFacets(true);
+  }, [overview.status]);
+  const facets = useResource<Facets>(wantFacets ? FACETS_PATH : null);
 
   const go = useCallback((next: CatalogQuery, replace = false) => navigate(`/catalog${catalogSearch(next)}`, { replace }), []);
   const change = (patch: Partial<CatalogQuery>) => go(withCatalogChange(query, patch));

@@ -1,5 +1,4 @@
 import { type ReactNode, useEffect } from 'react';
-import { entityPath } from '../api/client.js';
 import type { Entity, EntitySummary } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { type EntityName, type EntityTab, entityHref } from '../routing/routes.js';
@@ -7,12 +6,9 @@ import { Link } from '../routing/router.js';
 import { RefLink } from '../ui/RefLink.js';
 import { ErrorState, Loading } from '../ui/states.js';
 import { entityScope, relationRef, sourceRepositoryUrl, specText } from './entity-facts.js';
+import { entityEnvelopePath, summaryPath } from './entity-paths.js';
 import { OverviewTab } from './OverviewTab.js';
 import { VulnerabilitiesTab } from './VulnerabilitiesTab.js';
-
-export function summaryPath(entity: EntityName): string {
-  return `/api/insights/entities/${entityPath(entity.kind, entity.namespace, entity.name)}/summary`;
-}
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -78,7 +74,7 @@ function Tabs({ name, tab, total }: { name: EntityName; tab: EntityTab; total: n
 }
 
 export function EntityPage({ name, tab }: { name: EntityName; tab: EntityTab }) {
-  const entity = useResource<Entity>(`/api/catalog/entities/by-name/${entityPath(name.kind, name.namespace, name.name)}`);
+  const entity = useResource<Entity>(entityEnvelopePath(name));
   const summary = useResource<EntitySummary>(summaryPath(name));
 
   useEffect(() => {
@@ -95,14 +91,27 @@ export function EntityPage({ name, tab }: { name: EntityName; tab: EntityTab }) 
       </div>
     );
   }
-  if (!entity.data) return <Loading what="the entity" />;
-
   const total = summary.data?.hasData ? summary.data.counts.total : null;
+  // The tabs do not wait for the entity's header: the issue list asks for its own data at once.
   return (
     <div className="page entity-page">
-      <EntityHeader entity={entity.data} name={name} />
+      {entity.data ? (
+        <EntityHeader entity={entity.data} name={name} />
+      ) : (
+        <header className="entity-header">
+          <p className="breadcrumb">
+            <Link href="/catalog">Catalog</Link> <span aria-hidden="true">›</span> {name.kind}
+          </p>
+          <h1>{name.name}</h1>
+          <Loading what="the entity" />
+        </header>
+      )}
       <Tabs name={name} tab={tab} total={total} />
-      {tab === 'overview' ? <OverviewTab entity={entity.data} name={name} summary={summary} /> : <VulnerabilitiesTab name={name} summary={summary} />}
+      {tab === 'vulnerabilities' ? (
+        <VulnerabilitiesTab name={name} summary={summary} />
+      ) : entity.data ? (
+        <OverviewTab entity={entity.data} name={name} summary={summary} />
+      ) : null}
     </div>
   );
 }

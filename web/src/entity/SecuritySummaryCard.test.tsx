@@ -24,6 +24,11 @@ describe('security summary card', () => {
     expect(byTestId(html, 'summary-count-low')).toBe('0');
     expect(byTestId(html, 'summary-percent-low')).toBe('0%');
     expect(byTestId(html, 'summary-total')).toBe('7');
+    // breakdown.fixable in testdata/summary.json: 2 critical, 1 high, 1 medium.
+    expect(byTestId(html, 'summary-fixable-critical')).toBe('2');
+    expect(byTestId(html, 'summary-fixable-high')).toBe('1');
+    expect(byTestId(html, 'summary-fixable-low')).toBe('0');
+    expect(html).toContain('title="First seen 2 Oct 2026, ');
     expect(byTestId(html, 'summary-fixable')).toBe('4');
     expect(byTestId(html, 'summary-new')).toBe('2');
     expect(byTestId(html, 'summary-exempted')).toBe('1');

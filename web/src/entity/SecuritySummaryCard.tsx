@@ -119,7 +119,7 @@ export function SecuritySummaryCard({ summary, name }: { summary: EntitySummary;
       ) : (
         <>
           <div className="security-top">
-            <SeverityBreakdown counts={summary.counts} percentages={summary.percentages} hrefFor={issuesHref} testIdPrefix="summary" />
+            <SeverityBreakdown counts={summary.counts} percentages={summary.percentages} breakdown={summary.breakdown} hrefFor={issuesHref} testIdPrefix="summary" />
             <dl className="stats">
               <Stat label="Open issues" value={formatCount(summary.counts.total)} testId="summary-total" />
               <Stat label="Fixable" value={formatCount(summary.fixable)} testId="summary-fixable" hint="Issues with a fixed version available" />

@@ -1,6 +1,6 @@
 import { type Counts, type Percentages, SEVERITIES, type Severity } from '../api/types.js';
 import { Link } from '../routing/router.js';
-import { formatCount, formatPercent } from './format.js';
+import { formatCount, formatDateTime, formatPercent, formatRelative } from './format.js';
 import { SEVERITY_LABEL, SeverityIcon } from './Severity.js';
 
 /** Whole percentages of a total, for places the API gives only counts. Largest remainders, so they sum to 100. */
@@ -20,6 +20,15 @@ export function breakdownLabel(counts: Counts, percentages: Percentages): string
   return SEVERITIES.map((s) => `${formatCount(counts[s])} ${s} (${formatPercent(percentages[s], counts[s])})`).join(', ');
 }
 
+function OldestOpen({ at }: { at: string | null }) {
+  if (!at) return <span aria-label="none">—</span>;
+  return (
+    <time dateTime={at} title={`First seen ${formatDateTime(at)}`}>
+      {formatRelative(at)}
+    </time>
+  );
+}
+
 /** The stacked bar alone, described in words for screen readers; each segment has its color and fill pattern. */
 export function SeverityBar({ counts, percentages }: { counts: Counts; percentages: Percentages }) {
   return (
@@ -37,17 +46,44 @@ export function SeverityBar({ counts, percentages }: { counts: Counts; percentag
  * Counts and percentages per severity, with a stacked bar: each segment carries its severity's
  * color and pattern, and the list beside it names every level, so the bar is never the only telling.
  */
-export function SeverityBreakdown({ counts, percentages, hrefFor, testIdPrefix }: { counts: Counts; percentages: Percentages; hrefFor?: (severity: Severity) => string; testIdPrefix: string }) {
+export function SeverityBreakdown({
+  counts,
+  percentages,
+  breakdown,
+  hrefFor,
+  testIdPrefix,
+}: {
+  counts: Counts;
+  percentages: Percentages;
+  /** Fixable issues and the oldest open one per severity, when known. */
+  breakdown?: { fixable: Record<Severity, number>; oldestOpen: Record<Severity, string | null> };
+  hrefFor?: (severity: Severity) => string;
+  testIdPrefix: string;
+}) {
   return (
     <div className="breakdown">
       <SeverityBar counts={counts} percentages={percentages} />
       <table className="breakdown-table">
         <caption className="visually-hidden">Open issues per severity</caption>
-        <thead className="visually-hidden">
+        <thead className={breakdown ? undefined : 'visually-hidden'}>
           <tr>
             <th scope="col">Severity</th>
-            <th scope="col">Issues</th>
-            <th scope="col">Share</th>
+            <th scope="col" className="num">
+              Open
+            </th>
+            <th scope="col" className="num">
+              Share
+            </th>
+            {breakdown && (
+              <>
+                <th scope="col" className="num">
+                  Fixable
+                </th>
+                <th scope="col" className="num">
+                  Oldest open
+                </th>
+              </>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -65,6 +101,16 @@ export function SeverityBreakdown({ counts, percentages, hrefFor, testIdPrefix }
               <td className="num muted" data-testid={`${testIdPrefix}-percent-${s}`}>
                 {formatPercent(percentages[s], counts[s])}
               </td>
+              {breakdown && (
+                <>
+                  <td className="num" data-testid={`${testIdPrefix}-fixable-${s}`}>
+                    {formatCount(breakdown.fixable[s])}
+                  </td>
+                  <td className="num muted">
+                    <OldestOpen at={breakdown.oldestOpen[s]} />
+                  </td>
+                </>
+              )}
             </tr>
           ))}
         </tbody>
