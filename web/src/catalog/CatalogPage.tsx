@@ -68,7 +68,7 @@ const columns: Column<OverviewRow>[] = [
       header: (
         <span className="sev-header">
           <SeverityIcon severity={severity} />
-          {SEVERITY_LABEL[severity]}
+          <span className="sev-header-label">{SEVERITY_LABEL[severity]}</span>
         </span>
       ),
       sortKey: severity,

@@ -110,7 +110,7 @@ function cells<Row>(columns: Column<Row>[], row: Row): ReactNode[] {
     const column = columns[i] as Column<Row>;
     const span = Math.max(1, Math.min(columns.length - i, column.span?.(row) ?? 1));
     out.push(
-      <td key={column.key} className={column.className} colSpan={span > 1 ? span : undefined}>
+      <td key={column.key} className={span > 1 ? 'spans-columns' : column.className} colSpan={span > 1 ? span : undefined}>
         {column.cell(row)}
       </td>,
     );
