@@ -67,6 +67,9 @@ describeBrowser('web UI in Chromium', () => {
     // Entities without data say so, rather than showing zeros.
     await expect.poll(() => page.locator('[data-testid="catalog-table"] tr[data-key="component:default/ledger"]').textContent()).toContain('No data');
     expect(await page.locator('[data-testid="catalog-totals"]').textContent()).toBe(`${overview.totals.entities} entities, ${overview.totals.withData} with security data`);
+    // Kind, type and owner have their own columns here; the line under the name is for phones.
+    expect(await first.locator('.phone-only').isVisible()).toBe(false);
+    expect(await first.locator('td').nth(1).isVisible()).toBe(true);
     await screenshot(page, 'catalog');
   });
 
@@ -274,6 +277,9 @@ describeBrowser('web UI in Chromium', () => {
     const overview = await api<Overview>('/api/insights/overview');
     await small.goto(`${base}/catalog`);
     await expect.poll(() => small.locator('[data-testid="catalog-table"] tbody tr').count()).toBe(overview.items.length);
+    const row = small.locator('[data-testid="catalog-table"] tr[data-key="component:default/payments"]');
+    expect(await row.locator('.phone-only').textContent()).toBe('Component · service · team-a');
+    expect(await row.locator('td').nth(1).isVisible()).toBe(false);
     // The page itself never scrolls sideways; wide tables scroll inside their own box.
     expect(await pageWidth(small)).toBeLessThanOrEqual(390);
     await screenshot(small, 'phone-catalog');
