@@ -7,7 +7,6 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly errorName = 'Error',
   ) {
     super(message);
     this.name = 'ApiError';
@@ -36,7 +35,7 @@ async function request<T>(method: string, path: string, init: { body?: BodyInit;
     });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
-    throw new ApiError(0, `Lantern's server did not answer (${(error as Error).message}). Is \`lantern serve\` running?`, 'NetworkError');
+    throw new ApiError(0, `Lantern's server did not answer (${(error as Error).message}). Is \`lantern serve\` running?`);
   }
   const text = await response.text();
   let body: unknown = undefined;
@@ -47,10 +46,7 @@ async function request<T>(method: string, path: string, init: { body?: BodyInit;
       body = undefined;
     }
   }
-  if (!response.ok) {
-    const name = typeof body === 'object' && body !== null && 'error' in body ? String((body as { error: { name?: unknown } }).error.name ?? 'Error') : 'Error';
-    throw new ApiError(response.status, errorMessage(response.status, response.statusText, body), name);
-  }
+  if (!response.ok) throw new ApiError(response.status, errorMessage(response.status, response.statusText, body));
   return body as T;
 }
 

@@ -1,19 +1,10 @@
 /** Public pages of vulnerability and weakness identifiers, and which URLs the UI may link to at all. */
 
-export type IdentifierType = 'CVE' | 'GHSA' | 'CWE' | 'OTHER';
-
 const CVE = /^CVE-\d{4}-\d{4,}$/i;
 const GHSA = /^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/i;
 const CWE = /^CWE-(\d{1,6})$/i;
 /** Advisory databases whose ids osv.dev serves (Go, PyPI, RustSec, OSV's own, malicious packages). */
 const OSV = /^(GO|PYSEC|RUSTSEC|OSV|GSD|MAL|RHSA|DSA|USN|ALSA|RLSA)-[\w.:-]+$/i;
-
-export function identifierType(id: string): IdentifierType {
-  if (CVE.test(id)) return 'CVE';
-  if (GHSA.test(id)) return 'GHSA';
-  if (CWE.test(id)) return 'CWE';
-  return 'OTHER';
-}
 
 /** The public page of an identifier: NVD for CVEs, GitHub's advisory database for GHSAs, MITRE for CWEs; osv.dev for other advisory ids it knows. */
 export function identifierUrl(id: string): string | null {

@@ -74,7 +74,3 @@ export function NoData() {
     </span>
   );
 }
-
-export function severityRank(severity: Severity): number {
-  return SEVERITIES.indexOf(severity);
-}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDate, formatDateTime, formatFileLocation, formatLines, formatPercent, formatRelative, formatVersions, plural } from './format.js';
+import { formatCount, formatDate, formatDateTime, formatFileLocation, formatLines, formatPercent, formatRelative, formatVersions } from './format.js';
 
 describe('formatting', () => {
   it('shows percentages whole, and never 0% for a severity that has issues', () => {
@@ -11,8 +11,6 @@ describe('formatting', () => {
 
   it('groups thousands', () => {
     expect(formatCount(10000)).toBe('10,000');
-    expect(plural(1, 'issue')).toBe('1 issue');
-    expect(plural(1200, 'entity', 'entities')).toBe('1,200 entities');
   });
 
   it('writes dates in one unambiguous form', () => {

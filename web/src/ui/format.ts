@@ -68,8 +68,3 @@ export function formatVersions(installed: string | null, fixed: string | null): 
   if (fixed) return `fixed in ${fixed}`;
   return installed ?? '';
 }
-
-/** "1 issue", "3 issues". */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
-}
