@@ -41,17 +41,17 @@ export class Lantern {
   ) {
     this.maxReportBytes = options.maxReportBytes ?? DEFAULT_MAX_REPORT_MB * 1024 * 1024;
     // Entities written by a catalog refresh get their summaries in the same transaction.
-    this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => refreshSummaries(trx, ids, now(), now()) });
+    this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => refreshSummaries(store, trx, ids, now(), now()) });
     // A scan can give a target link its first data, a new variant to show, or a new name to suggest;
     // then every entity showing the target gets its summary (and history, at the scan's date) anew.
     this.afterIngest.push(relinkAfterIngest, async (trx, scan) => {
       const { scanned_at } = await trx.selectFrom('scans').select('scanned_at').where('id', '=', scan.scanId).executeTakeFirstOrThrow();
-      await refreshSummaries(trx, await entitiesShowingTarget(trx, [scan.targetId]), scanned_at, now());
+      await refreshSummaries(store, trx, await entitiesShowingTarget(trx, [scan.targetId]), scanned_at, now());
     });
     // Links that show a target's baseline change with it, and so do the summaries.
     this.afterTargetChange.push(async (trx, targetId) => {
       await relinkTarget(trx, targetId, { isNew: false });
-      await refreshSummaries(trx, await entitiesShowingTarget(trx, [targetId]), now(), now());
+      await refreshSummaries(store, trx, await entitiesShowingTarget(trx, [targetId]), now(), now());
     });
   }
 

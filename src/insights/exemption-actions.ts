@@ -66,7 +66,7 @@ export async function decide(store: Store, id: number, status: 'approved' | 'rej
     const exemption = await getExemption(trx, id);
     if (exemption.status !== 'pending') throw new ConflictError(`Exemption ${id} is ${exemption.status}, not pending: it cannot be ${status} again.`);
     await decideExemption(trx, id, status, by?.trim() || null, now);
-    if (status === 'approved') await refreshCovered(trx, exemption, now);
+    if (status === 'approved') await refreshCovered(store, trx, exemption, now);
     return exemptionView(await getExemption(trx, id), now);
   });
 }
@@ -75,7 +75,7 @@ export async function remove(store: Store, id: number, now: string): Promise<voi
   await store.transaction(async (trx) => {
     const exemption = await getExemption(trx, id);
     await deleteExemption(trx, id);
-    if (exemption.status === 'approved') await refreshCovered(trx, exemption, now);
+    if (exemption.status === 'approved') await refreshCovered(store, trx, exemption, now);
   });
 }
 
@@ -87,16 +87,16 @@ export async function sweepExpired(store: Store, since: string, now: string): Pr
   const expired = await store.db.selectFrom('exemptions').selectAll().where('status', '=', 'approved').where('expires_at', '>', since).where('expires_at', '<=', now).execute();
   if (expired.length === 0) return 0;
   await store.transaction(async (trx) => {
-    for (const exemption of expired) await refreshCovered(trx, exemption, now);
+    for (const exemption of expired) await refreshCovered(store, trx, exemption, now);
   });
   return expired.length;
 }
 
-async function refreshCovered(db: Db, exemption: ExemptionRow, now: string): Promise<void> {
+async function refreshCovered(store: Store, db: Db, exemption: ExemptionRow, now: string): Promise<void> {
   const targets = await targetsCoveredBy(db, exemption);
   const entities =
     targets === null
       ? (await db.selectFrom('entity_links').select('entity_id').distinct().where('target_id', 'is not', null).execute()).map((r) => r.entity_id)
       : await entitiesShowingTarget(db, targets);
-  await refreshSummaries(db, entities, now, now);
+  await refreshSummaries(store, db, entities, now, now);
 }

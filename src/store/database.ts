@@ -51,6 +51,9 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
     await store.close();
     throw error;
   }
+  // SQLite keeps no planner statistics unless asked; this refreshes the ones that matter, cheaply
+  // (SQLite's advice for long-lived connections). PostgreSQL's autovacuum does it by itself.
+  store.sqlite?.pragma('optimize=0x10002');
   return store;
 }
 
