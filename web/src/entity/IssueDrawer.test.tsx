@@ -28,6 +28,18 @@ describe('issue drawer body', () => {
     expect(html).toContain('<span class="break">javascript:alert(3)</span>');
   });
 
+  it("links a scanner's detail only when it is a web URL", () => {
+    const withDetails: IssueDetail = {
+      ...issue,
+      occurrences: [{ ...(issue.occurrences[0] as IssueDetail['occurrences'][number]), details: { guideline: 'https://docs.example.com/policy/2', trap: 'javascript:alert(1)', checkType: 'terraform', empty: null } }],
+    };
+    const rendered = renderToStaticMarkup(<IssueBody issue={withDetails} />);
+    expect(rendered).toContain('<dt>guideline</dt><dd><a href="https://docs.example.com/policy/2" target="_blank" rel="noopener noreferrer nofollow">https://docs.example.com/policy/2</a></dd>');
+    expect(rendered).toContain('<dt>trap</dt><dd>javascript:alert(1)</dd>');
+    expect(rendered).toContain('<dt>checkType</dt><dd>terraform</dd>');
+    expect(rendered).not.toContain('<dt>empty</dt>');
+  });
+
   it('shows the fix and each occurrence with a link to its lines', () => {
     expect(html).toContain('Upgrade <span class="mono">lodash</span> to <span class="mono">4.17.21</span> or later.');
     expect(html).toContain('href="https://github.com/acme/payments/blob/abc123/package-lock.json#L120-L124"');

@@ -30,6 +30,12 @@ function ExternalLink({ href, children }: { href: string; children: ReactNode })
   );
 }
 
+/** A scanner's extra detail: a URL as a link (when safe), anything else as text. */
+function DetailValue({ value }: { value: string | number | boolean }) {
+  const href = typeof value === 'string' ? safeHref(value) : null;
+  return href && /^https?:/.test(href) ? <ExternalLink href={href}>{String(value)}</ExternalLink> : <>{String(value)}</>;
+}
+
 function OccurrenceItem({ occurrence }: { occurrence: Occurrence }) {
   const source = safeHref(occurrence.sourceUrl);
   const where = occurrence.filePath ? formatFileLocation(occurrence.filePath, occurrence.startLine, occurrence.endLine) : null;
@@ -67,7 +73,7 @@ function OccurrenceItem({ occurrence }: { occurrence: Occurrence }) {
         {occurrence.details &&
           Object.entries(occurrence.details).map(([key, value]) => (
             <Row key={key} label={key}>
-              {value === null ? null : String(value)}
+              {value === null || value === '' ? null : <DetailValue value={value} />}
             </Row>
           ))}
       </dl>
