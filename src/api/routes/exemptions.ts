@@ -86,7 +86,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
           response: { 200: ExemptionSchema, ...errors(404, 409) },
         },
       },
-      async (request) => decide(store, request.params.id, status, request.body?.by, now()),
+      async (request) => decide(store, request.params.id, status, request.body?.by, now(), lantern.refreshEntities),
     );
   }
 
@@ -94,7 +94,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
     '/exemptions/:id',
     { schema: { summary: 'Delete an exemption', tags: ['exemptions'], params: Id, response: { 204: Type.Null(), ...errors(404) } } },
     async (request, reply) => {
-      await remove(store, request.params.id, now());
+      await remove(store, request.params.id, now(), lantern.refreshEntities);
       return reply.status(204).send(null);
     },
   );

@@ -1,0 +1,308 @@
+import type { Kysely } from 'kysely';
+import { TEST_TARGET_ANNOTATION } from '../catalog/annotations.js';
+import { isSeverity, SEVERITIES, type Severity, severityRank } from '../domain/severity.js';
+import { isObject } from '../formats/json.js';
+import type { SeverityBreakdown } from '../insights/summary.js';
+import { batches } from '../store/batches.js';
+import type { Database } from '../store/schema.js';
+
+type Db = Kysely<Database>;
+
+/** A data point's value; null is "no value" (no security data, a field not declared), never zero. */
+export type Value = number | boolean | string;
+export type DataPointType = 'number' | 'boolean' | 'string';
+
+/** What a data point's `input` is: a severity threshold (optional) or a tag (required). */
+export interface DataPointInput {
+  kind: 'severity' | 'tag';
+  required: boolean;
+  description: string;
+}
+
+export interface DataPoint {
+  /** Stable: checks name it. */
+  id: string;
+  type: DataPointType;
+  description: string;
+  input?: DataPointInput;
+  /** The value for one entity at `now` (ms since the epoch), or null when it cannot be observed. */
+  read(facts: EntityFacts, input: string | undefined, now: number): Value | null;
+}
+
+/** What an entity's security summary says, when the entity has security data. */
+export interface SecurityFacts {
+  counts: Record<Severity, number> & { total: number };
+  fixable: number;
+  new: number;
+  exempted: number;
+  lastScanAt: string | null;
+  breakdown: SeverityBreakdown;
+}
+
+/** Everything the data points read about one entity, read for every entity in bulk. */
+export interface EntityFacts {
+  id: number;
+  ref: string;
+  kind: string;
+  type: string | null;
+  lifecycle: string | null;
+  owner: string | null;
+  system: string | null;
+  /** Lower-cased. */
+  tags: string[];
+  hasStoAnnotation: boolean;
+  hasSourceLocation: boolean;
+  /** Null when no link of the entity shows a scanned variant: "no data", not zero issues. */
+  security: SecurityFacts | null;
+  /** Null only when the entity has no stored summary yet. */
+  unmatchedLinks: number | null;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** Whole days from `iso` to `now`, rounded down. */
+function daysSince(iso: string, now: number): number {
+  return Math.max(0, Math.floor((now - Date.parse(iso)) / DAY));
+}
+
+/** The severities at or above the input (all five without one). */
+function atOrAbove(input: string | undefined): Severity[] {
+  if (input === undefined) return [...SEVERITIES];
+  const floor = severityRank(input as Severity);
+  return SEVERITIES.filter((s) => severityRank(s) >= floor);
+}
+
+const SEVERITY_THRESHOLD: DataPointInput = {
+  kind: 'severity',
+  required: false,
+  description: 'A severity: count only issues at or above it (critical, high, medium, low, info). Default: every severity.',
+};
+
+const security = (read: (s: SecurityFacts, input: string | undefined, now: number) => Value | null): DataPoint['read'] => (facts, input, now) =>
+  facts.security === null ? null : read(facts.security, input, now);
+
+const countOf = (severity: Severity): DataPoint => ({
+  id: `sto.${severity}`,
+  type: 'number',
+  description: `Active (not exempted) ${severity} issues over the targets the entity links to. No value without security data.`,
+  read: security((s) => s.counts[severity]),
+});
+
+/** Every data point, by id. */
+export const DATA_POINTS: readonly DataPoint[] = [
+  ...SEVERITIES.map(countOf),
+  {
+    id: 'sto.total',
+    type: 'number',
+    description: 'Active issues, of every severity or of those at or above the input.',
+    input: SEVERITY_THRESHOLD,
+    read: security((s, input) => (input === undefined ? s.counts.total : atOrAbove(input).reduce((n, severity) => n + s.counts[severity], 0))),
+  },
+  {
+    id: 'sto.fixable',
+    type: 'number',
+    description: 'Active issues with a fixed version, of every severity or of those at or above the input.',
+    input: SEVERITY_THRESHOLD,
+    read: security((s, input) => (input === undefined ? s.fixable : atOrAbove(input).reduce((n, severity) => n + s.breakdown.fixable[severity], 0))),
+  },
+  {
+    id: 'sto.new',
+    type: 'number',
+    description: 'Active issues new in their latest scan, compared with the previous scan.',
+    read: security((s) => s.new),
+  },
+  {
+    id: 'sto.exempted',
+    type: 'number',
+    description: 'Issues an approved, unexpired exemption covers (not counted as active).',
+    read: security((s) => s.exempted),
+  },
+  {
+    id: 'sto.days_since_last_scan',
+    type: 'number',
+    description: 'Whole days since the latest current scan of the linked targets (rounded down: "scanned in the last 7 days" is < 7).',
+    read: security((s, _input, now) => (s.lastScanAt === null ? null : daysSince(s.lastScanAt, now))),
+  },
+  {
+    id: 'sto.oldest_open_days',
+    type: 'number',
+    description: 'Whole days since the oldest active issue (at or above the input severity) was first seen; 0 when there is none.',
+    input: { ...SEVERITY_THRESHOLD, description: 'A severity: only issues at or above it. Default: every severity.' },
+    read: security((s, input, now) => {
+      let oldest: string | null = null;
+      for (const severity of atOrAbove(input)) {
+        const first = s.breakdown.oldestOpen[severity];
+        if (first !== null && (oldest === null || first < oldest)) oldest = first;
+      }
+      return oldest === null ? 0 : daysSince(oldest, now);
+    }),
+  },
+  {
+    id: 'sto.has_security_data',
+    type: 'boolean',
+    description: 'Whether a link of the entity shows a scanned target variant. Always has a value.',
+    read: (facts) => facts.security !== null,
+  },
+  {
+    id: 'sto.unmatched_links',
+    type: 'number',
+    description: 'Target links of the entity that show nothing (no such target, never scanned …). Has a value without security data too.',
+    read: (facts) => facts.unmatchedLinks,
+  },
+  {
+    id: 'catalog.has_owner',
+    type: 'boolean',
+    description: 'Whether the entity declares spec.owner.',
+    read: (facts) => facts.owner !== null,
+  },
+  {
+    id: 'catalog.has_sto_annotation',
+    type: 'boolean',
+    description: `Whether the entity declares the ${TEST_TARGET_ANNOTATION} annotation.`,
+    read: (facts) => facts.hasStoAnnotation,
+  },
+  {
+    id: 'catalog.has_source_location',
+    type: 'boolean',
+    description: 'Whether the entity declares a repository Lantern can read (spec.sourceCode.url or a url: backstage.io/source-location).',
+    read: (facts) => facts.hasSourceLocation,
+  },
+  {
+    id: 'catalog.lifecycle',
+    type: 'string',
+    description: 'spec.lifecycle (compared ignoring case). No value when the entity declares none.',
+    read: (facts) => facts.lifecycle,
+  },
+  {
+    id: 'catalog.type',
+    type: 'string',
+    description: 'spec.type (compared ignoring case). No value when the entity declares none.',
+    read: (facts) => facts.type,
+  },
+  {
+    id: 'catalog.has_tag',
+    type: 'boolean',
+    description: 'Whether metadata.tags holds the input tag (compared ignoring case).',
+    input: { kind: 'tag', required: true, description: 'The tag, e.g. pci.' },
+    read: (facts, input) => input !== undefined && facts.tags.includes(input.toLowerCase()),
+  },
+];
+
+const BY_ID = new Map(DATA_POINTS.map((d) => [d.id, d]));
+
+export function findDataPoint(id: string): DataPoint | undefined {
+  return BY_ID.get(id);
+}
+
+/** Why an input is wrong for a data point, or undefined when it is right. */
+export function inputProblem(dataPoint: DataPoint, input: unknown): string | undefined {
+  const { input: expected } = dataPoint;
+  if (input === undefined) return expected?.required ? `The data point ${dataPoint.id} needs an input: ${expected.description}` : undefined;
+  if (!expected) return `The data point ${dataPoint.id} takes no input, but the rule gives ${JSON.stringify(input)}.`;
+  if (expected.kind === 'severity' && !isSeverity(input)) {
+    return `Invalid input ${JSON.stringify(input)} for ${dataPoint.id}: expected a severity (${SEVERITIES.join(', ')}).`;
+  }
+  if (expected.kind === 'tag' && (typeof input !== 'string' || input.trim() === '')) {
+    return `Invalid input ${JSON.stringify(input)} for ${dataPoint.id}: expected a tag, such as "pci".`;
+  }
+  return undefined;
+}
+
+// The annotation as searchRows (catalog/served-entity.ts) indexes it: a string, or a list whose
+// entries' fields become `…target.name` rows.
+const ANNOTATION_KEY = `metadata.annotations.${TEST_TARGET_ANNOTATION}`;
+const ANNOTATION_KEYS = [ANNOTATION_KEY, `${ANNOTATION_KEY}.name`, `${ANNOTATION_KEY}.scope`, `${ANNOTATION_KEY}.variant`];
+
+/**
+ * Reads every data point's inputs for these entities (every entity without `entityIds`) from the
+ * catalog and the stored summaries, in two queries per batch of entities: no entity's state is
+ * computed here.
+ */
+export async function readEntityFacts(db: Db, entityIds?: readonly number[]): Promise<EntityFacts[]> {
+  const parts = entityIds === undefined ? [undefined] : batches(new Set(entityIds));
+  const facts: EntityFacts[] = [];
+  for (const batch of parts) {
+    let rows = db
+      .selectFrom('entities as e')
+      .leftJoin('entity_summaries as s', 's.entity_id', 'e.id')
+      .select([
+        'e.id',
+        'e.ref',
+        'e.kind',
+        'e.type',
+        'e.lifecycle',
+        'e.owner_ref',
+        'e.system_ref',
+        'e.tags',
+        'e.repository_url',
+        's.has_data',
+        's.critical',
+        's.high',
+        's.medium',
+        's.low',
+        's.info',
+        's.total',
+        's.fixable',
+        's.new_count',
+        's.exempted',
+        's.last_scan_at',
+        's.unmatched_links',
+        's.breakdown',
+      ]);
+    let annotated = db.selectFrom('entity_search').select('entity_id').distinct().where('key', 'in', ANNOTATION_KEYS);
+    if (batch) {
+      rows = rows.where('e.id', 'in', batch);
+      annotated = annotated.where('entity_id', 'in', batch);
+    }
+    const withAnnotation = new Set((await annotated.execute()).map((r) => r.entity_id));
+    for (const r of await rows.orderBy('e.id').execute()) {
+      facts.push({
+        id: r.id,
+        ref: r.ref,
+        kind: r.kind,
+        type: r.type,
+        lifecycle: r.lifecycle,
+        owner: r.owner_ref,
+        system: r.system_ref,
+        tags: readTags(r.tags),
+        hasStoAnnotation: withAnnotation.has(r.id),
+        hasSourceLocation: r.repository_url !== null,
+        security:
+          r.has_data === 1
+            ? {
+                counts: { critical: r.critical ?? 0, high: r.high ?? 0, medium: r.medium ?? 0, low: r.low ?? 0, info: r.info ?? 0, total: r.total ?? 0 },
+                fixable: r.fixable ?? 0,
+                new: r.new_count ?? 0,
+                exempted: r.exempted ?? 0,
+                lastScanAt: r.last_scan_at,
+                breakdown: readBreakdown(r.breakdown),
+              }
+            : null,
+        unmatchedLinks: r.unmatched_links,
+      });
+    }
+  }
+  return facts;
+}
+
+function readTags(json: string): string[] {
+  const parsed: unknown = JSON.parse(json);
+  return Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === 'string').map((t) => t.toLowerCase()) : [];
+}
+
+function readBreakdown(json: string | null): SeverityBreakdown {
+  const parsed: unknown = json === null ? null : JSON.parse(json);
+  const fixable = isObject(parsed) && isObject(parsed.fixable) ? parsed.fixable : {};
+  const oldestOpen = isObject(parsed) && isObject(parsed.oldestOpen) ? parsed.oldestOpen : {};
+  const breakdown: SeverityBreakdown = {
+    fixable: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
+    oldestOpen: { critical: null, high: null, medium: null, low: null, info: null },
+  };
+  for (const severity of SEVERITIES) {
+    const count = fixable[severity];
+    const first = oldestOpen[severity];
+    if (typeof count === 'number') breakdown.fixable[severity] = count;
+    if (typeof first === 'string') breakdown.oldestOpen[severity] = first;
+  }
+  return breakdown;
+}
