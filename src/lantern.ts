@@ -9,7 +9,7 @@ import { DEFAULT_MAX_REPORT_MB } from './ingest/report-file.js';
 import { databaseUrlFrom, openStore, type Store } from './store/database.js';
 import type { Database } from './store/schema.js';
 import { type BaselineUpdate, setBaseline } from './store/targets.js';
-import { ScorecardDefinitions, type ScorecardOptions } from './scorecards/definitions.js';
+import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } from './scorecards/definitions.js';
 import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evaluate.js';
 
 const now = () => new Date().toISOString();
@@ -65,12 +65,16 @@ export class Lantern {
     });
   }
 
+  /** The time now, as this Lantern's clock tells it. */
+  now(): string {
+    return this.#clock();
+  }
+
   /**
    * Recomputes the summaries of entities whose security or catalog data changed (their history
    * dated `asOf`), then their scorecard results, in the caller's transaction.
    */
-  readonly refreshEntities: RefreshEntities = async (trx, entityIds, asOf) => {
-    const at = this.#clock();
+  readonly refreshEntities: RefreshEntities = async (trx, entityIds, asOf, at = this.#clock()) => {
     await refreshSummaries(trx, entityIds, asOf, at);
     await evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { entityIds, now: at });
   };
@@ -82,6 +86,24 @@ export class Lantern {
    */
   async evaluateScorecards(at: string = this.#clock()): Promise<ScorecardEvaluation[]> {
     return this.store.transaction(async (trx) => evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { now: at }));
+  }
+
+  /**
+   * Defines (or replaces) a scorecard through the API and evaluates it over every entity, in one
+   * transaction: a bad definition stores nothing.
+   */
+  defineScorecard(body: unknown): Promise<{ scorecard: DefinedScorecard; created: boolean; evaluation: ScorecardEvaluation }> {
+    return this.store.transaction(async (trx) => {
+      const at = this.#clock();
+      const saved = await this.scorecards.save(trx, body, at);
+      const [evaluation] = await evaluateScorecards(this.store, trx, [saved.scorecard], { now: at });
+      return { ...saved, evaluation: evaluation as ScorecardEvaluation };
+    });
+  }
+
+  /** Deletes a scorecard defined through the API, with its results and history. */
+  deleteScorecard(id: string): Promise<void> {
+    return this.store.transaction((trx) => this.scorecards.remove(trx, id));
   }
 
   ingest(request: IngestRequest): Promise<IngestResult> {
@@ -101,12 +123,13 @@ export class Lantern {
    * (the first sweep looks back 30 days). `lantern serve` runs it every minute.
    */
   async sweepExpiredExemptions(at: string = this.#clock()): Promise<number> {
-    const swept = await sweepExpired(this.store, this.#lastSweep, at, this.refreshEntities);
+    const since = this.#lastSweep ?? new Date(Date.parse(at) - 30 * 24 * 60 * 60 * 1000).toISOString();
+    const swept = await sweepExpired(this.store, since, at, this.refreshEntities);
     this.#lastSweep = at;
     return swept;
   }
 
-  #lastSweep = new Date(Date.now() - 30 * 24 * 60 * 60 * 1000).toISOString();
+  #lastSweep: string | undefined;
 
   close(): Promise<void> {
     return this.store.close();

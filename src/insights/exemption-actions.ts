@@ -11,9 +11,10 @@ type Db = Kysely<Database>;
 
 /**
  * Recomputes what follows from entities' security state, in the caller's transaction: their
- * summaries, and whatever else Lantern wires (scorecards). `asOf` dates the history.
+ * summaries, and whatever else Lantern wires (scorecards), as they stand at `now` (default: the
+ * clock). `asOf` dates the summary history.
  */
-export type RefreshEntities = (trx: Db, entityIds: readonly number[], asOf: string) => Promise<void>;
+export type RefreshEntities = (trx: Db, entityIds: readonly number[], asOf: string, now?: string) => Promise<void>;
 
 export type ExemptionRequest =
   | { issueId: number; reason: string; comment: string; expiresAt?: string | undefined; requestedBy?: string | undefined }
@@ -104,5 +105,5 @@ async function refreshCovered(db: Db, exemption: ExemptionRow, now: string, refr
     targets === null
       ? (await db.selectFrom('entity_links').select('entity_id').distinct().where('target_id', 'is not', null).execute()).map((r) => r.entity_id)
       : await entitiesShowingTarget(db, targets);
-  await refresh(db, entities, now);
+  await refresh(db, entities, now, now);
 }

@@ -199,6 +199,9 @@ describe('reading definitions', () => {
       ['filter.owner.0', 'Invalid filter owner 1: expected a non-empty text.'],
     ]);
     expect(problems([1])).toEqual([['', 'The scorecard is a list: expected a mapping.']]);
+    // An optional text may be empty (a stored definition keeps description ""); a name may not.
+    expect(readScorecard({ ...scorecard([inline([rule({})])]), description: '' }).definition?.description).toBe('');
+    expect(problems({ ...scorecard([inline([rule({})], { name: ' ' })]) })).toEqual([['checks.0.name', 'Invalid check name " ": expected a non-empty text.']]);
     expect(problems({ ...scorecard([inline([rule({})])]), apiVersion: 'v2', kind: 'Check' })).toEqual([
       ['apiVersion', 'Invalid apiVersion "v2": expected lantern.io/v1 (or none).'],
       ['kind', 'Invalid kind "Check": expected Scorecard.'],

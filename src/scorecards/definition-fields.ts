@@ -47,7 +47,8 @@ export class DefinitionFields {
   /** A string field; `fallback` when absent, or a problem when there is none. */
   text(value: unknown, path: FieldPath, what: string, fallback?: string): string | undefined {
     if (value === undefined || value === null) return fallback ?? this.error(path, `The ${what} is missing: expected a text.`);
-    if (typeof value !== 'string' || value.trim() === '') return this.error(path, `Invalid ${what} ${describeValue(value)}: expected a non-empty text.`);
+    // An optional text may be empty; a required one (a name) may not.
+    if (typeof value !== 'string' || (fallback === undefined && value.trim() === '')) return this.error(path, `Invalid ${what} ${describeValue(value)}: expected a non-empty text.`);
     return value.trim();
   }
 

@@ -54,7 +54,12 @@ export class ScorecardDefinitions {
       files: await readScorecardFiles(this.options.paths ?? [], this.options),
     }))();
     this.#files = reading;
-    const { builtIn, files } = await reading;
+    return this.problems();
+  }
+
+  /** The problems of the last read of the built-in scorecard and the files. */
+  async problems(): Promise<CatalogProblem[]> {
+    const { builtIn, files } = await this.#loaded();
     return [...builtIn.problems, ...files.problems];
   }
 
@@ -123,4 +128,31 @@ export class ScorecardDefinitions {
 function readOnly(scorecard: DefinedScorecard): string {
   const where = scorecard.source ? `${scorecard.source.file} (document ${scorecard.source.document})` : 'a file';
   return `The scorecard ${JSON.stringify(scorecard.id)} is defined in ${where}${scorecard.origin === 'built-in' ? ', shipped with Lantern' : ''}: it is read-only through the API; change it in its file.`;
+}
+
+/** A check as the checks listing shows it: where it is defined and which scorecards use it, with what weight. */
+export interface CheckUse {
+  check: Check;
+  /** Defined as a `kind: Check` document, which scorecards name; else written out in its scorecards. */
+  standalone: boolean;
+  scorecards: Array<{ id: string; name: string; weight: number }>;
+}
+
+/**
+ * Every distinct check: the standalone ones, then those written out in scorecards. A check used by
+ * several scorecards is listed once; two different checks that share an id are listed apart.
+ */
+export function checkUses(scorecards: readonly Scorecard[], standalone: ReadonlyMap<string, Check>): CheckUse[] {
+  const uses = new Map<string, CheckUse>();
+  const keyOf = (check: Check) => JSON.stringify(check);
+  for (const check of standalone.values()) uses.set(keyOf(check), { check, standalone: true, scorecards: [] });
+  for (const scorecard of scorecards) {
+    for (const { weight, ...check } of scorecard.checks) {
+      const key = keyOf(check);
+      let use = uses.get(key);
+      if (!use) uses.set(key, (use = { check, standalone: false, scorecards: [] }));
+      use.scorecards.push({ id: scorecard.id, name: scorecard.name, weight });
+    }
+  }
+  return [...uses.values()];
 }

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import type { Database } from '../store/schema.js';
-import { type CheckStatus, checkMessage, ruleStatus, type RuleStatus } from './checks.js';
+import { type CheckStatus, checkMessage, type Operator, ruleStatus, type RuleStatus, type Strategy, type WhenNoData } from './checks.js';
 import type { Value } from './data-points.js';
 import type { DefinedScorecard } from './definitions.js';
 import type { StoredCheckResult } from './evaluate.js';
@@ -264,7 +264,7 @@ export async function scorecardTrend(db: Db, scorecard: Scorecard, options: Resu
 export interface RuleView {
   dataPoint: string;
   input: string | null;
-  operator: string;
+  operator: Operator;
   threshold: Value;
   /** null: no value for this entity. */
   observed: Value | null;
@@ -276,8 +276,8 @@ export interface CheckView {
   name: string;
   description: string;
   weight: number;
-  strategy: string;
-  whenNoData: string;
+  strategy: Strategy;
+  whenNoData: WhenNoData;
   status: CheckStatus;
   noData: boolean;
   message: string;

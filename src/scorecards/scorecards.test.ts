@@ -317,6 +317,13 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
     expect(await noDataScore()).toBe(100);
     await remove(lantern.store, requested.id, DAY1, lantern.refreshEntities);
     expect(await noDataScore()).toBe(0);
+    // An exemption that expires stops counting at the next sweep.
+    const brief = await requestExemption(lantern.store, { issueId: await estate.issueId(A), reason: 'other', comment: 'Until noon.', expiresAt: '2026-03-12T12:00:00.000Z' }, DAY1);
+    await decide(lantern.store, brief.id, 'approved', 'lead', DAY1, lantern.refreshEntities);
+    expect(await noDataScore()).toBe(100);
+    expect(await lantern.sweepExpiredExemptions('2026-03-12T13:00:00.000Z')).toBe(1);
+    expect(await noDataScore()).toBe(0);
+    await remove(lantern.store, brief.id, DAY1, lantern.refreshEntities);
     // Removing b's exemption brings b (high, not fixable) back: one more active issue.
     await remove(lantern.store, exemptionId, DAY1, lantern.refreshEntities);
     expect((await entityScorecards(lantern.store.db, await idOf('full'), [await scorecard('operators')]))[0]?.checks[0]?.rules[0]?.observed).toBe(4);
