@@ -51,7 +51,8 @@ export function tally(scorecard: Scorecard, results: Iterable<{ score: number | 
     entities++;
     if (result.score !== null) {
       scored++;
-      sum += result.score;
+      // In tenths, whole numbers: scores have one decimal, and sums of decimals drift.
+      sum += Math.round(result.score * 10);
     }
     let failed = false;
     for (const check of checks) {
@@ -64,7 +65,7 @@ export function tally(scorecard: Scorecard, results: Iterable<{ score: number | 
   return {
     entities,
     scored,
-    averageScore: scored === 0 ? null : Math.round((10 * sum) / scored) / 10,
+    averageScore: scored === 0 ? null : Math.round(sum / scored) / 10,
     passing,
     passRate: percent(passing, scored),
     checks: checks.map((c) => ({ ...c, passRate: percent(c.pass, c.pass + c.fail) })),
