@@ -82,14 +82,20 @@ export function ruleStatus(rule: Rule, observed: Value | null): RuleStatus {
  * and whenNoData says what the check is then.
  */
 export function evaluateCheck(check: Check, facts: EntityFacts, now: number): CheckResult {
-  const observed = check.rules.map((rule) => (findDataPoint(rule.dataPoint) as DataPoint).read(facts, rule.input, now));
-  const statuses = check.rules.map((rule, i) => ruleStatus(rule, observed[i] ?? null));
-  const decisive = check.strategy === 'allOf' ? 'fail' : 'pass';
-  let status: RuleStatus;
-  if (statuses.includes(decisive)) status = decisive;
-  else if (statuses.includes('noData')) status = 'noData';
-  else status = check.strategy === 'allOf' ? 'pass' : 'fail';
-  if (status !== 'noData') return { status, noData: false, observed };
+  const observed: Array<Value | null> = [];
+  let passes = false;
+  let fails = false;
+  let missing = false;
+  for (const rule of check.rules) {
+    const value = (findDataPoint(rule.dataPoint) as DataPoint).read(facts, rule.input, now);
+    observed.push(value);
+    const status = ruleStatus(rule, value);
+    if (status === 'pass') passes = true;
+    else if (status === 'fail') fails = true;
+    else missing = true;
+  }
+  if (check.strategy === 'allOf' ? fails : passes) return { status: check.strategy === 'allOf' ? 'fail' : 'pass', noData: false, observed };
+  if (!missing) return { status: check.strategy === 'allOf' ? 'pass' : 'fail', noData: false, observed };
   return { status: check.whenNoData, noData: true, observed };
 }
 

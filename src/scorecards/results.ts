@@ -4,7 +4,7 @@ import type { Database } from '../store/schema.js';
 import { type CheckStatus, checkMessage, type Operator, ruleStatus, type RuleStatus, type Strategy, type WhenNoData } from './checks.js';
 import type { Value } from './data-points.js';
 import type { DefinedScorecard } from './definitions.js';
-import type { StoredCheckResult } from './evaluate.js';
+import { storedCheckResults, storedStatuses } from './evaluate.js';
 import { refMatches, type Scorecard } from './scorecard.js';
 
 type Db = Kysely<Database>;
@@ -72,10 +72,6 @@ export function tally(scorecard: Scorecard, results: Iterable<{ score: number | 
   };
 }
 
-function statusesOf(checksJson: string): Statuses {
-  return Object.fromEntries((JSON.parse(checksJson) as StoredCheckResult[]).map((c) => [c.check, c.status]));
-}
-
 /** Filters over the entities of a scorecard's results; owner and system take full refs or bare names. */
 export interface ResultFilter {
   owner?: string[] | undefined;
@@ -102,7 +98,7 @@ export async function scorecardTallies(db: Db, scorecards: readonly Scorecard[])
   const out = new Map<string, ScorecardTally>();
   for (const scorecard of scorecards) {
     const rows = await db.selectFrom('scorecard_results').select(['score', 'checks']).where('scorecard_id', '=', scorecard.id).execute();
-    out.set(scorecard.id, tally(scorecard, rows.map((r) => ({ score: r.score, statuses: statusesOf(r.checks) }))));
+    out.set(scorecard.id, tally(scorecard, rows.map((r) => ({ score: r.score, statuses: storedStatuses(r.checks) }))));
   }
   return out;
 }
@@ -184,7 +180,7 @@ export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: 
       passed: r.passed,
       failed: r.failed,
       unknown: r.unknown,
-      checks: statusesOf(r.checks),
+      checks: storedStatuses(r.checks),
       updatedAt: r.updated_at,
     });
   }
@@ -250,7 +246,7 @@ export async function scorecardTrend(db: Db, scorecard: Scorecard, options: Resu
         const row = rows[k];
         if (!row || row.day > date || row.applies !== 1) return;
         let statuses = parsed.get(k);
-        if (!statuses) parsed.set(k, (statuses = JSON.parse(row.statuses) as Statuses));
+        if (!statuses) parsed.set(k, (statuses = storedStatuses(row.statuses)));
         perDay[d]?.push({ score: row.score, statuses });
       });
     }
@@ -305,7 +301,7 @@ export async function entityScorecards(db: Db, entityId: number, scorecards: rea
   for (const scorecard of scorecards) {
     const row = rows.get(scorecard.id);
     if (!row) continue;
-    const results = new Map((JSON.parse(row.checks) as StoredCheckResult[]).map((c) => [c.check, c]));
+    const results = storedCheckResults(row.checks);
     views.push({
       id: scorecard.id,
       name: scorecard.name,
@@ -317,7 +313,7 @@ export async function entityScorecards(db: Db, entityId: number, scorecards: rea
       unknown: row.unknown,
       updatedAt: row.updated_at,
       checks: scorecard.checks.map((check) => {
-        const result = results.get(check.id) ?? { check: check.id, status: 'unknown' as const, noData: true, observed: check.rules.map(() => null) };
+        const result = results.get(check.id) ?? { status: 'unknown' as const, noData: true, observed: check.rules.map(() => null) };
         return {
           id: check.id,
           name: check.name,

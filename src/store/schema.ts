@@ -361,7 +361,7 @@ export interface ScorecardResultTable {
   passed: number;
   failed: number;
   unknown: number;
-  /** JSON array of StoredCheckResult (scorecards/evaluate.ts), in the scorecard's check order. */
+  /** JSON object, in the scorecard's check order: check id → [status, noData (1/0), ...observed values] (scorecards/evaluate.ts). */
   checks: string;
   /** When the result last changed. */
   updated_at: string;

@@ -30,13 +30,15 @@ export async function deleteScorecard(db: Db, id: string): Promise<void> {
   await db.deleteFrom('scorecards').where('id', '=', id).execute();
 }
 
+/** What an evaluation compares a new result with. */
+export type StoredResult = Pick<ScorecardResultRow, 'entity_id' | 'score' | 'checks'>;
+
 /** A scorecard's stored results, of these entities or of all. */
-export async function scorecardResults(db: Db, scorecardId: string, entityIds?: readonly number[]): Promise<ScorecardResultRow[]> {
-  if (entityIds === undefined) return db.selectFrom('scorecard_results').selectAll().where('scorecard_id', '=', scorecardId).execute();
-  const rows: ScorecardResultRow[] = [];
-  for (const batch of batches(entityIds)) {
-    rows.push(...(await db.selectFrom('scorecard_results').selectAll().where('scorecard_id', '=', scorecardId).where('entity_id', 'in', batch).execute()));
-  }
+export async function scorecardResults(db: Db, scorecardId: string, entityIds?: readonly number[]): Promise<StoredResult[]> {
+  const query = db.selectFrom('scorecard_results').select(['entity_id', 'score', 'checks']).where('scorecard_id', '=', scorecardId);
+  if (entityIds === undefined) return query.execute();
+  const rows: StoredResult[] = [];
+  for (const batch of batches(entityIds)) rows.push(...(await query.where('entity_id', 'in', batch).execute()));
   return rows;
 }
 
