@@ -1,7 +1,10 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { A, B, buildScorecardEstate, D, DAY1, DAY2, ESTATE, type ScorecardEstate } from '../../test/support/scorecard-estate.js';
+
+const DEMO_SCORECARDS = fileURLToPath(new URL('../../examples/demo/scorecards/', import.meta.url));
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
 import { decide, remove, requestExemption } from '../insights/exemption-actions.js';
 import { Lantern } from '../lantern.js';
@@ -340,5 +343,31 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
     expect(Object.keys(await statuses('clean')).sort()).toEqual(['no-data', 'operators', 'security-baseline']);
     const left = await lantern.store.db.selectFrom('scorecard_history').selectAll().where('scorecard_id', '=', 'pci').where('entity_id', '=', await idOf('clean')).execute();
     expect(left.map((h) => [h.day, h.applies, h.score, h.statuses])).toEqual([['2026-03-12', 0, null, '{}']]);
+  });
+
+  it('runs the demo scorecards on any estate: passing, failing and no-data entities', async () => {
+    const demo = new Lantern(lantern.store, { clock: () => DAY1, scorecards: { paths: [DEMO_SCORECARDS], builtIn: false } });
+    expect(await demo.scorecards.load()).toEqual([]);
+    await demo.evaluateScorecards(DAY1);
+    const scores = async (id: string) =>
+      (await scorecardResultsPage(lantern.store.db, await demo.scorecards.find(lantern.store.db, id), { sort: 'name' })).items.map((i) => [i.name, i.score, i.passed, i.failed, i.unknown]);
+    // production components (full, clean): full fails only no-critical (weight 3 of 12).
+    expect(await scores('production-readiness')).toEqual([
+      ['clean', 100, 6, 0, 0],
+      ['full', 75, 5, 1, 0],
+    ]);
+    // full: a fixable high (3) and a high in a pci component (1) of 9; no-data decides only
+    // links-resolve (failed) and pci-no-high (passed: not tagged pci).
+    expect(await scores('vulnerability-hygiene')).toEqual([
+      ['clean', 100, 6, 0, 0],
+      ['full', 55.6, 4, 2, 0],
+      ['no-data', 50, 1, 1, 4],
+    ]);
+    // Catalog data points only: clean and no-data name no repository (1 of 5).
+    expect(await scores('catalog-hygiene')).toEqual([
+      ['clean', 80, 3, 1, 0],
+      ['full', 100, 4, 0, 0],
+      ['no-data', 80, 3, 1, 0],
+    ]);
   });
 });
