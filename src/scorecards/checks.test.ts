@@ -199,6 +199,9 @@ describe('reading definitions', () => {
       ['filter.owner.0', 'Invalid filter owner 1: expected a non-empty text.'],
     ]);
     expect(problems([1])).toEqual([['', 'The scorecard is a list: expected a mapping.']]);
+    expect(problems({ ...scorecard([inline([rule({})])]), id: 'data-points' })).toEqual([
+      ['id', 'The scorecard id "data-points" is reserved: GET /api/scorecards/data-points lists the data points. Choose another id.'],
+    ]);
     // An optional text may be empty (a stored definition keeps description ""); a name may not.
     expect(readScorecard({ ...scorecard([inline([rule({})])]), description: '' }).definition?.description).toBe('');
     expect(problems({ ...scorecard([inline([rule({})], { name: ' ' })]) })).toEqual([['checks.0.name', 'Invalid check name " ": expected a non-empty text.']]);

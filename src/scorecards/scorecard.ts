@@ -77,6 +77,8 @@ export const SCORECARD_FIELDS = ['apiVersion', 'kind', 'id', 'name', 'descriptio
 export const CHECK_DOCUMENT_FIELDS = ['apiVersion', 'kind', ...CHECK_FIELDS];
 const WEIGHTED_FIELDS = [...CHECK_FIELDS, 'weight'];
 const REFERENCE_FIELDS = ['check', 'weight'];
+/** Ids the API's own routes under /api/scorecards/ use. */
+const RESERVED_IDS = ['checks', 'data-points'];
 
 /** What reading a definition gave: the definition when it has no error, and every problem. */
 export interface DefinitionRead<T> {
@@ -110,7 +112,10 @@ export function readScorecard(value: unknown, standalone: ReadonlyMap<string, Ch
   const mapping = fields.mapping(value, [], 'scorecard', SCORECARD_FIELDS);
   if (!mapping) return { issues: fields.issues };
   header(fields, mapping, 'Scorecard');
-  const id = fields.id(mapping.id, ['id'], 'scorecard');
+  let id = fields.id(mapping.id, ['id'], 'scorecard');
+  if (id !== undefined && RESERVED_IDS.includes(id)) {
+    id = fields.error(['id'], `The scorecard id ${JSON.stringify(id)} is reserved: GET /api/scorecards/${id} lists ${id === 'checks' ? 'every check' : 'the data points'}. Choose another id.`);
+  }
   const name = fields.text(mapping.name, ['name'], 'scorecard name');
   const description = fields.text(mapping.description, ['description'], 'scorecard description', '');
   const filter = readFilter(fields, mapping.filter);
