@@ -14,7 +14,7 @@ import pg from 'pg';
 import { parseScope } from '../src/domain/scope.js';
 import { Lantern } from '../src/lantern.js';
 import { bulkInsertIds, bulkRun } from '../src/store/bulk.js';
-import { openStore, type Store } from '../src/store/database.js';
+import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
 import { random } from './synthetic-reports.js';
 
 export interface EstateSize {
@@ -198,6 +198,10 @@ spec:
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  // Planner statistics, as autovacuum (PostgreSQL) or PRAGMA optimize (SQLite) keep them in a live
+  // database: without them PostgreSQL plans a bulk-loaded estate as if its tables were empty.
+  await sql`analyze`.execute(store.db);
+  log(`  statistics analysed (${elapsed()})`);
   return {
     entities: size.entities,
     targets: size.entities * 2,
@@ -244,7 +248,7 @@ export async function openKeptEstate(kind: 'sqlite' | 'postgres', size: EstateSi
 }
 
 async function dropSchema(): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES });
+  const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES as string) });
   await client.connect();
   try {
     await client.query(`drop schema if exists ${PG_SCHEMA} cascade`);

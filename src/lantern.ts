@@ -75,7 +75,7 @@ export class Lantern {
    * dated `asOf`), then their scorecard results, in the caller's transaction.
    */
   readonly refreshEntities: RefreshEntities = async (trx, entityIds, asOf, at = this.#clock()) => {
-    await refreshSummaries(trx, entityIds, asOf, at);
+    await refreshSummaries(this.store, trx, entityIds, asOf, at);
     await evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { entityIds, now: at });
   };
 

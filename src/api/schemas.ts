@@ -18,6 +18,29 @@ export const SeverityCountsSchema = Type.Object({
 
 export const TargetTypeSchema = Type.Union([Type.Literal('repository'), Type.Literal('container'), Type.Literal('instance'), Type.Literal('configuration')]);
 
+export const NullableString = Type.Union([Type.String(), Type.Null()]);
+export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+
+/** An issue in a list (store/issues.ts IssueListing); entity lists add to it. */
+export const IssueListingFields = {
+  id: Type.Integer(),
+  targetId: Type.Integer(),
+  fingerprint: Type.String(),
+  kind: Type.String(),
+  severity: SeverityName,
+  title: Type.String(),
+  vulnerabilityId: NullableString,
+  ruleId: NullableString,
+  package: NullableString,
+  installedVersion: NullableString,
+  fixedVersion: NullableString,
+  scanners: Type.Array(Type.String()),
+  occurrences: Type.Integer(),
+  new: Type.Boolean(),
+  firstSeenAt: Type.String(),
+  lastSeenAt: Type.String(),
+};
+
 export const ErrorSchema = Type.Object(
   {
     error: Type.Object({ name: Type.String(), message: Type.String() }),
@@ -27,8 +50,6 @@ export const ErrorSchema = Type.Object(
   { $id: 'Error', description: 'Every 4xx and 5xx answer has this shape.' },
 );
 
-export const NullableString = Type.Union([Type.String(), Type.Null()]);
-export const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
 
 /** 4xx answers a route documents, all with the error shape. */
 export function errors(...codes: number[]): Record<number, typeof ErrorSchema> {

@@ -11,6 +11,7 @@ import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
 import { scorecardRoutes } from './routes/scorecards.js';
 import { targetRoutes } from './routes/targets.js';
+import { findWebRoot, webRoutes } from './web.js';
 
 /** The Fastify instance with TypeBox types flowing from route schemas into handlers. */
 export type LanternApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -18,9 +19,11 @@ export type LanternApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpr
 export interface ServerOptions {
   /** A pino logger configuration, or false for none (tests). Logs are JSON lines. */
   logger?: boolean | { level?: string; stream?: { write(line: string): void } };
+  /** The built web UI to serve at `/`: a folder, false for none; default the build in dist/web if there is one. */
+  webRoot?: string | false;
 }
 
-/** Builds the HTTP server: the API under /api, described by /api/openapi.json. */
+/** Builds the HTTP server: the API under /api, described by /api/openapi.json, and the web UI at `/`. */
 export async function buildServer(lantern: Lantern, options: ServerOptions = {}): Promise<LanternApp> {
   const app = Fastify({
     logger: options.logger ?? false,
@@ -40,10 +43,10 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
     },
   });
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
 
   await app.register(
     async (api: LanternApp) => {
+      api.setNotFoundHandler(handleNotFound);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       api.get(
         '/health',
@@ -68,5 +71,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
     },
     { prefix: '/api' },
   );
+  if (options.webRoot === false) app.setNotFoundHandler(handleNotFound);
+  else await webRoutes(app, options.webRoot ?? findWebRoot());
   return app;
 }

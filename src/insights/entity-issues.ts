@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import { type Severity, severityRank } from '../domain/severity.js';
+import { batches } from '../store/batches.js';
 import type { IssueListing } from '../store/issues.js';
 import type { Database } from '../store/schema.js';
 import type { EntityState } from './entity-state.js';
@@ -25,24 +26,9 @@ export interface IssueQuery {
   cursor?: string | undefined;
 }
 
-export interface EntityIssue {
-  id: number;
-  fingerprint: string;
-  kind: string;
-  severity: Severity;
-  title: string;
-  vulnerabilityId: string | null;
-  ruleId: string | null;
-  package: string | null;
-  installedVersion: string | null;
-  fixedVersion: string | null;
-  scanners: string[];
-  occurrences: number;
-  new: boolean;
+/** An issue in an entity's list: the issue listing, where it is shown, and whether it is exempted. */
+export interface EntityIssue extends IssueListing {
   exempted: boolean;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  targetId: number;
   targetName: string;
   variant: string;
   location: { filePath: string; startLine: number | null; endLine: number | null } | null;
@@ -92,23 +78,8 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   const locations = searched ?? (await firstLocations(db, state, page));
   return {
     items: page.map(({ issue, target, exempted }) => ({
-      id: issue.id,
-      fingerprint: issue.fingerprint,
-      kind: issue.kind,
-      severity: issue.severity,
-      title: issue.title,
-      vulnerabilityId: issue.vulnerabilityId,
-      ruleId: issue.ruleId,
-      package: issue.package,
-      installedVersion: issue.installedVersion,
-      fixedVersion: issue.fixedVersion,
-      scanners: issue.scanners,
-      occurrences: issue.occurrences,
-      new: issue.new,
+      ...issue,
       exempted,
-      firstSeenAt: issue.firstSeenAt,
-      lastSeenAt: issue.lastSeenAt,
-      targetId: target.targetId,
       targetName: target.name,
       variant: target.variant,
       location: locations.get(issue.id) ?? null,
@@ -148,13 +119,12 @@ async function firstLocations(db: Db, state: EntityState, issues: readonly Shown
   const scanIds = state.targets.flatMap((t) => t.scans.map((s) => s.id));
   const out = new Map<number, NonNullable<EntityIssue['location']>>();
   if (scanIds.length === 0 || issues.length === 0) return out;
-  const ids = issues.map((i) => i.issue.id);
-  // By issue, through the (issue_id, scan_id) index; in slices that stay within parameter limits.
-  for (let start = 0; start < ids.length; start += 500) {
+  // By issue, through the (issue_id, scan_id) index.
+  for (const batch of batches(issues.map((i) => i.issue.id))) {
     const rows = await db
       .selectFrom('occurrences')
       .select(['issue_id', 'file_path', 'start_line', 'end_line'])
-      .where('issue_id', 'in', ids.slice(start, start + 500))
+      .where('issue_id', 'in', batch)
       .where('scan_id', 'in', scanIds)
       .where('file_path', 'is not', null)
       .orderBy('id')

@@ -2,9 +2,10 @@ import type { Kysely } from 'kysely';
 import { NotFoundError } from '../domain/errors.js';
 import { findEntityByRef } from '../store/catalog-entities.js';
 import { approvedExemptionsFor } from '../store/exemptions.js';
+import { batches } from '../store/batches.js';
 import { type ScanIssueRow, scanIssueRows } from '../store/issues.js';
 import type { Database, EntityRow, ExemptionRow } from '../store/schema.js';
-import { linksOfEntity, type TargetLinkView } from '../store/target-links.js';
+import { linksOfEntities, type TargetLinkView } from '../store/target-links.js';
 
 type Db = Kysely<Database>;
 
@@ -46,52 +47,81 @@ export async function entityByRef(db: Db, kind: string, namespace: string, name:
  * by the annotation and by the repository URL, is shown once) and reads their current state.
  */
 export async function entityState(db: Db, entity: EntityRow): Promise<EntityState> {
-  const links = await linksOfEntity(db, entity.id);
-  const byKey = new Map<string, { link: TargetLinkView; origins: Set<'annotation' | 'source-url'> }>();
-  for (const link of links) {
-    if (!link.matched || link.targetId === null || link.variantId === null) continue;
-    const key = `${link.targetId}:${link.variantId}`;
-    const shown = byKey.get(key) ?? { link, origins: new Set() };
-    shown.origins.add(link.origin);
-    byKey.set(key, shown);
+  return (await entityStates(db, [entity]))[0] as EntityState;
+}
+
+/**
+ * entityState for many entities with a handful of queries in all, not per entity: refreshing
+ * 10 000 summaries (a catalog registered on PostgreSQL) is then bound by the work, not by round trips.
+ */
+export async function entityStates(db: Db, entities: readonly EntityRow[]): Promise<EntityState[]> {
+  const linksByEntity = await linksOfEntities(db, entities.map((e) => e.id));
+  const shownByEntity = new Map<number, Array<{ link: TargetLinkView; origins: Set<'annotation' | 'source-url'> }>>();
+  for (const entity of entities) {
+    const byKey = new Map<string, { link: TargetLinkView; origins: Set<'annotation' | 'source-url'> }>();
+    for (const link of linksByEntity.get(entity.id) ?? []) {
+      if (!link.matched || link.targetId === null || link.variantId === null) continue;
+      const key = `${link.targetId}:${link.variantId}`;
+      const shown = byKey.get(key) ?? { link, origins: new Set() };
+      shown.origins.add(link.origin);
+      byKey.set(key, shown);
+    }
+    shownByEntity.set(entity.id, [...byKey.values()]);
   }
-  const shown = [...byKey.values()];
+  const shown = [...shownByEntity.values()].flat();
   const variantIds = [...new Set(shown.map((s) => s.link.variantId as number))];
   const targetIds = [...new Set(shown.map((s) => s.link.targetId as number))];
-  const [scans, targets, exemptions] = await Promise.all([
-    variantIds.length === 0
-      ? []
-      : db
-          .selectFrom('scans')
-          .select(['id', 'variant_id', 'scanner', 'scanned_at'])
-          .where('id', 'in', (eb) => eb.selectFrom('scans').select((e) => e.fn.max('id').as('id')).where('variant_id', 'in', variantIds).groupBy(['variant_id', 'scanner']))
-          .execute(),
-    targetIds.length === 0 ? [] : db.selectFrom('targets').select(['id', 'name', 'scope', 'type']).where('id', 'in', targetIds).execute(),
-    approvedExemptionsFor(db, targetIds),
-  ]);
-  const rows = await scanIssueRows(db, scans.map((s) => s.id));
+
+  const scans: Array<{ id: number; variant_id: number; scanner: string; scanned_at: string }> = [];
+  for (const batch of batches(variantIds)) {
+    scans.push(
+      ...(await db
+        .selectFrom('scans')
+        .select(['id', 'variant_id', 'scanner', 'scanned_at'])
+        .where('id', 'in', (eb) => eb.selectFrom('scans').select((e) => e.fn.max('id').as('id')).where('variant_id', 'in', batch).groupBy(['variant_id', 'scanner']))
+        .execute()),
+    );
+  }
+  const targets: Array<{ id: number; name: string; scope: string; type: string }> = [];
+  for (const batch of batches(targetIds)) targets.push(...(await db.selectFrom('targets').select(['id', 'name', 'scope', 'type']).where('id', 'in', batch).execute()));
+  const rows: ScanIssueRow[] = [];
+  for (const batch of batches(scans.map((s) => s.id))) rows.push(...(await scanIssueRows(db, batch)));
+  const exemptions = await approvedExemptionsFor(db, targetIds);
+
   const targetById = new Map(targets.map((t) => [t.id, t]));
-  return {
-    entity,
-    links,
-    exemptions,
-    targets: shown.map(({ link, origins }) => {
-      const target = targetById.get(link.targetId as number);
-      const current = scans.filter((s) => s.variant_id === link.variantId);
-      const ids = new Set(current.map((s) => s.id));
-      return {
-        targetId: link.targetId as number,
-        name: target?.name ?? link.targetName ?? link.name,
-        scope: target?.scope ?? link.scope,
-        type: target?.type ?? 'repository',
-        variantId: link.variantId as number,
-        variant: link.variantName ?? '',
-        variantReason: link.variantReason ?? 'none',
-        note: link.diagnostics.find((d) => d.code === 'baseline-note')?.message ?? null,
-        origins: [...origins].sort(),
-        scans: current.map((s) => ({ id: s.id, scanner: s.scanner, scannedAt: s.scanned_at })),
-        rows: rows.filter((r) => ids.has(r.scan_id)),
-      };
-    }),
-  };
+  const scansByVariant = new Map<number, typeof scans>();
+  for (const scan of scans) scansByVariant.set(scan.variant_id, [...(scansByVariant.get(scan.variant_id) ?? []), scan]);
+  const rowsByScan = new Map<number, ScanIssueRow[]>();
+  for (const row of rows) {
+    const list = rowsByScan.get(row.scan_id);
+    if (list) list.push(row);
+    else rowsByScan.set(row.scan_id, [row]);
+  }
+
+  return entities.map((entity) => {
+    const shownTargets = shownByEntity.get(entity.id) ?? [];
+    const ids = new Set(shownTargets.map((s) => s.link.targetId));
+    return {
+      entity,
+      links: linksByEntity.get(entity.id) ?? [],
+      exemptions: exemptions.filter((e) => e.level !== 'target' || (e.target_id !== null && ids.has(e.target_id))),
+      targets: shownTargets.map(({ link, origins }) => {
+        const target = targetById.get(link.targetId as number);
+        const current = scansByVariant.get(link.variantId as number) ?? [];
+        return {
+          targetId: link.targetId as number,
+          name: target?.name ?? link.targetName ?? link.name,
+          scope: target?.scope ?? link.scope,
+          type: target?.type ?? 'repository',
+          variantId: link.variantId as number,
+          variant: link.variantName ?? '',
+          variantReason: link.variantReason ?? 'none',
+          note: link.diagnostics.find((d) => d.code === 'baseline-note')?.message ?? null,
+          origins: [...origins].sort(),
+          scans: current.map((s) => ({ id: s.id, scanner: s.scanner, scannedAt: s.scanned_at })),
+          rows: current.flatMap((s) => rowsByScan.get(s.id) ?? []),
+        };
+      }),
+    };
+  });
 }

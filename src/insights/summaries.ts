@@ -1,6 +1,9 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../store/schema.js';
-import { entityState } from './entity-state.js';
+import { batches } from '../store/batches.js';
+import { bulkRun } from '../store/bulk.js';
+import type { Store } from '../store/database.js';
+import { entityStates } from './entity-state.js';
 import { summarise } from './summary.js';
 
 type Db = Kysely<Database>;
@@ -17,30 +20,47 @@ export async function entitiesShowingTarget(db: Db, targetIds: readonly number[]
  * (an ingest's scan time, else now). A change dated earlier than stored history, as when scans are
  * ingested with past dates, supersedes the history after it: that history was computed without it.
  */
-export async function refreshSummaries(db: Db, entityIds: readonly number[], asOf: string, now: string): Promise<void> {
+export async function refreshSummaries(store: Store, db: Db, entityIds: readonly number[], asOf: string, now: string): Promise<void> {
   const day = asOf.slice(0, 10);
-  for (const id of new Set(entityIds)) {
-    const entity = await db.selectFrom('entities').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!entity) continue;
-    const summary = summarise(await entityState(db, entity), now);
-    const counts = summary.counts;
-    const row = {
-      entity_id: id,
-      has_data: summary.hasData ? 1 : 0,
-      ...counts,
-      fixable: summary.fixable,
-      new_count: summary.new,
-      exempted: summary.exempted,
-      last_scan_at: summary.lastScanAt,
-      unmatched_links: summary.unmatchedLinks,
-      breakdown: JSON.stringify(summary.breakdown),
-      updated_at: now,
-    };
-    const { entity_id: _id, ...changes } = row;
-    await db.insertInto('entity_summaries').values(row).onConflict((oc) => oc.column('entity_id').doUpdateSet(changes)).execute();
-    await db.deleteFrom('summary_history').where('entity_id', '=', id).where('day', '>', day).execute();
-    const history = { entity_id: id, day, has_data: row.has_data, ...counts };
-    const { entity_id: _e, day: _d, ...historyChanges } = history;
-    await db.insertInto('summary_history').values(history).onConflict((oc) => oc.columns(['entity_id', 'day']).doUpdateSet(historyChanges)).execute();
+  for (const ids of batches(new Set(entityIds), 200)) {
+    const entities = await db.selectFrom('entities').selectAll().where('id', 'in', ids).execute();
+    const summaries = (await entityStates(db, entities)).map((state) => {
+      const summary = summarise(state, now);
+      return {
+        entity_id: state.entity.id,
+        has_data: summary.hasData ? 1 : 0,
+        ...summary.counts,
+        fixable: summary.fixable,
+        new_count: summary.new,
+        exempted: summary.exempted,
+        last_scan_at: summary.lastScanAt,
+        unmatched_links: summary.unmatchedLinks,
+        breakdown: JSON.stringify(summary.breakdown),
+        updated_at: now,
+      };
+    });
+    await bulkRun(store, db, summaries.length, (i) => summaries[i] as (typeof summaries)[number], (q, batch) =>
+      q
+        .insertInto('entity_summaries')
+        .values(batch)
+        .onConflict((oc) => oc.column('entity_id').doUpdateSet(excludedColumns(SUMMARY_COLUMNS))),
+    );
+    await db.deleteFrom('summary_history').where('entity_id', 'in', ids).where('day', '>', day).execute();
+    const history = summaries.map((r) => ({ entity_id: r.entity_id, day, has_data: r.has_data, critical: r.critical, high: r.high, medium: r.medium, low: r.low, info: r.info, total: r.total }));
+    await bulkRun(store, db, history.length, (i) => history[i] as (typeof history)[number], (q, batch) =>
+      q
+        .insertInto('summary_history')
+        .values(batch)
+        .onConflict((oc) => oc.columns(['entity_id', 'day']).doUpdateSet(excludedColumns(HISTORY_COLUMNS))),
+    );
   }
+}
+
+const COUNT_COLUMNS = ['has_data', 'critical', 'high', 'medium', 'low', 'info', 'total'] as const;
+const SUMMARY_COLUMNS = [...COUNT_COLUMNS, 'fixable', 'new_count', 'exempted', 'last_scan_at', 'unmatched_links', 'breakdown', 'updated_at'] as const;
+const HISTORY_COLUMNS = COUNT_COLUMNS;
+
+/** `SET column = excluded.column` for each column: an upsert that takes the new row's values. */
+function excludedColumns<C extends string>(columns: readonly C[]): Record<C, RawBuilder<never>> {
+  return Object.fromEntries(columns.map((c) => [c, sql.ref<never>(`excluded.${c}`)])) as Record<C, RawBuilder<never>>;
 }

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -51,6 +52,9 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
     await store.close();
     throw error;
   }
+  // SQLite keeps no planner statistics unless asked; this refreshes the ones that matter, cheaply
+  // (SQLite's advice for long-lived connections). PostgreSQL's autovacuum does it by itself.
+  store.sqlite?.pragma('optimize=0x10002');
   return store;
 }
 
@@ -129,7 +133,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     throw new InputError(`Invalid PostgreSQL schema name ${JSON.stringify(schema)}: expected lower-case letters, digits and '_'.`);
   }
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: withDefaultUser(url),
     max: options.poolSize ?? 10,
     types: { getTypeParser: pgTypeParser } as pg.CustomTypesConfig,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
@@ -164,11 +168,33 @@ async function migrate(store: Store): Promise<void> {
   const schema =
     store.dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined;
   const migrator = new Migrator({ db, provider: migrationProvider, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return;
+    // Before running anything, Kysely reads the catalog of every schema to find its own tables, and
+    // that read fails if another session drops a schema, table or column meanwhile. No migration
+    // ran (results is undefined): read again.
+    if (results === undefined && isConcurrentDrop(error) && attempt < 5) continue;
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`Database migration ${failed ?? ''} failed: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Like psql, a URL without a user (and no PGUSER) connects as the operating-system account; pg
+ * itself only reads $USER, which is often unset in containers and services.
+ */
+export function withDefaultUser(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.username !== '' || process.env.PGUSER || process.env.USER) return url;
+  parsed.username = encodeURIComponent(userInfo().username);
+  return parsed.toString();
+}
+
+/** PostgreSQL's "undefined schema, table or column": what another session's DROP leaves behind. */
+function isConcurrentDrop(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === '3F000' || code === '42P01' || code === '42703';
 }
 
 export function redactPassword(url: string): string {

@@ -1,5 +1,6 @@
 import type { Insertable, Kysely } from 'kysely';
 import { NotFoundError } from '../domain/errors.js';
+import { IN_LIST_BATCH } from './batches.js';
 import type { Database, ExemptionRow, ExemptionTable } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -34,7 +35,13 @@ export function listExemptions(db: Db, filter: { status?: string | undefined; ta
  * every wider one (project, org, account); whether each applies is decided per issue
  * (insights/exemptions.ts). Expiry is checked there too, against the reader's clock.
  */
-export function approvedExemptionsFor(db: Db, targetIds: readonly number[]): Promise<ExemptionRow[]> {
+export async function approvedExemptionsFor(db: Db, targetIds: readonly number[]): Promise<ExemptionRow[]> {
+  // Exemptions are few: past one IN list of targets, reading every approved one is the cheaper query.
+  if (targetIds.length > IN_LIST_BATCH) {
+    const all = await db.selectFrom('exemptions').selectAll().where('status', '=', 'approved').execute();
+    const wanted = new Set(targetIds);
+    return all.filter((e) => e.level !== 'target' || (e.target_id !== null && wanted.has(e.target_id)));
+  }
   return db
     .selectFrom('exemptions')
     .selectAll()

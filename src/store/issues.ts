@@ -4,7 +4,7 @@ import { emptyCounts, type Severity, severityFromRank, severityRank, type Severi
 import type { IssueDraft } from '../ingest/group.js';
 import { bulkInsertIds, bulkRun } from './bulk.js';
 import type { Store } from './database.js';
-import type { Database, IssueTable } from './schema.js';
+import type { Database, IssueRow, IssueTable, ScanIssueTable } from './schema.js';
 
 type Db = Kysely<Database>;
 
@@ -232,27 +232,9 @@ export interface IssueListing {
   lastSeenAt: string;
 }
 
-/** One issue as one scan reported it. */
-export interface ScanIssueRow {
-  id: number;
-  target_id: number;
-  fingerprint: string;
-  kind: string;
-  title: string;
-  vulnerability_id: string | null;
-  rule_id: string | null;
-  package: string | null;
-  installed_version: string | null;
-  fixed_version: string | null;
-  first_seen_at: string;
-  scan_id: number;
-  scanner: string;
-  scanned_at: string;
-  /** severityRank() as this scan gave it. */
-  severity: number;
-  occurrences: number;
-  is_new: number;
-}
+/** One issue as one scan reported it: the issue's columns, and what that scan said of it. */
+export type ScanIssueRow = Pick<IssueRow, 'id' | 'target_id' | 'fingerprint' | 'kind' | 'title' | 'vulnerability_id' | 'rule_id' | 'package' | 'installed_version' | 'fixed_version' | 'first_seen_at'> &
+  Pick<ScanIssueTable, 'scan_id' | 'severity' | 'occurrences' | 'is_new'> & { scanner: string; scanned_at: string };
 
 /** Every (scan, issue) pair of the given scans with what an issue list needs. */
 export function scanIssueRows(db: Db, scanIds: readonly number[]): Promise<ScanIssueRow[]> {

@@ -1,14 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { describe } from 'vitest';
 import { openStore, type Store } from '../../src/store/database.js';
 
 /**
  * Every storage test runs on both stores: SQLite in a temporary file, and PostgreSQL when
- * LANTERN_TEST_DATABASE_URL points at a server (each store in a schema of its own, dropped on
- * close). Without the variable the PostgreSQL suites are skipped with a message saying so.
+ * LANTERN_TEST_DATABASE_URL points at a server (each store in a schema of its own, dropped when
+ * the run ends). Without the variable the PostgreSQL suites are skipped with a message saying so.
  */
 export const POSTGRES_URL = process.env.LANTERN_TEST_DATABASE_URL;
 
@@ -22,21 +21,10 @@ export async function openTestStore(kind: StoreKind): Promise<Store> {
     return { ...store, close: async () => { await store.close(); rmSync(dir, { recursive: true, force: true }); } };
   }
   if (!POSTGRES_URL) throw new Error('LANTERN_TEST_DATABASE_URL is not set');
-  const schema = `lantern_t${process.pid}_${++counter}_${Math.random().toString(36).slice(2, 8)}`;
-  const store = await openStore(POSTGRES_URL, { schema, poolSize: 4 });
-  return {
-    ...store,
-    close: async () => {
-      await store.close();
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists ${schema} cascade`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  // Named after the run (test/support/postgres-schemas.ts), which drops them all when it ends.
+  const run = process.env.LANTERN_TEST_RUN ?? 'adhoc';
+  const schema = `lantern_t${run}_${process.pid}_${++counter}`;
+  return openStore(POSTGRES_URL, { schema, poolSize: 4 });
 }
 
 let warned = false;

@@ -8,7 +8,7 @@ import { overview, OVERVIEW_SORTS } from '../../insights/overview.js';
 import { summarise } from '../../insights/summary.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
-import { errors, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
+import { errors, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 import { ExemptionSchema } from './exemptions.js';
 
@@ -63,23 +63,8 @@ const SummarySchema = Type.Object({
 });
 
 const EntityIssueSchema = Type.Object({
-  id: Type.Integer(),
-  fingerprint: Type.String(),
-  kind: Type.String(),
-  severity: SeverityName,
-  title: Type.String(),
-  vulnerabilityId: NullableString,
-  ruleId: NullableString,
-  package: NullableString,
-  installedVersion: NullableString,
-  fixedVersion: NullableString,
-  scanners: Type.Array(Type.String()),
-  occurrences: Type.Integer(),
-  new: Type.Boolean(),
+  ...IssueListingFields,
   exempted: Type.Boolean(),
-  firstSeenAt: Type.String(),
-  lastSeenAt: Type.String(),
-  targetId: Type.Integer(),
   targetName: Type.String(),
   variant: Type.String(),
   location: Type.Union([Type.Object({ filePath: Type.String(), startLine: NullableInteger, endLine: NullableInteger }), Type.Null()]),

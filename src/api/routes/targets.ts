@@ -7,7 +7,7 @@ import { scanIssueSplit } from '../../store/issues.js';
 import { getScanView, scansOf, scanView } from '../../store/scans.js';
 import { getTargetById, listTargets, setBaseline, variantsOf } from '../../store/targets.js';
 import { chooseVariant } from '../../store/variant-choice.js';
-import { errors, NullableInteger, NullableString, SeverityCountsSchema, SeverityName, TargetTypeSchema } from '../schemas.js';
+import { errors, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 
 const TargetSchema = Type.Object({
@@ -64,24 +64,7 @@ export const ScanSchema = Type.Object({
   reportSha256: Type.String(),
 });
 
-export const IssueListingSchema = Type.Object({
-  id: Type.Integer(),
-  targetId: Type.Integer(),
-  fingerprint: Type.String(),
-  kind: Type.String(),
-  severity: SeverityName,
-  title: Type.String(),
-  vulnerabilityId: NullableString,
-  ruleId: NullableString,
-  package: NullableString,
-  installedVersion: NullableString,
-  fixedVersion: NullableString,
-  scanners: Type.Array(Type.String()),
-  occurrences: Type.Integer(),
-  new: Type.Boolean(),
-  firstSeenAt: Type.String(),
-  lastSeenAt: Type.String(),
-});
+export const IssueListingSchema = Type.Object(IssueListingFields);
 
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 

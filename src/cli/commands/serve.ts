@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { buildServer } from '../../api/server.js';
+import { buildServer, type LanternApp } from '../../api/server.js';
 import { formatProblem } from '../../catalog/entity.js';
 import { isUrl } from '../../catalog/source-address.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
 import { startRefreshLoop } from '../../catalog/refresh-loop.js';
 import { InputError } from '../../domain/errors.js';
 import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
-import { openLantern } from '../../lantern.js';
+import { type Lantern, openLantern } from '../../lantern.js';
 import { positiveNumber, scopeOption } from '../context.js';
 import type { CliIo } from '../io.js';
 import { loadScorecards, scorecardLanternOptions, type ScorecardFlags, scorecardOptions } from './scorecards.js';
@@ -44,8 +44,7 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--catalog-scope <scope>', 'the scope of the --catalog locations: ORG.PROJECT or account (default: default.default)')
     .option('--refresh-interval <duration>', 'read every registered location again this often: 30s, 5m, 1h, or seconds; 0 for never', DEFAULT_REFRESH_INTERVAL)
     .action(async (options: ServeOptions) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`Invalid --port ${JSON.stringify(options.port)}: expected 0-65535.`);
+      const port = portOption(options.port);
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const intervalMs = parseInterval(options.refreshInterval);
       const catalogScope = scopeOption(options.catalogScope);
@@ -58,61 +57,99 @@ export function serveCommand(program: Command, io: CliIo): void {
           const held = summary.added.length + summary.updated.length + summary.unchanged + summary.kept.length;
           io.err(`Catalog ${summary.location.target} [${summary.location.scope}]: ${held} entities${summary.location.last_error ? `; ${summary.location.last_error}` : ''}\n`);
         }
-        const evaluated = await lantern.evaluateScorecards();
-        io.err(`Scorecards: ${evaluated.map((e) => `${e.scorecard} (${e.entities} entit${e.entities === 1 ? 'y' : 'ies'})`).join(', ') || 'none'}\n`);
       } catch (error) {
         await lantern.close();
         throw error;
       }
-      const app = await buildServer(lantern, { logger: { level: io.env.LANTERN_LOG_LEVEL ?? 'info' } });
-      const report = (outcomes: RefreshOutcome[] | Error) => {
-        if (outcomes instanceof Error) return app.log.error({ err: outcomes }, 'catalog refresh failed');
-        for (const o of outcomes) {
-          if ('error' in o) app.log.error({ location: o.location.target, err: o.error }, 'catalog location not refreshed');
-          else app.log.info({ location: o.summary.location.target, status: o.summary.location.status, added: o.summary.added.length, updated: o.summary.updated.length, removed: o.summary.removed.length, lastError: o.summary.location.last_error }, 'catalog location refreshed');
-        }
-      };
-      const loop = intervalMs > 0 ? startRefreshLoop(lantern.catalog, intervalMs, report) : undefined;
-      // Issues whose exemption expired count again: their entities' stored summaries follow within a minute.
-      let sweeping: Promise<unknown> = Promise.resolve();
-      const sweep = () => {
-        sweeping = lantern.sweepExpiredExemptions().then(
-          (expired) => expired > 0 && app.log.info({ expired }, 'exemptions expired; summaries updated'),
-          (err: unknown) => app.log.error({ err }, 'exemption expiry sweep failed'),
-        );
-      };
-      sweep();
-      const sweeper = setInterval(sweep, 60_000).unref();
-      // The scorecard files are read again, so that an edit shows within the hour, like a catalog edit.
-      let scoring: Promise<unknown> = Promise.resolve();
-      const score = () => {
-        scoring = lantern.scorecards
-          .load()
-          .then((problems) => {
-            for (const problem of problems) app.log.warn({ problem: formatProblem(problem) }, 'scorecard file problem');
-            return lantern.evaluateScorecards();
-          })
-          .then(
-            (evaluated) => app.log.info({ scorecards: evaluated.length, changed: evaluated.reduce((n, e) => n + e.changed, 0) }, 'scorecards evaluated'),
-            (err: unknown) => app.log.error({ err }, 'scorecard evaluation failed'),
-          );
-      };
-      const scorer = setInterval(score, SCORECARD_INTERVAL_MS).unref();
-      try {
-        const address = await app.listen({ port, host: options.host });
-        io.err(`Lantern is serving ${lantern.store.description} on ${address}\n`);
-        await (io.stopSignal ?? new Promise<void>(() => undefined));
-        io.err('Stopping: finishing requests in flight…\n');
-      } finally {
-        // The loop first, so that no refresh starts on a closing store; close() stops accepting
-        // connections and waits for requests in flight (ingests included).
-        await loop?.stop();
-        clearInterval(sweeper);
-        clearInterval(scorer);
-        await sweeping;
-        await scoring;
-        await app.close();
-        await lantern.close();
-      }
+      await serveUntilStopped(lantern, io, {
+        port,
+        host: options.host,
+        refreshIntervalMs: intervalMs,
+        logLevel: io.env.LANTERN_LOG_LEVEL ?? 'info',
+        listening: (address) => `Lantern is serving ${lantern.store.description} on ${address}\n`,
+      });
     });
+}
+
+/** `--port`: 0-65535 (0 picks a free port). */
+export function portOption(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`Invalid --port ${JSON.stringify(value)}: expected 0-65535.`);
+  return port;
+}
+
+export interface ServeLoopOptions {
+  port: number;
+  host: string;
+  /** Read every registered catalog location again this often; 0 for never. */
+  refreshIntervalMs: number;
+  logLevel: string;
+  /** The line printed once the server listens, given its address. */
+  listening(address: string): string;
+}
+
+/**
+ * Serves the API (and the web UI) for an open Lantern until io.stopSignal resolves, then stops the
+ * catalog refresh loop, closes the server (requests in flight finish) and closes Lantern. Every
+ * scorecard is evaluated before it listens and every hour after.
+ */
+export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
+  let app: LanternApp;
+  try {
+    app = await buildServer(lantern, { logger: { level: options.logLevel } });
+    const evaluated = await lantern.evaluateScorecards();
+    io.err(`Scorecards: ${evaluated.map((e) => `${e.scorecard} (${e.entities} entit${e.entities === 1 ? 'y' : 'ies'})`).join(', ') || 'none'}\n`);
+  } catch (error) {
+    await lantern.close();
+    throw error;
+  }
+  const report = (outcomes: RefreshOutcome[] | Error) => {
+    if (outcomes instanceof Error) return app.log.error({ err: outcomes }, 'catalog refresh failed');
+    for (const o of outcomes) {
+      if ('error' in o) app.log.error({ location: o.location.target, err: o.error }, 'catalog location not refreshed');
+      else app.log.info({ location: o.summary.location.target, status: o.summary.location.status, added: o.summary.added.length, updated: o.summary.updated.length, removed: o.summary.removed.length, lastError: o.summary.location.last_error }, 'catalog location refreshed');
+    }
+  };
+  const loop = options.refreshIntervalMs > 0 ? startRefreshLoop(lantern.catalog, options.refreshIntervalMs, report) : undefined;
+  // Issues whose exemption expired count again: their entities' stored summaries follow within a minute.
+  let sweeping: Promise<unknown> = Promise.resolve();
+  const sweep = () => {
+    sweeping = lantern.sweepExpiredExemptions().then(
+      (expired) => expired > 0 && app.log.info({ expired }, 'exemptions expired; summaries updated'),
+      (err: unknown) => app.log.error({ err }, 'exemption expiry sweep failed'),
+    );
+  };
+  sweep();
+  const sweeper = setInterval(sweep, 60_000).unref();
+  // The scorecard files are read again, so that an edit shows within the hour, like a catalog edit.
+  let scoring: Promise<unknown> = Promise.resolve();
+  const score = () => {
+    scoring = lantern.scorecards
+      .load()
+      .then((problems) => {
+        for (const problem of problems) app.log.warn({ problem: formatProblem(problem) }, 'scorecard file problem');
+        return lantern.evaluateScorecards();
+      })
+      .then(
+        (evaluated) => app.log.info({ scorecards: evaluated.length, changed: evaluated.reduce((n, e) => n + e.changed, 0) }, 'scorecards evaluated'),
+        (err: unknown) => app.log.error({ err }, 'scorecard evaluation failed'),
+      );
+  };
+  const scorer = setInterval(score, SCORECARD_INTERVAL_MS).unref();
+  try {
+    const address = await app.listen({ port: options.port, host: options.host });
+    io.err(options.listening(address));
+    await (io.stopSignal ?? new Promise<void>(() => undefined));
+    io.err('Stopping: finishing requests in flight…\n');
+  } finally {
+    // The loop first, so that no refresh starts on a closing store; close() stops accepting
+    // connections and waits for requests in flight (ingests included).
+    await loop?.stop();
+    clearInterval(sweeper);
+    clearInterval(scorer);
+    await sweeping;
+    await scoring;
+    await app.close();
+    await lantern.close();
+  }
 }

@@ -1,0 +1,301 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { EntitySummary, IssueDetail, IssuePage, Overview, Scan, ScanIssues, Target } from '../../web/src/api/types.js';
+import { bytes, trivyReport } from '../support/reports.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { type BrowserSession, buildWebUi, describeBrowser, openBrowser, screenshot, watch } from './browser.js';
+import { buildEstate, REPOSITORY_COMMIT } from './estate.js';
+
+/**
+ * The web UI in Chromium against a real server on the estate of estate.ts: every number the UI
+ * shows is compared with what the API answers for the same view.
+ */
+
+const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
+// Expressions evaluated in the page are strings: this project compiles without the DOM library.
+const focused = (page: Page, attribute: string) => page.evaluate<string | null>(`document.activeElement?.getAttribute(${JSON.stringify(attribute)}) ?? null`);
+const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
+
+describeBrowser('web UI in Chromium', () => {
+  let server: TestServer;
+  let web: { root: string; remove(): void };
+  let session: BrowserSession;
+  let base: string;
+  let page: Page;
+
+  const api = async <T>(path: string): Promise<T> => {
+    const response = await server.app.inject({ method: 'GET', url: path });
+    expect(response.statusCode, path).toBe(200);
+    return response.json() as T;
+  };
+  const open = async (path: string) => {
+    await page.goto(`${base}${path}`);
+  };
+  const path = () => {
+    const url = new URL(page.url());
+    return `${url.pathname}${url.search}`;
+  };
+  const rowKeys = (table: string) => page.locator(`[data-testid="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
+  /** Waits until the table shows exactly these rows (the previous view's rows stay while the next load). */
+  const expectRows = async (table: string, keys: string[]) => {
+    await expect.poll(() => rowKeys(table), { timeout: 10_000 }).toEqual(keys);
+  };
+
+  beforeAll(async () => {
+    web = await buildWebUi();
+    server = await startTestServer('sqlite', {}, { webRoot: web.root });
+    await buildEstate(server.lantern);
+    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    session = await openBrowser();
+    page = session.page;
+  }, 120_000);
+
+  afterAll(async () => {
+    await session?.close();
+    await server?.close();
+    web?.remove();
+  });
+
+  it('opens the catalog with the entities that have criticals first', async () => {
+    const overview = await api<Overview>('/api/insights/overview');
+    await open('/');
+    await expectRows('catalog-table', overview.items.map((i) => i.entityRef));
+    expect(overview.items[0]?.entityRef).toBe('component:default/payments');
+    const first = page.locator('[data-testid="catalog-table"] tbody tr').first();
+    await expect.poll(() => first.locator('td').nth(7).textContent()).toBe(String(overview.items[0]?.counts?.critical));
+    // Entities without data say so, rather than showing zeros.
+    await expect.poll(() => page.locator('[data-testid="catalog-table"] tr[data-key="component:default/ledger"]').textContent()).toContain('No data');
+    expect(await page.locator('[data-testid="catalog-totals"]').textContent()).toBe(`${overview.totals.entities} entities, ${overview.totals.withData} with security data`);
+    // Kind, type and owner have their own columns here; the line under the name is for phones.
+    expect(await first.locator('.phone-only').isVisible()).toBe(false);
+    expect(await first.locator('td').nth(1).isVisible()).toBe(true);
+    await screenshot(page, 'catalog');
+  });
+
+  it('filters and sorts the catalog, and keeps the view in the URL', async () => {
+    await open('/catalog');
+    await page.locator('summary', { hasText: 'Kind' }).click();
+    await page.getByRole('checkbox', { name: 'Component', exact: true }).check();
+    await expect.poll(path).toBe('/catalog?kind=Component');
+    const components = await api<Overview>('/api/insights/overview?kind=Component');
+    await expectRows('catalog-table', components.items.map((i) => i.entityRef));
+    expect(components.items.every((i) => i.kind === 'Component')).toBe(true);
+
+    await page.getByLabel('Security data').selectOption('false');
+    await expect.poll(path).toBe('/catalog?kind=Component&hasData=false');
+    await expectRows('catalog-table', (await api<Overview>('/api/insights/overview?kind=Component&hasData=false')).items.map((i) => i.entityRef));
+
+    await page.getByRole('button', { name: 'Name' }).click();
+    await expect.poll(path).toBe('/catalog?kind=Component&hasData=false&sort=name');
+    const byName = await api<Overview>('/api/insights/overview?kind=Component&hasData=false&sort=name');
+    await expectRows('catalog-table', byName.items.map((i) => i.entityRef));
+    expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Name');
+    await page.getByRole('button', { name: 'Name' }).click();
+    await expect.poll(path).toContain('sort=-name');
+    await expectRows('catalog-table', [...byName.items].reverse().map((i) => i.entityRef));
+
+    await page.getByRole('searchbox', { name: /Search entities/ }).fill('ledg');
+    await expect.poll(path).toBe('/catalog?kind=Component&hasData=false&q=ledg&sort=-name');
+    await expectRows('catalog-table', ['component:default/ledger']);
+    await screenshot(page, 'catalog-filtered');
+
+    // The shared URL opens the same view.
+    await open('/catalog?kind=Component&hasData=false&q=ledg&sort=-name');
+    await expectRows('catalog-table', ['component:default/ledger']);
+    await expect.poll(() => page.getByLabel('Security data').inputValue()).toBe('false');
+  });
+
+  it('moves through the catalog with the keyboard and opens an entity with Enter', async () => {
+    const overview = await api<Overview>('/api/insights/overview');
+    await open('/catalog');
+    await expectRows('catalog-table', overview.items.map((i) => i.entityRef));
+    await page.locator('[data-testid="catalog-table"] tbody tr').first().focus();
+    await page.keyboard.press('ArrowDown');
+    expect(await focused(page, 'data-key')).toBe(overview.items[1]?.entityRef);
+    await page.keyboard.press('Enter');
+    const second = overview.items[1];
+    await expect.poll(path).toBe(`/catalog/${second?.kind.toLowerCase()}/${second?.namespace}/${second?.name}`);
+  });
+
+  it("shows the entity's header and a security card whose numbers are the API's", async () => {
+    const summary = await api<EntitySummary>('/api/insights/entities/component/default/payments/summary');
+    await open('/catalog/component/default/payments');
+    const card = page.locator('[data-testid="security-summary"]');
+    await card.locator('[data-testid="summary-total"]').waitFor();
+    for (const s of SEVERITIES) {
+      expect(await card.locator(`[data-testid="summary-count-${s}"]`).textContent(), s).toBe(String(summary.counts[s]));
+      const percent = summary.percentages[s];
+      expect(await card.locator(`[data-testid="summary-percent-${s}"]`).textContent(), s).toBe(summary.counts[s] > 0 && percent < 1 ? '<1%' : `${percent}%`);
+      expect(await card.locator(`[data-testid="summary-fixable-${s}"]`).textContent(), s).toBe(String(summary.breakdown.fixable[s]));
+    }
+    expect(await card.locator('[data-testid="summary-total"]').textContent()).toBe(String(summary.counts.total));
+    expect(await card.locator('[data-testid="summary-fixable"]').textContent()).toBe(String(summary.fixable));
+    expect(await card.locator('[data-testid="summary-new"]').textContent()).toBe(String(summary.new));
+    expect(await card.locator('[data-testid="summary-exempted"]').textContent()).toBe(String(summary.exempted));
+    // One row per linked target, with the variant shown.
+    const targets = card.locator('[data-testid="summary-targets"] tbody tr');
+    expect(await targets.count()).toBe(summary.targets.length);
+    for (const [i, target] of summary.targets.entries()) {
+      expect(await targets.nth(i).textContent()).toContain(target.name);
+      expect(await targets.nth(i).textContent()).toContain(target.variant ?? '');
+    }
+
+    const header = page.locator('.entity-header');
+    expect(await header.locator('h1').textContent()).toContain('Payments');
+    expect(await header.textContent()).toContain('team-a');
+    expect(await header.textContent()).toContain('default.default');
+    expect(await page.getByTestId('source-repository').getAttribute('href')).toBe('https://github.com/acme/payments/tree/main/');
+    expect(await page.locator('.tab.is-current').textContent()).toBe('Overview');
+    await screenshot(page, 'entity-page', { also: process.env.LANTERN_UPDATE_DOCS_SCREENSHOTS ? 'docs/screenshots/entity-page.png' : undefined });
+  });
+
+  it('explains a link that matched nothing, in plain words and with the change to make', async () => {
+    const summary = await api<EntitySummary>('/api/insights/entities/component/default/payments/summary');
+    const unmatched = summary.links.find((l) => !l.matched);
+    expect(unmatched?.name).toBe('acme/payments-config');
+    await open('/catalog/component/default/payments');
+    const diagnostic = page.getByTestId(`diagnostic-${unmatched?.diagnostics[0]?.code}`);
+    await diagnostic.waitFor();
+    expect(await diagnostic.textContent()).toContain(unmatched?.diagnostics[0]?.message);
+    expect(await diagnostic.textContent()).toContain('No scans of “acme/payments-config” yet');
+
+    // ledger's only link has a typo: no data, and a suggestion.
+    await open('/catalog/component/default/ledger');
+    const similar = page.getByTestId('diagnostic-similar-target');
+    await similar.waitFor();
+    expect(await similar.textContent()).toContain('did you mean “acme/ledger”?');
+    expect(await similar.locator('pre').textContent()).toContain('- name: acme/ledger');
+    expect(await page.locator('[data-testid="security-summary"]').textContent()).toContain('No security data');
+    await screenshot(page, 'entity-no-data');
+  });
+
+  it('lists the issues, filters critical, and opens one in a drawer', async () => {
+    const all = await api<IssuePage>('/api/insights/entities/component/default/payments/issues');
+    await open('/catalog/component/default/payments');
+    await page.getByRole('link', { name: /Vulnerabilities/ }).click();
+    await expect.poll(path).toBe('/catalog/component/default/payments/vulnerabilities');
+    await expectRows('issues-table', all.items.map((i) => String(i.id)));
+
+    await page.getByRole('button', { name: 'Critical' }).click();
+    await expect.poll(path).toBe('/catalog/component/default/payments/vulnerabilities?severity=critical');
+    const critical = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?severity=critical');
+    await expectRows('issues-table', critical.items.map((i) => String(i.id)));
+    expect(critical.total).toBe(2);
+    const severities = await page.locator('[data-testid="issues-table"] tbody tr td:first-child').allTextContents();
+    expect(severities).toEqual(critical.items.map(() => 'Critical'));
+    expect(await page.getByRole('button', { name: 'Critical' }).getAttribute('aria-pressed')).toBe('true');
+    await screenshot(page, 'vulnerabilities-critical');
+
+    const first = critical.items[0];
+    await page.locator(`[data-testid="issues-table"] tr[data-key="${first?.id}"] td`).nth(1).click();
+    await expect.poll(path).toBe(`/catalog/component/default/payments/vulnerabilities?severity=critical&issue=${first?.id}`);
+    const detail = await api<IssueDetail>(`/api/insights/issues/${first?.id}?entity=component:default/payments`);
+    const dialog = page.getByRole('dialog');
+    await expect.poll(() => dialog.locator('h2').textContent()).toBe(detail.title);
+    expect(await focused(page, 'aria-label')).toBe('Close');
+    expect(await dialog.getByTestId('issue-fixed-version').textContent()).toBe(detail.fixedVersion);
+    const cve = dialog.getByTestId('identifier-link').filter({ hasText: detail.vulnerabilityId ?? '' });
+    expect(await cve.locator('xpath=..').getAttribute('href')).toBe(`https://nvd.nist.gov/vuln/detail/${detail.vulnerabilityId}`);
+    await screenshot(page, 'issue-drawer', { fullPage: false });
+
+    // Tab stays in the dialog; Esc closes it and gives focus back to the row.
+    for (let i = 0; i < 25; i++) await page.keyboard.press('Tab');
+    expect(await page.evaluate<boolean>('!!document.activeElement?.closest(\'[role="dialog"]\')')).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(path).toBe('/catalog/component/default/payments/vulnerabilities?severity=critical');
+    expect(await dialog.count()).toBe(0);
+    expect(await focused(page, 'data-key')).toBe(String(first?.id));
+  });
+
+  it("links an occurrence to the exact file and lines in the entity's repository", async () => {
+    const found = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?q=sqli');
+    expect(found.items).toHaveLength(1);
+    await open('/catalog/component/default/payments/vulnerabilities?q=sqli');
+    await expectRows('issues-table', found.items.map((i) => String(i.id)));
+    await page.locator('[data-testid="issues-table"] tbody tr').first().focus();
+    await page.keyboard.press('Enter');
+    const link = page.getByRole('dialog').getByTestId('occurrence-source-link');
+    await link.waitFor();
+    // DESIGN.md, Source links: GitHub …/blob/REF/PATH#L10-L12, at the scan's commit.
+    expect(await link.locator('xpath=..').getAttribute('href')).toBe(`https://github.com/acme/payments/blob/${REPOSITORY_COMMIT}/src/main/java/acme/PaymentRepository.java#L42-L44`);
+    expect(await link.textContent()).toBe('src/main/java/acme/PaymentRepository.java:42-44');
+    // The scanner's message is shown as text: its <b> is not markup.
+    expect(await page.getByRole('dialog').locator('.markdown b').count()).toBe(0);
+    await screenshot(page, 'issue-drawer-code', { fullPage: false });
+  });
+
+  it('shows the security dashboard with the totals, owners and systems the API gives', async () => {
+    const overview = await api<Overview>('/api/insights/overview?limit=1');
+    await open('/dashboard');
+    await page.getByTestId('dashboard-total').waitFor();
+    for (const s of SEVERITIES) expect(await page.getByTestId(`dashboard-total-${s}`).textContent(), s).toBe(String(overview.totals.counts[s]));
+    expect(await page.getByTestId('dashboard-total').textContent()).toBe(String(overview.totals.counts.total));
+    await expect.poll(() => page.locator('[data-testid="rollup-group"] tbody tr').count()).toBe(overview.byOwner.length);
+    await expect.poll(() => page.locator('[data-testid="rollup-system"] tbody tr').count()).toBe(overview.bySystem.length);
+    await expect.poll(() => page.locator('[data-testid="top-entities"] tbody tr').count()).toBe(overview.totals.withData);
+    await page.locator('[data-testid="trend-chart"] canvas').waitFor();
+    await screenshot(page, 'dashboard');
+  });
+
+  it("lists targets, shows a scan's new, common and remediated issues, and uploads a report", async () => {
+    const targets = await api<Target[]>('/api/targets');
+    await open('/targets');
+    await expectRows('targets-table', targets.map((t) => String(t.id)));
+    const image = targets.find((t) => t.name === 'registry.acme.io/payments');
+    await page.locator(`[data-testid="targets-table"] tr[data-key="${image?.id}"] td`).nth(1).click();
+    await expect.poll(path).toBe(`/targets/${image?.id}`);
+    const scans = await api<Scan[]>(`/api/targets/${image?.id}/scans`);
+    await expectRows('scans-table', scans.map((s) => String(s.scanId)));
+    const trivy = scans.find((s) => s.scanner === 'trivy' && s.comparedScanId !== null);
+    await page.locator(`[data-testid="scans-table"] tr[data-key="${trivy?.scanId}"] td`).first().click();
+    const split = await api<ScanIssues>(`/api/scans/${trivy?.scanId}/issues`);
+    for (const group of ['new', 'common', 'remediated'] as const) {
+      await expect.poll(() => page.locator(`[data-testid="scan-${group}"] li`).count(), { message: group }).toBe(split[group].length);
+    }
+    expect(split.remediated.map((i) => i.vulnerabilityId)).toEqual(['CVE-2021-44906']);
+    await screenshot(page, 'target-scan');
+
+    await open('/targets?upload=true');
+    await page.getByLabel('Report file').setInputFiles({ name: 'trivy.json', mimeType: 'application/json', buffer: Buffer.from(bytes(trivyReport([{ id: 'CVE-2022-0155', pkg: 'follow-redirects', version: '1.14.0', severity: 'MEDIUM', fixed: '1.14.7' }]))) });
+    await page.getByLabel('Target', { exact: true }).fill('acme/billing');
+    await page.getByLabel('Variant', { exact: true }).fill('main');
+    await page.getByRole('button', { name: 'Upload', exact: true }).click();
+    const result = page.getByTestId('upload-result');
+    await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain('Ingested as scan');
+    expect(await result.textContent()).toContain('acme/billing');
+    const after = await api<Target[]>('/api/targets');
+    expect(after.map((t) => t.name)).toContain('acme/billing');
+    await expectRows('targets-table', after.map((t) => String(t.id)));
+    await screenshot(page, 'targets-upload');
+  });
+
+  it('works on a 390 px phone screen', async () => {
+    const phone = await session.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const small = await phone.newPage();
+    watch(small, session.errors);
+    const overview = await api<Overview>('/api/insights/overview');
+    await small.goto(`${base}/catalog`);
+    await expect.poll(() => small.locator('[data-testid="catalog-table"] tbody tr').count()).toBe(overview.items.length);
+    const row = small.locator('[data-testid="catalog-table"] tr[data-key="component:default/payments"]');
+    expect(await row.locator('.phone-only').textContent()).toBe('Component · service · team-a');
+    expect(await row.locator('td').nth(1).isVisible()).toBe(false);
+    // The page itself never scrolls sideways; wide tables scroll inside their own box.
+    expect(await pageWidth(small)).toBeLessThanOrEqual(390);
+    await screenshot(small, 'phone-catalog');
+    await small.goto(`${base}/catalog/component/default/payments`);
+    await small.getByTestId('summary-total').waitFor();
+    expect(await pageWidth(small)).toBeLessThanOrEqual(390);
+    await screenshot(small, 'phone-entity-page');
+    await small.goto(`${base}/catalog/component/default/payments/vulnerabilities?severity=critical`);
+    await small.locator('[data-testid="issues-table"] tbody tr').first().click();
+    await small.getByRole('dialog').locator('h2').waitFor();
+    expect(await pageWidth(small)).toBeLessThanOrEqual(390);
+    await screenshot(small, 'phone-issue-drawer', { fullPage: false });
+    await phone.close();
+  });
+
+  it('logged no console error on any page', () => {
+    expect(session.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,330 @@
+/**
+ * The shapes the UI reads, as the public HTTP API answers them: docs/insights-api.md for insights,
+ * docs/catalog.md for the catalog, and /api/openapi.json for targets and scans.
+ */
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type Counts = Record<Severity, number> & { total: number };
+export type Percentages = Record<Severity, number>;
+
+export interface Diagnostic {
+  level: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+}
+
+export type LinkOrigin = 'annotation' | 'source-url';
+
+export interface SummaryTarget {
+  targetId: number;
+  name: string;
+  scope: string;
+  type: string;
+  variant: string | null;
+  variantReason: string;
+  note: string | null;
+  origins: LinkOrigin[];
+  scanners: string[];
+  counts: Counts;
+  fixable: number;
+  new: number;
+  exempted: number;
+  lastScanAt: string | null;
+}
+
+export interface SummaryLink {
+  name: string;
+  scope: string;
+  variant: string | null;
+  origin: LinkOrigin;
+  matched: boolean;
+  targetId: number | null;
+  variantShown: string | null;
+  diagnostics: Diagnostic[];
+}
+
+export interface EntitySummary {
+  entityRef: string;
+  hasData: boolean;
+  counts: Counts;
+  percentages: Percentages;
+  fixable: number;
+  new: number;
+  exempted: number;
+  lastScanAt: string | null;
+  /** Per severity, of the active issues: how many have a fix, and when the oldest was first seen. */
+  breakdown: { fixable: Record<Severity, number>; oldestOpen: Record<Severity, string | null> };
+  /** Links that show nothing. */
+  unmatchedLinks: number;
+  targets: SummaryTarget[];
+  scanners: Array<{ scanner: string; counts: Counts; lastScanAt: string | null }>;
+  links: SummaryLink[];
+}
+
+export interface IssueLocation {
+  filePath: string;
+  startLine: number | null;
+  endLine: number | null;
+}
+
+export interface IssueRow {
+  id: number;
+  fingerprint: string;
+  kind: string;
+  severity: Severity;
+  title: string;
+  vulnerabilityId: string | null;
+  ruleId: string | null;
+  package: string | null;
+  installedVersion: string | null;
+  fixedVersion: string | null;
+  scanners: string[];
+  occurrences: number;
+  new: boolean;
+  exempted: boolean;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  targetId: number;
+  targetName: string;
+  variant: string;
+  location: IssueLocation | null;
+}
+
+export interface IssuePage {
+  items: IssueRow[];
+  total: number;
+  nextCursor: string | null;
+  facets: { scanners: string[]; kinds: string[]; targets: Array<{ targetId: number; name: string }> };
+}
+
+export interface Identifier {
+  type: 'CVE' | 'GHSA' | 'CWE' | 'OTHER';
+  id: string;
+  url: string | null;
+}
+
+export interface Exemption {
+  id: number;
+  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  level: 'target' | 'project' | 'org' | 'account';
+  targetId: number | null;
+  scope: string | null;
+  issueId: number | null;
+  key: string | null;
+  reason: 'false_positive' | 'accepted_risk' | 'compensating_control' | 'other';
+  comment: string;
+  requestedBy: string | null;
+  decidedBy: string | null;
+  expiresAt: string | null;
+  createdAt: string;
+  decidedAt: string | null;
+}
+
+export interface Occurrence {
+  scanId: number;
+  scanner: string;
+  variant: string;
+  filePath: string | null;
+  startLine: number | null;
+  endLine: number | null;
+  component?: string;
+  dependencyPath?: string[];
+  layer?: string;
+  resource?: string;
+  url?: string;
+  host?: string;
+  port?: number;
+  snippet?: string;
+  secretMasked?: string;
+  commit?: string;
+  author?: string;
+  email?: string;
+  details?: Record<string, string | number | boolean | null>;
+  sourceUrl: string | null;
+}
+
+export interface IssueDetail {
+  id: number;
+  fingerprint: string;
+  kind: string;
+  severity: Severity;
+  title: string;
+  description: string | null;
+  remediation: string | null;
+  fixedVersion: string | null;
+  vulnerabilityId: string | null;
+  ruleId: string | null;
+  package: string | null;
+  installedVersion: string | null;
+  ecosystem: string | null;
+  license: string | null;
+  identifiers: Identifier[];
+  references: string[];
+  tags: string[];
+  targetId: number;
+  targetName: string;
+  targetScope: string;
+  scanners: Array<{ scanner: string; severity: Severity; scannerSeverity: string | null; score: number | null; scanId: number; scannedAt: string }>;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  exemption: Exemption | null;
+  occurrences: Occurrence[];
+}
+
+export interface OverviewRow {
+  entityRef: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  type: string | null;
+  owner: string | null;
+  system: string | null;
+  lifecycle: string | null;
+  tags: string[];
+  hasData: boolean;
+  counts: Counts | null;
+  fixable: number | null;
+  new: number | null;
+  exempted: number | null;
+  lastScanAt: string | null;
+}
+
+export interface Rollup {
+  entities: number;
+  withData: number;
+  counts: Counts;
+}
+
+export interface Overview {
+  items: OverviewRow[];
+  total: number;
+  totals: { counts: Counts; entities: number; withData: number };
+  byOwner: Array<Rollup & { owner: string }>;
+  bySystem: Array<Rollup & { system: string }>;
+  byDomain: Array<Rollup & { domain: string }>;
+}
+
+export interface Trend {
+  points: Array<{ date: string } & Counts>;
+}
+
+export interface Relation {
+  type: string;
+  targetRef: string;
+  target: { kind: string; namespace: string; name: string };
+}
+
+export interface Entity {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    title?: string;
+    description?: string;
+    tags?: string[];
+    links?: Array<{ url?: string; title?: string }>;
+    annotations?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  spec?: Record<string, unknown>;
+  relations?: Relation[];
+  status?: { items: Array<{ type: string; level: 'info' | 'warning' | 'error'; message: string }> };
+}
+
+export interface Facets {
+  facets: Record<string, Array<{ value: string; count: number }>>;
+}
+
+export interface Target {
+  id: number;
+  scope: string;
+  name: string;
+  type: string;
+  baselineVariant: string | null;
+  baselineRegex: string | null;
+  variants: number;
+  scans: number;
+  lastScanAt: string | null;
+  createdAt: string;
+}
+
+export interface TargetDetail {
+  id: number;
+  scope: string;
+  name: string;
+  type: string;
+  createdAt: string;
+  baseline: { variant: string | null; regex: string | null; shown: string | null; reason: string; note: string | null };
+  variants: Array<{ name: string; createdAt: string; lastScanAt: string | null }>;
+}
+
+export interface Scan {
+  scanId: number;
+  targetId: number;
+  variant: string;
+  scanner: string;
+  scannerVersion: string | null;
+  format: string;
+  scanType: string;
+  scannedAt: string;
+  ingestedAt: string;
+  commit: string | null;
+  branch: string | null;
+  pipelineUrl: string | null;
+  artifact: string | null;
+  counts: Counts;
+  occurrences: number;
+  new: number;
+  common: number;
+  remediated: number;
+  comparedScanId: number | null;
+  suppressed: number;
+  errors: string[];
+  reportSha256: string;
+}
+
+export interface ScanIssue {
+  id: number;
+  targetId: number;
+  fingerprint: string;
+  kind: string;
+  severity: Severity;
+  title: string;
+  vulnerabilityId: string | null;
+  ruleId: string | null;
+  package: string | null;
+  installedVersion: string | null;
+  fixedVersion: string | null;
+  scanners: string[];
+  occurrences: number;
+  new: boolean;
+  firstSeenAt: string;
+  lastSeenAt: string;
+}
+
+export interface ScanIssues {
+  new: ScanIssue[];
+  common: ScanIssue[];
+  remediated: ScanIssue[];
+}
+
+export interface IngestResult {
+  scanId: number;
+  target: string;
+  scope: string;
+  variant: string;
+  scanner: string;
+  format: string;
+  counts: Counts;
+  new: number;
+  common: number;
+  remediated: number;
+  comparedScanId: number | null;
+  duplicate: boolean;
+  suppressed: number;
+  errors: string[];
+}

@@ -1,0 +1,198 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { Facets, Overview, OverviewRow } from '../api/types.js';
+import { SEVERITIES } from '../api/types.js';
+import { useResource } from '../api/use-resource.js';
+import { entityHref, humanizeEntityRef } from '../routing/routes.js';
+import { Link, navigate, useLocation } from '../routing/router.js';
+import { nextSort } from '../routing/search-params.js';
+import { type Column, DataTable } from '../ui/DataTable.js';
+import { FilterMenu, type FilterOption } from '../ui/FilterMenu.js';
+import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
+import { OffsetPagination } from '../ui/Pagination.js';
+import { RefLink } from '../ui/RefLink.js';
+import { SearchBox } from '../ui/SearchBox.js';
+import { NoData, SEVERITY_LABEL, SeverityCount, SeverityIcon } from '../ui/Severity.js';
+import { EmptyState, ErrorState, Loading } from '../ui/states.js';
+import { type CatalogFilter, type CatalogQuery, catalogSearch, isFiltered, overviewPath, PAGE_SIZES, parseCatalogQuery, withCatalogChange } from './catalog-query.js';
+
+/** Facets of the catalog API behind each filter. */
+const FACETS: Record<CatalogFilter, string> = { kind: 'kind', type: 'spec.type', owner: 'relations.ownedBy', lifecycle: 'spec.lifecycle', tag: 'metadata.tags' };
+const FILTER_LABELS: Record<CatalogFilter, string> = { kind: 'Kind', type: 'Type', owner: 'Owner', lifecycle: 'Lifecycle', tag: 'Tag' };
+const FACETS_PATH = `/api/catalog/entity-facets?${Object.values(FACETS)
+  .map((f) => `facet=${encodeURIComponent(f)}`)
+  .join('&')}`;
+
+function entityOf(row: OverviewRow) {
+  return { kind: row.kind.toLowerCase(), namespace: row.namespace, name: row.name };
+}
+
+function Tags({ tags }: { tags: string[] }) {
+  if (tags.length === 0) return null;
+  const shown = tags.slice(0, 3);
+  return (
+    <span className="tags">
+      {shown.map((t) => (
+        <span key={t} className="tag">
+          {t}
+        </span>
+      ))}
+      {tags.length > shown.length && <span className="muted" title={tags.slice(3).join(', ')}>+{tags.length - shown.length}</span>}
+    </span>
+  );
+}
+
+const columns: Column<OverviewRow>[] = [
+  {
+    key: 'name',
+    header: 'Name',
+    sortKey: 'name',
+    className: 'col-name',
+    cell: (row) => (
+      <Link href={entityHref(entityOf(row))} tabIndex={-1} className="entity-name">
+        {row.title || row.name}
+        {row.title && row.title !== row.name && <span className="entity-name-sub">{row.name}</span>}
+        {/* On a phone the columns below are hidden; their gist rides under the name. */}
+        <span className="entity-name-sub phone-only">{[row.kind, row.type, row.owner ? humanizeEntityRef(row.owner, 'group') : null].filter(Boolean).join(' · ')}</span>
+      </Link>
+    ),
+  },
+  { key: 'kind', header: 'Kind', sortKey: 'kind', className: 'col-secondary', cell: (row) => row.kind },
+  { key: 'type', header: 'Type', sortKey: 'type', className: 'col-secondary', cell: (row) => row.type ?? <span className="muted">—</span> },
+  { key: 'owner', header: 'Owner', sortKey: 'owner', className: 'col-secondary', cell: (row) => <RefLink refText={row.owner} kind="group" tabIndex={-1} /> },
+  { key: 'system', header: 'System', sortKey: 'system', className: 'col-secondary', cell: (row) => <RefLink refText={row.system} kind="system" tabIndex={-1} /> },
+  { key: 'lifecycle', header: 'Lifecycle', sortKey: 'lifecycle', className: 'col-secondary', cell: (row) => row.lifecycle ?? <span className="muted">—</span> },
+  { key: 'tags', header: 'Tags', className: 'col-secondary', cell: (row) => <Tags tags={row.tags} /> },
+  ...SEVERITIES.map(
+    (severity, index): Column<OverviewRow> => ({
+      key: severity,
+      header: (
+        <span className="sev-header">
+          <SeverityIcon severity={severity} />
+          <span className="sev-header-label">{SEVERITY_LABEL[severity]}</span>
+        </span>
+      ),
+      sortKey: severity,
+      descendingFirst: true,
+      className: 'col-count',
+      // "No data" covers the five severity columns: it is not five zeros.
+      span: (row) => (row.counts === null && index === 0 ? SEVERITIES.length : 1),
+      cell: (row) => (row.counts === null ? <NoData /> : <SeverityCount severity={severity} count={row.counts[severity]} />),
+    }),
+  ),
+  {
+    key: 'lastScanAt',
+    header: 'Last scan',
+    sortKey: 'lastScanAt',
+    descendingFirst: true,
+    className: 'col-date col-secondary',
+    cell: (row) => (row.lastScanAt ? <time dateTime={row.lastScanAt} title={formatDateTime(row.lastScanAt)}>{formatRelative(row.lastScanAt)}</time> : <span className="muted">—</span>),
+  },
+];
+
+function facetOptions(facets: Facets | undefined, filter: CatalogFilter): FilterOption[] {
+  const values = facets?.facets[FACETS[filter]] ?? [];
+  return values.map((v) => ({ value: v.value, label: filter === 'owner' ? humanizeEntityRef(v.value, 'group') : v.value, count: v.count }));
+}
+
+export function CatalogPage() {
+  const location = useLocation();
+  const query = parseCatalogQuery(location.search);
+  const overview = useResource<Overview>(overviewPath(query), { keepPrevious: true });
+  // Filter values are asked for once the rows are in: on SQLite one query runs at a time, and the
+  // rows are what the reader is waiting for.
+  const [wantFacets, setWantFacets] = useState(false);
+  useEffect(() => {
+    if (overview.status !== 'loading') setWantFacets(true);
+  }, [overview.status]);
+  const facets = useResource<Facets>(wantFacets ? FACETS_PATH : null);
+
+  const go = useCallback((next: CatalogQuery, replace = false) => navigate(`/catalog${catalogSearch(next)}`, { replace }), []);
+  const change = (patch: Partial<CatalogQuery>) => go(withCatalogChange(query, patch));
+  const onSearch = useCallback((q: string) => go(withCatalogChange(parseCatalogQuery(window.location.search), { q }), true), [go]);
+
+  const data = overview.data;
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1>Catalog</h1>
+        {data && (
+          <p className="page-subtitle" data-testid="catalog-totals">
+            {formatCount(data.totals.entities)} entities, {formatCount(data.totals.withData)} with security data
+          </p>
+        )}
+      </div>
+
+      <div className="filter-bar" role="search" aria-label="Filter the catalog">
+        <SearchBox value={query.q} onSearch={onSearch} label="Search entities by name or title" placeholder="Search by name or title…" />
+        {(Object.keys(FACETS) as CatalogFilter[]).map((filter) => (
+          <FilterMenu key={filter} label={FILTER_LABELS[filter]} options={facetOptions(facets.data, filter)} selected={query[filter]} onChange={(values) => change({ [filter]: values })} />
+        ))}
+        <label className="select-filter">
+          <span>Security data</span>
+          <select value={query.hasData === null ? '' : String(query.hasData)} onChange={(e) => change({ hasData: e.target.value === '' ? null : e.target.value === 'true' })}>
+            <option value="">Any</option>
+            <option value="true">Has security data</option>
+            <option value="false">No security data</option>
+          </select>
+        </label>
+        {isFiltered(query) && (
+          <button type="button" className="link-button" onClick={() => go({ ...parseCatalogQuery(''), sort: query.sort, pageSize: query.pageSize })}>
+            Clear filters
+          </button>
+        )}
+      </div>
+      {facets.status === 'error' && <p className="inline-error" role="alert">Filter values could not be loaded: {facets.error?.message}</p>}
+
+      {overview.status === 'error' && <ErrorState error={overview.error as Error} what="the catalog" onRetry={overview.reload} />}
+      {overview.status === 'loading' && !data && <Loading what="the catalog" />}
+      {data && overview.status !== 'error' && (
+        <>
+          {data.items.length === 0 ? (
+            isFiltered(query) ? (
+              <EmptyState title="No entity matches these filters.">
+                <p>Loosen a filter or clear them all to see the whole catalog.</p>
+              </EmptyState>
+            ) : query.page > 1 ? (
+              <EmptyState title="This page is past the end of the catalog.">
+                <p>
+                  <Link href={`/catalog${catalogSearch({ ...query, page: 1 })}`}>Go to the first page</Link>
+                </p>
+              </EmptyState>
+            ) : (
+              <EmptyState title="The catalog is empty.">
+                <p>
+                  Register your <code>catalog-info.yaml</code> files: <code>lantern catalog register catalog-info.yaml</code>, or start the server with{' '}
+                  <code>lantern serve --catalog ./catalog</code>. Entities link to scanned targets with the <code>harness.io/sto-test-target</code> annotation or their
+                  repository URL.
+                </p>
+              </EmptyState>
+            )
+          ) : (
+            <DataTable
+              caption="Catalog entities with their open issues per severity"
+              testId="catalog-table"
+              columns={columns}
+              rows={data.items}
+              rowKey={(row) => row.entityRef}
+              onOpen={(row) => navigate(entityHref(entityOf(row)))}
+              sort={query.sort}
+              onSort={(key, descendingFirst) => change({ sort: nextSort(query.sort, key, descendingFirst) })}
+              busy={overview.status === 'loading'}
+            />
+          )}
+          {data.total > 0 && (
+            <OffsetPagination
+              label="Catalog"
+              page={query.page}
+              pageSize={query.pageSize}
+              total={data.total}
+              pageSizes={PAGE_SIZES}
+              onPage={(page) => go({ ...query, page })}
+              onPageSize={(pageSize) => change({ pageSize })}
+            />
+          )}
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { catalogSearch, isFiltered, overviewPath, parseCatalogQuery, withCatalogChange } from './catalog-query.js';
+
+describe('catalog view in the URL', () => {
+  it('is the plain catalog when the URL says nothing', () => {
+    const query = parseCatalogQuery('');
+    expect(query).toEqual({ kind: [], type: [], owner: [], lifecycle: [], tag: [], hasData: null, q: '', sort: '-critical', page: 1, pageSize: 50 });
+    expect(catalogSearch(query)).toBe('');
+    expect(isFiltered(query)).toBe(false);
+  });
+
+  it('reads back every filter it writes', () => {
+    const search = '?kind=component,api&type=service&owner=group:default/team-a&lifecycle=production&tag=pci,java&hasData=true&q=pay&sort=name&page=3&size=100';
+    const query = parseCatalogQuery(search);
+    expect(query).toEqual({
+      kind: ['component', 'api'],
+      type: ['service'],
+      owner: ['group:default/team-a'],
+      lifecycle: ['production'],
+      tag: ['pci', 'java'],
+      hasData: true,
+      q: 'pay',
+      sort: 'name',
+      page: 3,
+      pageSize: 100,
+    });
+    expect(catalogSearch(query)).toBe('?kind=component,api&type=service&owner=group%3Adefault%2Fteam-a&lifecycle=production&tag=pci,java&hasData=true&q=pay&sort=name&page=3&size=100');
+    expect(parseCatalogQuery(catalogSearch(query))).toEqual(query);
+    expect(isFiltered(query)).toBe(true);
+  });
+
+  it('falls back to defaults on values it does not know', () => {
+    const query = parseCatalogQuery('?hasData=maybe&sort=-colour&page=0&size=7');
+    expect(query.hasData).toBeNull();
+    expect(query.sort).toBe('-critical');
+    expect(query.page).toBe(1);
+    expect(query.pageSize).toBe(50);
+    expect(parseCatalogQuery('?hasData=false').hasData).toBe(false);
+  });
+
+  it('starts a changed view on its first page', () => {
+    const query = parseCatalogQuery('?page=4&kind=component');
+    expect(withCatalogChange(query, { tag: ['pci'] })).toMatchObject({ page: 1, kind: ['component'], tag: ['pci'] });
+  });
+
+  it('asks the overview API for the page shown', () => {
+    expect(overviewPath(parseCatalogQuery(''))).toBe('/api/insights/overview?sort=-critical&limit=50');
+    expect(overviewPath(parseCatalogQuery('?kind=component&hasData=false&q=pay&sort=-high&page=3&size=25'))).toBe('/api/insights/overview?kind=component&hasData=false&q=pay&sort=-high&limit=25&offset=50');
+  });
+});

@@ -1,0 +1,84 @@
+import { readList, readPositiveInteger, readSort, writeSearch } from '../routing/search-params.js';
+
+/** The catalog page's view, all of it in the URL: `/catalog?kind=component&tag=pci&sort=-critical&page=2`. */
+export interface CatalogQuery {
+  kind: string[];
+  type: string[];
+  owner: string[];
+  lifecycle: string[];
+  tag: string[];
+  /** Only entities with security data (true), only those without (false), or both (null). */
+  hasData: boolean | null;
+  q: string;
+  sort: string;
+  page: number;
+  pageSize: number;
+}
+
+export const CATALOG_SORT_KEYS = ['critical', 'high', 'medium', 'low', 'info', 'total', 'name', 'kind', 'type', 'owner', 'system', 'lifecycle', 'lastScanAt'] as const;
+export const DEFAULT_CATALOG_SORT = '-critical';
+export const PAGE_SIZES = [25, 50, 100, 200] as const;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export const CATALOG_FILTERS = ['kind', 'type', 'owner', 'lifecycle', 'tag'] as const;
+export type CatalogFilter = (typeof CATALOG_FILTERS)[number];
+
+export function parseCatalogQuery(search: string): CatalogQuery {
+  const params = new URLSearchParams(search);
+  const hasData = params.get('hasData');
+  const size = readPositiveInteger(params, 'size', DEFAULT_PAGE_SIZE);
+  return {
+    kind: readList(params, 'kind'),
+    type: readList(params, 'type'),
+    owner: readList(params, 'owner'),
+    lifecycle: readList(params, 'lifecycle'),
+    tag: readList(params, 'tag'),
+    hasData: hasData === 'true' ? true : hasData === 'false' ? false : null,
+    q: (params.get('q') ?? '').trim(),
+    sort: readSort(params, CATALOG_SORT_KEYS, DEFAULT_CATALOG_SORT),
+    page: readPositiveInteger(params, 'page', 1),
+    pageSize: (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULT_PAGE_SIZE,
+  };
+}
+
+/** The query string of a view; defaults are left out, so the plain catalog is just `/catalog`. */
+export function catalogSearch(query: CatalogQuery): string {
+  return writeSearch([
+    ['kind', query.kind],
+    ['type', query.type],
+    ['owner', query.owner],
+    ['lifecycle', query.lifecycle],
+    ['tag', query.tag],
+    ['hasData', query.hasData === null ? null : String(query.hasData)],
+    ['q', query.q],
+    ['sort', query.sort, DEFAULT_CATALOG_SORT],
+    ['page', query.page, 1],
+    ['size', query.pageSize, DEFAULT_PAGE_SIZE],
+  ]);
+}
+
+/** A changed view starts again on its first page. */
+export function withCatalogChange(query: CatalogQuery, change: Partial<CatalogQuery>): CatalogQuery {
+  return { ...query, page: 1, ...change };
+}
+
+/** The insights overview request for a view. */
+export function overviewPath(query: CatalogQuery): string {
+  const search = writeSearch([
+    ['kind', query.kind],
+    ['type', query.type],
+    ['owner', query.owner],
+    ['lifecycle', query.lifecycle],
+    ['tag', query.tag],
+    ['hasData', query.hasData === null ? null : String(query.hasData)],
+    ['q', query.q],
+    ['sort', query.sort],
+    ['limit', query.pageSize],
+    ['offset', (query.page - 1) * query.pageSize, 0],
+  ]);
+  return `/api/insights/overview${search}`;
+}
+
+export function isFiltered(query: CatalogQuery): boolean {
+  return CATALOG_FILTERS.some((f) => query[f].length > 0) || query.hasData !== null || query.q !== '';
+}

@@ -1,0 +1,255 @@
+import { useEffect } from 'react';
+import { type Counts, type Overview, SEVERITIES, type Trend } from '../api/types.js';
+import { useResource } from '../api/use-resource.js';
+import { entityHref } from '../routing/routes.js';
+import { Link, navigate, useLocation } from '../routing/router.js';
+import { readPositiveInteger } from '../routing/search-params.js';
+import { formatCount, formatDate, formatPercent } from '../ui/format.js';
+import { RefLink } from '../ui/RefLink.js';
+import { NoData, SEVERITY_LABEL, SeverityCount, SeverityCounts, SeverityIcon } from '../ui/Severity.js';
+import { percentagesOf, SeverityBar } from '../ui/SeverityBreakdown.js';
+import { EmptyState, ErrorState, Loading } from '../ui/states.js';
+import { worstFirst } from './rollups.js';
+import { TrendChart } from './TrendChart.js';
+import { trendChange } from './trend-data.js';
+
+const TREND_DAYS = [7, 30, 90] as const;
+const TOP = 10;
+
+function RollupTable<T extends { counts: Counts; entities: number; withData: number }>({ title, rows, nameOf, kind }: { title: string; rows: T[]; nameOf: (row: T) => string; kind: string }) {
+  if (rows.length === 0) {
+    return (
+      <section className="card" aria-label={title}>
+        <h2>{title}</h2>
+        <p className="muted">No {kind === 'group' ? 'owners' : `${kind}s`} in the catalog yet.</p>
+      </section>
+    );
+  }
+  const sorted = worstFirst(rows);
+  const shown = sorted.slice(0, 15);
+  return (
+    <section className="card" aria-label={title}>
+      <h2>{title}</h2>
+      <div className="table-scroll">
+        <table className="compact-table" data-testid={`rollup-${kind}`}>
+          <caption className="visually-hidden">{title}: open issues per severity</caption>
+          <thead>
+            <tr>
+              <th scope="col">{kind === 'group' ? 'Owner' : kind === 'system' ? 'System' : 'Domain'}</th>
+              <th scope="col" className="num">
+                Entities
+              </th>
+              <th scope="col" className="num">
+                With data
+              </th>
+              <th scope="col">Open issues</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((row) => (
+              <tr key={nameOf(row)}>
+                <th scope="row">
+                  <RefLink refText={nameOf(row)} kind={kind} />
+                </th>
+                <td className="num">{formatCount(row.entities)}</td>
+                <td className="num">{formatCount(row.withData)}</td>
+                <td>{row.withData > 0 ? <SeverityCounts counts={row.counts} /> : <NoData />}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {sorted.length > shown.length && <p className="muted">The {shown.length} most affected of {formatCount(sorted.length)}.</p>}
+    </section>
+  );
+}
+
+function TrendSection({ days }: { days: number }) {
+  const trend = useResource<Trend>(`/api/insights/trend?days=${days}`, { keepPrevious: true });
+  const change = trend.data ? trendChange(trend.data) : null;
+  return (
+    <section className="card trend-card" aria-labelledby="trend-title">
+      <div className="card-header">
+        <h2 id="trend-title">Open issues over time</h2>
+        <label className="select-filter">
+          <span>Period</span>
+          <select value={days} onChange={(e) => navigate(`/dashboard?days=${e.target.value}`, { replace: true })}>
+            {TREND_DAYS.map((d) => (
+              <option key={d} value={d}>
+                Last {d} days
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {trend.status === 'error' && <ErrorState error={trend.error as Error} what="the trend" onRetry={trend.reload} />}
+      {!trend.data && trend.status === 'loading' && <Loading what="the trend" />}
+      {trend.data &&
+        (trend.data.points.length === 0 ? (
+          <EmptyState title="No scans in this period.">
+            <p>The trend fills in as reports are ingested.</p>
+          </EmptyState>
+        ) : (
+          <>
+            {change && (
+              <p className="trend-summary">
+                {formatCount(change.from)} open issues on {formatDate(trend.data.points[0]?.date ?? '')}, {formatCount(change.to)} on{' '}
+                {formatDate(trend.data.points[trend.data.points.length - 1]?.date ?? '')}.
+              </p>
+            )}
+            <TrendChart trend={trend.data} />
+            <details className="trend-numbers">
+              <summary>Show the numbers</summary>
+              <div className="table-scroll">
+                <table className="compact-table">
+                  <caption className="visually-hidden">Open issues per severity at the end of each day</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Day</th>
+                      {SEVERITIES.map((s) => (
+                        <th key={s} scope="col" className="num">
+                          {SEVERITY_LABEL[s]}
+                        </th>
+                      ))}
+                      <th scope="col" className="num">
+                        Total
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {trend.data.points.map((p) => (
+                      <tr key={p.date}>
+                        <th scope="row">{p.date}</th>
+                        {SEVERITIES.map((s) => (
+                          <td key={s} className="num">
+                            {formatCount(p[s])}
+                          </td>
+                        ))}
+                        <td className="num">{formatCount(p.total)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </details>
+          </>
+        ))}
+    </section>
+  );
+}
+
+function TotalsCard({ totals }: { totals: Overview['totals'] }) {
+  const shares = percentagesOf(totals.counts);
+  return (
+    <section className="card totals-card" aria-labelledby="totals-title">
+      <h2 id="totals-title">Open issues across the catalog</h2>
+      <div className="totals">
+        {SEVERITIES.map((s) => (
+          <div key={s} className={`total-tile sev-tile-${s}`}>
+            <span className="total-label">
+              <SeverityIcon severity={s} />
+              {SEVERITY_LABEL[s]}
+            </span>
+            <span className="total-value" data-testid={`dashboard-total-${s}`}>
+              {formatCount(totals.counts[s])}
+            </span>
+            <span className="total-share">{formatPercent(shares[s], totals.counts[s])} of open issues</span>
+          </div>
+        ))}
+        <div className="total-tile">
+          <span className="total-label">Total</span>
+          <span className="total-value" data-testid="dashboard-total">
+            {formatCount(totals.counts.total)}
+          </span>
+        </div>
+      </div>
+      <SeverityBar counts={totals.counts} percentages={shares} />
+      <p className="muted">
+        {formatCount(totals.withData)} of {formatCount(totals.entities)} entities have security data. <Link href="/catalog?hasData=false">See those without</Link>.
+      </p>
+    </section>
+  );
+}
+
+export default function DashboardPage() {
+  const location = useLocation();
+  const params = new URLSearchParams(location.search);
+  const requested = readPositiveInteger(params, 'days', 30);
+  const days = (TREND_DAYS as readonly number[]).includes(requested) ? requested : 30;
+  const overview = useResource<Overview>('/api/insights/overview?limit=1');
+  const top = useResource<Overview>(`/api/insights/overview?hasData=true&sort=-critical&limit=${TOP}`);
+
+  useEffect(() => {
+    document.title = 'Security dashboard · Lantern';
+  }, []);
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1>Security dashboard</h1>
+      </div>
+      {overview.status === 'error' && <ErrorState error={overview.error as Error} what="the totals" onRetry={overview.reload} />}
+      {overview.status === 'loading' && <Loading what="the totals" />}
+      {overview.data && <TotalsCard totals={overview.data.totals} />}
+
+      <div className="dashboard-grid">
+        <section className="card" aria-labelledby="top-title">
+          <h2 id="top-title">Most affected entities</h2>
+          {top.status === 'error' && <ErrorState error={top.error as Error} what="the most affected entities" onRetry={top.reload} />}
+          {top.status === 'loading' && <Loading what="the most affected entities" />}
+          {top.data &&
+            (top.data.items.length === 0 ? (
+              <EmptyState title="No entity has security data yet.">
+                <p>
+                  Link entities to scanned targets with the <code>harness.io/sto-test-target</code> annotation, and ingest reports.
+                </p>
+              </EmptyState>
+            ) : (
+              <div className="table-scroll">
+                <table className="compact-table" data-testid="top-entities">
+                  <caption className="visually-hidden">Entities with the most critical, then high, issues</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Entity</th>
+                      {SEVERITIES.map((s) => (
+                        <th key={s} scope="col" className="num">
+                          <span className="sev-header">
+                            <SeverityIcon severity={s} />
+                            {SEVERITY_LABEL[s]}
+                          </span>
+                        </th>
+                      ))}
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {top.data.items.map((row) => (
+                      <tr key={row.entityRef}>
+                        <th scope="row">
+                          <Link href={entityHref({ kind: row.kind.toLowerCase(), namespace: row.namespace, name: row.name }, 'vulnerabilities')}>{row.title || row.name}</Link>
+                          <span className="cell-sub">{row.kind}</span>
+                        </th>
+                        {SEVERITIES.map((s) => (
+                          <td key={s} className="num">
+                            {row.counts ? <SeverityCount severity={s} count={row.counts[s]} /> : null}
+                          </td>
+                        ))}
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ))}
+        </section>
+        <TrendSection days={days} />
+      </div>
+
+      {overview.data && (
+        <div className="dashboard-grid">
+          <RollupTable title="By owner" rows={overview.data.byOwner} nameOf={(r) => r.owner} kind="group" />
+          <RollupTable title="By system" rows={overview.data.bySystem} nameOf={(r) => r.system} kind="system" />
+          {overview.data.byDomain.length > 0 && <RollupTable title="By domain" rows={overview.data.byDomain} nameOf={(r) => r.domain} kind="domain" />}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { worstFirst } from './rollups.js';
+import { TREND_DASH, trendChange, trendColumns } from './trend-data.js';
+
+const counts = (critical: number, high: number, total = critical + high) => ({ critical, high, medium: 0, low: 0, info: 0, total });
+
+describe('dashboard', () => {
+  it('puts the owners with most criticals first, then most highs, then most entities', () => {
+    const rows = [
+      { owner: 'a', entities: 9, counts: counts(0, 5) },
+      { owner: 'b', entities: 1, counts: counts(2, 0) },
+      { owner: 'c', entities: 2, counts: counts(2, 1) },
+      { owner: 'd', entities: 4, counts: counts(0, 5) },
+    ];
+    expect(worstFirst(rows).map((r) => r.owner)).toEqual(['c', 'b', 'a', 'd']);
+    expect(rows.map((r) => r.owner)).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('gives the trend to the chart as one column per severity, days at noon UTC', () => {
+    const trend = {
+      points: [
+        { date: '2026-11-19', critical: 1, high: 2, medium: 3, low: 4, info: 5, total: 15 },
+        { date: '2026-11-20', critical: 0, high: 2, medium: 3, low: 4, info: 5, total: 14 },
+      ],
+    };
+    expect(trendColumns(trend)).toEqual([[Date.UTC(2026, 10, 19, 12) / 1000, Date.UTC(2026, 10, 20, 12) / 1000], [1, 0], [2, 2], [3, 3], [4, 4], [5, 5]]);
+    expect(trendChange(trend)).toEqual({ from: 15, to: 14 });
+    expect(trendChange({ points: [] })).toBeNull();
+  });
+
+  it('draws every severity with its own dash, so lines differ by more than color', () => {
+    const dashes = Object.values(TREND_DASH).map((d) => d.join(','));
+    expect(new Set(dashes).size).toBe(5);
+  });
+});

@@ -1,0 +1,231 @@
+import { lazy, Suspense, useCallback, useRef } from 'react';
+import { type EntitySummary, type IssuePage, type IssueRow, SEVERITIES, type Severity } from '../api/types.js';
+import type { Resource } from '../api/use-resource.js';
+import { useResource } from '../api/use-resource.js';
+import { type EntityName, entityHref } from '../routing/routes.js';
+import { navigate, useLocation } from '../routing/router.js';
+import { nextSort } from '../routing/search-params.js';
+import { Breakable } from '../ui/Breakable.js';
+import { type Column, DataTable } from '../ui/DataTable.js';
+import { FilterMenu } from '../ui/FilterMenu.js';
+import { formatCount, formatDate, formatDateTime, formatFileLocation, formatVersions } from '../ui/format.js';
+import { CursorPagination } from '../ui/Pagination.js';
+import { SearchBox } from '../ui/SearchBox.js';
+import { SEVERITY_LABEL, SeverityBadge, SeverityIcon } from '../ui/Severity.js';
+import { EmptyState, ErrorState, Loading } from '../ui/states.js';
+import { type IssueQuery, isIssueFiltered, issueSearch, issuesPath, parseIssueQuery, withIssueChange } from './issue-query.js';
+import { linkProblems } from './link-advice.js';
+import { UnmatchedLinks } from './LinkDiagnostics.js';
+
+// The drawer brings the markdown reader with it: loaded when an issue is first opened.
+const IssueDrawer = lazy(() => import('./IssueDrawer.js'));
+
+const KIND_LABELS: Record<string, string> = { vulnerability: 'Vulnerability', code: 'Code', misconfiguration: 'Misconfiguration', secret: 'Secret', instance: 'Instance', license: 'License' };
+
+function kindLabel(kind: string): string {
+  return KIND_LABELS[kind] ?? kind;
+}
+
+/** What the issue is in: a package and its versions, or a rule's file. */
+function Where({ issue }: { issue: IssueRow }) {
+  if (issue.package) {
+    return (
+      <>
+        <span className="mono">{issue.package}</span>
+        {(issue.installedVersion || issue.fixedVersion) && <span className="cell-sub mono">{formatVersions(issue.installedVersion, issue.fixedVersion)}</span>}
+      </>
+    );
+  }
+  if (issue.location) {
+    return (
+      <span className="mono">
+        <Breakable text={formatFileLocation(issue.location.filePath, issue.location.startLine, issue.location.endLine)} />
+      </span>
+    );
+  }
+  return <span className="muted">—</span>;
+}
+
+const columns: Column<IssueRow>[] = [
+  { key: 'severity', header: 'Severity', sortKey: 'severity', descendingFirst: true, className: 'col-severity', cell: (i) => <SeverityBadge severity={i.severity} /> },
+  {
+    key: 'title',
+    header: 'Title',
+    sortKey: 'title',
+    className: 'col-title',
+    cell: (i) => (
+      <>
+        <span className="issue-title">{i.title}</span>
+        {i.new && <span className="badge badge-new">New</span>}
+        {i.exempted && <span className="badge badge-exempted">Exempted</span>}
+        <span className="cell-sub">{kindLabel(i.kind)}</span>
+      </>
+    ),
+  },
+  {
+    key: 'id',
+    header: 'Identifier',
+    className: 'col-id mono',
+    cell: (i) => {
+      const id = i.vulnerabilityId ?? i.ruleId;
+      return id ? <Breakable text={id} /> : <span className="muted">—</span>;
+    },
+  },
+  { key: 'package', header: 'Package or file', sortKey: 'package', className: 'col-where', cell: (i) => <Where issue={i} /> },
+  {
+    key: 'target',
+    header: 'Target',
+    className: 'col-target',
+    cell: (i) => (
+      <>
+        <Breakable text={i.targetName} />
+        <span className="cell-sub">{i.variant}</span>
+      </>
+    ),
+  },
+  { key: 'scanners', header: 'Scanners', cell: (i) => i.scanners.join(', ') },
+  { key: 'occurrences', header: 'Occurrences', className: 'num', cell: (i) => formatCount(i.occurrences) },
+  {
+    key: 'firstSeen',
+    header: 'First seen',
+    sortKey: 'firstSeen',
+    descendingFirst: true,
+    className: 'col-date',
+    cell: (i) => (
+      <time dateTime={i.firstSeenAt} title={formatDateTime(i.firstSeenAt)}>
+        {formatDate(i.firstSeenAt)}
+      </time>
+    ),
+  },
+];
+
+function SeverityFilter({ selected, onChange }: { selected: Severity[]; onChange: (values: Severity[]) => void }) {
+  return (
+    <div className="severity-filter" role="group" aria-label="Severity">
+      {SEVERITIES.map((s) => {
+        const on = selected.includes(s);
+        return (
+          <button key={s} type="button" className={`chip sev-chip sev-${s}${on ? ' is-on' : ''}`} aria-pressed={on} onClick={() => onChange(on ? selected.filter((x) => x !== s) : [...selected, s])}>
+            <SeverityIcon severity={s} />
+            {SEVERITY_LABEL[s]}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summary: Resource<EntitySummary> }) {
+  const location = useLocation();
+  const query = parseIssueQuery(location.search);
+  const page = useResource<IssuePage>(issuesPath(name, { ...query, issue: null }), { keepPrevious: true });
+  // Cursors of the pages seen before this one in this visit, for "Previous".
+  const previous = useRef<{ key: string; cursors: Array<string | null> }>({ key: '', cursors: [] });
+  const filterKey = issueSearch({ ...query, cursor: null, issue: null });
+  if (previous.current.key !== filterKey) previous.current = { key: filterKey, cursors: [] };
+
+  const go = useCallback((next: IssueQuery, replace = false) => navigate(entityHref(name, 'vulnerabilities', issueSearch(next)), { replace }), [name]);
+  const change = (patch: Partial<IssueQuery>) => go(withIssueChange(query, patch));
+  const onSearch = useCallback((q: string) => go(withIssueChange(parseIssueQuery(window.location.search), { q }), true), [go]);
+  const open = (issue: number | null) => go({ ...query, issue });
+
+  const data = page.data;
+  const noData = summary.data && !summary.data.hasData;
+
+  return (
+    <section className="card vulnerabilities" aria-labelledby="vulnerabilities-title">
+      <h2 id="vulnerabilities-title" className="visually-hidden">
+        Vulnerabilities
+      </h2>
+      <div className="filter-bar" role="search" aria-label="Filter the issues">
+        <SearchBox value={query.q} onSearch={onSearch} label="Search issues by title, identifier, package or file" placeholder="Search title, CVE, package, file…" />
+        <SeverityFilter selected={query.severity} onChange={(severity) => change({ severity })} />
+        <FilterMenu label="Scanner" options={(data?.facets.scanners ?? []).map((s) => ({ value: s, label: s }))} selected={query.scanner} onChange={(scanner) => change({ scanner })} />
+        <FilterMenu label="Kind" options={(data?.facets.kinds ?? []).map((k) => ({ value: k, label: kindLabel(k) }))} selected={query.kind} onChange={(kind) => change({ kind })} />
+        <label className="select-filter">
+          <span>Target</span>
+          <select value={query.target ?? ''} onChange={(e) => change({ target: e.target.value === '' ? null : Number(e.target.value) })}>
+            <option value="">All targets</option>
+            {(data?.facets.targets ?? []).map((t) => (
+              <option key={t.targetId} value={t.targetId}>
+                {t.name}
+              </option>
+            ))}
+            {query.target !== null && !data?.facets.targets.some((t) => t.targetId === query.target) && <option value={query.target}>Target {query.target}</option>}
+          </select>
+        </label>
+        <label className="check-filter">
+          <input type="checkbox" checked={query.newOnly} onChange={(e) => change({ newOnly: e.target.checked })} />
+          New only
+        </label>
+        {isIssueFiltered(query) && (
+          <button type="button" className="link-button" onClick={() => go({ ...parseIssueQuery(''), sort: query.sort })}>
+            Clear filters
+          </button>
+        )}
+      </div>
+
+      {page.status === 'error' && <ErrorState error={page.error as Error} what="the issues" onRetry={page.reload} />}
+      {page.status === 'loading' && !data && <Loading what="the issues" />}
+      {data && page.status !== 'error' && (
+        <>
+          {data.items.length === 0 ? (
+            noData && summary.data ? (
+              <>
+                <EmptyState title="No security data for this entity.">
+                  <p>None of its target links matched a scanned target: there is nothing to list yet. This is not the same as no issues.</p>
+                </EmptyState>
+                <UnmatchedLinks links={linkProblems(summary.data.links).unmatched} />
+              </>
+            ) : isIssueFiltered(query) ? (
+              <EmptyState title="No issue matches these filters.">
+                <p>Loosen a filter, or clear them to see every open issue.</p>
+              </EmptyState>
+            ) : (
+              <EmptyState title="No open issues.">
+                <p>The latest scans of this entity's targets report nothing open. New scans show up here as they are ingested.</p>
+              </EmptyState>
+            )
+          ) : (
+            <DataTable
+              caption="Open issues of this entity"
+              testId="issues-table"
+              columns={columns}
+              rows={data.items}
+              rowKey={(i) => i.id}
+              onOpen={(i) => open(i.id)}
+              sort={query.sort}
+              onSort={(key, descendingFirst) => change({ sort: nextSort(query.sort, key, descendingFirst) })}
+              busy={page.status === 'loading'}
+              rowClassName={(i) => (i.id === query.issue ? 'is-open' : undefined)}
+            />
+          )}
+          {data.total > 0 && (
+            <CursorPagination
+              label="Issues"
+              shown={data.items.length}
+              total={data.total}
+              atFirst={query.cursor === null}
+              hasPrevious={previous.current.cursors.length > 0}
+              hasNext={data.nextCursor !== null}
+              onFirst={() => go({ ...query, cursor: null, issue: null })}
+              onPrevious={() => {
+                const back = previous.current.cursors.pop() ?? null;
+                go({ ...query, cursor: back, issue: null });
+              }}
+              onNext={() => {
+                previous.current.cursors.push(query.cursor);
+                go({ ...query, cursor: data.nextCursor, issue: null });
+              }}
+            />
+          )}
+        </>
+      )}
+      {query.issue !== null && (
+        <Suspense fallback={<Loading what="the issue" />}>
+          <IssueDrawer issueId={query.issue} entity={name} onClose={() => open(null)} />
+        </Suspense>
+      )}
+    </section>
+  );
+}

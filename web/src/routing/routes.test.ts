@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { entityHref, humanizeEntityRef, matchRoute, parseEntityRef } from './routes.js';
+
+describe('routes', () => {
+  it('reads every page from its path', () => {
+    expect(matchRoute('/')).toEqual({ page: 'catalog' });
+    expect(matchRoute('/catalog')).toEqual({ page: 'catalog' });
+    expect(matchRoute('/catalog/')).toEqual({ page: 'catalog' });
+    expect(matchRoute('/catalog/component/default/payments')).toEqual({ page: 'entity', entity: { kind: 'component', namespace: 'default', name: 'payments' }, tab: 'overview' });
+    expect(matchRoute('/catalog/component/default/payments/vulnerabilities')).toEqual({ page: 'entity', entity: { kind: 'component', namespace: 'default', name: 'payments' }, tab: 'vulnerabilities' });
+    expect(matchRoute('/dashboard')).toEqual({ page: 'dashboard' });
+    expect(matchRoute('/targets')).toEqual({ page: 'targets' });
+    expect(matchRoute('/targets/12')).toEqual({ page: 'target', targetId: 12 });
+  });
+
+  it('decodes names and answers not-found for anything else', () => {
+    expect(matchRoute('/catalog/api/team%20a/pay.v2')).toEqual({ page: 'entity', entity: { kind: 'api', namespace: 'team a', name: 'pay.v2' }, tab: 'overview' });
+    for (const path of ['/catalog/component/default', '/catalog/component/default/x/settings', '/catalog/a/b/c/vulnerabilities/more', '/targets/0', '/targets/x', '/targets/1/2', '/dashboard/x', '/nowhere', '/catalog/%E0%A4%A/b/c']) {
+      expect(matchRoute(path), path).toEqual({ page: 'not-found' });
+    }
+  });
+
+  it('writes entity paths that read back the same', () => {
+    const entity = { kind: 'component', namespace: 'default', name: 'pay/ments v2' };
+    expect(entityHref(entity)).toBe('/catalog/component/default/pay%2Fments%20v2');
+    expect(entityHref(entity, 'vulnerabilities', '?severity=critical')).toBe('/catalog/component/default/pay%2Fments%20v2/vulnerabilities?severity=critical');
+    expect(matchRoute(entityHref(entity, 'vulnerabilities'))).toEqual({ page: 'entity', entity, tab: 'vulnerabilities' });
+  });
+
+  it('reads entity refs in their three forms', () => {
+    expect(parseEntityRef('group:default/team-a')).toEqual({ kind: 'group', namespace: 'default', name: 'team-a' });
+    expect(parseEntityRef('Group:ops/team-b')).toEqual({ kind: 'group', namespace: 'ops', name: 'team-b' });
+    expect(parseEntityRef('team-a', { kind: 'group' })).toEqual({ kind: 'group', namespace: 'default', name: 'team-a' });
+    expect(parseEntityRef('ops/team-a', { kind: 'Group' })).toEqual({ kind: 'group', namespace: 'ops', name: 'team-a' });
+    expect(parseEntityRef('team-a')).toBeUndefined();
+    expect(parseEntityRef('a:b:c')).toBeUndefined();
+  });
+
+  it('shows refs as Backstage does', () => {
+    expect(humanizeEntityRef('group:default/team-a', 'group')).toBe('team-a');
+    expect(humanizeEntityRef('group:ops/team-a', 'group')).toBe('ops/team-a');
+    expect(humanizeEntityRef('user:default/jane', 'group')).toBe('user:jane');
+    expect(humanizeEntityRef('not a ref')).toBe('not a ref');
+  });
+});

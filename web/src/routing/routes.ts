@@ -1,0 +1,78 @@
+/**
+ * The app's pages and their URL paths. Everything a page shows is in its URL (path and query), so
+ * a view can be shared and the Back button goes back to it.
+ */
+
+export interface EntityName {
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+export type EntityTab = 'overview' | 'vulnerabilities';
+
+export type Route =
+  | { page: 'catalog' }
+  | { page: 'entity'; entity: EntityName; tab: EntityTab }
+  | { page: 'dashboard' }
+  | { page: 'targets' }
+  | { page: 'target'; targetId: number }
+  | { page: 'not-found' };
+
+function decode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+export function matchRoute(pathname: string): Route {
+  const parts = pathname.split('/').filter((p) => p !== '');
+  const segments = parts.map(decode);
+  if (segments.some((s) => s === undefined)) return { page: 'not-found' };
+  const [first, ...rest] = segments as string[];
+  if (first === undefined) return { page: 'catalog' };
+  if (first === 'catalog') {
+    if (rest.length === 0) return { page: 'catalog' };
+    const [kind, namespace, name, tab, ...extra] = rest;
+    if (kind === undefined || namespace === undefined || name === undefined || extra.length > 0) return { page: 'not-found' };
+    if (tab === undefined) return { page: 'entity', entity: { kind, namespace, name }, tab: 'overview' };
+    if (tab === 'vulnerabilities') return { page: 'entity', entity: { kind, namespace, name }, tab: 'vulnerabilities' };
+    return { page: 'not-found' };
+  }
+  if (first === 'dashboard' && rest.length === 0) return { page: 'dashboard' };
+  if (first === 'targets') {
+    if (rest.length === 0) return { page: 'targets' };
+    const id = rest[0];
+    if (rest.length === 1 && id !== undefined && /^[1-9]\d*$/.test(id)) return { page: 'target', targetId: Number(id) };
+  }
+  return { page: 'not-found' };
+}
+
+/** `/catalog/component/default/payments`, the tab appended when not the overview. */
+export function entityHref(entity: EntityName, tab: EntityTab = 'overview', search = ''): string {
+  const base = `/catalog/${[entity.kind, entity.namespace, entity.name].map(encodeURIComponent).join('/')}`;
+  return `${tab === 'overview' ? base : `${base}/${tab}`}${search}`;
+}
+
+/**
+ * Reads `kind:namespace/name`, `kind:name` or `namespace/name` (with the default kind given),
+ * as Backstage writes entity refs. Undefined when the text is not a ref.
+ */
+export function parseEntityRef(ref: string, defaults: { kind?: string; namespace?: string } = {}): EntityName | undefined {
+  const match = /^(?:([^:/]+):)?(?:([^:/]+)\/)?([^:/]+)$/.exec(ref.trim());
+  if (!match) return undefined;
+  const kind = match[1] ?? defaults.kind;
+  if (kind === undefined || match[3] === undefined) return undefined;
+  return { kind: kind.toLowerCase(), namespace: match[2] ?? defaults.namespace ?? 'default', name: match[3] };
+}
+
+/** How Backstage shows a ref: without the default namespace, and without the kind it is known to have. */
+export function humanizeEntityRef(ref: string, defaultKind?: string): string {
+  const entity = parseEntityRef(ref);
+  if (!entity) return ref;
+  const kind = defaultKind !== undefined && entity.kind === defaultKind.toLowerCase() ? '' : `${entity.kind}:`;
+  const namespace = entity.namespace === 'default' ? '' : `${entity.namespace}/`;
+  return `${kind}${namespace}${entity.name}`;
+}

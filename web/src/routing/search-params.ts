@@ -1,0 +1,56 @@
+/** Reading and writing the query-string parts that several pages share. */
+
+/** A comma-separated list (`severity=critical,high`), trimmed, without empty or repeated values. */
+export function readList(params: URLSearchParams, key: string): string[] {
+  const values = params.getAll(key).flatMap((v) => v.split(','));
+  return [...new Set(values.map((v) => v.trim()).filter((v) => v !== ''))];
+}
+
+/** A positive whole number, or the fallback for anything else. */
+export function readPositiveInteger(params: URLSearchParams, key: string, fallback: number): number {
+  const text = params.get(key);
+  if (text === null || !/^\d{1,9}$/.test(text)) return fallback;
+  const value = Number(text);
+  return value >= 1 ? value : fallback;
+}
+
+/** `-key` or `key` when key is one of `keys`, else the fallback. */
+export function readSort(params: URLSearchParams, keys: readonly string[], fallback: string): string {
+  const text = params.get('sort');
+  if (text === null) return fallback;
+  return keys.includes(text.replace(/^-/, '')) ? text : fallback;
+}
+
+/**
+ * The sort after a click on a column: the same column flips direction; another starts in the
+ * column's natural direction (descending for counts and dates, ascending for names).
+ */
+export function nextSort(current: string, key: string, descendingFirst: boolean): string {
+  if (current === key) return `-${key}`;
+  if (current === `-${key}`) return key;
+  return descendingFirst ? `-${key}` : key;
+}
+
+/** `aria-sort` for a column header. */
+export function ariaSort(current: string, key: string): 'ascending' | 'descending' | 'none' {
+  if (current === key) return 'ascending';
+  if (current === `-${key}`) return 'descending';
+  return 'none';
+}
+
+/** Writes entries in order, leaving out empty lists, empty text and values equal to their default. */
+export function writeSearch(entries: Array<[string, string | number | boolean | readonly string[] | null | undefined, (string | number | boolean)?]>): string {
+  const params = new URLSearchParams();
+  for (const [key, value, fallback] of entries) {
+    if (value === null || value === undefined || value === '' || value === false) continue;
+    if (Array.isArray(value)) {
+      if (value.length > 0) params.set(key, value.join(','));
+      continue;
+    }
+    if (fallback !== undefined && value === fallback) continue;
+    params.set(key, String(value));
+  }
+  // Commas stay readable in shared URLs; URLSearchParams would write them as %2C.
+  const text = params.toString().replace(/%2C/g, ',');
+  return text ? `?${text}` : '';
+}

@@ -1,0 +1,121 @@
+import { useCallback, useEffect, useState } from 'react';
+import { queryString } from '../api/client.js';
+import type { Target } from '../api/types.js';
+import { useResource } from '../api/use-resource.js';
+import { Link, navigate, useLocation } from '../routing/router.js';
+import { type Column, DataTable } from '../ui/DataTable.js';
+import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
+import { SearchBox } from '../ui/SearchBox.js';
+import { EmptyState, ErrorState, Loading } from '../ui/states.js';
+import { TARGET_TYPES } from './upload.js';
+import { UploadReport } from './UploadReport.js';
+
+function baselineText(target: Target) {
+  if (target.baselineVariant) return <code>{target.baselineVariant}</code>;
+  if (target.baselineRegex) return <span>newest matching <code>{target.baselineRegex}</code></span>;
+  return <span className="muted">not set</span>;
+}
+
+const columns: Column<Target>[] = [
+  {
+    key: 'name',
+    header: 'Target',
+    className: 'col-name',
+    cell: (t) => (
+      <Link href={`/targets/${t.id}`} tabIndex={-1} className="break">
+        {t.name}
+      </Link>
+    ),
+  },
+  { key: 'type', header: 'Type', cell: (t) => t.type },
+  { key: 'scope', header: 'Scope', cell: (t) => t.scope },
+  { key: 'baseline', header: 'Baseline', cell: baselineText },
+  { key: 'variants', header: 'Variants', className: 'num', cell: (t) => formatCount(t.variants) },
+  { key: 'scans', header: 'Scans', className: 'num', cell: (t) => formatCount(t.scans) },
+  {
+    key: 'lastScanAt',
+    header: 'Last scan',
+    className: 'col-date',
+    cell: (t) => (t.lastScanAt ? <time dateTime={t.lastScanAt} title={formatDateTime(t.lastScanAt)}>{formatRelative(t.lastScanAt)}</time> : <span className="muted">never</span>),
+  },
+];
+
+export default function TargetsPage() {
+  const location = useLocation();
+  const params = new URLSearchParams(location.search);
+  const name = (params.get('name') ?? '').trim();
+  const type = TARGET_TYPES.find((t) => t === params.get('type')) ?? '';
+  const uploading = params.get('upload') === 'true';
+  const targets = useResource<Target[]>(`/api/targets${queryString({ name, type })}`, { keepPrevious: true });
+  const [uploaded, setUploaded] = useState(0);
+
+  const go = useCallback((patch: { name?: string; type?: string; upload?: boolean }, replace = false) => {
+    const current = new URLSearchParams(window.location.search);
+    const next = { name: current.get('name') ?? '', type: current.get('type') ?? '', upload: current.get('upload') === 'true', ...patch };
+    navigate(`/targets${queryString({ name: next.name, type: next.type, upload: next.upload ? 'true' : undefined })}`, { replace });
+  }, []);
+  const onSearch = useCallback((text: string) => go({ name: text }, true), [go]);
+  const { reload } = targets;
+
+  useEffect(() => {
+    document.title = 'Targets & scans · Lantern';
+  }, []);
+  useEffect(() => {
+    if (uploaded > 0) reload();
+  }, [uploaded, reload]);
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1>Targets &amp; scans</h1>
+        <button type="button" className="button button-primary" aria-expanded={uploading} onClick={() => go({ upload: !uploading })}>
+          {uploading ? 'Close upload' : 'Upload a report'}
+        </button>
+      </div>
+      {uploading && (
+        <section className="card">
+          <UploadReport onUploaded={() => setUploaded((n) => n + 1)} />
+        </section>
+      )}
+      <div className="filter-bar" role="search" aria-label="Filter the targets">
+        <SearchBox value={name} onSearch={onSearch} label="Search targets by name" placeholder="Search by name…" />
+        <label className="select-filter">
+          <span>Type</span>
+          <select value={type} onChange={(e) => go({ type: e.target.value })}>
+            <option value="">Any</option>
+            {TARGET_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {targets.status === 'error' && <ErrorState error={targets.error as Error} what="the targets" onRetry={targets.reload} />}
+      {targets.status === 'loading' && !targets.data && <Loading what="the targets" />}
+      {targets.data &&
+        targets.status !== 'error' &&
+        (targets.data.length === 0 ? (
+          name || type ? (
+            <EmptyState title="No target matches these filters." />
+          ) : (
+            <EmptyState title="No targets yet.">
+              <p>
+                A target appears with its first report: upload one above, or run <code>lantern ingest REPORT --target NAME --type TYPE --variant VARIANT</code>.
+              </p>
+            </EmptyState>
+          )
+        ) : (
+          <DataTable
+            caption="Scanned targets"
+            testId="targets-table"
+            columns={columns}
+            rows={targets.data}
+            rowKey={(t) => t.id}
+            onOpen={(t) => navigate(`/targets/${t.id}`)}
+            busy={targets.status === 'loading'}
+          />
+        ))}
+    </div>
+  );
+}
