@@ -188,12 +188,15 @@ export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: 
   const picked = query.check === undefined || query.status === undefined ? selected : selected.filter((s) => s.checks[query.check as string] === query.status);
 
   const direction = descending ? -1 : 1;
+  // Plain code-point order, as the database's lower() ordering gives: localeCompare would cost
+  // more than the rest of the request on 10 000 entities.
+  const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   const byText = (value: (r: EntityResultRow) => string | null) => (a: EntityResultRow, b: EntityResultRow) => {
     const [x, y] = [value(a), value(b)];
     if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
-    return direction * x.toLowerCase().localeCompare(y.toLowerCase());
+    return direction * order(x.toLowerCase(), y.toLowerCase());
   };
-  const order: Record<(typeof RESULT_SORTS)[number], (a: EntityResultRow, b: EntityResultRow) => number> = {
+  const sorts: Record<(typeof RESULT_SORTS)[number], (a: EntityResultRow, b: EntityResultRow) => number> = {
     // No score is not a low score: those entities come last either way round.
     score: (a, b) => (a.score === null || b.score === null ? (a.score === b.score ? 0 : a.score === null ? 1 : -1) : direction * (a.score - b.score)),
     failed: (a, b) => direction * (a.failed - b.failed),
@@ -201,8 +204,8 @@ export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: 
     owner: byText((r) => r.owner),
     system: byText((r) => r.system),
   };
-  const compare = order[key as (typeof RESULT_SORTS)[number]];
-  picked.sort((a, b) => compare(a, b) || a.entityRef.localeCompare(b.entityRef));
+  const compare = sorts[key as (typeof RESULT_SORTS)[number]];
+  picked.sort((a, b) => compare(a, b) || order(a.entityRef, b.entityRef));
   const offset = query.offset ?? 0;
   return {
     scorecard: { id: scorecard.id, name: scorecard.name },
