@@ -9,59 +9,13 @@
  * The estate takes a minute or two to build; it is kept (bench/out/estate.db, and the schema
  * lantern_bench_estate on PostgreSQL) and reused while its size is the same. BENCH_ENTITIES sizes it.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { buildServer } from '../src/api/server.js';
-import { Lantern } from '../src/lantern.js';
-import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
-import { buildEstate, type Estate, FULL_ESTATE } from './estate.js';
+import { FULL_ESTATE, openKeptEstate, POSTGRES } from './estate.js';
 import { printTable } from './measure.js';
 import { random } from './synthetic-reports.js';
 
 const SIZE = { ...FULL_ESTATE, entities: Number(process.env.BENCH_ENTITIES ?? FULL_ESTATE.entities) };
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 400);
-const OUT = fileURLToPath(new URL('./out/', import.meta.url));
-const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_TEST_DATABASE_URL;
-const PG_SCHEMA = 'lantern_bench_estate';
-
-interface Kept {
-  size: typeof SIZE;
-  estate: Estate;
-}
-
-/** Opens the kept estate of this size, or builds it anew. */
-async function estateStore(kind: 'sqlite' | 'postgres'): Promise<{ lantern: Lantern; estate: Estate }> {
-  mkdirSync(OUT, { recursive: true });
-  const meta = `${OUT}estate-${kind}.json`;
-  const kept = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as Kept) : undefined;
-  const reusable = kept && JSON.stringify(kept.size) === JSON.stringify(SIZE);
-  if (!reusable) {
-    rmSync(meta, { force: true });
-    if (kind === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(`${OUT}estate.db${suffix}`, { force: true });
-    else await dropSchema();
-  }
-  const store: Store = kind === 'sqlite' ? await openStore(`${OUT}estate.db`) : await openStore(POSTGRES as string, { schema: PG_SCHEMA });
-  const lantern = new Lantern(store);
-  if (reusable && kept) {
-    console.log(`${kind}: reusing the estate kept from an earlier run (${kept.estate.entities.toLocaleString('en')} entities, ${kept.estate.issues.toLocaleString('en')} issues)`);
-    return { lantern, estate: kept.estate };
-  }
-  console.log(`${kind}: building the estate (${SIZE.entities.toLocaleString('en')} entities) …`);
-  const estate = await buildEstate(lantern, SIZE, (line) => console.log(line));
-  writeFileSync(meta, JSON.stringify({ size: SIZE, estate } satisfies Kept));
-  return { lantern, estate };
-}
-
-async function dropSchema(): Promise<void> {
-  const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES as string) });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists ${PG_SCHEMA} cascade`);
-  } finally {
-    await client.end();
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -87,7 +41,7 @@ const rows: string[][] = [];
 const kinds: Array<'sqlite' | 'postgres'> = POSTGRES ? ['sqlite', 'postgres'] : ['sqlite'];
 if (!POSTGRES) console.log('PostgreSQL: skipped (set LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL to measure it too)');
 for (const kind of kinds) {
-  const { lantern, estate } = await estateStore(kind);
+  const { lantern, estate } = await openKeptEstate(kind, SIZE);
   const app = await buildServer(lantern);
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   try {

@@ -5,13 +5,16 @@
  * two million findings one report at a time would measure ingest, not reads); the catalog is
  * registered through the real catalog code, which resolves every link and stores every summary.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { parseScope } from '../src/domain/scope.js';
-import type { Lantern } from '../src/lantern.js';
+import { Lantern } from '../src/lantern.js';
 import { bulkInsertIds, bulkRun } from '../src/store/bulk.js';
+import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
 import { random } from './synthetic-reports.js';
 
 export interface EstateSize {
@@ -205,4 +208,51 @@ spec:
     issues,
     refs: Array.from({ length: size.entities }, (_, i) => `component:default/${serviceId(i)}`),
   };
+}
+
+const OUT = fileURLToPath(new URL('./out/', import.meta.url));
+/** The PostgreSQL server benchmarks also run on, when one is named. */
+export const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_TEST_DATABASE_URL;
+const PG_SCHEMA = 'lantern_bench_estate';
+
+interface Kept {
+  size: EstateSize;
+  estate: Estate;
+}
+
+/**
+ * Opens the estate of this size kept from an earlier run (bench/out/estate.db, and the schema
+ * lantern_bench_estate on PostgreSQL), or builds it anew (a minute or two). `options` configure
+ * the Lantern it is opened with.
+ */
+export async function openKeptEstate(kind: 'sqlite' | 'postgres', size: EstateSize, options: ConstructorParameters<typeof Lantern>[1] = {}): Promise<{ lantern: Lantern; estate: Estate }> {
+  mkdirSync(OUT, { recursive: true });
+  const meta = `${OUT}estate-${kind}.json`;
+  const kept = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as Kept) : undefined;
+  const reusable = kept && JSON.stringify(kept.size) === JSON.stringify(size);
+  if (!reusable) {
+    rmSync(meta, { force: true });
+    if (kind === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(`${OUT}estate.db${suffix}`, { force: true });
+    else await dropSchema();
+  }
+  const store: Store = kind === 'sqlite' ? await openStore(`${OUT}estate.db`) : await openStore(POSTGRES as string, { schema: PG_SCHEMA });
+  const lantern = new Lantern(store, options);
+  if (reusable && kept) {
+    console.log(`${kind}: reusing the estate kept from an earlier run (${kept.estate.entities.toLocaleString('en')} entities, ${kept.estate.issues.toLocaleString('en')} issues)`);
+    return { lantern, estate: kept.estate };
+  }
+  console.log(`${kind}: building the estate (${size.entities.toLocaleString('en')} entities) …`);
+  const estate = await buildEstate(lantern, size, (line) => console.log(line));
+  writeFileSync(meta, JSON.stringify({ size, estate } satisfies Kept));
+  return { lantern, estate };
+}
+
+async function dropSchema(): Promise<void> {
+  const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES as string) });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${PG_SCHEMA} cascade`);
+  } finally {
+    await client.end();
+  }
 }

@@ -9,6 +9,7 @@ import { catalogRoutes } from './routes/catalog.js';
 import { exemptionRoutes } from './routes/exemptions.js';
 import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
+import { scorecardRoutes } from './routes/scorecards.js';
 import { targetRoutes } from './routes/targets.js';
 import { findWebRoot, webRoutes } from './web.js';
 
@@ -66,6 +67,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
       await catalogRoutes(api, lantern);
       await insightRoutes(api, lantern);
       await exemptionRoutes(api, lantern);
+      await scorecardRoutes(api, lantern);
     },
     { prefix: '/api' },
   );

@@ -6,6 +6,7 @@ import { formatsCommand } from './commands/formats.js';
 import { ingestCommand } from './commands/ingest.js';
 import { issuesCommand } from './commands/issues.js';
 import { scansCommand } from './commands/scans.js';
+import { scorecardsCommand } from './commands/scorecards.js';
 import { serveCommand } from './commands/serve.js';
 import { targetsCommand } from './commands/targets.js';
 import { ProblemsFound } from './context.js';
@@ -35,6 +36,7 @@ function createProgram(io: CliIo): Command {
   serveCommand(program, io);
   demoCommand(program, io);
   catalogCommand(program, io);
+  scorecardsCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

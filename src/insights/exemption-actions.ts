@@ -5,9 +5,16 @@ import type { Store } from '../store/database.js';
 import { decideExemption, deleteExemption, getExemption, insertExemption, targetsCoveredBy } from '../store/exemptions.js';
 import type { Database, ExemptionRow } from '../store/schema.js';
 import { EXEMPTION_LEVELS, EXEMPTION_REASONS, type ExemptionLevel, type ExemptionReason, exemptionView, type ExemptionView } from './exemptions.js';
-import { entitiesShowingTarget, refreshSummaries } from './summaries.js';
+import { entitiesShowingTarget } from './summaries.js';
 
 type Db = Kysely<Database>;
+
+/**
+ * Recomputes what follows from entities' security state, in the caller's transaction: their
+ * summaries, and whatever else Lantern wires (scorecards), as they stand at `now` (default: the
+ * clock). `asOf` dates the summary history.
+ */
+export type RefreshEntities = (trx: Db, entityIds: readonly number[], asOf: string, now?: string) => Promise<void>;
 
 export type ExemptionRequest =
   | { issueId: number; reason: string; comment: string; expiresAt?: string | undefined; requestedBy?: string | undefined }
@@ -61,21 +68,21 @@ function scopeOf(level: ExemptionLevel, scope: string | null | undefined): strin
 }
 
 /** Approves or rejects a pending exemption; an approval takes the issues it covers out of the counts at once. */
-export async function decide(store: Store, id: number, status: 'approved' | 'rejected', by: string | undefined, now: string): Promise<ExemptionView> {
+export async function decide(store: Store, id: number, status: 'approved' | 'rejected', by: string | undefined, now: string, refresh: RefreshEntities): Promise<ExemptionView> {
   return store.transaction(async (trx) => {
     const exemption = await getExemption(trx, id);
     if (exemption.status !== 'pending') throw new ConflictError(`Exemption ${id} is ${exemption.status}, not pending: it cannot be ${status} again.`);
     await decideExemption(trx, id, status, by?.trim() || null, now);
-    if (status === 'approved') await refreshCovered(store, trx, exemption, now);
+    if (status === 'approved') await refreshCovered(trx, exemption, now, refresh);
     return exemptionView(await getExemption(trx, id), now);
   });
 }
 
-export async function remove(store: Store, id: number, now: string): Promise<void> {
+export async function remove(store: Store, id: number, now: string, refresh: RefreshEntities): Promise<void> {
   await store.transaction(async (trx) => {
     const exemption = await getExemption(trx, id);
     await deleteExemption(trx, id);
-    if (exemption.status === 'approved') await refreshCovered(store, trx, exemption, now);
+    if (exemption.status === 'approved') await refreshCovered(trx, exemption, now, refresh);
   });
 }
 
@@ -83,20 +90,20 @@ export async function remove(store: Store, id: number, now: string): Promise<voi
  * Approved exemptions whose expiry fell in (since, now]: the issues they covered count again, so
  * the summaries of the entities they touched are computed anew.
  */
-export async function sweepExpired(store: Store, since: string, now: string): Promise<number> {
+export async function sweepExpired(store: Store, since: string, now: string, refresh: RefreshEntities): Promise<number> {
   const expired = await store.db.selectFrom('exemptions').selectAll().where('status', '=', 'approved').where('expires_at', '>', since).where('expires_at', '<=', now).execute();
   if (expired.length === 0) return 0;
   await store.transaction(async (trx) => {
-    for (const exemption of expired) await refreshCovered(store, trx, exemption, now);
+    for (const exemption of expired) await refreshCovered(trx, exemption, now, refresh);
   });
   return expired.length;
 }
 
-async function refreshCovered(store: Store, db: Db, exemption: ExemptionRow, now: string): Promise<void> {
+async function refreshCovered(db: Db, exemption: ExemptionRow, now: string, refresh: RefreshEntities): Promise<void> {
   const targets = await targetsCoveredBy(db, exemption);
   const entities =
     targets === null
       ? (await db.selectFrom('entity_links').select('entity_id').distinct().where('target_id', 'is not', null).execute()).map((r) => r.entity_id)
       : await entitiesShowingTarget(db, targets);
-  await refreshSummaries(store, db, entities, now, now);
+  await refresh(db, entities, now, now);
 }

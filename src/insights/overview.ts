@@ -19,6 +19,8 @@ export interface OverviewQuery {
   sort?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
+  /** The scorecard whose score each row shows; none without one. */
+  scorecard?: string | undefined;
 }
 
 export interface OverviewRow {
@@ -39,6 +41,8 @@ export interface OverviewRow {
   new: number | null;
   exempted: number | null;
   lastScanAt: string | null;
+  /** The score on the query's scorecard; null when the scorecard does not apply or decided no check. */
+  score: number | null;
 }
 
 export interface Rollup {
@@ -58,7 +62,7 @@ export interface Overview {
 
 const COUNT_SORTS = [...SEVERITIES, 'total'] as const;
 const TEXT_SORTS = { name: 'e.name', kind: 'e.kind', type: 'e.type', owner: 'e.owner_ref', system: 'e.system_ref', lifecycle: 'e.lifecycle' } as const;
-export const OVERVIEW_SORTS = [...COUNT_SORTS, ...Object.keys(TEXT_SORTS), 'lastScanAt'] as const;
+export const OVERVIEW_SORTS = [...COUNT_SORTS, ...Object.keys(TEXT_SORTS), 'lastScanAt', 'score'] as const;
 
 type From = ExpressionBuilder<Database & { e: Database['entities']; s: Database['entity_summaries'] }, 'e' | 's'>;
 
@@ -109,29 +113,32 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     throw new InputError(`Invalid sort ${JSON.stringify(sort)}: expected one of ${OVERVIEW_SORTS.join(', ')}, with a leading "-" for descending.`);
   }
   const direction = descending ? 'desc' : 'asc';
-  let rows = filtered(db, query).select([
-    'e.ref',
-    'e.kind',
-    'e.namespace',
-    'e.name',
-    'e.title',
-    'e.type',
-    'e.owner_ref',
-    'e.system_ref',
-    'e.lifecycle',
-    'e.tags',
-    's.has_data',
-    's.critical',
-    's.high',
-    's.medium',
-    's.low',
-    's.info',
-    's.total',
-    's.fixable',
-    's.new_count',
-    's.exempted',
-    's.last_scan_at',
-  ]);
+  let rows = filtered(db, query)
+    .leftJoin('scorecard_results as sr', (join) => join.onRef('sr.entity_id', '=', 'e.id').on('sr.scorecard_id', '=', query.scorecard ?? ''))
+    .select([
+      'e.ref',
+      'e.kind',
+      'e.namespace',
+      'e.name',
+      'e.title',
+      'e.type',
+      'e.owner_ref',
+      'e.system_ref',
+      'e.lifecycle',
+      'e.tags',
+      's.has_data',
+      's.critical',
+      's.high',
+      's.medium',
+      's.low',
+      's.info',
+      's.total',
+      's.fixable',
+      's.new_count',
+      's.exempted',
+      's.last_scan_at',
+      'sr.score',
+    ]);
   if ((COUNT_SORTS as readonly string[]).includes(key)) {
     // "No data" is not zero: such entities come after every entity with data, either way round.
     rows = rows.orderBy(sql`coalesce(${sql.ref('s.has_data')}, 0)`, 'desc');
@@ -139,6 +146,9 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     for (const column of order) rows = rows.orderBy(`s.${column as 'total'}`, direction);
   } else if (key === 'lastScanAt') {
     rows = rows.orderBy(sql`case when ${sql.ref('s.last_scan_at')} is null then 1 else 0 end`).orderBy('s.last_scan_at', direction);
+  } else if (key === 'score') {
+    // No score is not a low score: those entities come last either way round.
+    rows = rows.orderBy(sql`case when ${sql.ref('sr.score')} is null then 1 else 0 end`).orderBy('sr.score', direction);
   } else {
     const column = TEXT_SORTS[key as keyof typeof TEXT_SORTS];
     rows = rows.orderBy(sql`case when ${sql.ref(column)} is null then 1 else 0 end`).orderBy(sql`lower(${sql.ref(column)})`, direction);
@@ -202,6 +212,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
         new: hasData ? r.new_count : null,
         exempted: hasData ? r.exempted : null,
         lastScanAt: hasData ? r.last_scan_at : null,
+        score: r.score,
       };
     }),
     total: totals.entities,

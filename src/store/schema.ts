@@ -23,6 +23,9 @@ export interface Database {
   entity_relations: EntityRelationTable;
   entity_search: EntitySearchTable;
   entity_links: EntityLinkTable;
+  scorecards: ScorecardTable;
+  scorecard_results: ScorecardResultTable;
+  scorecard_history: ScorecardHistoryTable;
 }
 
 export interface OrgTable {
@@ -339,3 +342,40 @@ export interface ExemptionTable {
   decided_at: string | null;
 }
 export type ExemptionRow = Selectable<ExemptionTable>;
+
+/** A scorecard defined through the API; YAML-defined ones live in their files. */
+export interface ScorecardTable {
+  id: string;
+  /** JSON Scorecard (scorecards/scorecard.ts), its checks written out. */
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An entity's current result on one scorecard that applies to it. */
+export interface ScorecardResultTable {
+  scorecard_id: string;
+  entity_id: number;
+  /** Weighted share of passed checks in percent; null when no check was decided. */
+  score: number | null;
+  passed: number;
+  failed: number;
+  unknown: number;
+  /** JSON object, in the scorecard's check order: check id → [status, noData (1/0), ...observed values] (scorecards/evaluate.ts). */
+  checks: string;
+  /** When the result last changed. */
+  updated_at: string;
+}
+
+/** The result as it stood at the end of each day it changed: the scorecard's trend. */
+export interface ScorecardHistoryTable {
+  scorecard_id: string;
+  entity_id: number;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  /** 0 from the day the scorecard stopped applying to the entity. */
+  applies: number;
+  score: number | null;
+  /** JSON object: check id → pass, fail or unknown. */
+  statuses: string;
+}

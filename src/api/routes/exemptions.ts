@@ -30,7 +30,6 @@ const Common = {
   requestedBy: Type.Optional(Type.String()),
 };
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-const now = () => new Date().toISOString();
 
 /** Exemptions: requested pending, approved or rejected; only approved, unexpired ones exempt. */
 export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
@@ -47,7 +46,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
       },
     },
     async (request) => {
-      const at = now();
+      const at = lantern.now();
       const status = request.query.status;
       // `expired` is read from the expiry, not stored: ask the store for approved ones and keep the expired.
       const rows = await listExemptions(store.db, { status: status === 'expired' ? 'approved' : status, targetId: request.query.targetId });
@@ -68,7 +67,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
         response: { 201: ExemptionSchema, ...errors(400, 404) },
       },
     },
-    async (request, reply) => reply.status(201).send(await requestExemption(store, request.body, now())),
+    async (request, reply) => reply.status(201).send(await requestExemption(store, request.body, lantern.now())),
   );
 
   for (const [action, status] of [
@@ -86,7 +85,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
           response: { 200: ExemptionSchema, ...errors(404, 409) },
         },
       },
-      async (request) => decide(store, request.params.id, status, request.body?.by, now()),
+      async (request) => decide(store, request.params.id, status, request.body?.by, lantern.now(), lantern.refreshEntities),
     );
   }
 
@@ -94,7 +93,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
     '/exemptions/:id',
     { schema: { summary: 'Delete an exemption', tags: ['exemptions'], params: Id, response: { 204: Type.Null(), ...errors(404) } } },
     async (request, reply) => {
-      await remove(store, request.params.id, now());
+      await remove(store, request.params.id, lantern.now(), lantern.refreshEntities);
       return reply.status(204).send(null);
     },
   );

@@ -153,6 +153,7 @@ const OverviewSchema = Type.Object({
       new: NullableInteger,
       exempted: NullableInteger,
       lastScanAt: NullableString,
+      score: Type.Union([Type.Number(), Type.Null()], { description: "The score on the scorecard named by `scorecard` (default the Security baseline); null when it does not apply or decided no check" }),
     }),
   ),
   total: Type.Integer(),
@@ -277,12 +278,14 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
           sort: Type.Optional(Type.String({ description: `${OVERVIEW_SORTS.join(', ')}; a leading "-" sorts descending. Default -critical.` })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          scorecard: Type.Optional(Type.String({ description: 'The scorecard whose score each row shows; default the built-in Security baseline' })),
         }),
-        response: { 200: OverviewSchema, ...errors(400) },
+        response: { 200: OverviewSchema, ...errors(400, 404) },
       },
     },
     async (request) => {
       const q = request.query;
+      const scorecard = q.scorecard === undefined ? lantern.scorecards.defaultId : (await lantern.scorecards.find(db, q.scorecard)).id;
       return overview(db, {
         kind: list(q.kind),
         type: list(q.type),
@@ -295,6 +298,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
         sort: q.sort,
         limit: q.limit,
         offset: q.offset,
+        scorecard,
       });
     },
   );

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { buildServer, type LanternApp } from '../../api/server.js';
+import { formatProblem } from '../../catalog/entity.js';
 import { isUrl } from '../../catalog/source-address.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
 import { startRefreshLoop } from '../../catalog/refresh-loop.js';
@@ -8,8 +9,9 @@ import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
 import { type Lantern, openLantern } from '../../lantern.js';
 import { positiveNumber, scopeOption } from '../context.js';
 import type { CliIo } from '../io.js';
+import { loadScorecards, scorecardLanternOptions, type ScorecardFlags, scorecardOptions } from './scorecards.js';
 
-export interface ServeOptions {
+export interface ServeOptions extends ScorecardFlags {
   db?: string;
   port: string;
   host: string;
@@ -20,6 +22,8 @@ export interface ServeOptions {
 }
 
 export const DEFAULT_REFRESH_INTERVAL = '5m';
+/** How often every scorecard is evaluated again: time alone changes some data points. */
+export const SCORECARD_INTERVAL_MS = 60 * 60 * 1000;
 const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
 
 /** `30s`, `5m`, `1h` or a number of seconds, in milliseconds; `0` turns periodic refresh off. */
@@ -30,8 +34,7 @@ export function parseInterval(text: string, flag = '--refresh-interval'): number
 }
 
 export function serveCommand(program: Command, io: CliIo): void {
-  program
-    .command('serve')
+  scorecardOptions(program.command('serve'))
     .description('serve the API (and the web UI) until stopped with Ctrl-C or SIGTERM')
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
     .option('--port <n>', 'port to listen on', '7007')
@@ -45,8 +48,9 @@ export function serveCommand(program: Command, io: CliIo): void {
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const intervalMs = parseInterval(options.refreshInterval);
       const catalogScope = scopeOption(options.catalogScope);
-      const lantern = await openLantern(options.db, { maxReportBytes }, io.env);
+      const lantern = await openLantern(options.db, { maxReportBytes, ...scorecardLanternOptions(options) }, io.env);
       try {
+        for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {
           // A URL that does not answer now is registered anyway and read again on every refresh.
           const summary = await lantern.catalog.register(target, catalogScope, { requireReadable: !isUrl(target.trim()) });
@@ -86,12 +90,15 @@ export interface ServeLoopOptions {
 
 /**
  * Serves the API (and the web UI) for an open Lantern until io.stopSignal resolves, then stops the
- * catalog refresh loop, closes the server (requests in flight finish) and closes Lantern.
+ * catalog refresh loop, closes the server (requests in flight finish) and closes Lantern. Every
+ * scorecard is evaluated before it listens and every hour after.
  */
 export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
   let app: LanternApp;
   try {
     app = await buildServer(lantern, { logger: { level: options.logLevel } });
+    const evaluated = await lantern.evaluateScorecards();
+    io.err(`Scorecards: ${evaluated.map((e) => `${e.scorecard} (${e.entities} entit${e.entities === 1 ? 'y' : 'ies'})`).join(', ') || 'none'}\n`);
   } catch (error) {
     await lantern.close();
     throw error;
@@ -114,6 +121,21 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
   };
   sweep();
   const sweeper = setInterval(sweep, 60_000).unref();
+  // The scorecard files are read again, so that an edit shows within the hour, like a catalog edit.
+  let scoring: Promise<unknown> = Promise.resolve();
+  const score = () => {
+    scoring = lantern.scorecards
+      .load()
+      .then((problems) => {
+        for (const problem of problems) app.log.warn({ problem: formatProblem(problem) }, 'scorecard file problem');
+        return lantern.evaluateScorecards();
+      })
+      .then(
+        (evaluated) => app.log.info({ scorecards: evaluated.length, changed: evaluated.reduce((n, e) => n + e.changed, 0) }, 'scorecards evaluated'),
+        (err: unknown) => app.log.error({ err }, 'scorecard evaluation failed'),
+      );
+  };
+  const scorer = setInterval(score, SCORECARD_INTERVAL_MS).unref();
   try {
     const address = await app.listen({ port: options.port, host: options.host });
     io.err(options.listening(address));
@@ -124,7 +146,9 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     // connections and waits for requests in flight (ingests included).
     await loop?.stop();
     clearInterval(sweeper);
+    clearInterval(scorer);
     await sweeping;
+    await scoring;
     await app.close();
     await lantern.close();
   }

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as securityTesting from './0001-security-testing.js';
 import * as catalog from './0002-catalog.js';
 import * as insights from './0003-insights.js';
+import * as scorecards from './0004-scorecards.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -11,6 +12,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-security-testing': securityTesting,
   '0002-catalog': catalog,
   '0003-insights': insights,
+  '0004-scorecards': scorecards,
 };
 
 export const migrationProvider: MigrationProvider = {

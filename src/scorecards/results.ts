@@ -1,0 +1,339 @@
+import type { Kysely } from 'kysely';
+import { InputError } from '../domain/errors.js';
+import type { Database } from '../store/schema.js';
+import { type CheckStatus, checkMessage, type Operator, ruleStatus, type RuleStatus, type Strategy, type WhenNoData } from './checks.js';
+import type { Value } from './data-points.js';
+import type { DefinedScorecard } from './definitions.js';
+import { storedCheckResults, storedStatuses } from './evaluate.js';
+import { refMatches, type Scorecard } from './scorecard.js';
+
+type Db = Kysely<Database>;
+
+/** One check over a set of entities. passRate leaves unknown results out: pass / (pass + fail). */
+export interface CheckTally {
+  id: string;
+  name: string;
+  weight: number;
+  pass: number;
+  fail: number;
+  unknown: number;
+  /** Percent with one decimal; null when no entity's result was decided. */
+  passRate: number | null;
+}
+
+/** A scorecard over a set of entities. */
+export interface ScorecardTally {
+  /** Entities the scorecard applies to. */
+  entities: number;
+  /** Of those, entities with a score (a decided check). */
+  scored: number;
+  /** Mean of the entities' scores; null when none has one. */
+  averageScore: number | null;
+  /** Scored entities that failed no check. */
+  passing: number;
+  /** passing / scored, in percent; null when none is scored. */
+  passRate: number | null;
+  checks: CheckTally[];
+}
+
+type Statuses = Record<string, CheckStatus>;
+
+const percent = (part: number, whole: number): number | null => (whole === 0 ? null : Math.round((1000 * part) / whole) / 10);
+
+/** Tallies entity results (score and each check's status) against a scorecard's current checks. */
+export function tally(scorecard: Scorecard, results: Iterable<{ score: number | null; statuses: Statuses }>): ScorecardTally {
+  const checks = scorecard.checks.map((c) => ({ id: c.id, name: c.name, weight: c.weight, pass: 0, fail: 0, unknown: 0 }));
+  let entities = 0;
+  let scored = 0;
+  let sum = 0;
+  let passing = 0;
+  for (const result of results) {
+    entities++;
+    if (result.score !== null) {
+      scored++;
+      // In tenths, whole numbers: scores have one decimal, and sums of decimals drift.
+      sum += Math.round(result.score * 10);
+    }
+    let failed = false;
+    for (const check of checks) {
+      const status = result.statuses[check.id] ?? 'unknown';
+      check[status]++;
+      failed ||= status === 'fail';
+    }
+    if (result.score !== null && !failed) passing++;
+  }
+  return {
+    entities,
+    scored,
+    averageScore: scored === 0 ? null : Math.round(sum / scored) / 10,
+    passing,
+    passRate: percent(passing, scored),
+    checks: checks.map((c) => ({ ...c, passRate: percent(c.pass, c.pass + c.fail) })),
+  };
+}
+
+/** Filters over the entities of a scorecard's results; owner and system take full refs or bare names. */
+export interface ResultFilter {
+  owner?: string[] | undefined;
+  system?: string[] | undefined;
+  kind?: string[] | undefined;
+  type?: string[] | undefined;
+  lifecycle?: string[] | undefined;
+}
+
+const lowerIn = (value: string | null, wanted: readonly string[] | undefined) => wanted === undefined || (value !== null && wanted.some((w) => w.toLowerCase() === value.toLowerCase()));
+
+function matches(filter: ResultFilter, entity: { owner_ref: string | null; system_ref: string | null; kind: string; type: string | null; lifecycle: string | null }): boolean {
+  return (
+    (filter.owner === undefined || refMatches(entity.owner_ref, filter.owner)) &&
+    (filter.system === undefined || refMatches(entity.system_ref, filter.system)) &&
+    lowerIn(entity.kind, filter.kind) &&
+    lowerIn(entity.type, filter.type) &&
+    lowerIn(entity.lifecycle, filter.lifecycle)
+  );
+}
+
+/** Every scorecard with its tally over all the entities it applies to (GET /api/scorecards). */
+export async function scorecardTallies(db: Db, scorecards: readonly Scorecard[]): Promise<Map<string, ScorecardTally>> {
+  const out = new Map<string, ScorecardTally>();
+  for (const scorecard of scorecards) {
+    const rows = await db.selectFrom('scorecard_results').select(['score', 'checks']).where('scorecard_id', '=', scorecard.id).execute();
+    out.set(scorecard.id, tally(scorecard, rows.map((r) => ({ score: r.score, statuses: storedStatuses(r.checks) }))));
+  }
+  return out;
+}
+
+export const RESULT_SORTS = ['score', 'name', 'owner', 'system', 'failed'] as const;
+
+export interface ResultsQuery extends ResultFilter {
+  /** Only entities whose result on this check is `status`. */
+  check?: string | undefined;
+  status?: CheckStatus | undefined;
+  q?: string | undefined;
+  /** RESULT_SORTS, `-` first for descending. Default `score` (worst first, no score last). */
+  sort?: string | undefined;
+  limit?: number | undefined;
+  offset?: number | undefined;
+}
+
+export interface EntityResultRow {
+  entityRef: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  type: string | null;
+  owner: string | null;
+  system: string | null;
+  lifecycle: string | null;
+  score: number | null;
+  passed: number;
+  failed: number;
+  unknown: number;
+  /** Check id → status, for the scorecard's checks. */
+  checks: Statuses;
+  updatedAt: string;
+}
+
+export interface ScorecardResultsPage {
+  scorecard: { id: string; name: string };
+  /** Entities matching the filters, all pages. */
+  total: number;
+  items: EntityResultRow[];
+  /** The tally of the entities matching the filters (before `check`/`status`, which pick rows within it). */
+  summary: ScorecardTally;
+}
+
+/** A scorecard's results over its entities, filtered, sorted and paged, with pass rates per check. */
+export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: ResultsQuery): Promise<ScorecardResultsPage> {
+  const sort = query.sort ?? 'score';
+  const descending = sort.startsWith('-');
+  const key = descending ? sort.slice(1) : sort;
+  if (!(RESULT_SORTS as readonly string[]).includes(key)) {
+    throw new InputError(`Invalid sort ${JSON.stringify(sort)}: expected one of ${RESULT_SORTS.join(', ')}, with a leading "-" for descending.`);
+  }
+  if (query.check !== undefined && !scorecard.checks.some((c) => c.id === query.check)) {
+    throw new InputError(`The scorecard ${scorecard.id} has no check ${JSON.stringify(query.check)}: expected one of ${scorecard.checks.map((c) => c.id).join(', ')}.`);
+  }
+  const rows = await db
+    .selectFrom('scorecard_results as r')
+    .innerJoin('entities as e', 'e.id', 'r.entity_id')
+    .select(['r.score', 'r.passed', 'r.failed', 'r.unknown', 'r.checks', 'r.updated_at', 'e.ref', 'e.kind', 'e.namespace', 'e.name', 'e.title', 'e.type', 'e.owner_ref', 'e.system_ref', 'e.lifecycle'])
+    .where('r.scorecard_id', '=', scorecard.id)
+    .execute();
+  const text = query.q?.trim().toLowerCase();
+  const selected: EntityResultRow[] = [];
+  for (const r of rows) {
+    if (!matches(query, r)) continue;
+    if (text && !r.name.toLowerCase().includes(text) && !(r.title ?? '').toLowerCase().includes(text)) continue;
+    selected.push({
+      entityRef: r.ref,
+      kind: r.kind,
+      namespace: r.namespace,
+      name: r.name,
+      title: r.title,
+      type: r.type,
+      owner: r.owner_ref,
+      system: r.system_ref,
+      lifecycle: r.lifecycle,
+      score: r.score,
+      passed: r.passed,
+      failed: r.failed,
+      unknown: r.unknown,
+      checks: storedStatuses(r.checks),
+      updatedAt: r.updated_at,
+    });
+  }
+  const summary = tally(scorecard, selected.map((s) => ({ score: s.score, statuses: s.checks })));
+  const picked = query.check === undefined || query.status === undefined ? selected : selected.filter((s) => s.checks[query.check as string] === query.status);
+
+  const direction = descending ? -1 : 1;
+  // Plain code-point order, as the database's lower() ordering gives: localeCompare would cost
+  // more than the rest of the request on 10 000 entities.
+  const order = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  const byText = (value: (r: EntityResultRow) => string | null) => (a: EntityResultRow, b: EntityResultRow) => {
+    const [x, y] = [value(a), value(b)];
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return direction * order(x.toLowerCase(), y.toLowerCase());
+  };
+  const sorts: Record<(typeof RESULT_SORTS)[number], (a: EntityResultRow, b: EntityResultRow) => number> = {
+    // No score is not a low score: those entities come last either way round.
+    score: (a, b) => (a.score === null || b.score === null ? (a.score === b.score ? 0 : a.score === null ? 1 : -1) : direction * (a.score - b.score)),
+    failed: (a, b) => direction * (a.failed - b.failed),
+    name: byText((r) => r.name),
+    owner: byText((r) => r.owner),
+    system: byText((r) => r.system),
+  };
+  const compare = sorts[key as (typeof RESULT_SORTS)[number]];
+  picked.sort((a, b) => compare(a, b) || order(a.entityRef, b.entityRef));
+  const offset = query.offset ?? 0;
+  return {
+    scorecard: { id: scorecard.id, name: scorecard.name },
+    total: picked.length,
+    items: picked.slice(offset, offset + (query.limit ?? 50)),
+    summary,
+  };
+}
+
+export type TrendPoint = { date: string } & Omit<ScorecardTally, 'checks'> & { checks: Array<Omit<CheckTally, 'name' | 'weight'>> };
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * The scorecard at the end of each of the last `days` days (UTC): each entity counts as its latest
+ * history row on or before that day, as long as the scorecard applied to it then.
+ */
+export async function scorecardTrend(db: Db, scorecard: Scorecard, options: ResultFilter & { days: number; now: string }): Promise<TrendPoint[]> {
+  const end = options.now.slice(0, 10);
+  const start = Date.parse(`${end}T00:00:00Z`) - (options.days - 1) * DAY;
+  const dates = Array.from({ length: options.days }, (_, i) => new Date(start + i * DAY).toISOString().slice(0, 10));
+  const rows = await db
+    .selectFrom('scorecard_history as h')
+    .innerJoin('entities as e', 'e.id', 'h.entity_id')
+    .select(['h.entity_id', 'h.day', 'h.applies', 'h.score', 'h.statuses', 'e.owner_ref', 'e.system_ref', 'e.kind', 'e.type', 'e.lifecycle'])
+    .where('h.scorecard_id', '=', scorecard.id)
+    .where('h.day', '<=', end)
+    .orderBy('h.entity_id')
+    .orderBy('h.day')
+    .execute();
+  const perDay = dates.map(() => [] as Array<{ score: number | null; statuses: Statuses }>);
+  for (let i = 0; i < rows.length; ) {
+    let j = i;
+    while (j < rows.length && rows[j]?.entity_id === rows[i]?.entity_id) j++;
+    const first = rows[i];
+    if (first && matches(options, first)) {
+      const parsed = new Map<number, Statuses>();
+      let k = i;
+      dates.forEach((date, d) => {
+        while (k + 1 < j && (rows[k + 1]?.day ?? '') <= date) k++;
+        const row = rows[k];
+        if (!row || row.day > date || row.applies !== 1) return;
+        let statuses = parsed.get(k);
+        if (!statuses) parsed.set(k, (statuses = storedStatuses(row.statuses)));
+        perDay[d]?.push({ score: row.score, statuses });
+      });
+    }
+    i = j;
+  }
+  return dates.map((date, d) => {
+    const { checks, ...rest } = tally(scorecard, perDay[d] ?? []);
+    return { date, ...rest, checks: checks.map(({ name: _name, weight: _weight, ...c }) => c) };
+  });
+}
+
+export interface RuleView {
+  dataPoint: string;
+  input: string | null;
+  operator: Operator;
+  threshold: Value;
+  /** null: no value for this entity. */
+  observed: Value | null;
+  status: RuleStatus;
+}
+
+export interface CheckView {
+  id: string;
+  name: string;
+  description: string;
+  weight: number;
+  strategy: Strategy;
+  whenNoData: WhenNoData;
+  status: CheckStatus;
+  noData: boolean;
+  message: string;
+  rules: RuleView[];
+}
+
+export interface EntityScorecardView {
+  id: string;
+  name: string;
+  description: string;
+  origin: string;
+  score: number | null;
+  passed: number;
+  failed: number;
+  unknown: number;
+  updatedAt: string;
+  checks: CheckView[];
+}
+
+/** Each scorecard that applies to the entity, with every check's status, observed values, thresholds and message. */
+export async function entityScorecards(db: Db, entityId: number, scorecards: readonly DefinedScorecard[]): Promise<EntityScorecardView[]> {
+  const rows = new Map((await db.selectFrom('scorecard_results').selectAll().where('entity_id', '=', entityId).execute()).map((r) => [r.scorecard_id, r]));
+  const views: EntityScorecardView[] = [];
+  for (const scorecard of scorecards) {
+    const row = rows.get(scorecard.id);
+    if (!row) continue;
+    const results = storedCheckResults(row.checks);
+    views.push({
+      id: scorecard.id,
+      name: scorecard.name,
+      description: scorecard.description,
+      origin: scorecard.origin,
+      score: row.score,
+      passed: row.passed,
+      failed: row.failed,
+      unknown: row.unknown,
+      updatedAt: row.updated_at,
+      checks: scorecard.checks.map((check) => {
+        const result = results.get(check.id) ?? { status: 'unknown' as const, noData: true, observed: check.rules.map(() => null) };
+        return {
+          id: check.id,
+          name: check.name,
+          description: check.description,
+          weight: check.weight,
+          strategy: check.strategy,
+          whenNoData: check.whenNoData,
+          status: result.status,
+          noData: result.noData,
+          message: checkMessage(check, result),
+          rules: check.rules.map((rule, i) => {
+            const observed = result.observed[i] ?? null;
+            return { dataPoint: rule.dataPoint, input: rule.input ?? null, operator: rule.operator, threshold: rule.value, observed, status: ruleStatus(rule, observed) };
+          }),
+        };
+      }),
+    });
+  }
+  return views;
+}

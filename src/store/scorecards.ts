@@ -1,0 +1,93 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import { batches } from './batches.js';
+import { bulkRun } from './bulk.js';
+import type { Store } from './database.js';
+import type { Database, ScorecardHistoryTable, ScorecardResultTable, ScorecardTable } from './schema.js';
+
+type Db = Kysely<Database>;
+
+export type ScorecardRow = Selectable<ScorecardTable>;
+export type ScorecardResultRow = Selectable<ScorecardResultTable>;
+export type NewScorecardResult = Insertable<ScorecardResultTable>;
+export type NewScorecardHistory = Insertable<ScorecardHistoryTable>;
+
+export function storedScorecards(db: Db): Promise<ScorecardRow[]> {
+  return db.selectFrom('scorecards').selectAll().orderBy('id').execute();
+}
+
+/** Stores a scorecard defined through the API; true when it is new, false when it replaced one. */
+export async function saveScorecard(db: Db, id: string, definition: string, now: string): Promise<boolean> {
+  const existing = await db.selectFrom('scorecards').select('id').where('id', '=', id).executeTakeFirst();
+  if (existing) await db.updateTable('scorecards').set({ definition, updated_at: now }).where('id', '=', id).execute();
+  else await db.insertInto('scorecards').values({ id, definition, created_at: now, updated_at: now }).execute();
+  return !existing;
+}
+
+/** Removes a scorecard's definition (if stored), results and history. */
+export async function deleteScorecard(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('scorecard_history').where('scorecard_id', '=', id).execute();
+  await db.deleteFrom('scorecard_results').where('scorecard_id', '=', id).execute();
+  await db.deleteFrom('scorecards').where('id', '=', id).execute();
+}
+
+/** What an evaluation compares a new result with. */
+export type StoredResult = Pick<ScorecardResultRow, 'entity_id' | 'score' | 'checks'>;
+
+/** A scorecard's stored results, of these entities or of all. */
+export async function scorecardResults(db: Db, scorecardId: string, entityIds?: readonly number[]): Promise<StoredResult[]> {
+  const query = db.selectFrom('scorecard_results').select(['entity_id', 'score', 'checks']).where('scorecard_id', '=', scorecardId);
+  if (entityIds === undefined) return query.execute();
+  const rows: StoredResult[] = [];
+  for (const batch of batches(entityIds)) rows.push(...(await query.where('entity_id', 'in', batch).execute()));
+  return rows;
+}
+
+export async function writeScorecardResults(store: Store, trx: Db, rows: readonly NewScorecardResult[]): Promise<void> {
+  const ordered = rows.map((r) => ({ scorecard_id: r.scorecard_id, entity_id: r.entity_id, score: r.score ?? null, passed: r.passed, failed: r.failed, unknown: r.unknown, checks: r.checks, updated_at: r.updated_at }));
+  await bulkRun(store, trx, ordered.length, (i) => ordered[i] as (typeof ordered)[number], (db, batch) =>
+    db
+      .insertInto('scorecard_results')
+      .values(batch)
+      .onConflict((oc) =>
+        oc.columns(['scorecard_id', 'entity_id']).doUpdateSet((eb) => ({
+          score: eb.ref('excluded.score'),
+          passed: eb.ref('excluded.passed'),
+          failed: eb.ref('excluded.failed'),
+          unknown: eb.ref('excluded.unknown'),
+          checks: eb.ref('excluded.checks'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      ),
+  );
+}
+
+export async function deleteScorecardResults(db: Db, scorecardId: string, entityIds: readonly number[]): Promise<void> {
+  for (const batch of batches(entityIds)) await db.deleteFrom('scorecard_results').where('scorecard_id', '=', scorecardId).where('entity_id', 'in', batch).execute();
+}
+
+/**
+ * Records results as they stand at the end of `day`. History after that day, which an evaluation
+ * dated earlier supersedes, is dropped first.
+ */
+export async function writeScorecardHistory(store: Store, trx: Db, scorecardId: string, day: string, rows: readonly Omit<NewScorecardHistory, 'scorecard_id' | 'day'>[]): Promise<void> {
+  if (rows.length === 0) return;
+  const later = await trx.selectFrom('scorecard_history').select('entity_id').where('scorecard_id', '=', scorecardId).where('day', '>', day).limit(1).executeTakeFirst();
+  if (later) {
+    for (const batch of batches(rows.map((r) => r.entity_id))) {
+      await trx.deleteFrom('scorecard_history').where('scorecard_id', '=', scorecardId).where('day', '>', day).where('entity_id', 'in', batch).execute();
+    }
+  }
+  const ordered = rows.map((r) => ({ scorecard_id: scorecardId, entity_id: r.entity_id, day, applies: r.applies, score: r.score ?? null, statuses: r.statuses }));
+  await bulkRun(store, trx, ordered.length, (i) => ordered[i] as (typeof ordered)[number], (db, batch) =>
+    db
+      .insertInto('scorecard_history')
+      .values(batch)
+      .onConflict((oc) =>
+        oc.columns(['scorecard_id', 'entity_id', 'day']).doUpdateSet((eb) => ({
+          applies: eb.ref('excluded.applies'),
+          score: eb.ref('excluded.score'),
+          statuses: eb.ref('excluded.statuses'),
+        })),
+      ),
+  );
+}
