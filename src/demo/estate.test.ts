@@ -10,7 +10,7 @@ import { trend } from '../insights/trend.js';
 import { Lantern } from '../lantern.js';
 import type { Store } from '../store/database.js';
 import { linksOfEntity, type TargetLinkView } from '../store/target-links.js';
-import { buildDemoEstate, DEMO_CATALOG, DEMO_CATALOG_SCOPE, type DemoEstateSummary } from './estate.js';
+import { buildDemoEstate, DEMO_CATALOG, DEMO_CATALOG_SCOPE, DemoClock, type DemoEstateSummary, demoLanternOptions } from './estate.js';
 import { demoReports } from './reports.js';
 import { DEMO_TARGETS } from './targets.js';
 
@@ -60,9 +60,31 @@ describeEachStore('the demo estate', (kind: StoreKind) => {
 
   beforeAll(async () => {
     store = await openTestStore(kind);
-    summary = await buildDemoEstate(new Lantern(store), { now: NOW });
+    const clock = new DemoClock();
+    summary = await buildDemoEstate(new Lantern(store, demoLanternOptions(clock)), { now: NOW, clock });
+    // After the build the clock reads the real time again, as the served demo needs.
+    expect(Math.abs(Date.parse(clock.now()) - Date.now())).toBeLessThan(60_000);
   });
   afterAll(() => store?.close());
+
+  it('has scorecards with passing, failing and no-data entities, and their history over several days', async () => {
+    const results = await store.db
+      .selectFrom('scorecard_results')
+      .innerJoin('entities', 'entities.id', 'scorecard_results.entity_id')
+      .select(['scorecard_id', 'entities.ref', 'score', 'passed', 'failed', 'unknown'])
+      .execute();
+    const result = (scorecard: string, ref: string) => results.find((r) => r.scorecard_id === scorecard && r.ref === ref);
+    expect(new Set(results.map((r) => r.scorecard_id))).toEqual(new Set(['security-baseline', 'production-readiness', 'catalog-hygiene', 'vulnerability-hygiene']));
+    expect(result('production-readiness', 'component:default/checkout-web')).toMatchObject({ score: 100, failed: 0, unknown: 0 });
+    expect(result('production-readiness', 'component:default/payments-api')?.failed).toBeGreaterThan(0);
+    // design-system links no target: its security checks have no data, and are unknown rather than zero.
+    expect(result('security-baseline', 'component:default/design-system')?.unknown).toBeGreaterThan(0);
+    // Only production components are held to production readiness.
+    expect(result('production-readiness', 'component:default/design-system')).toBeUndefined();
+    const days = await store.db.selectFrom('scorecard_history').select('day').distinct().execute();
+    expect(days.length).toBeGreaterThan(1);
+    expect(days.every((d) => d.day <= NOW.toISOString().slice(0, 10))).toBe(true);
+  });
 
   it('ingests every report as a scan of its own, and reads the catalog without a problem', async () => {
     const scans = Number((await store.db.selectFrom('scans').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);

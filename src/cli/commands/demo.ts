@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { clearDemoDatabase, defaultDemoDatabase, stampDemoDatabase } from '../../demo/database.js';
-import { buildDemoEstate } from '../../demo/estate.js';
+import { buildDemoEstate, DemoClock, demoLanternOptions } from '../../demo/estate.js';
 import { InputError } from '../../domain/errors.js';
 import { openLantern } from '../../lantern.js';
 import { isPostgresUrl } from '../../store/database.js';
@@ -31,10 +31,11 @@ export function demoCommand(program: Command, io: CliIo): void {
       clearDemoDatabase(path);
       const started = performance.now();
       io.err(`Building the Acme Pay demo estate in ${path} …\n`);
-      const lantern = await openLantern(path, {}, io.env);
+      const clock = new DemoClock();
+      const lantern = await openLantern(path, demoLanternOptions(clock), io.env);
       try {
         stampDemoDatabase(lantern.store);
-        const estate = await buildDemoEstate(lantern, { now: new Date() });
+        const estate = await buildDemoEstate(lantern, { now: new Date(), clock });
         const days = Math.round((Date.parse(estate.lastScanAt) - Date.parse(estate.firstScanAt)) / 86_400_000);
         io.err(
           `  ${estate.entities} catalog entities with ${estate.links} target links, ${estate.matchedLinks} of them showing data\n` +
