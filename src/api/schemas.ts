@@ -59,3 +59,16 @@ export function errors(...codes: number[]): Record<number, typeof ErrorSchema> {
 // The spelled-out unions must name exactly the domain's values.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
 export const schemasMatchDomain: [Same<Static<typeof SeverityName>, Severity>, Same<Static<typeof TargetTypeSchema>, TargetType>] = [true, true];
+
+/** The catalog columns of an entity row, in the overview and in a scorecard's results. */
+export const EntityColumnFields = {
+  entityRef: Type.String(),
+  kind: Type.String(),
+  namespace: Type.String(),
+  name: Type.String(),
+  title: NullableString,
+  type: NullableString,
+  owner: NullableString,
+  system: NullableString,
+  lifecycle: NullableString,
+};

@@ -23,7 +23,8 @@ export interface OverviewQuery {
   scorecard?: string | undefined;
 }
 
-export interface OverviewRow {
+/** The catalog columns of an entity row, in the overview and in a scorecard's results. */
+export interface EntityColumns {
   entityRef: string;
   kind: string;
   namespace: string;
@@ -33,6 +34,9 @@ export interface OverviewRow {
   owner: string | null;
   system: string | null;
   lifecycle: string | null;
+}
+
+export interface OverviewRow extends EntityColumns {
   tags: string[];
   hasData: boolean;
   /** null when hasData is false: "no data", not zero. */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { InputError } from '../domain/errors.js';
+import type { EntityColumns } from '../insights/overview.js';
 import type { Database } from '../store/schema.js';
 import { type CheckStatus, checkMessage, type Operator, ruleStatus, type RuleStatus, type Strategy, type WhenNoData } from './checks.js';
 import type { Value } from './data-points.js';
@@ -116,16 +117,7 @@ export interface ResultsQuery extends ResultFilter {
   offset?: number | undefined;
 }
 
-export interface EntityResultRow {
-  entityRef: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  title: string | null;
-  type: string | null;
-  owner: string | null;
-  system: string | null;
-  lifecycle: string | null;
+export interface EntityResultRow extends EntityColumns {
   score: number | null;
   passed: number;
   failed: number;

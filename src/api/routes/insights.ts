@@ -8,7 +8,7 @@ import { overview, OVERVIEW_SORTS } from '../../insights/overview.js';
 import { summarise } from '../../insights/summary.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
-import { errors, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
+import { EntityColumnFields, errors, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 import { ExemptionSchema } from './exemptions.js';
 
@@ -137,15 +137,7 @@ const Rollup = { entities: Type.Integer(), withData: Type.Integer(), counts: Sev
 const OverviewSchema = Type.Object({
   items: Type.Array(
     Type.Object({
-      entityRef: Type.String(),
-      kind: Type.String(),
-      namespace: Type.String(),
-      name: Type.String(),
-      title: NullableString,
-      type: NullableString,
-      owner: NullableString,
-      system: NullableString,
-      lifecycle: NullableString,
+      ...EntityColumnFields,
       tags: Type.Array(Type.String()),
       hasData: Type.Boolean(),
       counts: Type.Union([SeverityCountsSchema, Type.Null()], { description: 'null when hasData is false: "no data", not zero' }),

@@ -6,7 +6,7 @@ import { operatorsFor } from '../../scorecards/checks.js';
 import { DATA_POINTS, type DataPointType } from '../../scorecards/data-points.js';
 import { checkUses, type DefinedScorecard } from '../../scorecards/definitions.js';
 import { entityScorecards, RESULT_SORTS, scorecardResultsPage, scorecardTallies, scorecardTrend } from '../../scorecards/results.js';
-import { errors, NullableString } from '../schemas.js';
+import { EntityColumnFields, errors, NullableString } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 
 // Spelled out so that TypeBox infers the literal unions (a mapped array would infer never).
@@ -219,15 +219,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
             total: Type.Integer(),
             items: Type.Array(
               Type.Object({
-                entityRef: Type.String(),
-                kind: Type.String(),
-                namespace: Type.String(),
-                name: Type.String(),
-                title: NullableString,
-                type: NullableString,
-                owner: NullableString,
-                system: NullableString,
-                lifecycle: NullableString,
+                ...EntityColumnFields,
                 score: NullableNumber,
                 passed: Type.Integer(),
                 failed: Type.Integer(),
