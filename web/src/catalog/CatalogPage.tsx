@@ -4,7 +4,7 @@ import { SEVERITIES } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { entityHref, humanizeEntityRef } from '../routing/routes.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
-import { nextSort } from '../routing/search-params.js';
+import { nextSort, PAGE_SIZES } from '../routing/search-params.js';
 import { type Column, DataTable } from '../ui/DataTable.js';
 import { FilterMenu, type FilterOption } from '../ui/FilterMenu.js';
 import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
@@ -13,7 +13,7 @@ import { RefLink } from '../ui/RefLink.js';
 import { SearchBox } from '../ui/SearchBox.js';
 import { NoData, SEVERITY_LABEL, SeverityCount, SeverityIcon } from '../ui/Severity.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
-import { type CatalogFilter, type CatalogQuery, catalogSearch, isFiltered, overviewPath, PAGE_SIZES, parseCatalogQuery, withCatalogChange } from './catalog-query.js';
+import { type CatalogFilter, type CatalogQuery, catalogSearch, isFiltered, overviewPath, parseCatalogQuery, withCatalogChange } from './catalog-query.js';
 
 /** Facets of the catalog API behind each filter. */
 const FACETS: Record<CatalogFilter, string> = { kind: 'kind', type: 'spec.type', owner: 'relations.ownedBy', lifecycle: 'spec.lifecycle', tag: 'metadata.tags' };
