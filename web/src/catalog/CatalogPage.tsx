@@ -7,7 +7,8 @@ import { Link, navigate, useLocation } from '../routing/router.js';
 import { nextSort, PAGE_SIZES } from '../routing/search-params.js';
 import { type Column, DataTable } from '../ui/DataTable.js';
 import { FilterMenu, type FilterOption } from '../ui/FilterMenu.js';
-import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
+import { ScoreValue } from '../ui/CheckStatus.js';
+import { formatCount, formatDateTime, formatRelative, formatScore } from '../ui/format.js';
 import { OffsetPagination } from '../ui/Pagination.js';
 import { RefLink } from '../ui/RefLink.js';
 import { SearchBox } from '../ui/SearchBox.js';
@@ -79,6 +80,18 @@ const columns: Column<OverviewRow>[] = [
       cell: (row) => (row.counts === null ? <NoData /> : <SeverityCount severity={severity} count={row.counts[severity]} />),
     }),
   ),
+  {
+    key: 'score',
+    header: <span title="The entity's score on the Security baseline scorecard">Score</span>,
+    sortKey: 'score',
+    className: 'num col-score',
+    // "No score" (the scorecard does not apply, or decided nothing) is not a score of 0.
+    cell: (row) => (
+      <Link href={entityHref(entityOf(row), 'scorecards')} tabIndex={-1} aria-label={row.score === null ? 'No score' : `Score ${formatScore(row.score)}`}>
+        <ScoreValue value={row.score} none="—" hint="No score: the Security baseline does not apply to this entity, or decided none of its checks." />
+      </Link>
+    ),
+  },
   {
     key: 'lastScanAt',
     header: 'Last scan',
@@ -169,7 +182,7 @@ export function CatalogPage() {
             )
           ) : (
             <DataTable
-              caption="Catalog entities with their open issues per severity"
+              caption="Catalog entities with their open issues per severity and their Security baseline score"
               testId="catalog-table"
               columns={columns}
               rows={data.items}
