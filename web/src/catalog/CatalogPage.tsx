@@ -63,6 +63,18 @@ const columns: Column<OverviewRow>[] = [
   { key: 'system', header: 'System', sortKey: 'system', className: 'col-secondary', cell: (row) => <RefLink refText={row.system} kind="system" tabIndex={-1} /> },
   { key: 'lifecycle', header: 'Lifecycle', sortKey: 'lifecycle', className: 'col-secondary', cell: (row) => row.lifecycle ?? <span className="muted">—</span> },
   { key: 'tags', header: 'Tags', className: 'col-secondary', cell: (row) => <Tags tags={row.tags} /> },
+  {
+    key: 'score',
+    header: <span title="The entity's score on the Security baseline scorecard">Score</span>,
+    sortKey: 'score',
+    className: 'num col-score',
+    // "No score" (the scorecard does not apply, or decided nothing) is not a score of 0.
+    cell: (row) => (
+      <Link href={entityHref(entityOf(row), 'scorecards')} tabIndex={-1} aria-label={row.score === null ? 'No score' : `Score ${formatScore(row.score)}`}>
+        <ScoreValue value={row.score} none="—" hint="No score: the Security baseline does not apply to this entity, or decided none of its checks." />
+      </Link>
+    ),
+  },
   ...SEVERITIES.map(
     (severity, index): Column<OverviewRow> => ({
       key: severity,
@@ -80,18 +92,6 @@ const columns: Column<OverviewRow>[] = [
       cell: (row) => (row.counts === null ? <NoData /> : <SeverityCount severity={severity} count={row.counts[severity]} />),
     }),
   ),
-  {
-    key: 'score',
-    header: <span title="The entity's score on the Security baseline scorecard">Score</span>,
-    sortKey: 'score',
-    className: 'num col-score',
-    // "No score" (the scorecard does not apply, or decided nothing) is not a score of 0.
-    cell: (row) => (
-      <Link href={entityHref(entityOf(row), 'scorecards')} tabIndex={-1} aria-label={row.score === null ? 'No score' : `Score ${formatScore(row.score)}`}>
-        <ScoreValue value={row.score} none="—" hint="No score: the Security baseline does not apply to this entity, or decided none of its checks." />
-      </Link>
-    ),
-  },
   {
     key: 'lastScanAt',
     header: 'Last scan',
