@@ -67,7 +67,7 @@ const columns: Column<OverviewRow>[] = [
     key: 'score',
     header: <span title="The entity's score on the Security baseline scorecard">Score</span>,
     sortKey: 'score',
-    className: 'num col-score',
+    className: 'num',
     // "No score" (the scorecard does not apply, or decided nothing) is not a score of 0.
     cell: (row) => (
       <Link href={entityHref(entityOf(row), 'scorecards')} tabIndex={-1} aria-label={row.score === null ? 'No score' : `Score ${formatScore(row.score)}`}>

@@ -28,8 +28,13 @@ function entityOf(row: ScorecardResultRow) {
   return { kind: row.kind.toLowerCase(), namespace: row.namespace, name: row.name };
 }
 
-function facetOptions(facets: Facets | undefined, facet: string, kind: 'group' | 'system'): FilterOption[] {
-  return (facets?.facets[facet] ?? []).filter((v) => v.value.startsWith(`${kind}:`)).map((v) => ({ value: v.value, label: humanizeEntityRef(v.value, kind) }));
+/** Owners are groups or users; what an entity is part of may be a system or a domain, and only systems filter here. */
+function ownerOptions(facets: Facets | undefined): FilterOption[] {
+  return (facets?.facets['relations.ownedBy'] ?? []).map((v) => ({ value: v.value, label: humanizeEntityRef(v.value, 'group') }));
+}
+
+function systemOptions(facets: Facets | undefined): FilterOption[] {
+  return (facets?.facets['relations.partOf'] ?? []).filter((v) => v.value.startsWith('system:')).map((v) => ({ value: v.value, label: humanizeEntityRef(v.value, 'system') }));
 }
 
 /** Each check's status for one entity, in the scorecard's order, as shapes with the check's name for screen readers and on hover. */
@@ -231,8 +236,8 @@ export default function ScorecardPage({ scorecardId }: { scorecardId: string }) 
 
       <div className="filter-bar" role="search" aria-label="Filter the entities">
         <SearchBox value={query.q} onSearch={onSearch} label="Search entities by name or title" placeholder="Search by name or title…" />
-        <FilterMenu label="Owner" options={facetOptions(facets.data, 'relations.ownedBy', 'group')} selected={query.owner} onChange={(owner) => change({ owner })} />
-        <FilterMenu label="System" options={facetOptions(facets.data, 'relations.partOf', 'system')} selected={query.system} onChange={(system) => change({ system })} />
+        <FilterMenu label="Owner" options={ownerOptions(facets.data)} selected={query.owner} onChange={(owner) => change({ owner })} />
+        <FilterMenu label="System" options={systemOptions(facets.data)} selected={query.system} onChange={(system) => change({ system })} />
         {query.check && (
           <span className="chip-filter" data-testid="check-filter">
             Entities that {STATUS_FILTER_TEXT[query.check.status]} “{filteredCheck?.name ?? query.check.id}”

@@ -27,20 +27,19 @@ export function LineChart({
   yLabel: string;
   /** A fixed value axis (0 to 100 for percentages); by default it fits the values. */
   yRange?: [number, number];
-  /** How the legend shows a value. */
+  /** How the legend shows a value; a function defined once, not on each render. */
   format?: (value: number) => string;
   testId: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
-  const props = useRef({ dates, series, yLabel, yRange, format });
-  props.current = { dates, series, yLabel, yRange, format };
-  // Callers build their series on every render: draw again only when what is drawn changed.
-  const drawn = JSON.stringify([dates, series, yLabel, yRange]);
+  // Callers build their series anew on every render; the chart is drawn again only when this text
+  // of what it draws changes. `format` is a module-level function, the same on every render.
+  const drawn = JSON.stringify({ dates, series, yLabel, yRange });
 
   useEffect(() => {
     const element = box.current;
     if (!element) return;
-    const { dates, series, yLabel, yRange, format } = props.current;
+    const { dates, series, yLabel, yRange } = JSON.parse(drawn) as { dates: string[]; series: LineSeries[]; yLabel: string; yRange?: [number, number] };
     const width = () => Math.max(280, element.clientWidth);
     const chart = new uPlot(
       {
@@ -63,7 +62,7 @@ export function LineChart({
       resize.disconnect();
       chart.destroy();
     };
-  }, [drawn]);
+  }, [drawn, format]);
 
   return <div ref={box} className="trend-chart" aria-hidden="true" data-testid={testId} />;
 }
