@@ -1,14 +1,22 @@
 import { join } from 'node:path';
+import type { DemoClock } from '../../src/demo/estate.js';
 import { DEFAULT_PROJECT_SCOPE } from '../../src/domain/scope.js';
-import type { Lantern } from '../../src/lantern.js';
+import type { Lantern, LanternOptions } from '../../src/lantern.js';
 import { bytes, grypeReport, trivyReport, type Vulnerability } from '../support/reports.js';
 
 /**
  * The small estate the browser tests open, built through Lantern as `lantern catalog register`
- * and `lantern ingest` would: testdata/catalog-info.yaml and the scans below.
+ * and `lantern ingest` would: testdata/catalog-info.yaml and the scans below, with the built-in
+ * Security baseline and testdata/scorecards.yaml evaluated as of each scan's day.
  */
 
 export const CATALOG = join(import.meta.dirname, 'testdata', 'catalog-info.yaml');
+export const SCORECARDS = join(import.meta.dirname, 'testdata', 'scorecards.yaml');
+
+/** The Lantern the estate is built into: a clock that reads each scan's time while it is built, and the test scorecard. */
+export function estateOptions(clock: DemoClock): LanternOptions {
+  return { clock: clock.now, scorecards: { paths: [SCORECARDS] } };
+}
 
 /** payments' image, as Trivy saw it: 2 critical, 3 high, 1 medium, 1 low; 5 with a fixed version. */
 export const IMAGE_VULNERABILITIES: Vulnerability[] = [
@@ -54,12 +62,22 @@ export function semgrepRepositoryReport(): string {
   });
 }
 
-export async function buildEstate(lantern: Lantern): Promise<void> {
+/**
+ * Scorecards are evaluated as of the clock: the catalog and the first scan ten days ago, the next
+ * scans yesterday, the rest now, so that each scorecard's trend has several days. For the Security
+ * baseline, payments passes some checks and fails others; ledger (no data) also has unknown ones.
+ */
+export async function buildEstate(lantern: Lantern, clock: DemoClock): Promise<void> {
+  const tenDaysAgo = daysAgo(10);
+  const yesterday = daysAgo(1);
+  clock.set(tenDaysAgo);
   await lantern.catalog.register(CATALOG, DEFAULT_PROJECT_SCOPE);
   const image = { target: 'registry.acme.io/payments', targetType: 'container' as const, variant: 'latest', scope: DEFAULT_PROJECT_SCOPE, baseline: true };
-  await lantern.ingest({ ...image, report: bytes(trivyReport(EARLIER_IMAGE_VULNERABILITIES)), source: 'trivy.json', scannedAt: daysAgo(10) });
-  await lantern.ingest({ ...image, report: bytes(trivyReport(IMAGE_VULNERABILITIES)), source: 'trivy.json', scannedAt: daysAgo(1) });
-  await lantern.ingest({ ...image, report: bytes(grypeReport(GRYPE_VULNERABILITIES)), source: 'grype.json', scannedAt: daysAgo(1) });
+  await lantern.ingest({ ...image, report: bytes(trivyReport(EARLIER_IMAGE_VULNERABILITIES)), source: 'trivy.json', scannedAt: tenDaysAgo });
+  clock.set(yesterday);
+  await lantern.ingest({ ...image, report: bytes(trivyReport(IMAGE_VULNERABILITIES)), source: 'trivy.json', scannedAt: yesterday });
+  await lantern.ingest({ ...image, report: bytes(grypeReport(GRYPE_VULNERABILITIES)), source: 'grype.json', scannedAt: yesterday });
+  clock.set(undefined);
   await lantern.ingest({
     target: 'acme/payments',
     targetType: 'repository',
@@ -72,4 +90,6 @@ export async function buildEstate(lantern: Lantern): Promise<void> {
   });
   // What ledger's link was meant to name: the "did you mean" of its diagnostic.
   await lantern.ingest({ target: 'acme/ledger', targetType: 'repository', variant: 'main', scope: DEFAULT_PROJECT_SCOPE, report: bytes(trivyReport([])), source: 'trivy.json' });
+  // Time alone moves days since the last scan: evaluate once more as of now, as `lantern serve` does at start.
+  await lantern.evaluateScorecards();
 }

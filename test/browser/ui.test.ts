@@ -1,10 +1,12 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { EntitySummary, IssueDetail, IssuePage, Overview, Scan, ScanIssues, Target } from '../../web/src/api/types.js';
+import { DemoClock } from '../../src/demo/estate.js';
+import type { EntityScorecards, EntitySummary, IssueDetail, IssuePage, Overview, Scan, ScanIssues, ScorecardList, ScorecardResults, ScorecardTrend, Target } from '../../web/src/api/types.js';
+import { formatScore } from '../../web/src/ui/format.js';
 import { bytes, trivyReport } from '../support/reports.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { type BrowserSession, buildWebUi, describeBrowser, openBrowser, screenshot, watch } from './browser.js';
-import { buildEstate, REPOSITORY_COMMIT } from './estate.js';
+import { buildEstate, estateOptions, REPOSITORY_COMMIT } from './estate.js';
 
 /**
  * The web UI in Chromium against a real server on the estate of estate.ts: every number the UI
@@ -12,6 +14,9 @@ import { buildEstate, REPOSITORY_COMMIT } from './estate.js';
  */
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
+// The test scorecard's name, as its YAML writes it (testdata/scorecards.yaml): HTML that must stay text.
+const RELEASE_NAME = 'Release <img src=x onerror="window.__scorecardXss=1"> readiness';
 
 // Expressions evaluated in the page are strings: this project compiles without the DOM library.
 const focused = (page: Page, attribute: string) => page.evaluate<string | null>(`document.activeElement?.getAttribute(${JSON.stringify(attribute)}) ?? null`);
@@ -44,8 +49,9 @@ describeBrowser('web UI in Chromium', () => {
 
   beforeAll(async () => {
     web = await buildWebUi();
-    server = await startTestServer('sqlite', {}, { webRoot: web.root });
-    await buildEstate(server.lantern);
+    const clock = new DemoClock();
+    server = await startTestServer('sqlite', estateOptions(clock), { webRoot: web.root });
+    await buildEstate(server.lantern, clock);
     base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     session = await openBrowser();
     page = session.page;
@@ -63,7 +69,7 @@ describeBrowser('web UI in Chromium', () => {
     await expectRows('catalog-table', overview.items.map((i) => i.entityRef));
     expect(overview.items[0]?.entityRef).toBe('component:default/payments');
     const first = page.locator('[data-testid="catalog-table"] tbody tr').first();
-    await expect.poll(() => first.locator('td').nth(7).textContent()).toBe(String(overview.items[0]?.counts?.critical));
+    await expect.poll(() => first.locator('td').nth(8).textContent()).toBe(String(overview.items[0]?.counts?.critical));
     // Entities without data say so, rather than showing zeros.
     await expect.poll(() => page.locator('[data-testid="catalog-table"] tr[data-key="component:default/ledger"]').textContent()).toContain('No data');
     expect(await page.locator('[data-testid="catalog-totals"]').textContent()).toBe(`${overview.totals.entities} entities, ${overview.totals.withData} with security data`);
@@ -238,6 +244,162 @@ describeBrowser('web UI in Chromium', () => {
     await screenshot(page, 'dashboard');
   });
 
+  it('shows the Security baseline score in the catalog, no score apart from 0, and sorts by it', async () => {
+    const overview = await api<Overview>('/api/insights/overview');
+    await open('/catalog');
+    await expectRows('catalog-table', overview.items.map((i) => i.entityRef));
+    const scoreOf = (ref: string) => page.locator(`[data-testid="catalog-table"] tr[data-key="${ref}"] td`).nth(7).textContent();
+    // payments: 5 of 11 weighted points (docs/scorecards.md); an API has no Security baseline score.
+    expect(await scoreOf('component:default/payments')).toBe('45.5%');
+    expect(await scoreOf('api:default/payments-api')).toBe('—');
+    for (const row of overview.items) expect(await scoreOf(row.entityRef), row.entityRef).toBe(row.score === null ? '—' : formatScore(row.score));
+    expect(overview.items.filter((i) => i.score !== null).map((i) => i.entityRef).sort()).toEqual(['component:default/billing', 'component:default/ledger', 'component:default/payments']);
+
+    await page.getByRole('button', { name: 'Score' }).click();
+    await expect.poll(path).toBe('/catalog?sort=score');
+    const worstFirst = await api<Overview>('/api/insights/overview?sort=score');
+    await expectRows('catalog-table', worstFirst.items.map((i) => i.entityRef));
+    expect(worstFirst.items.slice(0, 3).map((i) => i.entityRef)).toEqual(['component:default/ledger', 'component:default/billing', 'component:default/payments']);
+    expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Score');
+    await screenshot(page, 'catalog-by-score');
+
+    // The score leads to the checks behind it.
+    await page.locator('[data-testid="catalog-table"] tr[data-key="component:default/payments"] td').nth(7).getByRole('link').click();
+    await expect.poll(path).toBe('/catalog/component/default/payments/scorecards');
+  });
+
+  it("shows an entity's scorecards: each check passed, failed or unknown, with what was observed and its message", async () => {
+    const expected = await api<EntityScorecards>('/api/insights/entities/component/default/ledger/scorecards');
+    await open('/catalog/component/default/ledger');
+    await page.getByRole('link', { name: 'Scorecards', exact: true }).and(page.locator('.tab')).click();
+    await expect.poll(path).toBe('/catalog/component/default/ledger/scorecards');
+    expect(await page.locator('.tab.is-current').textContent()).toBe('Scorecards');
+    const cards = page.getByTestId('entity-scorecard');
+    await expect.poll(() => cards.count()).toBe(expected.scorecards.length);
+    expect(expected.scorecards.map((s) => s.id)).toEqual(['security-baseline', 'release-readiness']);
+
+    const baseline = page.locator('[data-testid="entity-scorecard"][data-scorecard="security-baseline"]');
+    // ledger's only link has a typo: no security data. 1 of 6 decided weighted points.
+    expect(await baseline.getByTestId('entity-score').textContent()).toBe('16.7%');
+    const check = (id: string) => baseline.locator(`tr[data-check="${id}"]`);
+    expect(await check('has-owner').locator('td').first().textContent()).toBe('Pass');
+    expect(await check('has-owner').locator('td').nth(1).textContent()).toBe('met: catalog.has_owner = true, expected = true');
+    expect(await check('has-security-data').locator('td').first().textContent()).toBe('Fail');
+    expect(await check('has-security-data').locator('td').nth(1).textContent()).toBe('not met: sto.has_security_data = false, expected = true');
+    expect(await check('has-security-data').getByTestId('check-message').textContent()).toBe(
+      'No scan results are linked to this component; add a harness.io/sto-test-target annotation or scan its repository.',
+    );
+    // No data is unknown, never 0.
+    expect(await check('no-critical').locator('td').first().textContent()).toBe('Unknown');
+    expect(await check('no-critical').locator('td').nth(1).textContent()).toBe('no data: sto.critical: no data, expected = 0');
+    expect(await check('no-critical').getByTestId('check-message').textContent()).toBe('No data: sto.critical has no value for this entity, so the check is unknown.');
+    // Decided for lack of data by whenNoData: fail, and said so.
+    expect(await check('scanned-recently').locator('td').first().textContent()).toBe('Fail(no data)');
+    for (const result of expected.scorecards[0]?.checks ?? []) {
+      expect(await check(result.id).getAttribute('data-status'), result.id).toBe(result.status);
+      expect(await check(result.id).getByTestId('check-message').textContent(), result.id).toBe(result.message);
+    }
+    await screenshot(page, 'entity-scorecards');
+
+    // payments has the data ledger lacks: the observed count against its threshold.
+    await open('/catalog/component/default/payments/scorecards');
+    const paymentsBaseline = page.locator('[data-testid="entity-scorecard"][data-scorecard="security-baseline"]');
+    await paymentsBaseline.waitFor();
+    expect(await paymentsBaseline.locator('tr[data-check="no-critical"] td').nth(1).textContent()).toBe('not met: sto.critical = 2, expected = 0');
+    expect(await paymentsBaseline.locator('tr[data-check="no-fixable-high"] td').nth(1).textContent()).toBe('not met: sto.fixable(high) = 4, expected = 0');
+    // Both rules of an anyOf check, each with its outcome.
+    const pci = page.locator('[data-testid="entity-scorecard"][data-scorecard="release-readiness"] tr[data-check="pci-without-criticals"]');
+    expect(await pci.locator('li').allTextContents()).toEqual(['not met: catalog.has_tag(pci) = true, expected = false', 'not met: sto.critical = 2, expected = 0']);
+
+    // An API: no scorecard applies to it.
+    await open('/catalog/api/default/payments-api/scorecards');
+    await page.getByText('No scorecard applies to this entity.').waitFor();
+    expect(await page.getByTestId('entity-scorecard').count()).toBe(0);
+  });
+
+  it('shows scorecard names and messages written with HTML as text', async () => {
+    await open('/catalog/component/default/ledger/scorecards');
+    const release = page.locator('[data-testid="entity-scorecard"][data-scorecard="release-readiness"]');
+    await release.waitFor();
+    expect(await release.locator('h3').textContent()).toBe(RELEASE_NAME);
+    expect(await release.locator('p').first().textContent()).toBe('What a component needs before a <b>release</b>.');
+    expect(await release.locator('tr[data-check="owned"]').getByTestId('check-message').textContent()).toBe('Owned, as <img src=x onerror="window.__scorecardXss=2"> every release must be.');
+    await open('/scorecards');
+    await page.locator('[data-testid="scorecard-card"][data-scorecard="release-readiness"] h2').waitFor();
+    expect(await page.locator('[data-testid="scorecard-card"][data-scorecard="release-readiness"] h2').textContent()).toBe(RELEASE_NAME);
+    await open('/scorecards/release-readiness');
+    await expect.poll(() => page.locator('h1').textContent()).toContain(RELEASE_NAME);
+    expect(await page.title()).toBe(`${RELEASE_NAME} · Scorecards · Lantern`);
+    expect(await page.locator('main img, main b').count()).toBe(0);
+    expect(await page.evaluate<unknown>('window.__scorecardXss')).toBeUndefined();
+  });
+
+  it('lists the scorecards with their pass rates, and shows one with its entities, filters and trend', async () => {
+    const list = await api<ScorecardList>('/api/scorecards');
+    await open('/catalog');
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Scorecards' }).click();
+    await expect.poll(path).toBe('/scorecards');
+    const cards = page.getByTestId('scorecard-card');
+    await expect.poll(() => cards.count()).toBe(list.items.length);
+    for (const item of list.items) {
+      const card = page.locator(`[data-testid="scorecard-card"][data-scorecard="${item.id}"]`);
+      expect(await card.getByTestId('scorecard-pass-rate').textContent(), item.id).toBe(item.passRate === null ? '—' : formatScore(item.passRate));
+      expect(await card.getByTestId('scorecard-entities').textContent(), item.id).toBe(String(item.entities));
+      expect(await card.locator('[data-testid="scorecard-checks"] tbody tr').count(), item.id).toBe(item.checks.length);
+    }
+    // ledger and billing pass every decided check of release-readiness, payments does not.
+    const release = page.locator('[data-testid="scorecard-card"][data-scorecard="release-readiness"]');
+    expect(await release.getByTestId('scorecard-pass-rate').textContent()).toBe('66.7%');
+    expect(await release.getByTestId('scorecard-passing').textContent()).toBe('2 of 3');
+    expect(await release.locator('tr[data-check="few-high"] [data-testid="check-pass-rate"]').textContent()).toBe('0%');
+    await screenshot(page, 'scorecards');
+
+    await release.getByRole('link', { name: RELEASE_NAME }).click();
+    await expect.poll(path).toBe('/scorecards/release-readiness');
+    const all = await api<ScorecardResults>('/api/scorecards/release-readiness/results');
+    await expectRows('scorecard-results', all.items.map((i) => i.entityRef));
+    expect(all.items.map((i) => i.entityRef)).toEqual(['component:default/payments', 'component:default/billing', 'component:default/ledger']);
+    expect(await page.getByTestId('scorecard-pass-rate').textContent()).toBe('66.7%');
+    expect(await page.locator('[data-testid="scorecard-results"] tr[data-key="component:default/payments"] td').nth(3).textContent()).toBe('25%');
+
+    // The owner filter changes the table, the figures and the URL.
+    await page.locator('summary', { hasText: 'Owner' }).click();
+    await page.getByRole('checkbox', { name: 'team-b', exact: true }).check();
+    await expect.poll(path).toBe('/scorecards/release-readiness?owner=group%3Adefault%2Fteam-b');
+    const teamB = await api<ScorecardResults>('/api/scorecards/release-readiness/results?owner=group:default/team-b');
+    expect(teamB.items.map((i) => i.entityRef)).toEqual(['component:default/billing', 'component:default/ledger']);
+    await expectRows('scorecard-results', teamB.items.map((i) => i.entityRef));
+    await expect.poll(() => page.getByTestId('scorecard-pass-rate').textContent()).toBe('100%');
+    await page.getByRole('checkbox', { name: 'team-b', exact: true }).uncheck();
+    await page.getByRole('checkbox', { name: 'team-a', exact: true }).check();
+    await expect.poll(path).toBe('/scorecards/release-readiness?owner=group%3Adefault%2Fteam-a');
+    await expectRows('scorecard-results', ['component:default/payments']);
+    await expect.poll(() => page.getByTestId('scorecard-pass-rate').textContent()).toBe('0%');
+    await page.keyboard.press('Escape');
+
+    // The shared URL opens the same view; a check's count shows the entities with that result.
+    await open('/scorecards/security-baseline?system=checkout');
+    const checkout = await api<ScorecardResults>('/api/scorecards/security-baseline/results?system=checkout');
+    await expectRows('scorecard-results', checkout.items.map((i) => i.entityRef));
+    expect(checkout.items.map((i) => i.entityRef)).toEqual(['component:default/ledger', 'component:default/payments']);
+    await page.locator('[data-testid="scorecard-checks"] tr[data-check="no-critical"]').getByRole('link', { name: /unknown/ }).click();
+    await expect.poll(path).toBe('/scorecards/security-baseline?system=checkout&check=no-critical&status=unknown');
+    await expectRows('scorecard-results', ['component:default/ledger']);
+    expect(await page.getByTestId('check-filter').textContent()).toContain('Entities that are unknown on “No critical vulnerabilities”');
+
+    // The trend over the days the estate was built, drawn and in numbers.
+    const trend = await api<ScorecardTrend>('/api/scorecards/security-baseline/trend?days=30&system=checkout');
+    expect(trend.points.filter((p) => p.entities > 0).length).toBe(11);
+    await page.locator('[data-testid="scorecard-trend-chart"] canvas').waitFor();
+    expect(await page.getByTestId('scorecard-trend-summary').textContent()).toMatch(/^Pass rate 0% on .+, 0% on .+\.$/);
+    await screenshot(page, 'scorecard');
+
+    // An entity leads to its Scorecards tab.
+    await page.locator('[data-testid="scorecard-results"] tr[data-key="component:default/ledger"]').getByRole('link', { name: /Ledger/ }).click();
+    await expect.poll(path).toBe('/catalog/component/default/ledger/scorecards');
+    await page.getByTestId('entity-scorecard').first().waitFor();
+  });
+
   it("lists targets, shows a scan's new, common and remediated issues, and uploads a report", async () => {
     const targets = await api<Target[]>('/api/targets');
     await open('/targets');
@@ -292,6 +454,14 @@ describeBrowser('web UI in Chromium', () => {
     await small.getByRole('dialog').locator('h2').waitFor();
     expect(await pageWidth(small)).toBeLessThanOrEqual(390);
     await screenshot(small, 'phone-issue-drawer', { fullPage: false });
+    await small.goto(`${base}/catalog/component/default/ledger/scorecards`);
+    await small.getByTestId('entity-scorecard').first().waitFor();
+    expect(await pageWidth(small)).toBeLessThanOrEqual(390);
+    await screenshot(small, 'phone-entity-scorecards');
+    await small.goto(`${base}/scorecards/security-baseline`);
+    await small.locator('[data-testid="scorecard-trend-chart"] canvas').waitFor();
+    expect(await pageWidth(small)).toBeLessThanOrEqual(390);
+    await screenshot(small, 'phone-scorecard');
     await phone.close();
   });
 

@@ -5,14 +5,17 @@ import { matchRoute, type Route } from './routing/routes.js';
 import { Link, useLocation } from './routing/router.js';
 import { EmptyState, Loading } from './ui/states.js';
 
-// Pages off the first screen load on first visit: the dashboard brings its chart library.
+// Pages off the first screen load on first visit: the dashboard and a scorecard's page bring the chart library.
 const DashboardPage = lazy(() => import('./dashboard/DashboardPage.js'));
+const ScorecardsPage = lazy(() => import('./scorecards/ScorecardsPage.js'));
+const ScorecardPage = lazy(() => import('./scorecards/ScorecardPage.js'));
 const TargetsPage = lazy(() => import('./targets/TargetsPage.js'));
 const TargetPage = lazy(() => import('./targets/TargetPage.js'));
 
 const SECTIONS: Array<{ href: string; label: string; pages: Route['page'][] }> = [
   { href: '/catalog', label: 'Catalog', pages: ['catalog', 'entity'] },
   { href: '/dashboard', label: 'Security dashboard', pages: ['dashboard'] },
+  { href: '/scorecards', label: 'Scorecards', pages: ['scorecards', 'scorecard'] },
   { href: '/targets', label: 'Targets & scans', pages: ['targets', 'target'] },
 ];
 
@@ -24,6 +27,10 @@ function Page({ route }: { route: Route }) {
       return <EntityPage key={`${route.entity.kind}:${route.entity.namespace}/${route.entity.name}`} name={route.entity} tab={route.tab} />;
     case 'dashboard':
       return <DashboardPage />;
+    case 'scorecards':
+      return <ScorecardsPage />;
+    case 'scorecard':
+      return <ScorecardPage key={route.scorecardId} scorecardId={route.scorecardId} />;
     case 'targets':
       return <TargetsPage />;
     case 'target':

@@ -1,6 +1,7 @@
 /**
  * The shapes the UI reads, as the public HTTP API answers them: docs/insights-api.md for insights,
- * docs/catalog.md for the catalog, and /api/openapi.json for targets and scans.
+ * docs/catalog.md for the catalog, docs/scorecards.md for scorecards, and /api/openapi.json for
+ * targets and scans.
  */
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
@@ -190,6 +191,8 @@ export interface OverviewRow {
   new: number | null;
   exempted: number | null;
   lastScanAt: string | null;
+  /** The entity's score on the Security baseline; null when it does not apply or decided no check (not 0). */
+  score: number | null;
 }
 
 export interface Rollup {
@@ -327,4 +330,148 @@ export interface IngestResult {
   duplicate: boolean;
   suppressed: number;
   errors: string[];
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'unknown';
+export type Operator = '<' | '<=' | '==' | '!=' | '>=' | '>';
+export type RuleValue = number | boolean | string;
+
+export interface ScorecardRule {
+  dataPoint: string;
+  input?: string;
+  operator: Operator;
+  value: RuleValue;
+}
+
+export interface ScorecardCheck {
+  id: string;
+  name: string;
+  description: string;
+  rules: ScorecardRule[];
+  strategy: 'allOf' | 'anyOf';
+  whenNoData: 'fail' | 'pass' | 'unknown';
+  passMessage?: string;
+  failMessage?: string;
+  weight: number;
+}
+
+/** One check over a set of entities: unknown results are left out of its pass rate. */
+export interface CheckTally {
+  pass: number;
+  fail: number;
+  unknown: number;
+  /** pass / (pass + fail), percent with one decimal; null when no result was decided. */
+  passRate: number | null;
+}
+
+/** A scorecard over a set of entities. */
+export interface ScorecardTally {
+  entities: number;
+  /** Entities with a score (a decided check). */
+  scored: number;
+  averageScore: number | null;
+  /** Scored entities that failed no check. */
+  passing: number;
+  /** passing / scored, percent; null when no entity is scored. */
+  passRate: number | null;
+}
+
+export interface Scorecard {
+  id: string;
+  name: string;
+  description: string;
+  filter: { kind?: string[]; type?: string[]; lifecycle?: string[]; owner?: string[]; tags?: string[] };
+  origin: 'built-in' | 'file' | 'api';
+  source: { file: string; document: number; line: number } | null;
+  readOnly: boolean;
+  checks: ScorecardCheck[];
+}
+
+export interface ScorecardProblem {
+  level: 'error' | 'warning';
+  message: string;
+  file: string;
+  document?: number;
+  line?: number;
+  column?: number;
+  field?: string;
+}
+
+export interface ScorecardList {
+  items: Array<Scorecard & ScorecardTally & { checks: Array<ScorecardCheck & CheckTally> }>;
+  problems: ScorecardProblem[];
+}
+
+export interface ScorecardResultRow {
+  entityRef: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  type: string | null;
+  owner: string | null;
+  system: string | null;
+  lifecycle: string | null;
+  score: number | null;
+  passed: number;
+  failed: number;
+  unknown: number;
+  /** Check id → status. */
+  checks: Record<string, CheckStatus>;
+  updatedAt: string;
+}
+
+export interface ScorecardResults {
+  scorecard: { id: string; name: string };
+  total: number;
+  items: ScorecardResultRow[];
+  /** Of the entities the filters select. */
+  summary: ScorecardTally & { checks: Array<{ id: string; name: string; weight: number } & CheckTally> };
+}
+
+export interface ScorecardTrend {
+  points: Array<{ date: string } & ScorecardTally & { checks: Array<{ id: string } & CheckTally> }>;
+}
+
+/** One rule of a check as it went for one entity. */
+export interface RuleResult {
+  dataPoint: string;
+  input: string | null;
+  operator: Operator;
+  threshold: RuleValue;
+  /** null: the data point has no value for the entity ("no data"), never zero. */
+  observed: RuleValue | null;
+  status: 'pass' | 'fail' | 'noData';
+}
+
+export interface CheckResult {
+  id: string;
+  name: string;
+  description: string;
+  weight: number;
+  strategy: 'allOf' | 'anyOf';
+  whenNoData: 'fail' | 'pass' | 'unknown';
+  status: CheckStatus;
+  /** The rules could not be decided for lack of a value; whenNoData gave the status. */
+  noData: boolean;
+  message: string;
+  rules: RuleResult[];
+}
+
+export interface EntityScorecard {
+  id: string;
+  name: string;
+  description: string;
+  origin: string;
+  score: number | null;
+  passed: number;
+  failed: number;
+  unknown: number;
+  updatedAt: string;
+  checks: CheckResult[];
+}
+
+export interface EntityScorecards {
+  entityRef: string;
+  scorecards: EntityScorecard[];
 }

@@ -4,16 +4,17 @@ import { SEVERITIES } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { entityHref, humanizeEntityRef } from '../routing/routes.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
-import { nextSort } from '../routing/search-params.js';
+import { nextSort, PAGE_SIZES } from '../routing/search-params.js';
 import { type Column, DataTable } from '../ui/DataTable.js';
 import { FilterMenu, type FilterOption } from '../ui/FilterMenu.js';
-import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
+import { ScoreValue } from '../ui/CheckStatus.js';
+import { formatCount, formatDateTime, formatRelative, formatScore } from '../ui/format.js';
 import { OffsetPagination } from '../ui/Pagination.js';
 import { RefLink } from '../ui/RefLink.js';
 import { SearchBox } from '../ui/SearchBox.js';
 import { NoData, SEVERITY_LABEL, SeverityCount, SeverityIcon } from '../ui/Severity.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
-import { type CatalogFilter, type CatalogQuery, catalogSearch, isFiltered, overviewPath, PAGE_SIZES, parseCatalogQuery, withCatalogChange } from './catalog-query.js';
+import { type CatalogFilter, type CatalogQuery, catalogSearch, isFiltered, overviewPath, parseCatalogQuery, withCatalogChange } from './catalog-query.js';
 
 /** Facets of the catalog API behind each filter. */
 const FACETS: Record<CatalogFilter, string> = { kind: 'kind', type: 'spec.type', owner: 'relations.ownedBy', lifecycle: 'spec.lifecycle', tag: 'metadata.tags' };
@@ -62,6 +63,18 @@ const columns: Column<OverviewRow>[] = [
   { key: 'system', header: 'System', sortKey: 'system', className: 'col-secondary', cell: (row) => <RefLink refText={row.system} kind="system" tabIndex={-1} /> },
   { key: 'lifecycle', header: 'Lifecycle', sortKey: 'lifecycle', className: 'col-secondary', cell: (row) => row.lifecycle ?? <span className="muted">—</span> },
   { key: 'tags', header: 'Tags', className: 'col-secondary', cell: (row) => <Tags tags={row.tags} /> },
+  {
+    key: 'score',
+    header: <span title="The entity's score on the Security baseline scorecard">Score</span>,
+    sortKey: 'score',
+    className: 'num',
+    // "No score" (the scorecard does not apply, or decided nothing) is not a score of 0.
+    cell: (row) => (
+      <Link href={entityHref(entityOf(row), 'scorecards')} tabIndex={-1} aria-label={row.score === null ? 'No score' : `Score ${formatScore(row.score)}`}>
+        <ScoreValue value={row.score} none="—" hint="No score: the Security baseline does not apply to this entity, or decided none of its checks." />
+      </Link>
+    ),
+  },
   ...SEVERITIES.map(
     (severity, index): Column<OverviewRow> => ({
       key: severity,
@@ -169,7 +182,7 @@ export function CatalogPage() {
             )
           ) : (
             <DataTable
-              caption="Catalog entities with their open issues per severity"
+              caption="Catalog entities with their open issues per severity and their Security baseline score"
               testId="catalog-table"
               columns={columns}
               rows={data.items}

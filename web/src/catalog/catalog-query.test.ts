@@ -38,6 +38,11 @@ describe('catalog view in the URL', () => {
     expect(parseCatalogQuery('?hasData=false').hasData).toBe(false);
   });
 
+  it('sorts by the Security baseline score, worst or best first', () => {
+    expect(parseCatalogQuery('?sort=score').sort).toBe('score');
+    expect(overviewPath(parseCatalogQuery('?sort=-score'))).toBe('/api/insights/overview?sort=-score&limit=50');
+  });
+
   it('starts a changed view on its first page', () => {
     const query = parseCatalogQuery('?page=4&kind=component');
     expect(withCatalogChange(query, { tag: ['pci'] })).toMatchObject({ page: 1, kind: ['component'], tag: ['pci'] });

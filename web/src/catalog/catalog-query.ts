@@ -1,4 +1,4 @@
-import { readList, readPositiveInteger, readSort, writeSearch } from '../routing/search-params.js';
+import { DEFAULT_PAGE_SIZE, readList, readPageSize, readPositiveInteger, readSort, writeSearch } from '../routing/search-params.js';
 
 /** The catalog page's view, all of it in the URL: `/catalog?kind=component&tag=pci&sort=-critical&page=2`. */
 export interface CatalogQuery {
@@ -15,10 +15,8 @@ export interface CatalogQuery {
   pageSize: number;
 }
 
-export const CATALOG_SORT_KEYS = ['critical', 'high', 'medium', 'low', 'info', 'total', 'name', 'kind', 'type', 'owner', 'system', 'lifecycle', 'lastScanAt'] as const;
+export const CATALOG_SORT_KEYS = ['critical', 'high', 'medium', 'low', 'info', 'total', 'name', 'kind', 'type', 'owner', 'system', 'lifecycle', 'lastScanAt', 'score'] as const;
 export const DEFAULT_CATALOG_SORT = '-critical';
-export const PAGE_SIZES = [25, 50, 100, 200] as const;
-export const DEFAULT_PAGE_SIZE = 50;
 
 export const CATALOG_FILTERS = ['kind', 'type', 'owner', 'lifecycle', 'tag'] as const;
 export type CatalogFilter = (typeof CATALOG_FILTERS)[number];
@@ -26,7 +24,6 @@ export type CatalogFilter = (typeof CATALOG_FILTERS)[number];
 export function parseCatalogQuery(search: string): CatalogQuery {
   const params = new URLSearchParams(search);
   const hasData = params.get('hasData');
-  const size = readPositiveInteger(params, 'size', DEFAULT_PAGE_SIZE);
   return {
     kind: readList(params, 'kind'),
     type: readList(params, 'type'),
@@ -37,7 +34,7 @@ export function parseCatalogQuery(search: string): CatalogQuery {
     q: (params.get('q') ?? '').trim(),
     sort: readSort(params, CATALOG_SORT_KEYS, DEFAULT_CATALOG_SORT),
     page: readPositiveInteger(params, 'page', 1),
-    pageSize: (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULT_PAGE_SIZE,
+    pageSize: readPageSize(params),
   };
 }
 

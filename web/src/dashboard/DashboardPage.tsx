@@ -3,17 +3,16 @@ import { type Counts, type Overview, SEVERITIES, type Trend } from '../api/types
 import { useResource } from '../api/use-resource.js';
 import { entityHref } from '../routing/routes.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
-import { readPositiveInteger } from '../routing/search-params.js';
+import { readTrendDays, TREND_DAYS } from '../routing/search-params.js';
 import { formatCount, formatDate, formatPercent } from '../ui/format.js';
 import { RefLink } from '../ui/RefLink.js';
 import { NoData, SEVERITY_LABEL, SeverityCount, SeverityCounts, SeverityIcon } from '../ui/Severity.js';
 import { percentagesOf, SeverityBar } from '../ui/SeverityBreakdown.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
 import { worstFirst } from './rollups.js';
-import { TrendChart } from './TrendChart.js';
-import { trendChange } from './trend-data.js';
+import { LineChart } from '../ui/LineChart.js';
+import { severitySeries, trendChange } from './trend-data.js';
 
-const TREND_DAYS = [7, 30, 90] as const;
 const TOP = 10;
 
 function RollupTable<T extends { counts: Counts; entities: number; withData: number }>({ title, rows, nameOf, kind }: { title: string; rows: T[]; nameOf: (row: T) => string; kind: string }) {
@@ -97,7 +96,7 @@ function TrendSection({ days }: { days: number }) {
                 {formatDate(trend.data.points[trend.data.points.length - 1]?.date ?? '')}.
               </p>
             )}
-            <TrendChart trend={trend.data} />
+            <LineChart dates={trend.data.points.map((p) => p.date)} series={severitySeries(trend.data)} yLabel="Open issues" format={formatCount} testId="trend-chart" />
             <details className="trend-numbers">
               <summary>Show the numbers</summary>
               <div className="table-scroll">
@@ -174,8 +173,7 @@ function TotalsCard({ totals }: { totals: Overview['totals'] }) {
 export default function DashboardPage() {
   const location = useLocation();
   const params = new URLSearchParams(location.search);
-  const requested = readPositiveInteger(params, 'days', 30);
-  const days = (TREND_DAYS as readonly number[]).includes(requested) ? requested : 30;
+  const days = readTrendDays(params);
   const overview = useResource<Overview>('/api/insights/overview?limit=1');
   const top = useResource<Overview>(`/api/insights/overview?hasData=true&sort=-critical&limit=${TOP}`);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { worstFirst } from './rollups.js';
-import { TREND_DASH, trendChange, trendColumns } from './trend-data.js';
+import { severitySeries, TREND_DASH, trendChange } from './trend-data.js';
 
 const counts = (critical: number, high: number, total = critical + high) => ({ critical, high, medium: 0, low: 0, info: 0, total });
 
@@ -16,14 +16,22 @@ describe('dashboard', () => {
     expect(rows.map((r) => r.owner)).toEqual(['a', 'b', 'c', 'd']);
   });
 
-  it('gives the trend to the chart as one column per severity, days at noon UTC', () => {
+  it('gives the trend to the chart as one line per severity, in its color', () => {
     const trend = {
       points: [
         { date: '2026-11-19', critical: 1, high: 2, medium: 3, low: 4, info: 5, total: 15 },
         { date: '2026-11-20', critical: 0, high: 2, medium: 3, low: 4, info: 5, total: 14 },
       ],
     };
-    expect(trendColumns(trend)).toEqual([[Date.UTC(2026, 10, 19, 12) / 1000, Date.UTC(2026, 10, 20, 12) / 1000], [1, 0], [2, 2], [3, 3], [4, 4], [5, 5]]);
+    const series = severitySeries(trend);
+    expect(series.map((s) => [s.label, s.color, s.values])).toEqual([
+      ['Critical', '--sev-critical', [1, 0]],
+      ['High', '--sev-high', [2, 2]],
+      ['Medium', '--sev-medium', [3, 3]],
+      ['Low', '--sev-low', [4, 4]],
+      ['Info', '--sev-info', [5, 5]],
+    ]);
+    expect(series[1]?.dash).toEqual(TREND_DASH.high);
     expect(trendChange(trend)).toEqual({ from: 15, to: 14 });
     expect(trendChange({ points: [] })).toBeNull();
   });

@@ -8,6 +8,7 @@ import { ErrorState, Loading } from '../ui/states.js';
 import { entityScope, relationRef, sourceRepositoryUrl, specText } from './entity-facts.js';
 import { entityEnvelopePath, summaryPath } from './entity-paths.js';
 import { OverviewTab } from './OverviewTab.js';
+import { ScorecardsTab } from './ScorecardsTab.js';
 import { VulnerabilitiesTab } from './VulnerabilitiesTab.js';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
@@ -60,6 +61,7 @@ function Tabs({ name, tab, total }: { name: EntityName; tab: EntityTab; total: n
   const tabs: Array<[EntityTab, string]> = [
     ['overview', 'Overview'],
     ['vulnerabilities', 'Vulnerabilities'],
+    ['scorecards', 'Scorecards'],
   ];
   return (
     <nav className="tabs" aria-label="Entity sections">
@@ -109,6 +111,8 @@ export function EntityPage({ name, tab }: { name: EntityName; tab: EntityTab }) 
       <Tabs name={name} tab={tab} total={total} />
       {tab === 'vulnerabilities' ? (
         <VulnerabilitiesTab name={name} summary={summary} />
+      ) : tab === 'scorecards' ? (
+        <ScorecardsTab name={name} />
       ) : entity.data ? (
         <OverviewTab entity={entity.data} name={name} summary={summary} />
       ) : null}

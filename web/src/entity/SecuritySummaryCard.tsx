@@ -1,4 +1,3 @@
-import type { ReactNode } from 'react';
 import type { EntitySummary, Severity, SummaryTarget } from '../api/types.js';
 import type { EntityName } from '../routing/routes.js';
 import { entityHref } from '../routing/routes.js';
@@ -6,6 +5,7 @@ import { Link } from '../routing/router.js';
 import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
 import { SeverityBreakdown } from '../ui/SeverityBreakdown.js';
 import { SeverityCounts } from '../ui/Severity.js';
+import { Stat } from '../ui/Stat.js';
 import { EmptyState } from '../ui/states.js';
 import { annotationYaml, linkProblems } from './link-advice.js';
 import { LinkNotes, UnmatchedLinks } from './LinkDiagnostics.js';
@@ -26,17 +26,6 @@ function ScanTime({ at }: { at: string | null }) {
     <time dateTime={at} title={formatDateTime(at)}>
       {formatRelative(at)}
     </time>
-  );
-}
-
-function Stat({ label, value, testId, hint, wide }: { label: string; value: ReactNode; testId: string; hint?: string; wide?: boolean }) {
-  return (
-    <div className={wide ? 'stat stat-wide' : 'stat'}>
-      <dt>{label}</dt>
-      <dd data-testid={testId} title={hint}>
-        {value}
-      </dd>
-    </div>
   );
 }
 

@@ -10,3 +10,7 @@ export function entityEnvelopePath(entity: EntityName): string {
 export function summaryPath(entity: EntityName): string {
   return `/api/insights/entities/${entityPath(entity.kind, entity.namespace, entity.name)}/summary`;
 }
+
+export function entityScorecardsPath(entity: EntityName): string {
+  return `/api/insights/entities/${entityPath(entity.kind, entity.namespace, entity.name)}/scorecards`;
+}

@@ -15,6 +15,11 @@ describe('first requests of a page', () => {
       '/api/insights/entities/component/default/payments/summary',
       '/api/insights/entities/component/default/payments/issues?severity=critical&sort=-severity&limit=50',
     ]);
+    expect(firstRequests('/catalog/component/default/payments/scorecards', '')).toEqual([
+      '/api/catalog/entities/by-name/component/default/payments',
+      '/api/insights/entities/component/default/payments/summary',
+      '/api/insights/entities/component/default/payments/scorecards',
+    ]);
     expect(firstRequests('/dashboard', '')).toEqual([]);
     expect(firstRequests('/nowhere', '')).toEqual([]);
   });

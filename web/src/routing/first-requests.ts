@@ -1,5 +1,5 @@
 import { overviewPath, parseCatalogQuery } from '../catalog/catalog-query.js';
-import { entityEnvelopePath, summaryPath } from '../entity/entity-paths.js';
+import { entityEnvelopePath, entityScorecardsPath, summaryPath } from '../entity/entity-paths.js';
 import { issuesPath, parseIssueQuery } from '../entity/issue-query.js';
 import { matchRoute } from './routes.js';
 
@@ -12,6 +12,7 @@ export function firstRequests(pathname: string, search: string): string[] {
     case 'entity': {
       const paths = [entityEnvelopePath(route.entity), summaryPath(route.entity)];
       if (route.tab === 'vulnerabilities') paths.push(issuesPath(route.entity, { ...parseIssueQuery(search), issue: null }));
+      if (route.tab === 'scorecards') paths.push(entityScorecardsPath(route.entity));
       return paths;
     }
     default:

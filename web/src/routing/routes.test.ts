@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { entityHref, humanizeEntityRef, matchRoute, parseEntityRef } from './routes.js';
+import { entityHref, humanizeEntityRef, matchRoute, parseEntityRef, scorecardHref } from './routes.js';
 
 describe('routes', () => {
   it('reads every page from its path', () => {
@@ -8,14 +8,17 @@ describe('routes', () => {
     expect(matchRoute('/catalog/')).toEqual({ page: 'catalog' });
     expect(matchRoute('/catalog/component/default/payments')).toEqual({ page: 'entity', entity: { kind: 'component', namespace: 'default', name: 'payments' }, tab: 'overview' });
     expect(matchRoute('/catalog/component/default/payments/vulnerabilities')).toEqual({ page: 'entity', entity: { kind: 'component', namespace: 'default', name: 'payments' }, tab: 'vulnerabilities' });
+    expect(matchRoute('/catalog/component/default/payments/scorecards')).toEqual({ page: 'entity', entity: { kind: 'component', namespace: 'default', name: 'payments' }, tab: 'scorecards' });
     expect(matchRoute('/dashboard')).toEqual({ page: 'dashboard' });
+    expect(matchRoute('/scorecards')).toEqual({ page: 'scorecards' });
+    expect(matchRoute('/scorecards/security-baseline')).toEqual({ page: 'scorecard', scorecardId: 'security-baseline' });
     expect(matchRoute('/targets')).toEqual({ page: 'targets' });
     expect(matchRoute('/targets/12')).toEqual({ page: 'target', targetId: 12 });
   });
 
   it('decodes names and answers not-found for anything else', () => {
     expect(matchRoute('/catalog/api/team%20a/pay.v2')).toEqual({ page: 'entity', entity: { kind: 'api', namespace: 'team a', name: 'pay.v2' }, tab: 'overview' });
-    for (const path of ['/catalog/component/default', '/catalog/component/default/x/settings', '/catalog/a/b/c/vulnerabilities/more', '/targets/0', '/targets/x', '/targets/1/2', '/dashboard/x', '/nowhere', '/catalog/%E0%A4%A/b/c']) {
+    for (const path of ['/catalog/component/default', '/catalog/component/default/x/settings', '/catalog/a/b/c/vulnerabilities/more', '/targets/0', '/targets/x', '/targets/1/2', '/dashboard/x', '/scorecards/a/b', '/catalog/a/b/c/overview', '/nowhere', '/catalog/%E0%A4%A/b/c']) {
       expect(matchRoute(path), path).toEqual({ page: 'not-found' });
     }
   });
@@ -25,6 +28,9 @@ describe('routes', () => {
     expect(entityHref(entity)).toBe('/catalog/component/default/pay%2Fments%20v2');
     expect(entityHref(entity, 'vulnerabilities', '?severity=critical')).toBe('/catalog/component/default/pay%2Fments%20v2/vulnerabilities?severity=critical');
     expect(matchRoute(entityHref(entity, 'vulnerabilities'))).toEqual({ page: 'entity', entity, tab: 'vulnerabilities' });
+    expect(matchRoute(entityHref(entity, 'scorecards'))).toEqual({ page: 'entity', entity, tab: 'scorecards' });
+    expect(scorecardHref('team.web_1', '?owner=team-a')).toBe('/scorecards/team.web_1?owner=team-a');
+    expect(matchRoute(scorecardHref('a b/c'))).toEqual({ page: 'scorecard', scorecardId: 'a b/c' });
   });
 
   it('reads entity refs in their three forms', () => {

@@ -9,12 +9,16 @@ export interface EntityName {
   name: string;
 }
 
-export type EntityTab = 'overview' | 'vulnerabilities';
+/** The entity page's tabs besides the overview, each at its own last path segment. */
+const TAB_SEGMENTS = ['vulnerabilities', 'scorecards'] as const;
+export type EntityTab = 'overview' | (typeof TAB_SEGMENTS)[number];
 
 export type Route =
   | { page: 'catalog' }
   | { page: 'entity'; entity: EntityName; tab: EntityTab }
   | { page: 'dashboard' }
+  | { page: 'scorecards' }
+  | { page: 'scorecard'; scorecardId: string }
   | { page: 'targets' }
   | { page: 'target'; targetId: number }
   | { page: 'not-found' };
@@ -38,10 +42,16 @@ export function matchRoute(pathname: string): Route {
     const [kind, namespace, name, tab, ...extra] = rest;
     if (kind === undefined || namespace === undefined || name === undefined || extra.length > 0) return { page: 'not-found' };
     if (tab === undefined) return { page: 'entity', entity: { kind, namespace, name }, tab: 'overview' };
-    if (tab === 'vulnerabilities') return { page: 'entity', entity: { kind, namespace, name }, tab: 'vulnerabilities' };
+    const named = TAB_SEGMENTS.find((t) => t === tab);
+    if (named) return { page: 'entity', entity: { kind, namespace, name }, tab: named };
     return { page: 'not-found' };
   }
   if (first === 'dashboard' && rest.length === 0) return { page: 'dashboard' };
+  if (first === 'scorecards') {
+    if (rest.length === 0) return { page: 'scorecards' };
+    const [id] = rest;
+    if (rest.length === 1 && id !== undefined) return { page: 'scorecard', scorecardId: id };
+  }
   if (first === 'targets') {
     if (rest.length === 0) return { page: 'targets' };
     const id = rest[0];
@@ -54,6 +64,11 @@ export function matchRoute(pathname: string): Route {
 export function entityHref(entity: EntityName, tab: EntityTab = 'overview', search = ''): string {
   const base = `/catalog/${[entity.kind, entity.namespace, entity.name].map(encodeURIComponent).join('/')}`;
   return `${tab === 'overview' ? base : `${base}/${tab}`}${search}`;
+}
+
+/** `/scorecards/production-readiness`, with the view's query. */
+export function scorecardHref(id: string, search = ''): string {
+  return `/scorecards/${encodeURIComponent(id)}${search}`;
 }
 
 /**

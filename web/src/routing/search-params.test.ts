@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ariaSort, nextSort, readList, readPositiveInteger, readSort, writeSearch } from './search-params.js';
+import { ariaSort, nextSort, readList, readPageSize, readPositiveInteger, readSort, readTrendDays, writeSearch } from './search-params.js';
 
 describe('search params', () => {
   it('reads lists from commas and repeats, without blanks or repeats', () => {
@@ -13,6 +13,15 @@ describe('search params', () => {
     const read = (text: string) => readPositiveInteger(new URLSearchParams(text), 'page', 1);
     expect(read('page=3')).toBe(3);
     for (const bad of ['page=0', 'page=-2', 'page=1.5', 'page=abc', 'page=', 'page=99999999999', '']) expect(read(bad), bad).toBe(1);
+  });
+
+  it('accepts only the page sizes and trend periods the pages offer', () => {
+    const size = (text: string) => readPageSize(new URLSearchParams(text));
+    expect(size('size=100')).toBe(100);
+    for (const bad of ['size=7', 'size=500', 'size=x', '']) expect(size(bad), bad).toBe(50);
+    const days = (text: string) => readTrendDays(new URLSearchParams(text));
+    expect(days('days=90')).toBe(90);
+    for (const bad of ['days=31', 'days=0', 'days=-7', '']) expect(days(bad), bad).toBe(30);
   });
 
   it('accepts a sort only on a known key', () => {

@@ -14,6 +14,26 @@ export function readPositiveInteger(params: URLSearchParams, key: string, fallba
   return value >= 1 ? value : fallback;
 }
 
+/** The page sizes the tables offer (`size=`). */
+export const PAGE_SIZES = [25, 50, 100, 200] as const;
+export const DEFAULT_PAGE_SIZE = 50;
+
+/** `size=` when it is one of PAGE_SIZES, else the default. */
+export function readPageSize(params: URLSearchParams): number {
+  const size = readPositiveInteger(params, 'size', DEFAULT_PAGE_SIZE);
+  return (PAGE_SIZES as readonly number[]).includes(size) ? size : DEFAULT_PAGE_SIZE;
+}
+
+/** The periods a trend chart offers (`days=`). */
+export const TREND_DAYS = [7, 30, 90] as const;
+export const DEFAULT_TREND_DAYS = 30;
+
+/** `days=` when it is one of TREND_DAYS, else the default. */
+export function readTrendDays(params: URLSearchParams): number {
+  const days = readPositiveInteger(params, 'days', DEFAULT_TREND_DAYS);
+  return (TREND_DAYS as readonly number[]).includes(days) ? days : DEFAULT_TREND_DAYS;
+}
+
 /** `-key` or `key` when key is one of `keys`, else the fallback. */
 export function readSort(params: URLSearchParams, keys: readonly string[], fallback: string): string {
   const text = params.get('sort');

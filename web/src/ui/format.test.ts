@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDate, formatDateTime, formatFileLocation, formatLines, formatPercent, formatRelative, formatVersions } from './format.js';
+import { formatCount, formatDate, formatDateTime, formatFileLocation, formatLines, formatPercent, formatRelative, formatScore, formatVersions } from './format.js';
 
 describe('formatting', () => {
   it('shows percentages whole, and never 0% for a severity that has issues', () => {
@@ -7,6 +7,13 @@ describe('formatting', () => {
     expect(formatPercent(0, 0)).toBe('0%');
     expect(formatPercent(0, 1)).toBe('<1%');
     expect(formatPercent(100, 7)).toBe('100%');
+  });
+
+  it('shows scores and pass rates with the one decimal the API gives, and none when whole', () => {
+    expect(formatScore(45.5)).toBe('45.5%');
+    expect(formatScore(100)).toBe('100%');
+    expect(formatScore(0)).toBe('0%');
+    expect(formatScore(66.7)).toBe('66.7%');
   });
 
   it('groups thousands', () => {

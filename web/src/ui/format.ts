@@ -68,3 +68,10 @@ export function formatVersions(installed: string | null, fixed: string | null): 
   if (fixed) return `fixed in ${fixed}`;
   return installed ?? '';
 }
+
+const tenths = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+
+/** A score or pass rate, a percentage with one decimal as the API gives it: `45.5%`, `100%`. */
+export function formatScore(percent: number): string {
+  return `${tenths.format(percent)}%`;
+}
