@@ -263,6 +263,19 @@ describeBrowser('web UI in Chromium', () => {
     expect(await page.locator('th[aria-sort="ascending"]').textContent()).toContain('Score');
     await screenshot(page, 'catalog-by-score');
 
+    // Another scorecard's scores, chosen by name (its HTML stays text), kept in the URL.
+    const scoreOn = page.getByLabel('Score on');
+    await expect.poll(() => scoreOn.inputValue()).toBe('security-baseline');
+    await scoreOn.selectOption({ label: RELEASE_NAME });
+    await expect.poll(path).toBe('/catalog?sort=score&scorecard=release-readiness');
+    const release = await api<Overview>('/api/insights/overview?sort=score&scorecard=release-readiness');
+    expect(release.scorecard).toEqual({ id: 'release-readiness', name: RELEASE_NAME });
+    await expectRows('catalog-table', release.items.map((i) => i.entityRef));
+    for (const row of release.items) await expect.poll(() => scoreOf(row.entityRef), row.entityRef).toBe(row.score === null ? '—' : formatScore(row.score));
+    expect(await page.getByTestId('catalog-table').locator('th').nth(7).locator('span').first().getAttribute('title')).toBe(`The entity's score on ${RELEASE_NAME}`);
+    await page.goBack();
+    await expect.poll(path).toBe('/catalog?sort=score');
+
     // The score leads to the checks behind it.
     await page.locator('[data-testid="catalog-table"] tr[data-key="component:default/payments"] td').nth(7).getByRole('link').click();
     await expect.poll(path).toBe('/catalog/component/default/payments/scorecards');
@@ -442,6 +455,8 @@ describeBrowser('web UI in Chromium', () => {
     const row = small.locator('[data-testid="catalog-table"] tr[data-key="component:default/payments"]');
     expect(await row.locator('.phone-only').textContent()).toBe('Component · service · team-a');
     expect(await row.locator('td').nth(1).isVisible()).toBe(false);
+    // The scorecard picker, as wide as its longest name, comes after the rows.
+    await small.getByLabel('Score on').waitFor();
     // The page itself never scrolls sideways; wide tables scroll inside their own box.
     expect(await pageWidth(small)).toBeLessThanOrEqual(390);
     await screenshot(small, 'phone-catalog');

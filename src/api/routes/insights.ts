@@ -153,6 +153,9 @@ const OverviewSchema = Type.Object({
   byOwner: Type.Array(Type.Object({ owner: Type.String(), ...Rollup })),
   bySystem: Type.Array(Type.Object({ system: Type.String(), ...Rollup })),
   byDomain: Type.Array(Type.Object({ domain: Type.String(), ...Rollup })),
+  scorecard: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()], {
+    description: 'The scorecard whose score the rows show; null when Lantern has no scorecard',
+  }),
 });
 
 const EntityParams = Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() });
@@ -183,6 +186,11 @@ const now = () => new Date().toISOString();
 /** What an entity's owners see (docs/insights-api.md). */
 export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
   const { db } = lantern.store;
+  /** The scorecard the overview scores by default: the Security baseline, else the first one there is. */
+  const shownScorecard = async () => {
+    const scorecards = await lantern.scorecards.list(db);
+    return scorecards.find((s) => s.id === lantern.scorecards.defaultId) ?? scorecards[0];
+  };
 
   api.get(
     '/insights/entities/:kind/:namespace/:name/summary',
@@ -270,15 +278,15 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
           sort: Type.Optional(Type.String({ description: `${OVERVIEW_SORTS.join(', ')}; a leading "-" sorts descending. Default -critical.` })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
           offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
-          scorecard: Type.Optional(Type.String({ description: 'The scorecard whose score each row shows; default the built-in Security baseline' })),
+          scorecard: Type.Optional(Type.String({ description: 'The scorecard whose score each row shows; default the built-in Security baseline, else the first scorecard' })),
         }),
         response: { 200: OverviewSchema, ...errors(400, 404) },
       },
     },
     async (request) => {
       const q = request.query;
-      const scorecard = q.scorecard === undefined ? lantern.scorecards.defaultId : (await lantern.scorecards.find(db, q.scorecard)).id;
-      return overview(db, {
+      const scorecard = q.scorecard === undefined ? await shownScorecard() : await lantern.scorecards.find(db, q.scorecard);
+      const page = await overview(db, {
         kind: list(q.kind),
         type: list(q.type),
         owner: list(q.owner),
@@ -290,8 +298,9 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
         sort: q.sort,
         limit: q.limit,
         offset: q.offset,
-        scorecard,
+        scorecard: scorecard?.id,
       });
+      return { ...page, scorecard: scorecard ? { id: scorecard.id, name: scorecard.name } : null };
     },
   );
 

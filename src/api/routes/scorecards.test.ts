@@ -211,5 +211,23 @@ describeEachStore('scorecards over HTTP', (kind: StoreKind) => {
       ['no-data', null],
     ]);
     expect((await get('/api/insights/overview?scorecard=nope', 404)).error.message).toBe('No scorecard with id "nope".');
+    // The page names the scorecard its scores are on, so the catalog can label the column.
+    expect((await get('/api/insights/overview?limit=1')).scorecard).toEqual({ id: 'security-baseline', name: 'Security baseline' });
+    expect((await get('/api/insights/overview?limit=1&scorecard=pci')).scorecard).toEqual({ id: 'pci', name: 'PCI and Java' });
+  });
+
+  it('scores the overview on the first scorecard without the Security baseline, and on none without any scorecard', async () => {
+    const overviewScorecard = async (options: { paths?: string[] }) => {
+      const other = await startTestServer(kind, { clock: () => clock, scorecards: { ...options, builtIn: false } });
+      try {
+        const response = await other.app.inject({ method: 'GET', url: '/api/insights/overview' });
+        expect(response.statusCode, response.body).toBe(200);
+        return response.json().scorecard;
+      } finally {
+        await other.close();
+      }
+    };
+    expect(await overviewScorecard({ paths: [join(ESTATE, 'scorecards.yaml')] })).toEqual({ id: 'operators', name: expect.any(String) });
+    expect(await overviewScorecard({})).toBeNull();
   });
 });

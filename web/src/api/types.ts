@@ -208,6 +208,8 @@ export interface Overview {
   byOwner: Array<Rollup & { owner: string }>;
   bySystem: Array<Rollup & { system: string }>;
   byDomain: Array<Rollup & { domain: string }>;
+  /** The scorecard the rows' scores are on; null when Lantern has none. */
+  scorecard: { id: string; name: string } | null;
 }
 
 export interface Trend {

@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { Facets, Overview, OverviewRow } from '../api/types.js';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Facets, Overview, OverviewRow, ScorecardList } from '../api/types.js';
 import { SEVERITIES } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { entityHref, humanizeEntityRef } from '../routing/routes.js';
@@ -42,65 +42,69 @@ function Tags({ tags }: { tags: string[] }) {
   );
 }
 
-const columns: Column<OverviewRow>[] = [
-  {
-    key: 'name',
-    header: 'Name',
-    sortKey: 'name',
-    className: 'col-name',
-    cell: (row) => (
-      <Link href={entityHref(entityOf(row))} tabIndex={-1} className="entity-name">
-        {row.title || row.name}
-        {row.title && row.title !== row.name && <span className="entity-name-sub">{row.name}</span>}
-        {/* On a phone the columns below are hidden; their gist rides under the name. */}
-        <span className="entity-name-sub phone-only">{[row.kind, row.type, row.owner ? humanizeEntityRef(row.owner, 'group') : null].filter(Boolean).join(' · ')}</span>
-      </Link>
-    ),
-  },
-  { key: 'kind', header: 'Kind', sortKey: 'kind', className: 'col-secondary', cell: (row) => row.kind },
-  { key: 'type', header: 'Type', sortKey: 'type', className: 'col-secondary', cell: (row) => row.type ?? <span className="muted">—</span> },
-  { key: 'owner', header: 'Owner', sortKey: 'owner', className: 'col-secondary', cell: (row) => <RefLink refText={row.owner} kind="group" tabIndex={-1} /> },
-  { key: 'system', header: 'System', sortKey: 'system', className: 'col-secondary', cell: (row) => <RefLink refText={row.system} kind="system" tabIndex={-1} /> },
-  { key: 'lifecycle', header: 'Lifecycle', sortKey: 'lifecycle', className: 'col-secondary', cell: (row) => row.lifecycle ?? <span className="muted">—</span> },
-  { key: 'tags', header: 'Tags', className: 'col-secondary', cell: (row) => <Tags tags={row.tags} /> },
-  {
-    key: 'score',
-    header: <span title="The entity's score on the Security baseline scorecard">Score</span>,
-    sortKey: 'score',
-    className: 'num',
-    // "No score" (the scorecard does not apply, or decided nothing) is not a score of 0.
-    cell: (row) => (
-      <Link href={entityHref(entityOf(row), 'scorecards')} tabIndex={-1} aria-label={row.score === null ? 'No score' : `Score ${formatScore(row.score)}`}>
-        <ScoreValue value={row.score} none="—" hint="No score: the Security baseline does not apply to this entity, or decided none of its checks." />
-      </Link>
-    ),
-  },
-  ...SEVERITIES.map(
-    (severity, index): Column<OverviewRow> => ({
-      key: severity,
-      header: (
-        <span className="sev-header">
-          <SeverityIcon severity={severity} />
-          <span className="sev-header-label">{SEVERITY_LABEL[severity]}</span>
-        </span>
+/** The catalog's columns; the Score column names the scorecard its scores are on. */
+function catalogColumns(scorecard: string | null): Column<OverviewRow>[] {
+  const on = scorecard ?? 'a scorecard';
+  return [
+    {
+      key: 'name',
+      header: 'Name',
+      sortKey: 'name',
+      className: 'col-name',
+      cell: (row) => (
+        <Link href={entityHref(entityOf(row))} tabIndex={-1} className="entity-name">
+          {row.title || row.name}
+          {row.title && row.title !== row.name && <span className="entity-name-sub">{row.name}</span>}
+          {/* On a phone the columns below are hidden; their gist rides under the name. */}
+          <span className="entity-name-sub phone-only">{[row.kind, row.type, row.owner ? humanizeEntityRef(row.owner, 'group') : null].filter(Boolean).join(' · ')}</span>
+        </Link>
       ),
-      sortKey: severity,
+    },
+    { key: 'kind', header: 'Kind', sortKey: 'kind', className: 'col-secondary', cell: (row) => row.kind },
+    { key: 'type', header: 'Type', sortKey: 'type', className: 'col-secondary', cell: (row) => row.type ?? <span className="muted">—</span> },
+    { key: 'owner', header: 'Owner', sortKey: 'owner', className: 'col-secondary', cell: (row) => <RefLink refText={row.owner} kind="group" tabIndex={-1} /> },
+    { key: 'system', header: 'System', sortKey: 'system', className: 'col-secondary', cell: (row) => <RefLink refText={row.system} kind="system" tabIndex={-1} /> },
+    { key: 'lifecycle', header: 'Lifecycle', sortKey: 'lifecycle', className: 'col-secondary', cell: (row) => row.lifecycle ?? <span className="muted">—</span> },
+    { key: 'tags', header: 'Tags', className: 'col-secondary', cell: (row) => <Tags tags={row.tags} /> },
+    {
+      key: 'score',
+      header: <span title={`The entity's score on ${on}`}>Score</span>,
+      sortKey: 'score',
+      className: 'num',
+      // "No score" (the scorecard does not apply, or decided nothing) is not a score of 0.
+      cell: (row) => (
+        <Link href={entityHref(entityOf(row), 'scorecards')} tabIndex={-1} aria-label={row.score === null ? 'No score' : `Score ${formatScore(row.score)}`}>
+          <ScoreValue value={row.score} none="—" hint={scorecard === null ? 'No score: Lantern has no scorecard.' : `No score: ${on} does not apply to this entity, or decided none of its checks.`} />
+        </Link>
+      ),
+    },
+    ...SEVERITIES.map(
+      (severity, index): Column<OverviewRow> => ({
+        key: severity,
+        header: (
+          <span className="sev-header">
+            <SeverityIcon severity={severity} />
+            <span className="sev-header-label">{SEVERITY_LABEL[severity]}</span>
+          </span>
+        ),
+        sortKey: severity,
+        descendingFirst: true,
+        className: 'col-count',
+        // "No data" covers the five severity columns: it is not five zeros.
+        span: (row) => (row.counts === null && index === 0 ? SEVERITIES.length : 1),
+        cell: (row) => (row.counts === null ? <NoData /> : <SeverityCount severity={severity} count={row.counts[severity]} />),
+      }),
+    ),
+    {
+      key: 'lastScanAt',
+      header: 'Last scan',
+      sortKey: 'lastScanAt',
       descendingFirst: true,
-      className: 'col-count',
-      // "No data" covers the five severity columns: it is not five zeros.
-      span: (row) => (row.counts === null && index === 0 ? SEVERITIES.length : 1),
-      cell: (row) => (row.counts === null ? <NoData /> : <SeverityCount severity={severity} count={row.counts[severity]} />),
-    }),
-  ),
-  {
-    key: 'lastScanAt',
-    header: 'Last scan',
-    sortKey: 'lastScanAt',
-    descendingFirst: true,
-    className: 'col-date col-secondary',
-    cell: (row) => (row.lastScanAt ? <time dateTime={row.lastScanAt} title={formatDateTime(row.lastScanAt)}>{formatRelative(row.lastScanAt)}</time> : <span className="muted">—</span>),
-  },
-];
+      className: 'col-date col-secondary',
+      cell: (row) => (row.lastScanAt ? <time dateTime={row.lastScanAt} title={formatDateTime(row.lastScanAt)}>{formatRelative(row.lastScanAt)}</time> : <span className="muted">—</span>),
+    },
+  ];
+}
 
 function facetOptions(facets: Facets | undefined, filter: CatalogFilter): FilterOption[] {
   const values = facets?.facets[FACETS[filter]] ?? [];
@@ -118,12 +122,15 @@ export function CatalogPage() {
     if (overview.status !== 'loading') setWantFacets(true);
   }, [overview.status]);
   const facets = useResource<Facets>(wantFacets ? FACETS_PATH : null);
+  const scorecards = useResource<ScorecardList>(wantFacets ? '/api/scorecards' : null);
 
   const go = useCallback((next: CatalogQuery, replace = false) => navigate(`/catalog${catalogSearch(next)}`, { replace }), []);
   const change = (patch: Partial<CatalogQuery>) => go(withCatalogChange(query, patch));
   const onSearch = useCallback((q: string) => go(withCatalogChange(parseCatalogQuery(window.location.search), { q }), true), [go]);
 
   const data = overview.data;
+  const scoredOn = data?.scorecard ?? null;
+  const columns = useMemo(() => catalogColumns(scoredOn?.name ?? null), [scoredOn?.name]);
   return (
     <div className="page">
       <div className="page-header">
@@ -148,8 +155,20 @@ export function CatalogPage() {
             <option value="false">No security data</option>
           </select>
         </label>
+        {scorecards.data && scorecards.data.items.length > 1 && (
+          <label className="select-filter">
+            <span>Score on</span>
+            <select value={query.scorecard || scoredOn?.id || ''} onChange={(e) => change({ scorecard: e.target.value })}>
+              {scorecards.data.items.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         {isFiltered(query) && (
-          <button type="button" className="link-button" onClick={() => go({ ...parseCatalogQuery(''), sort: query.sort, pageSize: query.pageSize })}>
+          <button type="button" className="link-button" onClick={() => go({ ...parseCatalogQuery(''), sort: query.sort, pageSize: query.pageSize, scorecard: query.scorecard })}>
             Clear filters
           </button>
         )}
@@ -182,7 +201,7 @@ export function CatalogPage() {
             )
           ) : (
             <DataTable
-              caption="Catalog entities with their open issues per severity and their Security baseline score"
+              caption={`Catalog entities with their open issues per severity${scoredOn ? ` and their ${scoredOn.name} score` : ''}`}
               testId="catalog-table"
               columns={columns}
               rows={data.items}

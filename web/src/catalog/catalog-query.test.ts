@@ -4,13 +4,13 @@ import { catalogSearch, isFiltered, overviewPath, parseCatalogQuery, withCatalog
 describe('catalog view in the URL', () => {
   it('is the plain catalog when the URL says nothing', () => {
     const query = parseCatalogQuery('');
-    expect(query).toEqual({ kind: [], type: [], owner: [], lifecycle: [], tag: [], hasData: null, q: '', sort: '-critical', page: 1, pageSize: 50 });
+    expect(query).toEqual({ kind: [], type: [], owner: [], lifecycle: [], tag: [], hasData: null, q: '', sort: '-critical', page: 1, pageSize: 50, scorecard: '' });
     expect(catalogSearch(query)).toBe('');
     expect(isFiltered(query)).toBe(false);
   });
 
   it('reads back every filter it writes', () => {
-    const search = '?kind=component,api&type=service&owner=group:default/team-a&lifecycle=production&tag=pci,java&hasData=true&q=pay&sort=name&page=3&size=100';
+    const search = '?kind=component,api&type=service&owner=group:default/team-a&lifecycle=production&tag=pci,java&hasData=true&q=pay&sort=name&page=3&size=100&scorecard=pci';
     const query = parseCatalogQuery(search);
     expect(query).toEqual({
       kind: ['component', 'api'],
@@ -23,8 +23,9 @@ describe('catalog view in the URL', () => {
       sort: 'name',
       page: 3,
       pageSize: 100,
+      scorecard: 'pci',
     });
-    expect(catalogSearch(query)).toBe('?kind=component,api&type=service&owner=group%3Adefault%2Fteam-a&lifecycle=production&tag=pci,java&hasData=true&q=pay&sort=name&page=3&size=100');
+    expect(catalogSearch(query)).toBe('?kind=component,api&type=service&owner=group%3Adefault%2Fteam-a&lifecycle=production&tag=pci,java&hasData=true&q=pay&sort=name&page=3&size=100&scorecard=pci');
     expect(parseCatalogQuery(catalogSearch(query))).toEqual(query);
     expect(isFiltered(query)).toBe(true);
   });
@@ -38,9 +39,12 @@ describe('catalog view in the URL', () => {
     expect(parseCatalogQuery('?hasData=false').hasData).toBe(false);
   });
 
-  it('sorts by the Security baseline score, worst or best first', () => {
+  it('sorts by the Security baseline score, worst or best first, or by another scorecard’s', () => {
     expect(parseCatalogQuery('?sort=score').sort).toBe('score');
     expect(overviewPath(parseCatalogQuery('?sort=-score'))).toBe('/api/insights/overview?sort=-score&limit=50');
+    expect(overviewPath(parseCatalogQuery('?sort=score&scorecard=production-readiness'))).toBe('/api/insights/overview?sort=score&limit=50&scorecard=production-readiness');
+    // Another scorecard is not a filter: clearing the filters keeps it.
+    expect(isFiltered(parseCatalogQuery('?scorecard=pci'))).toBe(false);
   });
 
   it('starts a changed view on its first page', () => {

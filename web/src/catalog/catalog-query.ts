@@ -13,6 +13,8 @@ export interface CatalogQuery {
   sort: string;
   page: number;
   pageSize: number;
+  /** The scorecard the Score column shows; '' for the server's default (the Security baseline). */
+  scorecard: string;
 }
 
 export const CATALOG_SORT_KEYS = ['critical', 'high', 'medium', 'low', 'info', 'total', 'name', 'kind', 'type', 'owner', 'system', 'lifecycle', 'lastScanAt', 'score'] as const;
@@ -35,6 +37,7 @@ export function parseCatalogQuery(search: string): CatalogQuery {
     sort: readSort(params, CATALOG_SORT_KEYS, DEFAULT_CATALOG_SORT),
     page: readPositiveInteger(params, 'page', 1),
     pageSize: readPageSize(params),
+    scorecard: (params.get('scorecard') ?? '').trim(),
   };
 }
 
@@ -51,6 +54,7 @@ export function catalogSearch(query: CatalogQuery): string {
     ['sort', query.sort, DEFAULT_CATALOG_SORT],
     ['page', query.page, 1],
     ['size', query.pageSize, DEFAULT_PAGE_SIZE],
+    ['scorecard', query.scorecard],
   ]);
 }
 
@@ -72,6 +76,7 @@ export function overviewPath(query: CatalogQuery): string {
     ['sort', query.sort],
     ['limit', query.pageSize],
     ['offset', (query.page - 1) * query.pageSize, 0],
+    ['scorecard', query.scorecard],
   ]);
   return `/api/insights/overview${search}`;
 }
