@@ -271,7 +271,7 @@ describeBrowser('web UI in Chromium', () => {
     const release = await api<Overview>('/api/insights/overview?sort=score&scorecard=release-readiness');
     expect(release.scorecard).toEqual({ id: 'release-readiness', name: RELEASE_NAME });
     await expectRows('catalog-table', release.items.map((i) => i.entityRef));
-    for (const row of release.items) await expect.poll(() => scoreOf(row.entityRef), row.entityRef).toBe(row.score === null ? '—' : formatScore(row.score));
+    for (const row of release.items) await expect.poll(() => scoreOf(row.entityRef), { message: row.entityRef }).toBe(row.score === null ? '—' : formatScore(row.score));
     expect(await page.getByTestId('catalog-table').locator('th').nth(7).locator('span').first().getAttribute('title')).toBe(`The entity's score on ${RELEASE_NAME}`);
     await page.goBack();
     await expect.poll(path).toBe('/catalog?sort=score');
