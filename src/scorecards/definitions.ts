@@ -42,10 +42,6 @@ export class ScorecardDefinitions {
 
   constructor(readonly options: ScorecardOptions = {}) {}
 
-  /** The built-in scorecard's id while it is loaded: the catalog overview shows its score. */
-  get defaultId(): string | undefined {
-    return this.options.builtIn === false ? undefined : BUILT_IN_ID;
-  }
 
   /** Reads the built-in scorecard and the scorecard files (again) and returns their problems. */
   async load(): Promise<CatalogProblem[]> {
@@ -94,6 +90,17 @@ export class ScorecardDefinitions {
       if (definition) stored.push({ ...definition, origin: 'api', source: null });
     }
     return [...files, ...stored];
+  }
+
+  /**
+   * The scorecard the catalog overview scores by default: the Security baseline while it is loaded
+   * (or a file's version of it), else the first scorecard there is; the database is read only when
+   * no file defines one.
+   */
+  async overviewDefault(db: Db): Promise<DefinedScorecard | undefined> {
+    const files = await this.fromFiles();
+    if (files.length > 0) return files.find((s) => s.id === BUILT_IN_ID) ?? files[0];
+    return (await this.list(db))[0];
   }
 
   async find(db: Db, id: string): Promise<DefinedScorecard> {

@@ -186,11 +186,6 @@ const now = () => new Date().toISOString();
 /** What an entity's owners see (docs/insights-api.md). */
 export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
   const { db } = lantern.store;
-  /** The scorecard the overview scores by default: the Security baseline, else the first one there is. */
-  const shownScorecard = async () => {
-    const scorecards = await lantern.scorecards.list(db);
-    return scorecards.find((s) => s.id === lantern.scorecards.defaultId) ?? scorecards[0];
-  };
 
   api.get(
     '/insights/entities/:kind/:namespace/:name/summary',
@@ -285,7 +280,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     },
     async (request) => {
       const q = request.query;
-      const scorecard = q.scorecard === undefined ? await shownScorecard() : await lantern.scorecards.find(db, q.scorecard);
+      const scorecard = q.scorecard === undefined ? await lantern.scorecards.overviewDefault(db) : await lantern.scorecards.find(db, q.scorecard);
       const page = await overview(db, {
         kind: list(q.kind),
         type: list(q.type),
