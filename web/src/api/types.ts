@@ -174,7 +174,8 @@ export interface IssueDetail {
   occurrences: Occurrence[];
 }
 
-export interface OverviewRow {
+/** The catalog columns of an entity row, in the overview and in a scorecard's results. */
+export interface EntityColumns {
   entityRef: string;
   kind: string;
   namespace: string;
@@ -184,6 +185,9 @@ export interface OverviewRow {
   owner: string | null;
   system: string | null;
   lifecycle: string | null;
+}
+
+export interface OverviewRow extends EntityColumns {
   tags: string[];
   hasData: boolean;
   counts: Counts | null;
@@ -404,16 +408,7 @@ export interface ScorecardList {
   problems: ScorecardProblem[];
 }
 
-export interface ScorecardResultRow {
-  entityRef: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  title: string | null;
-  type: string | null;
-  owner: string | null;
-  system: string | null;
-  lifecycle: string | null;
+export interface ScorecardResultRow extends EntityColumns {
   score: number | null;
   passed: number;
   failed: number;

@@ -3,7 +3,7 @@ import { type Counts, type Overview, SEVERITIES, type Trend } from '../api/types
 import { useResource } from '../api/use-resource.js';
 import { entityHref } from '../routing/routes.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
-import { readTrendDays, TREND_DAYS } from '../routing/search-params.js';
+import { readTrendDays } from '../routing/search-params.js';
 import { formatCount, formatDate, formatPercent } from '../ui/format.js';
 import { RefLink } from '../ui/RefLink.js';
 import { NoData, SEVERITY_LABEL, SeverityCount, SeverityCounts, SeverityIcon } from '../ui/Severity.js';
@@ -11,6 +11,7 @@ import { percentagesOf, SeverityBar } from '../ui/SeverityBreakdown.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
 import { worstFirst } from './rollups.js';
 import { LineChart } from '../ui/LineChart.js';
+import { TrendPeriod } from '../ui/TrendPeriod.js';
 import { severitySeries, trendChange } from './trend-data.js';
 
 const TOP = 10;
@@ -70,16 +71,7 @@ function TrendSection({ days }: { days: number }) {
     <section className="card trend-card" aria-labelledby="trend-title">
       <div className="card-header">
         <h2 id="trend-title">Open issues over time</h2>
-        <label className="select-filter">
-          <span>Period</span>
-          <select value={days} onChange={(e) => navigate(`/dashboard?days=${e.target.value}`, { replace: true })}>
-            {TREND_DAYS.map((d) => (
-              <option key={d} value={d}>
-                Last {d} days
-              </option>
-            ))}
-          </select>
-        </label>
+        <TrendPeriod days={days} onChange={(next) => navigate(`/dashboard?days=${next}`, { replace: true })} />
       </div>
       {trend.status === 'error' && <ErrorState error={trend.error as Error} what="the trend" onRetry={trend.reload} />}
       {!trend.data && trend.status === 'loading' && <Loading what="the trend" />}

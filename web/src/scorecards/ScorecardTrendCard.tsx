@@ -1,9 +1,9 @@
 import type { ScorecardTrend } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
-import { TREND_DAYS } from '../routing/search-params.js';
 import { ScoreValue } from '../ui/CheckStatus.js';
 import { formatCount, formatDate, formatScore } from '../ui/format.js';
 import { LineChart } from '../ui/LineChart.js';
+import { TrendPeriod } from '../ui/TrendPeriod.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
 import { type ScorecardQuery, trendPath } from './scorecard-query.js';
 import { scorecardSeries, scoredEnds } from './trend-series.js';
@@ -17,16 +17,7 @@ export function ScorecardTrendCard({ scorecardId, query, go }: { scorecardId: st
     <section className="card trend-card" aria-labelledby="scorecard-trend-title">
       <div className="card-header">
         <h2 id="scorecard-trend-title">Over time</h2>
-        <label className="select-filter">
-          <span>Period</span>
-          <select value={query.days} onChange={(e) => go({ ...query, days: Number(e.target.value) }, true)}>
-            {TREND_DAYS.map((d) => (
-              <option key={d} value={d}>
-                Last {d} days
-              </option>
-            ))}
-          </select>
-        </label>
+        <TrendPeriod days={query.days} onChange={(days) => go({ ...query, days }, true)} />
       </div>
       {trend.status === 'error' && <ErrorState error={trend.error as Error} what="the trend" onRetry={trend.reload} />}
       {!trend.data && trend.status === 'loading' && <Loading what="the trend" />}
