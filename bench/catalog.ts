@@ -200,7 +200,7 @@ const API_REQUESTS = [
 /** Times Backstage-compatible requests through the HTTP stack (in-process, no socket). */
 async function measureApi(database: string): Promise<Array<{ request: string; ms: number; bytes: number }>> {
   const lantern = new Lantern(await openStore(database));
-  const app = await buildServer(lantern);
+  const app = await buildServer(lantern, { auth: { anonymous: { role: 'viewer', scope: 'account' } } });
   const out = [];
   for (const url of API_REQUESTS) {
     const times: number[] = [];

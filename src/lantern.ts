@@ -1,8 +1,20 @@
 import type { Kysely } from 'kysely';
+import { type Actor, authorize, forbidden, localActor } from './access/actor.js';
+import { covers, roleAllows } from './access/roles.js';
+import { createToken, type NewToken, revokeToken, TokenVerifier, tokenById, tokenGrant, tokenView, type TokenView } from './access/tokens.js';
 import { Catalog } from './catalog/catalog.js';
 import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
 import type { CatalogReadOptions } from './catalog/refresh.js';
-import { type RefreshEntities, sweepExpired } from './insights/exemption-actions.js';
+import { type LocationChangeHook, type RegisterOptions, type RefreshSummary } from './catalog/refresh.js';
+import type { RefreshOutcome } from './catalog/catalog.js';
+import { ConflictError, ForbiddenError, NotFoundError } from './domain/errors.js';
+import { formatScope, type Scope } from './domain/scope.js';
+import { decide, type ExemptionRequest, exemptionScope, prepareExemption, type RefreshEntities, remove, sweepExpired } from './insights/exemption-actions.js';
+import { exemptionView, type ExemptionView } from './insights/exemptions.js';
+import { recordAudit } from './store/audit.js';
+import { findLocation } from './store/catalog-locations.js';
+import { getExemption, insertExemption } from './store/exemptions.js';
+import { getTargetById } from './store/targets.js';
 import { entitiesShowingTarget, refreshSummaries } from './insights/summaries.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
 import { DEFAULT_MAX_REPORT_MB } from './ingest/report-file.js';
@@ -23,6 +35,8 @@ export interface LanternOptions {
   scorecards?: ScorecardOptions;
   /** The time now, ISO 8601: what summaries and scorecards are computed at (tests stand in for it). */
   clock?: () => string;
+  /** Whether whoever requested an exemption may approve it too (config allowSelfApproval). Default false. */
+  allowSelfApproval?: boolean;
 }
 
 /** Work that follows a change to a target (its baseline), inside the same transaction. */
@@ -41,6 +55,9 @@ export class Lantern {
   readonly afterTargetChange: AfterTargetChange[] = [];
   readonly catalog: Catalog;
   readonly scorecards: ScorecardDefinitions;
+  /** Finds the principal of an API token (cached briefly). */
+  readonly tokens: TokenVerifier;
+  readonly allowSelfApproval: boolean;
   readonly #clock: () => string;
 
   constructor(
@@ -50,6 +67,8 @@ export class Lantern {
     this.maxReportBytes = options.maxReportBytes ?? DEFAULT_MAX_REPORT_MB * 1024 * 1024;
     this.#clock = options.clock ?? now;
     this.scorecards = new ScorecardDefinitions(options.scorecards);
+    this.allowSelfApproval = options.allowSelfApproval ?? false;
+    this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });
     // A scan can give a target link its first data, a new variant to show, or a new name to suggest;
@@ -92,29 +111,197 @@ export class Lantern {
    * Defines (or replaces) a scorecard through the API and evaluates it over every entity, in one
    * transaction: a bad definition stores nothing.
    */
-  defineScorecard(body: unknown): Promise<{ scorecard: DefinedScorecard; created: boolean; evaluation: ScorecardEvaluation }> {
+  defineScorecard(body: unknown, actor: Actor = localActor()): Promise<{ scorecard: DefinedScorecard; created: boolean; evaluation: ScorecardEvaluation }> {
+    authorize(actor.principal, 'manage-scorecards', 'account');
     return this.store.transaction(async (trx) => {
       const at = this.#clock();
       const saved = await this.scorecards.save(trx, body, at);
       const [evaluation] = await evaluateScorecards(this.store, trx, [saved.scorecard], { now: at });
+      await this.#audit(trx, actor, saved.created ? 'scorecard.create' : 'scorecard.update', 'scorecard', saved.scorecard.id, 'account');
       return { ...saved, evaluation: evaluation as ScorecardEvaluation };
     });
   }
 
   /** Deletes a scorecard defined through the API, with its results and history. */
-  deleteScorecard(id: string): Promise<void> {
-    return this.store.transaction((trx) => this.scorecards.remove(trx, id));
+  deleteScorecard(id: string, actor: Actor = localActor()): Promise<void> {
+    authorize(actor.principal, 'manage-scorecards', 'account');
+    return this.store.transaction(async (trx) => {
+      await this.scorecards.remove(trx, id);
+      await this.#audit(trx, actor, 'scorecard.delete', 'scorecard', id, 'account');
+    });
   }
 
-  ingest(request: IngestRequest): Promise<IngestResult> {
-    return ingestReport(this.store, request, this.afterIngest);
+  /** Ingests a report: `ingester` (or `admin`) at the target's scope; recorded with the scan it wrote. */
+  ingest(request: IngestRequest, actor: Actor = localActor()): Promise<IngestResult> {
+    const scope = formatScope(request.scope);
+    authorize(actor.principal, 'ingest', scope);
+    const audit: AfterIngest = async (trx, scan) => {
+      await this.#audit(trx, actor, 'scan.ingest', 'scan', scan.scanId, scope, {
+        target: request.target,
+        targetId: scan.targetId,
+        variant: request.variant,
+        ...(request.baseline ? { baseline: true } : {}),
+      });
+    };
+    return ingestReport(this.store, request, [...this.afterIngest, audit]);
   }
 
   /** Sets a target's baseline; what entities show of the target follows at once. */
-  setBaseline(targetId: number, baseline: BaselineUpdate): Promise<void> {
+  async setBaseline(targetId: number, baseline: BaselineUpdate, actor: Actor = localActor()): Promise<void> {
+    const target = await this.#readTarget(targetId, actor);
+    authorize(actor.principal, 'set-baseline', target.scope);
     return this.store.transaction(async (trx) => {
       await setBaseline(trx, targetId, baseline);
       for (const hook of this.afterTargetChange) await hook(trx, targetId);
+      await this.#audit(trx, actor, 'target.baseline', 'target', targetId, target.scope, { target: target.name, ...baseline });
+    });
+  }
+
+  /** A target the actor may read, else "not found" whether it exists or not. */
+  async #readTarget(targetId: number, actor: Actor) {
+    const target = await getTargetById(this.store.db, targetId);
+    authorize(actor.principal, 'read', target.scope, () => new NotFoundError(`No target with id ${targetId}.`));
+    return target;
+  }
+
+  /** Records a pending exemption; the requester is the caller, who needs `developer` at its scope. */
+  requestExemption(request: ExemptionRequest, actor: Actor = localActor()): Promise<ExemptionView> {
+    return this.store.transaction(async (trx) => {
+      const now = this.#clock();
+      const notFound = () => new NotFoundError('issueId' in request ? `No issue with id ${request.issueId}.` : `No scope ${request.scope ?? 'account'} visible to this caller.`);
+      const prepared = await prepareExemption(trx, request, now, { id: actor.principal.id, name: actor.principal.name });
+      authorize(actor.principal, 'request-exemption', prepared.scope, notFound);
+      const view = exemptionView(await insertExemption(trx, prepared.row), now);
+      await this.#audit(trx, actor, 'exemption.request', 'exemption', view.id, prepared.scope, {
+        level: view.level,
+        ...(view.issueId !== null ? { issueId: view.issueId } : {}),
+        ...(view.key !== null ? { key: view.key } : {}),
+        reason: view.reason,
+        comment: view.comment,
+        expiresAt: view.expiresAt,
+      });
+      return view;
+    });
+  }
+
+  /**
+   * Approves or rejects a pending exemption: the decider is the caller, who needs `security` at
+   * its scope and, unless allowSelfApproval is set, must not be the requester.
+   */
+  decideExemption(id: number, status: 'approved' | 'rejected', actor: Actor = localActor(), comment?: string): Promise<ExemptionView> {
+    return this.store.transaction(async (trx) => {
+      const now = this.#clock();
+      const exemption = await getExemption(trx, id);
+      const scope = await exemptionScope(trx, exemption);
+      authorize(actor.principal, 'decide-exemption', scope, () => new NotFoundError(`No exemption with id ${id}.`));
+      if (!this.allowSelfApproval && exemption.requested_by_id !== null && exemption.requested_by_id === actor.principal.id && (actor.principal.kind === 'user' || actor.principal.kind === 'token')) {
+        throw new ForbiddenError(
+          `${actor.principal.name} requested exemption ${id} and may not ${status === 'approved' ? 'approve' : 'reject'} it too; another principal with the security role at ${scope} must decide (or set allowSelfApproval: true in the config file).`,
+        );
+      }
+      const view = await decide(trx, id, status, { id: actor.principal.id, name: actor.principal.name }, now, this.refreshEntities);
+      await this.#audit(trx, actor, status === 'approved' ? 'exemption.approve' : 'exemption.reject', 'exemption', id, scope, {
+        requestedBy: exemption.requested_by_id,
+        ...(comment ? { comment } : {}),
+      });
+      return view;
+    });
+  }
+
+  /** Revokes (deletes) an exemption: `security` at its scope. */
+  revokeExemption(id: number, actor: Actor = localActor()): Promise<void> {
+    return this.store.transaction(async (trx) => {
+      const exemption = await getExemption(trx, id);
+      const scope = await exemptionScope(trx, exemption);
+      authorize(actor.principal, 'decide-exemption', scope, () => new NotFoundError(`No exemption with id ${id}.`));
+      await remove(trx, id, this.#clock(), this.refreshEntities);
+      await this.#audit(trx, actor, 'exemption.revoke', 'exemption', id, scope, { status: exemption.status });
+    });
+  }
+
+  /** Registers a catalog location (`admin` at its scope) and reads it now. */
+  registerLocation(target: string, scope: Scope, options: Omit<RegisterOptions, 'onChange' | 'afterWrite'> = {}, actor: Actor = localActor()): Promise<RefreshSummary> {
+    authorize(actor.principal, 'manage-catalog', formatScope(scope));
+    return this.catalog.register(target, scope, { ...options, onChange: this.#locationAudit(actor) });
+  }
+
+  /** Reads one location again: `admin` at its scope. */
+  async refreshLocation(locationId: number, actor: Actor = localActor()): Promise<RefreshSummary> {
+    await this.#location(locationId, actor);
+    return this.catalog.refresh(locationId, this.#locationAudit(actor));
+  }
+
+  /** Reads every location again: `admin` at account scope. */
+  refreshAllLocations(actor: Actor = localActor()): Promise<RefreshOutcome[]> {
+    authorize(actor.principal, 'manage-catalog', 'account');
+    return this.catalog.refreshAll(this.#locationAudit(actor));
+  }
+
+  /** Unregisters a location and removes its entities: `admin` at its scope. */
+  async unregisterLocation(locationId: number, actor: Actor = localActor()) {
+    await this.#location(locationId, actor);
+    return this.catalog.unregister(locationId, this.#locationAudit(actor));
+  }
+
+  async #location(locationId: number, actor: Actor) {
+    const location = await findLocation(this.store.db, locationId);
+    const notFound = () => new NotFoundError(`No location with id ${locationId}.`);
+    if (!location) throw notFound();
+    authorize(actor.principal, 'manage-catalog', location.scope, notFound);
+    return location;
+  }
+
+  #locationAudit(actor: Actor): LocationChangeHook {
+    return (trx, location, change) => this.#audit(trx, actor, `catalog.${change}`, 'location', location.id, location.scope, { target: location.target });
+  }
+
+  /**
+   * Creates an API token, shown in clear only in the answer. The creator needs `admin` at the
+   * token's scope: nobody hands out more than they hold.
+   */
+  createToken(request: NewToken, actor: Actor = localActor()): Promise<{ token: string; view: TokenView }> {
+    const grant = tokenGrant(request);
+    authorize(actor.principal, 'manage-access', grant.scope);
+    if (!actor.principal.access.grants.some((g) => covers(g.scope, grant.scope) && roleAllows(g.role, 'manage-access'))) {
+      throw forbidden(actor.principal, 'manage-access', grant.scope);
+    }
+    return this.store.transaction(async (trx) => {
+      const { token, row } = await createToken(trx, request, actor.principal.id, this.#clock());
+      await this.#audit(trx, actor, 'token.create', 'token', row.id, row.scope, { name: row.name, role: row.role, expiresAt: row.expires_at });
+      return { token, view: tokenView(row) };
+    });
+  }
+
+  /** Revokes a token at once (in this process; other replicas within seconds). */
+  revokeToken(id: number, actor: Actor = localActor()): Promise<TokenView> {
+    return this.store.transaction(async (trx) => {
+      const row = await tokenById(trx, id);
+      authorize(actor.principal, 'manage-access', row.scope, () => new NotFoundError(`No API token with id ${id}.`));
+      if (row.revoked_at !== null) throw new ConflictError(`API token ${id} (${row.name}) was already revoked at ${row.revoked_at}.`);
+      const at = this.#clock();
+      await revokeToken(trx, id, at);
+      await this.#audit(trx, actor, 'token.revoke', 'token', id, row.scope, { name: row.name });
+      this.tokens.forget(id);
+      return tokenView({ ...row, revoked_at: at });
+    });
+  }
+
+  /** Records a sign-in (the session is written by the caller in the same transaction). */
+  recordSignIn(trx: Kysely<Database>, actor: Actor, details: Record<string, unknown>): Promise<void> {
+    return this.#audit(trx, actor, 'session.sign-in', 'session', null, 'account', details);
+  }
+
+  #audit(trx: Kysely<Database>, actor: Actor, action: string, objectType: string, objectId: string | number | null, scope: string, details?: Record<string, unknown>): Promise<void> {
+    return recordAudit(trx, {
+      at: this.#clock(),
+      principal: actor.principal.id,
+      principalName: actor.principal.name,
+      action,
+      objectType,
+      objectId,
+      scope,
+      clientAddress: actor.clientAddress,
+      details,
     });
   }
 

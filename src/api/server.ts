@@ -1,10 +1,14 @@
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Lantern } from '../lantern.js';
+import { type AuthOptions, registerAuth } from './auth.js';
+import { InputError } from '../domain/errors.js';
 import { handleError, handleNotFound } from './errors.js';
+import { accessRoutes } from './routes/access.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { exemptionRoutes } from './routes/exemptions.js';
 import { insightRoutes } from './routes/insights.js';
@@ -21,10 +25,12 @@ export interface ServerOptions {
   logger?: boolean | { level?: string; stream?: { write(line: string): void } };
   /** The built web UI to serve at `/`: a folder, false for none; default the build in dist/web if there is one. */
   webRoot?: string | false;
+  /** Who may call without credentials, and cookie settings. Every API route needs a principal otherwise. */
+  auth: AuthOptions;
 }
 
 /** Builds the HTTP server: the API under /api, described by /api/openapi.json, and the web UI at `/`. */
-export async function buildServer(lantern: Lantern, options: ServerOptions = {}): Promise<LanternApp> {
+export async function buildServer(lantern: Lantern, options: ServerOptions): Promise<LanternApp> {
   const app = Fastify({
     logger: options.logger ?? false,
     // Report uploads set their own limit; everything else is small JSON.
@@ -32,17 +38,55 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Before the routes, so that every route is checked against the permission table as it is added.
+  await registerAuth(app, lantern, options.auth);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'same-origin' },
+    // Served over plain http on a developer's machine too; HSTS belongs to the TLS terminator.
+    strictTransportSecurity: false,
+  });
+
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Lantern API',
         version: '1',
-        description: 'Security-scan results linked to software catalog entities. Errors have the shape {error: {name, message}, request: {method, url}, response: {statusCode}}.',
+        description:
+          'Security-scan results linked to software catalog entities. Errors have the shape {error: {name, message}, request: {method, url}, response: {statusCode}}. Every operation but health names the role it needs; send an API token as `Authorization: Bearer lnt_…`, or sign in to the web UI (session cookie).',
+      },
+      components: {
+        securitySchemes: {
+          bearerToken: { type: 'http', scheme: 'bearer', description: 'A Lantern API token (lnt_…), from `lantern tokens create` or POST /api/tokens.' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'lantern_session', description: 'The web UI session, set by signing in through OpenID Connect.' },
+        },
       },
     },
   });
   app.setErrorHandler(handleError);
+  // A bodyless DELETE or POST carries a JSON content type too (Backstage's client always sends one,
+  // and Lantern asks browsers to, against cross-site forms): an empty body is no body.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') return done(null, undefined);
+    parseJson(request, String(body), (error, value) => done(error ? new InputError('The request body is not valid JSON.') : null, value));
+  });
 
   await app.register(
     async (api: LanternApp) => {
@@ -68,6 +112,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
       await insightRoutes(api, lantern);
       await exemptionRoutes(api, lantern);
       await scorecardRoutes(api, lantern);
+      await accessRoutes(api, lantern, options.auth.signInUrl);
     },
     { prefix: '/api' },
   );

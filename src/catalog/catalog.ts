@@ -3,6 +3,7 @@ import { listLocations } from '../store/catalog-locations.js';
 import type { Store } from '../store/database.js';
 import {
   type CatalogReadOptions,
+  type LocationChangeHook,
   type LocationPreview,
   previewLocation,
   refreshLocation,
@@ -33,20 +34,20 @@ export class Catalog {
     return this.#inTurn(() => registerLocation(this.store, input, scope, { ...this.options, ...options }));
   }
 
-  refresh(locationId: number): Promise<RefreshSummary> {
-    return this.#inTurn(() => refreshLocation(this.store, locationId, this.options));
+  refresh(locationId: number, onChange?: LocationChangeHook): Promise<RefreshSummary> {
+    return this.#inTurn(() => refreshLocation(this.store, locationId, this.options, onChange));
   }
 
   /**
    * Refreshes every location in registration order. One that fails (a conflict written meanwhile
    * by another server, a database error) does not stop the others.
    */
-  refreshAll(): Promise<RefreshOutcome[]> {
+  refreshAll(onChange?: LocationChangeHook): Promise<RefreshOutcome[]> {
     return this.#inTurn(async () => {
       const outcomes: RefreshOutcome[] = [];
       for (const location of await listLocations(this.store.db)) {
         try {
-          outcomes.push({ summary: await refreshLocation(this.store, location.id, this.options) });
+          outcomes.push({ summary: await refreshLocation(this.store, location.id, this.options, onChange) });
         } catch (error) {
           outcomes.push({ location, error: error instanceof Error ? error : new Error(String(error)) });
         }
@@ -55,8 +56,8 @@ export class Catalog {
     });
   }
 
-  unregister(locationId: number): Promise<LocationRow> {
-    return this.#inTurn(() => unregisterLocation(this.store, locationId));
+  unregister(locationId: number, onChange?: LocationChangeHook): Promise<LocationRow> {
+    return this.#inTurn(() => unregisterLocation(this.store, locationId, onChange));
   }
 
   preview(input: string, scope: Scope): Promise<LocationPreview> {

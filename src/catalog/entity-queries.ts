@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { ScopeFilter } from '../access/roles.js';
 import { entitiesByRefKeys, findEntityByRef, findEntityByUid, relationsOf } from '../store/catalog-entities.js';
 import { type EntitySelection, entityRowsByIds, keptByFilter, selectEntityIds } from '../store/entity-query.js';
 import type { Database, EntityRow } from '../store/schema.js';
@@ -59,9 +60,9 @@ export async function catalogEntryByUid(db: Db, uid: string): Promise<CatalogEnt
 }
 
 /** The entities with these lower-cased refs, in the same order; undefined for a ref not found or not kept by the filter. */
-export async function catalogEntriesByRefs(db: Db, refKeys: readonly string[], filter: EntityFilter): Promise<Array<CatalogEntry | undefined>> {
+export async function catalogEntriesByRefs(db: Db, refKeys: readonly string[], filter: EntityFilter, scopes?: ScopeFilter): Promise<Array<CatalogEntry | undefined>> {
   const found = await entitiesByRefKeys(db, refKeys);
-  const kept = await keptByFilter(db, [...found.values()].map((r) => r.id), filter);
+  const kept = await keptByFilter(db, [...found.values()].map((r) => r.id), filter, scopes);
   const rows = [...found.values()].filter((r) => kept.has(r.id));
   const entries = new Map((await catalogEntries(db, rows)).map((e) => [e.row.ref_key, e]));
   return refKeys.map((key) => entries.get(key));

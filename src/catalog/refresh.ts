@@ -72,7 +72,12 @@ export interface RegisterOptions extends CatalogReadOptions {
   onExisting?: 'refresh' | 'reject';
   /** Refuse, storing nothing, when the target itself cannot be read (a typo in a path). Default true. */
   requireReadable?: boolean;
+  /** Runs in the transaction that stores the change (Lantern records it in the audit log). */
+  onChange?: LocationChangeHook | undefined;
 }
+
+/** Work done in the transaction that registered, refreshed or unregistered a location. */
+export type LocationChangeHook = (trx: Db, location: LocationRow, change: 'register' | 'refresh' | 'unregister') => Promise<void>;
 
 /** Registers a file, folder, glob or URL under a scope and reads it now. */
 export async function registerLocation(store: Store, input: string, scope: Scope, options: RegisterOptions = {}): Promise<RefreshSummary> {
@@ -83,31 +88,35 @@ export async function registerLocation(store: Store, input: string, scope: Scope
       throw new ConflictError(`The location ${target} is already registered under scope ${existing.scope}, not ${formatScope(scope)}; unregister it first to move it.`);
     }
     if (options.onExisting === 'reject') throw new ConflictError(`The location ${target} is already registered (id ${existing.id}).`);
-    return refreshLocation(store, existing.id, options);
+    return refreshLocation(store, existing.id, options, options.onChange);
   }
   const read = await readLocation(store.db, target, scope, undefined, options);
   const failed = rootFailure(read);
   if (failed && options.requireReadable !== false) throw new InputError(failed.message);
   return store.transaction(async (trx) => {
     const location = await insertLocation(trx, target, formatScope(scope), new Date().toISOString());
-    return { ...(await writeRead(store, trx, location, read, options.afterWrite)), created: true };
+    const written = { ...(await writeRead(store, trx, location, read, options.afterWrite)), created: true };
+    await options.onChange?.(trx, location, 'register');
+    return written;
   });
 }
 
 /** Reads a registered location again and stores what changed. */
-export async function refreshLocation(store: Store, locationId: number, options: CatalogReadOptions = {}): Promise<RefreshSummary> {
+export async function refreshLocation(store: Store, locationId: number, options: CatalogReadOptions = {}, onChange?: LocationChangeHook): Promise<RefreshSummary> {
   const location = await findLocation(store.db, locationId);
   if (!location) throw new NotFoundError(`No location with id ${locationId}.`);
   const read = await readLocation(store.db, location.target, parseScope(location.scope), location.id, options);
   return store.transaction(async (trx) => {
     const locked = await lockLocation(store, trx, location.id);
     if (!locked) throw new NotFoundError(`The location ${location.target} (id ${location.id}) was unregistered while it was being read.`);
-    return { ...(await writeRead(store, trx, locked, read, options.afterWrite)), created: false };
+    const written = { ...(await writeRead(store, trx, locked, read, options.afterWrite)), created: false };
+    await onChange?.(trx, locked, 'refresh');
+    return written;
   });
 }
 
 /** Removes a location and every entity it holds. */
-export async function unregisterLocation(store: Store, locationId: number): Promise<LocationRow> {
+export async function unregisterLocation(store: Store, locationId: number, onChange?: LocationChangeHook): Promise<LocationRow> {
   return store.transaction(async (trx) => {
     const location = await lockLocation(store, trx, locationId);
     if (!location) throw new NotFoundError(`No location with id ${locationId}.`);
@@ -117,6 +126,7 @@ export async function unregisterLocation(store: Store, locationId: number): Prom
     await deleteEntities(trx, ids);
     await deleteLocation(trx, location.id);
     await rebuildRelations(store, trx, new Set(held.map((e) => e.ref_key)), new Set(pointedAt));
+    await onChange?.(trx, location, 'unregister');
     return location;
   });
 }

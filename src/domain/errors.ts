@@ -23,6 +23,22 @@ export class ConflictError extends Error {
   override name = 'ConflictError';
 }
 
-export function isUserError(error: unknown): error is InputError | NotFoundError | ConflictError {
-  return error instanceof InputError || error instanceof NotFoundError || error instanceof ConflictError;
+export function isUserError(error: unknown): error is InputError | NotFoundError | ConflictError | UnauthenticatedError | ForbiddenError {
+  return (
+    error instanceof InputError ||
+    error instanceof NotFoundError ||
+    error instanceof ConflictError ||
+    error instanceof UnauthenticatedError ||
+    error instanceof ForbiddenError
+  );
+}
+
+/** No credentials, or credentials that are not valid (unknown, revoked, expired). HTTP 401, exit 2. */
+export class UnauthenticatedError extends Error {
+  override name = 'UnauthenticatedError';
+}
+
+/** The caller is known but holds no role that allows this here. HTTP 403, exit 2. */
+export class ForbiddenError extends Error {
+  override name = 'ForbiddenError';
 }

@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors.js';
 import { isIdentifier, parseScope } from '../domain/scope.js';
 import type { Store } from '../store/database.js';
 import { decideExemption, deleteExemption, getExemption, insertExemption, targetsCoveredBy } from '../store/exemptions.js';
-import type { Database, ExemptionRow } from '../store/schema.js';
+import type { Database, ExemptionRow, ExemptionTable } from '../store/schema.js';
 import { EXEMPTION_LEVELS, EXEMPTION_REASONS, type ExemptionLevel, type ExemptionReason, exemptionView, type ExemptionView } from './exemptions.js';
 import { entitiesShowingTarget } from './summaries.js';
 
@@ -17,13 +17,26 @@ type Db = Kysely<Database>;
 export type RefreshEntities = (trx: Db, entityIds: readonly number[], asOf: string, now?: string) => Promise<void>;
 
 export type ExemptionRequest =
-  | { issueId: number; reason: string; comment: string; expiresAt?: string | undefined; requestedBy?: string | undefined }
-  | { level: string; scope?: string | null | undefined; key: string; reason: string; comment: string; expiresAt?: string | undefined; requestedBy?: string | undefined };
+  | { issueId: number; reason: string; comment: string; expiresAt?: string | undefined }
+  | { level: string; scope?: string | null | undefined; key: string; reason: string; comment: string; expiresAt?: string | undefined };
+
+/** Who asks or decides: a principal's id (`user:…`, `token:…`) and the name people read. */
+export interface Person {
+  id: string;
+  name: string;
+}
 
 const MAX_COMMENT = 4000;
 
-/** Records a pending exemption after checking what it names; nothing is exempted until it is approved. */
-export async function requestExemption(store: Store, request: ExemptionRequest, now: string): Promise<ExemptionView> {
+/** A checked request, ready to store, with the scope it lives at (for the permission check). */
+export interface PreparedExemption {
+  row: Insertable<ExemptionTable>;
+  /** `account`, `ORG` or `ORG.PROJECT`: where the exemption applies. */
+  scope: string;
+}
+
+/** Checks what a request names; nothing is stored. */
+export async function prepareExemption(db: Db, request: ExemptionRequest, now: string, by: Person): Promise<PreparedExemption> {
   if (!(EXEMPTION_REASONS as readonly string[]).includes(request.reason)) {
     throw new InputError(`Invalid exemption reason ${JSON.stringify(request.reason)}: expected one of ${EXEMPTION_REASONS.join(', ')}.`);
   }
@@ -36,16 +49,23 @@ export async function requestExemption(store: Store, request: ExemptionRequest, 
     reason: request.reason as ExemptionReason,
     comment,
     status: 'pending',
-    requested_by: request.requestedBy?.trim() || null,
+    requested_by: by.name,
+    requested_by_id: by.id,
     decided_by: null,
+    decided_by_id: null,
     expires_at: request.expiresAt === undefined ? null : new Date(request.expiresAt).toISOString(),
     created_at: now,
     decided_at: null,
   };
   if ('issueId' in request) {
-    const issue = await store.db.selectFrom('issues').select(['id', 'target_id']).where('id', '=', request.issueId).executeTakeFirst();
+    const issue = await db
+      .selectFrom('issues')
+      .innerJoin('targets', 'targets.id', 'issues.target_id')
+      .select(['issues.id', 'issues.target_id', 'targets.scope'])
+      .where('issues.id', '=', request.issueId)
+      .executeTakeFirst();
     if (!issue) throw new NotFoundError(`No issue with id ${request.issueId}.`);
-    return exemptionView(await insertExemption(store.db, { level: 'target', target_id: issue.target_id, scope: null, issue_id: issue.id, key: null, ...common }), now);
+    return { row: { level: 'target', target_id: issue.target_id, scope: null, issue_id: issue.id, key: null, ...common }, scope: issue.scope };
   }
   const level = request.level as ExemptionLevel;
   if (!(EXEMPTION_LEVELS as readonly string[]).includes(level) || level === 'target') {
@@ -53,7 +73,14 @@ export async function requestExemption(store: Store, request: ExemptionRequest, 
   }
   const key = request.key.trim();
   if (key === '') throw new InputError('An exemption at project, org or account level needs the vulnerability or rule id it covers as "key".');
-  return exemptionView(await insertExemption(store.db, { level, target_id: null, scope: scopeOf(level, request.scope), issue_id: null, key, ...common }), now);
+  const scope = scopeOf(level, request.scope);
+  return { row: { level, target_id: null, scope, issue_id: null, key, ...common }, scope: scope ?? 'account' };
+}
+
+/** Records a pending exemption after checking what it names; nothing is exempted until it is approved. */
+export async function requestExemption(db: Db, request: ExemptionRequest, now: string, by: Person): Promise<ExemptionView> {
+  const prepared = await prepareExemption(db, request, now, by);
+  return exemptionView(await insertExemption(db, prepared.row), now);
 }
 
 function scopeOf(level: ExemptionLevel, scope: string | null | undefined): string | null {
@@ -67,23 +94,33 @@ function scopeOf(level: ExemptionLevel, scope: string | null | undefined): strin
   return `${parsed.org}.${parsed.project}`;
 }
 
-/** Approves or rejects a pending exemption; an approval takes the issues it covers out of the counts at once. */
-export async function decide(store: Store, id: number, status: 'approved' | 'rejected', by: string | undefined, now: string, refresh: RefreshEntities): Promise<ExemptionView> {
-  return store.transaction(async (trx) => {
-    const exemption = await getExemption(trx, id);
-    if (exemption.status !== 'pending') throw new ConflictError(`Exemption ${id} is ${exemption.status}, not pending: it cannot be ${status} again.`);
-    await decideExemption(trx, id, status, by?.trim() || null, now);
-    if (status === 'approved') await refreshCovered(trx, exemption, now, refresh);
-    return exemptionView(await getExemption(trx, id), now);
-  });
+/** Where a stored exemption applies: `account`, `ORG` or `ORG.PROJECT` (a target's scope). */
+export async function exemptionScope(db: Db, exemption: ExemptionRow): Promise<string> {
+  if (exemption.level === 'target') {
+    const target = exemption.target_id === null ? undefined : await db.selectFrom('targets').select('scope').where('id', '=', exemption.target_id).executeTakeFirst();
+    return target?.scope ?? 'account';
+  }
+  return exemption.scope ?? 'account';
 }
 
-export async function remove(store: Store, id: number, now: string, refresh: RefreshEntities): Promise<void> {
-  await store.transaction(async (trx) => {
-    const exemption = await getExemption(trx, id);
-    await deleteExemption(trx, id);
-    if (exemption.status === 'approved') await refreshCovered(trx, exemption, now, refresh);
-  });
+/**
+ * Approves or rejects a pending exemption, in the caller's transaction; an approval takes the
+ * issues it covers out of the counts at once.
+ */
+export async function decide(db: Db, id: number, status: 'approved' | 'rejected', by: Person, now: string, refresh: RefreshEntities): Promise<ExemptionView> {
+  const exemption = await getExemption(db, id);
+  if (exemption.status !== 'pending') throw new ConflictError(`Exemption ${id} is ${exemption.status}, not pending: it cannot be ${status} again.`);
+  await decideExemption(db, id, status, by, now);
+  if (status === 'approved') await refreshCovered(db, exemption, now, refresh);
+  return exemptionView(await getExemption(db, id), now);
+}
+
+/** Deletes an exemption in the caller's transaction; the issues an approved one covered count again. */
+export async function remove(db: Db, id: number, now: string, refresh: RefreshEntities): Promise<ExemptionRow> {
+  const exemption = await getExemption(db, id);
+  await deleteExemption(db, id);
+  if (exemption.status === 'approved') await refreshCovered(db, exemption, now, refresh);
+  return exemption;
 }
 
 /**

@@ -18,7 +18,9 @@ export interface ExemptionView {
   reason: ExemptionReason;
   comment: string;
   requestedBy: string | null;
+  requestedById: string | null;
   decidedBy: string | null;
+  decidedById: string | null;
   expiresAt: string | null;
   createdAt: string;
   decidedAt: string | null;
@@ -42,7 +44,9 @@ export function exemptionView(row: ExemptionRow, now: string): ExemptionView {
     reason: row.reason as ExemptionReason,
     comment: row.comment,
     requestedBy: row.requested_by,
+    requestedById: row.requested_by_id,
     decidedBy: row.decided_by,
+    decidedById: row.decided_by_id,
     expiresAt: row.expires_at,
     createdAt: row.created_at,
     decidedAt: row.decided_at,

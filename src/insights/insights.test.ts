@@ -248,16 +248,19 @@ describeEachStore('insights over HTTP', (kind: StoreKind) => {
   it('takes approved exemptions out of the counts, and only those', async () => {
     const base = '/api/insights/entities/component/default/payments-api';
     const lodashIssue = (await get(`${base}/issues?q=lodash`)).items[0];
-    const post = (url: string, payload: unknown, status = 200) =>
-      server.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> }).then((r) => {
+    // Who asks and who decides come from the caller's identity; a name in the body is ignored.
+    const dana = (await server.lantern.createToken({ name: 'dana', role: 'developer', scope: 'acme' })).token;
+    const lead = (await server.lantern.createToken({ name: 'sec-lead', role: 'security', scope: 'account' })).token;
+    const post = (url: string, payload: unknown, status = 200, token?: string) =>
+      server.app.inject({ method: 'POST', url, payload: payload as Record<string, unknown>, headers: token ? { authorization: `Bearer ${token}` } : {} }).then((r) => {
         expect(r.statusCode, r.body).toBe(status);
         return r.json();
       });
-    const requested = await post('/api/exemptions', { issueId: lodashIssue.id, reason: 'accepted_risk', comment: 'Not reachable from our code.', requestedBy: 'dana' }, 201);
-    expect(requested).toMatchObject({ status: 'pending', level: 'target', issueId: lodashIssue.id, requestedBy: 'dana' });
+    const requested = await post('/api/exemptions', { issueId: lodashIssue.id, reason: 'accepted_risk', comment: 'Not reachable from our code.', requestedBy: 'mallory' }, 201, dana);
+    expect(requested).toMatchObject({ status: 'pending', level: 'target', issueId: lodashIssue.id, requestedBy: 'dana', requestedById: expect.stringMatching(/^token:\d+$/) });
     expect((await get(`${base}/summary`)).counts.high).toBe(3);
 
-    await post(`/api/exemptions/${requested.id}/approve`, { by: 'sec-lead' });
+    await post(`/api/exemptions/${requested.id}/approve`, { by: 'mallory' }, 200, lead);
     const after = await get(`${base}/summary`);
     expect(after).toMatchObject({ counts: { high: 2, total: 8 }, exempted: 1, fixable: 2 });
     expect((await get(`${base}/issues?status=exempted`)).items.map((i: { package: string; exempted: boolean }) => [i.package, i.exempted])).toEqual([['lodash', true]]);
@@ -270,7 +273,7 @@ describeEachStore('insights over HTTP', (kind: StoreKind) => {
     await post(`/api/exemptions/${project.id}/approve`, {});
     expect((await get(`${base}/summary`)).counts).toMatchObject({ medium: 1, total: 7 });
 
-    await server.app.inject({ method: 'DELETE', url: `/api/exemptions/${requested.id}` });
+    await server.app.inject({ method: 'DELETE', url: `/api/exemptions/${requested.id}`, headers: { authorization: `Bearer ${lead}` } });
     expect((await get(`${base}/summary`)).counts).toMatchObject({ high: 3, total: 8 });
     expect(await get('/api/exemptions?status=approved')).toHaveLength(1);
     expect((await post('/api/exemptions', { issueId: lodashIssue.id, reason: 'because', comment: 'x' }, 400)).error.message).toMatch(/^Invalid exemption reason "because"/);

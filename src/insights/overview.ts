@@ -3,6 +3,8 @@ import { InputError } from '../domain/errors.js';
 import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
 import type { Database } from '../store/schema.js';
 import { containsText } from '../store/text-search.js';
+import type { ScopeFilter } from '../access/roles.js';
+import { scopeAllowed } from '../store/scope-filter.js';
 
 type Db = Kysely<Database>;
 
@@ -21,6 +23,8 @@ export interface OverviewQuery {
   offset?: number | undefined;
   /** The scorecard whose score each row shows; none without one. */
   scorecard?: string | undefined;
+  /** Only entities in these scopes (the caller's readable ones); all without it. */
+  scopes?: ScopeFilter | undefined;
 }
 
 /** The catalog columns of an entity row, in the overview and in a scorecard's results. */
@@ -92,6 +96,7 @@ function filtered(db: Db, query: OverviewQuery) {
     .leftJoin('entity_summaries as s', 's.entity_id', 'e.id')
     .where((eb) => {
       const all: Expression<SqlBool>[] = [];
+      if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'e.scope', query.scopes));
       if (query.kind?.length) all.push(lowerIn(eb, 'e.kind', query.kind));
       if (query.type?.length) all.push(lowerIn(eb, 'e.type', query.type));
       if (query.lifecycle?.length) all.push(lowerIn(eb, 'e.lifecycle', query.lifecycle));
@@ -171,7 +176,12 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     ])
     .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
     .execute();
-  const systems = await db.selectFrom('entities').select(['ref_key', 'domain_ref']).where(sql`lower(kind)`, '=', 'system').execute();
+  const systems = await db
+    .selectFrom('entities')
+    .select(['ref_key', 'domain_ref'])
+    .where(sql`lower(kind)`, '=', 'system')
+    .where((eb) => scopeAllowed(eb, 'entities.scope', query.scopes ?? { all: true }))
+    .execute();
   const domainOfSystem = new Map(systems.map((s) => [s.ref_key, s.domain_ref]));
 
   const totals = rollup();

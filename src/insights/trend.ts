@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
+import type { ScopeFilter } from '../access/roles.js';
 import type { Database } from '../store/schema.js';
+import { scopeAllowed } from '../store/scope-filter.js';
 
 type Db = Kysely<Database>;
 
@@ -12,7 +14,7 @@ const DAY = 24 * 60 * 60 * 1000;
  * Open issues per severity at the end of each of the last `days` days (UTC), over the whole
  * catalog or some entities: each entity counts as its latest summary on or before that day.
  */
-export async function trend(db: Db, options: { days: number; entityIds?: readonly number[] | undefined; now: string }): Promise<TrendPoint[]> {
+export async function trend(db: Db, options: { days: number; entityIds?: readonly number[] | undefined; scopes?: ScopeFilter | undefined; now: string }): Promise<TrendPoint[]> {
   const end = options.now.slice(0, 10);
   const start = new Date(Date.parse(`${end}T00:00:00Z`) - (options.days - 1) * DAY).toISOString().slice(0, 10);
   const dates = Array.from({ length: options.days }, (_, i) => new Date(Date.parse(`${start}T00:00:00Z`) + i * DAY).toISOString().slice(0, 10));
@@ -22,6 +24,8 @@ export async function trend(db: Db, options: { days: number; entityIds?: readonl
     if (options.entityIds.length === 0) return dates.map((date) => ({ date, ...emptyCounts() }));
     query = query.where('entity_id', 'in', options.entityIds);
   }
+  const scopes = options.scopes;
+  if (scopes && !scopes.all) query = query.where('entity_id', 'in', db.selectFrom('entities').select('id').where((eb) => scopeAllowed(eb, 'entities.scope', scopes)));
   // Days before the range only matter through each entity's last one before it.
   const rows = await query.orderBy('entity_id').orderBy('day').execute();
 

@@ -7,6 +7,8 @@ import type { Value } from './data-points.js';
 import type { DefinedScorecard } from './definitions.js';
 import { storedCheckResults, storedStatuses } from './evaluate.js';
 import { refMatches, type Scorecard } from './scorecard.js';
+import { inFilter, type ScopeFilter } from '../access/roles.js';
+import { scopeAllowed } from '../store/scope-filter.js';
 
 type Db = Kysely<Database>;
 
@@ -80,12 +82,15 @@ export interface ResultFilter {
   kind?: string[] | undefined;
   type?: string[] | undefined;
   lifecycle?: string[] | undefined;
+  /** Only entities in these scopes (the caller's readable ones). */
+  scopes?: ScopeFilter | undefined;
 }
 
 const lowerIn = (value: string | null, wanted: readonly string[] | undefined) => wanted === undefined || (value !== null && wanted.some((w) => w.toLowerCase() === value.toLowerCase()));
 
-function matches(filter: ResultFilter, entity: { owner_ref: string | null; system_ref: string | null; kind: string; type: string | null; lifecycle: string | null }): boolean {
+function matches(filter: ResultFilter, entity: { owner_ref: string | null; system_ref: string | null; kind: string; type: string | null; lifecycle: string | null; scope: string }): boolean {
   return (
+    (filter.scopes === undefined || inFilter(filter.scopes, entity.scope)) &&
     (filter.owner === undefined || refMatches(entity.owner_ref, filter.owner)) &&
     (filter.system === undefined || refMatches(entity.system_ref, filter.system)) &&
     lowerIn(entity.kind, filter.kind) &&
@@ -95,10 +100,12 @@ function matches(filter: ResultFilter, entity: { owner_ref: string | null; syste
 }
 
 /** Every scorecard with its tally over all the entities it applies to (GET /api/scorecards). */
-export async function scorecardTallies(db: Db, scorecards: readonly Scorecard[]): Promise<Map<string, ScorecardTally>> {
+export async function scorecardTallies(db: Db, scorecards: readonly Scorecard[], scopes: ScopeFilter = { all: true }): Promise<Map<string, ScorecardTally>> {
   const out = new Map<string, ScorecardTally>();
   for (const scorecard of scorecards) {
-    const rows = await db.selectFrom('scorecard_results').select(['score', 'checks']).where('scorecard_id', '=', scorecard.id).execute();
+    let query = db.selectFrom('scorecard_results').select(['score', 'checks']).where('scorecard_id', '=', scorecard.id);
+    if (!scopes.all) query = query.where('entity_id', 'in', db.selectFrom('entities').select('id').where((eb) => scopeAllowed(eb, 'entities.scope', scopes)));
+    const rows = await query.execute();
     out.set(scorecard.id, tally(scorecard, rows.map((r) => ({ score: r.score, statuses: storedStatuses(r.checks) }))));
   }
   return out;
@@ -150,7 +157,7 @@ export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: 
   const rows = await db
     .selectFrom('scorecard_results as r')
     .innerJoin('entities as e', 'e.id', 'r.entity_id')
-    .select(['r.score', 'r.passed', 'r.failed', 'r.unknown', 'r.checks', 'r.updated_at', 'e.ref', 'e.kind', 'e.namespace', 'e.name', 'e.title', 'e.type', 'e.owner_ref', 'e.system_ref', 'e.lifecycle'])
+    .select(['r.score', 'r.passed', 'r.failed', 'r.unknown', 'r.checks', 'r.updated_at', 'e.ref', 'e.kind', 'e.namespace', 'e.name', 'e.title', 'e.type', 'e.owner_ref', 'e.system_ref', 'e.lifecycle', 'e.scope'])
     .where('r.scorecard_id', '=', scorecard.id)
     .execute();
   const text = query.q?.trim().toLowerCase();
@@ -222,7 +229,7 @@ export async function scorecardTrend(db: Db, scorecard: Scorecard, options: Resu
   const rows = await db
     .selectFrom('scorecard_history as h')
     .innerJoin('entities as e', 'e.id', 'h.entity_id')
-    .select(['h.entity_id', 'h.day', 'h.applies', 'h.score', 'h.statuses', 'e.owner_ref', 'e.system_ref', 'e.kind', 'e.type', 'e.lifecycle'])
+    .select(['h.entity_id', 'h.day', 'h.applies', 'h.score', 'h.statuses', 'e.owner_ref', 'e.system_ref', 'e.kind', 'e.type', 'e.lifecycle', 'e.scope'])
     .where('h.scorecard_id', '=', scorecard.id)
     .where('h.day', '<=', end)
     .orderBy('h.entity_id')

@@ -11,6 +11,8 @@ import { Lantern } from '../lantern.js';
 import { DATA_POINTS, readEntityFacts } from './data-points.js';
 import { entityScorecards, scorecardResultsPage, scorecardTrend } from './results.js';
 
+const PERSON = { id: 'user:lead', name: 'lead' };
+
 describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
   let lantern: Lantern;
   let estate: ScorecardEstate;
@@ -22,9 +24,9 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
     lantern = new Lantern(await openTestStore(kind), { clock: () => clock, scorecards: { paths: [join(ESTATE, 'scorecards.yaml')] } });
     expect(await lantern.scorecards.load()).toEqual([]);
     estate = await buildScorecardEstate(lantern, async (issueId) => {
-      const requested = await requestExemption(lantern.store, { issueId, reason: 'accepted_risk', comment: 'Not reachable.' }, clock);
+      const requested = await lantern.store.transaction((trx) => requestExemption(trx, { issueId, reason: 'accepted_risk', comment: 'Not reachable.' }, clock, PERSON));
       exemptionId = requested.id;
-      await decide(lantern.store, requested.id, 'approved', 'lead', clock, lantern.refreshEntities);
+      await lantern.store.transaction((trx) => decide(trx, requested.id, 'approved', PERSON, clock, lantern.refreshEntities));
     });
   });
   afterEach(async () => {
@@ -315,20 +317,20 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
     const noDataScore = async () => (await statuses('full'))['no-data']?.score;
     expect(await noDataScore()).toBe(0);
     // Exempting the critical clears every check at once.
-    const requested = await requestExemption(lantern.store, { issueId: await estate.issueId(A), reason: 'false_positive', comment: 'Not in the image.' }, DAY1);
-    await decide(lantern.store, requested.id, 'approved', 'lead', DAY1, lantern.refreshEntities);
+    const requested = await lantern.store.transaction(async (trx) => requestExemption(trx, { issueId: await estate.issueId(A), reason: 'false_positive', comment: 'Not in the image.' }, DAY1, PERSON));
+    await lantern.store.transaction((trx) => decide(trx, requested.id, 'approved', PERSON, DAY1, lantern.refreshEntities));
     expect(await noDataScore()).toBe(100);
-    await remove(lantern.store, requested.id, DAY1, lantern.refreshEntities);
+    await lantern.store.transaction((trx) => remove(trx, requested.id, DAY1, lantern.refreshEntities));
     expect(await noDataScore()).toBe(0);
     // An exemption that expires stops counting at the next sweep.
-    const brief = await requestExemption(lantern.store, { issueId: await estate.issueId(A), reason: 'other', comment: 'Until noon.', expiresAt: '2026-03-12T12:00:00.000Z' }, DAY1);
-    await decide(lantern.store, brief.id, 'approved', 'lead', DAY1, lantern.refreshEntities);
+    const brief = await lantern.store.transaction(async (trx) => requestExemption(trx, { issueId: await estate.issueId(A), reason: 'other', comment: 'Until noon.', expiresAt: '2026-03-12T12:00:00.000Z' }, DAY1, PERSON));
+    await lantern.store.transaction((trx) => decide(trx, brief.id, 'approved', PERSON, DAY1, lantern.refreshEntities));
     expect(await noDataScore()).toBe(100);
     expect(await lantern.sweepExpiredExemptions('2026-03-12T13:00:00.000Z')).toBe(1);
     expect(await noDataScore()).toBe(0);
-    await remove(lantern.store, brief.id, DAY1, lantern.refreshEntities);
+    await lantern.store.transaction((trx) => remove(trx, brief.id, DAY1, lantern.refreshEntities));
     // Removing b's exemption brings b (high, not fixable) back: one more active issue.
-    await remove(lantern.store, exemptionId, DAY1, lantern.refreshEntities);
+    await lantern.store.transaction((trx) => remove(trx, exemptionId, DAY1, lantern.refreshEntities));
     expect((await entityScorecards(lantern.store.db, await idOf('full'), [await scorecard('operators')]))[0]?.checks[0]?.rules[0]?.observed).toBe(4);
 
     // The release variant, scanned clean, becomes the baseline.

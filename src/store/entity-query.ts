@@ -1,6 +1,8 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
 import type { EntityCondition, EntityFilter, EntityOrder, FullTextFilter } from '../catalog/entity-filter.js';
+import type { ScopeFilter } from '../access/roles.js';
 import { batches } from './batches.js';
+import { scopeAllowed } from './scope-filter.js';
 import type { Database, EntityRow } from './schema.js';
 import { containsText } from './text-search.js';
 
@@ -18,6 +20,8 @@ export interface EntitySelection {
   fullTextFilter?: FullTextFilter | undefined;
   /** Empty: by metadata.name. Ties are broken by the entity's id, so pages never overlap. */
   order: EntityOrder[];
+  /** Only entities in these scopes (the caller's readable ones); all without it. */
+  scopes?: ScopeFilter | undefined;
 }
 
 export const DEFAULT_ORDER: EntityOrder[] = [{ field: 'metadata.name', order: 'asc' }];
@@ -35,8 +39,9 @@ function conditionMatches(eb: Eb, condition: EntityCondition): Expression<SqlBoo
   return eb('entities.id', 'in', found);
 }
 
-function selectionMatches(eb: Eb, selection: Pick<EntitySelection, 'filter' | 'fullTextFilter'>, order: EntityOrder[]): Expression<SqlBool> {
+function selectionMatches(eb: Eb, selection: Pick<EntitySelection, 'filter' | 'fullTextFilter' | 'scopes'>, order: EntityOrder[]): Expression<SqlBool> {
   const parts: Expression<SqlBool>[] = [];
+  if (selection.scopes && !selection.scopes.all) parts.push(scopeAllowed(eb, 'entities.scope', selection.scopes));
   if (selection.filter.length > 0) parts.push(eb.or(selection.filter.map((set) => eb.and(set.map((c) => conditionMatches(eb, c))))));
   const text = selection.fullTextFilter;
   if (text) {
@@ -100,13 +105,14 @@ export async function entityRowsByIds(db: Db, ids: readonly number[]): Promise<E
 }
 
 /** Ids of the given entities that the filter keeps (an empty filter keeps all). */
-export async function keptByFilter(db: Db, ids: readonly number[], filter: EntityFilter): Promise<Set<number>> {
-  if (filter.length === 0 || ids.length === 0) return new Set(ids);
+export async function keptByFilter(db: Db, ids: readonly number[], filter: EntityFilter, scopes?: ScopeFilter): Promise<Set<number>> {
+  if (filter.length === 0 && (!scopes || scopes.all)) return new Set(ids);
+  if (ids.length === 0) return new Set(ids);
   const rows = await db
     .selectFrom('entities')
     .select('entities.id')
     .where('entities.id', 'in', ids)
-    .where((eb) => selectionMatches(eb, { filter }, DEFAULT_ORDER))
+    .where((eb) => selectionMatches(eb, { filter, scopes }, DEFAULT_ORDER))
     .execute();
   return new Set(rows.map((r) => r.id));
 }
@@ -120,12 +126,12 @@ export interface FacetCount {
  * For each facet (a field such as `kind`, `spec.type`, `metadata.tags` or `relations.ownedBy`),
  * its values among the filtered entities and how many entities have each, most common first.
  */
-export async function facetCounts(db: Db, facets: readonly string[], filter: EntityFilter): Promise<Record<string, FacetCount[]>> {
+export async function facetCounts(db: Db, facets: readonly string[], filter: EntityFilter, scopes?: ScopeFilter): Promise<Record<string, FacetCount[]>> {
   const out: Record<string, FacetCount[]> = {};
   const filtered = db
     .selectFrom('entities')
     .select('entities.id')
-    .where((eb) => selectionMatches(eb, { filter }, DEFAULT_ORDER));
+    .where((eb) => selectionMatches(eb, { filter, scopes }, DEFAULT_ORDER));
   for (const facet of facets) {
     const key = facet.toLowerCase();
     const rows = key.startsWith(RELATIONS)

@@ -1,6 +1,7 @@
 import type { Insertable, Kysely } from 'kysely';
 import { NotFoundError } from '../domain/errors.js';
 import { IN_LIST_BATCH } from './batches.js';
+import { scopeAllowed } from './scope-filter.js';
 import type { Database, ExemptionRow, ExemptionTable } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -15,19 +16,20 @@ export async function getExemption(db: Db, id: number): Promise<ExemptionRow> {
   return row;
 }
 
-export async function decideExemption(db: Db, id: number, status: 'approved' | 'rejected', by: string | null, at: string): Promise<void> {
-  await db.updateTable('exemptions').set({ status, decided_by: by, decided_at: at }).where('id', '=', id).execute();
+export async function decideExemption(db: Db, id: number, status: 'approved' | 'rejected', by: { id: string; name: string }, at: string): Promise<void> {
+  await db.updateTable('exemptions').set({ status, decided_by: by.name, decided_by_id: by.id, decided_at: at }).where('id', '=', id).execute();
 }
 
 export async function deleteExemption(db: Db, id: number): Promise<void> {
   await db.deleteFrom('exemptions').where('id', '=', id).execute();
 }
 
-export function listExemptions(db: Db, filter: { status?: string | undefined; targetId?: number | undefined } = {}): Promise<ExemptionRow[]> {
-  let query = db.selectFrom('exemptions').selectAll();
-  if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.targetId !== undefined) query = query.where('target_id', '=', filter.targetId);
-  return query.orderBy('id', 'desc').execute();
+/** Exemptions, newest first, each with its target's scope (target level) for scope checks. */
+export function listExemptions(db: Db, filter: { status?: string | undefined; targetId?: number | undefined } = {}): Promise<Array<ExemptionRow & { target_scope: string | null }>> {
+  let query = db.selectFrom('exemptions').leftJoin('targets', 'targets.id', 'exemptions.target_id').selectAll('exemptions').select('targets.scope as target_scope');
+  if (filter.status) query = query.where('exemptions.status', '=', filter.status);
+  if (filter.targetId !== undefined) query = query.where('exemptions.target_id', '=', filter.targetId);
+  return query.orderBy('exemptions.id', 'desc').execute();
 }
 
 /**
@@ -56,6 +58,6 @@ export async function targetsCoveredBy(db: Db, exemption: ExemptionRow): Promise
   if (exemption.level === 'account') return null;
   const scope = exemption.scope ?? '';
   let query = db.selectFrom('targets').select('id');
-  query = exemption.level === 'project' ? query.where('scope', '=', scope) : query.where('scope', 'like', `${scope}.%`);
+  query = exemption.level === 'project' ? query.where('scope', '=', scope) : query.where((eb) => scopeAllowed(eb, 'scope', { all: false, orgs: [scope], projects: [] }));
   return (await query.execute()).map((r) => r.id);
 }

@@ -26,6 +26,60 @@ export interface Database {
   scorecards: ScorecardTable;
   scorecard_results: ScorecardResultTable;
   scorecard_history: ScorecardHistoryTable;
+  api_tokens: ApiTokenTable;
+  sessions: SessionTable;
+  audit_log: AuditLogTable;
+}
+
+/** An API token: `lnt_<key>_<secret>`; only the sha256 of the whole token is kept. */
+export interface ApiTokenTable {
+  id: Generated<number>;
+  /** The public part, to find the row without comparing hashes in SQL. */
+  key: string;
+  /** sha256 hex of the whole token. */
+  hash: string;
+  name: string;
+  role: string;
+  /** Grant scope: account, ORG or ORG.PROJECT. */
+  scope: string;
+  /** The principal id that created it. */
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+/** A signed-in person's session; the cookie holds the id, this row its sha256. */
+export interface SessionTable {
+  hash: string;
+  subject: string;
+  name: string;
+  email: string | null;
+  /** JSON array of the groups the identity provider said. */
+  groups: string;
+  /** JSON array of {role, scope} computed at sign-in. */
+  grants: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** One state change: who did what to which object, where and when. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  /** Principal id: user:…, token:…, anonymous, local:… */
+  principal: string;
+  principal_name: string;
+  /** e.g. scan.ingest, exemption.approve, token.create */
+  action: string;
+  object_type: string;
+  object_id: string | null;
+  /** The scope of the object: account, ORG or ORG.PROJECT. */
+  scope: string;
+  client_address: string | null;
+  /** JSON object: what else the action recorded. */
+  details: string;
 }
 
 export interface OrgTable {
@@ -335,8 +389,12 @@ export interface ExemptionTable {
   comment: string;
   /** `pending`, `approved` or `rejected`; expiry is read from expires_at. */
   status: string;
+  /** The names people read. */
   requested_by: string | null;
   decided_by: string | null;
+  /** The principal ids (user:…, token:…): who asked and who decided, from the identity, never the request. */
+  requested_by_id: string | null;
+  decided_by_id: string | null;
   expires_at: string | null;
   created_at: string;
   decided_at: string | null;

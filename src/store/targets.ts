@@ -6,6 +6,8 @@ import { targetNameKey, type TargetType } from '../domain/target.js';
 import type { Store } from './database.js';
 import type { Database, TargetRow, VariantRow } from './schema.js';
 import { containsText } from './text-search.js';
+import type { ScopeFilter } from '../access/roles.js';
+import { scopeAllowed } from './scope-filter.js';
 
 type Db = Kysely<Database>;
 
@@ -125,6 +127,8 @@ export interface TargetFilter {
   type?: string | undefined;
   /** Case-insensitive substring of the name. */
   name?: string | undefined;
+  /** Only targets in these scopes (the caller's readable ones). */
+  scopes?: ScopeFilter | undefined;
 }
 
 /** Targets with their variant count and last scan time, ordered by scope and name. */
@@ -145,6 +149,8 @@ export async function listTargets(db: Db, filter: TargetFilter = {}): Promise<Ta
     ]);
   if (filter.scope) query = query.where('targets.scope', '=', formatScope(filter.scope));
   if (filter.type) query = query.where('targets.type', '=', filter.type);
+  const scopes = filter.scopes;
+  if (scopes && !scopes.all) query = query.where((eb) => scopeAllowed(eb, 'targets.scope', scopes));
   if (filter.name) query = query.where(containsText('targets.name_key', targetNameKey(filter.name)));
   const rows = await query.orderBy('targets.scope').orderBy('targets.name_key').execute();
   return rows.map((r) => ({

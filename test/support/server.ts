@@ -9,9 +9,15 @@ export interface TestServer {
 }
 
 /** A Lantern server on a fresh test store, to be driven with app.inject() or listened on. */
-export async function startTestServer(kind: StoreKind, options: LanternOptions = {}, server: ServerOptions = {}): Promise<TestServer> {
+/**
+ * Unless a test says otherwise, anonymous callers act as an account admin: the tests of what a
+ * route does are not tests of who may call it (src/api/access.test.ts is).
+ */
+export const ANONYMOUS_ADMIN: ServerOptions['auth'] = { anonymous: { role: 'admin', scope: 'account' } };
+
+export async function startTestServer(kind: StoreKind, options: LanternOptions = {}, server: Partial<ServerOptions> = {}): Promise<TestServer> {
   const lantern = new Lantern(await openTestStore(kind), options);
-  const app = await buildServer(lantern, server);
+  const app = await buildServer(lantern, { auth: ANONYMOUS_ADMIN, ...server });
   return {
     lantern,
     app,

@@ -1,5 +1,9 @@
 import { parseEntityRef } from '@backstage/catalog-model';
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { authorize } from '../../access/actor.js';
+import { inFilter } from '../../access/roles.js';
+import { actorOf, principalOf, requireReadable, scopesOf } from '../auth.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
 import {
   decodeCursor,
@@ -117,18 +121,6 @@ const DEFAULT_QUERY_LIMIT = 20;
 
 export async function catalogRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
   await api.register(async (catalog: LanternApp) => {
-    // Backstage's client sends `Content-Type: application/json` on every request, a DELETE with
-    // no body included: an empty body is no body here.
-    catalog.removeContentTypeParser('application/json');
-    catalog.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') return done(null, undefined);
-      try {
-        done(null, JSON.parse(text));
-      } catch (error) {
-        done(new InputError(`The request body is not valid JSON: ${(error as Error).message}.`), undefined);
-      }
-    });
     // Entities are free-form JSON: the schemas document them, and JSON.stringify writes a list of
     // 10 000 of them several times faster than a serializer compiled from an open schema.
     catalog.setSerializerCompiler(() => (data) => JSON.stringify(data));
@@ -169,7 +161,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
         offset = cursor.offset;
       }
       const limit = q.limit;
-      const { entries, totalItems } = await queryCatalog(db, { filter: selection.filter, order: selection.orderFields }, { offset, limit });
+      const { entries, totalItems } = await queryCatalog(db, { filter: selection.filter, order: selection.orderFields, scopes: scopesOf(request) }, { offset, limit });
       if (limit !== undefined && limit > 0 && offset + limit < totalItems) {
         const next = new URL(`http://lantern${request.url}`);
         next.searchParams.delete('offset');
@@ -224,7 +216,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
         fullTextFilter = parseFullTextFilter(q.fullTextFilterTerm, q.fullTextFilterFields);
         offset = q.offset ?? 0;
       }
-      const page = await queryCatalog(db, { filter, order: orderFields, fullTextFilter }, { offset, limit });
+      const page = await queryCatalog(db, { filter, order: orderFields, fullTextFilter, scopes: scopesOf(request) }, { offset, limit });
       const cursorAt = (at: number) => encodeCursor({ filter, orderFields, fullTextFilter, offset: at });
       const pageInfo: { nextCursor?: string; prevCursor?: string } = {};
       if (page.entries.length > 0 && offset + page.entries.length < page.totalItems) pageInfo.nextCursor = cursorAt(offset + page.entries.length);
@@ -255,21 +247,23 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
           throw new InputError(`Invalid entity ref ${JSON.stringify(ref)}: expected kind:namespace/name, such as component:default/payments.`);
         }
       });
-      const entries = await catalogEntriesByRefs(db, keys, parseEntityFilter(request.query.filter));
+      const entries = await catalogEntriesByRefs(db, keys, parseEntityFilter(request.query.filter), scopesOf(request));
       return { items: entries.map((e) => (e ? selectFields(e.entity, fields) : null)) };
     },
   );
 
-  const entityByName = async (params: { kind: string; namespace: string; name: string }): Promise<CatalogEntry> => {
+  const entityByName = async (request: FastifyRequest, params: { kind: string; namespace: string; name: string }): Promise<CatalogEntry> => {
     const entry = await catalogEntryByRef(db, params.kind, params.namespace, params.name);
-    if (!entry) throw new NotFoundError(`No entity named ${JSON.stringify(params.name)} of kind ${JSON.stringify(params.kind)} in namespace ${JSON.stringify(params.namespace)}.`);
+    const notFound = () => new NotFoundError(`No entity named ${JSON.stringify(params.name)} of kind ${JSON.stringify(params.kind)} in namespace ${JSON.stringify(params.namespace)}.`);
+    if (!entry) throw notFound();
+    requireReadable(request, entry.row.scope, notFound);
     return entry;
   };
 
   api.get(
     '/catalog/entities/by-name/:kind/:namespace/:name',
     { schema: { summary: 'One entity by kind, namespace and name', description: 'Compared case-insensitively, as Backstage does.', tags, params: EntityNameParams, response: { 200: EntitySchema, ...errors(404) } } },
-    async (request) => (await entityByName(request.params)).entity,
+    async (request) => (await entityByName(request, request.params)).entity,
   );
 
   api.get(
@@ -284,7 +278,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
       },
     },
     async (request) => {
-      const entry = await entityByName(request.params);
+      const entry = await entityByName(request, request.params);
       return {
         entityRef: entry.row.ref,
         scope: entry.row.scope,
@@ -309,7 +303,9 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
     { schema: { summary: 'One entity by metadata.uid', tags, params: Type.Object({ uid: Type.String() }), response: { 200: EntitySchema, ...errors(404) } } },
     async (request) => {
       const entry = await catalogEntryByUid(db, request.params.uid);
-      if (!entry) throw new NotFoundError(`No entity with uid ${JSON.stringify(request.params.uid)}.`);
+      const notFound = () => new NotFoundError(`No entity with uid ${JSON.stringify(request.params.uid)}.`);
+      if (!entry) throw notFound();
+      requireReadable(request, entry.row.scope, notFound);
       return entry.entity;
     },
   );
@@ -325,18 +321,23 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
         response: { 200: Type.Object({ facets: Type.Record(Type.String(), Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }))) }), ...errors(400) },
       },
     },
-    async (request) => ({ facets: await facetCounts(db, request.query.facet, parseEntityFilter(request.query.filter)) }),
+    async (request) => ({ facets: await facetCounts(db, request.query.facet, parseEntityFilter(request.query.filter), scopesOf(request)) }),
   );
 
   api.get(
     '/catalog/locations',
     { schema: { summary: 'Registered locations', description: 'Backstage GET /locations: each location under `data`.', tags, response: { 200: Type.Array(Type.Object({ data: LocationSchema })) } } },
-    async () => (await listLocations(db)).map((l) => ({ data: locationView(l) })),
+    async (request) => {
+      const scopes = scopesOf(request);
+      return (await listLocations(db)).filter((l) => inFilter(scopes, l.scope)).map((l) => ({ data: locationView(l) }));
+    },
   );
 
-  const locationById = async (id: string): Promise<LocationRow> => {
-    const location = /^\d+$/.test(id) ? await findLocation(db, Number(id)) : undefined;
-    if (!location) throw new NotFoundError(`No location with id ${JSON.stringify(id)}.`);
+  const locationById = async (request: FastifyRequest, id: string): Promise<LocationRow> => {
+    const location = /^\d{1,9}$/.test(id) ? await findLocation(db, Number(id)) : undefined;
+    const notFound = () => new NotFoundError(`No location with id ${JSON.stringify(id)}.`);
+    if (!location) throw notFound();
+    requireReadable(request, location.scope, notFound);
     return location;
   };
 
@@ -344,7 +345,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
     '/catalog/locations/:id',
     { schema: { summary: 'One location, with the problems of its last read', tags, params: Type.Object({ id: Type.String() }), response: { 200: LocationDetailSchema, ...errors(404) } } },
     async (request) => {
-      const location = await locationById(request.params.id);
+      const location = await locationById(request, request.params.id);
       return { ...locationView(location), problems: readProblems(location.problems) };
     },
   );
@@ -355,8 +356,10 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
     async (request) => {
       const { kind, namespace, name } = request.params;
       const entity = await findEntityByRef(db, kind, namespace, name);
-      if (!entity) throw new NotFoundError(`No entity named ${JSON.stringify(name)} of kind ${JSON.stringify(kind)} in namespace ${JSON.stringify(namespace)}.`);
-      return locationView(await locationById(String(entity.location_id)));
+      const notFound = () => new NotFoundError(`No entity named ${JSON.stringify(name)} of kind ${JSON.stringify(kind)} in namespace ${JSON.stringify(namespace)}.`);
+      if (!entity) throw notFound();
+      requireReadable(request, entity.scope, notFound);
+      return locationView(await locationById(request, String(entity.location_id)));
     },
   );
 
@@ -387,6 +390,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
       }
       if (!isUrl(target)) throw new InputError(`The target ${JSON.stringify(target)} is not an http(s) URL.`);
       const scope = scopeText === undefined ? DEFAULT_PROJECT_SCOPE : parseScope(scopeText);
+      authorize(principalOf(request), 'manage-catalog', formatScope(scope));
       if (request.query.dryRun === 'true') {
         const preview = await lantern.catalog.preview(target, scope);
         const exists = (await listLocations(db)).some((l) => l.target === preview.target);
@@ -396,7 +400,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
           exists,
         });
       }
-      const summary = await lantern.catalog.register(target, scope, { onExisting: request.query.onConflict ?? 'reject' });
+      const summary = await lantern.registerLocation(target, scope, { onExisting: request.query.onConflict ?? 'reject' }, actorOf(request));
       const entries = await catalogEntries(db, await entityRowsOfLocation(db, summary.location.id));
       request.log.info({ location: summary.location.target, added: summary.added.length, status: summary.location.status }, 'location registered');
       return reply.status(201).send({ location: locationView(summary.location), entities: entries.map((e) => e.entity), ...(summary.created ? {} : { exists: true }) });
@@ -407,8 +411,8 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
     '/catalog/locations/:id',
     { schema: { summary: 'Unregister a location and remove its entities', tags, params: Type.Object({ id: Type.String() }), response: { 204: Type.Null(), ...errors(404) } } },
     async (request, reply) => {
-      const location = await locationById(request.params.id);
-      await lantern.catalog.unregister(location.id);
+      const location = await locationById(request, request.params.id);
+      await lantern.unregisterLocation(location.id, actorOf(request));
       request.log.info({ location: location.target }, 'location unregistered');
       return reply.status(204).send(null);
     },
@@ -434,16 +438,18 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
       if (body.entityRef !== undefined || body.locationId !== undefined) {
         let location: LocationRow;
         if (body.locationId !== undefined) {
-          location = await locationById(body.locationId);
+          location = await locationById(request, body.locationId);
         } else {
           const ref = parseRef(body.entityRef as string);
           const entity = await findEntityByRef(db, ref.kind, ref.namespace, ref.name);
-          if (!entity) throw new NotFoundError(`No entity ${JSON.stringify(body.entityRef)} in the catalog.`);
-          location = await locationById(String(entity.location_id));
+          const notFound = () => new NotFoundError(`No entity ${JSON.stringify(body.entityRef)} in the catalog.`);
+          if (!entity) throw notFound();
+          requireReadable(request, entity.scope, notFound);
+          location = await locationById(request, String(entity.location_id));
         }
-        return { locations: [refreshResult({ summary: await lantern.catalog.refresh(location.id) })] };
+        return { locations: [refreshResult({ summary: await lantern.refreshLocation(location.id, actorOf(request)) })] };
       }
-      const outcomes = await lantern.catalog.refreshAll();
+      const outcomes = await lantern.refreshAllLocations(actorOf(request));
       return { locations: outcomes.map(refreshResult) };
     },
   );

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
-import { decide, remove, requestExemption } from '../../insights/exemption-actions.js';
+import { inFilter } from '../../access/roles.js';
+import { actorOf, scopesOf } from '../auth.js';
 import { EXEMPTION_REASONS, exemptionView } from '../../insights/exemptions.js';
 import type { Lantern } from '../../lantern.js';
 import { listExemptions } from '../../store/exemptions.js';
@@ -17,7 +18,9 @@ export const ExemptionSchema = Type.Object({
   reason: Type.Union([Type.Literal('false_positive'), Type.Literal('accepted_risk'), Type.Literal('compensating_control'), Type.Literal('other')]),
   comment: Type.String(),
   requestedBy: NullableString,
+  requestedById: NullableString,
   decidedBy: NullableString,
+  decidedById: NullableString,
   expiresAt: NullableString,
   createdAt: Type.String(),
   decidedAt: NullableString,
@@ -27,7 +30,6 @@ const Common = {
   reason: Type.String({ description: EXEMPTION_REASONS.join(', ') }),
   comment: Type.String({ minLength: 1 }),
   expiresAt: Type.Optional(Type.String({ description: 'ISO 8601; the exemption stops applying then' })),
-  requestedBy: Type.Optional(Type.String()),
 };
 const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
@@ -49,8 +51,12 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
       const at = lantern.now();
       const status = request.query.status;
       // `expired` is read from the expiry, not stored: ask the store for approved ones and keep the expired.
+      const scopes = scopesOf(request);
       const rows = await listExemptions(store.db, { status: status === 'expired' ? 'approved' : status, targetId: request.query.targetId });
-      return rows.map((r) => exemptionView(r, at)).filter((e) => status === undefined || e.status === status);
+      return rows
+        .filter((r) => inFilter(scopes, r.target_scope ?? r.scope ?? 'account'))
+        .map((r) => exemptionView(r, at))
+        .filter((e) => status === undefined || e.status === status);
     },
   );
 
@@ -67,7 +73,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
         response: { 201: ExemptionSchema, ...errors(400, 404) },
       },
     },
-    async (request, reply) => reply.status(201).send(await requestExemption(store, request.body, lantern.now())),
+    async (request, reply) => reply.status(201).send(await lantern.requestExemption(request.body, actorOf(request))),
   );
 
   for (const [action, status] of [
@@ -78,14 +84,14 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
       `/exemptions/:id/${action}`,
       {
         schema: {
-          summary: `${action === 'approve' ? 'Approve' : 'Reject'} a pending exemption`,
+          summary: `${action === 'approve' ? 'Approve' : 'Reject'} a pending exemption; the decider is the caller, never the requester (unless allowSelfApproval)`,
           tags: ['exemptions'],
           params: Id,
-          body: Type.Optional(Type.Object({ by: Type.Optional(Type.String()) })),
-          response: { 200: ExemptionSchema, ...errors(404, 409) },
+          body: Type.Optional(Type.Object({ comment: Type.Optional(Type.String({ maxLength: 4000 })) })),
+          response: { 200: ExemptionSchema, ...errors(403, 404, 409) },
         },
       },
-      async (request) => decide(store, request.params.id, status, request.body?.by, lantern.now(), lantern.refreshEntities),
+      async (request) => lantern.decideExemption(request.params.id, status, actorOf(request), request.body?.comment),
     );
   }
 
@@ -93,7 +99,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
     '/exemptions/:id',
     { schema: { summary: 'Delete an exemption', tags: ['exemptions'], params: Id, response: { 204: Type.Null(), ...errors(404) } } },
     async (request, reply) => {
-      await remove(store, request.params.id, lantern.now(), lantern.refreshEntities);
+      await lantern.revokeExemption(request.params.id, actorOf(request));
       return reply.status(204).send(null);
     },
   );

@@ -1,5 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { InputError } from '../../domain/errors.js';
+import { requireReadable, scopesOf } from '../auth.js';
+import { InputError, NotFoundError } from '../../domain/errors.js';
 import { isSeverity, SEVERITIES, type Severity } from '../../domain/severity.js';
 import { DEFAULT_ISSUE_LIMIT, entityIssues, ISSUE_SORTS, MAX_ISSUE_LIMIT } from '../../insights/entity-issues.js';
 import { entityByRef, entityState } from '../../insights/entity-state.js';
@@ -187,12 +189,18 @@ const now = () => new Date().toISOString();
 export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
   const { db } = lantern.store;
 
+  /** An entity the caller may read; any other answers 404 whether it exists or not. */
+  const readableEntity = async (request: FastifyRequest, ref: { kind: string; namespace: string; name: string }) => {
+    const entity = await entityByRef(db, ref.kind, ref.namespace, ref.name);
+    requireReadable(request, entity.scope, () => new NotFoundError(`No entity ${ref.kind}:${ref.namespace}/${ref.name} in the catalog.`));
+    return entity;
+  };
+
   api.get(
     '/insights/entities/:kind/:namespace/:name/summary',
     { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: SummarySchema, ...errors(404) } } },
     async (request) => {
-      const { kind, namespace, name } = request.params;
-      return summarise(await entityState(db, await entityByRef(db, kind, namespace, name)), now());
+      return summarise(await entityState(db, await readableEntity(request, request.params)), now());
     },
   );
 
@@ -226,9 +234,8 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       },
     },
     async (request) => {
-      const { kind, namespace, name } = request.params;
       const q = request.query;
-      const state = await entityState(db, await entityByRef(db, kind, namespace, name));
+      const state = await entityState(db, await readableEntity(request, request.params));
       return entityIssues(
         db,
         state,
@@ -250,8 +257,10 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       },
     },
     async (request) => {
-      const viewer = request.query.entity === undefined ? undefined : await entityByRef(db, ...Object.values(entityRefParts(request.query.entity)) as [string, string, string]);
-      return issueDetail(db, request.params.id, viewer, now());
+      const viewer = request.query.entity === undefined ? undefined : await readableEntity(request, entityRefParts(request.query.entity));
+      const detail = await issueDetail(db, request.params.id, viewer, now());
+      requireReadable(request, detail.targetScope, () => new NotFoundError(`No issue with id ${request.params.id}.`));
+      return detail;
     },
   );
 
@@ -294,6 +303,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
         limit: q.limit,
         offset: q.offset,
         scorecard: scorecard?.id,
+        scopes: scopesOf(request),
       });
       return { ...page, scorecard: scorecard ? { id: scorecard.id, name: scorecard.name } : null };
     },
@@ -313,8 +323,8 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       },
     },
     async (request) => {
-      const entity = request.query.entity === undefined ? undefined : await entityByRef(db, ...Object.values(entityRefParts(request.query.entity)) as [string, string, string]);
-      return { points: await trend(db, { days: request.query.days ?? 30, entityIds: entity ? [entity.id] : undefined, now: now() }) };
+      const entity = request.query.entity === undefined ? undefined : await readableEntity(request, entityRefParts(request.query.entity));
+      return { points: await trend(db, { days: request.query.days ?? 30, entityIds: entity ? [entity.id] : undefined, scopes: scopesOf(request), now: now() }) };
     },
   );
 }

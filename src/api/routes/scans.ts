@@ -1,7 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import { Type } from 'typebox';
+import { authorize } from '../../access/actor.js';
+import { actorOf, principalOf } from '../auth.js';
 import { InputError, PayloadTooLargeError } from '../../domain/errors.js';
-import { DEFAULT_PROJECT_SCOPE, parseScope } from '../../domain/scope.js';
+import { DEFAULT_PROJECT_SCOPE, formatScope, parseScope } from '../../domain/scope.js';
 import { megabytes } from '../../ingest/report-file.js';
 import type { Lantern } from '../../lantern.js';
 import { errors, NullableInteger, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
@@ -54,7 +56,13 @@ export async function scanRoutes(api: LanternApp, lantern: Lantern): Promise<voi
           description: 'The body is the report file, raw or gzip-compressed. Answers 201 with the ingest result, or 200 when these exact bytes were already ingested for the variant.',
           tags: ['scans'],
           querystring: UploadQuery,
-          response: { 200: IngestResultSchema, 201: IngestResultSchema, ...errors(400, 404, 413) },
+          response: { 200: IngestResultSchema, 201: IngestResultSchema, ...errors(400, 401, 403, 404, 413) },
+        },
+        // Refuse a caller who may not upload here before the body is received.
+        onRequest: async (request) => {
+          const scope = (request.query as { scope?: unknown }).scope;
+          const text = typeof scope === 'string' ? formatScope(parseScope(scope)) : formatScope(DEFAULT_PROJECT_SCOPE);
+          authorize(principalOf(request), 'ingest', text);
         },
       },
       async (request, reply) => {
@@ -75,7 +83,7 @@ export async function scanRoutes(api: LanternApp, lantern: Lantern): Promise<voi
           branch: q.branch,
           pipelineUrl: q.pipelineUrl,
           scannedAt: q.scannedAt,
-        });
+        }, actorOf(request));
         request.log.info({ scanId: result.scanId, target: result.target, variant: result.variant, scanner: result.scanner, issues: result.counts.total, duplicate: result.duplicate }, 'report ingested');
         return reply.status(result.duplicate ? 200 : 201).send(result);
       },

@@ -12,7 +12,7 @@ describeEachStore('scorecards over HTTP', (kind: StoreKind) => {
   let clock = DAY1;
 
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, status: number, payload?: unknown) => {
-    const response = await server.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
+    const response = await server.app.inject({ method, url, headers: { 'content-type': 'application/json' }, ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }) });
     expect(response.statusCode, `${method} ${url}: ${response.body}`).toBe(status);
     return response.body === '' ? undefined : response.json();
   };

@@ -1,4 +1,6 @@
 import { type Static, Type } from 'typebox';
+import { NotFoundError } from '../../domain/errors.js';
+import { actorOf, requireReadable, scopesOf } from '../auth.js';
 import { entityByRef } from '../../insights/entity-state.js';
 import type { Lantern } from '../../lantern.js';
 import type { CheckStatus, Operator, Strategy, WhenNoData } from '../../scorecards/checks.js';
@@ -106,9 +108,9 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
         response: { 200: Type.Object({ items: Type.Array(ScorecardWithTallySchema), problems: Type.Array(ProblemSchema) }) },
       },
     },
-    async () => {
+    async (request) => {
       const scorecards = await lantern.scorecards.list(db);
-      const tallies = await scorecardTallies(db, scorecards);
+      const tallies = await scorecardTallies(db, scorecards, scopesOf(request));
       return {
         items: scorecards.map((scorecard) => {
           const { checks, ...summary } = tallies.get(scorecard.id) ?? { entities: 0, scored: 0, averageScore: null, passing: 0, passRate: null, checks: [] };
@@ -183,7 +185,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
       },
     },
     async (request, reply) => {
-      const { scorecard, created } = await lantern.defineScorecard(request.body);
+      const { scorecard, created } = await lantern.defineScorecard(request.body, actorOf(request));
       return reply.status(created ? 201 : 200).send(definitionView(scorecard));
     },
   );
@@ -192,7 +194,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
     '/scorecards/:id',
     { schema: { summary: 'Delete a scorecard defined through the API, with its results and history', tags: ['scorecards'], params: IdParams, response: { 204: Type.Null(), ...errors(404, 409) } } },
     async (request, reply) => {
-      await lantern.deleteScorecard(request.params.id);
+      await lantern.deleteScorecard(request.params.id, actorOf(request));
       return reply.status(204).send(null);
     },
   );
@@ -237,7 +239,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
     async (request) => {
       const q = request.query;
       const scorecard = await lantern.scorecards.find(db, request.params.id);
-      return scorecardResultsPage(db, scorecard, { ...entityFilter(q), check: q.check, status: q.status, q: q.q, sort: q.sort, limit: q.limit, offset: q.offset });
+      return scorecardResultsPage(db, scorecard, { ...entityFilter(q), scopes: scopesOf(request), check: q.check, status: q.status, q: q.q, sort: q.sort, limit: q.limit, offset: q.offset });
     },
   );
 
@@ -259,7 +261,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
     },
     async (request) => {
       const scorecard = await lantern.scorecards.find(db, request.params.id);
-      return { points: await scorecardTrend(db, scorecard, { ...entityFilter(request.query), days: request.query.days ?? 30, now: lantern.now() }) };
+      return { points: await scorecardTrend(db, scorecard, { ...entityFilter(request.query), scopes: scopesOf(request), days: request.query.days ?? 30, now: lantern.now() }) };
     },
   );
 
@@ -317,6 +319,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
     async (request) => {
       const { kind, namespace, name } = request.params;
       const entity = await entityByRef(db, kind, namespace, name);
+      requireReadable(request, entity.scope, () => new NotFoundError(`No entity ${kind}:${namespace}/${name} in the catalog.`));
       return { entityRef: entity.ref, scorecards: await entityScorecards(db, entity.id, await lantern.scorecards.list(db)) };
     },
   );

@@ -1,6 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { actorOf, requireReadable, scopesOf } from '../auth.js';
 import { safeRegex } from '../../domain/baseline.js';
-import { InputError } from '../../domain/errors.js';
+import { InputError, NotFoundError } from '../../domain/errors.js';
 import { parseScope } from '../../domain/scope.js';
 import type { Lantern } from '../../lantern.js';
 import { scanIssueSplit } from '../../store/issues.js';
@@ -72,6 +74,20 @@ const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
   const { db } = lantern.store;
 
+  /** A target the caller may read; any other answers 404 whether it exists or not. */
+  const readableTarget = async (request: FastifyRequest, id: number) => {
+    const notFound = () => new NotFoundError(`No target with id ${id}.`);
+    const target = await getTargetById(db, id);
+    requireReadable(request, target.scope, notFound);
+    return target;
+  };
+  const readableScan = async (request: FastifyRequest, id: number) => {
+    const scan = await getScanView(db, id);
+    const target = await getTargetById(db, scan.targetId);
+    requireReadable(request, target.scope, () => new NotFoundError(`No scan with id ${id}.`));
+    return scan;
+  };
+
   api.get(
     '/targets',
     {
@@ -88,7 +104,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
     },
     async (request) => {
       const { scope, type, name } = request.query;
-      return listTargets(db, { scope: scope === undefined ? undefined : parseScope(scope), type, name });
+      return listTargets(db, { scope: scope === undefined ? undefined : parseScope(scope), type, name, scopes: scopesOf(request) });
     },
   );
 
@@ -96,7 +112,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
     '/targets/:id',
     { schema: { summary: 'One target with its variants and baseline', tags: ['targets'], params: Id, response: { 200: TargetDetailSchema, ...errors(404) } } },
     async (request) => {
-      const target = await getTargetById(db, request.params.id);
+      const target = await readableTarget(request, request.params.id);
       const [variants, shown] = await Promise.all([variantsOf(db, target.id), chooseVariant(db, target)]);
       return {
         id: target.id,
@@ -128,10 +144,9 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
       },
     },
     async (request, reply) => {
-      const target = await getTargetById(db, request.params.id);
       const body = request.body;
       if ('regex' in body && !safeRegex(body.regex)) throw new InputError(`Invalid baseline regex ${JSON.stringify(body.regex)}: not a valid regular expression.`);
-      await lantern.setBaseline(target.id, 'variant' in body ? { variant: body.variant } : { regex: body.regex });
+      await lantern.setBaseline(request.params.id, 'variant' in body ? { variant: body.variant } : { regex: body.regex }, actorOf(request));
       return reply.status(204).send(null);
     },
   );
@@ -148,7 +163,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
       },
     },
     async (request) => {
-      const target = await getTargetById(db, request.params.id);
+      const target = await readableTarget(request, request.params.id);
       const variant = request.query.variant === undefined ? undefined : (await chooseVariant(db, target, request.query.variant)).variant;
       return (await scansOf(db, target.id, variant?.id)).map(scanView);
     },
@@ -157,7 +172,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
   api.get(
     '/scans/:id',
     { schema: { summary: 'One scan', tags: ['scans'], params: Id, response: { 200: ScanSchema, ...errors(404) } } },
-    async (request) => getScanView(db, request.params.id),
+    async (request) => readableScan(request, request.params.id),
   );
 
   api.get(
@@ -174,7 +189,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
       },
     },
     async (request) => {
-      const scan = await getScanView(db, request.params.id);
+      const scan = await readableScan(request, request.params.id);
       return scanIssueSplit(db, { id: scan.scanId, compared_scan_id: scan.comparedScanId });
     },
   );

@@ -49,6 +49,8 @@ export function demoCommand(program: Command, io: CliIo): void {
       await serveUntilStopped(lantern, io, {
         port,
         host: options.host,
+        // Read-only for anyone who opens the page; the admin token printed at start tries the write paths.
+        auth: { anonymous: { role: 'viewer', scope: 'account' } },
         refreshIntervalMs: 0,
         // Request logs would bury the one line that matters here.
         logLevel: io.env.LANTERN_LOG_LEVEL ?? 'warn',

@@ -12,6 +12,8 @@ import { Lantern } from '../../lantern.js';
 import { openStore, type Store } from '../../store/database.js';
 import { run } from '../program.js';
 
+const PERSON = { id: 'user:lead', name: 'lead' };
+
 const FILES = fileURLToPath(new URL('../../scorecards/testdata/files/', import.meta.url));
 const SCORECARDS = join(ESTATE, 'scorecards.yaml');
 
@@ -29,8 +31,8 @@ describeEachStore('lantern scorecards', (kind: StoreKind) => {
     const builder = new Lantern(estateStore);
     const now = new Date().toISOString();
     ({ catalogDir } = await buildScorecardEstate(builder, async (issueId) => {
-      const requested = await requestExemption(estateStore, { issueId, reason: 'accepted_risk', comment: 'Not reachable.' }, now);
-      await decide(estateStore, requested.id, 'approved', 'lead', now, builder.refreshEntities);
+      const requested = await estateStore.transaction((trx) => requestExemption(trx, { issueId, reason: 'accepted_risk', comment: 'Not reachable.' }, now, PERSON));
+      await estateStore.transaction((trx) => decide(trx, requested.id, 'approved', PERSON, now, builder.refreshEntities));
     }));
     if (!store) await builder.close();
   });
@@ -116,7 +118,7 @@ describeEachStore('lantern scorecards', (kind: StoreKind) => {
         env: { LANTERN_LOG_LEVEL: 'silent' },
         stopSignal,
       };
-      exited = run(['serve', '--port', '0', '--db', db, '--scorecards', FILES, '--refresh-interval', '0'], io);
+      exited = run(['serve', '--port', '0', '--db', db, '--scorecards', FILES, '--refresh-interval', '0', '--anonymous', 'viewer'], io);
     });
     // The problems of the files, as the catalog prints its own, then what was evaluated.
     expect(stderr).toContain(`${join(FILES, 'broken.yaml')}:9:20: document 1: error: Unknown data point "sto.critcal"`);

@@ -59,7 +59,7 @@ describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
         env: { LANTERN_LOG_LEVEL: 'silent' },
         stopSignal,
       };
-      exited = run(['serve', '--port', '0', '--db', db, '--catalog', join(dir, 'catalog', 'catalog-info.yaml'), '--catalog-scope', 'acme.pay', '--refresh-interval', '0.1'], io);
+      exited = run(['serve', '--port', '0', '--db', db, '--catalog', join(dir, 'catalog', 'catalog-info.yaml'), '--catalog-scope', 'acme.pay', '--refresh-interval', '0.1', '--anonymous', 'viewer'], io);
     });
     const address = await listening;
     expect(stderr).toContain(`Catalog ${join(dir, 'catalog', 'catalog-info.yaml')} [acme.pay]: 6 entities\n`);

@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import { localActor } from '../../access/actor.js';
+import { parseGrantScope, parseRole } from '../../access/roles.js';
+import type { AuthOptions } from '../../api/auth.js';
+import { countTokens } from '../../store/tokens.js';
 import { buildServer, type LanternApp } from '../../api/server.js';
 import { formatProblem } from '../../catalog/entity.js';
 import { isUrl } from '../../catalog/source-address.js';
@@ -19,6 +23,8 @@ export interface ServeOptions extends ScorecardFlags {
   catalog: string[];
   catalogScope?: string;
   refreshInterval: string;
+  anonymous?: string;
+  anonymousScope?: string;
 }
 
 export const DEFAULT_REFRESH_INTERVAL = '5m';
@@ -43,11 +49,14 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--catalog <target>', 'register and read this catalog file, folder, glob or URL at start-up (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--catalog-scope <scope>', 'the scope of the --catalog locations: ORG.PROJECT or account (default: default.default)')
     .option('--refresh-interval <duration>', 'read every registered location again this often: 30s, 5m, 1h, or seconds; 0 for never', DEFAULT_REFRESH_INTERVAL)
+    .option('--anonymous <role>', 'let unauthenticated requests act with this role (viewer for a read-only internal portal); default: every API route needs a token or a sign-in')
+    .option('--anonymous-scope <scope>', 'where the --anonymous role holds: account, ORG or ORG.PROJECT', 'account')
     .action(async (options: ServeOptions) => {
       const port = portOption(options.port);
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const intervalMs = parseInterval(options.refreshInterval);
       const catalogScope = scopeOption(options.catalogScope);
+      const anonymous = options.anonymous === undefined ? undefined : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
       const lantern = await openLantern(options.db, { maxReportBytes, ...scorecardLanternOptions(options) }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
@@ -64,6 +73,7 @@ export function serveCommand(program: Command, io: CliIo): void {
       await serveUntilStopped(lantern, io, {
         port,
         host: options.host,
+        auth: { anonymous },
         refreshIntervalMs: intervalMs,
         logLevel: io.env.LANTERN_LOG_LEVEL ?? 'info',
         listening: (address) => `Lantern is serving ${lantern.store.description} on ${address}\n`,
@@ -81,6 +91,8 @@ export function portOption(value: string): number {
 export interface ServeLoopOptions {
   port: number;
   host: string;
+  /** Who may call without credentials. */
+  auth: AuthOptions;
   /** Read every registered catalog location again this often; 0 for never. */
   refreshIntervalMs: number;
   logLevel: string;
@@ -96,7 +108,8 @@ export interface ServeLoopOptions {
 export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
   let app: LanternApp;
   try {
-    app = await buildServer(lantern, { logger: { level: options.logLevel } });
+    await printFirstAdminToken(lantern, io, options.auth);
+    app = await buildServer(lantern, { logger: { level: options.logLevel }, auth: options.auth });
     const evaluated = await lantern.evaluateScorecards();
     io.err(`Scorecards: ${evaluated.map((e) => `${e.scorecard} (${e.entities} entit${e.entities === 1 ? 'y' : 'ies'})`).join(', ') || 'none'}\n`);
   } catch (error) {
@@ -152,4 +165,27 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     await app.close();
     await lantern.close();
   }
+}
+
+/**
+ * Secure by default: a server whose database never had a token creates an account admin token on
+ * its first start and prints it once, so that someone can create the others.
+ */
+export async function printFirstAdminToken(lantern: Lantern, io: CliIo, auth: AuthOptions): Promise<void> {
+  if ((await countTokens(lantern.store.db)) > 0) return;
+  const { token } = await lantern.createToken({ name: 'first admin', role: 'admin', scope: 'account' }, localActor());
+  io.err(
+    [
+      auth.anonymous
+        ? `Anonymous callers act as ${auth.anonymous.role} at ${auth.anonymous.scope}; anything more needs a token. This is the first start on this database, so an admin token was created;`
+        : 'Every API route needs authentication. This is the first start on this database, so an admin token was created;',
+      'it is shown only this once, keep it in a secret store:',
+      '',
+      `  ${token}`,
+      '',
+      'Send it as "Authorization: Bearer <token>" (LANTERN_TOKEN for `lantern ingest --server`). Create tokens for CI and people with',
+      '  LANTERN_TOKEN=<token> curl … POST /api/tokens   or   lantern tokens create --db … --name NAME --role ROLE [--scope S]',
+      '',
+    ].join('\n'),
+  );
 }

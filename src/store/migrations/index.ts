@@ -3,6 +3,7 @@ import * as securityTesting from './0001-security-testing.js';
 import * as catalog from './0002-catalog.js';
 import * as insights from './0003-insights.js';
 import * as scorecards from './0004-scorecards.js';
+import * as access from './0005-access.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-catalog': catalog,
   '0003-insights': insights,
   '0004-scorecards': scorecards,
+  '0005-access': access,
 };
 
 export const migrationProvider: MigrationProvider = {
