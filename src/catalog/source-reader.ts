@@ -106,6 +106,9 @@ function byteSize(bytes: number): string {
  */
 async function fetchText(url: string, policy: ReadingPolicy, timeoutMs: number, maxBytes: number): Promise<string> {
   const signal = AbortSignal.timeout(timeoutMs);
+  // The resolver takes no signal: the time limit must hold for a name that never resolves too.
+  const timedOut = new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  timedOut.catch(() => undefined);
   let current: URL;
   try {
     current = new URL(url);
@@ -114,7 +117,7 @@ async function fetchText(url: string, policy: ReadingPolicy, timeoutMs: number, 
   }
   try {
     for (let hop = 0; ; hop++) {
-      const addresses = await policy.addressesOf(current).catch((error: unknown) => {
+      const addresses = await Promise.race([policy.addressesOf(current), timedOut]).catch((error: unknown) => {
         if (error instanceof ReadRefusedError && hop > 0) throw new ReadRefusedError(`The URL ${url} redirects to ${current.href}, which`, error.rule);
         throw error;
       });
