@@ -226,8 +226,9 @@ export class Lantern {
   }
 
   /** Reads one location again: `admin` at its scope. */
-  async refreshLocation(locationId: number, actor: Actor = localActor()): Promise<RefreshSummary> {
-    await this.#location(locationId, actor);
+  async refreshLocation(locationId: number, actor: Actor = localActor(), options: { rateLimited?: boolean } = {}): Promise<RefreshSummary> {
+    const location = await this.#location(locationId, actor);
+    if (options.rateLimited) return this.catalog.requestRefresh(location, this.#locationAudit(actor));
     return this.catalog.refresh(locationId, this.#locationAudit(actor));
   }
 

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, UnauthenticatedError } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, TooManyRequestsError, UnauthenticatedError } from '../domain/errors.js';
 
 /**
  * The one place errors become HTTP responses. The body follows Backstage's error shape, so
@@ -19,6 +19,7 @@ function classify(error: FastifyError | Error): { statusCode: number; name: stri
   if (error instanceof ConflictError) return { statusCode: 409, name: error.name, message: error.message };
   if (error instanceof UnauthenticatedError) return { statusCode: 401, name: error.name, message: error.message };
   if (error instanceof ForbiddenError) return { statusCode: 403, name: error.name, message: error.message };
+  if (error instanceof TooManyRequestsError) return { statusCode: 429, name: error.name, message: error.message };
   const fastify = error as FastifyError;
   if (fastify.validation) return { statusCode: 400, name: 'InputError', message: `Invalid request: ${fastify.message}.` };
   if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, name: 'PayloadTooLargeError', message: `The request body is larger than the limit (--max-report-mb): ${fastify.message}.` };
@@ -37,6 +38,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="lantern"');
   if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ statusCode, error: message }, 'request rejected');
+  if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.status(statusCode).send(errorBody(request, statusCode, name, message));
 }
 

@@ -1,3 +1,4 @@
+import { TooManyRequestsError } from '../domain/errors.js';
 import type { Scope } from '../domain/scope.js';
 import { listLocations } from '../store/catalog-locations.js';
 import type { Store } from '../store/database.js';
@@ -13,6 +14,9 @@ import {
   unregisterLocation,
 } from './refresh.js';
 import type { LocationRow } from '../store/schema.js';
+
+/** How long after a read one location may be read again on request. */
+export const DEFAULT_MIN_REFRESH_INTERVAL_MS = 30_000;
 
 /** What refreshing every location gave: a summary, or the error that stopped that location's refresh. */
 export type RefreshOutcome = { summary: RefreshSummary } | { location: LocationRow; error: Error };
@@ -36,6 +40,25 @@ export class Catalog {
 
   refresh(locationId: number, onChange?: LocationChangeHook): Promise<RefreshSummary> {
     return this.#inTurn(() => refreshLocation(this.store, locationId, this.options, onChange));
+  }
+
+  /**
+   * Refreshes one location on a request from outside (the API), unless it was read less than
+   * minRefreshIntervalMs ago: then a TooManyRequestsError, so that requests cannot make Lantern
+   * read one URL over and over.
+   */
+  requestRefresh(location: LocationRow, onChange?: LocationChangeHook, now = Date.now()): Promise<RefreshSummary> {
+    const minMs = this.options.minRefreshIntervalMs ?? DEFAULT_MIN_REFRESH_INTERVAL_MS;
+    const readAt = location.last_read_at === null ? Number.NaN : Date.parse(location.last_read_at);
+    const waitMs = readAt + minMs - now;
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new TooManyRequestsError(
+        `The location ${location.target} was read ${Math.max(0, Math.floor((now - readAt) / 1000))} seconds ago; one location is read again at most every ${minMs / 1000} seconds, so ask again in ${seconds} second${seconds === 1 ? '' : 's'}.`,
+        seconds,
+      );
+    }
+    return this.refresh(location.id, onChange);
   }
 
   /**

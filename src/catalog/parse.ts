@@ -185,8 +185,9 @@ function otherFormat(value: JsonObject): string {
   return '';
 }
 
+/** What a document is, never quoting it: a file read from a URL or a path may hold anything, secrets included. */
 function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`;
-  return `the ${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === 'string') return `text (${value.length} characters)`;
+  return value === null ? 'null' : `a ${typeof value}`;
 }

@@ -9,9 +9,18 @@ import { readYamlValue, sentence } from './yaml-source.js';
  */
 const READERS: Record<string, (text: string) => unknown> = {
   $text: (text) => text,
-  $json: (text) => JSON.parse(text) as unknown,
+  $json: readJson,
   $yaml: readYamlValue,
 };
+
+/** JSON.parse's own message quotes the text, which must never reach an answer. */
+function readJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error('The text is not valid JSON.');
+  }
+}
 
 /** Reads the text a placeholder names, relative to the entity's file; rejects with a sentence. */
 export type ReadRelated = (target: string) => Promise<string>;

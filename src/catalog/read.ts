@@ -1,8 +1,10 @@
+import { dirname, isAbsolute } from 'node:path';
 import { isDynamicPattern } from 'tinyglobby';
 import { InputError } from '../domain/errors.js';
 import { ACCOUNT_SCOPE, type Scope } from '../domain/scope.js';
 import type { CatalogEntity, CatalogProblem, EntitySource, ProblemPlace } from './entity.js';
 import { parseCatalogFile, type LocationTarget } from './parse.js';
+import { isInside } from './reading-policy.js';
 import { absoluteAddress, isUrl, resolveAddress } from './source-address.js';
 import { nodeSourceReader, type SourceReader, type SourceReaderOptions } from './source-reader.js';
 
@@ -79,7 +81,8 @@ export async function readCatalog(input: string, options: ReadCatalogOptions = {
   const defined = new Map(options.known ?? []);
   const visited = new Set(start.files);
   const edges: Edge[] = [];
-  const readOne = (visit: Visit) => readFile(visit, { location, scope, reader, placeholders: options.placeholders ?? true });
+  const context: FileContext = { location, folder: start.folder, scope, reader, placeholders: options.placeholders ?? true };
+  const readOne = (visit: Visit) => readFile(visit, context);
 
   let level: Visit[] = start.files.map((address) => ({ address }));
   while (level.length > 0) {
@@ -102,7 +105,7 @@ export async function readCatalog(input: string, options: ReadCatalogOptions = {
       }
       for (const target of result.locationTargets) {
         if (!report.entities.includes(target.location)) continue;
-        const followed = await follow(target, visit.address, reader);
+        const followed = await follow(target, visit.address, context);
         if ('problem' in followed) {
           report.problems.push(followed.problem);
           continue;
@@ -127,18 +130,23 @@ export async function readCatalog(input: string, options: ReadCatalogOptions = {
   return { location, scope, entities, files };
 }
 
-async function startingFiles(location: string, pattern: string, reader: SourceReader): Promise<{ files: string[] } | { error: string }> {
+/**
+ * The files a location starts from, and for a file location the folder every file it reaches must
+ * lie in (the reading policy): the registered folder, the folder of the registered file, or the
+ * fixed start of the glob.
+ */
+async function startingFiles(location: string, pattern: string, reader: SourceReader): Promise<{ files: string[]; folder?: string } | { error: string }> {
   if (isUrl(location)) return { files: [location] };
   const kind = await reader.kindOf(location);
-  if (kind === 'file') return { files: [location] };
+  if (kind === 'file') return { files: [location], folder: dirname(location) };
   if (kind === 'directory') {
     const files = await reader.listFiles(location, pattern);
-    return files.length > 0 ? { files } : { error: `The folder ${location} holds no file matching ${pattern}, so it defines no entity.` };
+    return files.length > 0 ? { files, folder: location } : { error: `The folder ${location} holds no file matching ${pattern}, so it defines no entity.` };
   }
   if (isDynamicPattern(location)) {
     const { directory, pattern: glob } = splitGlob(location);
     const files = await reader.listFiles(directory, glob);
-    return files.length > 0 ? { files } : { error: `No file matches ${location}, so it defines no entity.` };
+    return files.length > 0 ? { files, folder: directory } : { error: `No file matches ${location}, so it defines no entity.` };
   }
   return { error: `The file or folder ${location} does not exist.` };
 }
@@ -152,6 +160,8 @@ function splitGlob(path: string): { directory: string; pattern: string } {
 
 interface FileContext {
   location: string;
+  /** For a file location, the folder its files must lie in; undefined for a URL. */
+  folder: string | undefined;
   scope: Scope;
   reader: SourceReader;
   placeholders: boolean;
@@ -164,7 +174,8 @@ async function readFile({ address, via }: Visit, context: FileContext): Promise<
   try {
     // An optional target that is not there is fine (Backstage's `presence: optional`).
     if (via?.optional && !isUrl(address) && (await context.reader.kindOf(address)) === 'missing') return undefined;
-    text = await context.reader.readText(address);
+    // The registered file itself was named by whoever registered it; what it leads to is confined.
+    text = await context.reader.readText(address, address === context.location ? undefined : context.folder);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     const problem: CatalogProblem = via
@@ -175,7 +186,9 @@ async function readFile({ address, via }: Visit, context: FileContext): Promise<
   const readRelated = async (target: string) => {
     const resolved = resolveAddress(target, address);
     if ('error' in resolved) throw new InputError(resolved.error);
-    return context.reader.readText(resolved.address);
+    const refused = placeholderRefusal(target, resolved.address, address, context.folder);
+    if (refused) throw new InputError(refused);
+    return context.reader.readText(resolved.address, context.folder);
   };
   return parseCatalogFile(text, {
     file: address,
@@ -185,8 +198,25 @@ async function readFile({ address, via }: Visit, context: FileContext): Promise<
   });
 }
 
+/**
+ * Why the reading policy refuses a placeholder, or undefined: in a file read from a URL it reads
+ * only from the same origin; in a file location only a relative path inside the location's folder
+ * (a URL there is read under the policy for URLs).
+ */
+function placeholderRefusal(target: string, address: string, holder: string, folder: string | undefined): string | undefined {
+  if (isUrl(holder)) {
+    const origin = new URL(holder).origin;
+    if (new URL(address).origin === origin) return undefined;
+    return `The URL ${address} is refused: a placeholder in a file read from a URL may only read from the same origin (${origin}).`;
+  }
+  if (isUrl(address)) return undefined;
+  if (isAbsolute(target.trim())) return `The path ${JSON.stringify(target)} is refused: a placeholder may only name a relative path inside the folder of its catalog location.`;
+  if (folder !== undefined && !isInside(address, folder)) return `The path ${JSON.stringify(target)} is refused: it leads outside the folder ${folder} of its catalog location.`;
+  return undefined;
+}
+
 /** The addresses a Location target names: one file or URL, or every file a glob matches. */
-async function follow(target: LocationTarget, holder: string, reader: SourceReader): Promise<{ addresses: string[] } | { problem: CatalogProblem }> {
+async function follow(target: LocationTarget, holder: string, { folder, reader }: FileContext): Promise<{ addresses: string[] } | { problem: CatalogProblem }> {
   const fail = (message: string) => ({ problem: { level: 'error' as const, message, ...target.place } });
   if (target.type !== undefined && target.type !== 'file' && target.type !== 'url') {
     return { problem: { level: 'warning', message: `The Location ${target.location} has the type ${JSON.stringify(target.type)}, which Lantern does not follow: expected "file" or "url".`, ...target.place } };
@@ -196,6 +226,9 @@ async function follow(target: LocationTarget, holder: string, reader: SourceRead
   }
   const resolved = resolveAddress(target.target, holder);
   if ('error' in resolved) return fail(`The target of the Location ${target.location} cannot be followed: ${resolved.error}`);
+  if (!isUrl(resolved.address) && folder !== undefined && !isInside(isDynamicPattern(resolved.address) ? splitGlob(resolved.address).directory : resolved.address, folder)) {
+    return fail(`The target ${JSON.stringify(target.target)} of the Location ${target.location} is refused: it leads outside the folder ${folder} of its catalog location.`);
+  }
   if (isUrl(resolved.address) || !isDynamicPattern(resolved.address)) return { addresses: [resolved.address] };
   const { directory, pattern } = splitGlob(resolved.address);
   const addresses = await reader.listFiles(directory, pattern);

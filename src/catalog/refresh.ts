@@ -18,7 +18,7 @@ import {
   type StoredEntityState,
   upsertEntities,
 } from '../store/catalog-entities.js';
-import { deleteLocation, findLocation, findLocationByTarget, insertLocation, lockLocation, recordLocationRead } from '../store/catalog-locations.js';
+import { countLocations, deleteLocation, findLocation, findLocationByTarget, insertLocation, lockLocation, recordLocationRead } from '../store/catalog-locations.js';
 import type { Store } from '../store/database.js';
 import type { Database, LocationRow } from '../store/schema.js';
 import { insertLinks, type LinkInsert, storedTargets } from '../store/target-links.js';
@@ -29,7 +29,7 @@ import { indexTargets } from './matching.js';
 import { type CatalogReadResult, conflictProblem, readCatalog } from './read.js';
 import { searchRows, type StoredEnvelope, storedEntity } from './served-entity.js';
 import { absoluteAddress } from './source-address.js';
-import type { SourceReader } from './source-reader.js';
+import type { SourceReader, SourceReaderOptions } from './source-reader.js';
 
 /**
  * Registered locations in the store: register, refresh, unregister. A refresh reads the location
@@ -41,9 +41,17 @@ import type { SourceReader } from './source-reader.js';
 
 type Db = Kysely<Database>;
 
-export interface CatalogReadOptions {
-  /** Stands in for the disk and the network (tests). */
+/** The most locations one Lantern holds, unless configured (`catalog.maxLocations`). */
+export const DEFAULT_MAX_LOCATIONS = 1000;
+
+/** What the catalog may read (the reading policy: allowHosts, allowPrivate) and how much (timeoutMs, maxBytes). */
+export interface CatalogReadOptions extends SourceReaderOptions {
+  /** Stands in for the disk and the network (tests); the reading policy is then the reader's. */
   reader?: SourceReader | undefined;
+  /** The most locations that may be registered. Default DEFAULT_MAX_LOCATIONS. */
+  maxLocations?: number | undefined;
+  /** How long after a read one location may be read again on request (the API's refresh of one location). Default 30 s. */
+  minRefreshIntervalMs?: number | undefined;
   /** Where a relative path starts. Default: the process's working folder. */
   cwd?: string | undefined;
   /** Runs in the transaction that wrote a location's entities, with the ids of those written (Lantern wires it). */
@@ -89,6 +97,10 @@ export async function registerLocation(store: Store, input: string, scope: Scope
     }
     if (options.onExisting === 'reject') throw new ConflictError(`The location ${target} is already registered (id ${existing.id}).`);
     return refreshLocation(store, existing.id, options, options.onChange);
+  }
+  const maxLocations = options.maxLocations ?? DEFAULT_MAX_LOCATIONS;
+  if ((await countLocations(store.db)) >= maxLocations) {
+    throw new ConflictError(`The location ${target} cannot be registered: Lantern already holds ${maxLocations} locations, the most it allows (catalog.maxLocations); unregister one first.`);
   }
   const read = await readLocation(store.db, target, scope, undefined, options);
   const failed = rootFailure(read);
@@ -149,7 +161,8 @@ export async function previewLocation(store: Store, input: string, scope: Scope,
 }
 
 function readLocation(db: Db, target: string, scope: Scope, locationId: number | undefined, options: CatalogReadOptions): Promise<CatalogReadResult> {
-  return definitionsOutside(db, locationId ?? -1).then((known) => readCatalog(target, { scope, known, reader: options.reader, cwd: options.cwd }));
+  const { reader, cwd, allowHosts, allowPrivate, timeoutMs, maxBytes } = options;
+  return definitionsOutside(db, locationId ?? -1).then((known) => readCatalog(target, { scope, known, reader, cwd, allowHosts, allowPrivate, timeoutMs, maxBytes }));
 }
 
 /** The problem that stopped the read before any file, when the location itself could not be read. */

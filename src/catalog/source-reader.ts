@@ -1,6 +1,11 @@
+import type { LookupAddress } from 'node:dns';
 import { readFile, stat } from 'node:fs/promises';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { glob } from 'tinyglobby';
 import { InputError, PayloadTooLargeError } from '../domain/errors.js';
+import { confinedPath, MAX_REDIRECTS, ReadingPolicy, type ReadingPolicyOptions, ReadRefusedError } from './reading-policy.js';
 import { isUrl } from './source-address.js';
 
 /**
@@ -8,15 +13,18 @@ import { isUrl } from './source-address.js';
  * or takes a SourceReader, so tests can stand in for the disk and the network.
  */
 export interface SourceReader {
-  /** The text at an absolute path or http(s) URL; rejects with an InputError sentence. */
-  readText(address: string): Promise<string>;
+  /**
+   * The text at an absolute path or http(s) URL; rejects with an InputError sentence. A path read
+   * `within` a folder must lie inside it once symlinks are resolved (the reading policy).
+   */
+  readText(address: string, within?: string): Promise<string>;
   /** Absolute paths of the files under `directory` that match the glob `pattern`, sorted. */
   listFiles(directory: string, pattern: string): Promise<string[]>;
   /** What is at an absolute path. */
   kindOf(path: string): Promise<'file' | 'directory' | 'missing'>;
 }
 
-export interface SourceReaderOptions {
+export interface SourceReaderOptions extends ReadingPolicyOptions {
   /** How long one URL may take to answer, body included. Default 10 seconds. */
   timeoutMs?: number;
   /** The largest file or response read. Default 10 MiB. */
@@ -32,8 +40,9 @@ const IGNORED = ['**/node_modules/**', '**/.git/**'];
 export function nodeSourceReader(options: SourceReaderOptions = {}): SourceReader {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const policy = new ReadingPolicy(options);
   return {
-    readText: (address) => (isUrl(address) ? fetchText(address, timeoutMs, maxBytes) : readLocalText(address, maxBytes)),
+    readText: (address, within) => (isUrl(address) ? fetchText(address, policy, timeoutMs, maxBytes) : readLocalText(address, within, maxBytes)),
     async listFiles(directory, pattern) {
       // Hidden folders such as .backstage/ may hold catalog files; .git never does (IGNORED).
       const files = await glob(pattern, { cwd: directory, absolute: true, onlyFiles: true, ignore: IGNORED, dot: true });
@@ -50,10 +59,12 @@ export function nodeSourceReader(options: SourceReaderOptions = {}): SourceReade
   };
 }
 
-async function readLocalText(path: string, maxBytes: number): Promise<string> {
+async function readLocalText(path: string, within: string | undefined, maxBytes: number): Promise<string> {
   let size: number;
+  let real = path;
   try {
-    const info = await stat(path);
+    if (within !== undefined) real = await confinedPath(path, within);
+    const info = await stat(real);
     if (info.isDirectory()) throw new InputError(`${path} is a folder, not a file.`);
     size = info.size;
   } catch (error) {
@@ -62,7 +73,7 @@ async function readLocalText(path: string, maxBytes: number): Promise<string> {
   }
   if (size > maxBytes) throw tooLarge(`The file ${path}`, size, maxBytes);
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(real, 'utf8');
   } catch (error) {
     throw new InputError(describeFileError(path, error));
   }
@@ -87,45 +98,91 @@ function byteSize(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-async function fetchText(url: string, timeoutMs: number, maxBytes: number): Promise<string> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+/**
+ * GETs a URL, following up to MAX_REDIRECTS redirects by hand so that the policy checks every hop,
+ * and connecting only to the addresses the policy checked. Every failure of the network or the
+ * server reads the same (see unreadable): whether a port is closed or a path missing must not be
+ * learnt from Lantern's answers.
+ */
+async function fetchText(url: string, policy: ReadingPolicy, timeoutMs: number, maxBytes: number): Promise<string> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  // The resolver takes no signal: the time limit must hold for a name that never resolves too.
+  const timedOut = new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  timedOut.catch(() => undefined);
+  let current: URL;
   try {
-    const response = await fetch(url, { signal: controller.signal, redirect: 'follow' });
-    if (!response.ok) throw new InputError(`The URL ${url} answered ${response.status} ${response.statusText}`.trim() + '.');
-    const declared = Number(response.headers.get('content-length'));
-    if (Number.isFinite(declared) && declared > maxBytes) {
-      await response.body?.cancel();
-      throw tooLarge(`The response from ${url}`, declared, maxBytes);
+    current = new URL(url);
+  } catch {
+    throw unreadable(url);
+  }
+  try {
+    for (let hop = 0; ; hop++) {
+      const addresses = await Promise.race([policy.addressesOf(current), timedOut]).catch((error: unknown) => {
+        if (error instanceof ReadRefusedError && hop > 0) throw new ReadRefusedError(`The URL ${url} redirects to ${current.href}, which`, error.rule);
+        throw error;
+      });
+      const response = await get(current, addresses, signal);
+      const status = response.statusCode ?? 0;
+      const location = response.headers.location;
+      if (status >= 300 && status < 400 && location !== undefined) {
+        response.destroy();
+        if (hop === MAX_REDIRECTS) throw new InputError(`The URL ${url} redirects more than ${MAX_REDIRECTS} times; a catalog location may redirect at most ${MAX_REDIRECTS} times.`);
+        current = new URL(location, current);
+        continue;
+      }
+      if (status < 200 || status >= 300) {
+        response.destroy();
+        throw unreadable(url);
+      }
+      const declared = Number(response.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        response.destroy();
+        throw tooLarge(`The response from ${url}`, declared, maxBytes);
+      }
+      return await readBody(response, url, maxBytes);
     }
-    return await readBody(response, url, maxBytes);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    if (controller.signal.aborted) {
-      throw new InputError(`The URL ${url} did not answer within ${timeoutMs / 1000} seconds.`);
-    }
-    const cause = (error as { cause?: { message?: string } } | undefined)?.cause?.message;
-    throw new InputError(`The URL ${url} could not be fetched: ${cause ?? (error instanceof Error ? error.message : String(error))}.`);
-  } finally {
-    clearTimeout(timer);
+    throw unreadable(url);
   }
 }
 
-/** Reads a body up to the limit, so a server that sends no length cannot fill memory. */
-async function readBody(response: Response, url: string, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+/** The one message for every network or server failure: refused, reset, DNS, timeout, an error status. */
+function unreadable(url: string): InputError {
+  return new InputError(`The catalog file could not be read from ${url}.`);
+}
+
+function get(url: URL, addresses: LookupAddress[], signal: AbortSignal): Promise<IncomingMessage> {
+  const client = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const request = client.request(url, { method: 'GET', signal, agent: false, lookup: pinnedLookup(addresses), headers: { accept: 'application/yaml, application/json, text/plain, */*' } }, resolve);
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** A resolver that answers with the addresses already checked, whatever the DNS says now. */
+function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
+  return (_hostname, options, callback) => {
+    const [first] = addresses;
+    if (!first) return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), '', 0);
+    if (options.all) return (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
+    return callback(null, first.address, first.family);
+  };
+}
+
+/** Reads a body up to the limit as it streams, so a server that sends no length cannot fill memory. */
+async function readBody(response: IncomingMessage, url: string, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
+  for await (const chunk of response) {
+    const bytes = chunk as Buffer;
+    size += bytes.byteLength;
     if (size > maxBytes) {
-      await reader.cancel();
+      response.destroy();
       throw tooLarge(`The response from ${url}`, undefined, maxBytes);
     }
-    chunks.push(value);
+    chunks.push(bytes);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -23,11 +23,24 @@ export class ConflictError extends Error {
   override name = 'ConflictError';
 }
 
-export function isUserError(error: unknown): error is InputError | NotFoundError | ConflictError | UnauthenticatedError | ForbiddenError {
+/** The same request came again too soon (reading one catalog location again). HTTP 429 with Retry-After, exit 2. */
+export class TooManyRequestsError extends Error {
+  override name = 'TooManyRequestsError';
+  constructor(
+    message: string,
+    /** Whole seconds until the request will be taken. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+export function isUserError(error: unknown): error is InputError | NotFoundError | ConflictError | TooManyRequestsError | UnauthenticatedError | ForbiddenError {
   return (
     error instanceof InputError ||
     error instanceof NotFoundError ||
     error instanceof ConflictError ||
+    error instanceof TooManyRequestsError ||
     error instanceof UnauthenticatedError ||
     error instanceof ForbiddenError
   );

@@ -22,6 +22,11 @@ export function lockLocation(store: Store, db: Db, id: number): Promise<Location
   return query.executeTakeFirst();
 }
 
+export async function countLocations(db: Db): Promise<number> {
+  const row = await db.selectFrom('locations').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 export interface LocationListing extends LocationRow {
   entities: number;
 }

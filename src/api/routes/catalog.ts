@@ -369,7 +369,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
       schema: {
         summary: 'Register a location',
         description:
-          'Backstage POST /locations: registers a URL and reads it now. Local files are registered from the command line (`lantern catalog register`, `lantern serve --catalog`), never over HTTP. With dryRun=true nothing is stored.',
+          'Backstage POST /locations: registers a URL and reads it now. Local files are registered from the command line (`lantern catalog register`, `lantern serve --catalog`), never over HTTP. With dryRun=true nothing is stored. The URL, its redirects and the targets of its Locations must reach public hosts (or hosts allowed with --catalog-allow-host); a refused or unreadable URL answers 400, and beyond catalog.maxLocations (1000) locations registering answers 409.',
         tags,
         querystring: Type.Object({
           dryRun: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
@@ -423,10 +423,11 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
     {
       schema: {
         summary: 'Read locations again now',
-        description: "Every location, or with entityRef (Backstage's refreshEntity) the location that entity was read from. Answers when the reads are stored.",
+        description:
+          "Every location, or with entityRef (Backstage's refreshEntity) the location that entity was read from. Answers when the reads are stored. One location read less than 30 seconds ago (catalog.minRefreshIntervalMs) answers 429 with Retry-After.",
         tags,
         body: Type.Object({ entityRef: Type.Optional(Type.String()), locationId: Type.Optional(Type.String()) }),
-        response: { 200: Type.Object({ locations: Type.Array(RefreshResultSchema) }), ...errors(400, 404) },
+        response: { 200: Type.Object({ locations: Type.Array(RefreshResultSchema) }), ...errors(400, 404, 429) },
       },
       // A bare POST (no body) refreshes everything.
       preValidation: async (request) => {
@@ -447,7 +448,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
           requireReadable(request, entity.scope, notFound);
           location = await locationById(request, String(entity.location_id));
         }
-        return { locations: [refreshResult({ summary: await lantern.refreshLocation(location.id, actorOf(request)) })] };
+        return { locations: [refreshResult({ summary: await lantern.refreshLocation(location.id, actorOf(request), { rateLimited: true }) })] };
       }
       const outcomes = await lantern.refreshAllLocations(actorOf(request));
       return { locations: outcomes.map(refreshResult) };

@@ -1,4 +1,6 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -119,6 +121,35 @@ describeEachStore('lantern catalog', (kind: StoreKind) => {
     const clean = await lantern(['catalog', 'refresh', '--json', '--db', db]);
     expect(clean.code).toBe(0);
     expect(JSON.parse(clean.stdout)).toEqual([expect.objectContaining({ location: expect.objectContaining({ id: 1, status: 'ok' }), unchanged: 6 })]);
+  });
+
+  it('registers a URL on a loopback address only when --catalog-allow-host or --catalog-allow-private allows it', async () => {
+    const catalog = readFileSync(at('services', 'ledger.yaml'));
+    const server = createServer((_request, response) => response.end(catalog));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ledger.yaml`;
+    try {
+      expect(await lantern(['catalog', 'register', url, '--db', db])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `lantern: The URL ${url} is refused: 127.0.0.1 is a loopback address; catalog locations may only reach public hosts unless allowed with --catalog-allow-host or --catalog-allow-private.\n`,
+      });
+      expect(await lantern(['catalog', 'register', url, '--db', db, '--catalog-allow-host', 'http://127.0.0.1'])).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: 'lantern: Invalid --catalog-allow-host "http://127.0.0.1": expected a host name or an IP address, such as catalog.acme.io or 10.0.0.5, without a scheme, port or path.\n',
+      });
+      const allowed = await lantern(['catalog', 'register', url, '--db', db, '--catalog-allow-host', '127.0.0.1']);
+      expect(allowed.stdout).toContain(`Registered ${url} as location 1`);
+      const refreshed = await lantern(['catalog', 'refresh', '--db', db, '--catalog-allow-private']);
+      expect(refreshed.stdout).toContain(`${url} (location 1): `);
+      expect(refreshed.stdout).not.toContain('refused');
+      expect((await lantern(['catalog', 'register', join(dir, 'store'), '--db', db, '--catalog-max-locations', '1'])).stderr).toBe(
+        `lantern: The location ${join(dir, 'store')} cannot be registered: Lantern already holds 1 locations, the most it allows (catalog.maxLocations); unregister one first.\n`,
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('links an entity registered first to a report ingested afterwards with lantern ingest', async () => {

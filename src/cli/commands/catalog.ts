@@ -6,18 +6,41 @@ import { formatProblem } from '../../catalog/entity.js';
 import { indexTargets, type LinkDiagnostic, resolveTargetLink, type TargetLinkResolution } from '../../catalog/matching.js';
 import { readCatalog } from '../../catalog/read.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
-import type { RefreshSummary } from '../../catalog/refresh.js';
+import type { CatalogReadOptions, RefreshSummary } from '../../catalog/refresh.js';
+import { allowedHost } from '../../catalog/reading-policy.js';
 import { relateEntities } from '../../catalog/relations.js';
 import { InputError } from '../../domain/errors.js';
 import { formatScope } from '../../domain/scope.js';
 import { listLocations } from '../../store/catalog-locations.js';
 import { databaseUrlFrom, isPostgresUrl, openStore } from '../../store/database.js';
 import { type LinkTally, linkTallyOfLocation, storedTargets, type TargetLinkView } from '../../store/target-links.js';
-import { ProblemsFound, scopeOption, withLantern, withStore } from '../context.js';
+import { positiveNumber, ProblemsFound, scopeOption, withLantern, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, shortTime, table } from '../output.js';
 
 const DB_OPTION = 'database (default: $LANTERN_DATABASE_URL or lantern.db)';
+
+/** The reading policy's flags, on every command that reads catalog locations. */
+export interface CatalogPolicyFlags {
+  catalogAllowHost: string[];
+  catalogAllowPrivate?: boolean;
+  catalogMaxLocations?: string;
+}
+
+export function catalogPolicyOptions(command: Command, { registers = false } = {}): Command {
+  command
+    .option('--catalog-allow-host <host>', 'catalog URLs may reach only the hosts named (repeatable); a host named may be a private address (default: any host with public addresses only)', (value: string, all: string[]) => [...all, value], [])
+    .option('--catalog-allow-private', 'let catalog URLs reach loopback, private and link-local addresses (trusted networks only)');
+  return registers ? command.option('--catalog-max-locations <n>', 'refuse to register more catalog locations than this (default: 1000)') : command;
+}
+
+/** The reading policy and location cap the flags give, checked. */
+export function catalogReadOptions(flags: CatalogPolicyFlags): CatalogReadOptions {
+  const allowHosts = flags.catalogAllowHost.map(allowedHost);
+  const maxLocations = flags.catalogMaxLocations === undefined ? undefined : positiveNumber('--catalog-max-locations', flags.catalogMaxLocations);
+  if (maxLocations !== undefined && !Number.isInteger(maxLocations)) throw new InputError(`Invalid --catalog-max-locations ${JSON.stringify(flags.catalogMaxLocations)}: expected a whole number.`);
+  return { allowHosts, allowPrivate: flags.catalogAllowPrivate ?? false, ...(maxLocations === undefined ? {} : { maxLocations }) };
+}
 
 export function catalogCommand(program: Command, io: CliIo): void {
   const catalog = program
@@ -25,26 +48,24 @@ export function catalogCommand(program: Command, io: CliIo): void {
     .description('read, register and list catalog entities (catalog-info.yaml, Backstage and harness.io/v1)')
     .enablePositionalOptions();
 
-  catalog
-    .command('validate')
+  catalogPolicyOptions(catalog.command('validate'))
     .description('read catalog files without storing them: print each entity with its target links, and every problem as file:line:col; exit 1 on any error')
     .argument('<paths...>', 'files, folders (their **/catalog-info.yaml), globs or http(s) URLs')
     .option('--scope <scope>', 'the scope Backstage-format entities would be registered under: ORG.PROJECT or account (default: default.default)')
     .option('--json', 'print JSON')
     .option('--db <url>', `check target links against this database's targets, if it exists (default: $LANTERN_DATABASE_URL or lantern.db)`)
-    .action(async (paths: string[], options: { scope?: string; json?: boolean; db?: string }) => validate(io, paths, options));
+    .action(async (paths: string[], options: { scope?: string; json?: boolean; db?: string } & CatalogPolicyFlags) => validate(io, paths, options));
 
-  catalog
-    .command('register')
+  catalogPolicyOptions(catalog.command('register'), { registers: true })
     .description('register a file, folder, glob or URL and read it now (again, if it is registered); exit 1 if the read reported errors')
     .argument('<target>', 'a file, a folder (its **/catalog-info.yaml), a glob such as "catalog/**/*.yaml", or an http(s) URL')
     .option('--scope <scope>', 'the scope its Backstage-format entities live in: ORG.PROJECT or account (default: default.default)')
     .option('--json', 'print JSON')
     .option('--db <url>', DB_OPTION)
-    .action(async (target: string, options: { scope?: string; json?: boolean; db?: string }) => {
+    .action(async (target: string, options: { scope?: string; json?: boolean; db?: string } & CatalogPolicyFlags) => {
       const scope = scopeOption(options.scope);
-      const summary = await withLantern(io, options.db, {}, async (lantern) => {
-        const result = await lantern.catalog.register(target, scope);
+      const summary = await withLantern(io, options.db, { catalog: catalogReadOptions(options) }, async (lantern) => {
+        const result = await lantern.registerLocation(target, scope);
         return { result, links: await linkTallyOfLocation(lantern.store.db, result.location.id) };
       });
       io.out(options.json ? json(summaryJson(summary.result, summary.links)) : describeSummary(summary.result, summary.links));
@@ -122,13 +143,12 @@ export function catalogCommand(program: Command, io: CliIo): void {
       io.out(table(['ID', 'TARGET', 'SCOPE', 'STATUS', 'ENTITIES', 'LAST READ', 'LAST ERROR'], locations.map((l) => [l.id, l.target, l.scope, l.status, l.entities, shortTime(l.last_read_at), l.last_error])));
     });
 
-  catalog
-    .command('refresh')
+  catalogPolicyOptions(catalog.command('refresh'))
     .description('read every registered location again now; exit 1 if any read reported errors')
     .option('--json', 'print JSON')
     .option('--db <url>', DB_OPTION)
-    .action(async (options: { json?: boolean; db?: string }) => {
-      const outcomes = await withLantern(io, options.db, {}, (lantern) => lantern.catalog.refreshAll());
+    .action(async (options: { json?: boolean; db?: string } & CatalogPolicyFlags) => {
+      const outcomes = await withLantern(io, options.db, { catalog: catalogReadOptions(options) }, (lantern) => lantern.refreshAllLocations());
       if (options.json) io.out(json(outcomes.map((o) => ('error' in o ? { id: o.location.id, target: o.location.target, status: 'error', lastError: o.error.message } : summaryJson(o.summary)))));
       else io.out(outcomes.length === 0 ? 'No location is registered: `lantern catalog register PATH` adds one.\n' : outcomes.map(describeOutcome).join(''));
       if (outcomes.some((o) => 'error' in o || o.summary.location.status === 'error')) throw new ProblemsFound();
@@ -141,18 +161,19 @@ export function catalogCommand(program: Command, io: CliIo): void {
     .option('--db <url>', DB_OPTION)
     .action(async (id: string, options: { db?: string }) => {
       if (!/^\d+$/.test(id)) throw new InputError(`Invalid location id ${JSON.stringify(id)}: expected a number, as \`lantern catalog locations\` lists them.`);
-      const location = await withLantern(io, options.db, {}, (lantern) => lantern.catalog.unregister(Number(id)));
+      const location = await withLantern(io, options.db, {}, (lantern) => lantern.unregisterLocation(Number(id)));
       io.out(`Unregistered ${location.target} (location ${location.id}) and removed its entities.\n`);
     });
 }
 
-async function validate(io: CliIo, paths: string[], options: { scope?: string; json?: boolean; db?: string }): Promise<void> {
+async function validate(io: CliIo, paths: string[], options: { scope?: string; json?: boolean; db?: string } & CatalogPolicyFlags): Promise<void> {
   const scope = scopeOption(options.scope);
+  const { allowHosts, allowPrivate } = catalogReadOptions(options);
   const known = new Map<string, EntitySource>();
   const entities: CatalogEntity[] = [];
   const problems: CatalogProblem[] = [];
   for (const path of paths) {
-    const read = await readCatalog(path, { scope, known });
+    const read = await readCatalog(path, { scope, known, allowHosts, allowPrivate });
     const [only] = read.files;
     const failed = read.entities.length === 0 && read.files.length === 1 && only?.file === read.location ? only.problems.find((p) => p.code === 'unreadable') : undefined;
     if (failed) throw new InputError(failed.message);

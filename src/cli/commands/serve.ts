@@ -13,9 +13,10 @@ import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
 import { type Lantern, openLantern } from '../../lantern.js';
 import { positiveNumber, scopeOption } from '../context.js';
 import type { CliIo } from '../io.js';
+import { type CatalogPolicyFlags, catalogPolicyOptions, catalogReadOptions } from './catalog.js';
 import { loadScorecards, scorecardLanternOptions, type ScorecardFlags, scorecardOptions } from './scorecards.js';
 
-export interface ServeOptions extends ScorecardFlags {
+export interface ServeOptions extends ScorecardFlags, CatalogPolicyFlags {
   db?: string;
   port: string;
   host: string;
@@ -28,6 +29,8 @@ export interface ServeOptions extends ScorecardFlags {
 }
 
 export const DEFAULT_REFRESH_INTERVAL = '5m';
+/** The shortest --refresh-interval: every location is read again each time, URLs included. */
+export const MIN_REFRESH_INTERVAL_MS = 30_000;
 /** How often every scorecard is evaluated again: time alone changes some data points. */
 export const SCORECARD_INTERVAL_MS = 60 * 60 * 1000;
 const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
@@ -39,8 +42,17 @@ export function parseInterval(text: string, flag = '--refresh-interval'): number
   return Math.round(Number(match[1]) * (UNIT_SECONDS[(match[2] ?? '').toLowerCase()] ?? 1) * 1000);
 }
 
+/** `--refresh-interval`: 0 (never) or at least MIN_REFRESH_INTERVAL_MS, so that Lantern cannot be made to hammer a catalog's hosts. */
+export function refreshIntervalOption(text: string): number {
+  const ms = parseInterval(text);
+  if (ms > 0 && ms < MIN_REFRESH_INTERVAL_MS) {
+    throw new InputError(`Invalid --refresh-interval ${JSON.stringify(text)}: catalog locations are read again at most every ${MIN_REFRESH_INTERVAL_MS / 1000} seconds; give 30s or more, or 0 for never.`);
+  }
+  return ms;
+}
+
 export function serveCommand(program: Command, io: CliIo): void {
-  scorecardOptions(program.command('serve'))
+  catalogPolicyOptions(scorecardOptions(program.command('serve')), { registers: true })
     .description('serve the API (and the web UI) until stopped with Ctrl-C or SIGTERM')
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
     .option('--port <n>', 'port to listen on', '7007')
@@ -48,21 +60,21 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--max-report-mb <n>', 'refuse uploaded reports larger than this', String(DEFAULT_MAX_REPORT_MB))
     .option('--catalog <target>', 'register and read this catalog file, folder, glob or URL at start-up (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--catalog-scope <scope>', 'the scope of the --catalog locations: ORG.PROJECT or account (default: default.default)')
-    .option('--refresh-interval <duration>', 'read every registered location again this often: 30s, 5m, 1h, or seconds; 0 for never', DEFAULT_REFRESH_INTERVAL)
+    .option('--refresh-interval <duration>', 'read every registered location again this often: 30s or more (5m, 1h, or seconds); 0 for never', DEFAULT_REFRESH_INTERVAL)
     .option('--anonymous <role>', 'let unauthenticated requests act with this role (viewer for a read-only internal portal); default: every API route needs a token or a sign-in')
     .option('--anonymous-scope <scope>', 'where the --anonymous role holds: account, ORG or ORG.PROJECT', 'account')
     .action(async (options: ServeOptions) => {
       const port = portOption(options.port);
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
-      const intervalMs = parseInterval(options.refreshInterval);
+      const intervalMs = refreshIntervalOption(options.refreshInterval);
       const catalogScope = scopeOption(options.catalogScope);
       const anonymous = options.anonymous === undefined ? undefined : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
-      const lantern = await openLantern(options.db, { maxReportBytes, ...scorecardLanternOptions(options) }, io.env);
+      const lantern = await openLantern(options.db, { maxReportBytes, catalog: catalogReadOptions(options), ...scorecardLanternOptions(options) }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {
           // A URL that does not answer now is registered anyway and read again on every refresh.
-          const summary = await lantern.catalog.register(target, catalogScope, { requireReadable: !isUrl(target.trim()) });
+          const summary = await lantern.registerLocation(target, catalogScope, { requireReadable: !isUrl(target.trim()) });
           const held = summary.added.length + summary.updated.length + summary.unchanged + summary.kept.length;
           io.err(`Catalog ${summary.location.target} [${summary.location.scope}]: ${held} entities${summary.location.last_error ? `; ${summary.location.last_error}` : ''}\n`);
         }
