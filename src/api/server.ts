@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { Type } from 'typebox';
 import type { Lantern } from '../lantern.js';
 import { handleError, handleNotFound } from './errors.js';
+import { refuseUnstorableValues } from './input-checks.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { exemptionRoutes } from './routes/exemptions.js';
 import { insightRoutes } from './routes/insights.js';
@@ -30,6 +31,8 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
     // Report uploads set their own limit; everything else is small JSON.
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // A malformed or over-long path is answered by the router, before any handler: in our error shape too.
+    frameworkErrors: handleError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(swagger, {
@@ -43,6 +46,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
     },
   });
   app.setErrorHandler(handleError);
+  app.addHook('preHandler', refuseUnstorableValues);
 
   await app.register(
     async (api: LanternApp) => {

@@ -3,7 +3,7 @@ import { decide, remove, requestExemption } from '../../insights/exemption-actio
 import { EXEMPTION_REASONS, exemptionView } from '../../insights/exemptions.js';
 import type { Lantern } from '../../lantern.js';
 import { listExemptions } from '../../store/exemptions.js';
-import { errors, NullableInteger, NullableString } from '../schemas.js';
+import { errors, Id, IdParams, NullableInteger, NullableString } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 
 export const ExemptionSchema = Type.Object({
@@ -29,7 +29,6 @@ const Common = {
   expiresAt: Type.Optional(Type.String({ description: 'ISO 8601; the exemption stops applying then' })),
   requestedBy: Type.Optional(Type.String()),
 };
-const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 /** Exemptions: requested pending, approved or rejected; only approved, unexpired ones exempt. */
 export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
@@ -41,7 +40,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
       schema: {
         summary: 'List exemptions',
         tags: ['exemptions'],
-        querystring: Type.Object({ status: Type.Optional(Type.String()), targetId: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        querystring: Type.Object({ status: Type.Optional(Type.String()), targetId: Type.Optional(Id()) }),
         response: { 200: Type.Array(ExemptionSchema) },
       },
     },
@@ -61,7 +60,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
         summary: 'Request an exemption: of one issue (issueId), or of a vulnerability/rule id at project, org or account level',
         tags: ['exemptions'],
         body: Type.Union([
-          Type.Object({ issueId: Type.Integer({ minimum: 1 }), ...Common }),
+          Type.Object({ issueId: Id(), ...Common }),
           Type.Object({ level: Type.String(), scope: Type.Optional(Type.Union([Type.String(), Type.Null()])), key: Type.String({ minLength: 1 }), ...Common }),
         ]),
         response: { 201: ExemptionSchema, ...errors(400, 404) },
@@ -80,7 +79,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
         schema: {
           summary: `${action === 'approve' ? 'Approve' : 'Reject'} a pending exemption`,
           tags: ['exemptions'],
-          params: Id,
+          params: IdParams,
           body: Type.Optional(Type.Object({ by: Type.Optional(Type.String()) })),
           response: { 200: ExemptionSchema, ...errors(404, 409) },
         },
@@ -91,7 +90,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
 
   api.delete(
     '/exemptions/:id',
-    { schema: { summary: 'Delete an exemption', tags: ['exemptions'], params: Id, response: { 204: Type.Null(), ...errors(404) } } },
+    { schema: { summary: 'Delete an exemption', tags: ['exemptions'], params: IdParams, response: { 204: Type.Null(), ...errors(404) } } },
     async (request, reply) => {
       await remove(store, request.params.id, lantern.now(), lantern.refreshEntities);
       return reply.status(204).send(null);

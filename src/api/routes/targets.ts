@@ -7,7 +7,7 @@ import { scanIssueSplit } from '../../store/issues.js';
 import { getScanView, scansOf, scanView } from '../../store/scans.js';
 import { getTargetById, listTargets, setBaseline, variantsOf } from '../../store/targets.js';
 import { chooseVariant } from '../../store/variant-choice.js';
-import { errors, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
+import { errors, IdParams, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 
 const TargetSchema = Type.Object({
@@ -66,8 +66,6 @@ export const ScanSchema = Type.Object({
 
 export const IssueListingSchema = Type.Object(IssueListingFields);
 
-const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-
 /** The security-testing side: targets, their variants and baselines, scans and the issues of a scan. */
 export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
   const { db } = lantern.store;
@@ -94,7 +92,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
 
   api.get(
     '/targets/:id',
-    { schema: { summary: 'One target with its variants and baseline', tags: ['targets'], params: Id, response: { 200: TargetDetailSchema, ...errors(404) } } },
+    { schema: { summary: 'One target with its variants and baseline', tags: ['targets'], params: IdParams, response: { 200: TargetDetailSchema, ...errors(404) } } },
     async (request) => {
       const target = await getTargetById(db, request.params.id);
       const [variants, shown] = await Promise.all([variantsOf(db, target.id), chooseVariant(db, target)]);
@@ -122,7 +120,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
       schema: {
         summary: "Set a target's baseline: one variant, or the newest variant matching a regular expression",
         tags: ['targets'],
-        params: Id,
+        params: IdParams,
         body: Type.Union([Type.Object({ variant: Type.String({ minLength: 1 }) }), Type.Object({ regex: Type.String({ minLength: 1 }) })]),
         response: { 204: Type.Null(), ...errors(400, 404) },
       },
@@ -142,7 +140,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
       schema: {
         summary: "A target's scans, newest first",
         tags: ['scans'],
-        params: Id,
+        params: IdParams,
         querystring: Type.Object({ variant: Type.Optional(Type.String()) }),
         response: { 200: Type.Array(ScanSchema), ...errors(404) },
       },
@@ -156,7 +154,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
 
   api.get(
     '/scans/:id',
-    { schema: { summary: 'One scan', tags: ['scans'], params: Id, response: { 200: ScanSchema, ...errors(404) } } },
+    { schema: { summary: 'One scan', tags: ['scans'], params: IdParams, response: { 200: ScanSchema, ...errors(404) } } },
     async (request) => getScanView(db, request.params.id),
   );
 
@@ -166,7 +164,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
       schema: {
         summary: "A scan's issues: new, common, and remediated since the scan it was compared with",
         tags: ['scans'],
-        params: Id,
+        params: IdParams,
         response: {
           200: Type.Object({ new: Type.Array(IssueListingSchema), common: Type.Array(IssueListingSchema), remediated: Type.Array(IssueListingSchema) }),
           ...errors(404),
