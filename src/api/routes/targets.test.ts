@@ -54,7 +54,11 @@ describeEachStore('HTTP API: targets and scans', (kind: StoreKind) => {
     expect((await get(`/api/targets/${id}`)).json().baseline).toMatchObject({ variant: 'feature-x', shown: 'feature-x', reason: 'explicit' });
     const badRegex = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { regex: '(' } });
     expect(badRegex.statusCode).toBe(400);
-    expect(badRegex.json().error.message).toBe('Invalid baseline regex "(": not a valid regular expression.');
+    expect(badRegex.json().error.message).toBe('Invalid baseline regex "(": error parsing regexp: missing closing ): `(`. Baseline patterns use RE2 syntax (no look-around or back-references), e.g. ^v\\d+\\.\\d+\\.\\d+$.');
+    // JavaScript takes a look-ahead; the linear-time engine that matches baselines does not.
+    const lookahead = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { regex: '^v(?=1)' } });
+    expect(lookahead.statusCode).toBe(400);
+    expect(lookahead.json().error.message).toMatch(/^Invalid baseline regex "\^v\(\?=1\)": error parsing regexp: invalid or unsupported Perl syntax/);
   });
 
   it('lists scans of a target variant and shows one scan', async () => {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { safeRegex } from '../../domain/baseline.js';
+import { baselinePatternProblem } from '../../domain/baseline.js';
 import { InputError } from '../../domain/errors.js';
 import { parseScope } from '../../domain/scope.js';
 import type { Lantern } from '../../lantern.js';
@@ -128,7 +128,8 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
     async (request, reply) => {
       const target = await getTargetById(db, request.params.id);
       const body = request.body;
-      if ('regex' in body && !safeRegex(body.regex)) throw new InputError(`Invalid baseline regex ${JSON.stringify(body.regex)}: not a valid regular expression.`);
+      const problem = 'regex' in body ? baselinePatternProblem(body.regex) : undefined;
+      if (problem) throw new InputError(problem);
       await lantern.setBaseline(target.id, 'variant' in body ? { variant: body.variant } : { regex: body.regex });
       return reply.status(204).send(null);
     },
