@@ -1,13 +1,15 @@
 import { Type } from 'typebox';
 import { baselinePatternProblem } from '../../domain/baseline.js';
 import { InputError } from '../../domain/errors.js';
+import { pageOf } from '../../domain/page-cursor.js';
+import { DEFAULT_ISSUE_LIMIT, MAX_ISSUE_LIMIT } from '../../insights/entity-issues.js';
 import { parseScope } from '../../domain/scope.js';
 import type { Lantern } from '../../lantern.js';
 import { scanIssueSplit } from '../../store/issues.js';
 import { getScanView, scansOf, scanView } from '../../store/scans.js';
 import { getTargetById, listTargets, setBaseline, variantsOf } from '../../store/targets.js';
 import { chooseVariant } from '../../store/variant-choice.js';
-import { errors, IdParams, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
+import { errors, IdParams, Limit, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 
 const TargetSchema = Type.Object({
@@ -65,6 +67,7 @@ export const ScanSchema = Type.Object({
 });
 
 export const IssueListingSchema = Type.Object(IssueListingFields);
+const ScanIssuePart = Type.Union([Type.Literal('new'), Type.Literal('common'), Type.Literal('remediated')]);
 
 /** The security-testing side: targets, their variants and baselines, scans and the issues of a scan. */
 export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
@@ -163,18 +166,30 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
     '/scans/:id/issues',
     {
       schema: {
-        summary: "A scan's issues: new, common, and remediated since the scan it was compared with",
+        summary: "A page of one part of a scan's issues: new, common, or remediated since the scan it was compared with",
         tags: ['scans'],
         params: IdParams,
+        querystring: Type.Object({
+          part: ScanIssuePart,
+          limit: Type.Optional(Limit({ max: MAX_ISSUE_LIMIT, default: DEFAULT_ISSUE_LIMIT })),
+          cursor: Type.Optional(Type.String({ description: 'The nextCursor of the previous page' })),
+        }),
         response: {
-          200: Type.Object({ new: Type.Array(IssueListingSchema), common: Type.Array(IssueListingSchema), remediated: Type.Array(IssueListingSchema) }),
-          ...errors(404),
+          200: Type.Object({
+            items: Type.Array(IssueListingSchema),
+            total: Type.Integer(),
+            nextCursor: NullableString,
+            totals: Type.Object({ new: Type.Integer(), common: Type.Integer(), remediated: Type.Integer() }, { description: 'How many issues each part holds' }),
+          }),
+          ...errors(400, 404),
         },
       },
     },
     async (request) => {
       const scan = await getScanView(db, request.params.id);
-      return scanIssueSplit(db, { id: scan.scanId, compared_scan_id: scan.comparedScanId });
+      const { part, limit = DEFAULT_ISSUE_LIMIT, cursor } = request.query;
+      const split = await scanIssueSplit(db, { id: scan.scanId, compared_scan_id: scan.comparedScanId });
+      return { ...pageOf(split[part], limit, cursor), totals: { new: split.new.length, common: split.common.length, remediated: split.remediated.length } };
     },
   );
 }
