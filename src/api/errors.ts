@@ -22,6 +22,8 @@ function classify(error: FastifyError | Error): { statusCode: number; name: stri
   if (error instanceof TooManyRequestsError) return { statusCode: 429, name: error.name, message: error.message };
   const fastify = error as FastifyError;
   if (fastify.validation) return { statusCode: 400, name: 'InputError', message: `Invalid request: ${fastify.message}.` };
+  if (fastify.code === 'FST_ERR_MAX_PARAM_LENGTH') return { statusCode: 414, name: 'InputError', message: 'A segment of the URL path is longer than 100 characters; no name or id Lantern stores is that long.' };
+  if (fastify.code === 'FST_ERR_BAD_URL') return { statusCode: 400, name: 'InputError', message: 'The URL path is not valid percent-encoding (a "%" must be followed by two hexadecimal digits).' };
   if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, name: 'PayloadTooLargeError', message: `The request body is larger than the limit (--max-report-mb): ${fastify.message}.` };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return { statusCode: fastify.statusCode, name: 'InputError', message: fastify.message };

@@ -1,8 +1,29 @@
 import { type Static, Type } from 'typebox';
+import { MAX_ID } from '../domain/ids.js';
 import type { Severity } from '../domain/severity.js';
 import type { TargetType } from '../domain/target.js';
 
 /** Schemas several routes share. Route-specific ones live with their routes. */
+
+/**
+ * Bounded numbers for every path and query parameter. Numbers in the path, the query or a body
+ * are also refused when not finite, and strings when they hold a NUL (input-checks.ts).
+ */
+export const Id = (description?: string) => Type.Integer({ minimum: 1, maximum: MAX_ID, ...(description ? { description } : {}) });
+/** `{id}` in a path: a row id. */
+export const IdParams = Type.Object({ id: Id() });
+/** How many rows one page holds; 0 only where Backstage's API allows it (`minimum`). */
+export const Limit = (options: { max: number; default?: number; minimum?: number; description?: string }) =>
+  Type.Integer({
+    minimum: options.minimum ?? 1,
+    maximum: options.max,
+    ...(options.default === undefined ? {} : { default: options.default }),
+    ...(options.description === undefined ? {} : { description: options.description }),
+  });
+/** Rows to skip; bounded so that no store sees an offset it cannot represent. */
+export const Offset = () => Type.Integer({ minimum: 0, maximum: MAX_ID, default: 0 });
+/** A look-back in days. */
+export const Days = () => Type.Integer({ minimum: 1, maximum: 366, default: 30 });
 
 // Spelled out so that TypeBox infers the literal union (a mapped array would infer never).
 export const SeverityName = Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low'), Type.Literal('info')]);

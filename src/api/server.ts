@@ -9,6 +9,7 @@ import { type AuthOptions, registerAuth } from './auth.js';
 import { InputError } from '../domain/errors.js';
 import { handleError, handleNotFound } from './errors.js';
 import { accessRoutes } from './routes/access.js';
+import { refuseUnstorableValues } from './input-checks.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { exemptionRoutes } from './routes/exemptions.js';
 import { insightRoutes } from './routes/insights.js';
@@ -36,6 +37,8 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
     // Report uploads set their own limit; everything else is small JSON.
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // A malformed or over-long path is answered by the router, before any handler: in our error shape too.
+    frameworkErrors: handleError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Before the routes, so that every route is checked against the permission table as it is added.
@@ -87,6 +90,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
     if (String(body).trim() === '') return done(null, undefined);
     parseJson(request, String(body), (error, value) => done(error ? new InputError('The request body is not valid JSON.') : null, value));
   });
+  app.addHook('preHandler', refuseUnstorableValues);
 
   await app.register(
     async (api: LanternApp) => {

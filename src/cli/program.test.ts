@@ -93,7 +93,9 @@ describeEachStore('lantern CLI', (kind: StoreKind) => {
     const both = await lantern(['targets', 'baseline', 'acme/payments', '--variant', 'x', '--regex', 'y', '--db', db]);
     expect(both).toMatchObject({ code: 2, stderr: 'lantern: Give exactly one of --variant NAME or --regex PATTERN.\n' });
     const badRegex = await lantern(['targets', 'baseline', 'acme/payments', '--regex', '(', '--db', db]);
-    expect(badRegex).toMatchObject({ code: 2, stderr: 'lantern: Invalid --regex "(": not a valid regular expression.\n' });
+    expect(badRegex).toMatchObject({ code: 2, stderr: 'lantern: Invalid --regex "(": error parsing regexp: missing closing ): `(`. Baseline patterns use RE2 syntax (no look-around or back-references), e.g. ^v\\d+\\.\\d+\\.\\d+$.\n' });
+    const backReference = await lantern(['targets', 'baseline', 'acme/payments', '--regex', '(a)\\1', '--db', db]);
+    expect(backReference).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lantern: Invalid --regex "\(a\)\\\\1": error parsing regexp: invalid escape sequence/) });
   });
 
   it('answers a missing target or variant with exit 2 and one line', async () => {

@@ -23,6 +23,22 @@ describe('chooseBaseline', () => {
     expect(chooseBaseline({ ...none, baselineRegex: '(' }, [v('feature', '2026-01-01')]).variant).toBe('feature');
   });
 
+  it('says why a stored pattern the linear-time engine refuses is ignored', () => {
+    const choice = chooseBaseline({ ...none, baselineRegex: '^v(?=1)' }, [v('v1.0.0', '2026-01-01'), v('main', '2026-01-02')]);
+    expect(choice).toEqual({
+      variant: 'main',
+      reason: 'conventional',
+      note: 'the baseline pattern /^v(?=1)/ cannot be used (error parsing regexp: invalid or unsupported Perl syntax: `(?=`); showing `main`',
+    });
+  });
+
+  it('matches a catastrophic-backtracking pattern against long variant names and still answers', () => {
+    // On a backtracking engine each of these names takes exponential time in its length.
+    const names = Array.from({ length: 200 }, (_, i) => v(`${'a'.repeat(40 + i)}!`, `2026-01-${String((i % 28) + 1).padStart(2, '0')}`));
+    const variants = [...names, v('a'.repeat(50), '2026-02-01', '2026-02-01')];
+    expect(chooseBaseline({ ...none, baselineRegex: '^(a+)+$' }, variants)).toEqual({ variant: 'a'.repeat(50), reason: 'regex' });
+  });
+
   it('prefers main, master, latest, default in that order when none is set', () => {
     expect(chooseBaseline(none, [v('latest', '2026-01-02'), v('master', '2026-01-01')])).toEqual({ variant: 'master', reason: 'conventional' });
     expect(chooseBaseline(none, [v('default', '2026-01-02'), v('latest', '2026-01-01')]).variant).toBe('latest');

@@ -1,3 +1,5 @@
+import { RE2JS } from 're2js';
+
 /** A variant as baseline selection sees it. Times are ISO 8601 strings. */
 export interface VariantInfo {
   name: string;
@@ -31,25 +33,25 @@ export const CONVENTIONAL_BASELINES = ['main', 'master', 'latest', 'default'] as
 export function chooseBaseline(setting: BaselineSetting, variants: readonly VariantInfo[]): BaselineChoice {
   if (setting.baselineVariant) return { variant: setting.baselineVariant, reason: 'explicit' };
   const scanned = variants.filter((v) => v.lastScanAt !== null);
+  let unmatched = 'no baseline set';
   if (setting.baselineRegex) {
-    const pattern = safeRegex(setting.baselineRegex);
-    const matching = pattern ? scanned.filter((v) => pattern.test(v.name)) : [];
-    const newest = latestBy(matching, (v) => v.createdAt);
-    if (newest) return { variant: newest.name, reason: 'regex' };
+    const compiled = compileBaselinePattern(setting.baselineRegex);
+    if ('pattern' in compiled) {
+      const newest = latestBy(scanned.filter((v) => compiled.pattern.test(v.name)), (v) => v.createdAt);
+      if (newest) return { variant: newest.name, reason: 'regex' };
+      unmatched = `no variant matches the baseline pattern /${setting.baselineRegex}/`;
+    } else {
+      // Stored before patterns were checked at input: say why it is ignored rather than hang or throw.
+      unmatched = `the baseline pattern /${setting.baselineRegex}/ cannot be used (${compiled.problem})`;
+    }
   }
   for (const name of CONVENTIONAL_BASELINES) {
     if (scanned.some((v) => v.name === name)) {
-      const note = setting.baselineRegex
-        ? `no variant matches the baseline pattern /${setting.baselineRegex}/; showing \`${name}\``
-        : undefined;
-      return note ? { variant: name, reason: 'conventional', note } : { variant: name, reason: 'conventional' };
+      return setting.baselineRegex ? { variant: name, reason: 'conventional', note: `${unmatched}; showing \`${name}\`` } : { variant: name, reason: 'conventional' };
     }
   }
   const recent = latestBy(scanned, (v) => v.lastScanAt ?? '');
-  if (recent) {
-    const why = setting.baselineRegex ? `no variant matches the baseline pattern /${setting.baselineRegex}/` : 'no baseline set';
-    return { variant: recent.name, reason: 'most-recent', note: `${why}; showing \`${recent.name}\`` };
-  }
+  if (recent) return { variant: recent.name, reason: 'most-recent', note: `${unmatched}; showing \`${recent.name}\`` };
   return { variant: null, reason: 'none', note: 'the target has no baseline and no scan' };
 }
 
@@ -59,11 +61,22 @@ function latestBy<T>(items: readonly T[], key: (item: T) => string): T | undefin
   return best;
 }
 
-/** Baseline patterns come from users; one that does not compile matches nothing rather than throwing. */
-export function safeRegex(source: string): RegExp | undefined {
+/**
+ * Baseline patterns come from users and are matched on every read of their target, so they run on
+ * RE2 (linear time in the variant name: `^(a+)+$` cannot backtrack for seconds). RE2 has no
+ * look-around or back-references; a pattern that needs them is refused with the reason.
+ */
+export function compileBaselinePattern(source: string): { pattern: RE2JS } | { problem: string } {
   try {
-    return new RegExp(source);
-  } catch {
-    return undefined;
+    return { pattern: RE2JS.compile(source) };
+  } catch (error) {
+    return { problem: (error as Error).message };
   }
+}
+
+/** Why `source` cannot be a baseline pattern, as a sentence naming it; undefined when it can. */
+export function baselinePatternProblem(source: string, what = 'baseline regex'): string | undefined {
+  const compiled = compileBaselinePattern(source);
+  if ('pattern' in compiled) return undefined;
+  return `Invalid ${what} ${JSON.stringify(source)}: ${compiled.problem}. Baseline patterns use RE2 syntax (no look-around or back-references), e.g. ^v\\d+\\.\\d+\\.\\d+$.`;
 }

@@ -5,6 +5,7 @@ import { InputError } from '../domain/errors.js';
 import { formatScope, type Scope } from '../domain/scope.js';
 import { emptyCounts, type SeverityCounts } from '../domain/severity.js';
 import { isTargetType, TARGET_TYPES, type TargetType } from '../domain/target.js';
+import { parseWebAddress } from '../domain/web-address.js';
 import { parseReport } from '../formats/index.js';
 import type { Store } from '../store/database.js';
 import { insertOccurrences, markCommon, scanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
@@ -233,4 +234,5 @@ function validate(request: IngestRequest): void {
   if (request.scannedAt !== undefined && Number.isNaN(Date.parse(request.scannedAt))) {
     throw new InputError(`Invalid scan time ${JSON.stringify(request.scannedAt)}: expected an ISO 8601 date, e.g. 2026-11-22T10:00:00Z.`);
   }
+  if (request.pipelineUrl !== undefined) parseWebAddress(request.pipelineUrl, 'pipeline URL');
 }

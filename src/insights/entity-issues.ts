@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { InputError } from '../domain/errors.js';
+import { readCursor, writeCursor } from '../domain/page-cursor.js';
 import { type Severity, severityRank } from '../domain/severity.js';
 import { batches } from '../store/batches.js';
 import type { IssueListing } from '../store/issues.js';
@@ -155,19 +156,4 @@ function comparator(sort: string): (x: ShownIssue, y: ShownIssue) => number {
     (descending ? -byKey(a, b) : byKey(a, b)) ||
     text(a.vulnerabilityId ?? a.ruleId).localeCompare(text(b.vulnerabilityId ?? b.ruleId)) ||
     a.id - b.id;
-}
-
-function writeCursor(offset: number): string {
-  return Buffer.from(JSON.stringify({ offset })).toString('base64url');
-}
-
-function readCursor(cursor: string | undefined): number {
-  if (cursor === undefined || cursor === '') return 0;
-  try {
-    const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset?: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // falls through to the error below
-  }
-  throw new InputError(`Invalid cursor ${JSON.stringify(cursor)}: pass the nextCursor of the previous page.`);
 }

@@ -261,7 +261,7 @@ describeEachStore('HTTP API: the Backstage-compatible catalog', (kind: StoreKind
       const file = await post({ type: 'file', target: join(dir, 'catalog-info.yaml') });
       expect(file.statusCode).toBe(400);
       expect(file.json().error.message).toMatch(/^Locations of type "file" cannot be registered over HTTP/);
-      expect((await post({ target: '/etc/passwd' })).json().error.message).toBe('The target "/etc/passwd" is not an http(s) URL.');
+      expect((await post({ target: '/etc/passwd' })).json().error.message).toBe('Invalid location target "/etc/passwd": expected an http(s) URL.');
       const unreachable = await post({ target: `${files.url}/missing.yaml` });
       expect(unreachable.statusCode).toBe(400);
       expect(unreachable.json().error.message).toBe(`The catalog file could not be read from ${files.url}/missing.yaml.`);

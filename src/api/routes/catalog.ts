@@ -22,13 +22,15 @@ import { readProblems, type RefreshSummary } from '../../catalog/refresh.js';
 import { selectFields } from '../../catalog/served-entity.js';
 import { isUrl } from '../../catalog/source-address.js';
 import { InputError, NotFoundError } from '../../domain/errors.js';
+import { parseId } from '../../domain/ids.js';
 import { DEFAULT_PROJECT_SCOPE, formatScope, parseScope } from '../../domain/scope.js';
+import { parseWebAddress } from '../../domain/web-address.js';
 import type { Lantern } from '../../lantern.js';
 import { entityRowsOfLocation, findEntityByRef } from '../../store/catalog-entities.js';
 import { findLocation, type LocationListing, listLocations } from '../../store/catalog-locations.js';
 import { facetCounts } from '../../store/entity-query.js';
 import type { LocationRow } from '../../store/schema.js';
-import { errors, NullableInteger, NullableString } from '../schemas.js';
+import { errors, Limit, NullableInteger, NullableString, Offset } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 
 /**
@@ -118,6 +120,8 @@ const RefreshResultSchema = Type.Object({
 });
 
 const DEFAULT_QUERY_LIMIT = 20;
+/** Backstage's API pages only when asked; a page, when asked for, is at most this long. */
+const MAX_CATALOG_LIMIT = 10_000;
 
 export async function catalogRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
   await api.register(async (catalog: LanternApp) => {
@@ -142,8 +146,8 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
         querystring: Type.Object({
           ...FilterQuery,
           ...FieldsQuery,
-          offset: Type.Optional(Type.Integer({ minimum: 0 })),
-          limit: Type.Optional(Type.Integer({ minimum: 0 })),
+          offset: Type.Optional(Offset()),
+          limit: Type.Optional(Limit({ minimum: 0, max: MAX_CATALOG_LIMIT })),
           after: Type.Optional(Type.String({ description: 'Cursor from the Link header of the previous page' })),
           order: Type.Optional(Type.Array(Type.String(), { description: 'asc:FIELD or desc:FIELD' })),
         }),
@@ -182,8 +186,8 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
         querystring: Type.Object({
           ...FilterQuery,
           ...FieldsQuery,
-          limit: Type.Optional(Type.Integer({ minimum: 0, description: `Default ${DEFAULT_QUERY_LIMIT}` })),
-          offset: Type.Optional(Type.Integer({ minimum: 0 })),
+          limit: Type.Optional(Limit({ minimum: 0, max: MAX_CATALOG_LIMIT, description: `Default ${DEFAULT_QUERY_LIMIT}` })),
+          offset: Type.Optional(Offset()),
           orderField: Type.Optional(Type.Array(Type.String(), { description: 'FIELD,asc or FIELD,desc; default metadata.name,asc' })),
           cursor: Type.Optional(Type.String()),
           fullTextFilterTerm: Type.Optional(Type.String()),
@@ -333,8 +337,9 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
     },
   );
 
+  // Backstage's location ids are strings; Lantern's are row ids written as one.
   const locationById = async (request: FastifyRequest, id: string): Promise<LocationRow> => {
-    const location = /^\d{1,9}$/.test(id) ? await findLocation(db, Number(id)) : undefined;
+    const location = /^\d+$/.test(id) ? await findLocation(db, parseId(id, 'location id')) : undefined;
     const notFound = () => new NotFoundError(`No location with id ${JSON.stringify(id)}.`);
     if (!location) throw notFound();
     requireReadable(request, location.scope, notFound);
@@ -388,7 +393,7 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
       if (type !== 'url') {
         throw new InputError(`Locations of type ${JSON.stringify(type)} cannot be registered over HTTP: register a URL (type "url"), or local files with \`lantern catalog register\`.`);
       }
-      if (!isUrl(target)) throw new InputError(`The target ${JSON.stringify(target)} is not an http(s) URL.`);
+      parseWebAddress(target, 'location target');
       const scope = scopeText === undefined ? DEFAULT_PROJECT_SCOPE : parseScope(scopeText);
       authorize(principalOf(request), 'manage-catalog', formatScope(scope));
       if (request.query.dryRun === 'true') {

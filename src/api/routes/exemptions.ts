@@ -4,7 +4,7 @@ import { actorOf, scopesOf } from '../auth.js';
 import { EXEMPTION_REASONS, exemptionView } from '../../insights/exemptions.js';
 import type { Lantern } from '../../lantern.js';
 import { listExemptions } from '../../store/exemptions.js';
-import { errors, NullableInteger, NullableString } from '../schemas.js';
+import { errors, Id, IdParams, NullableInteger, NullableString } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 
 export const ExemptionSchema = Type.Object({
@@ -31,7 +31,6 @@ const Common = {
   comment: Type.String({ minLength: 1 }),
   expiresAt: Type.Optional(Type.String({ description: 'ISO 8601; the exemption stops applying then' })),
 };
-const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 /** Exemptions: requested pending, approved or rejected; only approved, unexpired ones exempt. */
 export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
@@ -43,7 +42,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
       schema: {
         summary: 'List exemptions',
         tags: ['exemptions'],
-        querystring: Type.Object({ status: Type.Optional(Type.String()), targetId: Type.Optional(Type.Integer({ minimum: 1 })) }),
+        querystring: Type.Object({ status: Type.Optional(Type.String()), targetId: Type.Optional(Id()) }),
         response: { 200: Type.Array(ExemptionSchema) },
       },
     },
@@ -67,7 +66,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
         summary: 'Request an exemption: of one issue (issueId), or of a vulnerability/rule id at project, org or account level',
         tags: ['exemptions'],
         body: Type.Union([
-          Type.Object({ issueId: Type.Integer({ minimum: 1 }), ...Common }),
+          Type.Object({ issueId: Id(), ...Common }),
           Type.Object({ level: Type.String(), scope: Type.Optional(Type.Union([Type.String(), Type.Null()])), key: Type.String({ minLength: 1 }), ...Common }),
         ]),
         response: { 201: ExemptionSchema, ...errors(400, 404) },
@@ -86,7 +85,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
         schema: {
           summary: `${action === 'approve' ? 'Approve' : 'Reject'} a pending exemption; the decider is the caller, never the requester (unless allowSelfApproval)`,
           tags: ['exemptions'],
-          params: Id,
+          params: IdParams,
           body: Type.Optional(Type.Object({ comment: Type.Optional(Type.String({ maxLength: 4000 })) })),
           response: { 200: ExemptionSchema, ...errors(403, 404, 409) },
         },
@@ -97,7 +96,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
 
   api.delete(
     '/exemptions/:id',
-    { schema: { summary: 'Delete an exemption', tags: ['exemptions'], params: Id, response: { 204: Type.Null(), ...errors(404) } } },
+    { schema: { summary: 'Delete an exemption', tags: ['exemptions'], params: IdParams, response: { 204: Type.Null(), ...errors(404) } } },
     async (request, reply) => {
       await lantern.revokeExemption(request.params.id, actorOf(request));
       return reply.status(204).send(null);

@@ -10,7 +10,7 @@ import { overview, OVERVIEW_SORTS } from '../../insights/overview.js';
 import { summarise } from '../../insights/summary.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
-import { EntityColumnFields, errors, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
+import { Days, EntityColumnFields, errors, Id, IdParams, Limit, Offset, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 import { ExemptionSchema } from './exemptions.js';
 
@@ -215,11 +215,11 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
           severity: List,
           scanner: List,
           kind: List,
-          target: Type.Optional(Type.Integer({ minimum: 1 })),
+          target: Type.Optional(Id()),
           status: Type.Optional(Type.Union([Type.Literal('new'), Type.Literal('common'), Type.Literal('exempted')])),
           q: Type.Optional(Type.String({ maxLength: 200 })),
           sort: Type.Optional(Type.String({ description: `${ISSUE_SORTS.join(', ')}; a leading "-" sorts descending. Default -severity.` })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_ISSUE_LIMIT, default: DEFAULT_ISSUE_LIMIT })),
+          limit: Type.Optional(Limit({ max: MAX_ISSUE_LIMIT, default: DEFAULT_ISSUE_LIMIT })),
           cursor: Type.Optional(Type.String()),
         }),
         response: {
@@ -251,7 +251,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       schema: {
         summary: 'One issue, with its occurrences linked to the exact source lines',
         tags: ['insights'],
-        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        params: IdParams,
         querystring: Type.Object({ entity: Type.Optional(Type.String({ description: 'kind:namespace/name whose repository the source links point into' })) }),
         response: { 200: IssueDetailSchema, ...errors(400, 404) },
       },
@@ -280,8 +280,8 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
           hasData: Type.Optional(Type.Boolean()),
           q: Type.Optional(Type.String({ maxLength: 200 })),
           sort: Type.Optional(Type.String({ description: `${OVERVIEW_SORTS.join(', ')}; a leading "-" sorts descending. Default -critical.` })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          limit: Type.Optional(Limit({ max: 200, default: 50 })),
+          offset: Type.Optional(Offset()),
           scorecard: Type.Optional(Type.String({ description: 'The scorecard whose score each row shows; default the built-in Security baseline, else the first scorecard' })),
         }),
         response: { 200: OverviewSchema, ...errors(400, 404) },
@@ -316,7 +316,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
         summary: 'Open issues per severity at the end of each day',
         tags: ['insights'],
         querystring: Type.Object({
-          days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })),
+          days: Type.Optional(Days()),
           entity: Type.Optional(Type.String({ description: 'kind:namespace/name; default the whole catalog' })),
         }),
         response: { 200: Type.Object({ points: Type.Array(Type.Object({ date: Type.String(), critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer(), total: Type.Integer() })) }), ...errors(400, 404) },

@@ -8,7 +8,7 @@ import { operatorsFor } from '../../scorecards/checks.js';
 import { DATA_POINTS, type DataPointType } from '../../scorecards/data-points.js';
 import { checkUses, type DefinedScorecard } from '../../scorecards/definitions.js';
 import { entityScorecards, RESULT_SORTS, scorecardResultsPage, scorecardTallies, scorecardTrend } from '../../scorecards/results.js';
-import { EntityColumnFields, errors, NullableString } from '../schemas.js';
+import { Days, EntityColumnFields, errors, Limit, NullableString, Offset } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 
 // Spelled out so that TypeBox infers the literal unions (a mapped array would infer never).
@@ -212,8 +212,8 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
           status: Type.Optional(CheckStatusSchema),
           q: Type.Optional(Type.String({ maxLength: 200 })),
           sort: Type.Optional(Type.String({ description: `${RESULT_SORTS.join(', ')}; a leading "-" sorts descending. Default score (worst first; no score last).` })),
-          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
-          offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          limit: Type.Optional(Limit({ max: 500, default: 50 })),
+          offset: Type.Optional(Offset()),
         }),
         response: {
           200: Type.Object({
@@ -250,7 +250,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
         summary: 'The scorecard at the end of each day: entities, average score, pass rate, and each check’s pass rate',
         tags: ['scorecards'],
         params: IdParams,
-        querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })), ...EntityFilters }),
+        querystring: Type.Object({ days: Type.Optional(Days()), ...EntityFilters }),
         response: {
           200: Type.Object({
             points: Type.Array(Type.Object({ date: Type.String(), ...Summary, checks: Type.Array(Type.Object({ id: Type.String(), ...Tally })) })),

@@ -54,7 +54,11 @@ describeEachStore('HTTP API: targets and scans', (kind: StoreKind) => {
     expect((await get(`/api/targets/${id}`)).json().baseline).toMatchObject({ variant: 'feature-x', shown: 'feature-x', reason: 'explicit' });
     const badRegex = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { regex: '(' } });
     expect(badRegex.statusCode).toBe(400);
-    expect(badRegex.json().error.message).toBe('Invalid baseline regex "(": not a valid regular expression.');
+    expect(badRegex.json().error.message).toBe('Invalid baseline regex "(": error parsing regexp: missing closing ): `(`. Baseline patterns use RE2 syntax (no look-around or back-references), e.g. ^v\\d+\\.\\d+\\.\\d+$.');
+    // JavaScript takes a look-ahead; the linear-time engine that matches baselines does not.
+    const lookahead = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { regex: '^v(?=1)' } });
+    expect(lookahead.statusCode).toBe(400);
+    expect(lookahead.json().error.message).toMatch(/^Invalid baseline regex "\^v\(\?=1\)": error parsing regexp: invalid or unsupported Perl syntax/);
   });
 
   it('lists scans of a target variant and shows one scan', async () => {
@@ -69,15 +73,27 @@ describeEachStore('HTTP API: targets and scans', (kind: StoreKind) => {
     expect(missingVariant.json().error.message).toBe('Target "acme/payments" has no variant named "nope"; its variants are: main, feature-x.');
   });
 
-  it("splits a scan's issues into new, common and remediated", async () => {
-    const split = (await get(`/api/scans/${ids.second}/issues`)).json();
-    const names = (list: { vulnerabilityId: string }[]) => list.map((i) => i.vulnerabilityId);
-    expect({ new: names(split.new), common: names(split.common), remediated: names(split.remediated) }).toEqual({
-      new: [qs.id],
-      common: [lodash.id],
-      remediated: [minimist.id],
-    });
-    expect(split.remediated[0]).toMatchObject({ severity: 'critical', package: 'minimist', scanners: ['trivy'] });
+  it("pages each part of a scan's issues: new, common and remediated, with every part's total", async () => {
+    const part = async (name: string, query = '') => (await get(`/api/scans/${ids.second}/issues?part=${name}${query}`)).json();
+    const names = (page: { items: { vulnerabilityId: string }[] }) => page.items.map((i) => i.vulnerabilityId);
+    const totals = { new: 1, common: 1, remediated: 1 };
+    expect(await part('new')).toMatchObject({ total: 1, nextCursor: null, totals });
+    expect(names(await part('new'))).toEqual([qs.id]);
+    expect(names(await part('common'))).toEqual([lodash.id]);
+    const remediated = await part('remediated');
+    expect(names(remediated)).toEqual([minimist.id]);
+    expect(remediated.items[0]).toMatchObject({ severity: 'critical', package: 'minimist', scanners: ['trivy'] });
+
+    const first = (await get(`/api/scans/${ids.first}/issues?part=new&limit=1`)).json();
+    expect(first).toMatchObject({ total: 2, totals: { new: 2, common: 0, remediated: 0 } });
+    expect(first.items).toHaveLength(1);
+    const second = (await get(`/api/scans/${ids.first}/issues?part=new&limit=1&cursor=${first.nextCursor}`)).json();
+    expect(second).toMatchObject({ total: 2, nextCursor: null });
+    expect([...names(first), ...names(second)].sort()).toEqual([lodash.id, minimist.id].sort());
+
+    expect((await get(`/api/scans/${ids.second}/issues`)).json().error.message).toBe("Invalid request: querystring must have required property 'part'.");
+    expect((await get(`/api/scans/${ids.second}/issues?part=new&limit=501`)).json().error.message).toBe('Invalid request: querystring/limit must be <= 500.');
+    expect((await get(`/api/scans/${ids.second}/issues?part=new&cursor=nope`)).statusCode).toBe(400);
   });
 
   it('answers unknown ids with 404s that name them', async () => {

@@ -1,15 +1,17 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf, requireReadable, scopesOf } from '../auth.js';
-import { safeRegex } from '../../domain/baseline.js';
+import { baselinePatternProblem } from '../../domain/baseline.js';
 import { InputError, NotFoundError } from '../../domain/errors.js';
+import { pageOf } from '../../domain/page-cursor.js';
+import { DEFAULT_ISSUE_LIMIT, MAX_ISSUE_LIMIT } from '../../insights/entity-issues.js';
 import { parseScope } from '../../domain/scope.js';
 import type { Lantern } from '../../lantern.js';
 import { scanIssueSplit } from '../../store/issues.js';
 import { getScanView, scansOf, scanView } from '../../store/scans.js';
 import { getTargetById, listTargets, setBaseline, variantsOf } from '../../store/targets.js';
 import { chooseVariant } from '../../store/variant-choice.js';
-import { errors, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
+import { errors, IdParams, Limit, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 
 const TargetSchema = Type.Object({
@@ -67,8 +69,7 @@ export const ScanSchema = Type.Object({
 });
 
 export const IssueListingSchema = Type.Object(IssueListingFields);
-
-const Id = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+const ScanIssuePart = Type.Union([Type.Literal('new'), Type.Literal('common'), Type.Literal('remediated')]);
 
 /** The security-testing side: targets, their variants and baselines, scans and the issues of a scan. */
 export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
@@ -110,7 +111,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
 
   api.get(
     '/targets/:id',
-    { schema: { summary: 'One target with its variants and baseline', tags: ['targets'], params: Id, response: { 200: TargetDetailSchema, ...errors(404) } } },
+    { schema: { summary: 'One target with its variants and baseline', tags: ['targets'], params: IdParams, response: { 200: TargetDetailSchema, ...errors(404) } } },
     async (request) => {
       const target = await readableTarget(request, request.params.id);
       const [variants, shown] = await Promise.all([variantsOf(db, target.id), chooseVariant(db, target)]);
@@ -138,14 +139,15 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
       schema: {
         summary: "Set a target's baseline: one variant, or the newest variant matching a regular expression",
         tags: ['targets'],
-        params: Id,
+        params: IdParams,
         body: Type.Union([Type.Object({ variant: Type.String({ minLength: 1 }) }), Type.Object({ regex: Type.String({ minLength: 1 }) })]),
         response: { 204: Type.Null(), ...errors(400, 404) },
       },
     },
     async (request, reply) => {
       const body = request.body;
-      if ('regex' in body && !safeRegex(body.regex)) throw new InputError(`Invalid baseline regex ${JSON.stringify(body.regex)}: not a valid regular expression.`);
+      const problem = 'regex' in body ? baselinePatternProblem(body.regex) : undefined;
+      if (problem) throw new InputError(problem);
       await lantern.setBaseline(request.params.id, 'variant' in body ? { variant: body.variant } : { regex: body.regex }, actorOf(request));
       return reply.status(204).send(null);
     },
@@ -157,7 +159,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
       schema: {
         summary: "A target's scans, newest first",
         tags: ['scans'],
-        params: Id,
+        params: IdParams,
         querystring: Type.Object({ variant: Type.Optional(Type.String()) }),
         response: { 200: Type.Array(ScanSchema), ...errors(404) },
       },
@@ -171,7 +173,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
 
   api.get(
     '/scans/:id',
-    { schema: { summary: 'One scan', tags: ['scans'], params: Id, response: { 200: ScanSchema, ...errors(404) } } },
+    { schema: { summary: 'One scan', tags: ['scans'], params: IdParams, response: { 200: ScanSchema, ...errors(404) } } },
     async (request) => readableScan(request, request.params.id),
   );
 
@@ -179,18 +181,30 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
     '/scans/:id/issues',
     {
       schema: {
-        summary: "A scan's issues: new, common, and remediated since the scan it was compared with",
+        summary: "A page of one part of a scan's issues: new, common, or remediated since the scan it was compared with",
         tags: ['scans'],
-        params: Id,
+        params: IdParams,
+        querystring: Type.Object({
+          part: ScanIssuePart,
+          limit: Type.Optional(Limit({ max: MAX_ISSUE_LIMIT, default: DEFAULT_ISSUE_LIMIT })),
+          cursor: Type.Optional(Type.String({ description: 'The nextCursor of the previous page' })),
+        }),
         response: {
-          200: Type.Object({ new: Type.Array(IssueListingSchema), common: Type.Array(IssueListingSchema), remediated: Type.Array(IssueListingSchema) }),
-          ...errors(404),
+          200: Type.Object({
+            items: Type.Array(IssueListingSchema),
+            total: Type.Integer(),
+            nextCursor: NullableString,
+            totals: Type.Object({ new: Type.Integer(), common: Type.Integer(), remediated: Type.Integer() }, { description: 'How many issues each part holds' }),
+          }),
+          ...errors(400, 404),
         },
       },
     },
     async (request) => {
       const scan = await readableScan(request, request.params.id);
-      return scanIssueSplit(db, { id: scan.scanId, compared_scan_id: scan.comparedScanId });
+      const { part, limit = DEFAULT_ISSUE_LIMIT, cursor } = request.query;
+      const split = await scanIssueSplit(db, { id: scan.scanId, compared_scan_id: scan.comparedScanId });
+      return { ...pageOf(split[part], limit, cursor), totals: { new: split.new.length, common: split.common.length, remediated: split.remediated.length } };
     },
   );
 }

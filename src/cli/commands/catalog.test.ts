@@ -71,7 +71,8 @@ describeEachStore('lantern catalog', (kind: StoreKind) => {
     expect(await lantern(['catalog', 'validate', at('catalog-info.yaml'), '--scope', 'a.b.c'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lantern: Invalid --scope "a\.b\.c"/) });
     expect(await lantern(['catalog', 'register', join(dir, 'nowhere.yaml'), '--db', db])).toEqual({ code: 2, stdout: '', stderr: `lantern: The file or folder ${join(dir, 'nowhere.yaml')} does not exist.\n` });
     expect((await lantern(['catalog', 'locations', '--db', db])).stdout).toBe('No location is registered: `lantern catalog register PATH` adds one.\n');
-    expect(await lantern(['catalog', 'unregister', 'x', '--db', db])).toMatchObject({ code: 2, stderr: 'lantern: Invalid location id "x": expected a number, as `lantern catalog locations` lists them.\n' });
+    expect(await lantern(['catalog', 'unregister', 'x', '--db', db])).toMatchObject({ code: 2, stderr: 'lantern: Invalid location id "x": expected a whole number from 1 to 2147483647.\n' });
+    expect(await lantern(['catalog', 'unregister', '99999999999', '--db', db])).toMatchObject({ code: 2, stderr: 'lantern: Invalid location id "99999999999": expected a whole number from 1 to 2147483647.\n' });
     expect(await lantern(['catalog', 'unregister', '7', '--db', db])).toMatchObject({ code: 2, stderr: 'lantern: No location with id 7.\n' });
     expect((await lantern(['catalog', 'list', '--colour'])).code).toBe(2);
   });

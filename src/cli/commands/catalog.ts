@@ -10,6 +10,7 @@ import type { CatalogReadOptions, RefreshSummary } from '../../catalog/refresh.j
 import { allowedHost } from '../../catalog/reading-policy.js';
 import { relateEntities } from '../../catalog/relations.js';
 import { InputError } from '../../domain/errors.js';
+import { parseId } from '../../domain/ids.js';
 import { formatScope } from '../../domain/scope.js';
 import { listLocations } from '../../store/catalog-locations.js';
 import { databaseUrlFrom, isPostgresUrl, openStore } from '../../store/database.js';
@@ -160,8 +161,8 @@ export function catalogCommand(program: Command, io: CliIo): void {
     .argument('<id>', 'the location id (see `lantern catalog locations`)')
     .option('--db <url>', DB_OPTION)
     .action(async (id: string, options: { db?: string }) => {
-      if (!/^\d+$/.test(id)) throw new InputError(`Invalid location id ${JSON.stringify(id)}: expected a number, as \`lantern catalog locations\` lists them.`);
-      const location = await withLantern(io, options.db, {}, (lantern) => lantern.unregisterLocation(Number(id)));
+      const locationId = parseId(id, 'location id');
+      const location = await withLantern(io, options.db, {}, (lantern) => lantern.unregisterLocation(locationId));
       io.out(`Unregistered ${location.target} (location ${location.id}) and removed its entities.\n`);
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
-import { safeRegex } from '../../domain/baseline.js';
+import { baselinePatternProblem } from '../../domain/baseline.js';
 import { getTarget, listTargets } from '../../store/targets.js';
 import { scopeOption, withLantern, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -40,9 +40,8 @@ export function targetsCommand(program: Command, io: CliIo): void {
       if ((options.variant === undefined) === (options.regex === undefined)) {
         throw new InputError('Give exactly one of --variant NAME or --regex PATTERN.');
       }
-      if (options.regex !== undefined && !safeRegex(options.regex)) {
-        throw new InputError(`Invalid --regex ${JSON.stringify(options.regex)}: not a valid regular expression.`);
-      }
+      const problem = options.regex === undefined ? undefined : baselinePatternProblem(options.regex, '--regex');
+      if (problem) throw new InputError(problem);
       const scope = scopeOption(options.scope);
       await withLantern(io, options.db, {}, async (lantern) => {
         const target = await getTarget(lantern.store.db, scope, name);

@@ -315,10 +315,14 @@ export interface ScanIssue {
   lastSeenAt: string;
 }
 
-export interface ScanIssues {
-  new: ScanIssue[];
-  common: ScanIssue[];
-  remediated: ScanIssue[];
+export type ScanIssuePart = 'new' | 'common' | 'remediated';
+
+/** GET /api/scans/:id/issues?part=…: one page of one part, with every part's total. */
+export interface ScanIssuePage {
+  items: ScanIssue[];
+  total: number;
+  nextCursor: string | null;
+  totals: Record<ScanIssuePart, number>;
 }
 
 export interface IngestResult {

@@ -1,6 +1,6 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { api, queryString } from '../api/client.js';
-import type { Scan, ScanIssue, ScanIssues, TargetDetail } from '../api/types.js';
+import type { Scan, ScanIssuePage, ScanIssuePart, TargetDetail } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
 import { readPositiveInteger } from '../routing/search-params.js';
@@ -71,13 +71,20 @@ const scanColumns: Column<Scan>[] = [
   { key: 'compared', header: 'Compared with', cell: (s) => (s.comparedScanId ? `#${s.comparedScanId}` : <span className="muted">first scan</span>) },
 ];
 
-function IssueList({ title, issues, onOpen, testId }: { title: string; issues: ScanIssue[]; onOpen: (id: number) => void; testId: string }) {
+/** Issues of a scan the panel shows per part; the API pages them, and more than this is said, not listed. */
+const SCAN_ISSUES_SHOWN = 200;
+
+function IssueList({ scanId, part, title, onOpen }: { scanId: number; part: ScanIssuePart; title: string; onOpen: (id: number) => void }) {
+  const page = useResource<ScanIssuePage>(`/api/scans/${scanId}/issues${queryString({ part, limit: SCAN_ISSUES_SHOWN })}`);
+  const issues = page.data?.items ?? [];
   return (
-    <section className="scan-issues-group" aria-label={title} data-testid={testId}>
+    <section className="scan-issues-group" aria-label={title} data-testid={`scan-${part}`}>
       <h3>
-        {title} <span className="count-pill">{formatCount(issues.length)}</span>
+        {title} {page.data && <span className="count-pill">{formatCount(page.data.total)}</span>}
       </h3>
-      {issues.length === 0 ? (
+      {page.status === 'error' && <ErrorState error={page.error as Error} what={`the scan's ${part} issues`} onRetry={page.reload} />}
+      {page.status === 'loading' && <Loading what={`the scan's ${part} issues`} />}
+      {!page.data ? null : issues.length === 0 ? (
         <p className="muted">None.</p>
       ) : (
         <ul className="plain-list issue-lines">
@@ -95,12 +102,16 @@ function IssueList({ title, issues, onOpen, testId }: { title: string; issues: S
           ))}
         </ul>
       )}
+      {page.data && page.data.total > issues.length && (
+        <p className="muted">
+          Showing the first {formatCount(issues.length)} of {formatCount(page.data.total)}.
+        </p>
+      )}
     </section>
   );
 }
 
 function ScanIssuesPanel({ scan, onOpen }: { scan: Scan; onOpen: (id: number) => void }) {
-  const issues = useResource<ScanIssues>(`/api/scans/${scan.scanId}/issues`);
   return (
     <section className="card" aria-labelledby="scan-issues-title">
       <h2 id="scan-issues-title">
@@ -118,15 +129,11 @@ function ScanIssuesPanel({ scan, onOpen }: { scan: Scan; onOpen: (id: number) =>
           ))}
         </ul>
       )}
-      {issues.status === 'error' && <ErrorState error={issues.error as Error} what="the scan's issues" onRetry={issues.reload} />}
-      {issues.status === 'loading' && <Loading what="the scan's issues" />}
-      {issues.data && (
-        <div className="scan-issues">
-          <IssueList title="New" issues={issues.data.new} onOpen={onOpen} testId="scan-new" />
-          <IssueList title="Common" issues={issues.data.common} onOpen={onOpen} testId="scan-common" />
-          <IssueList title="Remediated" issues={issues.data.remediated} onOpen={onOpen} testId="scan-remediated" />
-        </div>
-      )}
+      <div className="scan-issues">
+        <IssueList scanId={scan.scanId} part="new" title="New" onOpen={onOpen} />
+        <IssueList scanId={scan.scanId} part="common" title="Common" onOpen={onOpen} />
+        <IssueList scanId={scan.scanId} part="remediated" title="Remediated" onOpen={onOpen} />
+      </div>
     </section>
   );
 }
