@@ -16,7 +16,10 @@ import { isObjectElement } from './lazy-json.js';
 export type FieldType =
   /** A string, or a number (ids and versions are sometimes written as numbers). */
   | 'text'
-  /** A number, or a string that is one or is blank ("7.5", ""). */
+  /**
+   * A number, or a string: numbers are often written as text ("7.5"), and a string that is no
+   * number ("high", "") is read as no number, which loses no finding.
+   */
   | 'number'
   | 'boolean'
   | 'object'
@@ -121,7 +124,7 @@ function holds(type: FieldType, value: unknown): boolean {
     case 'text':
       return isText(value);
     case 'number':
-      return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && (value.trim() === '' || Number.isFinite(Number(value))));
+      return typeof value === 'number' || typeof value === 'string';
     case 'boolean':
       return typeof value === 'boolean';
     case 'object':
