@@ -3,7 +3,7 @@ import type { DetailValue, Finding, ParsedReport } from '../domain/finding.js';
 import { secretFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
 import { isObject, num, str, strings, type JsonObject } from './json.js';
-import { maskSecret, redactSecret, secretSha256 } from './secret.js';
+import { maskSecret, redactFinding, redactSecret, secretSha256 } from './secret.js';
 import { type Fields, ReportShape } from './shape.js';
 
 const shape = new ReportShape('Gitleaks report');
@@ -154,7 +154,7 @@ function leakFinding(entry: JsonObject, index: number): Finding {
   };
   if (leak.tags.length > 0) finding.tags = leak.tags;
   if (Object.keys(details).length > 0) finding.occurrence.details = details;
-  return finding;
+  return redactFinding(finding, secret);
 }
 
 export const gitleaks: ReportFormat = {

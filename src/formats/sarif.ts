@@ -6,7 +6,7 @@ import { distinct, nonEmpty, optional, positiveInteger, scalarDetails } from './
 import { codeFingerprint, secretFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
-import { maskSecret, redactSecret, secretSha256 } from './secret.js';
+import { maskSecret, redactFinding, redactSecret, secretSha256 } from './secret.js';
 import { type Fields, jsonTypeOf, ReportShape } from './shape.js';
 import { isoTimestamp } from './timestamp.js';
 
@@ -190,7 +190,8 @@ class Run {
       const redact = (value: string | undefined) => (value === undefined || secret === undefined ? undefined : redactSecret(value, secret));
       const fingerprint = secretFingerprint({ ruleId, filePath: primary.filePath, secretSha256: secretSha256(secret ?? message ?? '') });
       const partial = obj(result.partialFingerprints) ?? {};
-      return places.map(({ snippet, ...place }): Finding => ({
+      const redacted = (finding: Finding) => (secret === undefined ? finding : redactFinding(finding, secret));
+      return places.map(({ snippet, ...place }): Finding => redacted({
         kind: 'secret',
         fingerprint,
         ...common,
