@@ -99,10 +99,9 @@ export class ReportShape {
 
   /** Checks the listed fields of an object; returns the object. */
   check(entry: JsonObject, path: string, fields: Fields): JsonObject {
-    for (const key in fields) {
+    for (const [key, type] of entriesOf(fields)) {
       const value = entry[key];
       if (value === undefined || value === null) continue;
-      const type = fields[key] as FieldType;
       if (!holds(type, value)) this.refuse(fieldPath(path, key), value, EXPECTED[type]);
       if (type === 'objects') this.objects(value, fieldPath(path, key));
       else if (type === 'texts' && Array.isArray(value)) {
@@ -113,6 +112,15 @@ export class ReportShape {
     }
     return entry;
   }
+}
+
+// check() runs for every object of a report: the tables' entries are listed once, not per object.
+const entries = new WeakMap<Fields, [string, FieldType][]>();
+
+function entriesOf(fields: Fields): [string, FieldType][] {
+  let list = entries.get(fields);
+  if (!list) entries.set(fields, (list = Object.entries(fields)));
+  return list;
 }
 
 function isText(value: unknown): boolean {
