@@ -77,6 +77,8 @@ export interface Finding {
   license?: string;
   references?: string[];
   tags?: string[];
+  /** What Lantern changed in the report's text on the way in (NUL characters removed, fields cut), in sentences. */
+  notes?: string[];
   occurrence: Occurrence;
 }
 

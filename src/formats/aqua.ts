@@ -3,7 +3,8 @@ import type { Finding, ParsedReport } from '../domain/finding.js';
 import { severityFromLabel, severityFromScore, type Severity } from '../domain/severity.js';
 import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
-import { isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { isObject, num, obj, str, strings, type JsonObject } from './json.js';
+import { type Fields, ReportShape } from './shape.js';
 
 /**
  * Aqua image scans, in both shapes Aqua writes: the scanner CLI report (`image`, `resources[]`
@@ -12,6 +13,18 @@ import { isObject, num, obj, objects, str, strings, type JsonObject } from './js
  */
 
 type Source = { label: string; score: string };
+
+const shape = new ReportShape('Aqua report');
+
+/** The fields of each Aqua object that the parser reads, and their types. */
+const DOCUMENT: Fields = { image: 'text', image_name: 'text', resources: 'objects', cves: 'objects', scan_started: 'object', errorMsg: 'texts' };
+const RESOURCE_ENTRY: Fields = { resource: 'object', vulnerabilities: 'objects' };
+const RESOURCE: Fields = { name: 'text', version: 'text', format: 'text', path: 'text' };
+const VULNERABILITY: Fields = {
+  name: 'text', description: 'text', solution: 'text', fix_version: 'text', file: 'text', nvd_url: 'texts', vendor_url: 'texts', url: 'texts',
+  aqua_severity: 'text', aqua_score: 'number', severity: 'text', score: 'number', vendor_severity_v3: 'text', vendor_score_v3: 'number',
+  vendor_severity: 'text', vendor_score: 'number', nvd_severity_v3: 'text', nvd_score_v3: 'number', nvd_severity: 'text', nvd_score: 'number',
+};
 
 /**
  * Where a vulnerability's severity comes from, in order: Aqua's own, then the vendor's, then the
@@ -63,6 +76,7 @@ function vulnerabilityFinding(v: JsonObject, where: string, place: {
   component?: string;
   filePath?: string;
 }): Finding {
+  shape.check(v, where, VULNERABILITY);
   const name = str(v.name);
   if (!name) throw new InputError(`Aqua ${where} has no "name"; expected the vulnerability id (a CVE or vendor id).`);
   const vulnerabilityId = canonicalVulnerabilityId([name]).id ?? name;
@@ -88,11 +102,11 @@ function vulnerabilityFinding(v: JsonObject, where: string, place: {
 }
 
 function* cliFindings(doc: JsonObject): Generator<Finding> {
-  const resources = objects(doc.resources);
+  const resources = shape.objects(doc.resources, 'resources');
   for (let r = 0; r < resources.length; r++) {
-    const entry = resources[r] as JsonObject;
-    const resource = obj(entry.resource) ?? {};
-    const vulnerabilities = objects(entry.vulnerabilities);
+    const entry = shape.check(resources[r] as JsonObject, `resources[${r}]`, RESOURCE_ENTRY);
+    const resource = shape.optionalObject(entry.resource, `resources[${r}].resource`, RESOURCE) ?? {};
+    const vulnerabilities = shape.objects(entry.vulnerabilities, `resources[${r}].vulnerabilities`);
     for (let i = 0; i < vulnerabilities.length; i++) {
       yield vulnerabilityFinding(vulnerabilities[i] as JsonObject, `resources[${r}].vulnerabilities[${i}]`, {
         package: str(resource.name),
@@ -109,9 +123,9 @@ function* cliFindings(doc: JsonObject): Generator<Finding> {
  * or a package name): it stands in for the package, so one CVE in two files stays two issues.
  */
 function* apiFindings(doc: JsonObject): Generator<Finding> {
-  const cves = objects(doc.cves);
+  const cves = shape.objects(doc.cves, 'cves');
   for (let i = 0; i < cves.length; i++) {
-    const v = cves[i] as JsonObject;
+    const v = shape.check(cves[i] as JsonObject, `cves[${i}]`, VULNERABILITY);
     const file = str(v.file);
     yield vulnerabilityFinding(v, `cves[${i}]`, { package: file, component: file });
   }
@@ -139,7 +153,7 @@ export const aqua: ReportFormat = {
   },
 
   parse(doc) {
-    const report = obj(doc) ?? {};
+    const report = shape.object(doc, '', DOCUMENT);
     const cli = isCliReport(report);
     const artifact = str(cli ? report.image : report.image_name);
     const scannedAt = scanStart(report.scan_started);

@@ -3,7 +3,18 @@ import type { DetailValue, Finding, ParsedReport } from '../domain/finding.js';
 import { severityFromLabel } from '../domain/severity.js';
 import { misconfigurationFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
-import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { arr, isObject, num, obj, str, strings, type JsonObject } from './json.js';
+import { type Fields, ReportShape } from './shape.js';
+
+const shape = new ReportShape('Checkov report');
+
+/** The fields of each Checkov object that the parser reads, and their types. */
+const FRAMEWORK: Fields = { check_type: 'text', results: 'object', summary: 'object' };
+const RESULTS: Fields = { failed_checks: 'objects', skipped_checks: 'list', parsing_errors: 'texts' };
+const CHECK: Fields = {
+  check_id: 'text', check_name: 'text', file_path: 'text', resource: 'text', severity: 'text', file_line_range: 'list', guideline: 'text',
+  bc_check_id: 'text', description: 'text', short_description: 'text', code_block: 'list',
+};
 
 /**
  * Checkov JSON (`checkov -o json`): one object per framework (`check_type`: terraform,
@@ -34,6 +45,7 @@ function snippetOf(codeBlock: unknown): string | undefined {
 }
 
 function checkFinding(check: JsonObject, checkType: string, where: string): Finding {
+  shape.check(check, where, CHECK);
   const checkId = str(check.check_id);
   if (!checkId) throw new InputError(`Checkov ${where} has no "check_id"; expected the id of the failed check (CKV_…).`);
   const filePath = str(check.file_path);
@@ -85,11 +97,13 @@ export const checkov: ReportFormat = {
 
   parse(doc) {
     const frameworks = frameworksOf(doc);
+    const at = (f: number) => (Array.isArray(doc) ? `[${f}]` : '');
     let suppressed = 0;
     const errors: string[] = [];
-    for (const framework of frameworks) {
+    for (let f = 0; f < frameworks.length; f++) {
+      const framework = shape.check(frameworks[f] as JsonObject, at(f), FRAMEWORK);
       const checkType = str(framework.check_type) ?? 'unknown';
-      const results = obj(framework.results) ?? {};
+      const results = shape.check(obj(framework.results) ?? {}, `${at(f)}${at(f) ? '.' : ''}results`, RESULTS);
       suppressed += arr(results.skipped_checks).length;
       for (const file of strings(results.parsing_errors)) errors.push(`Checkov (${checkType}) could not parse ${file}`);
     }
@@ -99,9 +113,9 @@ export const checkov: ReportFormat = {
       for (let f = 0; f < frameworks.length; f++) {
         const framework = frameworks[f] as JsonObject;
         const checkType = str(framework.check_type) ?? 'unknown';
-        const failed = objects(obj(framework.results)?.failed_checks);
+        const failed = shape.objects(obj(framework.results)?.failed_checks, `${at(f)}${at(f) ? '.' : ''}results.failed_checks`);
         for (let i = 0; i < failed.length; i++) {
-          const where = Array.isArray(doc) ? `[${f}].results.failed_checks[${i}]` : `results.failed_checks[${i}]`;
+          const where = `${at(f)}${at(f) ? '.' : ''}results.failed_checks[${i}]`;
           yield checkFinding(failed[i] as JsonObject, checkType, where);
         }
       }

@@ -44,12 +44,3 @@ export function positiveInteger(value: unknown): number | undefined {
 export function distinct(values: readonly (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
 }
-
-/** How a JSON value looks, for error messages: `null`, `a JSON array`, `a JSON string "abc"`. */
-export function describeJson(value: unknown): string {
-  if (value === null) return 'null';
-  if (value === undefined) return 'missing';
-  if (Array.isArray(value)) return 'a JSON array';
-  if (typeof value === 'object') return 'a JSON object';
-  return `a JSON ${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
-}

@@ -3,7 +3,8 @@ import type { DetailValue, Finding, IssueKind, Occurrence, ParsedReport, ScanTyp
 import { severityFromScore } from '../domain/severity.js';
 import { canonicalVulnerabilityId, keyedFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
-import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { type Fields, ReportShape } from './shape.js';
 
 /**
  * The generic JSON format, compatible with the custom ingestion format Harness STO documents
@@ -16,6 +17,18 @@ import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from 
  * Any field whose name starts with `_raw` is kept as a raw detail. STO's own examples spell the
  * per-issue field `subproduct`, its field table `subProduct`: both are read.
  */
+
+const shape = new ReportShape('generic report');
+
+/** The fields of each object of the format that the parser reads, and their types. */
+const DOCUMENT: Fields = { meta: 'object', issues: 'list' };
+const META: Fields = { key: 'texts', subproduct: 'text', subProduct: 'text' };
+const ISSUE: Fields = {
+  scanSeverity: 'text', risk: 'text', remediationSteps: 'text', libraryName: 'text', currentVersion: 'text', license: 'text', fileName: 'text',
+  lineNumber: 'text', url: 'text', host: 'text', port: 'number', imageLayerId: 'text', issueType: 'text', link: 'texts', tags: 'texts',
+  referenceIdentifiers: 'objects',
+};
+const REFERENCE: Fields = { type: 'text', id: 'text' };
 
 const RAW_PREFIX = '_raw';
 /** Caps for a non-scalar `_raw` value, which is shown as JSON text. */
@@ -103,9 +116,11 @@ interface References {
  * `referenceIdentifiers`: `[{type: "cve", id: "2021-44228" | "CVE-2021-44228"}, {type: "cwe",
  * id: "79"}, …]`. STO's own converters strip the `CVE-`/`CWE-` prefix, so it is put back.
  */
-function referencesOf(value: unknown): References {
+function referencesOf(value: unknown, path: string): References {
   const refs: References = { cves: [], otherIds: [], cwes: [], urls: [], tags: [] };
-  for (const ref of objects(value)) {
+  const list = objects(value);
+  for (let i = 0; i < list.length; i++) {
+    const ref = shape.check(list[i] as JsonObject, `${path}[${i}]`, REFERENCE);
     const type = str(ref.type)?.toLowerCase();
     const id = str(ref.id);
     if (!type || !id) continue;
@@ -146,7 +161,8 @@ function issueFinding(issue: JsonObject, index: number, scanner: string, key: re
     throw unusable(index, 'severity', issue.severity, 'a CVSS-style number from 0 to 10');
   }
 
-  const refs = referencesOf(issue.referenceIdentifiers);
+  shape.check(issue, `issues[${index}]`, ISSUE);
+  const refs = referencesOf(issue.referenceIdentifiers, `issues[${index}].referenceIdentifiers`);
   const { id: vulnerabilityId, aliases } = canonicalVulnerabilityId([...refs.cves, ...refs.otherIds]);
   const kind = kindOf(issue, refs);
   const details: Record<string, DetailValue> = {};
@@ -209,8 +225,8 @@ export const generic: ReportFormat = {
   },
 
   parse(doc) {
-    const input = obj(doc) ?? {};
-    const meta = obj(input.meta) ?? {};
+    const input = shape.object(doc, '', DOCUMENT);
+    const meta = shape.optionalObject(input.meta, 'meta', META) ?? {};
     const scannerName = str(meta.subproduct) ?? str(meta.subProduct);
     if (!scannerName) throw new InputError('Generic report has no "meta.subproduct"; expected the name of the scanning tool. Nothing was ingested.');
     const key = strings(meta.key);
@@ -218,7 +234,7 @@ export const generic: ReportFormat = {
       throw new InputError(`Generic report has meta.key ${JSON.stringify(meta.key ?? null)}; expected a list of the issue fields that identify an issue, such as ["issueName"]. Nothing was ingested.`);
     }
     const scanner = scannerName.toLowerCase();
-    const issues = arr(input.issues);
+    const issues = input.issues === undefined || input.issues === null ? [] : shape.list(input.issues, 'issues');
     return streamedReport({ format: 'generic', scanner, scanType: 'sast', suppressed: 0, errors: [] }, function* (parsed) {
       const kinds = new Map<IssueKind, number>();
       for (let i = 0; i < issues.length; i++) {

@@ -2,8 +2,22 @@ import { InputError } from '../domain/errors.js';
 import type { DetailValue, Finding, ParsedReport } from '../domain/finding.js';
 import { secretFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
-import { isObject, num, objects, str, strings, type JsonObject } from './json.js';
-import { maskSecret, redactSecret, secretSha256 } from './secret.js';
+import { isObject, num, str, strings, type JsonObject } from './json.js';
+import { maskSecret, redactFinding, redactSecret, secretSha256 } from './secret.js';
+import { type Fields, ReportShape } from './shape.js';
+
+const shape = new ReportShape('Gitleaks report');
+
+/** The fields of a leak that the parser reads, and their types, in v8 and in v7. */
+const V8: Fields = {
+  RuleID: 'text', Description: 'text', Secret: 'text', Match: 'text', Line: 'text', File: 'text', StartLine: 'number', EndLine: 'number',
+  StartColumn: 'number', EndColumn: 'number', Commit: 'text', Author: 'text', Email: 'text', Date: 'text', Message: 'text', Tags: 'texts',
+  Entropy: 'number', Fingerprint: 'text', Link: 'text',
+};
+const V7: Fields = {
+  rule: 'text', offender: 'text', line: 'text', file: 'text', lineNumber: 'number', commit: 'text', author: 'text', email: 'text', date: 'text',
+  commitMessage: 'text', tags: 'text', repo: 'text', leakURL: 'text',
+};
 
 /**
  * Gitleaks JSON reports: v8 (`RuleID`, `Secret`, `Match`, `StartLine` …) and v7 (`rule`,
@@ -110,7 +124,7 @@ function readV7(leak: JsonObject): Leak {
 }
 
 function leakFinding(entry: JsonObject, index: number): Finding {
-  const leak = isV8(entry) ? readV8(entry) : readV7(entry);
+  const leak = isV8(entry) ? readV8(shape.check(entry, `[${index}]`, V8)) : readV7(shape.check(entry, `[${index}]`, V7));
   const { ruleId, secret } = leak;
   if (!ruleId) throw new InputError(`Gitleaks leak [${index}] has no rule id ("RuleID" in v8, "rule" in v7); expected the rule that found the secret.`);
   if (!secret) throw new InputError(`Gitleaks leak [${index}] (rule ${JSON.stringify(ruleId)}) has no secret ("Secret" or "Match" in v8, "offender" in v7); expected the leaked value to fingerprint it.`);
@@ -140,7 +154,7 @@ function leakFinding(entry: JsonObject, index: number): Finding {
   };
   if (leak.tags.length > 0) finding.tags = leak.tags;
   if (Object.keys(details).length > 0) finding.occurrence.details = details;
-  return finding;
+  return redactFinding(finding, secret);
 }
 
 export const gitleaks: ReportFormat = {
@@ -157,7 +171,7 @@ export const gitleaks: ReportFormat = {
   },
 
   parse(doc) {
-    const leaks = objects(doc);
+    const leaks = shape.objects(doc, '');
     return streamedReport({ format: 'gitleaks', scanner: 'gitleaks', scanType: 'secret', suppressed: 0, errors: [] }, function* () {
       for (let i = 0; i < leaks.length; i++) yield leakFinding(leaks[i] as JsonObject, i);
     });

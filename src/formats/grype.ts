@@ -1,11 +1,11 @@
-import { InputError } from '../domain/errors.js';
 import type { Finding, ParsedReport } from '../domain/finding.js';
-import { describeJson, distinct, nonEmpty, optional, scalarDetails } from './finding-fields.js';
+import { distinct, nonEmpty, optional, scalarDetails } from './finding-fields.js';
 import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 import { fingerprintPackageName, mavenNameFromPurl } from './package-name.js';
 import { severityFromScanner } from './scanner-severity.js';
+import { type Fields, ReportShape } from './shape.js';
 import { isoTimestamp } from './timestamp.js';
 
 /**
@@ -31,11 +31,10 @@ export const grype: ReportFormat = {
     return isObject(doc) && Array.isArray(doc.matches) && (isObject(doc.descriptor) || isObject(doc.source));
   },
   parse(doc) {
-    if (!isObject(doc)) throw new InputError(`A Grype report must be a JSON object, but this one is ${describeJson(doc)}.`);
-    if (!Array.isArray(doc.matches)) throw new InputError(`The Grype report's "matches" is ${describeJson(doc.matches)}; expected a list of matches.`);
-    const matches = doc.matches;
-    const descriptor = obj(doc.descriptor) ?? {};
-    const source = obj(doc.source) ?? {};
+    const report = shape.object(doc, '', DOCUMENT);
+    const matches = shape.objects(shape.list(report.matches, 'matches'), 'matches');
+    const descriptor = shape.optionalObject(report.descriptor, 'descriptor', DESCRIPTOR) ?? {};
+    const source = shape.optionalObject(report.source, 'source', SOURCE) ?? {};
     const target = obj(source.target);
     const artifact = str(source.target) ?? str(target?.userInput) ?? str(target?.imageID);
     const header = {
@@ -43,37 +42,52 @@ export const grype: ReportFormat = {
       scanner: str(descriptor.name)?.toLowerCase() ?? 'grype',
       ...optional({ scannerVersion: str(descriptor.version) }),
       scanType: str(source.type) === 'image' ? ('container' as const) : ('sca' as const),
-      suppressed: arr(doc.ignoredMatches).length,
+      suppressed: arr(report.ignoredMatches).length,
       errors: [],
       ...optional({ artifact, scannedAt: isoTimestamp(str(descriptor.timestamp)) }),
     };
     return streamedReport(header, function* (parsed) {
       for (let i = 0; i < matches.length; i++) {
-        const value = matches[i];
-        const entry = obj(value);
-        const finding = entry ? match(entry) : undefined;
+        const finding = match(matches[i] as JsonObject, `matches[${i}]`);
         if (finding) yield finding;
-        else parsed.errors.push(`Skipped matches[${i}]: ${entry ? 'it names no vulnerability id' : `it is ${describeJson(value)}, not a match object`}.`);
+        else parsed.errors.push(`Skipped matches[${i}]: it names no vulnerability id.`);
       }
     });
   },
 };
 
-function match(m: JsonObject): Finding | undefined {
-  const vulnerability = obj(m.vulnerability) ?? {};
-  const related = objects(m.relatedVulnerabilities);
+const shape = new ReportShape('Grype report');
+
+/** The fields of each Grype object that the parser reads, and their types. */
+const DOCUMENT: Fields = { matches: 'list', descriptor: 'object', source: 'object', ignoredMatches: 'list' };
+const DESCRIPTOR: Fields = { name: 'text', version: 'text', timestamp: 'text' };
+const SOURCE: Fields = { type: 'text' };
+const MATCH: Fields = { vulnerability: 'object', relatedVulnerabilities: 'objects', artifact: 'object' };
+const VULNERABILITY: Fields = {
+  id: 'text', severity: 'text', description: 'text', dataSource: 'text', namespace: 'text', urls: 'texts', links: 'texts', fix: 'object',
+  fixedInVersion: 'texts', cvss: 'objects', cvssV3: 'object',
+};
+const FIX: Fields = { versions: 'texts', state: 'text' };
+const ARTIFACT: Fields = { name: 'text', version: 'text', type: 'text', purl: 'text', locations: 'objects' };
+const LOCATION: Fields = { path: 'text', layerID: 'text' };
+
+function match(m: JsonObject, path: string): Finding | undefined {
+  shape.check(m, path, MATCH);
+  const vulnerability = shape.optionalObject(m.vulnerability, `${path}.vulnerability`, VULNERABILITY) ?? {};
+  const related = objects(m.relatedVulnerabilities).map((r, i) => shape.check(r, `${path}.relatedVulnerabilities[${i}]`, VULNERABILITY));
   const { id, aliases } = canonicalVulnerabilityId([str(vulnerability.id), ...related.map((r) => str(r.id))]);
   if (!id) return undefined;
-  const artifact = obj(m.artifact) ?? {};
+  const artifact = shape.optionalObject(m.artifact, `${path}.artifact`, ARTIFACT) ?? {};
   const type = str(artifact.type);
   const pkg = packageName(artifact);
   const installed = str(artifact.version);
-  const fix = obj(vulnerability.fix);
+  const fix = shape.optionalObject(vulnerability.fix, `${path}.vulnerability.fix`, FIX);
   const fixVersions = fix ? strings(fix.versions) : strings(vulnerability.fixedInVersion);
   const fixed = fixVersions.length > 0 ? fixVersions.join(', ') : undefined;
   const label = str(vulnerability.severity);
   const score = cvss3Score(vulnerability) ?? related.map(cvss3Score).find((s) => s !== undefined);
-  const location = objects(artifact.locations)[0];
+  const first = objects(artifact.locations)[0];
+  const location = first && shape.check(first, `${path}.artifact.locations[0]`, LOCATION);
   const details = objects(m.matchDetails).length > 0 ? objects(m.matchDetails) : objects([m.matchDetails]);
   return {
     kind: 'vulnerability',

@@ -27,6 +27,21 @@ describe('parseReport on input no format reads', () => {
     expect(fail('{"hello": 1}')).toMatch(/^r\.json: no supported format recognises a report with top-level keys "hello"/);
   });
 
+  it('says where the JSON is broken but never quotes it, whole or read lazily (the text may be a secret)', () => {
+    const secret = 'AKIAIOSFODNN7EXAMPLE';
+    const report = `[{"RuleID": "aws-access-token",\n  "Secret": ${secret}, "File": "a.env"}]`;
+    for (const lazyThreshold of [undefined, 0]) {
+      let message = '';
+      try {
+        parseAll(report, { source: 'gitleaks.json', lazyThreshold });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^gitleaks\.json: not valid JSON \(unexpected character at line 2, column 13\); expected /);
+      expect(message).not.toMatch(/AKIA|EXAMPLE|Secret/);
+    }
+  });
+
   it('reports JSON nested 100 000 levels deep without overflowing', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     expect(fail(deep)).toMatch(/^r\.json: the JSON is nested more than 64 levels deep/);

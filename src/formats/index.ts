@@ -7,7 +7,7 @@ import { generic } from './generic.js';
 import { gitleaks } from './gitleaks.js';
 import { grype } from './grype.js';
 import { isObject } from './json.js';
-import { readJson } from './lazy-json.js';
+import { JsonSyntaxError, readJson } from './lazy-json.js';
 import { osv } from './osv.js';
 import { sarif } from './sarif.js';
 import { semgrep } from './semgrep.js';
@@ -64,22 +64,21 @@ export function parseReport(input: Uint8Array | string, options: ParseOptions): 
     throw new InputError(`${source}: ${size}; ${expected}${named ? ` (--format ${named.name} does not accept an empty file)` : ''}.`);
   }
   let doc: unknown;
+  let detected: ReportFormat | undefined;
   try {
     doc = readJson(bytes, { lazyThreshold: options.lazyThreshold });
+    // Detection reads elements of lazy arrays, where a syntax error may surface.
+    detected = named && (safeDetect(named, doc) || named.acceptsEmpty?.(doc)) ? named : detectFormat(doc);
   } catch (error) {
     throw notJson(source, error, expected);
   }
 
-  if (named) {
-    if (safeDetect(named, doc) || named.acceptsEmpty?.(doc)) return runParser(named, doc, source);
-    const detected = detectFormat(doc);
+  if (named && detected !== named) {
     const hint = detected
       ? `it looks like ${detected.title}; use --format ${detected.name} or leave --format out`
       : `it does not look like any supported format (${formatNames().join(', ')})`;
     throw new InputError(`${source}: does not look like ${named.title}: ${hint}.`);
   }
-
-  const detected = detectFormat(doc);
   if (detected) return runParser(detected, doc, source);
   throw new InputError(`${source}: ${describeUnknown(doc, bytes)}; ${expected}.`);
 }
@@ -114,15 +113,19 @@ function readError(format: ReportFormat, source: string, error: unknown): unknow
   return error;
 }
 
+/** Says where the JSON is broken, never what is written there (formats/lazy-json.ts: JsonSyntaxError). */
 function notJson(source: string, error: unknown, expected: string): InputError {
   if (!(error instanceof SyntaxError)) throw error;
-  return new InputError(`${source}: not valid JSON (${oneLine(error.message)}); ${expected}.`);
+  const where = error instanceof JsonSyntaxError ? error.message : 'a syntax error';
+  return new InputError(`${source}: not valid JSON (${where}); ${expected}.`);
 }
 
+/** detect(), which never throws, except for a syntax error met in a lazily read element. */
 function safeDetect(format: ReportFormat, doc: unknown): boolean {
   try {
     return format.detect(doc);
-  } catch {
+  } catch (error) {
+    if (error instanceof SyntaxError) throw error;
     return false;
   }
 }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { describeShared, sharedPath } from '../../test/support/shared-fixtures.js';
 import { parseReport } from './index.js';
 import { objects } from './json.js';
-import { isLazyArray, readJson } from './lazy-json.js';
+import { isLazyArray, JsonSyntaxError, readJson } from './lazy-json.js';
 import { parseAll, parseWith } from '../../test/support/formats-read.js';
 
 const lazy = (text: string) => readJson(Buffer.from(text), { lazyThreshold: 0 });
@@ -61,16 +61,35 @@ describe('readJson', () => {
   });
 
   it.each([
-    ['truncated', '{"a": [1, 2', /Unexpected end of JSON input/],
-    ['trailing text', '{"a": 1} x', /Unexpected non-whitespace character after JSON at position 9/],
-    ['a missing comma', '[1 2]', /Expected ',' or '\]' but found '2' in JSON at position 3/],
-    ['mismatched brackets', '{"a": [1, 2}', /Unexpected end of JSON input|Expected/],
-    ['an unterminated string', '["abc', /Unterminated string in JSON at position 1/],
-    ['a bad element inside a lazy array', '[{"a": 1}, {"b": }]', /position 17/],
-    ['a bare word', '[nope]', /nope|Unexpected token/],
-  ])('rejects %s with a SyntaxError', (_what, text, message) => {
-    expect(() => JSON.stringify(lazy(text))).toThrow(SyntaxError);
-    expect(() => JSON.stringify(lazy(text))).toThrow(message);
+    ['truncated', '{"a": [1, 2', /^unexpected end of input at line 1, column 12$/],
+    ['trailing text', '{"a": 1} x', /^unexpected text after the end of the JSON value at line 1, column 10$/],
+    ['a missing comma', '[1 2]', /^expected ',' or '\]' at line 1, column 4$/],
+    // Read lazily, the object's end is found by counting brackets, so the error shows at the end.
+    ['mismatched brackets', '{"a": [1, 2}', /^(expected ',' or '\]' at line 1, column 12|unexpected end of input at line 1, column 13)$/],
+    ['an unterminated string', '["abc', /^unterminated string at line 1, column 2$/],
+    ['a bad element inside a lazy array', '[{"a": 1},\n {"b": }]', /^unexpected character at line 2, column 8$/],
+    ['a bare word', '[nope]', /^unexpected character at line 1, column 2$/],
+  ])('rejects %s with a JsonSyntaxError that gives line and column', (_what, text, message) => {
+    for (const read of [lazy, (t: string) => readJson(Buffer.from(t))]) {
+      expect(() => JSON.stringify(read(text))).toThrow(JsonSyntaxError);
+      expect(() => JSON.stringify(read(text))).toThrow(message);
+    }
+  });
+
+  // Node's own message quotes the text around the error: `Unexpected token 'A', "…AKIA…" is not valid JSON`.
+  it('never quotes the text around a syntax error, which may be an unquoted secret', () => {
+    const secret = 'AKIAIOSFODNN7EXAMPLE';
+    const text = `{"findings": [{"rule": "aws",\n  "secret": ${secret}}]}`;
+    for (const read of [lazy, (t: string) => readJson(Buffer.from(t))]) {
+      let message = '';
+      try {
+        JSON.stringify(read(text));
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe('unexpected character at line 2, column 13');
+      expect(message).not.toContain(secret.slice(0, 4));
+    }
   });
 });
 

@@ -28,6 +28,26 @@ const LAZY = Symbol('lazy-json-array');
 interface LazyArrayInfo {
   /** Start offsets of the elements whose first byte is `{`. */
   objectElements(): unknown[];
+  /** True when element `i` is an object, told by its first byte. */
+  isObjectAt(i: number): boolean;
+}
+
+/**
+ * A JSON syntax error that says where it is and never quotes the text around it: a report's text
+ * may hold a secret right where it is malformed (an unquoted token), and Node's own message quotes it.
+ */
+export class JsonSyntaxError extends SyntaxError {
+  override name = 'JsonSyntaxError';
+  constructor(
+    readonly problem: string,
+    /** Byte offset of the error from the start of the input. */
+    readonly offset: number,
+    readonly line: number,
+    /** 1-based, counted in bytes from the start of the line. */
+    readonly column: number,
+  ) {
+    super(`${problem} at line ${line}, column ${column}`);
+  }
 }
 
 export interface ReadOptions {
@@ -42,10 +62,10 @@ export function readJson(bytes: Uint8Array, options: ReadOptions = {}): unknown 
   // A small document is parsed whole: JSON.parse checks it end to end faster than any scan.
   if (bytes.length - bom <= reader.threshold) return reader.parse(bom, bytes.length);
   const start = reader.skipWhitespace(bom);
-  if (start >= bytes.length) throw new SyntaxError('Unexpected end of JSON input');
+  if (start >= bytes.length) throw reader.fail(start, 'unexpected end of input');
   const [value, end] = reader.read(start, 0);
   const rest = reader.skipWhitespace(end);
-  if (rest < bytes.length) throw new SyntaxError(`Unexpected non-whitespace character after JSON at position ${rest}`);
+  if (rest < bytes.length) throw reader.fail(rest, 'unexpected text after the end of the JSON value');
   return value;
 }
 
@@ -59,8 +79,19 @@ export function isLazyArray(value: unknown): boolean {
  * are picked by their first byte, so none is parsed here.
  */
 export function objectElements(value: unknown[]): unknown[] | undefined {
-  const info = (value as unknown as Record<symbol, LazyArrayInfo | undefined>)[LAZY];
-  return info?.objectElements();
+  return lazyInfo(value)?.objectElements();
+}
+
+/** True when element `i` of an array is an object; for a lazy array, without parsing it. */
+export function isObjectElement(value: unknown[], i: number): boolean {
+  const info = lazyInfo(value);
+  if (info) return info.isObjectAt(i);
+  const element = value[i];
+  return typeof element === 'object' && element !== null && !Array.isArray(element);
+}
+
+function lazyInfo(value: unknown[]): LazyArrayInfo | undefined {
+  return (value as unknown as Record<symbol, LazyArrayInfo | undefined>)[LAZY];
 }
 
 class Reader {
@@ -95,7 +126,7 @@ class Reader {
         if (c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE || c === COLON || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) break;
         i++;
       }
-      if (i === pos) throw new SyntaxError(`Unexpected token '${String.fromCharCode(first ?? 0)}' in JSON at position ${pos}`);
+      if (i === pos) throw this.fail(pos, 'unexpected character');
       return i;
     }
     let depth = 0;
@@ -110,7 +141,7 @@ class Reader {
       else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
       i++;
     }
-    throw new SyntaxError('Unexpected end of JSON input');
+    throw this.fail(b.length, 'unexpected end of input');
   }
 
   private skipString(pos: number): number {
@@ -118,7 +149,7 @@ class Reader {
     let from = pos + 1;
     for (;;) {
       const quote = b.indexOf(QUOTE, from);
-      if (quote < 0) throw new SyntaxError(`Unterminated string in JSON at position ${pos}`);
+      if (quote < 0) throw this.fail(pos, 'unterminated string');
       let backslashes = 0;
       for (let k = quote - 1; b[k] === BACKSLASH; k--) backslashes++;
       if ((backslashes & 1) === 0) return quote + 1;
@@ -159,15 +190,28 @@ class Reader {
       return JSON.parse(this.text.toString('utf8', start, end));
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
-      throw new SyntaxError(error.message.replace(/position (\d+)/, (_m, p: string) => `position ${start + Number(p)}`));
+      // Node's message quotes the text around the error: find the error ourselves instead.
+      const found = firstSyntaxError(this.bytes, start, end) ?? { offset: start, problem: 'invalid JSON' };
+      throw this.fail(found.offset, found.problem);
     }
   }
 
-  private expect(pos: number, byte: number, what: string): void {
-    if (this.bytes[pos] !== byte) {
-      const found = pos >= this.bytes.length ? 'end of input' : `'${String.fromCharCode(this.bytes[pos] ?? 0)}'`;
-      throw new SyntaxError(`Expected ${what} but found ${found} in JSON at position ${pos}`);
+  /** The error for a syntax problem at byte `offset`, with its line and column. */
+  fail(offset: number, problem: string): JsonSyntaxError {
+    const b = this.bytes;
+    let line = 1;
+    let lineStart = 0;
+    for (let i = 0; i < offset && i < b.length; i++) {
+      if (b[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
     }
+    return new JsonSyntaxError(problem, offset, line, offset - lineStart + 1);
+  }
+
+  private expect(pos: number, byte: number, what: string): void {
+    if (this.bytes[pos] !== byte) throw this.fail(pos, pos >= this.bytes.length ? 'unexpected end of input' : `expected ${what}`);
   }
 
   private object(start: number, end: number, depth: number): Record<string, unknown> {
@@ -175,11 +219,11 @@ class Reader {
     let pos = this.skipWhitespace(start + 1);
     if (this.bytes[pos] === CLOSE_BRACE) return result;
     for (;;) {
-      this.expect(pos, QUOTE, 'a property name');
+      this.expect(pos, QUOTE, 'a property name in double quotes');
       const keyEnd = this.skipString(pos);
       const key = this.parse(pos, keyEnd) as string;
       pos = this.skipWhitespace(keyEnd);
-      this.expect(pos, COLON, "':'");
+      this.expect(pos, COLON, "':' after a property name");
       const [value, valueEnd] = this.read(this.skipWhitespace(pos + 1), depth + 1);
       // defineProperty keeps a "__proto__" key an own property, as JSON.parse does.
       Object.defineProperty(result, key, { value, enumerable: true, writable: true, configurable: true });
@@ -197,7 +241,7 @@ class Reader {
     let pos = this.skipWhitespace(start + 1);
     if (this.bytes[pos] === CLOSE_BRACKET) return { starts, ends, end: pos + 1 };
     for (;;) {
-      if (pos >= this.bytes.length) throw new SyntaxError('Unexpected end of JSON input');
+      if (pos >= this.bytes.length) throw this.fail(pos, 'unexpected end of input');
       const elementEnd = this.skipValue(pos);
       starts.push(pos);
       ends.push(elementEnd);
@@ -233,6 +277,7 @@ class Reader {
         }
         return this.lazyArray(s, e, depth);
       },
+      isObjectAt: (i) => this.bytes[starts[i] as number] === OPEN_BRACE,
     };
     const index = (prop: string | symbol): number => {
       if (typeof prop !== 'string') return -1;
@@ -257,5 +302,125 @@ class Reader {
       deleteProperty: () => false,
       defineProperty: () => false,
     });
+  }
+}
+
+const isWhitespace = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+const isDigit = (c: number | undefined) => c !== undefined && c >= 0x30 && c <= 0x39;
+const ESCAPES = new Set([...'"\\/bfnrtu'].map((c) => c.charCodeAt(0)));
+const HEX = /^[0-9a-fA-F]{4}$/;
+const LITERALS = ['true', 'false', 'null'].map((word) => Buffer.from(word));
+
+/**
+ * Where the JSON text in bytes [start, end) first breaks the grammar, and what is wrong there; run
+ * only after JSON.parse refused the text. Iterative, so a deeply nested text cannot overflow the stack.
+ */
+export function firstSyntaxError(b: Uint8Array, start: number, end: number): { offset: number; problem: string } | undefined {
+  const closers: number[] = [];
+  let i = start;
+  const skip = () => {
+    while (i < end && isWhitespace(b[i])) i++;
+  };
+  const endOfInput = () => ({ offset: i, problem: 'unexpected end of input' });
+  /** Reads a string at i; returns a problem, or undefined with i after the closing quote. */
+  const string = (): { offset: number; problem: string } | undefined => {
+    const open = i++;
+    while (i < end) {
+      const c = b[i] as number;
+      if (c === QUOTE) {
+        i++;
+        return undefined;
+      }
+      if (c < 0x20) return { offset: i, problem: 'control character in a string' };
+      if (c === BACKSLASH) {
+        const escape = b[i + 1];
+        if (escape === undefined || i + 1 >= end) break;
+        if (!ESCAPES.has(escape)) return { offset: i, problem: 'invalid escape in a string' };
+        if (escape === 0x75 && !HEX.test(Buffer.from(b.subarray(i + 2, Math.min(i + 6, end))).toString('latin1'))) {
+          return { offset: i, problem: 'invalid \\u escape in a string' };
+        }
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+    return { offset: open, problem: 'unterminated string' };
+  };
+  /** Reads `"key":` at i (after '{' or ','). */
+  const key = (): { offset: number; problem: string } | undefined => {
+    skip();
+    if (i >= end) return endOfInput();
+    if (b[i] !== QUOTE) return { offset: i, problem: 'expected a property name in double quotes' };
+    const problem = string();
+    if (problem) return problem;
+    skip();
+    if (i >= end) return endOfInput();
+    if (b[i] !== COLON) return { offset: i, problem: "expected ':' after a property name" };
+    i++;
+    return undefined;
+  };
+  for (;;) {
+    // A value starts at i.
+    skip();
+    if (i >= end) return endOfInput();
+    const c = b[i] as number;
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      const closer = c === OPEN_BRACE ? CLOSE_BRACE : CLOSE_BRACKET;
+      i++;
+      skip();
+      if (b[i] === closer && i < end) i++;
+      else {
+        closers.push(closer);
+        if (closer === CLOSE_BRACE) {
+          const problem = key();
+          if (problem) return problem;
+        }
+        continue;
+      }
+    } else if (c === QUOTE) {
+      const problem = string();
+      if (problem) return problem;
+    } else if (c === 0x2d || isDigit(c)) {
+      const from = i;
+      if (b[i] === 0x2d) i++;
+      if (b[i] === 0x30) i++;
+      else if (isDigit(b[i])) while (isDigit(b[i]) && i < end) i++;
+      else return { offset: i, problem: 'invalid number' };
+      if (b[i] === 0x2e) {
+        i++;
+        if (!isDigit(b[i])) return { offset: i, problem: 'invalid number' };
+        while (isDigit(b[i]) && i < end) i++;
+      }
+      if (b[i] === 0x65 || b[i] === 0x45) {
+        i++;
+        if (b[i] === 0x2b || b[i] === 0x2d) i++;
+        if (!isDigit(b[i])) return { offset: i, problem: 'invalid number' };
+        while (isDigit(b[i]) && i < end) i++;
+      }
+      if (i > end) return { offset: from, problem: 'invalid number' };
+    } else {
+      const literal = LITERALS.find((word) => word.every((byte, k) => b[i + k] === byte) && i + word.length <= end);
+      if (!literal) return { offset: i, problem: 'unexpected character' };
+      i += literal.length;
+    }
+    // A value ended at i: close what it closes, then expect the next element or the end.
+    for (;;) {
+      skip();
+      const closer = closers[closers.length - 1];
+      if (closer === undefined) return i < end ? { offset: i, problem: 'unexpected text after the end of the JSON value' } : undefined;
+      if (i >= end) return endOfInput();
+      if (b[i] === closer) {
+        closers.pop();
+        i++;
+        continue;
+      }
+      if (b[i] !== COMMA) return { offset: i, problem: closer === CLOSE_BRACE ? "expected ',' or '}'" : "expected ',' or ']'" };
+      i++;
+      if (closer === CLOSE_BRACE) {
+        const problem = key();
+        if (problem) return problem;
+      }
+      break;
+    }
   }
 }

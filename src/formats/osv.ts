@@ -5,6 +5,22 @@ import { cvssBaseScore } from './cvss.js';
 import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
 import { isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { type Fields, ReportShape } from './shape.js';
+
+const shape = new ReportShape('OSV-Scanner report');
+
+/** The fields of each OSV-Scanner object that the parser reads, and their types. */
+const DOCUMENT: Fields = { results: 'objects' };
+const RESULT: Fields = { source: 'object', packages: 'objects' };
+const SOURCE: Fields = { path: 'text' };
+const PACKAGE_ENTRY: Fields = { package: 'object', vulnerabilities: 'objects', groups: 'objects' };
+const PACKAGE: Fields = { name: 'text', version: 'text', commit: 'text', ecosystem: 'text' };
+const GROUP: Fields = { ids: 'texts', aliases: 'texts', max_severity: 'number' };
+const VULNERABILITY: Fields = {
+  id: 'text', aliases: 'texts', summary: 'text', details: 'text', severity: 'objects', affected: 'objects', references: 'objects', database_specific: 'object',
+};
+const SEVERITY: Fields = { score: 'text' };
+const REFERENCE: Fields = { url: 'text' };
 
 /**
  * OSV-Scanner JSON (`osv-scanner --format json`): `results[]` per scanned source, `packages[]` per
@@ -17,11 +33,18 @@ function looksLikeResult(result: unknown): boolean {
 }
 
 /** The vulnerabilities of a package, gathered by the package's groups, one group per advisory set. */
-function groupsOf(pkg: JsonObject): { ids: string[]; aliases: string[]; maxSeverity: unknown; vulnerabilities: JsonObject[] }[] {
-  const vulnerabilities = objects(pkg.vulnerabilities);
+function groupsOf(pkg: JsonObject, where: string): { ids: string[]; aliases: string[]; maxSeverity: unknown; vulnerabilities: JsonObject[] }[] {
+  const vulnerabilities = shape.objects(pkg.vulnerabilities, `${where}.vulnerabilities`).map((v, i) => {
+    const path = `${where}.vulnerabilities[${i}]`;
+    shape.check(v, path, VULNERABILITY);
+    objects(v.severity).forEach((s, k) => shape.check(s, `${path}.severity[${k}]`, SEVERITY));
+    objects(v.references).forEach((r, k) => shape.check(r, `${path}.references[${k}]`, REFERENCE));
+    return v;
+  });
   const byId = new Map(vulnerabilities.map((v) => [str(v.id), v]));
   const grouped = new Set<string>();
-  const groups = objects(pkg.groups).map((group) => {
+  const groups = shape.objects(pkg.groups, `${where}.groups`).map((group, i) => {
+    shape.check(group, `${where}.groups[${i}]`, GROUP);
     const ids = strings(group.ids);
     ids.forEach((id) => grouped.add(id));
     const members = ids.map((id) => byId.get(id)).filter(isObject);
@@ -90,11 +113,12 @@ function cwesOf(vulnerabilities: readonly JsonObject[]): string[] {
 }
 
 function packageFindings(pkg: JsonObject, where: string, component: string | undefined): Finding[] {
-  const info = obj(pkg.package) ?? {};
+  shape.check(pkg, where, PACKAGE_ENTRY);
+  const info = shape.optionalObject(pkg.package, `${where}.package`, PACKAGE) ?? {};
   const name = str(info.name);
   if (!name) throw new InputError(`OSV-Scanner ${where} has no "package.name"; expected the name of the vulnerable package.`);
   const version = str(info.version) ?? str(info.commit);
-  return groupsOf(pkg).flatMap((group) => {
+  return groupsOf(pkg, where).flatMap((group) => {
     const { id: vulnerabilityId, aliases } = canonicalVulnerabilityId([...group.ids, ...group.aliases]);
     if (vulnerabilityId === undefined) return []; // a group that names no id names no vulnerability
     const { vector, ...rated } = rate(group.maxSeverity, group.vulnerabilities);
@@ -139,12 +163,12 @@ export const osv: ReportFormat = {
   },
 
   parse(doc) {
-    const results = objects(obj(doc)?.results);
+    const results = doc === undefined ? [] : shape.objects(shape.object(doc, '', DOCUMENT).results, 'results');
     return streamedReport({ format: 'osv', scanner: 'osv-scanner', scanType: 'sca', suppressed: 0, errors: [] }, function* () {
       for (let r = 0; r < results.length; r++) {
-        const result = results[r] as JsonObject;
-        const component = str(obj(result.source)?.path);
-        const packages = objects(result.packages);
+        const result = shape.check(results[r] as JsonObject, `results[${r}]`, RESULT);
+        const component = str(shape.optionalObject(result.source, `results[${r}].source`, SOURCE)?.path);
+        const packages = shape.objects(result.packages, `results[${r}].packages`);
         for (let p = 0; p < packages.length; p++) yield* packageFindings(packages[p] as JsonObject, `results[${r}].packages[${p}]`, component);
       }
     });

@@ -111,7 +111,7 @@ describe('sarif: several runs of several tools', () => {
   it('rejects runs that are not a list', () => {
     const doc: unknown = JSON.parse(readTestdata('sarif', 'bad-runs.sarif').toString());
     expect(sarif.detect(doc)).toBe(false);
-    expect(() => parseWith(sarif, doc)).toThrow(new InputError('The SARIF log\'s "runs" is a JSON object; expected a list of runs.'));
+    expect(() => parseWith(sarif, doc)).toThrow(new InputError('Invalid SARIF log: runs is an object; expected a list.'));
     expect(() => parseWith(sarif, '2.1.0')).toThrow(InputError);
   });
 });

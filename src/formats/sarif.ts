@@ -2,11 +2,12 @@ import { InputError } from '../domain/errors.js';
 import type { Finding, Occurrence, ParsedReport } from '../domain/finding.js';
 import type { Severity } from '../domain/severity.js';
 import { severityFromScore } from '../domain/severity.js';
-import { describeJson, distinct, nonEmpty, optional, positiveInteger, scalarDetails } from './finding-fields.js';
+import { distinct, nonEmpty, optional, positiveInteger, scalarDetails } from './finding-fields.js';
 import { codeFingerprint, secretFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
-import { maskSecret, redactSecret, secretSha256 } from './secret.js';
+import { maskSecret, redactFinding, redactSecret, secretSha256 } from './secret.js';
+import { type Fields, jsonTypeOf, ReportShape } from './shape.js';
 import { isoTimestamp } from './timestamp.js';
 
 /**
@@ -35,10 +36,13 @@ export const sarif: ReportFormat = {
     return str(doc.version)?.startsWith('2.1') === true || /sarif/i.test(str(doc.$schema) ?? '');
   },
   parse(doc) {
-    if (!isObject(doc)) throw new InputError(`A SARIF log must be a JSON object, but this one is ${describeJson(doc)}.`);
-    if (!Array.isArray(doc.runs)) throw new InputError(`The SARIF log's "runs" is ${describeJson(doc.runs)}; expected a list of runs.`);
+    const log = shape.object(doc, '', LOG);
+    if (log.version !== SARIF_VERSION) {
+      const written = typeof log.version === 'string' ? `"${log.version.slice(0, 20)}"` : jsonTypeOf(log.version);
+      throw new InputError(`Invalid SARIF log: version is ${written}; Lantern reads SARIF version ${SARIF_VERSION} only.`);
+    }
     // Runs are few; reading their headers first gives the report's scanner before any result.
-    const runs = doc.runs.map((value) => new Run(obj(value) ?? {}));
+    const runs = shape.list(log.runs, 'runs').map((value, i) => new Run(shape.object(value, `runs[${i}]`, RUN), `runs[${i}]`));
     const names = distinct(runs.map((run) => run.scanner));
     const version = names.length === 1 ? runs.find((run) => run.version)?.version : undefined;
     const scannedAt = isoTimestamp(runs.find((run) => run.startedAt)?.startedAt);
@@ -54,8 +58,9 @@ export const sarif: ReportFormat = {
     };
     return streamedReport(header, function* (parsed) {
       for (const run of runs) {
-        for (const result of objects(run.doc.results)) {
-          const outcome = run.read(result);
+        const results = shape.objects(run.doc.results, `${run.path}.results`);
+        for (let i = 0; i < results.length; i++) {
+          const outcome = run.read(results[i] as JsonObject, `${run.path}.results[${i}]`);
           if (outcome === 'suppressed') parsed.suppressed++;
           else if (outcome) yield* outcome;
         }
@@ -63,6 +68,30 @@ export const sarif: ReportFormat = {
     });
   },
 };
+
+const SARIF_VERSION = '2.1.0';
+const shape = new ReportShape('SARIF log');
+
+/** The fields of each SARIF object that the parser reads, and their types. */
+const LOG: Fields = { version: 'text', $schema: 'text', runs: 'objects' };
+const RUN: Fields = { tool: 'object', results: 'objects', invocations: 'objects', versionControlProvenance: 'objects', artifacts: 'objects', originalUriBaseIds: 'object' };
+const TOOL: Fields = { driver: 'object', extensions: 'objects' };
+const COMPONENT: Fields = { name: 'text', semanticVersion: 'text', version: 'text', rules: 'objects', globalMessageStrings: 'object' };
+const RULE: Fields = {
+  id: 'text', name: 'text', shortDescription: 'object', fullDescription: 'object', help: 'object', helpUri: 'text', properties: 'object',
+  defaultConfiguration: 'object', relationships: 'objects', messageStrings: 'object',
+};
+const RULE_PROPERTIES: Fields = { tags: 'texts', 'security-severity': 'number', cwe: 'texts' };
+const RESULT: Fields = {
+  ruleId: 'text', ruleIndex: 'number', rule: 'object', kind: 'text', level: 'text', baselineState: 'text', message: 'object', locations: 'objects',
+  properties: 'object', suppressions: 'objects', fixes: 'objects', partialFingerprints: 'object', fingerprints: 'object', taxa: 'objects',
+};
+const RESULT_PROPERTIES: Fields = { 'security-severity': 'number', offender: 'text', secret: 'text', commit: 'text', author: 'text', email: 'text', cwe: 'texts' };
+const MESSAGE: Fields = { text: 'text', markdown: 'text', id: 'text', arguments: 'list' };
+const LOCATION: Fields = { physicalLocation: 'object', logicalLocations: 'objects' };
+const PHYSICAL_LOCATION: Fields = { artifactLocation: 'object', region: 'object', contextRegion: 'object' };
+const REGION: Fields = { startLine: 'number', endLine: 'number', startColumn: 'number', endColumn: 'number', snippet: 'object' };
+const ARTIFACT_LOCATION: Fields = { uri: 'text', uriBaseId: 'text', index: 'number' };
 
 /** Tools whose every result is a leaked secret. */
 const SECRET_TOOLS = new Set(['gitleaks', 'trufflehog', 'detect-secrets', 'ggshield', 'secretlint', 'kingfisher']);
@@ -88,12 +117,20 @@ class Run {
   private readonly rulesById = new Map<JsonObject, Map<string, JsonObject>>();
   private readonly facts = new WeakMap<JsonObject, RuleFacts>();
 
-  constructor(readonly doc: JsonObject) {
-    const tool = obj(doc.tool) ?? {};
-    this.driver = obj(tool.driver) ?? {};
-    this.extensions = [...objects(tool.extensions)];
-    for (const component of [this.driver, ...this.extensions]) {
-      const rules = arr(component.rules).map((r) => obj(r) ?? {});
+  constructor(
+    readonly doc: JsonObject,
+    readonly path: string,
+  ) {
+    const tool = shape.optionalObject(doc.tool, `${path}.tool`, TOOL) ?? {};
+    this.driver = shape.optionalObject(tool.driver, `${path}.tool.driver`, COMPONENT) ?? {};
+    this.extensions = shape.objects(tool.extensions, `${path}.tool.extensions`).map((e, i) => shape.check(e, `${path}.tool.extensions[${i}]`, COMPONENT));
+    const components: [JsonObject, string][] = [[this.driver, `${path}.tool.driver`], ...this.extensions.map((e, i): [JsonObject, string] => [e, `${path}.tool.extensions[${i}]`])];
+    for (const [component, where] of components) {
+      const rules = shape.objects(component.rules, `${where}.rules`).map((rule, i) => {
+        shape.check(rule, `${where}.rules[${i}]`, RULE);
+        shape.optionalObject(rule.properties, `${where}.rules[${i}].properties`, RULE_PROPERTIES);
+        return rule;
+      });
       this.rules.set(component, rules);
       const byId = new Map<string, JsonObject>();
       for (const rule of rules) {
@@ -111,16 +148,17 @@ class Run {
   }
 
   /** The findings of one result (one per location), `suppressed`, or undefined when it is no issue. */
-  read(result: JsonObject): Finding[] | 'suppressed' | undefined {
+  read(result: JsonObject, path: string): Finding[] | 'suppressed' | undefined {
+    shape.check(result, path, RESULT);
     const kind = str(result.kind) ?? 'fail';
     if (kind === 'pass' || kind === 'notApplicable' || str(result.baselineState) === 'absent') return undefined;
     if (isSuppressed(result)) return 'suppressed';
 
     const { rule, component } = this.rule(result);
     const facts = this.factsOf(rule);
-    const message = messageText(obj(result.message), rule, component, this.driver);
+    const message = messageText(shape.optionalObject(result.message, `${path}.message`, MESSAGE), rule, component, this.driver);
     const ruleId = str(result.ruleId) ?? str(obj(result.rule)?.id) ?? str(rule?.id) ?? this.ruleNamedBy(message) ?? 'unknown';
-    const resultProperties = obj(result.properties) ?? {};
+    const resultProperties = shape.optionalObject(result.properties, `${path}.properties`, RESULT_PROPERTIES) ?? {};
     const tags = facts.tags;
     const isSecret = this.secretTool || facts.secret;
 
@@ -130,7 +168,7 @@ class Run {
     const level = writtenLevel ?? (kind === 'fail' ? undefined : 'none');
     const severity = scored ?? (isSecret && level === undefined ? 'high' : (LEVELS[level ?? 'warning'] ?? 'medium'));
 
-    const places = objects(result.locations).map((location) => this.place(location));
+    const places = shape.objects(result.locations, `${path}.locations`).map((location, i) => this.place(location, `${path}.locations[${i}]`));
     if (places.length === 0) places.push({});
     const primary = places[0] ?? {};
 
@@ -152,7 +190,8 @@ class Run {
       const redact = (value: string | undefined) => (value === undefined || secret === undefined ? undefined : redactSecret(value, secret));
       const fingerprint = secretFingerprint({ ruleId, filePath: primary.filePath, secretSha256: secretSha256(secret ?? message ?? '') });
       const partial = obj(result.partialFingerprints) ?? {};
-      return places.map(({ snippet, ...place }): Finding => ({
+      const redacted = (finding: Finding) => (secret === undefined ? finding : redactFinding(finding, secret));
+      return places.map(({ snippet, ...place }): Finding => redacted({
         kind: 'secret',
         fingerprint,
         ...common,
@@ -258,10 +297,11 @@ class Run {
       .sort((a, b) => b.length - a.length)[0];
   }
 
-  private place(location: JsonObject): Occurrence {
-    const physical = obj(location.physicalLocation) ?? {};
-    const region = obj(physical.region) ?? {};
-    const filePath = this.path(obj(physical.artifactLocation));
+  private place(location: JsonObject, path: string): Occurrence {
+    shape.check(location, path, LOCATION);
+    const physical = shape.optionalObject(location.physicalLocation, `${path}.physicalLocation`, PHYSICAL_LOCATION) ?? {};
+    const region = shape.optionalObject(physical.region, `${path}.physicalLocation.region`, REGION) ?? {};
+    const filePath = this.filePath(shape.optionalObject(physical.artifactLocation, `${path}.physicalLocation.artifactLocation`, ARTIFACT_LOCATION));
     // Snippets keep their indentation; only blank ones are dropped.
     const snippet = verbatim(obj(region.snippet)?.text) ?? verbatim(obj(obj(physical.contextRegion)?.snippet)?.text);
     const resource = str(objects(location.logicalLocations)[0]?.fullyQualifiedName);
@@ -281,7 +321,7 @@ class Run {
    * relative URI is put under its `uriBaseId` while that base is itself relative (SRCROOT = "src/"
    * under PROJECTROOT), and stops at an absolute base, which is the checkout on the build machine.
    */
-  private path(location: JsonObject | undefined): string | undefined {
+  private filePath(location: JsonObject | undefined): string | undefined {
     if (!location) return undefined;
     let uri = str(location.uri);
     let baseId = str(location.uriBaseId);

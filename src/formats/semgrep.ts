@@ -3,7 +3,20 @@ import type { DetailValue, Finding, ParsedReport } from '../domain/finding.js';
 import { severityFromLabel, type Severity } from '../domain/severity.js';
 import { codeFingerprint, normaliseText } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
-import { isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { isObject, num, obj, str, strings, type JsonObject } from './json.js';
+import { type Fields, ReportShape } from './shape.js';
+
+const shape = new ReportShape('Semgrep report');
+
+/** The fields of each Semgrep object that the parser reads, and their types. */
+const DOCUMENT: Fields = { results: 'objects', errors: 'objects', version: 'text' };
+const RESULT: Fields = { check_id: 'text', path: 'text', start: 'object', end: 'object', extra: 'object' };
+const POSITION: Fields = { line: 'number', col: 'number' };
+const EXTRA: Fields = { message: 'text', lines: 'text', severity: 'text', fix: 'text', fingerprint: 'text', metadata: 'object', is_ignored: 'boolean' };
+const METADATA: Fields = {
+  cwe: 'texts', owasp: 'texts', category: 'texts', references: 'texts', 'source-rule-url': 'texts', source: 'texts', confidence: 'text', likelihood: 'text', impact: 'text',
+};
+const ERROR: Fields = { level: 'text', path: 'text', message: 'text' };
 
 /**
  * Semgrep JSON (`semgrep scan --json`): `results[]` with `check_id`, `path`, `start`/`end` and an
@@ -44,17 +57,18 @@ function position(value: unknown): { line?: number; col?: number } {
 }
 
 function resultFinding(result: JsonObject, index: number): Finding {
+  const path = `results[${index}]`;
   const ruleId = str(result.check_id);
   if (!ruleId) throw new InputError(`Semgrep results[${index}] has no "check_id"; expected the id of the rule that matched.`);
   const extra = obj(result.extra) ?? {};
-  const metadata = obj(extra.metadata) ?? {};
+  const metadata = shape.optionalObject(extra.metadata, `${path}.extra.metadata`, METADATA) ?? {};
   const filePath = str(result.path);
   const message = str(extra.message);
   const lines = usable(extra.lines);
   const label = str(extra.severity);
   const fix = str(extra.fix);
-  const start = position(result.start);
-  const end = position(result.end);
+  const start = position(shape.optionalObject(result.start, `${path}.start`, POSITION));
+  const end = position(shape.optionalObject(result.end, `${path}.end`, POSITION));
 
   const finding: Finding = {
     kind: 'code',
@@ -115,14 +129,15 @@ export const semgrep: ReportFormat = {
   },
 
   parse(doc) {
-    const input = obj(doc) ?? {};
-    const results = objects(input.results);
+    const input = shape.object(doc, '', DOCUMENT);
+    const results = shape.objects(input.results, 'results');
     const version = str(input.version);
-    const header = { format: 'semgrep', scanner: 'semgrep', scanType: 'sast' as const, suppressed: 0, errors: objects(input.errors).map(errorLine), ...(version ? { scannerVersion: version } : {}) };
+    const errors = shape.objects(input.errors, 'errors').map((e, i) => errorLine(shape.check(e, `errors[${i}]`, ERROR)));
+    const header = { format: 'semgrep', scanner: 'semgrep', scanType: 'sast' as const, suppressed: 0, errors, ...(version ? { scannerVersion: version } : {}) };
     return streamedReport(header, function* (parsed) {
       for (let i = 0; i < results.length; i++) {
-        const result = results[i] as JsonObject;
-        if (obj(result.extra)?.is_ignored === true) parsed.suppressed++;
+        const result = shape.check(results[i] as JsonObject, `results[${i}]`, RESULT);
+        if (shape.optionalObject(result.extra, `results[${i}].extra`, EXTRA)?.is_ignored === true) parsed.suppressed++;
         else yield resultFinding(result, i);
       }
     });

@@ -127,9 +127,9 @@ describe('snyk: --all-projects', () => {
 
   it('rejects projects and vulnerability lists of the wrong type', () => {
     expect(snyk.detect(readJson('bad-vulnerabilities.json'))).toBe(false);
-    expect(() => parseWith(snyk, readJson('bad-vulnerabilities.json'))).toThrow(new InputError('The "vulnerabilities" of Snyk project 0 is a JSON string "none"; expected a list.'));
+    expect(() => parseWith(snyk, readJson('bad-vulnerabilities.json'))).toThrow(new InputError('Invalid Snyk report: vulnerabilities is a string; expected a list.'));
     expect(snyk.detect(readJson('bad-project.json'))).toBe(false);
-    expect(() => parseWith(snyk, readJson('bad-project.json'))).toThrow(new InputError('Snyk project 1 is a JSON number 42; expected a project object with "vulnerabilities".'));
+    expect(() => parseWith(snyk, readJson('bad-project.json'))).toThrow(new InputError('Invalid Snyk report: [1] is a number; expected an object.'));
   });
 });
 

@@ -1,11 +1,12 @@
-import { InputError } from '../domain/errors.js';
 import type { Finding, Occurrence, ParsedReport } from '../domain/finding.js';
-import { describeJson, distinct, nonEmpty, optional, scalarDetails } from './finding-fields.js';
+import { distinct, nonEmpty, optional, scalarDetails } from './finding-fields.js';
 import { canonicalVulnerabilityId, licenseFingerprint, vulnerabilityFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
+import { InputError } from '../domain/errors.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
 import { fingerprintPackageName } from './package-name.js';
 import { severityFromScanner } from './scanner-severity.js';
+import { type Fields, fieldPath, ReportShape } from './shape.js';
 
 /**
  * Snyk Open Source and Snyk Container JSON (`snyk test --json`, `snyk container test --json`): one
@@ -34,18 +35,16 @@ export const snyk: ReportFormat = {
     const projects: JsonObject[] = [];
     const errors: string[] = [];
     let suppressed = 0;
+    const where = (i: number) => (Array.isArray(doc) ? `[${i}]` : '');
     values.forEach((value, i) => {
-      const project = obj(value);
-      if (!project) throw new InputError(`Snyk project ${i} is ${describeJson(value)}; expected a project object with "vulnerabilities".`);
+      const project = shape.object(value, where(i), PROJECT);
       const failure = str(project.error);
-      if (failure !== undefined && !Array.isArray(project.vulnerabilities)) {
+      if (failure !== undefined && (project.vulnerabilities === undefined || project.vulnerabilities === null)) {
         errors.push(`Snyk could not test ${str(project.path) ?? str(project.projectName) ?? `project ${i}`}: ${failure}`);
         return;
       }
-      if (!Array.isArray(project.vulnerabilities)) {
-        throw new InputError(`The "vulnerabilities" of Snyk project ${i} is ${describeJson(project.vulnerabilities)}; expected a list.`);
-      }
-      suppressed += arr(obj(project.filtered)?.ignore).length;
+      shape.list(project.vulnerabilities, fieldPath(where(i), 'vulnerabilities'));
+      suppressed += arr(shape.optionalObject(project.filtered, fieldPath(where(i), 'filtered'), FILTERED)?.ignore).length;
       projects.push(project);
     });
     // A report in which every project failed says nothing about vulnerabilities: not an empty scan.
@@ -62,8 +61,10 @@ export const snyk: ReportFormat = {
     };
     return streamedReport(header, function* (parsed) {
       for (const [i, project] of projects.entries()) {
-        for (const vulnerability of objects(project.vulnerabilities)) {
-          const finding = issue(vulnerability, project);
+        const path = fieldPath(where(values.indexOf(project)), 'vulnerabilities');
+        const vulnerabilities = shape.objects(project.vulnerabilities, path);
+        for (let v = 0; v < vulnerabilities.length; v++) {
+          const finding = issue(shape.check(vulnerabilities[v] as JsonObject, `${path}[${v}]`, VULNERABILITY), `${path}[${v}]`, project);
           if (finding) yield finding;
           else parsed.errors.push(`Skipped a vulnerability of ${projectLabel(project, i)} without an id.`);
         }
@@ -71,6 +72,21 @@ export const snyk: ReportFormat = {
     });
   },
 };
+
+const shape = new ReportShape('Snyk report');
+
+/** The fields of each Snyk object that the parser reads, and their types. */
+const PROJECT: Fields = {
+  vulnerabilities: 'list', error: 'text', path: 'text', projectName: 'text', packageManager: 'text', displayTargetFile: 'text', targetFile: 'text',
+  filtered: 'object', docker: 'object',
+};
+const FILTERED: Fields = { ignore: 'list' };
+const VULNERABILITY: Fields = {
+  id: 'text', identifiers: 'object', packageName: 'text', name: 'text', version: 'text', packageManager: 'text', severity: 'text',
+  severityWithCritical: 'text', cvssScore: 'number', fixedIn: 'texts', nearestFixedInVersion: 'text', upgradePath: 'list', from: 'texts',
+  isUpgradable: 'boolean', isPatchable: 'boolean', description: 'text', title: 'text', type: 'text', license: 'text', references: 'objects',
+};
+const REFERENCE: Fields = { url: 'text' };
 
 function isProject(doc: unknown): boolean {
   if (!isObject(doc)) return false;
@@ -87,8 +103,9 @@ function projectLabel(project: JsonObject, index: number): string {
   return str(project.projectName) ?? `project ${index}`;
 }
 
-function issue(v: JsonObject, project: JsonObject): Finding | undefined {
+function issue(v: JsonObject, path: string, project: JsonObject): Finding | undefined {
   const identifiers = obj(v.identifiers) ?? {};
+  for (const key in identifiers) shape.check(identifiers, `${path}.identifiers`, { [key]: 'texts' });
   const otherIds = Object.entries(identifiers)
     .filter(([key]) => key.toUpperCase() !== 'CWE')
     .flatMap(([, ids]) => strings(ids));
@@ -124,7 +141,7 @@ function issue(v: JsonObject, project: JsonObject): Finding | undefined {
       fixedVersion: fixed,
       ecosystem,
     }),
-    ...nonEmpty({ cwes: strings(identifiers.CWE), references: distinct(objects(v.references).map((r) => str(r.url))) }),
+    ...nonEmpty({ cwes: strings(identifiers.CWE), references: distinct(objects(v.references).map((r, i) => str(shape.check(r, `${path}.references[${i}]`, REFERENCE).url))) }),
     occurrence,
   };
   if (str(v.type) === 'license') {

@@ -4,11 +4,12 @@ import {
   canonicalVulnerabilityId, licenseFingerprint, misconfigurationFingerprint, secretFingerprint, vulnerabilityFingerprint,
 } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
-import { describeJson, distinct, nonEmpty, optional, positiveInteger, scalarDetails } from './finding-fields.js';
-import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
+import { distinct, nonEmpty, optional, positiveInteger, scalarDetails } from './finding-fields.js';
+import { isObject, num, obj, str, strings, type JsonObject } from './json.js';
 import { fingerprintPackageName } from './package-name.js';
 import { severityFromScanner } from './scanner-severity.js';
 import { secretSha256 } from './secret.js';
+import { type Fields, ReportShape } from './shape.js';
 import { isoTimestamp } from './timestamp.js';
 
 /**
@@ -35,13 +36,41 @@ export const trivy: ReportFormat = {
     return 'ClusterName' in doc && K8S_LISTS.some((key) => Array.isArray(doc[key]));
   },
   parse(doc) {
-    if (!isObject(doc)) throw new InputError(`A Trivy report must be a JSON object, but this one is ${describeJson(doc)}.`);
-    return isKubernetes(doc) ? parseCluster(doc) : parseArtifact(doc);
+    const report = shape.object(doc, '', DOCUMENT);
+    return isKubernetes(report) ? parseCluster(report) : parseArtifact(report);
   },
 };
 
 const K8S_LISTS = ['Vulnerabilities', 'Misconfigurations', 'Resources'] as const;
 const SCANNER = 'trivy';
+const shape = new ReportShape('Trivy report');
+
+/** The fields of each Trivy object that the parser reads, and their types. */
+const DOCUMENT: Fields = {
+  SchemaVersion: 'number', ArtifactName: 'text', ArtifactType: 'text', CreatedAt: 'text', ClusterName: 'text',
+  Metadata: 'object', Trivy: 'object', Results: 'objects', Vulnerabilities: 'objects', Misconfigurations: 'objects', Resources: 'objects',
+};
+const METADATA: Fields = { RepoTags: 'texts' };
+const TRIVY: Fields = { Version: 'text' };
+const RESOURCE: Fields = { Namespace: 'text', Kind: 'text', Name: 'text', Results: 'objects' };
+const RESULT: Fields = { Target: 'text', Type: 'text', Vulnerabilities: 'objects', Misconfigurations: 'objects', Secrets: 'objects', Licenses: 'objects' };
+const VULNERABILITY: Fields = {
+  VulnerabilityID: 'text', VendorIDs: 'texts', PkgName: 'text', PkgID: 'text', PkgPath: 'text', InstalledVersion: 'text', FixedVersion: 'text',
+  Status: 'text', Severity: 'text', SeveritySource: 'text', Title: 'text', Description: 'text', PrimaryURL: 'text', References: 'texts',
+  CweIDs: 'texts', Layer: 'object', PkgIdentifier: 'object', CVSS: 'object',
+};
+const LAYER: Fields = { DiffID: 'text' };
+const PKG_IDENTIFIER: Fields = { PURL: 'text' };
+const CVSS_SOURCE: Fields = { V3Score: 'number', V40Score: 'number' };
+const MISCONFIGURATION: Fields = {
+  ID: 'text', AVDID: 'text', Status: 'text', Severity: 'text', Title: 'text', Description: 'text', Resolution: 'text', Message: 'text',
+  PrimaryURL: 'text', References: 'texts', CauseMetadata: 'object',
+};
+const CAUSE: Fields = { Resource: 'text', Provider: 'text', Service: 'text', StartLine: 'number', EndLine: 'number', Code: 'object' };
+const CODE: Fields = { Lines: 'objects' };
+const CODE_LINE: Fields = { IsCause: 'boolean', Content: 'text' };
+const SECRET: Fields = { RuleID: 'text', Category: 'text', Match: 'text', Severity: 'text', Title: 'text', StartLine: 'number', EndLine: 'number' };
+const LICENSE: Fields = { Name: 'text', PkgName: 'text', FilePath: 'text', Severity: 'text', Link: 'text', Category: 'text', Confidence: 'number' };
 
 function isKubernetes(doc: JsonObject): boolean {
   return !('SchemaVersion' in doc) && 'ClusterName' in doc;
@@ -58,36 +87,32 @@ function parseArtifact(doc: JsonObject): ParsedReport {
   if (doc.SchemaVersion !== 2) {
     throw new InputError(`Unsupported Trivy SchemaVersion ${JSON.stringify(doc.SchemaVersion)}: expected 2 (Trivy 0.20 or later with --format json).`);
   }
-  const results = listField(doc, 'Results', 'a list of results');
+  const results = shape.objects(doc.Results, 'Results');
   function* places(): Generator<ResultPlace> {
-    for (let i = 0; i < results.length; i++) yield { result: obj(results[i]) ?? {}, path: `Results[${i}]` };
+    for (let i = 0; i < results.length; i++) yield { result: results[i] as JsonObject, path: `Results[${i}]` };
   }
-  const metadata = obj(doc.Metadata);
+  const metadata = shape.optionalObject(doc.Metadata, 'Metadata', METADATA);
   const artifact = str(doc.ArtifactName) ?? strings(metadata?.RepoTags)[0];
   const artifactType = str(doc.ArtifactType);
   return report(doc, places(), artifact, (classes) => scanTypeOf(classes, artifactType === 'container_image' ? 'container' : 'sca', 'iac'));
 }
 
 function parseCluster(doc: JsonObject): ParsedReport {
-  const lists = K8S_LISTS.map((key) => ({ key, entries: listField(doc, key, 'a list of Kubernetes resources') }));
-  const errors: string[] = [];
+  const lists = K8S_LISTS.map((key) => ({ key, entries: shape.objects(doc[key], key) }));
   function* places(): Generator<ResultPlace> {
     for (const { key, entries } of lists) {
       for (let i = 0; i < entries.length; i++) {
-        const resource = obj(entries[i]) ?? {};
+        const resource = shape.check(entries[i] as JsonObject, `${key}[${i}]`, RESOURCE);
         const address = [str(resource.Namespace), str(resource.Kind), str(resource.Name)].filter((p) => p !== undefined).join('/');
-        if (resource.Results !== undefined && resource.Results !== null && !Array.isArray(resource.Results)) {
-          errors.push(`Skipped ${key}[${i}] (${address || 'unnamed'}): its Results is ${describeJson(resource.Results)}, not a list.`);
-        }
-        const results = arr(resource.Results);
+        const results = shape.objects(resource.Results, `${key}[${i}].Results`);
         for (let j = 0; j < results.length; j++) {
-          yield { result: obj(results[j]) ?? {}, path: `${key}[${i}].Results[${j}]`, ...(address ? { resource: address } : {}) };
+          yield { result: results[j] as JsonObject, path: `${key}[${i}].Results[${j}]`, ...(address ? { resource: address } : {}) };
         }
       }
     }
   }
   const kinds = (found: Set<string>) => scanTypeOf(found, found.has('vulnerability') ? 'container' : 'misconfig', 'misconfig');
-  return report(doc, places(), str(doc.ClusterName), kinds, errors);
+  return report(doc, places(), str(doc.ClusterName), kinds);
 }
 
 function report(
@@ -95,17 +120,16 @@ function report(
   places: Iterable<ResultPlace>,
   artifact: string | undefined,
   scanType: (kinds: Set<string>) => ScanType,
-  errors: string[] = [],
 ): ParsedReport {
   const scannedAt = isoTimestamp(str(doc.CreatedAt));
-  const scannerVersion = str(obj(doc.Trivy)?.Version);
+  const scannerVersion = str(shape.optionalObject(doc.Trivy, 'Trivy', TRIVY)?.Version);
   const header = {
     format: 'trivy',
     scanner: SCANNER,
     ...(scannerVersion ? { scannerVersion } : {}),
     scanType: scanType(new Set()),
     suppressed: 0,
-    errors,
+    errors: [],
     ...(artifact ? { artifact } : {}),
     ...(scannedAt ? { scannedAt } : {}),
   };
@@ -132,55 +156,60 @@ function scanTypeOf(kinds: Set<string>, other: ScanType, config: ScanType): Scan
 
 /** The findings of one Result; skipped entries and suppressions are counted on the report. */
 function* readResult(place: ResultPlace, parsed: ParsedReport): Generator<Finding> {
-  const { result, path } = place;
+  const { path } = place;
+  const result = shape.check(place.result, path, RESULT);
   const target = str(result.Target);
   const type = str(result.Type);
   const base: Occurrence = { ...(target ? { component: target } : {}), ...(place.resource ? { resource: place.resource } : {}) };
 
-  const vulnerabilities = objects(result.Vulnerabilities);
+  const vulnerabilities = shape.objects(result.Vulnerabilities, `${path}.Vulnerabilities`);
   for (let i = 0; i < vulnerabilities.length; i++) {
-    const v = vulnerabilities[i] as JsonObject;
+    const where = `${path}.Vulnerabilities[${i}]`;
+    const v = shape.check(vulnerabilities[i] as JsonObject, where, VULNERABILITY);
     if (str(v.Status)?.toLowerCase() === 'not_affected') {
       parsed.suppressed++;
       continue;
     }
-    const finding = vulnerability(v, base, type);
+    const finding = vulnerability(v, where, base, type);
     if (finding) yield finding;
     else parsed.errors.push(`Skipped ${path}.Vulnerabilities[${i}]: it has no VulnerabilityID.`);
   }
 
-  const misconfigurations = objects(result.Misconfigurations);
+  const misconfigurations = shape.objects(result.Misconfigurations, `${path}.Misconfigurations`);
   for (let i = 0; i < misconfigurations.length; i++) {
-    const m = misconfigurations[i] as JsonObject;
+    const where = `${path}.Misconfigurations[${i}]`;
+    const m = shape.check(misconfigurations[i] as JsonObject, where, MISCONFIGURATION);
     const status = str(m.Status)?.toUpperCase();
     if (status === 'EXCEPTION') parsed.suppressed++;
     if (status !== undefined && status !== 'FAIL') continue;
-    const finding = misconfiguration(m, base, { target, type, k8sResource: place.resource });
+    const finding = misconfiguration(m, where, base, { target, type, k8sResource: place.resource });
     if (finding) yield finding;
     else parsed.errors.push(`Skipped ${path}.Misconfigurations[${i}]: it has no ID.`);
   }
 
-  for (const s of objects(result.Secrets)) yield secret(s, base, target);
+  const secrets = shape.objects(result.Secrets, `${path}.Secrets`);
+  for (let i = 0; i < secrets.length; i++) yield secret(shape.check(secrets[i] as JsonObject, `${path}.Secrets[${i}]`, SECRET), base, target);
 
-  const licenses = objects(result.Licenses);
+  const licenses = shape.objects(result.Licenses, `${path}.Licenses`);
   for (let i = 0; i < licenses.length; i++) {
-    const finding = license(licenses[i] as JsonObject, base);
+    const finding = license(shape.check(licenses[i] as JsonObject, `${path}.Licenses[${i}]`, LICENSE), base);
     if (finding) yield finding;
     else parsed.errors.push(`Skipped ${path}.Licenses[${i}]: it has no Name.`);
   }
 }
 
-function vulnerability(v: JsonObject, base: Occurrence, type: string | undefined): Finding | undefined {
+function vulnerability(v: JsonObject, path: string, base: Occurrence, type: string | undefined): Finding | undefined {
   const { id, aliases } = canonicalVulnerabilityId([str(v.VulnerabilityID), ...strings(v.VendorIDs)]);
   if (!id) return undefined;
   const pkg = str(v.PkgName);
   const installed = str(v.InstalledVersion);
   const fixed = str(v.FixedVersion);
   const label = str(v.Severity);
-  const score = cvssScore(v);
-  const layer = str(obj(v.Layer)?.DiffID);
+  const score = cvssScore(v, path);
+  const layer = str(shape.optionalObject(v.Layer, `${path}.Layer`, LAYER)?.DiffID);
   const pkgPath = str(v.PkgPath);
-  const details = scalarDetails({ status: str(v.Status), pkgId: str(v.PkgID), purl: str(obj(v.PkgIdentifier)?.PURL), severitySource: str(v.SeveritySource) });
+  const purl = str(shape.optionalObject(v.PkgIdentifier, `${path}.PkgIdentifier`, PKG_IDENTIFIER)?.PURL);
+  const details = scalarDetails({ status: str(v.Status), pkgId: str(v.PkgID), purl, severitySource: str(v.SeveritySource) });
   return {
     kind: 'vulnerability',
     fingerprint: vulnerabilityFingerprint({ vulnerabilityId: id, package: fingerprintPackageName(type, pkg), installedVersion: installed }),
@@ -205,28 +234,32 @@ function vulnerability(v: JsonObject, base: Occurrence, type: string | undefined
  * The CVSS v3 base score of the vendor whose severity Trivy chose (`SeveritySource`), else NVD's;
  * kept as provenance only, since Trivy's label decides the severity.
  */
-function cvssScore(v: JsonObject): number | undefined {
+function cvssScore(v: JsonObject, path: string): number | undefined {
   const cvss = obj(v.CVSS);
   if (!cvss) return undefined;
   const source = str(v.SeveritySource);
-  const vendor = source ? obj(cvss[source]) : undefined;
-  const nvd = obj(cvss.nvd);
+  const vendor = source ? shape.optionalObject(cvss[source], `${path}.CVSS.${source}`, CVSS_SOURCE) : undefined;
+  const nvd = shape.optionalObject(cvss.nvd, `${path}.CVSS.nvd`, CVSS_SOURCE);
   return num(vendor?.V3Score) ?? num(nvd?.V3Score) ?? num(vendor?.V40Score) ?? num(nvd?.V40Score);
 }
 
 function misconfiguration(
   m: JsonObject,
+  path: string,
   base: Occurrence,
   { target, type, k8sResource }: { target: string | undefined; type: string | undefined; k8sResource: string | undefined },
 ): Finding | undefined {
   const checkId = str(m.ID) ?? str(m.AVDID);
   if (!checkId) return undefined;
-  const cause = obj(m.CauseMetadata) ?? {};
+  const cause = shape.optionalObject(m.CauseMetadata, `${path}.CauseMetadata`, CAUSE) ?? {};
   const resource = k8sResource ?? str(cause.Resource);
   const label = str(m.Severity);
   const startLine = positiveInteger(cause.StartLine);
   const endLine = positiveInteger(cause.EndLine);
-  const snippet = objects(obj(cause.Code)?.Lines)
+  const code = shape.optionalObject(cause.Code, `${path}.CauseMetadata.Code`, CODE);
+  const snippet = shape
+    .objects(code?.Lines, `${path}.CauseMetadata.Code.Lines`)
+    .map((line, i) => shape.check(line, `${path}.CauseMetadata.Code.Lines[${i}]`, CODE_LINE))
     .filter((line) => line.IsCause === true && typeof line.Content === 'string')
     .map((line) => line.Content as string)
     .join('\n');
@@ -300,11 +333,4 @@ function license(l: JsonObject, base: Occurrence): Finding | undefined {
 
 function references(entry: JsonObject): string[] {
   return distinct([str(entry.PrimaryURL), ...strings(entry.References)]);
-}
-
-function listField(doc: JsonObject, key: string, expected: string): unknown[] {
-  const value = doc[key];
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new InputError(`The Trivy report's "${key}" is ${describeJson(value)}; expected ${expected}.`);
-  return value;
 }

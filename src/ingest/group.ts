@@ -35,6 +35,7 @@ export function groupFindings(findings: Iterable<Finding>): IssueDraft[] {
     merged.cwes = union(merged.cwes, finding.cwes);
     merged.references = union(merged.references, finding.references);
     merged.tags = union(merged.tags, finding.tags);
+    merged.notes = union(merged.notes, finding.notes);
   }
   return [...byFingerprint.values()];
 }

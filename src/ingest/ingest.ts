@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { chooseBaseline } from '../domain/baseline.js';
 import { InputError } from '../domain/errors.js';
+import type { Finding } from '../domain/finding.js';
 import { formatScope, type Scope } from '../domain/scope.js';
 import { emptyCounts, type SeverityCounts } from '../domain/severity.js';
 import { isTargetType, TARGET_TYPES, type TargetType } from '../domain/target.js';
@@ -13,6 +14,7 @@ import type { Database, ScanRow } from '../store/schema.js';
 import { countsOf, findScanByReport, insertScan, latestScanBefore } from '../store/scans.js';
 import { ensureTarget, ensureVariant, findTarget, findVariant, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
 import { groupFindings } from './group.js';
+import { storableFinding, storableHeader } from './storable.js';
 
 export interface IngestRequest {
   /** The report's bytes, as read from a file or a request body. */
@@ -72,7 +74,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
   validate(request);
   const reportSha256 = createHash('sha256').update(request.report).digest('hex');
   // Detection and the report's header are read now, before any write; findings as they are stored.
-  const report = parseReport(request.report, { source: request.source, format: request.format });
+  const report = storableHeader(parseReport(request.report, { source: request.source, format: request.format }));
   const now = new Date().toISOString();
   const scannedAt = request.scannedAt ? new Date(request.scannedAt).toISOString() : now;
 
@@ -118,7 +120,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     // Issue ids of this scan by fingerprint: an issue met again in a later chunk is not upserted twice.
     const known = new Map<string, number>();
     let occurrences = 0;
-    for (const chunk of chunks(report.findings, CHUNK)) {
+    for (const chunk of chunks(storableFindings(report.findings), CHUNK)) {
       const drafts = groupFindings(chunk);
       const fresh = drafts.filter((d) => !known.has(d.finding.fingerprint));
       const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh);
@@ -131,6 +133,8 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     const comparison = await comparisonScan(trx, target, variant.name, report.scanner, scanId);
     if (comparison) await markCommon(trx, scanId, comparison.id);
     const { counts, fresh } = await scanTally(trx, scanId);
+    // The summary a parser fills while its findings are read is final now.
+    storableHeader(report);
     const common = counts.total - fresh;
     const tally = { new_count: fresh, common_count: common, remediated_count: (comparison?.total ?? 0) - common };
     await trx
@@ -140,7 +144,6 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
         ...tally,
         occurrences,
         compared_scan_id: comparison?.id ?? null,
-        // The summary a parser fills while its findings are read is final now.
         scan_type: report.scanType,
         suppressed: report.suppressed,
         errors: JSON.stringify(report.errors),
@@ -169,6 +172,10 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       errors: report.errors,
     };
   });
+}
+
+function* storableFindings(findings: Iterable<Finding>): Generator<Finding> {
+  for (const finding of findings) yield storableFinding(finding);
 }
 
 function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {

@@ -48,6 +48,8 @@ export interface IssueDetail {
   identifiers: Identifier[];
   references: string[];
   tags: string[];
+  /** What Lantern changed in the report's text on the way in (NUL characters removed, fields cut). */
+  notes: string[];
   targetId: number;
   targetName: string;
   targetScope: string;
@@ -128,6 +130,7 @@ export async function issueDetail(db: Db, issueId: number, viewer: EntityRow | u
     identifiers: [...new Map(ids.map((id) => [id.toUpperCase(), identifier(id)])).values()],
     references: details.references ?? [],
     tags: details.tags ?? [],
+    notes: details.notes ?? [],
     targetId: target.id,
     targetName: target.name,
     targetScope: target.scope,

@@ -17,6 +17,8 @@ export interface IssueDetails {
   remediation?: string;
   ecosystem?: string;
   license?: string;
+  /** What Lantern changed in the report's text on the way in (ingest/storable.ts). */
+  notes?: string[];
 }
 
 function issueDetails(f: Finding): string {
@@ -28,6 +30,7 @@ function issueDetails(f: Finding): string {
   if (f.remediation !== undefined) details.remediation = f.remediation;
   if (f.ecosystem !== undefined) details.ecosystem = f.ecosystem;
   if (f.license !== undefined) details.license = f.license;
+  if (f.notes?.length) details.notes = f.notes;
   return JSON.stringify(details);
 }
 

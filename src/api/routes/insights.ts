@@ -91,6 +91,7 @@ const IssueDetailSchema = Type.Object({
   identifiers: Type.Array(Type.Object({ type: Type.String(), id: Type.String(), url: NullableString })),
   references: Type.Array(Type.String()),
   tags: Type.Array(Type.String()),
+  notes: Type.Array(Type.String({ description: "What Lantern changed in the report's text on the way in (NUL characters removed, fields cut)." })),
   targetId: Type.Integer(),
   targetName: Type.String(),
   targetScope: Type.String(),
