@@ -317,13 +317,14 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
     const noDataScore = async () => (await statuses('full'))['no-data']?.score;
     expect(await noDataScore()).toBe(0);
     // Exempting the critical clears every check at once.
-    const requested = await lantern.store.transaction(async (trx) => requestExemption(trx, { issueId: await estate.issueId(A), reason: 'false_positive', comment: 'Not in the image.' }, DAY1, PERSON));
+    const issueA = await estate.issueId(A);
+    const requested = await lantern.store.transaction((trx) => requestExemption(trx, { issueId: issueA, reason: 'false_positive', comment: 'Not in the image.' }, DAY1, PERSON));
     await lantern.store.transaction((trx) => decide(trx, requested.id, 'approved', PERSON, DAY1, lantern.refreshEntities));
     expect(await noDataScore()).toBe(100);
     await lantern.store.transaction((trx) => remove(trx, requested.id, DAY1, lantern.refreshEntities));
     expect(await noDataScore()).toBe(0);
     // An exemption that expires stops counting at the next sweep.
-    const brief = await lantern.store.transaction(async (trx) => requestExemption(trx, { issueId: await estate.issueId(A), reason: 'other', comment: 'Until noon.', expiresAt: '2026-03-12T12:00:00.000Z' }, DAY1, PERSON));
+    const brief = await lantern.store.transaction((trx) => requestExemption(trx, { issueId: issueA, reason: 'other', comment: 'Until noon.', expiresAt: '2026-03-12T12:00:00.000Z' }, DAY1, PERSON));
     await lantern.store.transaction((trx) => decide(trx, brief.id, 'approved', PERSON, DAY1, lantern.refreshEntities));
     expect(await noDataScore()).toBe(100);
     expect(await lantern.sweepExpiredExemptions('2026-03-12T13:00:00.000Z')).toBe(1);

@@ -80,7 +80,11 @@ describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
     const ledger = join(dir, 'catalog', 'services', 'ledger.yaml');
     writeFileSync(ledger, readFileSync(ledger, 'utf8').replace('name: ledger', 'name: billing'));
     // The loop's interval is at least 30 seconds (the loop itself is tested in refresh-loop.test.ts).
-    expect((await fetch(`${address}/api/catalog/refresh`, { method: 'POST' })).status).toBe(200);
+    // Anonymous callers only read (--anonymous viewer); the admin token printed at the first start may refresh.
+    expect((await fetch(`${address}/api/catalog/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' } })).status).toBe(403);
+    const token = /\b(lnt_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{43})\b/.exec(stderr)?.[1];
+    expect(token).toBeDefined();
+    expect((await fetch(`${address}/api/catalog/refresh`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     expect(await names()).toEqual(['billing', 'checkout', 'checkout-services', 'payments', 'payments-api', 'team-a']);
 
     stop();
