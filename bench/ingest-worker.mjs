@@ -46,7 +46,7 @@ try {
     const store = await openStore(join(dir, 'ingest.db'));
     const start = performance.now();
     const result = await ingestReport(store, {
-      report: readReportFile(file, Number.POSITIVE_INFINITY),
+      report: await readReportFile(file, Number.POSITIVE_INFINITY),
       source: file,
       target: 'bench/app',
       targetType: 'repository',

@@ -11,6 +11,8 @@ import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
 import { scorecardRoutes } from './routes/scorecards.js';
 import { targetRoutes } from './routes/targets.js';
+import { type ServerLimits, serverLimits } from './limits.js';
+import { ReportUploads } from './uploads.js';
 import { findWebRoot, webRoutes } from './web.js';
 
 /** The Fastify instance with TypeBox types flowing from route schemas into handlers. */
@@ -21,16 +23,24 @@ export interface ServerOptions {
   logger?: boolean | { level?: string; stream?: { write(line: string): void } };
   /** The built web UI to serve at `/`: a folder, false for none; default the build in dist/web if there is one. */
   webRoot?: string | false;
+  /** Timeouts, connection and ingest caps, upload handling; each defaults to DEFAULT_LIMITS. */
+  limits?: Partial<ServerLimits>;
 }
 
 /** Builds the HTTP server: the API under /api, described by /api/openapi.json, and the web UI at `/`. */
 export async function buildServer(lantern: Lantern, options: ServerOptions = {}): Promise<LanternApp> {
+  const limits = serverLimits(options.limits);
   const app = Fastify({
     logger: options.logger ?? false,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the request and headers timeouts every connectionsCheckingInterval (30 s by default).
+    http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, limits.headersTimeoutMs) },
     // Report uploads set their own limit; everything else is small JSON.
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.maxConnections = limits.maxConnections;
 
   await app.register(swagger, {
     openapi: {
@@ -62,7 +72,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions = {})
           return { status: 'ok' as const, database: lantern.store.dialect };
         },
       );
-      await scanRoutes(api, lantern);
+      await scanRoutes(api, lantern, new ReportUploads(limits, lantern.maxReportBytes));
       await targetRoutes(api, lantern);
       await catalogRoutes(api, lantern);
       await insightRoutes(api, lantern);
