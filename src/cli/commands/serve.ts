@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DEFAULT_LIMITS, type ServerLimits } from '../../api/limits.js';
 import { buildServer, type LanternApp } from '../../api/server.js';
 import { formatProblem } from '../../catalog/entity.js';
 import { isUrl } from '../../catalog/source-address.js';
@@ -19,6 +20,15 @@ export interface ServeOptions extends ScorecardFlags {
   catalog: string[];
   catalogScope?: string;
   refreshInterval: string;
+  requestTimeout: string;
+  headersTimeout: string;
+  keepAliveTimeout: string;
+  maxConnections: string;
+  maxConcurrentIngests: string;
+  ingestQueueTimeout: string;
+  minUploadRate: string;
+  maxGzipRatio: string;
+  uploadDir?: string;
 }
 
 export const DEFAULT_REFRESH_INTERVAL = '5m';
@@ -43,11 +53,21 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--catalog <target>', 'register and read this catalog file, folder, glob or URL at start-up (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--catalog-scope <scope>', 'the scope of the --catalog locations: ORG.PROJECT or account (default: default.default)')
     .option('--refresh-interval <duration>', 'read every registered location again this often: 30s, 5m, 1h, or seconds; 0 for never', DEFAULT_REFRESH_INTERVAL)
+    .option('--request-timeout <duration>', 'a whole request (an upload included) must arrive within this', seconds(DEFAULT_LIMITS.requestTimeoutMs))
+    .option('--headers-timeout <duration>', "a request's headers must arrive within this", seconds(DEFAULT_LIMITS.headersTimeoutMs))
+    .option('--keep-alive-timeout <duration>', 'close an idle keep-alive connection after this', seconds(DEFAULT_LIMITS.keepAliveTimeoutMs))
+    .option('--max-connections <n>', 'refuse connections beyond this many', String(DEFAULT_LIMITS.maxConnections))
+    .option('--max-concurrent-ingests <n>', 'receive and ingest at most this many uploaded reports at once', String(DEFAULT_LIMITS.maxConcurrentIngests))
+    .option('--ingest-queue-timeout <duration>', 'an upload waits this long for an ingest slot, then gets 503', seconds(DEFAULT_LIMITS.ingestQueueTimeoutMs))
+    .option('--min-upload-rate <KiB/s>', `cut off an upload arriving slower than this over ${DEFAULT_LIMITS.uploadRateWindowMs / 1000} s`, String(DEFAULT_LIMITS.minUploadBytesPerSecond / 1024))
+    .option('--max-gzip-ratio <n>', 'refuse a gzip upload that inflates more than this many times (after its first MiB)', String(DEFAULT_LIMITS.maxInflationRatio))
+    .option('--upload-dir <path>', 'where uploads are written while they arrive (default: the system temporary folder)')
     .action(async (options: ServeOptions) => {
       const port = portOption(options.port);
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const intervalMs = parseInterval(options.refreshInterval);
       const catalogScope = scopeOption(options.catalogScope);
+      const limits = limitOptions(options);
       const lantern = await openLantern(options.db, { maxReportBytes, ...scorecardLanternOptions(options) }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
@@ -65,10 +85,40 @@ export function serveCommand(program: Command, io: CliIo): void {
         port,
         host: options.host,
         refreshIntervalMs: intervalMs,
+        limits,
         logLevel: io.env.LANTERN_LOG_LEVEL ?? 'info',
         listening: (address) => `Lantern is serving ${lantern.store.description} on ${address}\n`,
       });
     });
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+/** The server limits named by `lantern serve` flags. */
+export function limitOptions(options: ServeOptions): Partial<ServerLimits> {
+  const duration = (flag: string, value: string) => {
+    const ms = parseInterval(value, flag);
+    if (ms <= 0) throw new InputError(`Invalid ${flag} ${JSON.stringify(value)}: expected a duration longer than 0.`);
+    return ms;
+  };
+  const count = (flag: string, value: string) => {
+    const n = positiveNumber(flag, value);
+    if (!Number.isInteger(n)) throw new InputError(`Invalid ${flag} ${JSON.stringify(value)}: expected a whole number.`);
+    return n;
+  };
+  return {
+    requestTimeoutMs: duration('--request-timeout', options.requestTimeout),
+    headersTimeoutMs: duration('--headers-timeout', options.headersTimeout),
+    keepAliveTimeoutMs: duration('--keep-alive-timeout', options.keepAliveTimeout),
+    maxConnections: count('--max-connections', options.maxConnections),
+    maxConcurrentIngests: count('--max-concurrent-ingests', options.maxConcurrentIngests),
+    ingestQueueTimeoutMs: duration('--ingest-queue-timeout', options.ingestQueueTimeout),
+    minUploadBytesPerSecond: positiveNumber('--min-upload-rate', options.minUploadRate) * 1024,
+    maxInflationRatio: positiveNumber('--max-gzip-ratio', options.maxGzipRatio),
+    ...(options.uploadDir === undefined ? {} : { uploadDirectory: options.uploadDir }),
+  };
 }
 
 /** `--port`: 0-65535 (0 picks a free port). */
@@ -83,6 +133,8 @@ export interface ServeLoopOptions {
   host: string;
   /** Read every registered catalog location again this often; 0 for never. */
   refreshIntervalMs: number;
+  /** Timeouts and caps of the HTTP server (defaults for those not given). */
+  limits?: Partial<ServerLimits>;
   logLevel: string;
   /** The line printed once the server listens, given its address. */
   listening(address: string): string;
@@ -96,7 +148,7 @@ export interface ServeLoopOptions {
 export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
   let app: LanternApp;
   try {
-    app = await buildServer(lantern, { logger: { level: options.logLevel } });
+    app = await buildServer(lantern, { logger: { level: options.logLevel }, limits: options.limits });
     const evaluated = await lantern.evaluateScorecards();
     io.err(`Scorecards: ${evaluated.map((e) => `${e.scorecard} (${e.entities} entit${e.entities === 1 ? 'y' : 'ies'})`).join(', ') || 'none'}\n`);
   } catch (error) {
