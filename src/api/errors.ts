@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, TooManyRequestsError, UnauthenticatedError } from '../domain/errors.js';
+import { BusyError, ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, RequestTimeoutError, TooManyRequestsError, UnauthenticatedError } from '../domain/errors.js';
 
 /**
  * The one place errors become HTTP responses. The body follows Backstage's error shape, so
@@ -13,6 +13,8 @@ export interface ErrorBody {
 }
 
 function classify(error: FastifyError | Error): { statusCode: number; name: string; message: string } {
+  if (error instanceof RequestTimeoutError) return { statusCode: 408, name: error.name, message: error.message };
+  if (error instanceof BusyError) return { statusCode: 503, name: error.name, message: error.message };
   if (error instanceof PayloadTooLargeError) return { statusCode: 413, name: error.name, message: error.message };
   if (error instanceof InputError) return { statusCode: 400, name: error.name, message: error.message };
   if (error instanceof NotFoundError) return { statusCode: 404, name: error.name, message: error.message };
@@ -41,6 +43,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ statusCode, error: message }, 'request rejected');
   if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error instanceof BusyError) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.status(statusCode).send(errorBody(request, statusCode, name, message));
 }
 

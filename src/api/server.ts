@@ -16,6 +16,8 @@ import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
 import { scorecardRoutes } from './routes/scorecards.js';
 import { targetRoutes } from './routes/targets.js';
+import { type ServerLimits, serverLimits } from './limits.js';
+import { ReportUploads } from './uploads.js';
 import { findWebRoot, webRoutes } from './web.js';
 
 /** The Fastify instance with TypeBox types flowing from route schemas into handlers. */
@@ -28,18 +30,26 @@ export interface ServerOptions {
   webRoot?: string | false;
   /** Who may call without credentials, and cookie settings. Every API route needs a principal otherwise. */
   auth: AuthOptions;
+  /** Timeouts, connection and ingest caps, upload handling; each defaults to DEFAULT_LIMITS. */
+  limits?: Partial<ServerLimits>;
 }
 
 /** Builds the HTTP server: the API under /api, described by /api/openapi.json, and the web UI at `/`. */
 export async function buildServer(lantern: Lantern, options: ServerOptions): Promise<LanternApp> {
+  const limits = serverLimits(options.limits);
   const app = Fastify({
     logger: options.logger ?? false,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the request and headers timeouts every connectionsCheckingInterval (30 s by default).
+    http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, limits.headersTimeoutMs) },
     // Report uploads set their own limit; everything else is small JSON.
     bodyLimit: 1024 * 1024,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
     // A malformed or over-long path is answered by the router, before any handler: in our error shape too.
     frameworkErrors: handleError,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.server.maxConnections = limits.maxConnections;
 
   // Before the routes, so that every route is checked against the permission table as it is added.
   await registerAuth(app, lantern, options.auth);
@@ -110,7 +120,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
           return { status: 'ok' as const, database: lantern.store.dialect };
         },
       );
-      await scanRoutes(api, lantern);
+      await scanRoutes(api, lantern, new ReportUploads(limits, lantern.maxReportBytes));
       await targetRoutes(api, lantern);
       await catalogRoutes(api, lantern);
       await insightRoutes(api, lantern);

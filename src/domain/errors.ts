@@ -13,6 +13,23 @@ export class PayloadTooLargeError extends InputError {
   override name = 'PayloadTooLargeError';
 }
 
+/** An input arrived too slowly (a request body trickling in). HTTP 408, exit 2. */
+export class RequestTimeoutError extends InputError {
+  override name = 'RequestTimeoutError';
+}
+
+/** Lantern is at capacity for this kind of work; the same request may succeed later. HTTP 503 with Retry-After. */
+export class BusyError extends Error {
+  override name = 'BusyError';
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A named thing (entity, target, scan, issue) does not exist. HTTP 404, exit 2. */
 export class NotFoundError extends Error {
   override name = 'NotFoundError';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import { chooseBaseline } from '../domain/baseline.js';
 import { InputError } from '../domain/errors.js';
@@ -72,7 +73,7 @@ const CHUNK = 250;
  */
 export async function ingestReport(store: Store, request: IngestRequest, afterIngest: readonly AfterIngest[] = []): Promise<IngestResult> {
   validate(request);
-  const reportSha256 = createHash('sha256').update(request.report).digest('hex');
+  const reportSha256 = await sha256(request.report);
   // Detection and the report's header are read now, before any write; findings as they are stored.
   const report = storableHeader(parseReport(request.report, { source: request.source, format: request.format }));
   const now = new Date().toISOString();
@@ -128,6 +129,8 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       const ids = drafts.map((d) => known.get(d.finding.fingerprint) as number);
       await upsertScanIssues(store, trx, scanId, drafts, ids);
       occurrences += await insertOccurrences(store, trx, scanId, drafts, ids);
+      // On SQLite every statement above ran synchronously: let other requests in between chunks.
+      await nextTurn();
     }
 
     const comparison = await comparisonScan(trx, target, variant.name, report.scanner, scanId);
@@ -176,6 +179,18 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
 
 function* storableFindings(findings: Iterable<Finding>): Generator<Finding> {
   for (const finding of findings) yield storableFinding(finding);
+}
+
+const HASH_SLICE = 8 * 1024 * 1024;
+
+/** The report's SHA-256, a slice at a time: hashing 500 MB at once would hold the event loop for a second. */
+async function sha256(bytes: Uint8Array): Promise<string> {
+  const hash = createHash('sha256');
+  for (let start = 0; start < bytes.byteLength; start += HASH_SLICE) {
+    hash.update(bytes.subarray(start, start + HASH_SLICE));
+    await nextTurn();
+  }
+  return hash.digest('hex');
 }
 
 function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {

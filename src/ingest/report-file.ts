@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { InputError, PayloadTooLargeError } from '../domain/errors.js';
 
 export const DEFAULT_MAX_REPORT_MB = 512;
@@ -7,8 +8,11 @@ export function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-/** Reads a report file whole, refusing one larger than the limit before reading it. */
-export function readReportFile(path: string, maxBytes: number): Uint8Array {
+/**
+ * Reads a report file whole, refusing one larger than the limit before reading it. `lantern ingest
+ * FILE` and POST /api/scans (from the file the upload was received into) both read reports here.
+ */
+export async function readReportFile(path: string, maxBytes: number): Promise<Uint8Array> {
   let size: number;
   try {
     const stat = statSync(path);
@@ -22,5 +26,5 @@ export function readReportFile(path: string, maxBytes: number): Uint8Array {
   if (size > maxBytes) {
     throw new PayloadTooLargeError(`${path}: the report is ${megabytes(size)}, larger than the limit of ${megabytes(maxBytes)} (--max-report-mb).`);
   }
-  return readFileSync(path);
+  return readFile(path);
 }

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Compilable, Kysely } from 'kysely';
 import type { Store } from './database.js';
 import type { Database } from './schema.js';
@@ -9,6 +10,11 @@ type Row = Record<string, SqlValue>;
 export type BulkQuery<R extends Row> = (db: Kysely<Database>, rows: R[]) => Compilable & { execute(): Promise<unknown[]> };
 
 const POSTGRES_MAX_PARAMETERS = 65_000;
+/**
+ * better-sqlite3 runs statements synchronously: a loop over many rows lets the event loop (other
+ * requests, reads on the reader connection) run between runs of this many rows.
+ */
+export const SQLITE_ROWS_PER_TURN = 2_000;
 
 /**
  * Runs an INSERT (optionally with ON CONFLICT … RETURNING) over `count` rows, made one at a time
@@ -39,6 +45,7 @@ export async function bulkRun<R extends Row, Out = unknown>(
     }
     const statement = store.sqlite.prepare(compiled.sql);
     for (let i = 0; i < count; i++) {
+      if (i > 0 && i % SQLITE_ROWS_PER_TURN === 0) await nextTurn();
       const values = Object.values(i === 0 ? first : rowAt(i));
       if (options.returning) out.push(statement.get(values) as Out);
       else statement.run(values);
@@ -73,7 +80,10 @@ export async function bulkInsertIds<T extends keyof Database & string>(
     const first = rowAt(0);
     const compiled = trx.insertInto(table).values(first as never).compile();
     const statement = store.sqlite.prepare(compiled.sql);
-    for (let i = 0; i < count; i++) ids.push(Number(statement.run(Object.values(i === 0 ? first : rowAt(i))).lastInsertRowid));
+    for (let i = 0; i < count; i++) {
+      if (i > 0 && i % SQLITE_ROWS_PER_TURN === 0) await nextTurn();
+      ids.push(Number(statement.run(Object.values(i === 0 ? first : rowAt(i))).lastInsertRowid));
+    }
     return ids;
   }
   const rows = await bulkRun<Row, { id: number }>(store, trx, count, rowAt, (db, batch) => db.insertInto(table).values(batch as never).returning('id' as never), { returning: true });

@@ -1,13 +1,13 @@
-import { gunzipSync } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { authorize } from '../../access/actor.js';
 import { actorOf, principalOf } from '../auth.js';
-import { InputError, PayloadTooLargeError } from '../../domain/errors.js';
+import { InputError } from '../../domain/errors.js';
 import { DEFAULT_PROJECT_SCOPE, formatScope, parseScope } from '../../domain/scope.js';
-import { megabytes } from '../../ingest/report-file.js';
 import type { Lantern } from '../../lantern.js';
 import { errors, NullableInteger, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
 import type { LanternApp } from '../server.js';
+import type { ReportUploads } from '../uploads.js';
 
 export const IngestResultSchema = Type.Object({
   scanId: Type.Integer(),
@@ -39,14 +39,13 @@ const UploadQuery = Type.Object({
   scannedAt: Type.Optional(Type.String({ description: 'When the scan ran (ISO 8601); default now' })),
 });
 
-const GZIP = [0x1f, 0x8b];
-
 /** POST /api/scans: a report as the raw request body (optionally gzip), ingested as `lantern ingest` does. */
-export async function scanRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
+export async function scanRoutes(api: LanternApp, lantern: Lantern, uploads: ReportUploads): Promise<void> {
   await api.register(async (upload: LanternApp) => {
-    // Reports arrive as raw bytes whatever their content type: the parser reads them, not Fastify.
+    // Reports arrive as raw bytes whatever their content type, and are not held in memory: the
+    // body stays a stream for the handler, which writes it to a file as it arrives (api/uploads.ts).
     upload.removeAllContentTypeParsers();
-    upload.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: lantern.maxReportBytes }, (_request, body, done) => done(null, body));
+    upload.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
     upload.post(
       '/scans',
@@ -56,7 +55,7 @@ export async function scanRoutes(api: LanternApp, lantern: Lantern): Promise<voi
           description: 'The body is the report file, raw or gzip-compressed. Answers 201 with the ingest result, or 200 when these exact bytes were already ingested for the variant.',
           tags: ['scans'],
           querystring: UploadQuery,
-          response: { 200: IngestResultSchema, 201: IngestResultSchema, ...errors(400, 401, 403, 404, 413) },
+          response: { 200: IngestResultSchema, 201: IngestResultSchema, ...errors(400, 401, 403, 404, 408, 413, 503) },
         },
         // Refuse a caller who may not upload here before the body is received.
         onRequest: async (request) => {
@@ -66,42 +65,28 @@ export async function scanRoutes(api: LanternApp, lantern: Lantern): Promise<voi
         },
       },
       async (request, reply) => {
-        const body = request.body as Buffer | undefined;
-        if (!body || body.length === 0) throw new InputError('The request body is empty; expected a scanner report (raw or gzip).');
-        const report = isGzip(body) ? gunzip(body, lantern.maxReportBytes) : body;
+        const body = request.body as Readable | undefined;
+        if (!body) throw new InputError('The request body is empty; expected a scanner report (raw or gzip).');
         const q = request.query;
-        const result = await lantern.ingest({
-          report,
-          source: 'request body',
-          target: q.target,
-          targetType: q.type,
-          variant: q.variant,
-          scope: q.scope === undefined ? DEFAULT_PROJECT_SCOPE : parseScope(q.scope),
-          format: q.format,
-          baseline: q.baseline,
-          commit: q.commit,
-          branch: q.branch,
-          pipelineUrl: q.pipelineUrl,
-          scannedAt: q.scannedAt,
-        }, actorOf(request));
+        const result = await uploads.ingest(body, reply, (report) =>
+          lantern.ingest({
+            report,
+            source: 'request body',
+            target: q.target,
+            targetType: q.type,
+            variant: q.variant,
+            scope: q.scope === undefined ? DEFAULT_PROJECT_SCOPE : parseScope(q.scope),
+            format: q.format,
+            baseline: q.baseline,
+            commit: q.commit,
+            branch: q.branch,
+            pipelineUrl: q.pipelineUrl,
+            scannedAt: q.scannedAt,
+          }, actorOf(request)),
+        );
         request.log.info({ scanId: result.scanId, target: result.target, variant: result.variant, scanner: result.scanner, issues: result.counts.total, duplicate: result.duplicate }, 'report ingested');
         return reply.status(result.duplicate ? 200 : 201).send(result);
       },
     );
   });
-}
-
-function isGzip(body: Buffer): boolean {
-  return body[0] === GZIP[0] && body[1] === GZIP[1];
-}
-
-function gunzip(body: Buffer, limit: number): Buffer {
-  try {
-    return gunzipSync(body, { maxOutputLength: limit });
-  } catch (error) {
-    if (error instanceof RangeError || (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw new PayloadTooLargeError(`The gzip-compressed report expands beyond the limit of ${megabytes(limit)} (--max-report-mb).`);
-    }
-    throw new InputError(`The request body starts like gzip but cannot be decompressed: ${(error as Error).message}.`);
-  }
 }

@@ -48,7 +48,7 @@ export function ingestCommand(program: Command, io: CliIo): void {
       }
       const maxBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const scope = scopeOption(options.scope);
-      const report = readReportFile(file, maxBytes);
+      const report = await readReportFile(file, maxBytes);
       const result = await withLantern(io, options.db, { maxReportBytes: maxBytes }, (lantern) =>
         lantern.ingest({
           report,

@@ -3,6 +3,7 @@ import { localActor } from '../../access/actor.js';
 import { parseGrantScope, parseRole } from '../../access/roles.js';
 import type { AuthOptions } from '../../api/auth.js';
 import { countTokens } from '../../store/tokens.js';
+import { DEFAULT_LIMITS, type ServerLimits } from '../../api/limits.js';
 import { buildServer, type LanternApp } from '../../api/server.js';
 import { formatProblem } from '../../catalog/entity.js';
 import { isUrl } from '../../catalog/source-address.js';
@@ -26,6 +27,15 @@ export interface ServeOptions extends ScorecardFlags, CatalogPolicyFlags {
   refreshInterval: string;
   anonymous?: string;
   anonymousScope?: string;
+  requestTimeout: string;
+  headersTimeout: string;
+  keepAliveTimeout: string;
+  maxConnections: string;
+  maxConcurrentIngests: string;
+  ingestQueueTimeout: string;
+  minUploadRate: string;
+  maxGzipRatio: string;
+  uploadDir?: string;
 }
 
 export const DEFAULT_REFRESH_INTERVAL = '5m';
@@ -63,12 +73,22 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--refresh-interval <duration>', 'read every registered location again this often: 30s or more (5m, 1h, or seconds); 0 for never', DEFAULT_REFRESH_INTERVAL)
     .option('--anonymous <role>', 'let unauthenticated requests act with this role (viewer for a read-only internal portal); default: every API route needs a token or a sign-in')
     .option('--anonymous-scope <scope>', 'where the --anonymous role holds: account, ORG or ORG.PROJECT', 'account')
+    .option('--request-timeout <duration>', 'a whole request (an upload included) must arrive within this', seconds(DEFAULT_LIMITS.requestTimeoutMs))
+    .option('--headers-timeout <duration>', "a request's headers must arrive within this", seconds(DEFAULT_LIMITS.headersTimeoutMs))
+    .option('--keep-alive-timeout <duration>', 'close an idle keep-alive connection after this', seconds(DEFAULT_LIMITS.keepAliveTimeoutMs))
+    .option('--max-connections <n>', 'refuse connections beyond this many', String(DEFAULT_LIMITS.maxConnections))
+    .option('--max-concurrent-ingests <n>', 'receive and ingest at most this many uploaded reports at once', String(DEFAULT_LIMITS.maxConcurrentIngests))
+    .option('--ingest-queue-timeout <duration>', 'an upload waits this long for an ingest slot, then gets 503', seconds(DEFAULT_LIMITS.ingestQueueTimeoutMs))
+    .option('--min-upload-rate <KiB/s>', `cut off an upload arriving slower than this over ${DEFAULT_LIMITS.uploadRateWindowMs / 1000} s`, String(DEFAULT_LIMITS.minUploadBytesPerSecond / 1024))
+    .option('--max-gzip-ratio <n>', 'refuse a gzip upload that inflates more than this many times (after its first MiB)', String(DEFAULT_LIMITS.maxInflationRatio))
+    .option('--upload-dir <path>', 'where uploads are written while they arrive (default: the system temporary folder)')
     .action(async (options: ServeOptions) => {
       const port = portOption(options.port);
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const intervalMs = refreshIntervalOption(options.refreshInterval);
       const catalogScope = scopeOption(options.catalogScope);
       const anonymous = options.anonymous === undefined ? undefined : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
+      const limits = limitOptions(options);
       const lantern = await openLantern(options.db, { maxReportBytes, catalog: catalogReadOptions(options), ...scorecardLanternOptions(options) }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
@@ -87,10 +107,40 @@ export function serveCommand(program: Command, io: CliIo): void {
         host: options.host,
         auth: { anonymous },
         refreshIntervalMs: intervalMs,
+        limits,
         logLevel: io.env.LANTERN_LOG_LEVEL ?? 'info',
         listening: (address) => `Lantern is serving ${lantern.store.description} on ${address}\n`,
       });
     });
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000}s`;
+}
+
+/** The server limits named by `lantern serve` flags. */
+export function limitOptions(options: ServeOptions): Partial<ServerLimits> {
+  const duration = (flag: string, value: string) => {
+    const ms = parseInterval(value, flag);
+    if (ms <= 0) throw new InputError(`Invalid ${flag} ${JSON.stringify(value)}: expected a duration longer than 0.`);
+    return ms;
+  };
+  const count = (flag: string, value: string) => {
+    const n = positiveNumber(flag, value);
+    if (!Number.isInteger(n)) throw new InputError(`Invalid ${flag} ${JSON.stringify(value)}: expected a whole number.`);
+    return n;
+  };
+  return {
+    requestTimeoutMs: duration('--request-timeout', options.requestTimeout),
+    headersTimeoutMs: duration('--headers-timeout', options.headersTimeout),
+    keepAliveTimeoutMs: duration('--keep-alive-timeout', options.keepAliveTimeout),
+    maxConnections: count('--max-connections', options.maxConnections),
+    maxConcurrentIngests: count('--max-concurrent-ingests', options.maxConcurrentIngests),
+    ingestQueueTimeoutMs: duration('--ingest-queue-timeout', options.ingestQueueTimeout),
+    minUploadBytesPerSecond: positiveNumber('--min-upload-rate', options.minUploadRate) * 1024,
+    maxInflationRatio: positiveNumber('--max-gzip-ratio', options.maxGzipRatio),
+    ...(options.uploadDir === undefined ? {} : { uploadDirectory: options.uploadDir }),
+  };
 }
 
 /** `--port`: 0-65535 (0 picks a free port). */
@@ -107,6 +157,8 @@ export interface ServeLoopOptions {
   auth: AuthOptions;
   /** Read every registered catalog location again this often; 0 for never. */
   refreshIntervalMs: number;
+  /** Timeouts and caps of the HTTP server (defaults for those not given). */
+  limits?: Partial<ServerLimits>;
   logLevel: string;
   /** The line printed once the server listens, given its address. */
   listening(address: string): string;
@@ -121,7 +173,7 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
   let app: LanternApp;
   try {
     await printFirstAdminToken(lantern, io, options.auth);
-    app = await buildServer(lantern, { logger: { level: options.logLevel }, auth: options.auth });
+    app = await buildServer(lantern, { logger: { level: options.logLevel }, auth: options.auth, limits: options.limits });
     const evaluated = await lantern.evaluateScorecards();
     io.err(`Scorecards: ${evaluated.map((e) => `${e.scorecard} (${e.entities} entit${e.entities === 1 ? 'y' : 'ies'})`).join(', ') || 'none'}\n`);
   } catch (error) {

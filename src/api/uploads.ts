@@ -1,0 +1,99 @@
+import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import { BusyError, InputError, RequestTimeoutError } from '../domain/errors.js';
+import { readReportFile } from '../ingest/report-file.js';
+import { receiveReport } from '../ingest/report-stream.js';
+import type { ServerLimits } from './limits.js';
+
+/** What a client told it is busy waits before it asks again. */
+export const RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Report uploads: at most `maxConcurrentIngests` at once, each received into a temporary file as
+ * it arrives (gzip inflated on the way, limits applied), then read and ingested from that file as
+ * `lantern ingest FILE` does. The file is removed whatever the outcome.
+ */
+export class ReportUploads {
+  readonly #slots: Slots;
+
+  constructor(
+    private readonly limits: ServerLimits,
+    private readonly maxReportBytes: number,
+  ) {
+    this.#slots = new Slots(limits.maxConcurrentIngests, limits.ingestQueueTimeoutMs);
+  }
+
+  ingest<T>(body: Readable, reply: FastifyReply, ingest: (report: Uint8Array) => Promise<T>): Promise<T> {
+    return this.#slots.run(async () => {
+      const received = await receiveReport(body, {
+        directory: this.limits.uploadDirectory,
+        maxBytes: this.maxReportBytes,
+        maxInflationRatio: this.limits.maxInflationRatio,
+        minBytesPerSecond: this.limits.minUploadBytesPerSecond,
+        rateWindowMs: this.limits.uploadRateWindowMs,
+      }).catch((error: unknown) => {
+        if (error instanceof RequestTimeoutError) {
+          // A trickling client gets its answer and loses the connection.
+          reply.header('connection', 'close');
+        } else {
+          // The rest of a refused body is read and dropped, so that the client, still sending,
+          // reads the answer instead of a reset connection.
+          body.resume();
+        }
+        throw error;
+      });
+      try {
+        if (received.bytes === 0) throw new InputError('The request body is empty; expected a scanner report (raw or gzip).');
+        return await ingest(await readReportFile(received.path, this.maxReportBytes));
+      } finally {
+        await received.remove();
+      }
+    });
+  }
+}
+
+/** A counting semaphore whose waiters give up after `queueMs`. */
+class Slots {
+  #free: number;
+  readonly #waiting: Array<() => void> = [];
+
+  constructor(
+    size: number,
+    private readonly queueMs: number,
+  ) {
+    this.#free = size;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    await this.#acquire();
+    try {
+      return await work();
+    } finally {
+      this.#release();
+    }
+  }
+
+  #acquire(): Promise<void> {
+    if (this.#free > 0) {
+      this.#free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.splice(this.#waiting.indexOf(grant), 1);
+        reject(new BusyError(`Lantern is already ingesting as many reports as it is configured to (--max-concurrent-ingests); retry in ${RETRY_AFTER_SECONDS} s.`, RETRY_AFTER_SECONDS));
+      }, this.queueMs);
+      this.#waiting.push(grant);
+    });
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#free++;
+  }
+}
