@@ -38,7 +38,7 @@ export function UserMenu({ principal }: { principal: Principal }) {
         <span className="visually-hidden">: your roles</span>
       </summary>
       <div className="user-popover">
-        <p className="user-popover-name break">{principal.name === label ? label : `${label} (${principal.name})`}</p>
+        <p className="user-popover-name break">{label}</p>
         <p className="muted">{KINDS[principal.kind]}</p>
         <ul className="plain-list user-grants" aria-label="Roles">
           {principal.grants.map((g) => (

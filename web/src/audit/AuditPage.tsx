@@ -82,6 +82,8 @@ export default function AuditPage() {
   useEffect(() => {
     document.title = 'Audit · Lantern';
   }, []);
+  // Coming back to a view starts from its newest entries again: pages loaded before may overlap them now.
+  useEffect(() => setMore((m) => (m.path === path ? m : { path, pages: [], loading: false, error: null })), [path]);
 
   const go = useCallback((patch: Partial<AuditQuery>, replace = false) => {
     navigate(`/audit${auditSearch({ ...parseAuditQuery(window.location.search), ...patch })}`, { replace });
