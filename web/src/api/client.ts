@@ -32,7 +32,9 @@ const signedOutListeners = new Set<() => void>();
 
 export function onSignedOut(listener: () => void): () => void {
   signedOutListeners.add(listener);
-  return () => signedOutListeners.delete(listener);
+  return () => {
+    signedOutListeners.delete(listener);
+  };
 }
 
 async function request<T>(method: string, path: string, init: { body?: BodyInit; contentType?: string; signal?: AbortSignal } = {}): Promise<T> {
