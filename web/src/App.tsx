@@ -1,9 +1,15 @@
-import { lazy, Suspense, useEffect } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { useViewer, ViewerProvider } from './access/session.js';
+import { SignInPage } from './access/SignInPage.js';
+import { UserMenu } from './access/UserMenu.js';
+import { onSignedOut } from './api/client.js';
+import type { Me } from './api/types.js';
+import { useResource } from './api/use-resource.js';
 import { CatalogPage } from './catalog/CatalogPage.js';
 import { EntityPage } from './entity/EntityPage.js';
 import { matchRoute, type Route } from './routing/routes.js';
 import { Link, useLocation } from './routing/router.js';
-import { EmptyState, Loading } from './ui/states.js';
+import { ErrorState, Loading, NotFound } from './ui/states.js';
 
 // Pages off the first screen load on first visit: the dashboard and a scorecard's page bring the chart library.
 const DashboardPage = lazy(() => import('./dashboard/DashboardPage.js'));
@@ -11,6 +17,7 @@ const ScorecardsPage = lazy(() => import('./scorecards/ScorecardsPage.js'));
 const ScorecardPage = lazy(() => import('./scorecards/ScorecardPage.js'));
 const TargetsPage = lazy(() => import('./targets/TargetsPage.js'));
 const TargetPage = lazy(() => import('./targets/TargetPage.js'));
+const AuditPage = lazy(() => import('./audit/AuditPage.js'));
 
 const SECTIONS: Array<{ href: string; label: string; pages: Route['page'][] }> = [
   { href: '/catalog', label: 'Catalog', pages: ['catalog', 'entity'] },
@@ -18,6 +25,8 @@ const SECTIONS: Array<{ href: string; label: string; pages: Route['page'][] }> =
   { href: '/scorecards', label: 'Scorecards', pages: ['scorecards', 'scorecard'] },
   { href: '/targets', label: 'Targets & scans', pages: ['targets', 'target'] },
 ];
+/** Only for principals who may read the audit log somewhere (the API answers 403 to anyone else). */
+const AUDIT_SECTION = { href: '/audit', label: 'Audit', pages: ['audit'] as Route['page'][] };
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -35,20 +44,52 @@ function Page({ route }: { route: Route }) {
       return <TargetsPage />;
     case 'target':
       return <TargetPage key={route.targetId} targetId={route.targetId} />;
+    case 'audit':
+      return <AuditPage />;
     case 'not-found':
       return (
         <div className="page">
-          <EmptyState title="There is no page here.">
-            <p>
-              The address may be mistyped or out of date. Go to the <Link href="/catalog">catalog</Link>.
-            </p>
-          </EmptyState>
+          <NotFound />
         </div>
       );
   }
 }
 
+/**
+ * Who is calling decides what shows: the sign-in page when nobody (and no anonymous role) is, or
+ * when the server says so later (a 401), and otherwise the app with what this principal may do.
+ */
 export function App() {
+  const me = useResource<Me>('/api/auth/me');
+  const [signedOut, setSignedOut] = useState(false);
+  useEffect(() => onSignedOut(() => setSignedOut(true)), []);
+
+  if (me.status === 'error') {
+    return (
+      <main id="main" className="page">
+        <ErrorState error={me.error as Error} what="who you are" onRetry={me.reload} />
+      </main>
+    );
+  }
+  if (!me.data) return <Loading what="Lantern" />;
+  if (me.data.principal === null || signedOut) {
+    return (
+      <>
+        <Header />
+        <main id="main" tabIndex={-1}>
+          <SignInPage signIn={me.data.signIn} />
+        </main>
+      </>
+    );
+  }
+  return (
+    <ViewerProvider principal={me.data.principal}>
+      <Shell />
+    </ViewerProvider>
+  );
+}
+
+function Shell() {
   const location = useLocation();
   const route = matchRoute(location.pathname);
 
@@ -62,15 +103,31 @@ export function App() {
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <header className="app-header">
-        <Link href="/catalog" className="brand" aria-label="Lantern, the catalog">
-          <svg viewBox="0 0 16 16" width="18" height="18" aria-hidden="true" focusable="false">
-            <path d="M6 1h4v1.5h1.5V4h-7V2.5H6zM4.5 5h7l-.8 8H5.3zM5 14h6v1H5z" />
-          </svg>
-          <span className="brand-name">Lantern</span>
-        </Link>
+      <Header route={route} />
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<Loading what="the page" />}>
+          <Page route={route} />
+        </Suspense>
+      </main>
+    </>
+  );
+}
+
+/** The brand, the sections this principal may open, and who is signed in; the brand alone on the sign-in page. */
+function Header({ route }: { route?: Route }) {
+  const viewer = useViewer();
+  const sections = viewer.canSomewhere('read-audit') ? [...SECTIONS, AUDIT_SECTION] : SECTIONS;
+  return (
+    <header className="app-header">
+      <Link href="/catalog" className="brand" aria-label="Lantern, the catalog">
+        <svg viewBox="0 0 16 16" width="18" height="18" aria-hidden="true" focusable="false">
+          <path d="M6 1h4v1.5h1.5V4h-7V2.5H6zM4.5 5h7l-.8 8H5.3zM5 14h6v1H5z" />
+        </svg>
+        <span className="brand-name">Lantern</span>
+      </Link>
+      {route && (
         <nav className="app-nav" aria-label="Sections">
-          {SECTIONS.map((s) => {
+          {sections.map((s) => {
             const current = s.pages.includes(route.page);
             return (
               <Link key={s.href} href={s.href} className={current ? 'is-current' : undefined} aria-current={current ? 'page' : undefined}>
@@ -79,12 +136,8 @@ export function App() {
             );
           })}
         </nav>
-      </header>
-      <main id="main" tabIndex={-1}>
-        <Suspense fallback={<Loading what="the page" />}>
-          <Page route={route} />
-        </Suspense>
-      </main>
-    </>
+      )}
+      {viewer.principal && <UserMenu principal={viewer.principal} />}
+    </header>
   );
 }

@@ -24,6 +24,19 @@ export function errorMessage(status: number, statusText: string, body: unknown):
   return `The server answered ${status}${statusText ? ` ${statusText}` : ''}.`;
 }
 
+/**
+ * Called when the server answers 401: nobody is signed in (any more), and the app shows its sign-in
+ * page instead of a page of errors.
+ */
+const signedOutListeners = new Set<() => void>();
+
+export function onSignedOut(listener: () => void): () => void {
+  signedOutListeners.add(listener);
+  return () => {
+    signedOutListeners.delete(listener);
+  };
+}
+
 async function request<T>(method: string, path: string, init: { body?: BodyInit; contentType?: string; signal?: AbortSignal } = {}): Promise<T> {
   let response: Response;
   try {
@@ -46,12 +59,18 @@ async function request<T>(method: string, path: string, init: { body?: BodyInit;
       body = undefined;
     }
   }
+  if (response.status === 401) for (const listener of signedOutListeners) listener();
   if (!response.ok) throw new ApiError(response.status, errorMessage(response.status, response.statusText, body));
   return body as T;
 }
 
+/**
+ * Every change goes with a JSON or octet-stream content type, even with nothing to say (`{}`): the
+ * server refuses a change of a form's or no content type, which is what a cross-site form sends.
+ */
 export const api = {
   get: <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, { signal }),
+  postJson: <T>(path: string, value: unknown = {}) => request<T>('POST', path, { body: JSON.stringify(value), contentType: 'application/json' }),
   putJson: <T>(path: string, value: unknown) => request<T>('PUT', path, { body: JSON.stringify(value), contentType: 'application/json' }),
   postBytes: <T>(path: string, body: Blob) => request<T>('POST', path, { body, contentType: 'application/octet-stream' }),
 };

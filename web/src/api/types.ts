@@ -476,3 +476,42 @@ export interface EntityScorecards {
   entityRef: string;
   scorecards: EntityScorecard[];
 }
+
+/** A role at a scope (account, ORG or ORG.PROJECT), as GET /api/auth/me lists a principal's grants. */
+export interface Grant {
+  role: string;
+  scope: string;
+}
+
+export interface Principal {
+  kind: 'user' | 'token' | 'anonymous' | 'local';
+  /** `user:<subject>`, `token:<id>`, `anonymous`. */
+  id: string;
+  name: string;
+  grants: Grant[];
+}
+
+/** GET /api/auth/me: who is calling (null: nobody, and no anonymous role), and where browsers sign in. */
+export interface Me {
+  principal: Principal | null;
+  signIn: { url: string } | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  principal: string;
+  principalName: string;
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  scope: string;
+  clientAddress: string | null;
+  details: Record<string, unknown>;
+}
+
+/** GET /api/audit: newest first; nextCursor continues the list, null at its end. */
+export interface AuditPage {
+  items: AuditEntry[];
+  nextCursor: string | null;
+}

@@ -21,6 +21,7 @@ export type Route =
   | { page: 'scorecard'; scorecardId: string }
   | { page: 'targets' }
   | { page: 'target'; targetId: number }
+  | { page: 'audit' }
   | { page: 'not-found' };
 
 function decode(segment: string): string | undefined {
@@ -47,6 +48,7 @@ export function matchRoute(pathname: string): Route {
     return { page: 'not-found' };
   }
   if (first === 'dashboard' && rest.length === 0) return { page: 'dashboard' };
+  if (first === 'audit' && rest.length === 0) return { page: 'audit' };
   if (first === 'scorecards') {
     if (rest.length === 0) return { page: 'scorecards' };
     const [id] = rest;

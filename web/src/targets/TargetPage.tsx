@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { useViewer } from '../access/session.js';
 import { api, queryString } from '../api/client.js';
 import type { Scan, ScanIssuePage, ScanIssuePart, TargetDetail } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
@@ -183,6 +184,7 @@ export default function TargetPage({ targetId }: { targetId: number }) {
   const target = useResource<TargetDetail>(`/api/targets/${targetId}`);
   const scans = useResource<Scan[]>(`/api/targets/${targetId}/scans${queryString({ variant: view.variant })}`, { keepPrevious: true });
   const go = (patch: Partial<TargetView>) => navigate(viewHref(targetId, { ...view, ...patch }));
+  const viewer = useViewer();
 
   useEffect(() => {
     if (target.data) document.title = `${target.data.name} · Targets · Lantern`;
@@ -200,6 +202,7 @@ export default function TargetPage({ targetId }: { targetId: number }) {
   }
   if (!target.data) return <Loading what="the target" />;
   const t = target.data;
+  const mayUpload = viewer.can('ingest', t.scope);
   const selected = scans.data?.find((s) => s.scanId === view.scan) ?? null;
 
   return (
@@ -209,9 +212,11 @@ export default function TargetPage({ targetId }: { targetId: number }) {
       </p>
       <div className="page-header">
         <h1 className="break">{t.name}</h1>
-        <button type="button" className="button" aria-expanded={view.upload} onClick={() => go({ upload: !view.upload })}>
-          {view.upload ? 'Close upload' : 'Upload a report'}
-        </button>
+        {mayUpload && (
+          <button type="button" className="button" aria-expanded={view.upload} onClick={() => go({ upload: !view.upload })}>
+            {view.upload ? 'Close upload' : 'Upload a report'}
+          </button>
+        )}
       </div>
       <dl className="facts">
         <div className="fact">
@@ -238,8 +243,8 @@ export default function TargetPage({ targetId }: { targetId: number }) {
           </div>
         )}
       </dl>
-      <BaselineControl key={`${t.baseline.variant}`} target={t} onChanged={target.reload} />
-      {view.upload && (
+      {viewer.can('set-baseline', t.scope) && <BaselineControl key={`${t.baseline.variant}`} target={t} onChanged={target.reload} />}
+      {mayUpload && view.upload && (
         <section className="card">
           <UploadReport
             initial={{ target: t.name, type: t.type, scope: t.scope === 'account' ? 'account' : t.scope, variant: t.baseline.shown ?? '' }}
@@ -270,9 +275,7 @@ export default function TargetPage({ targetId }: { targetId: number }) {
         {scans.status === 'loading' && !scans.data && <Loading what="the scans" />}
         {scans.data &&
           (scans.data.length === 0 ? (
-            <EmptyState title="No scans yet.">
-              <p>Upload a report for this target to see its issues.</p>
-            </EmptyState>
+            <EmptyState title="No scans yet.">{mayUpload && <p>Upload a report for this target to see its issues.</p>}</EmptyState>
           ) : (
             <DataTable
               caption="Scans of this target, newest first"

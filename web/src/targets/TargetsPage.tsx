@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { useViewer } from '../access/session.js';
 import { queryString } from '../api/client.js';
 import type { Target } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
@@ -45,7 +46,9 @@ export default function TargetsPage() {
   const params = new URLSearchParams(location.search);
   const name = (params.get('name') ?? '').trim();
   const type = TARGET_TYPES.find((t) => t === params.get('type')) ?? '';
-  const uploading = params.get('upload') === 'true';
+  // Whoever may upload somewhere gets the form: the scope is one of its fields, and the API refuses the others.
+  const mayUpload = useViewer().canSomewhere('ingest');
+  const uploading = mayUpload && params.get('upload') === 'true';
   const targets = useResource<Target[]>(`/api/targets${queryString({ name, type })}`, { keepPrevious: true });
   const [uploaded, setUploaded] = useState(0);
 
@@ -68,9 +71,11 @@ export default function TargetsPage() {
     <div className="page">
       <div className="page-header">
         <h1>Targets &amp; scans</h1>
-        <button type="button" className="button button-primary" aria-expanded={uploading} onClick={() => go({ upload: !uploading })}>
-          {uploading ? 'Close upload' : 'Upload a report'}
-        </button>
+        {mayUpload && (
+          <button type="button" className="button button-primary" aria-expanded={uploading} onClick={() => go({ upload: !uploading })}>
+            {uploading ? 'Close upload' : 'Upload a report'}
+          </button>
+        )}
       </div>
       {uploading && (
         <section className="card">
@@ -101,7 +106,7 @@ export default function TargetsPage() {
           ) : (
             <EmptyState title="No targets yet.">
               <p>
-                A target appears with its first report: upload one above, or run <code>lantern ingest REPORT --target NAME --type TYPE --variant VARIANT</code>.
+                A target appears with its first report: {mayUpload ? 'upload one above, or ' : ''}run <code>lantern ingest REPORT --target NAME --type TYPE --variant VARIANT</code>.
               </p>
             </EmptyState>
           )

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
+import { useClosingDisclosure } from './disclosure.js';
 import { formatCount } from './format.js';
 
 export interface FilterOption {
@@ -19,23 +20,7 @@ export function FilterMenu({ label, options, selected, onChange }: { label: stri
   const [narrow, setNarrow] = useState('');
   const id = useId();
 
-  useEffect(() => {
-    const close = (event: Event) => {
-      if (menu.current?.open && !menu.current.contains(event.target as Node)) menu.current.open = false;
-    };
-    const escape = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && menu.current?.open) {
-        menu.current.open = false;
-        menu.current.querySelector('summary')?.focus();
-      }
-    };
-    document.addEventListener('click', close);
-    document.addEventListener('keydown', escape);
-    return () => {
-      document.removeEventListener('click', close);
-      document.removeEventListener('keydown', escape);
-    };
-  }, []);
+  useClosingDisclosure(menu);
 
   const toggle = (value: string, on: boolean) => onChange(on ? [...selected, value] : selected.filter((v) => v !== value));
   // Values in the URL that the facets do not list (yet) stay visible, so they can be unticked.
