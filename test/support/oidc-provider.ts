@@ -69,6 +69,7 @@ export async function startTestOidcProvider({ accounts }: { accounts: readonly T
     cookies: { keys: [randomBytes(16).toString('hex')] },
     claims: { openid: ['sub'], profile: ['name', 'groups'], email: ['email', 'email_verified'] },
     features: { devInteractions: { enabled: false } },
+    ttl: { AccessToken: 600, AuthorizationCode: 60, Grant: 3600, IdToken: 600, Interaction: 600, Session: 3600 },
     interactions: { url: (_ctx: KoaContextWithOIDC, i: { uid: string }) => `/interaction/${i.uid}` },
     findAccount: async (_ctx: KoaContextWithOIDC, id: string) => {
       const account = accounts.find((a) => a.id === id);
