@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { Actor } from '../access/actor.js';
+import type { OidcSignIn } from '../access/oidc.js';
 import { authorize, forbidden } from '../access/actor.js';
 import { Access, type Action, type Grant, leastRoleFor, type Principal, type ScopeFilter } from '../access/roles.js';
 import { resolveSession, SESSION_COOKIE } from '../access/sessions.js';
@@ -26,6 +27,8 @@ export interface AuthOptions {
   secureCookies?: boolean | undefined;
   /** Where the web UI sends people to sign in (the OpenID Connect login route), when one is configured. */
   signInUrl?: string | undefined;
+  /** Signing in through an OpenID Connect provider (routes/sign-in.ts); the sign-in URL is then /api/auth/login. */
+  oidc?: OidcSignIn | undefined;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

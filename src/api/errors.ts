@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { BusyError, ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, RequestTimeoutError, TooManyRequestsError, UnauthenticatedError } from '../domain/errors.js';
+import { BusyError, ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, RequestTimeoutError, ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError } from '../domain/errors.js';
 
 /**
  * The one place errors become HTTP responses. The body follows Backstage's error shape, so
@@ -22,6 +22,7 @@ function classify(error: FastifyError | Error): { statusCode: number; name: stri
   if (error instanceof UnauthenticatedError) return { statusCode: 401, name: error.name, message: error.message };
   if (error instanceof ForbiddenError) return { statusCode: 403, name: error.name, message: error.message };
   if (error instanceof TooManyRequestsError) return { statusCode: 429, name: error.name, message: error.message };
+  if (error instanceof ServiceUnavailableError) return { statusCode: 503, name: error.name, message: error.message };
   const fastify = error as FastifyError;
   if (fastify.validation) return { statusCode: 400, name: 'InputError', message: `Invalid request: ${fastify.message}.` };
   if (fastify.code === 'FST_ERR_MAX_PARAM_LENGTH') return { statusCode: 414, name: 'InputError', message: 'A segment of the URL path is longer than 100 characters; no name or id Lantern stores is that long.' };
@@ -40,7 +41,8 @@ export function errorBody(request: FastifyRequest, statusCode: number, name: str
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { statusCode, name, message } = classify(error);
   if (statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="lantern"');
-  if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
+  if (statusCode === 503) request.log.warn({ err: error }, 'a service Lantern depends on does not answer');
+  else if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ statusCode, error: message }, 'request rejected');
   if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
   if (error instanceof BusyError) reply.header('retry-after', String(error.retryAfterSeconds));

@@ -15,6 +15,7 @@ import { exemptionRoutes } from './routes/exemptions.js';
 import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
 import { scorecardRoutes } from './routes/scorecards.js';
+import { signInRoutes } from './routes/sign-in.js';
 import { targetRoutes } from './routes/targets.js';
 import { type ServerLimits, serverLimits } from './limits.js';
 import { ReportUploads } from './uploads.js';
@@ -126,7 +127,9 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
       await insightRoutes(api, lantern);
       await exemptionRoutes(api, lantern);
       await scorecardRoutes(api, lantern);
-      await accessRoutes(api, lantern, options.auth.signInUrl);
+      const { oidc, secureCookies } = options.auth;
+      if (oidc) await signInRoutes(api, lantern, { oidc, secureCookies });
+      await accessRoutes(api, lantern, options.auth.signInUrl ?? (oidc ? '/api/auth/login' : undefined));
     },
     { prefix: '/api' },
   );

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../domain/errors.js';
 import { catalogCommand } from './commands/catalog.js';
+import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { formatsCommand } from './commands/formats.js';
 import { ingestCommand } from './commands/ingest.js';
@@ -37,6 +38,7 @@ function createProgram(io: CliIo): Command {
   demoCommand(program, io);
   catalogCommand(program, io);
   scorecardsCommand(program, io);
+  configCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

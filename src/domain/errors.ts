@@ -72,3 +72,8 @@ export class UnauthenticatedError extends Error {
 export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
 }
+
+/** A service Lantern depends on (the identity provider) does not answer; asking again later may work. HTTP 503, exit 1. */
+export class ServiceUnavailableError extends Error {
+  override name = 'ServiceUnavailableError';
+}

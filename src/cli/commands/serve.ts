@@ -15,9 +15,10 @@ import { type Lantern, openLantern } from '../../lantern.js';
 import { positiveNumber, scopeOption } from '../context.js';
 import type { CliIo } from '../io.js';
 import { type CatalogPolicyFlags, catalogPolicyOptions, catalogReadOptions } from './catalog.js';
+import { type ConfigFlags, configOptions, serveSettings } from './config.js';
 import { loadScorecards, scorecardLanternOptions, type ScorecardFlags, scorecardOptions } from './scorecards.js';
 
-export interface ServeOptions extends ScorecardFlags, CatalogPolicyFlags {
+export interface ServeOptions extends ScorecardFlags, CatalogPolicyFlags, ConfigFlags {
   db?: string;
   port: string;
   host: string;
@@ -62,7 +63,7 @@ export function refreshIntervalOption(text: string): number {
 }
 
 export function serveCommand(program: Command, io: CliIo): void {
-  catalogPolicyOptions(scorecardOptions(program.command('serve')), { registers: true })
+  catalogPolicyOptions(scorecardOptions(configOptions(program.command('serve'))), { registers: true })
     .description('serve the API (and the web UI) until stopped with Ctrl-C or SIGTERM')
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
     .option('--port <n>', 'port to listen on', '7007')
@@ -87,9 +88,10 @@ export function serveCommand(program: Command, io: CliIo): void {
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const intervalMs = refreshIntervalOption(options.refreshInterval);
       const catalogScope = scopeOption(options.catalogScope);
-      const anonymous = options.anonymous === undefined ? undefined : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
+      const settings = await serveSettings(options, io);
+      const anonymous = options.anonymous === undefined ? settings.anonymous : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
       const limits = limitOptions(options);
-      const lantern = await openLantern(options.db, { maxReportBytes, catalog: catalogReadOptions(options), ...scorecardLanternOptions(options) }, io.env);
+      const lantern = await openLantern(options.db, { maxReportBytes, catalog: catalogReadOptions(options), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {
@@ -105,7 +107,7 @@ export function serveCommand(program: Command, io: CliIo): void {
       await serveUntilStopped(lantern, io, {
         port,
         host: options.host,
-        auth: { anonymous },
+        auth: { anonymous, oidc: settings.oidc },
         refreshIntervalMs: intervalMs,
         limits,
         logLevel: io.env.LANTERN_LOG_LEVEL ?? 'info',
