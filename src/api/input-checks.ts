@@ -13,7 +13,15 @@ export const MAX_JSON_DEPTH = 32;
 export async function refuseUnstorableValues(request: FastifyRequest): Promise<void> {
   check('params', request.params);
   check('querystring', request.query);
-  if (!Buffer.isBuffer(request.body)) check('body', request.body);
+  if (isJsonValue(request.body)) check('body', request.body);
+}
+
+/** A parsed JSON body: plain objects, arrays and scalars, never a stream or buffer (an upload's raw body). */
+function isJsonValue(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) return true;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }
 
 function check(root: string, value: unknown): void {
