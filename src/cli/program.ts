@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../domain/errors.js';
+import { auditCommand } from './commands/audit.js';
 import { catalogCommand } from './commands/catalog.js';
 import { demoCommand } from './commands/demo.js';
 import { formatsCommand } from './commands/formats.js';
@@ -9,6 +10,7 @@ import { scansCommand } from './commands/scans.js';
 import { scorecardsCommand } from './commands/scorecards.js';
 import { serveCommand } from './commands/serve.js';
 import { targetsCommand } from './commands/targets.js';
+import { tokensCommand } from './commands/tokens.js';
 import { ProblemsFound } from './context.js';
 import type { CliIo } from './io.js';
 
@@ -37,6 +39,8 @@ function createProgram(io: CliIo): Command {
   demoCommand(program, io);
   catalogCommand(program, io);
   scorecardsCommand(program, io);
+  tokensCommand(program, io);
+  auditCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }
