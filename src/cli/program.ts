@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../domain/errors.js';
+import { auditCommand } from './commands/audit.js';
 import { catalogCommand } from './commands/catalog.js';
 import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
@@ -10,6 +11,7 @@ import { scansCommand } from './commands/scans.js';
 import { scorecardsCommand } from './commands/scorecards.js';
 import { serveCommand } from './commands/serve.js';
 import { targetsCommand } from './commands/targets.js';
+import { tokensCommand } from './commands/tokens.js';
 import { ProblemsFound } from './context.js';
 import type { CliIo } from './io.js';
 
@@ -39,6 +41,8 @@ function createProgram(io: CliIo): Command {
   catalogCommand(program, io);
   scorecardsCommand(program, io);
   configCommand(program, io);
+  tokensCommand(program, io);
+  auditCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
+import { formatScope } from '../../domain/scope.js';
 import { SEVERITIES } from '../../domain/severity.js';
 import { TARGET_TYPES, type TargetType } from '../../domain/target.js';
 import type { IngestResult } from '../../ingest/ingest.js';
@@ -7,6 +8,7 @@ import { DEFAULT_MAX_REPORT_MB, readReportFile } from '../../ingest/report-file.
 import { positiveNumber, scopeOption, withLantern } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json } from '../output.js';
+import { callServer, TOKEN_VARIABLE } from '../server-client.js';
 
 interface IngestOptions {
   target: string;
@@ -22,6 +24,7 @@ interface IngestOptions {
   maxReportMb: string;
   json?: boolean;
   db?: string;
+  server?: string;
 }
 
 export function ingestCommand(program: Command, io: CliIo): void {
@@ -42,13 +45,24 @@ export function ingestCommand(program: Command, io: CliIo): void {
     .option('--max-report-mb <n>', 'refuse reports larger than this', String(DEFAULT_MAX_REPORT_MB))
     .option('--json', 'print the result as JSON')
     .option('--db <url>', 'database: a SQLite file or postgres:// URL (default: $LANTERN_DATABASE_URL or lantern.db)')
+    .option('--server <url>', `upload to a Lantern server instead (POST /api/scans), with the API token in $${TOKEN_VARIABLE}`)
     .action(async (file: string, options: IngestOptions) => {
+      if (options.db !== undefined && options.server !== undefined) throw new InputError('Give --db or --server, not both.');
       if (!(TARGET_TYPES as readonly string[]).includes(options.type)) {
         throw new InputError(`Invalid --type ${JSON.stringify(options.type)}: expected one of ${TARGET_TYPES.join(', ')}.`);
       }
       const maxBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const scope = scopeOption(options.scope);
       const report = await readReportFile(file, maxBytes);
+      if (options.server !== undefined) {
+        const query = new URLSearchParams({ target: options.target, type: options.type, variant: options.variant, scope: formatScope(scope) });
+        for (const [key, value] of Object.entries({ format: options.format, commit: options.commit, branch: options.branch, pipelineUrl: options.pipelineUrl, scannedAt: options.scannedAt })) {
+          if (value !== undefined) query.set(key, value);
+        }
+        if (options.baseline) query.set('baseline', 'true');
+        const uploaded = await callServer<IngestResult>(io, options.server, 'POST', `api/scans?${query}`, { bytes: report });
+        return io.out(options.json ? json(uploaded) : describeIngest(file, uploaded));
+      }
       const result = await withLantern(io, options.db, { maxReportBytes: maxBytes }, (lantern) =>
         lantern.ingest({
           report,
