@@ -195,6 +195,10 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     if (listeners.size === 0) process.stderr.write(`lantern: lost an idle connection to PostgreSQL at ${description}: ${error.message}\n`);
     for (const listener of listeners) listener(error);
   });
+  // The pool listens to its idle connections only: a connection a transaction holds between two
+  // statements (an ingest parsing its next batch) that dies would be an unhandled 'error' event
+  // too. The error needs no report here: the next statement on it fails with it, and the pool drops it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     try {
