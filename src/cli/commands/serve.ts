@@ -240,7 +240,7 @@ export const CATALOG_REFRESH_JOB = 'catalog-refresh';
  * outcome. Never rejects: a failure (the database down included) is logged, and the next tick tries
  * again. Resolves to the job's result, or undefined when it was skipped or failed.
  */
-export function periodicJob(lantern: Lantern, log: FastifyBaseLogger, metrics: LanternMetrics) {
+export function periodicJob(lantern: Lantern, log: Pick<FastifyBaseLogger, 'debug' | 'error'>, metrics: LanternMetrics) {
   return async <T>(job: string, work: () => Promise<T>): Promise<T | undefined> => {
     try {
       const outcome = await withJobLease(lantern.store, job, work);
