@@ -93,6 +93,11 @@ describe.skipIf(!POSTGRES_URL)('a PostgreSQL outage, through a proxy the test cu
     expect(live.statusCode).toBe(200);
     expect(live.json()).toEqual({ status: 'ok' });
 
+    // Four answers above were 503 for the outage; the metrics need no database to answer.
+    const metrics = await app.inject({ method: 'GET', url: '/api/metrics' });
+    expect(metrics.statusCode).toBe(200);
+    expect(metrics.body).toMatch(/^lantern_db_unavailable_total 4$/m);
+
     await proxy.restore();
     const ready = await app.inject({ method: 'GET', url: '/api/health/ready' });
     expect(ready.statusCode).toBe(200);
