@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { BusyError, ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, RequestTimeoutError, ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError } from '../domain/errors.js';
+import { BusyError, ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, RequestTimeoutError, ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError, UnavailableError } from '../domain/errors.js';
+import { databaseUnavailable } from '../store/unavailable.js';
 
 /**
  * The one place errors become HTTP responses. The body follows Backstage's error shape, so
@@ -14,7 +15,7 @@ export interface ErrorBody {
 
 function classify(error: FastifyError | Error): { statusCode: number; name: string; message: string } {
   if (error instanceof RequestTimeoutError) return { statusCode: 408, name: error.name, message: error.message };
-  if (error instanceof BusyError) return { statusCode: 503, name: error.name, message: error.message };
+  if (error instanceof BusyError || error instanceof UnavailableError) return { statusCode: 503, name: error.name, message: error.message };
   if (error instanceof PayloadTooLargeError) return { statusCode: 413, name: error.name, message: error.message };
   if (error instanceof InputError) return { statusCode: 400, name: error.name, message: error.message };
   if (error instanceof NotFoundError) return { statusCode: 404, name: error.name, message: error.message };
@@ -38,14 +39,17 @@ export function errorBody(request: FastifyRequest, statusCode: number, name: str
   return { error: { name, message }, request: { method: request.method, url: request.url }, response: { statusCode } };
 }
 
-export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function handleError(thrown: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  // A database that does not answer is the same 503 whichever query found out.
+  const unavailable = databaseUnavailable(thrown);
+  const error = unavailable ?? thrown;
   const { statusCode, name, message } = classify(error);
   if (statusCode === 401) void reply.header('www-authenticate', 'Bearer realm="lantern"');
-  if (statusCode === 503) request.log.warn({ err: error }, 'a service Lantern depends on does not answer');
+  if (unavailable) request.log.warn({ err: thrown }, 'database unavailable');
+  else if (statusCode === 503) request.log.warn({ err: error }, 'a service Lantern depends on does not answer');
   else if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ statusCode, error: message }, 'request rejected');
-  if (error instanceof TooManyRequestsError) reply.header('retry-after', String(error.retryAfterSeconds));
-  if (error instanceof BusyError) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error instanceof TooManyRequestsError || error instanceof BusyError || error instanceof UnavailableError) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.status(statusCode).send(errorBody(request, statusCode, name, message));
 }
 

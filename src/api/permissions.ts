@@ -22,6 +22,10 @@ const READ_ONE: RoutePermission = { action: 'read', where: 'object' };
 
 export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/health': PUBLIC,
+  'GET /api/health/live': PUBLIC,
+  'GET /api/health/ready': PUBLIC,
+  // A Prometheus scraper holds a viewer token at account scope.
+  'GET /api/metrics': { action: 'read', where: 'account' },
   'GET /api/openapi.json': PUBLIC,
 
   // Identity: who am I, signing in and out, tokens, the audit log.

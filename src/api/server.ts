@@ -2,13 +2,13 @@ import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
-import { sql } from 'kysely';
-import { Type } from 'typebox';
 import type { Lantern } from '../lantern.js';
 import { type AuthOptions, registerAuth } from './auth.js';
 import { InputError } from '../domain/errors.js';
 import { handleError, handleNotFound } from './errors.js';
 import { accessRoutes } from './routes/access.js';
+import { healthRoutes } from './routes/health.js';
+import { LanternMetrics, metricsRoutes, registerMetrics } from './metrics.js';
 import { refuseUnstorableValues } from './input-checks.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { exemptionRoutes } from './routes/exemptions.js';
@@ -33,6 +33,8 @@ export interface ServerOptions {
   auth: AuthOptions;
   /** Timeouts, connection and ingest caps, upload handling; each defaults to DEFAULT_LIMITS. */
   limits?: Partial<ServerLimits>;
+  /** The metrics this server records and serves at /api/metrics; default a registry of its own. */
+  metrics?: LanternMetrics;
 }
 
 /** Builds the HTTP server: the API under /api, described by /api/openapi.json, and the web UI at `/`. */
@@ -54,6 +56,10 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
 
   // Before the routes, so that every route is checked against the permission table as it is added.
   await registerAuth(app, lantern, options.auth);
+  const metrics = options.metrics ?? new LanternMetrics(lantern.store);
+  registerMetrics(app, metrics);
+  const unwatch = lantern.store.watchConnectionErrors((err) => app.log.warn({ err }, 'lost an idle database connection; the next query connects again'));
+  app.addHook('onClose', async () => unwatch());
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -107,21 +113,11 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
     async (api: LanternApp) => {
       api.setNotFoundHandler(handleNotFound);
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-      api.get(
-        '/health',
-        {
-          schema: {
-            summary: 'Readiness: answers once the database answers a bare query',
-            tags: ['health'],
-            response: { 200: Type.Object({ status: Type.Literal('ok'), database: Type.String() }) },
-          },
-        },
-        async () => {
-          await sql`select 1`.execute(lantern.store.db);
-          return { status: 'ok' as const, database: lantern.store.dialect };
-        },
-      );
-      await scanRoutes(api, lantern, new ReportUploads(limits, lantern.maxReportBytes));
+      await healthRoutes(api, lantern);
+      await metricsRoutes(api, metrics);
+      const uploads = new ReportUploads(limits, lantern.maxReportBytes);
+      metrics.watchIngestQueue(() => uploads.waiting);
+      await scanRoutes(api, lantern, uploads, metrics);
       await targetRoutes(api, lantern);
       await catalogRoutes(api, lantern);
       await insightRoutes(api, lantern);

@@ -23,6 +23,11 @@ export class ReportUploads {
     this.#slots = new Slots(limits.maxConcurrentIngests, limits.ingestQueueTimeoutMs);
   }
 
+  /** Uploads waiting for an ingest slot now. */
+  get waiting(): number {
+    return this.#slots.waiting;
+  }
+
   ingest<T>(body: Readable, reply: FastifyReply, ingest: (report: Uint8Array) => Promise<T>): Promise<T> {
     return this.#slots.run(async () => {
       const received = await receiveReport(body, {
@@ -62,6 +67,10 @@ class Slots {
     private readonly queueMs: number,
   ) {
     this.#free = size;
+  }
+
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   async run<T>(work: () => Promise<T>): Promise<T> {

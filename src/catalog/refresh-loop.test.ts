@@ -44,6 +44,35 @@ it('refreshes every interval, never two runs at once, reports errors, and stops 
   expect(reports).toEqual([[], new Error('database gone'), []]);
 });
 
+it('keeps running when a run throws before it starts or its report throws, with no unhandled rejection', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  let runs = 0;
+  const catalog = {
+    refreshAll(): Promise<RefreshOutcome[]> {
+      runs++;
+      if (runs === 1) throw new Error('thrown before any promise');
+      return Promise.resolve([]);
+    },
+  };
+  const reports: Array<RefreshOutcome[] | Error> = [];
+  const loop = startRefreshLoop(catalog, 5, (r) => {
+    reports.push(r);
+    if (reports.length === 2) throw new Error('the logger failed');
+  });
+  try {
+    while (runs < 4) await new Promise((resolve) => setTimeout(resolve, 5));
+  } finally {
+    await loop.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('unhandledRejection', onUnhandled);
+  }
+  expect(reports[0]).toEqual(new Error('thrown before any promise'));
+  expect(reports.length).toBeGreaterThanOrEqual(3);
+  expect(unhandled).toEqual([]);
+});
+
 describeEachStore('Catalog.refreshAll', (kind: StoreKind) => {
   let lantern: Lantern;
   let broken = false;

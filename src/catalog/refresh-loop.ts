@@ -16,7 +16,13 @@ export function startRefreshLoop(catalog: Pick<Catalog, 'refreshAll'>, intervalM
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = catalog.refreshAll().then(report, (error: unknown) => report(error instanceof Error ? error : new Error(String(error)))).finally(schedule);
+      // Nothing a run does, not even a failing report, may reject: a rejection no one awaits ends
+      // the process, and the next run must be scheduled whatever happened to this one.
+      running = Promise.resolve()
+        .then(() => catalog.refreshAll())
+        .then(report, (error: unknown) => report(error instanceof Error ? error : new Error(String(error))))
+        .catch(() => undefined)
+        .finally(schedule);
     }, intervalMs);
     // The server's own handles keep the process alive; the loop never should on its own.
     timer.unref();

@@ -30,6 +30,23 @@ export class BusyError extends Error {
   }
 }
 
+/**
+ * The database does not answer (PostgreSQL down or unreachable, a SQLite file locked by another
+ * process): nothing is wrong with the request, and the same request will succeed once the database
+ * is back. HTTP 503 with Retry-After, exit 1.
+ */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+
+  constructor(
+    message: string,
+    /** Whole seconds after which the request is worth sending again. */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A named thing (entity, target, scan, issue) does not exist. HTTP 404, exit 2. */
 export class NotFoundError extends Error {
   override name = 'NotFoundError';

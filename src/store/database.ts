@@ -27,7 +27,22 @@ export interface Store {
    * transaction starts IMMEDIATE, so a second writer waits for the first instead of failing.
    */
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** PostgreSQL only: the pool's connections now, for metrics; undefined on SQLite. */
+  connections(): PoolConnections | undefined;
+  /**
+   * Hears errors of connections no query was using (PostgreSQL closing idle connections when it
+   * stops): the pool drops them and connects again on the next query. Returns the unsubscriber.
+   * With no listener they are written to stderr: never an unhandled 'error' event.
+   */
+  watchConnectionErrors(listener: (error: Error) => void): () => void;
   close(): Promise<void>;
+}
+
+export interface PoolConnections {
+  total: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
 }
 
 export interface OpenOptions {
@@ -35,7 +50,13 @@ export interface OpenOptions {
   schema?: string;
   /** PostgreSQL only: connections in the pool. */
   poolSize?: number;
+  /** SQLite only: how long a write waits for another process's write to end before it fails (503). */
+  busyTimeoutMs?: number;
 }
+
+export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 10_000;
+/** PostgreSQL: a new connection that takes longer than this fails (503), instead of hanging while the server is unreachable. */
+const CONNECT_TIMEOUT_MS = 5_000;
 
 export const DEFAULT_DATABASE = 'lantern.db';
 
@@ -50,7 +71,7 @@ export function isPostgresUrl(url: string): boolean {
 
 /** Opens a `postgres://…` URL on PostgreSQL, anything else as a SQLite file path (created on first use). */
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
-  const store = isPostgresUrl(url) ? await openPostgres(url, options) : openSqlite(url);
+  const store = isPostgresUrl(url) ? await openPostgres(url, options) : openSqlite(url, options);
   try {
     await migrate(store);
   } catch (error) {
@@ -63,7 +84,8 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   return store;
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string, options: OpenOptions): Store {
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_SQLITE_BUSY_TIMEOUT_MS;
   const path = url.replace(/^sqlite:/i, '');
   const memory = path === ':memory:';
   // An in-memory or temporary database exists only on its own connection: no reader can open it.
@@ -77,8 +99,8 @@ function openSqlite(url: string): Store {
     handle.pragma('journal_mode = WAL');
     handle.pragma('synchronous = NORMAL');
     handle.pragma('foreign_keys = ON');
-    handle.pragma('busy_timeout = 10000');
-    if (!privateDb) reader = openReader(path);
+    handle.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    if (!privateDb) reader = openReader(path, busyTimeoutMs);
   } catch (error) {
     throw new InputError(`Cannot open the SQLite database ${JSON.stringify(path)}: ${(error as Error).message}.`);
   }
@@ -103,6 +125,9 @@ function openSqlite(url: string): Store {
           throw error;
         }
       }),
+    connections: () => undefined,
+    // better-sqlite3 reports every error to the statement that met it.
+    watchConnectionErrors: () => () => undefined,
     close: async () => {
       if (db !== writer) await db.destroy();
       await writer.destroy();
@@ -111,9 +136,9 @@ function openSqlite(url: string): Store {
 }
 
 /** A second, read-only connection to a SQLite file the writer has opened (and put in WAL mode). */
-function openReader(path: string): BetterSqlite3.Database {
+function openReader(path: string, busyTimeoutMs: number): BetterSqlite3.Database {
   const reader = new BetterSqlite3(path, { readonly: true, fileMustExist: true });
-  reader.pragma('busy_timeout = 10000');
+  reader.pragma(`busy_timeout = ${busyTimeoutMs}`);
   return reader;
 }
 
@@ -155,14 +180,34 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: withDefaultUser(url),
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A connection whose peer vanished (a cut network, a failed-over host) is found out instead of
+    // waiting forever for an answer.
+    keepAlive: true,
     types: { getTypeParser: pgTypeParser } as pg.CustomTypesConfig,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const description = redactPassword(url);
+  // Without a listener, an idle connection's error (PostgreSQL stopping, a network cut) would be an
+  // unhandled 'error' event, which ends the process. The pool has already dropped that connection.
+  const listeners = new Set<(error: Error) => void>();
+  pool.on('error', (error) => {
+    if (listeners.size === 0) process.stderr.write(`lantern: lost an idle connection to PostgreSQL at ${description}: ${error.message}\n`);
+    for (const listener of listeners) listener(error);
+  });
+  // The pool listens to its idle connections only: a connection a transaction holds between two
+  // statements (an ingest parsing its next batch) that dies would be an unhandled 'error' event
+  // too. The error needs no report here: the next statement on it fails with it, and the pool drops it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     try {
-      if (schema) await client.query(`create schema if not exists ${schema}`);
+      if (schema) await client.query(`create schema if not exists ${schema}`).catch((error: unknown) => {
+        // Two processes creating the schema at once: "if not exists" does not stop the loser from
+        // failing on the catalog's unique index (23505) or with duplicate_schema (42P06).
+        const code = (error as { code?: unknown }).code;
+        if (code !== '23505' && code !== '42P06') throw error;
+      });
     } finally {
       client.release();
     }
@@ -177,6 +222,13 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     description,
     sqlite: undefined,
     transaction: (work) => db.transaction().execute(work),
+    connections: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    watchConnectionErrors: (listener) => {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
     close: () => db.destroy(),
   };
 }

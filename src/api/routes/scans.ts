@@ -8,6 +8,7 @@ import type { Lantern } from '../../lantern.js';
 import { errors, NullableInteger, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 import type { ReportUploads } from '../uploads.js';
+import type { LanternMetrics } from '../metrics.js';
 
 export const IngestResultSchema = Type.Object({
   scanId: Type.Integer(),
@@ -40,7 +41,7 @@ const UploadQuery = Type.Object({
 });
 
 /** POST /api/scans: a report as the raw request body (optionally gzip), ingested as `lantern ingest` does. */
-export async function scanRoutes(api: LanternApp, lantern: Lantern, uploads: ReportUploads): Promise<void> {
+export async function scanRoutes(api: LanternApp, lantern: Lantern, uploads: ReportUploads, metrics: LanternMetrics): Promise<void> {
   await api.register(async (upload: LanternApp) => {
     // Reports arrive as raw bytes whatever their content type, and are not held in memory: the
     // body stays a stream for the handler, which writes it to a file as it arrives (api/uploads.ts).
@@ -69,7 +70,7 @@ export async function scanRoutes(api: LanternApp, lantern: Lantern, uploads: Rep
         if (!body) throw new InputError('The request body is empty; expected a scanner report (raw or gzip).');
         const q = request.query;
         const result = await uploads.ingest(body, reply, (report) =>
-          lantern.ingest({
+          metrics.observeIngest(() => lantern.ingest({
             report,
             source: 'request body',
             target: q.target,
@@ -82,7 +83,7 @@ export async function scanRoutes(api: LanternApp, lantern: Lantern, uploads: Rep
             branch: q.branch,
             pipelineUrl: q.pipelineUrl,
             scannedAt: q.scannedAt,
-          }, actorOf(request)),
+          }, actorOf(request))),
         );
         request.log.info({ scanId: result.scanId, target: result.target, variant: result.variant, scanner: result.scanner, issues: result.counts.total, duplicate: result.duplicate }, 'report ingested');
         return reply.status(result.duplicate ? 200 : 201).send(result);

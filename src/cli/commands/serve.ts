@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
+import type { FastifyBaseLogger } from 'fastify';
 import { localActor } from '../../access/actor.js';
 import { parseGrantScope, parseRole } from '../../access/roles.js';
 import type { AuthOptions } from '../../api/auth.js';
 import { countTokens } from '../../store/tokens.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../api/limits.js';
 import { buildServer, type LanternApp } from '../../api/server.js';
+import { LanternMetrics } from '../../api/metrics.js';
+import { withJobLease } from '../../store/job-lease.js';
+import { databaseUnavailable } from '../../store/unavailable.js';
 import { formatProblem } from '../../catalog/entity.js';
 import { isUrl } from '../../catalog/source-address.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
@@ -173,15 +177,18 @@ export interface ServeLoopOptions {
  */
 export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
   let app: LanternApp;
+  const metrics = new LanternMetrics(lantern.store);
   try {
     await printFirstAdminToken(lantern, io, options.auth);
-    app = await buildServer(lantern, { logger: { level: options.logLevel }, auth: options.auth, limits: options.limits });
-    const evaluated = await lantern.evaluateScorecards();
-    io.err(`Scorecards: ${evaluated.map((e) => `${e.scorecard} (${e.entities} entit${e.entities === 1 ? 'y' : 'ies'})`).join(', ') || 'none'}\n`);
+    app = await buildServer(lantern, { logger: { level: options.logLevel }, auth: options.auth, limits: options.limits, metrics });
+    const evaluation = await withJobLease(lantern.store, SCORECARD_JOB, () => lantern.evaluateScorecards());
+    const evaluated = evaluation.ran ? evaluation.value : undefined;
+    io.err(`Scorecards: ${evaluated ? evaluated.map((e) => `${e.scorecard} (${e.entities} entit${e.entities === 1 ? 'y' : 'ies'})`).join(', ') || 'none' : 'being evaluated by another replica'}\n`);
   } catch (error) {
     await lantern.close();
     throw error;
   }
+  const tick = periodicJob(lantern, app.log, metrics);
   const report = (outcomes: RefreshOutcome[] | Error) => {
     if (outcomes instanceof Error) return app.log.error({ err: outcomes }, 'catalog refresh failed');
     for (const o of outcomes) {
@@ -189,30 +196,22 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
       else app.log.info({ location: o.summary.location.target, status: o.summary.location.status, added: o.summary.added.length, updated: o.summary.updated.length, removed: o.summary.removed.length, lastError: o.summary.location.last_error }, 'catalog location refreshed');
     }
   };
-  const loop = options.refreshIntervalMs > 0 ? startRefreshLoop(lantern.catalog, options.refreshIntervalMs, report) : undefined;
+  const refreshing = { refreshAll: async () => (await tick(CATALOG_REFRESH_JOB, () => lantern.catalog.refreshAll())) ?? [] };
+  const loop = options.refreshIntervalMs > 0 ? startRefreshLoop(refreshing, options.refreshIntervalMs, report) : undefined;
   // Issues whose exemption expired count again: their entities' stored summaries follow within a minute.
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
-    sweeping = lantern.sweepExpiredExemptions().then(
-      (expired) => expired > 0 && app.log.info({ expired }, 'exemptions expired; summaries updated'),
-      (err: unknown) => app.log.error({ err }, 'exemption expiry sweep failed'),
-    );
+    sweeping = tick(EXPIRY_SWEEP_JOB, () => lantern.sweepExpiredExemptions()).then((expired) => expired && app.log.info({ expired }, 'exemptions expired; summaries updated'));
   };
   sweep();
   const sweeper = setInterval(sweep, 60_000).unref();
   // The scorecard files are read again, so that an edit shows within the hour, like a catalog edit.
   let scoring: Promise<unknown> = Promise.resolve();
   const score = () => {
-    scoring = lantern.scorecards
-      .load()
-      .then((problems) => {
-        for (const problem of problems) app.log.warn({ problem: formatProblem(problem) }, 'scorecard file problem');
-        return lantern.evaluateScorecards();
-      })
-      .then(
-        (evaluated) => app.log.info({ scorecards: evaluated.length, changed: evaluated.reduce((n, e) => n + e.changed, 0) }, 'scorecards evaluated'),
-        (err: unknown) => app.log.error({ err }, 'scorecard evaluation failed'),
-      );
+    scoring = tick(SCORECARD_JOB, async () => {
+      for (const problem of await lantern.scorecards.load()) app.log.warn({ problem: formatProblem(problem) }, 'scorecard file problem');
+      return lantern.evaluateScorecards();
+    }).then((evaluated) => evaluated && app.log.info({ scorecards: evaluated.length, changed: evaluated.reduce((n, e) => n + e.changed, 0) }, 'scorecards evaluated'));
   };
   const scorer = setInterval(score, SCORECARD_INTERVAL_MS).unref();
   try {
@@ -231,6 +230,36 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     await app.close();
     await lantern.close();
   }
+}
+
+export const SCORECARD_JOB = 'scorecard-evaluation';
+export const EXPIRY_SWEEP_JOB = 'exemption-expiry-sweep';
+export const CATALOG_REFRESH_JOB = 'catalog-refresh';
+
+/**
+ * One tick of a periodic job: run under the cluster's lease (store/job-lease.ts), so that of several
+ * replicas on one PostgreSQL database one runs it and the others skip; counted in the metrics by
+ * outcome. Never rejects: a failure (the database down included) is logged, and the next tick tries
+ * again. Resolves to the job's result, or undefined when it was skipped or failed.
+ */
+export function periodicJob(lantern: Lantern, log: Pick<FastifyBaseLogger, 'debug' | 'error'>, metrics: LanternMetrics) {
+  return async <T>(job: string, work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      const outcome = await withJobLease(lantern.store, job, work);
+      if (!outcome.ran) {
+        metrics.jobRan(job, 'skipped-lease');
+        log.debug({ job }, 'periodic job skipped: another replica holds its lease');
+        return undefined;
+      }
+      metrics.jobRan(job, 'ran');
+      return outcome.value;
+    } catch (err) {
+      metrics.jobRan(job, 'failed');
+      if (databaseUnavailable(err)) metrics.databaseUnavailable();
+      log.error({ job, err }, `periodic job ${job} failed`);
+      return undefined;
+    }
+  };
 }
 
 /**

@@ -1,0 +1,128 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../store/database.js';
+import { databaseUnavailable } from '../store/unavailable.js';
+import type { LanternApp } from './server.js';
+
+export type JobOutcome = 'ran' | 'skipped-lease' | 'failed';
+
+/**
+ * The Prometheus metrics of one Lantern server, in a registry of its own (never prom-client's
+ * global one: a process may run several servers, as the tests do). Scraped at GET /api/metrics.
+ */
+export class LanternMetrics {
+  readonly registry = new Registry();
+  readonly #httpDuration = new Histogram({
+    name: 'lantern_http_request_duration_seconds',
+    help: 'HTTP requests by method, route pattern and status, and how long they took to answer.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly #ingestDuration = new Histogram({
+    name: 'lantern_ingest_duration_seconds',
+    help: 'Reports ingested through the API by scanner: reading, normalising and storing one report.',
+    labelNames: ['scanner'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [this.registry],
+  });
+  readonly #ingestedFindings = new Counter({
+    name: 'lantern_ingested_findings_total',
+    help: 'Findings stored from reports ingested through the API, by scanner (a report already ingested adds none).',
+    labelNames: ['scanner'] as const,
+    registers: [this.registry],
+  });
+  readonly #jobRuns = new Counter({
+    name: 'lantern_periodic_job_runs_total',
+    help: 'Ticks of the periodic jobs by job and outcome: ran, skipped-lease (another replica held the job) or failed.',
+    labelNames: ['job', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly #dbUnavailable = new Counter({
+    name: 'lantern_db_unavailable_total',
+    help: 'Requests answered 503 and periodic jobs failed because the database did not answer (or a SQLite file was locked by another process).',
+    registers: [this.registry],
+  });
+  #processMetrics = false;
+  #ingestQueue: (() => number) | undefined;
+
+  constructor(store: Store) {
+    if (store.dialect === 'postgres') {
+      new Gauge({
+        name: 'lantern_db_pool_connections',
+        help: "Connections of this server's PostgreSQL pool: total, idle, and waiting (queries waiting for a connection).",
+        labelNames: ['state'] as const,
+        registers: [this.registry],
+        collect() {
+          const pool = store.connections();
+          if (!pool) return;
+          this.set({ state: 'total' }, pool.total);
+          this.set({ state: 'idle' }, pool.idle);
+          this.set({ state: 'waiting' }, pool.waiting);
+        },
+      });
+    }
+    const metrics = this;
+    new Gauge({
+      name: 'lantern_ingest_queue_waiting',
+      help: 'Report uploads waiting for an ingest slot (--max-concurrent-ingests).',
+      registers: [this.registry],
+      collect() {
+        this.set(metrics.#ingestQueue?.() ?? 0);
+      },
+    });
+  }
+
+  /** Where the ingest queue's length is read at each scrape. */
+  watchIngestQueue(waiting: () => number): void {
+    this.#ingestQueue = waiting;
+  }
+
+  observeRequest(method: string, route: string, status: number, seconds: number): void {
+    this.#httpDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
+  /** Times one ingest and counts its findings under the scanner it reports. */
+  async observeIngest<T extends { scanner: string; duplicate: boolean; counts: { total: number } }>(ingest: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await ingest();
+    this.#ingestDuration.observe({ scanner: result.scanner }, (performance.now() - started) / 1000);
+    this.#ingestedFindings.inc({ scanner: result.scanner }, result.duplicate ? 0 : result.counts.total);
+    return result;
+  }
+
+  jobRan(job: string, outcome: JobOutcome): void {
+    this.#jobRuns.inc({ job, outcome });
+  }
+
+  databaseUnavailable(): void {
+    this.#dbUnavailable.inc();
+  }
+
+  /** The exposition text. Process metrics join at the first scrape, so that a server nobody scrapes (a test, the demo) runs no monitors for them. */
+  async scrape(): Promise<{ contentType: string; text: string }> {
+    if (!this.#processMetrics) {
+      this.#processMetrics = true;
+      collectDefaultMetrics({ register: this.registry });
+    }
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}
+
+/** Times every request under its route pattern (never the raw URL, whose ids would make a series each), counts database outages, and serves GET /api/metrics. */
+export function registerMetrics(app: LanternApp, metrics: LanternMetrics): void {
+  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
+    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.addHook('onError', async (_request: FastifyRequest, _reply: FastifyReply, error: FastifyError) => {
+    if (databaseUnavailable(error)) metrics.databaseUnavailable();
+  });
+}
+
+/** GET /api/metrics, in the Prometheus text format; left out of the OpenAPI document, like the document itself. */
+export async function metricsRoutes(api: LanternApp, metrics: LanternMetrics): Promise<void> {
+  api.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    const { contentType, text } = await metrics.scrape();
+    return reply.type(contentType).send(text);
+  });
+}
