@@ -36,6 +36,9 @@ const pendingExemption = async (e: AccessEstate) => (await e.lantern.requestExem
 
 const MATRIX: Record<string, Entry> = {
   'GET /api/health': { public: true, url: '/api/health' },
+  'GET /api/health/live': { public: true, url: '/api/health/live' },
+  'GET /api/health/ready': { public: true, url: '/api/health/ready' },
+  'GET /api/metrics': { url: () => '/api/metrics', allow: 'viewer@account', status: 200, deny: [['viewer@acme.pay', 403], ['ingester@acme.pay', 403]] },
   'GET /api/openapi.json': { public: true, url: '/api/openapi.json' },
   'GET /api/auth/me': { public: true, url: '/api/auth/me' },
   'GET /api/auth/login': { absent: 'added by the OpenID Connect sign-in' },
