@@ -141,4 +141,11 @@ describeEachStore('HTTP API: streamed, bounded uploads', (kind: StoreKind) => {
     await vi.waitFor(() => expect(readdirSync(uploadDirectory)).toEqual([]));
     expect(await scanCount()).toBe(2);
   });
+
+  it('stores a report uploaded over a socket: the body stream is not taken for JSON to check', async () => {
+    await start();
+    const answer = await post(`${url}/api/scans?${query}`, [Buffer.from(trivyReport([lodash]))]);
+    expect(answer.status, answer.body).toBe(201);
+    expect(await scanCount()).toBe(1);
+  });
 });

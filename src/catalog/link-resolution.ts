@@ -6,6 +6,7 @@ import {
   type LinkInsert,
   type LinkResolutionColumns,
   linksToTarget,
+  lockLinks,
   rewriteLinks,
   storedLinks,
   storedTargets,
@@ -116,9 +117,12 @@ export async function relinkTarget(db: Db, targetId: number, options: { isNew: b
     targetConcernsLink({ nameKey: row.name_key, similarityKey: row.similarity_key, lastSegment: row.last_segment ?? undefined, scope: row.scope }, keys),
   );
   if (concerned.length > 0) {
-    // Similar-name hints list the nearest targets of every scope, so these need all targets.
-    changed += await reresolve(db, concerned, await storedTargets(db));
-    checked += concerned.length;
+    // Locked first, then the targets read: a concurrent ingest that resolved these links for its
+    // own new target has committed by then, and both targets are seen. Similar-name hints list the
+    // nearest targets of every scope, so these need all targets.
+    const locked = await lockLinks(db, concerned.map((row) => row.id));
+    changed += await reresolve(db, locked, await storedTargets(db));
+    checked += locked.length;
   }
   return { checked, changed };
 }

@@ -57,7 +57,10 @@ export interface IngestResult {
   errors: string[];
 }
 
-/** Runs inside the ingest transaction after the scan is written (link resolution, summaries, scorecards). */
+/**
+ * Runs inside the ingest transaction after the scan is written (link resolution, summaries,
+ * scorecards). It must change nothing outside the database: the transaction may be run again.
+ */
 export type AfterIngest = (trx: Kysely<Database>, scan: { targetId: number; scanId: number }) => Promise<void>;
 
 const MAX_NAME = 512;
@@ -75,11 +78,16 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
   validate(request);
   const reportSha256 = await sha256(request.report);
   // Detection and the report's header are read now, before any write; findings as they are stored.
-  const report = storableHeader(parseReport(request.report, { source: request.source, format: request.format }));
+  const parse = () => storableHeader(parseReport(request.report, { source: request.source, format: request.format }));
+  let report = parse();
+  let attempts = 0;
   const now = new Date().toISOString();
   const scannedAt = request.scannedAt ? new Date(request.scannedAt).toISOString() : now;
 
+  // Everything below writes only to the database (the hooks too), so on PostgreSQL a transaction
+  // that lost a race to a concurrent ingest is run again; its findings can be read once: parse again.
   return store.transaction(async (trx) => {
+    if (attempts++ > 0) report = parse();
     const existingTarget = await findTarget(trx, request.scope, request.target);
     const existingVariant = existingTarget && (await findVariant(trx, existingTarget.id, request.variant));
     const duplicate = existingVariant && (await findScanByReport(trx, existingVariant.id, reportSha256));
@@ -174,7 +182,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       suppressed: report.suppressed,
       errors: report.errors,
     };
-  });
+  }, { retry: true });
 }
 
 function* storableFindings(findings: Iterable<Finding>): Generator<Finding> {

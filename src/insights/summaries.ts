@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../store/schema.js';
 import { batches } from '../store/batches.js';
 import { bulkRun } from '../store/bulk.js';
+import { lockEntities } from '../store/row-locks.js';
 import type { Store } from '../store/database.js';
 import { entityStates } from './entity-state.js';
 import { summarise } from './summary.js';
@@ -19,9 +20,11 @@ export async function entitiesShowingTarget(db: Db, targetIds: readonly number[]
  * Recomputes and stores the summaries of these entities, and their history for the day of `asOf`
  * (an ingest's scan time, else now). A change dated earlier than stored history, as when scans are
  * ingested with past dates, supersedes the history after it: that history was computed without it.
+ * The entities are locked first (store/row-locks.ts): concurrent refreshes of one entity take turns.
  */
 export async function refreshSummaries(store: Store, db: Db, entityIds: readonly number[], asOf: string, now: string): Promise<void> {
   const day = asOf.slice(0, 10);
+  await lockEntities(db, entityIds);
   for (const ids of batches(new Set(entityIds), 200)) {
     const entities = await db.selectFrom('entities').selectAll().where('id', 'in', ids).execute();
     const summaries = (await entityStates(db, entities)).map((state) => {

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -25,8 +26,11 @@ export interface Store {
   /**
    * Runs `work` in one transaction and commits, or rolls back if it throws. On SQLite the
    * transaction starts IMMEDIATE, so a second writer waits for the first instead of failing.
+   * With `retry`, on PostgreSQL a transaction that lost a race to another (serialization failure,
+   * deadlock, unique violation) is rolled back and run again, a few times: only for work that
+   * does nothing outside the database, so that running it again is safe.
    */
-  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  transaction<T>(work: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** PostgreSQL only: the pool's connections now, for metrics; undefined on SQLite. */
   connections(): PoolConnections | undefined;
   /**
@@ -43,6 +47,11 @@ export interface PoolConnections {
   idle: number;
   /** Queries waiting for a connection. */
   waiting: number;
+}
+
+export interface TransactionOptions {
+  /** Run the work again when it lost a race to a concurrent transaction (PostgreSQL; SQLite's are serial). */
+  retry?: boolean;
 }
 
 export interface OpenOptions {
@@ -221,7 +230,8 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     dialect: 'postgres',
     description,
     sqlite: undefined,
-    transaction: (work) => db.transaction().execute(work),
+    transaction: (work, transactionOptions) =>
+      transactionOptions?.retry ? retryingRaces(() => db.transaction().execute(work)) : db.transaction().execute(work),
     connections: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     watchConnectionErrors: (listener) => {
       listeners.add(listener);
@@ -231,6 +241,31 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     },
     close: () => db.destroy(),
   };
+}
+
+/** SQLSTATEs of a transaction that lost a race: serialization failure, deadlock, unique violation. */
+const RACE_CODES = new Set(['40001', '40P01', '23505']);
+export const TRANSACTION_ATTEMPTS = 5;
+
+/** Whether an error means the transaction lost a race to another and may succeed if run again. */
+export function isLostRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RACE_CODES.has(code);
+}
+
+/**
+ * Runs `attempt` until it does not lose a race, at most TRANSACTION_ATTEMPTS times, waiting a
+ * little longer (and a random part of it, so that the racers do not meet again) before each retry.
+ */
+async function retryingRaces<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (n >= TRANSACTION_ATTEMPTS || !isLostRace(error)) throw error;
+      await delay((2 ** n) * 5 * (0.5 + Math.random()));
+    }
+  }
 }
 
 async function migrate(store: Store): Promise<void> {

@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { LinkDiagnostic, NameKeys, TargetSummary } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import type { TargetType } from '../domain/target.js';
 import { batches } from './batches.js';
 import { bulkRun } from './bulk.js';
+import { isPostgres } from './row-locks.js';
 import type { Store } from './database.js';
 import type { Database, EntityLinkRow, NewEntityLink } from './schema.js';
 
@@ -63,17 +64,45 @@ export type LinkResolutionColumns = Pick<LinkInsert, 'matched' | 'target_id' | '
 
 const LINK_BATCH = 1000;
 
+/** The columns a rewrite sets, each with the SQL type it is cast to (VALUES lists carry none on PostgreSQL). */
+const RESOLUTION_COLUMNS = [
+  ['matched', 'integer'],
+  ['target_id', 'integer'],
+  ['variant_id', 'integer'],
+  ['variant_name', 'text'],
+  ['variant_reason', 'text'],
+  ['diagnostics', 'text'],
+  ['resolved_at', 'text'],
+] as const satisfies ReadonlyArray<readonly [keyof LinkResolutionColumns, string]>;
+
 /**
- * Writes links whose resolution changed, keeping their ids. Many at once is the first scan of a
- * target with a name like many others: rows are replaced a batch at a time (a delete and a
- * multi-row insert), which both dialects run far faster than an update per row.
+ * Writes the new resolution of links, in place: one UPDATE … FROM (VALUES …) per batch, which both
+ * dialects run about as fast as a multi-row insert. A link a concurrent transaction rewrote is
+ * updated after it (never deleted and inserted again, which made the second writer's insert of the
+ * same id fail); one a catalog refresh removed meanwhile stays removed.
  */
 export async function rewriteLinks(db: Db, rows: readonly EntityLinkRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += LINK_BATCH) {
     const batch = rows.slice(i, i + LINK_BATCH);
-    await db.deleteFrom('entity_links').where('id', 'in', batch.map((r) => r.id)).execute();
-    await db.insertInto('entity_links').values(batch).execute();
+    const values = sql.join(batch.map((row) => sql`(${sql.join([row.id, ...RESOLUTION_COLUMNS.map(([column]) => row[column])])})`));
+    // A VALUES list names its columns column1, column2 … in both dialects; column1 is the id.
+    const set = sql.join(RESOLUTION_COLUMNS.map(([column, type], n) => sql`${sql.ref(column)} = cast(${sql.ref(`v.column${n + 2}`)} as ${sql.raw(type)})`));
+    await sql`update entity_links set ${set} from (values ${values}) as v where entity_links.id = cast(v.column1 as integer)`.execute(db);
   }
+}
+
+/**
+ * The links with these ids as they are now, locked until the transaction ends on PostgreSQL (in id
+ * order, so that two transactions never wait for each other): a link resolved again by two
+ * transactions at once is resolved by one after the other, the second seeing the first's targets.
+ */
+export async function lockLinks(db: Db, ids: readonly number[]): Promise<EntityLinkRow[]> {
+  const rows: EntityLinkRow[] = [];
+  for (const batch of batches([...ids].sort((a, b) => a - b))) {
+    const query = db.selectFrom('entity_links').selectAll().where('id', 'in', batch).orderBy('id');
+    rows.push(...(await (isPostgres(db) ? query.forUpdate() : query).execute()));
+  }
+  return rows;
 }
 
 /** Every link that found this target: a new scan may change the variant they show. */

@@ -54,7 +54,9 @@ async function ensureScope(db: Db, scope: Scope, now: string): Promise<{ orgId: 
 
 /**
  * The target, created on first use. Inside a transaction on PostgreSQL the row is locked, so
- * concurrent ingests into one target run one after another (SQLite transactions already do).
+ * concurrent ingests into one target run one after another (SQLite transactions already do). The
+ * lock is FOR NO KEY UPDATE: rows that merely refer to the target (a link another ingest resolves
+ * to it) need not wait for it.
  */
 export async function ensureTarget(store: Store, db: Db, scope: Scope, name: string, type: TargetType, now: string): Promise<TargetRow> {
   const { orgId, projectId } = await ensureScope(db, scope, now);
@@ -74,7 +76,7 @@ export async function ensureTarget(store: Store, db: Db, scope: Scope, name: str
     .onConflict((oc) => oc.columns(['scope', 'name_key']).doNothing())
     .execute();
   let query = db.selectFrom('targets').selectAll().where('scope', '=', formatScope(scope)).where('name_key', '=', targetNameKey(name));
-  if (store.dialect === 'postgres') query = query.forUpdate();
+  if (store.dialect === 'postgres') query = query.forNoKeyUpdate();
   return query.executeTakeFirstOrThrow();
 }
 
