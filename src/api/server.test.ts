@@ -59,9 +59,15 @@ describeEachStore('HTTP API: scan upload and errors', (kind: StoreKind) => {
     const badType = await upload(trivyReport([lodash]), 'target=x&type=vm&variant=main');
     expect(badType.statusCode).toBe(400);
 
-    const empty = await upload('');
-    expect(empty.statusCode).toBe(400);
-    expect(empty.json().error.message).toBe('The request body is empty; expected a scanner report (raw or gzip).');
+    // An empty body without a format is refused as `lantern ingest` refuses a 0-byte file.
+    for (const body of ['', gzipSync('')]) {
+      const empty = await upload(body);
+      expect(empty.statusCode).toBe(400);
+      expect(empty.json().error.message).toMatch(/^request body: the file is empty \(0 bytes\); expected a JSON report from one of: trivy, /);
+    }
+    const emptyTrivy = await upload('', `${query}&format=trivy`);
+    expect(emptyTrivy.statusCode).toBe(400);
+    expect(emptyTrivy.json().error.message).toMatch(/\(--format trivy does not accept an empty file\)\.$/);
 
     const big = await upload('x'.repeat(4096));
     expect(big.statusCode).toBe(413);
@@ -76,6 +82,13 @@ describeEachStore('HTTP API: scan upload and errors', (kind: StoreKind) => {
     expect(brokenGzip.json().error.message).toMatch(/^The request body starts like gzip but cannot be decompressed/);
 
     expect(await rowCounts(server.lantern.store)).toEqual(before);
+  });
+
+  it('ingests an empty body named as OSV-Scanner, as `lantern ingest --format osv` does a 0-byte file', async () => {
+    server = await startTestServer(kind);
+    const response = await upload('', `${query}&format=osv`, { 'content-type': 'application/octet-stream' });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({ format: 'osv', scanner: 'osv-scanner', counts: { total: 0 }, duplicate: false });
   });
 
   it('answers an unknown route with a 404 naming it', async () => {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import { BusyError, InputError, RequestTimeoutError } from '../domain/errors.js';
+import { BusyError, RequestTimeoutError } from '../domain/errors.js';
 import { readReportFile } from '../ingest/report-file.js';
 import { receiveReport } from '../ingest/report-stream.js';
 import type { ServerLimits } from './limits.js';
@@ -48,7 +48,8 @@ export class ReportUploads {
         throw error;
       });
       try {
-        if (received.bytes === 0) throw new InputError('The request body is empty; expected a scanner report (raw or gzip).');
+        // An empty body goes to the parser as a 0-byte file does from the CLI: accepted only when
+        // the named format writes empty reports (OSV-Scanner), else refused with the CLI's message.
         return await ingest(await readReportFile(received.path, this.maxReportBytes));
       } finally {
         await received.remove();

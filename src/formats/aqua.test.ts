@@ -73,6 +73,88 @@ describe('Aqua API (v2) report', () => {
   });
 });
 
+describe('Aqua reports from the Azure DevOps extension (a JSON array of CLI reports)', () => {
+  const report = parse('azure-devops.json');
+
+  it('reads every report of the array, wrapped under results or bare, as one scan', () => {
+    expect(report).toMatchObject({
+      format: 'aqua', scanner: 'aqua', scanType: 'container', artifact: 'acme/orders:3.1, acme/orders-worker:3.1',
+      scannedAt: '2026-01-01T23:43:20.000Z', errors: ['layer sha256:9a1 could not be read'],
+    });
+    expect(report.findings.map((f) => [f.vulnerabilityId, f.package, f.severity])).toEqual([
+      ['CVE-2023-42363', 'busybox', 'medium'],
+      ['CVE-2023-42366', 'busybox', 'medium'],
+      ['CVE-2023-42363', 'busybox', 'medium'], // the same package in the second image: the same issue
+      ['CVE-2022-23529', 'jsonwebtoken', 'high'],
+    ]);
+    expect(countIssues(groupFindings(report.findings))).toEqual({ critical: 0, high: 1, medium: 2, low: 0, info: 0, total: 3 });
+  });
+
+  it('names the element of the array in an error', () => {
+    const input = '[{"results": {"image": "x", "resources": [{"resource": {"name": "p"}, "vulnerabilities": [{"nvd_score": 5}]}]}}]';
+    expect(() => parseAll(input, { source: 'bad.json' })).toThrow(/^bad\.json: Aqua \[0\]\.results\.resources\[0\]\.vulnerabilities\[0\] has no "name"/);
+    expect(aqua.detect([{ results: {} }])).toBe(false);
+  });
+});
+
+describe('Aqua sensitive data found in image files', () => {
+  const report = parse('cli-sensitive-data.json');
+  const secrets = [
+    '-----BEGIN OPENSSH PRIVATE KEY-----b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ',
+    'AKIAZ7Q3LANTERNTEST1',
+    'wJalrXUtnFEMI/K7MDENG/bPxRfiCYLANTERNTEST',
+  ];
+
+  it('makes each sensitive item a high secret finding at its file, masked', () => {
+    expect(report.findings.map((f) => [f.kind, f.severity, f.title, f.occurrence.filePath, f.occurrence.secretMasked])).toEqual([
+      ['vulnerability', 'critical', 'CVE-2023-45853 in zlib1g', '/usr/lib/x86_64-linux-gnu/libz.so.1', undefined],
+      ['secret', 'high', 'Sensitive data in /root/.ssh/id_rsa', '/root/.ssh/id_rsa', '----****'],
+      ['secret', 'high', 'Sensitive data in /app/billing/settings.py', '/app/billing/settings.py', 'AKIA****'],
+      ['secret', 'high', 'Sensitive data in /app/billing/settings.py', '/app/billing/settings.py', 'wJal****'],
+    ]);
+    expect(report.findings[1]).toMatchObject({ ruleId: 'aqua-sensitive-data', occurrence: { layer: 'sha256:7c3e' } });
+    expect(countIssues(groupFindings(report.findings))).toEqual({ critical: 1, high: 3, medium: 0, low: 0, info: 0, total: 4 });
+  });
+
+  it('never keeps a secret in clear', () => {
+    const text = JSON.stringify(report);
+    for (const secret of secrets) expect(text.includes(secret), secret.slice(0, 4)).toBe(false);
+    expect(text).not.toContain('b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ');
+  });
+});
+
+describe('Aqua API v2 vulnerability listing ({count, page, pagesize, result})', () => {
+  const report = parse('api-v2-listing.json');
+
+  it('reads each item as a vulnerability of its resource package, with the image on the details', () => {
+    expect(report).toMatchObject({ format: 'aqua', scanner: 'aqua', scanType: 'container', artifact: 'acme/gateway:5.2', errors: [] });
+    expect(report.findings.map((f) => [f.vulnerabilityId, f.package, f.installedVersion, f.severity, f.scannerSeverity, f.score])).toEqual([
+      ['CVE-2024-6119', 'openssl', '3.0.13-1~deb12u1', 'high', 'high', 7.5],
+      ['CVE-2024-6119', 'libssl3', '3.0.13-1~deb12u1', 'medium', 'medium', 5],
+      ['CVE-2023-29383', 'login', '1:4.13+dfsg1-1', 'low', 'low', 3.3],
+    ]);
+    expect(report.findings[0]).toMatchObject({
+      ecosystem: 'deb', fixedVersion: '3.0.14-1~deb12u2', description: 'Type confusion when checking x509 names.',
+      references: ['https://nvd.nist.gov/vuln/detail/CVE-2024-6119'],
+      occurrence: { details: { image: 'acme/gateway:5.2', registry: 'ACR', imageDigest: 'sha256:51e0' } },
+    });
+    expect(countIssues(groupFindings(report.findings))).toEqual({ critical: 0, high: 1, medium: 1, low: 1, info: 0, total: 3 });
+  });
+
+  it('says on the scan when the page holds fewer items than the listing counts', () => {
+    const page = '{"count": 120, "page": 2, "pagesize": 1, "result": [{"name": "CVE-2024-1", "resource": {"name": "a", "version": "1"}, "aqua_severity": "low"}]}';
+    expect(parseAll(page, { source: 'p.json' }).errors).toEqual([
+      'This is page 2 of an Aqua vulnerability listing of 120 items and holds 1: the other pages are not in this scan.',
+    ]);
+  });
+
+  it('reads an empty listing only with --format aqua', () => {
+    const empty = '{"count": 0, "page": 1, "pagesize": 50, "result": []}';
+    expect(parseAll(empty, { source: 'e.json', format: 'aqua' }).findings).toEqual([]);
+    expect(() => parseAll(empty, { source: 'e.json' })).toThrow(/^e\.json: no supported format recognises/);
+  });
+});
+
 describe('Aqua empty and bad input', () => {
   it('reads {} as an empty report only when --format aqua is given', () => {
     expect(parseAll('{}', { source: 'a.json', format: 'aqua' })).toEqual({

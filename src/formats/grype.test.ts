@@ -138,8 +138,42 @@ describe('grype: the early report shape and malformed reports', () => {
   });
 });
 
+describe('grype: a report holding only its matches', () => {
+  const report = parse('matches-only.json');
+
+  it('is detected and read without source or descriptor', () => {
+    expect(detectingFormats(readTestdata('grype', 'matches-only.json'))).toEqual(['grype']);
+    expect(report).toMatchObject({ format: 'grype', scanner: 'grype', scanType: 'sca', suppressed: 0, errors: [] });
+    expect(report.artifact).toBeUndefined();
+    expect(report.findings.map((f) => [f.vulnerabilityId, f.package, f.severity])).toEqual([
+      ['CVE-2023-44487', 'libnghttp2-14', 'high'],
+      ['CVE-2021-44228', 'org.apache.logging.log4j:log4j-core', 'critical'],
+      ['CVE-2024-0727', 'openssl', 'low'],
+    ]);
+    expect(issueCounts(report)).toEqual({ critical: 1, high: 1, medium: 0, low: 1, info: 0, total: 3 });
+  });
+
+  it("keeps EPSS (the highest entry's score and percentile) and risk on the finding's details", () => {
+    expect(report.findings.map((f) => f.occurrence.details)).toEqual([
+      { matcher: 'dpkg-matcher', fixState: 'fixed', namespace: 'debian:distro:debian:12', purl: 'pkg:deb/debian/libnghttp2-14@1.52.0-1', epss: 0.94358, epssPercentile: 0.99956, risk: 88.2 },
+      { namespace: 'github:language:java', purl: 'pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1', epss: 0.97501, epssPercentile: 0.99997, risk: 97.5 },
+      undefined,
+    ]);
+  });
+
+  it('reads {"matches": []} as an empty report only with --format grype', () => {
+    expect(parseAll('{"matches": []}', { source: 'g.json', format: 'grype' }).findings).toEqual([]);
+    expect(() => parseAll('{"matches": []}', { source: 'g.json' })).toThrow(/^g\.json: no supported format recognises a report with top-level keys "matches"/);
+  });
+
+  it('refuses EPSS that is not a list of objects', () => {
+    const input = '{"matches": [{"vulnerability": {"id": "CVE-1", "epss": 0.5}, "artifact": {"name": "a"}}]}';
+    expect(() => parseAll(input, { source: 'g.json', format: 'grype' })).toThrow('g.json: Invalid Grype report: matches[0].vulnerability.epss is a number; expected a list.');
+  });
+});
+
 describe('grype: any field of the wrong type', () => {
-  it.each(['image.json', 'directory-old.json'])('%s: every variant parses or fails with an InputError, never a TypeError', (file) => {
+  it.each(['image.json', 'directory-old.json', 'matches-only.json'])('%s: every variant parses or fails with an InputError, never a TypeError', (file) => {
     const failures: string[] = [];
     for (const { path, doc } of withOneFieldBroken(JSON.parse(readTestdata('grype', file).toString()))) {
       try {

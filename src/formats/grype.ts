@@ -22,13 +22,22 @@ import { isoTimestamp } from './timestamp.js';
  *   away); the same CVE in the same package at two paths is one issue with two occurrences.
  * - `ignoredMatches` are counted as suppressed. Scan type `container` for image sources, `sca`
  *   otherwise.
+ * - A report cut down to its `matches` (no `source`, no `descriptor`: some pipelines keep only
+ *   those) is read as well; it is recognised by its first match holding a vulnerability and an
+ *   artifact.
+ * - EPSS (`vulnerability.epss[]`, or the match's `epss[]`) and Grype's `risk` are kept as details:
+ *   the highest EPSS entry's score and percentile.
  */
 export const grype: ReportFormat = {
   name: 'grype',
   title: 'Grype JSON',
   producedBy: 'grype IMAGE|DIR|SBOM -o json',
   detect(doc) {
-    return isObject(doc) && Array.isArray(doc.matches) && (isObject(doc.descriptor) || isObject(doc.source));
+    if (!isObject(doc) || !Array.isArray(doc.matches)) return false;
+    return isObject(doc.descriptor) || isObject(doc.source) || looksLikeMatch(doc.matches[0]);
+  },
+  acceptsEmpty(doc) {
+    return isObject(doc) && Array.isArray(doc.matches) && doc.matches.length === 0;
   },
   parse(doc) {
     const report = shape.object(doc, '', DOCUMENT);
@@ -62,11 +71,30 @@ const shape = new ReportShape('Grype report');
 const DOCUMENT: Fields = { matches: 'list', descriptor: 'object', source: 'object', ignoredMatches: 'list' };
 const DESCRIPTOR: Fields = { name: 'text', version: 'text', timestamp: 'text' };
 const SOURCE: Fields = { type: 'text' };
-const MATCH: Fields = { vulnerability: 'object', relatedVulnerabilities: 'objects', artifact: 'object' };
+const MATCH: Fields = { vulnerability: 'object', relatedVulnerabilities: 'objects', artifact: 'object', epss: 'objects', risk: 'number' };
 const VULNERABILITY: Fields = {
   id: 'text', severity: 'text', description: 'text', dataSource: 'text', namespace: 'text', urls: 'texts', links: 'texts', fix: 'object',
-  fixedInVersion: 'texts', cvss: 'objects', cvssV3: 'object',
+  fixedInVersion: 'texts', cvss: 'objects', cvssV3: 'object', epss: 'objects', risk: 'number',
 };
+const EPSS: Fields = { cve: 'text', epss: 'number', percentile: 'number', date: 'text' };
+
+function looksLikeMatch(m: unknown): boolean {
+  return isObject(m) && isObject(m.vulnerability) && isObject(m.artifact);
+}
+
+/** The EPSS entry with the highest probability among the vulnerability's and the match's. */
+function epssOf(m: JsonObject, vulnerability: JsonObject, path: string): { epss?: number; epssPercentile?: number } {
+  const entries = [
+    ...objects(vulnerability.epss).map((e, i) => shape.check(e, `${path}.vulnerability.epss[${i}]`, EPSS)),
+    ...objects(m.epss).map((e, i) => shape.check(e, `${path}.epss[${i}]`, EPSS)),
+  ];
+  let best: { epss?: number; epssPercentile?: number } = {};
+  for (const entry of entries) {
+    const epss = num(entry.epss);
+    if (epss !== undefined && (best.epss === undefined || epss > best.epss)) best = { epss, epssPercentile: num(entry.percentile) };
+  }
+  return best;
+}
 const FIX: Fields = { versions: 'texts', state: 'text' };
 const ARTIFACT: Fields = { name: 'text', version: 'text', type: 'text', purl: 'text', locations: 'objects' };
 const LOCATION: Fields = { path: 'text', layerID: 'text' };
@@ -116,6 +144,8 @@ function match(m: JsonObject, path: string): Finding | undefined {
         fixState: str(fix?.state),
         namespace: str(vulnerability.namespace),
         purl: str(artifact.purl),
+        ...epssOf(m, vulnerability, path),
+        risk: num(vulnerability.risk) ?? num(m.risk),
       }),
     },
   };

@@ -1,6 +1,6 @@
 import { InputError } from '../domain/errors.js';
 import type { Finding, ParsedReport } from '../domain/finding.js';
-import { severityFromScore, type Severity } from '../domain/severity.js';
+import { severityFromLabel, severityFromScore, type Severity } from '../domain/severity.js';
 import { cvssBaseScore } from './cvss.js';
 import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
@@ -16,6 +16,7 @@ const SOURCE: Fields = { path: 'text' };
 const PACKAGE_ENTRY: Fields = { package: 'object', vulnerabilities: 'objects', groups: 'objects' };
 const PACKAGE: Fields = { name: 'text', version: 'text', commit: 'text', ecosystem: 'text' };
 const GROUP: Fields = { ids: 'texts', aliases: 'texts', max_severity: 'number' };
+const DATABASE_SPECIFIC: Fields = { severity: 'text', type: 'text' };
 const VULNERABILITY: Fields = {
   id: 'text', aliases: 'texts', summary: 'text', details: 'text', severity: 'objects', affected: 'objects', references: 'objects', database_specific: 'object',
 };
@@ -39,6 +40,7 @@ function groupsOf(pkg: JsonObject, where: string): { ids: string[]; aliases: str
     shape.check(v, path, VULNERABILITY);
     objects(v.severity).forEach((s, k) => shape.check(s, `${path}.severity[${k}]`, SEVERITY));
     objects(v.references).forEach((r, k) => shape.check(r, `${path}.references[${k}]`, REFERENCE));
+    shape.optionalObject(v.database_specific, `${path}.database_specific`, DATABASE_SPECIFIC);
     return v;
   });
   const byId = new Map(vulnerabilities.map((v) => [str(v.id), v]));
@@ -73,20 +75,51 @@ function vectorScore(vulnerabilities: readonly JsonObject[]): { score: number; v
 
 interface Rated {
   severity: Severity;
+  /** The advisory's own label (`database_specific.severity`) when the severity came from it. */
+  scannerSeverity?: string;
   score?: number;
   /** The vector the score was computed from, shown as a raw detail. */
   vector?: string;
 }
 
-/** `max_severity` (a numeric string OSV-Scanner computed), else the vectors, else info. */
-function rate(maxSeverity: unknown, vulnerabilities: readonly JsonObject[]): Rated {
+/**
+ * `max_severity` (a numeric string OSV-Scanner computed), else the vectors, else the advisory's
+ * label (GHSA `MODERATE`), else critical for a malicious package, else info.
+ */
+function rate(maxSeverity: unknown, vulnerabilities: readonly JsonObject[], ids: readonly string[]): Rated {
   const max = num(maxSeverity);
   const fromMax = max === undefined ? undefined : severityFromScore(max);
   if (max !== undefined && fromMax) return { severity: fromMax, score: max };
   const best = vectorScore(vulnerabilities);
   const fromVector = best ? severityFromScore(best.score) : undefined;
   if (best && fromVector) return { severity: fromVector, score: best.score, vector: best.vector };
+  const labelled = advisoryLabel(vulnerabilities);
+  if (labelled) return labelled;
+  if (isMalicious(vulnerabilities, ids)) return { severity: 'critical' };
   return { severity: 'info' };
+}
+
+/** The first `database_specific.severity` label that says more than "unknown". */
+function advisoryLabel(vulnerabilities: readonly JsonObject[]): Rated | undefined {
+  for (const v of vulnerabilities) {
+    const label = str(obj(v.database_specific)?.severity);
+    const severity = label === undefined ? undefined : severityFromLabel(label);
+    if (label && severity && severity !== 'info') return { severity, scannerSeverity: label };
+  }
+  return undefined;
+}
+
+/**
+ * An advisory that the package itself is malware: OSV's `MAL-` ids (the OpenSSF malicious-packages
+ * feed) and GitHub's malware advisories ("Malicious code in …", or typed malware). Installing such
+ * a package is a compromise, whatever score the advisory lacks.
+ */
+function isMalicious(vulnerabilities: readonly JsonObject[], ids: readonly string[]): boolean {
+  if (ids.some((id) => id.toUpperCase().startsWith('MAL-'))) return true;
+  return vulnerabilities.some((v) => {
+    const specific = obj(v.database_specific);
+    return /^malicious (code|package)\b/i.test(str(v.summary) ?? '') || str(specific?.type)?.toLowerCase() === 'malware';
+  });
 }
 
 /** The first `fixed` event of the affected ranges that name this package. */
@@ -112,16 +145,25 @@ function cwesOf(vulnerabilities: readonly JsonObject[]): string[] {
   return [...new Set(cwes.filter((c): c is string => c !== undefined))];
 }
 
+/**
+ * A package found as a git commit (a submodule or vendored repository) has an empty name: the
+ * repository it was found in, the result's source path, names it instead, versioned by the commit.
+ */
 function packageFindings(pkg: JsonObject, where: string, component: string | undefined): Finding[] {
   shape.check(pkg, where, PACKAGE_ENTRY);
   const info = shape.optionalObject(pkg.package, `${where}.package`, PACKAGE) ?? {};
-  const name = str(info.name);
-  if (!name) throw new InputError(`OSV-Scanner ${where} has no "package.name"; expected the name of the vulnerable package.`);
-  const version = str(info.version) ?? str(info.commit);
+  const commit = str(info.commit);
+  const name = str(info.name) || (commit ? component : undefined);
+  if (!name) {
+    throw new InputError(commit
+      ? `OSV-Scanner ${where} is a git commit with no "package.name" and its result no "source.path"; expected the repository the commit belongs to.`
+      : `OSV-Scanner ${where} has no "package.name"; expected the name of the vulnerable package.`);
+  }
+  const version = str(info.version) || commit;
   return groupsOf(pkg, where).flatMap((group) => {
     const { id: vulnerabilityId, aliases } = canonicalVulnerabilityId([...group.ids, ...group.aliases]);
     if (vulnerabilityId === undefined) return []; // a group that names no id names no vulnerability
-    const { vector, ...rated } = rate(group.maxSeverity, group.vulnerabilities);
+    const { vector, ...rated } = rate(group.maxSeverity, group.vulnerabilities, [...group.ids, ...group.aliases]);
     const first = group.vulnerabilities[0] ?? {};
     const references = [...new Set(group.vulnerabilities.flatMap((v) => objects(v.references).map((r) => str(r.url))))];
     const finding: Finding = {

@@ -256,6 +256,14 @@ describe('trivy: malformed reports', () => {
     );
   });
 
+  it('says that a pre-0.20 report (a list of results without SchemaVersion) is an old Trivy format, detected or named', () => {
+    const message =
+      'testdata/trivy/pre-0.20.json: This is the Trivy JSON of Trivy before 0.20 (a list of results without SchemaVersion), which Lantern does not read; ' +
+      'expected SchemaVersion 2, which Trivy 0.20 and later write with --format json: re-run the scan with a newer Trivy.';
+    expect(() => parse('pre-0.20.json')).toThrow(new InputError(message));
+    expect(() => parseTestdata('trivy', 'pre-0.20.json', 'trivy')).toThrow(new InputError(message));
+  });
+
   it('rejects a cluster report whose resource list is not a list', () => {
     const doc: unknown = JSON.parse(readTestdata('trivy', 'bad-k8s.json').toString());
     expect(trivy.detect(doc)).toBe(false);

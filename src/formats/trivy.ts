@@ -31,11 +31,18 @@ export const trivy: ReportFormat = {
   title: 'Trivy JSON',
   producedBy: 'trivy image|fs|repo|config|sbom|k8s --format json',
   detect(doc) {
+    if (isPre020Report(doc)) return true;
     if (!isObject(doc)) return false;
     if (typeof doc.SchemaVersion === 'number' && ('Results' in doc || 'ArtifactName' in doc || 'ArtifactType' in doc)) return true;
     return 'ClusterName' in doc && K8S_LISTS.some((key) => Array.isArray(doc[key]));
   },
   parse(doc) {
+    if (isPre020Report(doc)) {
+      throw new InputError(
+        'This is the Trivy JSON of Trivy before 0.20 (a list of results without SchemaVersion), which Lantern does not read; ' +
+          'expected SchemaVersion 2, which Trivy 0.20 and later write with --format json: re-run the scan with a newer Trivy.',
+      );
+    }
     const report = shape.object(doc, '', DOCUMENT);
     return isKubernetes(report) ? parseCluster(report) : parseArtifact(report);
   },
@@ -71,6 +78,14 @@ const CODE: Fields = { Lines: 'objects' };
 const CODE_LINE: Fields = { IsCause: 'boolean', Content: 'text' };
 const SECRET: Fields = { RuleID: 'text', Category: 'text', Match: 'text', Severity: 'text', Title: 'text', StartLine: 'number', EndLine: 'number' };
 const LICENSE: Fields = { Name: 'text', PkgName: 'text', FilePath: 'text', Severity: 'text', Link: 'text', Category: 'text', Confidence: 'number' };
+
+/**
+ * Trivy before 0.20 wrote its results as a bare list (`[{"Target", "Type", "Vulnerabilities"}]`).
+ * It is recognised so that the user learns which Trivy to upgrade to, not that the file is unknown.
+ */
+function isPre020Report(doc: unknown): boolean {
+  return Array.isArray(doc) && doc.length > 0 && doc.every((result) => isObject(result) && typeof result.Target === 'string' && ('Vulnerabilities' in result || 'Type' in result));
+}
 
 function isKubernetes(doc: JsonObject): boolean {
   return !('SchemaVersion' in doc) && 'ClusterName' in doc;

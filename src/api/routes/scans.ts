@@ -1,8 +1,7 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { authorize } from '../../access/actor.js';
 import { actorOf, principalOf } from '../auth.js';
-import { InputError } from '../../domain/errors.js';
 import { DEFAULT_PROJECT_SCOPE, formatScope, parseScope } from '../../domain/scope.js';
 import type { Lantern } from '../../lantern.js';
 import { errors, NullableInteger, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
@@ -66,8 +65,8 @@ export async function scanRoutes(api: LanternApp, lantern: Lantern, uploads: Rep
         },
       },
       async (request, reply) => {
-        const body = request.body as Readable | undefined;
-        if (!body) throw new InputError('The request body is empty; expected a scanner report (raw or gzip).');
+        // Fastify hands no stream for an empty body; it is read as the 0-byte report it is.
+        const body = (request.body as Readable | undefined) ?? Readable.from([]);
         const q = request.query;
         const result = await uploads.ingest(body, reply, (report) =>
           metrics.observeIngest(() => lantern.ingest({
