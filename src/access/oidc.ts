@@ -1,5 +1,8 @@
 import * as client from 'openid-client';
-import { InputError, ServiceUnavailableError } from '../domain/errors.js';
+import { InputError, UnavailableError } from '../domain/errors.js';
+
+/** When to ask again after the identity provider did not answer. */
+const PROVIDER_RETRY_SECONDS = 30;
 import type { GrantRule } from './sign-in-grants.js';
 
 /** Signing in through an OpenID Connect provider, as configured (config/config.ts, `--oidc-*` flags). */
@@ -72,9 +75,8 @@ export class OidcClient {
       });
       return this.#configuration;
     } catch (error) {
-      throw new ServiceUnavailableError(
-        `Signing in is unavailable: the OpenID Connect provider ${issuer} did not answer its discovery request (${reasonOf(error)}). Lantern asks again on the next sign-in; API tokens still work.`,
-      );
+      throw new UnavailableError(
+        `Signing in is unavailable: the OpenID Connect provider ${issuer} did not answer its discovery request (${reasonOf(error)}). Lantern asks again on the next sign-in; API tokens still work.`, PROVIDER_RETRY_SECONDS);
     }
   }
 
@@ -137,8 +139,8 @@ function isUnavailable(error: unknown): boolean {
 }
 
 function refusal(error: unknown, issuer: string): Error {
-  if (error instanceof InputError || error instanceof ServiceUnavailableError) return error;
-  if (isUnavailable(error)) return new ServiceUnavailableError(`Signing in failed: the OpenID Connect provider ${issuer} did not answer (${reasonOf(error)}). Try again later.`);
+  if (error instanceof InputError || error instanceof UnavailableError) return error;
+  if (isUnavailable(error)) return new UnavailableError(`Signing in failed: the OpenID Connect provider ${issuer} did not answer (${reasonOf(error)}). Try again later.`, PROVIDER_RETRY_SECONDS);
   if (error instanceof client.AuthorizationResponseError || error instanceof client.ResponseBodyError) {
     const description = error.error_description ? ` (${error.error_description})` : '';
     return new InputError(`The identity provider refused the sign-in: ${error.error}${description}. Sign in again from the start.`);

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { BusyError, ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, RequestTimeoutError, ServiceUnavailableError, TooManyRequestsError, UnauthenticatedError, UnavailableError } from '../domain/errors.js';
+import { ConflictError, ForbiddenError, InputError, NotFoundError, PayloadTooLargeError, RequestTimeoutError, TooManyRequestsError, UnauthenticatedError, UnavailableError } from '../domain/errors.js';
 import { databaseUnavailable } from '../store/unavailable.js';
 
 /**
@@ -15,7 +15,7 @@ export interface ErrorBody {
 
 function classify(error: FastifyError | Error): { statusCode: number; name: string; message: string } {
   if (error instanceof RequestTimeoutError) return { statusCode: 408, name: error.name, message: error.message };
-  if (error instanceof BusyError || error instanceof UnavailableError) return { statusCode: 503, name: error.name, message: error.message };
+  if (error instanceof UnavailableError) return { statusCode: 503, name: error.name, message: error.message };
   if (error instanceof PayloadTooLargeError) return { statusCode: 413, name: error.name, message: error.message };
   if (error instanceof InputError) return { statusCode: 400, name: error.name, message: error.message };
   if (error instanceof NotFoundError) return { statusCode: 404, name: error.name, message: error.message };
@@ -23,7 +23,6 @@ function classify(error: FastifyError | Error): { statusCode: number; name: stri
   if (error instanceof UnauthenticatedError) return { statusCode: 401, name: error.name, message: error.message };
   if (error instanceof ForbiddenError) return { statusCode: 403, name: error.name, message: error.message };
   if (error instanceof TooManyRequestsError) return { statusCode: 429, name: error.name, message: error.message };
-  if (error instanceof ServiceUnavailableError) return { statusCode: 503, name: error.name, message: error.message };
   const fastify = error as FastifyError;
   if (fastify.validation) return { statusCode: 400, name: 'InputError', message: `Invalid request: ${fastify.message}.` };
   if (fastify.code === 'FST_ERR_MAX_PARAM_LENGTH') return { statusCode: 414, name: 'InputError', message: 'A segment of the URL path is longer than 100 characters; no name or id Lantern stores is that long.' };
@@ -49,7 +48,7 @@ export function handleError(thrown: FastifyError | Error, request: FastifyReques
   else if (statusCode === 503) request.log.warn({ err: error }, 'a service Lantern depends on does not answer');
   else if (statusCode >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ statusCode, error: message }, 'request rejected');
-  if (error instanceof TooManyRequestsError || error instanceof BusyError || error instanceof UnavailableError) reply.header('retry-after', String(error.retryAfterSeconds));
+  if (error instanceof TooManyRequestsError || error instanceof UnavailableError) reply.header('retry-after', String(error.retryAfterSeconds));
   return reply.status(statusCode).send(errorBody(request, statusCode, name, message));
 }
 

@@ -18,22 +18,10 @@ export class RequestTimeoutError extends InputError {
   override name = 'RequestTimeoutError';
 }
 
-/** Lantern is at capacity for this kind of work; the same request may succeed later. HTTP 503 with Retry-After. */
-export class BusyError extends Error {
-  override name = 'BusyError';
-
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
-    super(message);
-  }
-}
-
 /**
- * The database does not answer (PostgreSQL down or unreachable, a SQLite file locked by another
- * process): nothing is wrong with the request, and the same request will succeed once the database
- * is back. HTTP 503 with Retry-After, exit 1.
+ * Something Lantern depends on does not answer (PostgreSQL down or unreachable, a SQLite file
+ * locked by another process, the identity provider): nothing is wrong with the request, and the
+ * same request will succeed once it is back. HTTP 503 with Retry-After, exit 1.
  */
 export class UnavailableError extends Error {
   override name = 'UnavailableError';
@@ -45,6 +33,11 @@ export class UnavailableError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Lantern is at capacity for this kind of work (ingest slots); the same request may succeed later. HTTP 503 with Retry-After. */
+export class BusyError extends UnavailableError {
+  override name = 'BusyError';
 }
 
 /** A named thing (entity, target, scan, issue) does not exist. HTTP 404, exit 2. */
@@ -88,9 +81,4 @@ export class UnauthenticatedError extends Error {
 /** The caller is known but holds no role that allows this here. HTTP 403, exit 2. */
 export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
-}
-
-/** A service Lantern depends on (the identity provider) does not answer; asking again later may work. HTTP 503, exit 1. */
-export class ServiceUnavailableError extends Error {
-  override name = 'ServiceUnavailableError';
 }

@@ -61,3 +61,32 @@ export function listAudit(db: Db, query: AuditQuery): Promise<AuditRow[]> {
   if (query.before !== undefined) q = q.where('id', '<', query.before);
   return q.orderBy('id', 'desc').limit(query.limit).execute();
 }
+
+/** One entry as the API and the CLI show it. */
+export interface AuditView {
+  id: number;
+  at: string;
+  principal: string;
+  principalName: string;
+  action: string;
+  objectType: string;
+  objectId: string | null;
+  scope: string;
+  clientAddress: string | null;
+  details: Record<string, unknown>;
+}
+
+export function auditView(row: AuditRow): AuditView {
+  return {
+    id: row.id,
+    at: row.at,
+    principal: row.principal,
+    principalName: row.principal_name,
+    action: row.action,
+    objectType: row.object_type,
+    objectId: row.object_id,
+    scope: row.scope,
+    clientAddress: row.client_address,
+    details: JSON.parse(row.details) as Record<string, unknown>,
+  };
+}

@@ -3,7 +3,7 @@ import { inFilter } from '../../access/roles.js';
 import { listTokens, tokenView } from '../../access/tokens.js';
 import { InputError } from '../../domain/errors.js';
 import type { Lantern } from '../../lantern.js';
-import { listAudit } from '../../store/audit.js';
+import { auditView, listAudit } from '../../store/audit.js';
 import { actorOf, scopesOf } from '../auth.js';
 import { errors, NullableString } from '../schemas.js';
 import type { LanternApp } from '../server.js';
@@ -150,18 +150,7 @@ export async function accessRoutes(api: LanternApp, lantern: Lantern, signInUrl:
       });
       const page = rows.slice(0, limit);
       return {
-        items: page.map((r) => ({
-          id: r.id,
-          at: r.at,
-          principal: r.principal,
-          principalName: r.principal_name,
-          action: r.action,
-          objectType: r.object_type,
-          objectId: r.object_id,
-          scope: r.scope,
-          clientAddress: r.client_address,
-          details: JSON.parse(r.details) as Record<string, unknown>,
-        })),
+        items: page.map(auditView),
         nextCursor: rows.length > limit ? String(page[page.length - 1]?.id) : null,
       };
     },

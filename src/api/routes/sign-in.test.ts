@@ -185,7 +185,8 @@ describeEachStore('Signing in with OpenID Connect', (kind: StoreKind) => {
     await start();
     const down = await server.app.inject({ method: 'GET', url: '/api/auth/login' });
     expect(down.statusCode).toBe(503);
-    expect(down.json().error).toEqual({ name: 'ServiceUnavailableError', message: expect.stringMatching(new RegExp(`^Signing in is unavailable: the OpenID Connect provider ${provider.issuer} did not answer its discovery request`)) });
+    expect(down.headers['retry-after']).toBe('30');
+    expect(down.json().error).toEqual({ name: 'UnavailableError', message: expect.stringMatching(new RegExp(`^Signing in is unavailable: the OpenID Connect provider ${provider.issuer} did not answer its discovery request`)) });
 
     provider.unavailable = false;
     const { callback: url, stateCookie } = await login('u-ada', '/');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
-import { listAudit } from '../../store/audit.js';
+import { type AuditView, auditView, listAudit } from '../../store/audit.js';
 import { positiveNumber, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, shortTime, table } from '../output.js';
@@ -16,20 +16,6 @@ interface AuditOptions {
   json?: boolean;
   db?: string;
   server?: string;
-}
-
-/** One entry as the API answers it. */
-interface AuditItem {
-  id: number;
-  at: string;
-  principal: string;
-  principalName: string;
-  action: string;
-  objectType: string;
-  objectId: string | null;
-  scope: string;
-  clientAddress: string | null;
-  details: Record<string, unknown>;
 }
 
 const MAX_LIMIT = 500;
@@ -53,27 +39,16 @@ export function auditCommand(program: Command, io: CliIo): void {
       if (!Number.isInteger(limit) || limit > MAX_LIMIT) throw new InputError(`Invalid --limit ${JSON.stringify(options.limit)}: expected a whole number from 1 to ${MAX_LIMIT}.`);
       const since = time(options.since, '--since');
       const until = time(options.until, '--until');
-      let items: AuditItem[];
+      let items: AuditView[];
       if (options.server !== undefined) {
         const query = new URLSearchParams({ limit: String(limit) });
         for (const [key, value] of Object.entries({ principal: options.principal, action: options.action, objectType: options.objectType, since, until })) if (value !== undefined) query.set(key, value);
-        items = (await callServer<{ items: AuditItem[] }>(io, options.server, 'GET', `api/audit?${query}`)).items;
+        items = (await callServer<{ items: AuditView[] }>(io, options.server, 'GET', `api/audit?${query}`)).items;
       } else {
         const rows = await withStore(io, options.db, (store) =>
           listAudit(store.db, { principal: options.principal, action: options.action, objectType: options.objectType, since, until, limit, scopes: { all: true } }),
         );
-        items = rows.map((r) => ({
-          id: r.id,
-          at: r.at,
-          principal: r.principal,
-          principalName: r.principal_name,
-          action: r.action,
-          objectType: r.object_type,
-          objectId: r.object_id,
-          scope: r.scope,
-          clientAddress: r.client_address,
-          details: JSON.parse(r.details) as Record<string, unknown>,
-        }));
+        items = rows.map(auditView);
       }
       if (options.json) return io.out(json(items));
       if (items.length === 0) return io.out('No audit entries match.\n');
