@@ -47,7 +47,7 @@ export function countsOf(scan: Pick<ScanRow, 'critical' | 'high' | 'medium' | 'l
 }
 
 /** Scans of a target, newest first, optionally of one variant. */
-export function scansOf(db: Db, targetId: number, variantId?: number): Promise<(ScanRow & { variant: string })[]> {
+export function scansOf(db: Db, targetId: number, variantId?: number, page?: { limit: number; offset: number }): Promise<(ScanRow & { variant: string })[]> {
   let query = db
     .selectFrom('scans')
     .innerJoin('variants', 'variants.id', 'scans.variant_id')
@@ -55,7 +55,8 @@ export function scansOf(db: Db, targetId: number, variantId?: number): Promise<(
     .select('variants.name as variant')
     .where('scans.target_id', '=', targetId);
   if (variantId !== undefined) query = query.where('scans.variant_id', '=', variantId);
-  return query.orderBy('scans.id', 'desc').execute();
+  const ordered = query.orderBy('scans.id', 'desc');
+  return (page ? ordered.limit(page.limit).offset(page.offset) : ordered).execute();
 }
 
 /** A scan as the CLI prints it and the API answers it. */

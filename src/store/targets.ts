@@ -131,6 +131,8 @@ export interface TargetFilter {
   name?: string | undefined;
   /** Only targets in these scopes (the caller's readable ones). */
   scopes?: ScopeFilter | undefined;
+  /** A page of the list; all rows without it. */
+  page?: { limit: number; offset: number } | undefined;
 }
 
 /** Targets with their variant count and last scan time, ordered by scope and name. */
@@ -154,7 +156,9 @@ export async function listTargets(db: Db, filter: TargetFilter = {}): Promise<Ta
   const scopes = filter.scopes;
   if (scopes && !scopes.all) query = query.where((eb) => scopeAllowed(eb, 'targets.scope', scopes));
   if (filter.name) query = query.where(containsText('targets.name_key', targetNameKey(filter.name)));
-  const rows = await query.orderBy('targets.scope').orderBy('targets.name_key').execute();
+  let ordered = query.orderBy('targets.scope').orderBy('targets.name_key').orderBy('targets.id');
+  if (filter.page) ordered = ordered.limit(filter.page.limit).offset(filter.page.offset);
+  const rows = await ordered.execute();
   return rows.map((r) => ({
     id: r.id,
     scope: r.scope,

@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { inFilter } from '../../access/roles.js';
 import { actorOf, scopesOf } from '../auth.js';
+import { ListPageQuery, listPage } from '../list-pages.js';
 import { EXEMPTION_REASONS, exemptionView } from '../../insights/exemptions.js';
 import type { Lantern } from '../../lantern.js';
 import { listExemptions } from '../../store/exemptions.js';
@@ -42,20 +43,23 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
       schema: {
         summary: 'List exemptions',
         tags: ['exemptions'],
-        querystring: Type.Object({ status: Type.Optional(Type.String()), targetId: Type.Optional(Id()) }),
+        querystring: Type.Object({ status: Type.Optional(Type.String()), targetId: Type.Optional(Id()), ...ListPageQuery(500) }),
         response: { 200: Type.Array(ExemptionSchema) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const at = lantern.now();
       const status = request.query.status;
       // `expired` is read from the expiry, not stored: ask the store for approved ones and keep the expired.
       const scopes = scopesOf(request);
       const rows = await listExemptions(store.db, { status: status === 'expired' ? 'approved' : status, targetId: request.query.targetId });
-      return rows
+      // Exemptions are few, and which are readable or expired is decided here: page after that.
+      const { limit = 500, offset = 0 } = request.query;
+      const visible = rows
         .filter((r) => inFilter(scopes, r.target_scope ?? r.scope ?? 'account'))
         .map((r) => exemptionView(r, at))
         .filter((e) => status === undefined || e.status === status);
+      return listPage(request, reply, visible.slice(offset, offset + limit + 1), { limit, offset });
     },
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf, requireReadable, scopesOf } from '../auth.js';
+import { ListPageQuery, listPage } from '../list-pages.js';
 import { baselinePatternProblem } from '../../domain/baseline.js';
 import { InputError, NotFoundError } from '../../domain/errors.js';
 import { pageOf } from '../../domain/page-cursor.js';
@@ -99,13 +100,15 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
           scope: Type.Optional(Type.String({ description: '`account` or `ORG.PROJECT`' })),
           type: Type.Optional(TargetTypeSchema),
           name: Type.Optional(Type.String({ description: 'Case-insensitive part of the name' })),
+          ...ListPageQuery(500),
         }),
         response: { 200: Type.Array(TargetSchema), ...errors(400) },
       },
     },
-    async (request) => {
-      const { scope, type, name } = request.query;
-      return listTargets(db, { scope: scope === undefined ? undefined : parseScope(scope), type, name, scopes: scopesOf(request) });
+    async (request, reply) => {
+      const { scope, type, name, limit = 500, offset = 0 } = request.query;
+      const rows = await listTargets(db, { scope: scope === undefined ? undefined : parseScope(scope), type, name, scopes: scopesOf(request), page: { limit: limit + 1, offset } });
+      return listPage(request, reply, rows, { limit, offset });
     },
   );
 
@@ -160,14 +163,15 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
         summary: "A target's scans, newest first",
         tags: ['scans'],
         params: IdParams,
-        querystring: Type.Object({ variant: Type.Optional(Type.String()) }),
+        querystring: Type.Object({ variant: Type.Optional(Type.String()), ...ListPageQuery(200) }),
         response: { 200: Type.Array(ScanSchema), ...errors(404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const target = await readableTarget(request, request.params.id);
       const variant = request.query.variant === undefined ? undefined : (await chooseVariant(db, target, request.query.variant)).variant;
-      return (await scansOf(db, target.id, variant?.id)).map(scanView);
+      const { limit = 200, offset = 0 } = request.query;
+      return listPage(request, reply, (await scansOf(db, target.id, variant?.id, { limit: limit + 1, offset })).map(scanView), { limit, offset });
     },
   );
 
