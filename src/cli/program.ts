@@ -24,7 +24,8 @@ export const EXIT_INTERNAL = 1;
 export const EXIT_PROBLEMS = 1;
 export const EXIT_INPUT = 2;
 
-function createProgram(io: CliIo): Command {
+/** The `lantern` program with every command declared; `run` parses one invocation with it. */
+export function createProgram(io: CliIo): Command {
   const program = new Command('lantern')
     .description('Security-scan results in the software catalog.')
     .showHelpAfterError('(run with --help for usage)')
