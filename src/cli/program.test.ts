@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -159,4 +159,10 @@ it('lists the supported formats with the commands that write them', async () => 
   const formats = JSON.parse(result.stdout) as { name: string; producedBy: string }[];
   expect(formats.map((f) => f.name)).toEqual(['trivy', 'sarif', 'snyk', 'grype', 'aqua', 'osv', 'semgrep', 'gitleaks', 'checkov', 'generic']);
   for (const f of formats) expect(f.producedBy.length).toBeGreaterThan(5);
+});
+
+it('prints the package version with --version and -V', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  expect(await lantern(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  expect(await lantern(['-V'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
 });
