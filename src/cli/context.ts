@@ -1,7 +1,7 @@
 import { InputError } from '../domain/errors.js';
 import { DEFAULT_PROJECT_SCOPE, parseScope, type Scope } from '../domain/scope.js';
-import { Lantern, type LanternOptions } from '../lantern.js';
-import { databaseUrlFrom, openStore, type Store } from '../store/database.js';
+import type { Lantern, LanternOptions } from '../lantern.js';
+import type { Store } from '../store/database.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -15,8 +15,12 @@ export class ProblemsFound extends Error {
   }
 }
 
-/** Opens the store named by --db (or LANTERN_DATABASE_URL, or lantern.db), runs `work`, closes it. */
+/**
+ * Opens the store named by --db (or LANTERN_DATABASE_URL, or lantern.db), runs `work`, closes it.
+ * The store's modules load here, not at start-up, so that `--help` and `--version` stay quick.
+ */
 export async function withStore<T>(io: CliIo, db: string | undefined, work: (store: Store) => Promise<T>): Promise<T> {
+  const { databaseUrlFrom, openStore } = await import('../store/database.js');
   const store = await openStore(databaseUrlFrom(db, io.env));
   try {
     return await work(store);
@@ -30,6 +34,7 @@ export async function withStore<T>(io: CliIo, db: string | undefined, work: (sto
  * through Lantern, so that the same follow-up work (target links …) runs as in the server.
  */
 export async function withLantern<T>(io: CliIo, db: string | undefined, options: LanternOptions, work: (lantern: Lantern) => Promise<T>): Promise<T> {
+  const { Lantern } = await import('../lantern.js');
   return withStore(io, db, (store) => work(new Lantern(store, options)));
 }
 

@@ -12,7 +12,7 @@ function readmeCommands(text: string): string[] {
   return [...blocks, ...inline]
     .map((line) => line.replace(/#.*$/, ''))
     .map((line) => /(?:^|\s)(lantern\s.*)$/.exec(line)?.[1])
-    .filter((line): line is string => line !== undefined);
+    .filter((line): line is string => line !== undefined && !line.startsWith('lantern …'));
 }
 
 /** The command a line runs: `lantern catalog register …` → catalog register. */
@@ -35,7 +35,7 @@ it('uses only commands and flags that exist in every README example', () => {
   const unknown: string[] = [];
   for (const line of readmeCommands(README)) {
     const command = commandOf(program, line);
-    if (command === program) unknown.push(`${line}: no such command`);
+    if (command === program && !/^lantern\s+-/.test(line)) unknown.push(`${line}: no such command`);
     const flags = new Set(command.options.flatMap((o) => [o.long, o.short]).concat('--help', '-h'));
     for (const flag of line.match(/(?<=^|[\s[|])--?[a-z][a-z-]*/g) ?? []) if (!flags.has(flag)) unknown.push(`${line}: ${flag}`);
   }

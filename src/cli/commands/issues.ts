@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { isSeverity, SEVERITIES, type Severity } from '../../domain/severity.js';
-import { issuesOfScans } from '../../store/issues.js';
-import { currentScanIds } from '../../store/scans.js';
-import { getTarget } from '../../store/targets.js';
-import { chooseVariant } from '../../store/variant-choice.js';
 import { scopeOption, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, table } from '../output.js';
@@ -31,6 +27,12 @@ export function issuesCommand(program: Command, io: CliIo): void {
     .action(async (options: IssuesOptions) => {
       const scope = scopeOption(options.scope);
       const levels = severityList(options.severity);
+      const [{ issuesOfScans }, { currentScanIds }, { getTarget }, { chooseVariant }] = await Promise.all([
+        import('../../store/issues.js'),
+        import('../../store/scans.js'),
+        import('../../store/targets.js'),
+        import('../../store/variant-choice.js'),
+      ]);
       const { issues, variant, note } = await withStore(io, options.db, async (store) => {
         const target = await getTarget(store.db, scope, options.target);
         const choice = await chooseVariant(store.db, target, options.variant);

@@ -1,7 +1,4 @@
 import type { Command } from 'commander';
-import { scansOf, scanView } from '../../store/scans.js';
-import { getTarget } from '../../store/targets.js';
-import { chooseVariant } from '../../store/variant-choice.js';
 import { scopeOption, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, shortTime, table } from '../output.js';
@@ -17,6 +14,7 @@ export function scansCommand(program: Command, io: CliIo): void {
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
     .action(async (options: { target: string; variant?: string; scope?: string; json?: boolean; db?: string }) => {
       const scope = scopeOption(options.scope);
+      const [{ scansOf, scanView }, { getTarget }, { chooseVariant }] = await Promise.all([import('../../store/scans.js'), import('../../store/targets.js'), import('../../store/variant-choice.js')]);
       const scans = await withStore(io, options.db, async (store) => {
         const target = await getTarget(store.db, scope, options.target);
         const variant = options.variant === undefined ? undefined : (await chooseVariant(store.db, target, options.variant)).variant;

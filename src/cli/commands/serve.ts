@@ -1,17 +1,14 @@
 import type { Command } from 'commander';
-import { localActor } from '../../access/actor.js';
 import { parseGrantScope, parseRole } from '../../access/roles.js';
 import type { AuthOptions } from '../../api/auth.js';
-import { countTokens } from '../../store/tokens.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../api/limits.js';
-import { buildServer, type LanternApp } from '../../api/server.js';
+import type { LanternApp } from '../../api/server.js';
 import { formatProblem } from '../../catalog/entity.js';
 import { isUrl } from '../../catalog/source-address.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
-import { startRefreshLoop } from '../../catalog/refresh-loop.js';
 import { InputError } from '../../domain/errors.js';
 import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
-import { type Lantern, openLantern } from '../../lantern.js';
+import type { Lantern } from '../../lantern.js';
 import { positiveNumber, scopeOption } from '../context.js';
 import type { CliIo } from '../io.js';
 import { type CatalogPolicyFlags, catalogPolicyOptions, catalogReadOptions } from './catalog.js';
@@ -91,7 +88,8 @@ export function serveCommand(program: Command, io: CliIo): void {
       const settings = await serveSettings(options, io);
       const anonymous = options.anonymous === undefined ? settings.anonymous : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
       const limits = limitOptions(options);
-      const lantern = await openLantern(options.db, { maxReportBytes, catalog: catalogReadOptions(options), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false }, io.env);
+      const { openLantern } = await import('../../lantern.js');
+      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {
@@ -172,6 +170,7 @@ export interface ServeLoopOptions {
  * scorecard is evaluated before it listens and every hour after.
  */
 export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
+  const [{ buildServer }, { startRefreshLoop }] = await Promise.all([import('../../api/server.js'), import('../../catalog/refresh-loop.js')]);
   let app: LanternApp;
   try {
     await printFirstAdminToken(lantern, io, options.auth);
@@ -238,6 +237,7 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
  * its first start and prints it once, so that someone can create the others.
  */
 export async function printFirstAdminToken(lantern: Lantern, io: CliIo, auth: AuthOptions): Promise<void> {
+  const [{ countTokens }, { localActor }] = await Promise.all([import('../../store/tokens.js'), import('../../access/actor.js')]);
   if ((await countTokens(lantern.store.db)) > 0) return;
   const { token } = await lantern.createToken({ name: 'first admin', role: 'admin', scope: 'account' }, localActor());
   io.err(

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
-import { baselinePatternProblem } from '../../domain/baseline.js';
-import { getTarget, listTargets } from '../../store/targets.js';
 import { scopeOption, withLantern, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, shortTime, table } from '../output.js';
@@ -17,6 +15,7 @@ export function targetsCommand(program: Command, io: CliIo): void {
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
     .action(async (options: { scope?: string; json?: boolean; db?: string }) => {
       const scope = options.scope === undefined ? undefined : scopeOption(options.scope);
+      const { listTargets } = await import('../../store/targets.js');
       const rows = await withStore(io, options.db, (store) => listTargets(store.db, { scope }));
       if (options.json) return io.out(json(rows));
       if (rows.length === 0) return io.out('No targets yet: `lantern ingest` creates one with its first report.\n');
@@ -40,6 +39,7 @@ export function targetsCommand(program: Command, io: CliIo): void {
       if ((options.variant === undefined) === (options.regex === undefined)) {
         throw new InputError('Give exactly one of --variant NAME or --regex PATTERN.');
       }
+      const [{ baselinePatternProblem }, { getTarget }] = await Promise.all([import('../../domain/baseline.js'), import('../../store/targets.js')]);
       const problem = options.regex === undefined ? undefined : baselinePatternProblem(options.regex, '--regex');
       if (problem) throw new InputError(problem);
       const scope = scopeOption(options.scope);
