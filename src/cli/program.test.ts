@@ -98,6 +98,21 @@ describeEachStore('lantern CLI', (kind: StoreKind) => {
     expect(backReference).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lantern: Invalid --regex "\(a\)\\\\1": error parsing regexp: invalid escape sequence/) });
   });
 
+  it('refuses a baseline variant never scanned, naming the scanned ones, unless --allow-unscanned', async () => {
+    await ingest(file('a.json', trivyReport([lodash])), '--variant', 'main');
+    await ingest(file('b.json', trivyReport([lodash])), '--variant', 'v1.0.0');
+    const refused = await lantern(['targets', 'baseline', 'acme/payments', '--variant', 'nope', '--db', db]);
+    expect(refused).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lantern: Target "acme/payments" was never scanned as variant "nope"; its scanned variants are: main, v1.0.0. Give one of those, or allow a variant not scanned yet (--allow-unscanned, or "allowUnscanned": true in the API).\n',
+    });
+    expect(JSON.parse((await lantern(['targets', '--json', '--db', db])).stdout)[0].baselineVariant).toBeNull();
+    const allowed = await lantern(['targets', 'baseline', 'acme/payments', '--variant', 'v2.0.0', '--allow-unscanned', '--db', db]);
+    expect(allowed).toMatchObject({ code: 0, stdout: 'Baseline of acme/payments [default.default] is now variant v2.0.0.\n' });
+    expect(JSON.parse((await lantern(['targets', '--json', '--db', db])).stdout)[0].baselineVariant).toBe('v2.0.0');
+  });
+
   it('answers a missing target or variant with exit 2 and one line', async () => {
     await ingest(file('a.json', trivyReport([lodash])));
     expect(await lantern(['issues', '--target', 'nope', '--db', db])).toMatchObject({ code: 2, stderr: 'lantern: No target named "nope" in scope default.default.\n' });

@@ -33,9 +33,10 @@ export function targetsCommand(program: Command, io: CliIo): void {
     .argument('<target>', 'the target name')
     .option('--variant <name>', 'this variant is the baseline')
     .option('--regex <pattern>', 'the newest variant matching this pattern is the baseline, e.g. ^v\\d+\\.\\d+\\.\\d+$')
+    .option('--allow-unscanned', 'allow a --variant the target was never scanned as (its first scan is still to come)')
     .option('--scope <scope>', 'ORG.PROJECT or account (default: default.default)')
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
-    .action(async (name: string, options: { variant?: string; regex?: string; scope?: string; db?: string }) => {
+    .action(async (name: string, options: { variant?: string; regex?: string; allowUnscanned?: boolean; scope?: string; db?: string }) => {
       if ((options.variant === undefined) === (options.regex === undefined)) {
         throw new InputError('Give exactly one of --variant NAME or --regex PATTERN.');
       }
@@ -45,7 +46,7 @@ export function targetsCommand(program: Command, io: CliIo): void {
       const scope = scopeOption(options.scope);
       await withLantern(io, options.db, {}, async (lantern) => {
         const target = await getTarget(lantern.store.db, scope, name);
-        await lantern.setBaseline(target.id, options.variant !== undefined ? { variant: options.variant } : { regex: options.regex as string });
+        await lantern.setBaseline(target.id, options.variant !== undefined ? { variant: options.variant, allowUnscanned: options.allowUnscanned ?? false } : { regex: options.regex as string });
         io.out(`Baseline of ${target.name} [${target.scope}] is now ${options.variant !== undefined ? `variant ${options.variant}` : `the newest variant matching /${options.regex}/`}.\n`);
       });
     });
