@@ -113,9 +113,26 @@ describeEachStore('lantern CLI', (kind: StoreKind) => {
     expect(JSON.parse((await lantern(['targets', '--json', '--db', db])).stdout)[0].baselineVariant).toBe('v2.0.0');
   });
 
+  it('names the scopes where a target exists, and names that look like a misspelt one', async () => {
+    await ingest(file('a.json', trivyReport([lodash])), '--scope', 'acme.pay');
+    expect(await lantern(['issues', '--target', 'acme/payments', '--db', db])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lantern: No target named "acme/payments" exists in default.default, but one does in acme.pay.\n',
+    });
+    expect(await lantern(['scans', '--target', 'acme/payment', '--scope', 'acme.pay', '--db', db])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lantern: No target named "acme/payment" exists in acme.pay; a target with a similar name does: "acme/payments" in acme.pay.\n',
+    });
+  });
+
   it('answers a missing target or variant with exit 2 and one line', async () => {
     await ingest(file('a.json', trivyReport([lodash])));
-    expect(await lantern(['issues', '--target', 'nope', '--db', db])).toMatchObject({ code: 2, stderr: 'lantern: No target named "nope" in scope default.default.\n' });
+    expect(await lantern(['issues', '--target', 'nope', '--db', db])).toMatchObject({
+      code: 2,
+      stderr: 'lantern: No target named "nope" exists in default.default, and none has a similar name: no scan of it has been ingested yet.\n',
+    });
     expect(await lantern(['issues', '--target', 'acme/payments', '--variant', 'dev', '--db', db])).toMatchObject({
       code: 2,
       stderr: 'lantern: Target "acme/payments" has no variant named "dev"; its variants are: main.\n',

@@ -27,14 +27,14 @@ export function issuesCommand(program: Command, io: CliIo): void {
     .action(async (options: IssuesOptions) => {
       const scope = scopeOption(options.scope);
       const levels = severityList(options.severity);
-      const [{ issuesOfScans }, { currentScanIds }, { getTarget }, { chooseVariant }] = await Promise.all([
+      const [{ issuesOfScans }, { currentScanIds }, { targetNamed }, { chooseVariant }] = await Promise.all([
         import('../../store/issues.js'),
         import('../../store/scans.js'),
-        import('../../store/targets.js'),
+        import('../target-lookup.js'),
         import('../../store/variant-choice.js'),
       ]);
       const { issues, variant, note } = await withStore(io, options.db, async (store) => {
-        const target = await getTarget(store.db, scope, options.target);
+        const target = await targetNamed(store.db, scope, options.target);
         const choice = await chooseVariant(store.db, target, options.variant);
         const scanIds = await currentScanIds(store.db, choice.variant ? [choice.variant.id] : []);
         return { issues: await issuesOfScans(store.db, scanIds), variant: choice.variant?.name, note: choice.note };

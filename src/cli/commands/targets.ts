@@ -40,12 +40,12 @@ export function targetsCommand(program: Command, io: CliIo): void {
       if ((options.variant === undefined) === (options.regex === undefined)) {
         throw new InputError('Give exactly one of --variant NAME or --regex PATTERN.');
       }
-      const [{ baselinePatternProblem }, { getTarget }] = await Promise.all([import('../../domain/baseline.js'), import('../../store/targets.js')]);
+      const [{ baselinePatternProblem }, { targetNamed }] = await Promise.all([import('../../domain/baseline.js'), import('../target-lookup.js')]);
       const problem = options.regex === undefined ? undefined : baselinePatternProblem(options.regex, '--regex');
       if (problem) throw new InputError(problem);
       const scope = scopeOption(options.scope);
       await withLantern(io, options.db, {}, async (lantern) => {
-        const target = await getTarget(lantern.store.db, scope, name);
+        const target = await targetNamed(lantern.store.db, scope, name);
         await lantern.setBaseline(target.id, options.variant !== undefined ? { variant: options.variant, allowUnscanned: options.allowUnscanned ?? false } : { regex: options.regex as string });
         io.out(`Baseline of ${target.name} [${target.scope}] is now ${options.variant !== undefined ? `variant ${options.variant}` : `the newest variant matching /${options.regex}/`}.\n`);
       });
