@@ -127,6 +127,17 @@ describeEachStore('lantern CLI', (kind: StoreKind) => {
     });
   });
 
+  it('refuses --type that differs from the existing target type, naming it, and writes nothing', async () => {
+    await ingest(file('a.json', trivyReport([lodash])));
+    const mismatch = await lantern(['ingest', file('b.json', trivyReport([qs])), '--target', 'acme/payments', '--type', 'container', '--variant', 'main', '--db', db]);
+    expect(mismatch).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lantern: Target "acme/payments" in default.default is a repository target, not a container one: give the type repository, or another target name for the container.\n',
+    });
+    expect(JSON.parse((await lantern(['scans', '--target', 'acme/payments', '--json', '--db', db])).stdout)).toHaveLength(1);
+  });
+
   it('answers a missing target or variant with exit 2 and one line', async () => {
     await ingest(file('a.json', trivyReport([lodash])));
     expect(await lantern(['issues', '--target', 'nope', '--db', db])).toMatchObject({

@@ -68,6 +68,18 @@ describeEachStore('HTTP API: targets and scans', (kind: StoreKind) => {
     expect(lookahead.json().error.message).toMatch(/^Invalid baseline regex "\^v\(\?=1\)": error parsing regexp: invalid or unsupported Perl syntax/);
   });
 
+  it('refuses an upload whose type differs from the existing target type with 400, writing nothing', async () => {
+    const upload = await server.app.inject({
+      method: 'POST',
+      url: '/api/scans?target=acme%2Fpayments&type=container&variant=main',
+      payload: trivyReport([minimist]),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(upload.statusCode).toBe(400);
+    expect(upload.json().error.message).toBe('Target "acme/payments" in default.default is a repository target, not a container one: give the type repository, or another target name for the container.');
+    expect((await get('/api/targets?name=payments')).json()[0]).toMatchObject({ type: 'repository', scans: 3 });
+  });
+
   it('lists scans of a target variant and shows one scan', async () => {
     const id = (await get('/api/targets?name=payments')).json()[0].id;
     const scans = (await get(`/api/targets/${id}/scans?variant=main`)).json();
