@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { clearDemoDatabase, defaultDemoDatabase, stampDemoDatabase } from '../../demo/database.js';
 import { InputError } from '../../domain/errors.js';
 import type { CliIo } from '../io.js';
-import { portOption, serveUntilStopped } from './serve.js';
+import { portOption, requirePortFree, serveUntilStopped } from './serve.js';
 
 export interface DemoOptions {
   port: string;
@@ -20,6 +20,7 @@ export function demoCommand(program: Command, io: CliIo): void {
     .option('--db <path>', `the demo's SQLite file, deleted and built again on every run (default: ${defaultDemoDatabase()})`)
     .action(async (options: DemoOptions) => {
       const port = portOption(options.port);
+      await requirePortFree(port, options.host);
       const [{ buildDemoEstate, DemoClock, demoLanternOptions }, { openLantern }, { isPostgresUrl }] = await Promise.all([
         import('../../demo/estate.js'),
         import('../../lantern.js'),

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import { parseGrantScope, parseRole } from '../../access/roles.js';
 import type { AuthOptions } from '../../api/auth.js';
@@ -82,6 +83,7 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--upload-dir <path>', 'where uploads are written while they arrive (default: the system temporary folder)')
     .action(async (options: ServeOptions) => {
       const port = portOption(options.port);
+      await requirePortFree(port, options.host);
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const intervalMs = refreshIntervalOption(options.refreshInterval);
       const catalogScope = scopeOption(options.catalogScope);
@@ -150,6 +152,34 @@ export function portOption(value: string): number {
   return port;
 }
 
+/**
+ * Refuses a port something else listens on before anything is printed or opened (the start-up
+ * lines, a first admin token, a demo estate), rather than failing after them. The listen itself
+ * says the same if the port is taken in between.
+ */
+export async function requirePortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ port, host, exclusive: true }, resolve);
+    });
+  } catch (error) {
+    throw portError(error, port, host);
+  } finally {
+    await new Promise((resolve) => probe.close(resolve));
+  }
+}
+
+function portError(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new InputError(`Port ${port} on ${host} is already in use; choose another with --port.`);
+  if (code === 'EACCES') return new InputError(`Port ${port} on ${host} needs privileges Lantern does not have; choose a port above 1023 with --port.`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new InputError(`Invalid --host ${JSON.stringify(host)}: no network interface of this machine has that address.`);
+  return error;
+}
+
 export interface ServeLoopOptions {
   port: number;
   host: string;
@@ -215,7 +245,9 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
   };
   const scorer = setInterval(score, SCORECARD_INTERVAL_MS).unref();
   try {
-    const address = await app.listen({ port: options.port, host: options.host });
+    const address = await app.listen({ port: options.port, host: options.host }).catch((error: unknown) => {
+      throw portError(error, options.port, options.host);
+    });
     io.err(options.listening(address));
     await (io.stopSignal ?? new Promise<void>(() => undefined));
     io.err('Stopping: finishing requests in flight…\n');
