@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -187,6 +187,21 @@ async function openTestStoreAt(path: string): Promise<Store> {
   const { openStore } = await import('../store/database.js');
   return openStore(path);
 }
+
+it('refuses read-only commands on a SQLite file that does not exist, without creating it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-cli-missing-'));
+  try {
+    const db = join(dir, 'typo.db');
+    const refusal = { code: 2, stdout: '', stderr: `lantern: No database at ${db}: give --db (or LANTERN_DATABASE_URL) naming an existing one; \`lantern ingest\` creates one with its first report.\n` };
+    for (const args of [['targets'], ['issues', '--target', 'acme/payments'], ['scans', '--target', 'acme/payments'], ['catalog', 'list']]) {
+      expect(await lantern([...args, '--db', db])).toEqual(refusal);
+    }
+    expect(await lantern(['targets'], { LANTERN_DATABASE_URL: db })).toEqual(refusal);
+    expect(existsSync(db)).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 it('rejects unknown options and missing arguments with exit 2', async () => {
   const unknown = await lantern(['targets', '--colour']);

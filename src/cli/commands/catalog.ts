@@ -82,7 +82,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
         const { entries: listed } = await queryCatalog(store.db, { filter, order: [{ field: 'kind', order: 'asc' }, { field: 'metadata.namespace', order: 'asc' }, { field: 'metadata.name', order: 'asc' }] }, { offset: 0 });
         const targets = new Map((await listLocations(store.db)).map((l) => [l.id, l.target]));
         return listed.map((e) => ({ ...e, location: targets.get(e.row.location_id) ?? '' }));
-      });
+      }, { readOnly: true });
       if (options.json) {
         return io.out(
           json(

@@ -38,7 +38,7 @@ export function issuesCommand(program: Command, io: CliIo): void {
         const choice = await chooseVariant(store.db, target, options.variant);
         const scanIds = await currentScanIds(store.db, choice.variant ? [choice.variant.id] : []);
         return { issues: await issuesOfScans(store.db, scanIds), variant: choice.variant?.name, note: choice.note };
-      });
+      }, { readOnly: true });
       const shown = issues.filter((i) => !levels || levels.includes(i.severity));
       if (options.json) return io.out(json(shown));
       if (note) io.err(`note: ${note}\n`);

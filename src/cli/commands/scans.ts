@@ -19,7 +19,7 @@ export function scansCommand(program: Command, io: CliIo): void {
         const target = await targetNamed(store.db, scope, options.target);
         const variant = options.variant === undefined ? undefined : (await chooseVariant(store.db, target, options.variant)).variant;
         return scansOf(store.db, target.id, variant?.id);
-      });
+      }, { readOnly: true });
       if (options.json) return io.out(json(scans.map(scanView)));
       io.out(
         table(

@@ -16,7 +16,7 @@ export function targetsCommand(program: Command, io: CliIo): void {
     .action(async (options: { scope?: string; json?: boolean; db?: string }) => {
       const scope = options.scope === undefined ? undefined : scopeOption(options.scope);
       const { listTargets } = await import('../../store/targets.js');
-      const rows = await withStore(io, options.db, (store) => listTargets(store.db, { scope }));
+      const rows = await withStore(io, options.db, (store) => listTargets(store.db, { scope }), { readOnly: true });
       if (options.json) return io.out(json(rows));
       if (rows.length === 0) return io.out('No targets yet: `lantern ingest` creates one with its first report.\n');
       io.out(
