@@ -20,7 +20,7 @@ import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport }
 import { DEFAULT_MAX_REPORT_MB } from './ingest/report-file.js';
 import { databaseUrlFrom, openStore, type Store } from './store/database.js';
 import type { Database } from './store/schema.js';
-import { type BaselineUpdate, setBaseline } from './store/targets.js';
+import { type BaselineUpdate, requireScannedVariant, setBaseline } from './store/targets.js';
 import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } from './scorecards/definitions.js';
 import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evaluate.js';
 
@@ -146,10 +146,14 @@ export class Lantern {
     return ingestReport(this.store, request, [...this.afterIngest, audit]);
   }
 
-  /** Sets a target's baseline; what entities show of the target follows at once. */
-  async setBaseline(targetId: number, baseline: BaselineUpdate, actor: Actor = localActor()): Promise<void> {
+  /**
+   * Sets a target's baseline; what entities show of the target follows at once. A variant the
+   * target was never scanned as is refused unless `allowUnscanned`.
+   */
+  async setBaseline(targetId: number, baseline: BaselineUpdate & { allowUnscanned?: boolean }, actor: Actor = localActor()): Promise<void> {
     const target = await this.#readTarget(targetId, actor);
     authorize(actor.principal, 'set-baseline', target.scope);
+    if ('variant' in baseline && !baseline.allowUnscanned) await requireScannedVariant(this.store.db, target, baseline.variant);
     return this.store.transaction(async (trx) => {
       await setBaseline(trx, targetId, baseline);
       for (const hook of this.afterTargetChange) await hook(trx, targetId);

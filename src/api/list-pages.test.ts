@@ -32,10 +32,12 @@ describeEachStore('HTTP API: plain-array lists are paged', (kind: StoreKind) => 
     const out: unknown[][] = [];
     let next: string | undefined = url;
     while (next) {
-      const response = await server.app.inject({ method: 'GET', url: next });
+      const url: string = next;
+      const response = await server.app.inject({ method: 'GET', url });
       expect(response.statusCode, response.body).toBe(200);
       out.push((response.json() as T[]).map(pick));
-      next = /^<([^>]+)>; rel="next"$/.exec(String(response.headers.link ?? ''))?.[1];
+      const link: string = String(response.headers.link ?? '');
+      next = /^<([^>]+)>; rel="next"$/.exec(link)?.[1];
     }
     return out;
   };

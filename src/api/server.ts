@@ -42,6 +42,9 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
   const limits = serverLimits(options.limits);
   const app = Fastify({
     logger: options.logger ?? false,
+    // One line per request at debug (the onResponse hook below), not two at info: info is for
+    // start-up, ingests and errors.
+    disableRequestLogging: true,
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // Node checks the request and headers timeouts every connectionsCheckingInterval (30 s by default).
@@ -53,6 +56,9 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
     frameworkErrors: handleError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.server.maxConnections = limits.maxConnections;
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, route: request.routeOptions.url ?? request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
 
   // Before the routes, so that every route is checked against the permission table as it is added.
   await registerAuth(app, lantern, options.auth);

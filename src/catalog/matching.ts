@@ -134,8 +134,13 @@ export function resolveTargetLink(spec: TargetLinkSpec, index: TargetIndex): Tar
   return { spec, matched: baselineScanned, ...found, variant: choice.variant, variantReason: choice.reason, diagnostics };
 }
 
+/** Why no target has this name in this scope (for the CLI): where it is instead, or which names look like it. */
+export function missingTargetMessage(name: string, scope: Scope, index: TargetIndex): string {
+  return whyNotFound({ name, scope }, index.byName.get(targetNameKey(name)) ?? [], index).message;
+}
+
 /** No target of that name in that scope: say whether it is elsewhere, or what looks like it. */
-function whyNotFound(spec: TargetLinkSpec, named: readonly TargetSummary[], index: TargetIndex): LinkDiagnostic {
+function whyNotFound(spec: Pick<TargetLinkSpec, 'name' | 'scope'> & { origin?: TargetLinkSpec['origin'] }, named: readonly TargetSummary[], index: TargetIndex): LinkDiagnostic {
   const missing = `No target named ${quote(spec.name)} exists ${inScope(spec.scope)}`;
   if (named.length > 0) {
     const elsewhere = named.map((t) => inScope(t.scope));
@@ -158,7 +163,7 @@ const MAX_SIMILAR = 3;
  * last segment under another owner (`acme-corp/pay` for `acme/pay`); or, in the link's own
  * scope, a name a few edits away (`acme/payment` for `acme/payments`).
  */
-function similarTargets(spec: TargetLinkSpec, index: TargetIndex): TargetSummary[] {
+function similarTargets(spec: Pick<TargetLinkSpec, 'name' | 'scope'>, index: TargetIndex): TargetSummary[] {
   const scored = new Map<TargetSummary, number>();
   const consider = (target: TargetSummary, score: number) => {
     const current = scored.get(target);

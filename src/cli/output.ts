@@ -1,7 +1,12 @@
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
+import type TableType from 'cli-table3';
+
+// Loaded on first use, so that `lantern --help` and `--version` do not pay for it.
+const require = createRequire(import.meta.url);
 
 /** Plain aligned columns, no borders, so output reads well and pastes cleanly. */
 export function table(head: string[], rows: (string | number | null | undefined)[][]): string {
+  const Table = require('cli-table3') as typeof TableType;
   const t = new Table({
     head,
     chars: {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -98,9 +98,52 @@ describeEachStore('lantern CLI', (kind: StoreKind) => {
     expect(backReference).toMatchObject({ code: 2, stderr: expect.stringMatching(/^lantern: Invalid --regex "\(a\)\\\\1": error parsing regexp: invalid escape sequence/) });
   });
 
+  it('refuses a baseline variant never scanned, naming the scanned ones, unless --allow-unscanned', async () => {
+    await ingest(file('a.json', trivyReport([lodash])), '--variant', 'main');
+    await ingest(file('b.json', trivyReport([lodash])), '--variant', 'v1.0.0');
+    const refused = await lantern(['targets', 'baseline', 'acme/payments', '--variant', 'nope', '--db', db]);
+    expect(refused).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lantern: Target "acme/payments" was never scanned as variant "nope"; its scanned variants are: main, v1.0.0. Give one of those, or allow a variant not scanned yet (--allow-unscanned, or "allowUnscanned": true in the API).\n',
+    });
+    expect(JSON.parse((await lantern(['targets', '--json', '--db', db])).stdout)[0].baselineVariant).toBeNull();
+    const allowed = await lantern(['targets', 'baseline', 'acme/payments', '--variant', 'v2.0.0', '--allow-unscanned', '--db', db]);
+    expect(allowed).toMatchObject({ code: 0, stdout: 'Baseline of acme/payments [default.default] is now variant v2.0.0.\n' });
+    expect(JSON.parse((await lantern(['targets', '--json', '--db', db])).stdout)[0].baselineVariant).toBe('v2.0.0');
+  });
+
+  it('names the scopes where a target exists, and names that look like a misspelt one', async () => {
+    await ingest(file('a.json', trivyReport([lodash])), '--scope', 'acme.pay');
+    expect(await lantern(['issues', '--target', 'acme/payments', '--db', db])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lantern: No target named "acme/payments" exists in default.default, but one does in acme.pay.\n',
+    });
+    expect(await lantern(['scans', '--target', 'acme/payment', '--scope', 'acme.pay', '--db', db])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lantern: No target named "acme/payment" exists in acme.pay; a target with a similar name does: "acme/payments" in acme.pay.\n',
+    });
+  });
+
+  it('refuses --type that differs from the existing target type, naming it, and writes nothing', async () => {
+    await ingest(file('a.json', trivyReport([lodash])));
+    const mismatch = await lantern(['ingest', file('b.json', trivyReport([qs])), '--target', 'acme/payments', '--type', 'container', '--variant', 'main', '--db', db]);
+    expect(mismatch).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'lantern: Target "acme/payments" in default.default is a repository target, not a container one: give the type repository, or another target name for the container.\n',
+    });
+    expect(JSON.parse((await lantern(['scans', '--target', 'acme/payments', '--json', '--db', db])).stdout)).toHaveLength(1);
+  });
+
   it('answers a missing target or variant with exit 2 and one line', async () => {
     await ingest(file('a.json', trivyReport([lodash])));
-    expect(await lantern(['issues', '--target', 'nope', '--db', db])).toMatchObject({ code: 2, stderr: 'lantern: No target named "nope" in scope default.default.\n' });
+    expect(await lantern(['issues', '--target', 'nope', '--db', db])).toMatchObject({
+      code: 2,
+      stderr: 'lantern: No target named "nope" exists in default.default, and none has a similar name: no scan of it has been ingested yet.\n',
+    });
     expect(await lantern(['issues', '--target', 'acme/payments', '--variant', 'dev', '--db', db])).toMatchObject({
       code: 2,
       stderr: 'lantern: Target "acme/payments" has no variant named "dev"; its variants are: main.\n',
@@ -145,6 +188,21 @@ async function openTestStoreAt(path: string): Promise<Store> {
   return openStore(path);
 }
 
+it('refuses read-only commands on a SQLite file that does not exist, without creating it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-cli-missing-'));
+  try {
+    const db = join(dir, 'typo.db');
+    const refusal = { code: 2, stdout: '', stderr: `lantern: No database at ${db}: give --db (or LANTERN_DATABASE_URL) naming an existing one; \`lantern ingest\` creates one with its first report.\n` };
+    for (const args of [['targets'], ['issues', '--target', 'acme/payments'], ['scans', '--target', 'acme/payments'], ['catalog', 'list']]) {
+      expect(await lantern([...args, '--db', db])).toEqual(refusal);
+    }
+    expect(await lantern(['targets'], { LANTERN_DATABASE_URL: db })).toEqual(refusal);
+    expect(existsSync(db)).toBe(false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 it('rejects unknown options and missing arguments with exit 2', async () => {
   const unknown = await lantern(['targets', '--colour']);
   expect(unknown.code).toBe(2);
@@ -159,4 +217,10 @@ it('lists the supported formats with the commands that write them', async () => 
   const formats = JSON.parse(result.stdout) as { name: string; producedBy: string }[];
   expect(formats.map((f) => f.name)).toEqual(['trivy', 'sarif', 'snyk', 'grype', 'aqua', 'osv', 'semgrep', 'gitleaks', 'checkov', 'generic']);
   for (const f of formats) expect(f.producedBy.length).toBeGreaterThan(5);
+});
+
+it('prints the package version with --version and -V', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  expect(await lantern(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  expect(await lantern(['-V'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../domain/errors.js';
 import { auditCommand } from './commands/audit.js';
@@ -24,9 +25,11 @@ export const EXIT_INTERNAL = 1;
 export const EXIT_PROBLEMS = 1;
 export const EXIT_INPUT = 2;
 
-function createProgram(io: CliIo): Command {
+/** The `lantern` program with every command declared; `run` parses one invocation with it. */
+export function createProgram(io: CliIo): Command {
   const program = new Command('lantern')
     .description('Security-scan results in the software catalog.')
+    .version(packageVersion(), '-V, --version', 'print the version of Lantern')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .enablePositionalOptions()
@@ -45,6 +48,11 @@ function createProgram(io: CliIo): Command {
   auditCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
+}
+
+/** The version in package.json, two folders up from both src/cli and dist/cli. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 /** Runs one CLI invocation and returns its exit code; every failure is one readable line on stderr. */

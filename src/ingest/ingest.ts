@@ -89,11 +89,14 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
   return store.transaction(async (trx) => {
     if (attempts++ > 0) report = parse();
     const existingTarget = await findTarget(trx, request.scope, request.target);
+    if (existingTarget) requireSameType(existingTarget, request);
     const existingVariant = existingTarget && (await findVariant(trx, existingTarget.id, request.variant));
     const duplicate = existingVariant && (await findScanByReport(trx, existingVariant.id, reportSha256));
     if (duplicate && existingTarget) return resultOf(duplicate, existingTarget.name, request, true);
 
     const target = await ensureTarget(store, trx, request.scope, request.target, request.targetType, now);
+    // Again: another ingest may have created the target since it was looked up.
+    requireSameType(target, request);
     if (request.baseline) {
       await setBaseline(trx, target.id, { variant: request.variant });
       target.baseline_variant = request.variant;
@@ -248,6 +251,14 @@ function resultOf(scan: ScanRow, targetName: string, request: IngestRequest, dup
     suppressed: scan.suppressed,
     errors: JSON.parse(scan.errors) as string[],
   };
+}
+
+/** A target keeps the type it was created with: a different one is most often the wrong target name. */
+function requireSameType(target: { name: string; scope: string; type: string }, request: IngestRequest): void {
+  if (target.type === request.targetType) return;
+  throw new InputError(
+    `Target ${JSON.stringify(target.name)} in ${target.scope} is a ${target.type} target, not a ${request.targetType} one: give the type ${target.type}, or another target name for the ${request.targetType}.`,
+  );
 }
 
 function validate(request: IngestRequest): void {

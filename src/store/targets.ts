@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { VariantInfo } from '../domain/baseline.js';
-import { NotFoundError } from '../domain/errors.js';
+import { InputError, NotFoundError } from '../domain/errors.js';
 import { formatScope, parseScope, type Scope } from '../domain/scope.js';
 import { targetNameKey, type TargetType } from '../domain/target.js';
 import type { Store } from './database.js';
@@ -95,6 +95,19 @@ export function findVariant(db: Db, targetId: number, name: string): Promise<Var
 
 export async function variantsOf(db: Db, targetId: number): Promise<VariantRow[]> {
   return db.selectFrom('variants').selectAll().where('target_id', '=', targetId).orderBy('id').execute();
+}
+
+/**
+ * Refuses a baseline variant the target was never scanned as (most often a misspelt name), naming
+ * the variants it has; `allowUnscanned` is for a variant whose first scan is still to come.
+ */
+export async function requireScannedVariant(db: Db, target: Pick<TargetRow, 'id' | 'name'>, variant: string): Promise<void> {
+  const variants = await variantsOf(db, target.id);
+  if (variants.some((v) => v.name === variant)) return;
+  const known = variants.length === 0 ? 'it has not been scanned yet' : `its scanned variants are: ${variants.map((v) => v.name).join(', ')}`;
+  throw new InputError(
+    `Target ${JSON.stringify(target.name)} was never scanned as variant ${JSON.stringify(variant)}; ${known}. Give one of those, or allow a variant not scanned yet (--allow-unscanned, or "allowUnscanned": true in the API).`,
+  );
 }
 
 export function variantInfo(row: VariantRow): VariantInfo {

@@ -52,6 +52,13 @@ describeEachStore('HTTP API: targets and scans', (kind: StoreKind) => {
     const set = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { variant: 'feature-x' } });
     expect(set.statusCode).toBe(204);
     expect((await get(`/api/targets/${id}`)).json().baseline).toMatchObject({ variant: 'feature-x', shown: 'feature-x', reason: 'explicit' });
+    const unscanned = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { variant: 'nope' } });
+    expect(unscanned.statusCode).toBe(400);
+    expect(unscanned.json().error.message).toBe('Target "acme/payments" was never scanned as variant "nope"; its scanned variants are: main, feature-x. Give one of those, or allow a variant not scanned yet (--allow-unscanned, or "allowUnscanned": true in the API).');
+    expect((await get(`/api/targets/${id}`)).json().baseline.variant).toBe('feature-x');
+    const allowed = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { variant: 'release', allowUnscanned: true } });
+    expect(allowed.statusCode).toBe(204);
+    expect((await get(`/api/targets/${id}`)).json().baseline.variant).toBe('release');
     const badRegex = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { regex: '(' } });
     expect(badRegex.statusCode).toBe(400);
     expect(badRegex.json().error.message).toBe('Invalid baseline regex "(": error parsing regexp: missing closing ): `(`. Baseline patterns use RE2 syntax (no look-around or back-references), e.g. ^v\\d+\\.\\d+\\.\\d+$.');
@@ -59,6 +66,18 @@ describeEachStore('HTTP API: targets and scans', (kind: StoreKind) => {
     const lookahead = await server.app.inject({ method: 'PUT', url: `/api/targets/${id}/baseline`, payload: { regex: '^v(?=1)' } });
     expect(lookahead.statusCode).toBe(400);
     expect(lookahead.json().error.message).toMatch(/^Invalid baseline regex "\^v\(\?=1\)": error parsing regexp: invalid or unsupported Perl syntax/);
+  });
+
+  it('refuses an upload whose type differs from the existing target type with 400, writing nothing', async () => {
+    const upload = await server.app.inject({
+      method: 'POST',
+      url: '/api/scans?target=acme%2Fpayments&type=container&variant=main',
+      payload: trivyReport([minimist]),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(upload.statusCode).toBe(400);
+    expect(upload.json().error.message).toBe('Target "acme/payments" in default.default is a repository target, not a container one: give the type repository, or another target name for the container.');
+    expect((await get('/api/targets?name=payments')).json()[0]).toMatchObject({ type: 'repository', scans: 3 });
   });
 
   it('lists scans of a target variant and shows one scan', async () => {

@@ -143,7 +143,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
         summary: "Set a target's baseline: one variant, or the newest variant matching a regular expression",
         tags: ['targets'],
         params: IdParams,
-        body: Type.Union([Type.Object({ variant: Type.String({ minLength: 1 }) }), Type.Object({ regex: Type.String({ minLength: 1 }) })]),
+        body: Type.Union([Type.Object({ variant: Type.String({ minLength: 1 }), allowUnscanned: Type.Optional(Type.Boolean()) }), Type.Object({ regex: Type.String({ minLength: 1 }) })]),
         response: { 204: Type.Null(), ...errors(400, 404) },
       },
     },
@@ -151,7 +151,7 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
       const body = request.body;
       const problem = 'regex' in body ? baselinePatternProblem(body.regex) : undefined;
       if (problem) throw new InputError(problem);
-      await lantern.setBaseline(request.params.id, 'variant' in body ? { variant: body.variant } : { regex: body.regex }, actorOf(request));
+      await lantern.setBaseline(request.params.id, 'variant' in body ? { variant: body.variant, allowUnscanned: body.allowUnscanned ?? false } : { regex: body.regex }, actorOf(request));
       return reply.status(204).send(null);
     },
   );

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
-import { type AuditView, auditView, listAudit } from '../../store/audit.js';
+import type { AuditView } from '../../store/audit.js';
 import { positiveNumber, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, shortTime, table } from '../output.js';
@@ -45,6 +45,7 @@ export function auditCommand(program: Command, io: CliIo): void {
         for (const [key, value] of Object.entries({ principal: options.principal, action: options.action, objectType: options.objectType, since, until })) if (value !== undefined) query.set(key, value);
         items = (await callServer<{ items: AuditView[] }>(io, options.server, 'GET', `api/audit?${query}`)).items;
       } else {
+        const { auditView, listAudit } = await import('../../store/audit.js');
         const rows = await withStore(io, options.db, (store) =>
           listAudit(store.db, { principal: options.principal, action: options.action, objectType: options.objectType, since, until, limit, scopes: { all: true } }),
         );

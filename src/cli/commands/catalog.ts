@@ -1,20 +1,14 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { queryCatalog } from '../../catalog/entity-queries.js';
 import type { CatalogEntity, CatalogProblem, EntitySource, TargetLinkSpec } from '../../catalog/entity.js';
 import { formatProblem } from '../../catalog/entity.js';
-import { indexTargets, type LinkDiagnostic, resolveTargetLink, type TargetLinkResolution } from '../../catalog/matching.js';
-import { readCatalog } from '../../catalog/read.js';
+import type { LinkDiagnostic, TargetLinkResolution } from '../../catalog/matching.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
 import type { CatalogReadOptions, RefreshSummary } from '../../catalog/refresh.js';
-import { allowedHost } from '../../catalog/reading-policy.js';
-import { relateEntities } from '../../catalog/relations.js';
 import { InputError } from '../../domain/errors.js';
 import { parseId } from '../../domain/ids.js';
 import { formatScope } from '../../domain/scope.js';
-import { listLocations } from '../../store/catalog-locations.js';
-import { databaseUrlFrom, isPostgresUrl, openStore } from '../../store/database.js';
-import { type LinkTally, linkTallyOfLocation, storedTargets, type TargetLinkView } from '../../store/target-links.js';
+import type { LinkTally, TargetLinkView } from '../../store/target-links.js';
 import { positiveNumber, ProblemsFound, scopeOption, withLantern, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, shortTime, table } from '../output.js';
@@ -36,7 +30,8 @@ export function catalogPolicyOptions(command: Command, { registers = false } = {
 }
 
 /** The reading policy and location cap the flags give, checked. */
-export function catalogReadOptions(flags: CatalogPolicyFlags): CatalogReadOptions {
+export async function catalogReadOptions(flags: CatalogPolicyFlags): Promise<CatalogReadOptions> {
+  const { allowedHost } = await import('../../catalog/reading-policy.js');
   const allowHosts = flags.catalogAllowHost.map(allowedHost);
   const maxLocations = flags.catalogMaxLocations === undefined ? undefined : positiveNumber('--catalog-max-locations', flags.catalogMaxLocations);
   if (maxLocations !== undefined && !Number.isInteger(maxLocations)) throw new InputError(`Invalid --catalog-max-locations ${JSON.stringify(flags.catalogMaxLocations)}: expected a whole number.`);
@@ -65,7 +60,8 @@ export function catalogCommand(program: Command, io: CliIo): void {
     .option('--db <url>', DB_OPTION)
     .action(async (target: string, options: { scope?: string; json?: boolean; db?: string } & CatalogPolicyFlags) => {
       const scope = scopeOption(options.scope);
-      const summary = await withLantern(io, options.db, { catalog: catalogReadOptions(options) }, async (lantern) => {
+      const summary = await withLantern(io, options.db, { catalog: await catalogReadOptions(options) }, async (lantern) => {
+        const { linkTallyOfLocation } = await import('../../store/target-links.js');
         const result = await lantern.registerLocation(target, scope);
         return { result, links: await linkTallyOfLocation(lantern.store.db, result.location.id) };
       });
@@ -82,10 +78,11 @@ export function catalogCommand(program: Command, io: CliIo): void {
     .action(async (options: { kind?: string; json?: boolean; db?: string }) => {
       const filter = options.kind === undefined ? [] : [[{ key: 'kind', values: [options.kind.toLowerCase()] }]];
       const entries = await withStore(io, options.db, async (store) => {
+        const [{ queryCatalog }, { listLocations }] = await Promise.all([import('../../catalog/entity-queries.js'), import('../../store/catalog-locations.js')]);
         const { entries: listed } = await queryCatalog(store.db, { filter, order: [{ field: 'kind', order: 'asc' }, { field: 'metadata.namespace', order: 'asc' }, { field: 'metadata.name', order: 'asc' }] }, { offset: 0 });
         const targets = new Map((await listLocations(store.db)).map((l) => [l.id, l.target]));
         return listed.map((e) => ({ ...e, location: targets.get(e.row.location_id) ?? '' }));
-      });
+      }, { readOnly: true });
       if (options.json) {
         return io.out(
           json(
@@ -134,7 +131,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .option('--db <url>', DB_OPTION)
     .action(async (options: { json?: boolean; db?: string }) => {
-      const locations = await withStore(io, options.db, (store) => listLocations(store.db));
+      const locations = await withStore(io, options.db, async (store) => (await import('../../store/catalog-locations.js')).listLocations(store.db));
       if (options.json) {
         return io.out(
           json(locations.map((l) => ({ id: l.id, target: l.target, scope: l.scope, status: l.status, entities: l.entities, lastReadAt: l.last_read_at, lastError: l.last_error }))),
@@ -149,7 +146,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .option('--db <url>', DB_OPTION)
     .action(async (options: { json?: boolean; db?: string } & CatalogPolicyFlags) => {
-      const outcomes = await withLantern(io, options.db, { catalog: catalogReadOptions(options) }, (lantern) => lantern.refreshAllLocations());
+      const outcomes = await withLantern(io, options.db, { catalog: await catalogReadOptions(options) }, (lantern) => lantern.refreshAllLocations());
       if (options.json) io.out(json(outcomes.map((o) => ('error' in o ? { id: o.location.id, target: o.location.target, status: 'error', lastError: o.error.message } : summaryJson(o.summary)))));
       else io.out(outcomes.length === 0 ? 'No location is registered: `lantern catalog register PATH` adds one.\n' : outcomes.map(describeOutcome).join(''));
       if (outcomes.some((o) => 'error' in o || o.summary.location.status === 'error')) throw new ProblemsFound();
@@ -169,7 +166,14 @@ export function catalogCommand(program: Command, io: CliIo): void {
 
 async function validate(io: CliIo, paths: string[], options: { scope?: string; json?: boolean; db?: string } & CatalogPolicyFlags): Promise<void> {
   const scope = scopeOption(options.scope);
-  const { allowHosts, allowPrivate } = catalogReadOptions(options);
+  const { allowHosts, allowPrivate } = await catalogReadOptions(options);
+  const [{ readCatalog }, { relateEntities }, { indexTargets, resolveTargetLink }, { databaseUrlFrom, isPostgresUrl, openStore }, { storedTargets }] = await Promise.all([
+    import('../../catalog/read.js'),
+    import('../../catalog/relations.js'),
+    import('../../catalog/matching.js'),
+    import('../../store/database.js'),
+    import('../../store/target-links.js'),
+  ]);
   const known = new Map<string, EntitySource>();
   const entities: CatalogEntity[] = [];
   const problems: CatalogProblem[] = [];

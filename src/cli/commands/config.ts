@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { OidcSignIn } from '../../access/oidc.js';
 import type { Grant } from '../../access/roles.js';
 import { formatProblem } from '../../catalog/entity.js';
-import { DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES, issuerProblem, type LanternConfig, readConfigFile } from '../../config/config.js';
+import type { LanternConfig } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
 import type { CliIo } from '../io.js';
 
@@ -35,7 +35,7 @@ export function configOptions(command: Command): Command {
  */
 export async function serveSettings(flags: ConfigFlags, io: CliIo): Promise<ServeSettings> {
   const config = flags.config === undefined ? { grants: [] } : await checkedConfig(flags.config, io);
-  const oidc = oidcOf(config, flags, io.env[CLIENT_SECRET_VARIABLE]);
+  const oidc = await oidcOf(config, flags, io.env[CLIENT_SECRET_VARIABLE]);
   if (oidc) {
     const secret = oidc.clientSecret ? '' : `; no client secret (${CLIENT_SECRET_VARIABLE} is not set), so Lantern signs in as a public client`;
     io.err(`Signing in through OpenID Connect at ${oidc.issuer} as client ${oidc.clientId}${secret}.\n`);
@@ -45,6 +45,7 @@ export async function serveSettings(flags: ConfigFlags, io: CliIo): Promise<Serv
 }
 
 async function checkedConfig(file: string, io: CliIo): Promise<LanternConfig> {
+  const { readConfigFile } = await import('../../config/config.js');
   const { config, problems } = await readConfigFile(file);
   for (const problem of problems) io.err(`${formatProblem(problem)}\n`);
   if (!config) {
@@ -54,8 +55,9 @@ async function checkedConfig(file: string, io: CliIo): Promise<LanternConfig> {
   return config;
 }
 
-function oidcOf(config: LanternConfig, flags: ConfigFlags, clientSecret: string | undefined): OidcSignIn | undefined {
+async function oidcOf(config: LanternConfig, flags: ConfigFlags, clientSecret: string | undefined): Promise<OidcSignIn | undefined> {
   if (!config.oidc && flags.oidcIssuer === undefined && flags.oidcClientId === undefined) return undefined;
+  const { DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES, issuerProblem } = await import('../../config/config.js');
   const issuer = flags.oidcIssuer ?? config.oidc?.issuer;
   const clientId = flags.oidcClientId ?? config.oidc?.clientId;
   if (issuer === undefined) throw new InputError('--oidc-client-id needs --oidc-issuer (or oidc.issuer in --config): the URL of the OpenID Connect provider.');

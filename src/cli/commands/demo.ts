@@ -1,12 +1,9 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { clearDemoDatabase, defaultDemoDatabase, stampDemoDatabase } from '../../demo/database.js';
-import { buildDemoEstate, DemoClock, demoLanternOptions } from '../../demo/estate.js';
 import { InputError } from '../../domain/errors.js';
-import { openLantern } from '../../lantern.js';
-import { isPostgresUrl } from '../../store/database.js';
 import type { CliIo } from '../io.js';
-import { portOption, serveUntilStopped } from './serve.js';
+import { portOption, requirePortFree, serveUntilStopped } from './serve.js';
 
 export interface DemoOptions {
   port: string;
@@ -23,6 +20,12 @@ export function demoCommand(program: Command, io: CliIo): void {
     .option('--db <path>', `the demo's SQLite file, deleted and built again on every run (default: ${defaultDemoDatabase()})`)
     .action(async (options: DemoOptions) => {
       const port = portOption(options.port);
+      await requirePortFree(port, options.host);
+      const [{ buildDemoEstate, DemoClock, demoLanternOptions }, { openLantern }, { isPostgresUrl }] = await Promise.all([
+        import('../../demo/estate.js'),
+        import('../../lantern.js'),
+        import('../../store/database.js'),
+      ]);
       if (options.db !== undefined && isPostgresUrl(options.db)) {
         throw new InputError(`Invalid --db ${JSON.stringify(options.db)}: the demo builds a SQLite file; give a file path.`);
       }

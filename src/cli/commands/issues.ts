@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { isSeverity, SEVERITIES, type Severity } from '../../domain/severity.js';
-import { issuesOfScans } from '../../store/issues.js';
-import { currentScanIds } from '../../store/scans.js';
-import { getTarget } from '../../store/targets.js';
-import { chooseVariant } from '../../store/variant-choice.js';
 import { scopeOption, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, table } from '../output.js';
@@ -31,12 +27,18 @@ export function issuesCommand(program: Command, io: CliIo): void {
     .action(async (options: IssuesOptions) => {
       const scope = scopeOption(options.scope);
       const levels = severityList(options.severity);
+      const [{ issuesOfScans }, { currentScanIds }, { targetNamed }, { chooseVariant }] = await Promise.all([
+        import('../../store/issues.js'),
+        import('../../store/scans.js'),
+        import('../target-lookup.js'),
+        import('../../store/variant-choice.js'),
+      ]);
       const { issues, variant, note } = await withStore(io, options.db, async (store) => {
-        const target = await getTarget(store.db, scope, options.target);
+        const target = await targetNamed(store.db, scope, options.target);
         const choice = await chooseVariant(store.db, target, options.variant);
         const scanIds = await currentScanIds(store.db, choice.variant ? [choice.variant.id] : []);
         return { issues: await issuesOfScans(store.db, scanIds), variant: choice.variant?.name, note: choice.note };
-      });
+      }, { readOnly: true });
       const shown = issues.filter((i) => !levels || levels.includes(i.severity));
       if (options.json) return io.out(json(shown));
       if (note) io.err(`note: ${note}\n`);

@@ -4,8 +4,7 @@ import { InputError } from '../../domain/errors.js';
 import type { Lantern } from '../../lantern.js';
 import type { DefinedScorecard } from '../../scorecards/definitions.js';
 import type { ScorecardEvaluation } from '../../scorecards/evaluate.js';
-import { scorecardTallies, type ScorecardTally } from '../../scorecards/results.js';
-import { readScorecardFiles } from '../../scorecards/yaml.js';
+import type { ScorecardTally } from '../../scorecards/results.js';
 import { ProblemsFound, withLantern } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json, table } from '../output.js';
@@ -91,6 +90,7 @@ export function scorecardsCommand(program: Command, io: CliIo): void {
       .option('--db <url>', DB_OPTION),
   ).action(async (options: ScorecardFlags & { json?: boolean; db?: string }) => {
     const { problems, rows, at } = await withLantern(io, options.db, scorecardLanternOptions(options), async (lantern) => {
+      const { scorecardTallies } = await import('../../scorecards/results.js');
       const found = await loadScorecards(lantern);
       const at = lantern.now();
       const evaluations = await lantern.evaluateScorecards(at);
@@ -116,6 +116,7 @@ export function scorecardsCommand(program: Command, io: CliIo): void {
       .option('--db <url>', DB_OPTION),
   ).action(async (options: ScorecardFlags & { json?: boolean; db?: string }) => {
     const { problems, rows } = await withLantern(io, options.db, scorecardLanternOptions(options), async (lantern) => {
+      const { scorecardTallies } = await import('../../scorecards/results.js');
       const found = await loadScorecards(lantern);
       const defined = await lantern.scorecards.list(lantern.store.db);
       const tallies = await scorecardTallies(lantern.store.db, defined);
@@ -137,6 +138,7 @@ export function scorecardsCommand(program: Command, io: CliIo): void {
     .argument('<paths...>', 'YAML files, folders (their *.yaml, *.yml), globs or http(s) URLs')
     .option('--json', 'print JSON')
     .action(async (paths: string[], options: { json?: boolean }) => {
+      const { readScorecardFiles } = await import('../../scorecards/yaml.js');
       const read = await readScorecardFiles(paths);
       const unreadable = read.problems.find((p) => p.code === 'unreadable');
       if (unreadable) throw new InputError(unreadable.message);

@@ -37,6 +37,22 @@ describe('--refresh-interval', () => {
   });
 });
 
+it('refuses a port in use with one line and exit 2, printing nothing before it', async () => {
+  const { createServer } = await import('node:net');
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen({ port: 0, host: '127.0.0.1' }, resolve));
+  const port = (taken.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-serve-port-'));
+  try {
+    const db = join(dir, 'new.db');
+    expect(await lantern(['serve', '--port', String(port), '--db', db])).toEqual({ code: 2, stdout: '', stderr: `lantern: Port ${port} on 127.0.0.1 is already in use; choose another with --port.\n` });
+    expect(await lantern(['demo', '--port', String(port), '--db', join(dir, 'demo.db')])).toEqual({ code: 2, stdout: '', stderr: `lantern: Port ${port} on 127.0.0.1 is already in use; choose another with --port.\n` });
+  } finally {
+    taken.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
   let dir: string;
   let db: string;

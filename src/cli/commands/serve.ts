@@ -1,21 +1,17 @@
+import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import type { FastifyBaseLogger } from 'fastify';
-import { localActor } from '../../access/actor.js';
 import { parseGrantScope, parseRole } from '../../access/roles.js';
 import type { AuthOptions } from '../../api/auth.js';
-import { countTokens } from '../../store/tokens.js';
 import { DEFAULT_LIMITS, type ServerLimits } from '../../api/limits.js';
-import { buildServer, type LanternApp } from '../../api/server.js';
-import { LanternMetrics } from '../../api/metrics.js';
-import { withJobLease } from '../../store/job-lease.js';
-import { databaseUnavailable } from '../../store/unavailable.js';
+import type { LanternMetrics } from '../../api/metrics.js';
+import type { LanternApp } from '../../api/server.js';
 import { formatProblem } from '../../catalog/entity.js';
 import { isUrl } from '../../catalog/source-address.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
-import { startRefreshLoop } from '../../catalog/refresh-loop.js';
 import { InputError } from '../../domain/errors.js';
 import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
-import { type Lantern, openLantern } from '../../lantern.js';
+import type { Lantern } from '../../lantern.js';
 import { positiveNumber, scopeOption } from '../context.js';
 import type { CliIo } from '../io.js';
 import { type CatalogPolicyFlags, catalogPolicyOptions, catalogReadOptions } from './catalog.js';
@@ -89,13 +85,15 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--upload-dir <path>', 'where uploads are written while they arrive (default: the system temporary folder)')
     .action(async (options: ServeOptions) => {
       const port = portOption(options.port);
+      await requirePortFree(port, options.host);
       const maxReportBytes = positiveNumber('--max-report-mb', options.maxReportMb) * 1024 * 1024;
       const intervalMs = refreshIntervalOption(options.refreshInterval);
       const catalogScope = scopeOption(options.catalogScope);
       const settings = await serveSettings(options, io);
       const anonymous = options.anonymous === undefined ? settings.anonymous : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
       const limits = limitOptions(options);
-      const lantern = await openLantern(options.db, { maxReportBytes, catalog: catalogReadOptions(options), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false }, io.env);
+      const { openLantern } = await import('../../lantern.js');
+      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {
@@ -156,6 +154,34 @@ export function portOption(value: string): number {
   return port;
 }
 
+/**
+ * Refuses a port something else listens on before anything is printed or opened (the start-up
+ * lines, a first admin token, a demo estate), rather than failing after them. The listen itself
+ * says the same if the port is taken in between.
+ */
+export async function requirePortFree(port: number, host: string): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen({ port, host, exclusive: true }, resolve);
+    });
+  } catch (error) {
+    throw portError(error, port, host);
+  } finally {
+    await new Promise((resolve) => probe.close(resolve));
+  }
+}
+
+function portError(error: unknown, port: number, host: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new InputError(`Port ${port} on ${host} is already in use; choose another with --port.`);
+  if (code === 'EACCES') return new InputError(`Port ${port} on ${host} needs privileges Lantern does not have; choose a port above 1023 with --port.`);
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') return new InputError(`Invalid --host ${JSON.stringify(host)}: no network interface of this machine has that address.`);
+  return error;
+}
+
 export interface ServeLoopOptions {
   port: number;
   host: string;
@@ -176,6 +202,12 @@ export interface ServeLoopOptions {
  * scorecard is evaluated before it listens and every hour after.
  */
 export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
+  const [{ buildServer }, { startRefreshLoop }, { LanternMetrics }, { withJobLease }] = await Promise.all([
+    import('../../api/server.js'),
+    import('../../catalog/refresh-loop.js'),
+    import('../../api/metrics.js'),
+    import('../../store/job-lease.js'),
+  ]);
   let app: LanternApp;
   const metrics = new LanternMetrics(lantern.store);
   try {
@@ -215,7 +247,9 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
   };
   const scorer = setInterval(score, SCORECARD_INTERVAL_MS).unref();
   try {
-    const address = await app.listen({ port: options.port, host: options.host });
+    const address = await app.listen({ port: options.port, host: options.host }).catch((error: unknown) => {
+      throw portError(error, options.port, options.host);
+    });
     io.err(options.listening(address));
     await (io.stopSignal ?? new Promise<void>(() => undefined));
     io.err('Stopping: finishing requests in flight…\n');
@@ -244,6 +278,7 @@ export const CATALOG_REFRESH_JOB = 'catalog-refresh';
  */
 export function periodicJob(lantern: Lantern, log: Pick<FastifyBaseLogger, 'debug' | 'error'>, metrics: LanternMetrics) {
   return async <T>(job: string, work: () => Promise<T>): Promise<T | undefined> => {
+    const [{ withJobLease }, { databaseUnavailable }] = await Promise.all([import('../../store/job-lease.js'), import('../../store/unavailable.js')]);
     try {
       const outcome = await withJobLease(lantern.store, job, work);
       if (!outcome.ran) {
@@ -267,6 +302,7 @@ export function periodicJob(lantern: Lantern, log: Pick<FastifyBaseLogger, 'debu
  * its first start and prints it once, so that someone can create the others.
  */
 export async function printFirstAdminToken(lantern: Lantern, io: CliIo, auth: AuthOptions): Promise<void> {
+  const [{ countTokens }, { localActor }] = await Promise.all([import('../../store/tokens.js'), import('../../access/actor.js')]);
   if ((await countTokens(lantern.store.db)) > 0) return;
   const { token } = await lantern.createToken({ name: 'first admin', role: 'admin', scope: 'account' }, localActor());
   io.err(

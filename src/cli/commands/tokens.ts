@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listTokens, type TokenView, tokenView } from '../../access/tokens.js';
+import type { TokenView } from '../../access/tokens.js';
 import { InputError } from '../../domain/errors.js';
 import { withLantern, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
@@ -52,7 +52,10 @@ export function tokensCommand(program: Command, io: CliIo): void {
     const views =
       options.server !== undefined
         ? await callServer<TokenView[]>(io, options.server, 'GET', 'api/tokens')
-        : await withStore(io, options.db, async (store) => (await listTokens(store.db)).map(tokenView));
+        : await withStore(io, options.db, async (store) => {
+            const { listTokens, tokenView } = await import('../../access/tokens.js');
+            return (await listTokens(store.db)).map(tokenView);
+          });
     if (options.json) return io.out(json(views));
     if (views.length === 0) return io.out('No API tokens yet: `lantern tokens create --name NAME --role ROLE` makes one.\n');
     io.out(

@@ -1,0 +1,29 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+
+const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'lantern-start-up-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The packages (node_modules folders) a run of the built CLI loads, through a module resolve hook. */
+function packagesLoaded(args: string[]): Set<string> {
+  const log = join(dir, `loaded-${args.join('-')}.txt`);
+  const hooks = join(dir, 'hooks.mjs');
+  writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
+  const register = join(dir, 'register.mjs');
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  const result = spawnSync(process.execPath, ['--import', register, main, ...args], { encoding: 'utf8' });
+  expect(result.status).toBe(0);
+  const urls = existsSync(log) ? readFileSync(log, 'utf8').split('\n') : [];
+  return new Set(urls.flatMap((url) => /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
+}
+
+it.skipIf(!existsSync(main))('loads no command’s modules for --help and --version (run `npm run build` first)', () => {
+  for (const args of [['--help'], ['--version']]) {
+    expect([...packagesLoaded(args)].sort()).toEqual(['commander']);
+  }
+});
