@@ -1,7 +1,7 @@
 import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import type { Lantern } from '../lantern.js';
 import { type AuthOptions, registerAuth } from './auth.js';
 import { InputError } from '../domain/errors.js';
@@ -44,7 +44,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
     logger: options.logger ?? false,
     // One line per request at debug (the onResponse hook below), not two at info: info is for
     // start-up, ingests and errors.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     // Node checks the request and headers timeouts every connectionsCheckingInterval (30 s by default).
