@@ -4,22 +4,11 @@ import { trivyReport } from '../../test/support/reports.js';
 import { whereStored } from '../../test/support/secrets.js';
 import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
 import type { LanternOptions } from '../lantern.js';
+import type { AuditView } from '../store/audit.js';
 
 const T0 = '2026-05-01T10:00:00.000Z';
 const CLIENT = '198.51.100.9';
 
-interface AuditItem {
-  id: number;
-  at: string;
-  principal: string;
-  principalName: string;
-  action: string;
-  objectType: string;
-  objectId: string | null;
-  scope: string;
-  clientAddress: string | null;
-  details: Record<string, unknown>;
-}
 
 describeEachStore('exemptions, tokens and the audit log, as principals', (kind: StoreKind) => {
   let e: AccessEstate;
@@ -50,7 +39,7 @@ describeEachStore('exemptions, tokens and the audit log, as principals', (kind: 
     expect(response.statusCode, `${method} ${url} as ${as}: ${response.body}`).toBe(status);
     return response.body === '' ? undefined : response.json();
   };
-  const audit = async (query = ''): Promise<AuditItem[]> => (await ok('GET', `/api/audit${query}`, 'admin@account', 200)).items;
+  const audit = async (query = ''): Promise<AuditView[]> => (await ok('GET', `/api/audit${query}`, 'admin@account', 200)).items;
   const principalId = async (name: PrincipalName) => (await e.actor(name)).principal.id;
 
   describe('exemptions', () => {
@@ -224,10 +213,10 @@ describeEachStore('exemptions, tokens and the audit log, as principals', (kind: 
       expect(await audit('?until=2026-05-01T10:00:00.000Z')).toEqual([]);
       expect(await audit('?until=2026-05-02T00:00:00Z')).toEqual(all.slice(1));
 
-      const pages: AuditItem[][] = [];
+      const pages: AuditView[][] = [];
       let cursor: string | null = '';
       while (cursor !== null) {
-        const page: { items: AuditItem[]; nextCursor: string | null } = await ok('GET', `/api/audit?limit=7${cursor ? `&cursor=${cursor}` : ''}`, 'admin@account', 200);
+        const page: { items: AuditView[]; nextCursor: string | null } = await ok('GET', `/api/audit?limit=7${cursor ? `&cursor=${cursor}` : ''}`, 'admin@account', 200);
         pages.push(page.items);
         cursor = page.nextCursor;
       }
