@@ -201,6 +201,22 @@ describeEachStore('a catalog read from a running Backstage', (kind: StoreKind) =
     expect(looping.location.last_error).toBe(`${backstage.location}: error: Page 3 of the Backstage catalog ${backstage.location} names as its next page a cursor an earlier page already gave, so the pages would never end.`);
   });
 
+  it('gives up on a page that does not answer in time, and on a read that outlasts its deadline, keeping the entities', async () => {
+    const { location } = await register();
+    // Page 2 never answers: the page's time limit ends it, or the whole read's deadline does.
+    backstage.answer = (page) => page === 2;
+    const slowPage = await catalogWith({ timeoutMs: 300 }).refresh(location.id);
+    expect(slowPage.location.last_error).toBe(`${backstage.location}: error: Page 2 of the Backstage catalog ${backstage.location} could not be read from ${backstage.url}.`);
+    expect(slowPage.kept).toHaveLength(7);
+    const slowRead = await catalogWith({ backstage: { deadlineMs: 300 } }).refresh(location.id);
+    expect(slowRead.location.last_error).toBe(`${backstage.location}: error: The Backstage catalog ${backstage.location} was not read within 0.3 seconds (stopped at page 2), the longest one read of a location may take.`);
+    expect(slowRead.kept).toHaveLength(7);
+
+    backstage.answer = (page, response) => page === 2 && (response.writeHead(500).end('{"error":{"message":"database down"}}'), true);
+    const failing = await catalogWith({}).refresh(location.id);
+    expect(failing.location.last_error).toBe(`${backstage.location}: error: Page 2 of the Backstage catalog ${backstage.location} could not be read from ${backstage.url}.`);
+  });
+
   it('sends the token only to its own origin: a redirect elsewhere is refused before anything is sent there', async () => {
     const elsewhere: string[] = [];
     const other = createServer((request, response) => {

@@ -54,7 +54,12 @@ export async function startFakeBackstage(options: { token: string; entities: Fak
   const { port } = server.address() as AddressInfo;
   fake.url = `http://${host}:${port}`;
   fake.location = `backstage+${fake.url}/`;
-  fake.close = () => new Promise((resolve) => server.close(() => resolve()));
+  fake.close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      // A page a test left unanswered must not hold the server open.
+      server.closeAllConnections();
+    });
   return fake;
 }
 
