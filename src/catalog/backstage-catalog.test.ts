@@ -246,13 +246,23 @@ describeEachStore('a catalog read from a running Backstage', (kind: StoreKind) =
     expect(listed.added).toHaveLength(7);
   });
 
-  it('keeps the last good version of an entity that no longer validates, and loads its neighbours', async () => {
+  it('keeps the last good version of an entity that no longer validates or nests too deep, and loads its neighbours', async () => {
     const { location } = await register();
-    backstage.entities = served().map((e) => (e.metadata.name === 'ledger' ? { ...e, spec: { type: 'service', lifecycle: 'production' } } : e.metadata.name === 'checkout' ? { ...e, metadata: { ...e.metadata, description: 'Checkout' } } : e));
+    let nested: unknown = 'bottom';
+    for (let i = 0; i < 150; i++) nested = [nested];
+    backstage.entities = served().map((e) => {
+      if (e.metadata.name === 'ledger') return { ...e, spec: { type: 'service', lifecycle: 'production' } };
+      if (e.metadata.name === 'payments-api') return { ...e, spec: { ...(e.spec as object), deep: nested } };
+      return e.metadata.name === 'checkout' ? { ...e, metadata: { ...e.metadata, description: 'Checkout' } } : e;
+    });
     const summary = await lantern.catalog.refresh(location.id);
-    expect(summary).toMatchObject({ kept: ['component:finance/ledger'], updated: ['system:default/checkout'], removed: [] });
+    expect(summary).toMatchObject({ updated: ['system:default/checkout'], removed: [] });
+    expect(summary.kept.sort()).toEqual(['api:default/payments-api', 'component:finance/ledger']);
     expect(summary.location.status).toBe('error');
-    expect(summary.problems).toEqual([expect.objectContaining({ level: 'error', file: `${backstage.url}/api/catalog/entities/by-name/Component/finance/ledger`, document: 1, field: 'spec.owner', message: 'The Component has no spec.owner, which Backstage requires.' })]);
+    expect(summary.problems).toEqual([
+      expect.objectContaining({ level: 'error', file: `${backstage.url}/api/catalog/entities/by-name/Component/finance/ledger`, document: 1, field: 'spec.owner', message: 'The Component has no spec.owner, which Backstage requires.' }),
+      { level: 'error', file: `${backstage.url}/api/catalog/entities/by-name/API/default/payments-api`, document: 1, message: 'The entity nests collections more than 100 levels deep, which no catalog entity needs; it was not read.' },
+    ]);
   });
 
   it('registers a Backstage through the API (type backstage), and answers 400 naming the location when its token is refused', async () => {
