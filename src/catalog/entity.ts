@@ -136,3 +136,16 @@ export function formatProblem(problem: CatalogProblem): string {
   const field = problem.field ? ` (field ${problem.field})` : '';
   return `${where}:${document} ${problem.level}: ${problem.message}${field}`;
 }
+
+/** The problem reported on a second definition of an entity ref; the first stays. */
+export function conflictProblem(entity: CatalogEntity, first: EntitySource): CatalogProblem {
+  const where = `${first.file}, document ${first.document}${first.location !== entity.source.location ? ` (location ${first.location})` : ''}`;
+  return {
+    level: 'error',
+    message: `The entity ${entity.ref} is already defined in ${where}; this second definition is ignored and the first is kept.`,
+    file: entity.source.file,
+    document: entity.source.document,
+    line: entity.source.line,
+    code: 'conflict',
+  };
+}

@@ -8,7 +8,7 @@ import { HARNESS_API_VERSION, harnessWrittenPath, readHarnessEntity } from './ha
 import { resolvePlaceholders, type ReadRelated } from './placeholders.js';
 import { entityReferences } from './relations.js';
 import { backstageEntityIssues, type FieldIssue } from './validate.js';
-import { readYamlStream, type YamlDocument } from './yaml-source.js';
+import { readYamlStream, type SourcePosition, type YamlDocument } from './yaml-source.js';
 
 export interface ParseContext {
   /** Absolute path or URL of the file: named in every problem. */
@@ -59,13 +59,26 @@ export async function parseCatalogFile(text: string, context: ParseContext): Pro
   };
 }
 
+/**
+ * One entity read as a value rather than from a file (Backstage's catalog API): validated and
+ * linked like a document of a file, without positions. Its placeholders stay as they are: the
+ * catalog that served it has resolved its own.
+ */
+export async function parseCatalogValue(value: unknown, context: Omit<ParseContext, 'readRelated'>): Promise<ParsedCatalogFile> {
+  const result = await parseDocument({ index: 1, value, locate: () => ({}) }, context);
+  return { entities: result.entity ? [result.entity] : [], problems: result.problems, locationTargets: result.locationTargets ?? [] };
+}
+
+/** A document of a YAML file, or one value read some other way, without positions. */
+type SourceDocument = Pick<YamlDocument, 'index' | 'value' | 'error'> & { start?: SourcePosition; locate(path: FieldPath): Partial<SourcePosition> };
+
 interface ParsedDocument {
   entity?: CatalogEntity;
   problems: CatalogProblem[];
   locationTargets?: LocationTarget[];
 }
 
-async function parseDocument(document: YamlDocument, context: ParseContext): Promise<ParsedDocument> {
+async function parseDocument(document: SourceDocument, context: ParseContext): Promise<ParsedDocument> {
   const place = (path: FieldPath): ProblemPlace => ({
     file: context.file,
     document: document.index,
@@ -132,7 +145,7 @@ async function parseDocument(document: YamlDocument, context: ParseContext): Pro
       format: harness ? 'harness' : 'backstage',
       scope,
       entity: envelope,
-      source: { location: context.location, file: context.file, document: document.index, line: document.start.line },
+      source: { location: context.location, file: context.file, document: document.index, line: document.start?.line ?? 1 },
       references: references.references,
       linkSpecs: links.specs,
       problems: [...warnings, ...references.problems, ...links.problems],

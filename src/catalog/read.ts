@@ -1,11 +1,12 @@
 import { dirname, isAbsolute } from 'node:path';
 import { isDynamicPattern } from 'tinyglobby';
 import { InputError } from '../domain/errors.js';
+import { type BackstageReadOptions, readBackstageCatalog } from './backstage-catalog.js';
 import { ACCOUNT_SCOPE, type Scope } from '../domain/scope.js';
-import type { CatalogEntity, CatalogProblem, EntitySource, ProblemPlace } from './entity.js';
+import { type CatalogEntity, type CatalogProblem, conflictProblem, type EntitySource } from './entity.js';
 import { parseCatalogFile, type LocationTarget } from './parse.js';
 import { isInside } from './reading-policy.js';
-import { absoluteAddress, isUrl, resolveAddress } from './source-address.js';
+import { absoluteAddress, isBackstageAddress, isUrl, resolveAddress } from './source-address.js';
 import { nodeSourceReader, type SourceReader, type SourceReaderOptions } from './source-reader.js';
 
 /** What a folder is searched for when no pattern is given. */
@@ -29,6 +30,8 @@ export interface ReadCatalogOptions extends SourceReaderOptions {
   concurrency?: number;
   /** Resolve `$text`/`$json`/`$yaml` placeholders. Default true. */
   placeholders?: boolean;
+  /** How a `backstage+https://…` location is read (its token, page size and bounds); `reader` does not stand in for it. */
+  backstage?: BackstageReadOptions | undefined;
 }
 
 /** What reading one file or URL gave. */
@@ -64,10 +67,12 @@ interface Edge {
 /**
  * Reads a catalog location: a file, a folder (its `catalog-info.yaml` files, or `pattern`), a glob,
  * or an http(s) URL, following Location entities' targets relative to the file or URL that holds
- * them. Each file is read once, however many Locations name it; cycles are reported. Nothing
- * here throws for bad input: every problem is reported on the file it concerns.
+ * them; or a running Backstage's catalog (backstage-catalog.ts). Each file is read once, however
+ * many Locations name it; cycles are reported. Nothing here throws for bad input: every problem
+ * is reported on the file it concerns.
  */
 export async function readCatalog(input: string, options: ReadCatalogOptions = {}): Promise<CatalogReadResult> {
+  if (isBackstageAddress(input)) return readBackstageCatalog(input, options);
   const reader = options.reader ?? nodeSourceReader(options);
   const scope = options.scope ?? ACCOUNT_SCOPE;
   const location = absoluteAddress(input, options.cwd ?? process.cwd());
@@ -236,19 +241,6 @@ async function follow(target: LocationTarget, holder: string, { folder, reader }
     return { problem: { level: 'warning', message: `The Location target ${JSON.stringify(target.target)} matches no file.`, ...target.place } };
   }
   return { addresses };
-}
-
-/** The problem reported on a second definition of an entity ref; the first stays. */
-export function conflictProblem(entity: CatalogEntity, first: EntitySource): CatalogProblem {
-  const where = `${first.file}, document ${first.document}${first.location !== entity.source.location ? ` (location ${first.location})` : ''}`;
-  return {
-    level: 'error',
-    message: `The entity ${entity.ref} is already defined in ${where}; this second definition is ignored and the first is kept.`,
-    file: entity.source.file,
-    document: entity.source.document,
-    line: entity.source.line,
-    code: 'conflict',
-  };
 }
 
 /** Each Location edge that closes a cycle, with the cycle it closes. */

@@ -23,10 +23,11 @@ import type { Store } from '../store/database.js';
 import type { Database, LocationRow } from '../store/schema.js';
 import { insertLinks, type LinkInsert, storedTargets } from '../store/target-links.js';
 import { entityRepository } from './annotations.js';
-import { type CatalogEntity, type CatalogProblem, formatProblem } from './entity.js';
+import type { BackstageReadOptions } from './backstage-catalog.js';
+import { type CatalogEntity, type CatalogProblem, conflictProblem, formatProblem } from './entity.js';
 import { linkRows } from './link-resolution.js';
 import { indexTargets } from './matching.js';
-import { type CatalogReadResult, conflictProblem, readCatalog } from './read.js';
+import { type CatalogReadResult, readCatalog } from './read.js';
 import { searchRows, type StoredEnvelope, storedEntity } from './served-entity.js';
 import { absoluteAddress } from './source-address.js';
 import type { SourceReader, SourceReaderOptions } from './source-reader.js';
@@ -56,6 +57,8 @@ export interface CatalogReadOptions extends SourceReaderOptions {
   cwd?: string | undefined;
   /** Runs in the transaction that wrote a location's entities, with the ids of those written (Lantern wires it). */
   afterWrite?: AfterCatalogWrite | undefined;
+  /** How `backstage+https://…` locations are read: the token (LANTERN_BACKSTAGE_TOKEN) and the bounds of one read. */
+  backstage?: BackstageReadOptions | undefined;
 }
 
 /** Work that follows written entities (added or changed) in the same transaction; removed ones are gone. */
@@ -87,7 +90,7 @@ export interface RegisterOptions extends CatalogReadOptions {
 /** Work done in the transaction that registered, refreshed or unregistered a location. */
 export type LocationChangeHook = (trx: Db, location: LocationRow, change: 'register' | 'refresh' | 'unregister') => Promise<void>;
 
-/** Registers a file, folder, glob or URL under a scope and reads it now. */
+/** Registers a file, folder, glob, URL or Backstage under a scope and reads it now. */
 export async function registerLocation(store: Store, input: string, scope: Scope, options: RegisterOptions = {}): Promise<RefreshSummary> {
   const target = absoluteAddress(input, options.cwd ?? process.cwd());
   const existing = await findLocationByTarget(store.db, target);
@@ -161,8 +164,8 @@ export async function previewLocation(store: Store, input: string, scope: Scope,
 }
 
 function readLocation(db: Db, target: string, scope: Scope, locationId: number | undefined, options: CatalogReadOptions): Promise<CatalogReadResult> {
-  const { reader, cwd, allowHosts, allowPrivate, timeoutMs, maxBytes } = options;
-  return definitionsOutside(db, locationId ?? -1).then((known) => readCatalog(target, { scope, known, reader, cwd, allowHosts, allowPrivate, timeoutMs, maxBytes }));
+  const { reader, cwd, allowHosts, allowPrivate, timeoutMs, maxBytes, backstage } = options;
+  return definitionsOutside(db, locationId ?? -1).then((known) => readCatalog(target, { scope, known, reader, cwd, allowHosts, allowPrivate, timeoutMs, maxBytes, backstage }));
 }
 
 /** The problem that stopped the read before any file, when the location itself could not be read. */

@@ -45,6 +45,17 @@ describe('storedEntity', () => {
     expect(moved.envelope.metadata.annotations?.['backstage.io/managed-by-location']).toBe('file:/c/a.yaml');
   });
 
+  it("keeps the managed-by annotations of an entity read from a Backstage, and names the Backstage where it gave none; a file's own are always Lantern's", () => {
+    const fromBackstage = { location: 'backstage+https://portal.acme.io/', file: 'https://portal.acme.io/api/catalog/entities/by-name/Component/default/Payments', document: 1, line: 1 };
+    const given = { 'backstage.io/managed-by-location': 'url:https://github.com/acme/payments/blob/main/catalog-info.yaml', 'backstage.io/managed-by-origin-location': 'url:https://github.com/acme/catalog/blob/main/all.yaml' };
+    expect(storedEntity(entity(given, { source: fromBackstage })).envelope.metadata.annotations).toMatchObject(given);
+    expect(storedEntity(entity({}, { source: fromBackstage })).envelope.metadata.annotations).toMatchObject({
+      'backstage.io/managed-by-location': `url:${fromBackstage.file}`,
+      'backstage.io/managed-by-origin-location': 'backstage:https://portal.acme.io/',
+    });
+    expect(storedEntity(entity(given)).envelope.metadata.annotations).toMatchObject({ 'backstage.io/managed-by-location': 'url:https://catalog.acme.io/pay.yaml' });
+  });
+
   it('derives a UUID-shaped uid from the ref', () => {
     expect(entityUid('component:default/payments')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(entityUid('component:default/payments')).not.toBe(entityUid('component:default/ledger'));

@@ -4,7 +4,7 @@ import { formatScope } from '../domain/scope.js';
 import { TEST_TARGET_ANNOTATION } from './annotations.js';
 import type { CatalogEntity, CatalogProblem, EntityEnvelope } from './entity.js';
 import type { LinkDiagnostic } from './matching.js';
-import { isUrl } from './source-address.js';
+import { isBackstageAddress, isUrl } from './source-address.js';
 
 /**
  * The entity as Lantern's Backstage-compatible API serves it: Backstage's envelope, with the
@@ -48,8 +48,9 @@ export function entityUid(refKey: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** Backstage's location ref: `url:https://…` or `file:/abs/path`. */
+/** Backstage's location ref: `url:https://…`, `file:/abs/path`, or `backstage:https://…` for a Backstage read. */
 export function locationRef(address: string): string {
+  if (isBackstageAddress(address)) return address.trim().replace(/^backstage\+/i, 'backstage:');
   return `${isUrl(address) ? 'url' : 'file'}:${address}`;
 }
 
@@ -60,17 +61,18 @@ export interface StoredEntity {
 }
 
 /**
- * The envelope to store for an entity read from a location: Backstage's managed-by annotations,
- * Lantern's scope, the link annotation as a string (Backstage clients expect string annotations),
- * and a uid and etag.
+ * The envelope to store for an entity read from a location: Backstage's managed-by annotations
+ * (an entity read from a Backstage keeps those Backstage gave it), Lantern's scope, the link
+ * annotation as a string (Backstage clients expect string annotations), and a uid and etag.
  */
 export function storedEntity(entity: CatalogEntity): StoredEntity {
   const envelope = entity.entity;
   const annotations: Record<string, unknown> = { ...envelope.metadata.annotations };
   const links = annotations[TEST_TARGET_ANNOTATION];
   if (links !== undefined && typeof links !== 'string') annotations[TEST_TARGET_ANNOTATION] = JSON.stringify(links);
-  annotations[ANNOTATION_LOCATION] = locationRef(entity.source.file);
-  annotations[ANNOTATION_ORIGIN_LOCATION] = locationRef(entity.source.location);
+  const fromBackstage = isBackstageAddress(entity.source.location);
+  if (!fromBackstage || typeof annotations[ANNOTATION_LOCATION] !== 'string') annotations[ANNOTATION_LOCATION] = locationRef(entity.source.file);
+  if (!fromBackstage || typeof annotations[ANNOTATION_ORIGIN_LOCATION] !== 'string') annotations[ANNOTATION_ORIGIN_LOCATION] = locationRef(entity.source.location);
   annotations[SCOPE_ANNOTATION] = formatScope(entity.scope);
   const metadata = { ...envelope.metadata, annotations };
   const contentHash = createHash('sha1')

@@ -87,25 +87,48 @@ function describeFileError(path: string, error: unknown): string {
 }
 
 /** `size` is undefined when reading stopped at the limit, before the end. */
-function tooLarge(what: string, size: number | undefined, maxBytes: number): PayloadTooLargeError {
+function tooLarge(what: string, size: number | undefined, maxBytes: number, limitName = 'for one catalog file'): PayloadTooLargeError {
   const measured = size === undefined ? 'is larger than' : `is ${byteSize(size)}, over`;
-  return new PayloadTooLargeError(`${what} ${measured} the limit of ${byteSize(maxBytes)} for one catalog file.`);
+  return new PayloadTooLargeError(`${what} ${measured} the limit of ${byteSize(maxBytes)} ${limitName}.`);
 }
 
-function byteSize(bytes: number): string {
+export function byteSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** How one http(s) GET is made and judged: the policy and limits, and what the caller asks besides. */
+export interface HttpRead {
+  policy: ReadingPolicy;
+  timeoutMs: number;
+  maxBytes: number;
+  /** The accept header. */
+  accept: string;
+  /** Other request headers, such as a bearer token. */
+  headers?: Record<string, string>;
+  /** Follow redirects only within the first URL's origin: a request carrying a credential sends it nowhere else. */
+  sameOrigin?: boolean;
+  /** Ends the read early besides timeoutMs (an overall deadline). */
+  signal?: AbortSignal;
+  /** The end of the size error's sentence: `for one catalog file`. */
+  limitName: string;
+  /** The one error for every network or server failure, whatever it was. */
+  unreadable: () => InputError;
+  /** The error for an answer with this status, when it has one to say; default: unreadable. */
+  statusError?: (status: number) => InputError | undefined;
+}
+
 /**
  * GETs a URL, following up to MAX_REDIRECTS redirects by hand so that the policy checks every hop,
  * and connecting only to the addresses the policy checked. Every failure of the network or the
- * server reads the same (see unreadable): whether a port is closed or a path missing must not be
- * learnt from Lantern's answers.
+ * server reads the same (request.unreadable): whether a port is closed or a path missing must not
+ * be learnt from Lantern's answers.
  */
-async function fetchText(url: string, policy: ReadingPolicy, timeoutMs: number, maxBytes: number): Promise<string> {
-  const signal = AbortSignal.timeout(timeoutMs);
+export async function getText(url: string, request: HttpRead): Promise<string> {
+  const { policy, maxBytes } = request;
+  const timeout = AbortSignal.timeout(request.timeoutMs);
+  const signal = request.signal ? AbortSignal.any([timeout, request.signal]) : timeout;
   // The resolver takes no signal: the time limit must hold for a name that never resolves too.
   const timedOut = new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
   timedOut.catch(() => undefined);
@@ -113,49 +136,59 @@ async function fetchText(url: string, policy: ReadingPolicy, timeoutMs: number, 
   try {
     current = new URL(url);
   } catch {
-    throw unreadable(url);
+    throw request.unreadable();
   }
+  const origin = current.origin;
   try {
     for (let hop = 0; ; hop++) {
       const addresses = await Promise.race([policy.addressesOf(current), timedOut]).catch((error: unknown) => {
         if (error instanceof ReadRefusedError && hop > 0) throw new ReadRefusedError(`The URL ${url} redirects to ${current.href}, which`, error.rule);
         throw error;
       });
-      const response = await get(current, addresses, signal);
+      const response = await get(current, addresses, signal, { accept: request.accept, ...request.headers });
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
       if (status >= 300 && status < 400 && location !== undefined) {
         response.destroy();
         if (hop === MAX_REDIRECTS) throw new InputError(`The URL ${url} redirects more than ${MAX_REDIRECTS} times; a catalog location may redirect at most ${MAX_REDIRECTS} times.`);
         current = new URL(location, current);
+        if (request.sameOrigin && current.origin !== origin) {
+          throw new ReadRefusedError(`The redirect of ${url} to ${current.origin}`, `a request that carries a credential follows redirects only within its own origin (${origin})`);
+        }
         continue;
       }
       if (status < 200 || status >= 300) {
         response.destroy();
-        throw unreadable(url);
+        throw request.statusError?.(status) ?? request.unreadable();
       }
       const declared = Number(response.headers['content-length']);
       if (Number.isFinite(declared) && declared > maxBytes) {
         response.destroy();
-        throw tooLarge(`The response from ${url}`, declared, maxBytes);
+        throw tooLarge(`The response from ${url}`, declared, maxBytes, request.limitName);
       }
-      return await readBody(response, url, maxBytes);
+      return await readBody(response, url, maxBytes, request.limitName);
     }
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw unreadable(url);
+    throw request.unreadable();
   }
 }
 
-/** The one message for every network or server failure: refused, reset, DNS, timeout, an error status. */
-function unreadable(url: string): InputError {
-  return new InputError(`The catalog file could not be read from ${url}.`);
+function fetchText(url: string, policy: ReadingPolicy, timeoutMs: number, maxBytes: number): Promise<string> {
+  return getText(url, {
+    policy,
+    timeoutMs,
+    maxBytes,
+    accept: 'application/yaml, application/json, text/plain, */*',
+    limitName: 'for one catalog file',
+    unreadable: () => new InputError(`The catalog file could not be read from ${url}.`),
+  });
 }
 
-function get(url: URL, addresses: LookupAddress[], signal: AbortSignal): Promise<IncomingMessage> {
+function get(url: URL, addresses: LookupAddress[], signal: AbortSignal, headers: Record<string, string>): Promise<IncomingMessage> {
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const request = client.request(url, { method: 'GET', signal, agent: false, lookup: pinnedLookup(addresses), headers: { accept: 'application/yaml, application/json, text/plain, */*' } }, resolve);
+    const request = client.request(url, { method: 'GET', signal, agent: false, lookup: pinnedLookup(addresses), headers }, resolve);
     request.on('error', reject);
     request.end();
   });
@@ -172,7 +205,7 @@ function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
 }
 
 /** Reads a body up to the limit as it streams, so a server that sends no length cannot fill memory. */
-async function readBody(response: IncomingMessage, url: string, maxBytes: number): Promise<string> {
+async function readBody(response: IncomingMessage, url: string, maxBytes: number, limitName: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of response) {
@@ -180,7 +213,7 @@ async function readBody(response: IncomingMessage, url: string, maxBytes: number
     size += bytes.byteLength;
     if (size > maxBytes) {
       response.destroy();
-      throw tooLarge(`The response from ${url}`, undefined, maxBytes);
+      throw tooLarge(`The response from ${url}`, undefined, maxBytes, limitName);
     }
     chunks.push(bytes);
   }

@@ -20,7 +20,7 @@ import {
 import { type CatalogEntry, catalogEntries, catalogEntriesByRefs, catalogEntryByRef, catalogEntryByUid, queryCatalog } from '../../catalog/entity-queries.js';
 import { readProblems, type RefreshSummary } from '../../catalog/refresh.js';
 import { selectFields } from '../../catalog/served-entity.js';
-import { isUrl } from '../../catalog/source-address.js';
+import { isBackstageAddress, isUrl } from '../../catalog/source-address.js';
 import { InputError, NotFoundError } from '../../domain/errors.js';
 import { parseId } from '../../domain/ids.js';
 import { DEFAULT_PROJECT_SCOPE, formatScope, parseScope } from '../../domain/scope.js';
@@ -91,7 +91,7 @@ const LinkSchema = Type.Object({
 
 const LocationSchema = Type.Object({
   id: Type.String(),
-  type: Type.String({ description: 'url or file' }),
+  type: Type.String({ description: 'url, file, or backstage (a running Backstage\'s catalog API)' }),
   target: Type.String(),
   scope: Type.String(),
   status: Type.String({ description: 'ok, or error when the last read reported an error' }),
@@ -374,33 +374,37 @@ async function routes(api: LanternApp, lantern: Lantern): Promise<void> {
       schema: {
         summary: 'Register a location',
         description:
-          'Backstage POST /locations: registers a URL and reads it now. Local files are registered from the command line (`lantern catalog register`, `lantern serve --catalog`), never over HTTP. With dryRun=true nothing is stored. The URL, its redirects and the targets of its Locations must reach public hosts (or hosts allowed with --catalog-allow-host); a refused or unreadable URL answers 400, and beyond catalog.maxLocations (1000) locations registering answers 409.',
+          'Backstage POST /locations: registers a URL, or a running Backstage whose catalog API is read instead of files (type "backstage", or a target backstage+https://HOST; the token is the server\'s LANTERN_BACKSTAGE_TOKEN), and reads it now. Local files are registered from the command line (`lantern catalog register`, `lantern serve --catalog`), never over HTTP. With dryRun=true nothing is stored. The URL, its redirects and the targets of its Locations must reach public hosts (or hosts allowed with --catalog-allow-host); a refused or unreadable URL answers 400, and beyond catalog.maxLocations (1000) locations registering answers 409.',
         tags,
         querystring: Type.Object({
           dryRun: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
           onConflict: Type.Optional(Type.Union([Type.Literal('reject'), Type.Literal('refresh')], { description: 'An already registered target: 409 (reject, the default) or read it again (refresh)' })),
         }),
         body: Type.Object({
-          type: Type.Optional(Type.String({ description: 'url (the default)' })),
-          target: Type.String({ minLength: 1, description: 'An http(s) URL of a catalog file' }),
+          type: Type.Optional(Type.String({ description: 'url (the default), or backstage' })),
+          target: Type.String({ minLength: 1, description: 'An http(s) URL of a catalog file; for type backstage, the address of a Backstage backend (https://HOST or backstage+https://HOST)' }),
           scope: Type.Optional(Type.String({ description: 'ORG.PROJECT or account; default default.default' })),
         }),
         response: { 201: Type.Object({ location: LocationSchema, entities: Type.Array(EntitySchema), exists: Type.Optional(Type.Boolean()) }), ...errors(400, 409) },
       },
     },
     async (request, reply) => {
-      const { type = 'url', target, scope: scopeText } = request.body;
-      if (type !== 'url') {
-        throw new InputError(`Locations of type ${JSON.stringify(type)} cannot be registered over HTTP: register a URL (type "url"), or local files with \`lantern catalog register\`.`);
+      const { type = isBackstageAddress(request.body.target) ? 'backstage' : 'url', scope: scopeText } = request.body;
+      if (type !== 'url' && type !== 'backstage') {
+        throw new InputError(`Locations of type ${JSON.stringify(type)} cannot be registered over HTTP: register a URL (type "url"), a Backstage (type "backstage"), or local files with \`lantern catalog register\`.`);
       }
-      parseWebAddress(target, 'location target');
+      const written = request.body.target.trim();
+      const backstage = type === 'backstage' || isBackstageAddress(written);
+      if (backstage && type !== 'backstage') throw new InputError('Invalid location target for type "url": a backstage+http(s) target names a Backstage; register it with type "backstage".');
+      parseWebAddress(backstage ? written.replace(/^backstage\+/i, '') : written, 'location target');
+      const target = backstage && !isBackstageAddress(written) ? `backstage+${written}` : written;
       const scope = scopeText === undefined ? DEFAULT_PROJECT_SCOPE : parseScope(scopeText);
       authorize(principalOf(request), 'manage-catalog', formatScope(scope));
       if (request.query.dryRun === 'true') {
         const preview = await lantern.catalog.preview(target, scope);
         const exists = (await listLocations(db)).some((l) => l.target === preview.target);
         return reply.status(201).send({
-          location: { id: '', type: 'url', target: preview.target, scope: formatScope(scope), status: 'ok', lastError: null, lastReadAt: null, createdAt: new Date().toISOString() },
+          location: { id: '', type, target: preview.target, scope: formatScope(scope), status: 'ok', lastError: null, lastReadAt: null, createdAt: new Date().toISOString() },
           entities: preview.entities,
           exists,
         });
@@ -472,7 +476,7 @@ function parseRef(ref: string): { kind: string; namespace: string; name: string 
 function locationView(location: LocationRow | LocationListing) {
   return {
     id: String(location.id),
-    type: isUrl(location.target) ? 'url' : 'file',
+    type: isBackstageAddress(location.target) ? 'backstage' : isUrl(location.target) ? 'url' : 'file',
     target: location.target,
     scope: location.scope,
     status: location.status,

@@ -29,13 +29,13 @@ export function catalogPolicyOptions(command: Command, { registers = false } = {
   return registers ? command.option('--catalog-max-locations <n>', 'refuse to register more catalog locations than this (default: 1000)') : command;
 }
 
-/** The reading policy and location cap the flags give, checked. */
-export async function catalogReadOptions(flags: CatalogPolicyFlags): Promise<CatalogReadOptions> {
-  const { allowedHost } = await import('../../catalog/reading-policy.js');
+/** The reading policy and location cap the flags give, checked, and the Backstage token from the environment. */
+export async function catalogReadOptions(flags: CatalogPolicyFlags, env: NodeJS.ProcessEnv): Promise<CatalogReadOptions> {
+  const [{ allowedHost }, { backstageTokenFrom }] = await Promise.all([import('../../catalog/reading-policy.js'), import('../../catalog/backstage-catalog.js')]);
   const allowHosts = flags.catalogAllowHost.map(allowedHost);
   const maxLocations = flags.catalogMaxLocations === undefined ? undefined : positiveNumber('--catalog-max-locations', flags.catalogMaxLocations);
   if (maxLocations !== undefined && !Number.isInteger(maxLocations)) throw new InputError(`Invalid --catalog-max-locations ${JSON.stringify(flags.catalogMaxLocations)}: expected a whole number.`);
-  return { allowHosts, allowPrivate: flags.catalogAllowPrivate ?? false, ...(maxLocations === undefined ? {} : { maxLocations }) };
+  return { allowHosts, allowPrivate: flags.catalogAllowPrivate ?? false, backstage: { token: backstageTokenFrom(env) }, ...(maxLocations === undefined ? {} : { maxLocations }) };
 }
 
 export function catalogCommand(program: Command, io: CliIo): void {
@@ -46,21 +46,21 @@ export function catalogCommand(program: Command, io: CliIo): void {
 
   catalogPolicyOptions(catalog.command('validate'))
     .description('read catalog files without storing them: print each entity with its target links, and every problem as file:line:col; exit 1 on any error')
-    .argument('<paths...>', 'files, folders (their **/catalog-info.yaml), globs or http(s) URLs')
+    .argument('<paths...>', 'files, folders (their **/catalog-info.yaml), globs, http(s) URLs, or backstage+https://HOST (a running Backstage\'s catalog; token in $LANTERN_BACKSTAGE_TOKEN)')
     .option('--scope <scope>', 'the scope Backstage-format entities would be registered under: ORG.PROJECT or account (default: default.default)')
     .option('--json', 'print JSON')
     .option('--db <url>', `check target links against this database's targets, if it exists (default: $LANTERN_DATABASE_URL or lantern.db)`)
     .action(async (paths: string[], options: { scope?: string; json?: boolean; db?: string } & CatalogPolicyFlags) => validate(io, paths, options));
 
   catalogPolicyOptions(catalog.command('register'), { registers: true })
-    .description('register a file, folder, glob or URL and read it now (again, if it is registered); exit 1 if the read reported errors')
-    .argument('<target>', 'a file, a folder (its **/catalog-info.yaml), a glob such as "catalog/**/*.yaml", or an http(s) URL')
+    .description('register a file, folder, glob, URL or Backstage and read it now (again, if it is registered); exit 1 if the read reported errors')
+    .argument('<target>', 'a file, a folder (its **/catalog-info.yaml), a glob such as "catalog/**/*.yaml", an http(s) URL, or backstage+https://HOST (a running Backstage\'s catalog; token in $LANTERN_BACKSTAGE_TOKEN)')
     .option('--scope <scope>', 'the scope its Backstage-format entities live in: ORG.PROJECT or account (default: default.default)')
     .option('--json', 'print JSON')
     .option('--db <url>', DB_OPTION)
     .action(async (target: string, options: { scope?: string; json?: boolean; db?: string } & CatalogPolicyFlags) => {
       const scope = scopeOption(options.scope);
-      const summary = await withLantern(io, options.db, { catalog: await catalogReadOptions(options) }, async (lantern) => {
+      const summary = await withLantern(io, options.db, { catalog: await catalogReadOptions(options, io.env) }, async (lantern) => {
         const { linkTallyOfLocation } = await import('../../store/target-links.js');
         const result = await lantern.registerLocation(target, scope);
         return { result, links: await linkTallyOfLocation(lantern.store.db, result.location.id) };
@@ -146,7 +146,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
     .option('--json', 'print JSON')
     .option('--db <url>', DB_OPTION)
     .action(async (options: { json?: boolean; db?: string } & CatalogPolicyFlags) => {
-      const outcomes = await withLantern(io, options.db, { catalog: await catalogReadOptions(options) }, (lantern) => lantern.refreshAllLocations());
+      const outcomes = await withLantern(io, options.db, { catalog: await catalogReadOptions(options, io.env) }, (lantern) => lantern.refreshAllLocations());
       if (options.json) io.out(json(outcomes.map((o) => ('error' in o ? { id: o.location.id, target: o.location.target, status: 'error', lastError: o.error.message } : summaryJson(o.summary)))));
       else io.out(outcomes.length === 0 ? 'No location is registered: `lantern catalog register PATH` adds one.\n' : outcomes.map(describeOutcome).join(''));
       if (outcomes.some((o) => 'error' in o || o.summary.location.status === 'error')) throw new ProblemsFound();
@@ -166,7 +166,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
 
 async function validate(io: CliIo, paths: string[], options: { scope?: string; json?: boolean; db?: string } & CatalogPolicyFlags): Promise<void> {
   const scope = scopeOption(options.scope);
-  const { allowHosts, allowPrivate } = await catalogReadOptions(options);
+  const { allowHosts, allowPrivate, backstage } = await catalogReadOptions(options, io.env);
   const [{ readCatalog }, { relateEntities }, { indexTargets, resolveTargetLink }, { databaseUrlFrom, isPostgresUrl, openStore }, { storedTargets }] = await Promise.all([
     import('../../catalog/read.js'),
     import('../../catalog/relations.js'),
@@ -178,7 +178,7 @@ async function validate(io: CliIo, paths: string[], options: { scope?: string; j
   const entities: CatalogEntity[] = [];
   const problems: CatalogProblem[] = [];
   for (const path of paths) {
-    const read = await readCatalog(path, { scope, known, allowHosts, allowPrivate });
+    const read = await readCatalog(path, { scope, known, allowHosts, allowPrivate, backstage });
     const [only] = read.files;
     const failed = read.entities.length === 0 && read.files.length === 1 && only?.file === read.location ? only.problems.find((p) => p.code === 'unreadable') : undefined;
     if (failed) throw new InputError(failed.message);

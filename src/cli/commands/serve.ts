@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS, type ServerLimits } from '../../api/limits.js';
 import type { LanternMetrics } from '../../api/metrics.js';
 import type { LanternApp } from '../../api/server.js';
 import { formatProblem } from '../../catalog/entity.js';
-import { isUrl } from '../../catalog/source-address.js';
+import { isRemoteAddress } from '../../catalog/source-address.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
 import { InputError } from '../../domain/errors.js';
 import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
@@ -69,7 +69,7 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--port <n>', 'port to listen on', '7007')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--max-report-mb <n>', 'refuse uploaded reports larger than this', String(DEFAULT_MAX_REPORT_MB))
-    .option('--catalog <target>', 'register and read this catalog file, folder, glob or URL at start-up (repeatable)', (value: string, all: string[]) => [...all, value], [])
+    .option('--catalog <target>', 'register and read this catalog file, folder, glob, URL or backstage+https://HOST (a running Backstage; token in $LANTERN_BACKSTAGE_TOKEN) at start-up (repeatable)', (value: string, all: string[]) => [...all, value], [])
     .option('--catalog-scope <scope>', 'the scope of the --catalog locations: ORG.PROJECT or account (default: default.default)')
     .option('--refresh-interval <duration>', 'read every registered location again this often: 30s or more (5m, 1h, or seconds); 0 for never', DEFAULT_REFRESH_INTERVAL)
     .option('--anonymous <role>', 'let unauthenticated requests act with this role (viewer for a read-only internal portal); default: every API route needs a token or a sign-in')
@@ -93,12 +93,12 @@ export function serveCommand(program: Command, io: CliIo): void {
       const anonymous = options.anonymous === undefined ? settings.anonymous : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
       const limits = limitOptions(options);
       const { openLantern } = await import('../../lantern.js');
-      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false }, io.env);
+      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options, io.env), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {
-          // A URL that does not answer now is registered anyway and read again on every refresh.
-          const summary = await lantern.registerLocation(target, catalogScope, { requireReadable: !isUrl(target.trim()) });
+          // A URL or Backstage that does not answer now is registered anyway and read again on every refresh.
+          const summary = await lantern.registerLocation(target, catalogScope, { requireReadable: !isRemoteAddress(target) });
           const held = summary.added.length + summary.updated.length + summary.unchanged + summary.kept.length;
           io.err(`Catalog ${summary.location.target} [${summary.location.scope}]: ${held} entities${summary.location.last_error ? `; ${summary.location.last_error}` : ''}\n`);
         }
