@@ -11,7 +11,7 @@
  *                        LANTERN_TEST_DATABASE_URL names a PostgreSQL server, else sqlite)
  *   --growth             measure at 10000 and 50000 entities (or --sizes A,B) and print B/A
  *   --sizes A,B          the two sizes of --growth
- *   --samples N          requests per read (default 300; a read stops after 20 s with ≥ 10)
+ *   --samples N          requests per read (default 300; a read stops after 20 s with ≥ 5)
  *
  * Estates are kept in bench/out/scale-N.db (schema lantern_bench_scale_N) and reused.
  */
