@@ -14,31 +14,14 @@
  */
 import { buildServer } from '../src/api/server.js';
 import { FULL_ESTATE, openKeptEstate, POSTGRES } from './estate.js';
-import { printTable } from './measure.js';
+import { httpGet, latencies, printTable } from './measure.js';
 import { random } from './synthetic-reports.js';
 
 const SIZE = { ...FULL_ESTATE, entities: Number(process.env.BENCH_ENTITIES ?? FULL_ESTATE.entities) };
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 400);
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
-
 /** Latencies of `count` sequential GETs, after a warm-up, as [p50, p95] in ms. */
-async function measure(base: string, urls: () => string, count: number, headers: Record<string, string> = {}): Promise<[number, number]> {
-  for (let i = 0; i < 30; i++) await (await fetch(base + urls(), { headers })).arrayBuffer();
-  const times: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const url = base + urls();
-    const start = performance.now();
-    const response = await fetch(url, { headers });
-    await response.arrayBuffer();
-    times.push(performance.now() - start);
-    if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
-  }
-  times.sort((a, b) => a - b);
-  return [percentile(times, 50), percentile(times, 95)];
-}
+const measure = (base: string, urls: () => string, count: number, headers: Record<string, string> = {}) => latencies(httpGet(base, urls, headers), count);
 
 const rows: string[][] = [];
 const kinds: Array<'sqlite' | 'postgres'> = POSTGRES ? ['sqlite', 'postgres'] : ['sqlite'];

@@ -55,113 +55,12 @@ export async function buildEstate(lantern: Lantern, size: EstateSize, log: (line
   const CHUNK = 250;
   for (let first = 0; first < size.entities; first += CHUNK) {
     const last = Math.min(size.entities, first + CHUNK);
-    await store.transaction(async (trx) => {
-      const targets: Array<{ name: string; scope: string; type: string; container: boolean }> = [];
-      for (let i = first; i < last; i++) {
-        targets.push({ name: `acme/${serviceId(i)}`, scope: SCOPE, type: 'repository', container: false });
-        targets.push({ name: `registry.acme.io/${serviceId(i)}`, scope: 'account', type: 'container', container: true });
-      }
-      const targetIds = await bulkInsertIds(store, trx, 'targets', targets.length, (k) => {
-        const t = targets[k] as (typeof targets)[number];
-        return {
-          scope: t.scope,
-          org_id: t.container ? null : orgId,
-          project_id: t.container ? null : projectId,
-          name: t.name,
-          name_key: t.name.toLowerCase(),
-          type: t.type,
-          baseline_variant: null,
-          baseline_regex: null,
-          created_at: at(90),
-        };
-      });
-      const scannedAt = targets.map(() => at(Math.floor(next() * 20)));
-      const variantIds = await bulkInsertIds(store, trx, 'variants', targets.length, (k) => ({
-        target_id: targetIds[k] as number,
-        name: 'main',
-        created_at: at(90),
-        last_scan_at: scannedAt[k] as string,
-      }));
-      const counts = targets.map(() => Math.floor(next() * (2 * size.issuesPerTarget + 1)));
-      const scanIds = await bulkInsertIds(store, trx, 'scans', targets.length, (k) => ({
-        target_id: targetIds[k] as number,
-        variant_id: variantIds[k] as number,
-        scanner: targets[k]?.container ? 'trivy' : 'semgrep',
-        scanner_version: null,
-        format: targets[k]?.container ? 'trivy' : 'semgrep',
-        scan_type: targets[k]?.container ? 'container' : 'sast',
-        report_sha256: `estate-${targetIds[k]}`,
-        report_bytes: 0,
-        artifact: null,
-        commit_sha: null,
-        branch: 'main',
-        pipeline_url: null,
-        scanned_at: scannedAt[k] as string,
-        reported_at: null,
-        ingested_at: scannedAt[k] as string,
-        critical: 0,
-        high: 0,
-        medium: 0,
-        low: 0,
-        info: 0,
-        total: counts[k] as number,
-        occurrences: counts[k] as number,
-        new_count: 0,
-        common_count: 0,
-        remediated_count: 0,
-        compared_scan_id: null,
-        suppressed: 0,
-        errors: '[]',
-      }));
-      // The issues of this chunk of targets, and their severities.
-      const rows: Array<{ target: number; scan: number; container: boolean; n: number; severity: number }> = [];
-      targets.forEach((t, k) => {
-        for (let n = 0; n < (counts[k] as number); n++) rows.push({ target: targetIds[k] as number, scan: scanIds[k] as number, container: t.container, n, severity: Math.min(4, Math.floor(next() * next() * 5.5)) });
-      });
-      const issueIds = await bulkInsertIds(store, trx, 'issues', rows.length, (k) => {
-        const r = rows[k] as (typeof rows)[number];
-        const label = LABELS[4 - r.severity] as string;
-        return {
-          target_id: r.target,
-          fingerprint: `${r.container ? 'v' : 'c'}-${r.target}-${r.n}`,
-          kind: r.container ? 'vulnerability' : 'code',
-          title: r.container ? `Synthetic vulnerability ${r.n} (${label.toLowerCase()})` : `Synthetic rule ${r.n % 40} matched`,
-          vulnerability_id: r.container ? `CVE-2024-${10000 + r.n}` : null,
-          rule_id: r.container ? null : `estate.rule-${r.n % 40}`,
-          package: r.container ? `package-${r.n % 60}` : null,
-          installed_version: r.container ? '1.0.0' : null,
-          fixed_version: r.container && r.n % 3 !== 0 ? '1.0.1' : null,
-          description: 'A synthetic issue of the benchmark estate.',
-          details: '{}',
-          first_seen_at: at(30 + (r.n % 30)),
-          first_scan_id: r.scan,
-        };
-      });
-      await bulkRun(store, trx, rows.length, (k) => {
-        const r = rows[k] as (typeof rows)[number];
-        return { scan_id: r.scan, issue_id: issueIds[k] as number, severity: r.severity, scanner_severity: LABELS[4 - r.severity] as string, score: null, occurrences: 1, is_new: r.n % 10 === 0 ? 1 : 0 };
-      }, (db, batch) => db.insertInto('scan_issues').values(batch));
-      await bulkRun(store, trx, rows.length, (k) => {
-        const r = rows[k] as (typeof rows)[number];
-        return {
-          scan_id: r.scan,
-          issue_id: issueIds[k] as number,
-          file_path: r.container ? null : `src/module-${r.n % 17}/file-${r.n}.ts`,
-          start_line: r.container ? null : 10 + r.n,
-          end_line: r.container ? null : 12 + r.n,
-          place: r.container ? '{"component":"package-lock.json"}' : '{}',
-        };
-      }, (db, batch) => db.insertInto('occurrences').values(batch));
-      // Per-severity counts on the scans, from what was written.
-      await sql`update scans set
-          critical = (select count(*) from scan_issues where scan_id = scans.id and severity = 4),
-          high = (select count(*) from scan_issues where scan_id = scans.id and severity = 3),
-          medium = (select count(*) from scan_issues where scan_id = scans.id and severity = 2),
-          low = (select count(*) from scan_issues where scan_id = scans.id and severity = 1),
-          info = (select count(*) from scan_issues where scan_id = scans.id and severity = 0)
-        where id >= ${Math.min(...scanIds)} and id <= ${Math.max(...scanIds)}`.execute(trx);
-      issues += rows.length;
-    });
+    const targets: ScannedTarget[] = [];
+    for (let i = first; i < last; i++) {
+      targets.push({ name: `acme/${serviceId(i)}`, container: false });
+      targets.push({ name: `registry.acme.io/${serviceId(i)}`, container: true });
+    }
+    issues += await writeScannedTargets(store, { orgId, projectId }, targets, { next, now, issuesPerTarget: size.issuesPerTarget });
     if ((first / CHUNK) % 8 === 0) log(`  scan data: ${last.toLocaleString('en')} / ${size.entities.toLocaleString('en')} entities' targets, ${issues.toLocaleString('en')} issues (${elapsed()})`);
   }
 
@@ -210,10 +109,133 @@ spec:
   };
 }
 
+/** A target of the estate: a repository in acme.services or an account-level container image. */
+export interface ScannedTarget {
+  name: string;
+  container: boolean;
+  /** Its issues; without it, 0 to twice `issuesPerTarget` at random. */
+  issues?: number;
+}
+
+/**
+ * Writes these targets in bulk, each with one scanned `main` variant holding its issues, in one
+ * transaction; returns the number of issues written.
+ */
+export async function writeScannedTargets(
+  store: Store,
+  { orgId, projectId }: { orgId: number; projectId: number },
+  targetList: readonly ScannedTarget[],
+  { next, now, issuesPerTarget }: { next: () => number; now: number; issuesPerTarget: number },
+): Promise<number> {
+  const at = (daysAgo: number) => new Date(now - daysAgo * DAY).toISOString();
+  const targets = targetList.map((t) => ({ ...t, scope: t.container ? 'account' : SCOPE, type: t.container ? 'container' : 'repository' }));
+  return store.transaction(async (trx) => {
+    const targetIds = await bulkInsertIds(store, trx, 'targets', targets.length, (k) => {
+      const t = targets[k] as (typeof targets)[number];
+      return {
+        scope: t.scope,
+        org_id: t.container ? null : orgId,
+        project_id: t.container ? null : projectId,
+        name: t.name,
+        name_key: t.name.toLowerCase(),
+        type: t.type,
+        baseline_variant: null,
+        baseline_regex: null,
+        created_at: at(90),
+      };
+    });
+    const scannedAt = targets.map(() => at(Math.floor(next() * 20)));
+    const variantIds = await bulkInsertIds(store, trx, 'variants', targets.length, (k) => ({
+      target_id: targetIds[k] as number,
+      name: 'main',
+      created_at: at(90),
+      last_scan_at: scannedAt[k] as string,
+    }));
+    const counts = targets.map((t) => t.issues ?? Math.floor(next() * (2 * issuesPerTarget + 1)));
+    const scanIds = await bulkInsertIds(store, trx, 'scans', targets.length, (k) => ({
+      target_id: targetIds[k] as number,
+      variant_id: variantIds[k] as number,
+      scanner: targets[k]?.container ? 'trivy' : 'semgrep',
+      scanner_version: null,
+      format: targets[k]?.container ? 'trivy' : 'semgrep',
+      scan_type: targets[k]?.container ? 'container' : 'sast',
+      report_sha256: `estate-${targetIds[k]}`,
+      report_bytes: 0,
+      artifact: null,
+      commit_sha: null,
+      branch: 'main',
+      pipeline_url: null,
+      scanned_at: scannedAt[k] as string,
+      reported_at: null,
+      ingested_at: scannedAt[k] as string,
+      critical: 0,
+      high: 0,
+      medium: 0,
+      low: 0,
+      info: 0,
+      total: counts[k] as number,
+      occurrences: counts[k] as number,
+      new_count: 0,
+      common_count: 0,
+      remediated_count: 0,
+      compared_scan_id: null,
+      suppressed: 0,
+      errors: '[]',
+    }));
+    // The issues of this chunk of targets, and their severities.
+    const rows: Array<{ target: number; scan: number; container: boolean; n: number; severity: number }> = [];
+    targets.forEach((t, k) => {
+      for (let n = 0; n < (counts[k] as number); n++) rows.push({ target: targetIds[k] as number, scan: scanIds[k] as number, container: t.container, n, severity: Math.min(4, Math.floor(next() * next() * 5.5)) });
+    });
+    const issueIds = await bulkInsertIds(store, trx, 'issues', rows.length, (k) => {
+      const r = rows[k] as (typeof rows)[number];
+      const label = LABELS[4 - r.severity] as string;
+      return {
+        target_id: r.target,
+        fingerprint: `${r.container ? 'v' : 'c'}-${r.target}-${r.n}`,
+        kind: r.container ? 'vulnerability' : 'code',
+        title: r.container ? `Synthetic vulnerability ${r.n} (${label.toLowerCase()})` : `Synthetic rule ${r.n % 40} matched`,
+        vulnerability_id: r.container ? `CVE-2024-${10000 + r.n}` : null,
+        rule_id: r.container ? null : `estate.rule-${r.n % 40}`,
+        package: r.container ? `package-${r.n % 60}` : null,
+        installed_version: r.container ? '1.0.0' : null,
+        fixed_version: r.container && r.n % 3 !== 0 ? '1.0.1' : null,
+        description: 'A synthetic issue of the benchmark estate.',
+        details: '{}',
+        first_seen_at: at(30 + (r.n % 30)),
+        first_scan_id: r.scan,
+      };
+    });
+    await bulkRun(store, trx, rows.length, (k) => {
+      const r = rows[k] as (typeof rows)[number];
+      return { scan_id: r.scan, issue_id: issueIds[k] as number, severity: r.severity, scanner_severity: LABELS[4 - r.severity] as string, score: null, occurrences: 1, is_new: r.n % 10 === 0 ? 1 : 0 };
+    }, (db, batch) => db.insertInto('scan_issues').values(batch));
+    await bulkRun(store, trx, rows.length, (k) => {
+      const r = rows[k] as (typeof rows)[number];
+      return {
+        scan_id: r.scan,
+        issue_id: issueIds[k] as number,
+        file_path: r.container ? null : `src/module-${r.n % 17}/file-${r.n}.ts`,
+        start_line: r.container ? null : 10 + r.n,
+        end_line: r.container ? null : 12 + r.n,
+        place: r.container ? '{"component":"package-lock.json"}' : '{}',
+      };
+    }, (db, batch) => db.insertInto('occurrences').values(batch));
+    // Per-severity counts on the scans, from what was written.
+    await sql`update scans set
+        critical = (select count(*) from scan_issues where scan_id = scans.id and severity = 4),
+        high = (select count(*) from scan_issues where scan_id = scans.id and severity = 3),
+        medium = (select count(*) from scan_issues where scan_id = scans.id and severity = 2),
+        low = (select count(*) from scan_issues where scan_id = scans.id and severity = 1),
+        info = (select count(*) from scan_issues where scan_id = scans.id and severity = 0)
+      where id >= ${Math.min(...scanIds)} and id <= ${Math.max(...scanIds)}`.execute(trx);
+    return rows.length;
+  });
+}
+
 const OUT = fileURLToPath(new URL('./out/', import.meta.url));
 /** The PostgreSQL server benchmarks also run on, when one is named. */
 export const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_TEST_DATABASE_URL;
-const PG_SCHEMA = 'lantern_bench_estate';
 
 interface Kept {
   size: EstateSize;
@@ -221,21 +243,28 @@ interface Kept {
 }
 
 /**
- * Opens the estate of this size kept from an earlier run (bench/out/estate.db, and the schema
- * lantern_bench_estate on PostgreSQL), or builds it anew (a minute or two). `options` configure
- * the Lantern it is opened with.
+ * Opens the estate of this size kept from an earlier run (bench/out/NAME.db, and the schema
+ * lantern_bench_NAME on PostgreSQL; NAME is `estate` unless given), or builds it anew (a minute or
+ * two per 10 000 entities). `options` configure the Lantern it is opened with.
  */
-export async function openKeptEstate(kind: 'sqlite' | 'postgres', size: EstateSize, options: ConstructorParameters<typeof Lantern>[1] = {}): Promise<{ lantern: Lantern; estate: Estate }> {
+export async function openKeptEstate(
+  kind: 'sqlite' | 'postgres',
+  size: EstateSize,
+  options: ConstructorParameters<typeof Lantern>[1] = {},
+  name = 'estate',
+): Promise<{ lantern: Lantern; estate: Estate }> {
   mkdirSync(OUT, { recursive: true });
-  const meta = `${OUT}estate-${kind}.json`;
+  const meta = `${OUT}${name}-${kind}.json`;
+  const file = `${OUT}${name}.db`;
+  const schema = `lantern_bench_${name.replace(/\W/g, '_')}`;
   const kept = existsSync(meta) ? (JSON.parse(readFileSync(meta, 'utf8')) as Kept) : undefined;
   const reusable = kept && JSON.stringify(kept.size) === JSON.stringify(size);
   if (!reusable) {
     rmSync(meta, { force: true });
-    if (kind === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(`${OUT}estate.db${suffix}`, { force: true });
-    else await dropSchema();
+    if (kind === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+    else await dropSchema(schema);
   }
-  const store: Store = kind === 'sqlite' ? await openStore(`${OUT}estate.db`) : await openStore(POSTGRES as string, { schema: PG_SCHEMA });
+  const store: Store = kind === 'sqlite' ? await openStore(file) : await openStore(POSTGRES as string, { schema });
   const lantern = new Lantern(store, options);
   if (reusable && kept) {
     console.log(`${kind}: reusing the estate kept from an earlier run (${kept.estate.entities.toLocaleString('en')} entities, ${kept.estate.issues.toLocaleString('en')} issues)`);
@@ -247,11 +276,11 @@ export async function openKeptEstate(kind: 'sqlite' | 'postgres', size: EstateSi
   return { lantern, estate };
 }
 
-async function dropSchema(): Promise<void> {
+async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES as string) });
   await client.connect();
   try {
-    await client.query(`drop schema if exists ${PG_SCHEMA} cascade`);
+    await client.query(`drop schema if exists ${schema} cascade`);
   } finally {
     await client.end();
   }

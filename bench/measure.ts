@@ -48,3 +48,36 @@ export function printTable(head: string[], rows: string[][]): void {
   console.log(line(head));
   for (const row of rows) console.log(line(row));
 }
+
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+/**
+ * Latencies of sequential calls of `request` (which answers an HTTP status) after `warmUp` calls,
+ * as [p50, p95] in ms: `count` calls, or fewer (at least 5) once `budgetMs` has gone by. Every
+ * answer must be 200.
+ */
+export async function latencies(request: () => Promise<number>, count: number, options: { warmUp?: number; budgetMs?: number } = {}): Promise<[number, number]> {
+  for (let i = 0; i < (options.warmUp ?? 30); i++) await request();
+  const times: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    const status = await request();
+    times.push(performance.now() - start);
+    if (status !== 200) throw new Error(`a request answered ${status}`);
+    if (times.length >= 5 && performance.now() - started > (options.budgetMs ?? Infinity)) break;
+  }
+  times.sort((a, b) => a - b);
+  return [percentile(times, 50), percentile(times, 95)];
+}
+
+/** A GET of `base + path()` that reads the whole body and answers the status. */
+export function httpGet(base: string, path: () => string, headers: Record<string, string> = {}): () => Promise<number> {
+  return async () => {
+    const response = await fetch(base + path(), { headers });
+    await response.arrayBuffer();
+    return response.status;
+  };
+}

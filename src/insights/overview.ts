@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
 import type { Database } from '../store/schema.js';
@@ -21,6 +21,8 @@ export interface OverviewQuery {
   sort?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
+  /** Where the page starts: the nextCursor of the page before (keyset paging, at any depth as fast as the first page). */
+  cursor?: string | undefined;
   /** The scorecard whose score each row shows; none without one. */
   scorecard?: string | undefined;
   /** Only entities in these scopes (the caller's readable ones); all without it. */
@@ -61,6 +63,8 @@ export interface Rollup {
 
 export interface Overview {
   items: OverviewRow[];
+  /** The cursor of the page after this one, in the same sort; null on the last page. */
+  nextCursor: string | null;
   total: number;
   totals: Rollup;
   byOwner: Array<Rollup & { owner: string }>;
@@ -113,6 +117,71 @@ function filtered(db: Db, query: OverviewQuery) {
     });
 }
 
+/** One term of an overview order: a never-null expression and its direction. */
+interface OrderTerm {
+  expression: RawBuilder<unknown>;
+  direction: 'asc' | 'desc';
+}
+
+/**
+ * The overview's order for a sort, ending with the ref so that every row has one place. Every term
+ * is never null (a null value sorts by a flag first), so a row's terms are a keyset cursor.
+ */
+function orderOf(key: string, direction: 'asc' | 'desc'): OrderTerm[] {
+  const ref = (column: string) => sql.ref(column);
+  const nullsLast = (column: string): OrderTerm => ({ expression: sql`case when ${ref(column)} is null then 1 else 0 end`, direction: 'asc' });
+  let terms: OrderTerm[];
+  if ((COUNT_SORTS as readonly string[]).includes(key)) {
+    // "No data" is not zero: such entities come after every entity with data, either way round.
+    const order = key === 'total' ? ['total', ...SEVERITIES] : [key, ...SEVERITIES.filter((s) => s !== key)];
+    terms = [{ expression: sql`coalesce(${ref('s.has_data')}, 0)`, direction: 'desc' }, ...order.map((column) => ({ expression: sql`coalesce(${ref(`s.${column}`)}, 0)`, direction }))];
+  } else if (key === 'lastScanAt') {
+    terms = [nullsLast('s.last_scan_at'), { expression: sql`coalesce(${ref('s.last_scan_at')}, '')`, direction }];
+  } else if (key === 'score') {
+    // No score is not a low score: those entities come last either way round.
+    terms = [nullsLast('sr.score'), { expression: sql`coalesce(${ref('sr.score')}, 0)`, direction }];
+  } else {
+    const column = TEXT_SORTS[key as keyof typeof TEXT_SORTS];
+    terms = [nullsLast(column), { expression: sql`coalesce(lower(${ref(column)}), '')`, direction }];
+  }
+  return [...terms, { expression: sql`${ref('e.ref_key')}`, direction: 'asc' }];
+}
+
+/** Rows after the cursor's row in this order: (t0, t1, …) after (v0, v1, …), term by term. */
+function after(terms: readonly OrderTerm[], values: readonly unknown[]): RawBuilder<SqlBool> {
+  const alternatives = terms.map((term, i) => {
+    const equal = terms.slice(0, i).map((t, j) => sql`${t.expression} = ${values[j]}`);
+    const beyond = sql`${term.expression} ${sql.raw(term.direction === 'asc' ? '>' : '<')} ${values[i]}`;
+    return sql.join([...equal, beyond], sql` and `);
+  });
+  return sql<SqlBool>`(${sql.join(alternatives.map((a) => sql`(${a})`), sql` or `)})`;
+}
+
+function writeOverviewCursor(sort: string, values: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify({ sort, after: values })).toString('base64url');
+}
+
+function readOverviewCursor(cursor: string, sort: string, terms: number): unknown[] {
+  let parsed: { sort?: unknown; after?: unknown } | undefined;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof parsed;
+  } catch {
+    parsed = undefined;
+  }
+  const values = parsed?.after;
+  if (typeof parsed?.sort !== 'string' || !Array.isArray(values) || !values.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    throw new InputError(`Invalid cursor ${JSON.stringify(cursor.slice(0, 60))}: pass the nextCursor of the previous page.`);
+  }
+  if (parsed.sort !== sort) throw new InputError(`The cursor was made for sort ${JSON.stringify(parsed.sort)}, not ${JSON.stringify(sort)}: pass the same sort as the page before, or no cursor.`);
+  if (values.length !== terms) throw new InputError(`Invalid cursor ${JSON.stringify(cursor.slice(0, 60))}: pass the nextCursor of the previous page.`);
+  return values;
+}
+
+/** Whether the query picks entities by more than the caller's scopes: then rollups are computed from the picked ones. */
+function narrowed(query: OverviewQuery): boolean {
+  return Boolean(query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length || query.tag?.length || query.hasData !== undefined || query.q?.trim());
+}
+
 /** The catalog, one row per entity, with its stored summary (docs/insights-api.md: overview). */
 export async function overview(db: Db, query: OverviewQuery): Promise<Overview> {
   const sort = query.sort ?? '-critical';
@@ -121,7 +190,9 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
   if (!(OVERVIEW_SORTS as readonly string[]).includes(key)) {
     throw new InputError(`Invalid sort ${JSON.stringify(sort)}: expected one of ${OVERVIEW_SORTS.join(', ')}, with a leading "-" for descending.`);
   }
-  const direction = descending ? 'desc' : 'asc';
+  if (query.cursor !== undefined && query.offset) throw new InputError('Pass either cursor or offset, not both: a cursor already says where the page starts.');
+  const terms = orderOf(key, descending ? 'desc' : 'asc');
+  const from = query.cursor === undefined ? undefined : readOverviewCursor(query.cursor, sort, terms.length);
   let rows = filtered(db, query)
     .leftJoin('scorecard_results as sr', (join) => join.onRef('sr.entity_id', '=', 'e.id').on('sr.scorecard_id', '=', query.scorecard ?? ''))
     .select([
@@ -147,35 +218,30 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
       's.exempted',
       's.last_scan_at',
       'sr.score',
+      ...terms.map((t, i) => t.expression.as(`k${i}`)),
     ]);
-  if ((COUNT_SORTS as readonly string[]).includes(key)) {
-    // "No data" is not zero: such entities come after every entity with data, either way round.
-    rows = rows.orderBy(sql`coalesce(${sql.ref('s.has_data')}, 0)`, 'desc');
-    const order = key === 'total' ? ['total', ...SEVERITIES] : [key, ...SEVERITIES.filter((s) => s !== key)];
-    for (const column of order) rows = rows.orderBy(`s.${column as 'total'}`, direction);
-  } else if (key === 'lastScanAt') {
-    rows = rows.orderBy(sql`case when ${sql.ref('s.last_scan_at')} is null then 1 else 0 end`).orderBy('s.last_scan_at', direction);
-  } else if (key === 'score') {
-    // No score is not a low score: those entities come last either way round.
-    rows = rows.orderBy(sql`case when ${sql.ref('sr.score')} is null then 1 else 0 end`).orderBy('sr.score', direction);
-  } else {
-    const column = TEXT_SORTS[key as keyof typeof TEXT_SORTS];
-    rows = rows.orderBy(sql`case when ${sql.ref(column)} is null then 1 else 0 end`).orderBy(sql`lower(${sql.ref(column)})`, direction);
-  }
+  if (from) rows = rows.where(after(terms, from));
+  for (const term of terms) rows = rows.orderBy(term.expression, term.direction);
   const limit = query.limit ?? 50;
-  const page = await rows.orderBy('e.ref_key').limit(limit).offset(query.offset ?? 0).execute();
+  // One row more than the page: whether another page follows.
+  const read = await rows.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0)).execute();
+  const page = read.slice(0, limit);
+  const last = page.at(-1) as Record<string, unknown> | undefined;
+  const nextCursor = read.length > limit && last ? writeOverviewCursor(sort, terms.map((_, i) => last[`k${i}`] as unknown)) : null;
 
-  const groups = await filtered(db, query)
-    .select((eb) => [
-      'e.owner_ref',
-      'e.system_ref',
-      'e.domain_ref',
-      eb.fn.countAll<number>().as('entities'),
-      eb.fn.sum<number>(eb.fn.coalesce('s.has_data', sql.lit(0))).as('with_data'),
-      ...SEVERITIES.map((s) => eb.fn.sum<number>(eb.fn.coalesce(`s.${s}`, sql.lit(0))).as(s)),
-    ])
-    .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
-    .execute();
+  const groups = narrowed(query)
+    ? await filtered(db, query)
+        .select((eb) => [
+          'e.owner_ref',
+          'e.system_ref',
+          'e.domain_ref',
+          eb.fn.countAll<number>().as('entities'),
+          eb.fn.sum<number>(eb.fn.coalesce('s.has_data', sql.lit(0))).as('with_data'),
+          ...SEVERITIES.map((s) => eb.fn.sum<number>(eb.fn.coalesce(`s.${s}`, sql.lit(0))).as(s)),
+        ])
+        .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
+        .execute()
+    : await storedGroups(db, query.scopes ?? { all: true });
   const systems = await db
     .selectFrom('entities')
     .select(['ref_key', 'domain_ref'])
@@ -229,12 +295,27 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
         score: r.score,
       };
     }),
+    nextCursor,
     total: totals.entities,
     totals,
     byOwner: ranked(byOwner, 'owner'),
     bySystem: ranked(bySystem, 'system'),
     byDomain: ranked(byDomain, 'domain'),
   };
+}
+
+/**
+ * The rollup rows of the entities the caller may read (entity_rollups, kept by triggers), in the
+ * shape of the live grouping: a few rows per owner and system, however many entities there are.
+ */
+async function storedGroups(db: Db, scopes: ScopeFilter) {
+  const rows = await db
+    .selectFrom('entity_rollups')
+    .select(['owner_ref', 'system_ref', 'domain_ref', 'entities', 'with_data', ...SEVERITIES])
+    .where('entities', '>', 0)
+    .where((eb) => scopeAllowed(eb, 'entity_rollups.scope', scopes))
+    .execute();
+  return rows.map((r) => ({ ...r, owner_ref: r.owner_ref || null, system_ref: r.system_ref || null, domain_ref: r.domain_ref || null }));
 }
 
 function rollup(): Rollup {

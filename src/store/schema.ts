@@ -7,6 +7,7 @@ import type { Generated, Insertable, Selectable } from 'kysely';
  */
 export interface Database {
   entity_summaries: EntitySummaryTable;
+  entity_rollups: EntityRollupTable;
   summary_history: SummaryHistoryTable;
   exemptions: ExemptionTable;
   orgs: OrgTable;
@@ -361,6 +362,24 @@ export interface EntitySummaryTable extends CountColumns {
   /** JSON SeverityBreakdown (insights/summary.ts): fixable and oldest open issue per severity. */
   breakdown: string;
   updated_at: string;
+}
+
+/**
+ * The entities of one scope, owner, system and domain ('' for none) with the sums of their stored
+ * summaries, kept by triggers (migrations/0007-scale-reads.ts): the overview's rollups.
+ */
+export interface EntityRollupTable {
+  scope: string;
+  owner_ref: string;
+  system_ref: string;
+  domain_ref: string;
+  entities: number;
+  with_data: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
 }
 
 /** The summary as it stood at the end of each day it changed: the trend. */

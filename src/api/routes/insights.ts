@@ -151,6 +151,7 @@ const OverviewSchema = Type.Object({
       score: Type.Union([Type.Number(), Type.Null()], { description: "The score on the scorecard named by `scorecard` (default the Security baseline); null when it does not apply or decided no check" }),
     }),
   ),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'The cursor of the next page in the same sort (also in the Link header); null on the last page' }),
   total: Type.Integer(),
   totals: Type.Object(Rollup),
   byOwner: Type.Array(Type.Object({ owner: Type.String(), ...Rollup })),
@@ -283,12 +284,13 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
           sort: Type.Optional(Type.String({ description: `${OVERVIEW_SORTS.join(', ')}; a leading "-" sorts descending. Default -critical.` })),
           limit: Type.Optional(Limit({ max: 200, default: 50 })),
           offset: Type.Optional(Offset()),
+          cursor: Type.Optional(Type.String({ maxLength: 2000, description: 'The nextCursor of the page before, in the same sort: pages by keyset, as fast at any depth as the first (instead of offset)' })),
           scorecard: Type.Optional(Type.String({ description: 'The scorecard whose score each row shows; default the built-in Security baseline, else the first scorecard' })),
         }),
         response: { 200: OverviewSchema, ...errors(400, 404) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const q = request.query;
       const scorecard = q.scorecard === undefined ? await lantern.scorecards.overviewDefault(db) : await lantern.scorecards.find(db, q.scorecard);
       const page = await overview(db, {
@@ -303,9 +305,16 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
         sort: q.sort,
         limit: q.limit,
         offset: q.offset,
+        cursor: q.cursor,
         scorecard: scorecard?.id,
         scopes: scopesOf(request),
       });
+      if (page.nextCursor !== null) {
+        const next = new URL(`http://lantern${request.url}`);
+        next.searchParams.delete('offset');
+        next.searchParams.set('cursor', page.nextCursor);
+        void reply.header('link', `<${next.pathname}${next.search}>; rel="next"`);
+      }
       return { ...page, scorecard: scorecard ? { id: scorecard.id, name: scorecard.name } : null };
     },
   );

@@ -207,6 +207,8 @@ export interface Rollup {
 
 export interface Overview {
   items: OverviewRow[];
+  /** The next page in the same sort; null on the last page. */
+  nextCursor: string | null;
   total: number;
   totals: { counts: Counts; entities: number; withData: number };
   byOwner: Array<Rollup & { owner: string }>;

@@ -1,0 +1,227 @@
+/**
+ * npm run bench:scale — whether reads stay flat as the estate grows (issue #17). Builds the
+ * synthetic estate (bench/estate.ts: N entities, 2N targets, ~100 issues a target, so issues grow
+ * with entities) plus one entity showing a single target with 100 000 issues, serves it in-process
+ * on loopback, and prints p50/p95 of each read beside the /api/health floor measured the same way,
+ * the time of a first scan of a new linked target and of a full scorecard evaluation, each beside
+ * its goal. With --growth it does so at two sizes and prints each p95's growth ratio.
+ *
+ *   --entities N         estate size (default 10000)
+ *   --store S            sqlite, postgres or both (default both when LANTERN_BENCH_DATABASE_URL or
+ *                        LANTERN_TEST_DATABASE_URL names a PostgreSQL server, else sqlite)
+ *   --growth             measure at 10000 and 50000 entities (or --sizes A,B) and print B/A
+ *   --sizes A,B          the two sizes of --growth
+ *   --samples N          requests per read (default 300; a read stops after 20 s with ≥ 5)
+ *
+ * Estates are kept in bench/out/scale-N.db (schema lantern_bench_scale_N) and reused.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { buildServer } from '../src/api/server.js';
+import { parseScope } from '../src/domain/scope.js';
+import type { Lantern } from '../src/lantern.js';
+import { openKeptEstate, POSTGRES, writeScannedTargets } from './estate.js';
+import { httpGet, latencies, median, printTable } from './measure.js';
+import { random, trivyReport } from './synthetic-reports.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    entities: { type: 'string', default: '10000' },
+    store: { type: 'string' },
+    growth: { type: 'boolean', default: false },
+    sizes: { type: 'string', default: '10000,50000' },
+    samples: { type: 'string', default: '300' },
+  },
+});
+const positive = (name: string, text: string): number => {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} ${JSON.stringify(text)}: expected a positive whole number.`);
+  return n;
+};
+const sizes = flags.growth ? (flags.sizes ?? '').split(',').map((s) => positive('sizes', s)) : [positive('entities', flags.entities ?? '')];
+if (flags.growth && sizes.length !== 2) throw new Error('--sizes: expected two sizes, e.g. 10000,50000.');
+const SAMPLES = positive('samples', flags.samples ?? '');
+const store = flags.store ?? (POSTGRES ? 'both' : 'sqlite');
+if (!['sqlite', 'postgres', 'both'].includes(store)) throw new Error(`--store ${JSON.stringify(store)}: expected sqlite, postgres or both.`);
+const kinds = (store === 'both' ? ['sqlite', 'postgres'] : [store]) as Array<'sqlite' | 'postgres'>;
+if (kinds.includes('postgres') && !POSTGRES) throw new Error('--store postgres: set LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.');
+
+const HUGE_TARGET = 'registry.acme.io/huge-target';
+const HUGE_ISSUES = 100_000;
+const HUGE_ENTITY = 'component/default/huge-target';
+const BUDGET_MS = 20_000;
+
+/** Adds the entity that shows one target with 100 000 issues, unless the kept estate has it. */
+async function addHugeTarget(lantern: Lantern): Promise<void> {
+  const { db } = lantern.store;
+  if (await db.selectFrom('targets').select('id').where('name_key', '=', HUGE_TARGET).executeTakeFirst()) return;
+  const org = await db.selectFrom('orgs').select('id').where('identifier', '=', 'acme').executeTakeFirstOrThrow();
+  const project = await db.selectFrom('projects').select('id').where('org_id', '=', org.id).executeTakeFirstOrThrow();
+  await writeScannedTargets(lantern.store, { orgId: org.id, projectId: project.id }, [{ name: HUGE_TARGET, container: true, issues: HUGE_ISSUES }], { next: random(17), now: Date.now(), issuesPerTarget: 0 });
+  await withCatalogFile(
+    `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: huge-target
+  annotations:
+    harness.io/sto-test-target:
+      - name: ${HUGE_TARGET}
+        scope: account
+spec:
+  type: service
+  lifecycle: production
+  owner: team-0
+  system: system-0`,
+    (path) => lantern.catalog.register(path, parseScope('acme.services')),
+  );
+  await sql`analyze`.execute(db);
+}
+
+async function withCatalogFile<T>(yaml: string, use: (path: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'lantern-scale-'));
+  try {
+    const path = join(dir, 'catalog-info.yaml');
+    writeFileSync(path, `${yaml}\n`);
+    return await use(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The time of first scans of new targets that catalog entities already name: each ingest creates
+ * the target and links it to the entity waiting for it. Returns [median, max] in ms of `count`.
+ */
+async function firstScans(lantern: Lantern, count: number): Promise<[number, number]> {
+  const stamp = Date.now().toString(36);
+  const names = Array.from({ length: count }, (_, k) => `registry.acme.io/new-${stamp}-${k}`);
+  const docs = names.map(
+    (name, k) => `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: waiting-${stamp}-${k}
+  annotations:
+    harness.io/sto-test-target:
+      - name: ${name}
+        scope: account
+spec:
+  type: service
+  owner: team-1`,
+  );
+  const { location } = await withCatalogFile(docs.join('\n---\n'), (path) => lantern.catalog.register(path, parseScope('acme.services')));
+  const times: number[] = [];
+  try {
+    for (const [k, name] of names.entries()) {
+      const report = new TextEncoder().encode(trivyReport(20, 5, k + 1));
+      const start = performance.now();
+      await lantern.ingest({ report, source: 'bench', target: name, targetType: 'container', variant: '1.0.0', scope: parseScope('account'), baseline: true });
+      times.push(performance.now() - start);
+    }
+  } finally {
+    await lantern.unregisterLocation(location.id);
+  }
+  return [median(times), Math.max(...times)];
+}
+
+interface Figure {
+  name: string;
+  p50: number;
+  p95: number;
+  goal: number;
+}
+
+async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Promise<{ floor: [number, number]; figures: Figure[] }> {
+  const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `scale-${entities}`);
+  await addHugeTarget(lantern);
+  const app = await buildServer(lantern, { auth: { anonymous: { role: 'viewer', scope: 'account' } } });
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const next = random(11);
+    const entity = () => (estate.refs[Math.floor(next() * estate.refs.length)] as string).replace(':', '/');
+    const get = (path: () => string) => httpGet(base, path);
+    const floor = await latencies(get(() => '/api/health'), SAMPLES);
+    const cases: Array<[string, () => Promise<number>, number]> = [
+      ['entity summary', get(() => `/api/insights/entities/${entity()}/summary`), 10],
+      ["first page of an entity's issues", get(() => `/api/insights/entities/${entity()}/issues?limit=50`), 30],
+      ['overview, first page (-critical)', get(() => '/api/insights/overview?limit=50'), 50],
+      ['overview, first page (name)', get(() => '/api/insights/overview?limit=50&sort=name'), 50],
+      ['overview, deep page by offset (90%)', get(() => `/api/insights/overview?limit=50&offset=${Math.floor(entities * 0.9)}`), 50],
+      ['overview, filtered (owner + lifecycle)', get(() => `/api/insights/overview?limit=50&owner=team-${Math.floor(next() * 200)}&lifecycle=production`), 50],
+      ['overview, filtered (tag, by total)', get(() => '/api/insights/overview?limit=50&tag=pci&sort=-total'), 50],
+      [
+        'dashboard (trend + 2 overview reads, together)',
+        async () => {
+          const answers = await Promise.all(['/api/insights/trend?days=30', '/api/insights/overview?limit=1', '/api/insights/overview?hasData=true&sort=-critical&limit=10'].map((p) => get(() => p)()));
+          return answers.find((s) => s !== 200) ?? 200;
+        },
+        50,
+      ],
+      ['scorecard list with tallies', get(() => '/api/scorecards'), 50],
+      ['scorecard results page', get(() => '/api/scorecards/security-baseline/results?limit=50'), 50],
+      ['scorecard results, deep page (90%)', get(() => `/api/scorecards/security-baseline/results?limit=50&offset=${Math.floor(entities * 0.9)}`), 50],
+      ['100 000-issue target: entity summary', get(() => `/api/insights/entities/${HUGE_ENTITY}/summary`), 10],
+      ['100 000-issue target: first issue page', get(() => `/api/insights/entities/${HUGE_ENTITY}/issues?limit=50`), 30],
+    ];
+    const deep = await deepCursor(base, entities);
+    if (deep) cases.splice(5, 0, ['overview, deep page by cursor (90%)', get(() => `/api/insights/overview?limit=50&cursor=${encodeURIComponent(deep)}`), 50]);
+    const figures: Figure[] = [];
+    for (const [name, request, goal] of cases) {
+      const [p50, p95] = await latencies(request, SAMPLES, { warmUp: 3, budgetMs: BUDGET_MS });
+      figures.push({ name, p50, p95, goal });
+      console.log(`  ${kind} ${entities}: ${name}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
+    }
+    const [scanMedian, scanMax] = await firstScans(lantern, 5);
+    figures.push({ name: 'first scan of a new linked target (median / max of 5)', p50: scanMedian, p95: scanMax, goal: 50 });
+    const start = performance.now();
+    await lantern.evaluateScorecards(new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString());
+    const evaluation = performance.now() - start;
+    figures.push({ name: 'full scorecard evaluation, a day later (built-in scorecard)', p50: evaluation, p95: evaluation, goal: 3000 });
+    return { floor, figures };
+  } finally {
+    await app.close();
+    await lantern.close();
+  }
+}
+
+/** The overview's cursor 90% of the way through, when the overview pages by cursor. */
+async function deepCursor(base: string, entities: number): Promise<string | undefined> {
+  let cursor: string | undefined;
+  for (let seen = 0; seen < entities * 0.9; seen += 200) {
+    const page = (await (await fetch(`${base}/api/insights/overview?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { nextCursor?: string | null };
+    if (!page.nextCursor) return undefined;
+    cursor = page.nextCursor;
+  }
+  return cursor;
+}
+
+const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`);
+const results = new Map<string, { floor: [number, number]; figures: Figure[] }>();
+for (const entities of sizes) for (const kind of kinds) results.set(`${kind} ${entities}`, await measureStore(kind, entities));
+
+for (const entities of sizes) {
+  console.log(`\nLantern scale benchmark: ${entities.toLocaleString('en')} entities (+1 with a ${HUGE_ISSUES.toLocaleString('en')}-issue target), ~${(entities * 200).toLocaleString('en')} issues; up to ${SAMPLES} sequential requests each over loopback, Node ${process.version}\n`);
+  const rows: string[][] = [];
+  for (const kind of kinds) {
+    const { floor, figures } = results.get(`${kind} ${entities}`) as { floor: [number, number]; figures: Figure[] };
+    rows.push([kind, 'floor: GET /api/health', ms(floor[0]), ms(floor[1]), '-']);
+    for (const f of figures) rows.push([kind, f.name, ms(f.p50), ms(f.p95), `≤ ${ms(f.goal)} ${f.p95 <= f.goal ? '(met)' : '(missed)'}`]);
+  }
+  printTable(['store', 'read', 'p50', 'p95 (or max)', 'goal'], rows);
+}
+if (flags.growth) {
+  const [small, large] = sizes as [number, number];
+  console.log(`\nGrowth of p95 from ${small.toLocaleString('en')} to ${large.toLocaleString('en')} entities (goal for reads ≤ 1.3×)\n`);
+  const rows: string[][] = [];
+  for (const kind of kinds) {
+    const a = results.get(`${kind} ${small}`)?.figures ?? [];
+    const b = results.get(`${kind} ${large}`)?.figures ?? [];
+    for (const f of a) {
+      const g = b.find((x) => x.name === f.name);
+      if (g) rows.push([kind, f.name, ms(f.p95), ms(g.p95), `${(g.p95 / f.p95).toFixed(2)}×`]);
+    }
+  }
+  printTable(['store', 'read', `p95 at ${small}`, `p95 at ${large}`, 'growth'], rows);
+}
