@@ -1,4 +1,3 @@
-import { ANNOTATION_SOURCE_LOCATION } from '@backstage/catalog-model';
 import { ACCOUNT_SCOPE, DEFAULT_ORG, formatScope, isIdentifier, sameScope, type Scope } from '../domain/scope.js';
 import { targetNameKey } from '../domain/target.js';
 import { isObject, str } from '../formats/json.js';
@@ -8,6 +7,12 @@ import { readYamlValue } from './yaml-source.js';
 
 /** The annotation that links an entity to security test targets (DESIGN.md: Annotation forms). */
 export const TEST_TARGET_ANNOTATION = 'harness.io/sto-test-target';
+
+/**
+ * Backstage's annotation for where an entity's source is (catalog-model's ANNOTATION_SOURCE_LOCATION),
+ * written out so that the modules an ingest loads (scorecard data points) do not load catalog-model.
+ */
+export const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
 
 const ENTRY_KEYS = ['name', 'scope', 'variant'];
 const ANNOTATION_PATH: FieldPath = ['metadata', 'annotations', TEST_TARGET_ANNOTATION];
@@ -184,10 +189,10 @@ export function entityRepository(envelope: EntityEnvelope): DeclaredRepository |
     });
     return repository ? { repository, field } : { invalid: codeUrl, field };
   }
-  const location = str(envelope.metadata.annotations?.[ANNOTATION_SOURCE_LOCATION]);
+  const location = str(envelope.metadata.annotations?.[SOURCE_LOCATION_ANNOTATION]);
   // Other location types (`file:`, `dir:`) name no repository on a server.
   if (!location?.startsWith('url:')) return undefined;
-  const field: FieldPath = ['metadata', 'annotations', ANNOTATION_SOURCE_LOCATION];
+  const field: FieldPath = ['metadata', 'annotations', SOURCE_LOCATION_ANNOTATION];
   const url = location.slice('url:'.length).trim();
   const repository = parseRepositoryUrl(url);
   return repository ? { repository, field } : { invalid: url, field };
