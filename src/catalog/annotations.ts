@@ -3,16 +3,8 @@ import { targetNameKey } from '../domain/target.js';
 import { isObject, str } from '../formats/json.js';
 import type { CatalogProblem, EntityEnvelope, FieldPath, ProblemPlace, TargetLinkSpec } from './entity.js';
 import { parseRepositoryUrl, type Repository } from './repository-url.js';
+import { SOURCE_LOCATION_ANNOTATION, TEST_TARGET_ANNOTATION } from './annotation-names.js';
 import { readYamlValue } from './yaml-source.js';
-
-/** The annotation that links an entity to security test targets (DESIGN.md: Annotation forms). */
-export const TEST_TARGET_ANNOTATION = 'harness.io/sto-test-target';
-
-/**
- * Backstage's annotation for where an entity's source is (catalog-model's ANNOTATION_SOURCE_LOCATION),
- * written out so that the modules an ingest loads (scorecard data points) do not load catalog-model.
- */
-export const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
 
 const ENTRY_KEYS = ['name', 'scope', 'variant'];
 const ANNOTATION_PATH: FieldPath = ['metadata', 'annotations', TEST_TARGET_ANNOTATION];
