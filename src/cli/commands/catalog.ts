@@ -48,7 +48,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
 
   catalogPolicyOptions(catalog.command('validate'))
     .description('read catalog files without storing them: print each entity with its target links, and every problem as file:line:col; exit 1 on any error')
-    .addHelpText('after', examples('lantern catalog validate catalog-info.yaml', 'lantern catalog validate ./services --scope acme.pay --db lantern.db', 'lantern catalog validate \'catalog/**/*.yaml\' --json'))
+    .addHelpText('after', examples('lantern catalog validate catalog-info.yaml', 'lantern catalog validate ./services --scope acme.pay --db lantern.db', "lantern catalog validate 'catalog/**/*.yaml' --json"))
     .argument('<paths...>', 'files, folders (their **/catalog-info.yaml), globs or http(s) URLs')
     .option('--scope <scope>', 'the scope Backstage-format entities would be registered under: ORG.PROJECT or account (default: default.default)')
     .option('--json', 'print JSON')
@@ -57,7 +57,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
 
   catalogPolicyOptions(catalog.command('register'), { registers: true })
     .description('register a file, folder, glob or URL and read it now (again, if it is registered); exit 1 if the read reported errors')
-    .addHelpText('after', examples('lantern catalog register ./services --scope acme.pay', 'lantern catalog register \'catalog/**/*.yaml\'', 'lantern catalog register https://raw.githubusercontent.com/acme/catalog/main/catalog-info.yaml'))
+    .addHelpText('after', examples('lantern catalog register ./services --scope acme.pay', "lantern catalog register 'catalog/**/*.yaml'", 'lantern catalog register https://raw.githubusercontent.com/acme/catalog/main/catalog-info.yaml'))
     .argument('<target>', 'a file, a folder (its **/catalog-info.yaml), a glob such as "catalog/**/*.yaml", or an http(s) URL')
     .option('--scope <scope>', 'the scope its Backstage-format entities live in: ORG.PROJECT or account (default: default.default)')
     .option('--json', 'print JSON')

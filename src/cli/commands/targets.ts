@@ -33,7 +33,7 @@ export function targetsCommand(program: Command, io: CliIo): void {
   targets
     .command('baseline')
     .description("set a target's baseline: one variant, or the newest variant matching a regular expression")
-    .addHelpText('after', examples('lantern targets baseline acme/payments --variant main', 'lantern targets baseline registry.acme.io/payments --regex \'^v\\d+\\.\\d+\\.\\d+$\' --scope acme.pay', 'lantern targets baseline acme/payments --variant release-2 --allow-unscanned'))
+    .addHelpText('after', examples('lantern targets baseline acme/payments --variant main', "lantern targets baseline registry.acme.io/payments --regex '^v\\d+\\.\\d+\\.\\d+$' --scope acme.pay", 'lantern targets baseline acme/payments --variant release-2 --allow-unscanned'))
     .argument('<target>', 'the target name')
     .option('--variant <name>', 'this variant is the baseline')
     .option('--regex <pattern>', 'the newest variant matching this pattern is the baseline, e.g. ^v\\d+\\.\\d+\\.\\d+$')
