@@ -4,8 +4,7 @@ import { covers, roleAllows } from './access/roles.js';
 import { createToken, type NewToken, revokeToken, TokenVerifier, tokenById, tokenGrant, tokenView, type TokenView } from './access/tokens.js';
 import { Catalog } from './catalog/catalog.js';
 import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
-import type { CatalogReadOptions } from './catalog/refresh.js';
-import { type LocationChangeHook, type RegisterOptions, type RefreshSummary } from './catalog/refresh.js';
+import type { CatalogReadOptions, LocationChangeHook, RegisterOptions, RefreshSummary } from './catalog/refresh.js';
 import type { RefreshOutcome } from './catalog/catalog.js';
 import { ConflictError, ForbiddenError, NotFoundError } from './domain/errors.js';
 import { formatScope, type Scope } from './domain/scope.js';
@@ -94,6 +93,8 @@ export class Lantern {
    * dated `asOf`), then their scorecard results, in the caller's transaction.
    */
   readonly refreshEntities: RefreshEntities = async (trx, entityIds, asOf, at = this.#clock()) => {
+    // Nothing to recompute, and no scorecard files to read (an ingest into a target no entity shows).
+    if (entityIds.length === 0) return;
     await refreshSummaries(this.store, trx, entityIds, asOf, at);
     await evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { entityIds, now: at });
   };

@@ -1,13 +1,10 @@
-import { ANNOTATION_SOURCE_LOCATION } from '@backstage/catalog-model';
 import { ACCOUNT_SCOPE, DEFAULT_ORG, formatScope, isIdentifier, sameScope, type Scope } from '../domain/scope.js';
 import { targetNameKey } from '../domain/target.js';
 import { isObject, str } from '../formats/json.js';
 import type { CatalogProblem, EntityEnvelope, FieldPath, ProblemPlace, TargetLinkSpec } from './entity.js';
 import { parseRepositoryUrl, type Repository } from './repository-url.js';
+import { SOURCE_LOCATION_ANNOTATION, TEST_TARGET_ANNOTATION } from './annotation-names.js';
 import { readYamlValue } from './yaml-source.js';
-
-/** The annotation that links an entity to security test targets (DESIGN.md: Annotation forms). */
-export const TEST_TARGET_ANNOTATION = 'harness.io/sto-test-target';
 
 const ENTRY_KEYS = ['name', 'scope', 'variant'];
 const ANNOTATION_PATH: FieldPath = ['metadata', 'annotations', TEST_TARGET_ANNOTATION];
@@ -184,10 +181,10 @@ export function entityRepository(envelope: EntityEnvelope): DeclaredRepository |
     });
     return repository ? { repository, field } : { invalid: codeUrl, field };
   }
-  const location = str(envelope.metadata.annotations?.[ANNOTATION_SOURCE_LOCATION]);
+  const location = str(envelope.metadata.annotations?.[SOURCE_LOCATION_ANNOTATION]);
   // Other location types (`file:`, `dir:`) name no repository on a server.
   if (!location?.startsWith('url:')) return undefined;
-  const field: FieldPath = ['metadata', 'annotations', ANNOTATION_SOURCE_LOCATION];
+  const field: FieldPath = ['metadata', 'annotations', SOURCE_LOCATION_ANNOTATION];
   const url = location.slice('url:'.length).trim();
   const repository = parseRepositoryUrl(url);
   return repository ? { repository, field } : { invalid: url, field };

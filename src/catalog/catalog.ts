@@ -2,18 +2,16 @@ import { TooManyRequestsError } from '../domain/errors.js';
 import type { Scope } from '../domain/scope.js';
 import { listLocations } from '../store/catalog-locations.js';
 import type { Store } from '../store/database.js';
-import {
-  type CatalogReadOptions,
-  type LocationChangeHook,
-  type LocationPreview,
-  previewLocation,
-  refreshLocation,
-  type RefreshSummary,
-  registerLocation,
-  type RegisterOptions,
-  unregisterLocation,
-} from './refresh.js';
+import type { CatalogReadOptions, LocationChangeHook, LocationPreview, RefreshSummary, RegisterOptions } from './refresh.js';
 import type { LocationRow } from '../store/schema.js';
+
+/**
+ * The modules that read and validate catalog files (Backstage's catalog-model among them, about a
+ * second to load), loaded when the catalog is first read: `lantern ingest` never pays for them.
+ */
+function reading(): Promise<typeof import('./refresh.js')> {
+  return import('./refresh.js');
+}
 
 /** How long after a read one location may be read again on request. */
 export const DEFAULT_MIN_REFRESH_INTERVAL_MS = 30_000;
@@ -35,11 +33,11 @@ export class Catalog {
   ) {}
 
   register(input: string, scope: Scope, options: Omit<RegisterOptions, keyof CatalogReadOptions> = {}): Promise<RefreshSummary> {
-    return this.#inTurn(() => registerLocation(this.store, input, scope, { ...this.options, ...options }));
+    return this.#inTurn(async () => (await reading()).registerLocation(this.store, input, scope, { ...this.options, ...options }));
   }
 
   refresh(locationId: number, onChange?: LocationChangeHook): Promise<RefreshSummary> {
-    return this.#inTurn(() => refreshLocation(this.store, locationId, this.options, onChange));
+    return this.#inTurn(async () => (await reading()).refreshLocation(this.store, locationId, this.options, onChange));
   }
 
   /**
@@ -67,6 +65,7 @@ export class Catalog {
    */
   refreshAll(onChange?: LocationChangeHook): Promise<RefreshOutcome[]> {
     return this.#inTurn(async () => {
+      const { refreshLocation } = await reading();
       const outcomes: RefreshOutcome[] = [];
       for (const location of await listLocations(this.store.db)) {
         try {
@@ -80,11 +79,11 @@ export class Catalog {
   }
 
   unregister(locationId: number, onChange?: LocationChangeHook): Promise<LocationRow> {
-    return this.#inTurn(() => unregisterLocation(this.store, locationId, onChange));
+    return this.#inTurn(async () => (await reading()).unregisterLocation(this.store, locationId, onChange));
   }
 
-  preview(input: string, scope: Scope): Promise<LocationPreview> {
-    return previewLocation(this.store, input, scope, this.options);
+  async preview(input: string, scope: Scope): Promise<LocationPreview> {
+    return (await reading()).previewLocation(this.store, input, scope, this.options);
   }
 
   #inTurn<T>(work: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ANNOTATION_LOCATION, ANNOTATION_ORIGIN_LOCATION, parseEntityRef } from '@backstage/catalog-model';
 import { formatScope } from '../domain/scope.js';
-import { TEST_TARGET_ANNOTATION } from './annotations.js';
+import { TEST_TARGET_ANNOTATION } from './annotation-names.js';
 import type { CatalogEntity, CatalogProblem, EntityEnvelope } from './entity.js';
 import type { LinkDiagnostic } from './matching.js';
 import { isBackstageAddress, isUrl } from './source-address.js';

@@ -15,7 +15,7 @@ import {
   userEntityV1alpha1Validator,
 } from '@backstage/catalog-model';
 import { isObject, type JsonObject } from '../formats/json.js';
-import { TEST_TARGET_ANNOTATION } from './annotations.js';
+import { TEST_TARGET_ANNOTATION } from './annotation-names.js';
 import { formatFieldPath, type FieldPath } from './entity.js';
 
 /**

@@ -14,6 +14,7 @@ import { serveCommand } from './commands/serve.js';
 import { targetsCommand } from './commands/targets.js';
 import { tokensCommand } from './commands/tokens.js';
 import { ProblemsFound } from './context.js';
+import { examples, lanternHelp, requireOptions } from './help.js';
 import type { CliIo } from './io.js';
 
 /**
@@ -33,7 +34,11 @@ export function createProgram(io: CliIo): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .enablePositionalOptions()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    // Commands declared below inherit the help settings.
+    .configureHelp(lanternHelp())
+    .addHelpText('after', examples('lantern ingest trivy.json --target acme/payments --type repository --variant main', 'lantern issues --target acme/payments', 'lantern serve'))
+    .hook('preAction', (_program, command) => requireOptions(command));
   ingestCommand(program, io);
   targetsCommand(program, io);
   scansCommand(program, io);

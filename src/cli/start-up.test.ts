@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The packages (node_modules folders) a run of the built CLI loads, through a module resolve hook. */
 function packagesLoaded(args: string[]): Set<string> {
-  const log = join(dir, `loaded-${args.join('-')}.txt`);
+  const log = join(dir, `loaded-${args.map((a) => a.replace(/\W/g, '')).join('-')}.txt`);
   const hooks = join(dir, 'hooks.mjs');
   writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
   const register = join(dir, 'register.mjs');
@@ -26,4 +26,11 @@ it.skipIf(!existsSync(main))('loads no command’s modules for --help and --vers
   for (const args of [['--help'], ['--version']]) {
     expect([...packagesLoaded(args)].sort()).toEqual(['commander']);
   }
+});
+
+it.skipIf(!existsSync(main))('ingests into SQLite without loading the catalog and YAML readers, the CVSS calculator or the PostgreSQL driver', () => {
+  const report = fileURLToPath(new URL('../../examples/reports/trivy-payments-api.json', import.meta.url));
+  const loaded = packagesLoaded(['ingest', report, '--target', 'acme/payments', '--type', 'container', '--variant', '1.0', '--db', join(dir, 'ingest.db')]);
+  expect(loaded).toContain('kysely');
+  for (const slow of ['@backstage/catalog-model', 'pg', 'tinyglobby', 'ipaddr.js', 'yaml', 'ae-cvss-calculator']) expect(loaded).not.toContain(slow);
 });

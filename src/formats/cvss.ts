@@ -1,4 +1,5 @@
-import calculator from 'ae-cvss-calculator';
+import { createRequire } from 'node:module';
+import type Calculator from 'ae-cvss-calculator';
 
 /**
  * CVSS base scores for formats that give only a vector (OSV-Scanner). The arithmetic, and v4.0's
@@ -7,7 +8,13 @@ import calculator from 'ae-cvss-calculator';
  * otherwise score as 0 (and so as `info`).
  */
 
-const { Cvss3P0, Cvss3P1, Cvss4P0 } = calculator;
+// Loaded with the first vector, so that an ingest of any other format (and every CLI start) does not pay for it.
+const require = createRequire(import.meta.url);
+let calculator: typeof Calculator | undefined;
+function calculators(): typeof Calculator {
+  calculator ??= require('ae-cvss-calculator') as typeof Calculator;
+  return calculator;
+}
 
 const V3_BASE = ['AV', 'AC', 'PR', 'UI', 'S', 'C', 'I', 'A'];
 const V4_BASE = ['AV', 'AC', 'AT', 'PR', 'UI', 'VC', 'VI', 'VA', 'SC', 'SI', 'SA'];
@@ -21,6 +28,7 @@ export function cvssBaseScore(vector: string): number | undefined {
   const text = vector.trim();
   const [prefix, ...parts] = text.split('/');
   const metrics = new Set(parts.map((part) => part.split(':')[0]));
+  const { Cvss3P0, Cvss3P1, Cvss4P0 } = calculators();
   try {
     switch (prefix) {
       case 'CVSS:3.0':

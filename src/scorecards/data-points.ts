@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { TEST_TARGET_ANNOTATION } from '../catalog/annotations.js';
+import { TEST_TARGET_ANNOTATION } from '../catalog/annotation-names.js';
 import { isSeverity, SEVERITIES, type Severity, severityRank } from '../domain/severity.js';
 import { isObject } from '../formats/json.js';
 import type { SeverityBreakdown } from '../insights/summary.js';

@@ -7,7 +7,7 @@ import type { Database } from '../store/schema.js';
 import { deleteScorecard, saveScorecard, storedScorecards } from '../store/scorecards.js';
 import type { Check } from './checks.js';
 import { readScorecard, type Scorecard } from './scorecard.js';
-import { type DefinitionSource, readScorecardFiles, type ScorecardFileOptions, type ScorecardFiles } from './yaml.js';
+import type { DefinitionSource, ScorecardFileOptions, ScorecardFiles } from './yaml.js';
 
 type Db = Kysely<Database>;
 
@@ -42,13 +42,16 @@ export class ScorecardDefinitions {
 
   constructor(readonly options: ScorecardOptions = {}) {}
 
-
   /** Reads the built-in scorecard and the scorecard files (again) and returns their problems. */
   async load(): Promise<CatalogProblem[]> {
-    const reading = (async () => ({
-      builtIn: this.options.builtIn === false ? EMPTY : await readScorecardFiles([BUILT_IN_FILE], this.options),
-      files: await readScorecardFiles(this.options.paths ?? [], this.options),
-    }))();
+    const reading = (async () => {
+      // The YAML and file readers load with the first read, which an ingest into an empty catalog never needs.
+      const { readScorecardFiles } = await import('./yaml.js');
+      return {
+        builtIn: this.options.builtIn === false ? EMPTY : await readScorecardFiles([BUILT_IN_FILE], this.options),
+        files: await readScorecardFiles(this.options.paths ?? [], this.options),
+      };
+    })();
     this.#files = reading;
     return this.problems();
   }

@@ -1,7 +1,5 @@
 import type { Kysely } from 'kysely';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { EntitySource } from '../catalog/entity.js';
-import { REVERSE_RELATION } from '../catalog/relations.js';
 import type { SearchRow } from '../catalog/served-entity.js';
 import { batches } from './batches.js';
 import { bulkRun } from './bulk.js';
@@ -175,6 +173,8 @@ export async function rebuildRelations(store: Store, trx: Db, changedRefs: Reado
   }
   if (affected.size === 0) return 0;
 
+  // Loaded here, not at import: what ingest reads from this module must not load catalog-model.
+  const { REVERSE_RELATION } = await import('../catalog/relations.js');
   const rows = new Map<string, { entity_id: number; type: string; target_ref: string; target_exists: number }>();
   const add = (entityId: number, type: string, targetRef: string, exists: boolean) => {
     const key = `${entityId} ${type} ${targetRef}`;
@@ -227,8 +227,10 @@ export async function relationsOf(db: Db, ids: readonly number[]): Promise<Map<n
 }
 
 /** The entity `kind:namespace/name`, compared case-insensitively (Backstage refs are). */
-export function findEntityByRef(db: Db, kind: string, namespace: string, name: string): Promise<EntityRow | undefined> {
-  return db.selectFrom('entities').selectAll().where('ref_key', '=', refKey(kind, namespace, name)).executeTakeFirst();
+export async function findEntityByRef(db: Db, kind: string, namespace: string, name: string): Promise<EntityRow | undefined> {
+  const { stringifyEntityRef } = await import('@backstage/catalog-model');
+  const refKey = stringifyEntityRef({ kind, namespace, name }).toLowerCase();
+  return db.selectFrom('entities').selectAll().where('ref_key', '=', refKey).executeTakeFirst();
 }
 
 export function findEntityByUid(db: Db, uid: string): Promise<EntityRow | undefined> {
@@ -242,10 +244,6 @@ export async function entitiesByRefKeys(db: Db, refKeys: readonly string[]): Pro
     for (const row of await db.selectFrom('entities').selectAll().where('ref_key', 'in', batch).execute()) out.set(row.ref_key, row);
   }
   return out;
-}
-
-export function refKey(kind: string, namespace: string, name: string): string {
-  return stringifyEntityRef({ kind, namespace, name }).toLowerCase();
 }
 
 /** How many entities the catalog holds. */

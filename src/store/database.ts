@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type { CustomTypesConfig } from 'pg';
 import { InputError } from '../domain/errors.js';
 import { migrationProvider } from './migrations/index.js';
 import { readerDialect } from './sqlite-reader.js';
@@ -176,16 +176,18 @@ function withStatementCache(handle: BetterSqlite3.Database): { prepare(sql: stri
 // COUNT and SUM come back from PostgreSQL as int8/numeric strings; our numbers fit in a double.
 const INT8 = 20;
 const NUMERIC = 1700;
-function pgTypeParser(oid: number, format?: string): (value: string) => unknown {
-  if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
-  return pg.types.getTypeParser(oid, format as 'text');
-}
 
 async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   const schema = options.schema;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) {
     throw new InputError(`Invalid PostgreSQL schema name ${JSON.stringify(schema)}: expected lower-case letters, digits and '_'.`);
   }
+  // Loaded only for PostgreSQL: a CLI run on a SQLite file does not pay for the driver.
+  const { default: pg } = await import('pg');
+  const pgTypeParser = (oid: number, format?: string): ((value: string) => unknown) => {
+    if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
+    return pg.types.getTypeParser(oid, format as 'text');
+  };
   const pool = new pg.Pool({
     connectionString: withDefaultUser(url),
     max: options.poolSize ?? 10,
@@ -193,7 +195,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     // A connection whose peer vanished (a cut network, a failed-over host) is found out instead of
     // waiting forever for an answer.
     keepAlive: true,
-    types: { getTypeParser: pgTypeParser } as pg.CustomTypesConfig,
+    types: { getTypeParser: pgTypeParser } as CustomTypesConfig,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const description = redactPassword(url);

@@ -2,6 +2,7 @@ import { type Kysely, sql, type Updateable } from 'kysely';
 import type { Finding, Occurrence } from '../domain/finding.js';
 import { emptyCounts, type Severity, severityFromRank, severityRank, type SeverityCounts } from '../domain/severity.js';
 import type { IssueDraft } from '../ingest/group.js';
+import { batches } from './batches.js';
 import { bulkInsertIds, bulkRun } from './bulk.js';
 import type { Store } from './database.js';
 import type { Database, IssueRow, IssueTable, ScanIssueTable } from './schema.js';
@@ -314,6 +315,37 @@ export function aggregateIssues(rows: readonly ScanIssueRow[]): IssueListing[] {
 /** The issues of the given scans (for a variant's current state: store/scans.ts currentScanIds), worst first. */
 export async function issuesOfScans(db: Db, scanIds: readonly number[]): Promise<IssueListing[]> {
   return aggregateIssues(await scanIssueRows(db, scanIds));
+}
+
+/** Where an issue was found: its first file by path, the first line there, and in how many files. */
+export interface IssuePlace {
+  file: string;
+  line: number | null;
+  files: number;
+}
+
+/** The place of each of these issues that has a file in the given scans' occurrences. */
+export async function issuePlaces(db: Db, scanIds: readonly number[], issueIds: readonly number[]): Promise<Map<number, IssuePlace>> {
+  const out = new Map<number, IssuePlace>();
+  if (scanIds.length === 0) return out;
+  for (const batch of batches(issueIds)) {
+    const rows = await db
+      .selectFrom('occurrences')
+      .select((eb) => ['issue_id', 'file_path', eb.fn.min('start_line').as('line')])
+      .where('issue_id', 'in', batch)
+      .where('scan_id', 'in', scanIds)
+      .where('file_path', 'is not', null)
+      .groupBy(['issue_id', 'file_path'])
+      .orderBy('issue_id')
+      .orderBy('file_path')
+      .execute();
+    for (const r of rows) {
+      const place = out.get(r.issue_id);
+      if (place) place.files++;
+      else out.set(r.issue_id, { file: r.file_path as string, line: r.line, files: 1 });
+    }
+  }
+  return out;
 }
 
 /** Worst severity first, then by identifier. */

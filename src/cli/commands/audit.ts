@@ -3,8 +3,9 @@ import { InputError } from '../../domain/errors.js';
 import type { AuditView } from '../../store/audit.js';
 import { positiveNumber, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
-import { json, shortTime, table } from '../output.js';
+import { json, shortTime, screenOf, table } from '../output.js';
 import { callServer, TOKEN_VARIABLE } from '../server-client.js';
+import { examples } from '../help.js';
 
 interface AuditOptions {
   principal?: string;
@@ -24,6 +25,7 @@ export function auditCommand(program: Command, io: CliIo): void {
   program
     .command('audit')
     .description('show the audit log, newest first: who changed what, where, when and from which address')
+    .addHelpText('after', examples('lantern audit --limit 20', 'lantern audit --action scan.ingest --since 2026-11-01 --json', 'LANTERN_TOKEN=lnt_… lantern audit --server https://lantern.example.com --principal token:3'))
     .option('--principal <id>', 'only this principal: user:…, token:N, anonymous, local:…')
     .option('--action <action>', 'only this action, e.g. scan.ingest, exemption.approve, token.create')
     .option('--object-type <type>', 'only changes to this kind of object: scan, target, exemption, location, scorecard, token')
@@ -55,6 +57,7 @@ export function auditCommand(program: Command, io: CliIo): void {
       if (items.length === 0) return io.out('No audit entries match.\n');
       io.out(
         table(
+          screenOf(io),
           ['TIME', 'PRINCIPAL', 'ACTION', 'OBJECT', 'SCOPE', 'FROM'],
           items.map((a) => [shortTime(a.at), a.principalName === a.principal ? a.principal : `${a.principalName} (${a.principal})`, a.action, a.objectId === null ? a.objectType : `${a.objectType} ${a.objectId}`, a.scope, a.clientAddress]),
         ),

@@ -11,7 +11,8 @@ import { formatScope } from '../../domain/scope.js';
 import type { LinkTally, TargetLinkView } from '../../store/target-links.js';
 import { positiveNumber, ProblemsFound, scopeOption, withLantern, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
-import { json, shortTime, table } from '../output.js';
+import { json, shortTime, screenOf, table } from '../output.js';
+import { examples } from '../help.js';
 
 const DB_OPTION = 'database (default: $LANTERN_DATABASE_URL or lantern.db)';
 
@@ -42,10 +43,12 @@ export function catalogCommand(program: Command, io: CliIo): void {
   const catalog = program
     .command('catalog')
     .description('read, register and list catalog entities (catalog-info.yaml, Backstage and harness.io/v1)')
+    .addHelpText('after', examples('lantern catalog validate catalog-info.yaml', 'lantern catalog register ./services --scope acme.pay', 'lantern catalog list --kind component'))
     .enablePositionalOptions();
 
   catalogPolicyOptions(catalog.command('validate'))
     .description('read catalog files without storing them: print each entity with its target links, and every problem as file:line:col; exit 1 on any error')
+    .addHelpText('after', examples('lantern catalog validate catalog-info.yaml', 'lantern catalog validate ./services --scope acme.pay --db lantern.db', "lantern catalog validate 'catalog/**/*.yaml' --json"))
     .argument('<paths...>', 'files, folders (their **/catalog-info.yaml), globs, http(s) URLs, or backstage+https://HOST (a running Backstage\'s catalog; token in $LANTERN_BACKSTAGE_TOKEN)')
     .option('--scope <scope>', 'the scope Backstage-format entities would be registered under: ORG.PROJECT or account (default: default.default)')
     .option('--json', 'print JSON')
@@ -54,6 +57,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
 
   catalogPolicyOptions(catalog.command('register'), { registers: true })
     .description('register a file, folder, glob, URL or Backstage and read it now (again, if it is registered); exit 1 if the read reported errors')
+    .addHelpText('after', examples('lantern catalog register ./services --scope acme.pay', "lantern catalog register 'catalog/**/*.yaml'", 'lantern catalog register https://raw.githubusercontent.com/acme/catalog/main/catalog-info.yaml'))
     .argument('<target>', 'a file, a folder (its **/catalog-info.yaml), a glob such as "catalog/**/*.yaml", an http(s) URL, or backstage+https://HOST (a running Backstage\'s catalog; token in $LANTERN_BACKSTAGE_TOKEN)')
     .option('--scope <scope>', 'the scope its Backstage-format entities live in: ORG.PROJECT or account (default: default.default)')
     .option('--json', 'print JSON')
@@ -72,6 +76,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
   catalog
     .command('list')
     .description('list the entities in the catalog with their target links')
+    .addHelpText('after', examples('lantern catalog list', 'lantern catalog list --kind component --json'))
     .option('--kind <kind>', 'only entities of this kind (Component, API, Group …)')
     .option('--json', 'print JSON, with each target link and problem')
     .option('--db <url>', DB_OPTION)
@@ -112,6 +117,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
       }
       io.out(
         table(
+          screenOf(io),
           ['ENTITY', 'TYPE', 'OWNER', 'SCOPE', 'LINKS', 'PROBLEMS'],
           entries.map(({ row, links }) => [
             row.ref,
@@ -128,6 +134,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
   catalog
     .command('locations')
     .description('list the registered locations and how their last read went')
+    .addHelpText('after', examples('lantern catalog locations', 'lantern catalog locations --json'))
     .option('--json', 'print JSON')
     .option('--db <url>', DB_OPTION)
     .action(async (options: { json?: boolean; db?: string }) => {
@@ -138,11 +145,12 @@ export function catalogCommand(program: Command, io: CliIo): void {
         );
       }
       if (locations.length === 0) return io.out('No location is registered: `lantern catalog register PATH` adds one.\n');
-      io.out(table(['ID', 'TARGET', 'SCOPE', 'STATUS', 'ENTITIES', 'LAST READ', 'LAST ERROR'], locations.map((l) => [l.id, l.target, l.scope, l.status, l.entities, shortTime(l.last_read_at), l.last_error])));
+      io.out(table(screenOf(io), ['ID', 'TARGET', 'SCOPE', 'STATUS', 'ENTITIES', 'LAST READ', 'LAST ERROR'], locations.map((l) => [l.id, l.target, l.scope, l.status, l.entities, shortTime(l.last_read_at), l.last_error])));
     });
 
   catalogPolicyOptions(catalog.command('refresh'))
     .description('read every registered location again now; exit 1 if any read reported errors')
+    .addHelpText('after', examples('lantern catalog refresh', 'lantern catalog refresh --catalog-allow-host raw.githubusercontent.com'))
     .option('--json', 'print JSON')
     .option('--db <url>', DB_OPTION)
     .action(async (options: { json?: boolean; db?: string } & CatalogPolicyFlags) => {
@@ -155,6 +163,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
   catalog
     .command('unregister')
     .description('unregister a location and remove its entities')
+    .addHelpText('after', examples('lantern catalog unregister 3'))
     .argument('<id>', 'the location id (see `lantern catalog locations`)')
     .option('--db <url>', DB_OPTION)
     .action(async (id: string, options: { db?: string }) => {
@@ -204,8 +213,12 @@ async function validate(io: CliIo, paths: string[], options: { scope?: string; j
     }
   }
   const results = entities.map((entity) => ({ entity, links: entity.linkSpecs.map((spec) => ({ spec, resolution: resolve(spec) })) }));
-  const errors = problems.filter((p) => p.level === 'error').length;
-  const warnings = problems.length - errors;
+  // A link's diagnostics count with the problems of the files: a warning is a warning wherever it is.
+  const diagnostics = results.flatMap((r) => r.links.flatMap((l) => l.resolution?.diagnostics ?? []));
+  const linkErrors = diagnostics.filter((d) => d.level === 'error').length;
+  const linkWarnings = diagnostics.filter((d) => d.level === 'warning').length;
+  const errors = problems.filter((p) => p.level === 'error').length + linkErrors;
+  const warnings = problems.filter((p) => p.level !== 'error').length + linkWarnings;
   const linkCount = results.reduce((n, r) => n + r.links.length, 0);
   const matched = results.reduce((n, r) => n + r.links.filter((l) => l.resolution?.matched).length, 0);
 
@@ -242,7 +255,9 @@ async function validate(io: CliIo, paths: string[], options: { scope?: string; j
     if (problems.length > 0) lines.push('', ...problems.map(formatProblem));
     lines.push(
       '',
-      `${entities.length} entit${entities.length === 1 ? 'y' : 'ies'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}; ` +
+      `${entities.length} entit${entities.length === 1 ? 'y' : 'ies'}: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` +
+        (linkErrors + linkWarnings > 0 ? ` (${linkErrors + linkWarnings} on target links)` : '') +
+        '; ' +
         (checked ? `${linkCount} target link${linkCount === 1 ? '' : 's'}, ${matched} matched.` : `${linkCount} target link${linkCount === 1 ? '' : 's'}, not checked: no database at ${database} (give --db).`),
     );
     io.out(`${lines.join('\n')}\n`);

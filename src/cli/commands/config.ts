@@ -5,6 +5,7 @@ import { formatProblem } from '../../catalog/entity.js';
 import type { LanternConfig } from '../../config/config.js';
 import { InputError } from '../../domain/errors.js';
 import type { CliIo } from '../io.js';
+import { examples, required } from '../help.js';
 
 export interface ConfigFlags {
   config?: string;
@@ -80,9 +81,11 @@ export function configCommand(program: Command, io: CliIo): void {
   program
     .command('config')
     .description('check a configuration file')
+    .addHelpText('after', examples('lantern config validate --config lantern.yaml'))
     .command('validate')
     .description('check a --config file as `lantern serve` reads it; exits 2 when it has a problem')
-    .requiredOption('--config <file>', 'the YAML configuration file')
+    .addHelpText('after', examples('lantern config validate --config lantern.yaml'))
+    .addOption(required('--config <file>', 'the YAML configuration file'))
     .action(async (options: { config: string }) => {
       const config = await checkedConfig(options.config, io);
       const grants = config.grants.length;

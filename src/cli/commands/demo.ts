@@ -4,6 +4,7 @@ import { clearDemoDatabase, defaultDemoDatabase, stampDemoDatabase } from '../..
 import { InputError } from '../../domain/errors.js';
 import type { CliIo } from '../io.js';
 import { portOption, requirePortFree, serveUntilStopped } from './serve.js';
+import { examples } from '../help.js';
 
 export interface DemoOptions {
   port: string;
@@ -15,6 +16,7 @@ export function demoCommand(program: Command, io: CliIo): void {
   program
     .command('demo')
     .description('build the Acme Pay demo estate (catalog and scans) in a fresh SQLite database and serve it until stopped with Ctrl-C')
+    .addHelpText('after', examples('lantern demo', 'lantern demo --port 8080 --db /tmp/acme-demo.db'))
     .option('--port <n>', 'port to listen on', '7007')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--db <path>', `the demo's SQLite file, deleted and built again on every run (default: ${defaultDemoDatabase()})`)

@@ -9,6 +9,7 @@ import { positiveNumber, scopeOption, withLantern } from '../context.js';
 import type { CliIo } from '../io.js';
 import { json } from '../output.js';
 import { callServer, TOKEN_VARIABLE } from '../server-client.js';
+import { examples, required } from '../help.js';
 
 interface IngestOptions {
   target: string;
@@ -31,10 +32,11 @@ export function ingestCommand(program: Command, io: CliIo): void {
   program
     .command('ingest')
     .description('ingest a scanner report into a target variant')
+    .addHelpText('after', examples('lantern ingest trivy.json --target acme/payments --type repository --variant main --baseline', 'lantern ingest grype.json --target registry.acme.io/payments --type container --variant 1.4.2 --scope acme.pay --commit 3f2c1e9', 'LANTERN_TOKEN=lnt_… lantern ingest semgrep.json --target acme/payments --type repository --variant main --server https://lantern.example.com'))
     .argument('<file>', 'the report file (any supported format; see `lantern formats`)')
-    .requiredOption('--target <name>', 'the scanned target, e.g. acme/payments or registry.acme.io/payments')
-    .requiredOption('--type <type>', `target type: ${TARGET_TYPES.join('|')}`)
-    .requiredOption('--variant <name>', 'the variant scanned: a branch, tag, image tag …')
+    .addOption(required('--target <name>', 'the scanned target, e.g. acme/payments or registry.acme.io/payments'))
+    .addOption(required('--type <type>', `target type: ${TARGET_TYPES.join('|')}`))
+    .addOption(required('--variant <name>', 'the variant scanned: a branch, tag, image tag …'))
     .option('--scope <scope>', 'ORG.PROJECT, or account for an account-level target (default: default.default)')
     .option('--format <name>', 'the report format, instead of detecting it')
     .option('--baseline', 'make this variant the target baseline')

@@ -3,7 +3,9 @@ import { InputError } from '../../domain/errors.js';
 import { isSeverity, SEVERITIES, type Severity } from '../../domain/severity.js';
 import { scopeOption, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
-import { json, table } from '../output.js';
+import type { IssuePlace } from '../../store/issues.js';
+import { json, paintSeverity, screenOf, table } from '../output.js';
+import { examples, required } from '../help.js';
 
 interface IssuesOptions {
   target: string;
@@ -18,7 +20,8 @@ export function issuesCommand(program: Command, io: CliIo): void {
   program
     .command('issues')
     .description("list the current issues of a target variant (default: its baseline), worst first")
-    .requiredOption('--target <name>', 'the target name')
+    .addHelpText('after', examples('lantern issues --target acme/payments', 'lantern issues --target acme/payments --variant feature-x --severity critical,high', 'lantern issues --target registry.acme.io/payments --scope acme.pay --json'))
+    .addOption(required('--target <name>', 'the target name'))
     .option('--variant <name>', 'the variant (default: the baseline)')
     .option('--scope <scope>', 'ORG.PROJECT or account (default: default.default)')
     .option('--severity <levels>', `only these levels, comma-separated: ${SEVERITIES.join(',')}`)
@@ -27,39 +30,55 @@ export function issuesCommand(program: Command, io: CliIo): void {
     .action(async (options: IssuesOptions) => {
       const scope = scopeOption(options.scope);
       const levels = severityList(options.severity);
-      const [{ issuesOfScans }, { currentScanIds }, { targetNamed }, { chooseVariant }] = await Promise.all([
+      const [{ issuesOfScans, issuePlaces }, { currentScanIds }, { targetNamed }, { chooseVariant }] = await Promise.all([
         import('../../store/issues.js'),
         import('../../store/scans.js'),
         import('../target-lookup.js'),
         import('../../store/variant-choice.js'),
       ]);
-      const { issues, variant, note } = await withStore(io, options.db, async (store) => {
+      const { shown, places, variant, note } = await withStore(io, options.db, async (store) => {
         const target = await targetNamed(store.db, scope, options.target);
         const choice = await chooseVariant(store.db, target, options.variant);
         const scanIds = await currentScanIds(store.db, choice.variant ? [choice.variant.id] : []);
-        return { issues: await issuesOfScans(store.db, scanIds), variant: choice.variant?.name, note: choice.note };
+        const listed = (await issuesOfScans(store.db, scanIds)).filter((i) => !levels || levels.includes(i.severity));
+        // Files and lines for the table; a package names where a vulnerability is, so it needs none.
+        const placed = options.json ? new Map<number, IssuePlace>() : await issuePlaces(store.db, scanIds, listed.filter((i) => i.package === null).map((i) => i.id));
+        return { shown: listed, places: placed, variant: choice.variant?.name, note: choice.note };
       }, { readOnly: true });
-      const shown = issues.filter((i) => !levels || levels.includes(i.severity));
       if (options.json) return io.out(json(shown));
       if (note) io.err(`note: ${note}\n`);
       if (variant === undefined) return io.out(`${options.target} has no scanned variant yet.\n`);
+      const screen = screenOf(io);
       io.out(
         table(
-          ['SEVERITY', 'ID', 'TITLE', 'PACKAGE', 'INSTALLED', 'FIXED IN', 'SCANNERS', 'PLACES'],
+          screen,
+          ['SEVERITY', 'ID', 'TITLE', 'WHERE', 'INSTALLED', 'FIXED IN', 'SCANNERS', 'PLACES'],
           shown.map((i) => [
-            i.new ? `${i.severity} (new)` : i.severity,
+            paintSeverity(screen, i.severity, i.new ? `${i.severity} (new)` : i.severity),
             i.vulnerabilityId ?? i.ruleId,
-            truncate(i.title, 60),
-            i.package,
+            i.title,
+            i.package ?? describePlace(places.get(i.id)),
             i.installedVersion,
             i.fixedVersion,
             i.scanners.join(','),
             i.occurrences,
           ]),
+          { cutFirst: ['TITLE', 'ID', 'WHERE'], keepEnd: ['WHERE'] },
         ),
       );
-      io.out(`${shown.length} issue(s) in ${options.target}@${variant}.\n`);
+      const counts = SEVERITIES.map((s) => {
+        const n = shown.filter((i) => i.severity === s).length;
+        return n > 0 ? paintSeverity(screen, s, `${s} ${n}`) : `${s} ${n}`;
+      });
+      io.out(`${shown.length} issue${shown.length === 1 ? '' : 's'} in ${options.target}@${variant}: ${counts.join('  ')}\n`);
     });
+}
+
+/** `file:line`, and how many other files have the issue; undefined when no occurrence names a file. */
+function describePlace(place: IssuePlace | undefined): string | undefined {
+  if (!place) return undefined;
+  const more = place.files > 1 ? ` (+${place.files - 1} file${place.files === 2 ? '' : 's'})` : '';
+  return `${place.file}${place.line === null ? '' : `:${place.line}`}${more}`;
 }
 
 function severityList(value: string | undefined): Severity[] | undefined {
@@ -68,9 +87,4 @@ function severityList(value: string | undefined): Severity[] | undefined {
   const bad = levels.find((l) => !isSeverity(l));
   if (bad !== undefined) throw new InputError(`Invalid --severity ${JSON.stringify(bad)}: expected ${SEVERITIES.join(', ')} (comma-separated).`);
   return levels as Severity[];
-}
-
-function truncate(text: string, length: number): string {
-  const line = text.replace(/\s+/g, ' ');
-  return line.length > length ? `${line.slice(0, length - 1)}…` : line;
 }

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
 import { scopeOption, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
-import { json, shortTime, table } from '../output.js';
+import { json, shortTime, screenOf, table } from '../output.js';
+import { examples, required } from '../help.js';
 
 export function scansCommand(program: Command, io: CliIo): void {
   program
     .command('scans')
     .description("list a target's scans, newest first, with new/common/remediated")
-    .requiredOption('--target <name>', 'the target name')
+    .addHelpText('after', examples('lantern scans --target acme/payments', 'lantern scans --target acme/payments --variant main --json'))
+    .addOption(required('--target <name>', 'the target name'))
     .option('--variant <name>', 'only scans of this variant')
     .option('--scope <scope>', 'ORG.PROJECT or account (default: default.default)')
     .option('--json', 'print JSON')
@@ -23,6 +25,7 @@ export function scansCommand(program: Command, io: CliIo): void {
       if (options.json) return io.out(json(scans.map(scanView)));
       io.out(
         table(
+          screenOf(io),
           ['SCAN', 'VARIANT', 'SCANNER', 'TYPE', 'SCANNED', 'CRIT', 'HIGH', 'MED', 'LOW', 'INFO', 'TOTAL', 'NEW', 'COMMON', 'REMEDIATED'],
           scans.map((s) => [
             s.id, s.variant, s.scanner, s.scan_type, shortTime(s.scanned_at), s.critical, s.high, s.medium, s.low, s.info, s.total,

@@ -7,7 +7,8 @@ import type { ScorecardEvaluation } from '../../scorecards/evaluate.js';
 import type { ScorecardTally } from '../../scorecards/results.js';
 import { ProblemsFound, withLantern } from '../context.js';
 import type { CliIo } from '../io.js';
-import { json, table } from '../output.js';
+import { json, screenOf, table } from '../output.js';
+import { examples } from '../help.js';
 
 const DB_OPTION = 'database (default: $LANTERN_DATABASE_URL or lantern.db)';
 
@@ -63,8 +64,9 @@ function scorecardJson(scorecard: DefinedScorecard, tally: ScorecardTally | unde
   };
 }
 
-function scorecardTable(rows: Array<ReturnType<typeof scorecardJson>>): string {
+function scorecardTable(io: CliIo, rows: Array<ReturnType<typeof scorecardJson>>): string {
   return table(
+    screenOf(io),
     ['SCORECARD', 'ORIGIN', 'CHECKS', 'ENTITIES', 'SCORED', 'AVERAGE', 'PASSING', ...(rows.some((r) => 'changed' in r) ? ['CHANGED'] : [])],
     rows.map((r) => [
       r.id,
@@ -80,12 +82,17 @@ function scorecardTable(rows: Array<ReturnType<typeof scorecardJson>>): string {
 }
 
 export function scorecardsCommand(program: Command, io: CliIo): void {
-  const scorecards = program.command('scorecards').description('evaluate, list and validate scorecards (docs/scorecards.md)').enablePositionalOptions();
+  const scorecards = program
+    .command('scorecards')
+    .description('evaluate, list and validate scorecards (docs/scorecards.md)')
+    .addHelpText('after', examples('lantern scorecards evaluate', 'lantern scorecards list', 'lantern scorecards validate ./scorecards'))
+    .enablePositionalOptions();
 
   scorecardOptions(
     scorecards
       .command('evaluate')
       .description('evaluate every scorecard over every entity now and store the results and the day’s history; exit 1 if a scorecard file has an error')
+      .addHelpText('after', examples('lantern scorecards evaluate', 'lantern scorecards evaluate --scorecards ./scorecards --json'))
       .option('--json', 'print JSON')
       .option('--db <url>', DB_OPTION),
   ).action(async (options: ScorecardFlags & { json?: boolean; db?: string }) => {
@@ -100,7 +107,7 @@ export function scorecardsCommand(program: Command, io: CliIo): void {
     });
     if (options.json) io.out(json({ evaluatedAt: at, scorecards: rows, problems }));
     else {
-      const lines = [rows.length === 0 ? 'No scorecard is defined.\n' : scorecardTable(rows)];
+      const lines = [rows.length === 0 ? 'No scorecard is defined.\n' : scorecardTable(io, rows)];
       if (problems.length > 0) lines.push(`\n${problems.map(formatProblem).join('\n')}\n`);
       lines.push(`\nEvaluated ${rows.length} scorecard${rows.length === 1 ? '' : 's'} at ${at}; scorecard files: ${countOf(problems)}.\n`);
       io.out(lines.join(''));
@@ -112,6 +119,7 @@ export function scorecardsCommand(program: Command, io: CliIo): void {
     scorecards
       .command('list')
       .description('list the scorecards with their checks and the stored results of the last evaluation')
+      .addHelpText('after', examples('lantern scorecards list', 'lantern scorecards list --json'))
       .option('--json', 'print JSON')
       .option('--db <url>', DB_OPTION),
   ).action(async (options: ScorecardFlags & { json?: boolean; db?: string }) => {
@@ -123,10 +131,10 @@ export function scorecardsCommand(program: Command, io: CliIo): void {
       return { problems: found, rows: defined.map((s) => scorecardJson(s, tallies.get(s.id))) };
     });
     if (options.json) return io.out(json({ scorecards: rows, problems }));
-    const lines = [rows.length === 0 ? 'No scorecard is defined.\n' : scorecardTable(rows)];
+    const lines = [rows.length === 0 ? 'No scorecard is defined.\n' : scorecardTable(io, rows)];
     for (const row of rows) {
       lines.push(`\n${row.id}: ${row.name}\n`);
-      lines.push(table(['CHECK', 'WEIGHT', 'PASS', 'FAIL', 'UNKNOWN', 'PASS RATE'], row.checks.map((c) => [c.id, c.weight, c.pass, c.fail, c.unknown, c.passRate === null ? null : `${c.passRate}%`])));
+      lines.push(table(screenOf(io), ['CHECK', 'WEIGHT', 'PASS', 'FAIL', 'UNKNOWN', 'PASS RATE'], row.checks.map((c) => [c.id, c.weight, c.pass, c.fail, c.unknown, c.passRate === null ? null : `${c.passRate}%`])));
     }
     if (problems.length > 0) lines.push(`\n${problems.map(formatProblem).join('\n')}\n`);
     io.out(lines.join(''));
@@ -135,6 +143,7 @@ export function scorecardsCommand(program: Command, io: CliIo): void {
   scorecards
     .command('validate')
     .description('read scorecard files without a database: print each scorecard, and every problem as file:line:col; exit 1 on any error')
+    .addHelpText('after', examples('lantern scorecards validate scorecards/security-baseline.yaml', 'lantern scorecards validate ./scorecards --json'))
     .argument('<paths...>', 'YAML files, folders (their *.yaml, *.yml), globs or http(s) URLs')
     .option('--json', 'print JSON')
     .action(async (paths: string[], options: { json?: boolean }) => {

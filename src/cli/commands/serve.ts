@@ -17,6 +17,7 @@ import type { CliIo } from '../io.js';
 import { type CatalogPolicyFlags, catalogPolicyOptions, catalogReadOptions } from './catalog.js';
 import { type ConfigFlags, configOptions, serveSettings } from './config.js';
 import { loadScorecards, scorecardLanternOptions, type ScorecardFlags, scorecardOptions } from './scorecards.js';
+import { examples } from '../help.js';
 
 export interface ServeOptions extends ScorecardFlags, CatalogPolicyFlags, ConfigFlags {
   db?: string;
@@ -65,6 +66,7 @@ export function refreshIntervalOption(text: string): number {
 export function serveCommand(program: Command, io: CliIo): void {
   catalogPolicyOptions(scorecardOptions(configOptions(program.command('serve'))), { registers: true })
     .description('serve the API (and the web UI) until stopped with Ctrl-C or SIGTERM')
+    .addHelpText('after', examples('lantern serve', 'lantern serve --db postgres://lantern@db.internal/lantern --host 0.0.0.0 --port 8080', 'lantern serve --config lantern.yaml --catalog ./services --catalog-scope acme.pay'))
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
     .option('--port <n>', 'port to listen on', '7007')
     .option('--host <address>', 'address to listen on', '127.0.0.1')

@@ -2,12 +2,14 @@ import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { scopeOption, withLantern, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
-import { json, shortTime, table } from '../output.js';
+import { json, shortTime, screenOf, table } from '../output.js';
+import { examples } from '../help.js';
 
 export function targetsCommand(program: Command, io: CliIo): void {
   const targets = program
     .command('targets')
     .description('list targets, or set a target baseline')
+    .addHelpText('after', examples('lantern targets', 'lantern targets --scope acme.pay --json', 'lantern targets baseline acme/payments --variant main'))
     // Options after `baseline` belong to it, not to `targets` (both take --db and --scope).
     .enablePositionalOptions()
     .option('--scope <scope>', 'only targets of this scope: ORG.PROJECT or account')
@@ -21,6 +23,7 @@ export function targetsCommand(program: Command, io: CliIo): void {
       if (rows.length === 0) return io.out('No targets yet: `lantern ingest` creates one with its first report.\n');
       io.out(
         table(
+          screenOf(io),
           ['SCOPE', 'TARGET', 'TYPE', 'BASELINE', 'VARIANTS', 'SCANS', 'LAST SCAN'],
           rows.map((t) => [t.scope, t.name, t.type, t.baselineVariant ?? (t.baselineRegex ? `/${t.baselineRegex}/` : null), t.variants, t.scans, shortTime(t.lastScanAt)]),
         ),
@@ -30,6 +33,7 @@ export function targetsCommand(program: Command, io: CliIo): void {
   targets
     .command('baseline')
     .description("set a target's baseline: one variant, or the newest variant matching a regular expression")
+    .addHelpText('after', examples('lantern targets baseline acme/payments --variant main', "lantern targets baseline registry.acme.io/payments --regex '^v\\d+\\.\\d+\\.\\d+$' --scope acme.pay", 'lantern targets baseline acme/payments --variant release-2 --allow-unscanned'))
     .argument('<target>', 'the target name')
     .option('--variant <name>', 'this variant is the baseline')
     .option('--regex <pattern>', 'the newest variant matching this pattern is the baseline, e.g. ^v\\d+\\.\\d+\\.\\d+$')
