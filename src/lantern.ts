@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { type Actor, authorize, forbidden, localActor } from './access/actor.js';
-import { covers, roleAllows } from './access/roles.js';
+import { covers, type Principal, roleAllows } from './access/roles.js';
 import { createToken, type NewToken, revokeToken, TokenVerifier, tokenById, tokenGrant, tokenView, type TokenView } from './access/tokens.js';
 import { Catalog } from './catalog/catalog.js';
 import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
@@ -9,8 +9,24 @@ import { type LocationChangeHook, type RegisterOptions, type RefreshSummary } fr
 import type { RefreshOutcome } from './catalog/catalog.js';
 import { ConflictError, ForbiddenError, NotFoundError } from './domain/errors.js';
 import { formatScope, type Scope } from './domain/scope.js';
-import { decide, type ExemptionRequest, exemptionScope, prepareExemption, type RefreshEntities, remove, sweepExpired } from './insights/exemption-actions.js';
-import { exemptionView, type ExemptionView } from './insights/exemptions.js';
+import {
+  cancel,
+  decide,
+  type DecisionChange,
+  type ExemptionEffect,
+  exemptionEffect,
+  type ExemptionRequest,
+  exemptionScope,
+  prepareDecision,
+  prepareExemption,
+  type PreparedExemption,
+  prepareReopen,
+  type RefreshEntities,
+  remove,
+  type ReopenChange,
+  sweepExpired,
+} from './insights/exemption-actions.js';
+import { type ExemptionAction, exemptionView, type ExemptionView } from './insights/exemptions.js';
 import { recordAudit } from './store/audit.js';
 import { findLocation } from './store/catalog-locations.js';
 import { getExemption, insertExemption } from './store/exemptions.js';
@@ -25,6 +41,15 @@ import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } fr
 import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evaluate.js';
 
 const now = () => new Date().toISOString();
+
+const personOf = (actor: Actor) => ({ id: actor.principal.id, name: actor.principal.name });
+
+/** A request naming what the caller may not read answers as missing; else it needs `request-exemption` where it applies. */
+function authorizeRequest(actor: Actor, where: { scope: string; seenAt: string }, request: Pick<ExemptionRequest, 'issueId' | 'scope'>): void {
+  const notFound = () => new NotFoundError(request.issueId !== undefined ? `No issue with id ${request.issueId}.` : `No scope ${request.scope ?? 'account'} visible to this caller.`);
+  authorize(actor.principal, 'read', where.seenAt, notFound);
+  authorize(actor.principal, 'request-exemption', where.scope);
+}
 
 export interface LanternOptions {
   /** Reports larger than this are refused before they are read. */
@@ -172,27 +197,41 @@ export class Lantern {
   requestExemption(request: ExemptionRequest, actor: Actor = localActor()): Promise<ExemptionView> {
     return this.store.transaction(async (trx) => {
       const now = this.#clock();
-      const notFound = () => new NotFoundError('issueId' in request ? `No issue with id ${request.issueId}.` : `No scope ${request.scope ?? 'account'} visible to this caller.`);
-      const prepared = await prepareExemption(trx, request, now, { id: actor.principal.id, name: actor.principal.name });
-      authorize(actor.principal, 'request-exemption', prepared.scope, notFound);
-      const view = exemptionView(await insertExemption(trx, prepared.row), now);
-      await this.#audit(trx, actor, 'exemption.request', 'exemption', view.id, prepared.scope, {
-        level: view.level,
-        ...(view.issueId !== null ? { issueId: view.issueId } : {}),
-        ...(view.key !== null ? { key: view.key } : {}),
-        reason: view.reason,
-        comment: view.comment,
-        expiresAt: view.expiresAt,
-      });
-      return view;
+      const prepared = await prepareExemption(trx, request, now, personOf(actor));
+      authorizeRequest(actor, prepared, request);
+      return this.#insertRequest(trx, prepared, actor, now);
     });
+  }
+
+  async #insertRequest(trx: Kysely<Database>, prepared: PreparedExemption, actor: Actor, now: string): Promise<ExemptionView> {
+    const view = exemptionView(await insertExemption(trx, prepared.row), now);
+    await this.#audit(trx, actor, view.reopenedFrom === null ? 'exemption.request' : 'exemption.reopen', 'exemption', view.id, prepared.scope, {
+      level: view.level,
+      ...(view.issueId !== null ? { issueId: view.issueId } : {}),
+      ...(view.sourceIssueId !== null ? { sourceIssueId: view.sourceIssueId } : {}),
+      ...(view.key !== null ? { key: view.key } : {}),
+      ...(view.reopenedFrom !== null ? { reopenedFrom: view.reopenedFrom } : {}),
+      reason: view.reason,
+      comment: view.comment,
+      ...(view.link !== null ? { link: view.link } : {}),
+      expiresAt: view.expiresAt,
+    });
+    return view;
+  }
+
+  /** What a request would hide now, among the targets the caller may read; nothing is stored. */
+  async previewExemption(request: Pick<ExemptionRequest, 'issueId' | 'level' | 'scope' | 'key'>, actor: Actor = localActor()): Promise<ExemptionEffect> {
+    const { effect, seenAt } = await exemptionEffect(this.store.db, request, actor.principal.access.filter('read'));
+    authorizeRequest(actor, { scope: effect.scope, seenAt }, request);
+    return effect;
   }
 
   /**
    * Approves or rejects a pending exemption: the decider is the caller, who needs `security` at
-   * its scope and, unless allowSelfApproval is set, must not be the requester.
+   * its scope (and at the scope it widens or narrows it to) and, unless allowSelfApproval is set,
+   * must not be the requester.
    */
-  decideExemption(id: number, status: 'approved' | 'rejected', actor: Actor = localActor(), comment?: string): Promise<ExemptionView> {
+  decideExemption(id: number, status: 'approved' | 'rejected', actor: Actor = localActor(), change: DecisionChange = {}): Promise<ExemptionView> {
     return this.store.transaction(async (trx) => {
       const now = this.#clock();
       const exemption = await getExemption(trx, id);
@@ -203,13 +242,61 @@ export class Lantern {
           `${actor.principal.name} requested exemption ${id} and may not ${status === 'approved' ? 'approve' : 'reject'} it too; another principal with the security role at ${scope} must decide (or set allowSelfApproval: true in the config file).`,
         );
       }
-      const view = await decide(trx, id, status, { id: actor.principal.id, name: actor.principal.name }, now, this.refreshEntities);
+      const decision = await prepareDecision(trx, exemption, status, change, now);
+      if (decision.revised) authorize(actor.principal, 'decide-exemption', decision.revised.scope);
+      const view = await decide(trx, id, status, personOf(actor), now, this.refreshEntities, decision);
       await this.#audit(trx, actor, status === 'approved' ? 'exemption.approve' : 'exemption.reject', 'exemption', id, scope, {
         requestedBy: exemption.requested_by_id,
-        ...(comment ? { comment } : {}),
+        ...(decision.comment ? { comment: decision.comment } : {}),
+        ...(decision.revised
+          ? {
+              changed: {
+                from: { level: exemption.level, scope, expiresAt: exemption.expires_at },
+                to: { level: view.level, scope: decision.revised.scope, expiresAt: view.expiresAt },
+              },
+            }
+          : {}),
       });
       return view;
     });
+  }
+
+  /** The requester withdraws a pending request of theirs. */
+  cancelExemption(id: number, actor: Actor = localActor(), comment?: string): Promise<ExemptionView> {
+    return this.store.transaction(async (trx) => {
+      const exemption = await getExemption(trx, id);
+      const scope = await exemptionScope(trx, exemption);
+      authorize(actor.principal, 'request-exemption', scope, () => new NotFoundError(`No exemption with id ${id}.`));
+      const view = await cancel(trx, exemption, personOf(actor), comment, this.#clock());
+      await this.#audit(trx, actor, 'exemption.cancel', 'exemption', id, scope, view.decisionComment === null ? {} : { comment: view.decisionComment });
+      return view;
+    });
+  }
+
+  /** Asks again, as a new pending request by the caller, what a rejected, expired or cancelled exemption covered. */
+  reopenExemption(id: number, change: ReopenChange, actor: Actor = localActor()): Promise<ExemptionView> {
+    return this.store.transaction(async (trx) => {
+      const now = this.#clock();
+      const exemption = await getExemption(trx, id);
+      authorize(actor.principal, 'request-exemption', await exemptionScope(trx, exemption), () => new NotFoundError(`No exemption with id ${id}.`));
+      const prepared = await prepareReopen(trx, exemption, change, personOf(actor), now);
+      authorize(actor.principal, 'request-exemption', prepared.scope);
+      return this.#insertRequest(trx, prepared, actor, now);
+    });
+  }
+
+  /** What a principal may do now with an exemption that applies at `scope` (for lists and buttons). */
+  exemptionActionsFor(view: ExemptionView, scope: string, principal: Principal): ExemptionAction[] {
+    const actions: ExemptionAction[] = [];
+    const decides = principal.access.can('decide-exemption', scope);
+    const own = view.requestedById !== null && view.requestedById === principal.id;
+    if (view.status === 'pending') {
+      if (decides && (this.allowSelfApproval || !own || (principal.kind !== 'user' && principal.kind !== 'token'))) actions.push('approve', 'reject');
+      if (own && principal.access.can('request-exemption', scope)) actions.push('cancel');
+    }
+    if ((view.status === 'rejected' || view.status === 'expired' || view.status === 'cancelled') && principal.access.can('request-exemption', scope)) actions.push('reopen');
+    if (decides) actions.push('revoke');
+    return actions;
   }
 
   /** Revokes (deletes) an exemption: `security` at its scope. */

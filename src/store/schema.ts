@@ -384,10 +384,19 @@ export interface ExemptionTable {
   issue_id: number | null;
   /** A vulnerability or rule id the exemption covers at its level. */
   key: string | null;
-  /** `false_positive`, `accepted_risk`, `compensating_control` or `other`. */
+  /** insights/exemptions.ts EXEMPTION_REASONS. */
   reason: string;
+  /** The requester's justification. */
   comment: string;
-  /** `pending`, `approved` or `rejected`; expiry is read from expires_at. */
+  /** An optional http(s) link the requester gives (a ticket, a design note). */
+  link: string | null;
+  /** What the decider wrote when approving, rejecting or cancelling. */
+  decision_comment: string | null;
+  /** Project, org or account level asked from one issue: that issue (issue_id stays null). */
+  source_issue_id: number | null;
+  /** A request re-opened from a rejected, expired or cancelled one: that one. */
+  reopened_from: number | null;
+  /** `pending`, `approved`, `rejected` or `cancelled`; expiry is read from expires_at. */
   status: string;
   /** The names people read. */
   requested_by: string | null;
