@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { type Actor, authorize, forbidden, localActor } from './access/actor.js';
-import { covers, type Principal, roleAllows } from './access/roles.js';
+import { covers, inFilter, type Principal, roleAllows } from './access/roles.js';
 import { createToken, type NewToken, revokeToken, TokenVerifier, tokenById, tokenGrant, tokenView, type TokenView } from './access/tokens.js';
 import { Catalog } from './catalog/catalog.js';
 import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
@@ -26,10 +26,10 @@ import {
   type ReopenChange,
   sweepExpired,
 } from './insights/exemption-actions.js';
-import { type ExemptionAction, exemptionView, type ExemptionView } from './insights/exemptions.js';
+import { type ExemptionAction, type ExemptionListing, type ExemptionQuery, exemptionView, type ExemptionView } from './insights/exemptions.js';
 import { recordAudit } from './store/audit.js';
 import { findLocation } from './store/catalog-locations.js';
-import { getExemption, insertExemption } from './store/exemptions.js';
+import { type ExemptionListRow, getExemption, getExemptionListing, insertExemption, listExemptions as listExemptionRows } from './store/exemptions.js';
 import { getTargetById } from './store/targets.js';
 import { entitiesShowingTarget, refreshSummaries } from './insights/summaries.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
@@ -283,6 +283,41 @@ export class Lantern {
       authorize(actor.principal, 'request-exemption', prepared.scope);
       return this.#insertRequest(trx, prepared, actor, now);
     });
+  }
+
+  /**
+   * Exemptions the actor may read, newest first, filtered; `decidable` keeps those it may approve
+   * or reject (the approval queue). Each says where it applies and what the actor may do with it.
+   */
+  async listExemptions(query: ExemptionQuery, actor: Actor = localActor()): Promise<ExemptionListing[]> {
+    const at = this.#clock();
+    const { principal } = actor;
+    const readable = principal.access.filter('read');
+    const decidable = principal.access.filter('decide-exemption');
+    // `expired` is read from the expiry, not stored: ask the store for approved ones and keep the expired.
+    const stored = query.status === 'expired' || query.expiringWithinDays !== undefined ? 'approved' : query.status;
+    const rows = await listExemptionRows(this.store.db, { status: stored, targetId: query.targetId, reason: query.reason, level: query.level, requester: query.requester });
+    const horizon = query.expiringWithinDays === undefined ? undefined : new Date(Date.parse(at) + query.expiringWithinDays * 24 * 60 * 60 * 1000).toISOString();
+    return rows
+      .map((row) => ({ row, appliesAt: row.target_scope ?? row.scope ?? 'account' }))
+      .filter(({ appliesAt }) => inFilter(readable, appliesAt) && (query.scope === undefined || covers(query.scope, appliesAt)))
+      .filter(({ appliesAt }) => !query.decidable || inFilter(decidable, appliesAt))
+      .map(({ row }) => this.#listing(row, at, principal))
+      .filter((e) => query.status === undefined || e.status === query.status)
+      .filter((e) => horizon === undefined || (e.status === 'approved' && e.expiresAt !== null && e.expiresAt <= horizon));
+  }
+
+  /** One exemption the actor may read, with what it may do with it. */
+  async exemption(id: number, actor: Actor = localActor()): Promise<ExemptionListing> {
+    const row = await getExemptionListing(this.store.db, id);
+    if (!row || !actor.principal.access.can('read', row.target_scope ?? row.scope ?? 'account')) throw new NotFoundError(`No exemption with id ${id}.`);
+    return this.#listing(row, this.#clock(), actor.principal);
+  }
+
+  #listing(row: ExemptionListRow, at: string, principal: Principal): ExemptionListing {
+    const view = exemptionView(row, at);
+    const appliesAt = row.target_scope ?? row.scope ?? 'account';
+    return { ...view, appliesAt, targetName: row.target_name, issueTitle: row.issue_title, actions: this.exemptionActionsFor(view, appliesAt, principal) };
   }
 
   /** What a principal may do now with an exemption that applies at `scope` (for lists and buttons). */

@@ -41,6 +41,29 @@ export interface ExemptionView {
   decidedAt: string | null;
 }
 
+/** A listed exemption: where it applies (`account`, `ORG`, `ORG.PROJECT`), what it names, and what the reader may do with it. */
+export interface ExemptionListing extends ExemptionView {
+  appliesAt: string;
+  targetName: string | null;
+  issueTitle: string | null;
+  actions: ExemptionAction[];
+}
+
+/** Filters of the exemption list; `decidable` keeps those the reader may approve or reject (the queue). */
+export interface ExemptionQuery {
+  status?: ExemptionStatus | undefined;
+  reason?: string | undefined;
+  level?: string | undefined;
+  /** Where it applies: this scope and everything below. */
+  scope?: string | undefined;
+  /** A requester's principal id or name. */
+  requester?: string | undefined;
+  /** Approved ones whose expiry falls within this many days. */
+  expiringWithinDays?: number | undefined;
+  decidable?: boolean | undefined;
+  targetId?: number | undefined;
+}
+
 /** An approved exemption whose expiry has passed reads as `expired`. */
 export function exemptionStatus(row: ExemptionRow, now: string): ExemptionStatus {
   if (row.status === 'approved' && row.expires_at !== null && row.expires_at <= now) return 'expired';

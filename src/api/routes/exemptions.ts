@@ -1,10 +1,7 @@
 import { Type } from 'typebox';
-import { covers, inFilter } from '../../access/roles.js';
-import { NotFoundError } from '../../domain/errors.js';
-import { EXEMPTION_DURATIONS, EXEMPTION_LEVELS, EXEMPTION_REASONS, exemptionView } from '../../insights/exemptions.js';
+import { EXEMPTION_DURATIONS, EXEMPTION_LEVELS, EXEMPTION_REASONS } from '../../insights/exemptions.js';
 import type { Lantern } from '../../lantern.js';
-import { getExemptionListing, listExemptions } from '../../store/exemptions.js';
-import { actorOf, principalOf, scopesOf } from '../auth.js';
+import { actorOf } from '../auth.js';
 import { ListPageQuery, listPage } from '../list-pages.js';
 import { errors, Id, IdParams, NullableInteger, NullableString } from '../schemas.js';
 import type { LanternApp } from '../server.js';
@@ -90,15 +87,11 @@ const ReopenBody = Type.Optional(
   }),
 );
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-
 /**
  * Exemptions: requested (pending), then approved, rejected or cancelled by the requester; only
  * approved, unexpired ones exempt. A rejected, expired or cancelled one can be asked again.
  */
 export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
-  const { store } = lantern;
-
   api.get(
     '/exemptions',
     {
@@ -120,27 +113,9 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
       },
     },
     async (request, reply) => {
-      const at = lantern.now();
-      const query = request.query;
-      const principal = principalOf(request);
-      const readable = scopesOf(request);
-      const decidable = scopesOf(request, 'decide-exemption');
-      // `expired` is read from the expiry, not stored: ask the store for approved ones and keep the expired.
-      const stored = query.status === 'expired' || query.expiringWithinDays !== undefined ? 'approved' : query.status;
-      const rows = await listExemptions(store.db, { status: stored, targetId: query.targetId, reason: query.reason, level: query.level, requester: query.requester });
-      const horizon = query.expiringWithinDays === undefined ? undefined : new Date(Date.parse(at) + query.expiringWithinDays * DAY_MS).toISOString();
-      // Exemptions are few, and which are readable, expired or decidable is decided here: page after that.
-      const { limit = 500, offset = 0 } = request.query;
-      const visible = rows
-        .map((r) => ({ row: r, appliesAt: r.target_scope ?? r.scope ?? 'account' }))
-        .filter(({ appliesAt }) => inFilter(readable, appliesAt) && (query.scope === undefined || covers(query.scope, appliesAt)))
-        .filter(({ appliesAt }) => !query.decidable || inFilter(decidable, appliesAt))
-        .map(({ row, appliesAt }) => {
-          const view = exemptionView(row, at);
-          return { ...view, appliesAt, targetName: row.target_name, issueTitle: row.issue_title, actions: lantern.exemptionActionsFor(view, appliesAt, principal) };
-        })
-        .filter((e) => query.status === undefined || e.status === query.status)
-        .filter((e) => horizon === undefined || (e.status === 'approved' && e.expiresAt !== null && e.expiresAt <= horizon));
+      const { limit = 500, offset = 0, ...query } = request.query;
+      // Exemptions are few, and which are readable, expired or decidable is decided after reading: page after that.
+      const visible = await lantern.listExemptions(query, actorOf(request));
       return listPage(request, reply, visible.slice(offset, offset + limit + 1), { limit, offset });
     },
   );
@@ -148,14 +123,7 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
   api.get(
     '/exemptions/:id',
     { schema: { summary: 'One exemption, with what the caller may do with it', tags: ['exemptions'], params: IdParams, response: { 200: ExemptionListingSchema, ...errors(404) } } },
-    async (request) => {
-      const notFound = () => new NotFoundError(`No exemption with id ${request.params.id}.`);
-      const row = await getExemptionListing(store.db, request.params.id);
-      const appliesAt = row?.target_scope ?? row?.scope ?? 'account';
-      if (!row || !inFilter(scopesOf(request), appliesAt)) throw notFound();
-      const view = exemptionView(row, lantern.now());
-      return { ...view, appliesAt, targetName: row.target_name, issueTitle: row.issue_title, actions: lantern.exemptionActionsFor(view, appliesAt, principalOf(request)) };
-    },
+    async (request) => lantern.exemption(request.params.id, actorOf(request)),
   );
 
   api.post(
