@@ -27,7 +27,10 @@ import {
   sweepExpired,
 } from './insights/exemption-actions.js';
 import { type ExemptionAction, type ExemptionListing, type ExemptionQuery, exemptionView, type ExemptionView } from './insights/exemptions.js';
+import { channelsFor, type NotificationConfig, type NotificationMessage } from './notifications/notification.js';
+import { type SenderOptions, sendDue } from './notifications/sender.js';
 import { recordAudit } from './store/audit.js';
+import { enqueueDeliveries } from './store/notification-deliveries.js';
 import { findLocation } from './store/catalog-locations.js';
 import { type ExemptionListRow, getExemption, getExemptionListing, insertExemption, listExemptions as listExemptionRows } from './store/exemptions.js';
 import { getTargetById } from './store/targets.js';
@@ -41,6 +44,9 @@ import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } fr
 import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evaluate.js';
 
 const now = () => new Date().toISOString();
+
+/** What an exemption covers, in words for a message. */
+const exemptionSubject = (view: ExemptionView) => (view.issueId !== null ? `issue ${view.issueId}` : `${view.key ?? ''} in ${view.level === 'account' ? 'the account' : `${view.level} ${view.scope ?? ''}`}`);
 
 const personOf = (actor: Actor) => ({ id: actor.principal.id, name: actor.principal.name });
 
@@ -62,6 +68,8 @@ export interface LanternOptions {
   clock?: () => string;
   /** Whether whoever requested an exemption may approve it too (config allowSelfApproval). Default false. */
   allowSelfApproval?: boolean;
+  /** Which events go to which channels (config notifications). Default: none. */
+  notifications?: NotificationConfig;
 }
 
 /** Work that follows a change to a target (its baseline), inside the same transaction. */
@@ -83,6 +91,7 @@ export class Lantern {
   /** Finds the principal of an API token (cached briefly). */
   readonly tokens: TokenVerifier;
   readonly allowSelfApproval: boolean;
+  readonly notifications: NotificationConfig;
   readonly #clock: () => string;
 
   constructor(
@@ -93,6 +102,7 @@ export class Lantern {
     this.#clock = options.clock ?? now;
     this.scorecards = new ScorecardDefinitions(options.scorecards);
     this.allowSelfApproval = options.allowSelfApproval ?? false;
+    this.notifications = options.notifications ?? { channels: [], rules: [] };
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });
@@ -216,7 +226,26 @@ export class Lantern {
       ...(view.link !== null ? { link: view.link } : {}),
       expiresAt: view.expiresAt,
     });
+    await this.#notify(trx, {
+      event: 'exemption.requested',
+      key: `exemption.requested:${view.id}`,
+      scope: prepared.scope,
+      at: now,
+      text: `${view.requestedBy ?? 'someone'} requests an exemption (${view.reason}) of ${exemptionSubject(view)} at ${prepared.scope}, to be decided by security at ${prepared.scope}: ${view.comment}`,
+      data: { exemption: view, audience: `approvers of ${prepared.scope}` },
+    });
     return view;
+  }
+
+  /** Queues a message for every channel the rules route it to, in the transaction of what happened. */
+  async #notify(trx: Kysely<Database>, message: NotificationMessage): Promise<void> {
+    const channels = channelsFor(this.notifications, message);
+    await enqueueDeliveries(trx, channels.map((channel) => ({ event: message.event, eventKey: message.key, channel, scope: message.scope, payload: JSON.stringify(message) })), message.at);
+  }
+
+  /** Sends the notifications that are due (lantern serve calls it every few seconds). */
+  deliverNotifications(env: NodeJS.ProcessEnv = process.env, options?: SenderOptions): Promise<{ sent: number; failed: number }> {
+    return sendDue(this.store, this.notifications.channels, env, this.#clock, options);
   }
 
   /** What a request would hide now, among the targets the caller may read; nothing is stored. */
@@ -256,6 +285,14 @@ export class Lantern {
               },
             }
           : {}),
+      });
+      await this.#notify(trx, {
+        event: 'exemption.decided',
+        key: `exemption.decided:${id}`,
+        scope: decision.revised?.scope ?? scope,
+        at: now,
+        text: `${view.decidedBy ?? 'someone'} ${view.status} the exemption (${view.reason}) of ${exemptionSubject(view)} that ${view.requestedBy ?? 'someone'} requested${view.decisionComment ? `: ${view.decisionComment}` : '.'}`,
+        data: { exemption: view, audience: `requester ${view.requestedBy ?? ''}`.trim() },
       });
       return view;
     });

@@ -168,6 +168,8 @@ const MATRIX: Record<string, Entry> = {
     deny: [['developer@acme.pay', 403], ['security@acme.edge', 404]],
   },
 
+  'GET /api/notifications/deliveries': { url: () => '/api/notifications/deliveries', allow: 'admin@account', status: 200, deny: [['admin@acme.pay', 403], ['security@acme.pay', 403]] },
+
   'GET /api/scorecards': list('/api/scorecards'),
   'GET /api/scorecards/data-points': list('/api/scorecards/data-points'),
   'GET /api/scorecards/checks': list('/api/scorecards/checks'),

@@ -82,6 +82,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /api/exemptions/:id/reject': { action: 'decide-exemption', where: 'object' },
   'DELETE /api/exemptions/:id': { action: 'decide-exemption', where: 'object' },
 
+  // Notifications: the delivery log holds every scope's events, as the audit log does.
+  'GET /api/notifications/deliveries': { action: 'read-audit', where: 'account' },
+
   // Scorecards: definitions are account-wide; results list only readable entities.
   'GET /api/scorecards': READ_LIST,
   'GET /api/scorecards/data-points': READ_LIST,

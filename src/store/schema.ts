@@ -9,6 +9,7 @@ export interface Database {
   entity_summaries: EntitySummaryTable;
   summary_history: SummaryHistoryTable;
   exemptions: ExemptionTable;
+  notification_deliveries: NotificationDeliveryTable;
   orgs: OrgTable;
   projects: ProjectTable;
   targets: TargetTable;
@@ -409,6 +410,28 @@ export interface ExemptionTable {
   decided_at: string | null;
 }
 export type ExemptionRow = Selectable<ExemptionTable>;
+
+/** One notification to send to one channel (notifications/deliveries.ts). */
+export interface NotificationDeliveryTable {
+  id: Generated<number>;
+  event: string;
+  /** What happened, uniquely (e.g. exemption.requested:12): with `channel`, sent at most once. */
+  event_key: string;
+  channel: string;
+  scope: string;
+  /** JSON NotificationMessage. */
+  payload: string;
+  /** `pending`, `sending` (claimed until lease_until), `sent` or `failed` (gave up). */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  /** Why the last attempt failed: a status or a network error, never a secret. */
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+export type NotificationDeliveryRow = Selectable<NotificationDeliveryTable>;
 
 /** A scorecard defined through the API; YAML-defined ones live in their files. */
 export interface ScorecardTable {
