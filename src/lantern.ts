@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { type Actor, authorize, forbidden, localActor } from './access/actor.js';
-import { covers, roleAllows } from './access/roles.js';
+import { covers, inFilter, type Principal, roleAllows } from './access/roles.js';
 import { createToken, type NewToken, revokeToken, TokenVerifier, tokenById, tokenGrant, tokenView, type TokenView } from './access/tokens.js';
 import { Catalog } from './catalog/catalog.js';
 import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
@@ -8,11 +8,30 @@ import type { CatalogReadOptions, LocationChangeHook, RegisterOptions, RefreshSu
 import type { RefreshOutcome } from './catalog/catalog.js';
 import { ConflictError, ForbiddenError, NotFoundError } from './domain/errors.js';
 import { formatScope, type Scope } from './domain/scope.js';
-import { decide, type ExemptionRequest, exemptionScope, prepareExemption, type RefreshEntities, remove, sweepExpired } from './insights/exemption-actions.js';
-import { exemptionView, type ExemptionView } from './insights/exemptions.js';
+import {
+  cancel,
+  decide,
+  type DecisionChange,
+  type ExemptionEffect,
+  exemptionEffect,
+  type ExemptionRequest,
+  exemptionScope,
+  prepareDecision,
+  prepareExemption,
+  type PreparedExemption,
+  prepareReopen,
+  type RefreshEntities,
+  remove,
+  type ReopenChange,
+  sweepExpired,
+} from './insights/exemption-actions.js';
+import { type ExemptionAction, type ExemptionListing, type ExemptionQuery, exemptionView, type ExemptionView } from './insights/exemptions.js';
+import { channelsFor, type NotificationConfig, type NotificationMessage } from './notifications/notification.js';
+import { type SenderOptions, sendDue } from './notifications/sender.js';
 import { recordAudit } from './store/audit.js';
+import { enqueueDeliveries } from './store/notification-deliveries.js';
 import { findLocation } from './store/catalog-locations.js';
-import { getExemption, insertExemption } from './store/exemptions.js';
+import { type ExemptionListRow, getExemption, getExemptionListing, insertExemption, listExemptions as listExemptionRows } from './store/exemptions.js';
 import { getTargetById } from './store/targets.js';
 import { entitiesShowingTarget, refreshSummaries } from './insights/summaries.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
@@ -25,6 +44,18 @@ import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evalu
 
 const now = () => new Date().toISOString();
 
+/** What an exemption covers, in words for a message. */
+const exemptionSubject = (view: ExemptionView) => (view.issueId !== null ? `issue ${view.issueId}` : `${view.key ?? ''} in ${view.level === 'account' ? 'the account' : `${view.level} ${view.scope ?? ''}`}`);
+
+const personOf = (actor: Actor) => ({ id: actor.principal.id, name: actor.principal.name });
+
+/** A request naming what the caller may not read answers as missing; else it needs `request-exemption` where it applies. */
+function authorizeRequest(actor: Actor, where: { scope: string; seenAt: string }, request: Pick<ExemptionRequest, 'issueId' | 'scope'>): void {
+  const notFound = () => new NotFoundError(request.issueId !== undefined ? `No issue with id ${request.issueId}.` : `No scope ${request.scope ?? 'account'} visible to this caller.`);
+  authorize(actor.principal, 'read', where.seenAt, notFound);
+  authorize(actor.principal, 'request-exemption', where.scope);
+}
+
 export interface LanternOptions {
   /** Reports larger than this are refused before they are read. */
   maxReportBytes?: number;
@@ -36,6 +67,8 @@ export interface LanternOptions {
   clock?: () => string;
   /** Whether whoever requested an exemption may approve it too (config allowSelfApproval). Default false. */
   allowSelfApproval?: boolean;
+  /** Which events go to which channels (config notifications). Default: none. */
+  notifications?: NotificationConfig;
 }
 
 /** Work that follows a change to a target (its baseline), inside the same transaction. */
@@ -57,6 +90,7 @@ export class Lantern {
   /** Finds the principal of an API token (cached briefly). */
   readonly tokens: TokenVerifier;
   readonly allowSelfApproval: boolean;
+  readonly notifications: NotificationConfig;
   readonly #clock: () => string;
 
   constructor(
@@ -67,6 +101,7 @@ export class Lantern {
     this.#clock = options.clock ?? now;
     this.scorecards = new ScorecardDefinitions(options.scorecards);
     this.allowSelfApproval = options.allowSelfApproval ?? false;
+    this.notifications = options.notifications ?? { channels: [], rules: [] };
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });
@@ -173,27 +208,60 @@ export class Lantern {
   requestExemption(request: ExemptionRequest, actor: Actor = localActor()): Promise<ExemptionView> {
     return this.store.transaction(async (trx) => {
       const now = this.#clock();
-      const notFound = () => new NotFoundError('issueId' in request ? `No issue with id ${request.issueId}.` : `No scope ${request.scope ?? 'account'} visible to this caller.`);
-      const prepared = await prepareExemption(trx, request, now, { id: actor.principal.id, name: actor.principal.name });
-      authorize(actor.principal, 'request-exemption', prepared.scope, notFound);
-      const view = exemptionView(await insertExemption(trx, prepared.row), now);
-      await this.#audit(trx, actor, 'exemption.request', 'exemption', view.id, prepared.scope, {
-        level: view.level,
-        ...(view.issueId !== null ? { issueId: view.issueId } : {}),
-        ...(view.key !== null ? { key: view.key } : {}),
-        reason: view.reason,
-        comment: view.comment,
-        expiresAt: view.expiresAt,
-      });
-      return view;
+      const prepared = await prepareExemption(trx, request, now, personOf(actor));
+      authorizeRequest(actor, prepared, request);
+      return this.#insertRequest(trx, prepared, actor, now);
     });
+  }
+
+  async #insertRequest(trx: Kysely<Database>, prepared: PreparedExemption, actor: Actor, now: string): Promise<ExemptionView> {
+    const view = exemptionView(await insertExemption(trx, prepared.row), now);
+    await this.#audit(trx, actor, view.reopenedFrom === null ? 'exemption.request' : 'exemption.reopen', 'exemption', view.id, prepared.scope, {
+      level: view.level,
+      ...(view.issueId !== null ? { issueId: view.issueId } : {}),
+      ...(view.sourceIssueId !== null ? { sourceIssueId: view.sourceIssueId } : {}),
+      ...(view.key !== null ? { key: view.key } : {}),
+      ...(view.reopenedFrom !== null ? { reopenedFrom: view.reopenedFrom } : {}),
+      reason: view.reason,
+      comment: view.comment,
+      ...(view.link !== null ? { link: view.link } : {}),
+      expiresAt: view.expiresAt,
+    });
+    await this.#notify(trx, {
+      event: 'exemption.requested',
+      key: `exemption.requested:${view.id}`,
+      scope: prepared.scope,
+      at: now,
+      text: `${view.requestedBy ?? 'someone'} requests an exemption (${view.reason}) of ${exemptionSubject(view)} at ${prepared.scope}, to be decided by security at ${prepared.scope}: ${view.comment}`,
+      data: { exemption: view, audience: `approvers of ${prepared.scope}` },
+    });
+    return view;
+  }
+
+  /** Queues a message for every channel the rules route it to, in the transaction of what happened. */
+  async #notify(trx: Kysely<Database>, message: NotificationMessage): Promise<void> {
+    const channels = channelsFor(this.notifications, message);
+    await enqueueDeliveries(trx, channels.map((channel) => ({ event: message.event, eventKey: message.key, channel, scope: message.scope, payload: JSON.stringify(message) })), message.at);
+  }
+
+  /** Sends the notifications that are due (lantern serve calls it every few seconds). */
+  deliverNotifications(env: NodeJS.ProcessEnv = process.env, options?: SenderOptions): Promise<{ sent: number; failed: number }> {
+    return sendDue(this.store, this.notifications.channels, env, this.#clock, options);
+  }
+
+  /** What a request would hide now, among the targets the caller may read; nothing is stored. */
+  async previewExemption(request: Pick<ExemptionRequest, 'issueId' | 'level' | 'scope' | 'key'>, actor: Actor = localActor()): Promise<ExemptionEffect> {
+    const { effect, seenAt } = await exemptionEffect(this.store.db, request, actor.principal.access.filter('read'));
+    authorizeRequest(actor, { scope: effect.scope, seenAt }, request);
+    return effect;
   }
 
   /**
    * Approves or rejects a pending exemption: the decider is the caller, who needs `security` at
-   * its scope and, unless allowSelfApproval is set, must not be the requester.
+   * its scope (and at the scope it widens or narrows it to) and, unless allowSelfApproval is set,
+   * must not be the requester.
    */
-  decideExemption(id: number, status: 'approved' | 'rejected', actor: Actor = localActor(), comment?: string): Promise<ExemptionView> {
+  decideExemption(id: number, status: 'approved' | 'rejected', actor: Actor = localActor(), change: DecisionChange = {}): Promise<ExemptionView> {
     return this.store.transaction(async (trx) => {
       const now = this.#clock();
       const exemption = await getExemption(trx, id);
@@ -204,13 +272,104 @@ export class Lantern {
           `${actor.principal.name} requested exemption ${id} and may not ${status === 'approved' ? 'approve' : 'reject'} it too; another principal with the security role at ${scope} must decide (or set allowSelfApproval: true in the config file).`,
         );
       }
-      const view = await decide(trx, id, status, { id: actor.principal.id, name: actor.principal.name }, now, this.refreshEntities);
+      const decision = await prepareDecision(trx, exemption, status, change, now);
+      if (decision.revised) authorize(actor.principal, 'decide-exemption', decision.revised.scope);
+      const view = await decide(trx, id, status, personOf(actor), now, this.refreshEntities, decision);
       await this.#audit(trx, actor, status === 'approved' ? 'exemption.approve' : 'exemption.reject', 'exemption', id, scope, {
         requestedBy: exemption.requested_by_id,
-        ...(comment ? { comment } : {}),
+        ...(decision.comment ? { comment: decision.comment } : {}),
+        ...(decision.revised
+          ? {
+              changed: {
+                from: { level: exemption.level, scope, expiresAt: exemption.expires_at },
+                to: { level: view.level, scope: decision.revised.scope, expiresAt: view.expiresAt },
+              },
+            }
+          : {}),
+      });
+      await this.#notify(trx, {
+        event: 'exemption.decided',
+        key: `exemption.decided:${id}`,
+        scope: decision.revised?.scope ?? scope,
+        at: now,
+        text: `${view.decidedBy ?? 'someone'} ${view.status} the exemption (${view.reason}) of ${exemptionSubject(view)} that ${view.requestedBy ?? 'someone'} requested${view.decisionComment ? `: ${view.decisionComment}` : '.'}`,
+        data: { exemption: view, audience: `requester ${view.requestedBy ?? ''}`.trim() },
       });
       return view;
     });
+  }
+
+  /** The requester withdraws a pending request of theirs. */
+  cancelExemption(id: number, actor: Actor = localActor(), comment?: string): Promise<ExemptionView> {
+    return this.store.transaction(async (trx) => {
+      const exemption = await getExemption(trx, id);
+      const scope = await exemptionScope(trx, exemption);
+      authorize(actor.principal, 'request-exemption', scope, () => new NotFoundError(`No exemption with id ${id}.`));
+      const view = await cancel(trx, exemption, personOf(actor), comment, this.#clock());
+      await this.#audit(trx, actor, 'exemption.cancel', 'exemption', id, scope, view.decisionComment === null ? {} : { comment: view.decisionComment });
+      return view;
+    });
+  }
+
+  /** Asks again, as a new pending request by the caller, what a rejected, expired or cancelled exemption covered. */
+  reopenExemption(id: number, change: ReopenChange, actor: Actor = localActor()): Promise<ExemptionView> {
+    return this.store.transaction(async (trx) => {
+      const now = this.#clock();
+      const exemption = await getExemption(trx, id);
+      authorize(actor.principal, 'request-exemption', await exemptionScope(trx, exemption), () => new NotFoundError(`No exemption with id ${id}.`));
+      const prepared = await prepareReopen(trx, exemption, change, personOf(actor), now);
+      authorize(actor.principal, 'request-exemption', prepared.scope);
+      return this.#insertRequest(trx, prepared, actor, now);
+    });
+  }
+
+  /**
+   * Exemptions the actor may read, newest first, filtered; `decidable` keeps those it may approve
+   * or reject (the approval queue). Each says where it applies and what the actor may do with it.
+   */
+  async listExemptions(query: ExemptionQuery, actor: Actor = localActor()): Promise<ExemptionListing[]> {
+    const at = this.#clock();
+    const { principal } = actor;
+    const readable = principal.access.filter('read');
+    const decidable = principal.access.filter('decide-exemption');
+    // `expired` is read from the expiry, not stored: ask the store for approved ones and keep the expired.
+    const stored = query.status === 'expired' || query.expiringWithinDays !== undefined ? 'approved' : query.status;
+    const rows = await listExemptionRows(this.store.db, { status: stored, targetId: query.targetId, reason: query.reason, level: query.level, requester: query.requester });
+    const horizon = query.expiringWithinDays === undefined ? undefined : new Date(Date.parse(at) + query.expiringWithinDays * 24 * 60 * 60 * 1000).toISOString();
+    return rows
+      .map((row) => ({ row, appliesAt: row.target_scope ?? row.scope ?? 'account' }))
+      .filter(({ appliesAt }) => inFilter(readable, appliesAt) && (query.scope === undefined || covers(query.scope, appliesAt)))
+      .filter(({ appliesAt }) => !query.decidable || inFilter(decidable, appliesAt))
+      .map(({ row }) => this.#listing(row, at, principal))
+      .filter((e) => query.status === undefined || e.status === query.status)
+      .filter((e) => horizon === undefined || (e.status === 'approved' && e.expiresAt !== null && e.expiresAt <= horizon));
+  }
+
+  /** One exemption the actor may read, with what it may do with it. */
+  async exemption(id: number, actor: Actor = localActor()): Promise<ExemptionListing> {
+    const row = await getExemptionListing(this.store.db, id);
+    if (!row || !actor.principal.access.can('read', row.target_scope ?? row.scope ?? 'account')) throw new NotFoundError(`No exemption with id ${id}.`);
+    return this.#listing(row, this.#clock(), actor.principal);
+  }
+
+  #listing(row: ExemptionListRow, at: string, principal: Principal): ExemptionListing {
+    const view = exemptionView(row, at);
+    const appliesAt = row.target_scope ?? row.scope ?? 'account';
+    return { ...view, appliesAt, targetName: row.target_name, issueTitle: row.issue_title, actions: this.exemptionActionsFor(view, appliesAt, principal) };
+  }
+
+  /** What a principal may do now with an exemption that applies at `scope` (for lists and buttons). */
+  exemptionActionsFor(view: ExemptionView, scope: string, principal: Principal): ExemptionAction[] {
+    const actions: ExemptionAction[] = [];
+    const decides = principal.access.can('decide-exemption', scope);
+    const own = view.requestedById !== null && view.requestedById === principal.id;
+    if (view.status === 'pending') {
+      if (decides && (this.allowSelfApproval || !own || (principal.kind !== 'user' && principal.kind !== 'token'))) actions.push('approve', 'reject');
+      if (own && principal.access.can('request-exemption', scope)) actions.push('cancel');
+    }
+    if ((view.status === 'rejected' || view.status === 'expired' || view.status === 'cancelled') && principal.access.can('request-exemption', scope)) actions.push('reopen');
+    if (decides) actions.push('revoke');
+    return actions;
   }
 
   /** Revokes (deletes) an exemption: `security` at its scope. */

@@ -114,6 +114,32 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/insights/trend': list('/api/insights/trend'),
 
   'GET /api/exemptions': list('/api/exemptions'),
+  'GET /api/exemptions/:id': read((e) => `/api/exemptions/${e.pay.exemptionId}`),
+  'POST /api/exemptions/preview': {
+    url: () => '/api/exemptions/preview',
+    payload: (e) => ({ issueId: e.pay.issueId, level: 'project' }),
+    allow: 'developer@acme.pay',
+    status: 200,
+    deny: [['viewer@acme.pay', 403], ['developer@acme.edge', 404]],
+  },
+  'POST /api/exemptions/:id/cancel': {
+    url: async (e) => `/api/exemptions/${await pendingExemption(e)}/cancel`,
+    payload: () => ({}),
+    allow: 'developer@acme.pay',
+    status: 200,
+    deny: [['viewer@acme.pay', 403], ['security@acme.pay', 403], ['developer@acme.edge', 404]],
+  },
+  'POST /api/exemptions/:id/reopen': {
+    url: async (e) => {
+      const id = await pendingExemption(e);
+      await e.lantern.decideExemption(id, 'rejected', await e.actor('security@acme.pay'));
+      return `/api/exemptions/${id}/reopen`;
+    },
+    payload: () => ({ comment: 'Asked again.' }),
+    allow: 'developer@acme.pay',
+    status: 201,
+    deny: [['viewer@acme.pay', 403], ['developer@acme.edge', 404]],
+  },
   'POST /api/exemptions': {
     url: () => '/api/exemptions',
     payload: exemptionRequest,
@@ -141,6 +167,8 @@ const MATRIX: Record<string, Entry> = {
     status: 204,
     deny: [['developer@acme.pay', 403], ['security@acme.edge', 404]],
   },
+
+  'GET /api/notifications/deliveries': { url: () => '/api/notifications/deliveries', allow: 'admin@account', status: 200, deny: [['admin@acme.pay', 403], ['security@acme.pay', 403]] },
 
   'GET /api/scorecards': list('/api/scorecards'),
   'GET /api/scorecards/data-points': list('/api/scorecards/data-points'),

@@ -72,10 +72,18 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
 
   // Exemptions.
   'GET /api/exemptions': READ_LIST,
+  'GET /api/exemptions/:id': READ_ONE,
   'POST /api/exemptions': { action: 'request-exemption', where: 'object' },
+  'POST /api/exemptions/preview': { action: 'request-exemption', where: 'object' },
+  // Only the requester cancels; anyone who may request at its scope may re-open a closed one.
+  'POST /api/exemptions/:id/cancel': { action: 'request-exemption', where: 'object' },
+  'POST /api/exemptions/:id/reopen': { action: 'request-exemption', where: 'object' },
   'POST /api/exemptions/:id/approve': { action: 'decide-exemption', where: 'object' },
   'POST /api/exemptions/:id/reject': { action: 'decide-exemption', where: 'object' },
   'DELETE /api/exemptions/:id': { action: 'decide-exemption', where: 'object' },
+
+  // Notifications: the delivery log holds every scope's events, as the audit log does.
+  'GET /api/notifications/deliveries': { action: 'read-audit', where: 'account' },
 
   // Scorecards: definitions are account-wide; results list only readable entities.
   'GET /api/scorecards': READ_LIST,

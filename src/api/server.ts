@@ -12,6 +12,7 @@ import { LanternMetrics, metricsRoutes, registerMetrics } from './metrics.js';
 import { refuseUnstorableValues } from './input-checks.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { exemptionRoutes } from './routes/exemptions.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
 import { scorecardRoutes } from './routes/scorecards.js';
@@ -128,6 +129,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
       await catalogRoutes(api, lantern);
       await insightRoutes(api, lantern);
       await exemptionRoutes(api, lantern);
+      await notificationRoutes(api, lantern);
       await scorecardRoutes(api, lantern);
       const { oidc, secureCookies } = options.auth;
       if (oidc) await signInRoutes(api, lantern, { oidc, secureCookies });

@@ -6,6 +6,7 @@ import { type CatalogProblem, type FieldPath, formatFieldPath } from '../catalog
 import { readYamlStream } from '../catalog/yaml-source.js';
 import { InputError } from '../domain/errors.js';
 import { DefinitionFields, describeValue } from '../scorecards/definition-fields.js';
+import { CHANNEL_TYPES, type ChannelType, NOTIFICATION_EVENTS, type NotificationConfig, type NotificationEvent } from '../notifications/notification.js';
 
 /** Signing in through an OpenID Connect provider. The client secret comes from LANTERN_OIDC_CLIENT_SECRET, never from a file. */
 export interface OidcConfig {
@@ -26,12 +27,15 @@ export interface LanternConfig {
   grants: GrantRule[];
   anonymous?: Grant | undefined;
   allowSelfApproval?: boolean | undefined;
+  notifications?: NotificationConfig | undefined;
 }
 
 export const DEFAULT_GROUPS_CLAIM = 'groups';
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email'];
 
-const TOP_FIELDS = ['oidc', 'grants', 'anonymous', 'allowSelfApproval'];
+const TOP_FIELDS = ['oidc', 'grants', 'anonymous', 'allowSelfApproval', 'notifications'];
+const CHANNEL_FIELDS = ['name', 'type', 'url', 'secretEnv'];
+const RULE_FIELDS = ['events', 'channel', 'scopes'];
 const OIDC_FIELDS = ['issuer', 'clientId', 'redirectUrl', 'groupsClaim', 'scopes'];
 const GRANT_FIELDS = ['group', 'user', 'role', 'scope'];
 const ANONYMOUS_FIELDS = ['role', 'scope'];
@@ -93,6 +97,52 @@ function readConfig(value: unknown, fields: DefinitionFields): LanternConfig {
     if (typeof top.allowSelfApproval !== 'boolean') fields.error(['allowSelfApproval'], `Invalid allowSelfApproval ${describeValue(top.allowSelfApproval)}: expected true or false.`);
     else config.allowSelfApproval = top.allowSelfApproval;
   }
+  if (top.notifications !== undefined && top.notifications !== null) config.notifications = readNotifications(top.notifications, fields);
+  return config;
+}
+
+/** `notifications: {channels: [...], rules: [...]}`; a channel's secret is named by an environment variable, never written here. */
+function readNotifications(value: unknown, fields: DefinitionFields): NotificationConfig {
+  const config: NotificationConfig = { channels: [], rules: [] };
+  const section = fields.mapping(value, ['notifications'], 'notifications section', ['channels', 'rules']);
+  if (!section) return config;
+  const list = (item: unknown, key: string, what: string): unknown[] => {
+    if (item === undefined || item === null) return [];
+    if (Array.isArray(item)) return item;
+    fields.error(['notifications', key], `The ${key} are ${describeValue(item)}: expected a list of ${what}.`);
+    return [];
+  };
+  list(section.channels, 'channels', '{name, type, url, secretEnv?}').forEach((item, i) => {
+    const path: FieldPath = ['notifications', 'channels', i];
+    if (typeof item === 'object' && item !== null && 'secret' in item) fields.error([...path, 'secret'], 'A webhook secret is never written in the configuration file: remove secret and name the environment variable that holds it with secretEnv.');
+    const channel = fields.mapping(item, path, 'channel', [...CHANNEL_FIELDS, 'secret']);
+    if (!channel) return;
+    const name = fields.text(channel.name, [...path, 'name'], 'channel name');
+    const type = fields.text(channel.type, [...path, 'type'], 'channel type');
+    if (type !== undefined && !(CHANNEL_TYPES as readonly string[]).includes(type)) fields.error([...path, 'type'], `Invalid channel type ${JSON.stringify(type)}: expected ${CHANNEL_TYPES.join(', ')}.`);
+    const url = fields.text(channel.url, [...path, 'url'], 'channel URL');
+    if (url !== undefined && !isWebUrl(url)) fields.error([...path, 'url'], 'Invalid channel URL: expected an absolute http(s) URL.');
+    const secretEnv = channel.secretEnv === undefined ? undefined : fields.text(channel.secretEnv, [...path, 'secretEnv'], 'secret variable name');
+    if (name !== undefined && config.channels.some((c) => c.name === name)) fields.error([...path, 'name'], `Channel ${JSON.stringify(name)} is defined twice: expected unique names.`);
+    if (name && type && (CHANNEL_TYPES as readonly string[]).includes(type) && url && isWebUrl(url)) config.channels.push({ name, type: type as ChannelType, url, ...(secretEnv ? { secretEnv } : {}) });
+  });
+  list(section.rules, 'rules', '{events, channel, scopes?}').forEach((item, i) => {
+    const path: FieldPath = ['notifications', 'rules', i];
+    const rule = fields.mapping(item, path, 'rule', RULE_FIELDS);
+    if (!rule) return;
+    const events = fields.texts(rule.events, [...path, 'events'], 'event');
+    for (const event of events ?? []) {
+      if (!(NOTIFICATION_EVENTS as readonly string[]).includes(event)) fields.error([...path, 'events'], `Invalid event ${JSON.stringify(event)}: expected ${NOTIFICATION_EVENTS.join(', ')}.`);
+    }
+    const channel = fields.text(rule.channel, [...path, 'channel'], 'channel');
+    if (channel !== undefined && !config.channels.some((c) => c.name === channel)) fields.error([...path, 'channel'], `No channel named ${JSON.stringify(channel)}: expected one of the notifications.channels names.`);
+    const scopes = rule.scopes === undefined ? undefined : fields.texts(rule.scopes, [...path, 'scopes'], 'scope')?.map((s, j) => scopeOf(s, [...path, 'scopes', j], fields));
+    if (!events || events.length === 0 || channel === undefined) {
+      if (events?.length === 0) fields.error([...path, 'events'], `The rule lists no events: expected some of ${NOTIFICATION_EVENTS.join(', ')}.`);
+      return;
+    }
+    config.rules.push({ events: events.filter((e): e is NotificationEvent => (NOTIFICATION_EVENTS as readonly string[]).includes(e)), channel, ...(scopes ? { scopes: scopes.filter((s): s is string => s !== undefined) } : {}) });
+  });
   return config;
 }
 

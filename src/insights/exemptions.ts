@@ -1,10 +1,17 @@
 import type { ExemptionRow } from '../store/schema.js';
 
-export const EXEMPTION_REASONS = ['false_positive', 'accepted_risk', 'compensating_control', 'other'] as const;
+/** Why an issue is exempted; `accepted_risk` is the "acceptable risk" of the request form. */
+export const EXEMPTION_REASONS = ['compensating_control', 'acceptable_use', 'accepted_risk', 'false_positive', 'fix_unavailable', 'other'] as const;
 export type ExemptionReason = (typeof EXEMPTION_REASONS)[number];
 export const EXEMPTION_LEVELS = ['target', 'project', 'org', 'account'] as const;
 export type ExemptionLevel = (typeof EXEMPTION_LEVELS)[number];
-export type ExemptionStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+export const EXEMPTION_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'cancelled'] as const;
+export type ExemptionStatus = (typeof EXEMPTION_STATUSES)[number];
+/** What a principal may do with an exemption (lantern.ts exemptionActionsFor). */
+export type ExemptionAction = 'approve' | 'reject' | 'cancel' | 'reopen' | 'revoke';
+/** How long an exemption lasts from its request (or its approval, when the approver sets it). */
+export const EXEMPTION_DURATIONS = { '7d': 7, '30d': 30, '90d': 90, none: null } as const;
+export type ExemptionDuration = keyof typeof EXEMPTION_DURATIONS;
 
 /** What the API answers for an exemption (docs/insights-api.md). */
 export interface ExemptionView {
@@ -16,7 +23,15 @@ export interface ExemptionView {
   issueId: number | null;
   key: string | null;
   reason: ExemptionReason;
+  /** The requester's justification. */
   comment: string;
+  link: string | null;
+  /** What the decider (or the cancelling requester) wrote. */
+  decisionComment: string | null;
+  /** The issue a project-, org- or account-wide exemption was asked from. */
+  sourceIssueId: number | null;
+  /** The rejected, expired or cancelled request this one re-opens. */
+  reopenedFrom: number | null;
   requestedBy: string | null;
   requestedById: string | null;
   decidedBy: string | null;
@@ -24,6 +39,29 @@ export interface ExemptionView {
   expiresAt: string | null;
   createdAt: string;
   decidedAt: string | null;
+}
+
+/** A listed exemption: where it applies (`account`, `ORG`, `ORG.PROJECT`), what it names, and what the reader may do with it. */
+export interface ExemptionListing extends ExemptionView {
+  appliesAt: string;
+  targetName: string | null;
+  issueTitle: string | null;
+  actions: ExemptionAction[];
+}
+
+/** Filters of the exemption list; `decidable` keeps those the reader may approve or reject (the queue). */
+export interface ExemptionQuery {
+  status?: ExemptionStatus | undefined;
+  reason?: string | undefined;
+  level?: string | undefined;
+  /** Where it applies: this scope and everything below. */
+  scope?: string | undefined;
+  /** A requester's principal id or name. */
+  requester?: string | undefined;
+  /** Approved ones whose expiry falls within this many days. */
+  expiringWithinDays?: number | undefined;
+  decidable?: boolean | undefined;
+  targetId?: number | undefined;
 }
 
 /** An approved exemption whose expiry has passed reads as `expired`. */
@@ -43,6 +81,10 @@ export function exemptionView(row: ExemptionRow, now: string): ExemptionView {
     key: row.key,
     reason: row.reason as ExemptionReason,
     comment: row.comment,
+    link: row.link,
+    decisionComment: row.decision_comment,
+    sourceIssueId: row.source_issue_id,
+    reopenedFrom: row.reopened_from,
     requestedBy: row.requested_by,
     requestedById: row.requested_by_id,
     decidedBy: row.decided_by,

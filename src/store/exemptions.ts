@@ -1,4 +1,4 @@
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import { NotFoundError } from '../domain/errors.js';
 import { IN_LIST_BATCH } from './batches.js';
 import { scopeAllowed } from './scope-filter.js';
@@ -16,20 +16,51 @@ export async function getExemption(db: Db, id: number): Promise<ExemptionRow> {
   return row;
 }
 
-export async function decideExemption(db: Db, id: number, status: 'approved' | 'rejected', by: { id: string; name: string }, at: string): Promise<void> {
-  await db.updateTable('exemptions').set({ status, decided_by: by.name, decided_by_id: by.id, decided_at: at }).where('id', '=', id).execute();
+export async function updateExemption(db: Db, id: number, values: Updateable<ExemptionTable>): Promise<void> {
+  await db.updateTable('exemptions').set(values).where('id', '=', id).execute();
 }
 
 export async function deleteExemption(db: Db, id: number): Promise<void> {
   await db.deleteFrom('exemptions').where('id', '=', id).execute();
 }
 
-/** Exemptions, newest first, each with its target's scope (target level) for scope checks. */
-export function listExemptions(db: Db, filter: { status?: string | undefined; targetId?: number | undefined } = {}): Promise<Array<ExemptionRow & { target_scope: string | null }>> {
-  let query = db.selectFrom('exemptions').leftJoin('targets', 'targets.id', 'exemptions.target_id').selectAll('exemptions').select('targets.scope as target_scope');
+export interface ExemptionFilter {
+  status?: string | undefined;
+  targetId?: number | undefined;
+  reason?: string | undefined;
+  level?: string | undefined;
+  /** A requester's principal id (`user:…`, `token:…`) or the name people read. */
+  requester?: string | undefined;
+}
+
+export type ExemptionListRow = ExemptionRow & { target_scope: string | null; target_name: string | null; issue_title: string | null };
+
+/**
+ * Exemptions, newest first, each with its target's scope and name (target level) for scope checks
+ * and display, and the title of the issue it was asked for.
+ */
+export function listExemptions(db: Db, filter: ExemptionFilter = {}): Promise<ExemptionListRow[]> {
+  let query = listingQuery(db);
   if (filter.status) query = query.where('exemptions.status', '=', filter.status);
   if (filter.targetId !== undefined) query = query.where('exemptions.target_id', '=', filter.targetId);
+  if (filter.reason) query = query.where('exemptions.reason', '=', filter.reason);
+  if (filter.level) query = query.where('exemptions.level', '=', filter.level);
+  const requester = filter.requester;
+  if (requester) query = query.where((eb) => eb.or([eb('exemptions.requested_by_id', '=', requester), eb('exemptions.requested_by', '=', requester)]));
   return query.orderBy('exemptions.id', 'desc').execute();
+}
+
+export function getExemptionListing(db: Db, id: number): Promise<ExemptionListRow | undefined> {
+  return listingQuery(db).where('exemptions.id', '=', id).executeTakeFirst();
+}
+
+function listingQuery(db: Db) {
+  return db
+    .selectFrom('exemptions')
+    .leftJoin('targets', 'targets.id', 'exemptions.target_id')
+    .leftJoin('issues', (join) => join.on((eb) => eb('issues.id', '=', eb.fn.coalesce('exemptions.issue_id', 'exemptions.source_issue_id'))))
+    .selectAll('exemptions')
+    .select(['targets.scope as target_scope', 'targets.name as target_name', 'issues.title as issue_title']);
 }
 
 /**

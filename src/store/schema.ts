@@ -10,6 +10,7 @@ export interface Database {
   entity_rollups: EntityRollupTable;
   summary_history: SummaryHistoryTable;
   exemptions: ExemptionTable;
+  notification_deliveries: NotificationDeliveryTable;
   orgs: OrgTable;
   projects: ProjectTable;
   targets: TargetTable;
@@ -403,10 +404,19 @@ export interface ExemptionTable {
   issue_id: number | null;
   /** A vulnerability or rule id the exemption covers at its level. */
   key: string | null;
-  /** `false_positive`, `accepted_risk`, `compensating_control` or `other`. */
+  /** insights/exemptions.ts EXEMPTION_REASONS. */
   reason: string;
+  /** The requester's justification. */
   comment: string;
-  /** `pending`, `approved` or `rejected`; expiry is read from expires_at. */
+  /** An optional http(s) link the requester gives (a ticket, a design note). */
+  link: string | null;
+  /** What the decider wrote when approving, rejecting or cancelling. */
+  decision_comment: string | null;
+  /** Project, org or account level asked from one issue: that issue (issue_id stays null). */
+  source_issue_id: number | null;
+  /** A request re-opened from a rejected, expired or cancelled one: that one. */
+  reopened_from: number | null;
+  /** `pending`, `approved`, `rejected` or `cancelled`; expiry is read from expires_at. */
   status: string;
   /** The names people read. */
   requested_by: string | null;
@@ -419,6 +429,28 @@ export interface ExemptionTable {
   decided_at: string | null;
 }
 export type ExemptionRow = Selectable<ExemptionTable>;
+
+/** One notification to send to one channel (notifications/deliveries.ts). */
+export interface NotificationDeliveryTable {
+  id: Generated<number>;
+  event: string;
+  /** What happened, uniquely (e.g. exemption.requested:12): with `channel`, sent at most once. */
+  event_key: string;
+  channel: string;
+  scope: string;
+  /** JSON NotificationMessage. */
+  payload: string;
+  /** `pending`, `sending` (claimed until lease_until), `sent` or `failed` (gave up). */
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  lease_until: string | null;
+  /** Why the last attempt failed: a status or a network error, never a secret. */
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+export type NotificationDeliveryRow = Selectable<NotificationDeliveryTable>;
 
 /** A scorecard defined through the API; YAML-defined ones live in their files. */
 export interface ScorecardTable {

@@ -1,3 +1,4 @@
+import type { NotificationConfig } from '../../notifications/notification.js';
 import type { Command } from 'commander';
 import type { OidcSignIn } from '../../access/oidc.js';
 import type { Grant } from '../../access/roles.js';
@@ -18,6 +19,7 @@ export interface ServeSettings {
   oidc?: OidcSignIn | undefined;
   anonymous?: Grant | undefined;
   allowSelfApproval?: boolean | undefined;
+  notifications?: NotificationConfig | undefined;
 }
 
 /** The environment variable that holds the OpenID Connect client secret; it is never read from a file or a flag. */
@@ -42,7 +44,7 @@ export async function serveSettings(flags: ConfigFlags, io: CliIo): Promise<Serv
     io.err(`Signing in through OpenID Connect at ${oidc.issuer} as client ${oidc.clientId}${secret}.\n`);
     if (oidc.grants.length === 0) io.err('No grants are configured: people can sign in but hold no role until grants name their groups or emails.\n');
   }
-  return { oidc, anonymous: config.anonymous, allowSelfApproval: config.allowSelfApproval };
+  return { oidc, anonymous: config.anonymous, allowSelfApproval: config.allowSelfApproval, notifications: config.notifications };
 }
 
 async function checkedConfig(file: string, io: CliIo): Promise<LanternConfig> {

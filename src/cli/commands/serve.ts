@@ -95,7 +95,7 @@ export function serveCommand(program: Command, io: CliIo): void {
       const anonymous = options.anonymous === undefined ? settings.anonymous : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
       const limits = limitOptions(options);
       const { openLantern } = await import('../../lantern.js');
-      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options, io.env), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false }, io.env);
+      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options, io.env), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false, ...(settings.notifications ? { notifications: settings.notifications } : {}) }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {
@@ -248,6 +248,17 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     }).then((evaluated) => evaluated && app.log.info({ scorecards: evaluated.length, changed: evaluated.reduce((n, e) => n + e.changed, 0) }, 'scorecards evaluated'));
   };
   const scorer = setInterval(score, SCORECARD_INTERVAL_MS).unref();
+  // Notifications go out in the background; each replica claims its own deliveries (no lease needed).
+  let delivering: Promise<unknown> = Promise.resolve();
+  const deliver = () => {
+    delivering = delivering.then(() =>
+      lantern.deliverNotifications(io.env).then(
+        ({ sent, failed }) => (sent > 0 || failed > 0) && app.log.info({ sent, failed }, 'notifications delivered'),
+        (err: unknown) => app.log.error({ err }, 'notification delivery failed'),
+      ),
+    );
+  };
+  const deliverer = lantern.notifications.rules.length > 0 ? setInterval(deliver, NOTIFICATION_INTERVAL_MS).unref() : undefined;
   try {
     const address = await app.listen({ port: options.port, host: options.host }).catch((error: unknown) => {
       throw portError(error, options.port, options.host);
@@ -261,6 +272,8 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     await loop?.stop();
     clearInterval(sweeper);
     clearInterval(scorer);
+    clearInterval(deliverer);
+    await delivering;
     await sweeping;
     await scoring;
     await app.close();
@@ -269,6 +282,7 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
 }
 
 export const SCORECARD_JOB = 'scorecard-evaluation';
+const NOTIFICATION_INTERVAL_MS = 5_000;
 export const EXPIRY_SWEEP_JOB = 'exemption-expiry-sweep';
 export const CATALOG_REFRESH_JOB = 'catalog-refresh';
 

@@ -5,6 +5,7 @@ import * as insights from './0003-insights.js';
 import * as scorecards from './0004-scorecards.js';
 import * as access from './0005-access.js';
 import * as scaleReads from './0007-scale-reads.js';
+import * as triage from './0011-triage.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-scorecards': scorecards,
   '0005-access': access,
   '0007-scale-reads': scaleReads,
+  '0011-triage': triage,
 };
 
 export const migrationProvider: MigrationProvider = {

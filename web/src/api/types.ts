@@ -108,14 +108,18 @@ export interface Identifier {
 
 export interface Exemption {
   id: number;
-  status: 'pending' | 'approved' | 'rejected' | 'expired';
+  status: 'pending' | 'approved' | 'rejected' | 'expired' | 'cancelled';
   level: 'target' | 'project' | 'org' | 'account';
   targetId: number | null;
   scope: string | null;
   issueId: number | null;
   key: string | null;
-  reason: 'false_positive' | 'accepted_risk' | 'compensating_control' | 'other';
+  reason: 'compensating_control' | 'acceptable_use' | 'accepted_risk' | 'false_positive' | 'fix_unavailable' | 'other';
   comment: string;
+  link: string | null;
+  decisionComment: string | null;
+  sourceIssueId: number | null;
+  reopenedFrom: number | null;
   requestedBy: string | null;
   decidedBy: string | null;
   expiresAt: string | null;
