@@ -5,6 +5,9 @@ import type { Database } from '../store/schema.js';
 import { containsText } from '../store/text-search.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { scopeAllowed } from '../store/scope-filter.js';
+import { batches } from '../store/batches.js';
+import { type CountedEntity, distinctCounts } from './rollup.js';
+import { entitiesWithIssue, MIN_ISSUE_SEARCH } from './issue-search.js';
 
 type Db = Kysely<Database>;
 
@@ -25,6 +28,8 @@ export interface OverviewQuery {
   scorecard?: string | undefined;
   /** Only entities in these scopes (the caller's readable ones); all without it. */
   scopes?: ScopeFilter | undefined;
+  /** When exemptions are judged for the distinct totals; default the current time. */
+  now?: string | undefined;
 }
 
 /** The catalog columns of an entity row, in the overview and in a scorecard's results. */
@@ -108,7 +113,12 @@ function filtered(db: Db, query: OverviewQuery) {
       }
       if (query.hasData !== undefined) all.push(eb(eb.fn.coalesce('s.has_data', sql.lit(0)), '=', query.hasData ? 1 : 0));
       const text = query.q?.trim().toLowerCase();
-      if (text) all.push(eb.or([containsText('e.name', text), containsText('e.title', text)]));
+      if (text) {
+        const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
+        // Entities are also found by an issue they show now (a CVE, an alias, a package, a rule).
+        if (text.length >= MIN_ISSUE_SEARCH) names.push(eb('e.id', 'in', entitiesWithIssue(db, text)));
+        all.push(eb.or(names));
+      }
       return eb.and(all);
     });
 }
@@ -165,16 +175,8 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
   const limit = query.limit ?? 50;
   const page = await rows.orderBy('e.ref_key').limit(limit).offset(query.offset ?? 0).execute();
 
-  const groups = await filtered(db, query)
-    .select((eb) => [
-      'e.owner_ref',
-      'e.system_ref',
-      'e.domain_ref',
-      eb.fn.countAll<number>().as('entities'),
-      eb.fn.sum<number>(eb.fn.coalesce('s.has_data', sql.lit(0))).as('with_data'),
-      ...SEVERITIES.map((s) => eb.fn.sum<number>(eb.fn.coalesce(`s.${s}`, sql.lit(0))).as(s)),
-    ])
-    .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
+  const members = await filtered(db, query)
+    .select(['e.id', 'e.owner_ref', 'e.system_ref', 'e.domain_ref', 's.has_data', ...SEVERITIES.map((s) => `s.${s}` as const), 's.total'])
     .execute();
   const systems = await db
     .selectFrom('entities')
@@ -183,24 +185,42 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     .where((eb) => scopeAllowed(eb, 'entities.scope', query.scopes ?? { all: true }))
     .execute();
   const domainOfSystem = new Map(systems.map((s) => [s.ref_key, s.domain_ref]));
-
-  const totals = rollup();
-  const byOwner = new Map<string, Rollup>();
-  const bySystem = new Map<string, Rollup>();
-  const byDomain = new Map<string, Rollup>();
-  for (const group of groups) {
-    const part: Rollup = { entities: Number(group.entities), withData: Number(group.with_data ?? 0), counts: emptyCounts() };
-    for (const s of SEVERITIES) {
-      part.counts[s] = Number(group[s] ?? 0);
-      part.counts.total += part.counts[s];
-    }
-    add(totals, part);
-    if (group.owner_ref) add(entry(byOwner, group.owner_ref), part);
-    if (group.system_ref) add(entry(bySystem, group.system_ref), part);
-    // A domain rolls up the parts of its systems, and whatever names it directly.
-    const domain = (group.system_ref ? domainOfSystem.get(group.system_ref.toLowerCase()) : undefined) ?? group.domain_ref;
-    if (domain) add(entry(byDomain, domain), part);
+  const targetsOf = new Map<number, number[]>();
+  for (const ids of batches(members.filter((m) => m.has_data === 1).map((m) => m.id))) {
+    const links = await db.selectFrom('entity_links').select(['entity_id', 'target_id']).where('entity_id', 'in', ids).where('matched', '=', 1).execute();
+    for (const link of links) if (link.target_id !== null) targetsOf.set(link.entity_id, [...(targetsOf.get(link.entity_id) ?? []), link.target_id]);
   }
+
+  // Totals across entities count each issue once, however many of them show its target.
+  const totalsSet: CountedEntity[] = [];
+  const byOwnerSet = new Map<string, CountedEntity[]>();
+  const bySystemSet = new Map<string, CountedEntity[]>();
+  const byDomainSet = new Map<string, CountedEntity[]>();
+  const groupOf = (map: Map<string, CountedEntity[]>, key: string) => {
+    let found = map.get(key);
+    if (!found) map.set(key, (found = []));
+    return found;
+  };
+  for (const m of members) {
+    const counts = emptyCounts();
+    for (const s of [...SEVERITIES, 'total'] as const) counts[s] = Number(m[s] ?? 0);
+    const entity: CountedEntity = { id: m.id, hasData: m.has_data === 1, counts, targetIds: targetsOf.get(m.id) ?? [] };
+    totalsSet.push(entity);
+    if (m.owner_ref) groupOf(byOwnerSet, m.owner_ref).push(entity);
+    if (m.system_ref) groupOf(bySystemSet, m.system_ref).push(entity);
+    // A domain rolls up the members of its systems, and whatever names it directly.
+    const domain = (m.system_ref ? domainOfSystem.get(m.system_ref.toLowerCase()) : undefined) ?? m.domain_ref;
+    if (domain) groupOf(byDomainSet, domain).push(entity);
+  }
+  const groups = [[totalsSet], [...byOwnerSet.values()], [...bySystemSet.values()], [...byDomainSet.values()]];
+  const counted = await distinctCounts(db, groups.flat(), query.now ?? new Date().toISOString());
+  let next = 0;
+  const rolled = (set: CountedEntity[]): Rollup => ({ entities: set.length, withData: set.filter((e) => e.hasData).length, counts: counted[next++] as SeverityCounts });
+  const totals = rolled(totalsSet);
+  const asMap = (sets: Map<string, CountedEntity[]>) => new Map([...sets.entries()].map(([key, set]) => [key, rolled(set)]));
+  const byOwner = asMap(byOwnerSet);
+  const bySystem = asMap(bySystemSet);
+  const byDomain = asMap(byDomainSet);
   const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
     [...map.entries()]
       .map(([value, r]) => ({ [name]: value, ...r }) as Rollup & Record<K, string>)
@@ -235,20 +255,4 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     bySystem: ranked(bySystem, 'system'),
     byDomain: ranked(byDomain, 'domain'),
   };
-}
-
-function rollup(): Rollup {
-  return { entities: 0, withData: 0, counts: emptyCounts() };
-}
-
-function entry(map: Map<string, Rollup>, key: string): Rollup {
-  let found = map.get(key);
-  if (!found) map.set(key, (found = rollup()));
-  return found;
-}
-
-function add(into: Rollup, part: Rollup): void {
-  into.entities += part.entities;
-  into.withData += part.withData;
-  for (const s of [...SEVERITIES, 'total'] as const) into.counts[s] += part.counts[s];
 }

@@ -8,6 +8,8 @@ import { entityByRef, entityState } from '../../insights/entity-state.js';
 import { issueDetail } from '../../insights/issue-detail.js';
 import { overview, OVERVIEW_SORTS } from '../../insights/overview.js';
 import { summarise } from '../../insights/summary.js';
+import { entityRollup } from '../../insights/rollup.js';
+import { MAX_SEARCHED_ISSUES, MIN_ISSUE_SEARCH, searchIssues } from '../../insights/issue-search.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
 import { Days, EntityColumnFields, errors, Id, IdParams, Limit, Offset, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
@@ -161,6 +163,72 @@ const OverviewSchema = Type.Object({
   }),
 });
 
+const RollupSchema = Type.Object({
+  entityRef: Type.String(),
+  kind: Type.String(),
+  members: Type.Array(
+    Type.Object({
+      entityRef: Type.String(),
+      kind: Type.String(),
+      namespace: Type.String(),
+      name: Type.String(),
+      title: NullableString,
+      via: Type.Union([Type.String(), Type.Null()], { description: "The system through which a domain holds this member; null for a direct member" }),
+      hasData: Type.Boolean(),
+      counts: Type.Union([SeverityCountsSchema, Type.Null()], { description: 'The member’s own counts; null when it has no data' }),
+      links: Type.Integer(),
+      unmatchedLinks: Type.Integer(),
+      lastScanAt: NullableString,
+    }),
+  ),
+  summary: Type.Object(
+    { ...SummarySchema.properties },
+    { description: "The members' issues together, each issue once however many members show it; links is empty and unmatchedLinks sums the members'" },
+  ),
+});
+
+const IssueSearchSchema = Type.Object({
+  q: Type.String(),
+  counts: SeverityCountsSchema,
+  exempted: Type.Integer(),
+  entities: Type.Array(
+    Type.Object({
+      entityRef: Type.String(),
+      kind: Type.String(),
+      namespace: Type.String(),
+      name: Type.String(),
+      title: NullableString,
+      owner: NullableString,
+      counts: SeverityCountsSchema,
+      targets: Type.Integer(),
+    }),
+  ),
+  targets: Type.Integer(),
+  variants: Type.Integer(),
+  rows: Type.Array(
+    Type.Object({
+      issueId: Type.Integer(),
+      severity: SeverityName,
+      kind: Type.String(),
+      title: Type.String(),
+      vulnerabilityId: NullableString,
+      ruleId: NullableString,
+      package: NullableString,
+      installedVersion: NullableString,
+      fixedVersion: NullableString,
+      targetId: Type.Integer(),
+      targetName: Type.String(),
+      targetScope: Type.String(),
+      targetType: Type.String(),
+      variant: Type.String(),
+      scanners: Type.Array(Type.String()),
+      exempted: Type.Boolean(),
+      entities: Type.Array(Type.String()),
+    }),
+  ),
+  truncated: Type.Boolean({ description: `True when more than ${MAX_SEARCHED_ISSUES} issues matched and only the first ${MAX_SEARCHED_ISSUES} were read` }),
+});
+
 const EntityParams = Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() });
 const List = Type.Optional(Type.String({ description: 'Comma-separated values' }));
 
@@ -202,6 +270,39 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: SummarySchema, ...errors(404) } } },
     async (request) => {
       return summarise(await entityState(db, await readableEntity(request, request.params)), now());
+    },
+  );
+
+  api.get(
+    '/insights/entities/:kind/:namespace/:name/rollup',
+    {
+      schema: {
+        summary: "A System's, Domain's or Group's members and their issues together",
+        tags: ['insights'],
+        params: EntityParams,
+        response: { 200: RollupSchema, ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      return entityRollup(db, await readableEntity(request, request.params), scopesOf(request), now());
+    },
+  );
+
+  api.get(
+    '/insights/issues',
+    {
+      schema: {
+        summary: 'Where is an issue: the current issues of every entity by CVE, alias, package or rule, with the entities, targets and variants that have them',
+        tags: ['insights'],
+        querystring: Type.Object({
+          q: Type.String({ minLength: MIN_ISSUE_SEARCH, maxLength: 200, description: 'Text contained in the vulnerability id, package or rule id, or an alias, case-insensitively' }),
+          severity: List,
+        }),
+        response: { 200: IssueSearchSchema, ...errors(400) },
+      },
+    },
+    async (request) => {
+      return searchIssues(db, { q: request.query.q, severity: severities(request.query.severity), scopes: scopesOf(request), now: now() });
     },
   );
 
@@ -305,6 +406,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
         offset: q.offset,
         scorecard: scorecard?.id,
         scopes: scopesOf(request),
+        now: now(),
       });
       return { ...page, scorecard: scorecard ? { id: scorecard.id, name: scorecard.name } : null };
     },
