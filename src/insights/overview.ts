@@ -54,6 +54,8 @@ export interface OverviewRow extends EntityColumns {
   new: number | null;
   exempted: number | null;
   lastScanAt: string | null;
+  /** Links that show nothing: an entity without data but with such links is not one with no link at all. */
+  unmatchedLinks: number;
   /** The score on the query's scorecard; null when the scorecard does not apply or decided no check. */
   score: number | null;
 }
@@ -156,6 +158,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
       's.new_count',
       's.exempted',
       's.last_scan_at',
+      's.unmatched_links',
       'sr.score',
     ]);
   if ((COUNT_SORTS as readonly string[]).includes(key)) {
@@ -246,6 +249,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
         new: hasData ? r.new_count : null,
         exempted: hasData ? r.exempted : null,
         lastScanAt: hasData ? r.last_scan_at : null,
+        unmatchedLinks: r.unmatched_links ?? 0,
         score: r.score,
       };
     }),

@@ -150,6 +150,7 @@ const OverviewSchema = Type.Object({
       new: NullableInteger,
       exempted: NullableInteger,
       lastScanAt: NullableString,
+      unmatchedLinks: Type.Integer({ description: 'Links that show nothing (the target is not found, or has no scan)' }),
       score: Type.Union([Type.Number(), Type.Null()], { description: "The score on the scorecard named by `scorecard` (default the Security baseline); null when it does not apply or decided no check" }),
     }),
   ),

@@ -195,6 +195,8 @@ export interface OverviewRow extends EntityColumns {
   new: number | null;
   exempted: number | null;
   lastScanAt: string | null;
+  /** Links that show nothing: "1 link unmatched" rather than "No data". */
+  unmatchedLinks: number;
   /** The entity's score on the Security baseline; null when it does not apply or decided no check (not 0). */
   score: number | null;
 }
