@@ -70,7 +70,8 @@ describeBrowser('catalog, roll-ups, search and exports in Chromium', () => {
     const box = page.locator('.table-scroll').filter({ has: page.getByTestId('catalog-table') });
     const [scrollWidth, clientWidth] = await box.evaluate((el) => [el.scrollWidth, el.clientWidth]);
     expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
-    expect(await page.locator('[data-testid="catalog-table"] thead th').first().evaluate((el) => getComputedStyle(el).position)).toBe('sticky');
+    // Expressions evaluated in the page are strings: this project compiles without the DOM library.
+    expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('[data-testid="catalog-table"] thead th')).position`)).toBe('sticky');
     // The Total column, and an entity whose only link matched nothing says so rather than "No data".
     const shopApi = page.locator('[data-testid="catalog-table"] tr[data-key="component:default/shop-api"]');
     expect(await shopApi.locator('td').nth(-2).textContent()).toBe(String(overview.items.find((i) => i.name === 'shop-api')?.counts?.total));

@@ -423,7 +423,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
           days: Type.Optional(Days()),
           entity: Type.Optional(Type.String({ description: 'kind:namespace/name; default the whole catalog' })),
         }),
-        response: { 200: Type.Object({ points: Type.Array(Type.Object({ date: Type.String(), critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer(), total: Type.Integer() })) }), ...errors(400, 404) },
+        response: { 200: Type.Object({ points: Type.Array(Type.Object({ date: Type.String(), withData: Type.Integer({ description: 'Entities with data that day: 0 means no data, not zero issues' }), critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer(), total: Type.Integer() })) }), ...errors(400, 404) },
       },
     },
     async (request) => {

@@ -219,7 +219,8 @@ export interface Overview {
 }
 
 export interface Trend {
-  points: Array<{ date: string } & Counts>;
+  /** withData: entities with data that day; 0 means no data, not zero issues. */
+  points: Array<{ date: string; withData: number } & Counts>;
 }
 
 export interface Relation {

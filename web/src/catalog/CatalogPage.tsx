@@ -58,8 +58,8 @@ function catalogColumns(scorecard: string | null): Column<OverviewRow>[] {
         <Link href={entityHref(entityOf(row))} tabIndex={-1} className="entity-name">
           {row.title || row.name}
           {row.title && row.title !== row.name && <span className="entity-name-sub">{row.name}</span>}
-          {/* Below 1440 px type, lifecycle and tags fold under the name; on a phone kind and owner too. */}
-          <span className="entity-name-sub phone-only">{[row.kind, row.owner ? humanizeEntityRef(row.owner, 'group') : null].filter(Boolean).join(' · ')}</span>
+          {/* Below 1440 px type, lifecycle and tags fold under the name; on a phone, kind, type and owner instead. */}
+          <span className="entity-name-sub phone-only">{[row.kind, row.type, row.owner ? humanizeEntityRef(row.owner, 'group') : null].filter(Boolean).join(' · ')}</span>
           <span className="entity-name-sub fold-only">{[row.type, row.lifecycle, ...row.tags.slice(0, 3)].filter(Boolean).join(' · ')}</span>
         </Link>
       ),
@@ -122,7 +122,7 @@ function catalogColumns(scorecard: string | null): Column<OverviewRow>[] {
 function NoDataOf({ row }: { row: OverviewRow }) {
   if (row.unmatchedLinks === 0) return <NoData />;
   return (
-    <Link href={entityHref(entityOf(row))} tabIndex={-1} className="unmatched-links" title="A link of this entity names a target that was not found or never scanned: its page says why.">
+    <Link href={entityHref(entityOf(row))} tabIndex={-1} className="unmatched-count" title="A link of this entity names a target that was not found or never scanned: its page says why.">
       {row.unmatchedLinks === 1 ? '1 link unmatched' : `${formatCount(row.unmatchedLinks)} links unmatched`}
     </Link>
   );

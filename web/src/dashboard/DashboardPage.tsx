@@ -84,8 +84,8 @@ function TrendSection({ days }: { days: number }) {
           <>
             {change && (
               <p className="trend-summary">
-                {formatCount(change.from)} open issues on {formatDay(trend.data.points[0]?.date ?? '')}, {formatCount(change.to)} on{' '}
-                {formatDay(trend.data.points[trend.data.points.length - 1]?.date ?? '')}.
+                {formatCount(change.from)} open issues on {formatDay(change.fromDate)}
+                {change.fromDate !== trend.data.points[0]?.date ? ' (no data before)' : ''}, {formatCount(change.to)} on {formatDay(change.toDate)}.
               </p>
             )}
             <LineChart dates={trend.data.points.map((p) => p.date)} series={severitySeries(trend.data)} yLabel="Open issues" format={formatCount} testId="trend-chart" />
@@ -111,12 +111,20 @@ function TrendSection({ days }: { days: number }) {
                     {trend.data.points.map((p) => (
                       <tr key={p.date}>
                         <th scope="row">{formatDay(p.date)}</th>
-                        {SEVERITIES.map((s) => (
-                          <td key={s} className="num">
-                            {formatCount(p[s])}
+                        {p.withData === 0 ? (
+                          <td colSpan={SEVERITIES.length + 1}>
+                            <NoData />
                           </td>
-                        ))}
-                        <td className="num">{formatCount(p.total)}</td>
+                        ) : (
+                          <>
+                            {SEVERITIES.map((s) => (
+                              <td key={s} className="num">
+                                {formatCount(p[s])}
+                              </td>
+                            ))}
+                            <td className="num">{formatCount(p.total)}</td>
+                          </>
+                        )}
                       </tr>
                     ))}
                   </tbody>

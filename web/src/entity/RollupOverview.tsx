@@ -29,7 +29,7 @@ function MemberCounts({ member }: { member: RollupMember }) {
   return (
     <td colSpan={SEVERITIES.length + 1}>
       {member.unmatchedLinks > 0 ? (
-        <Link href={memberHref(member)} className="unmatched-links">
+        <Link href={memberHref(member)} className="unmatched-count">
           {member.unmatchedLinks === 1 ? '1 link unmatched' : `${formatCount(member.unmatchedLinks)} links unmatched`}
         </Link>
       ) : (
