@@ -178,8 +178,16 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
   const limit = query.limit ?? 50;
   const page = await rows.orderBy('e.ref_key').limit(limit).offset(query.offset ?? 0).execute();
 
-  const members = await filtered(db, query)
-    .select(['e.id', 'e.owner_ref', 'e.system_ref', 'e.domain_ref', 's.has_data', ...SEVERITIES.map((s) => `s.${s}` as const), 's.total'])
+  const groups = await filtered(db, query)
+    .select((eb) => [
+      'e.owner_ref',
+      'e.system_ref',
+      'e.domain_ref',
+      eb.fn.countAll<number>().as('entities'),
+      eb.fn.sum<number>(eb.fn.coalesce('s.has_data', sql.lit(0))).as('with_data'),
+      ...SEVERITIES.map((s) => eb.fn.sum<number>(eb.fn.coalesce(`s.${s}`, sql.lit(0))).as(s)),
+    ])
+    .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
     .execute();
   const systems = await db
     .selectFrom('entities')
@@ -188,42 +196,27 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     .where((eb) => scopeAllowed(eb, 'entities.scope', query.scopes ?? { all: true }))
     .execute();
   const domainOfSystem = new Map(systems.map((s) => [s.ref_key, s.domain_ref]));
-  const targetsOf = new Map<number, number[]>();
-  for (const ids of batches(members.filter((m) => m.has_data === 1).map((m) => m.id))) {
-    const links = await db.selectFrom('entity_links').select(['entity_id', 'target_id']).where('entity_id', 'in', ids).where('matched', '=', 1).execute();
-    for (const link of links) if (link.target_id !== null) targetsOf.set(link.entity_id, [...(targetsOf.get(link.entity_id) ?? []), link.target_id]);
-  }
-
-  // Totals across entities count each issue once, however many of them show its target.
-  const totalsSet: CountedEntity[] = [];
-  const byOwnerSet = new Map<string, CountedEntity[]>();
-  const bySystemSet = new Map<string, CountedEntity[]>();
-  const byDomainSet = new Map<string, CountedEntity[]>();
-  const groupOf = (map: Map<string, CountedEntity[]>, key: string) => {
-    let found = map.get(key);
-    if (!found) map.set(key, (found = []));
-    return found;
-  };
-  for (const m of members) {
-    const counts = emptyCounts();
-    for (const s of [...SEVERITIES, 'total'] as const) counts[s] = Number(m[s] ?? 0);
-    const entity: CountedEntity = { id: m.id, hasData: m.has_data === 1, counts, targetIds: targetsOf.get(m.id) ?? [] };
-    totalsSet.push(entity);
-    if (m.owner_ref) groupOf(byOwnerSet, m.owner_ref).push(entity);
-    if (m.system_ref) groupOf(bySystemSet, m.system_ref).push(entity);
+  const domainOf = (group: { system_ref: string | null; domain_ref: string | null }) =>
     // A domain rolls up the members of its systems, and whatever names it directly.
-    const domain = (m.system_ref ? domainOfSystem.get(m.system_ref.toLowerCase()) : undefined) ?? m.domain_ref;
-    if (domain) groupOf(byDomainSet, domain).push(entity);
+    (group.system_ref ? domainOfSystem.get(group.system_ref.toLowerCase()) : undefined) ?? group.domain_ref;
+
+  const totals = rollup();
+  const byOwner = new Map<string, Rollup>();
+  const bySystem = new Map<string, Rollup>();
+  const byDomain = new Map<string, Rollup>();
+  for (const group of groups) {
+    const part: Rollup = { entities: Number(group.entities), withData: Number(group.with_data ?? 0), counts: emptyCounts() };
+    for (const s of SEVERITIES) {
+      part.counts[s] = Number(group[s] ?? 0);
+      part.counts.total += part.counts[s];
+    }
+    add(totals, part);
+    if (group.owner_ref) add(entry(byOwner, group.owner_ref), part);
+    if (group.system_ref) add(entry(bySystem, group.system_ref), part);
+    const domain = domainOf(group);
+    if (domain) add(entry(byDomain, domain), part);
   }
-  const groups = [[totalsSet], [...byOwnerSet.values()], [...bySystemSet.values()], [...byDomainSet.values()]];
-  const counted = await distinctCounts(db, groups.flat(), query.now ?? new Date().toISOString());
-  let next = 0;
-  const rolled = (set: CountedEntity[]): Rollup => ({ entities: set.length, withData: set.filter((e) => e.hasData).length, counts: counted[next++] as SeverityCounts });
-  const totals = rolled(totalsSet);
-  const asMap = (sets: Map<string, CountedEntity[]>) => new Map([...sets.entries()].map(([key, set]) => [key, rolled(set)]));
-  const byOwner = asMap(byOwnerSet);
-  const bySystem = asMap(bySystemSet);
-  const byDomain = asMap(byDomainSet);
+  await countSharedOnce(db, query, domainOf, { totals, byOwner, bySystem, byDomain });
   const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
     [...map.entries()]
       .map(([value, r]) => ({ [name]: value, ...r }) as Rollup & Record<K, string>)
@@ -259,4 +252,85 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     bySystem: ranked(bySystem, 'system'),
     byDomain: ranked(byDomain, 'domain'),
   };
+}
+
+function rollup(): Rollup {
+  return { entities: 0, withData: 0, counts: emptyCounts() };
+}
+
+function entry(map: Map<string, Rollup>, key: string): Rollup {
+  let found = map.get(key);
+  if (!found) map.set(key, (found = rollup()));
+  return found;
+}
+
+function add(into: Rollup, part: Rollup): void {
+  into.entities += part.entities;
+  into.withData += part.withData;
+  for (const s of [...SEVERITIES, 'total'] as const) into.counts[s] += part.counts[s];
+}
+
+/**
+ * Totals across entities count each issue once. The sums above add every entity's own counts,
+ * which counts a target shown by several entities again for each: for the entities showing such a
+ * target (none in most catalogs, so one query), replace their sum in each total by their distinct count.
+ */
+async function countSharedOnce(
+  db: Db,
+  query: OverviewQuery,
+  domainOf: (entity: { system_ref: string | null; domain_ref: string | null }) => string | null | undefined,
+  rollups: { totals: Rollup; byOwner: Map<string, Rollup>; bySystem: Map<string, Rollup>; byDomain: Map<string, Rollup> },
+): Promise<void> {
+  const shown = () => filtered(db, query).innerJoin('entity_links as l', 'l.entity_id', 'e.id').where('l.matched', '=', 1).where('s.has_data', '=', 1);
+  const shared = shown()
+    .select('l.target_id')
+    .groupBy('l.target_id')
+    .having((eb) => eb(eb.fn.count('l.entity_id').distinct(), '>', 1));
+  const sharers = await shown()
+    .where('l.target_id', 'in', shared)
+    .select(['e.id', 'e.owner_ref', 'e.system_ref', 'e.domain_ref', ...SEVERITIES.map((s) => `s.${s}` as const)])
+    .distinct()
+    .execute();
+  if (sharers.length === 0) return;
+  const targetsOf = new Map<number, number[]>();
+  for (const ids of batches(sharers.map((m) => m.id))) {
+    const links = await db.selectFrom('entity_links').select(['entity_id', 'target_id']).where('entity_id', 'in', ids).where('matched', '=', 1).execute();
+    for (const link of links) if (link.target_id !== null) targetsOf.set(link.entity_id, [...(targetsOf.get(link.entity_id) ?? []), link.target_id]);
+  }
+  const sets: Array<{ into: Rollup; members: CountedEntity[] }> = [{ into: rollups.totals, members: [] }];
+  const setOf = new Map<Rollup, { into: Rollup; members: CountedEntity[] }>([[rollups.totals, sets[0] as { into: Rollup; members: CountedEntity[] }]]);
+  const join = (into: Rollup | undefined, entity: CountedEntity) => {
+    if (!into) return;
+    let set = setOf.get(into);
+    if (!set) {
+      set = { into, members: [] };
+      setOf.set(into, set);
+      sets.push(set);
+    }
+    set.members.push(entity);
+  };
+  for (const m of sharers) {
+    const counts = emptyCounts();
+    for (const s of SEVERITIES) {
+      counts[s] = Number(m[s] ?? 0);
+      counts.total += counts[s];
+    }
+    const entity: CountedEntity = { id: m.id, hasData: true, counts, targetIds: targetsOf.get(m.id) ?? [] };
+    join(rollups.totals, entity);
+    if (m.owner_ref) join(rollups.byOwner.get(m.owner_ref), entity);
+    if (m.system_ref) join(rollups.bySystem.get(m.system_ref), entity);
+    const domain = domainOf(m);
+    if (domain) join(rollups.byDomain.get(domain), entity);
+  }
+  const distinct = await distinctCounts(
+    db,
+    sets.map((set) => set.members),
+    query.now ?? new Date().toISOString(),
+  );
+  sets.forEach((set, i) => {
+    for (const s of [...SEVERITIES, 'total'] as const) {
+      const own = set.members.reduce((sum, e) => sum + e.counts[s], 0);
+      set.into.counts[s] += (distinct[i] as SeverityCounts)[s] - own;
+    }
+  });
 }
