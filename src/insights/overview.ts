@@ -281,6 +281,17 @@ async function countSharedOnce(
   domainOf: (entity: { system_ref: string | null; domain_ref: string | null }) => string | null | undefined,
   rollups: { totals: Rollup; byOwner: Map<string, Rollup>; bySystem: Map<string, Rollup>; byDomain: Map<string, Rollup> },
 ): Promise<void> {
+  // Most catalogs have no target shown by two entities: one look at the links says so.
+  const anyShared = await db
+    .selectFrom('entity_links')
+    .select('target_id')
+    .where('matched', '=', 1)
+    .where('target_id', 'is not', null)
+    .groupBy('target_id')
+    .having((eb) => eb(eb.fn.count('entity_id').distinct(), '>', 1))
+    .limit(1)
+    .executeTakeFirst();
+  if (!anyShared) return;
   const shown = () => filtered(db, query).innerJoin('entity_links as l', 'l.entity_id', 'e.id').where('l.matched', '=', 1).where('s.has_data', '=', 1);
   const shared = shown()
     .select('l.target_id')

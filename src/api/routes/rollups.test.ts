@@ -84,6 +84,12 @@ describeEachStore('roll-ups and the search across entities', (kind: StoreKind) =
     expect((await get('/api/insights/overview', 'shop')).totals.counts).toEqual(counts(2, 1, 1, 1));
   });
 
+  it('says which trend days have data: none before the first scan, not zero issues', async () => {
+    const points = (await get('/api/insights/trend?days=3')).points;
+    expect(points[0]).toMatchObject({ withData: 0, total: 0 });
+    expect(points.at(-1)).toMatchObject({ withData: 3 });
+  });
+
   it('finds entities in the catalog by an issue they have', async () => {
     const names = async (q: string, as = 'account') => (await get(`/api/insights/overview?q=${encodeURIComponent(q)}`, as)).items.map((i: { name: string }) => i.name).sort();
     expect(await names(LOG4SHELL)).toEqual(['other-api', 'shop-api', 'shop-web']);
