@@ -109,6 +109,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/insights/entities/:kind/:namespace/:name/summary': read((e) => `/api/insights/entities/${entity(e)}/summary`),
   'GET /api/insights/entities/:kind/:namespace/:name/issues': read((e) => `/api/insights/entities/${entity(e)}/issues`),
   'GET /api/insights/entities/:kind/:namespace/:name/scorecards': read((e) => `/api/insights/entities/${entity(e)}/scorecards`),
+  'GET /api/insights/entities/:kind/:namespace/:name/rollup': read((e) => `/api/insights/entities/system/default/${e.pay.system}/rollup`),
+  'GET /api/insights/issues': list('/api/insights/issues?q=CVE-2026'),
   'GET /api/insights/issues/:id': read((e) => `/api/insights/issues/${e.pay.issueId}`),
   'GET /api/insights/overview': list('/api/insights/overview'),
   'GET /api/insights/trend': list('/api/insights/trend'),

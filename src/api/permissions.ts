@@ -65,6 +65,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   // Insights.
   'GET /api/insights/entities/:kind/:namespace/:name/summary': READ_ONE,
   'GET /api/insights/entities/:kind/:namespace/:name/issues': READ_ONE,
+  // The members the caller may read, of an entity the caller may read.
+  'GET /api/insights/entities/:kind/:namespace/:name/rollup': READ_ONE,
+  'GET /api/insights/issues': READ_LIST,
   'GET /api/insights/entities/:kind/:namespace/:name/scorecards': READ_ONE,
   'GET /api/insights/issues/:id': READ_ONE,
   'GET /api/insights/overview': READ_LIST,

@@ -5,6 +5,9 @@ import type { Database } from '../store/schema.js';
 import { containsText } from '../store/text-search.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { scopeAllowed } from '../store/scope-filter.js';
+import { batches } from '../store/batches.js';
+import { type CountedEntity, distinctCounts } from './rollup.js';
+import { entitiesWithIssue, MIN_ISSUE_SEARCH } from './issue-search.js';
 
 type Db = Kysely<Database>;
 
@@ -27,6 +30,8 @@ export interface OverviewQuery {
   scorecard?: string | undefined;
   /** Only entities in these scopes (the caller's readable ones); all without it. */
   scopes?: ScopeFilter | undefined;
+  /** When exemptions are judged for the distinct totals; default the current time. */
+  now?: string | undefined;
 }
 
 /** The catalog columns of an entity row, in the overview and in a scorecard's results. */
@@ -51,6 +56,8 @@ export interface OverviewRow extends EntityColumns {
   new: number | null;
   exempted: number | null;
   lastScanAt: string | null;
+  /** Links that show nothing: an entity without data but with such links is not one with no link at all. */
+  unmatchedLinks: number;
   /** The score on the query's scorecard; null when the scorecard does not apply or decided no check. */
   score: number | null;
 }
@@ -112,7 +119,12 @@ function filtered(db: Db, query: OverviewQuery) {
       }
       if (query.hasData !== undefined) all.push(eb(eb.fn.coalesce('s.has_data', sql.lit(0)), '=', query.hasData ? 1 : 0));
       const text = query.q?.trim().toLowerCase();
-      if (text) all.push(eb.or([containsText('e.name', text), containsText('e.title', text)]));
+      if (text) {
+        const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
+        // Entities are also found by an issue they show now (a CVE, an alias, a package, a rule).
+        if (text.length >= MIN_ISSUE_SEARCH) names.push(eb('e.id', 'in', entitiesWithIssue(db, text)));
+        all.push(eb.or(names));
+      }
       return eb.and(all);
     });
 }
@@ -217,6 +229,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
       's.new_count',
       's.exempted',
       's.last_scan_at',
+      's.unmatched_links',
       'sr.score',
       ...terms.map((t, i) => t.expression.as(`k${i}`)),
     ]);
@@ -249,6 +262,9 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     .where((eb) => scopeAllowed(eb, 'entities.scope', query.scopes ?? { all: true }))
     .execute();
   const domainOfSystem = new Map(systems.map((s) => [s.ref_key, s.domain_ref]));
+  const domainOf = (group: { system_ref: string | null; domain_ref: string | null }) =>
+    // A domain rolls up the members of its systems, and whatever names it directly.
+    (group.system_ref ? domainOfSystem.get(group.system_ref.toLowerCase()) : undefined) ?? group.domain_ref;
 
   const totals = rollup();
   const byOwner = new Map<string, Rollup>();
@@ -263,10 +279,10 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     add(totals, part);
     if (group.owner_ref) add(entry(byOwner, group.owner_ref), part);
     if (group.system_ref) add(entry(bySystem, group.system_ref), part);
-    // A domain rolls up the parts of its systems, and whatever names it directly.
-    const domain = (group.system_ref ? domainOfSystem.get(group.system_ref.toLowerCase()) : undefined) ?? group.domain_ref;
+    const domain = domainOf(group);
     if (domain) add(entry(byDomain, domain), part);
   }
+  await countSharedOnce(db, query, domainOf, { totals, byOwner, bySystem, byDomain });
   const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
     [...map.entries()]
       .map(([value, r]) => ({ [name]: value, ...r }) as Rollup & Record<K, string>)
@@ -292,6 +308,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
         new: hasData ? r.new_count : null,
         exempted: hasData ? r.exempted : null,
         lastScanAt: hasData ? r.last_scan_at : null,
+        unmatchedLinks: r.unmatched_links ?? 0,
         score: r.score,
       };
     }),
@@ -332,4 +349,80 @@ function add(into: Rollup, part: Rollup): void {
   into.entities += part.entities;
   into.withData += part.withData;
   for (const s of [...SEVERITIES, 'total'] as const) into.counts[s] += part.counts[s];
+}
+
+/**
+ * Totals across entities count each issue once. The sums above add every entity's own counts,
+ * which counts a target shown by several entities again for each: for the entities showing such a
+ * target (none in most catalogs, so one query), replace their sum in each total by their distinct count.
+ */
+async function countSharedOnce(
+  db: Db,
+  query: OverviewQuery,
+  domainOf: (entity: { system_ref: string | null; domain_ref: string | null }) => string | null | undefined,
+  rollups: { totals: Rollup; byOwner: Map<string, Rollup>; bySystem: Map<string, Rollup>; byDomain: Map<string, Rollup> },
+): Promise<void> {
+  // Most catalogs have no target shown by two entities: one look at the links says so.
+  const anyShared = await db
+    .selectFrom('entity_links')
+    .select('target_id')
+    .where('matched', '=', 1)
+    .where('target_id', 'is not', null)
+    .groupBy('target_id')
+    .having((eb) => eb(eb.fn.count('entity_id').distinct(), '>', 1))
+    .limit(1)
+    .executeTakeFirst();
+  if (!anyShared) return;
+  const shown = () => filtered(db, query).innerJoin('entity_links as l', 'l.entity_id', 'e.id').where('l.matched', '=', 1).where('s.has_data', '=', 1);
+  const shared = shown()
+    .select('l.target_id')
+    .groupBy('l.target_id')
+    .having((eb) => eb(eb.fn.count('l.entity_id').distinct(), '>', 1));
+  const sharers = await shown()
+    .where('l.target_id', 'in', shared)
+    .select(['e.id', 'e.owner_ref', 'e.system_ref', 'e.domain_ref', ...SEVERITIES.map((s) => `s.${s}` as const)])
+    .distinct()
+    .execute();
+  if (sharers.length === 0) return;
+  const targetsOf = new Map<number, number[]>();
+  for (const ids of batches(sharers.map((m) => m.id))) {
+    const links = await db.selectFrom('entity_links').select(['entity_id', 'target_id']).where('entity_id', 'in', ids).where('matched', '=', 1).execute();
+    for (const link of links) if (link.target_id !== null) targetsOf.set(link.entity_id, [...(targetsOf.get(link.entity_id) ?? []), link.target_id]);
+  }
+  const sets: Array<{ into: Rollup; members: CountedEntity[] }> = [{ into: rollups.totals, members: [] }];
+  const setOf = new Map<Rollup, { into: Rollup; members: CountedEntity[] }>([[rollups.totals, sets[0] as { into: Rollup; members: CountedEntity[] }]]);
+  const join = (into: Rollup | undefined, entity: CountedEntity) => {
+    if (!into) return;
+    let set = setOf.get(into);
+    if (!set) {
+      set = { into, members: [] };
+      setOf.set(into, set);
+      sets.push(set);
+    }
+    set.members.push(entity);
+  };
+  for (const m of sharers) {
+    const counts = emptyCounts();
+    for (const s of SEVERITIES) {
+      counts[s] = Number(m[s] ?? 0);
+      counts.total += counts[s];
+    }
+    const entity: CountedEntity = { id: m.id, hasData: true, counts, targetIds: targetsOf.get(m.id) ?? [] };
+    join(rollups.totals, entity);
+    if (m.owner_ref) join(rollups.byOwner.get(m.owner_ref), entity);
+    if (m.system_ref) join(rollups.bySystem.get(m.system_ref), entity);
+    const domain = domainOf(m);
+    if (domain) join(rollups.byDomain.get(domain), entity);
+  }
+  const distinct = await distinctCounts(
+    db,
+    sets.map((set) => set.members),
+    query.now ?? new Date().toISOString(),
+  );
+  sets.forEach((set, i) => {
+    for (const s of [...SEVERITIES, 'total'] as const) {
+      const own = set.members.reduce((sum, e) => sum + e.counts[s], 0);
+      set.into.counts[s] += (distinct[i] as SeverityCounts)[s] - own;
+    }
+  });
 }

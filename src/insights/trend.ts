@@ -6,7 +6,8 @@ import { scopeAllowed } from '../store/scope-filter.js';
 
 type Db = Kysely<Database>;
 
-export type TrendPoint = { date: string } & SeverityCounts;
+/** `withData`: entities with data that day; 0 means the day has no data, which is not zero issues. */
+export type TrendPoint = { date: string; withData: number } & SeverityCounts;
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -21,7 +22,7 @@ export async function trend(db: Db, options: { days: number; entityIds?: readonl
 
   let query = db.selectFrom('summary_history').selectAll().where('day', '<=', end);
   if (options.entityIds) {
-    if (options.entityIds.length === 0) return dates.map((date) => ({ date, ...emptyCounts() }));
+    if (options.entityIds.length === 0) return dates.map((date) => ({ date, withData: 0, ...emptyCounts() }));
     query = query.where('entity_id', 'in', options.entityIds);
   }
   const scopes = options.scopes;
@@ -29,7 +30,7 @@ export async function trend(db: Db, options: { days: number; entityIds?: readonl
   // Days before the range only matter through each entity's last one before it.
   const rows = await query.orderBy('entity_id').orderBy('day').execute();
 
-  const points = dates.map((date) => ({ date, ...emptyCounts() }));
+  const points: TrendPoint[] = dates.map((date) => ({ date, withData: 0, ...emptyCounts() }));
   for (let i = 0; i < rows.length; ) {
     const entity = rows[i]?.entity_id;
     let j = i;
@@ -39,6 +40,7 @@ export async function trend(db: Db, options: { days: number; entityIds?: readonl
       while (k + 1 < j && (rows[k + 1]?.day ?? '') <= point.date) k++;
       const row = rows[k];
       if (!row || row.day > point.date || row.has_data !== 1) continue;
+      point.withData++;
       for (const s of SEVERITIES) point[s] += row[s];
       point.total += row.total;
     }

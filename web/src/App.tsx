@@ -18,10 +18,11 @@ const ScorecardPage = lazy(() => import('./scorecards/ScorecardPage.js'));
 const TargetsPage = lazy(() => import('./targets/TargetsPage.js'));
 const TargetPage = lazy(() => import('./targets/TargetPage.js'));
 const AuditPage = lazy(() => import('./audit/AuditPage.js'));
+const IssueSearchPage = lazy(() => import('./search/IssueSearchPage.js'));
 
 const SECTIONS: Array<{ href: string; label: string; pages: Route['page'][] }> = [
   { href: '/catalog', label: 'Catalog', pages: ['catalog', 'entity'] },
-  { href: '/dashboard', label: 'Security dashboard', pages: ['dashboard'] },
+  { href: '/dashboard', label: 'Security dashboard', pages: ['dashboard', 'issues'] },
   { href: '/scorecards', label: 'Scorecards', pages: ['scorecards', 'scorecard'] },
   { href: '/targets', label: 'Targets & scans', pages: ['targets', 'target'] },
 ];
@@ -46,6 +47,8 @@ function Page({ route }: { route: Route }) {
       return <TargetPage key={route.targetId} targetId={route.targetId} />;
     case 'audit':
       return <AuditPage />;
+    case 'issues':
+      return <IssueSearchPage />;
     case 'not-found':
       return (
         <div className="page">

@@ -8,6 +8,8 @@ import { entityByRef, entityState } from '../../insights/entity-state.js';
 import { issueDetail } from '../../insights/issue-detail.js';
 import { overview, OVERVIEW_SORTS } from '../../insights/overview.js';
 import { summarise } from '../../insights/summary.js';
+import { entityRollup } from '../../insights/rollup.js';
+import { MAX_SEARCHED_ISSUES, MIN_ISSUE_SEARCH, searchIssues } from '../../insights/issue-search.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
 import { Days, EntityColumnFields, errors, Id, IdParams, Limit, Offset, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
@@ -148,6 +150,7 @@ const OverviewSchema = Type.Object({
       new: NullableInteger,
       exempted: NullableInteger,
       lastScanAt: NullableString,
+      unmatchedLinks: Type.Integer({ description: 'Links that show nothing (the target is not found, or has no scan)' }),
       score: Type.Union([Type.Number(), Type.Null()], { description: "The score on the scorecard named by `scorecard` (default the Security baseline); null when it does not apply or decided no check" }),
     }),
   ),
@@ -160,6 +163,72 @@ const OverviewSchema = Type.Object({
   scorecard: Type.Union([Type.Object({ id: Type.String(), name: Type.String() }), Type.Null()], {
     description: 'The scorecard whose score the rows show; null when Lantern has no scorecard',
   }),
+});
+
+const RollupSchema = Type.Object({
+  entityRef: Type.String(),
+  kind: Type.String(),
+  members: Type.Array(
+    Type.Object({
+      entityRef: Type.String(),
+      kind: Type.String(),
+      namespace: Type.String(),
+      name: Type.String(),
+      title: NullableString,
+      via: Type.Union([Type.String(), Type.Null()], { description: "The system through which a domain holds this member; null for a direct member" }),
+      hasData: Type.Boolean(),
+      counts: Type.Union([SeverityCountsSchema, Type.Null()], { description: 'The member’s own counts; null when it has no data' }),
+      links: Type.Integer(),
+      unmatchedLinks: Type.Integer(),
+      lastScanAt: NullableString,
+    }),
+  ),
+  summary: Type.Object(
+    { ...SummarySchema.properties },
+    { description: "The members' issues together, each issue once however many members show it; links is empty and unmatchedLinks sums the members'" },
+  ),
+});
+
+const IssueSearchSchema = Type.Object({
+  q: Type.String(),
+  counts: SeverityCountsSchema,
+  exempted: Type.Integer(),
+  entities: Type.Array(
+    Type.Object({
+      entityRef: Type.String(),
+      kind: Type.String(),
+      namespace: Type.String(),
+      name: Type.String(),
+      title: NullableString,
+      owner: NullableString,
+      counts: SeverityCountsSchema,
+      targets: Type.Integer(),
+    }),
+  ),
+  targets: Type.Integer(),
+  variants: Type.Integer(),
+  rows: Type.Array(
+    Type.Object({
+      issueId: Type.Integer(),
+      severity: SeverityName,
+      kind: Type.String(),
+      title: Type.String(),
+      vulnerabilityId: NullableString,
+      ruleId: NullableString,
+      package: NullableString,
+      installedVersion: NullableString,
+      fixedVersion: NullableString,
+      targetId: Type.Integer(),
+      targetName: Type.String(),
+      targetScope: Type.String(),
+      targetType: Type.String(),
+      variant: Type.String(),
+      scanners: Type.Array(Type.String()),
+      exempted: Type.Boolean(),
+      entities: Type.Array(Type.String()),
+    }),
+  ),
+  truncated: Type.Boolean({ description: `True when more than ${MAX_SEARCHED_ISSUES} issues matched and only the first ${MAX_SEARCHED_ISSUES} were read` }),
 });
 
 const EntityParams = Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() });
@@ -203,6 +272,39 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: SummarySchema, ...errors(404) } } },
     async (request) => {
       return summarise(await entityState(db, await readableEntity(request, request.params)), now());
+    },
+  );
+
+  api.get(
+    '/insights/entities/:kind/:namespace/:name/rollup',
+    {
+      schema: {
+        summary: "A System's, Domain's or Group's members and their issues together",
+        tags: ['insights'],
+        params: EntityParams,
+        response: { 200: RollupSchema, ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      return entityRollup(db, await readableEntity(request, request.params), scopesOf(request), now());
+    },
+  );
+
+  api.get(
+    '/insights/issues',
+    {
+      schema: {
+        summary: 'Where is an issue: the current issues of every entity by CVE, alias, package or rule, with the entities, targets and variants that have them',
+        tags: ['insights'],
+        querystring: Type.Object({
+          q: Type.String({ minLength: MIN_ISSUE_SEARCH, maxLength: 200, description: 'Text contained in the vulnerability id, package or rule id, or an alias, case-insensitively' }),
+          severity: List,
+        }),
+        response: { 200: IssueSearchSchema, ...errors(400) },
+      },
+    },
+    async (request) => {
+      return searchIssues(db, { q: request.query.q, severity: severities(request.query.severity), scopes: scopesOf(request), now: now() });
     },
   );
 
@@ -308,6 +410,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
         cursor: q.cursor,
         scorecard: scorecard?.id,
         scopes: scopesOf(request),
+        now: now(),
       });
       if (page.nextCursor !== null) {
         const next = new URL(`http://lantern${request.url}`);
@@ -329,7 +432,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
           days: Type.Optional(Days()),
           entity: Type.Optional(Type.String({ description: 'kind:namespace/name; default the whole catalog' })),
         }),
-        response: { 200: Type.Object({ points: Type.Array(Type.Object({ date: Type.String(), critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer(), total: Type.Integer() })) }), ...errors(400, 404) },
+        response: { 200: Type.Object({ points: Type.Array(Type.Object({ date: Type.String(), withData: Type.Integer({ description: 'Entities with data that day: 0 means no data, not zero issues' }), critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer(), total: Type.Integer() })) }), ...errors(400, 404) },
       },
     },
     async (request) => {

@@ -199,6 +199,8 @@ export interface OverviewRow extends EntityColumns {
   new: number | null;
   exempted: number | null;
   lastScanAt: string | null;
+  /** Links that show nothing: "1 link unmatched" rather than "No data". */
+  unmatchedLinks: number;
   /** The entity's score on the Security baseline; null when it does not apply or decided no check (not 0). */
   score: number | null;
 }
@@ -223,7 +225,8 @@ export interface Overview {
 }
 
 export interface Trend {
-  points: Array<{ date: string } & Counts>;
+  /** withData: entities with data that day; 0 means no data, not zero issues. */
+  points: Array<{ date: string; withData: number } & Counts>;
 }
 
 export interface Relation {

@@ -14,7 +14,10 @@ import { RefLink } from '../ui/RefLink.js';
 import { SearchBox } from '../ui/SearchBox.js';
 import { NoData, SEVERITY_LABEL, SeverityCount, SeverityIcon } from '../ui/Severity.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
-import { type CatalogFilter, type CatalogQuery, catalogSearch, isFiltered, overviewPath, parseCatalogQuery, withCatalogChange } from './catalog-query.js';
+import { type CatalogFilter, type CatalogQuery, catalogSearch, DEFAULT_KINDS, isDefaultKinds, isFiltered, overviewPath, parseCatalogQuery, withCatalogChange } from './catalog-query.js';
+import { api } from '../api/client.js';
+import { type ExportColumn, exportTable } from '../export/export.js';
+import { ExportButtons } from '../export/ExportButtons.js';
 
 /** Facets of the catalog API behind each filter. */
 const FACETS: Record<CatalogFilter, string> = { kind: 'kind', type: 'spec.type', owner: 'relations.ownedBy', lifecycle: 'spec.lifecycle', tag: 'metadata.tags' };
@@ -50,22 +53,23 @@ function catalogColumns(scorecard: string | null): Column<OverviewRow>[] {
       key: 'name',
       header: 'Name',
       sortKey: 'name',
-      className: 'col-name',
+      className: 'col-name col-sticky',
       cell: (row) => (
         <Link href={entityHref(entityOf(row))} tabIndex={-1} className="entity-name">
           {row.title || row.name}
           {row.title && row.title !== row.name && <span className="entity-name-sub">{row.name}</span>}
-          {/* On a phone the columns below are hidden; their gist rides under the name. */}
+          {/* Below 1440 px type, lifecycle and tags fold under the name; on a phone, kind, type and owner instead. */}
           <span className="entity-name-sub phone-only">{[row.kind, row.type, row.owner ? humanizeEntityRef(row.owner, 'group') : null].filter(Boolean).join(' · ')}</span>
+          <span className="entity-name-sub fold-only">{[row.type, row.lifecycle, ...row.tags.slice(0, 3)].filter(Boolean).join(' · ')}</span>
         </Link>
       ),
     },
     { key: 'kind', header: 'Kind', sortKey: 'kind', className: 'col-secondary', cell: (row) => row.kind },
-    { key: 'type', header: 'Type', sortKey: 'type', className: 'col-secondary', cell: (row) => row.type ?? <span className="muted">—</span> },
+    { key: 'type', header: 'Type', sortKey: 'type', className: 'col-secondary col-fold', cell: (row) => row.type ?? <span className="muted">—</span> },
     { key: 'owner', header: 'Owner', sortKey: 'owner', className: 'col-secondary', cell: (row) => <RefLink refText={row.owner} kind="group" tabIndex={-1} /> },
     { key: 'system', header: 'System', sortKey: 'system', className: 'col-secondary', cell: (row) => <RefLink refText={row.system} kind="system" tabIndex={-1} /> },
-    { key: 'lifecycle', header: 'Lifecycle', sortKey: 'lifecycle', className: 'col-secondary', cell: (row) => row.lifecycle ?? <span className="muted">—</span> },
-    { key: 'tags', header: 'Tags', className: 'col-secondary', cell: (row) => <Tags tags={row.tags} /> },
+    { key: 'lifecycle', header: 'Lifecycle', sortKey: 'lifecycle', className: 'col-secondary col-fold', cell: (row) => row.lifecycle ?? <span className="muted">—</span> },
+    { key: 'tags', header: 'Tags', className: 'col-secondary col-fold', cell: (row) => <Tags tags={row.tags} /> },
     {
       key: 'score',
       header: <span title={`The entity's score on ${on}`}>Score</span>,
@@ -90,11 +94,19 @@ function catalogColumns(scorecard: string | null): Column<OverviewRow>[] {
         sortKey: severity,
         descendingFirst: true,
         className: 'col-count',
-        // "No data" covers the five severity columns: it is not five zeros.
-        span: (row) => (row.counts === null && index === 0 ? SEVERITIES.length : 1),
-        cell: (row) => (row.counts === null ? <NoData /> : <SeverityCount severity={severity} count={row.counts[severity]} />),
+        // "No data" covers the severity and total columns: it is not six zeros.
+        span: (row) => (row.counts === null && index === 0 ? SEVERITIES.length + 1 : 1),
+        cell: (row) => (row.counts === null ? <NoDataOf row={row} /> : <SeverityCount severity={severity} count={row.counts[severity]} />),
       }),
     ),
+    {
+      key: 'total',
+      header: 'Total',
+      sortKey: 'total',
+      descendingFirst: true,
+      className: 'col-count',
+      cell: (row) => (row.counts === null ? null : <strong>{formatCount(row.counts.total)}</strong>),
+    },
     {
       key: 'lastScanAt',
       header: 'Last scan',
@@ -105,6 +117,44 @@ function catalogColumns(scorecard: string | null): Column<OverviewRow>[] {
     },
   ];
 }
+
+/** No data, or, when the entity has links that matched nothing, how many: that is not the same as having no link. */
+function NoDataOf({ row }: { row: OverviewRow }) {
+  if (row.unmatchedLinks === 0) return <NoData />;
+  return (
+    <Link href={entityHref(entityOf(row))} tabIndex={-1} className="unmatched-count" title="A link of this entity names a target that was not found or never scanned: its page says why.">
+      {row.unmatchedLinks === 1 ? '1 link unmatched' : `${formatCount(row.unmatchedLinks)} links unmatched`}
+    </Link>
+  );
+}
+
+/** Every row the view's filters select, all pages, in the view's order. */
+async function allRows(query: CatalogQuery): Promise<OverviewRow[]> {
+  const rows: OverviewRow[] = [];
+  for (let page = 1; ; page++) {
+    const next = await api.get<Overview>(overviewPath({ ...query, page, pageSize: 200 }));
+    rows.push(...next.items);
+    if (next.items.length < 200 || rows.length >= next.total) return rows;
+  }
+}
+
+const CATALOG_EXPORT: ExportColumn<OverviewRow>[] = [
+  { key: 'entityRef', value: (r) => r.entityRef },
+  { key: 'kind', value: (r) => r.kind },
+  { key: 'name', value: (r) => r.name },
+  { key: 'title', value: (r) => r.title },
+  { key: 'type', value: (r) => r.type },
+  { key: 'owner', value: (r) => r.owner },
+  { key: 'system', value: (r) => r.system },
+  { key: 'lifecycle', value: (r) => r.lifecycle },
+  { key: 'tags', value: (r) => r.tags.join(' ') },
+  { key: 'score', value: (r) => r.score },
+  { key: 'hasData', value: (r) => r.hasData },
+  ...SEVERITIES.map((s): ExportColumn<OverviewRow> => ({ key: s, value: (r) => r.counts?.[s] ?? null })),
+  { key: 'total', value: (r) => r.counts?.total ?? null },
+  { key: 'unmatchedLinks', value: (r) => r.unmatchedLinks },
+  { key: 'lastScanAt', value: (r) => r.lastScanAt },
+];
 
 function facetOptions(facets: Facets | undefined, filter: CatalogFilter): FilterOption[] {
   const values = facets?.facets[FACETS[filter]] ?? [];
@@ -143,10 +193,19 @@ export function CatalogPage() {
       </div>
 
       <div className="filter-bar" role="search" aria-label="Filter the catalog">
-        <SearchBox value={query.q} onSearch={onSearch} label="Search entities by name or title" placeholder="Search by name or title…" />
+        <SearchBox value={query.q} onSearch={onSearch} label="Search entities by name, title or an issue they have (CVE, package, rule)" placeholder="Name, title, CVE, package…" />
         {(Object.keys(FACETS) as CatalogFilter[]).map((filter) => (
           <FilterMenu key={filter} label={FILTER_LABELS[filter]} options={facetOptions(facets.data, filter)} selected={query[filter]} onChange={(values) => change({ [filter]: values })} />
         ))}
+        {isDefaultKinds(query.kind) ? (
+          <button type="button" className="link-button" onClick={() => change({ kind: [] })} data-testid="all-kinds">
+            All kinds
+          </button>
+        ) : (
+          <button type="button" className="link-button" onClick={() => change({ kind: DEFAULT_KINDS })} data-testid="security-kinds">
+            Kinds with security data
+          </button>
+        )}
         <label className="select-filter">
           <span>Security data</span>
           <select value={query.hasData === null ? '' : String(query.hasData)} onChange={(e) => change({ hasData: e.target.value === '' ? null : e.target.value === 'true' })}>
@@ -173,6 +232,11 @@ export function CatalogPage() {
           </button>
         )}
       </div>
+      {data && data.total > 0 && (
+        <div className="export-bar">
+          <ExportButtons name="catalog" label="Export the entities these filters show" load={async () => exportTable(CATALOG_EXPORT, await allRows(query))} />
+        </div>
+      )}
       {facets.status === 'error' && <p className="inline-error" role="alert">Filter values could not be loaded: {facets.error?.message}</p>}
 
       {overview.status === 'error' && <ErrorState error={overview.error as Error} what="the catalog" onRetry={overview.reload} />}

@@ -21,13 +21,27 @@ export const CATALOG_SORT_KEYS = ['critical', 'high', 'medium', 'low', 'info', '
 export const DEFAULT_CATALOG_SORT = '-critical';
 
 export const CATALOG_FILTERS = ['kind', 'type', 'owner', 'lifecycle', 'tag'] as const;
+
+/** The kinds that can have security data, shown unless the URL asks for others (`kind=all` for every kind). */
+export const DEFAULT_KINDS = ['Component', 'API', 'Resource', 'System'];
+const ALL_KINDS = 'all';
+
+function sameKinds(a: readonly string[], b: readonly string[]): boolean {
+  const lower = (list: readonly string[]) => [...list].map((k) => k.toLowerCase()).sort().join(',');
+  return lower(a) === lower(b);
+}
+
+/** True when the view shows the default kinds. */
+export function isDefaultKinds(kinds: readonly string[]): boolean {
+  return sameKinds(kinds, DEFAULT_KINDS);
+}
 export type CatalogFilter = (typeof CATALOG_FILTERS)[number];
 
 export function parseCatalogQuery(search: string): CatalogQuery {
   const params = new URLSearchParams(search);
   const hasData = params.get('hasData');
   return {
-    kind: readList(params, 'kind'),
+    kind: params.has('kind') ? readList(params, 'kind').filter((k) => k.toLowerCase() !== ALL_KINDS) : DEFAULT_KINDS,
     type: readList(params, 'type'),
     owner: readList(params, 'owner'),
     lifecycle: readList(params, 'lifecycle'),
@@ -44,7 +58,7 @@ export function parseCatalogQuery(search: string): CatalogQuery {
 /** The query string of a view; defaults are left out, so the plain catalog is just `/catalog`. */
 export function catalogSearch(query: CatalogQuery): string {
   return writeSearch([
-    ['kind', query.kind],
+    ['kind', isDefaultKinds(query.kind) ? [] : query.kind.length === 0 ? ALL_KINDS : query.kind],
     ['type', query.type],
     ['owner', query.owner],
     ['lifecycle', query.lifecycle],
@@ -82,5 +96,5 @@ export function overviewPath(query: CatalogQuery): string {
 }
 
 export function isFiltered(query: CatalogQuery): boolean {
-  return CATALOG_FILTERS.some((f) => query[f].length > 0) || query.hasData !== null || query.q !== '';
+  return CATALOG_FILTERS.some((f) => (f === 'kind' ? !isDefaultKinds(query.kind) : query[f].length > 0)) || query.hasData !== null || query.q !== '';
 }

@@ -4,7 +4,7 @@ import { useResource } from '../api/use-resource.js';
 import { entityHref } from '../routing/routes.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
 import { readTrendDays } from '../routing/search-params.js';
-import { formatCount, formatDate, formatPercent } from '../ui/format.js';
+import { formatCount, formatDay, formatPercent } from '../ui/format.js';
 import { RefLink } from '../ui/RefLink.js';
 import { NoData, SEVERITY_LABEL, SeverityCount, SeverityCounts, SeverityIcon } from '../ui/Severity.js';
 import { percentagesOf, SeverityBar } from '../ui/SeverityBreakdown.js';
@@ -84,8 +84,8 @@ function TrendSection({ days }: { days: number }) {
           <>
             {change && (
               <p className="trend-summary">
-                {formatCount(change.from)} open issues on {formatDate(trend.data.points[0]?.date ?? '')}, {formatCount(change.to)} on{' '}
-                {formatDate(trend.data.points[trend.data.points.length - 1]?.date ?? '')}.
+                {formatCount(change.from)} open issues on {formatDay(change.fromDate)}
+                {change.fromDate !== trend.data.points[0]?.date ? ' (no data before)' : ''}, {formatCount(change.to)} on {formatDay(change.toDate)}.
               </p>
             )}
             <LineChart dates={trend.data.points.map((p) => p.date)} series={severitySeries(trend.data)} yLabel="Open issues" format={formatCount} testId="trend-chart" />
@@ -110,13 +110,21 @@ function TrendSection({ days }: { days: number }) {
                   <tbody>
                     {trend.data.points.map((p) => (
                       <tr key={p.date}>
-                        <th scope="row">{p.date}</th>
-                        {SEVERITIES.map((s) => (
-                          <td key={s} className="num">
-                            {formatCount(p[s])}
+                        <th scope="row">{formatDay(p.date)}</th>
+                        {p.withData === 0 ? (
+                          <td colSpan={SEVERITIES.length + 1}>
+                            <NoData />
                           </td>
-                        ))}
-                        <td className="num">{formatCount(p.total)}</td>
+                        ) : (
+                          <>
+                            {SEVERITIES.map((s) => (
+                              <td key={s} className="num">
+                                {formatCount(p[s])}
+                              </td>
+                            ))}
+                            <td className="num">{formatCount(p.total)}</td>
+                          </>
+                        )}
                       </tr>
                     ))}
                   </tbody>
@@ -134,6 +142,7 @@ function TotalsCard({ totals }: { totals: Overview['totals'] }) {
   return (
     <section className="card totals-card" aria-labelledby="totals-title">
       <h2 id="totals-title">Open issues across the catalog</h2>
+      <p className="muted">Each issue counts once, however many entities show its target.</p>
       <div className="totals">
         {SEVERITIES.map((s) => (
           <div key={s} className={`total-tile sev-tile-${s}`}>
@@ -177,6 +186,9 @@ export default function DashboardPage() {
     <div className="page">
       <div className="page-header">
         <h1>Security dashboard</h1>
+        <p className="page-subtitle">
+          <Link href="/issues">Where is an issue?</Link> Search every entity for a CVE, a package or a rule.
+        </p>
       </div>
       {overview.status === 'error' && <ErrorState error={overview.error as Error} what="the totals" onRetry={overview.reload} />}
       {overview.status === 'loading' && <Loading what="the totals" />}

@@ -19,20 +19,22 @@ describe('dashboard', () => {
   it('gives the trend to the chart as one line per severity, in its color', () => {
     const trend = {
       points: [
-        { date: '2026-11-19', critical: 1, high: 2, medium: 3, low: 4, info: 5, total: 15 },
-        { date: '2026-11-20', critical: 0, high: 2, medium: 3, low: 4, info: 5, total: 14 },
+        { date: '2026-11-18', withData: 0, critical: 0, high: 0, medium: 0, low: 0, info: 0, total: 0 },
+        { date: '2026-11-19', withData: 2, critical: 1, high: 2, medium: 3, low: 4, info: 5, total: 15 },
+        { date: '2026-11-20', withData: 2, critical: 0, high: 2, medium: 3, low: 4, info: 5, total: 14 },
       ],
     };
     const series = severitySeries(trend);
+    // A day before any data is a gap, not a 0.
     expect(series.map((s) => [s.label, s.color, s.values])).toEqual([
-      ['Critical', '--sev-critical', [1, 0]],
-      ['High', '--sev-high', [2, 2]],
-      ['Medium', '--sev-medium', [3, 3]],
-      ['Low', '--sev-low', [4, 4]],
-      ['Info', '--sev-info', [5, 5]],
+      ['Critical', '--sev-critical', [null, 1, 0]],
+      ['High', '--sev-high', [null, 2, 2]],
+      ['Medium', '--sev-medium', [null, 3, 3]],
+      ['Low', '--sev-low', [null, 4, 4]],
+      ['Info', '--sev-info', [null, 5, 5]],
     ]);
     expect(series[1]?.dash).toEqual(TREND_DASH.high);
-    expect(trendChange(trend)).toEqual({ from: 15, to: 14 });
+    expect(trendChange(trend)).toEqual({ from: 15, fromDate: '2026-11-19', to: 14, toDate: '2026-11-20' });
     expect(trendChange({ points: [] })).toBeNull();
   });
 

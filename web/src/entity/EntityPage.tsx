@@ -5,7 +5,7 @@ import { type EntityName, type EntityTab, entityHref } from '../routing/routes.j
 import { Link } from '../routing/router.js';
 import { RefLink } from '../ui/RefLink.js';
 import { ErrorState, Loading } from '../ui/states.js';
-import { entityScope, relationRef, sourceRepositoryUrl, specText } from './entity-facts.js';
+import { entityScope, partOfRef, relationRef, sourceRepositoryUrl, specText } from './entity-facts.js';
 import { entityEnvelopePath, summaryPath } from './entity-paths.js';
 import { OverviewTab } from './OverviewTab.js';
 import { ScorecardsTab } from './ScorecardsTab.js';
@@ -39,9 +39,15 @@ function EntityHeader({ entity, name }: { entity: Entity; name: EntityName }) {
           <RefLink refText={relationRef(entity, 'ownedBy', 'owner')} kind="group" />
         </Fact>
         <Fact label="Lifecycle">{specText(entity, 'lifecycle') ?? <span className="muted">—</span>}</Fact>
-        <Fact label="System">
-          <RefLink refText={relationRef(entity, 'partOf', 'system')} kind="system" />
-        </Fact>
+        {(entity.kind ?? name.kind).toLowerCase() === 'system' ? (
+          <Fact label="Domain">
+            <RefLink refText={partOfRef(entity, 'domain')} kind="domain" />
+          </Fact>
+        ) : (
+          <Fact label="System">
+            <RefLink refText={partOfRef(entity, 'system')} kind="system" />
+          </Fact>
+        )}
         <Fact label="Scope">{entityScope(entity) ?? <span className="muted">—</span>}</Fact>
         <Fact label="Source">
           {repository ? (

@@ -4,7 +4,8 @@ import type { EntityName } from '../routing/routes.js';
 import { safeHref } from '../security/identifiers.js';
 import { RefLink } from '../ui/RefLink.js';
 import { ErrorState, Loading } from '../ui/states.js';
-import { catalogProblems, entityLinks, entityScope, relationRef, specText } from './entity-facts.js';
+import { catalogProblems, entityLinks, entityScope, partOfRef, relationRef, specText } from './entity-facts.js';
+import { hasRollup, RollupOverview } from './RollupOverview.js';
 import { SecuritySummaryCard } from './SecuritySummaryCard.js';
 
 /** Where the entity was read from: a URL as a link, a local file by its last two path segments (the whole path on hover). */
@@ -39,15 +40,19 @@ function AboutCard({ entity }: { entity: Entity }) {
         <dd>
           <RefLink refText={relationRef(entity, 'ownedBy', 'owner')} kind="group" />
         </dd>
-        <dt>System</dt>
-        <dd>
-          <RefLink refText={relationRef(entity, 'partOf', 'system')} kind="system" />
-        </dd>
-        {specText(entity, 'domain') && (
+        {entity.kind?.toLowerCase() !== 'system' && (
+          <>
+            <dt>System</dt>
+            <dd>
+              <RefLink refText={partOfRef(entity, 'system')} kind="system" />
+            </dd>
+          </>
+        )}
+        {partOfRef(entity, 'domain') && (
           <>
             <dt>Domain</dt>
             <dd>
-              <RefLink refText={specText(entity, 'domain')} kind="domain" />
+              <RefLink refText={partOfRef(entity, 'domain')} kind="domain" />
             </dd>
           </>
         )}
@@ -114,7 +119,9 @@ export function OverviewTab({ entity, name, summary }: { entity: Entity; name: E
   return (
     <div className="overview-grid">
       <AboutCard entity={entity} />
-      {summary.status === 'error' ? (
+      {hasRollup(name) ? (
+        <RollupOverview name={name} />
+      ) : summary.status === 'error' ? (
         <section className="card">
           <h2>Security</h2>
           <ErrorState error={summary.error as Error} what="the security summary" onRetry={summary.reload} />

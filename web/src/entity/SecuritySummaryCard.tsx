@@ -94,17 +94,28 @@ function NoSecurityData({ summary }: { summary: EntitySummary }) {
   );
 }
 
-export function SecuritySummaryCard({ summary, name }: { summary: EntitySummary; name: EntityName }) {
+/**
+ * An entity's security summary; with `rollup`, the summary of a System's, Domain's or Group's
+ * members (each issue once), which has no issue list of its own and no links to advise on.
+ */
+export function SecuritySummaryCard({ summary, name, rollup = false }: { summary: EntitySummary; name: EntityName; rollup?: boolean }) {
   const { unmatched, notes } = linkProblems(summary.links);
-  const issuesHref = (severity?: Severity) => entityHref(name, 'vulnerabilities', severity ? `?severity=${severity}` : '');
+  const issuesHref = rollup ? undefined : (severity?: Severity) => entityHref(name, 'vulnerabilities', severity ? `?severity=${severity}` : '');
   return (
     <section className="card security-card" aria-labelledby="security-title" data-testid="security-summary">
       <div className="card-header">
-        <h2 id="security-title">Security</h2>
-        {summary.hasData && <Link href={issuesHref()}>View all issues ›</Link>}
+        <h2 id="security-title">{rollup ? 'Security of its members' : 'Security'}</h2>
+        {summary.hasData && issuesHref && <Link href={issuesHref()}>View all issues ›</Link>}
       </div>
+      {rollup && summary.hasData && <p className="muted">Each issue counts once, however many members show its target.</p>}
       {!summary.hasData ? (
-        <NoSecurityData summary={summary} />
+        rollup ? (
+          <EmptyState title="No security data: none of its members is linked to a scanned target.">
+            <p>This is not the same as no issues. The members below say which of them have links that matched nothing.</p>
+          </EmptyState>
+        ) : (
+          <NoSecurityData summary={summary} />
+        )
       ) : (
         <>
           <div className="security-top">
@@ -112,7 +123,7 @@ export function SecuritySummaryCard({ summary, name }: { summary: EntitySummary;
             <dl className="stats">
               <Stat label="Open issues" value={formatCount(summary.counts.total)} testId="summary-total" />
               <Stat label="Fixable" value={formatCount(summary.fixable)} testId="summary-fixable" hint="Issues with a fixed version available" />
-              <Stat label="New since previous scan" value={summary.new > 0 ? <Link href={entityHref(name, 'vulnerabilities', '?new=true')}>{formatCount(summary.new)}</Link> : '0'} testId="summary-new" />
+              <Stat label="New since previous scan" value={summary.new > 0 && !rollup ? <Link href={entityHref(name, 'vulnerabilities', '?new=true')}>{formatCount(summary.new)}</Link> : '0'} testId="summary-new" />
               <Stat label="Exempted" value={formatCount(summary.exempted)} testId="summary-exempted" hint="Not counted above: an approved exemption covers them" />
               <Stat label="Last scan" value={<ScanTime at={summary.lastScanAt} />} testId="summary-last-scan" wide />
             </dl>

@@ -16,6 +16,9 @@ import { EmptyState, ErrorState, Loading } from '../ui/states.js';
 import { type IssueQuery, isIssueFiltered, issueSearch, issuesPath, parseIssueQuery, withIssueChange } from './issue-query.js';
 import { linkProblems } from './link-advice.js';
 import { UnmatchedLinks } from './LinkDiagnostics.js';
+import { exportTable } from '../export/export.js';
+import { ExportButtons } from '../export/ExportButtons.js';
+import { allIssues, ISSUE_EXPORT } from './issue-export.js';
 
 // The drawer brings the markdown reader with it: loaded when an issue is first opened.
 const IssueDrawer = lazy(() => import('./IssueDrawer.js'));
@@ -165,6 +168,11 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
         )}
       </div>
 
+      {data && data.total > 0 && (
+        <div className="export-bar">
+          <ExportButtons name="issues" label="Export the issues these filters show" load={async () => exportTable(ISSUE_EXPORT, await allIssues(name, query))} />
+        </div>
+      )}
       {page.status === 'error' && <ErrorState error={page.error as Error} what="the issues" onRetry={page.reload} />}
       {page.status === 'loading' && !data && <Loading what="the issues" />}
       {data && page.status !== 'error' && (

@@ -28,6 +28,16 @@ export function relationRef(entity: Entity, relation: string, specField: string)
   return text(entity.spec?.[specField]);
 }
 
+/**
+ * The system or domain the entity is part of. Both are `partOf` relations (a component is part of
+ * a system, a system part of a domain), so the relation is told apart by the kind it points to.
+ */
+export function partOfRef(entity: Entity, kind: 'system' | 'domain'): string | null {
+  const found = entity.relations?.find((r) => r.type === 'partOf' && r.targetRef.toLowerCase().startsWith(`${kind}:`));
+  if (found) return found.targetRef;
+  return text(entity.spec?.[kind]);
+}
+
 export function specText(entity: Entity, field: string): string | null {
   return text(entity.spec?.[field]);
 }

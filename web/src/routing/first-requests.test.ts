@@ -4,7 +4,7 @@ import { firstRequests } from './first-requests.js';
 describe('first requests of a page', () => {
   it('are the ones the page itself makes, for the view in the URL', () => {
     expect(firstRequests('/catalog', '?kind=Component&page=2')).toEqual(['/api/insights/overview?kind=Component&sort=-critical&limit=50&offset=50']);
-    expect(firstRequests('/', '')).toEqual(['/api/insights/overview?sort=-critical&limit=50']);
+    expect(firstRequests('/', '')).toEqual(['/api/insights/overview?kind=Component,API,Resource,System&sort=-critical&limit=50']);
     expect(firstRequests('/catalog/component/default/payments', '')).toEqual([
       '/api/catalog/entities/by-name/component/default/payments',
       '/api/insights/entities/component/default/payments/summary',

@@ -17,6 +17,7 @@ export type Route =
   | { page: 'catalog' }
   | { page: 'entity'; entity: EntityName; tab: EntityTab }
   | { page: 'dashboard' }
+  | { page: 'issues' }
   | { page: 'scorecards' }
   | { page: 'scorecard'; scorecardId: string }
   | { page: 'targets' }
@@ -48,6 +49,7 @@ export function matchRoute(pathname: string): Route {
     return { page: 'not-found' };
   }
   if (first === 'dashboard' && rest.length === 0) return { page: 'dashboard' };
+  if (first === 'issues' && rest.length === 0) return { page: 'issues' };
   if (first === 'audit' && rest.length === 0) return { page: 'audit' };
   if (first === 'scorecards') {
     if (rest.length === 0) return { page: 'scorecards' };

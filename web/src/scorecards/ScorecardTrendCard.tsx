@@ -1,7 +1,7 @@
 import type { ScorecardTrend } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { ScoreValue } from '../ui/CheckStatus.js';
-import { formatCount, formatDate, formatScore } from '../ui/format.js';
+import { formatCount, formatDay, formatScore } from '../ui/format.js';
 import { LineChart } from '../ui/LineChart.js';
 import { TrendPeriod } from '../ui/TrendPeriod.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
@@ -29,7 +29,7 @@ export function ScorecardTrendCard({ scorecardId, query, go }: { scorecardId: st
         ) : (
           <>
             <p className="trend-summary" data-testid="scorecard-trend-summary">
-              Pass rate {rate(ends.first.passRate)} on {formatDate(ends.first.date)}, {rate(ends.last.passRate)} on {formatDate(ends.last.date)}.
+              Pass rate {rate(ends.first.passRate)} on {formatDay(ends.first.date)}, {rate(ends.last.passRate)} on {formatDay(ends.last.date)}.
             </p>
             <LineChart
               dates={trend.data.points.map((p) => p.date)}
@@ -67,7 +67,7 @@ export function ScorecardTrendCard({ scorecardId, query, go }: { scorecardId: st
                   <tbody>
                     {trend.data.points.map((p) => (
                       <tr key={p.date}>
-                        <th scope="row">{p.date}</th>
+                        <th scope="row">{formatDay(p.date)}</th>
                         <td className="num">{formatCount(p.entities)}</td>
                         <td className="num">{formatCount(p.scored)}</td>
                         <td className="num">{formatCount(p.passing)}</td>

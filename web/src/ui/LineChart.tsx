@@ -2,12 +2,17 @@ import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { chartColumns, type LineSeries } from './chart-data.js';
+import { formatDay } from './format.js';
 
 const HEIGHT = 240;
 
 /** A color from the stylesheet, so that the chart and the badges agree. */
 function cssColor(property: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(property).trim() || '#555';
+}
+
+function showLatestWhenIdle(chart: uPlot, days: number): void {
+  if (days > 0 && (chart.cursor.idx === null || chart.cursor.idx === undefined)) chart.setLegend({ idx: days - 1 });
 }
 
 /**
@@ -46,16 +51,19 @@ export function LineChart({
         width: width(),
         height: HEIGHT,
         series: [
-          { label: 'Day', value: (_u, v) => (v === null ? '—' : new Date(v * 1000).toISOString().slice(0, 10)) },
+          { label: 'Day', value: (_u, v) => (v === null ? '—' : formatDay(new Date(v * 1000).toISOString().slice(0, 10))) },
           ...series.map((s) => ({ label: s.label, stroke: cssColor(s.color), width: 2, dash: s.dash, points: { show: false }, value: (_u: uPlot, v: number | null) => (v === null ? '—' : format(v)) })),
         ],
         axes: [{}, { label: yLabel, size: 56 }],
         scales: { x: { time: true }, ...(yRange ? { y: { range: yRange } } : {}) },
         cursor: { drag: { x: false, y: false } },
+        // Off the chart, the legend shows the latest day's values rather than dashes.
+        hooks: { setCursor: [(u) => showLatestWhenIdle(u, dates.length)] },
       },
       chartColumns(dates, series) as uPlot.AlignedData,
       element,
     );
+    showLatestWhenIdle(chart, dates.length);
     const resize = new ResizeObserver(() => chart.setSize({ width: width(), height: HEIGHT }));
     resize.observe(element);
     return () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCount, formatDate, formatDateTime, formatFileLocation, formatLines, formatPercent, formatRelative, formatScore, formatVersions } from './format.js';
+import { formatCount, formatDate, formatDay, formatDateTime, formatFileLocation, formatLines, formatPercent, formatRelative, formatScore, formatVersions } from './format.js';
 
 describe('formatting', () => {
   it('shows percentages whole, and never 0% for a severity that has issues', () => {
@@ -48,5 +48,11 @@ describe('formatting', () => {
     expect(formatVersions('4.17.20', null)).toBe('4.17.20');
     expect(formatVersions(null, '2.0')).toBe('fixed in 2.0');
     expect(formatVersions(null, null)).toBe('');
+  });
+
+  it('writes an API day the same way everywhere, whatever the time zone', () => {
+    expect(formatDay('2026-11-20')).toBe('20 Nov 2026');
+    expect(formatDay('2026-01-01')).toBe('1 Jan 2026');
+    expect(formatDay('not a day')).toBe('not a day');
   });
 });
