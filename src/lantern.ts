@@ -23,6 +23,8 @@ import type { Database } from './store/schema.js';
 import { type BaselineUpdate, requireScannedVariant, setBaseline } from './store/targets.js';
 import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } from './scorecards/definitions.js';
 import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evaluate.js';
+import { type FeedImport, type FeedImportOptions, importFeed } from './feeds/import.js';
+import type { FeedName } from './store/feeds.js';
 
 const now = () => new Date().toISOString();
 
@@ -105,6 +107,17 @@ export class Lantern {
    */
   async evaluateScorecards(at: string = this.#clock()): Promise<ScorecardEvaluation[]> {
     return this.store.transaction(async (trx) => evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { now: at }));
+  }
+
+  /**
+   * Imports an exploitation feed (feeds/import.ts), then evaluates the scorecards again: issues are
+   * matched to the feeds when read, so their enrichment changes with the import, and the data
+   * points that count known-exploited issues or EPSS change with it.
+   */
+  async importFeed(name: FeedName, address: string, options: Omit<FeedImportOptions, 'now'> = {}): Promise<FeedImport> {
+    const result = await importFeed(this.store, name, address, { ...options, now: this.#clock });
+    await this.evaluateScorecards();
+    return result;
   }
 
   /**

@@ -5,6 +5,7 @@ import { auditCommand } from './commands/audit.js';
 import { catalogCommand } from './commands/catalog.js';
 import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
+import { feedsCommand } from './commands/feeds.js';
 import { formatsCommand } from './commands/formats.js';
 import { ingestCommand } from './commands/ingest.js';
 import { issuesCommand } from './commands/issues.js';
@@ -46,6 +47,7 @@ export function createProgram(io: CliIo): Command {
   configCommand(program, io);
   tokensCommand(program, io);
   auditCommand(program, io);
+  feedsCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

@@ -7,11 +7,13 @@ import { DEFAULT_LIMITS, type ServerLimits } from '../../api/limits.js';
 import type { LanternMetrics } from '../../api/metrics.js';
 import type { LanternApp } from '../../api/server.js';
 import { formatProblem } from '../../catalog/entity.js';
+import type { ReadingPolicyOptions } from '../../catalog/reading-policy.js';
 import { isUrl } from '../../catalog/source-address.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
 import { InputError } from '../../domain/errors.js';
 import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
 import type { Lantern } from '../../lantern.js';
+import { OFFICIAL_FEEDS } from '../../feeds/official.js';
 import { positiveNumber, scopeOption } from '../context.js';
 import type { CliIo } from '../io.js';
 import { type CatalogPolicyFlags, catalogPolicyOptions, catalogReadOptions } from './catalog.js';
@@ -37,6 +39,9 @@ export interface ServeOptions extends ScorecardFlags, CatalogPolicyFlags, Config
   minUploadRate: string;
   maxGzipRatio: string;
   uploadDir?: string;
+  feedsRefresh: string;
+  feedsKevUrl?: string;
+  feedsEpssUrl?: string;
 }
 
 export const DEFAULT_REFRESH_INTERVAL = '5m';
@@ -82,6 +87,9 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--ingest-queue-timeout <duration>', 'an upload waits this long for an ingest slot, then gets 503', seconds(DEFAULT_LIMITS.ingestQueueTimeoutMs))
     .option('--min-upload-rate <KiB/s>', `cut off an upload arriving slower than this over ${DEFAULT_LIMITS.uploadRateWindowMs / 1000} s`, String(DEFAULT_LIMITS.minUploadBytesPerSecond / 1024))
     .option('--max-gzip-ratio <n>', 'refuse a gzip upload that inflates more than this many times (after its first MiB)', String(DEFAULT_LIMITS.maxInflationRatio))
+    .option('--feeds-refresh <duration>', 'import the KEV and EPSS feeds at start and then this often (24h); 0, the default, never reaches out', '0')
+    .option('--feeds-kev-url <url>', `where --feeds-refresh reads KEV (default ${OFFICIAL_FEEDS.kev})`)
+    .option('--feeds-epss-url <url>', `where --feeds-refresh reads EPSS (default ${OFFICIAL_FEEDS.epss})`)
     .option('--upload-dir <path>', 'where uploads are written while they arrive (default: the system temporary folder)')
     .action(async (options: ServeOptions) => {
       const port = portOption(options.port);
@@ -111,6 +119,7 @@ export function serveCommand(program: Command, io: CliIo): void {
         host: options.host,
         auth: { anonymous, oidc: settings.oidc },
         refreshIntervalMs: intervalMs,
+        feeds: feedsRefreshOption(options, await catalogReadOptions(options)),
         limits,
         logLevel: io.env.LANTERN_LOG_LEVEL ?? 'info',
         listening: (address) => `Lantern is serving ${lantern.store.description} on ${address}\n`,
@@ -120,6 +129,17 @@ export function serveCommand(program: Command, io: CliIo): void {
 
 function seconds(ms: number): string {
   return `${ms / 1000}s`;
+}
+
+/** The shortest --feeds-refresh: the feeds change once a day. */
+export const MIN_FEEDS_REFRESH_MS = 60 * 60 * 1000;
+
+/** `--feeds-refresh` and the feed URLs; undefined when off (the default, for air-gapped installs). */
+export function feedsRefreshOption(options: Pick<ServeOptions, 'feedsRefresh' | 'feedsKevUrl' | 'feedsEpssUrl'>, policy: ReadingPolicyOptions = {}): FeedsRefresh | undefined {
+  const ms = parseInterval(options.feedsRefresh, '--feeds-refresh');
+  if (ms === 0) return undefined;
+  if (ms < MIN_FEEDS_REFRESH_MS) throw new InputError(`Invalid --feeds-refresh ${JSON.stringify(options.feedsRefresh)}: the feeds are published daily; give 1h or more (24h is usual), or 0 for never.`);
+  return { intervalMs: ms, urls: { kev: options.feedsKevUrl ?? OFFICIAL_FEEDS.kev, epss: options.feedsEpssUrl ?? OFFICIAL_FEEDS.epss }, policy: { allowHosts: policy.allowHosts, allowPrivate: policy.allowPrivate } };
 }
 
 /** The server limits named by `lantern serve` flags. */
@@ -189,6 +209,8 @@ export interface ServeLoopOptions {
   auth: AuthOptions;
   /** Read every registered catalog location again this often; 0 for never. */
   refreshIntervalMs: number;
+  /** Import the exploitation feeds from these URLs at start and this often; undefined for never. */
+  feeds?: FeedsRefresh | undefined;
   /** Timeouts and caps of the HTTP server (defaults for those not given). */
   limits?: Partial<ServerLimits>;
   logLevel: string;
@@ -246,6 +268,24 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     }).then((evaluated) => evaluated && app.log.info({ scorecards: evaluated.length, changed: evaluated.reduce((n, e) => n + e.changed, 0) }, 'scorecards evaluated'));
   };
   const scorer = setInterval(score, SCORECARD_INTERVAL_MS).unref();
+  // A download that fails keeps the previous import; the failure is logged and shown by feeds status.
+  let feeding: Promise<unknown> = Promise.resolve();
+  const feeds = options.feeds;
+  const feed = () => {
+    if (!feeds) return;
+    feeding = tick(FEEDS_REFRESH_JOB, async () => {
+      for (const name of ['kev', 'epss'] as const) {
+        try {
+          const result = await lantern.importFeed(name, feeds.urls[name], feeds.policy);
+          app.log.info({ feed: name, rows: result.rows, feedDate: result.date }, 'feed imported');
+        } catch (error) {
+          app.log.error({ feed: name, url: feeds.urls[name], err: error }, 'feed not refreshed; the previous import stays in use');
+        }
+      }
+    });
+  };
+  feed();
+  const feeder = feeds ? setInterval(feed, feeds.intervalMs).unref() : undefined;
   try {
     const address = await app.listen({ port: options.port, host: options.host }).catch((error: unknown) => {
       throw portError(error, options.port, options.host);
@@ -259,7 +299,9 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     await loop?.stop();
     clearInterval(sweeper);
     clearInterval(scorer);
+    clearInterval(feeder);
     await sweeping;
+    await feeding;
     await scoring;
     await app.close();
     await lantern.close();
@@ -269,6 +311,14 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
 export const SCORECARD_JOB = 'scorecard-evaluation';
 export const EXPIRY_SWEEP_JOB = 'exemption-expiry-sweep';
 export const CATALOG_REFRESH_JOB = 'catalog-refresh';
+export const FEEDS_REFRESH_JOB = 'feeds-refresh';
+
+export interface FeedsRefresh {
+  intervalMs: number;
+  urls: Record<'kev' | 'epss', string>;
+  /** The outbound policy of catalog reads (--catalog-allow-host, --catalog-allow-private) applies to feed URLs too. */
+  policy: ReadingPolicyOptions;
+}
 
 /**
  * One tick of a periodic job: run under the cluster's lease (store/job-lease.ts), so that of several
