@@ -76,7 +76,7 @@ describeEachStore('lantern CLI', (kind: StoreKind) => {
     const medium = JSON.parse((await lantern(['issues', '--target', 'acme/payments', '--severity', 'medium', '--json', '--db', db])).stdout);
     expect(medium.map((i: { vulnerabilityId: string }) => i.vulnerabilityId)).toEqual(['CVE-2022-24999']);
     const table = await lantern(['issues', '--target', 'acme/payments', '--db', db]);
-    expect(table.stdout).toMatch(/^SEVERITY\s+ID\s+TITLE\s+PACKAGE\s+INSTALLED\s+FIXED IN\s+SCANNERS\s+PLACES\s*\nhigh \(new\)\s+CVE-2021-23337\s/);
+    expect(table.stdout).toMatch(/^SEVERITY\s+ID\s+TITLE\s+PACKAGE\s+INSTALLED\s+FIXED IN\s+KEV\s+EPSS\s+SCANNERS\s+PLACES\s*\nhigh \(new\)\s+CVE-2021-23337\s/);
     expect(table.stdout).toContain('2 issue(s) in acme/payments@main.');
   });
 
