@@ -25,6 +25,7 @@ import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } fr
 import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evaluate.js';
 import { type FeedImport, type FeedImportOptions, importFeed } from './feeds/import.js';
 import type { FeedName } from './store/feeds.js';
+import { DEFAULT_SLA_POLICIES, type SlaPolicies } from './insights/sla.js';
 
 const now = () => new Date().toISOString();
 
@@ -39,6 +40,8 @@ export interface LanternOptions {
   clock?: () => string;
   /** Whether whoever requested an exemption may approve it too (config allowSelfApproval). Default false. */
   allowSelfApproval?: boolean;
+  /** Days to fix per severity, per org/project (config sla). Default 7/30/90/180, none for info. */
+  sla?: SlaPolicies;
 }
 
 /** Work that follows a change to a target (its baseline), inside the same transaction. */
@@ -60,6 +63,7 @@ export class Lantern {
   /** Finds the principal of an API token (cached briefly). */
   readonly tokens: TokenVerifier;
   readonly allowSelfApproval: boolean;
+  readonly sla: SlaPolicies;
   readonly #clock: () => string;
 
   constructor(
@@ -70,6 +74,7 @@ export class Lantern {
     this.#clock = options.clock ?? now;
     this.scorecards = new ScorecardDefinitions(options.scorecards);
     this.allowSelfApproval = options.allowSelfApproval ?? false;
+    this.sla = options.sla ?? DEFAULT_SLA_POLICIES;
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });

@@ -5,7 +5,9 @@ import type { GrantRule } from '../access/sign-in-grants.js';
 import { type CatalogProblem, type FieldPath, formatFieldPath } from '../catalog/entity.js';
 import { readYamlStream } from '../catalog/yaml-source.js';
 import { InputError } from '../domain/errors.js';
+import type { SlaPolicies } from '../insights/sla.js';
 import { DefinitionFields, describeValue } from '../scorecards/definition-fields.js';
+import { readSlaConfig } from './sla-config.js';
 
 /** Signing in through an OpenID Connect provider. The client secret comes from LANTERN_OIDC_CLIENT_SECRET, never from a file. */
 export interface OidcConfig {
@@ -26,12 +28,14 @@ export interface LanternConfig {
   grants: GrantRule[];
   anonymous?: Grant | undefined;
   allowSelfApproval?: boolean | undefined;
+  /** Days to fix per severity, per org/project (insights/sla.ts); the defaults when absent. */
+  sla?: SlaPolicies | undefined;
 }
 
 export const DEFAULT_GROUPS_CLAIM = 'groups';
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email'];
 
-const TOP_FIELDS = ['oidc', 'grants', 'anonymous', 'allowSelfApproval'];
+const TOP_FIELDS = ['oidc', 'grants', 'anonymous', 'allowSelfApproval', 'sla'];
 const OIDC_FIELDS = ['issuer', 'clientId', 'redirectUrl', 'groupsClaim', 'scopes'];
 const GRANT_FIELDS = ['group', 'user', 'role', 'scope'];
 const ANONYMOUS_FIELDS = ['role', 'scope'];
@@ -89,6 +93,7 @@ function readConfig(value: unknown, fields: DefinitionFields): LanternConfig {
       if (role && scope) config.anonymous = { role, scope };
     }
   }
+  if (top.sla !== undefined && top.sla !== null) config.sla = readSlaConfig(top.sla, fields);
   if (top.allowSelfApproval !== undefined && top.allowSelfApproval !== null) {
     if (typeof top.allowSelfApproval !== 'boolean') fields.error(['allowSelfApproval'], `Invalid allowSelfApproval ${describeValue(top.allowSelfApproval)}: expected true or false.`);
     else config.allowSelfApproval = top.allowSelfApproval;

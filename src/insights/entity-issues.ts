@@ -8,6 +8,7 @@ import type { Database } from '../store/schema.js';
 import type { EntityState } from './entity-state.js';
 import { type EpssMatch, type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
 import { byPriority, priorityReason } from './priority.js';
+import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
 import { type ShownIssue, shownIssues } from './summary.js';
 
 type Db = Kysely<Database>;
@@ -27,6 +28,8 @@ export interface IssueQuery {
   kev?: KevMatch['state'] | undefined;
   /** Only issues whose EPSS score is at least this. */
   epssMin?: number | undefined;
+  /** Only issues in this SLA state. */
+  sla?: SlaStatus['state'] | undefined;
   /** `priority`, `severity`, `-severity`, `title`, `package`, `firstSeen`, with `-` for descending. */
   sort?: string | undefined;
   limit?: number | undefined;
@@ -43,6 +46,7 @@ export interface EntityIssue extends IssueListing {
   epss: EpssMatch;
   /** Why the priority order puts it where it is (insights/priority.ts). */
   priorityReason: string;
+  sla: SlaStatus;
 }
 
 export interface IssuePage {
@@ -56,7 +60,7 @@ export const DEFAULT_ISSUE_LIMIT = 50;
 export const MAX_ISSUE_LIMIT = 500;
 
 /** An entity's current issues, filtered, sorted and paged (docs/insights-api.md). */
-export async function entityIssues(db: Db, state: EntityState, query: IssueQuery, now: string): Promise<IssuePage> {
+export async function entityIssues(db: Db, state: EntityState, query: IssueQuery, now: string, policies: SlaPolicies = DEFAULT_SLA_POLICIES): Promise<IssuePage> {
   const issues = mergeVariants(shownIssues(state, now));
   const text = query.q?.trim().toLowerCase();
   // A text search looks at every issue's file; otherwise only the page's files are read.
@@ -84,12 +88,16 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   const sort = query.sort ?? '-severity';
   const key = sortKey(sort);
   // Exploitation is read for every matching issue only when the order or a filter needs it.
-  const whole = key === 'priority' || query.kev !== undefined || query.epssMin !== undefined;
+  const whole = key === 'priority' || query.kev !== undefined || query.epssMin !== undefined || query.sla !== undefined;
   const known = whole ? await exploitationOf(db, matching.map((m) => m.issue)) : undefined;
   const chosen = known
-    ? matching.filter(({ issue }) => {
+    ? matching.filter(({ issue, target, exempted }) => {
         const { kev, epss } = known.get(issue.id) as Exploitation;
-        return (query.kev === undefined || kev.state === query.kev) && (query.epssMin === undefined || (epss.score !== null && epss.score >= query.epssMin));
+        return (
+          (query.kev === undefined || kev.state === query.kev) &&
+          (query.epssMin === undefined || (epss.score !== null && epss.score >= query.epssMin)) &&
+          (query.sla === undefined || slaStatus({ ...issue, kev }, policyFor(policies, target.scope), now, exempted).state === query.sla)
+        );
       })
     : matching;
   chosen.sort(comparator(sort, key, known));
@@ -110,6 +118,7 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
         location: locations.get(issue.id) ?? null,
         ...found,
         priorityReason: priorityReason({ ...issue, ...found }),
+        sla: slaStatus({ ...issue, kev: found.kev }, policyFor(policies, target.scope), now, exempted),
       };
     }),
     total: chosen.length,

@@ -10,7 +10,7 @@ import { overview, OVERVIEW_SORTS } from '../../insights/overview.js';
 import { summarise } from '../../insights/summary.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
-import { ExploitationFields, KevStateSchema } from '../exploitation-schema.js';
+import { ExploitationFields, KevStateSchema, SlaSchema, SlaStateSchema } from '../exploitation-schema.js';
 import { Days, EntityColumnFields, errors, Id, IdParams, Limit, Offset, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 import { ExemptionSchema } from './exemptions.js';
@@ -72,6 +72,7 @@ const EntityIssueSchema = Type.Object({
   variant: Type.String(),
   location: Type.Union([Type.Object({ filePath: Type.String(), startLine: NullableInteger, endLine: NullableInteger }), Type.Null()]),
   ...ExploitationFields,
+  sla: SlaSchema,
 });
 
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
@@ -223,6 +224,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
           q: Type.Optional(Type.String({ maxLength: 200 })),
           kev: Type.Optional(KevStateSchema),
           epssMin: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Only issues whose EPSS score is at least this' })),
+          sla: Type.Optional(SlaStateSchema),
           sort: Type.Optional(Type.String({ description: `${ISSUE_SORTS.join(', ')}; a leading "-" sorts descending. Default -severity. priority: known-exploited first, then EPSS percentile bands, severity, fixable (docs/prioritisation.md).` })),
           limit: Type.Optional(Limit({ max: MAX_ISSUE_LIMIT, default: DEFAULT_ISSUE_LIMIT })),
           cursor: Type.Optional(Type.String()),
@@ -244,8 +246,9 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       return entityIssues(
         db,
         state,
-        { severity: severities(q.severity), scanner: list(q.scanner), kind: list(q.kind), target: q.target, status: q.status, q: q.q, kev: q.kev, epssMin: q.epssMin, sort: q.sort, limit: q.limit, cursor: q.cursor },
-        now(),
+        { severity: severities(q.severity), scanner: list(q.scanner), kind: list(q.kind), target: q.target, status: q.status, q: q.q, kev: q.kev, epssMin: q.epssMin, sla: q.sla, sort: q.sort, limit: q.limit, cursor: q.cursor },
+        lantern.now(),
+        lantern.sla,
       );
     },
   );

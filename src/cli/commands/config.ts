@@ -1,3 +1,4 @@
+import type { SlaPolicies } from '../../insights/sla.js';
 import type { Command } from 'commander';
 import type { OidcSignIn } from '../../access/oidc.js';
 import type { Grant } from '../../access/roles.js';
@@ -17,6 +18,7 @@ export interface ServeSettings {
   oidc?: OidcSignIn | undefined;
   anonymous?: Grant | undefined;
   allowSelfApproval?: boolean | undefined;
+  sla?: SlaPolicies | undefined;
 }
 
 /** The environment variable that holds the OpenID Connect client secret; it is never read from a file or a flag. */
@@ -41,7 +43,7 @@ export async function serveSettings(flags: ConfigFlags, io: CliIo): Promise<Serv
     io.err(`Signing in through OpenID Connect at ${oidc.issuer} as client ${oidc.clientId}${secret}.\n`);
     if (oidc.grants.length === 0) io.err('No grants are configured: people can sign in but hold no role until grants name their groups or emails.\n');
   }
-  return { oidc, anonymous: config.anonymous, allowSelfApproval: config.allowSelfApproval };
+  return { oidc, anonymous: config.anonymous, allowSelfApproval: config.allowSelfApproval, sla: config.sla };
 }
 
 async function checkedConfig(file: string, io: CliIo): Promise<LanternConfig> {
