@@ -7,6 +7,7 @@ import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { feedsCommand } from './commands/feeds.js';
 import { formatsCommand } from './commands/formats.js';
+import { gateCommand } from './commands/gate.js';
 import { ingestCommand } from './commands/ingest.js';
 import { issuesCommand } from './commands/issues.js';
 import { scansCommand } from './commands/scans.js';
@@ -48,6 +49,7 @@ export function createProgram(io: CliIo): Command {
   tokensCommand(program, io);
   auditCommand(program, io);
   feedsCommand(program, io);
+  gateCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }
