@@ -41,6 +41,9 @@ import type { Database } from './store/schema.js';
 import { type BaselineUpdate, requireScannedVariant, setBaseline } from './store/targets.js';
 import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } from './scorecards/definitions.js';
 import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evaluate.js';
+import { type FeedImport, type FeedImportOptions, importFeed } from './feeds/import.js';
+import type { FeedName } from './store/feeds.js';
+import { DEFAULT_SLA_POLICIES, type SlaPolicies } from './insights/sla.js';
 
 const now = () => new Date().toISOString();
 
@@ -69,6 +72,8 @@ export interface LanternOptions {
   allowSelfApproval?: boolean;
   /** Which events go to which channels (config notifications). Default: none. */
   notifications?: NotificationConfig;
+  /** Days to fix per severity, per org/project (config sla). Default 7/30/90/180, none for info. */
+  sla?: SlaPolicies;
 }
 
 /** Work that follows a change to a target (its baseline), inside the same transaction. */
@@ -91,6 +96,7 @@ export class Lantern {
   readonly tokens: TokenVerifier;
   readonly allowSelfApproval: boolean;
   readonly notifications: NotificationConfig;
+  readonly sla: SlaPolicies;
   readonly #clock: () => string;
 
   constructor(
@@ -102,6 +108,7 @@ export class Lantern {
     this.scorecards = new ScorecardDefinitions(options.scorecards);
     this.allowSelfApproval = options.allowSelfApproval ?? false;
     this.notifications = options.notifications ?? { channels: [], rules: [] };
+    this.sla = options.sla ?? DEFAULT_SLA_POLICIES;
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });
@@ -141,6 +148,17 @@ export class Lantern {
    */
   async evaluateScorecards(at: string = this.#clock()): Promise<ScorecardEvaluation[]> {
     return this.store.transaction(async (trx) => evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { now: at }));
+  }
+
+  /**
+   * Imports an exploitation feed (feeds/import.ts), then evaluates the scorecards again: issues are
+   * matched to the feeds when read, so their enrichment changes with the import, and the data
+   * points that count known-exploited issues or EPSS change with it.
+   */
+  async importFeed(name: FeedName, address: string, options: Omit<FeedImportOptions, 'now'> = {}): Promise<FeedImport> {
+    const result = await importFeed(this.store, name, address, { ...options, now: this.#clock });
+    await this.evaluateScorecards();
+    return result;
   }
 
   /**

@@ -174,6 +174,7 @@ const MATRIX: Record<string, Entry> = {
 
   'GET /api/scorecards': list('/api/scorecards'),
   'GET /api/scorecards/data-points': list('/api/scorecards/data-points'),
+  'GET /api/feeds': list('/api/feeds'),
   'GET /api/scorecards/checks': list('/api/scorecards/checks'),
   'GET /api/scorecards/:id': list('/api/scorecards/owned'),
   'POST /api/scorecards': {

@@ -97,6 +97,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'DELETE /api/scorecards/:id': { action: 'manage-scorecards', where: 'account' },
   'GET /api/scorecards/:id/results': READ_LIST,
   'GET /api/scorecards/:id/trend': READ_LIST,
+
+  // Exploitation feeds: account-wide, what any reader may know.
+  'GET /api/feeds': READ_LIST,
 };
 
 /** The table's entry for a registered route (HEAD answers as its GET). */

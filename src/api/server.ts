@@ -16,6 +16,7 @@ import { notificationRoutes } from './routes/notifications.js';
 import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
 import { scorecardRoutes } from './routes/scorecards.js';
+import { feedRoutes } from './routes/feeds.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { targetRoutes } from './routes/targets.js';
 import { type ServerLimits, serverLimits } from './limits.js';
@@ -131,6 +132,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
       await exemptionRoutes(api, lantern);
       await notificationRoutes(api, lantern);
       await scorecardRoutes(api, lantern);
+      await feedRoutes(api, lantern);
       const { oidc, secureCookies } = options.auth;
       if (oidc) await signInRoutes(api, lantern, { oidc, secureCookies });
       await accessRoutes(api, lantern, options.auth.signInUrl ?? (oidc ? '/api/auth/login' : undefined));

@@ -76,7 +76,7 @@ describeEachStore('lantern CLI', (kind: StoreKind) => {
     const medium = JSON.parse((await lantern(['issues', '--target', 'acme/payments', '--severity', 'medium', '--json', '--db', db])).stdout);
     expect(medium.map((i: { vulnerabilityId: string }) => i.vulnerabilityId)).toEqual(['CVE-2022-24999']);
     const table = await lantern(['issues', '--target', 'acme/payments', '--db', db]);
-    expect(table.stdout).toMatch(/^SEVERITY\s+ID\s+TITLE\s+WHERE\s+INSTALLED\s+FIXED IN\s+SCANNERS\s+PLACES\nhigh \(new\)\s+CVE-2021-23337\s+CVE-2021-23337 in lodash\s+lodash\s/);
+    expect(table.stdout).toMatch(/^SEVERITY\s+ID\s+TITLE\s+WHERE\s+INSTALLED\s+FIXED IN\s+KEV\s+EPSS\s+SCANNERS\s+PLACES\nhigh \(new\)\s+CVE-2021-23337\s+CVE-2021-23337 in lodash\s+lodash\s/);
     expect(table.stdout).toContain('2 issues in acme/payments@main: critical 0  high 1  medium 1  low 0  info 0\n');
   });
 

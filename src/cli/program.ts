@@ -6,7 +6,9 @@ import { catalogCommand } from './commands/catalog.js';
 import { configCommand } from './commands/config.js';
 import { demoCommand } from './commands/demo.js';
 import { exemptionsCommand } from './commands/exemptions.js';
+import { feedsCommand } from './commands/feeds.js';
 import { formatsCommand } from './commands/formats.js';
+import { gateCommand } from './commands/gate.js';
 import { ingestCommand } from './commands/ingest.js';
 import { issuesCommand } from './commands/issues.js';
 import { scansCommand } from './commands/scans.js';
@@ -53,6 +55,8 @@ export function createProgram(io: CliIo): Command {
   tokensCommand(program, io);
   exemptionsCommand(program, io);
   auditCommand(program, io);
+  feedsCommand(program, io);
+  gateCommand(program, io);
   for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   return program;
 }

@@ -61,7 +61,7 @@ describe('the configuration file', () => {
     const { config, problems } = parseConfig(text, '/etc/lantern.yaml');
     expect(config).toBeUndefined();
     expect(problems.map(formatProblem)).toEqual([
-      '/etc/lantern.yaml:17:9: error: Unknown field "listen" in the configuration: expected oidc, grants, anonymous, allowSelfApproval, notifications. (field listen)',
+      '/etc/lantern.yaml:17:9: error: Unknown field "listen" in the configuration: expected oidc, grants, anonymous, allowSelfApproval, notifications, sla. (field listen)',
       '/etc/lantern.yaml:3:17: error: The client secret is never written in the configuration file: remove clientSecret and set the environment variable LANTERN_OIDC_CLIENT_SECRET. (field oidc.clientSecret)',
       '/etc/lantern.yaml:2:11: error: Invalid OpenID Connect issuer "http://keycloak.acme.io/realms/acme": expected an https URL (plain http only for a provider on a loopback address such as localhost). (field oidc.issuer)',
       '/etc/lantern.yaml:1:1: error: The OpenID Connect client id is missing: expected a text. (field oidc.clientId)',
@@ -99,5 +99,24 @@ describe('grants from groups and users', () => {
       { role: 'viewer', scope: 'acme' },
     ]);
     expect(grantsFor(rules, { subject: 'other', email: null, groups: ['contractors'] })).toEqual([]);
+  });
+});
+
+describe('the sla section', () => {
+  it('reads days per severity, the KEV cap, and per-org and per-project days', () => {
+    const { config, problems } = parseConfig('sla:\n  critical: 5\n  info: null\n  kevDueDateCap: true\n  scopes:\n    acme: { high: 20 }\n    acme.pay: { critical: 3, kevDueDateCap: false }\n', 'c.yaml');
+    expect(problems).toEqual([]);
+    expect(config?.sla).toEqual({
+      account: { days: { critical: 5, high: 30, medium: 90, low: 180, info: null }, kevDueDateCap: true },
+      scopes: { acme: { high: 20 }, 'acme.pay': { critical: 3, kevDueDateCap: false } },
+    });
+  });
+
+  it('refuses days that are not whole numbers, naming the field', () => {
+    const { problems } = parseConfig('sla:\n  high: soon\n  scopes:\n    acme.pay: { low: -1 }\n', 'c.yaml');
+    expect(problems.map((p) => [p.field, p.message])).toEqual([
+      ['sla.high', 'Invalid high SLA "soon": expected a whole number of days from 1 to 3650, or null for no SLA.'],
+      ['sla.scopes["acme.pay"].low', 'Invalid low SLA -1: expected a whole number of days from 1 to 3650, or null for no SLA.'],
+    ]);
   });
 });

@@ -5,8 +5,10 @@ import type { GrantRule } from '../access/sign-in-grants.js';
 import { type CatalogProblem, type FieldPath, formatFieldPath } from '../catalog/entity.js';
 import { readYamlStream } from '../catalog/yaml-source.js';
 import { InputError } from '../domain/errors.js';
+import type { SlaPolicies } from '../insights/sla.js';
 import { DefinitionFields, describeValue } from '../scorecards/definition-fields.js';
 import { CHANNEL_TYPES, type ChannelType, NOTIFICATION_EVENTS, type NotificationConfig, type NotificationEvent } from '../notifications/notification.js';
+import { readSlaConfig } from './sla-config.js';
 
 /** Signing in through an OpenID Connect provider. The client secret comes from LANTERN_OIDC_CLIENT_SECRET, never from a file. */
 export interface OidcConfig {
@@ -28,12 +30,14 @@ export interface LanternConfig {
   anonymous?: Grant | undefined;
   allowSelfApproval?: boolean | undefined;
   notifications?: NotificationConfig | undefined;
+  /** Days to fix per severity, per org/project (insights/sla.ts); the defaults when absent. */
+  sla?: SlaPolicies | undefined;
 }
 
 export const DEFAULT_GROUPS_CLAIM = 'groups';
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email'];
 
-const TOP_FIELDS = ['oidc', 'grants', 'anonymous', 'allowSelfApproval', 'notifications'];
+const TOP_FIELDS = ['oidc', 'grants', 'anonymous', 'allowSelfApproval', 'notifications', 'sla'];
 const CHANNEL_FIELDS = ['name', 'type', 'url', 'secretEnv'];
 const RULE_FIELDS = ['events', 'channel', 'scopes'];
 const OIDC_FIELDS = ['issuer', 'clientId', 'redirectUrl', 'groupsClaim', 'scopes'];
@@ -93,6 +97,7 @@ function readConfig(value: unknown, fields: DefinitionFields): LanternConfig {
       if (role && scope) config.anonymous = { role, scope };
     }
   }
+  if (top.sla !== undefined && top.sla !== null) config.sla = readSlaConfig(top.sla, fields);
   if (top.allowSelfApproval !== undefined && top.allowSelfApproval !== null) {
     if (typeof top.allowSelfApproval !== 'boolean') fields.error(['allowSelfApproval'], `Invalid allowSelfApproval ${describeValue(top.allowSelfApproval)}: expected true or false.`);
     else config.allowSelfApproval = top.allowSelfApproval;

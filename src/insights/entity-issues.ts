@@ -6,11 +6,14 @@ import { batches } from '../store/batches.js';
 import type { IssueListing } from '../store/issues.js';
 import type { Database } from '../store/schema.js';
 import type { EntityState } from './entity-state.js';
+import { type EpssMatch, type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
+import { byPriority, priorityReason } from './priority.js';
+import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
 import { type ShownIssue, shownIssues } from './summary.js';
 
 type Db = Kysely<Database>;
 
-export const ISSUE_SORTS = ['severity', 'title', 'package', 'firstSeen'] as const;
+export const ISSUE_SORTS = ['severity', 'title', 'package', 'firstSeen', 'priority'] as const;
 export type IssueSortKey = (typeof ISSUE_SORTS)[number];
 
 export interface IssueQuery {
@@ -21,7 +24,13 @@ export interface IssueQuery {
   /** Default: active issues (new and common); `exempted` lists the exempted ones instead. */
   status?: 'new' | 'common' | 'exempted' | undefined;
   q?: string | undefined;
-  /** `severity`, `-severity`, `title`, `package`, `firstSeen`, with `-` for descending. */
+  /** Only issues in KEV (`listed`), not in it, or never matched with it (no feed, no CVE id). */
+  kev?: KevMatch['state'] | undefined;
+  /** Only issues whose EPSS score is at least this. */
+  epssMin?: number | undefined;
+  /** Only issues in this SLA state. */
+  sla?: SlaStatus['state'] | undefined;
+  /** `priority`, `severity`, `-severity`, `title`, `package`, `firstSeen`, with `-` for descending. */
   sort?: string | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
@@ -33,6 +42,11 @@ export interface EntityIssue extends IssueListing {
   targetName: string;
   variant: string;
   location: { filePath: string; startLine: number | null; endLine: number | null } | null;
+  kev: KevMatch;
+  epss: EpssMatch;
+  /** Why the priority order puts it where it is (insights/priority.ts). */
+  priorityReason: string;
+  sla: SlaStatus;
 }
 
 export interface IssuePage {
@@ -46,7 +60,7 @@ export const DEFAULT_ISSUE_LIMIT = 50;
 export const MAX_ISSUE_LIMIT = 500;
 
 /** An entity's current issues, filtered, sorted and paged (docs/insights-api.md). */
-export async function entityIssues(db: Db, state: EntityState, query: IssueQuery, now: string): Promise<IssuePage> {
+export async function entityIssues(db: Db, state: EntityState, query: IssueQuery, now: string, policies: SlaPolicies = DEFAULT_SLA_POLICIES): Promise<IssuePage> {
   const issues = mergeVariants(shownIssues(state, now));
   const text = query.q?.trim().toLowerCase();
   // A text search looks at every issue's file; otherwise only the page's files are read.
@@ -71,22 +85,44 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
     }
     return true;
   });
-  matching.sort(comparator(query.sort ?? '-severity'));
+  const sort = query.sort ?? '-severity';
+  const key = sortKey(sort);
+  // Exploitation is read for every matching issue only when the order or a filter needs it.
+  const whole = key === 'priority' || query.kev !== undefined || query.epssMin !== undefined || query.sla !== undefined;
+  const known = whole ? await exploitationOf(db, matching.map((m) => m.issue)) : undefined;
+  const chosen = known
+    ? matching.filter(({ issue, target, exempted }) => {
+        const { kev, epss } = known.get(issue.id) as Exploitation;
+        return (
+          (query.kev === undefined || kev.state === query.kev) &&
+          (query.epssMin === undefined || (epss.score !== null && epss.score >= query.epssMin)) &&
+          (query.sla === undefined || slaStatus({ ...issue, kev }, policyFor(policies, target.scope), now, exempted).state === query.sla)
+        );
+      })
+    : matching;
+  chosen.sort(comparator(sort, key, known));
 
   const limit = query.limit ?? DEFAULT_ISSUE_LIMIT;
   const offset = readCursor(query.cursor);
-  const page = matching.slice(offset, offset + limit);
+  const page = chosen.slice(offset, offset + limit);
   const locations = searched ?? (await firstLocations(db, state, page));
+  const exploitation = known ?? (await exploitationOf(db, page.map((p) => p.issue)));
   return {
-    items: page.map(({ issue, target, exempted }) => ({
-      ...issue,
-      exempted,
-      targetName: target.name,
-      variant: target.variant,
-      location: locations.get(issue.id) ?? null,
-    })),
-    total: matching.length,
-    nextCursor: offset + limit < matching.length ? writeCursor(offset + limit) : null,
+    items: page.map(({ issue, target, exempted }) => {
+      const found = exploitation.get(issue.id) as Exploitation;
+      return {
+        ...issue,
+        exempted,
+        targetName: target.name,
+        variant: target.variant,
+        location: locations.get(issue.id) ?? null,
+        ...found,
+        priorityReason: priorityReason({ ...issue, ...found }),
+        sla: slaStatus({ ...issue, kev: found.kev }, policyFor(policies, target.scope), now, exempted),
+      };
+    }),
+    total: chosen.length,
+    nextCursor: offset + limit < chosen.length ? writeCursor(offset + limit) : null,
     facets,
   };
 }
@@ -137,18 +173,25 @@ async function firstLocations(db: Db, state: EntityState, issues: readonly Shown
   return out;
 }
 
-function comparator(sort: string): (x: ShownIssue, y: ShownIssue) => number {
-  const descending = sort.startsWith('-');
-  const key = (descending ? sort.slice(1) : sort) as IssueSortKey;
+function sortKey(sort: string): IssueSortKey {
+  const key = sort.startsWith('-') ? sort.slice(1) : sort;
   if (!(ISSUE_SORTS as readonly string[]).includes(key)) {
     throw new InputError(`Invalid sort ${JSON.stringify(sort)}: expected one of ${ISSUE_SORTS.join(', ')}, with a leading "-" for descending.`);
   }
+  return key as IssueSortKey;
+}
+
+/** `known` holds the exploitation of every issue sorted when the key is `priority`. */
+function comparator(sort: string, key: IssueSortKey, known: Map<number, Exploitation> | undefined): (x: ShownIssue, y: ShownIssue) => number {
+  const descending = sort.startsWith('-');
+  const prioritised = (i: IssueListing) => ({ ...i, ...(known?.get(i.id) as Exploitation) });
   const text = (value: string | null) => (value ?? '').toLowerCase();
   const compare: Record<IssueSortKey, (a: IssueListing, b: IssueListing) => number> = {
     severity: (a, b) => severityRank(a.severity) - severityRank(b.severity),
     title: (a, b) => text(a.title).localeCompare(text(b.title)),
     package: (a, b) => text(a.package).localeCompare(text(b.package)),
     firstSeen: (a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt),
+    priority: (a, b) => byPriority(prioritised(a), prioritised(b)),
   };
   const byKey = compare[key];
   // Ties break on the identifier, then the id, so pages never overlap.

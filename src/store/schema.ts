@@ -31,6 +31,9 @@ export interface Database {
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
   audit_log: AuditLogTable;
+  feeds: FeedTable;
+  kev_entries: KevEntryTable;
+  epss_scores: EpssScoreTable;
 }
 
 /** An API token: `lnt_<key>_<secret>`; only the sha256 of the whole token is kept. */
@@ -487,4 +490,40 @@ export interface ScorecardHistoryTable {
   score: number | null;
   /** JSON object: check id → pass, fail or unknown. */
   statuses: string;
+}
+
+/** One exploitation feed (`kev`, `epss`): what its latest import held, and how its latest attempt went. */
+export interface FeedTable {
+  name: string;
+  /** The file or URL of the latest successful import. */
+  source: string | null;
+  /** The date the feed says it was released (KEV dateReleased, EPSS score_date), YYYY-MM-DD. */
+  feed_date: string | null;
+  /** KEV catalogVersion, EPSS model_version. */
+  version: string | null;
+  rows: number;
+  /** When the latest successful import finished; null when none ever did. */
+  imported_at: string | null;
+  attempted_at: string;
+  /** Why the latest attempt failed, null when it succeeded; the previous data stays. */
+  error: string | null;
+}
+
+/** One CVE in CISA's Known Exploited Vulnerabilities catalog. */
+export interface KevEntryTable {
+  cve: string;
+  date_added: string;
+  due_date: string | null;
+  /** knownRansomwareCampaignUse: `Known` or `Unknown`. */
+  ransomware: string | null;
+  vendor: string | null;
+  product: string | null;
+  name: string | null;
+}
+
+/** One CVE's EPSS score: the probability of exploitation in the next 30 days, and its percentile. */
+export interface EpssScoreTable {
+  cve: string;
+  epss: number;
+  percentile: number;
 }

@@ -12,6 +12,7 @@ import { entityRollup } from '../../insights/rollup.js';
 import { MAX_SEARCHED_ISSUES, MIN_ISSUE_SEARCH, searchIssues } from '../../insights/issue-search.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
+import { ExploitationFields, KevStateSchema, SlaSchema, SlaStateSchema } from '../exploitation-schema.js';
 import { Days, EntityColumnFields, errors, Id, IdParams, Limit, Offset, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 import { ExemptionSchema } from './exemptions.js';
@@ -72,6 +73,8 @@ const EntityIssueSchema = Type.Object({
   targetName: Type.String(),
   variant: Type.String(),
   location: Type.Union([Type.Object({ filePath: Type.String(), startLine: NullableInteger, endLine: NullableInteger }), Type.Null()]),
+  ...ExploitationFields,
+  sla: SlaSchema,
 });
 
 const Scalar = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
@@ -322,7 +325,10 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
           target: Type.Optional(Id()),
           status: Type.Optional(Type.Union([Type.Literal('new'), Type.Literal('common'), Type.Literal('exempted')])),
           q: Type.Optional(Type.String({ maxLength: 200 })),
-          sort: Type.Optional(Type.String({ description: `${ISSUE_SORTS.join(', ')}; a leading "-" sorts descending. Default -severity.` })),
+          kev: Type.Optional(KevStateSchema),
+          epssMin: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Only issues whose EPSS score is at least this' })),
+          sla: Type.Optional(SlaStateSchema),
+          sort: Type.Optional(Type.String({ description: `${ISSUE_SORTS.join(', ')}; a leading "-" sorts descending. Default -severity. priority: known-exploited first, then EPSS percentile bands, severity, fixable (docs/prioritisation.md).` })),
           limit: Type.Optional(Limit({ max: MAX_ISSUE_LIMIT, default: DEFAULT_ISSUE_LIMIT })),
           cursor: Type.Optional(Type.String()),
         }),
@@ -343,8 +349,9 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       return entityIssues(
         db,
         state,
-        { severity: severities(q.severity), scanner: list(q.scanner), kind: list(q.kind), target: q.target, status: q.status, q: q.q, sort: q.sort, limit: q.limit, cursor: q.cursor },
-        now(),
+        { severity: severities(q.severity), scanner: list(q.scanner), kind: list(q.kind), target: q.target, status: q.status, q: q.q, kev: q.kev, epssMin: q.epssMin, sla: q.sla, sort: q.sort, limit: q.limit, cursor: q.cursor },
+        lantern.now(),
+        lantern.sla,
       );
     },
   );

@@ -8,7 +8,9 @@ import { pageOf } from '../../domain/page-cursor.js';
 import { DEFAULT_ISSUE_LIMIT, MAX_ISSUE_LIMIT } from '../../insights/entity-issues.js';
 import { parseScope } from '../../domain/scope.js';
 import type { Lantern } from '../../lantern.js';
-import { scanIssueSplit } from '../../store/issues.js';
+import { type IssueListing, scanIssueSplit } from '../../store/issues.js';
+import { prioritise } from '../../insights/priority.js';
+import { ExploitationFields } from '../exploitation-schema.js';
 import { getScanView, scansOf, scanView } from '../../store/scans.js';
 import { getTargetById, listTargets, setBaseline, variantsOf } from '../../store/targets.js';
 import { chooseVariant } from '../../store/variant-choice.js';
@@ -190,12 +192,13 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
         params: IdParams,
         querystring: Type.Object({
           part: ScanIssuePart,
+          sort: Type.Optional(Type.Union([Type.Literal('severity'), Type.Literal('priority')], { description: 'severity (worst first, the default) or priority (known-exploited first, then EPSS bands, severity, fixable: docs/prioritisation.md)' })),
           limit: Type.Optional(Limit({ max: MAX_ISSUE_LIMIT, default: DEFAULT_ISSUE_LIMIT })),
           cursor: Type.Optional(Type.String({ description: 'The nextCursor of the previous page' })),
         }),
         response: {
           200: Type.Object({
-            items: Type.Array(IssueListingSchema),
+            items: Type.Array(Type.Object({ ...IssueListingFields, ...ExploitationFields })),
             total: Type.Integer(),
             nextCursor: NullableString,
             totals: Type.Object({ new: Type.Integer(), common: Type.Integer(), remediated: Type.Integer() }, { description: 'How many issues each part holds' }),
@@ -206,9 +209,12 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
     },
     async (request) => {
       const scan = await readableScan(request, request.params.id);
-      const { part, limit = DEFAULT_ISSUE_LIMIT, cursor } = request.query;
+      const { part, limit = DEFAULT_ISSUE_LIMIT, cursor, sort = 'severity' } = request.query;
       const split = await scanIssueSplit(db, { id: scan.scanId, compared_scan_id: scan.comparedScanId });
-      return { ...pageOf(split[part], limit, cursor), totals: { new: split.new.length, common: split.common.length, remediated: split.remediated.length } };
+      // In severity order only the page is matched with the feeds; in priority order, the whole part first.
+      const ordered: IssueListing[] = sort === 'priority' ? await prioritise(db, split[part], 'priority') : split[part];
+      const page = pageOf(ordered, limit, cursor);
+      return { ...page, items: await prioritise(db, page.items, 'severity'), totals: { new: split.new.length, common: split.common.length, remediated: split.remediated.length } };
     },
   );
 }

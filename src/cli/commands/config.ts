@@ -1,4 +1,5 @@
 import type { NotificationConfig } from '../../notifications/notification.js';
+import type { SlaPolicies } from '../../insights/sla.js';
 import type { Command } from 'commander';
 import type { OidcSignIn } from '../../access/oidc.js';
 import type { Grant } from '../../access/roles.js';
@@ -20,6 +21,7 @@ export interface ServeSettings {
   anonymous?: Grant | undefined;
   allowSelfApproval?: boolean | undefined;
   notifications?: NotificationConfig | undefined;
+  sla?: SlaPolicies | undefined;
 }
 
 /** The environment variable that holds the OpenID Connect client secret; it is never read from a file or a flag. */
@@ -44,7 +46,7 @@ export async function serveSettings(flags: ConfigFlags, io: CliIo): Promise<Serv
     io.err(`Signing in through OpenID Connect at ${oidc.issuer} as client ${oidc.clientId}${secret}.\n`);
     if (oidc.grants.length === 0) io.err('No grants are configured: people can sign in but hold no role until grants name their groups or emails.\n');
   }
-  return { oidc, anonymous: config.anonymous, allowSelfApproval: config.allowSelfApproval, notifications: config.notifications };
+  return { oidc, anonymous: config.anonymous, allowSelfApproval: config.allowSelfApproval, notifications: config.notifications, sla: config.sla };
 }
 
 async function checkedConfig(file: string, io: CliIo): Promise<LanternConfig> {

@@ -4,7 +4,7 @@ import type { DecisionChange, ExemptionEffect, ExemptionRequest, ReopenChange } 
 import type { ExemptionListing, ExemptionQuery, ExemptionView } from '../../insights/exemptions.js';
 import { positiveNumber, withLantern } from '../context.js';
 import type { CliIo } from '../io.js';
-import { json, shortTime, table } from '../output.js';
+import { json, screenOf, shortTime, table } from '../output.js';
 import { callServer, TOKEN_VARIABLE } from '../server-client.js';
 
 interface Where {
@@ -134,6 +134,7 @@ export function exemptionsCommand(program: Command, io: CliIo): void {
     if (items.length === 0) return io.out('No exemptions match.\n');
     io.out(
       table(
+        screenOf(io),
         ['ID', 'STATUS', 'COVERS', 'WHERE', 'REASON', 'REQUESTED BY', 'DECIDED BY', 'EXPIRES'],
         items.map((e) => [e.id, e.status, subject(e), e.appliesAt, e.reason, e.requestedBy, e.decidedBy, e.expiresAt ? shortTime(e.expiresAt) : 'never']),
       ),

@@ -12,6 +12,7 @@ interface IssuesOptions {
   variant?: string;
   scope?: string;
   severity?: string;
+  sort: string;
   json?: boolean;
   db?: string;
 }
@@ -19,28 +20,32 @@ interface IssuesOptions {
 export function issuesCommand(program: Command, io: CliIo): void {
   program
     .command('issues')
-    .description("list the current issues of a target variant (default: its baseline), worst first")
-    .addHelpText('after', examples('lantern issues --target acme/payments', 'lantern issues --target acme/payments --variant feature-x --severity critical,high', 'lantern issues --target registry.acme.io/payments --scope acme.pay --json'))
+    .description("list the current issues of a target variant (default: its baseline), worst first or in priority order; KEV/EPSS '?' means never enriched (no feed loaded or no CVE id)")
+    .addHelpText('after', examples('lantern issues --target acme/payments', 'lantern issues --target acme/payments --sort priority', 'lantern issues --target acme/payments --variant feature-x --severity critical,high', 'lantern issues --target registry.acme.io/payments --scope acme.pay --json'))
     .addOption(required('--target <name>', 'the target name'))
     .option('--variant <name>', 'the variant (default: the baseline)')
     .option('--scope <scope>', 'ORG.PROJECT or account (default: default.default)')
     .option('--severity <levels>', `only these levels, comma-separated: ${SEVERITIES.join(',')}`)
+    .option('--sort <order>', 'severity (worst first) or priority (known-exploited first, then EPSS bands, severity, fixable; with the reason)', 'severity')
     .option('--json', 'print JSON')
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
     .action(async (options: IssuesOptions) => {
       const scope = scopeOption(options.scope);
       const levels = severityList(options.severity);
-      const [{ issuesOfScans, issuePlaces }, { currentScanIds }, { targetNamed }, { chooseVariant }] = await Promise.all([
+      if (options.sort !== 'severity' && options.sort !== 'priority') throw new InputError(`Invalid --sort ${JSON.stringify(options.sort)}: expected severity or priority.`);
+      const order = options.sort;
+      const [{ issuesOfScans, issuePlaces }, { currentScanIds }, { targetNamed }, { chooseVariant }, { prioritise }] = await Promise.all([
         import('../../store/issues.js'),
         import('../../store/scans.js'),
         import('../target-lookup.js'),
         import('../../store/variant-choice.js'),
+        import('../../insights/priority.js'),
       ]);
       const { shown, places, variant, note } = await withStore(io, options.db, async (store) => {
         const target = await targetNamed(store.db, scope, options.target);
         const choice = await chooseVariant(store.db, target, options.variant);
         const scanIds = await currentScanIds(store.db, choice.variant ? [choice.variant.id] : []);
-        const listed = (await issuesOfScans(store.db, scanIds)).filter((i) => !levels || levels.includes(i.severity));
+        const listed = (await prioritise(store.db, await issuesOfScans(store.db, scanIds), order)).filter((i) => !levels || levels.includes(i.severity));
         // Files and lines for the table; a package names where a vulnerability is, so it needs none.
         const placed = options.json ? new Map<number, IssuePlace>() : await issuePlaces(store.db, scanIds, listed.filter((i) => i.package === null).map((i) => i.id));
         return { shown: listed, places: placed, variant: choice.variant?.name, note: choice.note };
@@ -52,7 +57,7 @@ export function issuesCommand(program: Command, io: CliIo): void {
       io.out(
         table(
           screen,
-          ['SEVERITY', 'ID', 'TITLE', 'WHERE', 'INSTALLED', 'FIXED IN', 'SCANNERS', 'PLACES'],
+          ['SEVERITY', 'ID', 'TITLE', 'WHERE', 'INSTALLED', 'FIXED IN', 'KEV', 'EPSS', 'SCANNERS', 'PLACES', ...(order === 'priority' ? ['WHY'] : [])],
           shown.map((i) => [
             paintSeverity(screen, i.severity, i.new ? `${i.severity} (new)` : i.severity),
             i.vulnerabilityId ?? i.ruleId,
@@ -60,8 +65,11 @@ export function issuesCommand(program: Command, io: CliIo): void {
             i.package ?? describePlace(places.get(i.id)),
             i.installedVersion,
             i.fixedVersion,
+            i.kev.state === 'listed' ? `since ${i.kev.dateAdded}` : i.kev.state === 'not-listed' ? 'no' : '?',
+            i.epss.score !== null ? i.epss.score.toFixed(2) : i.epss.state === 'not-listed' ? '-' : '?',
             i.scanners.join(','),
             i.occurrences,
+            ...(order === 'priority' ? [i.priorityReason] : []),
           ]),
           { cutFirst: ['TITLE', 'ID', 'WHERE'], keepEnd: ['WHERE'] },
         ),

@@ -7,11 +7,13 @@ import { DEFAULT_LIMITS, type ServerLimits } from '../../api/limits.js';
 import type { LanternMetrics } from '../../api/metrics.js';
 import type { LanternApp } from '../../api/server.js';
 import { formatProblem } from '../../catalog/entity.js';
+import type { ReadingPolicyOptions } from '../../catalog/reading-policy.js';
 import { isRemoteAddress } from '../../catalog/source-address.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
 import { InputError } from '../../domain/errors.js';
 import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
 import type { Lantern } from '../../lantern.js';
+import { OFFICIAL_FEEDS } from '../../feeds/official.js';
 import { positiveNumber, scopeOption } from '../context.js';
 import type { CliIo } from '../io.js';
 import { type CatalogPolicyFlags, catalogPolicyOptions, catalogReadOptions } from './catalog.js';
@@ -38,6 +40,9 @@ export interface ServeOptions extends ScorecardFlags, CatalogPolicyFlags, Config
   minUploadRate: string;
   maxGzipRatio: string;
   uploadDir?: string;
+  feedsRefresh: string;
+  feedsKevUrl?: string;
+  feedsEpssUrl?: string;
 }
 
 export const DEFAULT_REFRESH_INTERVAL = '5m';
@@ -84,6 +89,9 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--ingest-queue-timeout <duration>', 'an upload waits this long for an ingest slot, then gets 503', seconds(DEFAULT_LIMITS.ingestQueueTimeoutMs))
     .option('--min-upload-rate <KiB/s>', `cut off an upload arriving slower than this over ${DEFAULT_LIMITS.uploadRateWindowMs / 1000} s`, String(DEFAULT_LIMITS.minUploadBytesPerSecond / 1024))
     .option('--max-gzip-ratio <n>', 'refuse a gzip upload that inflates more than this many times (after its first MiB)', String(DEFAULT_LIMITS.maxInflationRatio))
+    .option('--feeds-refresh <duration>', 'import the KEV and EPSS feeds at start and then this often (24h); 0, the default, never reaches out', '0')
+    .option('--feeds-kev-url <url>', `where --feeds-refresh reads KEV (default ${OFFICIAL_FEEDS.kev})`)
+    .option('--feeds-epss-url <url>', `where --feeds-refresh reads EPSS (default ${OFFICIAL_FEEDS.epss})`)
     .option('--upload-dir <path>', 'where uploads are written while they arrive (default: the system temporary folder)')
     .action(async (options: ServeOptions) => {
       const port = portOption(options.port);
@@ -95,7 +103,7 @@ export function serveCommand(program: Command, io: CliIo): void {
       const anonymous = options.anonymous === undefined ? settings.anonymous : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
       const limits = limitOptions(options);
       const { openLantern } = await import('../../lantern.js');
-      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options, io.env), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false, ...(settings.notifications ? { notifications: settings.notifications } : {}) }, io.env);
+      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options, io.env), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false, ...(settings.notifications ? { notifications: settings.notifications } : {}), ...(settings.sla ? { sla: settings.sla } : {}) }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {
@@ -113,6 +121,7 @@ export function serveCommand(program: Command, io: CliIo): void {
         host: options.host,
         auth: { anonymous, oidc: settings.oidc },
         refreshIntervalMs: intervalMs,
+        feeds: feedsRefreshOption(options, await catalogReadOptions(options, io.env)),
         limits,
         logLevel: io.env.LANTERN_LOG_LEVEL ?? 'info',
         listening: (address) => `Lantern is serving ${lantern.store.description} on ${address}\n`,
@@ -122,6 +131,17 @@ export function serveCommand(program: Command, io: CliIo): void {
 
 function seconds(ms: number): string {
   return `${ms / 1000}s`;
+}
+
+/** The shortest --feeds-refresh: the feeds change once a day. */
+export const MIN_FEEDS_REFRESH_MS = 60 * 60 * 1000;
+
+/** `--feeds-refresh` and the feed URLs; undefined when off (the default, for air-gapped installs). */
+export function feedsRefreshOption(options: Pick<ServeOptions, 'feedsRefresh' | 'feedsKevUrl' | 'feedsEpssUrl'>, policy: ReadingPolicyOptions = {}): FeedsRefresh | undefined {
+  const ms = parseInterval(options.feedsRefresh, '--feeds-refresh');
+  if (ms === 0) return undefined;
+  if (ms < MIN_FEEDS_REFRESH_MS) throw new InputError(`Invalid --feeds-refresh ${JSON.stringify(options.feedsRefresh)}: the feeds are published daily; give 1h or more (24h is usual), or 0 for never.`);
+  return { intervalMs: ms, urls: { kev: options.feedsKevUrl ?? OFFICIAL_FEEDS.kev, epss: options.feedsEpssUrl ?? OFFICIAL_FEEDS.epss }, policy: { allowHosts: policy.allowHosts, allowPrivate: policy.allowPrivate } };
 }
 
 /** The server limits named by `lantern serve` flags. */
@@ -191,6 +211,8 @@ export interface ServeLoopOptions {
   auth: AuthOptions;
   /** Read every registered catalog location again this often; 0 for never. */
   refreshIntervalMs: number;
+  /** Import the exploitation feeds from these URLs at start and this often; undefined for never. */
+  feeds?: FeedsRefresh | undefined;
   /** Timeouts and caps of the HTTP server (defaults for those not given). */
   limits?: Partial<ServerLimits>;
   logLevel: string;
@@ -259,6 +281,24 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     );
   };
   const deliverer = lantern.notifications.rules.length > 0 ? setInterval(deliver, NOTIFICATION_INTERVAL_MS).unref() : undefined;
+  // A download that fails keeps the previous import; the failure is logged and shown by feeds status.
+  let feeding: Promise<unknown> = Promise.resolve();
+  const feeds = options.feeds;
+  const feed = () => {
+    if (!feeds) return;
+    feeding = tick(FEEDS_REFRESH_JOB, async () => {
+      for (const name of ['kev', 'epss'] as const) {
+        try {
+          const result = await lantern.importFeed(name, feeds.urls[name], feeds.policy);
+          app.log.info({ feed: name, rows: result.rows, feedDate: result.date }, 'feed imported');
+        } catch (error) {
+          app.log.error({ feed: name, url: feeds.urls[name], err: error }, 'feed not refreshed; the previous import stays in use');
+        }
+      }
+    });
+  };
+  feed();
+  const feeder = feeds ? setInterval(feed, feeds.intervalMs).unref() : undefined;
   try {
     const address = await app.listen({ port: options.port, host: options.host }).catch((error: unknown) => {
       throw portError(error, options.port, options.host);
@@ -274,7 +314,9 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     clearInterval(scorer);
     clearInterval(deliverer);
     await delivering;
+    clearInterval(feeder);
     await sweeping;
+    await feeding;
     await scoring;
     await app.close();
     await lantern.close();
@@ -285,6 +327,14 @@ export const SCORECARD_JOB = 'scorecard-evaluation';
 const NOTIFICATION_INTERVAL_MS = 5_000;
 export const EXPIRY_SWEEP_JOB = 'exemption-expiry-sweep';
 export const CATALOG_REFRESH_JOB = 'catalog-refresh';
+export const FEEDS_REFRESH_JOB = 'feeds-refresh';
+
+export interface FeedsRefresh {
+  intervalMs: number;
+  urls: Record<'kev' | 'epss', string>;
+  /** The outbound policy of catalog reads (--catalog-allow-host, --catalog-allow-private) applies to feed URLs too. */
+  policy: ReadingPolicyOptions;
+}
 
 /**
  * One tick of a periodic job: run under the cluster's lease (store/job-lease.ts), so that of several

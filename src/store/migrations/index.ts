@@ -6,6 +6,7 @@ import * as scorecards from './0004-scorecards.js';
 import * as access from './0005-access.js';
 import * as scaleReads from './0007-scale-reads.js';
 import * as triage from './0011-triage.js';
+import * as prioritisation from './0008-prioritisation.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-access': access,
   '0007-scale-reads': scaleReads,
   '0011-triage': triage,
+  '0008-prioritisation': prioritisation,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,117 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type { ReadingPolicyOptions } from '../catalog/reading-policy.js';
+import { InputError } from '../domain/errors.js';
+import { bulkRun } from '../store/bulk.js';
+import type { Store } from '../store/database.js';
+import { type FeedName, recordFailure, recordImport } from '../store/feeds.js';
+import { type EpssHeader, type EpssScore, epssScores } from './epss.js';
+import { parseKev } from './kev.js';
+import { feedBytes, feedLines, feedText, isFeedUrl } from './source.js';
+
+/** The largest feed read, after decompression: the EPSS file is about 10 MB, KEV about 1.5 MB. */
+export const DEFAULT_MAX_FEED_MB = 256;
+/** More CVEs than have ever been published; a file with more rows is refused. */
+export const MAX_FEED_ROWS = 2_000_000;
+const BATCH = 5_000;
+
+export interface FeedImportOptions extends ReadingPolicyOptions {
+  maxBytes?: number;
+  /** The time now, ISO 8601 (tests stand in for it). */
+  now?: () => string;
+}
+
+export interface FeedImport {
+  name: FeedName;
+  source: string;
+  date: string | null;
+  version: string | null;
+  rows: number;
+}
+
+/**
+ * Imports one feed from a file or URL: the feed's rows replace the previous ones in one
+ * transaction, so an import is idempotent and a refused file (malformed line, too large, a
+ * download that fails) leaves the previous data as it was. A URL is downloaded to a temporary
+ * file first, so the database is never held while the network is slow. A failure is recorded on
+ * the feed (lantern feeds status) and thrown.
+ */
+export async function importFeed(store: Store, name: FeedName, address: string, options: FeedImportOptions = {}): Promise<FeedImport> {
+  const now = options.now ?? (() => new Date().toISOString());
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FEED_MB * 1024 * 1024;
+  let dir: string | undefined;
+  try {
+    let path = address;
+    if (isFeedUrl(address)) {
+      dir = await mkdtemp(join(tmpdir(), 'lantern-feed-'));
+      path = join(dir, name);
+      // Compressed bytes as they come; the limit on decompressed bytes applies when read.
+      await pipeline(Readable.from(feedBytesRaw(address, options, maxBytes)), createWriteStream(path));
+    }
+    const read = name === 'kev' ? await importKev(store, path, address, maxBytes, now) : await importEpss(store, path, address, maxBytes, now);
+    return read;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await recordFailure(store.db, name, now(), message).catch(() => undefined);
+    throw error;
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** A URL's body as sent (still compressed), bounded by the same limit. */
+async function* feedBytesRaw(url: string, options: ReadingPolicyOptions, maxBytes: number): AsyncGenerator<Buffer> {
+  yield* feedBytes(url, { ...options, maxBytes, raw: true });
+}
+
+async function importKev(store: Store, path: string, source: string, maxBytes: number, now: () => string): Promise<FeedImport> {
+  const feed = parseKev(await feedText(path, { maxBytes }), source);
+  if (feed.entries.length > MAX_FEED_ROWS) throw new InputError(`${source}: more than ${MAX_FEED_ROWS} entries; no KEV catalog is this large.`);
+  await store.transaction(async (trx) => {
+    await trx.deleteFrom('kev_entries').execute();
+    await bulkRun(store, trx, feed.entries.length, (i) => {
+      const e = feed.entries[i] as (typeof feed.entries)[number];
+      return { cve: e.cve, date_added: e.dateAdded, due_date: e.dueDate, ransomware: e.ransomware, vendor: e.vendor, product: e.product, name: e.name };
+    }, (db, rows) => db.insertInto('kev_entries').values(rows));
+    await recordImport(trx, 'kev', { source, date: feed.date, version: feed.version, rows: feed.entries.length, at: now() });
+  });
+  return { name: 'kev', source, date: feed.date, version: feed.version, rows: feed.entries.length };
+}
+
+async function importEpss(store: Store, path: string, source: string, maxBytes: number, now: () => string): Promise<FeedImport> {
+  let header: EpssHeader = { version: null, date: null };
+  const scores = epssScores(feedLines(feedBytes(path, { maxBytes }), source), source, (h) => {
+    header = h;
+  });
+  const rows = await store.transaction(async (trx) => {
+    await trx.deleteFrom('epss_scores').execute();
+    const seen = new Set<string>();
+    let batch: EpssScore[] = [];
+    let count = 0;
+    const flush = async () => {
+      const rows = batch;
+      batch = [];
+      await bulkRun(store, trx, rows.length, (i) => {
+        const s = rows[i] as EpssScore;
+        return { cve: s.cve, epss: s.epss, percentile: s.percentile };
+      }, (db, values) => db.insertInto('epss_scores').values(values));
+    };
+    for await (const score of scores) {
+      // A CVE listed twice keeps its first line, as a reader of the file would.
+      if (seen.has(score.cve)) continue;
+      seen.add(score.cve);
+      if (++count > MAX_FEED_ROWS) throw new InputError(`${source}: more than ${MAX_FEED_ROWS} scores; no EPSS file is this large.`);
+      batch.push(score);
+      if (batch.length === BATCH) await flush();
+    }
+    await flush();
+    await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: count, at: now() });
+    return count;
+  });
+  const { date, version } = header as EpssHeader;
+  return { name: 'epss', source, date, version, rows };
+}

@@ -1,0 +1,89 @@
+import { type Severity, severityRank } from '../domain/severity.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import { type Exploitation, exploitationOf } from './exploitation.js';
+
+/** What the priority order reads of an issue. */
+export interface Prioritised extends Exploitation {
+  id: number;
+  severity: Severity;
+  fixedVersion: string | null;
+  vulnerabilityId: string | null;
+  ruleId: string | null;
+}
+
+/** EPSS percentile bands, highest first: the top 5 %, 20 %, half; below half (or unscored) last. */
+export const EPSS_BANDS = [0.95, 0.8, 0.5] as const;
+
+function band(issue: Prioritised): number {
+  const p = issue.epss.percentile;
+  if (p === null) return EPSS_BANDS.length;
+  const at = EPSS_BANDS.findIndex((floor) => p >= floor);
+  return at < 0 ? EPSS_BANDS.length : at;
+}
+
+/**
+ * The priority order (docs/prioritisation.md): known-exploited first (the earliest CISA due date
+ * first), then EPSS percentile bands, then severity, then fixable before not; ties by the higher
+ * EPSS score, then the identifier and id, so that pages never overlap. Negative when `a` comes first.
+ */
+export function byPriority(a: Prioritised, b: Prioritised): number {
+  const kev = (i: Prioritised) => (i.kev.state === 'listed' ? 0 : 1);
+  const due = (i: Prioritised) => i.kev.dueDate ?? '9999-12-31';
+  const fixable = (i: Prioritised) => (i.fixedVersion ? 0 : 1);
+  return (
+    kev(a) - kev(b) ||
+    (kev(a) === 0 ? due(a).localeCompare(due(b)) : 0) ||
+    band(a) - band(b) ||
+    severityRank(b.severity) - severityRank(a.severity) ||
+    fixable(a) - fixable(b) ||
+    (b.epss.score ?? -1) - (a.epss.score ?? -1) ||
+    (a.vulnerabilityId ?? a.ruleId ?? '').localeCompare(b.vulnerabilityId ?? b.ruleId ?? '') ||
+    a.id - b.id
+  );
+}
+
+/** Why an issue sits where it does, in words: "known exploited since 2024-03-05, CISA due 2024-03-26; EPSS 0.94 (top 1 %); critical; fix available (2.17.1)". */
+export function priorityReason(issue: Prioritised): string {
+  const parts: string[] = [];
+  const { kev, epss } = issue;
+  if (kev.state === 'listed') {
+    parts.push(`known exploited since ${kev.dateAdded}${kev.dueDate ? `, CISA due ${kev.dueDate}` : ''}${kev.knownRansomware ? ', used in ransomware' : ''}${kev.cve && kev.cve !== issue.vulnerabilityId ? ` (as ${kev.cve})` : ''}`);
+  } else if (kev.state === 'not-listed') {
+    parts.push('not in KEV');
+  } else {
+    parts.push('KEV unknown');
+  }
+  if (epss.state === 'scored' && epss.score !== null) {
+    const top = epss.percentile === null ? '' : ` (top ${topPercent(epss.percentile)} %)`;
+    parts.push(`EPSS ${epss.score.toFixed(2)}${top}${epss.source === 'scanner' ? ' as the scanner reported' : ''}`);
+  } else {
+    parts.push(epss.state === 'not-listed' ? 'no EPSS score' : 'EPSS unknown');
+  }
+  parts.push(issue.severity);
+  parts.push(issue.fixedVersion ? `fix available (${issue.fixedVersion})` : 'no fix');
+  return parts.join('; ');
+}
+
+function topPercent(percentile: number): string {
+  // Rounded first: 1 - 0.96 is 0.040000000000000036 in floating point.
+  const top = Math.round((1 - percentile) * 100_000) / 1000;
+  if (top < 1) return '1';
+  return String(Math.ceil(top));
+}
+
+/** An issue listing with its KEV and EPSS match and the reason for its place in the priority order. */
+export type PrioritisedListing<T> = T & Exploitation & { priorityReason: string };
+
+/**
+ * The issues with their exploitation, in priority order (`priority`) or kept in the order given
+ * (`severity`: lists are worst first already).
+ */
+export async function prioritise<T extends Omit<Prioritised, keyof Exploitation>>(db: Kysely<Database>, issues: readonly T[], order: 'priority' | 'severity'): Promise<PrioritisedListing<T>[]> {
+  const known = await exploitationOf(db, issues);
+  const out = issues.map((issue) => {
+    const found = known.get(issue.id) as Exploitation;
+    return { ...issue, ...found, priorityReason: priorityReason({ ...issue, ...found }) };
+  });
+  return order === 'priority' ? out.sort(byPriority) : out;
+}
