@@ -443,6 +443,8 @@ export interface RuleResult {
   /** null: the data point has no value for the entity ("no data"), never zero. */
   observed: RuleValue | null;
   status: 'pass' | 'fail' | 'noData';
+  /** The rule against what was observed, in words. */
+  sentence: string;
 }
 
 export interface CheckResult {
@@ -469,6 +471,10 @@ export interface EntityScorecard {
   failed: number;
   unknown: number;
   updatedAt: string;
+  /** Every check lacked data: no score for want of data. */
+  noData: boolean;
+  /** The result in a sentence. */
+  summary: string;
   checks: CheckResult[];
 }
 
