@@ -201,6 +201,13 @@ describeEachStore('insights over HTTP', (kind: StoreKind) => {
     ]);
   });
 
+  it('lists with each target the entities whose links show it', async () => {
+    const [payments] = (await get('/api/targets?name=acme/payments&scope=acme.payments')).filter((t: { name: string }) => t.name === 'acme/payments');
+    expect(payments.entities).toEqual(['component:default/payments-api']);
+    const [image] = await get('/api/targets?name=registry.acme.io/payments');
+    expect(image.entities).toEqual(['component:default/payments-api']);
+  });
+
   it('describes one issue with identifiers, scanners, first and last seen', async () => {
     const issues = (await get('/api/insights/entities/component/default/payments-api/issues?q=lodash')).items;
     const detail = await get(`/api/insights/issues/${issues[0].id}`);

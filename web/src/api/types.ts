@@ -259,6 +259,10 @@ export interface Target {
   scans: number;
   lastScanAt: string | null;
   createdAt: string;
+  /** Open issues of the variant the target shows; null when nothing was scanned. */
+  counts: Counts | null;
+  /** Refs of the entities whose links show the target. */
+  entities: string[];
 }
 
 export interface TargetDetail {

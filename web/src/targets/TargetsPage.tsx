@@ -4,7 +4,10 @@ import { queryString } from '../api/client.js';
 import type { Target } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
+import { nextSort, readSort } from '../routing/search-params.js';
 import { type Column, DataTable } from '../ui/DataTable.js';
+import { RefLink } from '../ui/RefLink.js';
+import { SeverityCounts } from '../ui/Severity.js';
 import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
 import { SearchBox } from '../ui/SearchBox.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
@@ -17,10 +20,41 @@ function baselineText(target: Target) {
   return <span className="muted">not set</span>;
 }
 
+/** The columns the Targets list sorts by, and how; the order is kept in the URL (`sort=-issues`). */
+const SORTS: Record<string, (a: Target, b: Target) => number> = {
+  name: (a, b) => a.name.localeCompare(b.name, 'en', { sensitivity: 'base' }),
+  type: (a, b) => a.type.localeCompare(b.type),
+  scope: (a, b) => a.scope.localeCompare(b.scope),
+  // Worst first when descending: criticals, then highs …; targets never scanned come last either way.
+  issues: (a, b) => severityKey(a) - severityKey(b),
+  entities: (a, b) => a.entities.length - b.entities.length,
+  scans: (a, b) => a.scans - b.scans,
+  lastScanAt: (a, b) => (a.lastScanAt ?? '').localeCompare(b.lastScanAt ?? ''),
+};
+const SORT_KEYS = Object.keys(SORTS);
+
+function severityKey(t: Target): number {
+  const c = t.counts;
+  return c ? ((((c.critical * 1e3 + c.high) * 1e3 + c.medium) * 1e3 + c.low) * 1e3 + c.info) : -1;
+}
+
+/** The targets in the order of `sort` (a key, `-` first for descending); unscanned targets last when sorting by issues. */
+export function sortTargets(targets: readonly Target[], sort: string): Target[] {
+  const key = sort.replace(/^-/, '');
+  const compare = SORTS[key];
+  if (!compare) return [...targets];
+  const direction = sort.startsWith('-') ? -1 : 1;
+  return [...targets].sort((a, b) => {
+    if (key === 'issues' && (a.counts === null) !== (b.counts === null)) return a.counts === null ? 1 : -1;
+    return direction * compare(a, b) || a.name.localeCompare(b.name);
+  });
+}
+
 const columns: Column<Target>[] = [
   {
     key: 'name',
     header: 'Target',
+    sortKey: 'name',
     className: 'col-name',
     cell: (t) => (
       <Link href={`/targets/${t.id}`} tabIndex={-1} className="break">
@@ -28,14 +62,33 @@ const columns: Column<Target>[] = [
       </Link>
     ),
   },
-  { key: 'type', header: 'Type', cell: (t) => t.type },
-  { key: 'scope', header: 'Scope', cell: (t) => t.scope },
+  { key: 'type', header: 'Type', sortKey: 'type', cell: (t) => t.type },
+  { key: 'scope', header: 'Scope', sortKey: 'scope', cell: (t) => t.scope },
+  { key: 'issues', header: 'Open issues', sortKey: 'issues', descendingFirst: true, cell: (t) => <SeverityCounts counts={t.counts} /> },
+  {
+    key: 'entities',
+    header: 'Entities',
+    sortKey: 'entities',
+    descendingFirst: true,
+    cell: (t) =>
+      t.entities.length === 0 ? (
+        <span className="muted">none linked</span>
+      ) : (
+        <span className="entity-refs">
+          {t.entities.map((ref) => (
+            <RefLink key={ref} refText={ref} kind="component" tabIndex={-1} />
+          ))}
+        </span>
+      ),
+  },
   { key: 'baseline', header: 'Baseline', cell: baselineText },
   { key: 'variants', header: 'Variants', className: 'num', cell: (t) => formatCount(t.variants) },
-  { key: 'scans', header: 'Scans', className: 'num', cell: (t) => formatCount(t.scans) },
+  { key: 'scans', header: 'Scans', sortKey: 'scans', descendingFirst: true, className: 'num', cell: (t) => formatCount(t.scans) },
   {
     key: 'lastScanAt',
     header: 'Last scan',
+    sortKey: 'lastScanAt',
+    descendingFirst: true,
     className: 'col-date',
     cell: (t) => (t.lastScanAt ? <time dateTime={t.lastScanAt} title={formatDateTime(t.lastScanAt)}>{formatRelative(t.lastScanAt)}</time> : <span className="muted">never</span>),
   },
@@ -46,16 +99,17 @@ export default function TargetsPage() {
   const params = new URLSearchParams(location.search);
   const name = (params.get('name') ?? '').trim();
   const type = TARGET_TYPES.find((t) => t === params.get('type')) ?? '';
+  const sort = readSort(params, SORT_KEYS, 'name');
   // Whoever may upload somewhere gets the form: the scope is one of its fields, and the API refuses the others.
   const mayUpload = useViewer().canSomewhere('ingest');
   const uploading = mayUpload && params.get('upload') === 'true';
   const targets = useResource<Target[]>(`/api/targets${queryString({ name, type })}`, { keepPrevious: true });
   const [uploaded, setUploaded] = useState(0);
 
-  const go = useCallback((patch: { name?: string; type?: string; upload?: boolean }, replace = false) => {
+  const go = useCallback((patch: { name?: string; type?: string; upload?: boolean; sort?: string }, replace = false) => {
     const current = new URLSearchParams(window.location.search);
-    const next = { name: current.get('name') ?? '', type: current.get('type') ?? '', upload: current.get('upload') === 'true', ...patch };
-    navigate(`/targets${queryString({ name: next.name, type: next.type, upload: next.upload ? 'true' : undefined })}`, { replace });
+    const next = { name: current.get('name') ?? '', type: current.get('type') ?? '', upload: current.get('upload') === 'true', sort: current.get('sort') ?? '', ...patch };
+    navigate(`/targets${queryString({ name: next.name, type: next.type, sort: next.sort === 'name' ? undefined : next.sort, upload: next.upload ? 'true' : undefined })}`, { replace });
   }, []);
   const onSearch = useCallback((text: string) => go({ name: text }, true), [go]);
   const { reload } = targets;
@@ -115,8 +169,10 @@ export default function TargetsPage() {
             caption="Scanned targets"
             testId="targets-table"
             columns={columns}
-            rows={targets.data}
+            rows={sortTargets(targets.data, sort)}
             rowKey={(t) => t.id}
+            sort={sort}
+            onSort={(key, descendingFirst) => go({ sort: nextSort(sort, key, descendingFirst) }, true)}
             onOpen={(t) => navigate(`/targets/${t.id}`)}
             busy={targets.status === 'loading'}
           />
