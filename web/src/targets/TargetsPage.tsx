@@ -126,7 +126,7 @@ export default function TargetsPage() {
       <div className="page-header">
         <h1>Targets &amp; scans</h1>
         {mayUpload && (
-          <button type="button" className="button button-primary" aria-expanded={uploading} onClick={() => go({ upload: !uploading })}>
+          <button type="button" className={uploading ? 'button' : 'button button-primary'} aria-expanded={uploading} onClick={() => go({ upload: !uploading })}>
             {uploading ? 'Close upload' : 'Upload a report'}
           </button>
         )}
