@@ -183,7 +183,7 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
       }
       expect(await pageWidth(small), at).toBeLessThanOrEqual(390);
     }
-    await screenshot(small, 'phone-nav-targets');
+    await screenshot(small, 'phone-nav');
     // The name of a target stays in view while its row scrolls sideways.
     await small.goto(`${base}/catalog/component/default/payments`);
     await small.locator('[data-testid="summary-targets"] tbody th[scope="row"]').first().waitFor();
