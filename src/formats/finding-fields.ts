@@ -44,3 +44,15 @@ export function positiveInteger(value: unknown): number | undefined {
 export function distinct(values: readonly (string | undefined)[]): string[] {
   return [...new Set(values.filter((v): v is string => v !== undefined && v !== ''))];
 }
+
+/**
+ * A scanner's message as a title: its first sentence (up to `.`, `!` or `?` followed by a space or
+ * the end), on one line, at most 200 characters.
+ */
+export function firstSentence(message: string | undefined): string | undefined {
+  const line = message?.split('\n').find((l) => l.trim() !== '')?.trim();
+  if (line === undefined) return undefined;
+  const end = /[.!?](?=\s|$)/.exec(line);
+  const sentence = end ? line.slice(0, end.index + 1) : line;
+  return sentence.length > 200 ? `${sentence.slice(0, 199)}…` : sentence;
+}

@@ -41,7 +41,8 @@ describe('grype: an image report', () => {
       installedVersion: '3.2.9',
       fixedVersion: '3.2.10, 4.0.1',
       ecosystem: 'python',
-      title: 'CVE-2021-44420 in Django',
+      // A GitHub advisory's description in Grype is its summary: the title, not "CVE-… in Django".
+      title: 'Potential bypass of an upstream access control based on URL paths in Django',
       vulnerabilityId: 'CVE-2021-44420',
       aliases: ['GHSA-v6rh-hp5x-86rv'],
       references: ['https://github.com/advisories/GHSA-v6rh-hp5x-86rv', 'https://www.djangoproject.com/weblog/2021/dec/07/security-releases/'],

@@ -1,5 +1,5 @@
 import type { Finding, ParsedReport } from '../domain/finding.js';
-import { distinct, nonEmpty, optional, scalarDetails } from './finding-fields.js';
+import { distinct, firstSentence, nonEmpty, optional, scalarDetails } from './finding-fields.js';
 import { canonicalVulnerabilityId, vulnerabilityFingerprint } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
 import { arr, isObject, num, obj, objects, str, strings, type JsonObject } from './json.js';
@@ -117,6 +117,9 @@ function match(m: JsonObject, path: string): Finding | undefined {
   const first = objects(artifact.locations)[0];
   const location = first && shape.check(first, `${path}.artifact.locations[0]`, LOCATION);
   const details = objects(m.matchDetails).length > 0 ? objects(m.matchDetails) : objects([m.matchDetails]);
+  // A GitHub advisory's "description" in Grype is the advisory's summary, one line: its title.
+  const summary = str(vulnerability.namespace)?.startsWith('github:') ? firstSentence(str(vulnerability.description)) : undefined;
+  const relatedDescription = related.map((r) => str(r.description)).find((d) => d !== undefined);
   return {
     kind: 'vulnerability',
     fingerprint: vulnerabilityFingerprint({ vulnerabilityId: id, package: fingerprintPackageName(type, pkg), installedVersion: installed }),
@@ -124,14 +127,14 @@ function match(m: JsonObject, path: string): Finding | undefined {
     ...optional({
       scannerSeverity: label,
       score,
-      description: str(vulnerability.description) ?? related.map((r) => str(r.description)).find((d) => d !== undefined),
+      description: summary === undefined ? (str(vulnerability.description) ?? relatedDescription) : (relatedDescription ?? str(vulnerability.description)),
       remediation: fixed && pkg ? `Upgrade ${pkg} to ${fixed}.` : undefined,
       package: pkg,
       installedVersion: installed,
       fixedVersion: fixed,
       ecosystem: type,
     }),
-    title: pkg ? `${id} in ${pkg}` : id,
+    title: summary ?? (pkg ? `${id} in ${pkg}` : id),
     vulnerabilityId: id,
     ...nonEmpty({
       aliases,

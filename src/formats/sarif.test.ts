@@ -314,3 +314,21 @@ describeShared('sarif: the real reports in shared/fixtures/scans/sarif', () => {
     for (const { name, text } of otherScannersReports(['sarif'])) expect([name, sarif.detect(JSON.parse(text.toString()))]).toEqual([name, false]);
   });
 });
+
+describe('sarif: CodeQL messages with embedded links', () => {
+  const [sqli, unused] = parse('codeql-links.sarif').findings;
+
+  it('titles a result with its rule’s short description, and keeps the rule id beside it', () => {
+    expect(sqli).toMatchObject({ title: 'Database query built from user-controlled sources', ruleId: 'js/sql-injection', severity: 'high' });
+  });
+
+  it('resolves a link to a related location to its text and place, and drops any other link’s syntax', () => {
+    expect(sqli?.occurrence.details?.message).toBe('This query depends on a user-provided value (src/routes.js:12) passed to function create.');
+    // Without a rule title, the message's first line is the title: links and escapes resolved too.
+    expect(unused).toMatchObject({ title: 'Unused variable tmp in [legacy] code. Remove it.', ruleId: 'js/unused-local-variable' });
+  });
+
+  it('fingerprints the message as written, so resolving links never changes an issue', () => {
+    expect(unused?.fingerprint).toBe(codeFingerprint({ scanner: 'codeql', ruleId: 'js/unused-local-variable', filePath: 'src/util.js', snippetOrMessage: 'Unused variable [tmp](https://example.com/x) in \\[legacy\\] code. Remove it.' }));
+  });
+});

@@ -85,6 +85,7 @@ const RULE_PROPERTIES: Fields = { tags: 'texts', 'security-severity': 'number', 
 const RESULT: Fields = {
   ruleId: 'text', ruleIndex: 'number', rule: 'object', kind: 'text', level: 'text', baselineState: 'text', message: 'object', locations: 'objects',
   properties: 'object', suppressions: 'objects', fixes: 'objects', partialFingerprints: 'object', fingerprints: 'object', taxa: 'objects',
+  relatedLocations: 'objects',
 };
 const RESULT_PROPERTIES: Fields = { 'security-severity': 'number', offender: 'text', secret: 'text', commit: 'text', author: 'text', email: 'text', cwe: 'texts' };
 const MESSAGE: Fields = { text: 'text', markdown: 'text', id: 'text', arguments: 'list' };
@@ -156,7 +157,8 @@ class Run {
 
     const { rule, component } = this.rule(result);
     const facts = this.factsOf(rule);
-    const message = messageText(shape.optionalObject(result.message, `${path}.message`, MESSAGE), rule, component, this.driver);
+    const written = messageText(shape.optionalObject(result.message, `${path}.message`, MESSAGE), rule, component, this.driver);
+    const message = this.withoutLinks(written, result, path);
     const ruleId = str(result.ruleId) ?? str(obj(result.rule)?.id) ?? str(rule?.id) ?? this.ruleNamedBy(message) ?? 'unknown';
     const resultProperties = shape.optionalObject(result.properties, `${path}.properties`, RESULT_PROPERTIES) ?? {};
     const tags = facts.tags;
@@ -188,7 +190,7 @@ class Run {
     if (isSecret) {
       const secret = str(resultProperties.offender) ?? str(resultProperties.secret) ?? primary.snippet;
       const redact = (value: string | undefined) => (value === undefined || secret === undefined ? undefined : redactSecret(value, secret));
-      const fingerprint = secretFingerprint({ ruleId, filePath: primary.filePath, secretSha256: secretSha256(secret ?? message ?? '') });
+      const fingerprint = secretFingerprint({ ruleId, filePath: primary.filePath, secretSha256: secretSha256(secret ?? written ?? '') });
       const partial = obj(result.partialFingerprints) ?? {};
       const redacted = (finding: Finding) => (secret === undefined ? finding : redactFinding(finding, secret));
       return places.map(({ snippet, ...place }): Finding => redacted({
@@ -217,7 +219,8 @@ class Run {
       ruleId,
       filePath: primary.filePath,
       stableFingerprint: stableFingerprint(result),
-      snippetOrMessage: primary.snippet ?? message,
+      // The message as written, so that resolving its links never changes an issue's identity.
+      snippetOrMessage: primary.snippet ?? written,
     });
     return places.map((place): Finding => ({
       kind: 'code',
@@ -227,6 +230,27 @@ class Run {
       ...optional({ description, remediation: text(obj(objects(result.fixes)[0])?.description) }),
       occurrence: { ...place, ...scalarDetails({ message }) },
     }));
+  }
+
+  /**
+   * A message with its embedded links (`[function create](1)`, SARIF §3.11.6) resolved: a link to
+   * a related location becomes its text and the place (`function create (src/db.js:12)`), any other
+   * link its text alone; escaped brackets become brackets.
+   */
+  private withoutLinks(message: string | undefined, result: JsonObject, path: string): string | undefined {
+    if (message === undefined || !message.includes('](')) return message?.replace(/\\([[\]])/g, '$1');
+    const related = new Map<number, Occurrence>();
+    shape.objects(result.relatedLocations, `${path}.relatedLocations`).forEach((location, i) => {
+      const id = num(location.id);
+      if (id !== undefined) related.set(id, this.place(location, `${path}.relatedLocations[${i}]`));
+    });
+    return message
+      .replace(/(?<!\\)\[((?:[^\]\\]|\\.)*)\]\(([^)\s]*)\)/g, (_whole, label: string, target: string) => {
+        const place = /^\d+$/.test(target) ? related.get(Number(target)) : undefined;
+        const at = place?.filePath === undefined ? '' : ` (${place.filePath}${place.startLine === undefined ? '' : `:${place.startLine}`})`;
+        return `${label}${at}`;
+      })
+      .replace(/\\([[\]])/g, '$1');
   }
 
   /**

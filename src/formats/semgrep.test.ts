@@ -31,7 +31,8 @@ describe('Semgrep report', () => {
       fingerprint: codeFingerprint({ scanner: 'semgrep', ruleId: 'python.django.security.injection.sql.sql-injection-using-raw', filePath: 'app/views.py', stableFingerprint: '5c1f0a9d3e' }),
       severity: 'high',
       scannerSeverity: 'ERROR',
-      title: 'python.django.security.injection.sql.sql-injection-using-raw',
+      // The message's first sentence, not the rule id (kept as ruleId).
+      title: 'User input flows into a raw SQL query.',
       description: 'User input flows into a raw SQL query.',
       remediation: 'Suggested fix: Model.objects.raw("SELECT * FROM t WHERE id = %s", [request.GET["id"]])',
       ruleId: 'python.django.security.injection.sql.sql-injection-using-raw',
@@ -134,5 +135,21 @@ describeShared('Semgrep conformance over the shared fixtures', () => {
     const third = print('close_old_findings_report_third_run_different_unique_id.json');
     expect(second).toBe(first);
     expect(third).not.toBe(second);
+  });
+});
+
+describe('Semgrep titles', () => {
+  const [xss, bare] = parseAll(testdata('long-messages.json'), { source: 'semgrep.json' }).findings;
+
+  it('titles a finding with its message’s first sentence and keeps the whole message and the rule id', () => {
+    expect(xss).toMatchObject({
+      title: 'User controlled data in methods like `innerHTML` is a major cause of XSS.',
+      description: 'User controlled data in methods like `innerHTML` is a major cause of XSS. v1.2 of the app escapes it! Use textContent instead.',
+      ruleId: 'javascript.browser.security.insecure-document-method',
+    });
+  });
+
+  it('falls back on the rule id when the message is blank', () => {
+    expect(bare).toMatchObject({ title: 'generic.no-message', ruleId: 'generic.no-message' });
   });
 });

@@ -1,6 +1,7 @@
 import { InputError } from '../domain/errors.js';
 import type { DetailValue, Finding, ParsedReport } from '../domain/finding.js';
 import { severityFromLabel, type Severity } from '../domain/severity.js';
+import { firstSentence } from './finding-fields.js';
 import { codeFingerprint, normaliseText } from './fingerprint.js';
 import { type ReportFormat, streamedReport } from './format.js';
 import { isObject, num, obj, str, strings, type JsonObject } from './json.js';
@@ -81,7 +82,8 @@ function resultFinding(result: JsonObject, index: number): Finding {
     }),
     severity: severityOf(label),
     scannerSeverity: label,
-    title: ruleId,
+    // The rule's own words; the rule id stays beside it as `ruleId`.
+    title: firstSentence(message) ?? ruleId,
     description: message,
     remediation: fix === undefined ? undefined : `Suggested fix: ${fix}`,
     ruleId,

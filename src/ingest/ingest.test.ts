@@ -105,6 +105,19 @@ describeEachStore('ingest', (kind: StoreKind) => {
     expect(Number(n)).toBe(2);
   });
 
+  it('keeps the scanner’s own title when another scanner of the same issue has none to give', async () => {
+    const titled = JSON.parse(trivyReport([lodash]));
+    titled.Results[0].Vulnerabilities[0].Title = 'lodash: command injection via template';
+    await ingestReport(store, request(JSON.stringify(titled)));
+    await ingestReport(store, request(grypeReport([lodash])));
+    const title = async () => (await store.db.selectFrom('issues').select('title').executeTakeFirstOrThrow()).title;
+    expect(await title()).toBe('lodash: command injection via template');
+    // A title the scanner wrote still replaces an older one.
+    titled.Results[0].Vulnerabilities[0].Title = 'lodash: command injection in template()';
+    await ingestReport(store, request(JSON.stringify(titled), { variant: 'develop' }));
+    expect(await title()).toBe('lodash: command injection in template()');
+  });
+
   it('returns the existing scan for the same report bytes and writes nothing', async () => {
     const report = trivyReport([lodash, qs]);
     const first = await ingestReport(store, request(report));

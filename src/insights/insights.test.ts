@@ -182,6 +182,32 @@ describeEachStore('insights over HTTP', (kind: StoreKind) => {
     expect(await sourceUrl('billing', 'go.cmd')).toBe('https://app.harness.io/ng/account/abc123/module/code/orgs/acme/projects/payments/repos/billing/files/main/~/cmd/main.go');
   });
 
+  it('links a path to the repository only when the target is a repository or a configuration, not inside an image', async () => {
+    const jar = JSON.stringify({
+      SchemaVersion: 2,
+      ArtifactName: 'acme/checkout',
+      Results: [{ Target: 'Java', Class: 'lang-pkgs', Type: 'jar', Vulnerabilities: [{ VulnerabilityID: 'CVE-2021-44228', PkgName: 'org.apache.logging.log4j:log4j-core', PkgPath: 'app/payments-api.jar', InstalledVersion: '2.14.1', Severity: 'CRITICAL' }] }],
+    });
+    await upload('acme/checkout-image', 'account', 'latest', jar, { type: 'container', scannedAt: D3 });
+    await upload('acme/shop/checkout', 'acme.payments', 'main', jar, { scannedAt: D3 });
+    const occurrences = async (target: string) => {
+      const issues = (await get('/api/insights/entities/component/default/checkout/issues?q=log4j')).items;
+      const issue = issues.find((i: { targetName: string }) => i.targetName === target);
+      return (await get(`/api/insights/issues/${issue.id}?entity=component:default/checkout`)).occurrences;
+    };
+    expect(await occurrences('acme/checkout-image')).toEqual([expect.objectContaining({ filePath: 'app/payments-api.jar', sourceUrl: null })]);
+    expect(await occurrences('acme/shop/checkout')).toEqual([
+      expect.objectContaining({ filePath: 'app/payments-api.jar', sourceUrl: 'https://gitlab.com/acme/shop/checkout/-/blob/main/app/payments-api.jar' }),
+    ]);
+  });
+
+  it('lists with each target the entities whose links show it', async () => {
+    const [payments] = (await get('/api/targets?name=acme/payments&scope=acme.payments')).filter((t: { name: string }) => t.name === 'acme/payments');
+    expect(payments.entities).toEqual(['component:default/payments-api']);
+    const [image] = await get('/api/targets?name=registry.acme.io/payments');
+    expect(image.entities).toEqual(['component:default/payments-api']);
+  });
+
   it('describes one issue with identifiers, scanners, first and last seen', async () => {
     const issues = (await get('/api/insights/entities/component/default/payments-api/issues?q=lodash')).items;
     const detail = await get(`/api/insights/issues/${issues[0].id}`);

@@ -25,7 +25,10 @@ export interface IssueOccurrence extends Omit<Occurrence, 'filePath' | 'startLin
   filePath: string | null;
   startLine: number | null;
   endLine: number | null;
-  /** The file and lines in the entity's repository, at the scan's commit, else its variant. */
+  /**
+   * The file and lines in the entity's repository, at the scan's commit, else its variant; only for
+   * a repository or configuration target (a path inside an image is not a source file).
+   */
   sourceUrl: string | null;
 }
 
@@ -78,7 +81,7 @@ export function identifier(id: string): Identifier {
 export async function issueDetail(db: Db, issueId: number, viewer: EntityRow | undefined, now: string): Promise<IssueDetail> {
   const issue = await db.selectFrom('issues').selectAll().where('id', '=', issueId).executeTakeFirst();
   if (!issue) throw new NotFoundError(`No issue with id ${issueId}.`);
-  const target = await db.selectFrom('targets').select(['id', 'name', 'scope']).where('id', '=', issue.target_id).executeTakeFirstOrThrow();
+  const target = await db.selectFrom('targets').select(['id', 'name', 'scope', 'type']).where('id', '=', issue.target_id).executeTakeFirstOrThrow();
 
   const reported = await db
     .selectFrom('scan_issues')
@@ -99,7 +102,9 @@ export async function issueDetail(db: Db, issueId: number, viewer: EntityRow | u
   const scans = showing.length > 0 ? showing : reported.slice(0, 1);
 
   const details = JSON.parse(issue.details) as IssueDetails;
-  const repository = await repositoryFor(db, viewer, target.id);
+  // A path in an image or on a running instance (`app/payments-api.jar`) is not a file of the
+  // repository: only a repository's or a configuration's scan reports paths in the source tree.
+  const repository = SOURCE_TREE_TYPES.has(target.type) ? await repositoryFor(db, viewer, target.id) : undefined;
   const occurrenceRows = scans.length === 0
     ? []
     : await db.selectFrom('occurrences').selectAll().where('issue_id', '=', issueId).where('scan_id', 'in', scans.map((s) => s.scanId)).orderBy('id').execute();
@@ -165,6 +170,9 @@ export async function issueDetail(db: Db, issueId: number, viewer: EntityRow | u
     }),
   };
 }
+
+/** The target types whose scanners report paths relative to the repository's root. */
+const SOURCE_TREE_TYPES: ReadonlySet<string> = new Set(['repository', 'configuration']);
 
 /** The repository source links point into: the viewing entity's, else the first linked entity's that has one. */
 async function repositoryFor(db: Db, viewer: EntityRow | undefined, targetId: number): Promise<Repository | undefined> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Check, checkMessage, compare, evaluateCheck, OPERATORS, type Operator, type Rule } from './checks.js';
-import type { EntityFacts, SecurityFacts } from './data-points.js';
+import { type Check, checkMessage, compare, evaluateCheck, OPERATORS, type Operator, type Rule, ruleStatus } from './checks.js';
+import type { EntityFacts, SecurityFacts, Value } from './data-points.js';
+import { ruleSentence } from './sentences.js';
 import { appliesTo, readCheck, readScorecard, refMatches, scoreOf, type WeightedCheck } from './scorecard.js';
 
 const security = (critical: number): SecurityFacts => ({
@@ -88,15 +89,31 @@ describe('a check', () => {
 
   it('says why in a message: its own, or one made from the rules', () => {
     const plain = check([critical('==', 0), owned]);
-    expect(checkMessage(plain, evaluateCheck(plain, entity(), NOW))).toBe('Failed: sto.critical is 2, expected == 0.');
-    expect(checkMessage(plain, evaluateCheck(plain, entity({ security: security(0) }), NOW))).toBe('Passed: sto.critical == 0 and catalog.has_owner == true.');
-    expect(checkMessage(plain, evaluateCheck(plain, noData, NOW))).toBe('No data: sto.critical has no value for this entity, so the check is unknown.');
+    expect(checkMessage(plain, evaluateCheck(plain, entity(), NOW))).toBe('2 critical issues; this check wants none.');
+    expect(checkMessage(plain, evaluateCheck(plain, entity({ security: security(0) }), NOW))).toBe('No critical issues, as this check wants. An owner, as this check wants.');
+    expect(checkMessage(plain, evaluateCheck(plain, noData, NOW))).toBe('No value for critical issues: the entity has no security data. The check is unknown.');
     const strict = check([critical('==', 0)], { whenNoData: 'fail', passMessage: 'Clean.', failMessage: 'Fix the criticals.' });
-    expect(checkMessage(strict, evaluateCheck(strict, noData, NOW))).toBe('No data: sto.critical has no value for this entity; the check counts as failed (whenNoData: fail).');
+    expect(checkMessage(strict, evaluateCheck(strict, noData, NOW))).toBe('No value for critical issues: the entity has no security data. The check counts as failed (whenNoData: fail).');
     expect(checkMessage(strict, evaluateCheck(strict, entity(), NOW))).toBe('Fix the criticals.');
     expect(checkMessage(strict, evaluateCheck(strict, entity({ security: security(0) }), NOW))).toBe('Clean.');
     const tagged = check([{ dataPoint: 'sto.total', input: 'high', operator: '<', value: 1 }], { strategy: 'anyOf' });
-    expect(checkMessage(tagged, evaluateCheck(tagged, entity(), NOW))).toBe('Failed: sto.total(high) is 2, expected < 1.');
+    expect(checkMessage(tagged, evaluateCheck(tagged, entity(), NOW))).toBe('2 open issues at high or above; this check wants none.');
+  });
+
+  it('reads every rule as a sentence, whatever its data point and operator', () => {
+    const say = (rule: Rule, observed: Value | null) => ruleSentence(rule, observed, observed !== null && ruleStatus(rule, observed) === 'pass');
+    expect(say({ dataPoint: 'sto.critical', operator: '==', value: 0 }, 9)).toBe('9 critical issues; this check wants none.');
+    expect(say({ dataPoint: 'sto.high', operator: '<=', value: 3 }, 1)).toBe('1 high issue, as this check wants.');
+    expect(say({ dataPoint: 'sto.fixable', input: 'high', operator: '==', value: 0 }, 2)).toBe('2 fixable issues at high or above; this check wants none.');
+    expect(say({ dataPoint: 'sto.days_since_last_scan', operator: '<', value: 7 }, 12)).toBe('12 days since the last scan; this check wants fewer than 7.');
+    expect(say({ dataPoint: 'sto.unmatched_links', operator: '==', value: 0 }, 1)).toBe('1 target link that matches nothing; this check wants none.');
+    expect(say({ dataPoint: 'sto.new', operator: '>=', value: 1 }, 0)).toBe('No new issues; this check wants at least one new issue.');
+    expect(say({ dataPoint: 'sto.has_security_data', operator: '==', value: true }, false)).toBe('No security data; this check wants security data.');
+    expect(say({ dataPoint: 'catalog.has_owner', operator: '!=', value: false }, false)).toBe('No owner; this check wants an owner.');
+    expect(say({ dataPoint: 'catalog.has_tag', input: 'pci', operator: '==', value: false }, true)).toBe('The tag “pci”; this check wants no tag “pci”.');
+    expect(say({ dataPoint: 'catalog.lifecycle', operator: '!=', value: 'experimental' }, 'experimental')).toBe('Lifecycle “experimental”; this check wants any lifecycle but “experimental”.');
+    expect(say({ dataPoint: 'catalog.lifecycle', operator: '==', value: 'production' }, null)).toBe('No value for lifecycle: the entity does not declare it.');
+    expect(say({ dataPoint: 'sto.oldest_open_days', input: 'critical', operator: '<', value: 30 }, null)).toBe('No value for days since the oldest open issue at critical or above was found: the entity has no security data.');
   });
 });
 
@@ -111,6 +128,11 @@ describe('the score', () => {
     // 1 of 3: 33.3 %, one decimal.
     expect(scoreOf(weighted(1, 1, 1), [{ status: 'pass' }, { status: 'fail' }, { status: 'fail' }])).toBe(33.3);
     expect(scoreOf(weighted(0.5, 2), [{ status: 'fail' }, { status: 'pass' }])).toBe(80);
+  });
+
+  it('does not exist when every check lacks data, whatever whenNoData made of them', () => {
+    expect(scoreOf(weighted(1, 2), [{ status: 'pass', noData: true }, { status: 'fail', noData: true }])).toBeNull();
+    expect(scoreOf(weighted(1, 1), [{ status: 'pass', noData: true }, { status: 'fail', noData: false }])).toBe(50);
   });
 
   it('does not exist when no check was decided: null, not 0', () => {

@@ -1,6 +1,7 @@
 import type { FieldPath } from '../catalog/entity.js';
 import { type DataPoint, type EntityFacts, findDataPoint, inputProblem, type Value } from './data-points.js';
 import { DefinitionFields, describeValue } from './definition-fields.js';
+import { ruleSentence } from './sentences.js';
 
 export const OPERATORS = ['<', '<=', '==', '!=', '>=', '>'] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -99,22 +100,27 @@ export function evaluateCheck(check: Check, facts: EntityFacts, now: number): Ch
   return { status: check.whenNoData, noData: true, observed };
 }
 
-function ruleText(rule: Rule): string {
-  return `${rule.dataPoint}${rule.input === undefined ? '' : `(${rule.input})`} ${rule.operator} ${JSON.stringify(rule.value)}`;
-}
-
-/** What the entity page says about a check's result: the check's own message, else one made from its rules. */
+/**
+ * What the entity page says about a check's result: the check's own message, else sentences made
+ * from its rules ("9 critical issues; this check wants none.").
+ */
 export function checkMessage(check: Check, result: CheckResult): string {
-  const missing = check.rules.filter((_, i) => result.observed[i] === null).map((r) => r.dataPoint);
+  const sentences = (keep: (status: RuleStatus) => boolean) => [
+    ...new Set(
+      check.rules.flatMap((rule, i) => {
+        const observed = result.observed[i] ?? null;
+        const status = ruleStatus(rule, observed);
+        return keep(status) ? [ruleSentence(rule, observed, status === 'pass')] : [];
+      }),
+    ),
+  ].join(' ');
   if (result.noData) {
-    const what = `No data: ${[...new Set(missing)].join(', ')} ${missing.length === 1 ? 'has' : 'have'} no value for this entity`;
-    if (result.status === 'unknown') return `${what}, so the check is unknown.`;
-    return `${what}; the check counts as ${result.status === 'pass' ? 'passed' : 'failed'} (whenNoData: ${check.whenNoData}).`;
+    const missing = sentences((status) => status === 'noData');
+    if (result.status === 'unknown') return `${missing} The check is unknown.`;
+    return `${missing} The check counts as ${result.status === 'pass' ? 'passed' : 'failed'} (whenNoData: ${check.whenNoData}).`;
   }
-  if (result.status === 'pass') return check.passMessage ?? `Passed: ${check.rules.map(ruleText).join(check.strategy === 'allOf' ? ' and ' : ' or ')}.`;
-  if (check.failMessage) return check.failMessage;
-  const failing = check.rules.map((rule, i) => ({ rule, observed: result.observed[i] ?? null })).filter(({ rule, observed }) => ruleStatus(rule, observed) === 'fail');
-  return `Failed: ${failing.map(({ rule, observed }) => `${rule.dataPoint}${rule.input === undefined ? '' : `(${rule.input})`} is ${JSON.stringify(observed)}, expected ${rule.operator} ${JSON.stringify(rule.value)}`).join('; ')}.`;
+  if (result.status === 'pass') return check.passMessage ?? sentences((status) => status === 'pass');
+  return check.failMessage ?? sentences((status) => status === 'fail');
 }
 
 export const CHECK_FIELDS = ['id', 'name', 'description', 'rules', 'strategy', 'whenNoData', 'passMessage', 'failMessage'] as const;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import type { EntityColumns } from '../insights/overview.js';
 import type { Database } from '../store/schema.js';
+import { ruleSentence } from './sentences.js';
 import { type CheckStatus, checkMessage, type Operator, ruleStatus, type RuleStatus, type Strategy, type WhenNoData } from './checks.js';
 import type { Value } from './data-points.js';
 import type { DefinedScorecard } from './definitions.js';
@@ -268,6 +269,8 @@ export interface RuleView {
   /** null: no value for this entity. */
   observed: Value | null;
   status: RuleStatus;
+  /** The rule against what was observed, in words: "9 critical issues; this check wants none." */
+  sentence: string;
 }
 
 export interface CheckView {
@@ -293,7 +296,22 @@ export interface EntityScorecardView {
   failed: number;
   unknown: number;
   updatedAt: string;
+  /** True when every check lacked data: the entity has no score on this scorecard for want of data. */
+  noData: boolean;
+  /** The result in a sentence: "4 of 6 checks passed.", "No data: none of the 6 checks has a value for this entity." */
+  summary: string;
   checks: CheckView[];
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** An entity's result on a scorecard in one sentence. */
+function scoreSummary(checks: number, row: { score: number | null; passed: number; failed: number }, noData: boolean): string {
+  if (noData) return `No data: none of the ${plural(checks, 'check', 'checks')} has a value for this entity, so it has no score.`;
+  if (row.score === null) return 'No check could be decided for this entity, so it has no score: unknown checks count neither for nor against it.';
+  return `${row.passed} of ${plural(row.passed + row.failed, 'decided check', 'decided checks')} passed.`;
 }
 
 /** Each scorecard that applies to the entity, with every check's status, observed values, thresholds and message. */
@@ -304,6 +322,7 @@ export async function entityScorecards(db: Db, entityId: number, scorecards: rea
     const row = rows.get(scorecard.id);
     if (!row) continue;
     const results = storedCheckResults(row.checks);
+    const noData = scorecard.checks.length > 0 && scorecard.checks.every((check) => results.get(check.id)?.noData ?? true);
     views.push({
       id: scorecard.id,
       name: scorecard.name,
@@ -314,6 +333,8 @@ export async function entityScorecards(db: Db, entityId: number, scorecards: rea
       failed: row.failed,
       unknown: row.unknown,
       updatedAt: row.updated_at,
+      noData,
+      summary: scoreSummary(scorecard.checks.length, row, noData),
       checks: scorecard.checks.map((check) => {
         const result = results.get(check.id) ?? { status: 'unknown' as const, noData: true, observed: check.rules.map(() => null) };
         return {
@@ -328,7 +349,8 @@ export async function entityScorecards(db: Db, entityId: number, scorecards: rea
           message: checkMessage(check, result),
           rules: check.rules.map((rule, i) => {
             const observed = result.observed[i] ?? null;
-            return { dataPoint: rule.dataPoint, input: rule.input ?? null, operator: rule.operator, threshold: rule.value, observed, status: ruleStatus(rule, observed) };
+            const status = ruleStatus(rule, observed);
+            return { dataPoint: rule.dataPoint, input: rule.input ?? null, operator: rule.operator, threshold: rule.value, observed, status, sentence: ruleSentence(rule, observed, status === 'pass') };
           }),
         };
       }),

@@ -60,9 +60,12 @@ export function appliesTo(filter: ScorecardFilter, facts: EntityFacts): boolean 
 
 /**
  * The weighted share of passed checks, in percent with one decimal. Unknown checks count neither
- * way: they leave the denominator. Without a decided check there is no score (null), not 0.
+ * way: they leave the denominator. Without a decided check there is no score (null), not 0; nor
+ * when every check lacks data (a `whenNoData: pass` check alone would make that 100).
  */
-export function scoreOf(checks: readonly WeightedCheck[], results: readonly Pick<CheckResult, 'status'>[]): number | null {
+export function scoreOf(checks: readonly WeightedCheck[], results: readonly (Pick<CheckResult, 'status'> & { noData?: boolean })[]): number | null {
+  // Checks that all lack data say nothing of the entity, whatever their whenNoData made of them.
+  if (results.length > 0 && results.every((r) => r.noData)) return null;
   let passed = 0;
   let decided = 0;
   checks.forEach((check, i) => {

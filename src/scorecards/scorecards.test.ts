@@ -227,8 +227,10 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
       whenNoData: 'unknown',
       status: 'fail',
       noData: false,
-      message: 'Failed: sto.oldest_open_days is 10, expected < 7.',
-      rules: [{ dataPoint: 'sto.oldest_open_days', input: null, operator: '<', threshold: 7, observed: 10, status: 'fail' }],
+      message: '10 days since the oldest open issue was found; this check wants fewer than 7.',
+      rules: [
+        { dataPoint: 'sto.oldest_open_days', input: null, operator: '<', threshold: 7, observed: 10, status: 'fail', sentence: '10 days since the oldest open issue was found; this check wants fewer than 7.' },
+      ],
     });
     expect(view).toMatchObject({ id: 'pci', name: 'PCI and Java', origin: 'file', score: 66.7, passed: 1, failed: 1, unknown: 0, updatedAt: DAY1 });
   });
@@ -238,20 +240,21 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
     expect((await statuses('full'))['no-data']).toEqual({ score: 0, strict: 'fail', lenient: 'fail', undecided: 'fail', 'below-one': 'fail' });
     expect((await statuses('clean'))['no-data']).toEqual({ score: 100, strict: 'pass', lenient: 'pass', undecided: 'pass', 'below-one': 'pass' });
     // `sto.critical < 1` would pass if no data read as 0; it is unknown.
-    expect((await statuses('no-data'))['no-data']).toEqual({ score: 50, strict: 'fail*', lenient: 'pass*', undecided: 'unknown*', 'below-one': 'unknown*' });
+    // Every check lacks data: no score, although whenNoData passed one and failed another.
+    expect((await statuses('no-data'))['no-data']).toEqual({ score: null, strict: 'fail*', lenient: 'pass*', undecided: 'unknown*', 'below-one': 'unknown*' });
     const page = await scorecardResultsPage(lantern.store.db, await scorecard('no-data'), {});
-    // Worst first: full 0, no-data 50, clean 100.
+    // Worst first: full 0, clean 100, then no-data without a score.
     expect(page.items.map((i) => [i.name, i.score, i.passed, i.failed, i.unknown])).toEqual([
       ['full', 0, 0, 4, 0],
-      ['no-data', 50, 1, 1, 2],
       ['clean', 100, 4, 0, 0],
+      ['no-data', null, 1, 1, 2],
     ]);
     expect(page.summary).toEqual({
       entities: 3,
-      scored: 3,
+      scored: 2,
       averageScore: 50,
       passing: 1,
-      passRate: 33.3,
+      passRate: 50,
       checks: [
         { id: 'strict', name: 'No critical, or fail', weight: 1, pass: 1, fail: 2, unknown: 0, passRate: 33.3 },
         { id: 'lenient', name: 'No critical, or pass', weight: 1, pass: 2, fail: 1, unknown: 0, passRate: 66.7 },
@@ -259,13 +262,16 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
         { id: 'below-one', name: 'Fewer than one critical', weight: 1, pass: 1, fail: 1, unknown: 1, passRate: 50 },
       ],
     });
-    const messages = (await entityScorecards(lantern.store.db, await idOf('no-data'), [await scorecard('no-data')]))[0]?.checks.map((c) => c.message);
-    expect(messages).toEqual([
-      'No data: sto.critical has no value for this entity; the check counts as failed (whenNoData: fail).',
-      'No data: sto.critical has no value for this entity; the check counts as passed (whenNoData: pass).',
-      'No data: sto.critical has no value for this entity, so the check is unknown.',
-      'No data: sto.critical has no value for this entity, so the check is unknown.',
+    const [view] = await entityScorecards(lantern.store.db, await idOf('no-data'), [await scorecard('no-data')]);
+    expect(view).toMatchObject({ score: null, noData: true, summary: 'No data: none of the 4 checks has a value for this entity, so it has no score.' });
+    expect(view?.checks.map((c) => c.message)).toEqual([
+      'No value for critical issues: the entity has no security data. The check counts as failed (whenNoData: fail).',
+      'No value for critical issues: the entity has no security data. The check counts as passed (whenNoData: pass).',
+      'No value for critical issues: the entity has no security data. The check is unknown.',
+      'No value for critical issues: the entity has no security data. The check is unknown.',
     ]);
+    const [clean] = await entityScorecards(lantern.store.db, await idOf('clean'), [await scorecard('no-data')]);
+    expect(clean).toMatchObject({ score: 100, noData: false, summary: '4 of 4 decided checks passed.' });
   });
 
   it('keeps one snapshot per day, and draws the trend from the days results changed', async () => {
@@ -276,7 +282,7 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
     expect((await history()).map((h) => [h.day, h.score])).toEqual([
       ['2026-03-12', 0],
       ['2026-03-12', 100],
-      ['2026-03-12', 50],
+      ['2026-03-12', null],
     ]);
 
     // The next day a scan fixes full's critical; the ingest re-evaluates full at once.
@@ -288,24 +294,24 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
     expect((await history()).map((h) => [h.day, h.score])).toEqual([
       ['2026-03-12', 0],
       ['2026-03-12', 100],
-      ['2026-03-12', 50],
+      ['2026-03-12', null],
       ['2026-03-13', 100],
     ]);
 
     const points = await scorecardTrend(lantern.store.db, await scorecard('no-data'), { days: 3, now: DAY2 });
     expect(points.map((p) => [p.date, p.entities, p.averageScore, p.passing, p.passRate])).toEqual([
       ['2026-03-11', 0, null, 0, null],
-      ['2026-03-12', 3, 50, 1, 33.3],
-      // full 100, clean 100, no-data 50.
-      ['2026-03-13', 3, 83.3, 2, 66.7],
+      // full 0, clean 100; no-data has no score.
+      ['2026-03-12', 3, 50, 1, 50],
+      ['2026-03-13', 3, 100, 2, 100],
     ]);
     expect(points[1]?.checks[0]).toEqual({ id: 'strict', pass: 1, fail: 2, unknown: 0, passRate: 33.3 });
     expect(points[2]?.checks[0]).toEqual({ id: 'strict', pass: 2, fail: 1, unknown: 0, passRate: 66.7 });
     // Filtered by the entities' system: full and no-data are in system shop.
     const shop = await scorecardTrend(lantern.store.db, await scorecard('no-data'), { days: 2, now: DAY2, system: ['shop'] });
     expect(shop.map((p) => [p.date, p.entities, p.averageScore])).toEqual([
-      ['2026-03-12', 2, 25],
-      ['2026-03-13', 2, 75],
+      ['2026-03-12', 2, 0],
+      ['2026-03-13', 2, 100],
     ]);
     // Days since the last scan move with the clock alone: a later evaluation stores new observed values.
     const days = async () => (await entityScorecards(lantern.store.db, await idOf('clean'), [await scorecard('pci')]))[0]?.checks[0]?.rules[0]?.observed;

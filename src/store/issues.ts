@@ -54,6 +54,16 @@ function contentOf(f: Finding): Content {
 }
 
 /**
+ * Whether a title is only what a parser made up for want of one (`CVE-… in lodash`, a bare id or
+ * rule id): such a title never replaces one a scanner wrote for the same issue (Trivy's `Title`
+ * stays when Grype, which has none, reports the same CVE later).
+ */
+function isStandInTitle(content: Pick<Content, 'title' | 'vulnerability_id' | 'rule_id' | 'package'>): boolean {
+  const id = content.vulnerability_id ?? content.rule_id;
+  return id !== null && (content.title === id || content.title === `${id} in ${content.package ?? ''}`);
+}
+
+/**
  * Stores the issues of one chunk of a scan in its target and returns their ids in draft order.
  * Issues the target already has (same fingerprint) are rewritten only where their content changed
  * (a field the new finding leaves empty keeps its old value) or where this scan saw them earlier
@@ -92,7 +102,9 @@ export async function writeIssues(
     ids[i] = old.id;
     const content = contents[i] as Content;
     const changes: Updateable<IssueTable> = {};
+    const keepTitle = isStandInTitle(content) && !isStandInTitle(old);
     for (const column of CONTENT) {
+      if (column === 'title' && keepTitle) continue;
       const value = content[column] ?? old[column];
       if (value !== old[column]) (changes as Record<string, string | null>)[column] = value;
     }

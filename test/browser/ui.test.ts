@@ -307,7 +307,7 @@ describeBrowser('web UI in Chromium', () => {
     // No data is unknown, never 0.
     expect(await check('no-critical').locator('td').first().textContent()).toBe('Unknown');
     expect(await check('no-critical').locator('td').nth(1).textContent()).toBe('no data: sto.critical: no data, expected = 0');
-    expect(await check('no-critical').getByTestId('check-message').textContent()).toBe('No data: sto.critical has no value for this entity, so the check is unknown.');
+    expect(await check('no-critical').getByTestId('check-message').textContent()).toBe('No value for critical issues: the entity has no security data. The check is unknown.');
     // Decided for lack of data by whenNoData: fail, and said so.
     expect(await check('scanned-recently').locator('td').first().textContent()).toBe('Fail(no data)');
     for (const result of expected.scorecards[0]?.checks ?? []) {

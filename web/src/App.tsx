@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useViewer, ViewerProvider } from './access/session.js';
 import { SignInPage } from './access/SignInPage.js';
 import { UserMenu } from './access/UserMenu.js';
@@ -20,14 +20,15 @@ const TargetPage = lazy(() => import('./targets/TargetPage.js'));
 const AuditPage = lazy(() => import('./audit/AuditPage.js'));
 const IssueSearchPage = lazy(() => import('./search/IssueSearchPage.js'));
 
-const SECTIONS: Array<{ href: string; label: string; pages: Route['page'][] }> = [
+/** `short` is the label on a phone, where the sections share 390 px with the brand and the user menu. */
+const SECTIONS: Array<{ href: string; label: string; short?: string; pages: Route['page'][] }> = [
   { href: '/catalog', label: 'Catalog', pages: ['catalog', 'entity'] },
-  { href: '/dashboard', label: 'Security dashboard', pages: ['dashboard', 'issues'] },
+  { href: '/dashboard', label: 'Security dashboard', short: 'Dashboard', pages: ['dashboard', 'issues'] },
   { href: '/scorecards', label: 'Scorecards', pages: ['scorecards', 'scorecard'] },
-  { href: '/targets', label: 'Targets & scans', pages: ['targets', 'target'] },
+  { href: '/targets', label: 'Targets & scans', short: 'Targets', pages: ['targets', 'target'] },
 ];
 /** Only for principals who may read the audit log somewhere (the API answers 403 to anyone else). */
-const AUDIT_SECTION = { href: '/audit', label: 'Audit', pages: ['audit'] as Route['page'][] };
+const AUDIT_SECTION: (typeof SECTIONS)[number] = { href: '/audit', label: 'Audit', pages: ['audit'] };
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -120,6 +121,15 @@ function Shell() {
 function Header({ route }: { route?: Route }) {
   const viewer = useViewer();
   const sections = viewer.canSomewhere('read-audit') ? [...SECTIONS, AUDIT_SECTION] : SECTIONS;
+  const nav = useRef<HTMLElement>(null);
+  // When the sections do not all fit (a phone), the current one is scrolled into the visible part of the bar.
+  useEffect(() => {
+    const bar = nav.current;
+    const current = bar?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!bar || !current) return;
+    const left = current.offsetLeft - bar.offsetLeft;
+    if (left < bar.scrollLeft || left + current.offsetWidth > bar.scrollLeft + bar.clientWidth) bar.scrollLeft = left - (bar.clientWidth - current.offsetWidth) / 2;
+  }, [route?.page]);
   return (
     <header className="app-header">
       <Link href="/catalog" className="brand" aria-label="Lantern, the catalog">
@@ -129,12 +139,21 @@ function Header({ route }: { route?: Route }) {
         <span className="brand-name">Lantern</span>
       </Link>
       {route && (
-        <nav className="app-nav" aria-label="Sections">
+        <nav className="app-nav" aria-label="Sections" ref={nav}>
           {sections.map((s) => {
             const current = s.pages.includes(route.page);
             return (
               <Link key={s.href} href={s.href} className={current ? 'is-current' : undefined} aria-current={current ? 'page' : undefined}>
-                {s.label}
+                {s.short ? (
+                  <>
+                    <span className="nav-long">{s.label}</span>
+                    <span className="nav-short" aria-hidden="true">
+                      {s.short}
+                    </span>
+                  </>
+                ) : (
+                  s.label
+                )}
               </Link>
             );
           })}

@@ -41,9 +41,9 @@ describeEachStore('scorecards over HTTP', (kind: StoreKind) => {
       ['pci', 'file', true, 2],
       ['groups', 'file', true, 1],
     ]);
-    // full 0, no-data 50, clean 100 (src/scorecards/scorecards.test.ts works them out).
+    // full 0, clean 100, no-data without a score (src/scorecards/scorecards.test.ts works them out).
     const noData = items[2];
-    expect(noData).toMatchObject({ entities: 3, scored: 3, averageScore: 50, passing: 1, passRate: 33.3, source: { file: join(ESTATE, 'scorecards.yaml'), document: 2, line: 18 } });
+    expect(noData).toMatchObject({ entities: 3, scored: 2, averageScore: 50, passing: 1, passRate: 50, source: { file: join(ESTATE, 'scorecards.yaml'), document: 2, line: 18 } });
     expect(noData.checks[0]).toEqual({
       id: 'strict',
       name: 'No critical, or fail',
@@ -168,11 +168,11 @@ describeEachStore('scorecards over HTTP', (kind: StoreKind) => {
     await estate.ingest('acme/full', 'main', [B, D], '2026-03-13T08:00:00.000Z');
     const { points } = await get('/api/scorecards/no-data/trend?days=2');
     expect(points.map((p: { date: string; averageScore: number; passRate: number }) => [p.date, p.averageScore, p.passRate])).toEqual([
-      ['2026-03-12', 50, 33.3],
-      ['2026-03-13', 83.3, 66.7],
+      ['2026-03-12', 50, 50],
+      ['2026-03-13', 100, 100],
     ]);
     expect((await get('/api/scorecards/no-data/trend?days=1&owner=team-b')).points).toEqual([
-      { date: '2026-03-13', entities: 1, scored: 1, averageScore: 50, passing: 0, passRate: 0, checks: expect.arrayContaining([{ id: 'lenient', pass: 1, fail: 0, unknown: 0, passRate: 100 }]) },
+      { date: '2026-03-13', entities: 1, scored: 0, averageScore: null, passing: 0, passRate: null, checks: expect.arrayContaining([{ id: 'lenient', pass: 1, fail: 0, unknown: 0, passRate: 100 }]) },
     ]);
 
     const view = await get('/api/insights/entities/component/default/no-data/scorecards');
@@ -180,8 +180,9 @@ describeEachStore('scorecards over HTTP', (kind: StoreKind) => {
     expect(view.scorecards.map((s: { id: string; score: number }) => [s.id, s.score])).toEqual([
       ['security-baseline', 16.7],
       ['operators', 60],
-      ['no-data', 50],
+      ['no-data', null],
     ]);
+    expect(view.scorecards[2]).toMatchObject({ noData: true, summary: 'No data: none of the 4 checks has a value for this entity, so it has no score.' });
     expect(view.scorecards[0].checks.find((c: { id: string }) => c.id === 'links-resolve')).toEqual({
       id: 'links-resolve',
       name: 'Every test-target link resolves',
@@ -192,7 +193,7 @@ describeEachStore('scorecards over HTTP', (kind: StoreKind) => {
       status: 'fail',
       noData: false,
       message: "A target link shows nothing; the entity's Vulnerabilities tab says why for each link.",
-      rules: [{ dataPoint: 'sto.unmatched_links', input: null, operator: '==', threshold: 0, observed: 1, status: 'fail' }],
+      rules: [{ dataPoint: 'sto.unmatched_links', input: null, operator: '==', threshold: 0, observed: 1, status: 'fail', sentence: '1 target link that matches nothing; this check wants none.' }],
     });
     expect(view.scorecards[2].checks[0]).toMatchObject({ status: 'fail', noData: true, rules: [{ observed: null, threshold: 0, status: 'noData' }] });
     expect((await get('/api/insights/entities/component/default/nope/scorecards', 404)).error.message).toBe('No entity component:default/nope in the catalog.');

@@ -286,6 +286,8 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
                 failed: Type.Integer(),
                 unknown: Type.Integer(),
                 updatedAt: Type.String(),
+                noData: Type.Boolean({ description: 'Every check lacked data: no score for want of data (score is null)' }),
+                summary: Type.String({ description: 'The result in a sentence, e.g. "4 of 6 decided checks passed."' }),
                 checks: Type.Array(
                   Type.Object({
                     id: Type.String(),
@@ -296,7 +298,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
                     whenNoData: WhenNoDataSchema,
                     status: CheckStatusSchema,
                     noData: Type.Boolean({ description: 'The rules could not be decided for lack of a value; whenNoData gave the status' }),
-                    message: Type.String(),
+                    message: Type.String({ description: 'The check\'s own pass or fail message, else its rules in sentences' }),
                     rules: Type.Array(
                       Type.Object({
                         dataPoint: Type.String(),
@@ -305,6 +307,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
                         threshold: ValueSchema,
                         observed: Type.Union([ValueSchema, Type.Null()], { description: 'null: no value for this entity ("no data"), never zero' }),
                         status: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('noData')]),
+                        sentence: Type.String({ description: 'The rule against what was observed, e.g. "9 critical issues; this check wants none."' }),
                       }),
                     ),
                   }),

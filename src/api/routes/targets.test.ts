@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { bytes, trivyReport, type Vulnerability } from '../../../test/support/reports.js';
+import { bytes, grypeReport, trivyReport, type Vulnerability } from '../../../test/support/reports.js';
 import { startTestServer, type TestServer } from '../../../test/support/server.js';
 import { describeEachStore, type StoreKind } from '../../../test/support/stores.js';
 import { DEFAULT_PROJECT_SCOPE, parseScope } from '../../domain/scope.js';
@@ -41,6 +41,19 @@ describeEachStore('HTTP API: targets and scans', (kind: StoreKind) => {
     expect((await get('/api/targets?name=PAYM')).json()).toHaveLength(1);
     expect((await get('/api/targets?type=container')).json()).toEqual([]);
     expect((await get('/api/targets?scope=a.b.c')).statusCode).toBe(400);
+  });
+
+  it('lists each target with the open issues of the variant it shows, each issue once at its worst', async () => {
+    const counts = async () => Object.fromEntries((await get('/api/targets')).json().map((t: { name: string; counts: unknown }) => [t.name, t.counts]));
+    // main (no baseline set: the conventional default branch) shows the second scan: lodash and qs.
+    expect(await counts()).toEqual({
+      'registry.acme.io/web': { critical: 0, high: 0, medium: 1, low: 0, info: 0, total: 1 },
+      'acme/payments': { critical: 0, high: 1, medium: 1, low: 0, info: 0, total: 2 },
+    });
+    // Grype calls lodash critical on main: still one issue, now at its worst.
+    await server.lantern.ingest({ report: bytes(grypeReport([{ ...lodash, severity: 'CRITICAL' }])), source: 'g.json', target: 'acme/payments', targetType: 'repository', variant: 'main', scope: DEFAULT_PROJECT_SCOPE });
+    expect((await counts())['acme/payments']).toEqual({ critical: 1, high: 0, medium: 1, low: 0, info: 0, total: 2 });
+    expect((await get('/api/targets')).json()[0].entities).toEqual([]);
   });
 
   it('shows a target with its variants and the baseline in use, and sets the baseline', async () => {

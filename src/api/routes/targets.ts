@@ -13,6 +13,7 @@ import { prioritise } from '../../insights/priority.js';
 import { ExploitationFields } from '../exploitation-schema.js';
 import { getScanView, scansOf, scanView } from '../../store/scans.js';
 import { getTargetById, listTargets, setBaseline, variantsOf } from '../../store/targets.js';
+import { targetListingFacts } from '../../store/target-listing-facts.js';
 import { chooseVariant } from '../../store/variant-choice.js';
 import { errors, IdParams, Limit, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, TargetTypeSchema } from '../schemas.js';
 import type { LanternApp } from '../server.js';
@@ -28,6 +29,8 @@ const TargetSchema = Type.Object({
   scans: Type.Integer(),
   lastScanAt: NullableString,
   createdAt: Type.String(),
+  counts: Type.Union([SeverityCountsSchema, Type.Null()], { description: 'Open issues of the variant the target shows (its baseline), each once; null when nothing was scanned' }),
+  entities: Type.Array(Type.String(), { description: 'Refs of the entities whose links show this target (those the caller may read)' }),
 });
 
 const TargetDetailSchema = Type.Object({
@@ -110,7 +113,8 @@ export async function targetRoutes(api: LanternApp, lantern: Lantern): Promise<v
     async (request, reply) => {
       const { scope, type, name, limit = 500, offset = 0 } = request.query;
       const rows = await listTargets(db, { scope: scope === undefined ? undefined : parseScope(scope), type, name, scopes: scopesOf(request), page: { limit: limit + 1, offset } });
-      return listPage(request, reply, rows, { limit, offset });
+      const facts = await targetListingFacts(db, rows.slice(0, limit), scopesOf(request));
+      return listPage(request, reply, rows.map((row) => ({ ...row, ...(facts.get(row.id) ?? { counts: null, entities: [] }) })), { limit, offset });
     },
   );
 

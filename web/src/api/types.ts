@@ -268,6 +268,10 @@ export interface Target {
   scans: number;
   lastScanAt: string | null;
   createdAt: string;
+  /** Open issues of the variant the target shows; null when nothing was scanned. */
+  counts: Counts | null;
+  /** Refs of the entities whose links show the target. */
+  entities: string[];
 }
 
 export interface TargetDetail {
@@ -452,6 +456,8 @@ export interface RuleResult {
   /** null: the data point has no value for the entity ("no data"), never zero. */
   observed: RuleValue | null;
   status: 'pass' | 'fail' | 'noData';
+  /** The rule against what was observed, in words. */
+  sentence: string;
 }
 
 export interface CheckResult {
@@ -478,6 +484,10 @@ export interface EntityScorecard {
   failed: number;
   unknown: number;
   updatedAt: string;
+  /** Every check lacked data: no score for want of data. */
+  noData: boolean;
+  /** The result in a sentence. */
+  summary: string;
   checks: CheckResult[];
 }
 

@@ -34,14 +34,19 @@ describe('issue drawer body', () => {
       occurrences: [{ ...(issue.occurrences[0] as IssueDetail['occurrences'][number]), details: { guideline: 'https://docs.example.com/policy/2', trap: 'javascript:alert(1)', checkType: 'terraform', empty: null } }],
     };
     const rendered = renderToStaticMarkup(<IssueBody issue={withDetails} />);
-    expect(rendered).toContain('<dt>guideline</dt><dd><a href="https://docs.example.com/policy/2" target="_blank" rel="noopener noreferrer nofollow">https://docs.example.com/policy/2</a></dd>');
-    expect(rendered).toContain('<dt>trap</dt><dd>javascript:alert(1)</dd>');
-    expect(rendered).toContain('<dt>checkType</dt><dd>terraform</dd>');
-    expect(rendered).not.toContain('<dt>empty</dt>');
+    expect(rendered).toContain('<dt>Guideline</dt><dd><a href="https://docs.example.com/policy/2" target="_blank" rel="noopener noreferrer nofollow">https://docs.example.com/policy/2</a></dd>');
+    expect(rendered).toContain('<dt>Trap</dt><dd>javascript:alert(1)</dd>');
+    expect(rendered).toContain('<dt>Check type</dt><dd>terraform</dd>');
+    expect(rendered).not.toContain('<dt>Empty</dt>');
   });
 
-  it('shows the fix and each occurrence with a link to its lines', () => {
-    expect(html).toContain('Upgrade <span class="mono">lodash</span> to <span class="mono">4.17.21</span> or later.');
+  it('shows the fix once and each occurrence with a link to its lines', () => {
+    // The scanner's "Upgrade to `4.17.21`." already names the fixed version: no second sentence.
+    expect(html).toContain('Upgrade to <code>4.17.21</code>.');
+    expect(html).not.toContain('or later.');
+    const other = renderToStaticMarkup(<IssueBody issue={{ ...issue, remediation: 'Pin the lockfile.' }} />);
+    expect(other).toContain('Upgrade <span class="mono">lodash</span> to <span class="mono">4.17.21</span> or later.');
+    expect(other).toContain('Pin the lockfile.');
     expect(html).toContain('href="https://github.com/acme/payments/blob/abc123/package-lock.json#L120-L124"');
     expect(html).toContain('package-lock.json:120-124');
     expect(html).toContain('app → express → lodash');

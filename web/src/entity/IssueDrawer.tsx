@@ -9,6 +9,7 @@ import { Drawer } from '../ui/Drawer.js';
 import { formatDateTime, formatFileLocation, formatLines } from '../ui/format.js';
 import { SeverityBadge } from '../ui/Severity.js';
 import { ErrorState, Loading } from '../ui/states.js';
+import { detailLabel, remediationParts } from './issue-text.js';
 
 const EXEMPTION_REASONS: Record<string, string> = { false_positive: 'false positive', accepted_risk: 'accepted risk', compensating_control: 'compensating control', other: 'other' };
 
@@ -72,7 +73,7 @@ function OccurrenceItem({ occurrence }: { occurrence: Occurrence }) {
         <Row label="Author">{occurrence.author}</Row>
         {occurrence.details &&
           Object.entries(occurrence.details).map(([key, value]) => (
-            <Row key={key} label={key}>
+            <Row key={key} label={detailLabel(key)}>
               {value === null || value === '' ? null : <DetailValue value={value} />}
             </Row>
           ))}
@@ -87,6 +88,7 @@ function OccurrenceItem({ occurrence }: { occurrence: Occurrence }) {
 }
 
 export function IssueBody({ issue }: { issue: IssueDetail }) {
+  const remediation = remediationParts(issue);
   const identifiers = issue.identifiers.length > 0 ? issue.identifiers : [issue.vulnerabilityId ?? issue.ruleId].filter((id): id is string => !!id).map((id) => ({ type: 'OTHER' as const, id, url: null }));
   return (
     <>
@@ -156,15 +158,15 @@ export function IssueBody({ issue }: { issue: IssueDetail }) {
       <h3>Description</h3>
       {issue.description ? <SafeMarkdown text={issue.description} /> : <p className="muted">The scanner gave no description.</p>}
 
-      {(issue.remediation || issue.fixedVersion) && (
+      {(remediation.upgrade || remediation.text) && (
         <>
           <h3>Remediation</h3>
-          {issue.fixedVersion && issue.package && (
+          {remediation.upgrade && (
             <p>
-              Upgrade <span className="mono">{issue.package}</span> to <span className="mono">{issue.fixedVersion}</span> or later.
+              Upgrade <span className="mono">{remediation.upgrade.package}</span> to <span className="mono">{remediation.upgrade.version}</span> or later.
             </p>
           )}
-          {issue.remediation && <SafeMarkdown text={issue.remediation} />}
+          {remediation.text && <SafeMarkdown text={remediation.text} />}
         </>
       )}
 

@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import type { Entity, EntitySummary } from '../api/types.js';
 import type { Resource } from '../api/use-resource.js';
 import type { EntityName } from '../routing/routes.js';
@@ -7,6 +8,9 @@ import { ErrorState, Loading } from '../ui/states.js';
 import { catalogProblems, entityLinks, entityScope, partOfRef, relationRef, specText } from './entity-facts.js';
 import { hasRollup, RollupOverview } from './RollupOverview.js';
 import { SecuritySummaryCard } from './SecuritySummaryCard.js';
+
+// The chart library loads only for an entity that has security data to draw.
+const EntityTrendCard = lazy(() => import('./EntityTrendCard.js'));
 
 /** Where the entity was read from: a URL as a link, a local file by its last two path segments (the whole path on hover). */
 function DefinedIn({ location }: { location: string }) {
@@ -133,6 +137,11 @@ export function OverviewTab({ entity, name, summary }: { entity: Entity; name: E
           <h2>Security</h2>
           <Loading what="the security summary" />
         </section>
+      )}
+      {summary.data?.hasData && (
+        <Suspense fallback={<Loading what="the trend" />}>
+          <EntityTrendCard name={name} />
+        </Suspense>
       )}
     </div>
   );

@@ -41,7 +41,8 @@ describe('entity scorecards tab', () => {
     expect(checks.get('few-high')?.cells[2]).toBe('not met: sto.total(high) = 5, expected < 3');
     expect(checks.get('owned')?.cells[2]).toBe('met: catalog.has_owner = true, expected = true');
     expect(checks.get('no-critical')?.cells[2]).toBe('no data: sto.critical: no data, expected = 0');
-    expect(checks.get('no-critical')?.cells[1]).toContain('No data: sto.critical has no value for this entity, so the check is unknown.');
+    expect(checks.get('no-critical')?.cells[1]).toContain('No value for critical issues: the entity has no security data. The check is unknown.');
+    expect(checks.get('few-high')?.cells[1]).toContain('5 open issues at high or above; this check wants fewer than 3.');
     // An anyOf check shows every rule, and says a fail came from whenNoData.
     expect(checks.get('scanned-recently')?.cells[0]).toBe('Fail(no data)');
     expect(checks.get('scanned-recently')?.cells[2]).toBe(
@@ -59,10 +60,21 @@ describe('entity scorecards tab', () => {
 
   it('says there is no score, not 0, when no check was decided', () => {
     const [first] = scorecards;
-    const undecided = renderToStaticMarkup(<EntityScorecardList scorecards={[{ ...first!, score: null, passed: 0, failed: 0, unknown: 4 }]} />);
+    const undecided = renderToStaticMarkup(
+      <EntityScorecardList scorecards={[{ ...first!, score: null, passed: 0, failed: 0, unknown: 4, summary: 'No check could be decided for this entity, so it has no score.' }]} />,
+    );
     expect(undecided).toContain('No score');
     expect(undecided).toContain('so it has no score');
     expect(undecided).not.toContain('0%');
+  });
+
+  it('says "No data", not a score, when every check lacks data', () => {
+    const [first] = scorecards;
+    const summary = 'No data: none of the 4 checks has a value for this entity, so it has no score.';
+    const empty = renderToStaticMarkup(<EntityScorecardList scorecards={[{ ...first!, score: null, noData: true, passed: 1, failed: 1, unknown: 2, summary }]} />);
+    expect(text(empty)).toContain('ScoreNo data');
+    expect(empty).toContain(summary);
+    expect(empty).not.toMatch(/\d%/);
   });
 
   it('says plainly when no scorecard applies to the entity', () => {

@@ -55,14 +55,24 @@ function ScorecardResult({ scorecard }: { scorecard: EntityScorecard }) {
         <div className="scorecard-score">
           <span className="score-label">Score</span>
           <span className="score-big" data-testid="entity-score">
-            <ScoreValue value={scorecard.score} hint="No check could be decided for this entity: unknown checks count neither way." />
+            {scorecard.noData ? (
+              <span className="no-score" title={scorecard.summary}>
+                No data
+              </span>
+            ) : (
+              <ScoreValue value={scorecard.score} hint="No check could be decided for this entity: unknown checks count neither way." />
+            )}
           </span>
           <span className="muted">
             {formatCount(scorecard.passed)} passed · {formatCount(scorecard.failed)} failed · {formatCount(scorecard.unknown)} unknown
           </span>
         </div>
       </div>
-      {scorecard.score === null && <p className="muted">No check could be decided for this entity, so it has no score: unknown checks count neither for nor against it.</p>}
+      {scorecard.score === null && (
+        <p className="muted" data-testid="scorecard-summary">
+          {scorecard.summary}
+        </p>
+      )}
       <div className="table-scroll">
         <table className="compact-table check-results" data-testid="check-results">
           <caption className="visually-hidden">Checks of this scorecard for this entity, with what was observed</caption>

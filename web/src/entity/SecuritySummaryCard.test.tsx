@@ -39,10 +39,26 @@ describe('security summary card', () => {
 
   it('lists each linked target with the variant shown and its scanners', () => {
     const html = renderToStaticMarkup(<SecuritySummaryCard summary={summary} name={payments} />);
-    expect(html).toContain('<a href="/targets/3">registry.acme.io/payments</a>');
+    // The name opens this entity's issues in that target; its scans are one link further.
+    expect(html).toMatch(/<a href="\/catalog\/component\/default\/payments\/vulnerabilities\?target=3"[^>]*>registry\.acme\.io\/payments<\/a>/);
+    expect(html).toContain('<a href="/targets/3">scans ›</a>');
     expect(html).toContain('<code>latest</code>');
     expect(html).toContain('named in the link');
     expect(html).toContain('grype, trivy');
+  });
+
+  it('aligns the counts of targets and scanners in one column per severity, each headed by its shape', () => {
+    const html = renderToStaticMarkup(<SecuritySummaryCard summary={summary} name={payments} />);
+    for (const table of ['summary-targets', 'summary-scanners']) {
+      const markup = new RegExp(`data-testid="${table}".*?</table>`).exec(html)?.[0] ?? '';
+      const head = /<thead>.*?<\/thead>/.exec(markup)?.[0] ?? '';
+      expect([...head.matchAll(/class="sev-icon sev-(\w+)"/g)].map((m) => m[1]), table).toEqual(['critical', 'high', 'medium', 'low', 'info']);
+      const rows = [...markup.matchAll(/<tr data-[a-z]+="[^"]*">(.*?)<\/tr>/g)].map((m) => [...(m[1] ?? '').matchAll(/<td class="num sev-col">/g)].length);
+      expect(rows.length, table).toBeGreaterThan(0);
+      expect(rows.every((n) => n === 5), table).toBe(true);
+    }
+    // A scanner's row opens the issues it reports.
+    expect(html).toContain('href="/catalog/component/default/payments/vulnerabilities?scanner=trivy"');
   });
 
   it('explains each link that matched nothing, with the change to make', () => {

@@ -1,10 +1,10 @@
-import type { EntitySummary, Severity, SummaryTarget } from '../api/types.js';
+import { type Counts, type EntitySummary, SEVERITIES, type Severity, type SummaryTarget } from '../api/types.js';
 import type { EntityName } from '../routing/routes.js';
 import { entityHref } from '../routing/routes.js';
 import { Link } from '../routing/router.js';
 import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
 import { SeverityBreakdown } from '../ui/SeverityBreakdown.js';
-import { SeverityCounts } from '../ui/Severity.js';
+import { SEVERITY_LABEL, SeverityCount, SeverityIcon } from '../ui/Severity.js';
 import { Stat } from '../ui/Stat.js';
 import { EmptyState } from '../ui/states.js';
 import { annotationYaml, linkProblems } from './link-advice.js';
@@ -29,28 +29,63 @@ function ScanTime({ at }: { at: string | null }) {
   );
 }
 
-function TargetRows({ targets }: { targets: SummaryTarget[] }) {
+/** The header cells of the per-severity columns: each severity's shape and name, then the total. */
+function SeverityHeaders() {
+  return (
+    <>
+      {SEVERITIES.map((s) => (
+        <th key={s} scope="col" className="num sev-col">
+          <span className="sev-header">
+            <SeverityIcon severity={s} />
+            {SEVERITY_LABEL[s]}
+          </span>
+        </th>
+      ))}
+      <th scope="col" className="num">
+        Total
+      </th>
+    </>
+  );
+}
+
+/** One count per severity column, aligned under SeverityHeaders, then the total. */
+function SeverityCells({ counts }: { counts: Counts }) {
+  return (
+    <>
+      {SEVERITIES.map((s) => (
+        <td key={s} className="num sev-col">
+          <SeverityCount severity={s} count={counts[s]} />
+        </td>
+      ))}
+      <td className="num">{formatCount(counts.total)}</td>
+    </>
+  );
+}
+
+function TargetRows({ targets, name }: { targets: SummaryTarget[]; name: EntityName }) {
   return (
     <div className="table-scroll">
-      <table className="compact-table" data-testid="summary-targets">
+      <table className="compact-table severity-table" data-testid="summary-targets">
         <caption>Linked targets</caption>
         <thead>
           <tr>
             <th scope="col">Target</th>
             <th scope="col">Variant shown</th>
             <th scope="col">Scanners</th>
-            <th scope="col">Open issues</th>
+            <SeverityHeaders />
             <th scope="col">Last scan</th>
           </tr>
         </thead>
         <tbody>
           {targets.map((t) => (
-            <tr key={`${t.targetId}:${t.variant ?? ''}`}>
+            <tr key={`${t.targetId}:${t.variant ?? ''}`} data-target={t.name}>
               <th scope="row">
-                <Link href={`/targets/${t.targetId}`}>{t.name}</Link>
+                <Link href={entityHref(name, 'vulnerabilities', `?target=${t.targetId}`)} title={`This entity's issues in ${t.name}`} data-testid="summary-target-link">
+                  {t.name}
+                </Link>
                 <span className="cell-sub">
                   {t.type} · {t.scope}
-                  {t.origins.includes('source-url') ? ' · from the repository URL' : ''}
+                  {t.origins.includes('source-url') ? ' · from the repository URL' : ''} · <Link href={`/targets/${t.targetId}`}>scans ›</Link>
                 </span>
               </th>
               <td>
@@ -58,9 +93,7 @@ function TargetRows({ targets }: { targets: SummaryTarget[] }) {
                 <span className="cell-sub">{t.note ?? VARIANT_REASONS[t.variantReason] ?? t.variantReason}</span>
               </td>
               <td>{t.scanners.length > 0 ? t.scanners.join(', ') : <span className="muted">—</span>}</td>
-              <td>
-                <SeverityCounts counts={t.counts} />
-              </td>
+              <SeverityCells counts={t.counts} />
               <td>
                 <ScanTime at={t.lastScanAt} />
               </td>
@@ -128,25 +161,27 @@ export function SecuritySummaryCard({ summary, name, rollup = false }: { summary
               <Stat label="Last scan" value={<ScanTime at={summary.lastScanAt} />} testId="summary-last-scan" wide />
             </dl>
           </div>
-          {summary.targets.length > 0 && <TargetRows targets={summary.targets} />}
+          {summary.targets.length > 0 && <TargetRows targets={summary.targets} name={name} />}
           {summary.scanners.length > 0 && (
             <div className="table-scroll">
-              <table className="compact-table">
+              <table className="compact-table severity-table" data-testid="summary-scanners">
                 <caption>By scanner</caption>
                 <thead>
                   <tr>
                     <th scope="col">Scanner</th>
-                    <th scope="col">Open issues</th>
+                    <SeverityHeaders />
                     <th scope="col">Last scan</th>
                   </tr>
                 </thead>
                 <tbody>
                   {summary.scanners.map((s) => (
-                    <tr key={s.scanner}>
-                      <th scope="row">{s.scanner}</th>
-                      <td>
-                        <SeverityCounts counts={s.counts} />
-                      </td>
+                    <tr key={s.scanner} data-scanner={s.scanner}>
+                      <th scope="row">
+                        <Link href={entityHref(name, 'vulnerabilities', `?scanner=${encodeURIComponent(s.scanner)}`)} title={`This entity's issues that ${s.scanner} reports`}>
+                          {s.scanner}
+                        </Link>
+                      </th>
+                      <SeverityCells counts={s.counts} />
                       <td>
                         <ScanTime at={s.lastScanAt} />
                       </td>

@@ -1,10 +1,11 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { useViewer } from '../access/session.js';
 import { api, queryString } from '../api/client.js';
 import type { Scan, ScanIssuePage, ScanIssuePart, TargetDetail } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
 import { readPositiveInteger } from '../routing/search-params.js';
+import { safeHref } from '../security/identifiers.js';
 import { type Column, DataTable } from '../ui/DataTable.js';
 import { formatCount, formatDateTime, formatRelative, formatVersions } from '../ui/format.js';
 import { SeverityBadge, SeverityCounts } from '../ui/Severity.js';
@@ -39,6 +40,30 @@ function viewHref(targetId: number, view: TargetView): string {
   return `/targets/${targetId}${queryString({ variant: view.variant, scan: view.scan, issue: view.issue, upload: view.upload ? 'true' : undefined })}`;
 }
 
+/** Where a scan's report came from, as its upload said: branch, commit and the pipeline run. */
+function ScanSource({ scan }: { scan: Scan }) {
+  const pipeline = safeHref(scan.pipelineUrl);
+  if (!scan.branch && !scan.commit && !scan.pipelineUrl) return <span className="muted">—</span>;
+  return (
+    <span className="scan-source">
+      {scan.branch && <code title="Branch">{scan.branch}</code>}
+      {scan.commit && (
+        <span className="mono" title={`Commit ${scan.commit}`}>
+          {scan.commit.slice(0, 12)}
+        </span>
+      )}
+      {scan.pipelineUrl &&
+        (pipeline && /^https?:/.test(pipeline) ? (
+          <a href={pipeline} target="_blank" rel="noopener noreferrer nofollow" data-testid="scan-pipeline">
+            pipeline run
+          </a>
+        ) : (
+          <span className="break">{scan.pipelineUrl}</span>
+        ))}
+    </span>
+  );
+}
+
 const scanColumns: Column<Scan>[] = [
   { key: 'scanId', header: 'Scan', className: 'num', cell: (s) => `#${s.scanId}` },
   {
@@ -65,6 +90,7 @@ const scanColumns: Column<Scan>[] = [
       </>
     ),
   },
+  { key: 'source', header: 'Branch · commit · pipeline', cell: (s) => <ScanSource scan={s} /> },
   { key: 'counts', header: 'Issues', cell: (s) => <SeverityCounts counts={s.counts} /> },
   { key: 'new', header: 'New', className: 'num', cell: (s) => formatCount(s.new) },
   { key: 'common', header: 'Common', className: 'num', cell: (s) => formatCount(s.common) },
@@ -113,16 +139,25 @@ function IssueList({ scanId, part, title, onOpen }: { scanId: number; part: Scan
 }
 
 function ScanIssuesPanel({ scan, onOpen }: { scan: Scan; onOpen: (id: number) => void }) {
+  const panel = useRef<HTMLElement>(null);
+  // Picking a scan in the table brings its details into view: they open below a long table.
+  useEffect(() => {
+    panel.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }, [scan.scanId]);
   return (
-    <section className="card" aria-labelledby="scan-issues-title">
+    <section className="card" aria-labelledby="scan-issues-title" ref={panel} data-testid="scan-details">
       <h2 id="scan-issues-title">
         Scan #{scan.scanId}: {scan.scanner} on {scan.variant}
       </h2>
       <p className="muted">
         Scanned {formatDateTime(scan.scannedAt)}
-        {scan.commit ? `, commit ${scan.commit.slice(0, 12)}` : ''}
         {scan.comparedScanId ? `; compared with scan #${scan.comparedScanId}` : '; the first scan of its kind, so everything is new'}.
       </p>
+      {(scan.branch || scan.commit || scan.pipelineUrl) && (
+        <p>
+          From <ScanSource scan={scan} />
+        </p>
+      )}
       {scan.errors.length > 0 && (
         <ul className="form-problems">
           {scan.errors.map((e) => (

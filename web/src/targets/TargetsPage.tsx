@@ -4,10 +4,14 @@ import { queryString } from '../api/client.js';
 import type { Target } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { Link, navigate, useLocation } from '../routing/router.js';
+import { nextSort, readSort } from '../routing/search-params.js';
 import { type Column, DataTable } from '../ui/DataTable.js';
+import { RefLink } from '../ui/RefLink.js';
+import { SeverityCounts } from '../ui/Severity.js';
 import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
 import { SearchBox } from '../ui/SearchBox.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
+import { SORT_KEYS, sortTargets } from './target-sort.js';
 import { TARGET_TYPES } from './upload.js';
 import { UploadReport } from './UploadReport.js';
 
@@ -21,6 +25,7 @@ const columns: Column<Target>[] = [
   {
     key: 'name',
     header: 'Target',
+    sortKey: 'name',
     className: 'col-name',
     cell: (t) => (
       <Link href={`/targets/${t.id}`} tabIndex={-1} className="break">
@@ -28,14 +33,33 @@ const columns: Column<Target>[] = [
       </Link>
     ),
   },
-  { key: 'type', header: 'Type', cell: (t) => t.type },
-  { key: 'scope', header: 'Scope', cell: (t) => t.scope },
+  { key: 'type', header: 'Type', sortKey: 'type', cell: (t) => t.type },
+  { key: 'scope', header: 'Scope', sortKey: 'scope', cell: (t) => t.scope },
+  { key: 'issues', header: 'Open issues', sortKey: 'issues', descendingFirst: true, cell: (t) => <SeverityCounts counts={t.counts} /> },
+  {
+    key: 'entities',
+    header: 'Entities',
+    sortKey: 'entities',
+    descendingFirst: true,
+    cell: (t) =>
+      t.entities.length === 0 ? (
+        <span className="muted">none linked</span>
+      ) : (
+        <span className="entity-refs">
+          {t.entities.map((ref) => (
+            <RefLink key={ref} refText={ref} kind="component" tabIndex={-1} />
+          ))}
+        </span>
+      ),
+  },
   { key: 'baseline', header: 'Baseline', cell: baselineText },
   { key: 'variants', header: 'Variants', className: 'num', cell: (t) => formatCount(t.variants) },
-  { key: 'scans', header: 'Scans', className: 'num', cell: (t) => formatCount(t.scans) },
+  { key: 'scans', header: 'Scans', sortKey: 'scans', descendingFirst: true, className: 'num', cell: (t) => formatCount(t.scans) },
   {
     key: 'lastScanAt',
     header: 'Last scan',
+    sortKey: 'lastScanAt',
+    descendingFirst: true,
     className: 'col-date',
     cell: (t) => (t.lastScanAt ? <time dateTime={t.lastScanAt} title={formatDateTime(t.lastScanAt)}>{formatRelative(t.lastScanAt)}</time> : <span className="muted">never</span>),
   },
@@ -46,16 +70,17 @@ export default function TargetsPage() {
   const params = new URLSearchParams(location.search);
   const name = (params.get('name') ?? '').trim();
   const type = TARGET_TYPES.find((t) => t === params.get('type')) ?? '';
+  const sort = readSort(params, SORT_KEYS, 'name');
   // Whoever may upload somewhere gets the form: the scope is one of its fields, and the API refuses the others.
   const mayUpload = useViewer().canSomewhere('ingest');
   const uploading = mayUpload && params.get('upload') === 'true';
   const targets = useResource<Target[]>(`/api/targets${queryString({ name, type })}`, { keepPrevious: true });
   const [uploaded, setUploaded] = useState(0);
 
-  const go = useCallback((patch: { name?: string; type?: string; upload?: boolean }, replace = false) => {
+  const go = useCallback((patch: { name?: string; type?: string; upload?: boolean; sort?: string }, replace = false) => {
     const current = new URLSearchParams(window.location.search);
-    const next = { name: current.get('name') ?? '', type: current.get('type') ?? '', upload: current.get('upload') === 'true', ...patch };
-    navigate(`/targets${queryString({ name: next.name, type: next.type, upload: next.upload ? 'true' : undefined })}`, { replace });
+    const next = { name: current.get('name') ?? '', type: current.get('type') ?? '', upload: current.get('upload') === 'true', sort: current.get('sort') ?? '', ...patch };
+    navigate(`/targets${queryString({ name: next.name, type: next.type, sort: next.sort === 'name' ? undefined : next.sort, upload: next.upload ? 'true' : undefined })}`, { replace });
   }, []);
   const onSearch = useCallback((text: string) => go({ name: text }, true), [go]);
   const { reload } = targets;
@@ -72,7 +97,7 @@ export default function TargetsPage() {
       <div className="page-header">
         <h1>Targets &amp; scans</h1>
         {mayUpload && (
-          <button type="button" className="button button-primary" aria-expanded={uploading} onClick={() => go({ upload: !uploading })}>
+          <button type="button" className={uploading ? 'button' : 'button button-primary'} aria-expanded={uploading} onClick={() => go({ upload: !uploading })}>
             {uploading ? 'Close upload' : 'Upload a report'}
           </button>
         )}
@@ -115,8 +140,10 @@ export default function TargetsPage() {
             caption="Scanned targets"
             testId="targets-table"
             columns={columns}
-            rows={targets.data}
+            rows={sortTargets(targets.data, sort)}
             rowKey={(t) => t.id}
+            sort={sort}
+            onSort={(key, descendingFirst) => go({ sort: nextSort(sort, key, descendingFirst) }, true)}
             onOpen={(t) => navigate(`/targets/${t.id}`)}
             busy={targets.status === 'loading'}
           />

@@ -4,7 +4,7 @@ import type { IngestResult, Scan } from '../api/types.js';
 import { Link } from '../routing/router.js';
 import { formatCount } from '../ui/format.js';
 import { SeverityCounts } from '../ui/Severity.js';
-import { REPORT_FORMATS, TARGET_TYPES, type UploadFields, uploadPath, uploadProblems } from './upload.js';
+import { REPORT_FORMATS, suggestedTargetType, TARGET_TYPES, type UploadFields, uploadPath, uploadProblems } from './upload.js';
 
 /** Uploading a scanner report from the browser: the same ingest as `lantern ingest` and POST /api/scans. */
 export function UploadReport({ initial, onUploaded }: { initial?: Partial<UploadFields>; onUploaded: (result: IngestResult) => void }) {
@@ -18,6 +18,27 @@ export function UploadReport({ initial, onUploaded }: { initial?: Partial<Upload
   const [failure, setFailure] = useState<string | null>(null);
 
   const set = (patch: Partial<UploadFields>) => setFields((f) => ({ ...f, ...patch }));
+  // The type follows what the report looks like until someone picks one (or the target already has one).
+  const [typeChosen, setTypeChosen] = useState(initial?.type !== undefined);
+  const [head, setHead] = useState('');
+  const [suggested, setSuggested] = useState<string | null>(null);
+  const suggest = (format: string, text: string) => {
+    const type = suggestedTargetType(format, text);
+    setSuggested(type ?? null);
+    if (type && !typeChosen) set({ type });
+  };
+  const pick = (chosen: File | null) => {
+    setFile(chosen);
+    if (!chosen) return;
+    chosen
+      .slice(0, 65_536)
+      .text()
+      .then((text) => {
+        setHead(text);
+        suggest(fields.format, text);
+      })
+      .catch(() => setHead(''));
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -49,33 +70,50 @@ export function UploadReport({ initial, onUploaded }: { initial?: Partial<Upload
       <div className="form-grid">
         <label>
           Report file
-          <input type="file" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+          <input type="file" required onChange={(e) => pick(e.target.files?.[0] ?? null)} />
         </label>
         <label>
           Target
-          <input type="text" required value={fields.target} placeholder="acme/payments" onChange={(e) => set({ target: e.target.value })} />
+          <input type="text" required value={fields.target} placeholder="The repository, image or URL scanned" onChange={(e) => set({ target: e.target.value })} />
         </label>
         <label>
           Target type
-          <select value={fields.type} onChange={(e) => set({ type: e.target.value })}>
+          <select
+            value={fields.type}
+            onChange={(e) => {
+              setTypeChosen(true);
+              set({ type: e.target.value });
+            }}
+          >
             {TARGET_TYPES.map((t) => (
               <option key={t} value={t}>
                 {t}
               </option>
             ))}
           </select>
+          {suggested && (
+            <span className="field-hint" data-testid="type-hint">
+              {suggested === fields.type ? `Suggested by the report: ${suggested}.` : `The report looks like a ${suggested} scan.`}
+            </span>
+          )}
         </label>
         <label>
           Variant
-          <input type="text" required value={fields.variant} placeholder="main" onChange={(e) => set({ variant: e.target.value })} />
+          <input type="text" required value={fields.variant} placeholder="The branch, tag or image tag scanned" onChange={(e) => set({ variant: e.target.value })} />
         </label>
         <label>
           Scope
-          <input type="text" value={fields.scope} placeholder="default.default" onChange={(e) => set({ scope: e.target.value })} />
+          <input type="text" value={fields.scope} placeholder="ORG.PROJECT or account (default: default.default)" onChange={(e) => set({ scope: e.target.value })} />
         </label>
         <label>
           Format
-          <select value={fields.format} onChange={(e) => set({ format: e.target.value })}>
+          <select
+            value={fields.format}
+            onChange={(e) => {
+              set({ format: e.target.value });
+              suggest(e.target.value, head);
+            }}
+          >
             <option value="">Detect automatically</option>
             {REPORT_FORMATS.map((f) => (
               <option key={f} value={f}>
@@ -86,7 +124,7 @@ export function UploadReport({ initial, onUploaded }: { initial?: Partial<Upload
         </label>
         <label>
           Commit
-          <input type="text" value={fields.commit} placeholder="optional" onChange={(e) => set({ commit: e.target.value })} />
+          <input type="text" value={fields.commit} placeholder="Optional: the commit scanned" onChange={(e) => set({ commit: e.target.value })} />
         </label>
         <label className="check-filter">
           <input type="checkbox" checked={fields.baseline} onChange={(e) => set({ baseline: e.target.checked })} />

@@ -1,0 +1,83 @@
+import { useState } from 'react';
+import { SEVERITIES, type Trend } from '../api/types.js';
+import { useResource } from '../api/use-resource.js';
+import { severitySeries, trendChange } from '../dashboard/trend-data.js';
+import type { EntityName } from '../routing/routes.js';
+import { DEFAULT_TREND_DAYS } from '../routing/search-params.js';
+import { formatCount, formatDate } from '../ui/format.js';
+import { LineChart } from '../ui/LineChart.js';
+import { SEVERITY_LABEL } from '../ui/Severity.js';
+import { EmptyState, ErrorState, Loading } from '../ui/states.js';
+import { TrendPeriod } from '../ui/TrendPeriod.js';
+
+/** `GET /api/insights/trend?entity=…`: this entity's open issues per severity per day. */
+export function entityTrendPath(entity: EntityName, days: number): string {
+  return `/api/insights/trend?days=${days}&entity=${encodeURIComponent(`${entity.kind}:${entity.namespace}/${entity.name}`)}`;
+}
+
+/** The entity's open issues per severity per day, as a chart and, on request, as numbers. Loaded with the chart library only where it shows. */
+export default function EntityTrendCard({ name }: { name: EntityName }) {
+  const [days, setDays] = useState(DEFAULT_TREND_DAYS);
+  const trend = useResource<Trend>(entityTrendPath(name, days), { keepPrevious: true });
+  const change = trend.data ? trendChange(trend.data) : null;
+  const points = trend.data?.points ?? [];
+  return (
+    <section className="card trend-card entity-trend" aria-labelledby="entity-trend-title" data-testid="entity-trend">
+      <div className="card-header">
+        <h2 id="entity-trend-title">Open issues over time</h2>
+        <TrendPeriod days={days} onChange={setDays} />
+      </div>
+      {trend.status === 'error' && <ErrorState error={trend.error as Error} what="the trend" onRetry={trend.reload} />}
+      {!trend.data && trend.status === 'loading' && <Loading what="the trend" />}
+      {trend.data &&
+        (points.length === 0 ? (
+          <EmptyState title="No scans in this period.">
+            <p>The trend fills in as reports are ingested.</p>
+          </EmptyState>
+        ) : (
+          <>
+            {change && (
+              <p className="trend-summary" data-testid="entity-trend-summary">
+                {formatCount(change.from)} open issues on {formatDate(points[0]?.date ?? '', 'UTC')}, {formatCount(change.to)} on {formatDate(points[points.length - 1]?.date ?? '', 'UTC')}.
+              </p>
+            )}
+            <LineChart dates={points.map((p) => p.date)} series={severitySeries(trend.data)} yLabel="Open issues" format={formatCount} testId="entity-trend-chart" />
+            <details className="trend-numbers">
+              <summary>Show the numbers</summary>
+              <div className="table-scroll">
+                <table className="compact-table">
+                  <caption className="visually-hidden">This entity's open issues per severity at the end of each day</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Day</th>
+                      {SEVERITIES.map((s) => (
+                        <th key={s} scope="col" className="num">
+                          {SEVERITY_LABEL[s]}
+                        </th>
+                      ))}
+                      <th scope="col" className="num">
+                        Total
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {points.map((p) => (
+                      <tr key={p.date}>
+                        <th scope="row">{formatDate(p.date, 'UTC')}</th>
+                        {SEVERITIES.map((s) => (
+                          <td key={s} className="num">
+                            {formatCount(p[s])}
+                          </td>
+                        ))}
+                        <td className="num">{formatCount(p.total)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            </details>
+          </>
+        ))}
+    </section>
+  );
+}
