@@ -4,6 +4,7 @@ import * as catalog from './0002-catalog.js';
 import * as insights from './0003-insights.js';
 import * as scorecards from './0004-scorecards.js';
 import * as access from './0005-access.js';
+import * as linkKeys from './0006-link-keys.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-insights': insights,
   '0004-scorecards': scorecards,
   '0005-access': access,
+  '0006-link-keys': linkKeys,
 };
 
 export const migrationProvider: MigrationProvider = {
