@@ -122,7 +122,11 @@ export async function relinkTarget(db: Db, targetId: number, options: { isNew: b
     // Locked first, then the targets read: a concurrent ingest that resolved these links for its
     // own new target has committed by then, and both targets are seen.
     const locked = await lockLinks(db, concerned.map((row) => row.id));
-    changed += await reresolve(db, locked, await candidateTargets(db, locked, targetId));
+    // Links resolved before their similar targets were kept are resolved against every target, once.
+    const unknown = locked.filter((row) => row.target_id === null && row.similar_targets === null);
+    const known = locked.filter((row) => !unknown.includes(row));
+    if (known.length > 0) changed += await reresolve(db, known, await candidateTargets(db, known, targetId));
+    if (unknown.length > 0) changed += await reresolve(db, unknown, await storedTargets(db));
     checked += locked.length;
   }
   return { checked, changed };
@@ -132,15 +136,12 @@ export async function relinkTarget(db: Db, targetId: number, options: { isNew: b
  * The targets that can decide how these links resolve now that `newTargetId` exists: the targets
  * of their names in any scope (a match, or "exists in another scope") and, for the similar-name
  * hint, the new target and the ones each link already offered. The nearest few of all targets are
- * the nearest few of those, since targets are only ever added. Links resolved before their
- * similar targets were kept are resolved against every target, once.
+ * the nearest few of those, since targets are only ever added.
  */
 async function candidateTargets(db: Db, rows: readonly EntityLinkRow[], newTargetId: number): Promise<StoredTargets> {
   const ids = new Set([newTargetId]);
   for (const row of rows) {
-    if (row.target_id !== null) continue;
-    if (row.similar_targets === null) return storedTargets(db);
-    for (const id of JSON.parse(row.similar_targets) as number[]) ids.add(id);
+    if (row.similar_targets !== null) for (const id of JSON.parse(row.similar_targets) as number[]) ids.add(id);
   }
   for (const id of await targetsNamed(db, rows.map((row) => row.name_key))) ids.add(id);
   return storedTargets(db, [...ids]);
