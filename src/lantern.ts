@@ -115,8 +115,7 @@ export class Lantern {
     // A scan can give a target link its first data, a new variant to show, or a new name to suggest;
     // then every entity showing the target gets its summary (and history, at the scan's date) anew.
     this.afterIngest.push(relinkAfterIngest, async (trx, scan) => {
-      const { scanned_at } = await trx.selectFrom('scans').select('scanned_at').where('id', '=', scan.scanId).executeTakeFirstOrThrow();
-      await this.refreshEntities(trx, await entitiesShowingTarget(trx, [scan.targetId]), scanned_at);
+      await this.refreshEntities(trx, await entitiesShowingTarget(trx, [scan.targetId]), scan.scannedAt);
     });
     // Links that show a target's baseline change with it, and so do the summaries.
     this.afterTargetChange.push(async (trx, targetId) => {

@@ -11,6 +11,7 @@ import {
   storedLinks,
   storedTargets,
   type StoredTargets,
+  targetsNamed,
   unmatchedLinksNear,
 } from '../store/target-links.js';
 import type { TargetLinkSpec } from './entity.js';
@@ -53,6 +54,7 @@ function resolutionColumns(resolution: TargetLinkResolution, targets: StoredTarg
     variant_name: resolution.variant ?? null,
     variant_reason: resolution.variantReason ?? null,
     diagnostics: JSON.stringify(resolution.diagnostics),
+    similar_targets: resolution.similarTargetIds ? JSON.stringify(resolution.similarTargetIds) : null,
     resolved_at: now,
   };
 }
@@ -68,7 +70,7 @@ function specOf(row: EntityLinkRow): TargetLinkSpec {
   };
 }
 
-const RESOLVED_FIELDS = ['matched', 'target_id', 'variant_id', 'variant_name', 'variant_reason', 'diagnostics'] as const;
+const RESOLVED_FIELDS = ['matched', 'target_id', 'variant_id', 'variant_name', 'variant_reason', 'diagnostics', 'similar_targets'] as const;
 
 /** Resolves stored links again and writes those whose resolution changed; returns how many did. */
 async function reresolve(db: Db, rows: readonly EntityLinkRow[], targets: StoredTargets): Promise<number> {
@@ -118,13 +120,31 @@ export async function relinkTarget(db: Db, targetId: number, options: { isNew: b
   );
   if (concerned.length > 0) {
     // Locked first, then the targets read: a concurrent ingest that resolved these links for its
-    // own new target has committed by then, and both targets are seen. Similar-name hints list the
-    // nearest targets of every scope, so these need all targets.
+    // own new target has committed by then, and both targets are seen.
     const locked = await lockLinks(db, concerned.map((row) => row.id));
-    changed += await reresolve(db, locked, await storedTargets(db));
+    // Links resolved before their similar targets were kept are resolved against every target, once.
+    const unknown = locked.filter((row) => row.target_id === null && row.similar_targets === null);
+    const known = locked.filter((row) => !unknown.includes(row));
+    if (known.length > 0) changed += await reresolve(db, known, await candidateTargets(db, known, targetId));
+    if (unknown.length > 0) changed += await reresolve(db, unknown, await storedTargets(db));
     checked += locked.length;
   }
   return { checked, changed };
+}
+
+/**
+ * The targets that can decide how these links resolve now that `newTargetId` exists: the targets
+ * of their names in any scope (a match, or "exists in another scope") and, for the similar-name
+ * hint, the new target and the ones each link already offered. The nearest few of all targets are
+ * the nearest few of those, since targets are only ever added.
+ */
+async function candidateTargets(db: Db, rows: readonly EntityLinkRow[], newTargetId: number): Promise<StoredTargets> {
+  const ids = new Set([newTargetId]);
+  for (const row of rows) {
+    if (row.similar_targets !== null) for (const id of JSON.parse(row.similar_targets) as number[]) ids.add(id);
+  }
+  for (const id of await targetsNamed(db, rows.map((row) => row.name_key))) ids.add(id);
+  return storedTargets(db, [...ids]);
 }
 
 /** What a scan can change: a target is new when this scan is its only one (targets are created by their first ingest). */

@@ -80,6 +80,7 @@ describe('resolveTargetLink: why a link matches nothing', () => {
           message: 'No target named "acme/payments" exists in acme.pay, and none has a similar name: no scan of it has been ingested yet.',
         },
       ],
+      similarTargetIds: [],
     });
     expect(resolve(link('x', ACCOUNT_SCOPE), []).diagnostics[0]?.message).toContain('No target named "x" exists at account level');
   });
@@ -94,6 +95,8 @@ describe('resolveTargetLink: why a link matches nothing', () => {
         message: `No target named "acme/payments" exists in acme.pay, but one does in acme.web or at account level; set the entry's scope to "acme.web" or "account" to link it.`,
       },
     ]);
+    // A name in another scope needs no similar-name hint, now or after any new target.
+    expect(result.similarTargetIds).toEqual([]);
     const implicit = resolve(link('acme/payments', PAY, { origin: 'source-url' }), [target('acme/payments', WEB)]);
     expect(implicit.diagnostics[0]?.message).toBe('No target named "acme/payments" exists in acme.pay, but one does in acme.web.');
   });
@@ -114,6 +117,8 @@ describe('resolveTargetLink: why a link matches nothing', () => {
         message: 'No target named "acme/payments" exists in acme.pay; a target with a similar name does: "acme-corp/payments" in acme.pay, "acme/payment" in acme.pay or "https://github.com/acme/payments.git" in acme.web.',
       },
     ]);
+    // The store keeps which targets those are, nearest first: a new target is compared with them alone.
+    expect(result.similarTargetIds).toEqual([targets[1]?.id, targets[2]?.id, targets[0]?.id]);
   });
 
   it('finds a clone URL or a scanner-written host name for an owner/repo link', () => {

@@ -55,6 +55,12 @@ export interface TargetLinkResolution {
   variantReason?: 'variant' | BaselineReason;
   /** Why the link matched nothing, and notes on how it matched. */
   diagnostics: LinkDiagnostic[];
+  /**
+   * When no target has the link's name in its scope: the ids of the similar-named targets the
+   * diagnostic offers, nearest first (none when the name is in another scope). Targets are never
+   * removed, so a new target can only join these: the store compares it with them alone.
+   */
+  similarTargetIds?: number[];
 }
 
 /** The targets, indexed once for many links. */
@@ -95,7 +101,10 @@ export function resolveTargetLinks(specs: readonly TargetLinkSpec[], directory: 
 export function resolveTargetLink(spec: TargetLinkSpec, index: TargetIndex): TargetLinkResolution {
   const named = index.byName.get(targetNameKey(spec.name)) ?? [];
   const target = named.find((t) => sameScope(t.scope, spec.scope));
-  if (!target) return { spec, matched: false, diagnostics: [whyNotFound(spec, named, index)] };
+  if (!target) {
+    const { diagnostic, similar } = whyNotFound(spec, named, index);
+    return { spec, matched: false, diagnostics: [diagnostic], similarTargetIds: similar.map((t) => t.id) };
+  }
 
   const diagnostics: LinkDiagnostic[] = [];
   if (target.name !== spec.name) {
@@ -136,23 +145,27 @@ export function resolveTargetLink(spec: TargetLinkSpec, index: TargetIndex): Tar
 
 /** Why no target has this name in this scope (for the CLI): where it is instead, or which names look like it. */
 export function missingTargetMessage(name: string, scope: Scope, index: TargetIndex): string {
-  return whyNotFound({ name, scope }, index.byName.get(targetNameKey(name)) ?? [], index).message;
+  return whyNotFound({ name, scope }, index.byName.get(targetNameKey(name)) ?? [], index).diagnostic.message;
 }
 
-/** No target of that name in that scope: say whether it is elsewhere, or what looks like it. */
-function whyNotFound(spec: Pick<TargetLinkSpec, 'name' | 'scope'> & { origin?: TargetLinkSpec['origin'] }, named: readonly TargetSummary[], index: TargetIndex): LinkDiagnostic {
+/** No target of that name in that scope: say whether it is elsewhere, or what looks like it (and which targets those are). */
+function whyNotFound(
+  spec: Pick<TargetLinkSpec, 'name' | 'scope'> & { origin?: TargetLinkSpec['origin'] },
+  named: readonly TargetSummary[],
+  index: TargetIndex,
+): { diagnostic: LinkDiagnostic; similar: TargetSummary[] } {
   const missing = `No target named ${quote(spec.name)} exists ${inScope(spec.scope)}`;
   if (named.length > 0) {
     const elsewhere = named.map((t) => inScope(t.scope));
     const hint = spec.origin === 'annotation' ? `; set the entry's scope to ${named.map((t) => quote(formatScope(t.scope))).join(' or ')} to link it` : '';
-    return { level: 'warning', code: 'target-in-other-scope', message: `${missing}, but one does ${joinOr(elsewhere)}${hint}.` };
+    return { diagnostic: { level: 'warning', code: 'target-in-other-scope', message: `${missing}, but one does ${joinOr(elsewhere)}${hint}.` }, similar: [] };
   }
   const similar = similarTargets(spec, index);
   if (similar.length > 0) {
     const list = similar.map((t) => `${quote(t.name)} ${inScope(t.scope)}`);
-    return { level: 'warning', code: 'similar-target', message: `${missing}; a target with a similar name does: ${joinOr(list)}.` };
+    return { diagnostic: { level: 'warning', code: 'similar-target', message: `${missing}; a target with a similar name does: ${joinOr(list)}.` }, similar };
   }
-  return { level: 'warning', code: 'target-not-found', message: `${missing}, and none has a similar name: no scan of it has been ingested yet.` };
+  return { diagnostic: { level: 'warning', code: 'target-not-found', message: `${missing}, and none has a similar name: no scan of it has been ingested yet.` }, similar };
 }
 
 const MAX_SIMILAR = 3;

@@ -61,7 +61,7 @@ export interface IngestResult {
  * Runs inside the ingest transaction after the scan is written (link resolution, summaries,
  * scorecards). It must change nothing outside the database: the transaction may be run again.
  */
-export type AfterIngest = (trx: Kysely<Database>, scan: { targetId: number; scanId: number }) => Promise<void>;
+export type AfterIngest = (trx: Kysely<Database>, scan: { targetId: number; scanId: number; scannedAt: string }) => Promise<void>;
 
 const MAX_NAME = 512;
 /** Findings grouped and written together: large enough for multi-row statements, small enough to bound memory. */
@@ -167,7 +167,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     if (variant.last_scan_at === null || variant.last_scan_at < scannedAt) {
       await trx.updateTable('variants').set({ last_scan_at: scannedAt }).where('id', '=', variant.id).execute();
     }
-    for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId });
+    for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId, scannedAt });
 
     return {
       scanId,

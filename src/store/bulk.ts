@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Compilable, Kysely } from 'kysely';
+import { type Compilable, type Kysely, sql } from 'kysely';
 import type { Store } from './database.js';
 import type { Database } from './schema.js';
 
@@ -88,4 +88,68 @@ export async function bulkInsertIds<T extends keyof Database & string>(
   }
   const rows = await bulkRun<Row, { id: number }>(store, trx, count, rowAt, (db, batch) => db.insertInto(table).values(batch as never).returning('id' as never), { returning: true });
   return rows.map((r) => r.id);
+}
+
+/** A column an updateById sets, with the SQL type its value is cast to (VALUES lists carry none on PostgreSQL). */
+export type UpdatedColumn<C extends string> = readonly [column: C, type: 'integer' | 'text'];
+
+const UPDATE_BATCH = 1000;
+
+/**
+ * Writes new values of some columns into rows given by id: one UPDATE … FROM (VALUES …) per batch
+ * of rows, where one UPDATE per row costs a round trip each on PostgreSQL. Both dialects run it
+ * about as fast as a multi-row insert. `id` must be an integer column of `table`.
+ */
+export async function updateById<C extends string>(
+  db: Kysely<Database>,
+  table: keyof Database & string,
+  columns: readonly UpdatedColumn<C>[],
+  rows: ReadonlyArray<{ id: number } & Record<C, SqlValue>>,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += UPDATE_BATCH) {
+    const batch = rows.slice(i, i + UPDATE_BATCH);
+    const values = sql.join(batch.map((row) => sql`(${sql.join([row.id, ...columns.map(([column]) => row[column])])})`));
+    // A VALUES list names its columns column1, column2 … in both dialects; column1 is the id.
+    const set = sql.join(columns.map(([column, type], n) => sql`${sql.ref(column)} = cast(${sql.ref(`v.column${n + 2}`)} as ${sql.raw(type)})`));
+    await sql`update ${sql.table(table)} set ${set} from (values ${values}) as v where ${sql.ref(`${table}.id`)} = cast(v.column1 as integer)`.execute(db);
+  }
+}
+
+/** Where an upsertRows writes: the table, its columns with their SQL types, the unique key and what a conflicting row takes. */
+export interface Upsert<C extends string> {
+  table: keyof Database & string;
+  columns: ReadonlyArray<readonly [column: C, type: 'integer' | 'text' | 'double precision']>;
+  key: readonly C[];
+  /** Columns a row that exists takes from the new one. */
+  update: readonly C[];
+}
+
+const UNNEST_BATCH = 10_000;
+
+/**
+ * Inserts or updates many rows of one table. On SQLite one prepared statement runs per row (its
+ * fastest path); on PostgreSQL each batch is one INSERT … SELECT FROM unnest(…) with one array
+ * parameter per column, which PostgreSQL parses and plans once however many rows it carries —
+ * where a multi-row VALUES list of tens of thousands of parameters costs more to build, send and
+ * parse than to write.
+ */
+export async function upsertRows<C extends string>(store: Store, trx: Kysely<Database>, upsert: Upsert<C>, rows: ReadonlyArray<Record<C, SqlValue>>): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = sql.join(upsert.columns.map(([column]) => sql.ref(column)));
+  const onConflict = sql`on conflict (${sql.join(upsert.key.map((c) => sql.ref(c)))}) do update set ${sql.join(upsert.update.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`))}`;
+  if (store.sqlite) {
+    const placeholders = sql.join(upsert.columns.map(() => sql`?`));
+    const statement = store.sqlite.prepare(sql`insert into ${sql.table(upsert.table)} (${columns}) values (${placeholders}) ${onConflict}`.compile(trx).sql);
+    for (let i = 0; i < rows.length; i++) {
+      if (i > 0 && i % SQLITE_ROWS_PER_TURN === 0) await nextTurn();
+      const row = rows[i] as Record<C, SqlValue>;
+      statement.run(upsert.columns.map(([column]) => row[column]));
+    }
+    return;
+  }
+  for (let start = 0; start < rows.length; start += UNNEST_BATCH) {
+    const batch = rows.slice(start, start + UNNEST_BATCH);
+    const arrays = sql.join(upsert.columns.map(([column, type]) => sql`cast(${batch.map((row) => row[column])} as ${sql.raw(type)}[])`));
+    await sql`insert into ${sql.table(upsert.table)} (${columns}) select * from unnest(${arrays}) ${onConflict}`.execute(trx);
+  }
 }

@@ -1,9 +1,9 @@
-import { type Kysely, sql, type Updateable } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Finding, Occurrence } from '../domain/finding.js';
 import { emptyCounts, type Severity, severityFromRank, severityRank, type SeverityCounts } from '../domain/severity.js';
 import type { IssueDraft } from '../ingest/group.js';
 import { batches } from './batches.js';
-import { bulkInsertIds, bulkRun } from './bulk.js';
+import { bulkInsertIds, bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import type { Store } from './database.js';
 import type { Database, IssueRow, IssueTable, ScanIssueTable } from './schema.js';
 
@@ -38,6 +38,11 @@ function issueDetails(f: Finding): string {
 /** The columns of an issue that its findings describe; a rescan rewrites them only when they change. */
 const CONTENT = ['kind', 'title', 'vulnerability_id', 'rule_id', 'package', 'installed_version', 'fixed_version', 'description', 'details'] as const;
 type Content = Pick<IssueTable, (typeof CONTENT)[number]>;
+
+/** What a rescan rewrites of an issue it changed: every content column, and when it was first seen. */
+const REWRITTEN_COLUMNS = [...CONTENT.map((column) => [column, 'text'] as const), ['first_seen_at', 'text'], ['first_scan_id', 'integer']] as const satisfies ReadonlyArray<
+  UpdatedColumn<(typeof CONTENT)[number] | 'first_seen_at' | 'first_scan_id'>
+>;
 
 function contentOf(f: Finding): Content {
   return {
@@ -81,7 +86,7 @@ export async function writeIssues(
   const contents = drafts.map((d) => contentOf(d.finding));
   const existing = await trx
     .selectFrom('issues')
-    .select(['id', 'fingerprint', 'first_seen_at', ...CONTENT])
+    .select(['id', 'fingerprint', 'first_seen_at', 'first_scan_id', ...CONTENT])
     .where('target_id', '=', targetId)
     .where(
       'fingerprint',
@@ -93,6 +98,7 @@ export async function writeIssues(
 
   const ids: number[] = new Array(drafts.length);
   const fresh: number[] = [];
+  const rewritten: Array<{ id: number } & Content & Pick<IssueTable, 'first_seen_at' | 'first_scan_id'>> = [];
   for (let i = 0; i < drafts.length; i++) {
     const old = byFingerprint.get((drafts[i] as IssueDraft).finding.fingerprint);
     if (!old) {
@@ -101,16 +107,19 @@ export async function writeIssues(
     }
     ids[i] = old.id;
     const content = contents[i] as Content;
-    const changes: Updateable<IssueTable> = {};
+    const merged = { ...content };
+    let changed = false;
     const keepTitle = isStandInTitle(content) && !isStandInTitle(old);
     for (const column of CONTENT) {
-      if (column === 'title' && keepTitle) continue;
-      const value = content[column] ?? old[column];
-      if (value !== old[column]) (changes as Record<string, string | null>)[column] = value;
+      // A scanner's own title is kept over a stand-in another scanner made up for the same issue.
+      const value = column === 'title' && keepTitle ? old.title : (content[column] ?? old[column]);
+      (merged as Record<string, string | null>)[column] = value;
+      changed ||= value !== old[column];
     }
-    if (seenAt < old.first_seen_at) Object.assign(changes, { first_seen_at: seenAt, first_scan_id: scanId });
-    if (Object.keys(changes).length > 0) await trx.updateTable('issues').set(changes).where('id', '=', old.id).execute();
+    const earlier = seenAt < old.first_seen_at;
+    if (changed || earlier) rewritten.push({ id: old.id, ...merged, first_seen_at: earlier ? seenAt : old.first_seen_at, first_scan_id: earlier ? scanId : old.first_scan_id });
   }
+  await updateById(trx, 'issues', REWRITTEN_COLUMNS, rewritten);
 
   const freshIds = await bulkInsertIds(store, trx, 'issues', fresh.length, (k) => {
     const i = fresh[k] as number;

@@ -326,6 +326,11 @@ export interface EntityLinkTable {
   variant_reason: string | null;
   /** JSON array of {level, code, message}. */
   diagnostics: string;
+  /**
+   * JSON array of the ids of the similar-named targets the diagnostics offer, nearest first, when
+   * the link found no target (else null); null too for links resolved before it was kept.
+   */
+  similar_targets: string | null;
   resolved_at: string;
 }
 

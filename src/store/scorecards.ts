@@ -1,6 +1,6 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import { batches } from './batches.js';
-import { bulkRun } from './bulk.js';
+import { type Upsert, upsertRows } from './bulk.js';
 import type { Store } from './database.js';
 import type { Database, ScorecardHistoryTable, ScorecardResultTable, ScorecardTable } from './schema.js';
 
@@ -42,28 +42,43 @@ export async function scorecardResults(db: Db, scorecardId: string, entityIds?: 
   return rows;
 }
 
+const RESULTS: Upsert<keyof NewScorecardResult & string> = {
+  table: 'scorecard_results',
+  columns: [
+    ['scorecard_id', 'text'],
+    ['entity_id', 'integer'],
+    ['score', 'double precision'],
+    ['passed', 'integer'],
+    ['failed', 'integer'],
+    ['unknown', 'integer'],
+    ['checks', 'text'],
+    ['updated_at', 'text'],
+  ],
+  key: ['scorecard_id', 'entity_id'],
+  update: ['score', 'passed', 'failed', 'unknown', 'checks', 'updated_at'],
+};
+
 export async function writeScorecardResults(store: Store, trx: Db, rows: readonly NewScorecardResult[]): Promise<void> {
-  const ordered = rows.map((r) => ({ scorecard_id: r.scorecard_id, entity_id: r.entity_id, score: r.score ?? null, passed: r.passed, failed: r.failed, unknown: r.unknown, checks: r.checks, updated_at: r.updated_at }));
-  await bulkRun(store, trx, ordered.length, (i) => ordered[i] as (typeof ordered)[number], (db, batch) =>
-    db
-      .insertInto('scorecard_results')
-      .values(batch)
-      .onConflict((oc) =>
-        oc.columns(['scorecard_id', 'entity_id']).doUpdateSet((eb) => ({
-          score: eb.ref('excluded.score'),
-          passed: eb.ref('excluded.passed'),
-          failed: eb.ref('excluded.failed'),
-          unknown: eb.ref('excluded.unknown'),
-          checks: eb.ref('excluded.checks'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      ),
-  );
+  await upsertRows(store, trx, RESULTS, rows.map((r) => ({ ...r, score: r.score ?? null })));
 }
 
 export async function deleteScorecardResults(db: Db, scorecardId: string, entityIds: readonly number[]): Promise<void> {
   for (const batch of batches(entityIds)) await db.deleteFrom('scorecard_results').where('scorecard_id', '=', scorecardId).where('entity_id', 'in', batch).execute();
 }
+
+const HISTORY: Upsert<keyof NewScorecardHistory & string> = {
+  table: 'scorecard_history',
+  columns: [
+    ['scorecard_id', 'text'],
+    ['entity_id', 'integer'],
+    ['day', 'text'],
+    ['applies', 'integer'],
+    ['score', 'double precision'],
+    ['statuses', 'text'],
+  ],
+  key: ['scorecard_id', 'entity_id', 'day'],
+  update: ['applies', 'score', 'statuses'],
+};
 
 /**
  * Records results as they stand at the end of `day`. History after that day, which an evaluation
@@ -77,17 +92,5 @@ export async function writeScorecardHistory(store: Store, trx: Db, scorecardId: 
       await trx.deleteFrom('scorecard_history').where('scorecard_id', '=', scorecardId).where('day', '>', day).where('entity_id', 'in', batch).execute();
     }
   }
-  const ordered = rows.map((r) => ({ scorecard_id: scorecardId, entity_id: r.entity_id, day, applies: r.applies, score: r.score ?? null, statuses: r.statuses }));
-  await bulkRun(store, trx, ordered.length, (i) => ordered[i] as (typeof ordered)[number], (db, batch) =>
-    db
-      .insertInto('scorecard_history')
-      .values(batch)
-      .onConflict((oc) =>
-        oc.columns(['scorecard_id', 'entity_id', 'day']).doUpdateSet((eb) => ({
-          applies: eb.ref('excluded.applies'),
-          score: eb.ref('excluded.score'),
-          statuses: eb.ref('excluded.statuses'),
-        })),
-      ),
-  );
+  await upsertRows(store, trx, HISTORY, rows.map((r) => ({ scorecard_id: scorecardId, entity_id: r.entity_id, day, applies: r.applies, score: r.score ?? null, statuses: r.statuses })));
 }

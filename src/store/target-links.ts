@@ -1,9 +1,9 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { LinkDiagnostic, NameKeys, TargetSummary } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import type { TargetType } from '../domain/target.js';
 import { batches } from './batches.js';
-import { bulkRun } from './bulk.js';
+import { bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import { isPostgres } from './row-locks.js';
 import type { Store } from './database.js';
 import type { Database, EntityLinkRow, NewEntityLink } from './schema.js';
@@ -60,11 +60,9 @@ export async function insertLinks(store: Store, trx: Db, rows: LinkInsert[]): Pr
 }
 
 /** The columns a resolution sets. */
-export type LinkResolutionColumns = Pick<LinkInsert, 'matched' | 'target_id' | 'variant_id' | 'variant_name' | 'variant_reason' | 'diagnostics' | 'resolved_at'>;
+export type LinkResolutionColumns = Pick<LinkInsert, 'matched' | 'target_id' | 'variant_id' | 'variant_name' | 'variant_reason' | 'diagnostics' | 'similar_targets' | 'resolved_at'>;
 
-const LINK_BATCH = 1000;
-
-/** The columns a rewrite sets, each with the SQL type it is cast to (VALUES lists carry none on PostgreSQL). */
+/** The columns a rewrite sets. */
 const RESOLUTION_COLUMNS = [
   ['matched', 'integer'],
   ['target_id', 'integer'],
@@ -72,23 +70,17 @@ const RESOLUTION_COLUMNS = [
   ['variant_name', 'text'],
   ['variant_reason', 'text'],
   ['diagnostics', 'text'],
+  ['similar_targets', 'text'],
   ['resolved_at', 'text'],
-] as const satisfies ReadonlyArray<readonly [keyof LinkResolutionColumns, string]>;
+] as const satisfies ReadonlyArray<UpdatedColumn<keyof LinkResolutionColumns>>;
 
 /**
- * Writes the new resolution of links, in place: one UPDATE … FROM (VALUES …) per batch, which both
- * dialects run about as fast as a multi-row insert. A link a concurrent transaction rewrote is
+ * Writes the new resolution of links, in place. A link a concurrent transaction rewrote is
  * updated after it (never deleted and inserted again, which made the second writer's insert of the
  * same id fail); one a catalog refresh removed meanwhile stays removed.
  */
 export async function rewriteLinks(db: Db, rows: readonly EntityLinkRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += LINK_BATCH) {
-    const batch = rows.slice(i, i + LINK_BATCH);
-    const values = sql.join(batch.map((row) => sql`(${sql.join([row.id, ...RESOLUTION_COLUMNS.map(([column]) => row[column])])})`));
-    // A VALUES list names its columns column1, column2 … in both dialects; column1 is the id.
-    const set = sql.join(RESOLUTION_COLUMNS.map(([column, type], n) => sql`${sql.ref(column)} = cast(${sql.ref(`v.column${n + 2}`)} as ${sql.raw(type)})`));
-    await sql`update entity_links set ${set} from (values ${values}) as v where entity_links.id = cast(v.column1 as integer)`.execute(db);
-  }
+  await updateById(db, 'entity_links', RESOLUTION_COLUMNS, rows);
 }
 
 /**
@@ -110,14 +102,19 @@ export function linksToTarget(db: Db, targetId: number): Promise<EntityLinkRow[]
   return db.selectFrom('entity_links').selectAll().where('target_id', '=', targetId).orderBy('id').execute();
 }
 
+/** A link's keys, as a new target is compared with them. */
+export type LinkKeys = Pick<EntityLinkRow, 'id' | 'name_key' | 'similarity_key' | 'last_segment' | 'scope'>;
+
 /**
- * The links that found no target and that a new target with these keys may concern: the same
- * name, similarity key or last path segment, or the same scope. Each test uses one partial index.
+ * The keys of the links that found no target and that a new target with these keys may concern:
+ * the same name, similarity key or last path segment, or the same scope. Each test uses one
+ * partial index; the one on scope holds every key, so the many links of a scope are read from
+ * the index alone and only those the new name concerns are read in full (lockLinks).
  */
-export function unmatchedLinksNear(db: Db, near: NameKeys): Promise<EntityLinkRow[]> {
+export function unmatchedLinksNear(db: Db, near: NameKeys): Promise<LinkKeys[]> {
   return db
     .selectFrom('entity_links')
-    .selectAll()
+    .select(['id', 'name_key', 'similarity_key', 'last_segment', 'scope'])
     .where('target_id', 'is', null)
     .where((eb) =>
       eb.or([
@@ -129,6 +126,13 @@ export function unmatchedLinksNear(db: Db, near: NameKeys): Promise<EntityLinkRo
     )
     .orderBy('id')
     .execute();
+}
+
+/** The ids of the targets with any of these name keys, in any scope. */
+export async function targetsNamed(db: Db, nameKeys: readonly string[]): Promise<number[]> {
+  const ids: number[] = [];
+  for (const batch of batches(new Set(nameKeys))) ids.push(...(await db.selectFrom('targets').select('id').where('name_key', 'in', batch).execute()).map((r) => r.id));
+  return ids;
 }
 
 /** The stored links of the given entities, or of every entity. */

@@ -59,6 +59,14 @@ async function ensureScope(db: Db, scope: Scope, now: string): Promise<{ orgId: 
  * to it) need not wait for it.
  */
 export async function ensureTarget(store: Store, db: Db, scope: Scope, name: string, type: TargetType, now: string): Promise<TargetRow> {
+  const lock = () => {
+    const query = db.selectFrom('targets').selectAll().where('scope', '=', formatScope(scope)).where('name_key', '=', targetNameKey(name));
+    return store.dialect === 'postgres' ? query.forNoKeyUpdate() : query;
+  };
+  // Most ingests are into a target that exists: locking it is one round trip, where creating its
+  // scope and the target again (doing nothing) would be five.
+  const existing = await lock().executeTakeFirst();
+  if (existing) return existing;
   const { orgId, projectId } = await ensureScope(db, scope, now);
   await db
     .insertInto('targets')
@@ -75,18 +83,17 @@ export async function ensureTarget(store: Store, db: Db, scope: Scope, name: str
     })
     .onConflict((oc) => oc.columns(['scope', 'name_key']).doNothing())
     .execute();
-  let query = db.selectFrom('targets').selectAll().where('scope', '=', formatScope(scope)).where('name_key', '=', targetNameKey(name));
-  if (store.dialect === 'postgres') query = query.forNoKeyUpdate();
-  return query.executeTakeFirstOrThrow();
+  return lock().executeTakeFirstOrThrow();
 }
 
 export async function ensureVariant(db: Db, targetId: number, name: string, now: string): Promise<VariantRow> {
-  await db
+  const created = await db
     .insertInto('variants')
     .values({ target_id: targetId, name, created_at: now, last_scan_at: null })
     .onConflict((oc) => oc.columns(['target_id', 'name']).doNothing())
-    .execute();
-  return db.selectFrom('variants').selectAll().where('target_id', '=', targetId).where('name', '=', name).executeTakeFirstOrThrow();
+    .returningAll()
+    .executeTakeFirst();
+  return created ?? db.selectFrom('variants').selectAll().where('target_id', '=', targetId).where('name', '=', name).executeTakeFirstOrThrow();
 }
 
 export function findVariant(db: Db, targetId: number, name: string): Promise<VariantRow | undefined> {

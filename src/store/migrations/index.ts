@@ -4,9 +4,10 @@ import * as catalog from './0002-catalog.js';
 import * as insights from './0003-insights.js';
 import * as scorecards from './0004-scorecards.js';
 import * as access from './0005-access.js';
+import * as linkKeys from './0006-link-keys.js';
 import * as scaleReads from './0007-scale-reads.js';
-import * as triage from './0011-triage.js';
 import * as prioritisation from './0008-prioritisation.js';
+import * as triage from './0009-triage.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -18,9 +19,10 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-insights': insights,
   '0004-scorecards': scorecards,
   '0005-access': access,
+  '0006-link-keys': linkKeys,
   '0007-scale-reads': scaleReads,
-  '0011-triage': triage,
   '0008-prioritisation': prioritisation,
+  '0009-triage': triage,
 };
 
 export const migrationProvider: MigrationProvider = {
