@@ -41,7 +41,7 @@ import type { Database } from './store/schema.js';
 import { type BaselineUpdate, requireScannedVariant, setBaseline } from './store/targets.js';
 import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } from './scorecards/definitions.js';
 import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evaluate.js';
-import { type FeedImport, type FeedImportOptions, importFeed } from './feeds/import.js';
+import type { FeedImport, FeedImportOptions } from './feeds/import.js';
 import type { FeedName } from './store/feeds.js';
 import { DEFAULT_SLA_POLICIES, type SlaPolicies } from './insights/sla.js';
 
@@ -155,6 +155,8 @@ export class Lantern {
    * points that count known-exploited issues or EPSS change with it.
    */
   async importFeed(name: FeedName, address: string, options: Omit<FeedImportOptions, 'now'> = {}): Promise<FeedImport> {
+    // Loaded when used: the outbound reader it needs has no place in an ingest's start-up.
+    const { importFeed } = await import('./feeds/import.js');
     const result = await importFeed(this.store, name, address, { ...options, now: this.#clock });
     await this.evaluateScorecards();
     return result;

@@ -40,7 +40,7 @@ describe('lantern --help', () => {
     const serve = (await lantern(['serve', '--help'])).stdout.replace(/\s+/g, ' ');
     expect(serve).toContain('--port <n> port to listen on (default: 7007)');
     expect(serve).toContain('--host <address> address to listen on (default: 127.0.0.1)');
-    expect(serve).toMatch(/--catalog <target> register and read this catalog file, folder, glob or URL at start-up \(repeatable\) --catalog-scope/);
+    expect(serve).toMatch(/--catalog <target> register and read this catalog file, folder, glob, URL or backstage\+https:\/\/HOST \(a running Backstage; token in \$LANTERN_BACKSTAGE_TOKEN\) at start-up \(repeatable\) --catalog-scope/);
   });
 });
 

@@ -85,7 +85,8 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
 
   it('draws the entity’s trend, with the numbers the API gives', async () => {
     const trend = await api<Trend>(`/api/insights/trend?days=30&entity=${encodeURIComponent('component:default/payments')}`);
-    const first = trend.points[0] as Trend['points'][number];
+    // The sentence starts at the first day with data: days before any scan are gaps, not 0.
+    const first = trend.points.find((p) => p.withData > 0) as Trend['points'][number];
     const last = trend.points[trend.points.length - 1] as Trend['points'][number];
     await open('/catalog/component/default/payments');
     const card = page.getByTestId('entity-trend');

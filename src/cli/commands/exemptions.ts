@@ -4,6 +4,7 @@ import type { DecisionChange, ExemptionEffect, ExemptionRequest, ReopenChange } 
 import type { ExemptionListing, ExemptionQuery, ExemptionView } from '../../insights/exemptions.js';
 import { positiveNumber, withLantern } from '../context.js';
 import type { CliIo } from '../io.js';
+import { examples, required } from '../help.js';
 import { json, screenOf, shortTime, table } from '../output.js';
 import { callServer, TOKEN_VARIABLE } from '../server-client.js';
 
@@ -50,7 +51,10 @@ const changeOf = (options: Change): DecisionChange => ({
 });
 
 export function exemptionsCommand(program: Command, io: CliIo): void {
-  const exemptions = program.command('exemptions').description('request, list, approve, reject, cancel and re-open exemptions of issues');
+  const exemptions = program
+    .command('exemptions')
+    .description('request, list, approve, reject, cancel and re-open exemptions of issues')
+    .addHelpText('after', examples('lantern exemptions list --queue', 'lantern exemptions request --issue 123 --reason false_positive --justification "test fixture, never deployed" --duration none', 'lantern exemptions approve 7 --comment "agreed with the team"'));
 
   where(
     exemptions
@@ -60,8 +64,9 @@ export function exemptionsCommand(program: Command, io: CliIo): void {
       .option('--level <level>', 'target (the issue only), project, org or account')
       .option('--scope <scope>', 'with --key: ORG.PROJECT for a project, ORG for an org')
       .option('--key <id>', 'a vulnerability or rule id, without --issue')
-      .requiredOption('--reason <reason>', 'compensating_control, acceptable_use, accepted_risk, false_positive, fix_unavailable or other')
-      .requiredOption('--justification <text>', 'why the issue may be ignored')
+      .addHelpText('after', examples('lantern exemptions request --issue 123 --reason fix_unavailable --justification "no patched release yet" --duration 30d', 'lantern exemptions request --issue 123 --level project --reason accepted_risk --justification "internal only" --preview', 'lantern exemptions request --key CVE-2021-44228 --level org --scope acme --reason compensating_control --justification "WAF rule" --server https://lantern.acme.io'))
+      .addOption(required('--reason <reason>', 'compensating_control, acceptable_use, accepted_risk, false_positive, fix_unavailable or other'))
+      .addOption(required('--justification <text>', 'why the issue may be ignored'))
       .option('--link <url>', 'a ticket or design note (http or https)')
       .option('--duration <d>', '7d, 30d, 90d (the default) or none (false_positive only)')
       .option('--expires <time>', 'a custom end (ISO 8601) instead of --duration')
@@ -106,7 +111,8 @@ export function exemptionsCommand(program: Command, io: CliIo): void {
       .option('--scope <scope>', 'only those applying in this scope (account, ORG, ORG.PROJECT) or below')
       .option('--requester <who>', "the requester's principal id or name")
       .option('--expiring-within <days>', 'approved ones expiring within this many days')
-      .option('--queue', 'pending requests you may approve or reject'),
+      .option('--queue', 'pending requests you may approve or reject')
+      .addHelpText('after', examples('lantern exemptions list --queue', 'lantern exemptions list --status approved --expiring-within 7', 'lantern exemptions list --reason false_positive --scope acme.pay --json')),
   ).action(async (options: Where & { status?: string; reason?: string; level?: string; scope?: string; requester?: string; expiringWithin?: string; queue?: boolean }) => {
     oneOf(options);
     const query: Record<string, string> = {};
@@ -153,9 +159,13 @@ export function exemptionsCommand(program: Command, io: CliIo): void {
         .option('--level <level>', 'widen or narrow it: target, project, org or account')
         .option('--scope <scope>', 'the scope of a --key exemption: ORG.PROJECT or ORG')
         .option('--duration <d>', '7d, 30d, 90d or none (false_positive only), from now')
-        .option('--expires <time>', 'a custom end (ISO 8601) instead of --duration');
+        .option('--expires <time>', 'a custom end (ISO 8601) instead of --duration')
+        .addHelpText('after', examples('lantern exemptions approve 7', 'lantern exemptions approve 7 --level project --duration 30d --comment "widened to the project"', 'lantern exemptions approve 7 --server https://lantern.acme.io'));
     } else {
-      command.description('reject a pending exemption, saying why').requiredOption('--comment <text>', 'why it is rejected');
+      command
+        .description('reject a pending exemption, saying why')
+        .addHelpText('after', examples('lantern exemptions reject 7 --comment "fix is available: upgrade to 2.17.1"', 'lantern exemptions reject 7 --comment "needs a compensating control" --server https://lantern.acme.io'))
+        .addOption(required('--comment <text>', 'why it is rejected'));
     }
     where(command).action(async (id: string, options: Where & Change) => {
       oneOf(options);
@@ -168,7 +178,12 @@ export function exemptionsCommand(program: Command, io: CliIo): void {
     });
   }
 
-  where(exemptions.command('cancel').description('cancel a pending request of yours').argument('<id>', 'the exemption id').option('--comment <text>', 'why')).action(
+  where(exemptions
+      .command('cancel')
+      .description('cancel a pending request of yours')
+      .addHelpText('after', examples('lantern exemptions cancel 7', 'lantern exemptions cancel 7 --comment "fixed instead" --server https://lantern.acme.io'))
+      .argument('<id>', 'the exemption id')
+      .option('--comment <text>', 'why')).action(
     async (id: string, options: Where & { comment?: string }) => {
       oneOf(options);
       const body = options.comment === undefined ? {} : { comment: options.comment };
@@ -184,6 +199,7 @@ export function exemptionsCommand(program: Command, io: CliIo): void {
     exemptions
       .command('reopen')
       .description('ask again, as a new request, what a rejected, expired or cancelled exemption covered')
+      .addHelpText('after', examples('lantern exemptions reopen 7', 'lantern exemptions reopen 7 --justification "still no fix upstream" --duration 30d'))
       .argument('<id>', 'the exemption id')
       .option('--justification <text>', 'why, now (default: the earlier justification)')
       .option('--duration <d>', '7d, 30d, 90d or none (false_positive only)')

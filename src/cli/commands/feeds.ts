@@ -3,6 +3,7 @@ import { InputError } from '../../domain/errors.js';
 import type { FeedStatus } from '../../store/feeds.js';
 import { positiveNumber, withLantern, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
+import { examples } from '../help.js';
 import { json, screenOf, shortTime, table } from '../output.js';
 import { callServer, TOKEN_VARIABLE } from '../server-client.js';
 
@@ -23,10 +24,14 @@ interface StatusOptions {
 const FEEDS = ['kev', 'epss'] as const;
 
 export function feedsCommand(program: Command, io: CliIo): void {
-  const feeds = program.command('feeds').description('exploitation feeds: CISA KEV and FIRST EPSS, matched to vulnerability issues by CVE');
+  const feeds = program
+    .command('feeds')
+    .description('exploitation feeds: CISA KEV and FIRST EPSS, matched to vulnerability issues by CVE')
+    .addHelpText('after', examples('lantern feeds import kev known_exploited_vulnerabilities.json', 'lantern feeds import epss epss_scores-current.csv.gz', 'lantern feeds status'));
   feeds
     .command('import')
     .description("import a feed from a file or URL: kev (CISA's known_exploited_vulnerabilities.json) or epss (FIRST's epss_scores-current.csv, gzipped or not); replaces the previous import in one transaction")
+    .addHelpText('after', examples('lantern feeds import kev known_exploited_vulnerabilities.json', 'lantern feeds import epss https://epss.cyentia.com/epss_scores-current.csv.gz --db postgres://lantern@db.internal/lantern', 'lantern feeds import epss epss_scores-current.csv.gz --max-mb 512 --json'))
     .argument('<feed>', 'kev or epss')
     .argument('<source>', 'a file or an http(s) URL')
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
@@ -49,6 +54,7 @@ export function feedsCommand(program: Command, io: CliIo): void {
     .option('--db <url>', 'database (default: $LANTERN_DATABASE_URL or lantern.db)')
     .option('--server <url>', `a Lantern server to ask instead, with the API token in $${TOKEN_VARIABLE}`)
     .option('--json', 'print JSON')
+    .addHelpText('after', examples('lantern feeds status', 'lantern feeds status --server https://lantern.acme.io --json'))
     .action(async (options: StatusOptions) => {
       if (options.db !== undefined && options.server !== undefined) throw new InputError('Give --db or --server, not both.');
       const statuses = options.server

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { InputError } from '../../domain/errors.js';
 import { ProblemsFound, scopeOption, withStore } from '../context.js';
 import type { CliIo } from '../io.js';
+import { examples, required } from '../help.js';
 import { json } from '../output.js';
 
 interface GateOptions {
@@ -19,8 +20,9 @@ export function gateCommand(program: Command, io: CliIo): void {
   program
     .command('gate')
     .description("fail a pipeline on a variant's issues: exit 1 when an active (not exempted) issue breaks a --fail-on rule, 0 otherwise")
-    .requiredOption('--target <name>', 'the target name')
-    .requiredOption('--variant <name>', 'the variant just scanned (a branch, tag, image tag)')
+    .addHelpText('after', examples('lantern gate --target acme/payments --variant feature-x', 'lantern gate --target acme/payments --variant feature-x --fail-on new:critical,kev,epss>=0.5 --markdown gate.md', 'lantern gate --target registry.acme.io/payments --variant 1.4.2 --scope acme.pay --json'))
+    .addOption(required('--target <name>', 'the target name'))
+    .addOption(required('--variant <name>', 'the variant just scanned (a branch, tag, image tag)'))
     .option('--scope <scope>', 'ORG.PROJECT or account (default: default.default)')
     .option('--fail-on <rules>', 'comma-separated: new:SEVERITY (not in the baseline), kev, sla-breached, epss>=X', 'new:critical,new:high,kev')
     .option('--markdown <file>', 'write a Markdown summary for a pull-request comment')

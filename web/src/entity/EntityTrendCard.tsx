@@ -38,7 +38,7 @@ export default function EntityTrendCard({ name }: { name: EntityName }) {
           <>
             {change && (
               <p className="trend-summary" data-testid="entity-trend-summary">
-                {formatCount(change.from)} open issues on {formatDate(points[0]?.date ?? '', 'UTC')}, {formatCount(change.to)} on {formatDate(points[points.length - 1]?.date ?? '', 'UTC')}.
+                {formatCount(change.from)} open issues on {formatDate(change.fromDate, 'UTC')}, {formatCount(change.to)} on {formatDate(change.toDate, 'UTC')}.
               </p>
             )}
             <LineChart dates={points.map((p) => p.date)} series={severitySeries(trend.data)} yLabel="Open issues" format={formatCount} testId="entity-trend-chart" />
