@@ -92,7 +92,7 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
     const card = page.getByTestId('entity-trend');
     await card.getByTestId('entity-trend-summary').waitFor();
     expect(await card.getByTestId('entity-trend-summary').textContent()).toMatch(new RegExp(`^${first.total} open issues on .+, ${last.total} on .+\\.$`));
-    expect(await card.getByTestId('entity-trend-chart').locator('canvas').count()).toBeGreaterThan(0);
+    await expect.poll(() => card.getByTestId('entity-trend-chart').locator('canvas').count()).toBeGreaterThan(0);
     await card.getByText('Show the numbers').click();
     expect(await card.locator('.trend-numbers tbody tr').count()).toBe(trend.points.length);
     await screenshot(page, 'entity-trend');
@@ -103,6 +103,7 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
     const image = targets[0] as Target;
     await open('/catalog/component/default/payments');
     const row = page.locator('[data-testid="summary-targets"] tr[data-target="registry.acme.io/payments"]');
+    await row.waitFor();
     // One column per severity, each headed by its shape.
     expect(await page.locator('[data-testid="summary-targets"] thead .sev-icon').count()).toBe(5);
     expect(await row.locator('td.sev-col').count()).toBe(5);
