@@ -13,6 +13,7 @@ import { worstFirst } from './rollups.js';
 import { LineChart } from '../ui/LineChart.js';
 import { TrendPeriod } from '../ui/TrendPeriod.js';
 import { severitySeries, trendChange } from './trend-data.js';
+import { TrendNumbers } from './TrendNumbers.js';
 
 const TOP = 10;
 
@@ -89,48 +90,7 @@ function TrendSection({ days }: { days: number }) {
               </p>
             )}
             <LineChart dates={trend.data.points.map((p) => p.date)} series={severitySeries(trend.data)} yLabel="Open issues" format={formatCount} testId="trend-chart" />
-            <details className="trend-numbers">
-              <summary>Show the numbers</summary>
-              <div className="table-scroll">
-                <table className="compact-table">
-                  <caption className="visually-hidden">Open issues per severity at the end of each day</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Day</th>
-                      {SEVERITIES.map((s) => (
-                        <th key={s} scope="col" className="num">
-                          {SEVERITY_LABEL[s]}
-                        </th>
-                      ))}
-                      <th scope="col" className="num">
-                        Total
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {trend.data.points.map((p) => (
-                      <tr key={p.date}>
-                        <th scope="row">{formatDay(p.date)}</th>
-                        {p.withData === 0 ? (
-                          <td colSpan={SEVERITIES.length + 1}>
-                            <NoData />
-                          </td>
-                        ) : (
-                          <>
-                            {SEVERITIES.map((s) => (
-                              <td key={s} className="num">
-                                {formatCount(p[s])}
-                              </td>
-                            ))}
-                            <td className="num">{formatCount(p.total)}</td>
-                          </>
-                        )}
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </details>
+            <TrendNumbers points={trend.data.points} caption="Open issues per severity at the end of each day" />
           </>
         ))}
     </section>

@@ -1,12 +1,12 @@
 import { useState } from 'react';
-import { SEVERITIES, type Trend } from '../api/types.js';
+import type { Trend } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { severitySeries, trendChange } from '../dashboard/trend-data.js';
+import { TrendNumbers } from '../dashboard/TrendNumbers.js';
 import type { EntityName } from '../routing/routes.js';
 import { DEFAULT_TREND_DAYS } from '../routing/search-params.js';
-import { formatCount, formatDate } from '../ui/format.js';
+import { formatCount, formatDay } from '../ui/format.js';
 import { LineChart } from '../ui/LineChart.js';
-import { SEVERITY_LABEL } from '../ui/Severity.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
 import { TrendPeriod } from '../ui/TrendPeriod.js';
 
@@ -38,44 +38,11 @@ export default function EntityTrendCard({ name }: { name: EntityName }) {
           <>
             {change && (
               <p className="trend-summary" data-testid="entity-trend-summary">
-                {formatCount(change.from)} open issues on {formatDate(change.fromDate, 'UTC')}, {formatCount(change.to)} on {formatDate(change.toDate, 'UTC')}.
+                {formatCount(change.from)} open issues on {formatDay(change.fromDate)}, {formatCount(change.to)} on {formatDay(change.toDate)}.
               </p>
             )}
             <LineChart dates={points.map((p) => p.date)} series={severitySeries(trend.data)} yLabel="Open issues" format={formatCount} testId="entity-trend-chart" />
-            <details className="trend-numbers">
-              <summary>Show the numbers</summary>
-              <div className="table-scroll">
-                <table className="compact-table">
-                  <caption className="visually-hidden">This entity's open issues per severity at the end of each day</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Day</th>
-                      {SEVERITIES.map((s) => (
-                        <th key={s} scope="col" className="num">
-                          {SEVERITY_LABEL[s]}
-                        </th>
-                      ))}
-                      <th scope="col" className="num">
-                        Total
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {points.map((p) => (
-                      <tr key={p.date}>
-                        <th scope="row">{formatDate(p.date, 'UTC')}</th>
-                        {SEVERITIES.map((s) => (
-                          <td key={s} className="num">
-                            {formatCount(p[s])}
-                          </td>
-                        ))}
-                        <td className="num">{formatCount(p.total)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </details>
+            <TrendNumbers points={points} caption="This entity's open issues per severity at the end of each day" />
           </>
         ))}
     </section>
