@@ -1,11 +1,10 @@
 import type { LookupAddress } from 'node:dns';
 import { readFile, stat } from 'node:fs/promises';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { glob } from 'tinyglobby';
 import { InputError, PayloadTooLargeError } from '../domain/errors.js';
 import { confinedPath, MAX_REDIRECTS, ReadingPolicy, type ReadingPolicyOptions, ReadRefusedError } from './reading-policy.js';
+import { pinnedGet } from './pinned-request.js';
 import { isUrl } from './source-address.js';
 
 /**
@@ -145,7 +144,7 @@ export async function getText(url: string, request: HttpRead): Promise<string> {
         if (error instanceof ReadRefusedError && hop > 0) throw new ReadRefusedError(`The URL ${url} redirects to ${current.href}, which`, error.rule);
         throw error;
       });
-      const response = await get(current, addresses, signal, { accept: request.accept, ...request.headers });
+      const response = await pinnedGet(current, addresses, signal, { accept: request.accept, ...request.headers });
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
       if (status >= 300 && status < 400 && location !== undefined) {
@@ -185,24 +184,6 @@ function fetchText(url: string, policy: ReadingPolicy, timeoutMs: number, maxByt
   });
 }
 
-function get(url: URL, addresses: LookupAddress[], signal: AbortSignal, headers: Record<string, string>): Promise<IncomingMessage> {
-  const client = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const request = client.request(url, { method: 'GET', signal, agent: false, lookup: pinnedLookup(addresses), headers }, resolve);
-    request.on('error', reject);
-    request.end();
-  });
-}
-
-/** A resolver that answers with the addresses already checked, whatever the DNS says now. */
-function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const [first] = addresses;
-    if (!first) return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), '', 0);
-    if (options.all) return (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
-    return callback(null, first.address, first.family);
-  };
-}
 
 /** Reads a body up to the limit as it streams, so a server that sends no length cannot fill memory. */
 async function readBody(response: IncomingMessage, url: string, maxBytes: number, limitName: string): Promise<string> {

@@ -1,12 +1,11 @@
 import type { LookupAddress } from 'node:dns';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { MAX_REDIRECTS, ReadingPolicy, type ReadingPolicyOptions, ReadRefusedError } from '../catalog/reading-policy.js';
+import { pinnedGet } from '../catalog/pinned-request.js';
 import { InputError, PayloadTooLargeError } from '../domain/errors.js';
 import type { Line } from './epss.js';
 
@@ -134,7 +133,7 @@ async function download(url: string, policy: ReadingPolicy, timeoutMs: number): 
       if (error instanceof ReadRefusedError) throw new ReadRefusedError(hop > 0 ? `The feed URL ${url} redirects to ${current.href}, which` : `The feed URL ${url}`, error.rule.replace('catalog locations', 'feeds'));
       throw unreadable(url, error);
     }
-    const response = await get(current, addresses, signal).catch((error: unknown) => {
+    const response = await pinnedGet(current, addresses, signal).catch((error: unknown) => {
       throw unreadable(url, error);
     });
     const status = response.statusCode ?? 0;
@@ -153,21 +152,3 @@ async function download(url: string, policy: ReadingPolicy, timeoutMs: number): 
   }
 }
 
-function get(url: URL, addresses: LookupAddress[], signal: AbortSignal): Promise<IncomingMessage> {
-  const client = url.protocol === 'https:' ? https : http;
-  return new Promise((resolve, reject) => {
-    const request = client.request(url, { method: 'GET', signal, agent: false, lookup: pinnedLookup(addresses) }, resolve);
-    request.on('error', reject);
-    request.end();
-  });
-}
-
-/** A resolver that answers with the addresses the policy checked, whatever the DNS says now. */
-function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    const [first] = addresses;
-    if (!first) return callback(Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), '', 0);
-    if (options.all) return (callback as unknown as (error: null, all: LookupAddress[]) => void)(null, addresses);
-    return callback(null, first.address, first.family);
-  };
-}
