@@ -4,7 +4,7 @@ import { useResource } from '../api/use-resource.js';
 import { type EntityName, entityHref, humanizeEntityRef } from '../routing/routes.js';
 import { Link } from '../routing/router.js';
 import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
-import { NoData, SEVERITY_LABEL, SeverityCount, SeverityIcon } from '../ui/Severity.js';
+import { NoData, SeverityCount, SeverityHeaders } from '../ui/Severity.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
 import { SEVERITIES } from '../api/types.js';
 import { SecuritySummaryCard } from './SecuritySummaryCard.js';
@@ -59,17 +59,7 @@ function MembersTable({ rollup, kind }: { rollup: EntityRollup; kind: string }) 
                 </th>
                 <th scope="col">Kind</th>
                 {showVia && <th scope="col">Through</th>}
-                {SEVERITIES.map((s) => (
-                  <th key={s} scope="col" className="num">
-                    <span className="sev-header">
-                      <SeverityIcon severity={s} />
-                      {SEVERITY_LABEL[s]}
-                    </span>
-                  </th>
-                ))}
-                <th scope="col" className="num">
-                  Total
-                </th>
+                <SeverityHeaders />
                 <th scope="col">Last scan</th>
               </tr>
             </thead>

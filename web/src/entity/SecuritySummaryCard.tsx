@@ -4,7 +4,7 @@ import { entityHref } from '../routing/routes.js';
 import { Link } from '../routing/router.js';
 import { formatCount, formatDateTime, formatRelative } from '../ui/format.js';
 import { SeverityBreakdown } from '../ui/SeverityBreakdown.js';
-import { SEVERITY_LABEL, SeverityCount, SeverityIcon } from '../ui/Severity.js';
+import { SeverityCount, SeverityHeaders } from '../ui/Severity.js';
 import { Stat } from '../ui/Stat.js';
 import { EmptyState } from '../ui/states.js';
 import { annotationYaml, linkProblems } from './link-advice.js';
@@ -26,25 +26,6 @@ function ScanTime({ at }: { at: string | null }) {
     <time dateTime={at} title={formatDateTime(at)}>
       {formatRelative(at)}
     </time>
-  );
-}
-
-/** The header cells of the per-severity columns: each severity's shape and name, then the total. */
-function SeverityHeaders() {
-  return (
-    <>
-      {SEVERITIES.map((s) => (
-        <th key={s} scope="col" className="num sev-col">
-          <span className="sev-header">
-            <SeverityIcon severity={s} />
-            {SEVERITY_LABEL[s]}
-          </span>
-        </th>
-      ))}
-      <th scope="col" className="num">
-        Total
-      </th>
-    </>
   );
 }
 

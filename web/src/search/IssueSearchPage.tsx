@@ -10,7 +10,7 @@ import { FilterMenu } from '../ui/FilterMenu.js';
 import { formatCount, formatVersions } from '../ui/format.js';
 import { RefLink } from '../ui/RefLink.js';
 import { SearchBox } from '../ui/SearchBox.js';
-import { SEVERITY_LABEL, SeverityBadge, SeverityCount, SeverityCounts, SeverityIcon } from '../ui/Severity.js';
+import { SEVERITY_LABEL, SeverityBadge, SeverityCount, SeverityCounts, SeverityHeaders } from '../ui/Severity.js';
 import { EmptyState, ErrorState, Loading } from '../ui/states.js';
 import { issueSearchHref, issueSearchPath, MIN_SEARCH, parseIssueSearchQuery } from './issue-search-query.js';
 
@@ -80,17 +80,7 @@ function Results({ found }: { found: IssueSearch }) {
                 <tr>
                   <th scope="col">Entity</th>
                   <th scope="col">Owner</th>
-                  {SEVERITIES.map((s) => (
-                    <th key={s} scope="col" className="num">
-                      <span className="sev-header">
-                        <SeverityIcon severity={s} />
-                        {SEVERITY_LABEL[s]}
-                      </span>
-                    </th>
-                  ))}
-                  <th scope="col" className="num">
-                    Total
-                  </th>
+                  <SeverityHeaders />
                   <th scope="col" className="num">
                     Targets
                   </th>

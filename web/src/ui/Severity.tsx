@@ -74,3 +74,22 @@ export function NoData() {
     </span>
   );
 }
+
+/** The header cells of the per-severity columns: each severity's shape and name, then the total. */
+export function SeverityHeaders() {
+  return (
+    <>
+      {SEVERITIES.map((s) => (
+        <th key={s} scope="col" className="num sev-col">
+          <span className="sev-header">
+            <SeverityIcon severity={s} />
+            {SEVERITY_LABEL[s]}
+          </span>
+        </th>
+      ))}
+      <th scope="col" className="num">
+        Total
+      </th>
+    </>
+  );
+}
