@@ -1,7 +1,7 @@
 import { InputError } from '../domain/errors.js';
 import { ACCOUNT_SCOPE, type Scope } from '../domain/scope.js';
 import { isObject, type JsonObject } from '../formats/json.js';
-import { type CatalogEntity, conflictProblem, type EntitySource } from './entity.js';
+import { admitEntities, type CatalogEntity, type EntitySource } from './entity.js';
 import { parseCatalogValue } from './parse.js';
 import type { CatalogFileReport, CatalogReadResult } from './read.js';
 import { ReadingPolicy, type ReadingPolicyOptions } from './reading-policy.js';
@@ -102,16 +102,7 @@ export async function readBackstageCatalog(address: string, options: ReadBacksta
     const { relations: _relations, status: _status, ...value } = item;
     const parsed = await parseCatalogValue(value, { file, location, scope });
     report.problems.push(...parsed.problems);
-    for (const entity of parsed.entities) {
-      const first = defined.get(entity.ref);
-      if (first) {
-        report.problems.push(conflictProblem(entity, first));
-        continue;
-      }
-      defined.set(entity.ref, entity.source);
-      entities.push(entity);
-      report.entities.push(entity.ref);
-    }
+    report.entities.push(...admitEntities(parsed.entities, defined, entities, report.problems));
   }
   if (pages.items.length === 0) {
     locationReport.problems.push({ level: 'warning', message: `The Backstage catalog ${location} served no entity: its catalog is empty, or the token in ${BACKSTAGE_TOKEN_VARIABLE} may read none of it.`, file: location });

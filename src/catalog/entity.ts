@@ -137,6 +137,25 @@ export function formatProblem(problem: CatalogProblem): string {
   return `${where}:${document} ${problem.level}: ${problem.message}${field}`;
 }
 
+/**
+ * Keeps the entities read from one file or page whose refs are not defined yet, in `defined` and
+ * `kept`; a second definition of a ref is a conflict problem in `problems`, and the first stays.
+ */
+export function admitEntities(read: CatalogEntity[], defined: Map<string, EntitySource>, kept: CatalogEntity[], problems: CatalogProblem[]): string[] {
+  const admitted: string[] = [];
+  for (const entity of read) {
+    const first = defined.get(entity.ref);
+    if (first) {
+      problems.push(conflictProblem(entity, first));
+      continue;
+    }
+    defined.set(entity.ref, entity.source);
+    kept.push(entity);
+    admitted.push(entity.ref);
+  }
+  return admitted;
+}
+
 /** The problem reported on a second definition of an entity ref; the first stays. */
 export function conflictProblem(entity: CatalogEntity, first: EntitySource): CatalogProblem {
   const where = `${first.file}, document ${first.document}${first.location !== entity.source.location ? ` (location ${first.location})` : ''}`;

@@ -3,7 +3,7 @@ import { isDynamicPattern } from 'tinyglobby';
 import { InputError } from '../domain/errors.js';
 import { type BackstageReadOptions, readBackstageCatalog } from './backstage-catalog.js';
 import { ACCOUNT_SCOPE, type Scope } from '../domain/scope.js';
-import { type CatalogEntity, type CatalogProblem, conflictProblem, type EntitySource } from './entity.js';
+import { admitEntities, type CatalogEntity, type CatalogProblem, type EntitySource } from './entity.js';
 import { parseCatalogFile, type LocationTarget } from './parse.js';
 import { isInside } from './reading-policy.js';
 import { absoluteAddress, isBackstageAddress, isUrl, resolveAddress } from './source-address.js';
@@ -98,16 +98,7 @@ export async function readCatalog(input: string, options: ReadCatalogOptions = {
       if (!result) continue;
       const report: CatalogFileReport = { file: visit.address, entities: [], problems: result.problems };
       files.push(report);
-      for (const entity of result.entities) {
-        const first = defined.get(entity.ref);
-        if (first) {
-          report.problems.push(conflictProblem(entity, first));
-          continue;
-        }
-        defined.set(entity.ref, entity.source);
-        entities.push(entity);
-        report.entities.push(entity.ref);
-      }
+      report.entities.push(...admitEntities(result.entities, defined, entities, report.problems));
       for (const target of result.locationTargets) {
         if (!report.entities.includes(target.location)) continue;
         const followed = await follow(target, visit.address, context);
