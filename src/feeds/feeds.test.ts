@@ -64,8 +64,8 @@ describeEachStore('exploitation feeds', (kind) => {
     const notEpss = join(dir, 'x.csv');
     writeFileSync(notEpss, 'id,score\n1,2\n');
     await expect(importFeed(store, 'epss', notEpss)).rejects.toThrow(`${notEpss}, line 1: not an EPSS file: expected the header "cve,epss,percentile"`);
-    const badKev = kevFile(dir, [{ cveID: 'GHSA-xxxx', dateAdded: '2024-01-01' }], undefined, 'bad-kev.json');
-    await expect(importFeed(store, 'kev', badKev)).rejects.toThrow(`${badKev}: vulnerabilities[0].cveID is "GHSA-xxxx"; expected a CVE id`);
+    const badKev = kevFile(dir, [{ cveID: 'GHSA-7r4p', dateAdded: '2024-01-01' }], undefined, 'bad-kev.json');
+    await expect(importFeed(store, 'kev', badKev)).rejects.toThrow(`${badKev}: vulnerabilities[0].cveID is "GHSA-7r4p"; expected a CVE id`);
     // A gzip bomb stops at the limit on decompressed bytes.
     const bomb = join(dir, 'bomb.csv.gz');
     writeFileSync(bomb, gzipSync(`cve,epss,percentile\n${'CVE-2024-0001,0.1,0.1\n'.repeat(100_000)}`));
