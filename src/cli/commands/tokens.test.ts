@@ -87,7 +87,7 @@ describeEachStore('lantern tokens and lantern audit, on a database', (kind: Stor
     expect((await lantern(['audit', '--since', '2999-01-01', '--db', db])).stdout).toBe('No audit entries match.\n');
     expect(await lantern(['audit', '--since', 'yesterday', '--db', db])).toMatchObject({ code: 2, stderr: expect.stringContaining('Invalid --since "yesterday"') });
     expect(await lantern(['audit', '--limit', '1000', '--db', db])).toMatchObject({ code: 2, stderr: 'lantern: Invalid --limit "1000": expected a whole number from 1 to 500.\n' });
-  });
+  }, 90_000); // a dozen CLI processes one after another: each pays Node's and the CLI's start-up
 });
 
 describeEachStore('lantern ingest, tokens and audit with --server', (kind: StoreKind) => {
