@@ -74,7 +74,7 @@ describeEachStore('lantern exemptions, on a database', (kind: StoreKind) => {
       ['exemption.approve', '1'],
       ['exemption.request', '1'],
     ]);
-  });
+  }, 90_000); // many CLI processes one after another: each pays Node's and the CLI's start-up
 });
 
 describeEachStore('lantern exemptions with --server', (kind: StoreKind) => {
