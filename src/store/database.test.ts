@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
-import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
+import pg from 'pg';
+import { describeEachStore, openTestStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
 import { InputError } from '../domain/errors.js';
-import { databaseUrlFrom, openStore, redactPassword, type Store } from './database.js';
+import { databaseUrlFrom, openStore, redactPassword, withDefaultUser, type Store } from './database.js';
 
 describeEachStore('store', (kind: StoreKind) => {
   let store: Store | undefined;
@@ -61,4 +62,29 @@ it('never shows a password', () => {
 it('explains a database that cannot be opened', async () => {
   await expect(openStore('/nonexistent-lantern-dir/here.db')).rejects.toThrow(InputError);
   await expect(openStore('postgres://127.0.0.1:1/none')).rejects.toThrow(/^Cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/none/);
+});
+
+it.skipIf(!POSTGRES_URL)('migrates one schema while another schema of the database is being migrated, and takes turns on the same schema', async () => {
+  const run = `lantern_t${process.env.LANTERN_TEST_RUN ?? 'adhoc'}_${process.pid}_lock`;
+  const holder = new pg.Client({ connectionString: withDefaultUser(POSTGRES_URL ?? '') });
+  await holder.connect();
+  try {
+    // Another process in the middle of migrating schema "<run>_a".
+    await holder.query(`select pg_advisory_lock(hashtext($1))`, [`lantern-migrations:${run}_a`]);
+    const other = await openStore(POSTGRES_URL ?? '', { schema: `${run}_b`, poolSize: 1 });
+    await other.close();
+    let opened = false;
+    const same = openStore(POSTGRES_URL ?? '', { schema: `${run}_a`, poolSize: 1 }).then((store) => {
+      opened = true;
+      return store;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(opened).toBe(false);
+    await holder.query(`select pg_advisory_unlock(hashtext($1))`, [`lantern-migrations:${run}_a`]);
+    await (await same).close();
+    expect(opened).toBe(true);
+  } finally {
+    for (const suffix of ['a', 'b']) await holder.query(`drop schema if exists ${run}_${suffix} cascade`);
+    await holder.end();
+  }
 });

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DialectAdapter, type MigrationLockOptions } from 'kysely';
 import type { CustomTypesConfig } from 'pg';
 import { InputError } from '../domain/errors.js';
 import { migrationProvider } from './migrations/index.js';
@@ -226,7 +226,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     await pool.end();
     throw new InputError(`Cannot connect to PostgreSQL at ${description}: ${(error as Error).message}.`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema ?? 'public') });
   return {
     db,
     dialect: 'postgres',
@@ -243,6 +243,36 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     },
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely's PostgreSQL migration lock is one advisory lock for the whole database, so Lantern
+ * stores in different schemas of one database (a staging and a production install, every test
+ * worker) would wait for each other's migrations, and every CLI run would queue behind them. The
+ * lock is taken per schema instead: two servers migrating the same schema still take turns.
+ */
+class SchemaLockAdapter extends PostgresAdapter {
+  constructor(private readonly schema: string) {
+    super();
+  }
+
+  override async acquireMigrationLock(db: Kysely<any>, _options: MigrationLockOptions): Promise<void> {
+    await sql`select pg_advisory_lock(hashtext(${'lantern-migrations:' + this.schema}))`.execute(db);
+  }
+
+  override async releaseMigrationLock(db: Kysely<any>, _options: MigrationLockOptions): Promise<void> {
+    await sql`select pg_advisory_unlock(hashtext(${'lantern-migrations:' + this.schema}))`.execute(db);
+  }
+}
+
+class SchemaPostgresDialect extends PostgresDialect {
+  constructor(config: ConstructorParameters<typeof PostgresDialect>[0], private readonly schema: string) {
+    super(config);
+  }
+
+  override createAdapter(): DialectAdapter {
+    return new SchemaLockAdapter(this.schema);
+  }
 }
 
 /** SQLSTATEs of a transaction that lost a race: serialization failure, deadlock, unique violation. */
