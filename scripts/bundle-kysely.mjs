@@ -19,6 +19,7 @@ await build({
   platform: 'node',
   target: 'node20',
   outfile: vendor,
+  minify: true,
   legalComments: 'inline',
   logLevel: 'warning',
 });
