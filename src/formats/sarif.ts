@@ -22,6 +22,9 @@ import { isoTimestamp } from './timestamp.js';
  *   `absent` (gone since the baseline); results with an accepted (or status-less) suppression are
  *   counted in `suppressed`.
  * - One result is one issue: every location is an occurrence, fingerprinted from the first.
+ * - A path relative to the source tree's root — `uriBaseId` SRCROOT or `%SRCROOT%` (GitHub's and
+ *   CodeQL's name), or the base a `versionControlProvenance` entry maps the repository to — keeps
+ *   that base as `baseId`: it is a file of the repository whatever the target's type.
  * - A run whose tool is a secret scanner, or a rule tagged `secret`, yields `secret` findings: the
  *   secret (Gitleaks' `offender`, else the region snippet those tools fill with the match) is
  *   hashed for the fingerprint and redacted from snippet and message; nothing else about the
