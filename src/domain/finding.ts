@@ -18,6 +18,12 @@ export type DetailValue = string | number | boolean | null;
 export interface Occurrence {
   /** File path as the scanner wrote it (relative to the repository root for code and IaC). */
   filePath?: string;
+  /**
+   * Set when the scanner says `filePath` is relative to the root of the source tree: the name it
+   * gives that root (a SARIF `uriBaseId` such as `%SRCROOT%`). Such a path is a file of the
+   * repository whatever the target's type, and links to it (DESIGN.md: Source links).
+   */
+  baseId?: string;
   startLine?: number;
   endLine?: number;
   startColumn?: number;

@@ -104,6 +104,26 @@ describe('sarif: several runs of several tools', () => {
     expect(codeql[0]?.cwes).toEqual(['CWE-22', 'CWE-23']);
   });
 
+  it('names the source-tree root a path is relative to: SRCROOT, or the base the repository is mapped to', () => {
+    const places = parse('source-root.sarif').findings.map((f) => [f.occurrence.details?.message, f.occurrence.filePath, f.occurrence.baseId]);
+    expect(places).toEqual([
+      ['under SRCROOT', 'src/db.js', '%SRCROOT%'],
+      // An absolute file:// URI under the source root's own URI is made relative to it.
+      ['absolute under SRCROOT', 'lib/query builder.js', '%SRCROOT%'],
+      // JAVA is "src/main/java/" under %SRCROOT%: the path is put under it, relative to the root.
+      ['relative base under SRCROOT', 'src/main/java/com/acme/Shop.java', '%SRCROOT%'],
+      // Trivy's ROOTPATH is the image's file system: not the source tree.
+      ['inside the image', 'app/payments-api.jar', undefined],
+      ['absolute elsewhere', '/usr/lib/node/query.js', undefined],
+      // versionControlProvenance maps the repository's root to CHECKOUT.
+      ['mapped repository root', 'api/handler.go', 'CHECKOUT'],
+      ['SRCROOT without percent signs', 'cmd/main.go', 'SRCROOT'],
+      ['no base', 'tools/gen.go', undefined],
+    ]);
+    // A base that is not the source root says nothing about the tree (multi-run.sarif's REPO).
+    expect(parse('multi-run.sarif').findings.some((f) => f.occurrence.baseId !== undefined)).toBe(false);
+  });
+
   it('reads an empty runs list as a valid empty report', () => {
     expect(parse('empty-runs.sarif')).toEqual({ format: 'sarif', scanner: 'sarif', scanType: 'sast', findings: [], suppressed: 0, errors: [] });
   });

@@ -22,6 +22,9 @@ import { isoTimestamp } from './timestamp.js';
  *   `absent` (gone since the baseline); results with an accepted (or status-less) suppression are
  *   counted in `suppressed`.
  * - One result is one issue: every location is an occurrence, fingerprinted from the first.
+ * - A path relative to the source tree's root — `uriBaseId` SRCROOT or `%SRCROOT%` (GitHub's and
+ *   CodeQL's name), or the base a `versionControlProvenance` entry maps the repository to — keeps
+ *   that base as `baseId`: it is a file of the repository whatever the target's type.
  * - A run whose tool is a secret scanner, or a rule tagged `secret`, yields `secret` findings: the
  *   secret (Gitleaks' `offender`, else the region snippet those tools fill with the match) is
  *   hashed for the fingerprint and redacted from snippet and message; nothing else about the
@@ -117,6 +120,8 @@ class Run {
   private readonly rules = new Map<JsonObject, JsonObject[]>();
   private readonly rulesById = new Map<JsonObject, Map<string, JsonObject>>();
   private readonly facts = new WeakMap<JsonObject, RuleFacts>();
+  /** The base ids a versionControlProvenance entry maps the repository's root to (SARIF §3.23.7 mappedTo). */
+  private readonly repositoryRoots: Set<string>;
 
   constructor(
     readonly doc: JsonObject,
@@ -146,6 +151,12 @@ class Run {
     const invocation = objects(doc.invocations)[0];
     this.startedAt = str(invocation?.startTimeUtc) ?? str(invocation?.endTimeUtc);
     this.repository = str(objects(doc.versionControlProvenance)[0]?.repositoryUri);
+    this.repositoryRoots = new Set(objects(doc.versionControlProvenance).flatMap((v) => str(obj(v.mappedTo)?.uriBaseId) ?? []));
+  }
+
+  /** Whether the report says a base id is the root of the source tree: SRCROOT (`%SRCROOT%`, as GitHub and CodeQL write it) or the repository's mapped root. */
+  private isSourceRoot(baseId: string): boolean {
+    return SOURCE_ROOT.test(baseId) || this.repositoryRoots.has(baseId);
   }
 
   /** The findings of one result (one per location), `suppressed`, or undefined when it is no issue. */
@@ -325,12 +336,13 @@ class Run {
     shape.check(location, path, LOCATION);
     const physical = shape.optionalObject(location.physicalLocation, `${path}.physicalLocation`, PHYSICAL_LOCATION) ?? {};
     const region = shape.optionalObject(physical.region, `${path}.physicalLocation.region`, REGION) ?? {};
-    const filePath = this.filePath(shape.optionalObject(physical.artifactLocation, `${path}.physicalLocation.artifactLocation`, ARTIFACT_LOCATION));
+    const { filePath, baseId } = this.filePath(shape.optionalObject(physical.artifactLocation, `${path}.physicalLocation.artifactLocation`, ARTIFACT_LOCATION));
     // Snippets keep their indentation; only blank ones are dropped.
     const snippet = verbatim(obj(region.snippet)?.text) ?? verbatim(obj(obj(physical.contextRegion)?.snippet)?.text);
     const resource = str(objects(location.logicalLocations)[0]?.fullyQualifiedName);
     return optional({
       filePath,
+      baseId,
       startLine: positiveInteger(region.startLine),
       endLine: positiveInteger(region.endLine),
       startColumn: positiveInteger(region.startColumn),
@@ -344,9 +356,11 @@ class Run {
    * A file path from an artifact location: `file://` stripped and percent-decoding undone; a
    * relative URI is put under its `uriBaseId` while that base is itself relative (SRCROOT = "src/"
    * under PROJECTROOT), and stops at an absolute base, which is the checkout on the build machine.
+   * `baseId` names the base the path ends relative to when that base is the source tree's root
+   * (isSourceRoot); an absolute `file://` URI under such a base's own absolute URI is made relative to it.
    */
-  private filePath(location: JsonObject | undefined): string | undefined {
-    if (!location) return undefined;
+  private filePath(location: JsonObject | undefined): { filePath?: string | undefined; baseId?: string | undefined } {
+    if (!location) return {};
     let uri = str(location.uri);
     let baseId = str(location.uriBaseId);
     if (uri === undefined) {
@@ -355,24 +369,37 @@ class Run {
       uri = str(artifact?.uri);
       baseId ??= str(artifact?.uriBaseId);
     }
-    if (uri === undefined) return undefined;
-    if (SCHEME.test(uri)) return fileUriPath(uri);
+    if (uri === undefined) return {};
     const bases = obj(this.doc.originalUriBaseIds) ?? {};
+    if (SCHEME.test(uri)) {
+      for (const [id, base] of Object.entries(bases)) {
+        const baseUri = str(obj(base)?.uri)?.replace(/\/?$/, '/');
+        if (baseUri !== undefined && /^file:/i.test(baseUri) && uri.startsWith(baseUri) && this.isSourceRoot(id)) return { filePath: decode(uri.slice(baseUri.length)), baseId: id };
+      }
+      return { filePath: fileUriPath(uri) };
+    }
     const seen = new Set<string>();
     let prefix = '';
+    // The base the path is relative to once the relative bases are put in front of it.
+    let root = baseId;
     while (baseId !== undefined && !seen.has(baseId)) {
       seen.add(baseId);
+      root = baseId;
       const base = obj(bases[baseId]);
       const baseUri = str(base?.uri);
       if (baseUri === undefined || SCHEME.test(baseUri) || baseUri.startsWith('/')) break;
       prefix = `${baseUri.replace(/\/?$/, '/')}${prefix}`;
       baseId = str(base?.uriBaseId);
+      if (baseId === undefined) root = undefined;
     }
-    return decode(`${prefix}${uri}`).replace(/^(\.\/)+/, '');
+    const filePath = decode(`${prefix}${uri}`).replace(/^(\.\/)+/, '');
+    return root !== undefined && this.isSourceRoot(root) ? { filePath, baseId: root } : { filePath };
   }
 }
 
 const SCHEME = /^[a-z][a-z0-9+.-]*:/i;
+/** SARIF's conventional name for the root of the source tree (§3.14.14), with GitHub's `%…%` or without. */
+const SOURCE_ROOT = /^%?SRCROOT%?$/i;
 
 function fileUriPath(uri: string): string {
   if (!/^file:/i.test(uri)) return uri;

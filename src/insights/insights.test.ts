@@ -201,6 +201,33 @@ describeEachStore('insights over HTTP', (kind: StoreKind) => {
     ]);
   });
 
+  it('links a path the scanner puts in the source tree (SARIF %SRCROOT%) whatever the target type', async () => {
+    const log = JSON.stringify({
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'CodeQL', rules: [{ id: 'js/xss', shortDescription: { text: 'Cross-site scripting' } }] } },
+          originalUriBaseIds: { '%SRCROOT%': { uri: 'file:///home/runner/work/checkout/checkout/' }, ROOTPATH: { uri: 'file:///' } },
+          results: [
+            { ruleId: 'js/xss', message: { text: 'In the source' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'web/app.js', uriBaseId: '%SRCROOT%' }, region: { startLine: 7, endLine: 9 } } }] },
+            { ruleId: 'js/xss', message: { text: 'In the image' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'app/static/app.js', uriBaseId: 'ROOTPATH' }, region: { startLine: 3 } } }] },
+          ],
+        },
+      ],
+    });
+    await upload('acme/checkout-image', 'account', 'latest', log, { type: 'container', scannedAt: D3, commit: '9e8d7c6' });
+    const issues = (await get('/api/insights/entities/component/default/checkout/issues?kind=code')).items.filter((i: { targetName: string }) => i.targetName === 'acme/checkout-image');
+    expect(issues).toHaveLength(2);
+    const places = [];
+    for (const issue of issues) {
+      for (const o of (await get(`/api/insights/issues/${issue.id}?entity=component:default/checkout`)).occurrences) places.push([o.filePath, o.baseId, o.sourceUrl]);
+    }
+    expect(places.sort()).toEqual([
+      ['app/static/app.js', null, null],
+      ['web/app.js', '%SRCROOT%', 'https://gitlab.com/acme/shop/checkout/-/blob/9e8d7c6/web/app.js#L7-9'],
+    ]);
+  });
+
   it('lists with each target the entities whose links show it', async () => {
     const [payments] = (await get('/api/targets?name=acme/payments&scope=acme.payments')).filter((t: { name: string }) => t.name === 'acme/payments');
     expect(payments.entities).toEqual(['component:default/payments-api']);

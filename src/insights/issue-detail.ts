@@ -18,16 +18,19 @@ export interface Identifier {
   url: string | null;
 }
 
-export interface IssueOccurrence extends Omit<Occurrence, 'filePath' | 'startLine' | 'endLine'> {
+export interface IssueOccurrence extends Omit<Occurrence, 'filePath' | 'startLine' | 'endLine' | 'baseId'> {
   scanId: number;
   scanner: string;
   variant: string;
   filePath: string | null;
   startLine: number | null;
   endLine: number | null;
+  /** The source-tree root the scanner says the path is relative to (`%SRCROOT%`), or null. */
+  baseId: string | null;
   /**
    * The file and lines in the entity's repository, at the scan's commit, else its variant; only for
-   * a repository or configuration target (a path inside an image is not a source file).
+   * a repository or configuration target, or a path the scanner puts in the source tree (`baseId`):
+   * a path inside an image is not a source file.
    */
   sourceUrl: string | null;
 }
@@ -102,12 +105,14 @@ export async function issueDetail(db: Db, issueId: number, viewer: EntityRow | u
   const scans = showing.length > 0 ? showing : reported.slice(0, 1);
 
   const details = JSON.parse(issue.details) as IssueDetails;
-  // A path in an image or on a running instance (`app/payments-api.jar`) is not a file of the
-  // repository: only a repository's or a configuration's scan reports paths in the source tree.
-  const repository = SOURCE_TREE_TYPES.has(target.type) ? await repositoryFor(db, viewer, target.id) : undefined;
   const occurrenceRows = scans.length === 0
     ? []
     : await db.selectFrom('occurrences').selectAll().where('issue_id', '=', issueId).where('scan_id', 'in', scans.map((s) => s.scanId)).orderBy('id').execute();
+  // A path in an image or on a running instance (`app/payments-api.jar`) is not a file of the
+  // repository: a repository's or a configuration's scan reports paths in the source tree, and
+  // any other scan only those it says are (a SARIF path under %SRCROOT%, occurrences.base_id).
+  const inSourceTree = (row: { base_id: string | null }) => SOURCE_TREE_TYPES.has(target.type) || row.base_id !== null;
+  const repository = occurrenceRows.some((row) => row.file_path && inSourceTree(row)) ? await repositoryFor(db, viewer, target.id) : undefined;
   const scanById = new Map(scans.map((s) => [s.scanId, s]));
 
   const exemptions = await approvedExemptionsFor(db, [target.id]);
@@ -154,7 +159,7 @@ export async function issueDetail(db: Db, issueId: number, viewer: EntityRow | u
       const scan = scanById.get(row.scan_id);
       const place = JSON.parse(row.place) as Omit<Occurrence, 'filePath' | 'startLine' | 'endLine'> & { details?: Record<string, DetailValue> };
       const link =
-        repository && row.file_path
+        repository && row.file_path && inSourceTree(row)
           ? sourceLink(repository, { path: row.file_path, startLine: row.start_line ?? undefined, endLine: row.end_line ?? undefined }, { commit: scan?.commit_sha ?? undefined, variant: scan?.variant })
           : undefined;
       return {
@@ -165,6 +170,7 @@ export async function issueDetail(db: Db, issueId: number, viewer: EntityRow | u
         startLine: row.start_line,
         endLine: row.end_line,
         ...place,
+        baseId: row.base_id,
         sourceUrl: link ?? null,
       };
     }),

@@ -219,13 +219,14 @@ export async function insertOccurrences(
   });
   const rowAt = (i: number) => {
     const d = owner[i] as number;
-    const { filePath, startLine, endLine, ...place } = (drafts[d] as IssueDraft).occurrences[slot[i] as number] as Occurrence;
+    const { filePath, startLine, endLine, baseId, ...place } = (drafts[d] as IssueDraft).occurrences[slot[i] as number] as Occurrence;
     return {
       scan_id: scanId,
       issue_id: issueIds[d] as number,
       file_path: filePath ?? null,
       start_line: startLine ?? null,
       end_line: endLine ?? null,
+      base_id: baseId ?? null,
       place: JSON.stringify(place),
     };
   };

@@ -198,7 +198,9 @@ export interface OccurrenceTable {
   file_path: string | null;
   start_line: number | null;
   end_line: number | null;
-  /** JSON: the rest of the Occurrence (domain/finding.ts) without filePath and lines. */
+  /** Occurrence.baseId: the source-tree root the scanner says file_path is relative to, or null. */
+  base_id: string | null;
+  /** JSON: the rest of the Occurrence (domain/finding.ts) without filePath, lines and baseId. */
   place: string;
 }
 

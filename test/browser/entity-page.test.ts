@@ -54,6 +54,18 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
       Vulnerabilities: [{ VulnerabilityID: 'CVE-2021-44228', PkgName: 'org.apache.logging.log4j:log4j-core', PkgPath: 'app/payments-api.jar', InstalledVersion: '2.14.1', FixedVersion: '2.15.0', Severity: 'CRITICAL', Title: 'log4j-core: Remote code execution in Log4j 2.x' }],
     });
     await server.lantern.ingest({ target: 'registry.acme.io/payments', targetType: 'container', variant: 'latest', scope: DEFAULT_PROJECT_SCOPE, report: bytes(JSON.stringify(report)), source: 'trivy.json' });
+    // CodeQL over the sources the image was built from: its path is under %SRCROOT%, so it is a file of the repository although the target is an image.
+    const codeql = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'CodeQL', rules: [{ id: 'js/xss', shortDescription: { text: 'Client-side cross-site scripting' } }] } },
+          originalUriBaseIds: { '%SRCROOT%': { uri: 'file:///home/runner/work/payments/payments/' } },
+          results: [{ ruleId: 'js/xss', level: 'error', message: { text: 'Cross-site scripting from a URL parameter.' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'web/app.js', uriBaseId: '%SRCROOT%' }, region: { startLine: 7, endLine: 9 } } }] }],
+        },
+      ],
+    };
+    await server.lantern.ingest({ target: 'registry.acme.io/payments', targetType: 'container', variant: 'latest', scope: DEFAULT_PROJECT_SCOPE, report: bytes(JSON.stringify(codeql)), source: 'codeql.sarif', commit: '9e8d7c6' });
     base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     session = await openBrowser();
     page = session.page;
@@ -81,6 +93,23 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
     // The id stays beside the title; the upgrade is said once.
     expect(await drawer.locator('.drawer-sub').textContent()).toBe('CVE-2021-44228');
     expect(await drawer.getByText('Upgrade org.apache.logging.log4j:log4j-core to 2.15.0').count()).toBe(1);
+  });
+
+  it('links a path the scanner puts in the source tree to its lines, even on an image', async () => {
+    const issues = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?kind=code');
+    const xss = issues.items.find((i) => i.ruleId === 'js/xss') as IssuePage['items'][number];
+    const detail = await api<IssueDetail>(`/api/insights/issues/${xss.id}?entity=component:default/payments`);
+    expect(detail.occurrences.map((o) => [o.filePath, o.baseId, o.sourceUrl])).toEqual([['web/app.js', '%SRCROOT%', 'https://github.com/acme/payments/blob/9e8d7c6/web/app.js#L7-L9']]);
+
+    await open(`/catalog/component/default/payments/vulnerabilities?issue=${xss.id}`);
+    const drawer = page.getByRole('dialog');
+    const link = drawer.getByTestId('occurrence-source-link');
+    await link.waitFor();
+    expect(await link.textContent()).toBe('web/app.js:7-9');
+    const anchor = drawer.locator('.occurrence-where a');
+    expect(await anchor.getAttribute('href')).toBe('https://github.com/acme/payments/blob/9e8d7c6/web/app.js#L7-L9');
+    expect(await anchor.getAttribute('title')).toContain('%SRCROOT%');
+    expect(await drawer.getByText('%SRCROOT%', { exact: true }).count()).toBe(1);
   });
 
   it('draws the entity’s trend, with the numbers the API gives', async () => {

@@ -121,6 +121,7 @@ const IssueDetailSchema = Type.Object({
       filePath: NullableString,
       startLine: NullableInteger,
       endLine: NullableInteger,
+      baseId: Type.Union([Type.String(), Type.Null()], { description: 'the source-tree root the scanner says filePath is relative to (a SARIF uriBaseId such as %SRCROOT%); such a path links to the repository whatever the target type' }),
       startColumn: Type.Optional(Type.Integer()),
       endColumn: Type.Optional(Type.Integer()),
       component: Type.Optional(Type.String()),

@@ -134,6 +134,8 @@ export interface Occurrence {
   filePath: string | null;
   startLine: number | null;
   endLine: number | null;
+  /** The source-tree root the scanner says filePath is relative to (`%SRCROOT%`), or null. */
+  baseId: string | null;
   component?: string;
   dependencyPath?: string[];
   layer?: string;

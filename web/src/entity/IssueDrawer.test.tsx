@@ -52,4 +52,17 @@ describe('issue drawer body', () => {
     expect(html).toContain('app → express → lodash');
     expect(html).toContain('reported as “CRITICAL”');
   });
+
+  it('links a path in an image only when the scanner puts it in the source tree, and names that root', () => {
+    const base = issue.occurrences[0] as IssueDetail['occurrences'][number];
+    const inImage = { ...base, filePath: 'app/payments-api.jar', startLine: null, endLine: null, baseId: null, sourceUrl: null };
+    const inSource = { ...base, filePath: 'web/app.js', startLine: 7, endLine: 9, baseId: '%SRCROOT%', sourceUrl: 'https://github.com/acme/payments/blob/9e8d7c6/web/app.js#L7-L9' };
+    const rendered = renderToStaticMarkup(<IssueBody issue={{ ...issue, targetName: 'registry.acme.io/payments', occurrences: [inImage, inSource] }} />);
+    expect(rendered).toContain('<span class="mono">app/payments-api.jar</span>');
+    expect(rendered).not.toMatch(/<a [^>]*><span[^>]*>app\/payments-api\.jar/);
+    expect(rendered.match(/data-testid="occurrence-source-link"/g)).toHaveLength(1);
+    expect(rendered).toContain('<a href="https://github.com/acme/payments/blob/9e8d7c6/web/app.js#L7-L9" title="Open these lines in the repository (the scanner puts this path under %SRCROOT%, the root of the source tree)"');
+    expect(rendered).toContain('<dt>Source root</dt><dd><span class="mono">%SRCROOT%</span></dd>');
+    expect(rendered.match(/<dt>Source root<\/dt>/g)).toHaveLength(1);
+  });
 });

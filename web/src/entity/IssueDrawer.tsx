@@ -10,6 +10,7 @@ import { formatDateTime, formatFileLocation, formatLines } from '../ui/format.js
 import { SeverityBadge } from '../ui/Severity.js';
 import { ErrorState, Loading } from '../ui/states.js';
 import { detailLabel, remediationParts } from './issue-text.js';
+import { occurrenceSource } from './occurrence-source.js';
 
 const EXEMPTION_REASONS: Record<string, string> = { false_positive: 'false positive', accepted_risk: 'accepted risk', compensating_control: 'compensating control', other: 'other' };
 
@@ -23,9 +24,9 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function ExternalLink({ href, children }: { href: string; children: ReactNode }) {
+function ExternalLink({ href, title, children }: { href: string; title?: string; children: ReactNode }) {
   return (
-    <a href={href} target="_blank" rel="noopener noreferrer nofollow">
+    <a href={href} title={title} target="_blank" rel="noopener noreferrer nofollow">
       {children}
     </a>
   );
@@ -38,7 +39,7 @@ function DetailValue({ value }: { value: string | number | boolean }) {
 }
 
 function OccurrenceItem({ occurrence }: { occurrence: Occurrence }) {
-  const source = safeHref(occurrence.sourceUrl);
+  const source = occurrenceSource(occurrence);
   const where = occurrence.filePath ? formatFileLocation(occurrence.filePath, occurrence.startLine, occurrence.endLine) : null;
   const endpoint = occurrence.url ?? (occurrence.host ? `${occurrence.host}${occurrence.port ? `:${occurrence.port}` : ''}` : null);
   return (
@@ -46,7 +47,7 @@ function OccurrenceItem({ occurrence }: { occurrence: Occurrence }) {
       <p className="occurrence-where">
         {where ? (
           source ? (
-            <ExternalLink href={source}>
+            <ExternalLink href={source.href} title={source.title}>
               <span className="mono" data-testid="occurrence-source-link">
                 {where}
               </span>
@@ -63,6 +64,7 @@ function OccurrenceItem({ occurrence }: { occurrence: Occurrence }) {
         </span>
       </p>
       <dl className="occurrence-facts">
+        <Row label="Source root">{where && occurrence.baseId ? <span className="mono">{occurrence.baseId}</span> : null}</Row>
         {where && <Row label="Component">{occurrence.component}</Row>}
         <Row label="Dependency path">{occurrence.dependencyPath && occurrence.dependencyPath.length > 0 ? occurrence.dependencyPath.join(' → ') : null}</Row>
         <Row label="Image layer">{occurrence.layer ? <span className="mono break">{occurrence.layer}</span> : null}</Row>
