@@ -265,7 +265,7 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
               <EmptyState title="No issue matches these filters.">
                 <p>Loosen a filter, or clear them to see every open issue.</p>
                 {(query.kev === 'listed' || query.kev === 'not-listed' || query.epssMin !== null) && (
-                  <p className="muted">The known-exploited and EPSS filters match only issues matched with a loaded feed: an issue never matched is unknown, not "not exploited" (`lantern feeds status` says what is loaded).</p>
+                  <p className="muted">The known-exploited and EPSS filters match only issues matched with a loaded feed: an issue never matched is unknown, not "not exploited" (<code>lantern feeds status</code> says what is loaded).</p>
                 )}
               </EmptyState>
             ) : (
