@@ -125,8 +125,11 @@ const ORDERS: Array<[string, string]> = [
   ['package', 'Package'],
 ];
 
+const ORDER_NAMES: Record<string, string> = { priority: 'Priority', severity: 'Severity', title: 'Title', package: 'Package', firstSeen: 'First seen' };
+
 function orderLabel(sort: string): string {
-  return ORDERS.find(([value]) => value === sort)?.[1] ?? `${sort.replace(/^-/, '')}${sort.startsWith('-') ? ', descending' : ''}`;
+  const key = sort.replace(/^-/, '');
+  return ORDERS.find(([value]) => value === sort)?.[1] ?? `${ORDER_NAMES[key] ?? key}, ${sort.startsWith('-') ? 'descending' : 'ascending'}`;
 }
 
 function epssLabel(floor: number): string {
