@@ -148,7 +148,7 @@ describeBrowser('catalog, roll-ups, search and exports in Chromium', () => {
 
     // The Vulnerabilities tab, filtered on a severity.
     await open('/catalog/component/default/shop-web/vulnerabilities?severity=critical,medium');
-    const expected = (await api<IssuePage>('/api/insights/entities/component/default/shop-web/issues?severity=critical,medium&limit=500')).items;
+    const expected = (await api<IssuePage>('/api/insights/entities/component/default/shop-web/issues?severity=critical,medium&sort=priority&limit=500')).items;
     await expect.poll(() => rowKeys('issues-table')).toEqual(expected.map((i) => String(i.id)));
     const issues = JSON.parse(await downloaded('issues-export-json')) as Array<{ id: number; package: string }>;
     expect(issues.map((i) => i.id)).toEqual(expected.map((i) => i.id));

@@ -138,14 +138,14 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
     expect(await row.locator('td.sev-col').count()).toBe(5);
     await row.getByTestId('summary-target-link').click();
     await expect.poll(path).toBe(`/catalog/component/default/payments/vulnerabilities?target=${image.id}`);
-    const filtered = await api<IssuePage>(`/api/insights/entities/component/default/payments/issues?target=${image.id}`);
+    const filtered = await api<IssuePage>(`/api/insights/entities/component/default/payments/issues?target=${image.id}&sort=priority`);
     await expect.poll(() => rowKeys('issues-table')).toEqual(filtered.items.map((i) => String(i.id)));
     expect(filtered.items.every((i) => i.targetName === 'registry.acme.io/payments')).toBe(true);
 
     await open('/catalog/component/default/payments');
     await page.locator('[data-testid="summary-scanners"] tr[data-scanner="semgrep"]').getByRole('link', { name: 'semgrep' }).click();
     await expect.poll(path).toBe('/catalog/component/default/payments/vulnerabilities?scanner=semgrep');
-    const semgrep = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?scanner=semgrep');
+    const semgrep = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?scanner=semgrep&sort=priority');
     await expect.poll(() => rowKeys('issues-table')).toEqual(semgrep.items.map((i) => String(i.id)));
   });
 

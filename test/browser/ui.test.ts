@@ -179,7 +179,8 @@ describeBrowser('web UI in Chromium', () => {
   });
 
   it('lists the issues, filters critical, and opens one in a drawer', async () => {
-    const all = await api<IssuePage>('/api/insights/entities/component/default/payments/issues');
+    // The tab's default order is priority (docs/prioritisation.md).
+    const all = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?sort=priority');
     await open('/catalog/component/default/payments');
     await page.getByRole('link', { name: /Vulnerabilities/ }).click();
     await expect.poll(path).toBe('/catalog/component/default/payments/vulnerabilities');
@@ -187,7 +188,7 @@ describeBrowser('web UI in Chromium', () => {
 
     await page.getByRole('button', { name: 'Critical' }).click();
     await expect.poll(path).toBe('/catalog/component/default/payments/vulnerabilities?severity=critical');
-    const critical = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?severity=critical');
+    const critical = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?severity=critical&sort=priority');
     await expectRows('issues-table', critical.items.map((i) => String(i.id)));
     expect(critical.total).toBe(2);
     const severities = await page.locator('[data-testid="issues-table"] tbody tr td:first-child').allTextContents();

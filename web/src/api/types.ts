@@ -55,6 +55,9 @@ export interface EntitySummary {
   new: number;
   exempted: number;
   lastScanAt: string | null;
+  /** Known-exploited and SLA-breached active issues, when the server sends them; else the card asks the issue list. */
+  knownExploited?: number | null;
+  slaBreached?: number | null;
   /** Per severity, of the active issues: how many have a fix, and when the oldest was first seen. */
   breakdown: { fixable: Record<Severity, number>; oldestOpen: Record<Severity, string | null> };
   /** Links that show nothing. */
@@ -91,6 +94,43 @@ export interface IssueRow {
   targetName: string;
   variant: string;
   location: IssueLocation | null;
+  /** KEV, EPSS, the priority reason and the SLA: sent by every server since issue 14; optional so that a row without them still reads as unknown. */
+  kev?: KevMatch;
+  epss?: EpssMatch;
+  priorityReason?: string;
+  sla?: SlaStatus;
+}
+
+/** CISA KEV: `never-enriched` (no feed loaded, or no CVE id) is unknown, never "not exploited". */
+export interface KevMatch {
+  state: 'listed' | 'not-listed' | 'never-enriched';
+  cve: string | null;
+  dateAdded: string | null;
+  dueDate: string | null;
+  knownRansomware: boolean | null;
+}
+
+/** FIRST EPSS: from the feed, or as the scanner reported it when no feed is loaded. */
+export interface EpssMatch {
+  state: 'scored' | 'not-listed' | 'never-enriched';
+  cve: string | null;
+  score: number | null;
+  percentile: number | null;
+  /** The feed's score date; null for a scanner's score. */
+  date: string | null;
+  source: 'feed' | 'scanner' | null;
+}
+
+export const SLA_STATES = ['breached', 'due-soon', 'within', 'paused', 'none'] as const;
+export type SlaState = (typeof SLA_STATES)[number];
+
+export interface SlaStatus {
+  state: SlaState;
+  /** YYYY-MM-DD; null when the severity has no SLA. */
+  dueDate: string | null;
+  /** Whole days left (negative once breached). */
+  daysLeft: number | null;
+  cappedByKev: boolean;
 }
 
 export interface IssuePage {
@@ -178,6 +218,11 @@ export interface IssueDetail {
   lastSeenAt: string;
   exemption: Exemption | null;
   occurrences: Occurrence[];
+  /** Not in the issue detail today (the list rows carry them): read when a server adds them. */
+  kev?: KevMatch;
+  epss?: EpssMatch;
+  priorityReason?: string;
+  sla?: SlaStatus;
 }
 
 /** The catalog columns of an entity row, in the overview and in a scorecard's results. */
@@ -205,6 +250,9 @@ export interface OverviewRow extends EntityColumns {
   unmatchedLinks: number;
   /** The entity's score on the Security baseline; null when it does not apply or decided no check (not 0). */
   score: number | null;
+  /** Known-exploited (KEV) and SLA-breached open issues; shown when the server sends them (null: no data or no feed). */
+  knownExploited?: number | null;
+  slaBreached?: number | null;
 }
 
 export interface Rollup {
@@ -218,7 +266,8 @@ export interface Overview {
   /** The next page in the same sort; null on the last page. */
   nextCursor: string | null;
   total: number;
-  totals: { counts: Counts; entities: number; withData: number };
+  /** knownExploited and slaBreached are shown when the server sends them. */
+  totals: { counts: Counts; entities: number; withData: number; knownExploited?: number | null; slaBreached?: number | null };
   byOwner: Array<Rollup & { owner: string }>;
   bySystem: Array<Rollup & { system: string }>;
   byDomain: Array<Rollup & { domain: string }>;

@@ -45,8 +45,42 @@ function Tags({ tags }: { tags: string[] }) {
   );
 }
 
+/** A known-exploited or SLA-breached count: "—" when the entity has no data or the count is unknown, never 0. */
+function ExploitedCount({ row, count, label, search }: { row: OverviewRow; count: number | null | undefined; label: string; search: string }) {
+  if (row.counts === null) return null;
+  if (count === null || count === undefined) return <span className="xcell tone-unknown" title={`${label}: unknown (no feed loaded)`}>—</span>;
+  if (count === 0) return <span className="muted">0</span>;
+  return (
+    <Link href={entityHref(entityOf(row), 'vulnerabilities', search)} tabIndex={-1} className="xcell tone-alert" title={`${formatCount(count)} ${label.toLowerCase()}`}>
+      <strong>{formatCount(count)}</strong>
+    </Link>
+  );
+}
+
+/** Whether the overview sends known-exploited and SLA-breached counts (docs/web-ui.md): the columns show only then. */
+export function sendsExploitation(rows: OverviewRow[]): boolean {
+  return rows.some((r) => r.knownExploited !== undefined || r.slaBreached !== undefined);
+}
+
+/** One column, so that the catalog still fits 1280 px: known-exploited, then SLA-breached, each linking to the filtered tab. */
+const EXPLOITATION_COLUMNS: Column<OverviewRow>[] = [
+  {
+    key: 'exploitation',
+    header: <span title="Open issues known to be exploited (CISA KEV) / open issues past their SLA due date">KEV / breached</span>,
+    className: 'col-count col-exploitation',
+    cell: (row) =>
+      row.counts === null ? null : (
+        <>
+          <ExploitedCount row={row} count={row.knownExploited} label="Known exploited" search="?kev=listed" />
+          <span className="muted"> / </span>
+          <ExploitedCount row={row} count={row.slaBreached} label="SLA breached" search="?sla=breached" />
+        </>
+      ),
+  },
+];
+
 /** The catalog's columns; the Score column names the scorecard its scores are on. */
-function catalogColumns(scorecard: string | null): Column<OverviewRow>[] {
+function catalogColumns(scorecard: string | null, extra: Column<OverviewRow>[] = []): Column<OverviewRow>[] {
   const on = scorecard ?? 'a scorecard';
   return [
     {
@@ -107,6 +141,7 @@ function catalogColumns(scorecard: string | null): Column<OverviewRow>[] {
       className: 'col-count',
       cell: (row) => (row.counts === null ? null : <strong>{formatCount(row.counts.total)}</strong>),
     },
+    ...extra,
     {
       key: 'lastScanAt',
       header: 'Last scan',
@@ -152,6 +187,8 @@ const CATALOG_EXPORT: ExportColumn<OverviewRow>[] = [
   { key: 'hasData', value: (r) => r.hasData },
   ...SEVERITIES.map((s): ExportColumn<OverviewRow> => ({ key: s, value: (r) => r.counts?.[s] ?? null })),
   { key: 'total', value: (r) => r.counts?.total ?? null },
+  { key: 'knownExploited', value: (r) => r.knownExploited ?? null },
+  { key: 'slaBreached', value: (r) => r.slaBreached ?? null },
   { key: 'unmatchedLinks', value: (r) => r.unmatchedLinks },
   { key: 'lastScanAt', value: (r) => r.lastScanAt },
 ];
@@ -180,7 +217,8 @@ export function CatalogPage() {
 
   const data = overview.data;
   const scoredOn = data?.scorecard ?? null;
-  const columns = useMemo(() => catalogColumns(scoredOn?.name ?? null), [scoredOn?.name]);
+  const withExploitation = sendsExploitation(overview.data?.items ?? []);
+  const columns = useMemo(() => catalogColumns(scoredOn?.name ?? null, withExploitation ? EXPLOITATION_COLUMNS : []), [scoredOn?.name, withExploitation]);
   return (
     <div className="page">
       <div className="page-header">

@@ -97,6 +97,18 @@ function TrendSection({ days }: { days: number }) {
   );
 }
 
+/** A known-exploited or SLA-breached total, when the overview sends it; null (no feed loaded) reads "—", not 0. */
+function ExploitationTile({ label, count, testId, hint }: { label: string; count: number | null; testId: string; hint: string }) {
+  return (
+    <div className="total-tile" title={count === null ? `${hint}: unknown (no feed loaded)` : hint}>
+      <span className="total-label">{label}</span>
+      <span className={`total-value${count ? ' xcell tone-alert' : ''}`} data-testid={testId}>
+        {count === null ? '—' : formatCount(count)}
+      </span>
+    </div>
+  );
+}
+
 function TotalsCard({ totals }: { totals: Overview['totals'] }) {
   const shares = percentagesOf(totals.counts);
   return (
@@ -122,6 +134,8 @@ function TotalsCard({ totals }: { totals: Overview['totals'] }) {
             {formatCount(totals.counts.total)}
           </span>
         </div>
+        {totals.knownExploited !== undefined && <ExploitationTile label="Known exploited" count={totals.knownExploited} testId="dashboard-kev" hint="Open issues in CISA's Known Exploited Vulnerabilities catalog" />}
+        {totals.slaBreached !== undefined && <ExploitationTile label="SLA breached" count={totals.slaBreached} testId="dashboard-sla-breached" hint="Open issues past their SLA due date" />}
       </div>
       <SeverityBar counts={totals.counts} percentages={shares} />
       <p className="muted">

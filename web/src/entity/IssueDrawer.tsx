@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import type { IssueDetail, Occurrence } from '../api/types.js';
+import type { IssueDetail, IssueRow, Occurrence } from '../api/types.js';
 import { useResource } from '../api/use-resource.js';
 import { SafeMarkdown } from '../markdown/SafeMarkdown.js';
 import type { EntityName } from '../routing/routes.js';
@@ -11,6 +11,7 @@ import { SeverityBadge } from '../ui/Severity.js';
 import { ErrorState, Loading } from '../ui/states.js';
 import { detailLabel, remediationParts } from './issue-text.js';
 import { occurrenceSource } from './occurrence-source.js';
+import { ExploitationSection } from './ExploitationSection.js';
 
 const EXEMPTION_REASONS: Record<string, string> = { false_positive: 'false positive', accepted_risk: 'accepted risk', compensating_control: 'compensating control', other: 'other' };
 
@@ -199,7 +200,7 @@ export function IssueBody({ issue }: { issue: IssueDetail }) {
 }
 
 /** One issue in full, over the page that lists it; the URL's `issue` parameter keeps it open. */
-export default function IssueDrawer({ issueId, entity, onClose }: { issueId: number; entity: EntityName | null; onClose: () => void }) {
+export default function IssueDrawer({ issueId, entity, row, onClose }: { issueId: number; entity: EntityName | null; row?: IssueRow | undefined; onClose: () => void }) {
   const entityParam = entity ? `?entity=${encodeURIComponent(`${entity.kind}:${entity.namespace}/${entity.name}`)}` : '';
   const issue = useResource<IssueDetail>(`/api/insights/issues/${issueId}${entityParam}`);
   const title = issue.data ? (
@@ -217,6 +218,7 @@ export default function IssueDrawer({ issueId, entity, onClose }: { issueId: num
     <Drawer title={title} onClose={onClose} label={issue.data ? `Issue: ${issue.data.title}` : `Issue ${issueId}`}>
       {issue.status === 'error' && <ErrorState error={issue.error as Error} what={`issue ${issueId}`} onRetry={issue.reload} />}
       {issue.status === 'loading' && <Loading what="the issue" />}
+      {issue.data && <ExploitationSection issue={issue.data} row={row} entity={entity} />}
       {issue.data && <IssueBody issue={issue.data} />}
     </Drawer>
   );

@@ -9,6 +9,7 @@ import { Stat } from '../ui/Stat.js';
 import { EmptyState } from '../ui/states.js';
 import { annotationYaml, linkProblems } from './link-advice.js';
 import { LinkNotes, UnmatchedLinks } from './LinkDiagnostics.js';
+import { ExploitationStats } from './ExploitationStats.js';
 
 const VARIANT_REASONS: Record<string, string> = {
   requested: 'named in the link',
@@ -139,6 +140,7 @@ export function SecuritySummaryCard({ summary, name, rollup = false }: { summary
               <Stat label="Fixable" value={formatCount(summary.fixable)} testId="summary-fixable" hint="Issues with a fixed version available" />
               <Stat label="New since previous scan" value={summary.new > 0 && !rollup ? <Link href={entityHref(name, 'vulnerabilities', '?new=true')}>{formatCount(summary.new)}</Link> : '0'} testId="summary-new" />
               <Stat label="Exempted" value={formatCount(summary.exempted)} testId="summary-exempted" hint="Not counted above: an approved exemption covers them" />
+              <ExploitationStats summary={summary} name={name} rollup={rollup} />
               <Stat label="Last scan" value={<ScanTime at={summary.lastScanAt} />} testId="summary-last-scan" wide />
             </dl>
           </div>

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useRef } from 'react';
-import { type EntitySummary, type IssuePage, type IssueRow, SEVERITIES, type Severity } from '../api/types.js';
+import { type EntitySummary, type IssuePage, type IssueRow, SEVERITIES, type Severity, SLA_STATES, type SlaState } from '../api/types.js';
 import type { Resource } from '../api/use-resource.js';
 import { useResource } from '../api/use-resource.js';
 import { type EntityName, entityHref } from '../routing/routes.js';
@@ -19,6 +19,8 @@ import { UnmatchedLinks } from './LinkDiagnostics.js';
 import { exportTable } from '../export/export.js';
 import { ExportButtons } from '../export/ExportButtons.js';
 import { allIssues, ISSUE_EXPORT } from './issue-export.js';
+import { EpssCell, KevCell, SlaCell } from './ExploitationCells.js';
+import { EPSS_FLOORS, KEV_LABELS, SLA_LABELS } from './exploitation-text.js';
 
 // The drawer brings the markdown reader with it: loaded when an issue is first opened.
 const IssueDrawer = lazy(() => import('./IssueDrawer.js'));
@@ -49,7 +51,9 @@ function Where({ issue }: { issue: IssueRow }) {
   return <span className="muted">—</span>;
 }
 
-const columns: Column<IssueRow>[] = [
+/** The table's columns; sorted by priority, each title says why the issue is where it is. */
+function issueColumns(byPriority: boolean): Column<IssueRow>[] {
+  return [
   { key: 'severity', header: 'Severity', sortKey: 'severity', descendingFirst: true, className: 'col-severity', cell: (i) => <SeverityBadge severity={i.severity} /> },
   {
     key: 'title',
@@ -62,6 +66,11 @@ const columns: Column<IssueRow>[] = [
         {i.new && <span className="badge badge-new">New</span>}
         {i.exempted && <span className="badge badge-exempted">Exempted</span>}
         <span className="cell-sub">{kindLabel(i.kind)}</span>
+        {byPriority && i.priorityReason && (
+          <span className="cell-sub priority-reason" data-testid="priority-reason">
+            {i.priorityReason}
+          </span>
+        )}
       </>
     ),
   },
@@ -74,6 +83,9 @@ const columns: Column<IssueRow>[] = [
       return id ? <Breakable text={id} /> : <span className="muted">—</span>;
     },
   },
+  { key: 'kev', header: <span title="In CISA's Known Exploited Vulnerabilities catalog">KEV</span>, className: 'col-kev', cell: (i) => <KevCell issue={i} /> },
+  { key: 'epss', header: <span title="FIRST EPSS percentile: how likely exploitation is in the next 30 days, against every scored CVE">EPSS</span>, className: 'col-epss num', cell: (i) => <EpssCell issue={i} /> },
+  { key: 'sla', header: <span title="When the SLA for its severity says it must be fixed">SLA</span>, className: 'col-sla', cell: (i) => <SlaCell issue={i} /> },
   { key: 'package', header: 'Package or file', sortKey: 'package', className: 'col-where', cell: (i) => <Where issue={i} /> },
   {
     key: 'target',
@@ -100,7 +112,29 @@ const columns: Column<IssueRow>[] = [
       </time>
     ),
   },
+  ];
+}
+
+/** The orders the Order menu offers; a column's other direction is offered when it is the current one. */
+const ORDERS: Array<[string, string]> = [
+  ['priority', 'Priority (exploited first)'],
+  ['-severity', 'Severity, worst first'],
+  ['-firstSeen', 'Newest first'],
+  ['firstSeen', 'Oldest first'],
+  ['title', 'Title'],
+  ['package', 'Package'],
 ];
+
+const ORDER_NAMES: Record<string, string> = { priority: 'Priority', severity: 'Severity', title: 'Title', package: 'Package', firstSeen: 'First seen' };
+
+function orderLabel(sort: string): string {
+  const key = sort.replace(/^-/, '');
+  return ORDERS.find(([value]) => value === sort)?.[1] ?? `${ORDER_NAMES[key] ?? key}, ${sort.startsWith('-') ? 'descending' : 'ascending'}`;
+}
+
+function epssLabel(floor: number): string {
+  return `EPSS ≥ ${floor}`;
+}
 
 function SeverityFilter({ selected, onChange }: { selected: Severity[]; onChange: (values: Severity[]) => void }) {
   return (
@@ -161,6 +195,51 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
           <input type="checkbox" checked={query.newOnly} onChange={(e) => change({ newOnly: e.target.checked })} />
           New only
         </label>
+        <label className="select-filter">
+          <span>Exploited</span>
+          <select value={query.kev ?? ''} onChange={(e) => change({ kev: e.target.value === '' ? null : (e.target.value as IssueQuery['kev']) })} data-testid="kev-filter">
+            <option value="">Any</option>
+            {Object.entries(KEV_LABELS).map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="select-filter">
+          <span>EPSS</span>
+          <select value={query.epssMin ?? ''} onChange={(e) => change({ epssMin: e.target.value === '' ? null : Number(e.target.value) })} data-testid="epss-filter">
+            <option value="">Any</option>
+            {[...new Set([...EPSS_FLOORS, ...(query.epssMin === null ? [] : [query.epssMin])])]
+              .sort((a, b) => a - b)
+              .map((floor) => (
+                <option key={floor} value={floor}>
+                  {epssLabel(floor)}
+                </option>
+              ))}
+          </select>
+        </label>
+        <label className="select-filter">
+          <span>SLA</span>
+          <select value={query.sla ?? ''} onChange={(e) => change({ sla: e.target.value === '' ? null : (e.target.value as SlaState) })} data-testid="sla-filter">
+            <option value="">Any</option>
+            {SLA_STATES.map((state) => (
+              <option key={state} value={state}>
+                {SLA_LABELS[state]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="select-filter">
+          <span>Order</span>
+          <select value={query.sort} onChange={(e) => change({ sort: e.target.value })} data-testid="issue-order">
+            {[...ORDERS.map(([value]) => value), ...(ORDERS.some(([value]) => value === query.sort) ? [] : [query.sort])].map((value) => (
+              <option key={value} value={value}>
+                {orderLabel(value)}
+              </option>
+            ))}
+          </select>
+        </label>
         {isIssueFiltered(query) && (
           <button type="button" className="link-button" onClick={() => go({ ...parseIssueQuery(''), sort: query.sort })}>
             Clear filters
@@ -188,6 +267,9 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
             ) : isIssueFiltered(query) ? (
               <EmptyState title="No issue matches these filters.">
                 <p>Loosen a filter, or clear them to see every open issue.</p>
+                {(query.kev === 'listed' || query.kev === 'not-listed' || query.epssMin !== null) && (
+                  <p className="muted">The known-exploited and EPSS filters match only issues matched with a loaded feed: an issue never matched is unknown, not "not exploited" (<code>lantern feeds status</code> says what is loaded).</p>
+                )}
               </EmptyState>
             ) : (
               <EmptyState title="No open issues.">
@@ -198,7 +280,7 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
             <DataTable
               caption="Open issues of this entity"
               testId="issues-table"
-              columns={columns}
+              columns={issueColumns(query.sort === 'priority')}
               rows={data.items}
               rowKey={(i) => i.id}
               onOpen={(i) => open(i.id)}
@@ -231,7 +313,7 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
       )}
       {query.issue !== null && (
         <Suspense fallback={<Loading what="the issue" />}>
-          <IssueDrawer issueId={query.issue} entity={name} onClose={() => open(null)} />
+          <IssueDrawer issueId={query.issue} entity={name} row={data?.items.find((i) => i.id === query.issue)} onClose={() => open(null)} />
         </Suspense>
       )}
     </section>

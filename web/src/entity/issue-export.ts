@@ -38,4 +38,12 @@ export const ISSUE_EXPORT: ExportColumn<IssueRow>[] = [
   { key: 'new', value: (i) => i.new },
   { key: 'firstSeenAt', value: (i) => i.firstSeenAt },
   { key: 'lastSeenAt', value: (i) => i.lastSeenAt },
+  // KEV state as the API says it: never-enriched (unknown) stays apart from not-listed.
+  { key: 'kev', value: (i) => i.kev?.state ?? null },
+  { key: 'kevDueDate', value: (i) => i.kev?.dueDate ?? null },
+  { key: 'epss', value: (i) => i.epss?.score ?? null },
+  { key: 'epssPercentile', value: (i) => i.epss?.percentile ?? null },
+  { key: 'sla', value: (i) => i.sla?.state ?? null },
+  { key: 'slaDueDate', value: (i) => i.sla?.dueDate ?? null },
+  { key: 'priorityReason', value: (i) => i.priorityReason ?? null },
 ];

@@ -1,5 +1,5 @@
 import { entityPath } from '../api/client.js';
-import { SEVERITIES, type Severity } from '../api/types.js';
+import { type KevMatch, SEVERITIES, SLA_STATES, type Severity, type SlaState } from '../api/types.js';
 import type { EntityName } from '../routing/routes.js';
 import { readList, readPositiveInteger, readSort, writeSearch } from '../routing/search-params.js';
 
@@ -14,7 +14,13 @@ export interface IssueQuery {
   /** One target's issues only, by target id. */
   target: number | null;
   newOnly: boolean;
+  /** KEV state: `listed` for the known-exploited only. */
+  kev: KevMatch['state'] | null;
+  /** Only issues whose EPSS score is at least this (0 to 1). */
+  epssMin: number | null;
+  sla: SlaState | null;
   q: string;
+  /** `priority` (the default: known-exploited first, then EPSS bands, severity, fixable) or a column's key. */
   sort: string;
   /** Where the page starts: the API's cursor; null for the first page. */
   cursor: string | null;
@@ -22,9 +28,22 @@ export interface IssueQuery {
   issue: number | null;
 }
 
-export const ISSUE_SORT_KEYS = ['severity', 'title', 'package', 'firstSeen'] as const;
-export const DEFAULT_ISSUE_SORT = '-severity';
+export const ISSUE_SORT_KEYS = ['priority', 'severity', 'title', 'package', 'firstSeen'] as const;
+export const DEFAULT_ISSUE_SORT = 'priority';
 export const ISSUE_PAGE_SIZE = 50;
+const KEV_STATES: ReadonlyArray<KevMatch['state']> = ['listed', 'not-listed', 'never-enriched'];
+
+/** `epss=0.5`: a number from 0 to 1, else no filter. */
+function readEpssMin(params: URLSearchParams): number | null {
+  const text = params.get('epss');
+  if (text === null || !/^(0(\.\d{1,6})?|1(\.0{1,6})?|\.\d{1,6})$/.test(text.trim())) return null;
+  return Number(text);
+}
+
+function readOne<T extends string>(params: URLSearchParams, key: string, values: readonly T[]): T | null {
+  const text = params.get(key);
+  return values.includes(text as T) ? (text as T) : null;
+}
 
 export function parseIssueQuery(search: string): IssueQuery {
   const params = new URLSearchParams(search);
@@ -36,6 +55,9 @@ export function parseIssueQuery(search: string): IssueQuery {
     kind: readList(params, 'kind'),
     target: target === 0 ? null : target,
     newOnly: params.get('new') === 'true',
+    kev: readOne(params, 'kev', KEV_STATES),
+    epssMin: readEpssMin(params),
+    sla: readOne(params, 'sla', SLA_STATES),
     q: (params.get('q') ?? '').trim(),
     sort: readSort(params, ISSUE_SORT_KEYS, DEFAULT_ISSUE_SORT),
     cursor: params.get('cursor') || null,
@@ -52,6 +74,9 @@ export function issueSearch(query: IssueQuery): string {
     ['kind', query.kind],
     ['target', query.target],
     ['new', query.newOnly],
+    ['kev', query.kev],
+    ['epss', query.epssMin],
+    ['sla', query.sla],
     ['q', query.q],
     ['sort', query.sort, DEFAULT_ISSUE_SORT],
     ['cursor', query.cursor],
@@ -65,7 +90,7 @@ export function withIssueChange(query: IssueQuery, change: Partial<IssueQuery>):
 }
 
 export function isIssueFiltered(query: IssueQuery): boolean {
-  return query.severity.length + query.scanner.length + query.kind.length > 0 || query.target !== null || query.newOnly || query.q !== '';
+  return query.severity.length + query.scanner.length + query.kind.length > 0 || query.target !== null || query.newOnly || query.kev !== null || query.epssMin !== null || query.sla !== null || query.q !== '';
 }
 
 /** The insights request for a page of an entity's issues. */
@@ -77,6 +102,9 @@ export function issuesPath(entity: EntityName, query: IssueQuery, limit = ISSUE_
     ['kind', query.kind],
     ['target', query.target],
     ['status', query.newOnly ? 'new' : null],
+    ['kev', query.kev],
+    ['epssMin', query.epssMin],
+    ['sla', query.sla],
     ['q', query.q],
     ['sort', query.sort],
     ['limit', limit],

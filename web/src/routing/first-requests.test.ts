@@ -13,7 +13,7 @@ describe('first requests of a page', () => {
     expect(firstRequests('/catalog/component/default/payments/vulnerabilities', '?severity=critical&issue=41')).toEqual([
       '/api/catalog/entities/by-name/component/default/payments',
       '/api/insights/entities/component/default/payments/summary',
-      '/api/insights/entities/component/default/payments/issues?severity=critical&sort=-severity&limit=50',
+      '/api/insights/entities/component/default/payments/issues?severity=critical&sort=priority&limit=50',
     ]);
     expect(firstRequests('/catalog/component/default/payments/scorecards', '')).toEqual([
       '/api/catalog/entities/by-name/component/default/payments',
