@@ -157,7 +157,7 @@ function readChannel(item: unknown, path: FieldPath, fields: DefinitionFields): 
   if (typeof item === 'object' && item !== null) {
     for (const key of ['secret', 'password'].filter((k) => k in item)) {
       const variable = key === 'secret' ? 'secretEnv' : 'passwordEnv';
-      fields.error([...path, key], `A ${key === 'secret' ? 'webhook secret' : 'SMTP password'} is never written in the configuration file: remove ${key} and name the environment variable that holds it with ${variable}.`);
+      fields.error([...path, key], `${key === 'secret' ? 'A webhook secret' : 'An SMTP password'} is never written in the configuration file: remove ${key} and name the environment variable that holds it with ${variable}.`);
     }
   }
   const channel = fields.mapping(item, path, 'channel', [...CHANNEL_FIELDS, 'secret', 'password']);

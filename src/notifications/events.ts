@@ -81,15 +81,15 @@ export async function newIssueMessages(db: Db, scanId: number, at: string): Prom
       const severity = severityFromRank(issue.severity);
       const kev = exploitation.get(issue.id)?.kev;
       const exploited = kev?.state === 'listed';
-      const what = [severity === 'critical' ? 'critical' : undefined, exploited ? 'known-exploited' : undefined].filter(Boolean).join(', ');
-      const where = issue.package ? ` in ${issue.package}${issue.installed_version ? ` ${issue.installed_version}` : ''}` : '';
+      const label = [severity === 'critical' ? 'critical' : undefined, exploited ? 'known-exploited' : undefined].filter(Boolean).join(', ');
+      const subject = issue.vulnerability_id && issue.package ? `${issue.vulnerability_id} in ${issue.package}${issue.installed_version ? ` ${issue.installed_version}` : ''}` : issue.title;
       messages.push({
         event: 'issue.new',
         key: `issue.new:${entity.ref.toLowerCase()}:${issue.id}`,
         scope: entity.scope,
         at,
-        title: `New ${what} issue on ${entity.ref}: ${issue.vulnerability_id ?? issue.rule_id ?? issue.title}`,
-        text: `New ${what} issue on ${entity.ref}: ${issue.title}${where} (${severity}), found by ${scan.scanner} in ${scan.target} (${scan.variant})${issue.fixed_version ? `; fixed in ${issue.fixed_version}` : ''}.`,
+        title: `New ${label} issue on ${entity.ref}: ${issue.vulnerability_id ?? issue.rule_id ?? issue.title}`,
+        text: `New ${label} issue on ${entity.ref}: ${subject} (${severity}), found by ${scan.scanner} in ${scan.target} (${scan.variant})${issue.fixed_version ? `; fixed in ${issue.fixed_version}` : ''}.`,
         severity,
         entities,
         recipients: contacts,
