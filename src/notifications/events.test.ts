@@ -186,7 +186,8 @@ describeEachStore('notification events', (kind: StoreKind) => {
     expect(await e.lantern.deliverNotifications({ LANTERN_TEST_SMTP_PASSWORD: 'wrong' }, { firstRetryMs: 0 })).toEqual({ sent: 0, failed: 1 });
     const failed = await e.lantern.store.db.selectFrom('notification_deliveries').select(['status', 'last_error']).where('event_key', 'like', 'exemption.requested:%').orderBy('id', 'desc').executeTakeFirstOrThrow();
     expect(failed).toEqual({ status: 'pending', last_error: 'mail answered 535' });
-  });
+    // Catalog reads, ingests and SMTP sessions on a loaded CI machine.
+  }, 90_000);
 
   it('announces new critical or known-exploited issues at ingest to the owner through the catalog, filtered by severity, kind and scope, once per issue and entity', async () => {
     const smtp = await smtpReceiver();
@@ -250,7 +251,8 @@ describeEachStore('notification events', (kind: StoreKind) => {
     await e.ingest('acme/pay-db', [vuln(1, 'HIGH')], 2);
     await e.ingest('acme/pay-db', [vuln(1, 'HIGH'), vuln(5, 'CRITICAL')], 3);
     expect((await e.deliveries()).filter((d) => d.event === 'issue.new')).toHaveLength(5);
-  });
+    // Catalog reads, ingests and SMTP sessions on a loaded CI machine.
+  }, 90_000);
 
   it('announces a stale scan once per entity and last scan, also when a second server looks at the same time', async () => {
     const web = await webReceiver();
@@ -280,7 +282,8 @@ describeEachStore('notification events', (kind: StoreKind) => {
     e.clock.now = at(30);
     expect(await e.lantern.notifyTimedEvents(at(30))).toBe(2);
     expect((await e.deliveries()).filter((d) => d.channel === 'hook').map((d) => d.key)).toEqual([`scan.stale:component:default/pay-api:${at(0)}`, `scan.stale:component:default/pay-api:${at(13)}`]);
-  });
+    // Catalog reads, ingests and SMTP sessions on a loaded CI machine.
+  }, 90_000);
 });
 
 describe('notification rules', () => {
