@@ -537,7 +537,11 @@ export class Lantern {
       ...(this.#routes('exemption.expiring') ? await expiringMessages(this.store.db, at, (e) => exemptionScope(this.store.db, e)) : []),
       ...(this.#routes('scan.stale') ? await staleScanMessages(this.store.db, this.notifications.staleScanDays ?? DEFAULT_STALE_SCAN_DAYS, since, at) : []),
     ];
-    if (messages.length > 0) await this.store.transaction(async (trx) => { for (const message of messages) await this.#notify(trx, message); });
+    if (messages.length > 0) {
+      await this.store.transaction(async (trx) => {
+        for (const message of messages) await this.#notify(trx, message);
+      });
+    }
     this.#lastTimedEvents = at;
     return messages.length;
   }

@@ -6,7 +6,7 @@ export function mailFor(channel: EmailChannel, message: NotificationMessage): { 
   if (message.severity) lines.push(`Severity: ${message.severity}`);
   for (const entity of message.entities ?? []) lines.push(`Entity: ${entity.ref}${entity.owner ? ` (owner ${entity.owner})` : ''}`);
   lines.push('', `Sent by Lantern (${message.key}).`);
-  return { from: channel.from, to: emailRecipients(channel, message), subject: `[Lantern] ${message.title}`, text: `${lines.join('\n')}\n` };
+  return { from: channel.from, to: emailRecipients(channel, message), subject: `[Lantern] ${message.title.replace(/[\r\n\t]+/g, ' ')}`, text: `${lines.join('\n')}\n` };
 }
 
 /**

@@ -286,6 +286,7 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
   const notice = () => {
     noticing = tick(TIMED_EVENTS_JOB, () => lantern.notifyTimedEvents()).then((found) => found && app.log.info({ found }, 'timed notification events queued'));
   };
+  if (lantern.notifications.rules.length > 0) notice();
   const noticer = lantern.notifications.rules.length > 0 ? setInterval(notice, 60_000).unref() : undefined;
   // A download that fails keeps the previous import; the failure is logged and shown by feeds status.
   let feeding: Promise<unknown> = Promise.resolve();
