@@ -10,23 +10,36 @@ export function mailFor(channel: EmailChannel, message: NotificationMessage): { 
 }
 
 /**
+ * How to reach the channel's server. smtp:// upgrades with STARTTLS when the server offers it; a
+ * login to a server off this machine requires it, so that a password never crosses a network in
+ * clear. Pure.
+ */
+export function transportOptions(channel: EmailChannel, env: NodeJS.ProcessEnv, timeoutMs: number) {
+  const url = new URL(channel.url);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const password = channel.passwordEnv === undefined ? undefined : env[channel.passwordEnv];
+  const login = channel.username !== undefined && password ? { user: channel.username, pass: password } : undefined;
+  const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return {
+    host,
+    port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
+    secure: url.protocol === 'smtps:',
+    requireTLS: login !== undefined && !loopback,
+    ...(login ? { auth: login } : {}),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+  };
+}
+
+/**
  * Sends one message through the channel's SMTP server; undefined when the server accepted it for
  * every recipient, else why not, naming the channel but never the password. nodemailer is loaded
  * on first use: a CLI command that sends nothing never reads it.
  */
 export async function sendMail(channel: EmailChannel, message: NotificationMessage, deliveryId: number, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | undefined> {
   const { createTransport } = await import('nodemailer');
-  const url = new URL(channel.url);
-  const password = channel.passwordEnv === undefined ? undefined : env[channel.passwordEnv];
-  const transport = createTransport({
-    host: url.hostname.replace(/^\[|\]$/g, ''),
-    port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
-    secure: url.protocol === 'smtps:',
-    ...(channel.username !== undefined && password ? { auth: { user: channel.username, pass: password } } : {}),
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-  });
+  const transport = createTransport(transportOptions(channel, env, timeoutMs));
   try {
     const mail = mailFor(channel, message);
     const info = await transport.sendMail({ ...mail, headers: { 'X-Lantern-Event': message.event, 'X-Lantern-Delivery': String(deliveryId) } });
@@ -34,7 +47,7 @@ export async function sendMail(channel: EmailChannel, message: NotificationMessa
     return undefined;
   } catch (error) {
     const e = error as Error & { code?: string; responseCode?: number };
-    const why = e.responseCode !== undefined ? `answered ${e.responseCode}` : `could not be reached: ${e.code ?? e.message}`;
+    const why = e.responseCode !== undefined ? `answered ${e.responseCode}` : `could not be reached: ${e.message}`;
     return `${channel.name} ${why}`;
   } finally {
     transport.close();

@@ -13,6 +13,7 @@ import { Access, type Grant } from '../access/roles.js';
 import { parseConfig } from '../config/config.js';
 import { parseScope } from '../domain/scope.js';
 import { Lantern } from '../lantern.js';
+import { sendMail, transportOptions } from './email.js';
 import { channelsFor, type NotificationConfig, type NotificationMessage } from './notification.js';
 
 const T0 = '2026-05-01T10:00:00.000Z';
@@ -241,6 +242,24 @@ describeEachStore('notification events', (kind: StoreKind) => {
     expect((await e.deliveries()).filter((d) => d.channel === 'hook').map((d) => d.key)).toEqual([`scan.stale:component:default/pay-api:${at(0)}`, `scan.stale:component:default/pay-api:${at(13)}`]);
     // Catalog reads, ingests and SMTP sessions on a loaded CI machine.
   }, 90_000);
+});
+
+describe('the email channel', () => {
+  const channel = { name: 'mail', type: 'email' as const, url: 'smtp://mail.example.com:587', from: 'lantern@example.com', username: 'lantern', passwordEnv: 'P' };
+
+  it('requires TLS for a login to a server off this machine, never for one on loopback or without a login', () => {
+    expect(transportOptions(channel, { P: 'pw' }, 1000)).toMatchObject({ host: 'mail.example.com', port: 587, secure: false, requireTLS: true, auth: { user: 'lantern', pass: 'pw' } });
+    expect(transportOptions({ ...channel, url: 'smtp://127.0.0.1:2525' }, { P: 'pw' }, 1000)).toMatchObject({ requireTLS: false });
+    expect(transportOptions({ ...channel, url: 'smtps://mail.example.com' }, {}, 1000)).toMatchObject({ port: 465, secure: true, requireTLS: false });
+    expect(transportOptions({ ...channel, url: 'smtps://mail.example.com' }, {}, 1000)).not.toHaveProperty('auth');
+  });
+
+  it('says why a server could not be reached, naming the channel', async () => {
+    const smtp = await smtpReceiver();
+    await smtp.close();
+    const message: NotificationMessage = { event: 'scan.stale', key: 'k', scope: 'account', at: T0, text: 't', title: 't', recipients: { emails: ['a@example.com'], channels: [] }, data: {} };
+    expect(await sendMail({ ...channel, url: smtp.url }, message, 1, {}, 5000)).toMatch(/^mail could not be reached: connect ECONNREFUSED 127\.0\.0\.1:\d+$/);
+  });
 });
 
 describe('notification rules', () => {
