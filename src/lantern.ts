@@ -26,7 +26,9 @@ import {
   sweepExpired,
 } from './insights/exemption-actions.js';
 import { type ExemptionAction, type ExemptionListing, type ExemptionQuery, exemptionView, type ExemptionView } from './insights/exemptions.js';
-import { channelsFor, type NotificationConfig, type NotificationMessage } from './notifications/notification.js';
+import { approverEmails, personEmails } from './notifications/audience.js';
+import { expiringMessages, failingCheckMessages, newIssueMessages, staleScanMessages } from './notifications/events.js';
+import { channelsFor, DEFAULT_STALE_SCAN_DAYS, type NotificationConfig, type NotificationEvent, type NotificationMessage } from './notifications/notification.js';
 import { type SenderOptions, sendDue } from './notifications/sender.js';
 import { recordAudit } from './store/audit.js';
 import { enqueueDeliveries } from './store/notification-deliveries.js';
@@ -40,7 +42,7 @@ import { databaseUrlFrom, openStore, type Store } from './store/database.js';
 import type { Database } from './store/schema.js';
 import { type BaselineUpdate, requireScannedVariant, setBaseline } from './store/targets.js';
 import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } from './scorecards/definitions.js';
-import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evaluate.js';
+import { evaluateScorecards, type ScorecardEvaluation, type StartedFailing } from './scorecards/evaluate.js';
 import type { FeedImport, FeedImportOptions } from './feeds/import.js';
 import type { FeedName } from './store/feeds.js';
 import { DEFAULT_SLA_POLICIES, type SlaPolicies } from './insights/sla.js';
@@ -117,6 +119,10 @@ export class Lantern {
     this.afterIngest.push(relinkAfterIngest, async (trx, scan) => {
       await this.refreshEntities(trx, await entitiesShowingTarget(trx, [scan.targetId]), scan.scannedAt);
     });
+    // New critical or known-exploited issues are announced to the owners of the entities showing them.
+    this.afterIngest.push(async (trx, scan) => {
+      if (this.#routes('issue.new')) for (const message of await newIssueMessages(trx, scan.scanId, this.#clock())) await this.#notify(trx, message);
+    });
     // Links that show a target's baseline change with it, and so do the summaries.
     this.afterTargetChange.push(async (trx, targetId) => {
       await relinkTarget(trx, targetId, { isNew: false });
@@ -137,8 +143,17 @@ export class Lantern {
     // Nothing to recompute, and no scorecard files to read (an ingest into a target no entity shows).
     if (entityIds.length === 0) return;
     await refreshSummaries(this.store, trx, entityIds, asOf, at);
-    await evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { entityIds, now: at });
+    await this.#evaluate(trx, await this.scorecards.list(trx), at, entityIds);
   };
+
+  /** Evaluates scorecards and announces the checks that started failing, in the caller's transaction. */
+  async #evaluate(trx: Kysely<Database>, scorecards: Parameters<typeof evaluateScorecards>[2], at: string, entityIds?: readonly number[]): Promise<ScorecardEvaluation[]> {
+    const failing: StartedFailing[] = [];
+    const onStartedFailing = this.#routes('scorecard.check-failing') ? (change: StartedFailing) => failing.push(change) : undefined;
+    const evaluations = await evaluateScorecards(this.store, trx, scorecards, { entityIds, now: at, onStartedFailing });
+    for (const message of await failingCheckMessages(trx, failing, at)) await this.#notify(trx, message);
+    return evaluations;
+  }
 
   /**
    * Evaluates every scorecard over every entity at `at` and stores what changed, with the day's
@@ -146,7 +161,7 @@ export class Lantern {
    * it at start and every hour; `lantern scorecards evaluate` runs it once.
    */
   async evaluateScorecards(at: string = this.#clock()): Promise<ScorecardEvaluation[]> {
-    return this.store.transaction(async (trx) => evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { now: at }));
+    return this.store.transaction(async (trx) => this.#evaluate(trx, await this.scorecards.list(trx), at));
   }
 
   /**
@@ -171,7 +186,7 @@ export class Lantern {
     return this.store.transaction(async (trx) => {
       const at = this.#clock();
       const saved = await this.scorecards.save(trx, body, at);
-      const [evaluation] = await evaluateScorecards(this.store, trx, [saved.scorecard], { now: at });
+      const [evaluation] = await this.#evaluate(trx, [saved.scorecard], at);
       await this.#audit(trx, actor, saved.created ? 'scorecard.create' : 'scorecard.update', 'scorecard', saved.scorecard.id, 'account');
       return { ...saved, evaluation: evaluation as ScorecardEvaluation };
     });
@@ -251,10 +266,17 @@ export class Lantern {
       key: `exemption.requested:${view.id}`,
       scope: prepared.scope,
       at: now,
+      title: `Exemption ${view.id} requested by ${view.requestedBy ?? 'someone'} at ${prepared.scope}`,
+      recipients: { emails: this.#routes('exemption.requested') ? await approverEmails(trx, prepared.scope) : [], channels: [] },
       text: `${view.requestedBy ?? 'someone'} requests an exemption (${view.reason}) of ${exemptionSubject(view)} at ${prepared.scope}, to be decided by security at ${prepared.scope}: ${view.comment}`,
       data: { exemption: view, audience: `approvers of ${prepared.scope}` },
     });
     return view;
+  }
+
+  /** Whether any rule routes this event: else nothing about it is worked out. */
+  #routes(event: NotificationEvent): boolean {
+    return this.notifications.rules.some((r) => r.events.includes(event));
   }
 
   /** Queues a message for every channel the rules route it to, in the transaction of what happened. */
@@ -311,6 +333,8 @@ export class Lantern {
         key: `exemption.decided:${id}`,
         scope: decision.revised?.scope ?? scope,
         at: now,
+        title: `Exemption ${id} ${view.status} by ${view.decidedBy ?? 'someone'}`,
+        recipients: { emails: this.#routes('exemption.decided') ? await personEmails(trx, [exemption.requested_by_id]) : [], channels: [] },
         text: `${view.decidedBy ?? 'someone'} ${view.status} the exemption (${view.reason}) of ${exemptionSubject(view)} that ${view.requestedBy ?? 'someone'} requested${view.decisionComment ? `: ${view.decisionComment}` : '.'}`,
         data: { exemption: view, audience: `requester ${view.requestedBy ?? ''}`.trim() },
       });
@@ -501,6 +525,28 @@ export class Lantern {
   }
 
   #lastSweep: string | undefined;
+
+  /**
+   * Queues the events that time brings: approved exemptions ending within 7 days (once each) and
+   * entities whose scans went stale since the last call (the first looks back 30 days). `lantern
+   * serve` runs it every minute. Returns how many events it found (each queued once per channel its rules name).
+   */
+  async notifyTimedEvents(at: string = this.#clock()): Promise<number> {
+    const since = this.#lastTimedEvents ?? new Date(Date.parse(at) - 30 * 24 * 60 * 60 * 1000).toISOString();
+    const messages = [
+      ...(this.#routes('exemption.expiring') ? await expiringMessages(this.store.db, at, (e) => exemptionScope(this.store.db, e)) : []),
+      ...(this.#routes('scan.stale') ? await staleScanMessages(this.store.db, this.notifications.staleScanDays ?? DEFAULT_STALE_SCAN_DAYS, since, at) : []),
+    ];
+    if (messages.length > 0) {
+      await this.store.transaction(async (trx) => {
+        for (const message of messages) await this.#notify(trx, message);
+      });
+    }
+    this.#lastTimedEvents = at;
+    return messages.length;
+  }
+
+  #lastTimedEvents: string | undefined;
 
   close(): Promise<void> {
     return this.store.close();

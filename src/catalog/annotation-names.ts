@@ -11,3 +11,9 @@ export const TEST_TARGET_ANNOTATION = 'harness.io/sto-test-target';
  * written out so that what an ingest loads does not load catalog-model.
  */
 export const SOURCE_LOCATION_ANNOTATION = 'backstage.io/source-location';
+
+/**
+ * Annotations on an owner (a Group or User) that name the notification channels of the
+ * configuration its entities' events go to, comma-separated (docs/triage.md: routing to owners).
+ */
+export const OWNER_CHANNEL_ANNOTATIONS = ['lantern.io/slack-channel', 'lantern.io/teams-channel', 'lantern.io/notification-channel'] as const;

@@ -28,11 +28,11 @@ it.skipIf(!existsSync(main))('loads no command’s modules for --help and --vers
   }
 });
 
-it.skipIf(!existsSync(main))('ingests into SQLite without loading the catalog and YAML readers, the CVSS calculator or the PostgreSQL driver', () => {
+it.skipIf(!existsSync(main))('ingests into SQLite without loading the catalog and YAML readers, the CVSS calculator, the mail library or the PostgreSQL driver', () => {
   const report = fileURLToPath(new URL('../../examples/reports/trivy-payments-api.json', import.meta.url));
   const loaded = packagesLoaded(['ingest', report, '--target', 'acme/payments', '--type', 'container', '--variant', '1.0', '--db', join(dir, 'ingest.db')]);
   // Kysely as the one file the build bundles (scripts/bundle-kysely.mjs), not its ~260 modules.
   expect(loaded).toContain('vendor/kysely');
   expect(loaded).not.toContain('kysely');
-  for (const slow of ['@backstage/catalog-model', 'pg', 'tinyglobby', 'ipaddr.js', 'yaml', 'ae-cvss-calculator']) expect(loaded).not.toContain(slow);
+  for (const slow of ['@backstage/catalog-model', 'pg', 'tinyglobby', 'ipaddr.js', 'yaml', 'ae-cvss-calculator', 'nodemailer']) expect(loaded).not.toContain(slow);
 });

@@ -7,7 +7,20 @@ import { readYamlStream } from '../catalog/yaml-source.js';
 import { InputError } from '../domain/errors.js';
 import type { SlaPolicies } from '../insights/sla.js';
 import { DefinitionFields, describeValue } from '../scorecards/definition-fields.js';
-import { CHANNEL_TYPES, type ChannelType, NOTIFICATION_EVENTS, type NotificationConfig, type NotificationEvent } from '../notifications/notification.js';
+import { SEVERITIES, type Severity } from '../domain/severity.js';
+import {
+  CHANNEL_TYPES,
+  EVENTS_WITH_ENTITIES,
+  EVENTS_WITH_SEVERITY,
+  isEmailAddress,
+  NOTIFICATION_EVENTS,
+  type NotificationChannel,
+  type NotificationConfig,
+  type NotificationEvent,
+  type NotificationRule,
+  OWNER_CHANNEL,
+  type WebChannel,
+} from '../notifications/notification.js';
 import { readSlaConfig } from './sla-config.js';
 
 /** Signing in through an OpenID Connect provider. The client secret comes from LANTERN_OIDC_CLIENT_SECRET, never from a file. */
@@ -38,8 +51,10 @@ export const DEFAULT_GROUPS_CLAIM = 'groups';
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email'];
 
 const TOP_FIELDS = ['oidc', 'grants', 'anonymous', 'allowSelfApproval', 'notifications', 'sla'];
-const CHANNEL_FIELDS = ['name', 'type', 'url', 'secretEnv'];
-const RULE_FIELDS = ['events', 'channel', 'scopes'];
+const CHANNEL_FIELDS = ['name', 'type', 'url', 'secretEnv', 'from', 'to', 'username', 'passwordEnv'];
+const RULE_FIELDS = ['events', 'channel', 'scopes', 'severities', 'kinds'];
+/** The catalog's kinds, lower case, as a rule's kinds filter names them. */
+const ENTITY_KINDS = ['component', 'api', 'resource', 'system', 'domain', 'group', 'user', 'location'];
 const OIDC_FIELDS = ['issuer', 'clientId', 'redirectUrl', 'groupsClaim', 'scopes'];
 const GRANT_FIELDS = ['group', 'user', 'role', 'scope'];
 const ANONYMOUS_FIELDS = ['role', 'scope'];
@@ -106,10 +121,13 @@ function readConfig(value: unknown, fields: DefinitionFields): LanternConfig {
   return config;
 }
 
-/** `notifications: {channels: [...], rules: [...]}`; a channel's secret is named by an environment variable, never written here. */
+/**
+ * `notifications: {channels: [...], rules: [...], staleScanDays?}`; a channel's secret (webhook
+ * signing secret, SMTP password) is named by an environment variable, never written here.
+ */
 function readNotifications(value: unknown, fields: DefinitionFields): NotificationConfig {
   const config: NotificationConfig = { channels: [], rules: [] };
-  const section = fields.mapping(value, ['notifications'], 'notifications section', ['channels', 'rules']);
+  const section = fields.mapping(value, ['notifications'], 'notifications section', ['channels', 'rules', 'staleScanDays']);
   if (!section) return config;
   const list = (item: unknown, key: string, what: string): unknown[] => {
     if (item === undefined || item === null) return [];
@@ -117,38 +135,103 @@ function readNotifications(value: unknown, fields: DefinitionFields): Notificati
     fields.error(['notifications', key], `The ${key} are ${describeValue(item)}: expected a list of ${what}.`);
     return [];
   };
-  list(section.channels, 'channels', '{name, type, url, secretEnv?}').forEach((item, i) => {
-    const path: FieldPath = ['notifications', 'channels', i];
-    if (typeof item === 'object' && item !== null && 'secret' in item) fields.error([...path, 'secret'], 'A webhook secret is never written in the configuration file: remove secret and name the environment variable that holds it with secretEnv.');
-    const channel = fields.mapping(item, path, 'channel', [...CHANNEL_FIELDS, 'secret']);
+  if (section.staleScanDays !== undefined && section.staleScanDays !== null) {
+    const days = section.staleScanDays;
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 3650) fields.error(['notifications', 'staleScanDays'], `Invalid notifications.staleScanDays ${describeValue(days)}: expected a whole number of days from 1 to 3650.`);
+    else config.staleScanDays = days;
+  }
+  list(section.channels, 'channels', '{name, type, url, ...}').forEach((item, i) => {
+    const channel = readChannel(item, ['notifications', 'channels', i], fields);
     if (!channel) return;
-    const name = fields.text(channel.name, [...path, 'name'], 'channel name');
-    const type = fields.text(channel.type, [...path, 'type'], 'channel type');
-    if (type !== undefined && !(CHANNEL_TYPES as readonly string[]).includes(type)) fields.error([...path, 'type'], `Invalid channel type ${JSON.stringify(type)}: expected ${CHANNEL_TYPES.join(', ')}.`);
-    const url = fields.text(channel.url, [...path, 'url'], 'channel URL');
-    if (url !== undefined && !isWebUrl(url)) fields.error([...path, 'url'], 'Invalid channel URL: expected an absolute http(s) URL.');
-    const secretEnv = channel.secretEnv === undefined ? undefined : fields.text(channel.secretEnv, [...path, 'secretEnv'], 'secret variable name');
-    if (name !== undefined && config.channels.some((c) => c.name === name)) fields.error([...path, 'name'], `Channel ${JSON.stringify(name)} is defined twice: expected unique names.`);
-    if (name && type && (CHANNEL_TYPES as readonly string[]).includes(type) && url && isWebUrl(url)) config.channels.push({ name, type: type as ChannelType, url, ...(secretEnv ? { secretEnv } : {}) });
+    if (config.channels.some((c) => c.name === channel.name)) fields.error(['notifications', 'channels', i, 'name'], `Channel ${JSON.stringify(channel.name)} is defined twice: expected unique names.`);
+    else config.channels.push(channel);
   });
-  list(section.rules, 'rules', '{events, channel, scopes?}').forEach((item, i) => {
-    const path: FieldPath = ['notifications', 'rules', i];
-    const rule = fields.mapping(item, path, 'rule', RULE_FIELDS);
-    if (!rule) return;
-    const events = fields.texts(rule.events, [...path, 'events'], 'event');
-    for (const event of events ?? []) {
-      if (!(NOTIFICATION_EVENTS as readonly string[]).includes(event)) fields.error([...path, 'events'], `Invalid event ${JSON.stringify(event)}: expected ${NOTIFICATION_EVENTS.join(', ')}.`);
-    }
-    const channel = fields.text(rule.channel, [...path, 'channel'], 'channel');
-    if (channel !== undefined && !config.channels.some((c) => c.name === channel)) fields.error([...path, 'channel'], `No channel named ${JSON.stringify(channel)}: expected one of the notifications.channels names.`);
-    const scopes = rule.scopes === undefined ? undefined : fields.texts(rule.scopes, [...path, 'scopes'], 'scope')?.map((s, j) => scopeOf(s, [...path, 'scopes', j], fields));
-    if (!events || events.length === 0 || channel === undefined) {
-      if (events?.length === 0) fields.error([...path, 'events'], `The rule lists no events: expected some of ${NOTIFICATION_EVENTS.join(', ')}.`);
-      return;
-    }
-    config.rules.push({ events: events.filter((e): e is NotificationEvent => (NOTIFICATION_EVENTS as readonly string[]).includes(e)), channel, ...(scopes ? { scopes: scopes.filter((s): s is string => s !== undefined) } : {}) });
+  list(section.rules, 'rules', '{events, channel, scopes?, severities?, kinds?}').forEach((item, i) => {
+    const rule = readRule(item, ['notifications', 'rules', i], config.channels, fields);
+    if (rule) config.rules.push(rule);
   });
   return config;
+}
+
+function readChannel(item: unknown, path: FieldPath, fields: DefinitionFields): NotificationChannel | undefined {
+  if (typeof item === 'object' && item !== null) {
+    for (const key of ['secret', 'password'].filter((k) => k in item)) {
+      const variable = key === 'secret' ? 'secretEnv' : 'passwordEnv';
+      fields.error([...path, key], `${key === 'secret' ? 'A webhook secret' : 'An SMTP password'} is never written in the configuration file: remove ${key} and name the environment variable that holds it with ${variable}.`);
+    }
+  }
+  const channel = fields.mapping(item, path, 'channel', [...CHANNEL_FIELDS, 'secret', 'password']);
+  if (!channel) return undefined;
+  const name = fields.text(channel.name, [...path, 'name'], 'channel name');
+  if (name === OWNER_CHANNEL) fields.error([...path, 'name'], `A channel may not be named ${JSON.stringify(OWNER_CHANNEL)}: rules use it for the channels an entity's owner names.`);
+  const type = fields.text(channel.type, [...path, 'type'], 'channel type');
+  const known = type !== undefined && (CHANNEL_TYPES as readonly string[]).includes(type);
+  if (type !== undefined && !known) fields.error([...path, 'type'], `Invalid channel type ${JSON.stringify(type)}: expected ${CHANNEL_TYPES.join(', ')}.`);
+  const email = type === 'email';
+  const url = fields.text(channel.url, [...path, 'url'], 'channel URL');
+  const urlOk = url !== undefined && (email ? isSmtpUrl(url) : isWebUrl(url));
+  if (url !== undefined && !urlOk) fields.error([...path, 'url'], email ? 'Invalid channel URL: expected smtp://HOST:PORT or smtps://HOST:PORT for an email channel (no user or password in it: use username and passwordEnv).' : 'Invalid channel URL: expected an absolute http(s) URL.');
+  for (const key of email ? ['secretEnv'] : known ? ['from', 'to', 'username', 'passwordEnv'] : []) {
+    if (channel[key] !== undefined) fields.error([...path, key], `A ${type} channel has no ${key}: ${email ? 'an email channel takes from, to, username and passwordEnv' : 'only an email channel takes from, to, username and passwordEnv'}.`);
+  }
+  if (!name || name === OWNER_CHANNEL || !known || !urlOk) return undefined;
+  if (!email) {
+    const secretEnv = channel.secretEnv === undefined ? undefined : fields.text(channel.secretEnv, [...path, 'secretEnv'], 'secret variable name');
+    return { name, type: type as WebChannel['type'], url, ...(secretEnv ? { secretEnv } : {}) };
+  }
+  const from = fields.text(channel.from, [...path, 'from'], 'sender address (from)');
+  if (from !== undefined && !isEmailAddress(from)) fields.error([...path, 'from'], `Invalid from ${JSON.stringify(from)}: expected one email address such as lantern@example.com.`);
+  const to = channel.to === undefined ? undefined : fields.texts(channel.to, [...path, 'to'], 'recipient address');
+  to?.forEach((address, j) => {
+    if (!isEmailAddress(address)) fields.error([...path, 'to', j], `Invalid address ${JSON.stringify(address)} in to: expected an email address such as security@example.com.`);
+  });
+  const username = channel.username === undefined ? undefined : fields.text(channel.username, [...path, 'username'], 'SMTP user name');
+  const passwordEnv = channel.passwordEnv === undefined ? undefined : fields.text(channel.passwordEnv, [...path, 'passwordEnv'], 'password variable name');
+  if (from === undefined || !isEmailAddress(from) || (to && !to.every(isEmailAddress))) return undefined;
+  return { name, type: 'email', url, from, ...(to ? { to } : {}), ...(username ? { username } : {}), ...(passwordEnv ? { passwordEnv } : {}) };
+}
+
+function readRule(item: unknown, path: FieldPath, channels: readonly NotificationChannel[], fields: DefinitionFields): NotificationRule | undefined {
+  const rule = fields.mapping(item, path, 'rule', RULE_FIELDS);
+  if (!rule) return undefined;
+  const listed = fields.texts(rule.events, [...path, 'events'], 'event');
+  for (const event of listed ?? []) {
+    if (!(NOTIFICATION_EVENTS as readonly string[]).includes(event)) fields.error([...path, 'events'], `Invalid event ${JSON.stringify(event)}: expected ${NOTIFICATION_EVENTS.join(', ')}.`);
+  }
+  if (listed?.length === 0) fields.error([...path, 'events'], `The rule lists no events: expected some of ${NOTIFICATION_EVENTS.join(', ')}.`);
+  const events = (listed ?? []).filter((e): e is NotificationEvent => (NOTIFICATION_EVENTS as readonly string[]).includes(e));
+  const channel = fields.text(rule.channel, [...path, 'channel'], 'channel');
+  if (channel !== undefined && channel !== OWNER_CHANNEL && !channels.some((c) => c.name === channel)) {
+    fields.error([...path, 'channel'], `No channel named ${JSON.stringify(channel)}: expected one of the notifications.channels names, or ${OWNER_CHANNEL} for the channels an entity's owner names.`);
+  }
+  // A filter or the owner channel on an event that never carries what it needs would silently drop it.
+  const without = (carrying: readonly NotificationEvent[]) => events.filter((e) => !carrying.includes(e));
+  if (channel === OWNER_CHANNEL && without(EVENTS_WITH_ENTITIES).length > 0) {
+    fields.error([...path, 'channel'], `The owner channel needs events about catalog entities (${EVENTS_WITH_ENTITIES.join(', ')}); ${without(EVENTS_WITH_ENTITIES).join(', ')} name no entity: route them to a named channel.`);
+  }
+  const scopes = rule.scopes === undefined ? undefined : fields.texts(rule.scopes, [...path, 'scopes'], 'scope')?.map((s, j) => scopeOf(s, [...path, 'scopes', j], fields));
+  const severities = rule.severities === undefined ? undefined : fields.texts(rule.severities, [...path, 'severities'], 'severity');
+  severities?.forEach((severity, j) => {
+    if (!(SEVERITIES as readonly string[]).includes(severity)) fields.error([...path, 'severities', j], `Invalid severity ${JSON.stringify(severity)} in notifications.rules[${String(path[2])}].severities: expected ${SEVERITIES.join(', ')}.`);
+  });
+  if (severities && without(EVENTS_WITH_SEVERITY).length > 0) {
+    fields.error([...path, 'severities'], `A severities filter needs events about issues (${EVENTS_WITH_SEVERITY.join(', ')}); ${without(EVENTS_WITH_SEVERITY).join(', ')} carry no severity and would never pass: give them a rule of their own.`);
+  }
+  const kinds = rule.kinds === undefined ? undefined : fields.texts(rule.kinds, [...path, 'kinds'], 'entity kind');
+  kinds?.forEach((kind, j) => {
+    if (!ENTITY_KINDS.includes(kind.toLowerCase())) fields.error([...path, 'kinds', j], `Invalid entity kind ${JSON.stringify(kind)} in notifications.rules[${String(path[2])}].kinds: expected ${ENTITY_KINDS.join(', ')}.`);
+  });
+  if (kinds && without(EVENTS_WITH_ENTITIES).length > 0) {
+    fields.error([...path, 'kinds'], `A kinds filter needs events about catalog entities (${EVENTS_WITH_ENTITIES.join(', ')}); ${without(EVENTS_WITH_ENTITIES).join(', ')} name no entity and would never pass: give them a rule of their own.`);
+  }
+  if (events.length === 0 || channel === undefined) return undefined;
+  return {
+    events,
+    channel,
+    ...(scopes ? { scopes: scopes.filter((s): s is string => s !== undefined) } : {}),
+    ...(severities ? { severities: severities.filter((s): s is Severity => (SEVERITIES as readonly string[]).includes(s)) } : {}),
+    ...(kinds ? { kinds: kinds.map((k) => k.toLowerCase()) } : {}),
+  };
 }
 
 function readOidc(value: unknown, fields: DefinitionFields): OidcConfig | undefined {
@@ -203,6 +286,13 @@ function fromInput<T>(parse: () => T, path: FieldPath, fields: DefinitionFields)
     if (error instanceof InputError) return fields.error(path, error.message);
     throw error;
   }
+}
+
+/** smtp:// or smtps:// with a host and nothing else: credentials come from username and passwordEnv. */
+function isSmtpUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return ['smtp:', 'smtps:'].includes(url.protocol) && url.hostname !== '' && url.username === '' && url.password === '' && (url.pathname === '' || url.pathname === '/') && url.search === '';
 }
 
 function isWebUrl(text: string): boolean {

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Store } from '../store/database.js';
 import { claimDue, markFailed, markSent } from '../store/notification-deliveries.js';
-import type { NotificationChannel, NotificationMessage } from './notification.js';
+import type { NotificationChannel, NotificationMessage, WebChannel } from './notification.js';
 
 /** How a sender behaves; tests shorten the waits. */
 export interface SenderOptions {
@@ -21,7 +21,7 @@ const DEFAULTS: Required<SenderOptions> = { timeoutMs: 10_000, firstRetryMs: 30_
 export const SIGNATURE_HEADER = 'x-lantern-signature';
 
 /** What one channel type receives: Lantern's own JSON, or the incoming-webhook formats of Slack and Teams. */
-export function bodyFor(channel: NotificationChannel, message: NotificationMessage): string {
+export function bodyFor(channel: WebChannel, message: NotificationMessage): string {
   switch (channel.type) {
     case 'slack':
       // Slack reads <…> as links and mentions (<!channel>): requesters' words must stay text.
@@ -29,7 +29,17 @@ export function bodyFor(channel: NotificationChannel, message: NotificationMessa
     case 'teams':
       return JSON.stringify({ '@type': 'MessageCard', '@context': 'https://schema.org/extensions', summary: message.text, text: message.text });
     default:
-      return JSON.stringify({ event: message.event, key: message.key, scope: message.scope, at: message.at, text: message.text, data: message.data });
+      return JSON.stringify({
+        event: message.event,
+        key: message.key,
+        scope: message.scope,
+        at: message.at,
+        text: message.text,
+        ...(message.severity ? { severity: message.severity } : {}),
+        ...(message.entities ? { entities: message.entities } : {}),
+        recipients: message.recipients,
+        data: message.data,
+      });
   }
 }
 
@@ -50,7 +60,12 @@ export async function sendDue(store: Store, channels: readonly NotificationChann
   let failed = 0;
   for (const delivery of claimed) {
     const channel = channels.find((c) => c.name === delivery.channel);
-    const error = channel ? await post(channel, JSON.parse(delivery.payload) as NotificationMessage, delivery.id, env, o.timeoutMs) : `no channel named ${delivery.channel} in the configuration`;
+    const message = JSON.parse(delivery.payload) as NotificationMessage;
+    const error = !channel
+      ? `no channel named ${delivery.channel} in the configuration`
+      : channel.type === 'email'
+        ? await (await import('./email.js')).sendMail(channel, message, delivery.id, env, o.timeoutMs)
+        : await post(channel, message, delivery.id, env, o.timeoutMs);
     if (error === undefined) {
       await markSent(store.db, delivery.id, now());
       sent++;
@@ -64,7 +79,7 @@ export async function sendDue(store: Store, channels: readonly NotificationChann
 }
 
 /** One attempt; undefined when the receiver answered 2xx, else why not (without secrets). */
-async function post(channel: NotificationChannel, message: NotificationMessage, deliveryId: number, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | undefined> {
+async function post(channel: WebChannel, message: NotificationMessage, deliveryId: number, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<string | undefined> {
   const body = bodyFor(channel, message);
   const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Lantern', 'x-lantern-event': message.event, 'x-lantern-delivery': String(deliveryId) };
   const secret = channel.secretEnv === undefined ? undefined : env[channel.secretEnv];

@@ -26,6 +26,15 @@ export interface ScorecardEvaluation {
   removed: number;
 }
 
+/** A check that passed on an entity and fails now. */
+export interface StartedFailing {
+  scorecard: Scorecard;
+  checkId: string;
+  entityId: number;
+  /** When the passing result was stored: with the rest, names this change once across replicas. */
+  passedAt: string;
+}
+
 /** One entity's result on one scorecard, as scorecard_results and scorecard_history keep it. */
 export interface EntityEvaluation {
   score: number | null;
@@ -95,7 +104,7 @@ export async function evaluateScorecards(
   store: Store,
   db: Db,
   scorecards: readonly Scorecard[],
-  options: { entityIds?: readonly number[] | undefined; now: string },
+  options: { entityIds?: readonly number[] | undefined; now: string; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
 ): Promise<ScorecardEvaluation[]> {
   if (scorecards.length === 0 || options.entityIds?.length === 0) return scorecards.map((s) => ({ scorecard: s.id, entities: 0, changed: 0, removed: 0 }));
   const facts = await readEntityFacts(db, options.entityIds);
@@ -115,6 +124,12 @@ export async function evaluateScorecards(
       stored.delete(entity.id);
       if (previous && previous.checks === result.checks && previous.score === result.score) continue;
       const { statuses, ...row } = result;
+      if (previous && options.onStartedFailing) {
+        const before = storedStatuses(previous.checks);
+        for (const [checkId, status] of Object.entries(storedStatuses(result.checks))) {
+          if (status === 'fail' && before[checkId] === 'pass') options.onStartedFailing({ scorecard, checkId, entityId: entity.id, passedAt: previous.updated_at });
+        }
+      }
       writes.push({ scorecard_id: scorecard.id, entity_id: entity.id, ...row, updated_at: options.now });
       // Observed values change every day (days since the last scan); the history keeps statuses and scores.
       if (!previous || previous.score !== result.score || JSON.stringify(storedStatuses(previous.checks)) !== statuses) {

@@ -31,11 +31,11 @@ export async function deleteScorecard(db: Db, id: string): Promise<void> {
 }
 
 /** What an evaluation compares a new result with. */
-export type StoredResult = Pick<ScorecardResultRow, 'entity_id' | 'score' | 'checks'>;
+export type StoredResult = Pick<ScorecardResultRow, 'entity_id' | 'score' | 'checks' | 'updated_at'>;
 
 /** A scorecard's stored results, of these entities or of all. */
 export async function scorecardResults(db: Db, scorecardId: string, entityIds?: readonly number[]): Promise<StoredResult[]> {
-  const query = db.selectFrom('scorecard_results').select(['entity_id', 'score', 'checks']).where('scorecard_id', '=', scorecardId);
+  const query = db.selectFrom('scorecard_results').select(['entity_id', 'score', 'checks', 'updated_at']).where('scorecard_id', '=', scorecardId);
   if (entityIds === undefined) return query.execute();
   const rows: StoredResult[] = [];
   for (const batch of batches(entityIds)) rows.push(...(await query.where('entity_id', 'in', batch).execute()));

@@ -281,6 +281,13 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     );
   };
   const deliverer = lantern.notifications.rules.length > 0 ? setInterval(deliver, NOTIFICATION_INTERVAL_MS).unref() : undefined;
+  // Exemptions about to expire and stale scans are found by one replica a minute (its lease).
+  let noticing: Promise<unknown> = Promise.resolve();
+  const notice = () => {
+    noticing = tick(TIMED_EVENTS_JOB, () => lantern.notifyTimedEvents()).then((found) => found && app.log.info({ found }, 'timed notification events queued'));
+  };
+  if (lantern.notifications.rules.length > 0) notice();
+  const noticer = lantern.notifications.rules.length > 0 ? setInterval(notice, 60_000).unref() : undefined;
   // A download that fails keeps the previous import; the failure is logged and shown by feeds status.
   let feeding: Promise<unknown> = Promise.resolve();
   const feeds = options.feeds;
@@ -313,6 +320,8 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     clearInterval(sweeper);
     clearInterval(scorer);
     clearInterval(deliverer);
+    clearInterval(noticer);
+    await noticing;
     await delivering;
     clearInterval(feeder);
     await sweeping;
@@ -326,6 +335,7 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
 export const SCORECARD_JOB = 'scorecard-evaluation';
 const NOTIFICATION_INTERVAL_MS = 5_000;
 export const EXPIRY_SWEEP_JOB = 'exemption-expiry-sweep';
+export const TIMED_EVENTS_JOB = 'notification-timed-events';
 export const CATALOG_REFRESH_JOB = 'catalog-refresh';
 export const FEEDS_REFRESH_JOB = 'feeds-refresh';
 
