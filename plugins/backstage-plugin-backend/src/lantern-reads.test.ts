@@ -41,7 +41,7 @@ describeEachStore('the backend plugin forwarding to Lantern', (kind: StoreKind) 
     expect(first.body).toEqual(await direct('/entities/component/default/full/summary'));
     const body = first.body as EntitySummary;
     expect(body.hasData).toBe(true);
-    expect(body.counts).toMatchObject({ critical: 1, medium: 0, low: 1, info: 1 });
+    expect(body.counts).toEqual({ critical: 1, high: 0, medium: 0, low: 1, info: 1, total: 3 });
     expect(await plugin.read({ path: '/entities/Component/default/full/summary', query: {} }, 'owner')).toMatchObject({ status: 200, cached: true });
     now = 30_000;
     expect(await plugin.read({ path: '/entities/component/default/full/summary', query: {} }, 'owner')).toMatchObject({ status: 200, cached: false });
