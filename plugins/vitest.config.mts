@@ -8,8 +8,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     root: new URL('.', import.meta.url).pathname,
-    include: ['*/src/**/*.backstage-test.ts'],
+    include: ['*/src/**/*.backstage-test.ts', '*/src/**/*.backstage-test.tsx'],
     pool: 'forks',
+    // An ES module of Backstage's that imports Material UI's folders, which Node does not resolve: let Vite resolve it.
+    server: { deps: { inline: ['material-ui-popup-state'] } },
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

@@ -95,7 +95,7 @@ export function LanternSecurityContent() {
           {page.state === 'done' && (
             <>
               <Table<IssueRow>
-                title={`${page.value.total} issues`}
+                title={`${page.value.total} ${page.value.total === 1 ? 'issue' : 'issues'}`}
                 options={{ paging: false, search: false, sorting: false, padding: 'dense' }}
                 columns={columns}
                 data={page.value.items}
