@@ -1,10 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // The web UI's components use React's automatic JSX runtime, as in web/vite.config.ts.
   oxc: { jsx: { runtime: 'automatic' } },
+  // The Backstage plugins' own logic is tested here without their Backstage dependencies (plugins/README.md);
+  // their shared package resolves to its source, as the plugins' npm workspace links it.
+  resolve: {
+    alias: { '@lantern-security/backstage-plugin-common': fileURLToPath(new URL('./plugins/backstage-plugin-common/src/index.ts', import.meta.url)) },
+  },
   test: {
-    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts', 'web/**/*.test.ts', 'web/**/*.test.tsx'],
+    include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'test/**/*.test.ts', 'web/**/*.test.ts', 'web/**/*.test.tsx', 'plugins/*/src/**/*.test.ts'],
     pool: 'forks',
     globalSetup: ['./test/support/postgres-schemas.ts'],
     // CLI tests run the built CLI a dozen times in a row; on a loaded 2-core CI machine each run can
