@@ -14,6 +14,8 @@ export interface IssueQuery {
   /** One target's issues only, by target id. */
   target: number | null;
   newOnly: boolean;
+  /** The exempted issues instead of the open ones (`status=exempted`). */
+  exempted: boolean;
   q: string;
   sort: string;
   /** Where the page starts: the API's cursor; null for the first page. */
@@ -36,6 +38,7 @@ export function parseIssueQuery(search: string): IssueQuery {
     kind: readList(params, 'kind'),
     target: target === 0 ? null : target,
     newOnly: params.get('new') === 'true',
+    exempted: params.get('status') === 'exempted',
     q: (params.get('q') ?? '').trim(),
     sort: readSort(params, ISSUE_SORT_KEYS, DEFAULT_ISSUE_SORT),
     cursor: params.get('cursor') || null,
@@ -52,6 +55,7 @@ export function issueSearch(query: IssueQuery): string {
     ['kind', query.kind],
     ['target', query.target],
     ['new', query.newOnly],
+    ['status', query.exempted ? 'exempted' : null],
     ['q', query.q],
     ['sort', query.sort, DEFAULT_ISSUE_SORT],
     ['cursor', query.cursor],
@@ -76,7 +80,7 @@ export function issuesPath(entity: EntityName, query: IssueQuery, limit = ISSUE_
     ['scanner', query.scanner],
     ['kind', query.kind],
     ['target', query.target],
-    ['status', query.newOnly ? 'new' : null],
+    ['status', query.exempted ? 'exempted' : query.newOnly ? 'new' : null],
     ['q', query.q],
     ['sort', query.sort],
     ['limit', limit],
