@@ -18,6 +18,8 @@ import { buildEstate, estateOptions } from './estate.js';
 const ENTITY = '/catalog/component/default/payments';
 const LODASH = 'CVE-2021-23337';
 // Text people type is shown as text: these must never run.
+/** With LANTERN_UPDATE_DOCS_SCREENSHOTS=1, docs/triage.md's screenshots are taken again. */
+const docsShot = (name: string) => (process.env.LANTERN_UPDATE_DOCS_SCREENSHOTS ? `docs/screenshots/${name}.png` : undefined);
 const HTML_JUSTIFICATION = 'Not reachable <img src=x onerror="window.__triageXss=1">';
 
 describeBrowser('triage: exemptions requested, decided and shown in Chromium', () => {
@@ -120,7 +122,7 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     await expect.poll(() => form.getByRole('alert').textContent()).toBe('The request was not sent: The link must be an http or https URL of at most 2000 characters.');
     await form.getByLabel('Link (optional)').fill('https://tickets.example.com/SEC-12');
     await form.getByLabel('Duration').selectOption('30d');
-    await screenshot(developer, 'triage-request-form', { fullPage: false });
+    await screenshot(developer, 'triage-request-form', { fullPage: false, also: docsShot('triage-request-form') });
     await form.getByRole('button', { name: 'Request exemption' }).click();
     await drawer.getByTestId('exemption-requested').waitFor();
     const [requested] = await exemptions('?status=pending');
@@ -152,7 +154,7 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     await queued.getByRole('button', { name: 'Approve' }).click();
     const approve = security.getByRole('form', { name: `Approve exemption ${requested?.id}` });
     await approve.getByLabel('Duration (from now)').selectOption('7d');
-    await screenshot(security, 'triage-queue', { fullPage: false });
+    await screenshot(security, 'triage-queue', { fullPage: false, also: docsShot('triage-queue') });
     await approve.getByRole('button', { name: 'Confirm approval' }).click();
     await expect.poll(() => security.getByTestId('exemption-message').textContent()).toMatch(new RegExp(`^Exemption ${requested?.id} approved, until `));
     await security.getByText('Nothing waits for your decision.').waitFor();
@@ -173,7 +175,7 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     expect(await exemptedRow.textContent()).toContain('lodash');
     expect(await exemptedRow.locator('td.col-exemption').textContent()).toMatch(/^Acceptable riskuntil .+ · target level, #\d+Expires soon$/);
     expect(await developer.getByRole('button', { name: 'Exempted' }).getAttribute('aria-pressed')).toBe('true');
-    await screenshot(developer, 'triage-exempted', { fullPage: false });
+    await screenshot(developer, 'triage-exempted', { fullPage: false, also: docsShot('triage-exempted') });
     // The open view no longer lists it.
     await developer.getByRole('button', { name: 'Open', exact: true }).click();
     await expect.poll(() => path(developer)).toBe(`${ENTITY}/vulnerabilities`);
