@@ -193,6 +193,16 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     await approved.waitFor();
     expect(await developer.evaluate<unknown>('window.__triageXss')).toBeUndefined();
     expect(await security.evaluate<unknown>('window.__triageXss')).toBeUndefined();
+
+    // On a 390 px phone the page never scrolls sideways: the table scrolls in its own box.
+    const phone = await session.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, extraHTTPHeaders: { authorization: `Bearer ${developerToken}` } });
+    const small = await phone.newPage();
+    watch(small, session.errors);
+    await small.goto(`${base}/exemptions?view=approved`);
+    await small.locator(`[data-testid="exemptions-table"] tbody tr[data-key="${requested?.id}"]`).waitFor();
+    expect(await small.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(small, 'phone-exemptions', { fullPage: false });
+    await phone.close();
   }, 120_000);
 
   it('requests for selected rows, a rejection with a comment changes no count, and the requester cancels and asks again', async () => {

@@ -186,7 +186,7 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
           <ExportButtons name="issues" label="Export the issues these filters show" load={async () => exportTable(ISSUE_EXPORT, await allIssues(name, query))} />
         </div>
       )}
-      <SelectionBar selected={selection.selected} clear={selection.clear} />
+      {!query.exempted && <SelectionBar selected={selection.selected} clear={selection.clear} />}
       {page.status === 'error' && <ErrorState error={page.error as Error} what="the issues" onRetry={page.reload} />}
       {page.status === 'loading' && !data && <Loading what="the issues" />}
       {data && page.status !== 'error' && (
