@@ -1,7 +1,6 @@
 import { type FormEvent, type ReactNode, useEffect, useId, useMemo, useState } from 'react';
 import { api } from '../api/client.js';
 import type { Exemption, ExemptionEffect } from '../api/types.js';
-import { Link } from '../routing/router.js';
 import {
   type Coverage,
   coverages,
@@ -64,7 +63,7 @@ function Field({ id, label, problem, hint, children }: { id: string; label: stri
  * The request of an exemption for one issue or several: reason, justification, link, duration and
  * what it covers, with the effect (the server's preview) shown before anything is sent.
  */
-export function ExemptionRequestForm({
+export default function ExemptionRequestForm({
   issues,
   onRequested,
   onCancel,
@@ -206,16 +205,5 @@ export function ExemptionRequestForm({
         </p>
       )}
     </form>
-  );
-}
-
-/** What a sent request says next: it waits for a decision, on the Exemptions page. */
-export function RequestedNotice({ created }: { created: Exemption[] }) {
-  if (created.length === 0) return null;
-  return (
-    <p className="exemption-requested" role="status" data-testid="exemption-requested">
-      {created.length === 1 ? `Exemption ${created[0]?.id} requested` : `Exemptions ${created.map((c) => c.id).join(', ')} requested`}: pending until a security engineer decides.{' '}
-      <Link href="/exemptions?view=pending">See the pending requests ›</Link>
-    </p>
   );
 }

@@ -5,7 +5,8 @@ import { Link } from '../routing/router.js';
 import { safeHref } from '../security/identifiers.js';
 import { formatDate, formatDateTime } from '../ui/format.js';
 import { expiresWithin, REASON_LABELS } from './exemption-form.js';
-import { ExemptionRequestForm, RequestedNotice } from './ExemptionRequestForm.js';
+import ExemptionRequestForm from './ExemptionRequestForm.js';
+import { RequestedNotice } from './RequestedNotice.js';
 
 const STATUS_TEXT: Record<Exemption['status'], string> = {
   pending: 'Exemption requested, waiting for a decision',

@@ -1,10 +1,13 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useViewer } from '../access/session.js';
 import type { Exemption, IssueRow } from '../api/types.js';
 import type { Column } from '../ui/DataTable.js';
 import { formatDate, formatDateTime } from '../ui/format.js';
 import { expiresWithin, REASON_LABELS, type RequestableIssue } from './exemption-form.js';
-import { ExemptionRequestForm, RequestedNotice } from './ExemptionRequestForm.js';
+import { RequestedNotice } from './RequestedNotice.js';
+
+// The form loads when it is first opened: most visits to the tab never request an exemption.
+const ExemptionRequestForm = lazy(() => import('./ExemptionRequestForm.js'));
 
 /**
  * Row selection in the Vulnerabilities tab, for an exemption request of several issues at once: a
@@ -68,15 +71,17 @@ export function SelectionBar({ selected, clear }: { selected: Array<RequestableI
         </div>
       )}
       {open && selected.length > 0 && (
-        <ExemptionRequestForm
-          issues={selected}
-          onCancel={() => setOpen(false)}
-          onRequested={(made) => {
-            setCreated(made);
-            setOpen(false);
-            clear();
-          }}
-        />
+        <Suspense fallback={<p className="muted">Loading the request form…</p>}>
+          <ExemptionRequestForm
+            issues={selected}
+            onCancel={() => setOpen(false)}
+            onRequested={(made) => {
+              setCreated(made);
+              setOpen(false);
+              clear();
+            }}
+          />
+        </Suspense>
       )}
       <RequestedNotice created={created} />
     </>
