@@ -244,7 +244,8 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     await reject.getByLabel('Why it is rejected').fill('Reachable from the internet <b>today</b>.');
     await reject.getByRole('button', { name: 'Confirm rejection' }).click();
     await expect.poll(() => security.getByTestId('exemption-message').textContent()).toBe(`Exemption ${toReject.id} rejected.`);
-    expect(await security.locator(`[data-testid="exemptions-table"] tbody tr[data-key="${toReject.id}"]`).count()).toBe(0);
+    // The queue is read again: the decided request leaves it.
+    await expect.poll(() => security.locator(`[data-testid="exemptions-table"] tbody tr[data-key="${toReject.id}"]`).count()).toBe(0);
     const afterReject = await summary();
     expect(afterReject.counts).toEqual(before.counts);
     expect(afterReject.exempted).toBe(before.exempted);
