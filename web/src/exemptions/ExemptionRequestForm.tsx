@@ -10,6 +10,7 @@ import {
   effectText,
   type ExemptionFormFields,
   exemptionFormProblems,
+  firstEndDay,
   LEVEL_LABELS,
   LEVELS,
   levelsFor,
@@ -163,7 +164,7 @@ export default function ExemptionRequestForm({
       </Field>
       {fields.duration === 'custom' && (
         <Field id={`${id}-until`} label="Ends on" problem={problems.until}>
-          <input id={`${id}-until`} type="date" value={fields.until} aria-invalid={problems.until ? true : undefined} aria-describedby={describedBy('until')} onChange={(e) => set({ until: e.target.value })} />
+          <input id={`${id}-until`} type="date" min={firstEndDay()} value={fields.until} aria-invalid={problems.until ? true : undefined} aria-describedby={describedBy('until')} onChange={(e) => set({ until: e.target.value })} />
         </Field>
       )}
       <fieldset className="form-field level-choice">

@@ -18,6 +18,7 @@ import {
   type DurationChoice,
   EMPTY_APPROVAL,
   expiresWithin,
+  firstEndDay,
   LEVELS,
   REASON_LABELS,
   REASONS,
@@ -125,7 +126,7 @@ function ApproveForm({ exemption, onDone, onClose }: { exemption: ExemptionListi
         {fields.duration === 'custom' && (
           <label htmlFor={`${id}-until`}>
             Ends on
-            <input id={`${id}-until`} type="date" value={fields.until} onChange={(e) => set({ until: e.target.value })} />
+            <input id={`${id}-until`} type="date" min={firstEndDay()} value={fields.until} onChange={(e) => set({ until: e.target.value })} />
           </label>
         )}
         <label htmlFor={`${id}-comment`}>
@@ -212,7 +213,7 @@ function CommentForm({
         {action === 'reopen' && duration === 'custom' && (
           <label htmlFor={`${id}-until`}>
             Ends on
-            <input id={`${id}-until`} type="date" value={until} onChange={(e) => setUntil(e.target.value)} />
+            <input id={`${id}-until`} type="date" min={firstEndDay()} value={until} onChange={(e) => setUntil(e.target.value)} />
           </label>
         )}
       </div>

@@ -11,6 +11,7 @@ import {
   type ExemptionFormFields,
   exemptionFormProblems,
   expiresWithin,
+  firstEndDay,
   levelsFor,
   rejectionProblem,
   requestBody,
@@ -52,6 +53,8 @@ describe('exemption request form', () => {
     expect(exemptionFormProblems({ ...valid, duration: 'custom', until: '2026-05-10' }, NOW).until).toBe('The end must be a day in the future.');
     expect(exemptionFormProblems({ ...valid, duration: 'custom', until: '2026-05-11' }, NOW)).toEqual({});
     expect(startOfDay('2026-05-11')?.getTime()).toBe(new Date(2026, 4, 11).getTime());
+    expect(firstEndDay(NOW)).toBe('2026-05-11');
+    expect(firstEndDay(new Date(2026, 11, 31, 23, 0))).toBe('2027-01-01');
   });
 
   it('sends the justification trimmed, the link only when given, and a duration or a custom end', () => {

@@ -213,3 +213,9 @@ export function rejectionProblem(comment: string): string | null {
   if (text.length > MAX_JUSTIFICATION) return `Keep the comment to ${MAX_JUSTIFICATION} characters.`;
   return null;
 }
+
+/** The first day a custom end may be (tomorrow, in the browser's time zone), as a date input's `min`. */
+export function firstEndDay(now: Date = new Date()): string {
+  const next = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  return `${next.getFullYear()}-${String(next.getMonth() + 1).padStart(2, '0')}-${String(next.getDate()).padStart(2, '0')}`;
+}
