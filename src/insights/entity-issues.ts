@@ -6,6 +6,7 @@ import { batches } from '../store/batches.js';
 import type { IssueListing } from '../store/issues.js';
 import type { Database } from '../store/schema.js';
 import type { EntityState } from './entity-state.js';
+import type { ExemptionLevel, ExemptionReason } from './exemptions.js';
 import { type EpssMatch, type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
 import { byPriority, priorityReason } from './priority.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
@@ -36,9 +37,18 @@ export interface IssueQuery {
   cursor?: string | undefined;
 }
 
-/** An issue in an entity's list: the issue listing, where it is shown, and whether it is exempted. */
+/** The approved exemption that takes an issue out of the counts: what an exempted row shows. */
+export interface CoveringExemption {
+  id: number;
+  reason: ExemptionReason;
+  level: ExemptionLevel;
+  expiresAt: string | null;
+}
+
+/** An issue in an entity's list: the issue listing, where it is shown, and whether it is exempted (and by which exemption). */
 export interface EntityIssue extends IssueListing {
   exempted: boolean;
+  exemption: CoveringExemption | null;
   targetName: string;
   variant: string;
   location: { filePath: string; startLine: number | null; endLine: number | null } | null;
@@ -108,11 +118,12 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   const locations = searched ?? (await firstLocations(db, state, page));
   const exploitation = known ?? (await exploitationOf(db, page.map((p) => p.issue)));
   return {
-    items: page.map(({ issue, target, exempted }) => {
+    items: page.map(({ issue, target, exempted, exemption }) => {
       const found = exploitation.get(issue.id) as Exploitation;
       return {
         ...issue,
         exempted,
+        exemption: exemption ? { id: exemption.id, reason: exemption.reason as ExemptionReason, level: exemption.level as ExemptionLevel, expiresAt: exemption.expires_at } : null,
         targetName: target.name,
         variant: target.variant,
         location: locations.get(issue.id) ?? null,

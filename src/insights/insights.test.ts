@@ -317,6 +317,9 @@ describeEachStore('insights over HTTP', (kind: StoreKind) => {
     const after = await get(`${base}/summary`);
     expect(after).toMatchObject({ counts: { high: 2, total: 8 }, exempted: 1, fixable: 2 });
     expect((await get(`${base}/issues?status=exempted`)).items.map((i: { package: string; exempted: boolean }) => [i.package, i.exempted])).toEqual([['lodash', true]]);
+    // An exempted row says which exemption covers it, why, and until when; an active one says none.
+    expect((await get(`${base}/issues?status=exempted`)).items[0].exemption).toEqual({ id: requested.id, reason: 'accepted_risk', level: 'target', expiresAt: requested.expiresAt });
+    expect((await get(`${base}/issues`)).items.every((i: { exemption: unknown }) => i.exemption === null)).toBe(true);
     expect((await get(`/api/insights/issues/${lodashIssue.id}`)).exemption).toMatchObject({ status: 'approved', decidedBy: 'sec-lead' });
     expect((await get('/api/insights/overview?q=payments-api')).items[0]).toMatchObject({ counts: { high: 2 }, exempted: 1 });
     expect((await post(`/api/exemptions/${requested.id}/reject`, {}, 409)).error.message).toBe('Exemption ' + requested.id + ' is approved, not pending: it cannot be rejected again.');

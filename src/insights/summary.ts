@@ -2,6 +2,7 @@ import { emptyCounts, severityFromRank, severityRank, type Severity, type Severi
 import { aggregateIssues, type IssueListing } from '../store/issues.js';
 import type { LinkDiagnostic } from '../catalog/matching.js';
 import type { EntityState, ShownTarget } from './entity-state.js';
+import type { ExemptionRow } from '../store/schema.js';
 import { coveringExemption } from './exemptions.js';
 import { percentages, type SeverityPercentages } from './percentages.js';
 
@@ -59,11 +60,12 @@ export interface EntitySummary extends Tally {
   links: LinkSummary[];
 }
 
-/** An issue of a shown target, with whether an approved exemption covers it now. */
+/** An issue of a shown target, with whether an approved exemption covers it now, and which. */
 export interface ShownIssue {
   issue: IssueListing;
   target: ShownTarget;
   exempted: boolean;
+  exemption: ExemptionRow | undefined;
 }
 
 /** The issues each shown target reports now, marked exempted or not. */
@@ -71,10 +73,11 @@ export function shownIssues(state: EntityState, now: string): ShownIssue[] {
   const shown: ShownIssue[] = [];
   for (const target of state.targets) {
     for (const issue of aggregateIssues(target.rows)) {
-      const exempted =
-        state.exemptions.length > 0 &&
-        coveringExemption({ id: issue.id, targetId: issue.targetId, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, state.exemptions, now) !== undefined;
-      shown.push({ issue, target, exempted });
+      const exemption =
+        state.exemptions.length > 0
+          ? coveringExemption({ id: issue.id, targetId: issue.targetId, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, state.exemptions, now)
+          : undefined;
+      shown.push({ issue, target, exempted: exemption !== undefined, exemption });
     }
   }
   return shown;

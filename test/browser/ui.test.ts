@@ -191,7 +191,7 @@ describeBrowser('web UI in Chromium', () => {
     const critical = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?severity=critical&sort=priority');
     await expectRows('issues-table', critical.items.map((i) => String(i.id)));
     expect(critical.total).toBe(2);
-    const severities = await page.locator('[data-testid="issues-table"] tbody tr td:first-child').allTextContents();
+    const severities = await page.locator('[data-testid="issues-table"] tbody tr td.col-severity').allTextContents();
     expect(severities).toEqual(critical.items.map(() => 'Critical'));
     expect(await page.getByRole('button', { name: 'Critical' }).getAttribute('aria-pressed')).toBe('true');
     await screenshot(page, 'vulnerabilities-critical');

@@ -19,6 +19,7 @@ const TargetsPage = lazy(() => import('./targets/TargetsPage.js'));
 const TargetPage = lazy(() => import('./targets/TargetPage.js'));
 const AuditPage = lazy(() => import('./audit/AuditPage.js'));
 const IssueSearchPage = lazy(() => import('./search/IssueSearchPage.js'));
+const ExemptionsPage = lazy(() => import('./exemptions/ExemptionsPage.js'));
 
 /** `short` is the label on a phone, where the sections share 390 px with the brand and the user menu. */
 const SECTIONS: Array<{ href: string; label: string; short?: string; pages: Route['page'][] }> = [
@@ -26,6 +27,7 @@ const SECTIONS: Array<{ href: string; label: string; short?: string; pages: Rout
   { href: '/dashboard', label: 'Security dashboard', short: 'Dashboard', pages: ['dashboard', 'issues'] },
   { href: '/scorecards', label: 'Scorecards', pages: ['scorecards', 'scorecard'] },
   { href: '/targets', label: 'Targets & scans', short: 'Targets', pages: ['targets', 'target'] },
+  { href: '/exemptions', label: 'Exemptions', pages: ['exemptions'] },
 ];
 /** Only for principals who may read the audit log somewhere (the API answers 403 to anyone else). */
 const AUDIT_SECTION: (typeof SECTIONS)[number] = { href: '/audit', label: 'Audit', pages: ['audit'] };
@@ -50,6 +52,8 @@ function Page({ route }: { route: Route }) {
       return <AuditPage />;
     case 'issues':
       return <IssueSearchPage />;
+    case 'exemptions':
+      return <ExemptionsPage />;
     case 'not-found':
       return (
         <div className="page">

@@ -70,6 +70,10 @@ const SummarySchema = Type.Object({
 const EntityIssueSchema = Type.Object({
   ...IssueListingFields,
   exempted: Type.Boolean(),
+  exemption: Type.Union(
+    [Type.Object({ id: Type.Integer(), reason: ExemptionSchema.properties.reason, level: ExemptionSchema.properties.level, expiresAt: NullableString }), Type.Null()],
+    { description: 'The approved exemption that covers the issue now (status=exempted lists these); null for an active issue' },
+  ),
   targetName: Type.String(),
   variant: Type.String(),
   location: Type.Union([Type.Object({ filePath: Type.String(), startLine: NullableInteger, endLine: NullableInteger }), Type.Null()]),

@@ -88,6 +88,8 @@ export interface IssueRow {
   occurrences: number;
   new: boolean;
   exempted: boolean;
+  /** The approved exemption that covers an exempted issue now; null for an active one. */
+  exemption: CoveringExemption | null;
   firstSeenAt: string;
   lastSeenAt: string;
   targetId: number;
@@ -133,6 +135,13 @@ export interface SlaStatus {
   cappedByKev: boolean;
 }
 
+export interface CoveringExemption {
+  id: number;
+  reason: Exemption['reason'];
+  level: Exemption['level'];
+  expiresAt: string | null;
+}
+
 export interface IssuePage {
   items: IssueRow[];
   total: number;
@@ -161,10 +170,29 @@ export interface Exemption {
   sourceIssueId: number | null;
   reopenedFrom: number | null;
   requestedBy: string | null;
+  requestedById: string | null;
   decidedBy: string | null;
+  decidedById: string | null;
   expiresAt: string | null;
   createdAt: string;
   decidedAt: string | null;
+}
+
+/** GET /api/exemptions: where each applies, what it names, and what the caller may do with it now. */
+export interface ExemptionListing extends Exemption {
+  /** `account`, `ORG` or `ORG.PROJECT`. */
+  appliesAt: string;
+  targetName: string | null;
+  issueTitle: string | null;
+  actions: Array<'approve' | 'reject' | 'cancel' | 'reopen' | 'revoke'>;
+}
+
+/** POST /api/exemptions/preview: what a request would hide now ("hides 14 issues in 6 targets of acme.pay"). */
+export interface ExemptionEffect {
+  issues: number;
+  targets: number;
+  scope: string;
+  text: string;
 }
 
 export interface Occurrence {

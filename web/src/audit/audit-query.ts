@@ -20,6 +20,8 @@ export const AUDIT_ACTIONS = [
   'exemption.request',
   'exemption.approve',
   'exemption.reject',
+  'exemption.cancel',
+  'exemption.reopen',
   'exemption.revoke',
   'scorecard.create',
   'scorecard.update',

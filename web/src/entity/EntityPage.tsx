@@ -8,6 +8,7 @@ import { ErrorState, Loading } from '../ui/states.js';
 import { entityScope, partOfRef, relationRef, sourceRepositoryUrl, specText } from './entity-facts.js';
 import { entityEnvelopePath, summaryPath } from './entity-paths.js';
 import { OverviewTab } from './OverviewTab.js';
+import { ExpiringExemptions } from '../exemptions/ExpiringExemptions.js';
 import { ScorecardsTab } from './ScorecardsTab.js';
 import { VulnerabilitiesTab } from './VulnerabilitiesTab.js';
 
@@ -114,6 +115,7 @@ export function EntityPage({ name, tab }: { name: EntityName; tab: EntityTab }) 
           <Loading what="the entity" />
         </header>
       )}
+      <ExpiringExemptions name={name} summary={summary.data} />
       <Tabs name={name} tab={tab} total={total} />
       {tab === 'vulnerabilities' ? (
         <VulnerabilitiesTab name={name} summary={summary} />

@@ -9,11 +9,10 @@ import { Drawer } from '../ui/Drawer.js';
 import { formatDateTime, formatFileLocation, formatLines } from '../ui/format.js';
 import { SeverityBadge } from '../ui/Severity.js';
 import { ErrorState, Loading } from '../ui/states.js';
+import { IssueExemption } from '../exemptions/IssueExemption.js';
 import { detailLabel, remediationParts } from './issue-text.js';
 import { occurrenceSource } from './occurrence-source.js';
 import { ExploitationSection } from './ExploitationSection.js';
-
-const EXEMPTION_REASONS: Record<string, string> = { false_positive: 'false positive', accepted_risk: 'accepted risk', compensating_control: 'compensating control', other: 'other' };
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   if (children === null || children === undefined || children === '') return null;
@@ -111,13 +110,7 @@ export function IssueBody({ issue }: { issue: IssueDetail }) {
         <Row label="Tags">{issue.tags.length > 0 ? issue.tags.join(', ') : null}</Row>
       </dl>
 
-      {issue.exemption && (
-        <p className={`exemption exemption-${issue.exemption.status}`}>
-          Exemption {issue.exemption.status} ({EXEMPTION_REASONS[issue.exemption.reason] ?? issue.exemption.reason}, {issue.exemption.level} level)
-          {issue.exemption.expiresAt ? `, expires ${formatDateTime(issue.exemption.expiresAt)}` : ''}
-          {issue.exemption.comment ? `: ${issue.exemption.comment}` : ''}
-        </p>
-      )}
+      <IssueExemption issue={issue} />
 
       <h3>Scanners</h3>
       <ul className="plain-list scanner-list">

@@ -32,6 +32,8 @@ describe('security summary card', () => {
     expect(byTestId(html, 'summary-fixable')).toBe('4');
     expect(byTestId(html, 'summary-new')).toBe('2');
     expect(byTestId(html, 'summary-exempted')).toBe('1');
+    // The exempted count opens the exempted issues.
+    expect(html).toContain('<a href="/catalog/component/default/payments/vulnerabilities?status=exempted">1</a>');
     expect(html).toContain('aria-label="Issues by severity: 2 critical (29%), 3 high (43%), 1 medium (14%), 0 low (0%), 1 info (14%)"');
     // Counts link to the Vulnerabilities tab filtered on their severity.
     expect(html).toContain('href="/catalog/component/default/payments/vulnerabilities?severity=critical"');

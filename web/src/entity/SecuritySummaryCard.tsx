@@ -139,7 +139,12 @@ export function SecuritySummaryCard({ summary, name, rollup = false }: { summary
               <Stat label="Open issues" value={formatCount(summary.counts.total)} testId="summary-total" />
               <Stat label="Fixable" value={formatCount(summary.fixable)} testId="summary-fixable" hint="Issues with a fixed version available" />
               <Stat label="New since previous scan" value={summary.new > 0 && !rollup ? <Link href={entityHref(name, 'vulnerabilities', '?new=true')}>{formatCount(summary.new)}</Link> : '0'} testId="summary-new" />
-              <Stat label="Exempted" value={formatCount(summary.exempted)} testId="summary-exempted" hint="Not counted above: an approved exemption covers them" />
+              <Stat
+                label="Exempted"
+                value={summary.exempted > 0 && !rollup ? <Link href={entityHref(name, 'vulnerabilities', '?status=exempted')}>{formatCount(summary.exempted)}</Link> : formatCount(summary.exempted)}
+                testId="summary-exempted"
+                hint="Not counted above: an approved exemption covers them"
+              />
               <ExploitationStats summary={summary} name={name} rollup={rollup} />
               <Stat label="Last scan" value={<ScanTime at={summary.lastScanAt} />} testId="summary-last-scan" wide />
             </dl>

@@ -21,6 +21,7 @@ import { ExportButtons } from '../export/ExportButtons.js';
 import { allIssues, ISSUE_EXPORT } from './issue-export.js';
 import { EpssCell, KevCell, SlaCell } from './ExploitationCells.js';
 import { EPSS_FLOORS, KEV_LABELS, SLA_LABELS } from './exploitation-text.js';
+import { EXEMPTION_COLUMN, SelectionBar, useIssueSelection } from '../exemptions/IssueSelection.js';
 
 // The drawer brings the markdown reader with it: loaded when an issue is first opened.
 const IssueDrawer = lazy(() => import('./IssueDrawer.js'));
@@ -168,6 +169,9 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
 
   const data = page.data;
   const noData = summary.data && !summary.data.hasData;
+  const scopes = new Map(summary.data?.targets.map((t) => [t.targetId, t.scope]));
+  const selection = useIssueSelection(data?.items ?? [], (targetId) => scopes.get(targetId), !query.exempted);
+  const shownColumns = [...(selection.column ? [selection.column] : []), ...issueColumns(query.sort === 'priority'), ...(query.exempted ? [EXEMPTION_COLUMN] : [])];
 
   return (
     <section className="card vulnerabilities" aria-labelledby="vulnerabilities-title">
@@ -191,10 +195,19 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
             {query.target !== null && !data?.facets.targets.some((t) => t.targetId === query.target) && <option value={query.target}>Target {query.target}</option>}
           </select>
         </label>
-        <label className="check-filter">
-          <input type="checkbox" checked={query.newOnly} onChange={(e) => change({ newOnly: e.target.checked })} />
-          New only
-        </label>
+        <div className="status-toggle" role="group" aria-label="Status">
+          {([false, true] as const).map((exempted) => (
+            <button key={String(exempted)} type="button" className={`chip${query.exempted === exempted ? ' is-on' : ''}`} aria-pressed={query.exempted === exempted} onClick={() => change({ exempted, newOnly: false })}>
+              {exempted ? 'Exempted' : 'Open'}
+            </button>
+          ))}
+        </div>
+        {!query.exempted && (
+          <label className="check-filter">
+            <input type="checkbox" checked={query.newOnly} onChange={(e) => change({ newOnly: e.target.checked })} />
+            New only
+          </label>
+        )}
         <label className="select-filter">
           <span>Exploited</span>
           <select value={query.kev ?? ''} onChange={(e) => change({ kev: e.target.value === '' ? null : (e.target.value as IssueQuery['kev']) })} data-testid="kev-filter">
@@ -241,7 +254,7 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
           </select>
         </label>
         {isIssueFiltered(query) && (
-          <button type="button" className="link-button" onClick={() => go({ ...parseIssueQuery(''), sort: query.sort })}>
+          <button type="button" className="link-button" onClick={() => go({ ...parseIssueQuery(''), sort: query.sort, exempted: query.exempted })}>
             Clear filters
           </button>
         )}
@@ -252,6 +265,7 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
           <ExportButtons name="issues" label="Export the issues these filters show" load={async () => exportTable(ISSUE_EXPORT, await allIssues(name, query))} />
         </div>
       )}
+      {!query.exempted && <SelectionBar selected={selection.selected} clear={selection.clear} />}
       {page.status === 'error' && <ErrorState error={page.error as Error} what="the issues" onRetry={page.reload} />}
       {page.status === 'loading' && !data && <Loading what="the issues" />}
       {data && page.status !== 'error' && (
@@ -264,6 +278,10 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
                 </EmptyState>
                 <UnmatchedLinks links={linkProblems(summary.data.links).unmatched} />
               </>
+            ) : query.exempted && !isIssueFiltered(query) ? (
+              <EmptyState title="No exempted issues.">
+                <p>No approved exemption covers an issue of this entity now.</p>
+              </EmptyState>
             ) : isIssueFiltered(query) ? (
               <EmptyState title="No issue matches these filters.">
                 <p>Loosen a filter, or clear them to see every open issue.</p>
@@ -278,9 +296,9 @@ export function VulnerabilitiesTab({ name, summary }: { name: EntityName; summar
             )
           ) : (
             <DataTable
-              caption="Open issues of this entity"
+              caption={query.exempted ? 'Exempted issues of this entity' : 'Open issues of this entity'}
               testId="issues-table"
-              columns={issueColumns(query.sort === 'priority')}
+              columns={shownColumns}
               rows={data.items}
               rowKey={(i) => i.id}
               onOpen={(i) => open(i.id)}

@@ -6,14 +6,14 @@ const payments = { kind: 'component', namespace: 'default', name: 'payments' };
 describe('Vulnerabilities tab view in the URL', () => {
   it('is every active issue, in priority order, when the URL says nothing', () => {
     const query = parseIssueQuery('');
-    expect(query).toEqual({ severity: [], scanner: [], kind: [], target: null, newOnly: false, kev: null, epssMin: null, sla: null, q: '', sort: 'priority', cursor: null, issue: null });
+    expect(query).toEqual({ severity: [], scanner: [], kind: [], target: null, newOnly: false, exempted: false, kev: null, epssMin: null, sla: null, q: '', sort: 'priority', cursor: null, issue: null });
     expect(issueSearch(query)).toBe('');
     expect(isIssueFiltered(query)).toBe(false);
   });
 
   it('keeps filters, order, page and the open issue, and reads them back', () => {
     const query = parseIssueQuery('?severity=high,critical,bogus&scanner=trivy&kind=vulnerability&target=3&new=true&q=lodash&sort=firstSeen&cursor=abc&issue=41');
-    expect(query).toEqual({ severity: ['high', 'critical'], scanner: ['trivy'], kind: ['vulnerability'], target: 3, newOnly: true, kev: null, epssMin: null, sla: null, q: 'lodash', sort: 'firstSeen', cursor: 'abc', issue: 41 });
+    expect(query).toEqual({ severity: ['high', 'critical'], scanner: ['trivy'], kind: ['vulnerability'], target: 3, newOnly: true, exempted: false, kev: null, epssMin: null, sla: null, q: 'lodash', sort: 'firstSeen', cursor: 'abc', issue: 41 });
     // Severities are written in their own order.
     expect(issueSearch(query)).toBe('?severity=critical,high&scanner=trivy&kind=vulnerability&target=3&new=true&q=lodash&sort=firstSeen&cursor=abc&issue=41');
     expect(parseIssueQuery(issueSearch(query))).toEqual({ ...query, severity: ['critical', 'high'] });
@@ -51,5 +51,8 @@ describe('Vulnerabilities tab view in the URL', () => {
     );
     expect(issuesPath(payments, parseIssueQuery('?kev=listed&epss=0.1&sla=breached&sort=-severity'))).toBe('/api/insights/entities/component/default/payments/issues?kev=listed&epssMin=0.1&sla=breached&sort=-severity&limit=50');
     expect(issuesPath({ kind: 'component', namespace: 'ops', name: 'pay/x' }, parseIssueQuery(''), 10)).toBe('/api/insights/entities/component/ops/pay%2Fx/issues?sort=priority&limit=10');
+    expect(issuesPath(payments, parseIssueQuery('?status=exempted&severity=high'))).toBe('/api/insights/entities/component/default/payments/issues?severity=high&status=exempted&sort=priority&limit=50');
+    expect(issueSearch(parseIssueQuery('?status=exempted&issue=4'))).toBe('?status=exempted&issue=4');
+    expect(parseIssueQuery('?status=bogus').exempted).toBe(false);
   });
 });

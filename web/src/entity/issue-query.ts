@@ -19,6 +19,8 @@ export interface IssueQuery {
   /** Only issues whose EPSS score is at least this (0 to 1). */
   epssMin: number | null;
   sla: SlaState | null;
+  /** The exempted issues instead of the open ones (`status=exempted`). */
+  exempted: boolean;
   q: string;
   /** `priority` (the default: known-exploited first, then EPSS bands, severity, fixable) or a column's key. */
   sort: string;
@@ -58,6 +60,7 @@ export function parseIssueQuery(search: string): IssueQuery {
     kev: readOne(params, 'kev', KEV_STATES),
     epssMin: readEpssMin(params),
     sla: readOne(params, 'sla', SLA_STATES),
+    exempted: params.get('status') === 'exempted',
     q: (params.get('q') ?? '').trim(),
     sort: readSort(params, ISSUE_SORT_KEYS, DEFAULT_ISSUE_SORT),
     cursor: params.get('cursor') || null,
@@ -77,6 +80,7 @@ export function issueSearch(query: IssueQuery): string {
     ['kev', query.kev],
     ['epss', query.epssMin],
     ['sla', query.sla],
+    ['status', query.exempted ? 'exempted' : null],
     ['q', query.q],
     ['sort', query.sort, DEFAULT_ISSUE_SORT],
     ['cursor', query.cursor],
@@ -101,7 +105,7 @@ export function issuesPath(entity: EntityName, query: IssueQuery, limit = ISSUE_
     ['scanner', query.scanner],
     ['kind', query.kind],
     ['target', query.target],
-    ['status', query.newOnly ? 'new' : null],
+    ['status', query.exempted ? 'exempted' : query.newOnly ? 'new' : null],
     ['kev', query.kev],
     ['epssMin', query.epssMin],
     ['sla', query.sla],

@@ -15,11 +15,12 @@ describe('routes', () => {
     expect(matchRoute('/targets')).toEqual({ page: 'targets' });
     expect(matchRoute('/targets/12')).toEqual({ page: 'target', targetId: 12 });
     expect(matchRoute('/audit')).toEqual({ page: 'audit' });
+    expect(matchRoute('/exemptions')).toEqual({ page: 'exemptions' });
   });
 
   it('decodes names and answers not-found for anything else', () => {
     expect(matchRoute('/catalog/api/team%20a/pay.v2')).toEqual({ page: 'entity', entity: { kind: 'api', namespace: 'team a', name: 'pay.v2' }, tab: 'overview' });
-    for (const path of ['/catalog/component/default', '/catalog/component/default/x/settings', '/catalog/a/b/c/vulnerabilities/more', '/targets/0', '/targets/x', '/targets/1/2', '/dashboard/x', '/audit/1', '/scorecards/a/b', '/catalog/a/b/c/overview', '/nowhere', '/catalog/%E0%A4%A/b/c']) {
+    for (const path of ['/catalog/component/default', '/catalog/component/default/x/settings', '/catalog/a/b/c/vulnerabilities/more', '/targets/0', '/targets/x', '/targets/1/2', '/dashboard/x', '/audit/1', '/exemptions/1', '/scorecards/a/b', '/catalog/a/b/c/overview', '/nowhere', '/catalog/%E0%A4%A/b/c']) {
       expect(matchRoute(path), path).toEqual({ page: 'not-found' });
     }
   });

@@ -23,6 +23,7 @@ export type Route =
   | { page: 'targets' }
   | { page: 'target'; targetId: number }
   | { page: 'audit' }
+  | { page: 'exemptions' }
   | { page: 'not-found' };
 
 function decode(segment: string): string | undefined {
@@ -51,6 +52,7 @@ export function matchRoute(pathname: string): Route {
   if (first === 'dashboard' && rest.length === 0) return { page: 'dashboard' };
   if (first === 'issues' && rest.length === 0) return { page: 'issues' };
   if (first === 'audit' && rest.length === 0) return { page: 'audit' };
+  if (first === 'exemptions' && rest.length === 0) return { page: 'exemptions' };
   if (first === 'scorecards') {
     if (rest.length === 0) return { page: 'scorecards' };
     const [id] = rest;
