@@ -126,6 +126,33 @@ spec:
   return [median(times), Math.max(...times)];
 }
 
+/**
+ * The time of registering a catalog file with one entity whose annotation names one target
+ * (the waiting kind: no target has its name yet), then unregistering it: [median, max] in ms.
+ */
+async function registrations(lantern: Lantern, count: number): Promise<[number, number]> {
+  const stamp = Date.now().toString(36);
+  const times: number[] = [];
+  for (let k = 0; k < count; k++) {
+    const yaml = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: registered-${stamp}-${k}
+  annotations:
+    harness.io/sto-test-target:
+      - name: registry.acme.io/registered-${stamp}-${k}
+        scope: account
+spec:
+  type: service
+  owner: team-2`;
+    const start = performance.now();
+    const { location } = await withCatalogFile(yaml, (path) => lantern.catalog.register(path, parseScope('acme.services')));
+    times.push(performance.now() - start);
+    await lantern.unregisterLocation(location.id);
+  }
+  return [median(times), Math.max(...times)];
+}
+
 interface Figure {
   name: string;
   p50: number;
@@ -175,6 +202,8 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
     }
     const [scanMedian, scanMax] = await firstScans(lantern, 5);
     figures.push({ name: 'first scan of a new linked target (median / max of 5)', p50: scanMedian, p95: scanMax, goal: 50 });
+    const [registerMedian, registerMax] = await registrations(lantern, 5);
+    figures.push({ name: 'registering a catalog file of one linked entity (median / max of 5)', p50: registerMedian, p95: registerMax, goal: 50 });
     const start = performance.now();
     await lantern.evaluateScorecards(new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString());
     const evaluation = performance.now() - start;
