@@ -274,7 +274,9 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     '/insights/entities/:kind/:namespace/:name/summary',
     { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: SummarySchema, ...errors(404) } } },
     async (request) => {
-      return summarise(await entityState(db, await readableEntity(request, request.params)), now());
+      const at = now();
+      // Counted from the shown variants' stored tallies where still valid: a huge target is not read per request.
+      return summarise(await entityState(db, await readableEntity(request, request.params), { tallies: { mode: 'read', now: at } }), at);
     },
   );
 
