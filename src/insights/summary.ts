@@ -81,6 +81,9 @@ export interface VariantTally extends Tally {
   breakdown: SeverityBreakdown;
   /** Each scanner with a current scan, its issues at the severity it gives them (exempted ones left out). */
   scanners: ScannerCounts[];
+  /** The scanners and kinds of the issues, exempted or not: the issue list's facets. */
+  reporting: string[];
+  kinds: string[];
 }
 
 /** The issues each shown target reports now, marked exempted or not. */
@@ -178,7 +181,9 @@ export function tallyOf(targets: readonly ShownTarget[], exemptions: readonly Ex
     }
     return { scanner, counts, lastScanAt: latest(times) };
   });
-  return { ...totals, scanners: sortedScanners(scanners) };
+  const reporting = [...new Set(targets.flatMap((t) => t.rows.map((r) => r.scanner)))].sort();
+  const kinds = [...new Set(issues.map((i) => i.issue.kind))].sort();
+  return { ...totals, scanners: sortedScanners(scanners), reporting, kinds };
 }
 
 function sortedScanners(scanners: ScannerCounts[]): ScannerCounts[] {
@@ -215,7 +220,17 @@ export function combineTallies(tallies: readonly VariantTally[]): VariantTally {
       }
     }
   }
-  return { counts, fixable, new: fresh, exempted, lastScanAt: latest(tallies.map((t) => t.lastScanAt)), breakdown, scanners: sortedScanners([...scanners.values()]) };
+  return {
+    counts,
+    fixable,
+    new: fresh,
+    exempted,
+    lastScanAt: latest(tallies.map((t) => t.lastScanAt)),
+    breakdown,
+    scanners: sortedScanners([...scanners.values()]),
+    reporting: [...new Set(tallies.flatMap((t) => t.reporting))].sort(),
+    kinds: [...new Set(tallies.flatMap((t) => t.kinds))].sort(),
+  };
 }
 
 /**
@@ -232,7 +247,7 @@ export function summarise(state: EntityState, now: string): EntitySummary {
       indexes.length === 1 ? (perTarget[indexes[0] as number] as VariantTally) : tallyOf(indexes.map((i) => state.targets[i] as ShownTarget), state.exemptions, now),
     ),
   );
-  const { breakdown, scanners, ...totals } = overall;
+  const { breakdown, scanners, reporting: _reporting, kinds: _kinds, ...totals } = overall;
   const targets = state.targets.map((target, i) => {
     const { counts, fixable, new: fresh, exempted, lastScanAt } = perTarget[i] as VariantTally;
     return {

@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { grypeReport, trivyReport, type Vulnerability } from '../../test/support/reports.js';
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
+import { writeCursor } from '../domain/page-cursor.js';
 import { parseScope } from '../domain/scope.js';
 import { Lantern } from '../lantern.js';
+import { entityIssues } from './entity-issues.js';
 import { entityState } from './entity-state.js';
+import { issuesBySeverity } from './issue-pages.js';
 import { summarise } from './summary.js';
 
 /*
@@ -132,5 +135,34 @@ describeEachStore('stored variant tallies', (kind: StoreKind) => {
     }
     await lantern.sweepExpiredExemptions(now);
     expect(await expectTalliesLive()).toBe(4);
+  });
+
+  it('answer the first issue pages by severity as reading every issue does', async () => {
+    // Few critical issues (one severity read whole), many medium and low (read in identifier order),
+    // two scanners that disagree on some severities, and identifiers that tie.
+    const severityOf = (i: number): Vulnerability['severity'] => (i % 41 === 0 ? 'CRITICAL' : i % 7 === 0 ? 'HIGH' : i % 2 === 0 ? 'MEDIUM' : i % 3 === 0 ? 'LOW' : 'UNKNOWN');
+    const many = Array.from({ length: 320 }, (_, i) => ({ id: `CVE-2026-${1000 + (i % 290)}`, pkg: `lib-${i % 9}`, version: `1.${i}.0`, severity: severityOf(i), ...(i % 4 === 0 ? { fixed: '2.0.0' } : {}) }));
+    await ingest('acme/one', 'main', trivyReport(many), '2026-11-10T08:00:00.000Z');
+    await ingest('acme/one', 'main', grypeReport(many.slice(0, 120).map((v, i) => ({ ...v, severity: severityOf(i + 3) }))), '2026-11-10T09:00:00.000Z');
+    await ingest('acme/two', 'main', trivyReport(vulns(3, 40)), '2026-11-12T08:00:00.000Z');
+    const exemption = await lantern.requestExemption({ level: 'project', scope: SCOPE, key: 'CVE-2026-1006', reason: 'accepted_risk', comment: 'Not reachable.', expiresAt: '2026-12-22T12:00:00.000Z' });
+    await lantern.decideExemption(exemption.id, 'approved');
+
+    const alpha = await entity('alpha');
+    const withTallies = await entityState(lantern.store.db, alpha, { tallies: { mode: 'read', now } });
+    expect(withTallies.targets.every((t) => t.tally !== undefined && t.rows.length === 0)).toBe(true);
+    expect(await issuesBySeverity(lantern.store.db, withTallies, true, 0, 50, now)).toBeDefined();
+    const all = await entityState(lantern.store.db, alpha);
+    let compared = 0;
+    for (const sort of [undefined, '-severity', 'severity']) {
+      for (const [offset, limit] of [[0, 50], [0, 3], [2, 7], [5, 40], [60, 25], [0, 500], [330, 50]] as const) {
+        const query = { sort, limit, ...(offset > 0 ? { cursor: writeCursor(offset) } : {}) };
+        const fast = await entityIssues(lantern.store.db, withTallies, query, now);
+        const slow = await entityIssues(lantern.store.db, all, query, now);
+        expect(fast, `${sort} ${offset} ${limit}`).toEqual(slow);
+        compared += fast.items.length;
+      }
+    }
+    expect(compared).toBeGreaterThan(1000);
   });
 });

@@ -347,7 +347,8 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     },
     async (request) => {
       const q = request.query;
-      const state = await entityState(db, await readableEntity(request, request.params));
+      // With the shown variants' tallies: the first pages by severity are read through indexes.
+      const state = await entityState(db, await readableEntity(request, request.params), { tallies: { mode: 'read', now: lantern.now() } });
       return entityIssues(
         db,
         state,

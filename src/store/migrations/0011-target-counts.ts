@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 /**
  * Stored counts of a target's variant (issue #17): an entity showing a target with 100 000 issues
@@ -8,6 +8,10 @@ import type { Kysely } from 'kysely';
  * was computed from (the target's scans, the exemptions that applied) and is used only while those
  * are still the same, so it is never wrong, only sometimes not there: then the summary is computed
  * from the issues, as before, and the next refresh of the entity stores it again.
+ *
+ * Two indexes let an entity's first issue page (worst first) read about one page of issues
+ * (insights/issue-pages.ts): a scan's issues by severity, and a target's issues in the order of
+ * their identifier (vulnerability id, else rule id, lower-cased, compared byte by byte).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
@@ -25,5 +29,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('exempted', 'integer', (c) => c.notNull())
     .addColumn('tally', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema.createIndex('scan_issues_scan_severity').on('scan_issues').columns(['scan_id', 'severity', 'issue_id']).execute();
+  const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
+  await db.schema
+    .createIndex('issues_target_identifier')
+    .on('issues')
+    .columns(['target_id'])
+    .expression(postgres ? sql`(lower(coalesce(vulnerability_id, rule_id, '')) collate "C")` : sql`lower(coalesce(vulnerability_id, rule_id, ''))`)
+    .column('id')
     .execute();
 }
