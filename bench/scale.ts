@@ -80,6 +80,28 @@ spec:
   await sql`analyze`.execute(db);
 }
 
+/**
+ * An estate kept from before variant tallies existed (migration 0011) has none: they are stored as
+ * entities are refreshed. Refreshes the entities that show a variant without one, as the first
+ * ingest or catalog refresh after an upgrade would.
+ */
+async function storeMissingTallies(lantern: Lantern): Promise<void> {
+  const { db } = lantern.store;
+  const rows = await db
+    .selectFrom('entity_links')
+    .leftJoin('variant_tallies', 'variant_tallies.variant_id', 'entity_links.variant_id')
+    .select('entity_links.entity_id')
+    .distinct()
+    .where('entity_links.matched', '=', 1)
+    .where('variant_tallies.variant_id', 'is', null)
+    .execute();
+  const ids = rows.map((r) => r.entity_id);
+  if (ids.length === 0) return;
+  const start = performance.now();
+  for (let i = 0; i < ids.length; i += 500) await lantern.store.transaction((trx) => lantern.refreshEntities(trx, ids.slice(i, i + 500), lantern.now()));
+  console.log(`  stored the variant tallies of ${ids.length} entities (${((performance.now() - start) / 1000).toFixed(1)} s)`);
+}
+
 async function withCatalogFile<T>(yaml: string, use: (path: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), 'lantern-scale-'));
   try {
@@ -163,6 +185,7 @@ interface Figure {
 async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Promise<{ floor: [number, number]; figures: Figure[] }> {
   const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `scale-${entities}`);
   await addHugeTarget(lantern);
+  await storeMissingTallies(lantern);
   const app = await buildServer(lantern, { auth: { anonymous: { role: 'viewer', scope: 'account' } } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
