@@ -39,10 +39,10 @@ export async function scanMarks(db: Db, targetIds: readonly number[]): Promise<M
  * counted from its issues until the next refresh stores it again.
  */
 export async function storeTallies(db: Db, rows: readonly VariantTallyRow[]): Promise<void> {
-  for (const row of rows) {
+  for (const batch of batches(rows, 100)) {
     await db
       .insertInto('variant_tallies')
-      .values(row)
+      .values(batch)
       .onConflict((oc) =>
         oc.column('variant_id').doUpdateSet({
           scan_mark: sql.ref('excluded.scan_mark'),
