@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { parseScope } from '../domain/scope.js';
 import type { AfterIngest } from '../ingest/ingest.js';
+import { lockLinkResolution, lockTargetShared } from '../store/row-locks.js';
 import type { Database, EntityLinkRow } from '../store/schema.js';
 import {
   type LinkInsert,
@@ -113,6 +114,9 @@ export async function relinkTarget(db: Db, targetId: number, options: { isNew: b
 
   const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
   if (!target) return { checked, changed };
+  // A catalog write storing links at this moment either committed them before this (and they are
+  // found below) or waits, and then reads this target (store/row-locks.ts).
+  await lockLinkResolution(db);
   const keys = nameKeys(target.name, parseScope(target.scope));
   const near = await unmatchedLinksNear(db, keys);
   const concerned = near.filter((row) =>
@@ -149,6 +153,8 @@ async function candidateTargets(db: Db, rows: readonly EntityLinkRow[], newTarge
 
 /** What a scan can change: a target is new when this scan is its only one (targets are created by their first ingest). */
 export async function relinkAfterScan(db: Db, scan: { targetId: number; scanId: number }): Promise<RelinkResult> {
+  // Held to the end of the ingest: a catalog write linking entities to this target waits, or went first.
+  await lockTargetShared(db, scan.targetId);
   const earlier = await db.selectFrom('scans').select('id').where('target_id', '=', scan.targetId).where('id', '<>', scan.scanId).limit(1).executeTakeFirst();
   return relinkTarget(db, scan.targetId, { isNew: earlier === undefined });
 }

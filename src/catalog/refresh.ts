@@ -20,8 +20,10 @@ import {
 } from '../store/catalog-entities.js';
 import { countLocations, deleteLocation, findLocation, findLocationByTarget, insertLocation, lockLocation, recordLocationRead } from '../store/catalog-locations.js';
 import type { Store } from '../store/database.js';
+import { lockLinkResolution, lockTargetsForLinking } from '../store/row-locks.js';
+import { targetNameKey } from '../domain/target.js';
 import type { Database, LocationRow } from '../store/schema.js';
-import { insertLinks, type LinkInsert, storedTargets } from '../store/target-links.js';
+import { insertLinks, type LinkInsert, storedTargets, targetsNamed } from '../store/target-links.js';
 import { entityRepository } from './annotations.js';
 import type { BackstageReadOptions } from './backstage-catalog.js';
 import { type CatalogEntity, type CatalogProblem, conflictProblem, formatProblem } from './entity.js';
@@ -90,6 +92,15 @@ export interface RegisterOptions extends CatalogReadOptions {
 /** Work done in the transaction that registered, refreshed or unregistered a location. */
 export type LocationChangeHook = (trx: Db, location: LocationRow, change: 'register' | 'refresh' | 'unregister') => Promise<void>;
 
+/**
+ * The catalog's write transactions run again when they lose a race on PostgreSQL: a refresh and an
+ * ingest touching entities of one owner update the same entity_rollups rows through triggers, in
+ * orders neither chooses, and one of them can be picked as a deadlock's victim. The location is read
+ * before the transaction, and the work (with its hooks: summaries, scorecards, the audit log) writes
+ * only to the database, so running it again is safe.
+ */
+const RETRY_LOST_RACES = { retry: true } as const;
+
 /** Registers a file, folder, glob, URL or Backstage under a scope and reads it now. */
 export async function registerLocation(store: Store, input: string, scope: Scope, options: RegisterOptions = {}): Promise<RefreshSummary> {
   const target = absoluteAddress(input, options.cwd ?? process.cwd());
@@ -113,7 +124,7 @@ export async function registerLocation(store: Store, input: string, scope: Scope
     const written = { ...(await writeRead(store, trx, location, read, options.afterWrite)), created: true };
     await options.onChange?.(trx, location, 'register');
     return written;
-  });
+  }, RETRY_LOST_RACES);
 }
 
 /** Reads a registered location again and stores what changed. */
@@ -127,7 +138,7 @@ export async function refreshLocation(store: Store, locationId: number, options:
     const written = { ...(await writeRead(store, trx, locked, read, options.afterWrite)), created: false };
     await onChange?.(trx, locked, 'refresh');
     return written;
-  });
+  }, RETRY_LOST_RACES);
 }
 
 /** Removes a location and every entity it holds. */
@@ -143,7 +154,7 @@ export async function unregisterLocation(store: Store, locationId: number, onCha
     await rebuildRelations(store, trx, new Set(held.map((e) => e.ref_key)), new Set(pointedAt));
     await onChange?.(trx, location, 'unregister');
     return location;
-  });
+  }, RETRY_LOST_RACES);
 }
 
 export interface LocationPreview {
@@ -188,6 +199,7 @@ async function writeRead(store: Store, trx: Db, location: LocationRow, read: Cat
     else accepted.push(entity);
   }
 
+  await lockLinkedTargets(trx, accepted);
   const existing = await entitiesOfLocation(trx, location.id);
   const existingByRef = new Map(existing.map((e) => [e.ref_key, e]));
   const incoming = new Set(accepted.map((e) => e.ref));
@@ -306,6 +318,20 @@ function entityRow(entity: CatalogEntity, envelope: StoredEnvelope, contentHash:
     created_at: now,
     updated_at: now,
   };
+}
+
+/**
+ * Before anything is written: the first scan of a target at this moment either committed it (and
+ * it is read when the links are resolved) or waits, and then finds these links; an ingest into a
+ * target these links name either committed its scan (and the entities' summaries count it) or
+ * waits, and then refreshes these entities too (store/row-locks.ts). Taken in that order by ingests
+ * as well, so that neither waits for the other in a circle.
+ */
+async function lockLinkedTargets(trx: Db, entities: readonly CatalogEntity[]): Promise<void> {
+  const specs = entities.flatMap((e) => e.linkSpecs);
+  if (specs.length === 0) return;
+  await lockLinkResolution(trx);
+  await lockTargetsForLinking(trx, await targetsNamed(trx, specs.map((s) => targetNameKey(s.name))));
 }
 
 async function resolvedLinks(trx: Db, written: ReadonlyArray<{ id: number; entity: CatalogEntity }>, now: string): Promise<LinkInsert[]> {

@@ -5,7 +5,8 @@ import { type Severity, severityRank } from '../domain/severity.js';
 import { batches } from '../store/batches.js';
 import type { IssueListing } from '../store/issues.js';
 import type { Database } from '../store/schema.js';
-import type { EntityState } from './entity-state.js';
+import { entityState, type EntityState } from './entity-state.js';
+import { identifierOrder, issuesBySeverity } from './issue-pages.js';
 import type { ExemptionLevel, ExemptionReason } from './exemptions.js';
 import { type EpssMatch, type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
 import { byPriority, priorityReason } from './priority.js';
@@ -69,8 +70,36 @@ export interface IssuePage {
 export const DEFAULT_ISSUE_LIMIT = 50;
 export const MAX_ISSUE_LIMIT = 500;
 
-/** An entity's current issues, filtered, sorted and paged (docs/insights-api.md). */
+/**
+ * An entity's current issues, filtered, sorted and paged (docs/insights-api.md). A state read with
+ * tallies (entity-state.ts) answers the first pages by severity through indexes (issue-pages.ts);
+ * any other query reads every issue of the state, reading the state again when it came with tallies.
+ */
 export async function entityIssues(db: Db, state: EntityState, query: IssueQuery, now: string, policies: SlaPolicies = DEFAULT_SLA_POLICIES): Promise<IssuePage> {
+  const sort = query.sort ?? '-severity';
+  const key = sortKey(sort);
+  const limit = query.limit ?? DEFAULT_ISSUE_LIMIT;
+  const offset = readCursor(query.cursor);
+  const unfiltered = [query.severity, query.scanner, query.kind, query.target, query.status, query.q?.trim() || undefined, query.kev, query.epssMin, query.sla].every((v) => v === undefined);
+  if (key === 'severity' && unfiltered) {
+    const indexed = await issuesBySeverity(db, state, sort.startsWith('-'), offset, limit, now);
+    if (indexed) {
+      const tallies = state.targets.map((t) => t.tally as NonNullable<typeof t.tally>);
+      const facets = {
+        scanners: [...new Set(tallies.flatMap((t) => t.reporting))].sort(),
+        kinds: [...new Set(tallies.flatMap((t) => t.kinds))].sort(),
+        targets: targetFacets(state),
+      };
+      return {
+        items: await itemsOf(db, state, indexed.page, now, policies),
+        total: indexed.total,
+        nextCursor: offset + limit < indexed.total ? writeCursor(offset + limit) : null,
+        facets,
+      };
+    }
+  }
+  if (state.targets.some((t) => t.tally !== undefined)) state = await entityState(db, state.entity);
+
   const issues = mergeVariants(shownIssues(state, now));
   const text = query.q?.trim().toLowerCase();
   // A text search looks at every issue's file; otherwise only the page's files are read.
@@ -78,7 +107,7 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   const facets = {
     scanners: [...new Set(issues.flatMap((i) => i.issue.scanners))].sort(),
     kinds: [...new Set(issues.map((i) => i.issue.kind))].sort(),
-    targets: state.targets.filter((t, i, all) => all.findIndex((o) => o.targetId === t.targetId) === i).map((t) => ({ targetId: t.targetId, name: t.name })),
+    targets: targetFacets(state),
   };
 
   const matching = issues.filter(({ issue, target, exempted }) => {
@@ -95,8 +124,6 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
     }
     return true;
   });
-  const sort = query.sort ?? '-severity';
-  const key = sortKey(sort);
   // Exploitation is read for every matching issue only when the order or a filter needs it.
   const whole = key === 'priority' || query.kev !== undefined || query.epssMin !== undefined || query.sla !== undefined;
   const known = whole ? await exploitationOf(db, matching.map((m) => m.issue)) : undefined;
@@ -112,30 +139,45 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
     : matching;
   chosen.sort(comparator(sort, key, known));
 
-  const limit = query.limit ?? DEFAULT_ISSUE_LIMIT;
-  const offset = readCursor(query.cursor);
   const page = chosen.slice(offset, offset + limit);
-  const locations = searched ?? (await firstLocations(db, state, page));
-  const exploitation = known ?? (await exploitationOf(db, page.map((p) => p.issue)));
   return {
-    items: page.map(({ issue, target, exempted, exemption }) => {
-      const found = exploitation.get(issue.id) as Exploitation;
-      return {
-        ...issue,
-        exempted,
-        exemption: exemption ? { id: exemption.id, reason: exemption.reason as ExemptionReason, level: exemption.level as ExemptionLevel, expiresAt: exemption.expires_at } : null,
-        targetName: target.name,
-        variant: target.variant,
-        location: locations.get(issue.id) ?? null,
-        ...found,
-        priorityReason: priorityReason({ ...issue, ...found }),
-        sla: slaStatus({ ...issue, kev: found.kev }, policyFor(policies, target.scope), now, exempted),
-      };
-    }),
+    items: await itemsOf(db, state, page, now, policies, known, searched),
     total: chosen.length,
     nextCursor: offset + limit < chosen.length ? writeCursor(offset + limit) : null,
     facets,
   };
+}
+
+function targetFacets(state: EntityState): IssuePage['facets']['targets'] {
+  return state.targets.filter((t, i, all) => all.findIndex((o) => o.targetId === t.targetId) === i).map((t) => ({ targetId: t.targetId, name: t.name }));
+}
+
+/** A page's issues with where they are, their exploitation, priority and SLA. */
+async function itemsOf(
+  db: Db,
+  state: EntityState,
+  page: readonly ShownIssue[],
+  now: string,
+  policies: SlaPolicies,
+  known?: Map<number, Exploitation>,
+  searched?: Map<number, NonNullable<EntityIssue['location']>>,
+): Promise<EntityIssue[]> {
+  const locations = searched ?? (await firstLocations(db, state, page));
+  const exploitation = known ?? (await exploitationOf(db, page.map((p) => p.issue)));
+  return page.map(({ issue, target, exempted, exemption }) => {
+    const found = exploitation.get(issue.id) as Exploitation;
+    return {
+      ...issue,
+      exempted,
+      exemption: exemption ? { id: exemption.id, reason: exemption.reason as ExemptionReason, level: exemption.level as ExemptionLevel, expiresAt: exemption.expires_at } : null,
+      targetName: target.name,
+      variant: target.variant,
+      location: locations.get(issue.id) ?? null,
+      ...found,
+      priorityReason: priorityReason({ ...issue, ...found }),
+      sla: slaStatus({ ...issue, kev: found.kev }, policyFor(policies, target.scope), now, exempted),
+    };
+  });
 }
 
 /** An issue shown through two variants of one target is one row: worst severity, new only if new in both. */
@@ -205,9 +247,9 @@ function comparator(sort: string, key: IssueSortKey, known: Map<number, Exploita
     priority: (a, b) => byPriority(prioritised(a), prioritised(b)),
   };
   const byKey = compare[key];
-  // Ties break on the identifier, then the id, so pages never overlap.
+  // Ties break on the identifier, then the id, so pages never overlap; the identifier compares as
+  // the index that reads the first pages orders it (issue-pages.ts).
   return ({ issue: a }, { issue: b }) =>
     (descending ? -byKey(a, b) : byKey(a, b)) ||
-    text(a.vulnerabilityId ?? a.ruleId).localeCompare(text(b.vulnerabilityId ?? b.ruleId)) ||
-    a.id - b.id;
+    identifierOrder({ key: text(a.vulnerabilityId ?? a.ruleId), id: a.id }, { key: text(b.vulnerabilityId ?? b.ruleId), id: b.id });
 }

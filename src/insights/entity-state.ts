@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { NotFoundError } from '../domain/errors.js';
 import { findEntityByRef } from '../store/catalog-entities.js';
@@ -6,6 +7,9 @@ import { batches } from '../store/batches.js';
 import { type ScanIssueRow, scanIssueRows } from '../store/issues.js';
 import type { Database, EntityRow, ExemptionRow } from '../store/schema.js';
 import { linksOfEntities, type TargetLinkView } from '../store/target-links.js';
+import { scanMarks, storedTallies, storeTallies } from '../store/variant-tallies.js';
+import { exemptionStatus } from './exemptions.js';
+import { tallyOf, type VariantTally } from './summary.js';
 
 type Db = Kysely<Database>;
 
@@ -23,8 +27,20 @@ export interface ShownTarget {
   origins: Array<'annotation' | 'source-url'>;
   /** Each scanner's latest scan of the variant (DESIGN.md: Current state of a variant). */
   scans: Array<{ id: number; scanner: string; scannedAt: string }>;
-  /** What those scans report, one row per (scan, issue). */
+  /** What those scans report, one row per (scan, issue); empty when `tally` counts them instead. */
   rows: ScanIssueRow[];
+  /** The variant's stored tally, when it was asked for and is still valid (insights/variant-tallies.ts). */
+  tally?: VariantTally | undefined;
+}
+
+/** How entityStates reads the shown targets' issues. */
+export interface EntityStateOptions {
+  /**
+   * `read`: a target shown through one variant is counted from that variant's stored tally while it
+   * is valid at `now`, and its issues are not read; `store` also stores the tallies it had to compute
+   * (in a write transaction). Default: every issue is read.
+   */
+  tallies?: { mode: 'read' | 'store'; now: string } | undefined;
 }
 
 /** Everything an entity's insights are computed from. */
@@ -46,15 +62,15 @@ export async function entityByRef(db: Db, kind: string, namespace: string, name:
  * Resolves an entity's links to the targets and variants they show (a target+variant linked twice,
  * by the annotation and by the repository URL, is shown once) and reads their current state.
  */
-export async function entityState(db: Db, entity: EntityRow): Promise<EntityState> {
-  return (await entityStates(db, [entity]))[0] as EntityState;
+export async function entityState(db: Db, entity: EntityRow, options: EntityStateOptions = {}): Promise<EntityState> {
+  return (await entityStates(db, [entity], options))[0] as EntityState;
 }
 
 /**
  * entityState for many entities with a handful of queries in all, not per entity: refreshing
  * 10 000 summaries (a catalog registered on PostgreSQL) is then bound by the work, not by round trips.
  */
-export async function entityStates(db: Db, entities: readonly EntityRow[]): Promise<EntityState[]> {
+export async function entityStates(db: Db, entities: readonly EntityRow[], options: EntityStateOptions = {}): Promise<EntityState[]> {
   const linksByEntity = await linksOfEntities(db, entities.map((e) => e.id));
   const shownByEntity = new Map<number, Array<{ link: TargetLinkView; origins: Set<'annotation' | 'source-url'> }>>();
   for (const entity of entities) {
@@ -84,11 +100,35 @@ export async function entityStates(db: Db, entities: readonly EntityRow[]): Prom
   }
   const targets: Array<{ id: number; name: string; scope: string; type: string }> = [];
   for (const batch of batches(targetIds)) targets.push(...(await db.selectFrom('targets').select(['id', 'name', 'scope', 'type']).where('id', 'in', batch).execute()));
-  const rows: ScanIssueRow[] = [];
-  for (const batch of batches(scans.map((s) => s.id))) rows.push(...(await scanIssueRows(db, batch)));
   const exemptions = await approvedExemptionsFor(db, targetIds);
-
   const targetById = new Map(targets.map((t) => [t.id, t]));
+
+  // A target shown through one variant can be counted from the variant's tally; one shown through
+  // several needs its issues (each counted once), and so does a variant without a valid tally.
+  const once = (shownTargets: typeof shown) => shownTargets.filter((s) => shownTargets.filter((o) => o.link.targetId === s.link.targetId).length === 1);
+  const tallied = new Map<number, VariantTally>();
+  const tallies = options.tallies;
+  let marks = new Map<number, string>();
+  if (tallies) {
+    const eligible = new Set([...shownByEntity.values()].flatMap((list) => once(list).map((s) => s.link.variantId as number)));
+    marks = await scanMarks(db, targetIds);
+    const stored = await storedTallies(db, [...eligible]);
+    for (const [variantId, row] of stored) {
+      const target = targetById.get(row.target_id);
+      if (target && row.scan_mark === marks.get(row.target_id) && row.exemption_mark === exemptionMark(target, exemptions, tallies.now)) {
+        tallied.set(variantId, JSON.parse(row.tally) as VariantTally);
+      }
+    }
+  }
+  const needsRows = new Set(
+    [...shownByEntity.values()].flatMap((list) => {
+      const single = new Set(once(list));
+      return list.filter((s) => !single.has(s) || !tallied.has(s.link.variantId as number)).map((s) => s.link.variantId as number);
+    }),
+  );
+  const rows: ScanIssueRow[] = [];
+  for (const batch of batches(scans.filter((s) => needsRows.has(s.variant_id)).map((s) => s.id))) rows.push(...(await scanIssueRows(db, batch)));
+
   const scansByVariant = new Map<number, typeof scans>();
   for (const scan of scans) scansByVariant.set(scan.variant_id, [...(scansByVariant.get(scan.variant_id) ?? []), scan]);
   const rowsByScan = new Map<number, ScanIssueRow[]>();
@@ -98,14 +138,16 @@ export async function entityStates(db: Db, entities: readonly EntityRow[]): Prom
     else rowsByScan.set(row.scan_id, [row]);
   }
 
-  return entities.map((entity) => {
+  const states = entities.map((entity) => {
     const shownTargets = shownByEntity.get(entity.id) ?? [];
     const ids = new Set(shownTargets.map((s) => s.link.targetId));
+    const single = new Set(once(shownTargets));
     return {
       entity,
       links: linksByEntity.get(entity.id) ?? [],
       exemptions: exemptions.filter((e) => e.level !== 'target' || (e.target_id !== null && ids.has(e.target_id))),
-      targets: shownTargets.map(({ link, origins }) => {
+      targets: shownTargets.map((shown) => {
+        const { link, origins } = shown;
         const target = targetById.get(link.targetId as number);
         const current = scansByVariant.get(link.variantId as number) ?? [];
         return {
@@ -120,8 +162,57 @@ export async function entityStates(db: Db, entities: readonly EntityRow[]): Prom
           origins: [...origins].sort(),
           scans: current.map((s) => ({ id: s.id, scanner: s.scanner, scannedAt: s.scanned_at })),
           rows: current.flatMap((s) => rowsByScan.get(s.id) ?? []),
+          tally: single.has(shown) ? tallied.get(link.variantId as number) : undefined,
         };
       }),
     };
   });
+  if (tallies?.mode === 'store') await storeComputedTallies(db, states, marks, exemptions, tallies.now);
+  return states;
+}
+
+/** Stores the tally of every shown variant that was counted from its issues, once each. */
+async function storeComputedTallies(db: Db, states: readonly EntityState[], marks: Map<number, string>, exemptions: readonly ExemptionRow[], now: string): Promise<void> {
+  const computed = new Map<number, ShownTarget>();
+  for (const state of states) for (const target of state.targets) if (!target.tally && !computed.has(target.variantId)) computed.set(target.variantId, target);
+  const updatedAt = new Date().toISOString();
+  const rows = [...computed.values()].flatMap((target) => {
+    const mark = marks.get(target.targetId);
+    if (mark === undefined) return [];
+    const tally = tallyOf([target], exemptions, now);
+    return [
+      {
+        variant_id: target.variantId,
+        target_id: target.targetId,
+        scan_mark: mark,
+        exemption_mark: exemptionMark({ id: target.targetId, scope: target.scope }, exemptions, now),
+        ...tally.counts,
+        exempted: tally.exempted,
+        tally: JSON.stringify(tally),
+        updated_at: updatedAt,
+      },
+    ];
+  });
+  await storeTallies(db, rows);
+}
+
+/**
+ * What of the exemptions decides a target's counts now: the approved, unexpired ones that can cover
+ * its issues (insights/exemptions.ts coveringExemption), as a hash. Approving, revoking, narrowing
+ * one, or its expiry passing, changes it, and a tally computed before no longer counts.
+ */
+export function exemptionMark(target: { id: number; scope: string }, exemptions: readonly ExemptionRow[], now: string): string {
+  const org = target.scope === 'account' ? undefined : target.scope.split('.')[0];
+  const relevant = exemptions
+    .filter((e) => {
+      if (exemptionStatus(e, now) !== 'approved') return false;
+      if (e.level === 'target') return e.target_id === target.id;
+      if (e.issue_id !== null) return true;
+      if (e.level === 'project') return e.scope === target.scope;
+      if (e.level === 'org') return org !== undefined && e.scope === org;
+      return true;
+    })
+    .map((e) => [e.id, e.level, e.target_id, e.scope, e.issue_id, e.key?.toLowerCase() ?? null])
+    .sort((a, b) => (a[0] as number) - (b[0] as number));
+  return createHash('sha256').update(JSON.stringify(relevant)).digest('hex');
 }

@@ -27,7 +27,7 @@ export async function refreshSummaries(store: Store, db: Db, entityIds: readonly
   await lockEntities(db, entityIds);
   for (const ids of batches(new Set(entityIds), 200)) {
     const entities = await db.selectFrom('entities').selectAll().where('id', 'in', ids).execute();
-    const summaries = (await entityStates(db, entities)).map((state) => {
+    const summaries = (await entityStates(db, entities, { tallies: { mode: 'store', now } })).map((state) => {
       const summary = summarise(state, now);
       return {
         entity_id: state.entity.id,

@@ -5,6 +5,7 @@ import type { IssueDraft } from '../ingest/group.js';
 import { batches } from './batches.js';
 import { bulkInsertIds, bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import type { Store } from './database.js';
+import { isPostgres } from './row-locks.js';
 import type { Database, IssueRow, IssueTable, ScanIssueTable } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -385,4 +386,85 @@ export async function scanIssueSplit(db: Db, scan: { id: number; compared_scan_i
     common: issues.filter((i) => !i.new),
     remediated: compared.filter((i) => !present.has(i.id)),
   };
+}
+
+/** The rows of scanIssueRows for only these issues: a page's, read through the (issue_id, scan_id) index. */
+export async function scanIssueRowsOf(db: Db, scanIds: readonly number[], issueIds: readonly number[]): Promise<ScanIssueRow[]> {
+  const rows: ScanIssueRow[] = [];
+  if (scanIds.length === 0) return rows;
+  for (const batch of batches(issueIds)) {
+    rows.push(
+      ...(await db
+        .selectFrom('scan_issues')
+        .innerJoin('scans', 'scans.id', 'scan_issues.scan_id')
+        .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
+        .select([
+          'issues.id',
+          'issues.target_id',
+          'issues.fingerprint',
+          'issues.kind',
+          'issues.title',
+          'issues.vulnerability_id',
+          'issues.rule_id',
+          'issues.package',
+          'issues.installed_version',
+          'issues.fixed_version',
+          'issues.first_seen_at',
+          'scans.id as scan_id',
+          'scans.scanner',
+          'scans.scanned_at',
+          'scan_issues.severity',
+          'scan_issues.occurrences',
+          'scan_issues.is_new',
+        ])
+        .where('scan_issues.issue_id', 'in', batch)
+        .where('scan_issues.scan_id', 'in', scanIds)
+        .execute()),
+    );
+  }
+  return rows;
+}
+
+/** An issue's identifier as issue lists order it: vulnerability id, else rule id, lower-cased (migrations/0011 indexes it per target). */
+function identifierKey(db: Db) {
+  return isPostgres(db) ? sql<string>`lower(coalesce(issues.vulnerability_id, issues.rule_id, '')) collate "C"` : sql<string>`lower(coalesce(issues.vulnerability_id, issues.rule_id, ''))`;
+}
+
+export interface IdentifiedIssue {
+  id: number;
+  vulnerability_id: string | null;
+  rule_id: string | null;
+}
+
+/** A target's issues in identifier order, then id, after (key, id) when given: at most `limit`, each with its key as the index has it. */
+export function issuesInIdentifierOrder(db: Db, targetId: number, after: { key: string; id: number } | undefined, limit: number): Promise<Array<IdentifiedIssue & { sort_key: string }>> {
+  const key = identifierKey(db);
+  let query = db.selectFrom('issues').select(['issues.id', 'issues.vulnerability_id', 'issues.rule_id', key.as('sort_key')]).where('issues.target_id', '=', targetId);
+  if (after) query = query.where(sql<boolean>`(${key}, issues.id) > (${after.key}, ${after.id})`);
+  return query.orderBy(key).orderBy('issues.id').limit(limit).execute();
+}
+
+/** The issues of these scans that one of them gives this severity (the (scan_id, severity) index). */
+export async function issueIdsAtSeverity(db: Db, scanIds: readonly number[], severity: number): Promise<number[]> {
+  if (scanIds.length === 0) return [];
+  const rows = await db.selectFrom('scan_issues').select('issue_id').distinct().where('scan_id', 'in', scanIds).where('severity', '=', severity).execute();
+  return rows.map((r) => r.issue_id);
+}
+
+/** These issues' identifiers. */
+export async function identifiedIssues(db: Db, issueIds: readonly number[]): Promise<IdentifiedIssue[]> {
+  const out: IdentifiedIssue[] = [];
+  for (const batch of batches(issueIds)) out.push(...(await db.selectFrom('issues').select(['id', 'vulnerability_id', 'rule_id']).where('id', 'in', batch).execute()));
+  return out;
+}
+
+/** The worst severity each of these issues has in these scans (absent: in none of them). */
+export async function worstSeverities(db: Db, scanIds: readonly number[], issueIds: readonly number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (scanIds.length === 0) return out;
+  for (const batch of batches(issueIds)) {
+    const rows = await db.selectFrom('scan_issues').select(['issue_id', 'severity']).where('issue_id', 'in', batch).where('scan_id', 'in', scanIds).execute();
+    for (const row of rows) out.set(row.issue_id, Math.max(out.get(row.issue_id) ?? -1, row.severity));
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import { type Kysely, PostgresAdapter } from 'kysely';
+import { type Kysely, PostgresAdapter, sql } from 'kysely';
 import { batches } from './batches.js';
 import type { Database } from './schema.js';
 
@@ -23,4 +23,38 @@ export async function lockEntities(db: Kysely<Database>, ids: Iterable<number>):
   for (const batch of batches([...new Set(ids)].sort((a, b) => a - b))) {
     await db.selectFrom('entities').select('id').where('id', 'in', batch).orderBy('id').forNoKeyUpdate().execute();
   }
+}
+
+/**
+ * Makes link resolution against new targets take turns with the writing of new links, until the
+ * transaction ends (PostgreSQL; SQLite's writers are serial already). A catalog write resolves its
+ * links against the targets committed when it reads them, and an ingest that creates a target
+ * re-resolves the links committed when it looks for them: run at once, each would miss the other's
+ * uncommitted rows, and a link would stay "not found" beside the target it names. With this lock,
+ * whichever runs second sees what the first committed. It is taken only by catalog writes that
+ * store links and by the first scan of a target, so ordinary ingests never wait for it.
+ */
+export async function lockLinkResolution(db: Kysely<Database>): Promise<void> {
+  if (!isPostgres(db)) return;
+  await sql`select pg_advisory_xact_lock(hashtext('lantern-link-resolution:' || current_schema()))`.execute(db);
+}
+
+/**
+ * Locks targets that a catalog write is about to link entities to, until the transaction ends:
+ * an ingest into one of them (which holds it shared, lockTargetShared) finishes first, or waits.
+ * Otherwise the ingest would refresh the entities its target's committed links name, and the
+ * write would compute its entities' summaries without the ingest's uncommitted scan: an entity
+ * newly linked to the target would miss the scan for good.
+ */
+export async function lockTargetsForLinking(db: Kysely<Database>, ids: Iterable<number>): Promise<void> {
+  if (!isPostgres(db)) return;
+  for (const batch of batches([...new Set(ids)].sort((a, b) => a - b))) {
+    await db.selectFrom('targets').select('id').where('id', 'in', batch).orderBy('id').forNoKeyUpdate().execute();
+  }
+}
+
+/** An ingest's hold on its target: ingests share it, a catalog write linking to the target waits for them (lockTargetsForLinking). */
+export async function lockTargetShared(db: Kysely<Database>, id: number): Promise<void> {
+  if (!isPostgres(db)) return;
+  await db.selectFrom('targets').select('id').where('id', '=', id).forShare().execute();
 }

@@ -8,6 +8,7 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 export interface Database {
   entity_summaries: EntitySummaryTable;
   entity_rollups: EntityRollupTable;
+  variant_tallies: VariantTallyTable;
   summary_history: SummaryHistoryTable;
   exemptions: ExemptionTable;
   notification_deliveries: NotificationDeliveryTable;
@@ -391,6 +392,30 @@ export interface EntityRollupTable {
   medium: number;
   low: number;
   info: number;
+}
+
+/**
+ * What an entity summary needs of one variant's current issues, stored (insights/variant-tallies.ts,
+ * migrations/0011-target-counts.ts): valid while its target's scans and the exemptions that apply
+ * are what the marks say.
+ */
+export interface VariantTallyTable {
+  variant_id: number;
+  target_id: number;
+  /** `count:max` of the target's scan ids when computed: any scan of the target changes it. */
+  scan_mark: string;
+  /** Hash of the approved, unexpired exemptions that can cover the target's issues when computed. */
+  exemption_mark: string;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+  total: number;
+  exempted: number;
+  /** JSON VariantTally: the counts above with fixable, new, breakdown and per-scanner counts. */
+  tally: string;
+  updated_at: string;
 }
 
 /** The summary as it stood at the end of each day it changed: the trend. */

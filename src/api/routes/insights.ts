@@ -279,7 +279,9 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     '/insights/entities/:kind/:namespace/:name/summary',
     { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: SummarySchema, ...errors(404) } } },
     async (request) => {
-      return summarise(await entityState(db, await readableEntity(request, request.params)), now());
+      const at = now();
+      // Counted from the shown variants' stored tallies where still valid: a huge target is not read per request.
+      return summarise(await entityState(db, await readableEntity(request, request.params), { tallies: { mode: 'read', now: at } }), at);
     },
   );
 
@@ -350,7 +352,8 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     },
     async (request) => {
       const q = request.query;
-      const state = await entityState(db, await readableEntity(request, request.params));
+      // With the shown variants' tallies: the first pages by severity are read through indexes.
+      const state = await entityState(db, await readableEntity(request, request.params), { tallies: { mode: 'read', now: lantern.now() } });
       return entityIssues(
         db,
         state,
