@@ -80,44 +80,50 @@ export interface Overview {
 }
 
 const COUNT_SORTS = [...SEVERITIES, 'total'] as const;
-const TEXT_SORTS = { name: 'e.name', kind: 'e.kind', type: 'e.type', owner: 'e.owner_ref', system: 'e.system_ref', lifecycle: 'e.lifecycle' } as const;
-export const OVERVIEW_SORTS = [...COUNT_SORTS, ...Object.keys(TEXT_SORTS), 'lastScanAt', 'score'] as const;
+const TEXT_SORTS = ['name', 'kind', 'type', 'owner', 'system', 'lifecycle'] as const;
+export const OVERVIEW_SORTS = [...COUNT_SORTS, ...TEXT_SORTS, 'lastScanAt', 'score'] as const;
 
-type From = ExpressionBuilder<Database & { e: Database['entities']; s: Database['entity_summaries'] }, 'e' | 's'>;
+type From = ExpressionBuilder<Database & { o: Database['entity_sort_keys']; e: Database['entities']; s: Database['entity_summaries'] }, 'o' | 'e' | 's'>;
 
-/** `lower(column) in (values)`: catalog fields compare case-insensitively, as Backstage's do. */
+/** `column in (values)` over a lowered key column: catalog fields compare case-insensitively, as Backstage's do. */
 function lowerIn(eb: From, column: string, values: readonly string[]): Expression<SqlBool> {
-  return eb(sql<string>`lower(${sql.ref(column)})`, 'in', values.map((v) => v.toLowerCase()));
+  return eb(sql.ref(column), 'in', values.map((v) => v.toLowerCase()));
 }
 
-/** A ref column matching full refs or bare names (`team-a` matches `group:default/team-a`). */
+/** A lowered ref key column matching full refs or bare names (`team-a` matches `group:default/team-a`). */
 function refIn(eb: From, column: string, values: readonly string[]): Expression<SqlBool> {
   const full = values.filter((v) => v.includes(':')).map((v) => v.toLowerCase());
   const names = values.filter((v) => !v.includes(':')).map((v) => v.toLowerCase());
-  const lowered = sql<string>`lower(${sql.ref(column)})`;
+  const lowered = sql.ref<string>(column);
   return eb.or([
     ...(full.length > 0 ? [eb(lowered, 'in', full)] : []),
     ...names.map((name) => sql<SqlBool>`${lowered} like ${`%/${name.replace(/[\\%_]/g, (c) => `\\${c}`)}`} escape '\\'`),
   ]);
 }
 
+/**
+ * The entities the query picks, from their sort rows (entity_sort_keys, kept by triggers) with the
+ * entity and its stored summary joined: filters and sorts read the sort row, so that a page is
+ * read in index order.
+ */
 function filtered(db: Db, query: OverviewQuery) {
   return db
-    .selectFrom('entities as e')
-    .leftJoin('entity_summaries as s', 's.entity_id', 'e.id')
+    .selectFrom('entity_sort_keys as o')
+    .innerJoin('entities as e', 'e.id', 'o.entity_id')
+    .leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id')
     .where((eb) => {
       const all: Expression<SqlBool>[] = [];
-      if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'e.scope', query.scopes));
-      if (query.kind?.length) all.push(lowerIn(eb, 'e.kind', query.kind));
-      if (query.type?.length) all.push(lowerIn(eb, 'e.type', query.type));
-      if (query.lifecycle?.length) all.push(lowerIn(eb, 'e.lifecycle', query.lifecycle));
-      if (query.owner?.length) all.push(refIn(eb, 'e.owner_ref', query.owner));
-      if (query.system?.length) all.push(refIn(eb, 'e.system_ref', query.system));
+      if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'o.scope', query.scopes));
+      if (query.kind?.length) all.push(lowerIn(eb, 'o.kind_key', query.kind));
+      if (query.type?.length) all.push(lowerIn(eb, 'o.type_key', query.type));
+      if (query.lifecycle?.length) all.push(lowerIn(eb, 'o.lifecycle_key', query.lifecycle));
+      if (query.owner?.length) all.push(refIn(eb, 'o.owner_key', query.owner));
+      if (query.system?.length) all.push(refIn(eb, 'o.system_key', query.system));
       if (query.tag?.length) {
         const tags = query.tag.map((t) => t.toLowerCase());
-        all.push(eb('e.id', 'in', eb.selectFrom('entity_search').select('entity_id').where('key', '=', 'metadata.tags').where('value', 'in', tags)));
+        all.push(eb('o.entity_id', 'in', eb.selectFrom('entity_search').select('entity_id').where('key', '=', 'metadata.tags').where('value', 'in', tags)));
       }
-      if (query.hasData !== undefined) all.push(eb(eb.fn.coalesce('s.has_data', sql.lit(0)), '=', query.hasData ? 1 : 0));
+      if (query.hasData !== undefined) all.push(eb('o.has_data', '=', query.hasData ? 1 : 0));
       const text = query.q?.trim().toLowerCase();
       if (text) {
         const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
@@ -135,38 +141,48 @@ interface OrderTerm {
   direction: 'asc' | 'desc';
 }
 
+/** The key column of each sort read by index (migrations/0010-overview-sort.ts); `score` is read from the scorecard's results. */
+const KEY_COLUMNS: Record<string, string> = { ...Object.fromEntries(COUNT_SORTS.map((k) => [k, k])), ...Object.fromEntries(TEXT_SORTS.map((k) => [k, k])), lastScanAt: 'last_scan' };
+
 /**
  * The overview's order for a sort, ending with the ref so that every row has one place. Every term
- * is never null (a null value sorts by a flag first), so a row's terms are a keyset cursor.
+ * is never null, so a row's terms are a keyset cursor. Counts and ascending sorts read a key that
+ * orders ascending whichever the direction; descending catalog fields and scan times read theirs
+ * from an index kept descending (0010-overview-sort.ts says how the keys are made).
  */
 function orderOf(key: string, direction: 'asc' | 'desc'): OrderTerm[] {
   const ref = (column: string) => sql.ref(column);
-  const nullsLast = (column: string): OrderTerm => ({ expression: sql`case when ${ref(column)} is null then 1 else 0 end`, direction: 'asc' });
+  const column = KEY_COLUMNS[key];
   let terms: OrderTerm[];
-  if ((COUNT_SORTS as readonly string[]).includes(key)) {
-    // "No data" is not zero: such entities come after every entity with data, either way round.
-    const order = key === 'total' ? ['total', ...SEVERITIES] : [key, ...SEVERITIES.filter((s) => s !== key)];
-    terms = [{ expression: sql`coalesce(${ref('s.has_data')}, 0)`, direction: 'desc' }, ...order.map((column) => ({ expression: sql`coalesce(${ref(`s.${column}`)}, 0)`, direction }))];
-  } else if (key === 'lastScanAt') {
-    terms = [nullsLast('s.last_scan_at'), { expression: sql`coalesce(${ref('s.last_scan_at')}, '')`, direction }];
-  } else if (key === 'score') {
-    // No score is not a low score: those entities come last either way round.
-    terms = [nullsLast('sr.score'), { expression: sql`coalesce(${ref('sr.score')}, 0)`, direction }];
+  if (column !== undefined) {
+    const ascending = direction === 'asc' || (COUNT_SORTS as readonly string[]).includes(key);
+    terms = [{ expression: sql`${ref(`o.${direction}_${column}`)}`, direction: ascending ? 'asc' : 'desc' }];
   } else {
-    const column = TEXT_SORTS[key as keyof typeof TEXT_SORTS];
-    terms = [nullsLast(column), { expression: sql`coalesce(lower(${ref(column)}), '')`, direction }];
+    // No score is not a low score: those entities come last either way round.
+    terms = [
+      { expression: sql`case when ${ref('sr.score')} is null then 1 else 0 end`, direction: 'asc' },
+      { expression: sql`coalesce(${ref('sr.score')}, 0)`, direction },
+    ];
   }
-  return [...terms, { expression: sql`${ref('e.ref_key')}`, direction: 'asc' }];
+  return [...terms, { expression: sql`${ref('o.ref_key')}`, direction: 'asc' }];
 }
 
-/** Rows after the cursor's row in this order: (t0, t1, …) after (v0, v1, …), term by term. */
+/**
+ * Rows after the cursor's row in this order: (t0, t1, …) after (v0, v1, …), term by term. One
+ * direction throughout is a row-value comparison, which an index seeks to; otherwise the first term
+ * bounds the range so that the index still starts near the cursor.
+ */
 function after(terms: readonly OrderTerm[], values: readonly unknown[]): RawBuilder<SqlBool> {
+  const beyond = (term: OrderTerm, or: '' | '=') => sql.raw(`${term.direction === 'asc' ? '>' : '<'}${or}`);
+  if (terms.every((t) => t.direction === terms[0]?.direction)) {
+    return sql<SqlBool>`(${sql.join(terms.map((t) => t.expression))}) ${beyond(terms[0] as OrderTerm, '')} (${sql.join(values.map((v) => sql`${v}`))})`;
+  }
   const alternatives = terms.map((term, i) => {
     const equal = terms.slice(0, i).map((t, j) => sql`${t.expression} = ${values[j]}`);
-    const beyond = sql`${term.expression} ${sql.raw(term.direction === 'asc' ? '>' : '<')} ${values[i]}`;
-    return sql.join([...equal, beyond], sql` and `);
+    return sql.join([...equal, sql`${term.expression} ${beyond(term, '')} ${values[i]}`], sql` and `);
   });
-  return sql<SqlBool>`(${sql.join(alternatives.map((a) => sql`(${a})`), sql` or `)})`;
+  const first = terms[0] as OrderTerm;
+  return sql<SqlBool>`(${first.expression} ${beyond(first, '=')} ${values[0]} and (${sql.join(alternatives.map((a) => sql`(${a})`), sql` or `)}))`;
 }
 
 function writeOverviewCursor(sort: string, values: readonly unknown[]): string {
@@ -206,7 +222,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
   const terms = orderOf(key, descending ? 'desc' : 'asc');
   const from = query.cursor === undefined ? undefined : readOverviewCursor(query.cursor, sort, terms.length);
   let rows = filtered(db, query)
-    .leftJoin('scorecard_results as sr', (join) => join.onRef('sr.entity_id', '=', 'e.id').on('sr.scorecard_id', '=', query.scorecard ?? ''))
+    .leftJoin('scorecard_results as sr', (join) => join.onRef('sr.entity_id', '=', 'o.entity_id').on('sr.scorecard_id', '=', query.scorecard ?? ''))
     .select([
       'e.ref',
       'e.kind',

@@ -8,6 +8,7 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 export interface Database {
   entity_summaries: EntitySummaryTable;
   entity_rollups: EntityRollupTable;
+  entity_sort_keys: EntitySortKeyTable;
   summary_history: SummaryHistoryTable;
   exemptions: ExemptionTable;
   notification_deliveries: NotificationDeliveryTable;
@@ -390,6 +391,24 @@ export interface EntityRollupTable {
   low: number;
   info: number;
 }
+
+type SortKeyColumn = `${'asc' | 'desc'}_${'critical' | 'high' | 'medium' | 'low' | 'info' | 'total' | 'name' | 'kind' | 'type' | 'owner' | 'system' | 'lifecycle' | 'last_scan'}`;
+
+/**
+ * One row per entity: its filter fields lowered and a key per overview sort and direction, kept by
+ * triggers (migrations/0010-overview-sort.ts), so that overview pages are read by index.
+ */
+export type EntitySortKeyTable = {
+  entity_id: number;
+  scope: string;
+  ref_key: string;
+  kind_key: string;
+  type_key: string | null;
+  lifecycle_key: string | null;
+  owner_key: string | null;
+  system_key: string | null;
+  has_data: number;
+} & Record<SortKeyColumn, string>;
 
 /** The summary as it stood at the end of each day it changed: the trend. */
 export interface SummaryHistoryTable extends CountColumns {
