@@ -83,22 +83,20 @@ const COUNT_SORTS = [...SEVERITIES, 'total'] as const;
 const TEXT_SORTS = ['name', 'kind', 'type', 'owner', 'system', 'lifecycle'] as const;
 export const OVERVIEW_SORTS = [...COUNT_SORTS, ...TEXT_SORTS, 'lastScanAt', 'score'] as const;
 
-type From = ExpressionBuilder<Database & { o: Database['entity_sort_keys']; e: Database['entities']; s: Database['entity_summaries'] }, 'o' | 'e' | 's'>;
-
 /** `column in (values)` over a lowered key column: catalog fields compare case-insensitively, as Backstage's do. */
-function lowerIn(eb: From, column: string, values: readonly string[]): Expression<SqlBool> {
-  return eb(sql.ref(column), 'in', values.map((v) => v.toLowerCase()));
+function lowerIn(column: string, values: readonly string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} in (${sql.join(values.map((v) => v.toLowerCase()))})`;
 }
 
-/** A lowered ref key column matching full refs or bare names (`team-a` matches `group:default/team-a`). */
-function refIn(eb: From, column: string, values: readonly string[]): Expression<SqlBool> {
+/** A lowered ref matching full refs or bare names (`team-a` matches `group:default/team-a`). */
+function refIn(lowered: RawBuilder<string>, values: readonly string[]): RawBuilder<SqlBool> {
   const full = values.filter((v) => v.includes(':')).map((v) => v.toLowerCase());
   const names = values.filter((v) => !v.includes(':')).map((v) => v.toLowerCase());
-  const lowered = sql.ref<string>(column);
-  return eb.or([
-    ...(full.length > 0 ? [eb(lowered, 'in', full)] : []),
-    ...names.map((name) => sql<SqlBool>`${lowered} like ${`%/${name.replace(/[\\%_]/g, (c) => `\\${c}`)}`} escape '\\'`),
-  ]);
+  const parts = [
+    ...(full.length > 0 ? [sql`${lowered} in (${sql.join(full)})`] : []),
+    ...names.map((name) => sql`${lowered} like ${`%/${name.replace(/[\\%_]/g, (c) => `\\${c}`)}`} escape '\\'`),
+  ];
+  return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
 }
 
 /**
@@ -114,11 +112,11 @@ function filtered(db: Db, query: OverviewQuery) {
     .where((eb) => {
       const all: Expression<SqlBool>[] = [];
       if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'o.scope', query.scopes));
-      if (query.kind?.length) all.push(lowerIn(eb, 'o.kind_key', query.kind));
-      if (query.type?.length) all.push(lowerIn(eb, 'o.type_key', query.type));
-      if (query.lifecycle?.length) all.push(lowerIn(eb, 'o.lifecycle_key', query.lifecycle));
-      if (query.owner?.length) all.push(refIn(eb, 'o.owner_key', query.owner));
-      if (query.system?.length) all.push(refIn(eb, 'o.system_key', query.system));
+      if (query.kind?.length) all.push(lowerIn('o.kind_key', query.kind));
+      if (query.type?.length) all.push(lowerIn('o.type_key', query.type));
+      if (query.lifecycle?.length) all.push(lowerIn('o.lifecycle_key', query.lifecycle));
+      if (query.owner?.length) all.push(refIn(sql.ref('o.owner_key'), query.owner));
+      if (query.system?.length) all.push(refIn(sql.ref('o.system_key'), query.system));
       if (query.tag?.length) {
         const tags = query.tag.map((t) => t.toLowerCase());
         all.push(eb('o.entity_id', 'in', eb.selectFrom('entity_search').select('entity_id').where('key', '=', 'metadata.tags').where('value', 'in', tags)));
@@ -205,9 +203,14 @@ function readOverviewCursor(cursor: string, sort: string, terms: number): unknow
   return values;
 }
 
-/** Whether the query picks entities by more than the caller's scopes: then rollups are computed from the picked ones. */
-function narrowed(query: OverviewQuery): boolean {
-  return Boolean(query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length || query.tag?.length || query.hasData !== undefined || query.q?.trim());
+/** Whether the query picks entities by more than the caller's scopes and the facets entity_facet_rollups sums by: then rollups are computed from the picked ones. */
+function pickedOneByOne(query: OverviewQuery): boolean {
+  return Boolean(query.tag?.length || query.q?.trim());
+}
+
+/** Whether the query picks entities by a facet (kind, type, lifecycle, owner, system, data or not). */
+function byFacet(query: OverviewQuery): boolean {
+  return Boolean(query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length || query.hasData !== undefined);
 }
 
 /** The catalog, one row per entity, with its stored summary (docs/insights-api.md: overview). */
@@ -258,7 +261,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
   const last = page.at(-1) as Record<string, unknown> | undefined;
   const nextCursor = read.length > limit && last ? writeOverviewCursor(sort, terms.map((_, i) => last[`k${i}`] as unknown)) : null;
 
-  const groups = narrowed(query)
+  const groups = pickedOneByOne(query)
     ? await filtered(db, query)
         .select((eb) => [
           'e.owner_ref',
@@ -270,7 +273,9 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
         ])
         .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
         .execute()
-    : await storedGroups(db, query.scopes ?? { all: true });
+    : byFacet(query)
+      ? await facetGroups(db, query)
+      : await storedGroups(db, query.scopes ?? { all: true });
   const systems = await db
     .selectFrom('entities')
     .select(['ref_key', 'domain_ref'])
@@ -351,6 +356,44 @@ async function storedGroups(db: Db, scopes: ScopeFilter) {
   return rows.map((r) => ({ ...r, owner_ref: r.owner_ref || null, system_ref: r.system_ref || null, domain_ref: r.domain_ref || null }));
 }
 
+/**
+ * The rollup rows of the entities a facet filter picks (entity_facet_rollups, kept by triggers),
+ * in the shape of the live grouping. An entity without data has no issues, so "with data" takes a
+ * group's entities with data and its sums, "without" the rest and none of its sums.
+ */
+async function facetGroups(db: Db, query: OverviewQuery) {
+  const rows = await db
+    .selectFrom('entity_facet_rollups as f')
+    .select((eb) => [
+      'f.owner_ref',
+      'f.system_ref',
+      'f.domain_ref',
+      eb.fn.sum<number>('f.entities').as('entities'),
+      eb.fn.sum<number>('f.with_data').as('with_data'),
+      ...SEVERITIES.map((s) => eb.fn.sum<number>(`f.${s}`).as(s)),
+    ])
+    .where('f.entities', '>', 0)
+    .where((eb) => {
+      const all: Expression<SqlBool>[] = [];
+      if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'f.scope', query.scopes));
+      if (query.kind?.length) all.push(lowerIn('f.kind_key', query.kind));
+      if (query.type?.length) all.push(lowerIn('f.type_key', query.type));
+      if (query.lifecycle?.length) all.push(lowerIn('f.lifecycle_key', query.lifecycle));
+      if (query.owner?.length) all.push(refIn(sql<string>`lower(${sql.ref('f.owner_ref')})`, query.owner));
+      if (query.system?.length) all.push(refIn(sql<string>`lower(${sql.ref('f.system_ref')})`, query.system));
+      return eb.and(all);
+    })
+    .groupBy(['f.owner_ref', 'f.system_ref', 'f.domain_ref'])
+    .execute();
+  return rows
+    .map((r) => {
+      const [entities, withData] = [Number(r.entities), Number(r.with_data)];
+      const picked = query.hasData === undefined ? r : query.hasData ? { ...r, entities: withData } : { ...r, entities: entities - withData, with_data: 0, ...Object.fromEntries(SEVERITIES.map((s) => [s, 0])) };
+      return { ...picked, owner_ref: r.owner_ref || null, system_ref: r.system_ref || null, domain_ref: r.domain_ref || null };
+    })
+    .filter((r) => Number(r.entities) > 0);
+}
+
 function rollup(): Rollup {
   return { entities: 0, withData: 0, counts: emptyCounts() };
 }
@@ -378,16 +421,8 @@ async function countSharedOnce(
   domainOf: (entity: { system_ref: string | null; domain_ref: string | null }) => string | null | undefined,
   rollups: { totals: Rollup; byOwner: Map<string, Rollup>; bySystem: Map<string, Rollup>; byDomain: Map<string, Rollup> },
 ): Promise<void> {
-  // Most catalogs have no target shown by two entities: one look at the links says so.
-  const anyShared = await db
-    .selectFrom('entity_links')
-    .select('target_id')
-    .where('matched', '=', 1)
-    .where('target_id', 'is not', null)
-    .groupBy('target_id')
-    .having((eb) => eb(eb.fn.count('entity_id').distinct(), '>', 1))
-    .limit(1)
-    .executeTakeFirst();
+  // Most catalogs have no target shown by two entities: one look at target_sharing (kept by triggers) says so.
+  const anyShared = await db.selectFrom('target_sharing').select('target_id').where('entities', '>', 1).limit(1).executeTakeFirst();
   if (!anyShared) return;
   const shown = () => filtered(db, query).innerJoin('entity_links as l', 'l.entity_id', 'e.id').where('l.matched', '=', 1).where('s.has_data', '=', 1);
   const shared = shown()

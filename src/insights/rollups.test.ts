@@ -9,8 +9,9 @@ import { parseScope } from '../domain/scope.js';
 import { Lantern } from '../lantern.js';
 
 /*
- * entity_rollups is kept by triggers (store/migrations/0007-scale-reads.ts); after every kind of
- * change it must equal the same sums computed live from every entity and its stored summary.
+ * entity_rollups and entity_sort_keys are kept by triggers (store/migrations/0007-scale-reads.ts,
+ * 0010-overview-sort.ts); after every kind of change they must equal what is computed live from
+ * every entity and its stored summary.
  */
 const v = (id: string, pkg: string, severity: Vulnerability['severity']): Vulnerability => ({ id, pkg, version: '1.0.0', severity });
 const lodash = v('CVE-2021-23337', 'lodash', 'HIGH');
@@ -39,10 +40,56 @@ describeEachStore('maintained entity rollups', (kind: StoreKind) => {
         group by e.scope, coalesce(e.owner_ref, ''), coalesce(e.system_ref, ''), coalesce(e.domain_ref, '')
         order by 1, 2, 3, 4`.execute(lantern.store.db)
     ).rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, value]) => [k, typeof value === 'string' && !k.endsWith('_ref') && k !== 'scope' ? Number(value) : value])));
+  /**
+   * entity_sort_keys (0010-overview-sort.ts): one row per entity with its lowered filter fields,
+   * and each key column, read in index order, orders the entities as its sort means, computed here
+   * from the entities and their stored summaries.
+   */
+  const expectSortKeysMaintained = async () => {
+    const { db } = lantern.store;
+    const entities = await db
+      .selectFrom('entities as e')
+      .leftJoin('entity_summaries as s', 's.entity_id', 'e.id')
+      .select(['e.id', 'e.scope', 'e.ref_key', 'e.name', 'e.kind', 'e.type', 'e.owner_ref', 'e.system_ref', 'e.lifecycle', 's.has_data', 's.critical', 's.high', 's.medium', 's.low', 's.info', 's.total', 's.last_scan_at'])
+      .execute();
+    const rows = await db.selectFrom('entity_sort_keys').select(['entity_id', 'scope', 'ref_key', 'kind_key', 'type_key', 'lifecycle_key', 'owner_key', 'system_key', 'has_data']).orderBy('entity_id').execute();
+    const lower = (v: string | null) => v?.toLowerCase() ?? null;
+    expect(rows).toEqual(
+      entities
+        .map((e) => ({ entity_id: e.id, scope: e.scope, ref_key: e.ref_key, kind_key: lower(e.kind), type_key: lower(e.type), lifecycle_key: lower(e.lifecycle), owner_key: lower(e.owner_ref), system_key: lower(e.system_ref), has_data: e.has_data ?? 0 }))
+        .sort((a, b) => a.entity_id - b.entity_id),
+    );
+    type Live = (typeof entities)[number];
+    const counts = ['critical', 'high', 'medium', 'low', 'info', 'total'] as const;
+    const fields = { name: 'name', kind: 'kind', type: 'type', owner: 'owner_ref', system: 'system_ref', lifecycle: 'lifecycle', last_scan: 'last_scan_at' } as const;
+    for (const direction of [1, -1]) {
+      const text = (x: string | null, y: string | null) => (x === y ? 0 : x === null ? 1 : y === null ? -1 : direction * (x < y ? -1 : 1));
+      const sorts: Array<[string, (a: Live, b: Live) => number]> = [
+        ...counts.map((key): [string, (a: Live, b: Live) => number] => [
+          key,
+          (a, b) => {
+            if ((a.has_data ?? 0) !== (b.has_data ?? 0)) return (b.has_data ?? 0) - (a.has_data ?? 0);
+            const order = key === 'total' ? counts : [key, ...counts.filter((c) => c !== key && c !== 'total')];
+            for (const c of order) if ((a[c] ?? 0) !== (b[c] ?? 0)) return direction * ((a[c] ?? 0) - (b[c] ?? 0));
+            return 0;
+          },
+        ]),
+        ...Object.entries(fields).map(([key, column]): [string, (a: Live, b: Live) => number] => [key, (a, b) => text(column === 'last_scan_at' ? a[column] : lower(a[column]), column === 'last_scan_at' ? b[column] : lower(b[column]))]),
+      ];
+      for (const [key, compare] of sorts) {
+        const column = `${direction === 1 ? 'asc' : 'desc'}_${key}` as 'asc_name';
+        const descending = direction === -1 && !(counts as readonly string[]).includes(key);
+        const read = await db.selectFrom('entity_sort_keys').select('entity_id').orderBy(column, descending ? 'desc' : 'asc').orderBy('ref_key').execute();
+        const expected = [...entities].sort((a, b) => compare(a, b) || (a.ref_key < b.ref_key ? -1 : 1)).map((e) => e.id);
+        expect(read.map((r) => r.entity_id), column).toEqual(expected);
+      }
+    }
+  };
   const expectMaintained = async () => {
     const expected = await live();
     expect(expected.length).toBeGreaterThan(0);
     expect(await stored()).toEqual(expected);
+    await expectSortKeysMaintained();
   };
 
   beforeEach(async () => {
@@ -91,6 +138,7 @@ describeEachStore('maintained entity rollups', (kind: StoreKind) => {
     await expectMaintained();
 
     await lantern.unregisterLocation(location.id);
+    expect(await lantern.store.db.selectFrom('entity_sort_keys').select('entity_id').execute()).toEqual([]);
     const left = await lantern.store.db.selectFrom('entity_rollups').selectAll().execute();
     expect(left.every((r) => [r.entities, r.with_data, r.critical, r.high, r.medium, r.low, r.info].every((n) => Number(n) === 0))).toBe(true);
   });

@@ -29,7 +29,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('lifecycle_key', 'text')
     .addColumn('owner_key', 'text')
     .addColumn('system_key', 'text')
+    .addColumn('owner_ref', 'text')
+    .addColumn('system_ref', 'text')
+    .addColumn('domain_ref', 'text')
     .addColumn('has_data', 'integer', (c) => c.notNull());
+  for (const count of SEVERITIES) table = table.addColumn(count, 'integer', (c) => c.notNull());
   for (const key of KEYS) table = table.addColumn(key.column, 'text', (c) => c.notNull());
   await table.execute();
 
@@ -45,9 +49,40 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       .columns([key.descending ? `${key.column} desc` : key.column, 'ref_key'])
       .execute();
   }
+  await db.schema
+    .createTable('entity_facet_rollups')
+    .addColumn('scope', 'text', (c) => c.notNull())
+    .addColumn('kind_key', 'text', (c) => c.notNull())
+    .addColumn('type_key', 'text', (c) => c.notNull())
+    .addColumn('lifecycle_key', 'text', (c) => c.notNull())
+    .addColumn('owner_ref', 'text', (c) => c.notNull())
+    .addColumn('system_ref', 'text', (c) => c.notNull())
+    .addColumn('domain_ref', 'text', (c) => c.notNull())
+    .addColumn('entities', 'integer', (c) => c.notNull())
+    .addColumn('with_data', 'integer', (c) => c.notNull())
+    .$call((t) => SEVERITIES.reduce((table, count) => table.addColumn(count, 'integer', (c) => c.notNull()), t))
+    .addPrimaryKeyConstraint('entity_facet_rollups_pk', [...FACETS])
+    .execute();
+  await sql.raw(`insert into entity_facet_rollups (${[...FACETS, ...FACET_SUMS].join(', ')})
+    select ${FACETS.map((f) => `coalesce(${f}, '')`).join(', ')}, count(*), ${FACET_SUMS.slice(1).map((c) => `sum(${c === 'with_data' ? 'has_data' : c})`).join(', ')}
+    from entity_sort_keys group by ${FACETS.map((f) => `coalesce(${f}, '')`).join(', ')}`).execute(db);
+
+  await db.schema
+    .createTable('target_sharing')
+    .addColumn('target_id', 'integer', (c) => c.primaryKey())
+    .addColumn('entities', 'integer', (c) => c.notNull())
+    .execute();
+  await sql.raw('insert into target_sharing (target_id, entities) select target_id, count(distinct entity_id) from entity_links where matched = 1 and target_id is not null group by target_id').execute(db);
+  await db.schema.createIndex('target_sharing_entities').on('target_sharing').column('entities').execute();
+
+  for (const statement of postgres ? postgresRollupTriggers() : sqliteRollupTriggers()) await sql.raw(statement).execute(db);
+
   // Selective filters: a team's or a system's entities are read by these, then sorted.
   await db.schema.createIndex('entity_sort_keys_owner').on('entity_sort_keys').column('owner_key').execute();
   await db.schema.createIndex('entity_sort_keys_system').on('entity_sort_keys').column('system_key').execute();
+  // Without statistics SQLite guesses that a filter keeps few rows and reads every row to sort them
+  // rather than walk the sort's index until the page is full; the table is new, so give it some.
+  for (const name of ['entity_sort_keys', 'entity_facet_rollups', 'target_sharing']) await sql`analyze ${sql.table(name)}`.execute(db);
 }
 
 interface SortKey {
@@ -85,18 +120,33 @@ const KEYS: SortKey[] = [
   fieldKey('last_scan', 's.last_scan_at', true),
 ];
 
-const COLUMNS = ['entity_id', 'scope', 'ref_key', 'kind_key', 'type_key', 'lifecycle_key', 'owner_key', 'system_key', 'has_data', ...KEYS.map((k) => k.column)];
+const COLUMNS = ['entity_id', 'scope', 'ref_key', 'kind_key', 'type_key', 'lifecycle_key', 'owner_key', 'system_key', 'owner_ref', 'system_ref', 'domain_ref', 'has_data', ...SEVERITIES, ...KEYS.map((k) => k.column)];
 
 /** Writes the sort row of the entity $ID (of every entity with `true` for the condition) from its entity and summary rows. */
 function refreshStatement(postgres: boolean): string {
-  const values = ['e.id', 'e.scope', 'e.ref_key', 'lower(e.kind)', 'lower(e.type)', 'lower(e.lifecycle)', 'lower(e.owner_ref)', 'lower(e.system_ref)', 'coalesce(s.has_data, 0)', ...KEYS.map((k) => k.expression(postgres))];
+  const values = [
+    'e.id',
+    'e.scope',
+    'e.ref_key',
+    'lower(e.kind)',
+    'lower(e.type)',
+    'lower(e.lifecycle)',
+    'lower(e.owner_ref)',
+    'lower(e.system_ref)',
+    'e.owner_ref',
+    'e.system_ref',
+    'e.domain_ref',
+    'coalesce(s.has_data, 0)',
+    ...SEVERITIES.map((c) => `coalesce(s.${c}, 0)`),
+    ...KEYS.map((k) => k.expression(postgres)),
+  ];
   return `insert into entity_sort_keys (${COLUMNS.join(', ')})
     select ${values.join(', ')} from entities e left join entity_summaries s on s.entity_id = e.id where e.id = $ID
     on conflict (entity_id) do update set ${COLUMNS.slice(1).map((c) => `${c} = excluded.${c}`).join(', ')}`;
 }
 
 /** The catalog fields a sort row is made of: an update of others leaves it as it is. */
-const ENTITY_FIELDS = 'scope, ref_key, kind, name, type, lifecycle, owner_ref, system_ref';
+const ENTITY_FIELDS = 'scope, ref_key, kind, name, type, lifecycle, owner_ref, system_ref, domain_ref';
 
 function sqliteTriggers(refresh: string): string[] {
   return [
@@ -121,5 +171,55 @@ function postgresTriggers(refresh: string): string[] {
     'create trigger entity_sort_keys_entity_delete after delete on entities for each row execute function entity_sort_keys_entity_delete()',
     'create trigger entity_sort_keys_summary_write after insert or update on entity_summaries for each row execute function entity_sort_keys_summary()',
     'create trigger entity_sort_keys_summary_delete after delete on entity_summaries for each row execute function entity_sort_keys_summary_delete()',
+  ];
+}
+
+/**
+ * entity_facet_rollups: the sort rows summed per scope, kind, type, lifecycle, owner, system and
+ * domain ('' for none), so that an overview filtered by those reads a few rows for its totals and
+ * rollups. Kept from entity_sort_keys, whose rows carry every value: each write moves its old row
+ * out of its group and its new row in.
+ */
+const FACETS = ['scope', 'kind_key', 'type_key', 'lifecycle_key', 'owner_ref', 'system_ref', 'domain_ref'] as const;
+const FACET_SUMS = ['entities', 'with_data', ...SEVERITIES];
+const facetDelta = (row: 'new' | 'old', sign: '+' | '-') =>
+  `insert into entity_facet_rollups (${[...FACETS, ...FACET_SUMS].join(', ')}) values (${FACETS.map((f) => `coalesce(${row}.${f}, '')`).join(', ')}, ${sign}1, ${sign}${row}.has_data, ${SEVERITIES.map((c) => `${sign}${row}.${c}`).join(', ')})
+    on conflict (${FACETS.join(', ')}) do update set ${FACET_SUMS.map((c) => `${c} = entity_facet_rollups.${c} + excluded.${c}`).join(', ')}`;
+
+/**
+ * target_sharing: per target, how many entities show it (a matched link). The overview counts a
+ * target shown by several entities once in its totals; this says at a glance whether any is. Each
+ * write recounts its target's links, so the count is right whatever order a statement's rows take.
+ */
+const recount = (row: 'new' | 'old') =>
+  `insert into target_sharing (target_id, entities) select ${row}.target_id, (select count(distinct entity_id) from entity_links where target_id = ${row}.target_id and matched = 1) where ${row}.target_id is not null
+    on conflict (target_id) do update set entities = excluded.entities`;
+
+function sqliteRollupTriggers(): string[] {
+  return [
+    `create trigger entity_facet_rollups_insert after insert on entity_sort_keys begin ${facetDelta('new', '+')}; end`,
+    `create trigger entity_facet_rollups_update after update on entity_sort_keys begin ${facetDelta('old', '-')}; ${facetDelta('new', '+')}; end`,
+    `create trigger entity_facet_rollups_delete after delete on entity_sort_keys begin ${facetDelta('old', '-')}; end`,
+    `create trigger target_sharing_insert after insert on entity_links begin ${recount('new')}; end`,
+    `create trigger target_sharing_update after update of target_id, entity_id, matched on entity_links begin ${recount('old')}; ${recount('new')}; end`,
+    `create trigger target_sharing_delete after delete on entity_links begin ${recount('old')}; end`,
+  ];
+}
+
+function postgresRollupTriggers(): string[] {
+  const fn = (name: string, body: string) => `create function ${name}() returns trigger language plpgsql as $$ begin ${body}; return null; end $$`;
+  return [
+    fn('entity_facet_rollups_insert', facetDelta('new', '+')),
+    fn('entity_facet_rollups_update', `${facetDelta('old', '-')}; ${facetDelta('new', '+')}`),
+    fn('entity_facet_rollups_delete', facetDelta('old', '-')),
+    fn('target_sharing_insert', recount('new')),
+    fn('target_sharing_update', `${recount('old')}; ${recount('new')}`),
+    fn('target_sharing_delete', recount('old')),
+    'create trigger entity_facet_rollups_insert after insert on entity_sort_keys for each row execute function entity_facet_rollups_insert()',
+    'create trigger entity_facet_rollups_update after update on entity_sort_keys for each row execute function entity_facet_rollups_update()',
+    'create trigger entity_facet_rollups_delete after delete on entity_sort_keys for each row execute function entity_facet_rollups_delete()',
+    'create trigger target_sharing_insert after insert on entity_links for each row execute function target_sharing_insert()',
+    'create trigger target_sharing_update after update of target_id, entity_id, matched on entity_links for each row execute function target_sharing_update()',
+    'create trigger target_sharing_delete after delete on entity_links for each row execute function target_sharing_delete()',
   ];
 }
