@@ -85,7 +85,36 @@ describeEachStore('maintained entity rollups', (kind: StoreKind) => {
       }
     }
   };
+  /** entity_facet_rollups and target_sharing (0010-overview-sort.ts) against the same sums and counts made live. */
+  const expectFacetsMaintained = async () => {
+    const { db } = lantern.store;
+    const key = (r: Record<string, unknown>) => JSON.stringify(r);
+    const byKey = <T extends Record<string, unknown>>(rows: T[]) => rows.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    const entities = await db
+      .selectFrom('entities as e')
+      .leftJoin('entity_summaries as s', 's.entity_id', 'e.id')
+      .select(['e.scope', 'e.kind', 'e.type', 'e.lifecycle', 'e.owner_ref', 'e.system_ref', 'e.domain_ref', 's.has_data', 's.critical', 's.high', 's.medium', 's.low', 's.info'])
+      .execute();
+    const groups = new Map<string, Record<string, string | number>>();
+    for (const e of entities) {
+      const facets = { scope: e.scope, kind_key: e.kind.toLowerCase(), type_key: e.type?.toLowerCase() ?? '', lifecycle_key: e.lifecycle?.toLowerCase() ?? '', owner_ref: e.owner_ref ?? '', system_ref: e.system_ref ?? '', domain_ref: e.domain_ref ?? '' };
+      const group = groups.get(key(facets)) ?? { ...facets, entities: 0, with_data: 0, critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+      groups.set(key(facets), group);
+      group.entities = Number(group.entities) + 1;
+      group.with_data = Number(group.with_data) + (e.has_data ?? 0);
+      for (const c of ['critical', 'high', 'medium', 'low', 'info'] as const) group[c] = Number(group[c]) + (e[c] ?? 0);
+    }
+    const facets = (await db.selectFrom('entity_facet_rollups').selectAll().where('entities', '>', 0).execute()).map((r) => Object.fromEntries(Object.entries(r).map(([k, x]) => [k, typeof x === 'string' && !k.endsWith('_ref') && !k.endsWith('_key') && k !== 'scope' ? Number(x) : x])));
+    expect(byKey(facets)).toEqual(byKey([...groups.values()]));
+
+    const links = await db.selectFrom('entity_links').select(['entity_id', 'target_id']).where('matched', '=', 1).where('target_id', 'is not', null).execute();
+    const sharers = new Map<number, Set<number>>();
+    for (const l of links) sharers.set(l.target_id as number, (sharers.get(l.target_id as number) ?? new Set()).add(l.entity_id));
+    const sharing = await db.selectFrom('target_sharing').select(['target_id', 'entities']).where('entities', '>', 0).orderBy('target_id').execute();
+    expect(sharing.map((r) => ({ target_id: r.target_id, entities: Number(r.entities) }))).toEqual([...sharers.entries()].map(([target_id, ids]) => ({ target_id, entities: ids.size })).sort((a, b) => a.target_id - b.target_id));
+  };
   const expectMaintained = async () => {
+    await expectFacetsMaintained();
     const expected = await live();
     expect(expected.length).toBeGreaterThan(0);
     expect(await stored()).toEqual(expected);
@@ -102,6 +131,7 @@ describeEachStore('maintained entity rollups', (kind: StoreKind) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  // Many writes and a full comparison after each: a loaded CI machine needs the 90 s.
   it('equals the live sums after ingests, baseline changes, exemptions, catalog refreshes and unregistering', async () => {
     await ingest('acme/payments', 'acme.payments', 'main', [lodash, minimist]);
     const { location } = await lantern.catalog.register(join(dir, 'locations.yaml'), parseScope('acme.payments'));
@@ -139,7 +169,8 @@ describeEachStore('maintained entity rollups', (kind: StoreKind) => {
 
     await lantern.unregisterLocation(location.id);
     expect(await lantern.store.db.selectFrom('entity_sort_keys').select('entity_id').execute()).toEqual([]);
+    await expectFacetsMaintained();
     const left = await lantern.store.db.selectFrom('entity_rollups').selectAll().execute();
     expect(left.every((r) => [r.entities, r.with_data, r.critical, r.high, r.medium, r.low, r.info].every((n) => Number(n) === 0))).toBe(true);
-  });
+  }, 90_000);
 });
