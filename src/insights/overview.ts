@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type JoinBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
 import type { Database } from '../store/schema.js';
@@ -224,8 +224,22 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
   if (query.cursor !== undefined && query.offset) throw new InputError('Pass either cursor or offset, not both: a cursor already says where the page starts.');
   const terms = orderOf(key, descending ? 'desc' : 'asc');
   const from = query.cursor === undefined ? undefined : readOverviewCursor(query.cursor, sort, terms.length);
-  let rows = filtered(db, query)
-    .leftJoin('scorecard_results as sr', (join) => join.onRef('sr.entity_id', '=', 'o.entity_id').on('sr.scorecard_id', '=', query.scorecard ?? ''))
+  const limit = query.limit ?? 50;
+  const withScore = (join: JoinBuilder<Database & { sr: Database['scorecard_results'] }, 'sr'>, entityId: string) =>
+    join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', query.scorecard ?? '');
+  // The page's entities first, from their sort rows alone, then their rows: with the other tables
+  // joined in the same query SQLite may read every matching entity and sort them.
+  let picked = filtered(db, query).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
+  if (key === 'score') picked = picked.leftJoin('scorecard_results as sr', (join) => withScore(join, 'o.entity_id'));
+  if (from) picked = picked.where(after(terms, from));
+  for (const term of terms) picked = picked.orderBy(term.expression, term.direction);
+  // One row more than the page: whether another page follows.
+  picked = picked.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0));
+  let rows = db
+    .selectFrom(picked.as('p'))
+    .innerJoin('entities as e', 'e.id', 'p.entity_id')
+    .leftJoin('entity_summaries as s', 's.entity_id', 'p.entity_id')
+    .leftJoin('scorecard_results as sr', (join) => withScore(join, 'p.entity_id'))
     .select([
       'e.ref',
       'e.kind',
@@ -250,13 +264,10 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
       's.last_scan_at',
       's.unmatched_links',
       'sr.score',
-      ...terms.map((t, i) => t.expression.as(`k${i}`)),
+      ...terms.map((_, i) => sql.ref(`p.k${i}`).as(`k${i}`)),
     ]);
-  if (from) rows = rows.where(after(terms, from));
-  for (const term of terms) rows = rows.orderBy(term.expression, term.direction);
-  const limit = query.limit ?? 50;
-  // One row more than the page: whether another page follows.
-  const read = await rows.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0)).execute();
+  for (const [i, term] of terms.entries()) rows = rows.orderBy(sql.ref(`p.k${i}`), term.direction);
+  const read = await rows.execute();
   const page = read.slice(0, limit);
   const last = page.at(-1) as Record<string, unknown> | undefined;
   const nextCursor = read.length > limit && last ? writeOverviewCursor(sort, terms.map((_, i) => last[`k${i}`] as unknown)) : null;
