@@ -146,6 +146,12 @@ describeEachStore('maintained entity rollups', (kind: StoreKind) => {
     await ingest('acme/payments', 'acme.payments', 'release', [minimist]);
     await lantern.setBaseline(payments.id, { variant: 'release' });
     await expectMaintained();
+    // A scan of the variant typo-service names: two entities now show acme/payments, and the
+    // overview counts its issues once.
+    expect(await lantern.store.db.selectFrom('target_sharing').select('entities').where('entities', '>', 1).execute()).toEqual([]);
+    await ingest('acme/payments', 'acme.payments', 'release-9', [qs]);
+    expect(await lantern.store.db.selectFrom('target_sharing').select('entities').where('entities', '>', 1).execute()).toEqual([{ entities: 2 }]);
+    await expectMaintained();
 
     // An approved exemption takes its issue out of the counts.
     const issue = await lantern.store.db.selectFrom('issues').select('id').where('target_id', '=', payments.id).where('vulnerability_id', '=', minimist.id).executeTakeFirstOrThrow();
