@@ -6,7 +6,7 @@ import { trivyReport, type Vulnerability } from '../../test/support/reports.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
-import { overview, OVERVIEW_SORTS, type OverviewQuery } from './overview.js';
+import { overview, type OverviewRow, OVERVIEW_SORTS, type OverviewQuery } from './overview.js';
 
 /*
  * Keyset pages of the overview: under every sort, either way round, walking by nextCursor meets
@@ -14,6 +14,37 @@ import { overview, OVERVIEW_SORTS, type OverviewQuery } from './overview.js';
  * (equal counts, missing systems and titles, no data) so that the tie-breaks are what is tested.
  */
 const SEVERITIES: Vulnerability['severity'][] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'UNKNOWN'];
+const COUNTS = ['critical', 'high', 'medium', 'low', 'info'] as const;
+
+/**
+ * The order a sort means, computed here from the rows themselves (not from the stored sort keys):
+ * no data, no value and no score last either way round, then the ref.
+ */
+function expectedOrder(rows: readonly OverviewRow[], sort: string): string[] {
+  const direction = sort.startsWith('-') ? -1 : 1;
+  const key = sort.replace(/^-/, '');
+  const byText = (x: string | null, y: string | null) => (x === y ? 0 : x === null ? 1 : y === null ? -1 : direction * (x < y ? -1 : 1));
+  const compare = (a: OverviewRow, b: OverviewRow): number => {
+    if ((COUNTS as readonly string[]).includes(key) || key === 'total') {
+      if (a.hasData !== b.hasData) return a.hasData ? -1 : 1;
+      const order = key === 'total' ? ['total', ...COUNTS] : [key, ...COUNTS.filter((c) => c !== key)];
+      for (const c of order) {
+        const [x, y] = [a.counts?.[c as keyof typeof a.counts] ?? 0, b.counts?.[c as keyof typeof b.counts] ?? 0];
+        if (x !== y) return direction * (x - y);
+      }
+      return 0;
+    }
+    if (key === 'score') {
+      if (a.score === null || b.score === null) return a.score === b.score ? 0 : a.score === null ? 1 : -1;
+      return direction * (a.score - b.score);
+    }
+    if (key === 'lastScanAt') return byText(a.lastScanAt, b.lastScanAt);
+    const field = (r: OverviewRow) => (r[key as 'name' | 'kind' | 'type' | 'owner' | 'system' | 'lifecycle'] ?? null)?.toLowerCase() ?? null;
+    return byText(field(a), field(b));
+  };
+  const refKey = (r: OverviewRow) => r.entityRef.toLowerCase();
+  return [...rows].sort((a, b) => compare(a, b) || (refKey(a) < refKey(b) ? -1 : 1)).map((r) => r.entityRef);
+}
 const ENTITIES = 23;
 
 describeEachStore('overview pages by cursor', (kind: StoreKind) => {
@@ -79,8 +110,10 @@ spec:
     for (const key of OVERVIEW_SORTS) {
       for (const sort of [key, `-${key}`]) {
         const query = { sort, scorecard: 'security-baseline' };
-        const whole = (await overview(server.lantern.store.db, { ...query, limit: 200 })).items.map((r) => r.entityRef);
+        const rows = (await overview(server.lantern.store.db, { ...query, limit: 200 })).items;
+        const whole = rows.map((r) => r.entityRef);
         expect(whole.length).toBe(ENTITIES);
+        expect(whole, sort).toEqual(expectedOrder(rows, sort));
         expect(await walk(query, 4), sort).toEqual(whole);
         // Offset pages give the same rows, and a cursor from any of them continues it.
         const offsetPage = await overview(server.lantern.store.db, { ...query, limit: 5, offset: 5 });

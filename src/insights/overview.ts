@@ -1,4 +1,4 @@
-import { type Expression, type ExpressionBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type JoinBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
 import type { Database } from '../store/schema.js';
@@ -80,44 +80,48 @@ export interface Overview {
 }
 
 const COUNT_SORTS = [...SEVERITIES, 'total'] as const;
-const TEXT_SORTS = { name: 'e.name', kind: 'e.kind', type: 'e.type', owner: 'e.owner_ref', system: 'e.system_ref', lifecycle: 'e.lifecycle' } as const;
-export const OVERVIEW_SORTS = [...COUNT_SORTS, ...Object.keys(TEXT_SORTS), 'lastScanAt', 'score'] as const;
+const TEXT_SORTS = ['name', 'kind', 'type', 'owner', 'system', 'lifecycle'] as const;
+export const OVERVIEW_SORTS = [...COUNT_SORTS, ...TEXT_SORTS, 'lastScanAt', 'score'] as const;
 
-type From = ExpressionBuilder<Database & { e: Database['entities']; s: Database['entity_summaries'] }, 'e' | 's'>;
-
-/** `lower(column) in (values)`: catalog fields compare case-insensitively, as Backstage's do. */
-function lowerIn(eb: From, column: string, values: readonly string[]): Expression<SqlBool> {
-  return eb(sql<string>`lower(${sql.ref(column)})`, 'in', values.map((v) => v.toLowerCase()));
+/** `column in (values)` over a lowered key column: catalog fields compare case-insensitively, as Backstage's do. */
+function lowerIn(column: string, values: readonly string[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(column)} in (${sql.join(values.map((v) => v.toLowerCase()))})`;
 }
 
-/** A ref column matching full refs or bare names (`team-a` matches `group:default/team-a`). */
-function refIn(eb: From, column: string, values: readonly string[]): Expression<SqlBool> {
+/** A lowered ref matching full refs or bare names (`team-a` matches `group:default/team-a`). */
+function refIn(lowered: RawBuilder<string>, values: readonly string[]): RawBuilder<SqlBool> {
   const full = values.filter((v) => v.includes(':')).map((v) => v.toLowerCase());
   const names = values.filter((v) => !v.includes(':')).map((v) => v.toLowerCase());
-  const lowered = sql<string>`lower(${sql.ref(column)})`;
-  return eb.or([
-    ...(full.length > 0 ? [eb(lowered, 'in', full)] : []),
-    ...names.map((name) => sql<SqlBool>`${lowered} like ${`%/${name.replace(/[\\%_]/g, (c) => `\\${c}`)}`} escape '\\'`),
-  ]);
+  const parts = [
+    ...(full.length > 0 ? [sql`${lowered} in (${sql.join(full)})`] : []),
+    ...names.map((name) => sql`${lowered} like ${`%/${name.replace(/[\\%_]/g, (c) => `\\${c}`)}`} escape '\\'`),
+  ];
+  return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
 }
 
+/**
+ * The entities the query picks, from their sort rows (entity_sort_keys, kept by triggers) with the
+ * entity and its stored summary joined: filters and sorts read the sort row, so that a page is
+ * read in index order.
+ */
 function filtered(db: Db, query: OverviewQuery) {
   return db
-    .selectFrom('entities as e')
-    .leftJoin('entity_summaries as s', 's.entity_id', 'e.id')
+    .selectFrom('entity_sort_keys as o')
+    .innerJoin('entities as e', 'e.id', 'o.entity_id')
+    .leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id')
     .where((eb) => {
       const all: Expression<SqlBool>[] = [];
-      if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'e.scope', query.scopes));
-      if (query.kind?.length) all.push(lowerIn(eb, 'e.kind', query.kind));
-      if (query.type?.length) all.push(lowerIn(eb, 'e.type', query.type));
-      if (query.lifecycle?.length) all.push(lowerIn(eb, 'e.lifecycle', query.lifecycle));
-      if (query.owner?.length) all.push(refIn(eb, 'e.owner_ref', query.owner));
-      if (query.system?.length) all.push(refIn(eb, 'e.system_ref', query.system));
+      if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'o.scope', query.scopes));
+      if (query.kind?.length) all.push(lowerIn('o.kind_key', query.kind));
+      if (query.type?.length) all.push(lowerIn('o.type_key', query.type));
+      if (query.lifecycle?.length) all.push(lowerIn('o.lifecycle_key', query.lifecycle));
+      if (query.owner?.length) all.push(refIn(sql.ref('o.owner_key'), query.owner));
+      if (query.system?.length) all.push(refIn(sql.ref('o.system_key'), query.system));
       if (query.tag?.length) {
         const tags = query.tag.map((t) => t.toLowerCase());
-        all.push(eb('e.id', 'in', eb.selectFrom('entity_search').select('entity_id').where('key', '=', 'metadata.tags').where('value', 'in', tags)));
+        all.push(eb('o.entity_id', 'in', eb.selectFrom('entity_search').select('entity_id').where('key', '=', 'metadata.tags').where('value', 'in', tags)));
       }
-      if (query.hasData !== undefined) all.push(eb(eb.fn.coalesce('s.has_data', sql.lit(0)), '=', query.hasData ? 1 : 0));
+      if (query.hasData !== undefined) all.push(eb('o.has_data', '=', query.hasData ? 1 : 0));
       const text = query.q?.trim().toLowerCase();
       if (text) {
         const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
@@ -135,38 +139,48 @@ interface OrderTerm {
   direction: 'asc' | 'desc';
 }
 
+/** The key column of each sort read by index (migrations/0010-overview-sort.ts); `score` is read from the scorecard's results. */
+const KEY_COLUMNS: Record<string, string> = { ...Object.fromEntries(COUNT_SORTS.map((k) => [k, k])), ...Object.fromEntries(TEXT_SORTS.map((k) => [k, k])), lastScanAt: 'last_scan' };
+
 /**
  * The overview's order for a sort, ending with the ref so that every row has one place. Every term
- * is never null (a null value sorts by a flag first), so a row's terms are a keyset cursor.
+ * is never null, so a row's terms are a keyset cursor. Counts and ascending sorts read a key that
+ * orders ascending whichever the direction; descending catalog fields and scan times read theirs
+ * from an index kept descending (0010-overview-sort.ts says how the keys are made).
  */
 function orderOf(key: string, direction: 'asc' | 'desc'): OrderTerm[] {
   const ref = (column: string) => sql.ref(column);
-  const nullsLast = (column: string): OrderTerm => ({ expression: sql`case when ${ref(column)} is null then 1 else 0 end`, direction: 'asc' });
+  const column = KEY_COLUMNS[key];
   let terms: OrderTerm[];
-  if ((COUNT_SORTS as readonly string[]).includes(key)) {
-    // "No data" is not zero: such entities come after every entity with data, either way round.
-    const order = key === 'total' ? ['total', ...SEVERITIES] : [key, ...SEVERITIES.filter((s) => s !== key)];
-    terms = [{ expression: sql`coalesce(${ref('s.has_data')}, 0)`, direction: 'desc' }, ...order.map((column) => ({ expression: sql`coalesce(${ref(`s.${column}`)}, 0)`, direction }))];
-  } else if (key === 'lastScanAt') {
-    terms = [nullsLast('s.last_scan_at'), { expression: sql`coalesce(${ref('s.last_scan_at')}, '')`, direction }];
-  } else if (key === 'score') {
-    // No score is not a low score: those entities come last either way round.
-    terms = [nullsLast('sr.score'), { expression: sql`coalesce(${ref('sr.score')}, 0)`, direction }];
+  if (column !== undefined) {
+    const ascending = direction === 'asc' || (COUNT_SORTS as readonly string[]).includes(key);
+    terms = [{ expression: sql`${ref(`o.${direction}_${column}`)}`, direction: ascending ? 'asc' : 'desc' }];
   } else {
-    const column = TEXT_SORTS[key as keyof typeof TEXT_SORTS];
-    terms = [nullsLast(column), { expression: sql`coalesce(lower(${ref(column)}), '')`, direction }];
+    // No score is not a low score: those entities come last either way round.
+    terms = [
+      { expression: sql`case when ${ref('sr.score')} is null then 1 else 0 end`, direction: 'asc' },
+      { expression: sql`coalesce(${ref('sr.score')}, 0)`, direction },
+    ];
   }
-  return [...terms, { expression: sql`${ref('e.ref_key')}`, direction: 'asc' }];
+  return [...terms, { expression: sql`${ref('o.ref_key')}`, direction: 'asc' }];
 }
 
-/** Rows after the cursor's row in this order: (t0, t1, …) after (v0, v1, …), term by term. */
+/**
+ * Rows after the cursor's row in this order: (t0, t1, …) after (v0, v1, …), term by term. One
+ * direction throughout is a row-value comparison, which an index seeks to; otherwise the first term
+ * bounds the range so that the index still starts near the cursor.
+ */
 function after(terms: readonly OrderTerm[], values: readonly unknown[]): RawBuilder<SqlBool> {
+  const beyond = (term: OrderTerm, or: '' | '=') => sql.raw(`${term.direction === 'asc' ? '>' : '<'}${or}`);
+  if (terms.every((t) => t.direction === terms[0]?.direction)) {
+    return sql<SqlBool>`(${sql.join(terms.map((t) => t.expression))}) ${beyond(terms[0] as OrderTerm, '')} (${sql.join(values.map((v) => sql`${v}`))})`;
+  }
   const alternatives = terms.map((term, i) => {
     const equal = terms.slice(0, i).map((t, j) => sql`${t.expression} = ${values[j]}`);
-    const beyond = sql`${term.expression} ${sql.raw(term.direction === 'asc' ? '>' : '<')} ${values[i]}`;
-    return sql.join([...equal, beyond], sql` and `);
+    return sql.join([...equal, sql`${term.expression} ${beyond(term, '')} ${values[i]}`], sql` and `);
   });
-  return sql<SqlBool>`(${sql.join(alternatives.map((a) => sql`(${a})`), sql` or `)})`;
+  const first = terms[0] as OrderTerm;
+  return sql<SqlBool>`(${first.expression} ${beyond(first, '=')} ${values[0]} and (${sql.join(alternatives.map((a) => sql`(${a})`), sql` or `)}))`;
 }
 
 function writeOverviewCursor(sort: string, values: readonly unknown[]): string {
@@ -189,9 +203,14 @@ function readOverviewCursor(cursor: string, sort: string, terms: number): unknow
   return values;
 }
 
-/** Whether the query picks entities by more than the caller's scopes: then rollups are computed from the picked ones. */
-function narrowed(query: OverviewQuery): boolean {
-  return Boolean(query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length || query.tag?.length || query.hasData !== undefined || query.q?.trim());
+/** Whether the query picks entities by more than the caller's scopes and the facets entity_facet_rollups sums by: then rollups are computed from the picked ones. */
+function pickedOneByOne(query: OverviewQuery): boolean {
+  return Boolean(query.tag?.length || query.q?.trim());
+}
+
+/** Whether the query picks entities by a facet (kind, type, lifecycle, owner, system, data or not). */
+function byFacet(query: OverviewQuery): boolean {
+  return Boolean(query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length || query.hasData !== undefined);
 }
 
 /** The catalog, one row per entity, with its stored summary (docs/insights-api.md: overview). */
@@ -205,8 +224,22 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
   if (query.cursor !== undefined && query.offset) throw new InputError('Pass either cursor or offset, not both: a cursor already says where the page starts.');
   const terms = orderOf(key, descending ? 'desc' : 'asc');
   const from = query.cursor === undefined ? undefined : readOverviewCursor(query.cursor, sort, terms.length);
-  let rows = filtered(db, query)
-    .leftJoin('scorecard_results as sr', (join) => join.onRef('sr.entity_id', '=', 'e.id').on('sr.scorecard_id', '=', query.scorecard ?? ''))
+  const limit = query.limit ?? 50;
+  const withScore = (join: JoinBuilder<Database & { sr: Database['scorecard_results'] }, 'sr'>, entityId: string) =>
+    join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', query.scorecard ?? '');
+  // The page's entities first, from their sort rows alone, then their rows: with the other tables
+  // joined in the same query SQLite may read every matching entity and sort them.
+  let picked = filtered(db, query).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
+  if (key === 'score') picked = picked.leftJoin('scorecard_results as sr', (join) => withScore(join, 'o.entity_id'));
+  if (from) picked = picked.where(after(terms, from));
+  for (const term of terms) picked = picked.orderBy(term.expression, term.direction);
+  // One row more than the page: whether another page follows.
+  picked = picked.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0));
+  let rows = db
+    .selectFrom(picked.as('p'))
+    .innerJoin('entities as e', 'e.id', 'p.entity_id')
+    .leftJoin('entity_summaries as s', 's.entity_id', 'p.entity_id')
+    .leftJoin('scorecard_results as sr', (join) => withScore(join, 'p.entity_id'))
     .select([
       'e.ref',
       'e.kind',
@@ -231,18 +264,15 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
       's.last_scan_at',
       's.unmatched_links',
       'sr.score',
-      ...terms.map((t, i) => t.expression.as(`k${i}`)),
+      ...terms.map((_, i) => sql.ref(`p.k${i}`).as(`k${i}`)),
     ]);
-  if (from) rows = rows.where(after(terms, from));
-  for (const term of terms) rows = rows.orderBy(term.expression, term.direction);
-  const limit = query.limit ?? 50;
-  // One row more than the page: whether another page follows.
-  const read = await rows.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0)).execute();
+  for (const [i, term] of terms.entries()) rows = rows.orderBy(sql.ref(`p.k${i}`), term.direction);
+  const read = await rows.execute();
   const page = read.slice(0, limit);
   const last = page.at(-1) as Record<string, unknown> | undefined;
   const nextCursor = read.length > limit && last ? writeOverviewCursor(sort, terms.map((_, i) => last[`k${i}`] as unknown)) : null;
 
-  const groups = narrowed(query)
+  const groups = pickedOneByOne(query)
     ? await filtered(db, query)
         .select((eb) => [
           'e.owner_ref',
@@ -254,7 +284,9 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
         ])
         .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
         .execute()
-    : await storedGroups(db, query.scopes ?? { all: true });
+    : byFacet(query)
+      ? await facetGroups(db, query)
+      : await storedGroups(db, query.scopes ?? { all: true });
   const systems = await db
     .selectFrom('entities')
     .select(['ref_key', 'domain_ref'])
@@ -335,6 +367,44 @@ async function storedGroups(db: Db, scopes: ScopeFilter) {
   return rows.map((r) => ({ ...r, owner_ref: r.owner_ref || null, system_ref: r.system_ref || null, domain_ref: r.domain_ref || null }));
 }
 
+/**
+ * The rollup rows of the entities a facet filter picks (entity_facet_rollups, kept by triggers),
+ * in the shape of the live grouping. An entity without data has no issues, so "with data" takes a
+ * group's entities with data and its sums, "without" the rest and none of its sums.
+ */
+async function facetGroups(db: Db, query: OverviewQuery) {
+  const rows = await db
+    .selectFrom('entity_facet_rollups as f')
+    .select((eb) => [
+      'f.owner_ref',
+      'f.system_ref',
+      'f.domain_ref',
+      eb.fn.sum<number>('f.entities').as('entities'),
+      eb.fn.sum<number>('f.with_data').as('with_data'),
+      ...SEVERITIES.map((s) => eb.fn.sum<number>(`f.${s}`).as(s)),
+    ])
+    .where('f.entities', '>', 0)
+    .where((eb) => {
+      const all: Expression<SqlBool>[] = [];
+      if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'f.scope', query.scopes));
+      if (query.kind?.length) all.push(lowerIn('f.kind_key', query.kind));
+      if (query.type?.length) all.push(lowerIn('f.type_key', query.type));
+      if (query.lifecycle?.length) all.push(lowerIn('f.lifecycle_key', query.lifecycle));
+      if (query.owner?.length) all.push(refIn(sql<string>`lower(${sql.ref('f.owner_ref')})`, query.owner));
+      if (query.system?.length) all.push(refIn(sql<string>`lower(${sql.ref('f.system_ref')})`, query.system));
+      return eb.and(all);
+    })
+    .groupBy(['f.owner_ref', 'f.system_ref', 'f.domain_ref'])
+    .execute();
+  return rows
+    .map((r) => {
+      const [entities, withData] = [Number(r.entities), Number(r.with_data)];
+      const picked = query.hasData === undefined ? r : query.hasData ? { ...r, entities: withData } : { ...r, entities: entities - withData, with_data: 0, ...Object.fromEntries(SEVERITIES.map((s) => [s, 0])) };
+      return { ...picked, owner_ref: r.owner_ref || null, system_ref: r.system_ref || null, domain_ref: r.domain_ref || null };
+    })
+    .filter((r) => Number(r.entities) > 0);
+}
+
 function rollup(): Rollup {
   return { entities: 0, withData: 0, counts: emptyCounts() };
 }
@@ -362,16 +432,8 @@ async function countSharedOnce(
   domainOf: (entity: { system_ref: string | null; domain_ref: string | null }) => string | null | undefined,
   rollups: { totals: Rollup; byOwner: Map<string, Rollup>; bySystem: Map<string, Rollup>; byDomain: Map<string, Rollup> },
 ): Promise<void> {
-  // Most catalogs have no target shown by two entities: one look at the links says so.
-  const anyShared = await db
-    .selectFrom('entity_links')
-    .select('target_id')
-    .where('matched', '=', 1)
-    .where('target_id', 'is not', null)
-    .groupBy('target_id')
-    .having((eb) => eb(eb.fn.count('entity_id').distinct(), '>', 1))
-    .limit(1)
-    .executeTakeFirst();
+  // Most catalogs have no target shown by two entities: one look at target_sharing (kept by triggers) says so.
+  const anyShared = await db.selectFrom('target_sharing').select('target_id').where('entities', '>', 1).limit(1).executeTakeFirst();
   if (!anyShared) return;
   const shown = () => filtered(db, query).innerJoin('entity_links as l', 'l.entity_id', 'e.id').where('l.matched', '=', 1).where('s.has_data', '=', 1);
   const shared = shown()

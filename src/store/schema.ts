@@ -9,6 +9,9 @@ export interface Database {
   entity_summaries: EntitySummaryTable;
   entity_rollups: EntityRollupTable;
   variant_tallies: VariantTallyTable;
+  entity_sort_keys: EntitySortKeyTable;
+  entity_facet_rollups: EntityFacetRollupTable;
+  target_sharing: TargetSharingTable;
   summary_history: SummaryHistoryTable;
   exemptions: ExemptionTable;
   notification_deliveries: NotificationDeliveryTable;
@@ -416,6 +419,59 @@ export interface VariantTallyTable {
   /** JSON VariantTally: the counts above with fixable, new, breakdown and per-scanner counts. */
   tally: string;
   updated_at: string;
+}
+
+type SortKeyColumn = `${'asc' | 'desc'}_${'critical' | 'high' | 'medium' | 'low' | 'info' | 'total' | 'name' | 'kind' | 'type' | 'owner' | 'system' | 'lifecycle' | 'last_scan'}`;
+
+/**
+ * One row per entity: its filter fields lowered and a key per overview sort and direction, kept by
+ * triggers (migrations/0010-overview-sort.ts), so that overview pages are read by index.
+ */
+export type EntitySortKeyTable = {
+  entity_id: number;
+  scope: string;
+  ref_key: string;
+  kind_key: string;
+  type_key: string | null;
+  lifecycle_key: string | null;
+  owner_key: string | null;
+  system_key: string | null;
+  owner_ref: string | null;
+  system_ref: string | null;
+  domain_ref: string | null;
+  has_data: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+} & Record<SortKeyColumn, string>;
+
+/**
+ * The sort rows summed per scope, kind, type, lifecycle, owner, system and domain ('' for none),
+ * kept by triggers (migrations/0010-overview-sort.ts): the rollups of a filtered overview.
+ */
+export interface EntityFacetRollupTable {
+  scope: string;
+  kind_key: string;
+  type_key: string;
+  lifecycle_key: string;
+  owner_ref: string;
+  system_ref: string;
+  domain_ref: string;
+  entities: number;
+  with_data: number;
+  critical: number;
+  high: number;
+  medium: number;
+  low: number;
+  info: number;
+}
+
+/** How many entities show a target through a matched link, kept by triggers (0010-overview-sort.ts). */
+export interface TargetSharingTable {
+  target_id: number;
+  entities: number;
 }
 
 /** The summary as it stood at the end of each day it changed: the trend. */

@@ -8,6 +8,7 @@ import * as linkKeys from './0006-link-keys.js';
 import * as scaleReads from './0007-scale-reads.js';
 import * as prioritisation from './0008-prioritisation.js';
 import * as triage from './0009-triage.js';
+import * as overviewSort from './0010-overview-sort.js';
 import * as targetCounts from './0011-target-counts.js';
 import * as occurrenceBase from './0012-occurrence-base.js';
 
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-scale-reads': scaleReads,
   '0008-prioritisation': prioritisation,
   '0009-triage': triage,
+  '0010-overview-sort': overviewSort,
   '0011-target-counts': targetCounts,
   '0012-occurrence-base': occurrenceBase,
 };
