@@ -8,6 +8,7 @@ import type { Database } from '../store/schema.js';
 import type { EntityState } from './entity-state.js';
 import { type EpssMatch, type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
 import { byPriority, priorityReason } from './priority.js';
+import { openSlaClocks } from './sla-clock.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
 import { type ShownIssue, shownIssues } from './summary.js';
 
@@ -90,13 +91,15 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   // Exploitation is read for every matching issue only when the order or a filter needs it.
   const whole = key === 'priority' || query.kev !== undefined || query.epssMin !== undefined || query.sla !== undefined;
   const known = whole ? await exploitationOf(db, matching.map((m) => m.issue)) : undefined;
+  const clocks = query.sla !== undefined ? await openSlaClocks(db, matching, state.exemptions, now) : undefined;
+  const clockOf = (issue: IssueListing, target: { variantId: number }) => clocks?.get(`${target.variantId}:${issue.id}`);
   const chosen = known
     ? matching.filter(({ issue, target, exempted }) => {
         const { kev, epss } = known.get(issue.id) as Exploitation;
         return (
           (query.kev === undefined || kev.state === query.kev) &&
           (query.epssMin === undefined || (epss.score !== null && epss.score >= query.epssMin)) &&
-          (query.sla === undefined || slaStatus({ ...issue, kev }, policyFor(policies, target.scope), now, exempted).state === query.sla)
+          (query.sla === undefined || slaStatus({ ...issue, kev }, policyFor(policies, target.scope), now, exempted, clockOf(issue, target)).state === query.sla)
         );
       })
     : matching;
@@ -107,6 +110,7 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   const page = chosen.slice(offset, offset + limit);
   const locations = searched ?? (await firstLocations(db, state, page));
   const exploitation = known ?? (await exploitationOf(db, page.map((p) => p.issue)));
+  const pageClocks = clocks ?? (await openSlaClocks(db, page, state.exemptions, now));
   return {
     items: page.map(({ issue, target, exempted }) => {
       const found = exploitation.get(issue.id) as Exploitation;
@@ -118,7 +122,7 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
         location: locations.get(issue.id) ?? null,
         ...found,
         priorityReason: priorityReason({ ...issue, ...found }),
-        sla: slaStatus({ ...issue, kev: found.kev }, policyFor(policies, target.scope), now, exempted),
+        sla: slaStatus({ ...issue, kev: found.kev }, policyFor(policies, target.scope), now, exempted, pageClocks.get(`${target.variantId}:${issue.id}`)),
       };
     }),
     total: chosen.length,

@@ -7,6 +7,7 @@ import { currentScanIds } from '../store/scans.js';
 import type { Database, TargetRow, VariantRow } from '../store/schema.js';
 import { coveringExemption } from './exemptions.js';
 import { prioritise, type PrioritisedListing } from './priority.js';
+import { openSlaClocks } from './sla-clock.js';
 import { policyFor, type SlaPolicies, type SlaStatus, slaStatus, slaText } from './sla.js';
 import type { IssueListing } from '../store/issues.js';
 
@@ -67,9 +68,10 @@ export async function evaluateGate(
   const compared = baseline && baseline.id !== variant.id ? new Set((await issuesOfScans(db, await currentScanIds(db, [baseline.id]))).map((i) => i.id)) : undefined;
   const exemptions = await approvedExemptionsFor(db, [target.id]);
   const policy = policyFor(options.sla, target.scope);
+  const clocks = await openSlaClocks(db, current.map((issue) => ({ issue, target: { variantId: variant.id, scope: target.scope } })), exemptions, options.now);
   const issues: GateIssue[] = (await prioritise(db, current, 'priority')).map((issue) => {
     const exempted = coveringExemption({ id: issue.id, targetId: target.id, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, exemptions, options.now) !== undefined;
-    return { ...issue, exempted, isNew: compared ? !compared.has(issue.id) : issue.new, sla: slaStatus(issue, policy, options.now, exempted) };
+    return { ...issue, exempted, isNew: compared ? !compared.has(issue.id) : issue.new, sla: slaStatus(issue, policy, options.now, exempted, clocks.get(`${variant.id}:${issue.id}`)) };
   });
   const breaks = (issue: GateIssue, rule: GateRule): boolean => {
     if (rule.kind === 'new') return issue.isNew && issue.severity === rule.severity;

@@ -8,6 +8,7 @@ import * as linkKeys from './0006-link-keys.js';
 import * as scaleReads from './0007-scale-reads.js';
 import * as prioritisation from './0008-prioritisation.js';
 import * as triage from './0009-triage.js';
+import * as slaClock from './0013-sla-clock.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-scale-reads': scaleReads,
   '0008-prioritisation': prioritisation,
   '0009-triage': triage,
+  '0013-sla-clock': slaClock,
 };
 
 export const migrationProvider: MigrationProvider = {
