@@ -7,7 +7,7 @@ import type { IssueListing } from '../store/issues.js';
 import type { Database } from '../store/schema.js';
 import type { EntityState } from './entity-state.js';
 import { type EpssMatch, type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
-import { byPriority, priorityReason } from './priority.js';
+import { priorityKey, priorityReason } from './priority.js';
 import { openSlaClocks } from './sla-clock.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
 import { type ShownIssue, shownIssues } from './summary.js';
@@ -188,14 +188,24 @@ function sortKey(sort: string): IssueSortKey {
 /** `known` holds the exploitation of every issue sorted when the key is `priority`. */
 function comparator(sort: string, key: IssueSortKey, known: Map<number, Exploitation> | undefined): (x: ShownIssue, y: ShownIssue) => number {
   const descending = sort.startsWith('-');
-  const prioritised = (i: IssueListing) => ({ ...i, ...(known?.get(i.id) as Exploitation) });
+  // Each issue's priority key is made once, not on each of the sort's comparisons.
+  const keys = new Map<number, string>();
+  const keyOf = (i: IssueListing) => {
+    let key = keys.get(i.id);
+    if (key === undefined) keys.set(i.id, (key = priorityKey({ ...i, ...(known?.get(i.id) as Exploitation) })));
+    return key;
+  };
   const text = (value: string | null) => (value ?? '').toLowerCase();
   const compare: Record<IssueSortKey, (a: IssueListing, b: IssueListing) => number> = {
     severity: (a, b) => severityRank(a.severity) - severityRank(b.severity),
     title: (a, b) => text(a.title).localeCompare(text(b.title)),
     package: (a, b) => text(a.package).localeCompare(text(b.package)),
     firstSeen: (a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt),
-    priority: (a, b) => byPriority(prioritised(a), prioritised(b)),
+    priority: (a, b) => {
+      const x = keyOf(a);
+      const y = keyOf(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    },
   };
   const byKey = compare[key];
   // Ties break on the identifier, then the id, so pages never overlap.
