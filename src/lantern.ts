@@ -137,7 +137,7 @@ export class Lantern {
     // Nothing to recompute, and no scorecard files to read (an ingest into a target no entity shows).
     if (entityIds.length === 0) return;
     await refreshSummaries(this.store, trx, entityIds, asOf, at);
-    await evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { entityIds, now: at });
+    await evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { entityIds, now: at, sla: this.sla });
   };
 
   /**
@@ -146,7 +146,7 @@ export class Lantern {
    * it at start and every hour; `lantern scorecards evaluate` runs it once.
    */
   async evaluateScorecards(at: string = this.#clock()): Promise<ScorecardEvaluation[]> {
-    return this.store.transaction(async (trx) => evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { now: at }));
+    return this.store.transaction(async (trx) => evaluateScorecards(this.store, trx, await this.scorecards.list(trx), { now: at, sla: this.sla }));
   }
 
   /**
@@ -171,7 +171,7 @@ export class Lantern {
     return this.store.transaction(async (trx) => {
       const at = this.#clock();
       const saved = await this.scorecards.save(trx, body, at);
-      const [evaluation] = await evaluateScorecards(this.store, trx, [saved.scorecard], { now: at });
+      const [evaluation] = await evaluateScorecards(this.store, trx, [saved.scorecard], { now: at, sla: this.sla });
       await this.#audit(trx, actor, saved.created ? 'scorecard.create' : 'scorecard.update', 'scorecard', saved.scorecard.id, 'account');
       return { ...saved, evaluation: evaluation as ScorecardEvaluation };
     });

@@ -3,7 +3,7 @@ import { SEVERITIES, type Severity, severityFromRank } from '../domain/severity.
 import { batches } from '../store/batches.js';
 import type { Database, ExemptionRow, SlaClockRow } from '../store/schema.js';
 import { slaClocksOf } from '../store/sla-clocks.js';
-import type { EntityState } from './entity-state.js';
+import { type EntityState, entityStates } from './entity-state.js';
 import { type ExemptableIssue, namesIssue } from './exemptions.js';
 import { type Exploitation, exploitationOf } from './exploitation.js';
 import { pausedDaysOf, policyFor, type SlaClock, type SlaFix, type SlaPolicies, slaFix, slaStatus, type SlaStatus } from './sla.js';
@@ -192,4 +192,76 @@ export async function entitySla(db: Db, state: EntityState, policies: SlaPolicie
     remediation: { ...tallyFixes(fixes), bySeverity, targets },
     remediated: fixes.slice(0, options.limit ?? 100),
   };
+}
+
+/** What the exploitation and SLA data points read of an entity (scorecards/data-points.ts). */
+export interface RiskFacts {
+  /** Active known-exploited issues; null when no active issue could be matched with KEV (no feed, no CVE ids). */
+  kev: number | null;
+  /** The highest EPSS score of an active issue; null when no active issue could be matched with EPSS. */
+  epssMax: number | null;
+  /** Breached active issues per severity. */
+  slaBreached: Record<Severity, number>;
+  /** Fixes over the last DEFAULT_SLA_PERIOD_DAYS days per severity (false positives left out). */
+  fixes: Record<Severity, { fixed: number; fixedWithinSla: number; fixedLate: number; daysToFix: number }>;
+}
+
+const ENTITIES_PER_READ = 200;
+
+/**
+ * The risk facts of these entities, read a batch of entities at a time: their current state,
+ * KEV/EPSS, open clocks and fixes. An entity whose links show nothing has none (null): no data.
+ * With no active issue, kev and epssMax are 0 (nothing to exploit); with active issues none of
+ * which could be matched (no feed loaded, no CVE id), they are null: unknown is not "not exploited".
+ */
+export async function entityRiskFacts(db: Db, entities: readonly EntityState['entity'][], policies: SlaPolicies, now: string): Promise<Map<number, RiskFacts | null>> {
+  const out = new Map<number, RiskFacts | null>();
+  const from = new Date(Date.parse(now) - DEFAULT_SLA_PERIOD_DAYS * DAY_MS).toISOString();
+  for (let start = 0; start < entities.length; start += ENTITIES_PER_READ) {
+    const states = await entityStates(db, entities.slice(start, start + ENTITIES_PER_READ));
+    const shownBy = new Map(states.map((s) => [s.entity.id, shownIssues(s, now).filter((i) => !i.exempted)]));
+    const all = [...shownBy.values()].flat();
+    const known = await exploitationOf(db, all.map((s) => s.issue));
+    for (const state of states) {
+      if (!state.targets.some((t) => t.scans.length > 0)) {
+        out.set(state.entity.id, null);
+        continue;
+      }
+      const active = shownBy.get(state.entity.id) ?? [];
+      const clocks = await openSlaClocks(db, active, state.exemptions, now);
+      const slaBreached = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+      const seen = new Set<number>();
+      let kev = 0;
+      let kevKnown = false;
+      let epssMax = 0;
+      let epssKnown = false;
+      for (const { issue, target } of active) {
+        if (seen.has(issue.id)) continue;
+        seen.add(issue.id);
+        const found = known.get(issue.id) as Exploitation;
+        if (found.kev.state !== 'never-enriched') kevKnown = true;
+        if (found.kev.state === 'listed') kev++;
+        if (found.epss.state !== 'never-enriched') epssKnown = true;
+        if (found.epss.score !== null && found.epss.score > epssMax) epssMax = found.epss.score;
+        const sla = slaStatus({ ...issue, kev: found.kev }, policyFor(policies, target.scope), now, false, clocks.get(`${target.variantId}:${issue.id}`));
+        if (sla.state === 'breached') slaBreached[issue.severity]++;
+      }
+      const fixes = Object.fromEntries(SEVERITIES.map((s) => [s, { fixed: 0, fixedWithinSla: 0, fixedLate: 0, daysToFix: 0 }])) as RiskFacts['fixes'];
+      for (const fix of await entityFixes(db, state, policies, from, now)) {
+        if (fix.falsePositive) continue;
+        const tally = fixes[fix.severity];
+        tally.fixed++;
+        tally.daysToFix += fix.daysToFix;
+        if (fix.fixedWithinSla === true) tally.fixedWithinSla++;
+        if (fix.fixedWithinSla === false) tally.fixedLate++;
+      }
+      out.set(state.entity.id, {
+        kev: seen.size === 0 || kevKnown ? kev : null,
+        epssMax: seen.size === 0 || epssKnown ? epssMax : null,
+        slaBreached,
+        fixes,
+      });
+    }
+  }
+  return out;
 }
