@@ -44,6 +44,7 @@ import { evaluateScorecards, type ScorecardEvaluation } from './scorecards/evalu
 import type { FeedImport, FeedImportOptions } from './feeds/import.js';
 import type { FeedName } from './store/feeds.js';
 import { DEFAULT_SLA_POLICIES, type SlaPolicies } from './insights/sla.js';
+import { type GatePolicies, NO_GATE_POLICIES } from './insights/gate.js';
 
 const now = () => new Date().toISOString();
 
@@ -74,6 +75,8 @@ export interface LanternOptions {
   notifications?: NotificationConfig;
   /** Days to fix per severity, per org/project (config sla). Default 7/30/90/180, none for info. */
   sla?: SlaPolicies;
+  /** Named gate policies and the policy per org/project (config gate). Default none: --fail-on or the default rules. */
+  gates?: GatePolicies;
 }
 
 /** Work that follows a change to a target (its baseline), inside the same transaction. */
@@ -97,6 +100,7 @@ export class Lantern {
   readonly allowSelfApproval: boolean;
   readonly notifications: NotificationConfig;
   readonly sla: SlaPolicies;
+  readonly gates: GatePolicies;
   readonly #clock: () => string;
 
   constructor(
@@ -109,6 +113,7 @@ export class Lantern {
     this.allowSelfApproval = options.allowSelfApproval ?? false;
     this.notifications = options.notifications ?? { channels: [], rules: [] };
     this.sla = options.sla ?? DEFAULT_SLA_POLICIES;
+    this.gates = options.gates ?? NO_GATE_POLICIES;
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });

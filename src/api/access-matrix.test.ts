@@ -78,6 +78,7 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /api/targets/:id/scans': read((e) => `/api/targets/${e.pay.targetId}/scans`),
   'GET /api/scans/:id': read((e) => `/api/scans/${e.pay.scanId}`),
+  'POST /api/gate': { ...read(() => '/api/gate'), payload: () => ({ target: 'acme/pay-api', variant: 'main', scope: 'acme.pay', failOn: 'kev' }) },
   'GET /api/scans/:id/issues': read((e) => `/api/scans/${e.pay.scanId}/issues?part=new`),
 
   'GET /api/catalog/entities': list('/api/catalog/entities'),
