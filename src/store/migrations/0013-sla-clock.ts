@@ -23,6 +23,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('severity', 'integer')
     .execute();
   await db.schema.createIndex('sla_clocks_variant_issue').on('sla_clocks').columns(['variant_id', 'issue_id']).execute();
+  // One open stretch per issue and variant: of two concurrent ingests into a variant, the second to
+  // open the same issue's clock fails with a unique violation and its transaction runs again.
+  await db.schema.createIndex('sla_clocks_open').on('sla_clocks').columns(['variant_id', 'issue_id']).unique().where(sql.ref('fixed_at'), 'is', null).execute();
   await db.schema.createIndex('sla_clocks_issue').on('sla_clocks').column('issue_id').execute();
 
   // Each variant's current state: every scanner's latest scan of it.
