@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { trivyReport, type Vulnerability } from '../../test/support/reports.js';
+import { grypeReport, trivyReport, type Vulnerability } from '../../test/support/reports.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
@@ -97,5 +97,21 @@ describeEachStore('SLA clock', (kind) => {
     expect(sla.open.breached).toBe(1);
     expect(sla.breachedBySeverity).toEqual({ critical: 1, high: 0, medium: 0, low: 0, info: 0 });
     expect(sla.remediation).toMatchObject({ fixed: 0, slaCompliance: null, mttrDays: null });
+  });
+
+  it('fixes an issue only when no scanner\'s latest scan of the variant reports it any more', async () => {
+    const grype = (vulns: Vulnerability[], scannedAt: string) => {
+      now = scannedAt;
+      return server.lantern.ingest({ report: Buffer.from(grypeReport(vulns)), source: 'grype.json', target: 'acme/app', targetType: 'repository', variant: 'main', scope: parseScope('acme.pay'), baseline: true, scannedAt });
+    };
+    await ingest([HIGH, MED], '2024-03-01T00:00:00.000Z');
+    await grype([HIGH], '2024-03-02T00:00:00.000Z');
+    // Trivy no longer reports HIGH, Grype still does: only MED is fixed.
+    await ingest([LOW], '2024-03-03T00:00:00.000Z');
+    expect((await get<EntitySla>('sla')).remediated.map((r) => r.package)).toEqual(['med']);
+    await grype([LOW], '2024-03-04T00:00:00.000Z');
+    const sla = await get<EntitySla>('sla');
+    expect(sla.remediated.map((r) => [r.package, r.fixedAt])).toEqual([['high', '2024-03-04T00:00:00.000Z'], ['med', '2024-03-03T00:00:00.000Z']]);
+    expect(sla.open).toMatchObject({ within: 1 });
   });
 });
