@@ -46,6 +46,7 @@ import { evaluateScorecards, type ScorecardEvaluation, type StartedFailing } fro
 import type { FeedImport, FeedImportOptions } from './feeds/import.js';
 import type { FeedName } from './store/feeds.js';
 import { DEFAULT_SLA_POLICIES, type SlaPolicies } from './insights/sla.js';
+import { type GatePolicies, NO_GATE_POLICIES } from './insights/gate.js';
 
 const now = () => new Date().toISOString();
 
@@ -76,6 +77,8 @@ export interface LanternOptions {
   notifications?: NotificationConfig;
   /** Days to fix per severity, per org/project (config sla). Default 7/30/90/180, none for info. */
   sla?: SlaPolicies;
+  /** Named gate policies and the policy per org/project (config gate). Default none: --fail-on or the default rules. */
+  gates?: GatePolicies;
 }
 
 /** Work that follows a change to a target (its baseline), inside the same transaction. */
@@ -99,6 +102,7 @@ export class Lantern {
   readonly allowSelfApproval: boolean;
   readonly notifications: NotificationConfig;
   readonly sla: SlaPolicies;
+  readonly gates: GatePolicies;
   readonly #clock: () => string;
 
   constructor(
@@ -111,6 +115,7 @@ export class Lantern {
     this.allowSelfApproval = options.allowSelfApproval ?? false;
     this.notifications = options.notifications ?? { channels: [], rules: [] };
     this.sla = options.sla ?? DEFAULT_SLA_POLICIES;
+    this.gates = options.gates ?? NO_GATE_POLICIES;
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });
@@ -150,7 +155,7 @@ export class Lantern {
   async #evaluate(trx: Kysely<Database>, scorecards: Parameters<typeof evaluateScorecards>[2], at: string, entityIds?: readonly number[]): Promise<ScorecardEvaluation[]> {
     const failing: StartedFailing[] = [];
     const onStartedFailing = this.#routes('scorecard.check-failing') ? (change: StartedFailing) => failing.push(change) : undefined;
-    const evaluations = await evaluateScorecards(this.store, trx, scorecards, { entityIds, now: at, onStartedFailing });
+    const evaluations = await evaluateScorecards(this.store, trx, scorecards, { entityIds, now: at, sla: this.sla, onStartedFailing });
     for (const message of await failingCheckMessages(trx, failing, at)) await this.#notify(trx, message);
     return evaluations;
   }

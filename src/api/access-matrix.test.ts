@@ -78,6 +78,7 @@ const MATRIX: Record<string, Entry> = {
   },
   'GET /api/targets/:id/scans': read((e) => `/api/targets/${e.pay.targetId}/scans`),
   'GET /api/scans/:id': read((e) => `/api/scans/${e.pay.scanId}`),
+  'POST /api/gate': { ...read(() => '/api/gate'), payload: () => ({ target: 'acme/pay-api', variant: 'main', scope: 'acme.pay', failOn: 'kev' }) },
   'GET /api/scans/:id/issues': read((e) => `/api/scans/${e.pay.scanId}/issues?part=new`),
 
   'GET /api/catalog/entities': list('/api/catalog/entities'),
@@ -107,6 +108,7 @@ const MATRIX: Record<string, Entry> = {
   'POST /api/catalog/refresh': { url: () => '/api/catalog/refresh', payload: () => ({}), allow: 'admin@account', status: 200, deny: [['admin@acme.pay', 403], ['security@acme.pay', 403]] },
 
   'GET /api/insights/entities/:kind/:namespace/:name/summary': read((e) => `/api/insights/entities/${entity(e)}/summary`),
+  'GET /api/insights/entities/:kind/:namespace/:name/sla': read((e) => `/api/insights/entities/${entity(e)}/sla`),
   'GET /api/insights/entities/:kind/:namespace/:name/issues': read((e) => `/api/insights/entities/${entity(e)}/issues`),
   'GET /api/insights/entities/:kind/:namespace/:name/scorecards': read((e) => `/api/insights/entities/${entity(e)}/scorecards`),
   'GET /api/insights/entities/:kind/:namespace/:name/rollup': read((e) => `/api/insights/entities/system/default/${e.pay.system}/rollup`),

@@ -64,6 +64,9 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
 
   // Insights.
   'GET /api/insights/entities/:kind/:namespace/:name/summary': READ_ONE,
+  'GET /api/insights/entities/:kind/:namespace/:name/sla': READ_ONE,
+  // A CI job holds a viewer token at the target's project: the gate only reads.
+  'POST /api/gate': READ_ONE,
   'GET /api/insights/entities/:kind/:namespace/:name/issues': READ_ONE,
   // The members the caller may read, of an entity the caller may read.
   'GET /api/insights/entities/:kind/:namespace/:name/rollup': READ_ONE,

@@ -17,6 +17,7 @@ import { insightRoutes } from './routes/insights.js';
 import { scanRoutes } from './routes/scans.js';
 import { scorecardRoutes } from './routes/scorecards.js';
 import { feedRoutes } from './routes/feeds.js';
+import { gateRoutes } from './routes/gate.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { targetRoutes } from './routes/targets.js';
 import { type ServerLimits, serverLimits } from './limits.js';
@@ -129,6 +130,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
       await targetRoutes(api, lantern);
       await catalogRoutes(api, lantern);
       await insightRoutes(api, lantern);
+      await gateRoutes(api, lantern);
       await exemptionRoutes(api, lantern);
       await notificationRoutes(api, lantern);
       await scorecardRoutes(api, lantern);

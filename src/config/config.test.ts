@@ -61,7 +61,7 @@ describe('the configuration file', () => {
     const { config, problems } = parseConfig(text, '/etc/lantern.yaml');
     expect(config).toBeUndefined();
     expect(problems.map(formatProblem)).toEqual([
-      '/etc/lantern.yaml:17:9: error: Unknown field "listen" in the configuration: expected oidc, grants, anonymous, allowSelfApproval, notifications, sla. (field listen)',
+      '/etc/lantern.yaml:17:9: error: Unknown field "listen" in the configuration: expected oidc, grants, anonymous, allowSelfApproval, notifications, sla, gate. (field listen)',
       '/etc/lantern.yaml:3:17: error: The client secret is never written in the configuration file: remove clientSecret and set the environment variable LANTERN_OIDC_CLIENT_SECRET. (field oidc.clientSecret)',
       '/etc/lantern.yaml:2:11: error: Invalid OpenID Connect issuer "http://keycloak.acme.io/realms/acme": expected an https URL (plain http only for a provider on a loopback address such as localhost). (field oidc.issuer)',
       '/etc/lantern.yaml:1:1: error: The OpenID Connect client id is missing: expected a text. (field oidc.clientId)',

@@ -5,6 +5,7 @@ import type { GrantRule } from '../access/sign-in-grants.js';
 import { type CatalogProblem, type FieldPath, formatFieldPath } from '../catalog/entity.js';
 import { readYamlStream } from '../catalog/yaml-source.js';
 import { InputError } from '../domain/errors.js';
+import type { GatePolicies } from '../insights/gate.js';
 import type { SlaPolicies } from '../insights/sla.js';
 import { DefinitionFields, describeValue } from '../scorecards/definition-fields.js';
 import { SEVERITIES, type Severity } from '../domain/severity.js';
@@ -21,7 +22,7 @@ import {
   OWNER_CHANNEL,
   type WebChannel,
 } from '../notifications/notification.js';
-import { readSlaConfig } from './sla-config.js';
+import { readGateConfig, readSlaConfig } from './sla-config.js';
 
 /** Signing in through an OpenID Connect provider. The client secret comes from LANTERN_OIDC_CLIENT_SECRET, never from a file. */
 export interface OidcConfig {
@@ -45,12 +46,14 @@ export interface LanternConfig {
   notifications?: NotificationConfig | undefined;
   /** Days to fix per severity, per org/project (insights/sla.ts); the defaults when absent. */
   sla?: SlaPolicies | undefined;
+  /** Named gate policies and the policy per org/project (insights/gate.ts); none when absent. */
+  gate?: GatePolicies | undefined;
 }
 
 export const DEFAULT_GROUPS_CLAIM = 'groups';
 export const DEFAULT_SCOPES = ['openid', 'profile', 'email'];
 
-const TOP_FIELDS = ['oidc', 'grants', 'anonymous', 'allowSelfApproval', 'notifications', 'sla'];
+const TOP_FIELDS = ['oidc', 'grants', 'anonymous', 'allowSelfApproval', 'notifications', 'sla', 'gate'];
 const CHANNEL_FIELDS = ['name', 'type', 'url', 'secretEnv', 'from', 'to', 'username', 'passwordEnv'];
 const RULE_FIELDS = ['events', 'channel', 'scopes', 'severities', 'kinds'];
 /** The catalog's kinds, lower case, as a rule's kinds filter names them. */
@@ -113,6 +116,7 @@ function readConfig(value: unknown, fields: DefinitionFields): LanternConfig {
     }
   }
   if (top.sla !== undefined && top.sla !== null) config.sla = readSlaConfig(top.sla, fields);
+  if (top.gate !== undefined && top.gate !== null) config.gate = readGateConfig(top.gate, fields);
   if (top.allowSelfApproval !== undefined && top.allowSelfApproval !== null) {
     if (typeof top.allowSelfApproval !== 'boolean') fields.error(['allowSelfApproval'], `Invalid allowSelfApproval ${describeValue(top.allowSelfApproval)}: expected true or false.`);
     else config.allowSelfApproval = top.allowSelfApproval;

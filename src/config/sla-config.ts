@@ -1,5 +1,6 @@
 import { parseGrantScope } from '../access/roles.js';
 import { SEVERITIES, type Severity } from '../domain/severity.js';
+import { type GatePolicies, parseGatePolicy } from '../insights/gate.js';
 import { DEFAULT_SLA_POLICY, type SlaPolicies } from '../insights/sla.js';
 import { DefinitionFields, describeValue } from '../scorecards/definition-fields.js';
 
@@ -45,4 +46,53 @@ function readDays(mapping: Record<string, unknown>, path: string[], fields: Defi
   const cap = mapping.kevDueDateCap;
   if (cap !== undefined && typeof cap !== 'boolean') fields.error([...path, 'kevDueDateCap'], `Invalid kevDueDateCap ${describeValue(cap)}: expected true or false.`);
   return { days, ...(typeof cap === 'boolean' ? { kevDueDateCap: cap } : {}) };
+}
+
+/**
+ * The `gate:` section: `policies:` naming rule lists (as --fail-on takes them), and `scopes:`
+ * mapping an org or project to a policy name or rules, what `lantern gate` holds a target there to
+ * without --fail-on. Every rule list is checked here, so a typo stops the start, not a pipeline.
+ */
+export function readGateConfig(value: unknown, fields: DefinitionFields): GatePolicies | undefined {
+  const top = fields.mapping(value, ['gate'], 'gate policies', ['policies', 'scopes']);
+  if (!top) return undefined;
+  const gates: GatePolicies = { policies: {}, scopes: {} };
+  const rulesOf = (text: unknown, path: string[]): string | undefined => {
+    if (typeof text !== 'string') {
+      fields.error(path, `Invalid gate policy ${describeValue(text)}: expected rules such as "new:critical,kev,sla-breached,epss>=0.5".`);
+      return undefined;
+    }
+    try {
+      parseGatePolicy(text);
+      return text;
+    } catch (error) {
+      fields.error(path, (error as Error).message);
+      return undefined;
+    }
+  };
+  if (top.policies !== undefined && top.policies !== null) {
+    const policies = fields.mapping(top.policies, ['gate', 'policies'], 'gate policies', Object.keys(top.policies as object));
+    for (const [name, rules] of Object.entries(policies ?? {})) {
+      const text = rulesOf(rules, ['gate', 'policies', name]);
+      if (text !== undefined) gates.policies[name] = text;
+    }
+  }
+  if (top.scopes !== undefined && top.scopes !== null) {
+    const scopes = fields.mapping(top.scopes, ['gate', 'scopes'], 'gate scopes', Object.keys(top.scopes as object));
+    for (const [scope, policy] of Object.entries(scopes ?? {})) {
+      let key: string;
+      try {
+        key = parseGrantScope(scope, 'gate scope');
+      } catch (error) {
+        fields.error(['gate', 'scopes', scope], (error as Error).message);
+        continue;
+      }
+      if (typeof policy === 'string' && Object.hasOwn(gates.policies, policy)) gates.scopes[key] = policy;
+      else {
+        const text = rulesOf(policy, ['gate', 'scopes', scope]);
+        if (text !== undefined) gates.scopes[key] = text;
+      }
+    }
+  }
+  return gates;
 }

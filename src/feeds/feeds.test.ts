@@ -49,6 +49,14 @@ describeEachStore('exploitation feeds', (kind) => {
     expect(await epssRows()).toEqual([{ cve: 'CVE-2024-0001', epss: 0.75, percentile: 0.97 }]);
   });
 
+  it('keeps the first line of a CVE listed twice, and counts it once', async () => {
+    // Lower-case on the second line: the same CVE once upper-cased. Far apart: in different insert batches.
+    const scores: Array<[string, number, number]> = [['CVE-2024-0009', 0.4, 0.8], ...Array.from({ length: 6000 }, (_, i): [string, number, number] => [`CVE-2023-${String(10000 + i)}`, 0.1, 0.1]), ['cve-2024-0009', 0.9, 0.99]];
+    const imported = await importFeed(store, 'epss', epssFile(dir, scores), { now: at });
+    expect(imported.rows).toBe(6001);
+    expect((await epssRows()).find((r) => r.cve === 'CVE-2024-0009')).toEqual({ cve: 'CVE-2024-0009', epss: 0.4, percentile: 0.8 });
+  });
+
   it('refuses a malformed line, naming the file and line, and keeps the previous scores', async () => {
     await importFeed(store, 'epss', epssFile(dir, [['CVE-2024-0001', 0.5, 0.9]]), { now: at });
     const bad = join(dir, 'bad.csv');

@@ -89,28 +89,27 @@ async function importEpss(store: Store, path: string, source: string, maxBytes: 
   });
   const rows = await store.transaction(async (trx) => {
     await trx.deleteFrom('epss_scores').execute();
-    const seen = new Set<string>();
     let batch: EpssScore[] = [];
-    let count = 0;
+    let read = 0;
     const flush = async () => {
-      const rows = batch;
+      // In CVE order: each insert then lands next to the one before it in the primary-key index.
+      const rows = batch.sort((a, b) => (a.cve < b.cve ? -1 : a.cve > b.cve ? 1 : 0));
       batch = [];
       await bulkRun(store, trx, rows.length, (i) => {
         const s = rows[i] as EpssScore;
         return { cve: s.cve, epss: s.epss, percentile: s.percentile };
-      }, (db, values) => db.insertInto('epss_scores').values(values));
+        // A CVE listed twice keeps its first line, as a reader of the file would.
+      }, (db, values) => db.insertInto('epss_scores').values(values).onConflict((oc) => oc.column('cve').doNothing()));
     };
     for await (const score of scores) {
-      // A CVE listed twice keeps its first line, as a reader of the file would.
-      if (seen.has(score.cve)) continue;
-      seen.add(score.cve);
-      if (++count > MAX_FEED_ROWS) throw new InputError(`${source}: more than ${MAX_FEED_ROWS} scores; no EPSS file is this large.`);
+      if (++read > MAX_FEED_ROWS) throw new InputError(`${source}: more than ${MAX_FEED_ROWS} scores; no EPSS file is this large.`);
       batch.push(score);
       if (batch.length === BATCH) await flush();
     }
     await flush();
-    await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: count, at: now() });
-    return count;
+    const { count } = await trx.selectFrom('epss_scores').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+    await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: Number(count), at: now() });
+    return Number(count);
   });
   const { date, version } = header as EpssHeader;
   return { name: 'epss', source, date, version, rows };

@@ -13,6 +13,7 @@ import type { Store } from '../store/database.js';
 import { insertOccurrences, markCommon, scanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
 import type { Database, ScanRow } from '../store/schema.js';
 import { countsOf, findScanByReport, insertScan, latestScanBefore } from '../store/scans.js';
+import { advanceSlaClocks } from '../store/sla-clocks.js';
 import { ensureTarget, ensureVariant, findTarget, findVariant, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
 import { groupFindings } from './group.js';
 import { storableFinding, storableHeader } from './storable.js';
@@ -167,6 +168,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     if (variant.last_scan_at === null || variant.last_scan_at < scannedAt) {
       await trx.updateTable('variants').set({ last_scan_at: scannedAt }).where('id', '=', variant.id).execute();
     }
+    await advanceSlaClocks(trx, { id: scanId, variantId: variant.id, scanner: report.scanner, scannedAt });
     for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId, scannedAt });
 
     return {

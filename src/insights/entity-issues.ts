@@ -9,7 +9,8 @@ import { entityState, type EntityState } from './entity-state.js';
 import { identifierOrder, issuesBySeverity } from './issue-pages.js';
 import type { ExemptionLevel, ExemptionReason } from './exemptions.js';
 import { type EpssMatch, type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
-import { byPriority, priorityReason } from './priority.js';
+import { priorityKey, priorityReason } from './priority.js';
+import { openSlaClocks } from './sla-clock.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
 import { type ShownIssue, shownIssues } from './summary.js';
 
@@ -127,13 +128,15 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   // Exploitation is read for every matching issue only when the order or a filter needs it.
   const whole = key === 'priority' || query.kev !== undefined || query.epssMin !== undefined || query.sla !== undefined;
   const known = whole ? await exploitationOf(db, matching.map((m) => m.issue)) : undefined;
+  const clocks = query.sla !== undefined ? await openSlaClocks(db, matching, state.exemptions, now) : undefined;
+  const clockOf = (issue: IssueListing, target: { variantId: number }) => clocks?.get(`${target.variantId}:${issue.id}`);
   const chosen = known
     ? matching.filter(({ issue, target, exempted }) => {
         const { kev, epss } = known.get(issue.id) as Exploitation;
         return (
           (query.kev === undefined || kev.state === query.kev) &&
           (query.epssMin === undefined || (epss.score !== null && epss.score >= query.epssMin)) &&
-          (query.sla === undefined || slaStatus({ ...issue, kev }, policyFor(policies, target.scope), now, exempted).state === query.sla)
+          (query.sla === undefined || slaStatus({ ...issue, kev }, policyFor(policies, target.scope), now, exempted, clockOf(issue, target)).state === query.sla)
         );
       })
     : matching;
@@ -141,7 +144,7 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
 
   const page = chosen.slice(offset, offset + limit);
   return {
-    items: await itemsOf(db, state, page, now, policies, known, searched),
+    items: await itemsOf(db, state, page, now, policies, known, searched, clocks),
     total: chosen.length,
     nextCursor: offset + limit < chosen.length ? writeCursor(offset + limit) : null,
     facets,
@@ -161,9 +164,11 @@ async function itemsOf(
   policies: SlaPolicies,
   known?: Map<number, Exploitation>,
   searched?: Map<number, NonNullable<EntityIssue['location']>>,
+  clocks?: Awaited<ReturnType<typeof openSlaClocks>>,
 ): Promise<EntityIssue[]> {
   const locations = searched ?? (await firstLocations(db, state, page));
   const exploitation = known ?? (await exploitationOf(db, page.map((p) => p.issue)));
+  const pageClocks = clocks ?? (await openSlaClocks(db, page, state.exemptions, now));
   return page.map(({ issue, target, exempted, exemption }) => {
     const found = exploitation.get(issue.id) as Exploitation;
     return {
@@ -175,7 +180,7 @@ async function itemsOf(
       location: locations.get(issue.id) ?? null,
       ...found,
       priorityReason: priorityReason({ ...issue, ...found }),
-      sla: slaStatus({ ...issue, kev: found.kev }, policyFor(policies, target.scope), now, exempted),
+      sla: slaStatus({ ...issue, kev: found.kev }, policyFor(policies, target.scope), now, exempted, pageClocks.get(`${target.variantId}:${issue.id}`)),
     };
   });
 }
@@ -237,14 +242,24 @@ function sortKey(sort: string): IssueSortKey {
 /** `known` holds the exploitation of every issue sorted when the key is `priority`. */
 function comparator(sort: string, key: IssueSortKey, known: Map<number, Exploitation> | undefined): (x: ShownIssue, y: ShownIssue) => number {
   const descending = sort.startsWith('-');
-  const prioritised = (i: IssueListing) => ({ ...i, ...(known?.get(i.id) as Exploitation) });
+  // Each issue's priority key is made once, not on each of the sort's comparisons.
+  const keys = new Map<number, string>();
+  const keyOf = (i: IssueListing) => {
+    let key = keys.get(i.id);
+    if (key === undefined) keys.set(i.id, (key = priorityKey({ ...i, ...(known?.get(i.id) as Exploitation) })));
+    return key;
+  };
   const text = (value: string | null) => (value ?? '').toLowerCase();
   const compare: Record<IssueSortKey, (a: IssueListing, b: IssueListing) => number> = {
     severity: (a, b) => severityRank(a.severity) - severityRank(b.severity),
     title: (a, b) => text(a.title).localeCompare(text(b.title)),
     package: (a, b) => text(a.package).localeCompare(text(b.package)),
     firstSeen: (a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt),
-    priority: (a, b) => byPriority(prioritised(a), prioritised(b)),
+    priority: (a, b) => {
+      const x = keyOf(a);
+      const y = keyOf(b);
+      return x < y ? -1 : x > y ? 1 : 0;
+    },
   };
   const byKey = compare[key];
   // Ties break on the identifier, then the id, so pages never overlap; the identifier compares as

@@ -111,21 +111,23 @@ export interface ExemptableIssue {
  * the issue's target. Expired ones never do.
  */
 export function coveringExemption(issue: ExemptableIssue, exemptions: readonly ExemptionRow[], now: string): ExemptionRow | undefined {
+  return exemptions.find((e) => exemptionStatus(e, now) === 'approved' && namesIssue(e, issue));
+}
+
+/** Whether an exemption, whatever its status and expiry, is about this issue at a level that contains its target. */
+export function namesIssue(e: ExemptionRow, issue: ExemptableIssue): boolean {
+  if (e.issue_id !== null) return e.issue_id === issue.id;
   const ids = [issue.vulnerabilityId, issue.ruleId].filter((id): id is string => id !== null).map((id) => id.toLowerCase());
+  if (e.key === null || !ids.includes(e.key.toLowerCase())) return false;
   const org = issue.targetScope === 'account' ? undefined : issue.targetScope.split('.')[0];
-  return exemptions.find((e) => {
-    if (exemptionStatus(e, now) !== 'approved') return false;
-    if (e.issue_id !== null) return e.issue_id === issue.id;
-    if (e.key === null || !ids.includes(e.key.toLowerCase())) return false;
-    switch (e.level) {
-      case 'target':
-        return e.target_id === issue.targetId;
-      case 'project':
-        return e.scope === issue.targetScope;
-      case 'org':
-        return org !== undefined && e.scope === org;
-      default:
-        return true;
-    }
-  });
+  switch (e.level) {
+    case 'target':
+      return e.target_id === issue.targetId;
+    case 'project':
+      return e.scope === issue.targetScope;
+    case 'org':
+      return org !== undefined && e.scope === org;
+    default:
+      return true;
+  }
 }

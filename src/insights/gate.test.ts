@@ -11,7 +11,9 @@ import { Lantern } from '../lantern.js';
 import { openStore } from '../store/database.js';
 import { chooseVariant } from '../store/variant-choice.js';
 import { targetNamed } from '../cli/target-lookup.js';
-import { evaluateGate, parseGatePolicy } from './gate.js';
+import { evaluateGate, gateRulesFor, parseGatePolicy } from './gate.js';
+import { parseConfig } from '../config/config.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { DEFAULT_SLA_POLICIES } from './sla.js';
 
 const OLD_HIGH: Vulnerability = { id: 'CVE-2024-0100', pkg: 'old', version: '1.0.0', severity: 'HIGH' };
@@ -42,6 +44,53 @@ describe('--fail-on', () => {
     ]);
     expect(() => parseGatePolicy('new:urgent')).toThrow('Invalid --fail-on rule "new:urgent": expected new:SEVERITY (critical, high, medium, low, info), kev, sla-breached, epss>=X (X from 0 to 1).');
     expect(() => parseGatePolicy('epss>=2')).toThrow('Invalid --fail-on rule "epss>=2"');
+  });
+});
+
+describe('gate policies of the config file', () => {
+  const { config, problems } = parseConfig(
+    ['gate:', '  policies:', '    release: new:critical,kev,sla-breached', '  scopes:', '    acme: release', '    acme.pay: new:high', 'sla:', '  scopes:', '    acme.pay: { high: 60 }', ''].join('\n'),
+    'lantern.yaml',
+  );
+  it('names policies, holds a project to its own over its org, and --fail-on over both', () => {
+    expect(problems).toEqual([]);
+    const gates = config?.gate as NonNullable<typeof config>['gate'] & object;
+    expect(gateRulesFor(gates, 'acme.pay', undefined)).toEqual({ rules: [{ kind: 'new', severity: 'high' }], policy: 'new:high' });
+    expect(gateRulesFor(gates, 'acme.edge', undefined)).toEqual({ rules: parseGatePolicy('new:critical,kev,sla-breached'), policy: 'release' });
+    expect(gateRulesFor(gates, 'other.proj', undefined).policy).toBe('new:critical,new:high,kev');
+    expect(gateRulesFor(gates, 'acme.pay', 'release').policy).toBe('release');
+    expect(gateRulesFor(gates, 'acme.pay', 'kev')).toEqual({ rules: [{ kind: 'kev' }], policy: 'kev' });
+    expect(() => gateRulesFor(gates, 'acme.pay', 'relase')).toThrow('Invalid --fail-on rule "relase"');
+  });
+
+  it('refuses a policy with a bad rule, naming where it is', () => {
+    const bad = parseConfig(['gate:', '  policies:', '    release: new:urgent', ''].join('\n'), 'lantern.yaml');
+    expect(bad.config).toBeUndefined();
+    expect(bad.problems).toEqual([expect.objectContaining({ level: 'error', field: 'gate.policies.release', message: expect.stringContaining('Invalid --fail-on rule "new:urgent"') })]);
+  });
+});
+
+describeEachStore('POST /api/gate', (kind) => {
+  let server: TestServer;
+  beforeEach(async () => {
+    const { config } = parseConfig(['gate:', '  policies:', '    sla: sla-breached', '  scopes:', '    acme.pay: sla', 'sla:', '  scopes:', '    acme.edge: { high: 60 }', ''].join('\n'), 'lantern.yaml');
+    server = await startTestServer(kind, { clock: () => '2024-04-02T00:00:00.000Z', sla: config?.sla, gates: config?.gate });
+    await estate(server.lantern);
+  });
+  afterEach(async () => server.close());
+
+  it("applies the server's policy for the target's scope and its SLA days, or --fail-on", async () => {
+    const post = (body: object) => server.app.inject({ method: 'POST', url: '/api/gate', payload: body });
+    const byScope = await post({ target: 'acme/app', variant: 'feature', scope: 'acme.pay' });
+    expect(byScope.statusCode).toBe(200);
+    expect(byScope.json()).toMatchObject({ passed: false, policy: 'sla', rules: [{ rule: 'sla-breached', violations: 1 }], violations: [{ rules: ['sla-breached'], issue: { package: 'old', sla: { state: 'breached', dueDate: '2024-03-31' } } }] });
+    expect(byScope.json().markdown).toContain('### Lantern gate: failed');
+    expect((await post({ target: 'acme/app', variant: 'feature', scope: 'acme.pay', failOn: 'new:high' })).json()).toMatchObject({ passed: true, policy: 'new:high' });
+    expect((await post({ target: 'acme/app', variant: 'nope', scope: 'acme.pay' })).statusCode).toBe(404);
+    expect((await post({ target: 'acme/none', variant: 'main', scope: 'acme.pay' })).statusCode).toBe(404);
+    const bad = await post({ target: 'acme/app', variant: 'feature', scope: 'acme.pay', failOn: 'new:urgent' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('Invalid --fail-on rule "new:urgent"');
   });
 });
 
@@ -102,5 +151,29 @@ describe('lantern gate (CLI)', () => {
     expect(passed.code).toBe(0);
     expect(JSON.parse(passed.stdout)).toMatchObject({ passed: true, variant: 'feature', baseline: 'main', rules: [{ rule: 'new:high', violations: 0 }] });
     expect((await cli([...args, '--fail-on', 'critical'])).stderr).toBe('lantern: Invalid --fail-on rule "critical": expected new:SEVERITY (critical, high, medium, low, info), kev, sla-breached, epss>=X (X from 0 to 1).\n');
+  });
+});
+
+describeEachStore('lantern gate --server', (kind) => {
+  it('asks the server with $LANTERN_TOKEN and exits as the local gate does', { timeout: 90_000 }, async () => {
+    const server = await startTestServer(kind, { clock: () => '2024-04-02T00:00:00.000Z' }, { auth: {}, webRoot: false });
+    try {
+      await estate(server.lantern);
+      const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
+      const token = (await server.lantern.createToken({ name: 'ci', role: 'viewer', scope: 'acme.pay' })).token;
+      const args = ['gate', '--target', 'acme/app', '--variant', 'feature', '--scope', 'acme.pay', '--server', address];
+      const failed = await cli([...args, '--fail-on', 'new:critical'], { LANTERN_TOKEN: token });
+      expect(failed.code).toBe(1);
+      expect(failed.stdout).toContain('### Lantern gate: failed — acme/app @ feature (against main)');
+      expect(failed.stdout).toContain('| `new:critical` | 1 |');
+      const passed = await cli([...args, '--fail-on', 'new:high', '--json'], { LANTERN_TOKEN: token });
+      expect(passed.code).toBe(0);
+      expect(JSON.parse(passed.stdout)).toMatchObject({ passed: true, policy: 'new:high', baseline: 'main' });
+      const denied = await cli([...args, '--fail-on', 'kev']);
+      expect(denied.code).not.toBe(0);
+      expect(await cli([...args, '--db', 'x.db'])).toMatchObject({ stderr: 'lantern: Give --db or --server, not both.\n' });
+    } finally {
+      await server.close();
+    }
   });
 });

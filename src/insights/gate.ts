@@ -4,9 +4,11 @@ import { isSeverity, SEVERITIES, type Severity } from '../domain/severity.js';
 import { approvedExemptionsFor } from '../store/exemptions.js';
 import { issuesOfScans } from '../store/issues.js';
 import { currentScanIds } from '../store/scans.js';
+import { chooseVariant } from '../store/variant-choice.js';
 import type { Database, TargetRow, VariantRow } from '../store/schema.js';
 import { coveringExemption } from './exemptions.js';
 import { prioritise, type PrioritisedListing } from './priority.js';
+import { openSlaClocks } from './sla-clock.js';
 import { policyFor, type SlaPolicies, type SlaStatus, slaStatus, slaText } from './sla.js';
 import type { IssueListing } from '../store/issues.js';
 
@@ -31,6 +33,34 @@ export function parseGatePolicy(text: string): GateRule[] {
   });
 }
 
+/** What `--fail-on` means when not given. */
+export const DEFAULT_GATE_RULES = 'new:critical,new:high,kev';
+
+/** Gate policies of the config file (`gate:`): named rule lists, and the policy of an org (`O`) or project (`O.P`). */
+export interface GatePolicies {
+  /** Name → rules, as --fail-on takes them. */
+  policies: Record<string, string>;
+  /** `O` or `O.P` → a policy name or rules: what a target there is held to without --fail-on. */
+  scopes: Record<string, string>;
+}
+
+export const NO_GATE_POLICIES: GatePolicies = { policies: {}, scopes: {} };
+
+/**
+ * The rules a gate applies: `--fail-on` as a named policy or as rules; without it, the policy of
+ * the target's project, else its org, else DEFAULT_GATE_RULES. Says where the rules came from.
+ */
+export function gateRulesFor(gates: GatePolicies, scope: string, failOn: string | undefined): { rules: GateRule[]; policy: string } {
+  const named = (text: string) => (Object.hasOwn(gates.policies, text) ? { rules: parseGatePolicy(gates.policies[text] as string), policy: text } : { rules: parseGatePolicy(text), policy: text });
+  if (failOn !== undefined) return named(failOn.trim());
+  const parts = scope === 'account' ? [] : scope.split('.');
+  for (const key of [parts.join('.'), parts[0]].filter((k): k is string => k !== undefined && k !== '')) {
+    const own = gates.scopes[key];
+    if (own !== undefined) return named(own);
+  }
+  return { rules: parseGatePolicy(DEFAULT_GATE_RULES), policy: DEFAULT_GATE_RULES };
+}
+
 export function ruleName(rule: GateRule): string {
   return rule.kind === 'new' ? `new:${rule.severity}` : rule.kind === 'epss' ? `epss>=${rule.min}` : rule.kind;
 }
@@ -38,6 +68,8 @@ export function ruleName(rule: GateRule): string {
 export type GateIssue = PrioritisedListing<IssueListing> & { sla: SlaStatus; exempted: boolean; isNew: boolean };
 
 export interface GateResult {
+  /** The named policy or the rules the gate applied. */
+  policy: string;
   target: string;
   scope: string;
   variant: string;
@@ -61,15 +93,16 @@ export async function evaluateGate(
   variant: VariantRow,
   baseline: VariantRow | undefined,
   rules: readonly GateRule[],
-  options: { now: string; sla: SlaPolicies },
+  options: { now: string; sla: SlaPolicies; policy?: string },
 ): Promise<GateResult> {
   const current = await issuesOfScans(db, await currentScanIds(db, [variant.id]));
   const compared = baseline && baseline.id !== variant.id ? new Set((await issuesOfScans(db, await currentScanIds(db, [baseline.id]))).map((i) => i.id)) : undefined;
   const exemptions = await approvedExemptionsFor(db, [target.id]);
   const policy = policyFor(options.sla, target.scope);
+  const clocks = await openSlaClocks(db, current.map((issue) => ({ issue, target: { variantId: variant.id, scope: target.scope } })), exemptions, options.now);
   const issues: GateIssue[] = (await prioritise(db, current, 'priority')).map((issue) => {
     const exempted = coveringExemption({ id: issue.id, targetId: target.id, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, exemptions, options.now) !== undefined;
-    return { ...issue, exempted, isNew: compared ? !compared.has(issue.id) : issue.new, sla: slaStatus(issue, policy, options.now, exempted) };
+    return { ...issue, exempted, isNew: compared ? !compared.has(issue.id) : issue.new, sla: slaStatus(issue, policy, options.now, exempted, clocks.get(`${variant.id}:${issue.id}`)) };
   });
   const breaks = (issue: GateIssue, rule: GateRule): boolean => {
     if (rule.kind === 'new') return issue.isNew && issue.severity === rule.severity;
@@ -86,6 +119,7 @@ export async function evaluateGate(
     else violations.push({ issue, rules: broken });
   }
   return {
+    policy: options.policy ?? rules.map(ruleName).join(','),
     target: target.name,
     scope: target.scope,
     variant: variant.name,
@@ -97,10 +131,30 @@ export async function evaluateGate(
   };
 }
 
+/**
+ * The gate of one variant of a target: its baseline as the target's baseline rule chooses it, the
+ * rules from --fail-on or the config file's policy for the target's scope (gateRulesFor).
+ */
+export async function gateVariant(
+  db: Kysely<Database>,
+  target: TargetRow,
+  variantName: string,
+  failOn: string | undefined,
+  options: { now: string; sla: SlaPolicies; gates: GatePolicies },
+): Promise<GateResult> {
+  const { rules, policy } = gateRulesFor(options.gates, target.scope, failOn);
+  const { variant } = await chooseVariant(db, target, variantName);
+  if (!variant) throw new InputError(`Target ${JSON.stringify(target.name)} has no variant ${JSON.stringify(variantName)}: ingest a scan of it before the gate.`);
+  const { variant: baseline } = await chooseVariant(db, target);
+  return evaluateGate(db, target, variant, baseline, rules, { now: options.now, sla: options.sla, policy });
+}
+
 /** A Markdown summary fit for a pull-request comment; scanner text is escaped, never rendered. */
 export function gateMarkdown(result: GateResult): string {
   const lines = [
     `### Lantern gate: ${result.passed ? 'passed' : 'failed'} — ${cell(result.target)} @ ${cell(result.variant)}${result.baseline && result.baseline !== result.variant ? ` (against ${cell(result.baseline)})` : ''}`,
+    '',
+    `Policy: ${cell(result.policy)}`,
     '',
     '| rule | violations |',
     '|---|---|',

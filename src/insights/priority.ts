@@ -22,25 +22,32 @@ function band(issue: Prioritised): number {
   return at < 0 ? EPSS_BANDS.length : at;
 }
 
+const SCORE_DIGITS = 9;
+const ID_DIGITS = 15;
+
+/**
+ * The priority order as one string per issue, so that sorting compares strings once instead of
+ * re-deriving eight keys on every comparison (2 000 issues take ~22 000 comparisons): KEV first
+ * (earliest CISA due date first), EPSS band, severity, fixable, the higher EPSS score, then the
+ * identifier and id. Plain code-point order, as every part is ASCII or compared as written.
+ */
+export function priorityKey(issue: Prioritised): string {
+  const listed = issue.kev.state === 'listed';
+  const due = listed ? (issue.kev.dueDate ?? '9999-12-31') : '9999-12-31';
+  const score = issue.epss.score === null ? '2' : (1 - issue.epss.score).toFixed(SCORE_DIGITS);
+  return `${listed ? 0 : 1}${due}${band(issue)}${4 - severityRank(issue.severity)}${issue.fixedVersion ? 0 : 1}${score.padEnd(SCORE_DIGITS + 2, '0')}${issue.vulnerabilityId ?? issue.ruleId ?? ''}\u0000${String(issue.id).padStart(ID_DIGITS, '0')}`;
+}
+
 /**
  * The priority order (docs/prioritisation.md): known-exploited first (the earliest CISA due date
  * first), then EPSS percentile bands, then severity, then fixable before not; ties by the higher
  * EPSS score, then the identifier and id, so that pages never overlap. Negative when `a` comes first.
+ * Sorting many issues, compare their priorityKey()s once made instead.
  */
 export function byPriority(a: Prioritised, b: Prioritised): number {
-  const kev = (i: Prioritised) => (i.kev.state === 'listed' ? 0 : 1);
-  const due = (i: Prioritised) => i.kev.dueDate ?? '9999-12-31';
-  const fixable = (i: Prioritised) => (i.fixedVersion ? 0 : 1);
-  return (
-    kev(a) - kev(b) ||
-    (kev(a) === 0 ? due(a).localeCompare(due(b)) : 0) ||
-    band(a) - band(b) ||
-    severityRank(b.severity) - severityRank(a.severity) ||
-    fixable(a) - fixable(b) ||
-    (b.epss.score ?? -1) - (a.epss.score ?? -1) ||
-    (a.vulnerabilityId ?? a.ruleId ?? '').localeCompare(b.vulnerabilityId ?? b.ruleId ?? '') ||
-    a.id - b.id
-  );
+  const x = priorityKey(a);
+  const y = priorityKey(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Why an issue sits where it does, in words: "known exploited since 2024-03-05, CISA due 2024-03-26; EPSS 0.94 (top 1 %); critical; fix available (2.17.1)". */
@@ -83,7 +90,11 @@ export async function prioritise<T extends Omit<Prioritised, keyof Exploitation>
   const known = await exploitationOf(db, issues);
   const out = issues.map((issue) => {
     const found = known.get(issue.id) as Exploitation;
-    return { ...issue, ...found, priorityReason: priorityReason({ ...issue, ...found }) };
+    const listing = { ...issue, ...found };
+    return { ...listing, priorityReason: priorityReason(listing) };
   });
-  return order === 'priority' ? out.sort(byPriority) : out;
+  if (order === 'severity') return out;
+  const keyed = out.map((issue) => ({ issue, key: priorityKey(issue) }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return keyed.map((k) => k.issue);
 }

@@ -29,6 +29,32 @@ export interface SlaStatus {
   daysLeft: number | null;
   /** True when the KEV due date came before the severity's. */
   cappedByKev: boolean;
+  /** Where the clock starts: first seen in the target, or when the issue last came back after a fix. */
+  clockStartedAt: string;
+  /** True when the issue was fixed in this variant before and came back: its clock started again. */
+  reopened: boolean;
+  /** Whole days an approved exemption covered it since its clock started: added to the due date. */
+  pausedDays: number;
+}
+
+/** Where an issue's SLA clock stands: from its open stretch in the variant (store/sla-clocks.ts). */
+export interface SlaClock {
+  clockFrom: string;
+  reopened: boolean;
+  pausedDays: number;
+}
+
+/** Whether a fixed issue was fixed within its SLA (insights/sla-clock.ts). */
+export interface SlaFix {
+  clockStartedAt: string;
+  fixedAt: string;
+  /** Null when its severity has no SLA. */
+  dueDate: string | null;
+  /** Null when its severity has no SLA. */
+  fixedWithinSla: boolean | null;
+  /** Days from the clock's start to the fix, one decimal: what the mean time to remediate averages. */
+  daysToFix: number;
+  pausedDays: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -48,22 +74,67 @@ export function policyFor(policies: SlaPolicies, scope: string): SlaPolicy {
 }
 
 /**
- * An open issue's SLA: due `days[severity]` days after it was first seen in its target, or on
- * CISA's due date when the policy caps by it and that comes first; within, due in ≤ 7 days, or
- * breached by N days at `now`. An exempted issue's clock is paused.
+ * The due date of an issue whose clock started at `clockFrom`: `days[severity]` days later, plus
+ * the days it was paused by an exemption, or CISA's due date when the policy caps by it and that
+ * comes first. Null without an SLA for its severity.
  */
-export function slaStatus(issue: { severity: Severity; firstSeenAt: string; kev: KevMatch }, policy: SlaPolicy, now: string, exempted: boolean): SlaStatus {
+function dueDateOf(issue: { severity: Severity; kev: KevMatch }, clockFrom: string, pausedDays: number, policy: SlaPolicy): { due: string; cappedByKev: boolean } | null {
   const days = policy.days[issue.severity];
-  if (days === null) return { state: 'none', dueDate: null, daysLeft: null, cappedByKev: false };
-  let due = new Date(Date.parse(issue.firstSeenAt.slice(0, 10)) + days * DAY_MS).toISOString().slice(0, 10);
-  let cappedByKev = false;
-  if (policy.kevDueDateCap && issue.kev.state === 'listed' && issue.kev.dueDate && issue.kev.dueDate < due) {
-    due = issue.kev.dueDate;
-    cappedByKev = true;
-  }
-  const daysLeft = Math.round((Date.parse(due) - Date.parse(now.slice(0, 10))) / DAY_MS);
+  if (days === null) return null;
+  const due = new Date(Date.parse(clockFrom.slice(0, 10)) + (days + pausedDays) * DAY_MS).toISOString().slice(0, 10);
+  if (policy.kevDueDateCap && issue.kev.state === 'listed' && issue.kev.dueDate && issue.kev.dueDate < due) return { due: issue.kev.dueDate, cappedByKev: true };
+  return { due, cappedByKev: false };
+}
+
+/**
+ * An open issue's SLA: due `days[severity]` days after its clock started (first seen in its
+ * target, or when it came back after a fix), plus the days an exemption paused it, or on CISA's
+ * due date when the policy caps by it and that comes first; within, due in ≤ 7 days, or breached
+ * by N days at `now`. An exempted issue's clock is paused. Without `clock`, from first seen.
+ */
+export function slaStatus(issue: { severity: Severity; firstSeenAt: string; kev: KevMatch }, policy: SlaPolicy, now: string, exempted: boolean, clock?: SlaClock): SlaStatus {
+  const clockStartedAt = clock?.clockFrom ?? issue.firstSeenAt;
+  const pausedDays = clock?.pausedDays ?? 0;
+  const reopened = clock?.reopened ?? false;
+  const due = dueDateOf(issue, clockStartedAt, pausedDays, policy);
+  if (due === null) return { state: 'none', dueDate: null, daysLeft: null, cappedByKev: false, clockStartedAt, reopened, pausedDays };
+  const daysLeft = Math.round((Date.parse(due.due) - Date.parse(now.slice(0, 10))) / DAY_MS);
   const state = exempted ? 'paused' : daysLeft < 0 ? 'breached' : daysLeft <= DUE_SOON_DAYS ? 'due-soon' : 'within';
-  return { state, dueDate: due, daysLeft, cappedByKev };
+  return { state, dueDate: due.due, daysLeft, cappedByKev: due.cappedByKev, clockStartedAt, reopened, pausedDays };
+}
+
+/** A fixed issue against its SLA: fixed within it when fixed on or before its due date. */
+export function slaFix(issue: { severity: Severity; kev: KevMatch }, clock: { clockFrom: string; fixedAt: string; pausedDays: number }, policy: SlaPolicy): SlaFix {
+  const due = dueDateOf(issue, clock.clockFrom, clock.pausedDays, policy);
+  const daysToFix = Math.max(0, Math.round(((Date.parse(clock.fixedAt) - Date.parse(clock.clockFrom)) / DAY_MS) * 10) / 10);
+  return {
+    clockStartedAt: clock.clockFrom,
+    fixedAt: clock.fixedAt,
+    dueDate: due?.due ?? null,
+    fixedWithinSla: due === null ? null : clock.fixedAt.slice(0, 10) <= due.due,
+    daysToFix,
+    pausedDays: clock.pausedDays,
+  };
+}
+
+/** Whole days of [from, to] that the spans (start, end or null: still running) cover, overlaps counted once. */
+export function pausedDaysOf(spans: ReadonlyArray<{ start: string; end: string | null }>, from: string, to: string): number {
+  const lo = Date.parse(from);
+  const hi = Date.parse(to);
+  const clipped = spans
+    .map((s) => [Math.max(lo, Date.parse(s.start)), Math.min(hi, s.end === null ? hi : Date.parse(s.end))] as const)
+    .filter(([a, b]) => b > a)
+    .sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let [start, end] = [Number.NaN, Number.NaN];
+  for (const [a, b] of clipped) {
+    if (Number.isNaN(start) || a > end) {
+      if (!Number.isNaN(start)) total += end - start;
+      [start, end] = [a, b];
+    } else end = Math.max(end, b);
+  }
+  if (!Number.isNaN(start)) total += end - start;
+  return Math.floor(total / DAY_MS);
 }
 
 /** The SLA state in words: "breached by 3 days", "due in 5 days (2024-03-26)". */

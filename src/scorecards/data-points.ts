@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import { TEST_TARGET_ANNOTATION } from '../catalog/annotation-names.js';
 import { isSeverity, SEVERITIES, type Severity, severityRank } from '../domain/severity.js';
 import { isObject } from '../formats/json.js';
+import { entityRiskFacts, type RiskFacts } from '../insights/sla-clock.js';
+import type { SlaPolicies } from '../insights/sla.js';
 import type { SeverityBreakdown } from '../insights/summary.js';
 import { batches } from '../store/batches.js';
 import type { Database } from '../store/schema.js';
@@ -56,6 +58,8 @@ export interface EntityFacts {
   security: SecurityFacts | null;
   /** Null only when the entity has no stored summary yet. */
   unmatchedLinks: number | null;
+  /** KEV, EPSS and SLA facts: read only when a scorecard uses a data point that needs them (RISK_DATA_POINTS); null without security data. */
+  risk?: RiskFacts | null;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -80,6 +84,25 @@ const SEVERITY_THRESHOLD: DataPointInput = {
 
 const security = (read: (s: SecurityFacts, input: string | undefined, now: number) => Value | null): DataPoint['read'] => (facts, input, now) =>
   facts.security === null ? null : read(facts.security, input, now);
+
+const risk = (read: (r: RiskFacts, input: string | undefined) => Value | null): DataPoint['read'] => (facts, input) =>
+  facts.security === null || facts.risk == null ? null : read(facts.risk, input);
+
+/** Fixes over the period at or above the input severity, added up. */
+function fixesAtOrAbove(r: RiskFacts, input: string | undefined): RiskFacts['fixes'][Severity] {
+  const sum = { fixed: 0, fixedWithinSla: 0, fixedLate: 0, daysToFix: 0 };
+  for (const severity of atOrAbove(input)) {
+    const f = r.fixes[severity];
+    sum.fixed += f.fixed;
+    sum.fixedWithinSla += f.fixedWithinSla;
+    sum.fixedLate += f.fixedLate;
+    sum.daysToFix += f.daysToFix;
+  }
+  return sum;
+}
+
+/** The data points that read RiskFacts (insights/sla-clock.ts): computed from the issues, so read only when used. */
+export const RISK_DATA_POINTS: ReadonlySet<string> = new Set(['sto.kev', 'sto.epss_max', 'sto.sla_breached', 'sto.sla_compliance', 'sto.mttr_days']);
 
 const countOf = (severity: Severity): DataPoint => ({
   id: `sto.${severity}`,
@@ -135,6 +158,46 @@ export const DATA_POINTS: readonly DataPoint[] = [
         if (first !== null && (oldest === null || first < oldest)) oldest = first;
       }
       return oldest === null ? 0 : daysSince(oldest, now);
+    }),
+  },
+  {
+    id: 'sto.kev',
+    type: 'number',
+    description: "Active issues in CISA's Known Exploited Vulnerabilities catalog (by CVE id or alias). No value when no active issue could be matched with KEV (no KEV feed loaded, or no CVE ids): unknown is not \"not exploited\". 0 with no active issues.",
+    read: risk((r) => r.kev),
+  },
+  {
+    id: 'sto.epss_max',
+    type: 'number',
+    description: 'The highest EPSS score (0 to 1) of an active issue. No value when no active issue could be matched with EPSS (no feed loaded and no score from the scanner, or no CVE ids). 0 with no active issues.',
+    read: risk((r) => r.epssMax),
+  },
+  {
+    id: 'sto.sla_breached',
+    type: 'number',
+    description: 'Active issues past their SLA due date (the config file\'s sla: days per severity), of every severity or of those at or above the input.',
+    input: SEVERITY_THRESHOLD,
+    read: risk((r, input) => atOrAbove(input).reduce((n, severity) => n + r.slaBreached[severity], 0)),
+  },
+  {
+    id: 'sto.sla_compliance',
+    type: 'number',
+    description: 'Of the issues fixed in the last 90 days (at or above the input severity) that had an SLA, the percentage fixed by their due date. No value when none was fixed: not 0 %.',
+    input: SEVERITY_THRESHOLD,
+    read: risk((r, input) => {
+      const f = fixesAtOrAbove(r, input);
+      const decided = f.fixedWithinSla + f.fixedLate;
+      return decided === 0 ? null : Math.round((f.fixedWithinSla / decided) * 1000) / 10;
+    }),
+  },
+  {
+    id: 'sto.mttr_days',
+    type: 'number',
+    description: 'Mean time to remediate: mean days from an issue\'s SLA clock start (first seen, or re-opened) to its fix, over the issues fixed in the last 90 days at or above the input severity; false positives left out. No value when none was fixed.',
+    input: SEVERITY_THRESHOLD,
+    read: risk((r, input) => {
+      const f = fixesAtOrAbove(r, input);
+      return f.fixed === 0 ? null : Math.round((f.daysToFix / f.fixed) * 10) / 10;
     }),
   },
   {
@@ -219,7 +282,7 @@ const ANNOTATION_KEYS = [ANNOTATION_KEY, `${ANNOTATION_KEY}.name`, `${ANNOTATION
  * computed here. The entities and their summaries are read apart and matched here, which SQLite
  * does in half the time of joining them.
  */
-export async function readEntityFacts(db: Db, entityIds?: readonly number[]): Promise<EntityFacts[]> {
+export async function readEntityFacts(db: Db, entityIds?: readonly number[], options: { risk?: { policies: SlaPolicies; now: string } } = {}): Promise<EntityFacts[]> {
   const parts = entityIds === undefined ? [undefined] : batches(new Set(entityIds));
   const facts: EntityFacts[] = [];
   for (const batch of parts) {
@@ -262,6 +325,13 @@ export async function readEntityFacts(db: Db, entityIds?: readonly number[]): Pr
         unmatchedLinks: s?.unmatched_links ?? null,
       });
     }
+  }
+  if (options.risk) {
+    const withData = facts.filter((f) => f.security !== null).map((f) => f.id);
+    const rows: Array<Parameters<typeof entityRiskFacts>[1][number]> = [];
+    for (const batch of batches(withData)) rows.push(...(await db.selectFrom('entities').selectAll().where('id', 'in', batch).execute()));
+    const risks = await entityRiskFacts(db, rows, options.risk.policies, options.risk.now);
+    for (const f of facts) f.risk = f.security === null ? null : (risks.get(f.id) ?? null);
   }
   return facts;
 }

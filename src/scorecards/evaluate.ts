@@ -10,7 +10,8 @@ import {
   writeScorecardResults,
 } from '../store/scorecards.js';
 import { type CheckResult, type CheckStatus, evaluateCheck } from './checks.js';
-import { type EntityFacts, readEntityFacts, type Value } from './data-points.js';
+import { DEFAULT_SLA_POLICIES, type SlaPolicies } from '../insights/sla.js';
+import { type EntityFacts, readEntityFacts, RISK_DATA_POINTS, type Value } from './data-points.js';
 import { appliesTo, type Scorecard, scoreOf } from './scorecard.js';
 
 type Db = Kysely<Database>;
@@ -104,10 +105,12 @@ export async function evaluateScorecards(
   store: Store,
   db: Db,
   scorecards: readonly Scorecard[],
-  options: { entityIds?: readonly number[] | undefined; now: string; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
+  options: { entityIds?: readonly number[] | undefined; now: string; sla?: SlaPolicies | undefined; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
 ): Promise<ScorecardEvaluation[]> {
   if (scorecards.length === 0 || options.entityIds?.length === 0) return scorecards.map((s) => ({ scorecard: s.id, entities: 0, changed: 0, removed: 0 }));
-  const facts = await readEntityFacts(db, options.entityIds);
+  // KEV, EPSS and SLA facts are computed from the issues: only when a check reads them.
+  const needsRisk = scorecards.some((s) => s.checks.some((c) => c.rules.some((r) => RISK_DATA_POINTS.has(r.dataPoint))));
+  const facts = await readEntityFacts(db, options.entityIds, needsRisk ? { risk: { policies: options.sla ?? DEFAULT_SLA_POLICIES, now: options.now } } : {});
   const at = Date.parse(options.now);
   const day = options.now.slice(0, 10);
   const evaluations: ScorecardEvaluation[] = [];

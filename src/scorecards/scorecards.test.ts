@@ -7,6 +7,8 @@ import { A, B, buildScorecardEstate, D, DAY1, DAY2, ESTATE, type ScorecardEstate
 const DEMO_SCORECARDS = fileURLToPath(new URL('../../examples/demo/scorecards/', import.meta.url));
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
 import { decide, remove, requestExemption } from '../insights/exemption-actions.js';
+import { DEFAULT_SLA_POLICIES } from '../insights/sla.js';
+import { epssFile, feedDir, kevFile } from '../../test/support/feed-files.js';
 import { Lantern } from '../lantern.js';
 import { DATA_POINTS, readEntityFacts } from './data-points.js';
 import { entityScorecards, scorecardResultsPage, scorecardTrend } from './results.js';
@@ -43,8 +45,11 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
   const scorecard = async (id: string) => lantern.scorecards.find(lantern.store.db, id);
 
   it('reads every data point exactly, and "no data" as no value, never zero', async () => {
-    const facts = await readEntityFacts(lantern.store.db);
+    const facts = await readEntityFacts(lantern.store.db, undefined, { risk: { policies: DEFAULT_SLA_POLICIES, now: DAY1 } });
     const inputs: Record<string, Array<string | undefined>> = {
+      'sto.sla_breached': [undefined, 'critical'],
+      'sto.sla_compliance': [undefined, 'critical'],
+      'sto.mttr_days': [undefined, 'critical'],
       'sto.total': [undefined, 'critical', 'high', 'medium', 'low', 'info'],
       'sto.fixable': [undefined, 'critical', 'high', 'low'],
       'sto.oldest_open_days': [undefined, 'critical', 'high', 'low'],
@@ -82,6 +87,17 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
       'sto.oldest_open_days(critical)': 6,
       'sto.oldest_open_days(high)': 6,
       'sto.oldest_open_days(low)': 6,
+      // No KEV or EPSS feed loaded: unknown, not "not exploited".
+      'sto.kev': null,
+      'sto.epss_max': null,
+      // a (critical, first seen D2) is due on DAY1's date: due, not breached.
+      'sto.sla_breached': 0,
+      'sto.sla_breached(critical)': 0,
+      // c (medium, first seen D1) was fixed at D2, 4 days later, well within its 90.
+      'sto.sla_compliance': 100,
+      'sto.sla_compliance(critical)': null,
+      'sto.mttr_days': 4,
+      'sto.mttr_days(critical)': null,
       'sto.has_security_data': true,
       'sto.unmatched_links': 0,
       'catalog.has_owner': true,
@@ -118,6 +134,15 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
       'sto.oldest_open_days(critical)': 0,
       'sto.oldest_open_days(high)': 0,
       'sto.oldest_open_days(low)': 0,
+      // No active issue: nothing known-exploited, whatever the feeds; nothing fixed: no value.
+      'sto.kev': 0,
+      'sto.epss_max': 0,
+      'sto.sla_breached': 0,
+      'sto.sla_breached(critical)': 0,
+      'sto.sla_compliance': null,
+      'sto.sla_compliance(critical)': null,
+      'sto.mttr_days': null,
+      'sto.mttr_days(critical)': null,
       'sto.has_security_data': true,
       'sto.unmatched_links': 0,
       'catalog.has_owner': true,
@@ -135,6 +160,7 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
       'sto.critical', 'sto.high', 'sto.medium', 'sto.low', 'sto.info', 'sto.total', 'sto.total(critical)', 'sto.total(high)', 'sto.total(medium)', 'sto.total(low)', 'sto.total(info)',
       'sto.fixable', 'sto.fixable(critical)', 'sto.fixable(high)', 'sto.fixable(low)', 'sto.new', 'sto.exempted', 'sto.days_since_last_scan',
       'sto.oldest_open_days', 'sto.oldest_open_days(critical)', 'sto.oldest_open_days(high)', 'sto.oldest_open_days(low)',
+      'sto.kev', 'sto.epss_max', 'sto.sla_breached', 'sto.sla_breached(critical)', 'sto.sla_compliance', 'sto.sla_compliance(critical)', 'sto.mttr_days', 'sto.mttr_days(critical)',
     ];
     // no-data: its one link (written as a JSON string) matches nothing.
     expect(table['component:default/no-data']).toEqual({
@@ -167,8 +193,41 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
       'catalog.has_tag(go)': false,
     });
     // The bulk read of some entities reads the same as of all.
-    const some = await readEntityFacts(lantern.store.db, [await idOf('full'), await idOf('no-data')]);
+    const some = await readEntityFacts(lantern.store.db, [await idOf('full'), await idOf('no-data')], { risk: { policies: DEFAULT_SLA_POLICIES, now: DAY1 } });
     expect(some).toEqual(facts.filter((f) => f.ref === 'component:default/full' || f.ref === 'component:default/no-data'));
+  });
+
+  it('counts known-exploited issues and the highest EPSS once the feeds are loaded, and evaluates checks on them', async () => {
+    const dir = feedDir();
+    // a (critical, active) is in KEV; b is too, but exempted; d has the highest EPSS of the active issues.
+    await lantern.importFeed('kev', kevFile(dir, [{ cveID: A.id, dateAdded: '2026-01-05', dueDate: '2026-01-26' }, { cveID: B.id, dateAdded: '2026-01-05' }]));
+    await lantern.importFeed('epss', epssFile(dir, [[A.id, 0.2, 0.5], [B.id, 0.9, 0.99], [D.id, 0.6, 0.9]]));
+    const facts = await readEntityFacts(lantern.store.db, undefined, { risk: { policies: DEFAULT_SLA_POLICIES, now: DAY1 } });
+    const read = (ref: string, id: string) => DATA_POINTS.find((d) => d.id === id)?.read(facts.find((f) => f.ref === ref) as (typeof facts)[number], undefined, Date.parse(DAY1));
+    expect(['sto.kev', 'sto.epss_max'].map((id) => read('component:default/full', id))).toEqual([1, 0.6]);
+    expect(['sto.kev', 'sto.epss_max'].map((id) => read('component:default/clean', id))).toEqual([0, 0]);
+    expect(['sto.kev', 'sto.epss_max'].map((id) => read('component:default/no-data', id))).toEqual([null, null]);
+
+    const { evaluation } = await lantern.defineScorecard({
+      id: 'exploited',
+      name: 'Nothing exploited',
+      filter: { kind: ['Component'] },
+      checks: [
+        { id: 'kev', name: 'No known-exploited issue', rules: [{ dataPoint: 'sto.kev', operator: '==', value: 0 }] },
+        { id: 'epss', name: 'EPSS below 0.5', rules: [{ dataPoint: 'sto.epss_max', operator: '<', value: 0.5 }] },
+        { id: 'sla', name: 'Nothing breached', rules: [{ dataPoint: 'sto.sla_breached', input: 'high', operator: '==', value: 0 }] },
+      ],
+    });
+    expect(evaluation.entities).toBe(3);
+    const results = async (name: string) => (await statuses(name)).exploited;
+    expect(await results('full')).toEqual({ score: 33.3, kev: 'fail', epss: 'fail', sla: 'pass' });
+    expect(await results('clean')).toEqual({ score: 100, kev: 'pass', epss: 'pass', sla: 'pass' });
+    expect(await results('no-data')).toEqual({ score: null, kev: 'unknown*', epss: 'unknown*', sla: 'unknown*' });
+
+    // A day later a's 7 days have run out: the hourly evaluation sees it breached.
+    clock = DAY2;
+    await lantern.evaluateScorecards(DAY2);
+    expect(await results('full')).toMatchObject({ sla: 'fail' });
   });
 
   it('evaluates every operator, stores the results, and scores only decided checks', async () => {

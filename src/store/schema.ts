@@ -22,6 +22,7 @@ export interface Database {
   scans: ScanTable;
   issues: IssueTable;
   scan_issues: ScanIssueTable;
+  sla_clocks: SlaClockTable;
   occurrences: OccurrenceTable;
   locations: LocationTable;
   entities: EntityTable;
@@ -181,6 +182,23 @@ export interface IssueTable {
   first_seen_at: string;
   first_scan_id: number;
 }
+
+/** One stretch of time an issue was open in a variant: the SLA clock (migrations/0013-sla-clock.ts). */
+export interface SlaClockTable {
+  id: Generated<number>;
+  variant_id: number;
+  issue_id: number;
+  /** The scan time that brought the issue into the variant's current state. */
+  opened_at: string;
+  /** Where its SLA clock starts: first seen in the target for its first stretch, `opened_at` once re-opened. */
+  clock_from: string;
+  /** The scan time after which no scanner's latest scan of the variant reported it; null while open. */
+  fixed_at: string | null;
+  fixed_scan_id: number | null;
+  /** severityRank() as last reported before the fix (at opening while open). */
+  severity: number | null;
+}
+export type SlaClockRow = Selectable<SlaClockTable>;
 
 /** Scan membership: which issues one scan reported, with the severity that scan gave each. */
 export interface ScanIssueTable {

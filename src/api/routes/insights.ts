@@ -12,7 +12,8 @@ import { entityRollup } from '../../insights/rollup.js';
 import { MAX_SEARCHED_ISSUES, MIN_ISSUE_SEARCH, searchIssues } from '../../insights/issue-search.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
-import { ExploitationFields, KevStateSchema, SlaSchema, SlaStateSchema } from '../exploitation-schema.js';
+import { EntitySlaSchema, ExploitationFields, KevStateSchema, SlaSchema, SlaStateSchema } from '../exploitation-schema.js';
+import { DEFAULT_SLA_PERIOD_DAYS, entitySla } from '../../insights/sla-clock.js';
 import { Days, EntityColumnFields, errors, Id, IdParams, Limit, Offset, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
 import type { LanternApp } from '../server.js';
 import { ExemptionSchema } from './exemptions.js';
@@ -282,6 +283,26 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       const at = now();
       // Counted from the shown variants' stored tallies where still valid: a huge target is not read per request.
       return summarise(await entityState(db, await readableEntity(request, request.params), { tallies: { mode: 'read', now: at } }), at);
+    },
+  );
+
+  api.get(
+    '/insights/entities/:kind/:namespace/:name/sla',
+    {
+      schema: {
+        summary: "An entity's SLA: its active issues by SLA state, and its fixes over a period with the share fixed within SLA and the mean time to remediate",
+        tags: ['insights'],
+        params: EntityParams,
+        querystring: Type.Object({
+          days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: DEFAULT_SLA_PERIOD_DAYS, description: 'The period: fixes of the last this many days' })),
+          limit: Type.Optional(Limit({ max: 500, default: 100 })),
+        }),
+        response: { 200: EntitySlaSchema, ...errors(400, 404) },
+      },
+    },
+    async (request) => {
+      const state = await entityState(db, await readableEntity(request, request.params));
+      return entitySla(db, state, lantern.sla, lantern.now(), { days: request.query.days, limit: request.query.limit });
     },
   );
 

@@ -63,7 +63,7 @@ describeEachStore('scorecards over HTTP', (kind: StoreKind) => {
     const dataPoints = await get('/api/scorecards/data-points');
     expect(dataPoints.map((d: { id: string }) => d.id)).toEqual([
       'sto.critical', 'sto.high', 'sto.medium', 'sto.low', 'sto.info', 'sto.total', 'sto.fixable', 'sto.new', 'sto.exempted', 'sto.days_since_last_scan',
-      'sto.oldest_open_days', 'sto.has_security_data', 'sto.unmatched_links', 'catalog.has_owner', 'catalog.has_sto_annotation', 'catalog.has_source_location',
+      'sto.oldest_open_days', 'sto.kev', 'sto.epss_max', 'sto.sla_breached', 'sto.sla_compliance', 'sto.mttr_days', 'sto.has_security_data', 'sto.unmatched_links', 'catalog.has_owner', 'catalog.has_sto_annotation', 'catalog.has_source_location',
       'catalog.lifecycle', 'catalog.type', 'catalog.has_tag',
     ]);
     expect(dataPoints.find((d: { id: string }) => d.id === 'catalog.has_tag')).toEqual({

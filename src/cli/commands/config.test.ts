@@ -28,7 +28,7 @@ describe('lantern serve --config and lantern config validate', () => {
       code: 2,
       stdout: '',
       stderr: [
-        `${file}:5:1: error: Unknown field "anonymus" in the configuration: expected oidc, grants, anonymous, allowSelfApproval, notifications, sla. (field anonymus)`,
+        `${file}:5:1: error: Unknown field "anonymus" in the configuration: expected oidc, grants, anonymous, allowSelfApproval, notifications, sla, gate. (field anonymus)`,
         `${file}:3:11: error: Invalid role "root": expected one of viewer, ingester, developer, security, admin. (field grants[0].role)`,
         `lantern: The configuration file ${file} has 2 problems (above), so Lantern did not start.`,
         '',

@@ -1,5 +1,6 @@
 import type { NotificationConfig } from '../../notifications/notification.js';
 import type { SlaPolicies } from '../../insights/sla.js';
+import type { GatePolicies } from '../../insights/gate.js';
 import type { Command } from 'commander';
 import type { OidcSignIn } from '../../access/oidc.js';
 import type { Grant } from '../../access/roles.js';
@@ -22,6 +23,7 @@ export interface ServeSettings {
   allowSelfApproval?: boolean | undefined;
   notifications?: NotificationConfig | undefined;
   sla?: SlaPolicies | undefined;
+  gates?: GatePolicies | undefined;
 }
 
 /** The environment variable that holds the OpenID Connect client secret; it is never read from a file or a flag. */
@@ -46,10 +48,10 @@ export async function serveSettings(flags: ConfigFlags, io: CliIo): Promise<Serv
     io.err(`Signing in through OpenID Connect at ${oidc.issuer} as client ${oidc.clientId}${secret}.\n`);
     if (oidc.grants.length === 0) io.err('No grants are configured: people can sign in but hold no role until grants name their groups or emails.\n');
   }
-  return { oidc, anonymous: config.anonymous, allowSelfApproval: config.allowSelfApproval, notifications: config.notifications, sla: config.sla };
+  return { oidc, anonymous: config.anonymous, allowSelfApproval: config.allowSelfApproval, notifications: config.notifications, sla: config.sla, gates: config.gate };
 }
 
-async function checkedConfig(file: string, io: CliIo): Promise<LanternConfig> {
+export async function checkedConfig(file: string, io: CliIo): Promise<LanternConfig> {
   const { readConfigFile } = await import('../../config/config.js');
   const { config, problems } = await readConfigFile(file);
   for (const problem of problems) io.err(`${formatProblem(problem)}\n`);

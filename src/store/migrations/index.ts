@@ -11,6 +11,7 @@ import * as triage from './0009-triage.js';
 import * as overviewSort from './0010-overview-sort.js';
 import * as targetCounts from './0011-target-counts.js';
 import * as occurrenceBase from './0012-occurrence-base.js';
+import * as slaClock from './0013-sla-clock.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-overview-sort': overviewSort,
   '0011-target-counts': targetCounts,
   '0012-occurrence-base': occurrenceBase,
+  '0013-sla-clock': slaClock,
 };
 
 export const migrationProvider: MigrationProvider = {

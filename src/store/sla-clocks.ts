@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import { batches } from './batches.js';
+import type { Database, SlaClockRow } from './schema.js';
+import { currentScanIds, latestScanBefore } from './scans.js';
+
+type Db = Kysely<Database>;
+
+/**
+ * Moves a variant's SLA clocks after scan `scanId` (of `scanner`, run at `scannedAt`) joined its
+ * current state, in the ingest's transaction: an issue the scan reports that has no open clock in
+ * the variant opens one (its clock from first seen in the target the first time, from now when it
+ * comes back); an issue the scanner's previous scan of the variant reported that no current scan
+ * reports any more is fixed now. Two set statements, whatever the size of the scan.
+ */
+export async function advanceSlaClocks(trx: Db, scan: { id: number; variantId: number; scanner: string; scannedAt: string }): Promise<void> {
+  await trx
+    .insertInto('sla_clocks')
+    .columns(['variant_id', 'issue_id', 'opened_at', 'clock_from', 'fixed_at', 'fixed_scan_id', 'severity'])
+    .expression((eb) =>
+      eb
+        .selectFrom('scan_issues as si')
+        .innerJoin('issues as i', 'i.id', 'si.issue_id')
+        .select((e) => [
+          e.val(scan.variantId).as('variant_id'),
+          'si.issue_id',
+          e.val(scan.scannedAt).as('opened_at'),
+          e
+            .case()
+            .when(e.exists(e.selectFrom('sla_clocks as c').select('c.id').where('c.variant_id', '=', scan.variantId).whereRef('c.issue_id', '=', 'si.issue_id')))
+            .then(e.val(scan.scannedAt))
+            .else(e.ref('i.first_seen_at'))
+            .end()
+            .as('clock_from'),
+          e.val(null).as('fixed_at'),
+          e.val(null).as('fixed_scan_id'),
+          'si.severity',
+        ])
+        .where('si.scan_id', '=', scan.id)
+        .where((e) => e.not(e.exists(e.selectFrom('sla_clocks as c').select('c.id').where('c.variant_id', '=', scan.variantId).whereRef('c.issue_id', '=', 'si.issue_id').where('c.fixed_at', 'is', null)))),
+    )
+    .execute();
+
+  const previous = await latestScanBefore(trx, scan.variantId, scan.scanner, scan.id);
+  if (!previous) return;
+  const current = await currentScanIds(trx, [scan.variantId]);
+  await trx
+    .updateTable('sla_clocks')
+    .set((eb) => ({
+      fixed_at: scan.scannedAt,
+      fixed_scan_id: scan.id,
+      severity: eb.selectFrom('scan_issues as p').select('p.severity').where('p.scan_id', '=', previous.id).whereRef('p.issue_id', '=', 'sla_clocks.issue_id'),
+    }))
+    .where('variant_id', '=', scan.variantId)
+    .where('fixed_at', 'is', null)
+    .where('issue_id', 'in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', '=', previous.id))
+    .where('issue_id', 'not in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', 'in', current))
+    .execute();
+}
+
+/** Every SLA clock of these variants, open and fixed, oldest first. */
+export async function slaClocksOf(db: Db, variantIds: readonly number[]): Promise<SlaClockRow[]> {
+  const out: SlaClockRow[] = [];
+  for (const batch of batches(new Set(variantIds))) out.push(...(await db.selectFrom('sla_clocks').selectAll().where('variant_id', 'in', batch).orderBy('id').execute()));
+  return out;
+}
