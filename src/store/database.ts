@@ -2,7 +2,21 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DialectAdapter, type MigrationLockOptions } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
+  type DatabaseMetadataOptions,
+  type DialectAdapter,
+  Kysely,
+  type MigrationLockOptions,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  type SchemaMetadata,
+  SqliteDialect,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import type { CustomTypesConfig } from 'pg';
 import { InputError } from '../domain/errors.js';
 import { migrationProvider } from './migrations/index.js';
@@ -272,6 +286,62 @@ class SchemaPostgresDialect extends PostgresDialect {
 
   override createAdapter(): DialectAdapter {
     return new SchemaLockAdapter(this.schema);
+  }
+
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new SchemaIntrospector(db);
+  }
+}
+
+/**
+ * Kysely's PostgreSQL introspector reads every column of every table in every schema of the
+ * database, and its migrator does so before each run to find its own two tables: seconds on a
+ * database that holds many schemas (other installs, test runs), and a failure when another session
+ * drops one of them meanwhile. Lantern only ever looks at its own schema (the connection's
+ * search_path), so this introspector reads that one.
+ */
+class SchemaIntrospector implements DatabaseIntrospector {
+  constructor(private readonly db: Kysely<any>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const { rows } = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema'`.execute(this.db);
+    return rows;
+  }
+
+  async getTables(options: DatabaseMetadataOptions = { withInternalKyselyTables: false }): Promise<TableMetadata[]> {
+    const { rows } = await sql<{ schema: string; table: string; kind: string; column: string | null; type: string | null; type_schema: string | null; not_null: boolean | null; has_default: boolean | null; auto: boolean | null; comment: string | null }>`
+      select ns.nspname as schema, c.relname as table, c.relkind as kind, a.attname as column, t.typname as type,
+             tns.nspname as type_schema, a.attnotnull as not_null, a.atthasdef as has_default,
+             (a.attidentity <> '' or pg_get_serial_sequence(quote_ident(ns.nspname) || '.' || quote_ident(c.relname), a.attname) is not null) as auto,
+             col_description(c.oid, a.attnum) as comment
+      from pg_catalog.pg_class c
+      join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
+      left join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+      left join pg_catalog.pg_type t on t.oid = a.atttypid
+      left join pg_catalog.pg_namespace tns on tns.oid = t.typnamespace
+      where ns.nspname = current_schema() and c.relkind in ('r', 'v', 'p')
+      order by c.relname, a.attnum`.execute(this.db);
+    const tables = new Map<string, { name: string; schema: string; isView: boolean; columns: TableMetadata['columns'][number][] }>();
+    for (const row of rows) {
+      if (!options.withInternalKyselyTables && (row.table === 'kysely_migration' || row.table === 'kysely_migration_lock')) continue;
+      let table = tables.get(row.table);
+      if (!table) tables.set(row.table, (table = { name: row.table, schema: row.schema, isView: row.kind === 'v', columns: [] }));
+      if (row.column === null) continue;
+      table.columns.push({
+        name: row.column,
+        dataType: row.type ?? '',
+        ...(row.type_schema ? { dataTypeSchema: row.type_schema } : {}),
+        isNullable: !row.not_null,
+        isAutoIncrementing: row.auto === true,
+        hasDefaultValue: row.has_default === true,
+        ...(row.comment ? { comment: row.comment } : {}),
+      });
+    }
+    return [...tables.values()];
+  }
+
+  async getMetadata(options?: DatabaseMetadataOptions): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables(options) };
   }
 }
 
