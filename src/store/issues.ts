@@ -263,6 +263,27 @@ export interface IssueListing {
 export type ScanIssueRow = Pick<IssueRow, 'id' | 'target_id' | 'fingerprint' | 'kind' | 'title' | 'vulnerability_id' | 'rule_id' | 'package' | 'installed_version' | 'fixed_version' | 'first_seen_at'> &
   Pick<ScanIssueTable, 'scan_id' | 'severity' | 'occurrences' | 'is_new'> & { scanner: string; scanned_at: string };
 
+/** What an issue list needs of each (scan, issue) pair. */
+const SCAN_ISSUE_COLUMNS = [
+  'issues.id',
+  'issues.target_id',
+  'issues.fingerprint',
+  'issues.kind',
+  'issues.title',
+  'issues.vulnerability_id',
+  'issues.rule_id',
+  'issues.package',
+  'issues.installed_version',
+  'issues.fixed_version',
+  'issues.first_seen_at',
+  'scans.id as scan_id',
+  'scans.scanner',
+  'scans.scanned_at',
+  'scan_issues.severity',
+  'scan_issues.occurrences',
+  'scan_issues.is_new',
+] as const;
+
 /** Every (scan, issue) pair of the given scans with what an issue list needs. */
 export function scanIssueRows(db: Db, scanIds: readonly number[]): Promise<ScanIssueRow[]> {
   if (scanIds.length === 0) return Promise.resolve([]);
@@ -270,25 +291,7 @@ export function scanIssueRows(db: Db, scanIds: readonly number[]): Promise<ScanI
     .selectFrom('scan_issues')
     .innerJoin('scans', 'scans.id', 'scan_issues.scan_id')
     .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
-    .select([
-      'issues.id',
-      'issues.target_id',
-      'issues.fingerprint',
-      'issues.kind',
-      'issues.title',
-      'issues.vulnerability_id',
-      'issues.rule_id',
-      'issues.package',
-      'issues.installed_version',
-      'issues.fixed_version',
-      'issues.first_seen_at',
-      'scans.id as scan_id',
-      'scans.scanner',
-      'scans.scanned_at',
-      'scan_issues.severity',
-      'scan_issues.occurrences',
-      'scan_issues.is_new',
-    ])
+    .select(SCAN_ISSUE_COLUMNS)
     .where('scan_issues.scan_id', 'in', scanIds)
     .execute();
 }
@@ -398,25 +401,7 @@ export async function scanIssueRowsOf(db: Db, scanIds: readonly number[], issueI
         .selectFrom('scan_issues')
         .innerJoin('scans', 'scans.id', 'scan_issues.scan_id')
         .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
-        .select([
-          'issues.id',
-          'issues.target_id',
-          'issues.fingerprint',
-          'issues.kind',
-          'issues.title',
-          'issues.vulnerability_id',
-          'issues.rule_id',
-          'issues.package',
-          'issues.installed_version',
-          'issues.fixed_version',
-          'issues.first_seen_at',
-          'scans.id as scan_id',
-          'scans.scanner',
-          'scans.scanned_at',
-          'scan_issues.severity',
-          'scan_issues.occurrences',
-          'scan_issues.is_new',
-        ])
+        .select(SCAN_ISSUE_COLUMNS)
         .where('scan_issues.issue_id', 'in', batch)
         .where('scan_issues.scan_id', 'in', scanIds)
         .execute()),
