@@ -469,21 +469,10 @@ export type EntitySortKeyTable = {
  * The sort rows summed per scope, kind, type, lifecycle, owner, system and domain ('' for none),
  * kept by triggers (migrations/0010-overview-sort.ts): the rollups of a filtered overview.
  */
-export interface EntityFacetRollupTable {
-  scope: string;
+export interface EntityFacetRollupTable extends EntityRollupTable {
   kind_key: string;
   type_key: string;
   lifecycle_key: string;
-  owner_ref: string;
-  system_ref: string;
-  domain_ref: string;
-  entities: number;
-  with_data: number;
-  critical: number;
-  high: number;
-  medium: number;
-  low: number;
-  info: number;
 }
 
 /** How many entities show a target through a matched link, kept by triggers (0010-overview-sort.ts). */
