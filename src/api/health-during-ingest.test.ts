@@ -39,6 +39,7 @@ describe('HTTP API: reads during a large ingest [sqlite]', () => {
 
   it('answers /api/health while a 300 000-finding report is ingested', async () => {
     await start();
+    const uploadStarted = performance.now();
     const upload = post(`${url}/api/scans?${query}`, trivyChunks(300_000));
     let done = false;
     void upload.finally(() => (done = true));
@@ -53,11 +54,16 @@ describe('HTTP API: reads during a large ingest [sqlite]', () => {
     const answer = await upload;
     expect(answer.status).toBe(201);
     expect(JSON.parse(answer.body).counts.total).toBe(300_000);
-    // The ingest takes seconds: health was asked many times meanwhile, and answered each time
-    // within a bound far below the ingest's length (what it waited before). Not 200 ms: the Trivy
-    // parser indexes a 30 MB findings array in one synchronous step of 0.3-0.6 s, and on a shared
-    // 2-core machine answers measured up to ~340 ms.
+    const ingestMs = performance.now() - uploadStarted;
+    // The ingest takes seconds: health was asked many times meanwhile. Before reads had their own
+    // connection, each answer waited for the whole ingest; now the typical answer is immediate and
+    // the slowest waits for one synchronous step (the Trivy parser indexes a 30 MB findings array
+    // in 0.3-0.6 s). A fixed bound on the slowest failed once on a loaded 2-core CI machine (a GC
+    // pause on top of that step), so the slowest is bounded against the ingest's own length: far
+    // below it, which the old behaviour (waiting for all of it) cannot meet.
     expect(latencies.length).toBeGreaterThan(10);
-    expect(Math.max(...latencies)).toBeLessThan(1000);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(250);
+    expect(Math.max(...latencies)).toBeLessThan(Math.max(1000, ingestMs / 3));
   }, 240_000);
 });
