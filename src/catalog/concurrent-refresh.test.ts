@@ -1,15 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { trivyReport, type Vulnerability } from '../../test/support/reports.js';
 import { rowCounts } from '../../test/support/row-counts.js';
-import { startTestServer, type TestServer } from '../../test/support/server.js';
-import { describeEachStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
+import { startSecondServer, startTestServer, type TestServer } from '../../test/support/server.js';
+import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
-import { Lantern } from '../lantern.js';
-import { openStore, type Store } from '../store/database.js';
+import type { Lantern } from '../lantern.js';
+import type { Store } from '../store/database.js';
 
 /*
  * Catalog refreshes and ingests that run at once, from two Lantern processes on one PostgreSQL
@@ -100,7 +99,7 @@ async function endState(store: Store) {
 describeEachStore('catalog refreshes and ingests at once', (kind: StoreKind) => {
   let dir: string;
   let first: TestServer;
-  let second: { lantern: Lantern; close(): Promise<void> };
+  let second: TestServer;
   const files: string[] = [];
 
   const writeFiles = (edition: 0 | 1) => {
@@ -123,13 +122,7 @@ describeEachStore('catalog refreshes and ingests at once', (kind: StoreKind) => 
     for (let f = 0; f < FILES; f++) files.push(join(dir, `catalog-${f}.yaml`));
     writeFiles(0);
     first = await startTestServer(kind, { clock });
-    if (kind === 'postgres') {
-      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(first.lantern.store.db);
-      const lantern = new Lantern(await openStore(POSTGRES_URL as string, { schema: rows[0]?.schema as string, poolSize: 4 }), { clock });
-      second = { lantern, close: () => lantern.close() };
-    } else {
-      second = { lantern: first.lantern, close: async () => {} };
-    }
+    second = await startSecondServer(first, kind, { clock });
   });
   afterEach(async () => {
     await second.close();

@@ -1,17 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { trivyReport, grypeReport, type Vulnerability } from '../../test/support/reports.js';
 import { rowCounts } from '../../test/support/row-counts.js';
-import { ANONYMOUS_ADMIN, startTestServer, type TestServer } from '../../test/support/server.js';
+import { startSecondServer, startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
-import { buildServer, type LanternApp } from '../api/server.js';
+import type { LanternApp } from '../api/server.js';
 import { parseScope } from '../domain/scope.js';
 import { entityStates } from '../insights/entity-state.js';
 import { summarise } from '../insights/summary.js';
-import { Lantern } from '../lantern.js';
 import { openStore, type Store } from '../store/database.js';
 
 /*
@@ -156,21 +154,14 @@ describeEachStore('concurrent ingests', (kind: StoreKind) => {
   let dir: string;
   let first: TestServer;
   /** A second Lantern server on the same store (on PostgreSQL its own pool on the same schema; on SQLite, one process holds the writer: the same server). */
-  let second: { app: LanternApp; close(): Promise<void> };
+  let second: TestServer;
   let catalogFile: string;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lantern-concurrent-'));
     catalogFile = writeCatalog(dir);
     first = await startTestServer(kind, { clock });
-    if (kind === 'postgres') {
-      const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(first.lantern.store.db);
-      const lantern = new Lantern(await openStore(POSTGRES_URL as string, { schema: rows[0]?.schema as string, poolSize: 4 }), { clock });
-      const app = await buildServer(lantern, { auth: ANONYMOUS_ADMIN });
-      second = { app, close: async () => (await app.close(), await lantern.close()) };
-    } else {
-      second = { app: first.app, close: async () => {} };
-    }
+    second = await startSecondServer(first, kind, { clock });
     await first.lantern.catalog.register(catalogFile, parseScope(SCOPE));
   });
   afterEach(async () => {
