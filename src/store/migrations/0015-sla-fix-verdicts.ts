@@ -8,7 +8,8 @@ import { columnTypes } from './dialect.js';
  *   recordFixVerdicts): the due date that applied, whether it was fixed within SLA, the days to
  *   fix and the paused days, and when the verdict was made (`judged_at`; null: not judged yet). A
  *   later change of the SLA policy or of the KEV feed no longer rewrites past verdicts. An index on
- *   the fix time serves the catalog's compliance over a period.
+ *   the fix time (and one on the variant an entity link shows) serves the catalog's compliance over a
+ *   period.
  * - `sla_pauses` keeps each span an approved exemption covered (from its approval to its expiry,
  *   or to its revocation): a revoked exemption's row is deleted, and its paused days with it.
  *   Approved exemptions present now are copied in; the spans of exemptions revoked before this
@@ -39,6 +40,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('sla_clocks').addColumn('judged_at', 'text').execute();
   await db.schema.createIndex('sla_clocks_fixed_at').on('sla_clocks').column('fixed_at').execute();
   // The fixes still to judge: few (the last scan's), except once after this migration.
+  // The catalog's compliance goes from each fix's variant to the entities that show it.
+  await db.schema.createIndex('entity_links_variant_for_fixes').on('entity_links').column('variant_id').execute();
   await db.schema.createIndex('sla_clocks_unjudged').on('sla_clocks').column('id').where(sql.ref('fixed_at'), 'is not', null).where(sql.ref('judged_at'), 'is', null).execute();
 
   await t
