@@ -46,6 +46,7 @@ import { evaluateScorecards, type ScorecardEvaluation, type StartedFailing } fro
 import type { FeedImport, FeedImportOptions } from './feeds/import.js';
 import type { FeedName } from './store/feeds.js';
 import { DEFAULT_SLA_POLICIES, type SlaPolicies } from './insights/sla.js';
+import { recordFixVerdicts } from './insights/sla-clock.js';
 import { type GatePolicies, NO_GATE_POLICIES } from './insights/gate.js';
 
 const now = () => new Date().toISOString();
@@ -119,6 +120,10 @@ export class Lantern {
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });
+    // The fixes a scan made are judged against their SLA now, and the verdicts kept: a later policy does not rewrite them.
+    this.afterIngest.push(async (trx, scan) => {
+      await recordFixVerdicts(trx, this.sla, this.#clock(), scan.scanId);
+    });
     // A scan can give a target link its first data, a new variant to show, or a new name to suggest;
     // then every entity showing the target gets its summary (and history, at the scan's date) anew.
     this.afterIngest.push(relinkAfterIngest, async (trx, scan) => {
@@ -530,6 +535,14 @@ export class Lantern {
   }
 
   #lastSweep: string | undefined;
+
+  /**
+   * Judges the fixes no verdict was kept for (those migration 0015 rebuilt from the scan history),
+   * with the SLA policy and KEV feed in force now. `lantern serve` runs it with the expiry sweep.
+   */
+  recordFixVerdicts(): Promise<number> {
+    return recordFixVerdicts(this.store.db, this.sla, this.#clock());
+  }
 
   /**
    * Queues the events that time brings: approved exemptions ending within 7 days (once each) and

@@ -116,6 +116,7 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/insights/issues/:id': read((e) => `/api/insights/issues/${e.pay.issueId}`),
   'GET /api/insights/overview': list('/api/insights/overview'),
   'GET /api/insights/trend': list('/api/insights/trend'),
+  'GET /api/insights/sla-compliance': list('/api/insights/sla-compliance?days=30'),
 
   'GET /api/exemptions': list('/api/exemptions'),
   'GET /api/exemptions/:id': read((e) => `/api/exemptions/${e.pay.exemptionId}`),

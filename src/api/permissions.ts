@@ -75,6 +75,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'GET /api/insights/issues/:id': READ_ONE,
   'GET /api/insights/overview': READ_LIST,
   'GET /api/insights/trend': READ_LIST,
+  'GET /api/insights/sla-compliance': READ_LIST,
 
   // Exemptions.
   'GET /api/exemptions': READ_LIST,

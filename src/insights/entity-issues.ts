@@ -128,7 +128,7 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   // Exploitation is read for every matching issue only when the order or a filter needs it.
   const whole = key === 'priority' || query.kev !== undefined || query.epssMin !== undefined || query.sla !== undefined;
   const known = whole ? await exploitationOf(db, matching.map((m) => m.issue)) : undefined;
-  const clocks = query.sla !== undefined ? await openSlaClocks(db, matching, state.exemptions, now) : undefined;
+  const clocks = query.sla !== undefined ? await openSlaClocks(db, matching, now) : undefined;
   const clockOf = (issue: IssueListing, target: { variantId: number }) => clocks?.get(`${target.variantId}:${issue.id}`);
   const chosen = known
     ? matching.filter(({ issue, target, exempted }) => {
@@ -168,7 +168,7 @@ async function itemsOf(
 ): Promise<EntityIssue[]> {
   const locations = searched ?? (await firstLocations(db, state, page));
   const exploitation = known ?? (await exploitationOf(db, page.map((p) => p.issue)));
-  const pageClocks = clocks ?? (await openSlaClocks(db, page, state.exemptions, now));
+  const pageClocks = clocks ?? (await openSlaClocks(db, page, now));
   return page.map(({ issue, target, exempted, exemption }) => {
     const found = exploitation.get(issue.id) as Exploitation;
     return {

@@ -5,6 +5,7 @@ import { isIdentifier, parseScope } from '../domain/scope.js';
 import type { Store } from '../store/database.js';
 import { deleteExemption, getExemption, insertExemption, targetsCoveredBy, updateExemption } from '../store/exemptions.js';
 import type { Database, ExemptionRow, ExemptionTable } from '../store/schema.js';
+import { endSlaPause, startSlaPause } from '../store/sla-pauses.js';
 import { EXEMPTION_DURATIONS, EXEMPTION_LEVELS, EXEMPTION_REASONS, type ExemptionDuration, type ExemptionLevel, type ExemptionReason, exemptionStatus, exemptionView, type ExemptionView } from './exemptions.js';
 import { scopeAllowed } from '../store/scope-filter.js';
 import { entitiesShowingTarget } from './summaries.js';
@@ -307,7 +308,10 @@ export async function decide(
     ...(decision.revised ? { ...decision.revised.coverage, expires_at: decision.revised.expires_at } : {}),
   });
   const decided = await getExemption(db, id);
-  if (status === 'approved') await refreshCovered(db, decided, now, refresh);
+  if (status === 'approved') {
+    await startSlaPause(db, decided);
+    await refreshCovered(db, decided, now, refresh);
+  }
   return exemptionView(decided, now);
 }
 
@@ -351,11 +355,17 @@ export async function prepareReopen(db: Db, exemption: ExemptionRow, change: Reo
   return { ...prepared, row: { ...prepared.row, reopened_from: exemption.id } };
 }
 
-/** Deletes an exemption in the caller's transaction; the issues an approved one covered count again. */
+/**
+ * Deletes an exemption in the caller's transaction; the issues an approved one covered count again.
+ * The days it paused their SLA clocks, up to now, stay paused.
+ */
 export async function remove(db: Db, id: number, now: string, refresh: RefreshEntities): Promise<ExemptionRow> {
   const exemption = await getExemption(db, id);
   await deleteExemption(db, id);
-  if (exemption.status === 'approved') await refreshCovered(db, exemption, now, refresh);
+  if (exemption.status === 'approved') {
+    await endSlaPause(db, id, now);
+    await refreshCovered(db, exemption, now, refresh);
+  }
   return exemption;
 }
 

@@ -115,7 +115,7 @@ export function coveringExemption(issue: ExemptableIssue, exemptions: readonly E
 }
 
 /** Whether an exemption, whatever its status and expiry, is about this issue at a level that contains its target. */
-export function namesIssue(e: ExemptionRow, issue: ExemptableIssue): boolean {
+export function namesIssue(e: Pick<ExemptionRow, 'issue_id' | 'key' | 'level' | 'target_id' | 'scope'>, issue: ExemptableIssue): boolean {
   if (e.issue_id !== null) return e.issue_id === issue.id;
   const ids = [issue.vulnerabilityId, issue.ruleId].filter((id): id is string => id !== null).map((id) => id.toLowerCase());
   if (e.key === null || !ids.includes(e.key.toLowerCase())) return false;

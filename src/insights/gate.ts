@@ -99,7 +99,7 @@ export async function evaluateGate(
   const compared = baseline && baseline.id !== variant.id ? new Set((await issuesOfScans(db, await currentScanIds(db, [baseline.id]))).map((i) => i.id)) : undefined;
   const exemptions = await approvedExemptionsFor(db, [target.id]);
   const policy = policyFor(options.sla, target.scope);
-  const clocks = await openSlaClocks(db, current.map((issue) => ({ issue, target: { variantId: variant.id, scope: target.scope } })), exemptions, options.now);
+  const clocks = await openSlaClocks(db, current.map((issue) => ({ issue, target: { variantId: variant.id, scope: target.scope } })), options.now);
   const issues: GateIssue[] = (await prioritise(db, current, 'priority')).map((issue) => {
     const exempted = coveringExemption({ id: issue.id, targetId: target.id, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, exemptions, options.now) !== undefined;
     return { ...issue, exempted, isNew: compared ? !compared.has(issue.id) : issue.new, sla: slaStatus(issue, policy, options.now, exempted, clocks.get(`${variant.id}:${issue.id}`)) };

@@ -88,6 +88,28 @@ describeEachStore('SLA clock', (kind) => {
     expect(later.remediation).toMatchObject({ fixed: 1, fixedWithinSla: 0, fixedLate: 1, slaCompliance: 0, mttrDays: 11 });
   });
 
+  it('keeps the days an exemption paused the clock when it is revoked before its expiry', async () => {
+    await ingest([HIGH, MED], '2024-03-01T00:00:00.000Z');
+    const ids = new Map([...(await issues()).values()].map((i) => [i.package, i.id]));
+    now = '2024-03-10T00:00:00.000Z';
+    const approved = await server.lantern.requestExemption({ issueId: ids.get('high'), reason: 'fix_unavailable', comment: 'waiting on upstream', expiresAt: '2024-04-30T00:00:00.000Z' });
+    await server.lantern.decideExemption(approved.id, 'approved');
+    // A request that was never approved pauses nothing, cancelled or not.
+    const pending = await server.lantern.requestExemption({ issueId: ids.get('med'), reason: 'fix_unavailable', comment: 'maybe later', expiresAt: '2024-04-30T00:00:00.000Z' });
+    now = '2024-03-20T00:00:00.000Z';
+    await server.lantern.cancelExemption(pending.id);
+    await server.lantern.revokeExemption(approved.id);
+    now = '2024-03-25T00:00:00.000Z';
+    const open = await issues();
+    // Exempted from 03-10 to its revocation on 03-20: due 03-31 + 10 days, and no longer paused.
+    expect(open.get('high')?.sla).toMatchObject({ state: 'within', dueDate: '2024-04-10', pausedDays: 10 });
+    expect(open.get('med')?.sla).toMatchObject({ dueDate: '2024-05-30', pausedDays: 0 });
+    // Fixed after 03-31 but before 04-10: within its SLA, and the verdict says why.
+    await ingest([MED], '2024-04-05T00:00:00.000Z');
+    const sla = await get<EntitySla>('sla');
+    expect(sla.remediated.map((r) => [r.package, r.dueDate, r.fixedWithinSla, r.pausedDays, r.daysToFix])).toEqual([['high', '2024-04-10', true, 10, 35]]);
+  });
+
   it('breaches an open issue past its due date and filters by SLA state', async () => {
     await ingest([CRIT, MED], '2024-03-01T00:00:00.000Z');
     now = '2024-03-12T00:00:00.000Z';

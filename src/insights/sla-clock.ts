@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import { SEVERITIES, type Severity, severityFromRank } from '../domain/severity.js';
 import { batches } from '../store/batches.js';
-import type { Database, ExemptionRow, SlaClockRow } from '../store/schema.js';
+import type { Database, ExemptionRow, SlaClockRow, SlaPauseRow } from '../store/schema.js';
+import { slaPausesFor } from '../store/sla-pauses.js';
 import { slaClocksOf } from '../store/sla-clocks.js';
 import { type EntityState, entityStates } from './entity-state.js';
 import { type ExemptableIssue, namesIssue } from './exemptions.js';
@@ -12,25 +13,24 @@ import { shownIssues } from './summary.js';
 type Db = Kysely<Database>;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The spans an approved exemption covered the issue: from its approval to its expiry (or still running). */
-function exemptionSpans(issue: ExemptableIssue, exemptions: readonly ExemptionRow[]): Array<{ start: string; end: string | null }> {
-  return exemptions.filter((e) => e.status === 'approved' && namesIssue(e, issue)).map((e) => ({ start: e.decided_at ?? e.created_at, end: e.expires_at }));
+/** The spans an approved exemption paused the issue's clock: from its approval to its expiry or revocation (or still running). */
+function pauseSpans(issue: ExemptableIssue, pauses: readonly SlaPauseRow[]): Array<{ start: string; end: string | null }> {
+  return pauses.filter((p) => namesIssue(p, issue)).map((p) => ({ start: p.paused_from, end: p.paused_until }));
 }
 
 /** Whether a false-positive exemption (approved, expired or not) names the issue: not a fix, left out of MTTR and compliance. */
-function falsePositive(issue: ExemptableIssue, exemptions: readonly ExemptionRow[]): boolean {
+export function falsePositive(issue: ExemptableIssue, exemptions: readonly ExemptionRow[]): boolean {
   return exemptions.some((e) => e.status === 'approved' && e.reason === 'false_positive' && namesIssue(e, issue));
 }
 
 /**
  * The open SLA clock of each issue in the variant it is shown through (keyed `variantId:issueId`),
- * with the days exemptions paused it. An issue without a clock row (ingested before clocks were
- * kept and not open then) has none here and counts from first seen.
+ * with the days exemptions paused it. An issue without a clock row has none here and counts from
+ * first seen.
  */
 export async function openSlaClocks(
   db: Db,
   shown: ReadonlyArray<{ issue: { id: number; targetId: number; vulnerabilityId: string | null; ruleId: string | null }; target: { variantId: number; scope: string } }>,
-  exemptions: readonly ExemptionRow[],
   now: string,
 ): Promise<Map<string, SlaClock>> {
   const out = new Map<string, SlaClock>();
@@ -53,15 +53,110 @@ export async function openSlaClocks(
     const key = `${row.variant_id}:${row.issue_id}`;
     if (row.fixed_at === null && wanted.has(key)) out.set(key, { clockFrom: row.clock_from, reopened: reopened.has(key), pausedDays: 0 });
   }
-  if (exemptions.length > 0) {
+  const pauses = await slaPausesFor(db, [...new Set(shown.map((s) => s.issue.targetId))]);
+  if (pauses.length > 0) {
     for (const { issue, target } of shown) {
       const key = `${target.variantId}:${issue.id}`;
       const clock = out.get(key);
-      const spans = exemptionSpans({ id: issue.id, targetId: issue.targetId, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, exemptions);
+      const spans = pauseSpans({ id: issue.id, targetId: issue.targetId, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, pauses);
       if (clock && spans.length > 0) clock.pausedDays = pausedDaysOf(spans, clock.clockFrom, now);
     }
   }
   return out;
+}
+
+/** A fixed clock with what judging it needs: its issue's ids and its target's scope. */
+export interface FixedClock {
+  id: number;
+  issueId: number;
+  targetId: number;
+  targetScope: string;
+  vulnerabilityId: string | null;
+  ruleId: string | null;
+  severity: number | null;
+  clockFrom: string;
+  fixedAt: string;
+  /** The verdict kept when it was judged; null when not judged yet. */
+  stored: { dueDate: string | null; fixedWithinSla: boolean | null; daysToFix: number; pausedDays: number } | null;
+}
+
+/**
+ * The verdict of each fix (keyed by clock id): the one kept when it was judged, else judged now
+ * against the due date of its severity in the policy of its target's scope, the KEV feed, and the
+ * days exemptions paused it up to the fix.
+ */
+export async function fixVerdicts(db: Db, fixes: readonly FixedClock[], policies: SlaPolicies): Promise<Map<number, SlaFix>> {
+  const out = new Map<number, SlaFix>();
+  const unjudged = fixes.filter((f) => f.stored === null);
+  const pauses = unjudged.length === 0 ? [] : await slaPausesFor(db, [...new Set(unjudged.map((f) => f.targetId))]);
+  const known = await exploitationOf(db, unjudged.map((f) => ({ id: f.issueId, vulnerabilityId: f.vulnerabilityId })));
+  for (const fix of fixes) {
+    if (fix.stored !== null) {
+      out.set(fix.id, { clockStartedAt: fix.clockFrom, fixedAt: fix.fixedAt, ...fix.stored });
+      continue;
+    }
+    const exemptable = { id: fix.issueId, targetId: fix.targetId, targetScope: fix.targetScope, vulnerabilityId: fix.vulnerabilityId, ruleId: fix.ruleId };
+    out.set(
+      fix.id,
+      slaFix(
+        { severity: severityFromRank(fix.severity ?? 0), kev: (known.get(fix.issueId) as Exploitation).kev },
+        { clockFrom: fix.clockFrom, fixedAt: fix.fixedAt, pausedDays: pausedDaysOf(pauseSpans(exemptable, pauses), fix.clockFrom, fix.fixedAt) },
+        policyFor(policies, fix.targetScope),
+      ),
+    );
+  }
+  return out;
+}
+
+/** The kept verdict of a clock row; null when it was not judged yet. */
+export function storedVerdict(row: Pick<SlaClockRow, 'judged_at' | 'due_date' | 'fixed_within_sla' | 'days_to_fix' | 'paused_days'>): FixedClock['stored'] {
+  if (row.judged_at === null) return null;
+  return { dueDate: row.due_date, fixedWithinSla: row.fixed_within_sla === null ? null : row.fixed_within_sla === 1, daysToFix: Number(row.days_to_fix ?? 0), pausedDays: Number(row.paused_days ?? 0) };
+}
+
+const JUDGED_PER_READ = 1000;
+
+/**
+ * Judges the fixes not judged yet (those one scan made, or all) and keeps each verdict on its
+ * clock, so that a later change of the SLA policy or of the KEV feed does not rewrite it. Run in
+ * the ingest transaction for the fixes a scan made, and in the background for the fixes a
+ * migration rebuilt. Returns how many were judged.
+ */
+export async function recordFixVerdicts(db: Db, policies: SlaPolicies, now: string, scanId?: number): Promise<number> {
+  let judged = 0;
+  for (;;) {
+    let query = db
+      .selectFrom('sla_clocks as c')
+      .innerJoin('issues as i', 'i.id', 'c.issue_id')
+      .innerJoin('targets as t', 't.id', 'i.target_id')
+      .select(['c.id', 'c.issue_id', 'c.severity', 'c.clock_from', 'c.fixed_at', 'i.target_id', 't.scope', 'i.vulnerability_id', 'i.rule_id'])
+      .where('c.fixed_at', 'is not', null)
+      .where('c.judged_at', 'is', null)
+      .orderBy('c.id')
+      .limit(JUDGED_PER_READ);
+    if (scanId !== undefined) query = query.where('c.fixed_scan_id', '=', scanId);
+    const rows = await query.execute();
+    if (rows.length === 0) return judged;
+    const fixes: FixedClock[] = rows.map((r) => ({ id: r.id, issueId: r.issue_id, targetId: r.target_id, targetScope: r.scope, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id, severity: r.severity, clockFrom: r.clock_from, fixedAt: r.fixed_at as string, stored: null }));
+    const verdicts = await fixVerdicts(db, fixes, policies);
+    // Fixes of one scan mostly share their verdict: one statement per distinct verdict.
+    const alike = new Map<string, { verdict: SlaFix; ids: number[] }>();
+    for (const [id, verdict] of verdicts) {
+      const key = JSON.stringify([verdict.dueDate, verdict.fixedWithinSla, verdict.daysToFix, verdict.pausedDays]);
+      const group = alike.get(key);
+      if (group) group.ids.push(id);
+      else alike.set(key, { verdict, ids: [id] });
+    }
+    for (const { verdict, ids } of alike.values()) {
+      await db
+        .updateTable('sla_clocks')
+        .set({ due_date: verdict.dueDate, fixed_within_sla: verdict.fixedWithinSla === null ? null : verdict.fixedWithinSla ? 1 : 0, days_to_fix: verdict.daysToFix, paused_days: verdict.pausedDays, judged_at: now })
+        .where('id', 'in', ids)
+        .execute();
+    }
+    judged += rows.length;
+    if (rows.length < JUDGED_PER_READ) return judged;
+  }
 }
 
 /** One fixed stretch of an issue: what it was, where, and whether it was fixed within its SLA. */
@@ -108,7 +203,7 @@ export interface EntitySla {
 export const DEFAULT_SLA_PERIOD_DAYS = 90;
 
 /** Adds up fixes; false positives are not fixes. */
-export function tallyFixes(fixes: readonly RemediatedIssue[]): RemediationTally {
+export function tallyFixes(fixes: ReadonlyArray<Pick<RemediatedIssue, 'falsePositive' | 'fixedWithinSla' | 'daysToFix'>>): RemediationTally {
   const real = fixes.filter((f) => !f.falsePositive);
   const within = real.filter((f) => f.fixedWithinSla === true).length;
   const late = real.filter((f) => f.fixedWithinSla === false).length;
@@ -122,7 +217,7 @@ export function tallyFixes(fixes: readonly RemediatedIssue[]): RemediationTally 
   };
 }
 
-/** The fixes in the variants an entity shows whose fix fell in [from, to], newest first. */
+/** The fixes in the variants an entity shows whose fix fell in [from, to], newest first, with the verdicts kept when they were judged. */
 export async function entityFixes(db: Db, state: EntityState, policies: SlaPolicies, from: string, to: string): Promise<RemediatedIssue[]> {
   const byVariant = new Map(state.targets.map((t) => [t.variantId, t]));
   const clocks = (await slaClocksOf(db, [...byVariant.keys()])).filter((c) => c.fixed_at !== null && c.fixed_at >= from && c.fixed_at <= to);
@@ -131,33 +226,42 @@ export async function entityFixes(db: Db, state: EntityState, policies: SlaPolic
   for (const batch of batches(new Set(clocks.map((c) => c.issue_id)))) {
     for (const row of await db.selectFrom('issues').select(['id', 'target_id', 'title', 'vulnerability_id', 'rule_id', 'package']).where('id', 'in', batch).execute()) issues.set(row.id, row);
   }
-  const known = await exploitationOf(db, [...issues.values()].map((i) => ({ id: i.id, vulnerabilityId: i.vulnerability_id })));
-  return clocks
-    .map((clock) => {
-      const issue = issues.get(clock.issue_id) as NonNullable<ReturnType<typeof issues.get>>;
-      const target = byVariant.get(clock.variant_id) as EntityState['targets'][number];
-      const exemptable = { id: issue.id, targetId: issue.target_id, targetScope: target.scope, vulnerabilityId: issue.vulnerability_id, ruleId: issue.rule_id };
-      const severity = severityFromRank(clock.severity ?? 0);
-      const fixedAt = clock.fixed_at as string;
-      const fix = slaFix(
-        { severity, kev: (known.get(issue.id) as Exploitation).kev },
-        { clockFrom: clock.clock_from, fixedAt, pausedDays: pausedDaysOf(exemptionSpans(exemptable, state.exemptions), clock.clock_from, fixedAt) },
-        policyFor(policies, target.scope),
-      );
-      return {
+  const fixed = clocks.map((clock) => {
+    const issue = issues.get(clock.issue_id) as NonNullable<ReturnType<typeof issues.get>>;
+    const target = byVariant.get(clock.variant_id) as EntityState['targets'][number];
+    return {
+      clock,
+      issue,
+      target,
+      fix: {
+        id: clock.id,
         issueId: issue.id,
-        title: issue.title,
+        targetId: issue.target_id,
+        targetScope: target.scope,
         vulnerabilityId: issue.vulnerability_id,
         ruleId: issue.rule_id,
-        package: issue.package,
-        severity,
-        targetId: target.targetId,
-        targetName: target.name,
-        variant: target.variant,
-        falsePositive: falsePositive(exemptable, state.exemptions),
-        ...fix,
-      };
-    })
+        severity: clock.severity,
+        clockFrom: clock.clock_from,
+        fixedAt: clock.fixed_at as string,
+        stored: storedVerdict(clock),
+      } satisfies FixedClock,
+    };
+  });
+  const verdicts = await fixVerdicts(db, fixed.map((f) => f.fix), policies);
+  return fixed
+    .map(({ clock, issue, target, fix }) => ({
+      issueId: issue.id,
+      title: issue.title,
+      vulnerabilityId: issue.vulnerability_id,
+      ruleId: issue.rule_id,
+      package: issue.package,
+      severity: severityFromRank(clock.severity ?? 0),
+      targetId: target.targetId,
+      targetName: target.name,
+      variant: target.variant,
+      falsePositive: falsePositive({ id: issue.id, targetId: issue.target_id, targetScope: target.scope, vulnerabilityId: issue.vulnerability_id, ruleId: issue.rule_id }, state.exemptions),
+      ...(verdicts.get(clock.id) as SlaFix),
+    }))
     .sort((a, b) => b.fixedAt.localeCompare(a.fixedAt) || a.issueId - b.issueId);
 }
 
@@ -167,7 +271,7 @@ export async function entitySla(db: Db, state: EntityState, policies: SlaPolicie
   const from = new Date(Date.parse(now) - days * DAY_MS).toISOString();
   const shown = shownIssues(state, now);
   const known = await exploitationOf(db, shown.map((s) => s.issue));
-  const clocks = await openSlaClocks(db, shown, state.exemptions, now);
+  const clocks = await openSlaClocks(db, shown, now);
   const open: EntitySla['open'] = { within: 0, 'due-soon': 0, breached: 0, paused: 0, none: 0 };
   const breachedBySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
   const counted = new Set<number>();
@@ -228,7 +332,7 @@ export async function entityRiskFacts(db: Db, entities: readonly EntityState['en
         continue;
       }
       const active = shownBy.get(state.entity.id) ?? [];
-      const clocks = await openSlaClocks(db, active, state.exemptions, now);
+      const clocks = await openSlaClocks(db, active, now);
       const slaBreached = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
       const seen = new Set<number>();
       let kev = 0;

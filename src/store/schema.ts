@@ -23,6 +23,7 @@ export interface Database {
   issues: IssueTable;
   scan_issues: ScanIssueTable;
   sla_clocks: SlaClockTable;
+  sla_pauses: SlaPauseTable;
   occurrences: OccurrenceTable;
   locations: LocationTable;
   entities: EntityTable;
@@ -197,8 +198,32 @@ export interface SlaClockTable {
   fixed_scan_id: number | null;
   /** severityRank() as last reported before the fix (at opening while open). */
   severity: number | null;
+  /** The fix's verdict, kept when judged (migrations/0015-sla-fix-verdicts.ts): the due date that applied (YYYY-MM-DD; null without an SLA). */
+  due_date: string | null;
+  /** 1 fixed on or before its due date, 0 after, null without an SLA. */
+  fixed_within_sla: number | null;
+  days_to_fix: number | null;
+  paused_days: number | null;
+  /** When the verdict was made; null while open, or fixed and not judged yet. */
+  judged_at: string | null;
 }
 export type SlaClockRow = Selectable<SlaClockTable>;
+
+/** A span an approved exemption paused the SLA clocks of what it covers: from its approval to its expiry or revocation. */
+export interface SlaPauseTable {
+  id: Generated<number>;
+  exemption_id: number;
+  /** What the exemption covered, as ExemptionTable says it (kept when a revoked exemption's row is deleted). */
+  level: string;
+  target_id: number | null;
+  scope: string | null;
+  issue_id: number | null;
+  key: string | null;
+  paused_from: string;
+  /** Null: no expiry, still running. */
+  paused_until: string | null;
+}
+export type SlaPauseRow = Selectable<SlaPauseTable>;
 
 /** Scan membership: which issues one scan reported, with the severity that scan gave each. */
 export interface ScanIssueTable {

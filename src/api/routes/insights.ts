@@ -12,7 +12,8 @@ import { entityRollup } from '../../insights/rollup.js';
 import { MAX_SEARCHED_ISSUES, MIN_ISSUE_SEARCH, searchIssues } from '../../insights/issue-search.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
-import { EntitySlaSchema, ExploitationFields, KevStateSchema, SlaSchema, SlaStateSchema } from '../exploitation-schema.js';
+import { EntitySlaSchema, ExploitationFields, KevStateSchema, SlaComplianceSchema, SlaSchema, SlaStateSchema } from '../exploitation-schema.js';
+import { SLA_COMPLIANCE_PERIODS, slaCompliance } from '../../insights/sla-compliance.js';
 import { DEFAULT_SLA_PERIOD_DAYS, entitySla } from '../../insights/sla-clock.js';
 import { Days, EntityColumnFields, errors, Id, IdParams, Limit, Offset, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
 import type { LanternApp } from '../server.js';
@@ -456,6 +457,21 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       }
       return { ...page, scorecard: scorecard ? { id: scorecard.id, name: scorecard.name } : null };
     },
+  );
+
+  api.get(
+    '/insights/sla-compliance',
+    {
+      schema: {
+        summary: 'SLA compliance (fixed within SLA / fixed) per owner, system and domain, and the mean time to remediate per severity, over a period, across the entities the caller may read',
+        tags: ['insights'],
+        querystring: Type.Object({
+          days: Type.Optional(Type.Integer({ enum: [...SLA_COMPLIANCE_PERIODS], default: DEFAULT_SLA_PERIOD_DAYS, description: 'The period: fixes of the last 30, 90 or 180 days' })),
+        }),
+        response: { 200: SlaComplianceSchema, ...errors(400) },
+      },
+    },
+    async (request) => slaCompliance(db, lantern.sla, scopesOf(request), lantern.now(), request.query.days ?? DEFAULT_SLA_PERIOD_DAYS),
   );
 
   api.get(

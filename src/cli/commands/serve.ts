@@ -257,7 +257,12 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
   // Issues whose exemption expired count again: their entities' stored summaries follow within a minute.
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
-    sweeping = tick(EXPIRY_SWEEP_JOB, () => lantern.sweepExpiredExemptions()).then((expired) => expired && app.log.info({ expired }, 'exemptions expired; summaries updated'));
+    sweeping = tick(EXPIRY_SWEEP_JOB, async () => {
+      // Fixes rebuilt by an upgrade get their verdicts kept, with the policy in force now.
+      const judged = await lantern.recordFixVerdicts();
+      if (judged > 0) app.log.info({ judged }, 'fix verdicts recorded');
+      return lantern.sweepExpiredExemptions();
+    }).then((expired) => expired && app.log.info({ expired }, 'exemptions expired; summaries updated'));
   };
   sweep();
   const sweeper = setInterval(sweep, 60_000).unref();

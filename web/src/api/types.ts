@@ -613,3 +613,22 @@ export interface AuditPage {
   items: AuditEntry[];
   nextCursor: string | null;
 }
+
+/** Fixes over a period: slaCompliance and mttrDays are null when there is nothing to count ("—", never 0 % or 100 %). */
+export interface RemediationTally {
+  fixed: number;
+  fixedWithinSla: number;
+  fixedLate: number;
+  slaCompliance: number | null;
+  mttrDays: number | null;
+}
+
+/** GET /api/insights/sla-compliance. */
+export interface SlaCompliance {
+  period: { from: string; to: string; days: number };
+  overall: RemediationTally;
+  bySeverity: Record<Severity, RemediationTally>;
+  byOwner: Array<RemediationTally & { owner: string }>;
+  bySystem: Array<RemediationTally & { system: string }>;
+  byDomain: Array<RemediationTally & { domain: string }>;
+}

@@ -14,6 +14,7 @@ import { LineChart } from '../ui/LineChart.js';
 import { TrendPeriod } from '../ui/TrendPeriod.js';
 import { severitySeries, trendChange } from './trend-data.js';
 import { TrendNumbers } from './TrendNumbers.js';
+import { SlaComplianceSection } from './SlaComplianceSection.js';
 
 const TOP = 10;
 
@@ -226,6 +227,8 @@ export default function DashboardPage() {
           {overview.data.byDomain.length > 0 && <RollupTable title="By domain" rows={overview.data.byDomain} nameOf={(r) => r.domain} kind="domain" />}
         </div>
       )}
+
+      <SlaComplianceSection />
     </div>
   );
 }

@@ -74,3 +74,13 @@ export function writeSearch(entries: Array<[string, string | number | boolean | 
   const text = params.toString().replace(/%2C/g, ',');
   return text ? `?${text}` : '';
 }
+
+/** The periods the SLA compliance section offers (`slaDays=`). */
+export const SLA_DAYS = [30, 90, 180] as const;
+export const DEFAULT_SLA_DAYS = 90;
+
+/** `slaDays=` when it is one of SLA_DAYS, else the default. */
+export function readSlaDays(params: URLSearchParams): number {
+  const days = readPositiveInteger(params, 'slaDays', DEFAULT_SLA_DAYS);
+  return (SLA_DAYS as readonly number[]).includes(days) ? days : DEFAULT_SLA_DAYS;
+}
