@@ -104,7 +104,7 @@ function refIn(lowered: RawBuilder<string>, values: readonly string[]): RawBuild
  * entity and its stored summary joined: filters and sorts read the sort row, so that a page is
  * read in index order.
  */
-function filtered(db: Db, query: OverviewQuery) {
+function filtered(db: Db, query: OverviewQuery, tagsAlongTheSort = false) {
   return db
     .selectFrom('entity_sort_keys as o')
     .innerJoin('entities as e', 'e.id', 'o.entity_id')
@@ -119,8 +119,10 @@ function filtered(db: Db, query: OverviewQuery) {
       if (query.system?.length) all.push(refIn(sql.ref('o.system_key'), query.system));
       if (query.tag?.length) {
         const tags = query.tag.map((t) => t.toLowerCase());
-        // entity_tags (an entity's distinct lowered tags, kept from entity_search by triggers): by (tag, entity) or (entity, tag).
-        all.push(eb('o.entity_id', 'in', eb.selectFrom('entity_tags').select('entity_tags.entity_id').where('entity_tags.tag', 'in', tags)));
+        // entity_tags (an entity's distinct lowered tags, kept from entity_search by triggers): read
+        // by (tag, entity), or probed by (entity, tag) for each row the sort's index gives.
+        const tagged = eb.selectFrom('entity_tags as t').select('t.entity_id').where('t.tag', 'in', tags);
+        all.push(tagsAlongTheSort ? eb.exists(tagged.whereRef('t.entity_id', '=', 'o.entity_id')) : eb('o.entity_id', 'in', tagged));
       }
       if (query.hasData !== undefined) all.push(eb('o.has_data', '=', query.hasData ? 1 : 0));
       const text = query.q?.trim().toLowerCase();
@@ -246,6 +248,27 @@ function pickedOneByOne(query: OverviewQuery): boolean {
   return Boolean((query.tag?.length ?? 0) > 1 || query.q?.trim());
 }
 
+/**
+ * Whether a tag filter is checked entity by entity along the sort's index rather than its entities
+ * read by tag and sorted. Reading by tag costs the tagged entities; walking the index costs about
+ * (rows up to the page's end) × (entities / tagged): the first when the tag is rare, the second when
+ * it is common, so that either way a page reads at most about √(rows to the page's end × entities)
+ * rows. The counts come from the stored rollups (a few rows); SQLite cannot weigh one tag's
+ * frequency itself, PostgreSQL plans both forms alike.
+ */
+async function tagsAlongTheSort(db: Db, query: OverviewQuery): Promise<boolean> {
+  if (!query.tag?.length) return false;
+  const counts = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('entity_tag_rollups').select((e) => e.fn.sum<number>('entities').as('n')).where('tag', 'in', query.tag?.map((t) => t.toLowerCase()) ?? []).as('tagged'),
+      eb.selectFrom('entity_rollups').select((e) => e.fn.sum<number>('entities').as('n')).as('estate'),
+    ])
+    .executeTakeFirst();
+  const [tagged, estate] = [Number(counts?.tagged ?? 0), Number(counts?.estate ?? 0)];
+  const rows = (query.offset ?? 0) + (query.limit ?? 50) + 1;
+  return tagged * tagged >= rows * estate;
+}
+
 /** Whether the query picks entities by a facet (kind, type, lifecycle, owner, system, data or not). */
 function byFacet(query: OverviewQuery): boolean {
   return Boolean(query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length || query.hasData !== undefined);
@@ -271,7 +294,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', scorecard);
   // The page's entities first, from their sort rows alone, then their rows: with the other tables
   // joined in the same query SQLite may read every matching entity and sort them.
-  let picked = filtered(db, query).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
+  let picked = filtered(db, query, await tagsAlongTheSort(db, query)).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
   if (scored) picked = picked.innerJoin('entity_score_keys as k', (join) => join.onRef('k.entity_id', '=', 'o.entity_id').on('k.scorecard_id', '=', scorecard));
   if (from) picked = picked.where(order.seek(from));
   for (const term of order.orderBy) picked = picked.orderBy(term.expression, term.direction);
