@@ -205,7 +205,7 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
       ['overview, filtered (owner + lifecycle)', get(() => `/api/insights/overview?limit=50&owner=team-${Math.floor(next() * 200)}&lifecycle=production`), 50],
       ['overview, filtered (tag, by total)', get(() => '/api/insights/overview?limit=50&tag=pci&sort=-total'), 50],
       ['overview, filtered (tag + owner, by name)', get(() => `/api/insights/overview?limit=50&tag=java&owner=team-${Math.floor(next() * 200)}&sort=name`), 50],
-      ['overview, filtered (two tags, by critical)', get(() => '/api/insights/overview?limit=50&tag=pci&tag=go'), 50],
+      ['overview, filtered (two tags, by critical)', get(() => '/api/insights/overview?limit=50&tag=pci,go'), 50],
       ['overview, by score (-score, built-in scorecard)', get(() => '/api/insights/overview?limit=50&sort=-score&scorecard=security-baseline'), 50],
       ['overview, by score, tag pci (score)', get(() => '/api/insights/overview?limit=50&sort=score&scorecard=security-baseline&tag=pci'), 50],
       ['overview, text q (a name, 2 letters: no issue search)', get(() => `/api/insights/overview?limit=50&q=${String(Math.floor(next() * 90) + 10)}`), 50],

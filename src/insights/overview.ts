@@ -257,7 +257,9 @@ function pickedOneByOne(query: OverviewQuery): boolean {
  * frequency itself, PostgreSQL plans both forms alike.
  */
 async function tagsAlongTheSort(db: Db, query: OverviewQuery): Promise<boolean> {
-  if (!query.tag?.length) return false;
+  // With an owner, a system or a text too, the planner weighs those (a team's entities are few): it
+  // reads by them or by tag, and sorts.
+  if (!query.tag?.length || query.owner?.length || query.system?.length || query.q?.trim()) return false;
   const counts = await db
     .selectNoFrom((eb) => [
       eb.selectFrom('entity_tag_rollups').select((e) => e.fn.sum<number>('entities').as('n')).where('tag', 'in', query.tag?.map((t) => t.toLowerCase()) ?? []).as('tagged'),
