@@ -12,6 +12,8 @@
  *   --growth             measure at 10000 and 50000 entities (or --sizes A,B) and print B/A
  *   --sizes A,B          the two sizes of --growth
  *   --samples N          requests per read (default 300; a read stops after 20 s with ≥ 5)
+ *   --name SUFFIX        keep the estates as scale-N-SUFFIX (another schema, another file): a
+ *                        separate copy for a branch whose migrations differ
  *
  * Estates are kept in bench/out/scale-N.db (schema lantern_bench_scale_N) and reused.
  */
@@ -34,6 +36,7 @@ const { values: flags } = parseArgs({
     growth: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '10000,50000' },
     samples: { type: 'string', default: '300' },
+    name: { type: 'string' },
   },
 });
 const positive = (name: string, text: string): number => {
@@ -183,7 +186,7 @@ interface Figure {
 }
 
 async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Promise<{ floor: [number, number]; figures: Figure[] }> {
-  const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `scale-${entities}`);
+  const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `scale-${entities}${flags.name ? `-${flags.name}` : ''}`);
   await addHugeTarget(lantern);
   await storeMissingTallies(lantern);
   const app = await buildServer(lantern, { auth: { anonymous: { role: 'viewer', scope: 'account' } } });
@@ -201,6 +204,12 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
       ['overview, deep page by offset (90%)', get(() => `/api/insights/overview?limit=50&offset=${Math.floor(entities * 0.9)}`), 50],
       ['overview, filtered (owner + lifecycle)', get(() => `/api/insights/overview?limit=50&owner=team-${Math.floor(next() * 200)}&lifecycle=production`), 50],
       ['overview, filtered (tag, by total)', get(() => '/api/insights/overview?limit=50&tag=pci&sort=-total'), 50],
+      ['overview, filtered (tag + owner, by name)', get(() => `/api/insights/overview?limit=50&tag=java&owner=team-${Math.floor(next() * 200)}&sort=name`), 50],
+      ['overview, filtered (two tags, by critical)', get(() => '/api/insights/overview?limit=50&tag=pci,go'), 50],
+      ['overview, by score (-score, built-in scorecard)', get(() => '/api/insights/overview?limit=50&sort=-score&scorecard=security-baseline'), 50],
+      ['overview, by score, tag pci (score)', get(() => '/api/insights/overview?limit=50&sort=score&scorecard=security-baseline&tag=pci'), 50],
+      ['overview, text q (a name, 2 letters: no issue search)', get(() => `/api/insights/overview?limit=50&q=${String(Math.floor(next() * 90) + 10)}`), 50],
+      ['overview, text q (a name, 9 letters: names and issues)', get(() => `/api/insights/overview?limit=50&q=svc-${String(Math.floor(next() * 1000)).padStart(4, '0')}`), 50],
       [
         'dashboard (trend + 2 overview reads, together)',
         async () => {
@@ -217,6 +226,8 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
     ];
     const deep = await deepCursor(base, entities);
     if (deep) cases.splice(5, 0, ['overview, deep page by cursor (90%)', get(() => `/api/insights/overview?limit=50&cursor=${encodeURIComponent(deep)}`), 50]);
+    const deepScore = await deepCursor(base, entities, '&sort=-score&scorecard=security-baseline');
+    if (deepScore) cases.splice(6, 0, ['overview, by score, deep page by cursor (90%)', get(() => `/api/insights/overview?limit=50&sort=-score&scorecard=security-baseline&cursor=${encodeURIComponent(deepScore)}`), 50]);
     const figures: Figure[] = [];
     for (const [name, request, goal] of cases) {
       const [p50, p95] = await latencies(request, SAMPLES, { warmUp: 3, budgetMs: BUDGET_MS });
@@ -239,10 +250,10 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
 }
 
 /** The overview's cursor 90% of the way through, when the overview pages by cursor. */
-async function deepCursor(base: string, entities: number): Promise<string | undefined> {
+async function deepCursor(base: string, entities: number, query = ''): Promise<string | undefined> {
   let cursor: string | undefined;
   for (let seen = 0; seen < entities * 0.9; seen += 200) {
-    const page = (await (await fetch(`${base}/api/insights/overview?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { nextCursor?: string | null };
+    const page = (await (await fetch(`${base}/api/insights/overview?limit=200${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { nextCursor?: string | null };
     if (!page.nextCursor) return undefined;
     cursor = page.nextCursor;
   }

@@ -104,7 +104,7 @@ function refIn(lowered: RawBuilder<string>, values: readonly string[]): RawBuild
  * entity and its stored summary joined: filters and sorts read the sort row, so that a page is
  * read in index order.
  */
-function filtered(db: Db, query: OverviewQuery) {
+function filtered(db: Db, query: OverviewQuery, tagsAlongTheSort = false) {
   return db
     .selectFrom('entity_sort_keys as o')
     .innerJoin('entities as e', 'e.id', 'o.entity_id')
@@ -119,7 +119,10 @@ function filtered(db: Db, query: OverviewQuery) {
       if (query.system?.length) all.push(refIn(sql.ref('o.system_key'), query.system));
       if (query.tag?.length) {
         const tags = query.tag.map((t) => t.toLowerCase());
-        all.push(eb('o.entity_id', 'in', eb.selectFrom('entity_search').select('entity_id').where('key', '=', 'metadata.tags').where('value', 'in', tags)));
+        // entity_tags (an entity's distinct lowered tags, kept from entity_search by triggers): read
+        // by (tag, entity), or probed by (entity, tag) for each row the sort's index gives.
+        const tagged = eb.selectFrom('entity_tags as t').select('t.entity_id').where('t.tag', 'in', tags);
+        all.push(tagsAlongTheSort ? eb.exists(tagged.whereRef('t.entity_id', '=', 'o.entity_id')) : eb('o.entity_id', 'in', tagged));
       }
       if (query.hasData !== undefined) all.push(eb('o.has_data', '=', query.hasData ? 1 : 0));
       const text = query.q?.trim().toLowerCase();
@@ -139,30 +142,62 @@ interface OrderTerm {
   direction: 'asc' | 'desc';
 }
 
-/** The key column of each sort read by index (migrations/0010-overview-sort.ts); `score` is read from the scorecard's results. */
+/** The key column of each sort read by index (migrations/0010-overview-sort.ts); `score` reads entity_score_keys (0017-score-sort-keys.ts). */
 const KEY_COLUMNS: Record<string, string> = { ...Object.fromEntries(COUNT_SORTS.map((k) => [k, k])), ...Object.fromEntries(TEXT_SORTS.map((k) => [k, k])), lastScanAt: 'last_scan' };
+
+/**
+ * How a page is read: `terms` are the page's keyset (selected with each row, a cursor's values),
+ * `orderBy` the order the query reads, `seek` the rows after a cursor's. They differ only for
+ * `score` on a scorecard without results, where every entity has no score and the ref alone orders.
+ */
+interface PageOrder {
+  terms: OrderTerm[];
+  orderBy: OrderTerm[];
+  seek: (values: readonly unknown[]) => RawBuilder<SqlBool>;
+}
 
 /**
  * The overview's order for a sort, ending with the ref so that every row has one place. Every term
  * is never null, so a row's terms are a keyset cursor. Counts and ascending sorts read a key that
  * orders ascending whichever the direction; descending catalog fields and scan times read theirs
- * from an index kept descending (0010-overview-sort.ts says how the keys are made).
+ * from an index kept descending (0010-overview-sort.ts says how the keys are made). `score` reads
+ * (missing, score or its negation, ref) of entity_score_keys, in the order of one of its indexes:
+ * no score is not a low score, those entities come last either way round.
  */
-function orderOf(key: string, direction: 'asc' | 'desc'): OrderTerm[] {
+function orderOf(key: string, direction: 'asc' | 'desc', scored: boolean): PageOrder {
   const ref = (column: string) => sql.ref(column);
   const column = KEY_COLUMNS[key];
-  let terms: OrderTerm[];
+  const plain = (terms: OrderTerm[]): PageOrder => ({ terms, orderBy: terms, seek: (values) => after(terms, values) });
   if (column !== undefined) {
     const ascending = direction === 'asc' || (COUNT_SORTS as readonly string[]).includes(key);
-    terms = [{ expression: sql`${ref(`o.${direction}_${column}`)}`, direction: ascending ? 'asc' : 'desc' }];
-  } else {
-    // No score is not a low score: those entities come last either way round.
-    terms = [
-      { expression: sql`case when ${ref('sr.score')} is null then 1 else 0 end`, direction: 'asc' },
-      { expression: sql`coalesce(${ref('sr.score')}, 0)`, direction },
-    ];
+    return plain([
+      { expression: sql`${ref(`o.${direction}_${column}`)}`, direction: ascending ? 'asc' : 'desc' },
+      { expression: sql`${ref('o.ref_key')}`, direction: 'asc' },
+    ]);
   }
-  return [...terms, { expression: sql`${ref('o.ref_key')}`, direction: 'asc' }];
+  if (scored) {
+    return plain([
+      { expression: sql`${ref('k.missing')}`, direction: 'asc' },
+      { expression: sql`${ref(direction === 'asc' ? 'k.score' : 'k.neg_score')}`, direction: 'asc' },
+      { expression: sql`${ref('k.ref_key')}`, direction: 'asc' },
+    ]);
+  }
+  // No entity has a score: each row's keys are (1, 0, ref), read in the order of the refs.
+  const byRef: OrderTerm = { expression: sql`${ref('e.ref_key')}`, direction: 'asc' };
+  return {
+    terms: [
+      { expression: sql`${sql.lit(1)} + 0`, direction: 'asc' },
+      { expression: sql`${sql.lit(0)} + 0`, direction: 'asc' },
+      byRef,
+    ],
+    orderBy: [byRef],
+    seek: ([missing, score, refKey]) => {
+      // A cursor from a row with a score (missing 0, or a lower negated score) comes before every row without.
+      if (Number(missing) < 1 || (Number(missing) === 1 && Number(score) < 0)) return sql<SqlBool>`1 = 1`;
+      if (Number(missing) === 1 && Number(score) === 0) return sql<SqlBool>`${byRef.expression} > ${refKey}`;
+      return sql<SqlBool>`1 = 0`;
+    },
+  };
 }
 
 /**
@@ -203,9 +238,37 @@ function readOverviewCursor(cursor: string, sort: string, terms: number): unknow
   return values;
 }
 
-/** Whether the query picks entities by more than the caller's scopes and the facets entity_facet_rollups sums by: then rollups are computed from the picked ones. */
+/**
+ * Whether the query picks entities by more than the caller's scopes, the facets
+ * entity_facet_rollups sums by and one tag (entity_tag_rollups): then rollups are computed from the
+ * picked ones. A `q` text matches entities one by one; with several tags an entity having two of
+ * them would be counted once per tag in the stored sums.
+ */
 function pickedOneByOne(query: OverviewQuery): boolean {
-  return Boolean(query.tag?.length || query.q?.trim());
+  return Boolean((query.tag?.length ?? 0) > 1 || query.q?.trim());
+}
+
+/**
+ * Whether a tag filter is checked entity by entity along the sort's index rather than its entities
+ * read by tag and sorted. Reading by tag costs the tagged entities; walking the index costs about
+ * (rows up to the page's end) × (entities / tagged): the first when the tag is rare, the second when
+ * it is common, so that either way a page reads at most about √(rows to the page's end × entities)
+ * rows. The counts come from the stored rollups (a few rows); SQLite cannot weigh one tag's
+ * frequency itself, PostgreSQL plans both forms alike.
+ */
+async function tagsAlongTheSort(db: Db, query: OverviewQuery): Promise<boolean> {
+  // With an owner, a system or a text too, the planner weighs those (a team's entities are few): it
+  // reads by them or by tag, and sorts.
+  if (!query.tag?.length || query.owner?.length || query.system?.length || query.q?.trim()) return false;
+  const counts = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('entity_tag_rollups').select((e) => e.fn.sum<number>('entities').as('n')).where('tag', 'in', query.tag?.map((t) => t.toLowerCase()) ?? []).as('tagged'),
+      eb.selectFrom('entity_rollups').select((e) => e.fn.sum<number>('entities').as('n')).as('estate'),
+    ])
+    .executeTakeFirst();
+  const [tagged, estate] = [Number(counts?.tagged ?? 0), Number(counts?.estate ?? 0)];
+  const rows = (query.offset ?? 0) + (query.limit ?? 50) + 1;
+  return tagged * tagged >= rows * estate;
 }
 
 /** Whether the query picks entities by a facet (kind, type, lifecycle, owner, system, data or not). */
@@ -222,17 +285,21 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     throw new InputError(`Invalid sort ${JSON.stringify(sort)}: expected one of ${OVERVIEW_SORTS.join(', ')}, with a leading "-" for descending.`);
   }
   if (query.cursor !== undefined && query.offset) throw new InputError('Pass either cursor or offset, not both: a cursor already says where the page starts.');
-  const terms = orderOf(key, descending ? 'desc' : 'asc');
+  // The score sort reads entity_score_keys, which has rows for a scorecard once it has results.
+  const scorecard = query.scorecard ?? '';
+  const scored = key === 'score' && (await db.selectFrom('score_key_scorecards').select('scorecard_id').where('scorecard_id', '=', scorecard).executeTakeFirst()) !== undefined;
+  const order = orderOf(key, descending ? 'desc' : 'asc', scored);
+  const { terms } = order;
   const from = query.cursor === undefined ? undefined : readOverviewCursor(query.cursor, sort, terms.length);
   const limit = query.limit ?? 50;
   const withScore = (join: JoinBuilder<Database & { sr: Database['scorecard_results'] }, 'sr'>, entityId: string) =>
-    join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', query.scorecard ?? '');
+    join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', scorecard);
   // The page's entities first, from their sort rows alone, then their rows: with the other tables
   // joined in the same query SQLite may read every matching entity and sort them.
-  let picked = filtered(db, query).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
-  if (key === 'score') picked = picked.leftJoin('scorecard_results as sr', (join) => withScore(join, 'o.entity_id'));
-  if (from) picked = picked.where(after(terms, from));
-  for (const term of terms) picked = picked.orderBy(term.expression, term.direction);
+  let picked = filtered(db, query, await tagsAlongTheSort(db, query)).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
+  if (scored) picked = picked.innerJoin('entity_score_keys as k', (join) => join.onRef('k.entity_id', '=', 'o.entity_id').on('k.scorecard_id', '=', scorecard));
+  if (from) picked = picked.where(order.seek(from));
+  for (const term of order.orderBy) picked = picked.orderBy(term.expression, term.direction);
   // One row more than the page: whether another page follows.
   picked = picked.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0));
   let rows = db
@@ -284,7 +351,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
         ])
         .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
         .execute()
-    : byFacet(query)
+    : byFacet(query) || query.tag?.length
       ? await facetGroups(db, query)
       : await storedGroups(db, query.scopes ?? { all: true });
   const systems = await db
@@ -369,12 +436,13 @@ async function storedGroups(db: Db, scopes: ScopeFilter) {
 
 /**
  * The rollup rows of the entities a facet filter picks (entity_facet_rollups, kept by triggers),
+ * or with one tag those of the entities with the tag (entity_tag_rollups, the same sums per tag),
  * in the shape of the live grouping. An entity without data has no issues, so "with data" takes a
  * group's entities with data and its sums, "without" the rest and none of its sums.
  */
 async function facetGroups(db: Db, query: OverviewQuery) {
-  const rows = await db
-    .selectFrom('entity_facet_rollups as f')
+  const tag = query.tag?.[0]?.toLowerCase();
+  const rows = await (tag === undefined ? db.selectFrom('entity_facet_rollups as f') : db.selectFrom('entity_tag_rollups as f').where('f.tag', '=', tag))
     .select((eb) => [
       'f.owner_ref',
       'f.system_ref',

@@ -12,6 +12,10 @@ export interface Database {
   entity_sort_keys: EntitySortKeyTable;
   entity_facet_rollups: EntityFacetRollupTable;
   target_sharing: TargetSharingTable;
+  entity_score_keys: EntityScoreKeyTable;
+  score_key_scorecards: ScoreKeyScorecardTable;
+  entity_tags: EntityTagTable;
+  entity_tag_rollups: EntityTagRollupTable;
   summary_history: SummaryHistoryTable;
   exemptions: ExemptionTable;
   notification_deliveries: NotificationDeliveryTable;
@@ -504,6 +508,37 @@ export interface EntityFacetRollupTable extends EntityRollupTable {
 export interface TargetSharingTable {
   target_id: number;
   entities: number;
+}
+
+/**
+ * Per scorecard with results, one row per entity: its score as the overview's `score` sort reads
+ * it, kept by triggers (migrations/0017-score-sort-keys.ts). `missing` 1: no score, last either way.
+ */
+export interface EntityScoreKeyTable {
+  scorecard_id: string;
+  entity_id: number;
+  ref_key: string;
+  missing: number;
+  /** The score, 0 when missing. */
+  score: number;
+  /** -score: the descending sort read ascending. */
+  neg_score: number;
+}
+
+/** The scorecards that have entity_score_keys rows (0017-score-sort-keys.ts). */
+export interface ScoreKeyScorecardTable {
+  scorecard_id: string;
+}
+
+/** An entity's distinct lowered tags, kept from entity_search by triggers (0017-score-sort-keys.ts). */
+export interface EntityTagTable {
+  entity_id: number;
+  tag: string;
+}
+
+/** The sort rows of a tag's entities summed like entity_facet_rollups, kept by triggers (0017-score-sort-keys.ts). */
+export interface EntityTagRollupTable extends EntityFacetRollupTable {
+  tag: string;
 }
 
 /** The summary as it stood at the end of each day it changed: the trend. */

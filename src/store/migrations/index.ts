@@ -13,6 +13,7 @@ import * as targetCounts from './0011-target-counts.js';
 import * as occurrenceBase from './0012-occurrence-base.js';
 import * as slaClock from './0013-sla-clock.js';
 import * as slaFixVerdicts from './0015-sla-fix-verdicts.js';
+import * as scoreSortKeys from './0017-score-sort-keys.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-occurrence-base': occurrenceBase,
   '0013-sla-clock': slaClock,
   '0015-sla-fix-verdicts': slaFixVerdicts,
+  '0017-score-sort-keys': scoreSortKeys,
 };
 
 export const migrationProvider: MigrationProvider = {
