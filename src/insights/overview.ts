@@ -60,6 +60,10 @@ export interface OverviewRow extends EntityColumns {
   unmatchedLinks: number;
   /** The score on the query's scorecard; null when the scorecard does not apply or decided no check. */
   score: number | null;
+  /** Active issues in CISA KEV, as stored with the summary; null when unknown (no data, no KEV feed, no CVE ids): never 0 for an unknown. */
+  knownExploited: number | null;
+  /** Active issues past their SLA due date, as stored with the summary (kept right as days pass: Lantern.refreshSlaDue); null without data. */
+  slaBreached: number | null;
 }
 
 export interface Rollup {
@@ -81,7 +85,9 @@ export interface Overview {
 
 const COUNT_SORTS = [...SEVERITIES, 'total'] as const;
 const TEXT_SORTS = ['name', 'kind', 'type', 'owner', 'system', 'lifecycle'] as const;
-export const OVERVIEW_SORTS = [...COUNT_SORTS, ...TEXT_SORTS, 'lastScanAt', 'score'] as const;
+/** Stored counts that may be unknown (null): unknown last either way round (0014-exploitation-sort-keys.ts). */
+const EXPLOITATION_SORTS = ['knownExploited', 'slaBreached'] as const;
+export const OVERVIEW_SORTS = [...COUNT_SORTS, ...TEXT_SORTS, 'lastScanAt', 'score', ...EXPLOITATION_SORTS] as const;
 
 /** `column in (values)` over a lowered key column: catalog fields compare case-insensitively, as Backstage's do. */
 function lowerIn(column: string, values: readonly string[]): RawBuilder<SqlBool> {
@@ -139,8 +145,16 @@ interface OrderTerm {
   direction: 'asc' | 'desc';
 }
 
-/** The key column of each sort read by index (migrations/0010-overview-sort.ts); `score` is read from the scorecard's results. */
-const KEY_COLUMNS: Record<string, string> = { ...Object.fromEntries(COUNT_SORTS.map((k) => [k, k])), ...Object.fromEntries(TEXT_SORTS.map((k) => [k, k])), lastScanAt: 'last_scan' };
+/** The key column of each sort read by index (migrations/0010-overview-sort.ts, 0014-exploitation-sort-keys.ts); `score` is read from the scorecard's results. */
+const KEY_COLUMNS: Record<string, string> = {
+  ...Object.fromEntries(COUNT_SORTS.map((k) => [k, k])),
+  ...Object.fromEntries(TEXT_SORTS.map((k) => [k, k])),
+  lastScanAt: 'last_scan',
+  knownExploited: 'known_exploited',
+  slaBreached: 'sla_breached',
+};
+/** Sorts whose key orders ascending whichever the direction (the count is inverted in the descending key). */
+const ASCENDING_KEYS: readonly string[] = [...COUNT_SORTS, ...EXPLOITATION_SORTS];
 
 /**
  * The overview's order for a sort, ending with the ref so that every row has one place. Every term
@@ -153,7 +167,7 @@ function orderOf(key: string, direction: 'asc' | 'desc'): OrderTerm[] {
   const column = KEY_COLUMNS[key];
   let terms: OrderTerm[];
   if (column !== undefined) {
-    const ascending = direction === 'asc' || (COUNT_SORTS as readonly string[]).includes(key);
+    const ascending = direction === 'asc' || ASCENDING_KEYS.includes(key);
     terms = [{ expression: sql`${ref(`o.${direction}_${column}`)}`, direction: ascending ? 'asc' : 'desc' }];
   } else {
     // No score is not a low score: those entities come last either way round.
@@ -263,6 +277,8 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
       's.exempted',
       's.last_scan_at',
       's.unmatched_links',
+      's.known_exploited',
+      's.sla_breached',
       'sr.score',
       ...terms.map((_, i) => sql.ref(`p.k${i}`).as(`k${i}`)),
     ]);
@@ -342,6 +358,8 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
         lastScanAt: hasData ? r.last_scan_at : null,
         unmatchedLinks: r.unmatched_links ?? 0,
         score: r.score,
+        knownExploited: hasData ? r.known_exploited : null,
+        slaBreached: hasData ? r.sla_breached : null,
       };
     }),
     nextCursor,

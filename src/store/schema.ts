@@ -395,6 +395,13 @@ export interface EntitySummaryTable extends CountColumns {
   /** JSON SeverityBreakdown (insights/summary.ts): fixable and oldest open issue per severity. */
   breakdown: string;
   updated_at: string;
+  /** Active issues in CISA KEV; null when unknown (no data, or none of its active issues could be matched with a KEV feed). */
+  known_exploited: number | null;
+  /** Active issues past their SLA due date, and due within 7 days, at updated_at (migrations/0014-exploitation-sort-keys.ts). */
+  sla_breached: number | null;
+  sla_due_soon: number | null;
+  /** YYYY-MM-DD: the first day an SLA state of its active issues changes by time alone; null when none will. */
+  sla_next_change: string | null;
 }
 
 /**
@@ -439,7 +446,7 @@ export interface VariantTallyTable {
   updated_at: string;
 }
 
-type SortKeyColumn = `${'asc' | 'desc'}_${'critical' | 'high' | 'medium' | 'low' | 'info' | 'total' | 'name' | 'kind' | 'type' | 'owner' | 'system' | 'lifecycle' | 'last_scan'}`;
+type SortKeyColumn = `${'asc' | 'desc'}_${'critical' | 'high' | 'medium' | 'low' | 'info' | 'total' | 'name' | 'kind' | 'type' | 'owner' | 'system' | 'lifecycle' | 'last_scan' | 'known_exploited' | 'sla_breached'}`;
 
 /**
  * One row per entity: its filter fields lowered and a key per overview sort and direction, kept by
