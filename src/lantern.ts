@@ -37,7 +37,7 @@ import { type ExemptionListRow, getExemption, getExemptionListing, insertExempti
 import { getTargetById } from './store/targets.js';
 import { entitiesShowingTarget, refreshSummaries } from './insights/summaries.js';
 import { batches } from './store/batches.js';
-import { entitiesDueForSla } from './insights/exploitation-counts.js';
+import { entitiesChangedByKev, entitiesDueForSla, kevSnapshot } from './insights/exploitation-counts.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
 import { DEFAULT_MAX_REPORT_MB } from './ingest/report-file.js';
 import { databaseUrlFrom, openStore, type Store } from './store/database.js';
@@ -195,18 +195,18 @@ export class Lantern {
   async importFeed(name: FeedName, address: string, options: Omit<FeedImportOptions, 'now'> = {}): Promise<FeedImport> {
     // Loaded when used: the outbound reader it needs has no place in an ingest's start-up.
     const { importFeed } = await import('./feeds/import.js');
+    const before = name === 'kev' ? await kevSnapshot(this.store.db) : undefined;
     const result = await importFeed(this.store, name, address, { ...options, now: this.#clock });
-    // The KEV feed changes every entity's stored known-exploited count, and its due dates the SLA
-    // counts when the policy caps by them: the summaries are counted again (EPSS changes neither).
-    if (name === 'kev') await this.#refreshAllSummaries(this.#clock());
+    // The KEV feed changes the stored known-exploited counts, and its due dates the SLA counts when
+    // the policy caps by them: the summaries of the entities it changed are counted again, a batch
+    // per transaction (EPSS changes neither).
+    if (before) {
+      const at = this.#clock();
+      const changed = await entitiesChangedByKev(this.store.db, before, await kevSnapshot(this.store.db));
+      for (const batch of batches(changed, 200)) await this.store.transaction((trx) => refreshSummaries(this.store, trx, batch, at, at, this.sla));
+    }
     await this.evaluateScorecards();
     return result;
-  }
-
-  /** Recomputes the stored summary of every entity with data, a batch of entities per transaction. */
-  async #refreshAllSummaries(at: string): Promise<void> {
-    const ids = (await this.store.db.selectFrom('entity_summaries').select('entity_id').where('has_data', '=', 1).execute()).map((r) => r.entity_id);
-    for (const batch of batches(ids, 200)) await this.store.transaction((trx) => refreshSummaries(this.store, trx, batch, at, at, this.sla));
   }
 
   /**
