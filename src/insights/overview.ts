@@ -72,12 +72,20 @@ export interface Rollup {
   counts: SeverityCounts;
 }
 
+/** Known-exploited and SLA-breached issues of the entities picked, summed from their stored counts. */
+export interface ExploitationTotals {
+  /** null when no picked entity's count is known (no data, no KEV feed, no CVE ids): unknown, not 0. */
+  knownExploited: number | null;
+  /** null when no picked entity has data. */
+  slaBreached: number | null;
+}
+
 export interface Overview {
   items: OverviewRow[];
   /** The cursor of the page after this one, in the same sort; null on the last page. */
   nextCursor: string | null;
   total: number;
-  totals: Rollup;
+  totals: Rollup & ExploitationTotals;
   byOwner: Array<Rollup & { owner: string }>;
   bySystem: Array<Rollup & { system: string }>;
   byDomain: Array<Rollup & { domain: string }>;
@@ -331,6 +339,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     if (domain) add(entry(byDomain, domain), part);
   }
   await countSharedOnce(db, query, domainOf, { totals, byOwner, bySystem, byDomain });
+  const exploitation = await exploitationTotals(db, query);
   const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
     [...map.entries()]
       .map(([value, r]) => ({ [name]: value, ...r }) as Rollup & Record<K, string>)
@@ -364,7 +373,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     }),
     nextCursor,
     total: totals.entities,
-    totals,
+    totals: { ...totals, knownExploited: exploitation.known > 0 ? exploitation.exploited : null, slaBreached: totals.withData > 0 ? exploitation.breached : null },
     byOwner: ranked(byOwner, 'owner'),
     bySystem: ranked(bySystem, 'system'),
     byDomain: ranked(byDomain, 'domain'),
@@ -421,6 +430,39 @@ async function facetGroups(db: Db, query: OverviewQuery) {
       return { ...picked, owner_ref: r.owner_ref || null, system_ref: r.system_ref || null, domain_ref: r.domain_ref || null };
     })
     .filter((r) => Number(r.entities) > 0);
+}
+
+/**
+ * The sums of the picked entities' stored known-exploited and SLA-breached counts, and how many of
+ * them have a known known-exploited count: from entity_exploitation_rollups (a few rows, kept by
+ * triggers) unless the query picks entities one by one (tag, text). Each entity adds its own
+ * counts: an issue of a target that two entities show is counted by both.
+ */
+async function exploitationTotals(db: Db, query: OverviewQuery): Promise<{ known: number; exploited: number; breached: number }> {
+  if (query.hasData === false) return { known: 0, exploited: 0, breached: 0 };
+  const row = pickedOneByOne(query)
+    ? await filtered(db, query)
+        .select((eb) => [
+          eb.fn.count<number>('o.known_exploited').as('known'),
+          eb.fn.sum<number>(eb.fn.coalesce('o.known_exploited', sql.lit(0))).as('exploited'),
+          eb.fn.sum<number>(eb.fn.coalesce('o.sla_breached', sql.lit(0))).as('breached'),
+        ])
+        .executeTakeFirst()
+    : await db
+        .selectFrom('entity_exploitation_rollups as x')
+        .select((eb) => [eb.fn.sum<number>('x.entities_known').as('known'), eb.fn.sum<number>('x.known_exploited').as('exploited'), eb.fn.sum<number>('x.sla_breached').as('breached')])
+        .where((eb) => {
+          const all: Expression<SqlBool>[] = [];
+          if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'x.scope', query.scopes));
+          if (query.kind?.length) all.push(lowerIn('x.kind_key', query.kind));
+          if (query.type?.length) all.push(lowerIn('x.type_key', query.type));
+          if (query.lifecycle?.length) all.push(lowerIn('x.lifecycle_key', query.lifecycle));
+          if (query.owner?.length) all.push(refIn(sql<string>`lower(${sql.ref('x.owner_ref')})`, query.owner));
+          if (query.system?.length) all.push(refIn(sql<string>`lower(${sql.ref('x.system_ref')})`, query.system));
+          return eb.and(all);
+        })
+        .executeTakeFirst();
+  return { known: Number(row?.known ?? 0), exploited: Number(row?.exploited ?? 0), breached: Number(row?.breached ?? 0) };
 }
 
 function rollup(): Rollup {

@@ -10,6 +10,7 @@ export interface Database {
   entity_rollups: EntityRollupTable;
   variant_tallies: VariantTallyTable;
   entity_sort_keys: EntitySortKeyTable;
+  entity_exploitation_rollups: EntityExploitationRollupTable;
   entity_facet_rollups: EntityFacetRollupTable;
   target_sharing: TargetSharingTable;
   summary_history: SummaryHistoryTable;
@@ -470,7 +471,28 @@ export type EntitySortKeyTable = {
   medium: number;
   low: number;
   info: number;
+  /** The summary's counts, null when unknown or without data (migrations/0014-exploitation-sort-keys.ts). */
+  known_exploited: number | null;
+  sla_breached: number | null;
 } & Record<SortKeyColumn, string>;
+
+/**
+ * The sort rows' known-exploited and SLA-breached counts summed per scope, kind, type, lifecycle,
+ * owner, system and domain ('' for none), kept by triggers (0014-exploitation-sort-keys.ts).
+ */
+export interface EntityExploitationRollupTable {
+  scope: string;
+  kind_key: string;
+  type_key: string;
+  lifecycle_key: string;
+  owner_ref: string;
+  system_ref: string;
+  domain_ref: string;
+  /** Entities whose known-exploited count is known: none, and the sum is unknown rather than 0. */
+  entities_known: number;
+  known_exploited: number;
+  sla_breached: number;
+}
 
 /**
  * The sort rows summed per scope, kind, type, lifecycle, owner, system and domain ('' for none),

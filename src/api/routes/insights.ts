@@ -174,7 +174,13 @@ const OverviewSchema = Type.Object({
   ),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'The cursor of the next page in the same sort (also in the Link header); null on the last page' }),
   total: Type.Integer(),
-  totals: Type.Object(Rollup),
+  totals: Type.Object({
+    ...Rollup,
+    knownExploited: Type.Union([Type.Integer(), Type.Null()], {
+      description: "The rows' knownExploited added up (an issue of a target two entities show counts for both); null when none is known: unknown, not 0",
+    }),
+    slaBreached: Type.Union([Type.Integer(), Type.Null()], { description: "The rows' slaBreached added up; null when no row has data" }),
+  }),
   byOwner: Type.Array(Type.Object({ owner: Type.String(), ...Rollup })),
   bySystem: Type.Array(Type.Object({ system: Type.String(), ...Rollup })),
   byDomain: Type.Array(Type.Object({ domain: Type.String(), ...Rollup })),
