@@ -298,7 +298,7 @@ export interface Overview {
   /** The next page in the same sort; null on the last page. */
   nextCursor: string | null;
   total: number;
-  /** knownExploited and slaBreached are shown when the server sends them. */
+  /** knownExploited and slaBreached: the rows' counts added up; null is unknown (no KEV feed, no data), not 0. */
   totals: { counts: Counts; entities: number; withData: number; knownExploited?: number | null; slaBreached?: number | null };
   byOwner: Array<Rollup & { owner: string }>;
   bySystem: Array<Rollup & { system: string }>;
