@@ -160,11 +160,13 @@ export class Lantern {
    * than counted per read, because the overview sorts and pages by them through an index
    * (0014-exploitation-sort-keys.ts) and must not read every entity's issues per request (#17).
    * `lantern serve` runs it every minute with the exemption sweep, and the overview runs it before
-   * it reads a page, so that a page read just after midnight is already right. Returns how many
-   * entities were recomputed (none on most calls: one index seek).
+   * it reads a page, so that a page read just after midnight is already right. `limit` bounds what
+   * a request recomputes (the oldest due first): after an upgrade every summary is due once, and
+   * the sweep, not a page read, counts them all. Returns how many entities were recomputed (none
+   * on most calls: one index seek).
    */
-  async refreshSlaDue(at: string = this.#clock()): Promise<number> {
-    const due = await entitiesDueForSla(this.store.db, at);
+  async refreshSlaDue(at: string = this.#clock(), limit?: number): Promise<number> {
+    const due = await entitiesDueForSla(this.store.db, at, limit);
     for (const ids of batches(due, 200)) await this.store.transaction((trx) => this.refreshEntities(trx, ids, at, at));
     return due.length;
   }
