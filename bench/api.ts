@@ -3,7 +3,7 @@
  * 10 000 entities, 20 000 targets, ~2 000 000 issues), on SQLite and, when LANTERN_BENCH_DATABASE_URL
  * (or LANTERN_TEST_DATABASE_URL) names a PostgreSQL server, on PostgreSQL. For each store: p50 and
  * p95 of an entity summary, the first page of an entity's issues, and a 50-row overview page
- * sorted by criticals, beside the floor: GET /api/health, a bare `select 1` through the same server.
+ * sorted by criticals, by known-exploited and by SLA-breached issues, beside the floor: GET /api/health, a bare `select 1` through the same server.
  * Goals on SQLite (issue #5): summary p95 ≤ 10 ms, issue page p95 ≤ 30 ms, overview p95 ≤ 50 ms.
  * The entity summary is measured twice: anonymously (the server lets anonymous callers read) and
  * with a bearer token on every request; goal (issue #11): the authenticated p95 within 1 ms of the
@@ -40,6 +40,9 @@ for (const kind of kinds) {
       ['entity summary', () => `/api/insights/entities/${entity()}/summary`, 10],
       ["first page of an entity's issues", () => `/api/insights/entities/${entity()}/issues?limit=50`, 30],
       ['overview page, 50 rows by criticals', () => `/api/insights/overview?limit=50&offset=${Math.floor(next() * 20) * 50}&sort=-critical`, 50],
+      // The KEV and Breached columns' sorts read their own indexes (0014-exploitation-sort-keys.ts).
+      ['overview page, 50 rows by known-exploited', () => `/api/insights/overview?limit=50&offset=${Math.floor(next() * 20) * 50}&sort=-knownExploited`, 50],
+      ['overview page, 50 rows by SLA breached', () => `/api/insights/overview?limit=50&offset=${Math.floor(next() * 20) * 50}&sort=-slaBreached`, 50],
     ];
     let anonymousSummary = 0;
     for (const [name, url, goal] of cases) {

@@ -36,6 +36,8 @@ import { findLocation } from './store/catalog-locations.js';
 import { type ExemptionListRow, getExemption, getExemptionListing, insertExemption, listExemptions as listExemptionRows } from './store/exemptions.js';
 import { getTargetById } from './store/targets.js';
 import { entitiesShowingTarget, refreshSummaries } from './insights/summaries.js';
+import { batches } from './store/batches.js';
+import { entitiesChangedByKev, entitiesDueForSla, kevSnapshot } from './insights/exploitation-counts.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
 import { DEFAULT_MAX_REPORT_MB } from './ingest/report-file.js';
 import { databaseUrlFrom, openStore, type Store } from './store/database.js';
@@ -152,9 +154,27 @@ export class Lantern {
   readonly refreshEntities: RefreshEntities = async (trx, entityIds, asOf, at = this.#clock()) => {
     // Nothing to recompute, and no scorecard files to read (an ingest into a target no entity shows).
     if (entityIds.length === 0) return;
-    await refreshSummaries(this.store, trx, entityIds, asOf, at);
+    await refreshSummaries(this.store, trx, entityIds, asOf, at, this.sla);
     await this.#evaluate(trx, await this.scorecards.list(trx), at, entityIds);
   };
+
+  /**
+   * Recomputes the summaries whose stored SLA counts time changed (insights/exploitation-counts.ts):
+   * an SLA breach happens without any write, so each summary stores the first day one of its
+   * issues' SLA states changes, and from that day it is counted again, here. Stored counts rather
+   * than counted per read, because the overview sorts and pages by them through an index
+   * (0014-exploitation-sort-keys.ts) and must not read every entity's issues per request (#17).
+   * `lantern serve` runs it every minute with the exemption sweep, and the overview runs it before
+   * it reads a page, so that a page read just after midnight is already right. `limit` bounds what
+   * a request recomputes (the oldest due first): after an upgrade every summary is due once, and
+   * the sweep, not a page read, counts them all. Returns how many entities were recomputed (none
+   * on most calls: one index seek).
+   */
+  async refreshSlaDue(at: string = this.#clock(), limit?: number): Promise<number> {
+    const due = await entitiesDueForSla(this.store.db, at, limit);
+    for (const ids of batches(due, 200)) await this.store.transaction((trx) => this.refreshEntities(trx, ids, at, at));
+    return due.length;
+  }
 
   /** Evaluates scorecards and announces the checks that started failing, in the caller's transaction. */
   async #evaluate(trx: Kysely<Database>, scorecards: Parameters<typeof evaluateScorecards>[2], at: string, entityIds?: readonly number[]): Promise<ScorecardEvaluation[]> {
@@ -182,7 +202,16 @@ export class Lantern {
   async importFeed(name: FeedName, address: string, options: Omit<FeedImportOptions, 'now'> = {}): Promise<FeedImport> {
     // Loaded when used: the outbound reader it needs has no place in an ingest's start-up.
     const { importFeed } = await import('./feeds/import.js');
+    const before = name === 'kev' ? await kevSnapshot(this.store.db) : undefined;
     const result = await importFeed(this.store, name, address, { ...options, now: this.#clock });
+    // The KEV feed changes the stored known-exploited counts, and its due dates the SLA counts when
+    // the policy caps by them: the summaries of the entities it changed are counted again, a batch
+    // per transaction (EPSS changes neither).
+    if (before) {
+      const at = this.#clock();
+      const changed = await entitiesChangedByKev(this.store.db, before, await kevSnapshot(this.store.db));
+      for (const batch of batches(changed, 200)) await this.store.transaction((trx) => refreshSummaries(this.store, trx, batch, at, at, this.sla));
+    }
     await this.evaluateScorecards();
     return result;
   }
@@ -531,6 +560,8 @@ export class Lantern {
     const since = this.#lastSweep ?? new Date(Date.parse(at) - 30 * 24 * 60 * 60 * 1000).toISOString();
     const swept = await sweepExpired(this.store, since, at, this.refreshEntities);
     this.#lastSweep = at;
+    // Time also moves SLA states (due soon, breached): the summaries it changed are counted again.
+    await this.refreshSlaDue(at);
     return swept;
   }
 

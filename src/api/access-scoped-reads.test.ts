@@ -57,13 +57,14 @@ describeEachStore('scoped reads leak nothing of other projects', (kind: StoreKin
     const overview = await get('/api/insights/overview');
     expect(overview.items.map((i: { name: string }) => i.name).sort()).toEqual(['pay-api', 'payments']);
     expect(overview.total).toBe(2);
-    expect(overview.totals).toEqual({ entities: 2, withData: 1, counts: { critical: 0, high: 1, medium: 0, low: 0, info: 0, total: 1 } });
+    // No KEV feed is loaded: known-exploited is unknown, not 0.
+    expect(overview.totals).toEqual({ entities: 2, withData: 1, counts: { critical: 0, high: 1, medium: 0, low: 0, info: 0, total: 1 }, knownExploited: null, slaBreached: 0 });
     expect(overview.byOwner.map((o: { owner: string }) => o.owner)).toEqual(['group:default/team-pay']);
     expect(overview.bySystem.map((o: { system: string }) => o.system)).toEqual(['system:default/payments']);
     expect(overview.byDomain.map((o: { domain: string }) => o.domain)).toEqual(['domain:default/money']);
     // An admin of the account sees both, which shows the numbers above are filtered, not absent.
     const all = await get('/api/insights/overview', 'viewer@account');
-    expect(all.totals).toEqual({ entities: 4, withData: 2, counts: { critical: 1, high: 1, medium: 0, low: 0, info: 0, total: 2 } });
+    expect(all.totals).toEqual({ entities: 4, withData: 2, counts: { critical: 1, high: 1, medium: 0, low: 0, info: 0, total: 2 }, knownExploited: null, slaBreached: 0 });
     expect(all.byDomain.map((o: { domain: string }) => o.domain).sort()).toEqual(['domain:default/money', 'domain:default/network']);
 
     const trend = (await get('/api/insights/trend?days=1')).points;

@@ -186,7 +186,7 @@ async function itemsOf(
 }
 
 /** An issue shown through two variants of one target is one row: worst severity, new only if new in both. */
-function mergeVariants(issues: ShownIssue[]): ShownIssue[] {
+export function mergeVariants(issues: ShownIssue[]): ShownIssue[] {
   const byId = new Map<number, ShownIssue>();
   for (const shown of issues) {
     const seen = byId.get(shown.issue.id);

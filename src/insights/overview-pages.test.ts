@@ -38,6 +38,12 @@ function expectedOrder(rows: readonly OverviewRow[], sort: string): string[] {
       if (a.score === null || b.score === null) return a.score === b.score ? 0 : a.score === null ? 1 : -1;
       return direction * (a.score - b.score);
     }
+    if (key === 'knownExploited' || key === 'slaBreached') {
+      // No data or an unknown count last either way round.
+      const [x, y] = [a[key], b[key]];
+      if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+      return direction * (x - y);
+    }
     if (key === 'lastScanAt') return byText(a.lastScanAt, b.lastScanAt);
     const field = (r: OverviewRow) => (r[key as 'name' | 'kind' | 'type' | 'owner' | 'system' | 'lifecycle'] ?? null)?.toLowerCase() ?? null;
     return byText(field(a), field(b));

@@ -60,6 +60,10 @@ export interface OverviewRow extends EntityColumns {
   unmatchedLinks: number;
   /** The score on the query's scorecard; null when the scorecard does not apply or decided no check. */
   score: number | null;
+  /** Active issues in CISA KEV, as stored with the summary; null when unknown (no data, no KEV feed, no CVE ids): never 0 for an unknown. */
+  knownExploited: number | null;
+  /** Active issues past their SLA due date, as stored with the summary (kept right as days pass: Lantern.refreshSlaDue); null without data. */
+  slaBreached: number | null;
 }
 
 export interface Rollup {
@@ -68,12 +72,20 @@ export interface Rollup {
   counts: SeverityCounts;
 }
 
+/** Known-exploited and SLA-breached issues of the entities picked, summed from their stored counts. */
+export interface ExploitationTotals {
+  /** null when no picked entity's count is known (no data, no KEV feed, no CVE ids): unknown, not 0. */
+  knownExploited: number | null;
+  /** null when no picked entity has data. */
+  slaBreached: number | null;
+}
+
 export interface Overview {
   items: OverviewRow[];
   /** The cursor of the page after this one, in the same sort; null on the last page. */
   nextCursor: string | null;
   total: number;
-  totals: Rollup;
+  totals: Rollup & ExploitationTotals;
   byOwner: Array<Rollup & { owner: string }>;
   bySystem: Array<Rollup & { system: string }>;
   byDomain: Array<Rollup & { domain: string }>;
@@ -81,7 +93,9 @@ export interface Overview {
 
 const COUNT_SORTS = [...SEVERITIES, 'total'] as const;
 const TEXT_SORTS = ['name', 'kind', 'type', 'owner', 'system', 'lifecycle'] as const;
-export const OVERVIEW_SORTS = [...COUNT_SORTS, ...TEXT_SORTS, 'lastScanAt', 'score'] as const;
+/** Stored counts that may be unknown (null): unknown last either way round (0014-exploitation-sort-keys.ts). */
+const EXPLOITATION_SORTS = ['knownExploited', 'slaBreached'] as const;
+export const OVERVIEW_SORTS = [...COUNT_SORTS, ...TEXT_SORTS, 'lastScanAt', 'score', ...EXPLOITATION_SORTS] as const;
 
 /** `column in (values)` over a lowered key column: catalog fields compare case-insensitively, as Backstage's do. */
 function lowerIn(column: string, values: readonly string[]): RawBuilder<SqlBool> {
@@ -142,8 +156,16 @@ interface OrderTerm {
   direction: 'asc' | 'desc';
 }
 
-/** The key column of each sort read by index (migrations/0010-overview-sort.ts); `score` reads entity_score_keys (0017-score-sort-keys.ts). */
-const KEY_COLUMNS: Record<string, string> = { ...Object.fromEntries(COUNT_SORTS.map((k) => [k, k])), ...Object.fromEntries(TEXT_SORTS.map((k) => [k, k])), lastScanAt: 'last_scan' };
+/** The key column of each sort read by index (migrations/0010-overview-sort.ts, 0014-exploitation-sort-keys.ts); `score` reads entity_score_keys (0017-score-sort-keys.ts). */
+const KEY_COLUMNS: Record<string, string> = {
+  ...Object.fromEntries(COUNT_SORTS.map((k) => [k, k])),
+  ...Object.fromEntries(TEXT_SORTS.map((k) => [k, k])),
+  lastScanAt: 'last_scan',
+  knownExploited: 'known_exploited',
+  slaBreached: 'sla_breached',
+};
+/** Sorts whose key orders ascending whichever the direction (the count is inverted in the descending key). */
+const ASCENDING_KEYS: readonly string[] = [...COUNT_SORTS, ...EXPLOITATION_SORTS];
 
 /**
  * How a page is read: `terms` are the page's keyset (selected with each row, a cursor's values),
@@ -169,7 +191,7 @@ function orderOf(key: string, direction: 'asc' | 'desc', scored: boolean): PageO
   const column = KEY_COLUMNS[key];
   const plain = (terms: OrderTerm[]): PageOrder => ({ terms, orderBy: terms, seek: (values) => after(terms, values) });
   if (column !== undefined) {
-    const ascending = direction === 'asc' || (COUNT_SORTS as readonly string[]).includes(key);
+    const ascending = direction === 'asc' || ASCENDING_KEYS.includes(key);
     return plain([
       { expression: sql`${ref(`o.${direction}_${column}`)}`, direction: ascending ? 'asc' : 'desc' },
       { expression: sql`${ref('o.ref_key')}`, direction: 'asc' },
@@ -330,6 +352,8 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
       's.exempted',
       's.last_scan_at',
       's.unmatched_links',
+      's.known_exploited',
+      's.sla_breached',
       'sr.score',
       ...terms.map((_, i) => sql.ref(`p.k${i}`).as(`k${i}`)),
     ]);
@@ -382,6 +406,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     if (domain) add(entry(byDomain, domain), part);
   }
   await countSharedOnce(db, query, domainOf, { totals, byOwner, bySystem, byDomain });
+  const exploitation = await exploitationTotals(db, query);
   const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
     [...map.entries()]
       .map(([value, r]) => ({ [name]: value, ...r }) as Rollup & Record<K, string>)
@@ -409,11 +434,13 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
         lastScanAt: hasData ? r.last_scan_at : null,
         unmatchedLinks: r.unmatched_links ?? 0,
         score: r.score,
+        knownExploited: hasData ? r.known_exploited : null,
+        slaBreached: hasData ? r.sla_breached : null,
       };
     }),
     nextCursor,
     total: totals.entities,
-    totals,
+    totals: { ...totals, knownExploited: exploitation.known > 0 ? exploitation.exploited : null, slaBreached: totals.withData > 0 ? exploitation.breached : null },
     byOwner: ranked(byOwner, 'owner'),
     bySystem: ranked(bySystem, 'system'),
     byDomain: ranked(byDomain, 'domain'),
@@ -471,6 +498,39 @@ async function facetGroups(db: Db, query: OverviewQuery) {
       return { ...picked, owner_ref: r.owner_ref || null, system_ref: r.system_ref || null, domain_ref: r.domain_ref || null };
     })
     .filter((r) => Number(r.entities) > 0);
+}
+
+/**
+ * The sums of the picked entities' stored known-exploited and SLA-breached counts, and how many of
+ * them have a known known-exploited count: from entity_exploitation_rollups (a few rows, kept by
+ * triggers) unless the query picks entities one by one (tag, text). Each entity adds its own
+ * counts: an issue of a target that two entities show is counted by both.
+ */
+async function exploitationTotals(db: Db, query: OverviewQuery): Promise<{ known: number; exploited: number; breached: number }> {
+  if (query.hasData === false) return { known: 0, exploited: 0, breached: 0 };
+  const row = pickedOneByOne(query)
+    ? await filtered(db, query)
+        .select((eb) => [
+          eb.fn.count<number>('o.known_exploited').as('known'),
+          eb.fn.sum<number>(eb.fn.coalesce('o.known_exploited', sql.lit(0))).as('exploited'),
+          eb.fn.sum<number>(eb.fn.coalesce('o.sla_breached', sql.lit(0))).as('breached'),
+        ])
+        .executeTakeFirst()
+    : await db
+        .selectFrom('entity_exploitation_rollups as x')
+        .select((eb) => [eb.fn.sum<number>('x.entities_known').as('known'), eb.fn.sum<number>('x.known_exploited').as('exploited'), eb.fn.sum<number>('x.sla_breached').as('breached')])
+        .where((eb) => {
+          const all: Expression<SqlBool>[] = [];
+          if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'x.scope', query.scopes));
+          if (query.kind?.length) all.push(lowerIn('x.kind_key', query.kind));
+          if (query.type?.length) all.push(lowerIn('x.type_key', query.type));
+          if (query.lifecycle?.length) all.push(lowerIn('x.lifecycle_key', query.lifecycle));
+          if (query.owner?.length) all.push(refIn(sql<string>`lower(${sql.ref('x.owner_ref')})`, query.owner));
+          if (query.system?.length) all.push(refIn(sql<string>`lower(${sql.ref('x.system_ref')})`, query.system));
+          return eb.and(all);
+        })
+        .executeTakeFirst();
+  return { known: Number(row?.known ?? 0), exploited: Number(row?.exploited ?? 0), breached: Number(row?.breached ?? 0) };
 }
 
 function rollup(): Rollup {

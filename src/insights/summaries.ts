@@ -4,7 +4,9 @@ import { batches } from '../store/batches.js';
 import { bulkRun } from '../store/bulk.js';
 import { lockEntities } from '../store/row-locks.js';
 import type { Store } from '../store/database.js';
-import { entityStates } from './entity-state.js';
+import { type EntityState, entityStates } from './entity-state.js';
+import { exploitationCounts } from './exploitation-counts.js';
+import { DEFAULT_SLA_POLICIES, type SlaPolicies } from './sla.js';
 import { summarise } from './summary.js';
 
 type Db = Kysely<Database>;
@@ -22,13 +24,16 @@ export async function entitiesShowingTarget(db: Db, targetIds: readonly number[]
  * ingested with past dates, supersedes the history after it: that history was computed without it.
  * The entities are locked first (store/row-locks.ts): concurrent refreshes of one entity take turns.
  */
-export async function refreshSummaries(store: Store, db: Db, entityIds: readonly number[], asOf: string, now: string): Promise<void> {
+export async function refreshSummaries(store: Store, db: Db, entityIds: readonly number[], asOf: string, now: string, policies: SlaPolicies = DEFAULT_SLA_POLICIES): Promise<void> {
   const day = asOf.slice(0, 10);
   await lockEntities(db, entityIds);
   for (const ids of batches(new Set(entityIds), 200)) {
     const entities = await db.selectFrom('entities').selectAll().where('id', 'in', ids).execute();
-    const summaries = (await entityStates(db, entities, { tallies: { mode: 'store', now } })).map((state) => {
+    const states = await entityStates(db, entities, { tallies: { mode: 'store', now } });
+    const exploitation = await exploitationCounts(db, await withIssues(db, states), policies, now);
+    const summaries = states.map((state) => {
       const summary = summarise(state, now);
+      const counts = exploitation.get(state.entity.id);
       return {
         entity_id: state.entity.id,
         has_data: summary.hasData ? 1 : 0,
@@ -40,6 +45,10 @@ export async function refreshSummaries(store: Store, db: Db, entityIds: readonly
         unmatched_links: summary.unmatchedLinks,
         breakdown: JSON.stringify(summary.breakdown),
         updated_at: now,
+        known_exploited: counts?.knownExploited ?? null,
+        sla_breached: counts?.slaBreached ?? null,
+        sla_due_soon: counts?.slaDueSoon ?? null,
+        sla_next_change: counts?.nextChange ?? null,
       };
     });
     await bulkRun(store, db, summaries.length, (i) => summaries[i] as (typeof summaries)[number], (q, batch) =>
@@ -59,8 +68,19 @@ export async function refreshSummaries(store: Store, db: Db, entityIds: readonly
   }
 }
 
+/**
+ * The states with every shown issue read: KEV and SLA are counted per issue, and a target counted
+ * from its stored tally carries none. Those entities are read again, without tallies.
+ */
+async function withIssues(db: Db, states: EntityState[]): Promise<EntityState[]> {
+  const tallied = states.filter((s) => s.targets.some((t) => t.tally !== undefined));
+  if (tallied.length === 0) return states;
+  const reread = new Map((await entityStates(db, tallied.map((s) => s.entity))).map((s) => [s.entity.id, s]));
+  return states.map((s) => reread.get(s.entity.id) ?? s);
+}
+
 const COUNT_COLUMNS = ['has_data', 'critical', 'high', 'medium', 'low', 'info', 'total'] as const;
-const SUMMARY_COLUMNS = [...COUNT_COLUMNS, 'fixable', 'new_count', 'exempted', 'last_scan_at', 'unmatched_links', 'breakdown', 'updated_at'] as const;
+const SUMMARY_COLUMNS = [...COUNT_COLUMNS, 'fixable', 'new_count', 'exempted', 'last_scan_at', 'unmatched_links', 'breakdown', 'updated_at', 'known_exploited', 'sla_breached', 'sla_due_soon', 'sla_next_change'] as const;
 const HISTORY_COLUMNS = COUNT_COLUMNS;
 
 /** `SET column = excluded.column` for each column: an upsert that takes the new row's values. */

@@ -10,6 +10,7 @@ export interface Database {
   entity_rollups: EntityRollupTable;
   variant_tallies: VariantTallyTable;
   entity_sort_keys: EntitySortKeyTable;
+  entity_exploitation_rollups: EntityExploitationRollupTable;
   entity_facet_rollups: EntityFacetRollupTable;
   target_sharing: TargetSharingTable;
   entity_score_keys: EntityScoreKeyTable;
@@ -424,6 +425,13 @@ export interface EntitySummaryTable extends CountColumns {
   /** JSON SeverityBreakdown (insights/summary.ts): fixable and oldest open issue per severity. */
   breakdown: string;
   updated_at: string;
+  /** Active issues in CISA KEV; null when unknown (no data, or none of its active issues could be matched with a KEV feed). */
+  known_exploited: number | null;
+  /** Active issues past their SLA due date, and due within 7 days, at updated_at (migrations/0014-exploitation-sort-keys.ts). */
+  sla_breached: number | null;
+  sla_due_soon: number | null;
+  /** YYYY-MM-DD: the first day an SLA state of its active issues changes by time alone; null when none will. */
+  sla_next_change: string | null;
 }
 
 /**
@@ -468,7 +476,7 @@ export interface VariantTallyTable {
   updated_at: string;
 }
 
-type SortKeyColumn = `${'asc' | 'desc'}_${'critical' | 'high' | 'medium' | 'low' | 'info' | 'total' | 'name' | 'kind' | 'type' | 'owner' | 'system' | 'lifecycle' | 'last_scan'}`;
+type SortKeyColumn = `${'asc' | 'desc'}_${'critical' | 'high' | 'medium' | 'low' | 'info' | 'total' | 'name' | 'kind' | 'type' | 'owner' | 'system' | 'lifecycle' | 'last_scan' | 'known_exploited' | 'sla_breached'}`;
 
 /**
  * One row per entity: its filter fields lowered and a key per overview sort and direction, kept by
@@ -492,7 +500,28 @@ export type EntitySortKeyTable = {
   medium: number;
   low: number;
   info: number;
+  /** The summary's counts, null when unknown or without data (migrations/0014-exploitation-sort-keys.ts). */
+  known_exploited: number | null;
+  sla_breached: number | null;
 } & Record<SortKeyColumn, string>;
+
+/**
+ * The sort rows' known-exploited and SLA-breached counts summed per scope, kind, type, lifecycle,
+ * owner, system and domain ('' for none), kept by triggers (0014-exploitation-sort-keys.ts).
+ */
+export interface EntityExploitationRollupTable {
+  scope: string;
+  kind_key: string;
+  type_key: string;
+  lifecycle_key: string;
+  owner_ref: string;
+  system_ref: string;
+  domain_ref: string;
+  /** Entities whose known-exploited count is known: none, and the sum is unknown rather than 0. */
+  entities_known: number;
+  known_exploited: number;
+  sla_breached: number;
+}
 
 /**
  * The sort rows summed per scope, kind, type, lifecycle, owner, system and domain ('' for none),

@@ -8,11 +8,12 @@ import { entityByRef, entityState } from '../../insights/entity-state.js';
 import { issueDetail } from '../../insights/issue-detail.js';
 import { overview, OVERVIEW_SORTS } from '../../insights/overview.js';
 import { summarise } from '../../insights/summary.js';
+import { exploitationCounts, storedExploitationCounts } from '../../insights/exploitation-counts.js';
 import { entityRollup } from '../../insights/rollup.js';
 import { MAX_SEARCHED_ISSUES, MIN_ISSUE_SEARCH, searchIssues } from '../../insights/issue-search.js';
 import { trend } from '../../insights/trend.js';
 import type { Lantern } from '../../lantern.js';
-import { EntitySlaSchema, ExploitationFields, KevStateSchema, SlaComplianceSchema, SlaSchema, SlaStateSchema } from '../exploitation-schema.js';
+import { EntitySlaSchema, ExploitationCountFields, ExploitationFields, KevStateSchema, SlaComplianceSchema, SlaSchema, SlaStateSchema } from '../exploitation-schema.js';
 import { SLA_COMPLIANCE_PERIODS, slaCompliance } from '../../insights/sla-compliance.js';
 import { DEFAULT_SLA_PERIOD_DAYS, entitySla } from '../../insights/sla-clock.js';
 import { Days, EntityColumnFields, errors, Id, IdParams, Limit, Offset, IssueListingFields, NullableInteger, NullableString, SeverityCountsSchema, SeverityName } from '../schemas.js';
@@ -30,7 +31,7 @@ const Tally = {
   lastScanAt: NullableString,
 };
 
-const SummarySchema = Type.Object({
+const SummaryFields = {
   entityRef: Type.String(),
   hasData: Type.Boolean({ description: 'False when no link shows a scanned variant: "no data", which is not zero issues.' }),
   ...Tally,
@@ -67,6 +68,13 @@ const SummarySchema = Type.Object({
       diagnostics: Type.Array(Diagnostic),
     }),
   ),
+};
+const SummarySchema = Type.Object(SummaryFields);
+/** An entity's summary: with its known-exploited and SLA counts (a rollup's summary has none). */
+const EntitySummarySchema = Type.Object({
+  ...SummaryFields,
+  ...ExploitationCountFields,
+  slaDueSoon: Type.Union([Type.Integer(), Type.Null()], { description: 'Active issues due within 7 days, the issue list with sla=due-soon; null without data' }),
 });
 
 const EntityIssueSchema = Type.Object({
@@ -162,11 +170,18 @@ const OverviewSchema = Type.Object({
       lastScanAt: NullableString,
       unmatchedLinks: Type.Integer({ description: 'Links that show nothing (the target is not found, or has no scan)' }),
       score: Type.Union([Type.Number(), Type.Null()], { description: "The score on the scorecard named by `scorecard` (default the Security baseline); null when it does not apply or decided no check" }),
+      ...ExploitationCountFields,
     }),
   ),
   nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'The cursor of the next page in the same sort (also in the Link header); null on the last page' }),
   total: Type.Integer(),
-  totals: Type.Object(Rollup),
+  totals: Type.Object({
+    ...Rollup,
+    knownExploited: Type.Union([Type.Integer(), Type.Null()], {
+      description: "The rows' knownExploited added up (an issue of a target two entities show counts for both); null when none is known: unknown, not 0",
+    }),
+    slaBreached: Type.Union([Type.Integer(), Type.Null()], { description: "The rows' slaBreached added up; null when no row has data" }),
+  }),
   byOwner: Type.Array(Type.Object({ owner: Type.String(), ...Rollup })),
   bySystem: Type.Array(Type.Object({ system: Type.String(), ...Rollup })),
   byDomain: Type.Array(Type.Object({ domain: Type.String(), ...Rollup })),
@@ -266,6 +281,9 @@ function entityRefParts(ref: string): { kind: string; namespace: string; name: s
 
 const now = () => new Date().toISOString();
 
+/** How many entities whose SLA counts time changed an overview request counts again before it reads its page. */
+const OVERVIEW_SLA_REFRESH_LIMIT = 400;
+
 /** What an entity's owners see (docs/insights-api.md). */
 export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
   const { db } = lantern.store;
@@ -279,11 +297,16 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
 
   api.get(
     '/insights/entities/:kind/:namespace/:name/summary',
-    { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: SummarySchema, ...errors(404) } } },
+    { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: EntitySummarySchema, ...errors(404) } } },
     async (request) => {
-      const at = now();
+      const at = lantern.now();
+      const entity = await readableEntity(request, request.params);
       // Counted from the shown variants' stored tallies where still valid: a huge target is not read per request.
-      return summarise(await entityState(db, await readableEntity(request, request.params), { tallies: { mode: 'read', now: at } }), at);
+      const summary = summarise(await entityState(db, entity, { tallies: { mode: 'read', now: at } }), at);
+      // Known-exploited and SLA counts as stored with the summary; counted from the issues when
+      // time changed an SLA state since (a due date passed) and no sweep has stored them yet.
+      const counts = (await storedExploitationCounts(db, [entity.id], at)).get(entity.id) ?? (await exploitationCounts(db, [await entityState(db, entity)], lantern.sla, at)).get(entity.id);
+      return { ...summary, knownExploited: counts?.knownExploited ?? null, slaBreached: counts?.slaBreached ?? null, slaDueSoon: counts?.slaDueSoon ?? null };
     },
   );
 
@@ -431,6 +454,9 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     },
     async (request, reply) => {
       const q = request.query;
+      // Stored SLA counts whose due dates time passed are counted again first: the page sorts by
+      // them. A few hundred at most per request; more (after an upgrade) are the sweep's work.
+      await lantern.refreshSlaDue(lantern.now(), OVERVIEW_SLA_REFRESH_LIMIT);
       const scorecard = q.scorecard === undefined ? await lantern.scorecards.overviewDefault(db) : await lantern.scorecards.find(db, q.scorecard);
       const page = await overview(db, {
         kind: list(q.kind),

@@ -12,6 +12,7 @@ import * as overviewSort from './0010-overview-sort.js';
 import * as targetCounts from './0011-target-counts.js';
 import * as occurrenceBase from './0012-occurrence-base.js';
 import * as slaClock from './0013-sla-clock.js';
+import * as exploitationSortKeys from './0014-exploitation-sort-keys.js';
 import * as slaFixVerdicts from './0015-sla-fix-verdicts.js';
 import * as scoreSortKeys from './0017-score-sort-keys.js';
 
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-target-counts': targetCounts,
   '0012-occurrence-base': occurrenceBase,
   '0013-sla-clock': slaClock,
+  '0014-exploitation-sort-keys': exploitationSortKeys,
   '0015-sla-fix-verdicts': slaFixVerdicts,
   '0017-score-sort-keys': scoreSortKeys,
 };

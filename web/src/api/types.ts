@@ -55,9 +55,13 @@ export interface EntitySummary {
   new: number;
   exempted: number;
   lastScanAt: string | null;
-  /** Known-exploited and SLA-breached active issues, when the server sends them; else the card asks the issue list. */
+  /**
+   * Known-exploited (null: unknown, no KEV feed or no CVE id — never "not exploited"), SLA-breached
+   * and due-soon active issues: the totals of the issue list filtered on each. A rollup's summary has none.
+   */
   knownExploited?: number | null;
   slaBreached?: number | null;
+  slaDueSoon?: number | null;
   /** Per severity, of the active issues: how many have a fix, and when the oldest was first seen. */
   breakdown: { fixable: Record<Severity, number>; oldestOpen: Record<Severity, string | null> };
   /** Links that show nothing. */
@@ -278,9 +282,9 @@ export interface OverviewRow extends EntityColumns {
   unmatchedLinks: number;
   /** The entity's score on the Security baseline; null when it does not apply or decided no check (not 0). */
   score: number | null;
-  /** Known-exploited (KEV) and SLA-breached open issues; shown when the server sends them (null: no data or no feed). */
-  knownExploited?: number | null;
-  slaBreached?: number | null;
+  /** Known-exploited (KEV) and SLA-breached open issues (null: no data, or unknown without a KEV feed); sortable. */
+  knownExploited: number | null;
+  slaBreached: number | null;
 }
 
 export interface Rollup {
@@ -294,7 +298,7 @@ export interface Overview {
   /** The next page in the same sort; null on the last page. */
   nextCursor: string | null;
   total: number;
-  /** knownExploited and slaBreached are shown when the server sends them. */
+  /** knownExploited and slaBreached: the rows' counts added up; null is unknown (no KEV feed, no data), not 0. */
   totals: { counts: Counts; entities: number; withData: number; knownExploited?: number | null; slaBreached?: number | null };
   byOwner: Array<Rollup & { owner: string }>;
   bySystem: Array<Rollup & { system: string }>;

@@ -48,7 +48,7 @@ function Tags({ tags }: { tags: string[] }) {
 /** A known-exploited or SLA-breached count: "—" when the entity has no data or the count is unknown, never 0. */
 function ExploitedCount({ row, count, label, search }: { row: OverviewRow; count: number | null | undefined; label: string; search: string }) {
   if (row.counts === null) return null;
-  if (count === null || count === undefined) return <span className="xcell tone-unknown" title={`${label}: unknown (no feed loaded)`}>—</span>;
+  if (count === null || count === undefined) return <span className="xcell tone-unknown" title={`${label}: unknown (no KEV feed loaded, or no CVE id to match)`}>—</span>;
   if (count === 0) return <span className="muted">0</span>;
   return (
     <Link href={entityHref(entityOf(row), 'vulnerabilities', search)} tabIndex={-1} className="xcell tone-alert" title={`${formatCount(count)} ${label.toLowerCase()}`}>
@@ -62,20 +62,26 @@ export function sendsExploitation(rows: OverviewRow[]): boolean {
   return rows.some((r) => r.knownExploited !== undefined || r.slaBreached !== undefined);
 }
 
-/** One column, so that the catalog still fits 1280 px: known-exploited, then SLA-breached, each linking to the filtered tab. */
+/**
+ * Known-exploited, then SLA-breached, each linking to the filtered tab and sortable: the server
+ * keeps a sort key for each (unknown counts last either way round), so any page is read by index.
+ */
 const EXPLOITATION_COLUMNS: Column<OverviewRow>[] = [
   {
-    key: 'exploitation',
-    header: <span title="Open issues known to be exploited (CISA KEV) / open issues past their SLA due date">KEV / breached</span>,
+    key: 'knownExploited',
+    header: <span title="Open issues known to be exploited (CISA KEV)">KEV</span>,
+    sortKey: 'knownExploited',
+    descendingFirst: true,
     className: 'col-count col-exploitation',
-    cell: (row) =>
-      row.counts === null ? null : (
-        <>
-          <ExploitedCount row={row} count={row.knownExploited} label="Known exploited" search="?kev=listed" />
-          <span className="muted"> / </span>
-          <ExploitedCount row={row} count={row.slaBreached} label="SLA breached" search="?sla=breached" />
-        </>
-      ),
+    cell: (row) => <ExploitedCount row={row} count={row.knownExploited} label="Known exploited" search="?kev=listed" />,
+  },
+  {
+    key: 'slaBreached',
+    header: <span title="Open issues past their SLA due date">Breached</span>,
+    sortKey: 'slaBreached',
+    descendingFirst: true,
+    className: 'col-count col-exploitation',
+    cell: (row) => <ExploitedCount row={row} count={row.slaBreached} label="SLA breached" search="?sla=breached" />,
   },
 ];
 

@@ -17,7 +17,7 @@ export interface CatalogQuery {
   scorecard: string;
 }
 
-export const CATALOG_SORT_KEYS = ['critical', 'high', 'medium', 'low', 'info', 'total', 'name', 'kind', 'type', 'owner', 'system', 'lifecycle', 'lastScanAt', 'score'] as const;
+export const CATALOG_SORT_KEYS = ['critical', 'high', 'medium', 'low', 'info', 'total', 'name', 'kind', 'type', 'owner', 'system', 'lifecycle', 'lastScanAt', 'score', 'knownExploited', 'slaBreached'] as const;
 export const DEFAULT_CATALOG_SORT = '-critical';
 
 export const CATALOG_FILTERS = ['kind', 'type', 'owner', 'lifecycle', 'tag'] as const;
