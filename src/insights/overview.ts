@@ -503,12 +503,13 @@ async function facetGroups(db: Db, query: OverviewQuery) {
 /**
  * The sums of the picked entities' stored known-exploited and SLA-breached counts, and how many of
  * them have a known known-exploited count: from entity_exploitation_rollups (a few rows, kept by
- * triggers) unless the query picks entities one by one (tag, text). Each entity adds its own
+ * triggers) unless the query picks entities by tag or text. Each entity adds its own
  * counts: an issue of a target that two entities show is counted by both.
  */
 async function exploitationTotals(db: Db, query: OverviewQuery): Promise<{ known: number; exploited: number; breached: number }> {
   if (query.hasData === false) return { known: 0, exploited: 0, breached: 0 };
-  const row = pickedOneByOne(query)
+  // entity_exploitation_rollups is kept per facet, not per tag: a tag or a text picks the entities.
+  const row = query.tag?.length || query.q?.trim()
     ? await filtered(db, query)
         .select((eb) => [
           eb.fn.count<number>('o.known_exploited').as('known'),
