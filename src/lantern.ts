@@ -11,6 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from './domain/errors.js
 import { formatScope, type Scope } from './domain/scope.js';
 import {
   cancel,
+  checkComment,
   decide,
   type DecisionChange,
   type ExemptionEffect,
@@ -26,7 +27,7 @@ import {
   type ReopenChange,
   sweepExpired,
 } from './insights/exemption-actions.js';
-import { type ExemptionAction, type ExemptionListing, type ExemptionQuery, exemptionView, type ExemptionView } from './insights/exemptions.js';
+import { type ExemptionAction, type ExemptionListing, type ExemptionQuery, exemptionStatus, exemptionView, type ExemptionView } from './insights/exemptions.js';
 import { approverEmails, personEmails } from './notifications/audience.js';
 import { expiringMessages, failingCheckMessages, type KevChange, knownExploitedMessages, newIssueMessages, staleScanMessages } from './notifications/events.js';
 import { channelsFor, DEFAULT_STALE_SCAN_DAYS, type NotificationConfig, type NotificationEvent, type NotificationMessage } from './notifications/notification.js';
@@ -434,14 +435,18 @@ export class Lantern {
     return actions;
   }
 
-  /** Revokes (deletes) an exemption: `security` at its scope. */
-  revokeExemption(id: number, actor: Actor = localActor()): Promise<void> {
+  /**
+   * Revokes (deletes) an exemption: `security` at its scope. The issues an approved one covered
+   * count again at once; the audit entry keeps what it was and `comment`, the revoker's reason.
+   */
+  revokeExemption(id: number, actor: Actor = localActor(), comment?: string): Promise<void> {
     return this.store.transaction(async (trx) => {
       const exemption = await getExemption(trx, id);
       const scope = await exemptionScope(trx, exemption);
       authorize(actor.principal, 'decide-exemption', scope, () => new NotFoundError(`No exemption with id ${id}.`));
+      const reason = comment === undefined ? undefined : checkComment(comment, "A revocation's comment");
       await remove(trx, id, this.#clock(), this.refreshEntities);
-      await this.#audit(trx, actor, 'exemption.revoke', 'exemption', id, scope, { status: exemption.status });
+      await this.#audit(trx, actor, 'exemption.revoke', 'exemption', id, scope, { status: exemptionStatus(exemption, this.#clock()), ...(reason === undefined ? {} : { comment: reason }) });
     });
   }
 
