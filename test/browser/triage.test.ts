@@ -273,6 +273,8 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     const afterReject = await summary();
     expect(afterReject.counts).toEqual(before.counts);
     expect(afterReject.exempted).toBe(before.exempted);
+    expect(await overviewCounts()).toEqual(before.counts);
+    await expect.poll(() => catalogCount(developer, 'high')).toBe(`${before.counts.high} high`);
 
     // The rejected list: who decided, when, and why, as text.
     await security.getByRole('link', { name: 'Rejected' }).click();
