@@ -205,9 +205,15 @@ export async function knownExploitedMessages(db: Db, change: KevChange, at: stri
   const exemptions = await approvedExemptionsFor(db, targetIds);
   const exploitation = await exploitationOf(db, candidates.map((i) => ({ id: i.id, vulnerabilityId: i.vulnerability_id })));
   const owners = await ownerContacts(db, links.map((l) => l.owner_ref).filter((r): r is string => r !== null));
+  const byTarget = new Map<number, typeof candidates>();
+  for (const issue of candidates) {
+    const list = byTarget.get(issue.target_id);
+    if (list) list.push(issue);
+    else byTarget.set(issue.target_id, [issue]);
+  }
   const messages = new Map<string, NotificationMessage>();
   for (const link of links) {
-    for (const issue of candidates.filter((i) => i.target_id === link.target_id)) {
+    for (const issue of byTarget.get(link.target_id) ?? []) {
       const rank = open.get(`${link.variant_id}:${issue.id}`);
       const key = `issue.known-exploited:${link.ref.toLowerCase()}:${issue.id}`;
       if (rank === undefined || messages.has(key)) continue;
