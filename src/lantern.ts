@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Actor, authorize, forbidden, localActor } from './access/actor.js';
 import { covers, inFilter, type Principal, roleAllows } from './access/roles.js';
+import type { GrantRule } from './access/sign-in-grants.js';
 import { createToken, type NewToken, revokeToken, TokenVerifier, tokenById, tokenGrant, tokenView, type TokenView } from './access/tokens.js';
 import { Catalog } from './catalog/catalog.js';
 import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
@@ -10,6 +11,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from './domain/errors.js
 import { formatScope, type Scope } from './domain/scope.js';
 import {
   cancel,
+  checkComment,
   decide,
   type DecisionChange,
   type ExemptionEffect,
@@ -25,9 +27,9 @@ import {
   type ReopenChange,
   sweepExpired,
 } from './insights/exemption-actions.js';
-import { type ExemptionAction, type ExemptionListing, type ExemptionQuery, exemptionView, type ExemptionView } from './insights/exemptions.js';
+import { type ExemptionAction, type ExemptionListing, type ExemptionQuery, exemptionStatus, exemptionView, type ExemptionView } from './insights/exemptions.js';
 import { approverEmails, personEmails } from './notifications/audience.js';
-import { expiringMessages, failingCheckMessages, newIssueMessages, staleScanMessages } from './notifications/events.js';
+import { expiringMessages, failingCheckMessages, type KevChange, knownExploitedMessages, newIssueMessages, staleScanMessages } from './notifications/events.js';
 import { channelsFor, DEFAULT_STALE_SCAN_DAYS, type NotificationConfig, type NotificationEvent, type NotificationMessage } from './notifications/notification.js';
 import { type SenderOptions, sendDue } from './notifications/sender.js';
 import { recordAudit } from './store/audit.js';
@@ -78,6 +80,11 @@ export interface LanternOptions {
   allowSelfApproval?: boolean;
   /** Which events go to which channels (config notifications). Default: none. */
   notifications?: NotificationConfig;
+  /**
+   * The sign-in grants of the configuration (config grants): a grant naming a person by email with
+   * a role that decides exemptions makes them an approver to notify, signed in or not.
+   */
+  grants?: readonly GrantRule[];
   /** Days to fix per severity, per org/project (config sla). Default 7/30/90/180, none for info. */
   sla?: SlaPolicies;
   /** Named gate policies and the policy per org/project (config gate). Default none: --fail-on or the default rules. */
@@ -104,6 +111,7 @@ export class Lantern {
   readonly tokens: TokenVerifier;
   readonly allowSelfApproval: boolean;
   readonly notifications: NotificationConfig;
+  readonly grants: readonly GrantRule[];
   readonly sla: SlaPolicies;
   readonly gates: GatePolicies;
   readonly #clock: () => string;
@@ -117,6 +125,7 @@ export class Lantern {
     this.scorecards = new ScorecardDefinitions(options.scorecards);
     this.allowSelfApproval = options.allowSelfApproval ?? false;
     this.notifications = options.notifications ?? { channels: [], rules: [] };
+    this.grants = options.grants ?? [];
     this.sla = options.sla ?? DEFAULT_SLA_POLICIES;
     this.gates = options.gates ?? NO_GATE_POLICIES;
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
@@ -197,13 +206,19 @@ export class Lantern {
   /**
    * Imports an exploitation feed (feeds/import.ts), then evaluates the scorecards again: issues are
    * matched to the feeds when read, so their enrichment changes with the import, and the data
-   * points that count known-exploited issues or EPSS change with it.
+   * points that count known-exploited issues or EPSS change with it. A KEV import queues
+   * `issue.known-exploited` for the open issues it made known-exploited, in its transaction.
    */
   async importFeed(name: FeedName, address: string, options: Omit<FeedImportOptions, 'now'> = {}): Promise<FeedImport> {
     // Loaded when used: the outbound reader it needs has no place in an ingest's start-up.
     const { importFeed } = await import('./feeds/import.js');
     const before = name === 'kev' ? await kevSnapshot(this.store.db) : undefined;
-    const result = await importFeed(this.store, name, address, { ...options, now: this.#clock });
+    const afterKevImport = this.#routes('issue.known-exploited')
+      ? async (trx: Kysely<Database>, change: KevChange) => {
+          for (const message of await knownExploitedMessages(trx, change, this.#clock())) await this.#notify(trx, message);
+        }
+      : undefined;
+    const result = await importFeed(this.store, name, address, { ...options, now: this.#clock, ...(afterKevImport ? { afterKevImport } : {}) });
     // The KEV feed changes the stored known-exploited counts, and its due dates the SLA counts when
     // the policy caps by them: the summaries of the entities it changed are counted again, a batch
     // per transaction (EPSS changes neither).
@@ -306,7 +321,7 @@ export class Lantern {
       scope: prepared.scope,
       at: now,
       title: `Exemption ${view.id} requested by ${view.requestedBy ?? 'someone'} at ${prepared.scope}`,
-      recipients: { emails: this.#routes('exemption.requested') ? await approverEmails(trx, prepared.scope) : [], channels: [] },
+      recipients: { emails: this.#routes('exemption.requested') ? await approverEmails(trx, prepared.scope, this.grants) : [], channels: [] },
       text: `${view.requestedBy ?? 'someone'} requests an exemption (${view.reason}) of ${exemptionSubject(view)} at ${prepared.scope}, to be decided by security at ${prepared.scope}: ${view.comment}`,
       data: { exemption: view, audience: `approvers of ${prepared.scope}` },
     });
@@ -454,14 +469,18 @@ export class Lantern {
     return actions;
   }
 
-  /** Revokes (deletes) an exemption: `security` at its scope. */
-  revokeExemption(id: number, actor: Actor = localActor()): Promise<void> {
+  /**
+   * Revokes (deletes) an exemption: `security` at its scope. The issues an approved one covered
+   * count again at once; the audit entry keeps what it was and `comment`, the revoker's reason.
+   */
+  revokeExemption(id: number, actor: Actor = localActor(), comment?: string): Promise<void> {
     return this.store.transaction(async (trx) => {
       const exemption = await getExemption(trx, id);
       const scope = await exemptionScope(trx, exemption);
       authorize(actor.principal, 'decide-exemption', scope, () => new NotFoundError(`No exemption with id ${id}.`));
+      const reason = comment === undefined ? undefined : checkComment(comment, "A revocation's comment");
       await remove(trx, id, this.#clock(), this.refreshEntities);
-      await this.#audit(trx, actor, 'exemption.revoke', 'exemption', id, scope, { status: exemption.status });
+      await this.#audit(trx, actor, 'exemption.revoke', 'exemption', id, scope, { status: exemptionStatus(exemption, this.#clock()), ...(reason === undefined ? {} : { comment: reason }) });
     });
   }
 
@@ -583,7 +602,7 @@ export class Lantern {
   async notifyTimedEvents(at: string = this.#clock()): Promise<number> {
     const since = this.#lastTimedEvents ?? new Date(Date.parse(at) - 30 * 24 * 60 * 60 * 1000).toISOString();
     const messages = [
-      ...(this.#routes('exemption.expiring') ? await expiringMessages(this.store.db, at, (e) => exemptionScope(this.store.db, e)) : []),
+      ...(this.#routes('exemption.expiring') ? await expiringMessages(this.store.db, at, (e) => exemptionScope(this.store.db, e), this.grants) : []),
       ...(this.#routes('scan.stale') ? await staleScanMessages(this.store.db, this.notifications.staleScanDays ?? DEFAULT_STALE_SCAN_DAYS, since, at) : []),
     ];
     if (messages.length > 0) {

@@ -155,7 +155,7 @@ describeEachStore('exemptions, tokens and the audit log, as principals', (kind: 
         { as: 'developer@acme.pay', method: 'POST', url: () => '/api/exemptions', payload: { issueId: e.pay.issueId, reason: 'other', comment: 'Why not.' }, status: 201, action: 'exemption.request', objectType: 'exemption', scope: 'acme.pay' },
         { as: 'security@acme.pay', method: 'POST', url: () => `/api/exemptions/${e.pay.exemptionId}/approve`, payload: {}, status: 200, action: 'exemption.approve', objectType: 'exemption', scope: 'acme.pay' },
         { as: 'security@acme.edge', method: 'POST', url: () => `/api/exemptions/${e.edge.exemptionId}/reject`, payload: {}, status: 200, action: 'exemption.reject', objectType: 'exemption', scope: 'acme.edge' },
-        { as: 'security@acme.pay', method: 'DELETE', url: () => `/api/exemptions/${e.pay.exemptionId}`, status: 204, action: 'exemption.revoke', objectType: 'exemption', scope: 'acme.pay' },
+        { as: 'security@acme.pay', method: 'POST', url: () => `/api/exemptions/${e.pay.exemptionId}/revoke`, payload: { comment: 'The fix shipped.' }, status: 204, action: 'exemption.revoke', objectType: 'exemption', scope: 'acme.pay' },
         { as: 'admin@acme.pay', method: 'POST', url: () => '/api/catalog/locations', payload: { target: CATALOG_URL, scope: 'acme.pay' }, status: 201, action: 'catalog.register', objectType: 'location', scope: 'acme.pay' },
         { as: 'admin@acme.pay', method: 'POST', url: () => '/api/catalog/refresh', payload: { locationId: String(e.pay.locationId) }, status: 200, action: 'catalog.refresh', objectType: 'location', scope: 'acme.pay' },
         { as: 'admin@acme.edge', method: 'DELETE', url: () => `/api/catalog/locations/${e.edge.locationId}`, status: 204, action: 'catalog.unregister', objectType: 'location', scope: 'acme.edge' },
@@ -183,6 +183,9 @@ describeEachStore('exemptions, tokens and the audit log, as principals', (kind: 
       expect((await call('POST', '/api/scans?target=acme/pay-api&type=repository&variant=main&scope=acme.pay', 'ingester@acme.pay', '{"Results": [')).statusCode).toBe(400);
       expect((await call('POST', '/api/scans?target=acme/pay-api&type=repository&variant=main&scope=acme.edge', 'ingester@acme.pay', trivyReport([]))).statusCode).toBe(403);
       expect((await call('POST', `/api/exemptions/${e.pay.exemptionId}/approve`, 'developer@acme.pay', {})).statusCode).toBe(403);
+      // A revocation says why.
+      expect((await call('POST', `/api/exemptions/${e.pay.exemptionId}/revoke`, 'security@acme.pay', {})).statusCode).toBe(400);
+      expect((await call('POST', `/api/exemptions/${e.pay.exemptionId}/revoke`, 'security@acme.pay', { comment: '  ' })).statusCode).toBe(400);
       expect((await call('PUT', `/api/targets/${e.pay.targetId}/baseline`, 'security@acme.pay', { regex: '(' })).statusCode).toBe(400);
       expect((await call('POST', '/api/scorecards', 'admin@account', { id: 'bad', name: 'Bad', checks: [{ id: 'c', name: 'C', rules: [{ dataPoint: 'sto.nope', operator: '==', value: 0 }] }] })).statusCode).toBe(400);
       expect((await call('POST', '/api/tokens', 'admin@acme.pay', { name: 'too-much', role: 'admin', scope: 'account' })).statusCode).toBe(403);

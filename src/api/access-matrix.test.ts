@@ -166,6 +166,13 @@ const MATRIX: Record<string, Entry> = {
     status: 200,
     deny: [['developer@acme.pay', 403], ['viewer@acme.pay', 403], ['security@acme.edge', 404]],
   },
+  'POST /api/exemptions/:id/revoke': {
+    url: async (e) => `/api/exemptions/${await pendingExemption(e)}/revoke`,
+    payload: () => ({ comment: 'The fix shipped.' }),
+    allow: 'security@acme.pay',
+    status: 204,
+    deny: [['developer@acme.pay', 403], ['viewer@acme.pay', 403], ['security@acme.edge', 404]],
+  },
   'DELETE /api/exemptions/:id': {
     url: async (e) => `/api/exemptions/${await pendingExemption(e)}`,
     allow: 'security@acme.pay',

@@ -87,6 +87,7 @@ export const ROUTE_PERMISSIONS: Readonly<Record<string, RoutePermission>> = {
   'POST /api/exemptions/:id/reopen': { action: 'request-exemption', where: 'object' },
   'POST /api/exemptions/:id/approve': { action: 'decide-exemption', where: 'object' },
   'POST /api/exemptions/:id/reject': { action: 'decide-exemption', where: 'object' },
+  'POST /api/exemptions/:id/revoke': { action: 'decide-exemption', where: 'object' },
   'DELETE /api/exemptions/:id': { action: 'decide-exemption', where: 'object' },
 
   // Notifications: the delivery log holds every scope's events, as the audit log does.

@@ -1,4 +1,5 @@
 import { createWriteStream } from 'node:fs';
+import type { Kysely } from 'kysely';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import type { ReadingPolicyOptions } from '../catalog/reading-policy.js';
 import { InputError } from '../domain/errors.js';
 import { bulkRun } from '../store/bulk.js';
 import type { Store } from '../store/database.js';
+import type { Database } from '../store/schema.js';
 import { type FeedName, recordFailure, recordImport } from '../store/feeds.js';
 import { type EpssHeader, type EpssScore, epssScores } from './epss.js';
 import { parseKev } from './kev.js';
@@ -23,6 +25,11 @@ export interface FeedImportOptions extends ReadingPolicyOptions {
   maxBytes?: number;
   /** The time now, ISO 8601 (tests stand in for it). */
   now?: () => string;
+  /**
+   * Run in a KEV import's transaction once the new catalog is stored, with the CVEs it lists that
+   * the catalog before it did not, and that catalog (notifications of newly known-exploited issues).
+   */
+  afterKevImport?: (trx: Kysely<Database>, change: { added: string[]; previous: ReadonlySet<string> }) => Promise<void>;
 }
 
 export interface FeedImport {
@@ -52,7 +59,7 @@ export async function importFeed(store: Store, name: FeedName, address: string, 
       // Compressed bytes as they come; the limit on decompressed bytes applies when read.
       await pipeline(Readable.from(feedBytesRaw(address, options, maxBytes)), createWriteStream(path));
     }
-    const read = name === 'kev' ? await importKev(store, path, address, maxBytes, now) : await importEpss(store, path, address, maxBytes, now);
+    const read = name === 'kev' ? await importKev(store, path, address, maxBytes, now, options.afterKevImport) : await importEpss(store, path, address, maxBytes, now);
     return read;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -68,17 +75,21 @@ async function* feedBytesRaw(url: string, options: ReadingPolicyOptions, maxByte
   yield* feedBytes(url, { ...options, maxBytes, raw: true });
 }
 
-async function importKev(store: Store, path: string, source: string, maxBytes: number, now: () => string): Promise<FeedImport> {
+async function importKev(store: Store, path: string, source: string, maxBytes: number, now: () => string, after: FeedImportOptions['afterKevImport']): Promise<FeedImport> {
   const feed = parseKev(await feedText(path, { maxBytes }), source);
   if (feed.entries.length > MAX_FEED_ROWS) throw new InputError(`${source}: more than ${MAX_FEED_ROWS} entries; no KEV catalog is this large.`);
   await store.transaction(async (trx) => {
+    // The catalog is about 1 500 CVEs: what it held before is read whole, and only when someone asks.
+    const previous = after ? new Set((await trx.selectFrom('kev_entries').select('cve').execute()).map((r) => r.cve)) : new Set<string>();
     await trx.deleteFrom('kev_entries').execute();
     await bulkRun(store, trx, feed.entries.length, (i) => {
       const e = feed.entries[i] as (typeof feed.entries)[number];
       return { cve: e.cve, date_added: e.dateAdded, due_date: e.dueDate, ransomware: e.ransomware, vendor: e.vendor, product: e.product, name: e.name };
     }, (db, rows) => db.insertInto('kev_entries').values(rows));
     await recordImport(trx, 'kev', { source, date: feed.date, version: feed.version, rows: feed.entries.length, at: now() });
-  });
+    if (after) await after(trx, { added: [...new Set(feed.entries.map((e) => e.cve))].filter((cve) => !previous.has(cve)), previous });
+    // Two servers importing at once (--feeds-refresh at start): the second runs again after the first.
+  }, { retry: true });
   return { name: 'kev', source, date: feed.date, version: feed.version, rows: feed.entries.length };
 }
 

@@ -7,12 +7,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { feedDir, kevFile } from '../../test/support/feed-files.js';
 import { SMTP_PASSWORD as PASSWORD, smtpReceiver } from '../../test/support/smtp.js';
 import { bytes, trivyReport, type Vulnerability } from '../../test/support/reports.js';
-import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
+import { describeEachStore, openTestStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
 import type { Actor } from '../access/actor.js';
 import { Access, type Grant } from '../access/roles.js';
+import type { GrantRule } from '../access/sign-in-grants.js';
 import { parseConfig } from '../config/config.js';
 import { parseScope } from '../domain/scope.js';
 import { Lantern } from '../lantern.js';
+import { openStore } from '../store/database.js';
 import { sendMail, transportOptions } from './email.js';
 import { channelsFor, type NotificationConfig, type NotificationMessage } from './notification.js';
 
@@ -42,8 +44,11 @@ async function webReceiver(): Promise<{ url: string; received: Received[]; close
   return { url: `http://127.0.0.1:${port}`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-/** Group team-pay (an address and a Slack channel) owns Component pay-api; User alice owns Resource pay-db. */
-function catalogFolder(): string {
+/**
+ * Group team-pay (an address and a Slack channel) owns Component pay-api; User alice owns Resource
+ * pay-db; `extra` documents are added.
+ */
+function catalogFolder(extra: readonly string[] = []): string {
   const dir = mkdtempSync(join(tmpdir(), 'lantern-notify-'));
   const docs = [
     'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-pay\n  annotations:\n    lantern.io/slack-channel: pay-slack\nspec:\n  type: team\n  profile:\n    email: team-pay@example.com\n  children: []\n',
@@ -51,7 +56,7 @@ function catalogFolder(): string {
     'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: pay-api\n  annotations:\n    harness.io/sto-test-target:\n      - name: acme/pay-api\nspec:\n  type: service\n  lifecycle: production\n  owner: team-pay\n',
     'apiVersion: backstage.io/v1alpha1\nkind: Resource\nmetadata:\n  name: pay-db\n  annotations:\n    harness.io/sto-test-target:\n      - name: acme/pay-db\nspec:\n  type: database\n  owner: user:alice\n',
   ];
-  writeFileSync(join(dir, 'catalog-info.yaml'), docs.join('---\n'));
+  writeFileSync(join(dir, 'catalog-info.yaml'), [...docs, ...extra].join('---\n'));
   return dir;
 }
 
@@ -65,10 +70,10 @@ interface Estate {
   close(): Promise<void>;
 }
 
-async function estate(kind: StoreKind, notifications: NotificationConfig): Promise<Estate> {
+async function estate(kind: StoreKind, notifications: NotificationConfig, options: { catalog?: readonly string[]; grants?: GrantRule[] } = {}): Promise<Estate> {
   const clock = { now: T0 };
-  const lantern = new Lantern(await openTestStore(kind), { clock: () => clock.now, notifications });
-  const folder = catalogFolder();
+  const lantern = new Lantern(await openTestStore(kind), { clock: () => clock.now, notifications, ...(options.grants ? { grants: options.grants } : {}) });
+  const folder = catalogFolder(options.catalog);
   await lantern.registerLocation(folder, parseScope('acme.pay'));
   return {
     lantern,
@@ -212,6 +217,118 @@ describeEachStore('notification events', (kind: StoreKind) => {
     // Catalog reads, ingests and SMTP sessions on a loaded CI machine.
   }, 90_000);
 
+  it('mails the members of an owner Group without an address of its own, and the approvers the grants name by email, signed in or not', async () => {
+    const smtp = await smtpReceiver();
+    closing.push(smtp.close);
+    // team-ops has no address: bob is a member by the Group's spec.members, carol by her spec.memberOf; dave has no address; erin belongs elsewhere.
+    const catalog = [
+      'apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: team-ops\nspec:\n  type: team\n  children: []\n  members: [bob, dave]\n',
+      'apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: bob\nspec:\n  profile:\n    email: bob@example.com\n  memberOf: []\n',
+      'apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: carol\nspec:\n  profile:\n    email: carol@example.com\n  memberOf: [team-ops]\n',
+      'apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: dave\nspec:\n  memberOf: []\n',
+      'apiVersion: backstage.io/v1alpha1\nkind: User\nmetadata:\n  name: erin\nspec:\n  profile:\n    email: erin@example.com\n  memberOf: [team-pay]\n',
+      'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: ops-api\n  annotations:\n    harness.io/sto-test-target:\n      - name: acme/ops-api\nspec:\n  type: service\n  lifecycle: production\n  owner: team-ops\n',
+    ];
+    const grants: GrantRule[] = [
+      { user: 'Lead@Example.com', role: 'security', scope: 'acme' },
+      { user: 'edge-lead@example.com', role: 'security', scope: 'acme.edge' },
+      { user: 'dev@example.com', role: 'developer', scope: 'acme' },
+      { user: 'sub-1234', role: 'admin', scope: 'account' },
+      { group: 'security-team', role: 'security', scope: 'account' },
+    ];
+    const mail = { name: 'mail', type: 'email' as const, url: smtp.url, from: 'lantern@example.com', username: 'lantern', passwordEnv: 'LANTERN_TEST_SMTP_PASSWORD' };
+    const e = await estate(kind, { channels: [mail], rules: [{ events: ['issue.new', 'exemption.requested'], channel: 'mail' }] }, { catalog, grants });
+    closing.push(e.close);
+    await e.ingest('acme/ops-api', [vuln(1, 'HIGH')], 0);
+    await e.ingest('acme/pay-api', [vuln(1, 'HIGH')], 0);
+    e.clock.now = at(1);
+    await e.ingest('acme/ops-api', [vuln(1, 'HIGH'), vuln(2, 'CRITICAL')], 1);
+    await e.ingest('acme/pay-api', [vuln(1, 'HIGH'), vuln(2, 'CRITICAL')], 1);
+    expect(await e.lantern.deliverNotifications(ENV)).toEqual({ sent: 2, failed: 0 });
+    // A Group with its own address is written to there only, not to its members (erin).
+    expect(smtp.mails.splice(0).map((m) => [m.subject, m.to])).toEqual([
+      ['[Lantern] New critical issue on component:default/ops-api: CVE-2026-1002', ['bob@example.com', 'carol@example.com']],
+      ['[Lantern] New critical issue on component:default/pay-api: CVE-2026-1002', ['team-pay@example.com']],
+    ]);
+
+    // Nobody signed in: the approvers of acme.pay are whom the grants name by email with security there.
+    const issue = await e.lantern.store.db.selectFrom('issues').innerJoin('targets', 'targets.id', 'issues.target_id').select('issues.id').where('targets.name', '=', 'acme/pay-api').where('vulnerability_id', '=', vuln(1, 'HIGH').id).executeTakeFirstOrThrow();
+    const developer = await signIn(e.lantern, 'dev-1', 'dev@example.com', [{ role: 'developer', scope: 'acme.pay' }]);
+    await e.lantern.requestExemption({ issueId: issue.id, reason: 'accepted_risk', comment: 'Behind the WAF.', duration: '30d' }, developer);
+    expect(await e.lantern.deliverNotifications(ENV)).toEqual({ sent: 1, failed: 0 });
+    expect(smtp.mails.map((m) => m.to)).toEqual([['lead@example.com']]);
+    // One address once, however both a grant and a session name it.
+    smtp.mails.length = 0;
+    await signIn(e.lantern, 'lead-1', 'lead@example.com', [{ role: 'security', scope: 'acme' }]);
+    await e.lantern.requestExemption({ issueId: issue.id, level: 'project', reason: 'false_positive', comment: 'Not used.' }, developer);
+    expect(await e.lantern.deliverNotifications(ENV)).toEqual({ sent: 1, failed: 0 });
+    expect(smtp.mails.map((m) => m.to)).toEqual([['lead@example.com']]);
+    // Catalog reads, ingests and SMTP sessions on a loaded CI machine.
+  }, 90_000);
+
+  it('announces an open issue a KEV import makes known-exploited to its owner once, and nothing when the same catalog is imported again', async () => {
+    const web = await webReceiver();
+    closing.push(web.close);
+    const e = await estate(kind, {
+      channels: [{ name: 'hook', type: 'webhook', url: `${web.url}/hook` }],
+      rules: [{ events: ['issue.known-exploited'], channel: 'hook' }, { events: ['issue.known-exploited'], channel: 'owner', severities: ['critical'] }],
+    });
+    closing.push(e.close);
+    // pay-api has 1 (high) and 2 (medium) open; pay-db had 3, fixed since; 4 is open on pay-db but exempted.
+    await e.ingest('acme/pay-api', [vuln(1, 'HIGH'), vuln(2, 'MEDIUM')], 0);
+    await e.ingest('acme/pay-db', [vuln(3, 'HIGH'), vuln(4, 'LOW')], 0);
+    await e.ingest('acme/pay-db', [vuln(4, 'LOW')], 1);
+    const id = async (n: number, target: string) =>
+      (await e.lantern.store.db.selectFrom('issues').innerJoin('targets', 'targets.id', 'issues.target_id').select('issues.id').where('vulnerability_id', '=', vuln(n, 'HIGH').id).where('targets.name', '=', target).executeTakeFirstOrThrow()).id;
+    const exemption = await e.lantern.requestExemption({ issueId: await id(4, 'acme/pay-db'), reason: 'false_positive', comment: 'Test fixture only.' });
+    await e.lantern.decideExemption(exemption.id, 'approved');
+    const api2 = await id(2, 'acme/pay-api');
+    const feeds = feedDir();
+    closing.push(async () => rmSync(feeds, { recursive: true, force: true }));
+    const kev = kevFile(feeds, [
+      { cveID: vuln(2, 'HIGH').id, dateAdded: '2026-04-20', dueDate: '2026-05-11', knownRansomwareCampaignUse: 'Known' },
+      { cveID: vuln(3, 'HIGH').id, dateAdded: '2026-04-21' },
+      { cveID: vuln(4, 'HIGH').id, dateAdded: '2026-04-22' },
+      { cveID: 'CVE-2020-0001', dateAdded: '2026-04-23' },
+    ]);
+    e.clock.now = at(2);
+    await e.lantern.importFeed('kev', kev);
+    // The owner rule passes critical ones only: a medium goes to the hook alone.
+    expect(await e.deliveries()).toEqual([{ event: 'issue.known-exploited', channel: 'hook', key: `issue.known-exploited:component:default/pay-api:${api2}` }]);
+    expect(await e.lantern.deliverNotifications({})).toEqual({ sent: 1, failed: 0 });
+    expect(web.received).toHaveLength(1);
+    expect(web.received[0]?.body).toEqual({
+      event: 'issue.known-exploited',
+      key: `issue.known-exploited:component:default/pay-api:${api2}`,
+      scope: 'acme.pay',
+      at: at(2),
+      text: 'Now known to be exploited (CISA listed CVE-2026-1002 on 2026-04-20, due 2026-05-11), open on component:default/pay-api: CVE-2026-1002 in lib-2 1.0.0 (medium) in acme/pay-api (main); fixed in 1.0.1.',
+      severity: 'medium',
+      entities: [{ ref: 'component:default/pay-api', kind: 'Component', owner: 'group:default/team-pay' }],
+      recipients: { emails: ['team-pay@example.com'], channels: ['pay-slack'] },
+      data: {
+        issue: { id: api2, title: expect.any(String), vulnerabilityId: 'CVE-2026-1002', ruleId: null, package: 'lib-2', installedVersion: '1.0.0', fixedVersion: '1.0.1', severity: 'medium', knownExploited: true, kevDateAdded: '2026-04-20' },
+        target: { id: expect.any(Number), name: 'acme/pay-api', scope: 'acme.pay', variant: 'main' },
+        kev: { cve: 'CVE-2026-1002', dateAdded: '2026-04-20', dueDate: '2026-05-11', knownRansomware: true },
+        audience: 'owner of component:default/pay-api',
+      },
+    });
+
+    // The same catalog again, from a second server too: nothing new is queued, nothing is sent.
+    e.clock.now = at(3);
+    await e.lantern.importFeed('kev', kev);
+    await new Lantern(e.lantern.store, { clock: () => e.clock.now, notifications: e.lantern.notifications }).importFeed('kev', kev);
+    expect(await e.deliveries()).toHaveLength(1);
+    expect(await e.lantern.deliverNotifications({})).toEqual({ sent: 0, failed: 0 });
+
+    // A later catalog adds issue 1's CVE: announced then; one that leaves and comes back is not announced twice.
+    await e.lantern.importFeed('kev', kevFile(feeds, [{ cveID: vuln(1, 'HIGH').id, dateAdded: '2026-05-03' }], undefined, 'kev-2.json'));
+    await e.lantern.importFeed('kev', kev);
+    await e.lantern.importFeed('kev', kevFile(feeds, [{ cveID: vuln(1, 'HIGH').id, dateAdded: '2026-05-03' }, { cveID: vuln(2, 'HIGH').id, dateAdded: '2026-04-20' }], undefined, 'kev-3.json'));
+    expect((await e.deliveries()).map((d) => d.key)).toEqual([`issue.known-exploited:component:default/pay-api:${api2}`, `issue.known-exploited:component:default/pay-api:${await id(1, 'acme/pay-api')}`]);
+    // Catalog reads, ingests and imports on a loaded CI machine.
+  }, 90_000);
+
   it('announces a stale scan once per entity and last scan, also when a second server looks at the same time', async () => {
     const web = await webReceiver();
     closing.push(web.close);
@@ -241,6 +358,36 @@ describeEachStore('notification events', (kind: StoreKind) => {
     expect(await e.lantern.notifyTimedEvents(at(30))).toBe(2);
     expect((await e.deliveries()).filter((d) => d.channel === 'hook').map((d) => d.key)).toEqual([`scan.stale:component:default/pay-api:${at(0)}`, `scan.stale:component:default/pay-api:${at(13)}`]);
     // Catalog reads, ingests and SMTP sessions on a loaded CI machine.
+  }, 90_000);
+});
+
+describe.runIf(POSTGRES_URL)('known-exploited notifications with two servers on one PostgreSQL database [postgres]', () => {
+  it('queues one delivery per issue and channel when two servers import the same KEV catalog at once', async () => {
+    const web = await webReceiver();
+    const notifications: NotificationConfig = { channels: [{ name: 'hook', type: 'webhook', url: `${web.url}/hook` }], rules: [{ events: ['issue.known-exploited'], channel: 'hook' }] };
+    const e = await estate('postgres', notifications);
+    const feeds = feedDir();
+    try {
+      await e.ingest('acme/pay-api', [vuln(1, 'HIGH'), vuln(2, 'CRITICAL'), vuln(3, 'LOW')], 0);
+      const kev = kevFile(feeds, [1, 2, 3].map((n) => ({ cveID: vuln(n, 'HIGH').id, dateAdded: '2026-04-20' })));
+      const schema = (await e.lantern.store.db.selectNoFrom((eb) => eb.fn<string>('current_schema', []).as('s')).executeTakeFirstOrThrow()).s;
+      const other = new Lantern(await openStore(POSTGRES_URL as string, { schema, poolSize: 4 }), { clock: () => e.clock.now, notifications });
+      try {
+        await Promise.all([e.lantern.importFeed('kev', kev), other.importFeed('kev', kev)]);
+        const [a, b] = await Promise.all([e.lantern.deliverNotifications({}), other.deliverNotifications({})]);
+        expect(a.sent + b.sent).toBe(3);
+      } finally {
+        await other.close();
+      }
+      expect((await e.deliveries()).map((d) => d.channel)).toEqual(['hook', 'hook', 'hook']);
+      const ids = web.received.map((r) => (r.body.data as { issue: { id: number } }).issue.id);
+      expect(new Set(ids).size).toBe(3);
+    } finally {
+      rmSync(feeds, { recursive: true, force: true });
+      await e.close();
+      await web.close();
+    }
+    // Two servers, imports and deliveries on a loaded CI machine.
   }, 90_000);
 });
 
@@ -308,10 +455,10 @@ describe('notification rules', () => {
       '5:77 notifications.channels[1].from: A webhook channel has no from: only an email channel takes from, to, username and passwordEnv.',
       '6:14 notifications.channels[2].name: A channel may not be named "owner": rules use it for the channels an entity\'s owner names.',
       '8:88 notifications.rules[0].severities[1]: Invalid severity "urgent" in notifications.rules[0].severities: expected critical, high, medium, low, info.',
-      '8:65 notifications.rules[0].severities: A severities filter needs events about issues (issue.new); exemption.requested carry no severity and would never pass: give them a rule of their own.',
+      '8:65 notifications.rules[0].severities: A severities filter needs events about issues (issue.new, issue.known-exploited); exemption.requested carry no severity and would never pass: give them a rule of their own.',
       '8:116 notifications.rules[0].kinds[1]: Invalid entity kind "widget" in notifications.rules[0].kinds: expected component, api, resource, system, domain, group, user, location.',
-      '8:97 notifications.rules[0].kinds: A kinds filter needs events about catalog entities (issue.new, scan.stale, scorecard.check-failing); exemption.requested name no entity and would never pass: give them a rule of their own.',
-      '9:46 notifications.rules[1].channel: The owner channel needs events about catalog entities (issue.new, scan.stale, scorecard.check-failing); exemption.decided name no entity: route them to a named channel.',
+      '8:97 notifications.rules[0].kinds: A kinds filter needs events about catalog entities (issue.new, issue.known-exploited, scan.stale, scorecard.check-failing); exemption.requested name no entity and would never pass: give them a rule of their own.',
+      '9:46 notifications.rules[1].channel: The owner channel needs events about catalog entities (issue.new, issue.known-exploited, scan.stale, scorecard.check-failing); exemption.decided name no entity: route them to a named channel.',
     ]);
   });
 

@@ -2,13 +2,13 @@ import { covers } from '../access/roles.js';
 import type { Severity } from '../domain/severity.js';
 
 /** The events Lantern can tell people about (docs/triage.md: events). */
-export const NOTIFICATION_EVENTS = ['exemption.requested', 'exemption.decided', 'exemption.expiring', 'issue.new', 'scan.stale', 'scorecard.check-failing'] as const;
+export const NOTIFICATION_EVENTS = ['exemption.requested', 'exemption.decided', 'exemption.expiring', 'issue.new', 'issue.known-exploited', 'scan.stale', 'scorecard.check-failing'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 /** Events about issues carry a severity: a rule's `severities` can only filter these. */
-export const EVENTS_WITH_SEVERITY: readonly NotificationEvent[] = ['issue.new'];
+export const EVENTS_WITH_SEVERITY: readonly NotificationEvent[] = ['issue.new', 'issue.known-exploited'];
 /** Events about catalog entities carry their kinds and owners: a rule's `kinds` and the `owner` channel need these. */
-export const EVENTS_WITH_ENTITIES: readonly NotificationEvent[] = ['issue.new', 'scan.stale', 'scorecard.check-failing'];
+export const EVENTS_WITH_ENTITIES: readonly NotificationEvent[] = ['issue.new', 'issue.known-exploited', 'scan.stale', 'scorecard.check-failing'];
 
 export const CHANNEL_TYPES = ['webhook', 'slack', 'teams', 'email'] as const;
 export type ChannelType = (typeof CHANNEL_TYPES)[number];

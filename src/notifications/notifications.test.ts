@@ -182,7 +182,7 @@ describe('notifications in the configuration file', () => {
       '6:15 A webhook secret is never written in the configuration file: remove secret and name the environment variable that holds it with secretEnv.',
       '4:13 Invalid channel type "pager": expected webhook, slack, teams, email.',
       '5:12 Invalid channel URL: expected an absolute http(s) URL.',
-      '8:7 Invalid event "exemption.exploded": expected exemption.requested, exemption.decided, exemption.expiring, issue.new, scan.stale, scorecard.check-failing.',
+      '8:7 Invalid event "exemption.exploded": expected exemption.requested, exemption.decided, exemption.expiring, issue.new, issue.known-exploited, scan.stale, scorecard.check-failing.',
       '9:16 No channel named "nowhere": expected one of the notifications.channels names, or owner for the channels an entity\'s owner names.',
     ]);
   });

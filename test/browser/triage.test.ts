@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { DemoClock } from '../../src/demo/estate.js';
 import { DEFAULT_PROJECT_SCOPE } from '../../src/domain/scope.js';
-import type { EntitySummary, ExemptionEffect, ExemptionListing, IssuePage } from '../../web/src/api/types.js';
+import type { AuditEntry, Counts, EntitySummary, ExemptionEffect, ExemptionListing, IssuePage, Overview } from '../../web/src/api/types.js';
 import { bytes, trivyReport } from '../support/reports.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { type BrowserSession, buildWebUi, describeBrowser, openBrowser, screenshot, watch } from './browser.js';
@@ -11,8 +11,10 @@ import { buildEstate, estateOptions } from './estate.js';
 /**
  * Triage in Chromium, on the estate of estate.ts plus a second image of the default project that
  * also has lodash's CVE: a developer requests an exemption from the issue panel (after the preview
- * of its effect) and from selected rows, a security engineer approves from the queue or rejects
- * with a comment, and the entity's counts follow. Each person is an API token the browser sends.
+ * of its effect) and from selected rows, a security engineer approves from the queue, rejects with
+ * a comment or revokes with one, and the entity's counts follow on its card and in the catalog,
+ * also when the server's clock passes an approval's expiry and its sweep runs. Each person is an
+ * API token the browser sends.
  */
 
 const ENTITY = '/catalog/component/default/payments';
@@ -32,6 +34,11 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
   let developerToken: string;
   let security: Page;
   const contexts: BrowserContext[] = [];
+  // The server's clock: the real time until the expiry test moves it past an approval's end.
+  const clock = new DemoClock();
+  // The counts before any exemption, and the exemption approved from the queue (it expires last).
+  let initial: Counts;
+  let approvedFromQueue: ExemptionListing;
 
   const api = async <T,>(url: string, method: 'GET' | 'POST' = 'GET', payload?: object): Promise<T> => {
     const response = await server.app.inject({ method, url, headers: { authorization: `Bearer ${admin}` }, ...(payload ? { payload: payload as Record<string, unknown> } : {}) });
@@ -45,6 +52,18 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     return `${url.pathname}${url.search}`;
   };
   const rowTitles = (page: Page) => page.locator('[data-testid="issues-table"] tbody tr .issue-title').allTextContents();
+  const exemptionRow = (page: Page, id: number | undefined) => page.locator(`[data-testid="exemptions-table"] tbody tr[data-key="${id}"]`);
+  /** payments' count of a severity as its summary card shows it, read from a fresh entity page. */
+  const cardCount = async (page: Page, severity: 'critical' | 'high') => {
+    await page.goto(`${base}${ENTITY}`);
+    return page.getByTestId('security-summary').getByTestId(`summary-count-${severity}`).textContent();
+  };
+  /** payments' count of a severity as the catalog's overview table shows it, read from a fresh catalog page. */
+  const catalogCount = async (page: Page, severity: 'critical' | 'high') => {
+    await page.goto(`${base}/catalog?q=payments`);
+    return page.locator(`[data-testid="catalog-table"] tr[data-key="component:default/payments"] .sev-count[aria-label$=" ${severity}"]`).getAttribute('aria-label');
+  };
+  const overviewCounts = async () => (await api<Overview>('/api/insights/overview?q=payments')).items.find((i) => i.entityRef === 'component:default/payments')?.counts;
 
   /** A page whose every request carries this principal's token. */
   const signedIn = async (name: string, role: string, scope: string): Promise<{ page: Page; token: string }> => {
@@ -59,7 +78,6 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
 
   beforeAll(async () => {
     web = await buildWebUi();
-    const clock = new DemoClock();
     server = await startTestServer('sqlite', estateOptions(clock), { auth: {}, webRoot: web.root });
     await buildEstate(server.lantern, clock);
     await server.lantern.ingest({
@@ -76,6 +94,7 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     session = await openBrowser();
     ({ page: developer, token: developerToken } = await signedIn('dana@acme.io', 'developer', 'default'));
     ({ page: security } = await signedIn('sam@acme.io', 'security', 'account'));
+    initial = (await summary()).counts;
   }, 180_000);
 
   afterAll(async () => {
@@ -85,8 +104,9 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     web?.remove();
   });
 
-  it('requests from the issue panel with the preview, is approved from the queue, and the issue moves from open to exempted', async () => {
+  it('requests from the issue panel with the preview, is approved from the queue, and the issue moves from open to exempted on the card and in the catalog', async () => {
     const before = await summary();
+    await expect.poll(() => catalogCount(developer, 'critical')).toBe(`${before.counts.critical} critical`);
     const open = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?q=lodash');
     const lodash = open.items.find((i) => i.vulnerabilityId === LODASH);
     expect(lodash).toBeDefined();
@@ -159,10 +179,14 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     await expect.poll(() => security.getByTestId('exemption-message').textContent()).toMatch(new RegExp(`^Exemption ${requested?.id} approved, until `));
     await security.getByText('Nothing waits for your decision.').waitFor();
 
-    // The counts change: one critical fewer, one exempted, linked to the exempted issues.
+    // The counts change: one critical fewer, one exempted, linked to the exempted issues; the catalog's row too.
     const after = await summary();
     expect(after.counts.critical).toBe(before.counts.critical - 1);
     expect(after.exempted).toBe(before.exempted + 1);
+    expect(await overviewCounts()).toEqual(after.counts);
+    await expect.poll(() => catalogCount(developer, 'critical')).toBe(`${after.counts.critical} critical`);
+    approvedFromQueue = (await exemptions('?status=approved')).find((e) => e.id === requested?.id) as ExemptionListing;
+    expect(approvedFromQueue).toMatchObject({ status: 'approved', decidedBy: 'sam@acme.io' });
     await developer.goto(`${base}${ENTITY}`);
     const card = developer.getByTestId('security-summary');
     await expect.poll(() => card.getByTestId('summary-count-critical').textContent()).toBe(String(after.counts.critical));
@@ -249,6 +273,8 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     const afterReject = await summary();
     expect(afterReject.counts).toEqual(before.counts);
     expect(afterReject.exempted).toBe(before.exempted);
+    expect(await overviewCounts()).toEqual(before.counts);
+    await expect.poll(() => catalogCount(developer, 'high')).toBe(`${before.counts.high} high`);
 
     // The rejected list: who decided, when, and why, as text.
     await security.getByRole('link', { name: 'Rejected' }).click();
@@ -278,6 +304,88 @@ describeBrowser('triage: exemptions requested, decided and shown in Chromium', (
     await security.goto(`${base}/exemptions`);
     await security.locator(`[data-testid="exemptions-table"] tbody tr[data-key="${reopened?.id}"]`).waitFor();
     expect(await security.locator(`[data-testid="exemptions-table"] tbody tr[data-key="${reopened?.id}"]`).textContent()).toContain(`asks again for exemption ${toReject.id}`);
+  }, 120_000);
+
+  it('revokes an approved exemption from the Approved view with a required comment, and the counts come back; a developer sees no Revoke', async () => {
+    const before = await summary();
+    const jsonwebtoken = (await api<IssuePage>('/api/insights/entities/component/default/payments/issues?q=jsonwebtoken')).items[0];
+    expect(jsonwebtoken?.severity).toBe('critical');
+    const asked = await server.app.inject({ method: 'POST', url: '/api/exemptions', headers: { authorization: `Bearer ${developerToken}` }, payload: { issueId: jsonwebtoken?.id, reason: 'compensating_control', comment: 'Tokens are checked again at the gateway.', duration: '30d' } });
+    expect(asked.statusCode, asked.body).toBe(201);
+    const id = (asked.json() as ExemptionListing).id;
+    await api(`/api/exemptions/${id}/approve`, 'POST', { comment: 'Until the upgrade.' });
+    const exempted = await summary();
+    expect(exempted.counts.critical).toBe(before.counts.critical - 1);
+    await expect.poll(() => catalogCount(security, 'critical')).toBe(`${exempted.counts.critical} critical`);
+
+    // The developer who asked sees it approved, and no button: revoking is a decision; the API refuses it too.
+    await developer.goto(`${base}/exemptions?view=approved`);
+    await exemptionRow(developer, id).waitFor();
+    expect(await exemptionRow(developer, id).getByRole('button').count()).toBe(0);
+    const forced = await server.app.inject({ method: 'POST', url: `/api/exemptions/${id}/revoke`, headers: { authorization: `Bearer ${developerToken}` }, payload: { comment: 'Mine anyway.' } });
+    expect(forced.statusCode).toBe(403);
+
+    // The security engineer revokes it; the comment is required.
+    await security.goto(`${base}/exemptions?view=approved`);
+    const row = exemptionRow(security, id);
+    await row.waitFor();
+    expect(await row.getByRole('button').allTextContents()).toEqual(['Revoke']);
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    const revoke = security.getByRole('form', { name: `Confirm revocation: exemption ${id}` });
+    await revoke.getByRole('button', { name: 'Confirm revocation' }).click();
+    await expect.poll(() => revoke.getByRole('alert').textContent()).toBe('Say why the exemption is revoked: the audit log keeps it.');
+    expect(await revoke.getByLabel('Why it is revoked').getAttribute('aria-invalid')).toBe('true');
+    expect((await exemptions('?status=approved')).map((e) => e.id)).toContain(id);
+    await revoke.getByLabel('Why it is revoked').fill('The gateway check was removed <b>yesterday</b>.');
+    await screenshot(security, 'triage-revoke', { fullPage: false });
+    await revoke.getByRole('button', { name: 'Confirm revocation' }).click();
+    await expect.poll(() => security.getByTestId('exemption-message').textContent()).toBe(`Exemption ${id} revoked: the issues it covered count again.`);
+    // Gone from the approved list, and the counts are back on the card and in the catalog.
+    await expect.poll(() => exemptionRow(security, id).count()).toBe(0);
+    expect((await exemptions()).map((e) => e.id)).not.toContain(id);
+    expect((await summary()).counts).toEqual(before.counts);
+    expect(await overviewCounts()).toEqual(before.counts);
+    await expect.poll(() => cardCount(developer, 'critical')).toBe(String(before.counts.critical));
+    await expect.poll(() => catalogCount(developer, 'critical')).toBe(`${before.counts.critical} critical`);
+    // The audit log keeps who revoked it and why.
+    const [entry] = (await api<{ items: AuditEntry[] }>(`/api/audit?action=exemption.revoke&objectId=${id}`)).items;
+    expect(entry).toMatchObject({ principalName: 'sam@acme.io', details: { status: 'approved', comment: 'The gateway check was removed <b>yesterday</b>.' } });
+  }, 120_000);
+
+  it("counts an exemption's issues again once the server's clock passes its expiry and its sweep runs, and lists it as expired", async () => {
+    const before = await summary();
+    expect(before.counts.critical).toBe(initial.critical - 1);
+    expect(approvedFromQueue.expiresAt).not.toBeNull();
+    // The server's clock a minute past the end of the 7 days the approver set; its sweep (every minute in lantern serve) runs.
+    clock.set(new Date(Date.parse(approvedFromQueue.expiresAt as string) + 60_000).toISOString());
+    expect(await server.lantern.sweepExpiredExemptions()).toBe(1);
+
+    const after = await summary();
+    expect(after.counts).toEqual(initial);
+    expect(after.exempted).toBe(before.exempted - 1);
+    expect(await overviewCounts()).toEqual(initial);
+    await expect.poll(() => cardCount(developer, 'critical')).toBe(String(initial.critical));
+    await expect.poll(() => catalogCount(developer, 'critical')).toBe(`${initial.critical} critical`);
+    // lodash is open again in the Vulnerabilities tab, and no longer in its Exempted view.
+    await developer.goto(`${base}${ENTITY}/vulnerabilities?q=lodash`);
+    await expect.poll(() => rowTitles(developer)).toHaveLength(1);
+    await developer.goto(`${base}${ENTITY}/vulnerabilities?status=exempted`);
+    await developer.getByText('No exempted issues.').waitFor();
+
+    // Expired, not approved: listed with who decided, and the requester may ask again.
+    await security.goto(`${base}/exemptions?view=approved`);
+    await security.getByRole('link', { name: 'Expired' }).click();
+    await expect.poll(() => path(security)).toBe('/exemptions?view=expired');
+    const expired = exemptionRow(security, approvedFromQueue.id);
+    await expired.waitFor();
+    expect(await expired.textContent()).toContain('sam@acme.io');
+    expect(await expired.locator('.badge-expiring').count()).toBe(0);
+    expect((await exemptions('?status=expired')).map((e) => e.id)).toEqual([approvedFromQueue.id]);
+    expect((await exemptions('?status=approved')).map((e) => e.id)).not.toContain(approvedFromQueue.id);
+    await developer.goto(`${base}/exemptions?view=expired`);
+    await exemptionRow(developer, approvedFromQueue.id).waitFor();
+    expect(await exemptionRow(developer, approvedFromQueue.id).getByRole('button').allTextContents()).toEqual(['Ask again']);
+    await screenshot(security, 'triage-expired', { fullPage: false });
   }, 120_000);
 
   it('threw no error on any page', () => {

@@ -202,9 +202,26 @@ export async function exemptionRoutes(api: LanternApp, lantern: Lantern): Promis
     async (request, reply) => reply.status(201).send(await lantern.reopenExemption(request.params.id, request.body ?? {}, actorOf(request))),
   );
 
+  api.post(
+    '/exemptions/:id/revoke',
+    {
+      schema: {
+        summary: 'Revoke an exemption, saying why: it is deleted, the issues it covered count again, and the audit log keeps the comment',
+        tags: ['exemptions'],
+        params: IdParams,
+        body: Type.Object({ comment: Text(4000, 'Why it is revoked (required)') }),
+        response: { 204: Type.Null(), ...errors(400, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await lantern.revokeExemption(request.params.id, actorOf(request), request.body.comment);
+      return reply.status(204).send(null);
+    },
+  );
+
   api.delete(
     '/exemptions/:id',
-    { schema: { summary: 'Delete an exemption', tags: ['exemptions'], params: IdParams, response: { 204: Type.Null(), ...errors(404) } } },
+    { schema: { summary: 'Delete an exemption (revoke it without a comment)', tags: ['exemptions'], params: IdParams, response: { 204: Type.Null(), ...errors(404) } } },
     async (request, reply) => {
       await lantern.revokeExemption(request.params.id, actorOf(request));
       return reply.status(204).send(null);

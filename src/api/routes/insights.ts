@@ -279,14 +279,15 @@ function entityRefParts(ref: string): { kind: string; namespace: string; name: s
   return { kind: match[1] as string, namespace: match[2] ?? 'default', name: match[3] as string };
 }
 
-const now = () => new Date().toISOString();
-
 /** How many entities whose SLA counts time changed an overview request counts again before it reads its page. */
 const OVERVIEW_SLA_REFRESH_LIMIT = 400;
 
 /** What an entity's owners see (docs/insights-api.md). */
 export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<void> {
   const { db } = lantern.store;
+  // The time the counts are read at is Lantern's, as when the stored summaries were computed: an
+  // exemption that expired by that clock counts again here too.
+  const now = () => lantern.now();
 
   /** An entity the caller may read; any other answers 404 whether it exists or not. */
   const readableEntity = async (request: FastifyRequest, ref: { kind: string; namespace: string; name: string }) => {

@@ -103,7 +103,7 @@ export function serveCommand(program: Command, io: CliIo): void {
       const anonymous = options.anonymous === undefined ? settings.anonymous : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
       const limits = limitOptions(options);
       const { openLantern } = await import('../../lantern.js');
-      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options, io.env), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false, ...(settings.notifications ? { notifications: settings.notifications } : {}), ...(settings.sla ? { sla: settings.sla } : {}), ...(settings.gates ? { gates: settings.gates } : {}) }, io.env);
+      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options, io.env), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false, ...(settings.notifications ? { notifications: settings.notifications } : {}), ...(settings.oidc ? { grants: settings.oidc.grants } : {}), ...(settings.sla ? { sla: settings.sla } : {}), ...(settings.gates ? { gates: settings.gates } : {}) }, io.env);
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {

@@ -23,6 +23,7 @@ import {
   REASON_LABELS,
   REASONS,
   rejectionProblem,
+  revocationProblem,
 } from './exemption-form.js';
 import { EXEMPTION_VIEWS, type ExemptionQuery, type ExemptionView, exemptionSearch, exemptionsPath, isExemptionFiltered, parseExemptionQuery, VIEW_LABELS } from './exemption-query.js';
 
@@ -153,7 +154,7 @@ function ApproveForm({ exemption, onDone, onClose }: { exemption: ExemptionListi
   );
 }
 
-/** Reject (a comment is required), cancel one's own request, or ask again: one small form each. */
+/** Reject or revoke (a comment is required), cancel one's own request, or ask again: one small form each. */
 function CommentForm({
   exemption,
   action,
@@ -161,7 +162,7 @@ function CommentForm({
   onClose,
 }: {
   exemption: ExemptionListing;
-  action: 'reject' | 'cancel' | 'reopen';
+  action: 'reject' | 'cancel' | 'reopen' | 'revoke';
   onDone: Done;
   onClose: () => void;
 }) {
@@ -175,10 +176,12 @@ function CommentForm({
     reject: { label: 'Why it is rejected', button: 'Confirm rejection', done: 'rejected' },
     cancel: { label: 'Comment (optional)', button: 'Cancel the request', done: 'cancelled' },
     reopen: { label: 'New justification (optional: the old one is kept otherwise)', button: 'Ask again', done: 'asked again' },
+    revoke: { label: 'Why it is revoked', button: 'Confirm revocation', done: 'revoked: the issues it covered count again' },
   }[action];
+  const required = action === 'reject' || action === 'revoke';
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const found = action === 'reject' ? rejectionProblem(comment) : duration === 'custom' && !until ? 'Choose the day the exemption ends.' : null;
+    const found = action === 'reject' ? rejectionProblem(comment) : action === 'revoke' ? revocationProblem(comment) : duration === 'custom' && !until ? 'Choose the day the exemption ends.' : null;
     setProblem(found);
     if (found) return;
     setSending(true);
@@ -202,7 +205,7 @@ function CommentForm({
       <div className="form-grid">
         <label htmlFor={`${id}-comment`}>
           {words.label}
-          <textarea id={`${id}-comment`} rows={2} value={comment} aria-invalid={problem && action === 'reject' ? true : undefined} onChange={(e) => setComment(e.target.value)} />
+          <textarea id={`${id}-comment`} rows={2} value={comment} aria-invalid={problem && required ? true : undefined} onChange={(e) => setComment(e.target.value)} />
         </label>
         {action === 'reopen' && (
           <label htmlFor={`${id}-duration`}>
@@ -234,14 +237,15 @@ function CommentForm({
   );
 }
 
-type Opened = { id: number; action: 'approve' | 'reject' | 'cancel' | 'reopen' } | null;
+type Opened = { id: number; action: 'approve' | 'reject' | 'cancel' | 'reopen' | 'revoke' } | null;
 
-const ACTION_LABELS = { approve: 'Approve', reject: 'Reject', cancel: 'Cancel request', reopen: 'Ask again' } as const;
+const ACTION_LABELS = { approve: 'Approve', reject: 'Reject', cancel: 'Cancel request', reopen: 'Ask again', revoke: 'Revoke' } as const;
 
 function ExemptionRow({ exemption, view, opened, setOpened, onDone }: { exemption: ExemptionListing; view: ExemptionView; opened: Opened; setOpened: (o: Opened) => void; onDone: Done }) {
   const link = safeHref(exemption.link);
   const decided = view !== 'queue' && view !== 'pending';
-  const actions = (['approve', 'reject', 'cancel', 'reopen'] as const).filter((a) => exemption.actions.includes(a));
+  // Revoking is offered where it undoes something: on an exemption that applies now.
+  const actions = (['approve', 'reject', 'cancel', 'reopen', 'revoke'] as const).filter((a) => exemption.actions.includes(a) && (a !== 'revoke' || exemption.status === 'approved'));
   const open = opened?.id === exemption.id ? opened.action : null;
   const columns = decided ? 7 : 6;
   return (

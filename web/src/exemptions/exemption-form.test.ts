@@ -14,6 +14,7 @@ import {
   firstEndDay,
   levelsFor,
   rejectionProblem,
+  revocationProblem,
   requestBody,
   startOfDay,
 } from './exemption-form.js';
@@ -133,6 +134,8 @@ describe('decisions', () => {
     expect(rejectionProblem('  ')).toBe('Say why the request is rejected: the requester reads it.');
     expect(rejectionProblem('Reachable from the internet.')).toBeNull();
     expect(rejectionProblem('x'.repeat(4001))).toBe('Keep the comment to 4000 characters.');
+    expect(revocationProblem('')).toBe('Say why the exemption is revoked: the audit log keeps it.');
+    expect(revocationProblem('The fix shipped.')).toBeNull();
   });
 });
 

@@ -206,12 +206,22 @@ export function approvalBody(fields: ApprovalFields, exemption: Pick<Exemption, 
   };
 }
 
-/** A rejection says why: the comment the requester reads. */
-export function rejectionProblem(comment: string): string | null {
+/** A required comment: `missing` when there is none. */
+function requiredComment(comment: string, missing: string): string | null {
   const text = comment.trim();
-  if (text === '') return 'Say why the request is rejected: the requester reads it.';
+  if (text === '') return missing;
   if (text.length > MAX_JUSTIFICATION) return `Keep the comment to ${MAX_JUSTIFICATION} characters.`;
   return null;
+}
+
+/** A rejection says why: the comment the requester reads. */
+export function rejectionProblem(comment: string): string | null {
+  return requiredComment(comment, 'Say why the request is rejected: the requester reads it.');
+}
+
+/** A revocation says why: the audit log keeps the comment with who revoked it. */
+export function revocationProblem(comment: string): string | null {
+  return requiredComment(comment, 'Say why the exemption is revoked: the audit log keeps it.');
 }
 
 /** The first day a custom end may be (tomorrow, in the browser's time zone), as a date input's `min`. */
