@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ReadingPolicyOptions } from '../catalog/reading-policy.js';
 import { InputError } from '../domain/errors.js';
 import { bulkRun } from '../store/bulk.js';
 import type { Store } from '../store/database.js';
-import { type FeedName, recordFailure, recordImport } from '../store/feeds.js';
+import { type FeedName, insertEpssRows, recordFailure, recordImport } from '../store/feeds.js';
 import { type EpssHeader, type EpssScore, epssScores } from './epss.js';
 import { parseKev } from './kev.js';
 import { feedBytes, feedLines, feedText, isFeedUrl } from './source.js';
@@ -92,14 +93,13 @@ async function importEpss(store: Store, path: string, source: string, maxBytes: 
     let batch: EpssScore[] = [];
     let read = 0;
     const flush = async () => {
-      // In CVE order: each insert then lands next to the one before it in the primary-key index.
+      // In CVE order: each insert then lands next to the one before it in the primary-key B-tree.
+      // A CVE listed twice keeps its first line, as a reader of the file would (a stable sort).
       const rows = batch.sort((a, b) => (a.cve < b.cve ? -1 : a.cve > b.cve ? 1 : 0));
       batch = [];
-      await bulkRun(store, trx, rows.length, (i) => {
-        const s = rows[i] as EpssScore;
-        return { cve: s.cve, epss: s.epss, percentile: s.percentile };
-        // A CVE listed twice keeps its first line, as a reader of the file would.
-      }, (db, values) => db.insertInto('epss_scores').values(values).onConflict((oc) => oc.column('cve').doNothing()));
+      await insertEpssRows(store, trx, rows);
+      // better-sqlite3 ran the inserts synchronously: let other requests in between batches.
+      await nextTurn();
     };
     for await (const score of scores) {
       if (++read > MAX_FEED_ROWS) throw new InputError(`${source}: more than ${MAX_FEED_ROWS} scores; no EPSS file is this large.`);
