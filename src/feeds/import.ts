@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ReadingPolicyOptions } from '../catalog/reading-policy.js';
 import { InputError } from '../domain/errors.js';
+import { refreshAllPriorityKeys } from '../insights/priority-order.js';
 import { bulkRun } from '../store/bulk.js';
 import type { Store } from '../store/database.js';
 import { type FeedName, insertEpssRows, recordFailure, recordImport } from '../store/feeds.js';
@@ -79,6 +80,8 @@ async function importKev(store: Store, path: string, source: string, maxBytes: n
       return { cve: e.cve, date_added: e.dateAdded, due_date: e.dueDate, ransomware: e.ransomware, vendor: e.vendor, product: e.product, name: e.name };
     }, (db, rows) => db.insertInto('kev_entries').values(rows));
     await recordImport(trx, 'kev', { source, date: feed.date, version: feed.version, rows: feed.entries.length, at: now() });
+    // Every issue's stored place in the priority order follows the feed, in the same transaction.
+    await refreshAllPriorityKeys(trx);
   });
   return { name: 'kev', source, date: feed.date, version: feed.version, rows: feed.entries.length };
 }
@@ -109,6 +112,7 @@ async function importEpss(store: Store, path: string, source: string, maxBytes: 
     await flush();
     const { count } = await trx.selectFrom('epss_scores').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: Number(count), at: now() });
+    await refreshAllPriorityKeys(trx);
     return Number(count);
   });
   const { date, version } = header as EpssHeader;
