@@ -10,7 +10,7 @@ import { InputError } from '../domain/errors.js';
 import { refreshAllPriorityKeys } from '../insights/priority-order.js';
 import { bulkRun } from '../store/bulk.js';
 import type { Store } from '../store/database.js';
-import { type FeedName, insertEpssRows, recordFailure, recordImport } from '../store/feeds.js';
+import { type FeedName, epssLoader, recordFailure, recordImport } from '../store/feeds.js';
 import { type EpssHeader, type EpssScore, epssScores } from './epss.js';
 import { parseKev } from './kev.js';
 import { feedBytes, feedLines, feedText, isFeedUrl } from './source.js';
@@ -92,15 +92,15 @@ async function importEpss(store: Store, path: string, source: string, maxBytes: 
     header = h;
   });
   const rows = await store.transaction(async (trx) => {
-    await trx.deleteFrom('epss_scores').execute();
+    const loader = await epssLoader(store, trx);
     let batch: EpssScore[] = [];
     let read = 0;
     const flush = async () => {
-      // In CVE order: each insert then lands next to the one before it in the primary-key B-tree.
-      // A CVE listed twice keeps its first line, as a reader of the file would (a stable sort).
-      const rows = batch.sort((a, b) => (a.cve < b.cve ? -1 : a.cve > b.cve ? 1 : 0));
+      // On SQLite in CVE order: each insert then lands next to the one before it in the primary-key
+      // B-tree. A CVE listed twice keeps its first line, as a reader of the file would (a stable sort).
+      const rows = store.sqlite ? batch.sort((a, b) => (a.cve < b.cve ? -1 : a.cve > b.cve ? 1 : 0)) : batch;
       batch = [];
-      await insertEpssRows(store, trx, rows);
+      await loader.add(rows);
       // better-sqlite3 ran the inserts synchronously: let other requests in between batches.
       await nextTurn();
     };
@@ -110,6 +110,7 @@ async function importEpss(store: Store, path: string, source: string, maxBytes: 
       if (batch.length === BATCH) await flush();
     }
     await flush();
+    await loader.finish();
     const { count } = await trx.selectFrom('epss_scores').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: Number(count), at: now() });
     await refreshAllPriorityKeys(trx);
