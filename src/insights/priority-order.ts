@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
 import { batches, inValues } from '../store/batches.js';
 import { updateById } from '../store/bulk.js';
@@ -46,6 +47,8 @@ export async function refreshPriorityKeys(db: Db, issueIds: Iterable<number>): P
   for (const batch of batches(issueIds, REFRESH_BATCH)) {
     const rows = await db.selectFrom('issues').select(['id', 'vulnerability_id', 'rule_id', 'fixed_version', 'priority_head', 'priority_tail']).where(inValues(db, 'id', batch)).execute();
     changed += await writeParts(db, rows);
+    // On SQLite every statement ran synchronously: let other requests in between batches.
+    await nextTurn();
   }
   return changed;
 }
@@ -71,6 +74,7 @@ export async function refreshAllPriorityKeys(db: Db): Promise<number> {
     changed += await writeParts(db, rows);
     after = (rows[rows.length - 1] as KeyedRow).id;
     if (rows.length < REFRESH_BATCH) return changed;
+    await nextTurn();
   }
 }
 
