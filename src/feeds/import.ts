@@ -5,12 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ReadingPolicyOptions } from '../catalog/reading-policy.js';
 import { InputError } from '../domain/errors.js';
+import { refreshAllPriorityKeys } from '../insights/priority-order.js';
 import { bulkRun } from '../store/bulk.js';
 import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
-import { type FeedName, recordFailure, recordImport } from '../store/feeds.js';
+import { type FeedName, epssLoader, recordFailure, recordImport } from '../store/feeds.js';
 import { type EpssHeader, type EpssScore, epssScores } from './epss.js';
 import { parseKev } from './kev.js';
 import { feedBytes, feedLines, feedText, isFeedUrl } from './source.js';
@@ -87,6 +89,8 @@ async function importKev(store: Store, path: string, source: string, maxBytes: n
       return { cve: e.cve, date_added: e.dateAdded, due_date: e.dueDate, ransomware: e.ransomware, vendor: e.vendor, product: e.product, name: e.name };
     }, (db, rows) => db.insertInto('kev_entries').values(rows));
     await recordImport(trx, 'kev', { source, date: feed.date, version: feed.version, rows: feed.entries.length, at: now() });
+    // Every issue's stored place in the priority order follows the feed, in the same transaction.
+    await refreshAllPriorityKeys(trx);
     if (after) await after(trx, { added: [...new Set(feed.entries.map((e) => e.cve))].filter((cve) => !previous.has(cve)), previous });
     // Two servers importing at once (--feeds-refresh at start): the second runs again after the first.
   }, { retry: true });
@@ -99,18 +103,17 @@ async function importEpss(store: Store, path: string, source: string, maxBytes: 
     header = h;
   });
   const rows = await store.transaction(async (trx) => {
-    await trx.deleteFrom('epss_scores').execute();
+    const loader = await epssLoader(store, trx);
     let batch: EpssScore[] = [];
     let read = 0;
     const flush = async () => {
-      // In CVE order: each insert then lands next to the one before it in the primary-key index.
-      const rows = batch.sort((a, b) => (a.cve < b.cve ? -1 : a.cve > b.cve ? 1 : 0));
+      // On SQLite in CVE order: each insert then lands next to the one before it in the primary-key
+      // B-tree. A CVE listed twice keeps its first line, as a reader of the file would (a stable sort).
+      const rows = store.sqlite ? batch.sort((a, b) => (a.cve < b.cve ? -1 : a.cve > b.cve ? 1 : 0)) : batch;
       batch = [];
-      await bulkRun(store, trx, rows.length, (i) => {
-        const s = rows[i] as EpssScore;
-        return { cve: s.cve, epss: s.epss, percentile: s.percentile };
-        // A CVE listed twice keeps its first line, as a reader of the file would.
-      }, (db, values) => db.insertInto('epss_scores').values(values).onConflict((oc) => oc.column('cve').doNothing()));
+      await loader.add(rows);
+      // better-sqlite3 ran the inserts synchronously: let other requests in between batches.
+      await nextTurn();
     };
     for await (const score of scores) {
       if (++read > MAX_FEED_ROWS) throw new InputError(`${source}: more than ${MAX_FEED_ROWS} scores; no EPSS file is this large.`);
@@ -118,8 +121,10 @@ async function importEpss(store: Store, path: string, source: string, maxBytes: 
       if (batch.length === BATCH) await flush();
     }
     await flush();
+    await loader.finish();
     const { count } = await trx.selectFrom('epss_scores').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
     await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: Number(count), at: now() });
+    await refreshAllPriorityKeys(trx);
     return Number(count);
   });
   const { date, version } = header as EpssHeader;

@@ -9,6 +9,7 @@ import { emptyCounts, type SeverityCounts } from '../domain/severity.js';
 import { isTargetType, TARGET_TYPES, type TargetType } from '../domain/target.js';
 import { parseWebAddress } from '../domain/web-address.js';
 import { parseReport } from '../formats/index.js';
+import { refreshPriorityKeys } from '../insights/priority-order.js';
 import type { Store } from '../store/database.js';
 import { insertOccurrences, markCommon, scanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
 import type { Database, ScanRow } from '../store/schema.js';
@@ -169,6 +170,9 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       await trx.updateTable('variants').set({ last_scan_at: scannedAt }).where('id', '=', variant.id).execute();
     }
     await advanceSlaClocks(trx, { id: scanId, variantId: variant.id, scanner: report.scanner, scannedAt });
+    // The scan's issues take their place in the priority order: new ones, rewritten ones, and any a
+    // new occurrence gave a scanner's EPSS.
+    await refreshPriorityKeys(trx, new Set(known.values()));
     for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId, scannedAt });
 
     return {

@@ -10,6 +10,7 @@ import { identifierOrder, issuesBySeverity } from './issue-pages.js';
 import type { ExemptionLevel, ExemptionReason } from './exemptions.js';
 import { type EpssMatch, type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
 import { priorityKey, priorityReason } from './priority.js';
+import { issuesByPriority } from './priority-order.js';
 import { openSlaClocks } from './sla-clock.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
 import { type ShownIssue, shownIssues } from './summary.js';
@@ -74,7 +75,8 @@ export const MAX_ISSUE_LIMIT = 500;
 /**
  * An entity's current issues, filtered, sorted and paged (docs/insights-api.md). A state read with
  * tallies (entity-state.ts) answers the first pages by severity through indexes (issue-pages.ts);
- * any other query reads every issue of the state, reading the state again when it came with tallies.
+ * `priority` unfiltered is ordered by the database from stored parts (priority-order.ts); any other
+ * query reads every issue of the state, reading the state again when it came with tallies.
  */
 export async function entityIssues(db: Db, state: EntityState, query: IssueQuery, now: string, policies: SlaPolicies = DEFAULT_SLA_POLICIES): Promise<IssuePage> {
   const sort = query.sort ?? '-severity';
@@ -85,17 +87,23 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
   if (key === 'severity' && unfiltered) {
     const indexed = await issuesBySeverity(db, state, sort.startsWith('-'), offset, limit, now);
     if (indexed) {
-      const tallies = state.targets.map((t) => t.tally as NonNullable<typeof t.tally>);
-      const facets = {
-        scanners: [...new Set(tallies.flatMap((t) => t.reporting))].sort(),
-        kinds: [...new Set(tallies.flatMap((t) => t.kinds))].sort(),
-        targets: targetFacets(state),
-      };
       return {
         items: await itemsOf(db, state, indexed.page, now, policies),
         total: indexed.total,
         nextCursor: offset + limit < indexed.total ? writeCursor(offset + limit) : null,
-        facets,
+        facets: talliedFacets(state),
+      };
+    }
+  }
+  // Ordered by the database from each issue's stored priority parts (priority-order.ts).
+  if (sort === 'priority' && unfiltered) {
+    const ordered = await issuesByPriority(db, state, offset, limit, now);
+    if (ordered) {
+      return {
+        items: await itemsOf(db, state, ordered.page, now, policies),
+        total: ordered.total,
+        nextCursor: offset + limit < ordered.total ? writeCursor(offset + limit) : null,
+        facets: talliedFacets(state),
       };
     }
   }
@@ -148,6 +156,16 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
     total: chosen.length,
     nextCursor: offset + limit < chosen.length ? writeCursor(offset + limit) : null,
     facets,
+  };
+}
+
+/** The facets of a state whose every target comes with its tally. */
+function talliedFacets(state: EntityState): IssuePage['facets'] {
+  const tallies = state.targets.map((t) => t.tally as NonNullable<typeof t.tally>);
+  return {
+    scanners: [...new Set(tallies.flatMap((t) => t.reporting))].sort(),
+    kinds: [...new Set(tallies.flatMap((t) => t.kinds))].sort(),
+    targets: targetFacets(state),
   };
 }
 

@@ -15,7 +15,7 @@ export interface Prioritised extends Exploitation {
 /** EPSS percentile bands, highest first: the top 5 %, 20 %, half; below half (or unscored) last. */
 export const EPSS_BANDS = [0.95, 0.8, 0.5] as const;
 
-function band(issue: Prioritised): number {
+function band(issue: Pick<Prioritised, 'epss'>): number {
   const p = issue.epss.percentile;
   if (p === null) return EPSS_BANDS.length;
   const at = EPSS_BANDS.findIndex((floor) => p >= floor);
@@ -26,16 +26,31 @@ const SCORE_DIGITS = 9;
 const ID_DIGITS = 15;
 
 /**
- * The priority order as one string per issue, so that sorting compares strings once instead of
- * re-deriving eight keys on every comparison (2 000 issues take ~22 000 comparisons): KEV first
- * (earliest CISA due date first), EPSS band, severity, fixable, the higher EPSS score, then the
- * identifier and id. Plain code-point order, as every part is ASCII or compared as written.
+ * The parts of an issue's place in the priority order that do not depend on the scans read: `head`
+ * what the feeds decide (KEV first, the earliest CISA due date first, then the EPSS band), `tail`
+ * the tie-breaks after severity (fixable first, the higher EPSS score, then the identifier). Both
+ * are ASCII strings of fixed-width fields compared as written; insights/priority-order.ts stores
+ * them per issue so that the database orders issues by head, severity, tail, id.
  */
-export function priorityKey(issue: Prioritised): string {
+export function priorityParts(issue: Omit<Prioritised, 'severity' | 'id'>): { head: string; tail: string } {
   const listed = issue.kev.state === 'listed';
   const due = listed ? (issue.kev.dueDate ?? '9999-12-31') : '9999-12-31';
   const score = issue.epss.score === null ? '2' : (1 - issue.epss.score).toFixed(SCORE_DIGITS);
-  return `${listed ? 0 : 1}${due}${band(issue)}${4 - severityRank(issue.severity)}${issue.fixedVersion ? 0 : 1}${score.padEnd(SCORE_DIGITS + 2, '0')}${issue.vulnerabilityId ?? issue.ruleId ?? ''}\u0000${String(issue.id).padStart(ID_DIGITS, '0')}`;
+  return {
+    head: `${listed ? 0 : 1}${due}${band(issue)}`,
+    tail: `${issue.fixedVersion ? 0 : 1}${score.padEnd(SCORE_DIGITS + 2, '0')}${issue.vulnerabilityId ?? issue.ruleId ?? ''}`,
+  };
+}
+
+/**
+ * The priority order as one string per issue, so that sorting compares strings once instead of
+ * re-deriving eight keys on every comparison (2 000 issues take ~22 000 comparisons): the head,
+ * severity, the tail (priorityParts), then the id. Plain code-point order, as every part is ASCII
+ * or compared as written.
+ */
+export function priorityKey(issue: Prioritised): string {
+  const { head, tail } = priorityParts(issue);
+  return `${head}${4 - severityRank(issue.severity)}${tail}\u0000${String(issue.id).padStart(ID_DIGITS, '0')}`;
 }
 
 /**

@@ -187,6 +187,10 @@ export interface IssueTable {
   details: string;
   first_seen_at: string;
   first_scan_id: number;
+  /** The priority order's parts the feeds decide (migrations/0016, insights/priority-order.ts); null until first computed. */
+  priority_head: string | null;
+  /** The priority order's tie-breaks after severity: fixable, EPSS score, identifier. */
+  priority_tail: string | null;
 }
 
 /** One stretch of time an issue was open in a variant: the SLA clock (migrations/0013-sla-clock.ts). */

@@ -14,6 +14,7 @@ import * as occurrenceBase from './0012-occurrence-base.js';
 import * as slaClock from './0013-sla-clock.js';
 import * as exploitationSortKeys from './0014-exploitation-sort-keys.js';
 import * as slaFixVerdicts from './0015-sla-fix-verdicts.js';
+import * as priorityOrder from './0016-priority-order.js';
 import * as scoreSortKeys from './0017-score-sort-keys.js';
 
 /**
@@ -36,6 +37,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-sla-clock': slaClock,
   '0014-exploitation-sort-keys': exploitationSortKeys,
   '0015-sla-fix-verdicts': slaFixVerdicts,
+  '0016-priority-order': priorityOrder,
   '0017-score-sort-keys': scoreSortKeys,
 };
 

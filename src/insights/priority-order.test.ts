@@ -1,0 +1,151 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { epssFile, feedDir, kevFile } from '../../test/support/feed-files.js';
+import { semgrepReport } from '../../test/support/reports.js';
+import { startTestServer, type TestServer } from '../../test/support/server.js';
+import { describeEachStore } from '../../test/support/stores.js';
+import { parseScope } from '../domain/scope.js';
+import { issuesOfScans } from '../store/issues.js';
+import { entityState } from './entity-state.js';
+import { prioritise } from './priority.js';
+import { issuesByPriority } from './priority-order.js';
+
+interface Match {
+  id: string;
+  related?: string[];
+  pkg: string;
+  severity: string;
+  fixed?: string;
+  epss?: number;
+}
+
+/** A Grype report: `related` ids become aliases, `epss` the match's EPSS entry. */
+function grype(matches: Match[]): string {
+  return JSON.stringify({
+    matches: matches.map((m) => ({
+      vulnerability: { id: m.id, severity: m.severity, fix: { versions: m.fixed ? [m.fixed] : [], state: m.fixed ? 'fixed' : 'unknown' } },
+      relatedVulnerabilities: (m.related ?? []).map((id) => ({ id })),
+      matchDetails: [],
+      artifact: { name: m.pkg, version: '1.0.0', type: 'npm', locations: [{ path: '/app/package-lock.json' }] },
+      ...(m.epss === undefined ? {} : { epss: [{ cve: m.id, epss: m.epss, percentile: m.epss, date: '2024-03-01' }] }),
+    })),
+    source: { type: 'directory', target: '.' },
+    descriptor: { name: 'grype', version: '0.80.0' },
+  });
+}
+
+const ESTATE: Match[] = [
+  // Known exploited through an alias; another through its own id with an earlier CISA due date; one without a due date.
+  { id: 'CVE-2024-1000', related: ['CVE-2024-2000', 'GHSA-aaaa-bbbb-cccc'], pkg: 'alias-kev', severity: 'Low', epss: 0.3 },
+  { id: 'CVE-2024-7000', pkg: 'kev-early', severity: 'Medium' },
+  { id: 'CVE-2024-7001', pkg: 'kev-no-due', severity: 'Critical', fixed: '3.0.0' },
+  // No CVE id at all: never enriched, whatever the feeds hold.
+  { id: 'GHSA-9f8m-q2w4-h7c3', pkg: 'no-cve', severity: 'Critical', fixed: '2.0.0' },
+  // A GHSA whose alias the EPSS feed scores in its top band.
+  { id: 'GHSA-2222-3333-4444', related: ['CVE-2024-6000'], pkg: 'ghsa-alias', severity: 'High' },
+  // Ties: the same band, severity, fix and score, then the same identifier in two packages.
+  { id: 'CVE-2024-3001', pkg: 'tie-b', severity: 'Medium', fixed: '1.0.1', epss: 0.6 },
+  { id: 'CVE-2024-3000', pkg: 'tie-a', severity: 'Medium', fixed: '1.0.1', epss: 0.6 },
+  { id: 'CVE-2024-3000', pkg: 'tie-a-again', severity: 'Medium', fixed: '1.0.1', epss: 0.6 },
+  // The feed does not list it: EPSS unknown to the feed once loaded.
+  { id: 'CVE-2024-4000', pkg: 'unlisted', severity: 'High' },
+  { id: 'CVE-2024-5000', pkg: 'fixable', severity: 'High', fixed: '1.2.0' },
+  { id: 'CVE-2024-8000', pkg: 'top-band', severity: 'Low', fixed: '4.0.0', epss: 0.9 },
+  { id: 'CVE-2024-8001', pkg: 'band-edge', severity: 'Low' },
+  { id: 'CVE-2024-8002', pkg: 'below-half', severity: 'Critical' },
+];
+
+describeEachStore('the stored priority order', (kind) => {
+  let server: TestServer;
+  let scanIds: number[];
+  let dir: string;
+  const now = '2024-04-02T08:00:00.000Z';
+  beforeEach(async () => {
+    server = await startTestServer(kind, { clock: () => now });
+    dir = feedDir();
+    const scope = parseScope('acme.pay');
+    const grypeScan = await server.lantern.ingest({ report: Buffer.from(grype(ESTATE)), source: 'grype.json', target: 'acme/app', targetType: 'repository', variant: 'main', scope, baseline: true, scannedAt: '2024-03-01T00:00:00.000Z' });
+    // Code findings: rule ids, no vulnerability id, of two severities.
+    const code = semgrepReport([
+      { rule: 'js.xss.raw-html', path: 'src/a.js', line: 3, severity: 'ERROR', snippet: 'x' },
+      { rule: 'js.crypto.weak-hash', path: 'src/b.js', line: 9, severity: 'WARNING', snippet: 'y' },
+      { rule: 'JS.Audit.Eval', path: 'src/c.js', line: 1, severity: 'ERROR', snippet: 'z' },
+    ]);
+    const semgrepScan = await server.lantern.ingest({ report: Buffer.from(code), source: 'semgrep.json', target: 'acme/app', targetType: 'repository', variant: 'main', scope, scannedAt: '2024-03-01T00:00:00.000Z' });
+    scanIds = [grypeScan.scanId, semgrepScan.scanId];
+    const catalog = join(dir, 'catalog-info.yaml');
+    writeFileSync(catalog, 'apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: app\n  annotations:\n    harness.io/sto-test-target:\n      - name: acme/app\nspec:\n  type: service\n  lifecycle: production\n  owner: team-pay\n');
+    await server.lantern.registerLocation(catalog, parseScope('acme.pay'));
+  });
+  afterEach(async () => server.close());
+
+  /** The documented order, computed in JavaScript over every issue (insights/priority.ts). */
+  const documented = async (leaveOut: number[] = []) => (await prioritise(server.lantern.store.db, await issuesOfScans(server.lantern.store.db, scanIds), 'priority')).filter((i) => !leaveOut.includes(i.id));
+
+  /** The stored order, read directly (it must answer, not fall back) and through the API page by page. */
+  const expectStoredOrder = async (leaveOut: number[] = []) => {
+    const expected = await documented(leaveOut);
+    const db = server.lantern.store.db;
+    const entity = await db.selectFrom('entities').selectAll().where('name', '=', 'app').executeTakeFirstOrThrow();
+    const state = await entityState(db, entity, { tallies: { mode: 'read', now } });
+    const direct = await issuesByPriority(db, state, 0, 100, now);
+    expect(direct).toBeDefined();
+    expect(direct?.total).toBe(expected.length);
+    expect(direct?.page.map((p) => p.issue.id)).toEqual(expected.map((i) => i.id));
+
+    const seen: Array<{ id: number; priorityReason: string }> = [];
+    let cursor: string | null = null;
+    do {
+      const response = await server.app.inject({ method: 'GET', url: `/api/insights/entities/component/default/app/issues?sort=priority&limit=4${cursor ? `&cursor=${cursor}` : ''}` });
+      expect(response.statusCode).toBe(200);
+      const page = response.json() as { items: Array<{ id: number; priorityReason: string }>; total: number; nextCursor: string | null };
+      expect(page.total).toBe(expected.length);
+      seen.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen.map((i) => i.id)).toEqual(expected.map((i) => i.id));
+    expect(seen.map((i) => i.priorityReason)).toEqual(expected.map((i) => i.priorityReason));
+    return expected;
+  };
+
+  it('orders as documented without feeds, after KEV and EPSS imports, after a re-import and with an exemption', async () => {
+    // Without feeds: EPSS from the Grype report, KEV never enriched.
+    const before = await expectStoredOrder();
+    expect(before.slice(0, 4).map((i) => i.package)).toEqual(['top-band', 'tie-a', 'tie-a-again', 'tie-b']);
+
+    await server.lantern.importFeed('kev', kevFile(dir, [
+      { cveID: 'CVE-2024-2000', dateAdded: '2024-03-05', dueDate: '2024-03-26' },
+      { cveID: 'CVE-2024-7000', dateAdded: '2024-03-10', dueDate: '2024-03-20' },
+      { cveID: 'CVE-2024-7001', dateAdded: '2024-03-11' },
+    ]));
+    await server.lantern.importFeed('epss', epssFile(dir, [
+      ['CVE-2024-6000', 0.7, 0.97],
+      ['CVE-2024-8000', 0.7, 0.97],
+      ['CVE-2024-3000', 0.2, 0.85],
+      ['CVE-2024-3001', 0.2, 0.85],
+      ['CVE-2024-5000', 0.01, 0.3],
+      ['CVE-2024-8001', 0.05, 0.95],
+      ['CVE-2024-8002', 0.02, 0.49],
+    ]));
+    const fed = await expectStoredOrder();
+    expect(fed.filter((i) => i.package !== null).map((i) => i.package)).toEqual([
+      'kev-early', 'alias-kev', 'kev-no-due',
+      'ghsa-alias', 'top-band', 'band-edge',
+      'tie-a', 'tie-a-again', 'tie-b',
+      'no-cve', 'below-half', 'fixable', 'unlisted',
+    ]);
+
+    // A re-import that moves scores: the stored order follows in the import's transaction.
+    await server.lantern.importFeed('epss', epssFile(dir, [['CVE-2024-3001', 0.99, 0.999], ['CVE-2024-4000', 0.5, 0.8]], { scoreDate: '2024-04-02' }));
+    const moved = await expectStoredOrder();
+    expect(moved.filter((i) => i.package !== null).map((i) => i.package).slice(3, 6)).toEqual(['tie-b', 'unlisted', 'no-cve']);
+
+    // An exempted issue leaves the list; the others keep their order.
+    const exempted = moved[1] as (typeof moved)[number];
+    const created = await server.app.inject({ method: 'POST', url: '/api/exemptions', payload: { issueId: exempted.id, reason: 'accepted_risk', comment: 'Not reachable.' } });
+    expect(created.statusCode, created.body).toBe(201);
+    expect((await server.app.inject({ method: 'POST', url: `/api/exemptions/${created.json().id}/approve`, payload: {} })).statusCode).toBe(200);
+    await expectStoredOrder([exempted.id]);
+  });
+});

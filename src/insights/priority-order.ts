@@ -1,0 +1,175 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { type Kysely, sql } from 'kysely';
+import { batches, inValues } from '../store/batches.js';
+import { updateById } from '../store/bulk.js';
+import { aggregateIssues, scanIssueRowsOf } from '../store/issues.js';
+import { isPostgres } from '../store/row-locks.js';
+import type { Database } from '../store/schema.js';
+import type { EntityState } from './entity-state.js';
+import { coveringExemption } from './exemptions.js';
+import { type Exploitation, exploitationOf } from './exploitation.js';
+import { priorityParts } from './priority.js';
+import type { ShownIssue } from './summary.js';
+
+type Db = Kysely<Database>;
+
+/**
+ * The priority order stored per issue (migrations/0016): `issues.priority_head` and
+ * `priority_tail` are priorityParts() of the issue as exploitationOf() matches it now, so that the
+ * database orders an entity's issues by head, worst severity, tail, id — exactly priorityKey()'s
+ * order — instead of every issue being matched with the feeds and sorted in JavaScript on every
+ * request. They are written in the transaction of whatever changes them:
+ *   - an ingest, for the scan's issues (new issues, rewritten aliases or fixed version, an EPSS a
+ *     scanner reported on a new occurrence);
+ *   - a feed import, for every issue with a vulnerability id (an issue without one is never
+ *     matched with a feed).
+ * Exemptions take issues out of the list when read; they never change an issue's place.
+ */
+
+const REFRESH_BATCH = 5000;
+const PARTS = [
+  ['priority_head', 'text'],
+  ['priority_tail', 'text'],
+] as const;
+
+interface KeyedRow {
+  id: number;
+  vulnerability_id: string | null;
+  rule_id: string | null;
+  fixed_version: string | null;
+  priority_head: string | null;
+  priority_tail: string | null;
+}
+
+/** Writes the stored priority parts of these issues where they changed. */
+export async function refreshPriorityKeys(db: Db, issueIds: Iterable<number>): Promise<number> {
+  let changed = 0;
+  for (const batch of batches(issueIds, REFRESH_BATCH)) {
+    const rows = await db.selectFrom('issues').select(['id', 'vulnerability_id', 'rule_id', 'fixed_version', 'priority_head', 'priority_tail']).where(inValues(db, 'id', batch)).execute();
+    changed += await writeParts(db, rows);
+    // On SQLite every statement ran synchronously: let other requests in between batches.
+    await nextTurn();
+  }
+  return changed;
+}
+
+/**
+ * Writes the stored priority parts of every issue a feed can change (those with a vulnerability
+ * id) and of any not computed yet, where they changed: after a feed import, in its transaction.
+ * Read in id order, a batch at a time; only changed rows are written.
+ */
+export async function refreshAllPriorityKeys(db: Db): Promise<number> {
+  let changed = 0;
+  let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('issues')
+      .select(['id', 'vulnerability_id', 'rule_id', 'fixed_version', 'priority_head', 'priority_tail'])
+      .where('id', '>', after)
+      .where((eb) => eb.or([eb('vulnerability_id', 'is not', null), eb('priority_head', 'is', null), eb('priority_tail', 'is', null)]))
+      .orderBy('id')
+      .limit(REFRESH_BATCH)
+      .execute();
+    if (rows.length === 0) return changed;
+    changed += await writeParts(db, rows);
+    after = (rows[rows.length - 1] as KeyedRow).id;
+    if (rows.length < REFRESH_BATCH) return changed;
+    await nextTurn();
+  }
+}
+
+async function writeParts(db: Db, rows: readonly KeyedRow[]): Promise<number> {
+  const known = await exploitationOf(
+    db,
+    rows.map((r) => ({ id: r.id, vulnerabilityId: r.vulnerability_id })),
+  );
+  const changed: Array<{ id: number; priority_head: string; priority_tail: string }> = [];
+  for (const row of rows) {
+    const { head, tail } = priorityParts({ ...(known.get(row.id) as Exploitation), fixedVersion: row.fixed_version, vulnerabilityId: row.vulnerability_id, ruleId: row.rule_id });
+    if (head !== row.priority_head || tail !== row.priority_tail) changed.push({ id: row.id, priority_head: head, priority_tail: tail });
+  }
+  await updateById(db, 'issues', PARTS, changed);
+  return changed.length;
+}
+
+/**
+ * Issues `offset` to `offset + limit` of the entity's active issues in priority order, ordered by
+ * the database from the stored parts: one query over the shown scans' (scan, issue) pairs returns
+ * the first `offset + limit` ids in order (exempted ones left out by id), and only the page's
+ * issues are read whole, matched with the feeds and given their reason; the total comes from the
+ * shown variants' tallies. Undefined when this path cannot answer: a target shown through several
+ * variants (its issues are merged as entity-issues.ts does), a variant without a valid tally, or
+ * an issue whose parts are not computed yet (after the upgrade, until its target's next ingest or
+ * the next feed import: such issues are ordered first, so the first row tells).
+ */
+export async function issuesByPriority(db: Db, state: EntityState, offset: number, limit: number, now: string): Promise<{ page: ShownIssue[]; total: number } | undefined> {
+  if (state.targets.some((t) => t.tally === undefined)) return undefined;
+  if (new Set(state.targets.map((t) => t.targetId)).size !== state.targets.length) return undefined;
+  const total = state.targets.reduce((n, t) => n + (t.tally as NonNullable<typeof t.tally>).counts.total, 0);
+  const scanIds = state.targets.flatMap((t) => t.scans.map((s) => s.id));
+  if (scanIds.length === 0 || offset >= total) return { page: [], total };
+  const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
+  const exempted = await exemptedIssues(db, state, scanIds, now);
+
+  // Code-point order on PostgreSQL as on SQLite (BINARY): the parts are compared as written.
+  const text = (column: 'issues.priority_head' | 'issues.priority_tail') => (isPostgres(db) ? sql`${sql.ref(column)} collate "C"` : sql.ref(column));
+  let query = db
+    .selectFrom('scan_issues')
+    .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
+    .select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail'])
+    .where('scan_issues.scan_id', 'in', scanIds);
+  if (exempted.length > 0) query = query.where((eb) => eb.not(inValues(db, 'issues.id', exempted)));
+  const ordered = await query
+    .groupBy('issues.id')
+    .orderBy(sql`case when issues.priority_head is null or issues.priority_tail is null then 0 else 1 end`)
+    .orderBy(text('issues.priority_head'))
+    .orderBy(sql`max(scan_issues.severity)`, 'desc')
+    .orderBy(text('issues.priority_tail'))
+    .orderBy('issues.id')
+    .limit(offset + limit)
+    .execute();
+  if (ordered.some((r) => r.priority_head === null || r.priority_tail === null)) return undefined;
+  const chosen = ordered.slice(offset);
+
+  const listings = new Map<number, ReturnType<typeof aggregateIssues>[number]>();
+  for (const target of state.targets) {
+    const ids = chosen.filter((r) => r.target_id === target.targetId).map((r) => r.id);
+    if (ids.length > 0) for (const issue of aggregateIssues(await scanIssueRowsOf(db, target.scans.map((s) => s.id), ids))) listings.set(issue.id, issue);
+  }
+  const page = chosen.flatMap((r) => {
+    const issue = listings.get(r.id);
+    const target = targetOf.get(r.target_id);
+    return issue && target ? [{ issue, target, exempted: false, exemption: undefined }] : [];
+  });
+  return { page, total };
+}
+
+/**
+ * The shown issues an approved exemption covers now: only those an exemption names (by id, or by
+ * vulnerability or rule id) are read, then judged as entity-issues.ts judges every issue.
+ */
+async function exemptedIssues(db: Db, state: EntityState, scanIds: readonly number[], now: string): Promise<number[]> {
+  if (state.exemptions.length === 0) return [];
+  const ids = state.exemptions.flatMap((e) => (e.issue_id === null ? [] : [e.issue_id]));
+  const keys = [...new Set(state.exemptions.flatMap((e) => (e.issue_id === null && e.key !== null ? [e.key.toLowerCase()] : [])))];
+  if (ids.length === 0 && keys.length === 0) return [];
+  const named = await db
+    .selectFrom('issues')
+    .select(['issues.id', 'issues.target_id', 'issues.vulnerability_id', 'issues.rule_id'])
+    .where('issues.target_id', 'in', [...new Set(state.targets.map((t) => t.targetId))])
+    .where((eb) => {
+      const any = [];
+      if (ids.length > 0) any.push(inValues(db, 'issues.id', ids));
+      if (keys.length > 0) any.push(sql<boolean>`lower(issues.vulnerability_id) in (${sql.join(keys)})`, sql<boolean>`lower(issues.rule_id) in (${sql.join(keys)})`);
+      return eb.or(any);
+    })
+    .where('issues.id', 'in', (eb) => eb.selectFrom('scan_issues').select('scan_issues.issue_id').where('scan_issues.scan_id', 'in', scanIds))
+    .execute();
+  const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
+  return named
+    .filter((r) => {
+      const target = targetOf.get(r.target_id);
+      return target !== undefined && coveringExemption({ id: r.id, targetId: r.target_id, targetScope: target.scope, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id }, state.exemptions, now) !== undefined;
+    })
+    .map((r) => r.id);
+}
