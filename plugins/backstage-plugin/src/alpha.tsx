@@ -29,7 +29,7 @@ export const lanternSecurityContent = EntityContentBlueprint.make({
   },
 });
 
-export { catalogPageWithLanternColumn, lanternCatalogColumnModule } from './catalog-page';
+export { catalogPageWithLanternColumn, lanternCatalogColumnModule, lanternCatalogColumns } from './catalog-page';
 
 /** The Lantern plugin for Backstage's new frontend system. */
 export default createFrontendPlugin({
