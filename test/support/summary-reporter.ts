@@ -41,9 +41,18 @@ export function summaryLine(c: RunCounts): string {
   return [`${c.passed} passed`, `${c.failed} failed`, ...others].join(', ');
 }
 
-/** Ends the run with the one line CI reads (summaryLine), in vitest's own counts. */
+/**
+ * The names of the skipped tests that start with "notice:" (what a run left out and how to run it,
+ * test/plugins-not-installed.notice.ts), which vitest's default reporter does not print.
+ */
+export function notices(testModules: ReadonlyArray<TestModule>): string[] {
+  return testModules.flatMap((module) => [...module.children.allTests()].filter((t) => t.result().state === 'skipped' && /^notice:/i.test(t.name)).map((t) => t.name));
+}
+
+/** Ends the run with the one line CI reads (summaryLine), in vitest's own counts, after the notices if any. */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
-    process.stdout.write(`\n${summaryLine(runCounts(testModules, unhandledErrors.length))}\n`);
+    const lines = notices(testModules).map((n) => `${n}\n`).join('');
+    process.stdout.write(`\n${lines}${summaryLine(runCounts(testModules, unhandledErrors.length))}\n`);
   }
 }

@@ -29,6 +29,8 @@ export const lanternSecurityContent = EntityContentBlueprint.make({
   },
 });
 
+export { catalogPageWithLanternColumn, lanternCatalogColumnModule, lanternCatalogColumns } from './catalog-page';
+
 /** The Lantern plugin for Backstage's new frontend system. */
 export default createFrontendPlugin({
   pluginId: 'lantern',
