@@ -15,6 +15,7 @@ import { parseScope } from '../src/domain/scope.js';
 import { Lantern } from '../src/lantern.js';
 import { bulkInsertIds, bulkRun } from '../src/store/bulk.js';
 import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
+import { targetKeyColumns } from '../src/store/targets.js';
 import { random } from './synthetic-reports.js';
 
 export interface EstateSize {
@@ -138,6 +139,7 @@ export async function writeScannedTargets(
         project_id: t.container ? null : projectId,
         name: t.name,
         name_key: t.name.toLowerCase(),
+        ...targetKeyColumns(t.name),
         type: t.type,
         baseline_variant: null,
         baseline_regex: null,

@@ -203,6 +203,15 @@ function similarityLimit(key: string): number {
   return key.length <= 4 ? 1 : key.length <= 12 ? 2 : 3;
 }
 
+/**
+ * The lengths of the similarity keys that can be within similarTargets' edit limit of this one:
+ * an edit changes the length by one at most. The store reads a scope's names in this range only.
+ */
+export function similarKeyLengths(similarityKey: string): { min: number; max: number } {
+  const limit = similarityLimit(similarityKey);
+  return { min: similarityKey.length - limit, max: similarityKey.length + limit };
+}
+
 /** The keys a link or target is compared by when it matched nothing; the store keeps them with each link. */
 export interface NameKeys {
   nameKey: string;

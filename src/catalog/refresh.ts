@@ -23,12 +23,12 @@ import type { Store } from '../store/database.js';
 import { lockLinkResolution, lockTargetsForLinking } from '../store/row-locks.js';
 import { targetNameKey } from '../domain/target.js';
 import type { Database, LocationRow } from '../store/schema.js';
-import { insertLinks, type LinkInsert, storedTargets, targetsNamed } from '../store/target-links.js';
+import { insertLinks, type LinkInsert, targetsForLinks, targetsNamed } from '../store/target-links.js';
 import { entityRepository } from './annotations.js';
 import type { BackstageReadOptions } from './backstage-catalog.js';
 import { type CatalogEntity, type CatalogProblem, conflictProblem, formatProblem } from './entity.js';
 import { linkRows } from './link-resolution.js';
-import { indexTargets } from './matching.js';
+import { indexTargets, nameKeys } from './matching.js';
 import { type CatalogReadResult, readCatalog } from './read.js';
 import { searchRows, type StoredEnvelope, storedEntity } from './served-entity.js';
 import { absoluteAddress } from './source-address.js';
@@ -336,7 +336,7 @@ async function lockLinkedTargets(trx: Db, entities: readonly CatalogEntity[]): P
 
 async function resolvedLinks(trx: Db, written: ReadonlyArray<{ id: number; entity: CatalogEntity }>, now: string): Promise<LinkInsert[]> {
   if (!written.some((w) => w.entity.linkSpecs.length > 0)) return [];
-  const targets = await storedTargets(trx);
+  const targets = await targetsForLinks(trx, written.flatMap(({ entity }) => entity.linkSpecs.map((spec) => nameKeys(spec.name, spec.scope))));
   const index = indexTargets(targets.targets);
   return written.flatMap(({ id, entity }) => linkRows(id, entity.linkSpecs, index, targets, now));
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { LinkDiagnostic, NameKeys, TargetSummary } from '../catalog/matching.js';
+import { type LinkDiagnostic, type NameKeys, similarKeyLengths, targetConcernsLink, type TargetSummary } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import type { TargetType } from '../domain/target.js';
 import { batches } from './batches.js';
@@ -51,6 +51,79 @@ export async function storedTargets(db: Db, targetIds?: readonly number[]): Prom
     }),
   );
   return { targets, variantId: (targetId, variant) => ids.get(`${targetId} ${variant}`) };
+}
+
+/**
+ * The targets that can decide how links with these keys resolve, with their variants: all that
+ * resolveTargetLink (catalog/matching.ts) reads of the whole directory, found through indexes
+ * (migration 0018), so that resolving these links against them gives what resolving against every
+ * target gives, at a cost that does not grow with the number of targets. They are the targets of
+ * each link's name in any scope (a match, or "it exists in another scope") and, for a name no
+ * target has anywhere, those its similar-name hint weighs: the same similarity key or last path
+ * segment in any scope, and the names of its scope within a few edits, read by length from a
+ * covering index and compared here.
+ */
+export async function targetsForLinks(db: Db, links: readonly NameKeys[]): Promise<StoredTargets> {
+  const ids = new Set<number>();
+  const named = new Set<string>();
+  for (const batch of batches(new Set(links.map((link) => link.nameKey)))) {
+    for (const row of await db.selectFrom('targets').select(['id', 'name_key']).where('name_key', 'in', batch).execute()) {
+      ids.add(row.id);
+      named.add(row.name_key);
+    }
+  }
+  const unnamed = links.filter((link) => !named.has(link.nameKey));
+  if (unnamed.length > 0) {
+    const keyed = () => db.selectFrom('targets').select(['id', 'scope', 'name_key', 'similarity_key', 'last_segment']);
+    for (const batch of batches(new Set(unnamed.map((link) => link.similarityKey)))) {
+      for (const row of await keyed().where('similarity_key', 'in', batch).execute()) ids.add(row.id);
+    }
+    for (const batch of batches(new Set(unnamed.flatMap((link) => (link.lastSegment === undefined ? [] : [link.lastSegment]))))) {
+      for (const row of await keyed().where('last_segment', 'in', batch).execute()) ids.add(row.id);
+    }
+    for (const [scope, inScope] of groupBy(unnamed, (link) => link.scope)) {
+      // Each length a scope's name may have, with the links it may be a few edits from.
+      const byLength = new Map<number, NameKeys[]>();
+      for (const link of inScope) {
+        const { min, max } = similarKeyLengths(link.similarityKey);
+        for (let length = min; length <= max; length++) {
+          const list = byLength.get(length);
+          if (list) list.push(link);
+          else byLength.set(length, [link]);
+        }
+      }
+      for (const { min, max } of mergedRanges(inScope.map((link) => similarKeyLengths(link.similarityKey)))) {
+        const rows = await keyed().where('scope', '=', scope).where('similarity_length', '>=', min).where('similarity_length', '<=', max).execute();
+        for (const row of rows) {
+          if (ids.has(row.id) || row.similarity_key === null) continue;
+          const keys: NameKeys = { nameKey: row.name_key, similarityKey: row.similarity_key, lastSegment: row.last_segment ?? undefined, scope: row.scope };
+          if ((byLength.get(row.similarity_key.length) ?? []).some((link) => targetConcernsLink(link, keys))) ids.add(row.id);
+        }
+      }
+    }
+  }
+  return storedTargets(db, [...ids].sort((a, b) => a - b));
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item));
+    if (list) list.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** The ranges, overlapping ones joined. */
+function mergedRanges(ranges: ReadonlyArray<{ min: number; max: number }>): Array<{ min: number; max: number }> {
+  const merged: Array<{ min: number; max: number }> = [];
+  for (const range of [...ranges].sort((a, b) => a.min - b.min)) {
+    const last = merged[merged.length - 1];
+    if (last && range.min <= last.max + 1) last.max = Math.max(last.max, range.max);
+    else merged.push({ ...range });
+  }
+  return merged;
 }
 
 export type LinkInsert = Required<Omit<NewEntityLink, 'id'>>;
