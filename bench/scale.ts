@@ -12,8 +12,12 @@
  *   --growth             measure at 10000 and 50000 entities (or --sizes A,B) and print B/A
  *   --sizes A,B          the two sizes of --growth
  *   --samples N          requests per read (default 300; a read stops after 20 s with ≥ 5)
+ *   --keep NAME          the name estates are kept under (default scale): bench/out/NAME-N.db and
+ *                        the schema lantern_bench_NAME_N, so that runs from several work trees on
+ *                        one PostgreSQL server keep their estates apart
+ *   --build-only         build (or upgrade) the estates and stop
  *
- * Estates are kept in bench/out/scale-N.db (schema lantern_bench_scale_N) and reused.
+ * Estates are kept and reused.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +38,8 @@ const { values: flags } = parseArgs({
     growth: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '10000,50000' },
     samples: { type: 'string', default: '300' },
+    keep: { type: 'string', default: 'scale' },
+    'build-only': { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, text: string): number => {
@@ -44,6 +50,8 @@ const positive = (name: string, text: string): number => {
 const sizes = flags.growth ? (flags.sizes ?? '').split(',').map((s) => positive('sizes', s)) : [positive('entities', flags.entities ?? '')];
 if (flags.growth && sizes.length !== 2) throw new Error('--sizes: expected two sizes, e.g. 10000,50000.');
 const SAMPLES = positive('samples', flags.samples ?? '');
+const KEEP = flags.keep ?? 'scale';
+if (!/^[a-z0-9-]+$/.test(KEEP)) throw new Error(`--keep ${JSON.stringify(KEEP)}: expected lower-case letters, digits and dashes.`);
 const store = flags.store ?? (POSTGRES ? 'both' : 'sqlite');
 if (!['sqlite', 'postgres', 'both'].includes(store)) throw new Error(`--store ${JSON.stringify(store)}: expected sqlite, postgres or both.`);
 const kinds = (store === 'both' ? ['sqlite', 'postgres'] : [store]) as Array<'sqlite' | 'postgres'>;
@@ -183,9 +191,13 @@ interface Figure {
 }
 
 async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Promise<{ floor: [number, number]; figures: Figure[] }> {
-  const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `scale-${entities}`);
+  const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `${KEEP}-${entities}`);
   await addHugeTarget(lantern);
   await storeMissingTallies(lantern);
+  if (flags['build-only']) {
+    await lantern.close();
+    return { floor: [0, 0], figures: [] };
+  }
   const app = await buildServer(lantern, { auth: { anonymous: { role: 'viewer', scope: 'account' } } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
@@ -252,6 +264,7 @@ async function deepCursor(base: string, entities: number): Promise<string | unde
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`);
 const results = new Map<string, { floor: [number, number]; figures: Figure[] }>();
 for (const entities of sizes) for (const kind of kinds) results.set(`${kind} ${entities}`, await measureStore(kind, entities));
+if (flags['build-only']) process.exit(0);
 
 for (const entities of sizes) {
   console.log(`\nLantern scale benchmark: ${entities.toLocaleString('en')} entities (+1 with a ${HUGE_ISSUES.toLocaleString('en')}-issue target), ~${(entities * 200).toLocaleString('en')} issues; up to ${SAMPLES} sequential requests each over loopback, Node ${process.version}\n`);

@@ -21,13 +21,20 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('targets').addColumn('last_segment', 'text').execute();
   await db.schema.alterTable('targets').addColumn('similarity_length', 'integer').execute();
 
-  const typed = db as unknown as Kysely<Database>;
+  await backfillTargetKeys(db as unknown as Kysely<Database>);
+  await db.schema.createIndex('targets_similarity_key').on('targets').column('similarity_key').execute();
+  await db.schema.createIndex('targets_last_segment').on('targets').column('last_segment').where(sql.ref('last_segment'), 'is not', null).execute();
+  await db.schema.createIndex('targets_scope_similarity').on('targets').columns(['scope', 'similarity_length', 'similarity_key', 'name_key', 'last_segment', 'id']).execute();
+}
+
+/** Sets every target's keys from its name, a batch of targets at a time. */
+export async function backfillTargetKeys(db: Kysely<Database>): Promise<void> {
   const BATCH = 5000;
   for (let after = 0; ; ) {
-    const rows = await typed.selectFrom('targets').select(['id', 'name']).where('id', '>', after).orderBy('id').limit(BATCH).execute();
-    if (rows.length === 0) break;
+    const rows = await db.selectFrom('targets').select(['id', 'name']).where('id', '>', after).orderBy('id').limit(BATCH).execute();
+    if (rows.length === 0) return;
     await updateById(
-      typed,
+      db,
       'targets',
       [
         ['similarity_key', 'text'],
@@ -38,8 +45,4 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     after = rows[rows.length - 1]?.id ?? after;
   }
-
-  await db.schema.createIndex('targets_similarity_key').on('targets').column('similarity_key').execute();
-  await db.schema.createIndex('targets_last_segment').on('targets').column('last_segment').where(sql.ref('last_segment'), 'is not', null).execute();
-  await db.schema.createIndex('targets_scope_similarity').on('targets').columns(['scope', 'similarity_length', 'similarity_key', 'name_key', 'last_segment', 'id']).execute();
 }
