@@ -16,6 +16,7 @@
  *                        the schema lantern_bench_NAME_N, so that runs from several work trees on
  *                        one PostgreSQL server keep their estates apart
  *   --build-only         build (or upgrade) the estates and stop
+ *   --links-only         only what linking costs: first scans, registrations, link lookups
  *
  * Estates are kept and reused.
  */
@@ -28,6 +29,7 @@ import { buildServer } from '../src/api/server.js';
 import { parseScope } from '../src/domain/scope.js';
 import type { Lantern } from '../src/lantern.js';
 import { openKeptEstate, POSTGRES, writeScannedTargets } from './estate.js';
+import { linkLookups } from './link-lookup.js';
 import { httpGet, latencies, median, printTable } from './measure.js';
 import { random, trivyReport } from './synthetic-reports.js';
 
@@ -40,6 +42,7 @@ const { values: flags } = parseArgs({
     samples: { type: 'string', default: '300' },
     keep: { type: 'string', default: 'scale' },
     'build-only': { type: 'boolean', default: false },
+    'links-only': { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, text: string): number => {
@@ -230,7 +233,7 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
     const deep = await deepCursor(base, entities);
     if (deep) cases.splice(5, 0, ['overview, deep page by cursor (90%)', get(() => `/api/insights/overview?limit=50&cursor=${encodeURIComponent(deep)}`), 50]);
     const figures: Figure[] = [];
-    for (const [name, request, goal] of cases) {
+    for (const [name, request, goal] of flags['links-only'] ? [] : cases) {
       const [p50, p95] = await latencies(request, SAMPLES, { warmUp: 3, budgetMs: BUDGET_MS });
       figures.push({ name, p50, p95, goal });
       console.log(`  ${kind} ${entities}: ${name}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
@@ -243,6 +246,8 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
     // characters of its length: here every image of the estate (registry.acme.io/svc-NNNNN).
     const [nearMedian, nearMax] = await registrations(lantern, 5, (_, k) => `registry.acme.io/svc-w${String(k).padStart(4, '0')}`);
     figures.push({ name: 'the same, naming a target as long as every image name (worst case)', p50: nearMedian, p95: nearMax, goal: 50 });
+    for (const lookup of await linkLookups(lantern)) figures.push({ name: `${lookup.name}: ${lookup.targets.toLocaleString('en')} targets read (median of 5)`, p50: lookup.ms, p95: lookup.ms, goal: 50 });
+    if (flags['links-only']) return { floor, figures };
     const start = performance.now();
     await lantern.evaluateScorecards(new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString());
     const evaluation = performance.now() - start;
