@@ -46,7 +46,7 @@ const ENTITIES = [
   { entity: 'scheme-git-slash', links: [{ name: 'acme/orders' }, { name: 'https://github.com/acme/search' }, { name: 'acme/search' }, { name: 'acme/search/' }] },
   { entity: 'image-tags', links: [{ name: 'registry.acme.io/payments:1.4.0', scope: 'account' }, { name: 'registry.acme.io/payments:1.5.0', scope: 'account' }, { name: 'registry.acme.io/ledger@sha256:0f1e2d3c', scope: 'account' }, { name: 'registry.acme.io/ledger', scope: 'account' }] },
   { entity: 'other-scope', links: [{ name: 'acme/billing' }, { name: 'acme/shipping' }] },
-  { entity: 'similar', links: [{ name: 'acme/invoicin' }, { name: 'acme/svc-0' }, { name: 'acme/svc-22' }, { name: 'acme/svc-1', scope: 'acme.other' }, { name: 'acme/nothing-like-it' }] },
+  { entity: 'similar', links: [{ name: 'acme/invoicin' }, { name: 'acme/svc-0' }, { name: 'acme/svc-22' }, { name: 'acme/svc-x7' }, { name: 'acme/svc-1', scope: 'acme.other' }, { name: 'acme/nothing-like-it' }] },
   { entity: 'variants', links: [{ name: 'acme/reports' }, { name: 'acme/reports', variant: 'Feature-X' }, { name: 'acme/payments', variant: 'never' }] },
   { entity: 'not-repository', links: [], source: 'url:https://github.com/acme/config' },
 ];
@@ -183,8 +183,11 @@ describeEachStore('resolving an entity\'s links through the target name index', 
     const read = async (name: string, scope: string) => (await targetsForLinks(lantern.store.db, [nameKeys(name, parseScope(scope))])).targets.map((t) => t.name).sort();
     // A name that exists: its targets in every scope, and nothing else.
     expect(await read('ACME/PAYMENTS', 'acme.other')).toEqual(['acme/payments']);
-    // A name that exists nowhere: what its similar-name hint weighs, not the other names of its scope.
-    expect(await read('acme/svc-0', 'acme.pay')).toEqual(['acme/svc-00', 'acme/svc-07', 'acme/svc-14', 'acme/svc-21', 'acme/svc-28', 'acme/svc-35', 'acme/svc-42', 'acme/svc-49', 'acme/svc-56', 'acme/svc-63', 'acme/svc-70', 'acme/svc-77']);
+    // A name that exists nowhere: the similar names its hint can offer, not the other names of its
+    // scope — here the three one edit away, not the nine two edits away.
+    expect(await read('acme/svc-0', 'acme.pay')).toEqual(['acme/svc-00', 'acme/svc-07', 'acme/svc-70']);
+    // Two names one edit away, then ten two edits away: any of those ten may be offered third (by name), so all are read.
+    expect(await read('acme/svc-x7', 'acme.pay')).toEqual(['acme/svc-00', 'acme/svc-07', 'acme/svc-14', 'acme/svc-21', 'acme/svc-28', 'acme/svc-35', 'acme/svc-42', 'acme/svc-49', 'acme/svc-56', 'acme/svc-63', 'acme/svc-70', 'acme/svc-77']);
     expect(await read('acme/shipping', 'acme.pay')).toEqual(['acme-corp/shipping']);
     expect(await read('https://gitlab.com/acme/invoicing', 'account')).toEqual(['acme/invoicing']);
     expect(await read('zzz/nothing-like-it', 'acme.pay')).toEqual([]);
