@@ -60,8 +60,8 @@ export async function storedTargets(db: Db, targetIds?: readonly number[]): Prom
  * target gives, at a cost that does not grow with the number of targets. They are the targets of
  * each link's name in any scope (a match, or "it exists in another scope") and, for a name no
  * target has anywhere, those its similar-name hint weighs: the same similarity key or last path
- * segment in any scope, and the names of its scope within a few edits, read by length from a
- * covering index and compared here.
+ * segment in any scope, and the names of its scope within a few edits (read by length from a
+ * covering index); of those, only the ones it can offer are read in full (similarCandidates).
  */
 export async function targetsForLinks(db: Db, links: readonly NameKeys[]): Promise<StoredTargets> {
   const ids = new Set<number>();
