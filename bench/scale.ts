@@ -124,6 +124,12 @@ async function withCatalogFile<T>(yaml: string, use: (path: string) => Promise<T
   }
 }
 
+/** Stops the bench when a location's entities were not stored (a rejected file would time nothing). */
+async function expectStored(lantern: Lantern, locationId: number, count: number): Promise<void> {
+  const stored = await lantern.store.db.selectFrom('entities').select('id').where('location_id', '=', locationId).execute();
+  if (stored.length !== count) throw new Error(`bench: the catalog file registered ${stored.length} entities, not ${count}: its entities were rejected.`);
+}
+
 /**
  * The time of first scans of new targets that catalog entities already name: each ingest creates
  * the target and links it to the entity waiting for it. Returns [median, max] in ms of `count`.
@@ -142,9 +148,11 @@ metadata:
         scope: account
 spec:
   type: service
+  lifecycle: production
   owner: team-1`,
   );
   const { location } = await withCatalogFile(docs.join('\n---\n'), (path) => lantern.catalog.register(path, parseScope('acme.services')));
+  await expectStored(lantern, location.id, count);
   const times: number[] = [];
   try {
     for (const [k, name] of names.entries()) {
@@ -153,6 +161,14 @@ spec:
       await lantern.ingest({ report, source: 'bench', target: name, targetType: 'container', variant: '1.0.0', scope: parseScope('account'), baseline: true });
       times.push(performance.now() - start);
     }
+    const linked = await lantern.store.db
+      .selectFrom('entity_links')
+      .innerJoin('entities', 'entities.id', 'entity_links.entity_id')
+      .select('entity_links.id')
+      .where('entities.location_id', '=', location.id)
+      .where('entity_links.matched', '=', 1)
+      .execute();
+    if (linked.length !== count) throw new Error(`bench: ${linked.length} of the ${count} waiting entities were linked by the first scans of their targets.`);
   } finally {
     await lantern.unregisterLocation(location.id);
   }
@@ -177,10 +193,12 @@ metadata:
         scope: account
 spec:
   type: service
+  lifecycle: production
   owner: team-2`;
     const start = performance.now();
     const { location } = await withCatalogFile(yaml, (path) => lantern.catalog.register(path, parseScope('acme.services')));
     times.push(performance.now() - start);
+    await expectStored(lantern, location.id, 1);
     await lantern.unregisterLocation(location.id);
   }
   return [median(times), Math.max(...times)];
