@@ -12,10 +12,13 @@
  *   --growth             measure at 10000 and 50000 entities (or --sizes A,B) and print B/A
  *   --sizes A,B          the two sizes of --growth
  *   --samples N          requests per read (default 300; a read stops after 20 s with ≥ 5)
- *   --name SUFFIX        keep the estates as scale-N-SUFFIX (another schema, another file): a
- *                        separate copy for a branch whose migrations differ
+ *   --keep NAME          the name estates are kept under (default scale): bench/out/NAME-N.db and
+ *                        the schema lantern_bench_NAME_N, so that runs from several work trees on
+ *                        one PostgreSQL server keep their estates apart
+ *   --build-only         build (or upgrade) the estates and stop
+ *   --links-only         only what linking costs: first scans, registrations, link lookups
  *
- * Estates are kept in bench/out/scale-N.db (schema lantern_bench_scale_N) and reused.
+ * Estates are kept and reused.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,7 @@ import { buildServer } from '../src/api/server.js';
 import { parseScope } from '../src/domain/scope.js';
 import type { Lantern } from '../src/lantern.js';
 import { openKeptEstate, POSTGRES, writeScannedTargets } from './estate.js';
+import { linkLookups } from './link-lookup.js';
 import { httpGet, latencies, median, printTable } from './measure.js';
 import { random, trivyReport } from './synthetic-reports.js';
 
@@ -36,7 +40,9 @@ const { values: flags } = parseArgs({
     growth: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '10000,50000' },
     samples: { type: 'string', default: '300' },
-    name: { type: 'string' },
+    keep: { type: 'string', default: 'scale' },
+    'build-only': { type: 'boolean', default: false },
+    'links-only': { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, text: string): number => {
@@ -47,6 +53,8 @@ const positive = (name: string, text: string): number => {
 const sizes = flags.growth ? (flags.sizes ?? '').split(',').map((s) => positive('sizes', s)) : [positive('entities', flags.entities ?? '')];
 if (flags.growth && sizes.length !== 2) throw new Error('--sizes: expected two sizes, e.g. 10000,50000.');
 const SAMPLES = positive('samples', flags.samples ?? '');
+const KEEP = flags.keep ?? 'scale';
+if (!/^[a-z0-9-]+$/.test(KEEP)) throw new Error(`--keep ${JSON.stringify(KEEP)}: expected lower-case letters, digits and dashes.`);
 const store = flags.store ?? (POSTGRES ? 'both' : 'sqlite');
 if (!['sqlite', 'postgres', 'both'].includes(store)) throw new Error(`--store ${JSON.stringify(store)}: expected sqlite, postgres or both.`);
 const kinds = (store === 'both' ? ['sqlite', 'postgres'] : [store]) as Array<'sqlite' | 'postgres'>;
@@ -116,6 +124,12 @@ async function withCatalogFile<T>(yaml: string, use: (path: string) => Promise<T
   }
 }
 
+/** Stops the bench when a location's entities were not stored (a rejected file would time nothing). */
+async function expectStored(lantern: Lantern, locationId: number, count: number): Promise<void> {
+  const stored = await lantern.store.db.selectFrom('entities').select('id').where('location_id', '=', locationId).execute();
+  if (stored.length !== count) throw new Error(`bench: the catalog file registered ${stored.length} entities, not ${count}: its entities were rejected.`);
+}
+
 /**
  * The time of first scans of new targets that catalog entities already name: each ingest creates
  * the target and links it to the entity waiting for it. Returns [median, max] in ms of `count`.
@@ -134,9 +148,11 @@ metadata:
         scope: account
 spec:
   type: service
+  lifecycle: production
   owner: team-1`,
   );
   const { location } = await withCatalogFile(docs.join('\n---\n'), (path) => lantern.catalog.register(path, parseScope('acme.services')));
+  await expectStored(lantern, location.id, count);
   const times: number[] = [];
   try {
     for (const [k, name] of names.entries()) {
@@ -145,6 +161,14 @@ spec:
       await lantern.ingest({ report, source: 'bench', target: name, targetType: 'container', variant: '1.0.0', scope: parseScope('account'), baseline: true });
       times.push(performance.now() - start);
     }
+    const linked = await lantern.store.db
+      .selectFrom('entity_links')
+      .innerJoin('entities', 'entities.id', 'entity_links.entity_id')
+      .select('entity_links.id')
+      .where('entities.location_id', '=', location.id)
+      .where('entity_links.matched', '=', 1)
+      .execute();
+    if (linked.length !== count) throw new Error(`bench: ${linked.length} of the ${count} waiting entities were linked by the first scans of their targets.`);
   } finally {
     await lantern.unregisterLocation(location.id);
   }
@@ -155,7 +179,7 @@ spec:
  * The time of registering a catalog file with one entity whose annotation names one target
  * (the waiting kind: no target has its name yet), then unregistering it: [median, max] in ms.
  */
-async function registrations(lantern: Lantern, count: number): Promise<[number, number]> {
+async function registrations(lantern: Lantern, count: number, targetName: (stamp: string, k: number) => string): Promise<[number, number]> {
   const stamp = Date.now().toString(36);
   const times: number[] = [];
   for (let k = 0; k < count; k++) {
@@ -165,14 +189,16 @@ metadata:
   name: registered-${stamp}-${k}
   annotations:
     harness.io/sto-test-target:
-      - name: registry.acme.io/registered-${stamp}-${k}
+      - name: ${targetName(stamp, k)}
         scope: account
 spec:
   type: service
+  lifecycle: production
   owner: team-2`;
     const start = performance.now();
     const { location } = await withCatalogFile(yaml, (path) => lantern.catalog.register(path, parseScope('acme.services')));
     times.push(performance.now() - start);
+    await expectStored(lantern, location.id, 1);
     await lantern.unregisterLocation(location.id);
   }
   return [median(times), Math.max(...times)];
@@ -186,9 +212,13 @@ interface Figure {
 }
 
 async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Promise<{ floor: [number, number]; figures: Figure[] }> {
-  const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `scale-${entities}${flags.name ? `-${flags.name}` : ''}`);
+  const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `${KEEP}-${entities}`);
   await addHugeTarget(lantern);
   await storeMissingTallies(lantern);
+  if (flags['build-only']) {
+    await lantern.close();
+    return { floor: [0, 0], figures: [] };
+  }
   const app = await buildServer(lantern, { auth: { anonymous: { role: 'viewer', scope: 'account' } } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   try {
@@ -229,15 +259,21 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
     const deepScore = await deepCursor(base, entities, '&sort=-score&scorecard=security-baseline');
     if (deepScore) cases.splice(6, 0, ['overview, by score, deep page by cursor (90%)', get(() => `/api/insights/overview?limit=50&sort=-score&scorecard=security-baseline&cursor=${encodeURIComponent(deepScore)}`), 50]);
     const figures: Figure[] = [];
-    for (const [name, request, goal] of cases) {
+    for (const [name, request, goal] of flags['links-only'] ? [] : cases) {
       const [p50, p95] = await latencies(request, SAMPLES, { warmUp: 3, budgetMs: BUDGET_MS });
       figures.push({ name, p50, p95, goal });
       console.log(`  ${kind} ${entities}: ${name}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
     }
     const [scanMedian, scanMax] = await firstScans(lantern, 5);
     figures.push({ name: 'first scan of a new linked target (median / max of 5)', p50: scanMedian, p95: scanMax, goal: 50 });
-    const [registerMedian, registerMax] = await registrations(lantern, 5);
+    const [registerMedian, registerMax] = await registrations(lantern, 5, (stamp, k) => `registry.acme.io/registered-${stamp}-${k}`);
     figures.push({ name: 'registering a catalog file of one linked entity (median / max of 5)', p50: registerMedian, p95: registerMax, goal: 50 });
+    // The similar-name hint of a name no target has reads the names of its scope within a few
+    // characters of its length: here every image of the estate (registry.acme.io/svc-NNNNN).
+    const [nearMedian, nearMax] = await registrations(lantern, 5, (_, k) => `registry.acme.io/svc-w${String(k).padStart(4, '0')}`);
+    figures.push({ name: 'the same, naming a target as long as every image name (worst case)', p50: nearMedian, p95: nearMax, goal: 50 });
+    for (const lookup of await linkLookups(lantern)) figures.push({ name: `${lookup.name}: ${lookup.targets.toLocaleString('en')} targets read (median of 5)`, p50: lookup.ms, p95: lookup.ms, goal: 50 });
+    if (flags['links-only']) return { floor, figures };
     const start = performance.now();
     await lantern.evaluateScorecards(new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString());
     const evaluation = performance.now() - start;
@@ -263,6 +299,7 @@ async function deepCursor(base: string, entities: number, query = ''): Promise<s
 const ms = (n: number) => (n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(1)} ms`);
 const results = new Map<string, { floor: [number, number]; figures: Figure[] }>();
 for (const entities of sizes) for (const kind of kinds) results.set(`${kind} ${entities}`, await measureStore(kind, entities));
+if (flags['build-only']) process.exit(0);
 
 for (const entities of sizes) {
   console.log(`\nLantern scale benchmark: ${entities.toLocaleString('en')} entities (+1 with a ${HUGE_ISSUES.toLocaleString('en')}-issue target), ~${(entities * 200).toLocaleString('en')} issues; up to ${SAMPLES} sequential requests each over loopback, Node ${process.version}\n`);

@@ -12,11 +12,12 @@ import {
   storedLinks,
   storedTargets,
   type StoredTargets,
+  targetsForLinks,
   targetsNamed,
   unmatchedLinksNear,
 } from '../store/target-links.js';
 import type { TargetLinkSpec } from './entity.js';
-import { indexTargets, nameKeys, resolveTargetLink, type TargetIndex, targetConcernsLink, type TargetLinkResolution } from './matching.js';
+import { indexTargets, type NameKeys, nameKeys, resolveTargetLink, type TargetIndex, targetConcernsLink, type TargetLinkResolution } from './matching.js';
 
 /**
  * Target links in the store: resolved when an entity is written, and again whenever the targets
@@ -87,10 +88,20 @@ async function reresolve(db: Db, rows: readonly EntityLinkRow[], targets: Stored
   return changed.length;
 }
 
-/** Resolves the stored links of the given entities (all entities when omitted) against the current targets. */
+/**
+ * Resolves the stored links of the given entities against the targets they can match (found by
+ * index), or, with no entities given, every link against every target: the full pass, whose result
+ * the indexed one equals.
+ */
 export async function resolveEntityLinks(db: Db, entityIds?: readonly number[]): Promise<number> {
   const rows = await storedLinks(db, entityIds);
-  return rows.length === 0 ? 0 : reresolve(db, rows, await storedTargets(db));
+  if (rows.length === 0) return 0;
+  return reresolve(db, rows, entityIds === undefined ? await storedTargets(db) : await targetsForLinks(db, rows.map(keysOf)));
+}
+
+/** The keys a stored link was written with. */
+function keysOf(row: Pick<EntityLinkRow, 'name_key' | 'similarity_key' | 'last_segment' | 'scope'>): NameKeys {
+  return { nameKey: row.name_key, similarityKey: row.similarity_key, lastSegment: row.last_segment ?? undefined, scope: row.scope };
 }
 
 export interface RelinkResult {
@@ -119,18 +130,16 @@ export async function relinkTarget(db: Db, targetId: number, options: { isNew: b
   await lockLinkResolution(db);
   const keys = nameKeys(target.name, parseScope(target.scope));
   const near = await unmatchedLinksNear(db, keys);
-  const concerned = near.filter((row) =>
-    targetConcernsLink({ nameKey: row.name_key, similarityKey: row.similarity_key, lastSegment: row.last_segment ?? undefined, scope: row.scope }, keys),
-  );
+  const concerned = near.filter((row) => targetConcernsLink(keysOf(row), keys));
   if (concerned.length > 0) {
     // Locked first, then the targets read: a concurrent ingest that resolved these links for its
     // own new target has committed by then, and both targets are seen.
     const locked = await lockLinks(db, concerned.map((row) => row.id));
-    // Links resolved before their similar targets were kept are resolved against every target, once.
+    // Links resolved before their similar targets were kept read every target they can match, once.
     const unknown = locked.filter((row) => row.target_id === null && row.similar_targets === null);
     const known = locked.filter((row) => !unknown.includes(row));
     if (known.length > 0) changed += await reresolve(db, known, await candidateTargets(db, known, targetId));
-    if (unknown.length > 0) changed += await reresolve(db, unknown, await storedTargets(db));
+    if (unknown.length > 0) changed += await reresolve(db, unknown, await targetsForLinks(db, unknown.map(keysOf)));
     checked += locked.length;
   }
   return { checked, changed };

@@ -68,26 +68,25 @@ export interface TargetIndex {
   byName: Map<string, TargetSummary[]>;
   byScope: Map<string, TargetSummary[]>;
   bySimilarityKey: Map<string, TargetSummary[]>;
-  /** Each target's similarity key, computed once: similar-name hints compare it with many links. */
-  similarityKeys: Map<TargetSummary, string>;
+  /** Each target's keys, computed once: similar-name hints compare them with many links. */
+  keys: Map<TargetSummary, NameKeys>;
   byLastSegment: Map<string, TargetSummary[]>;
 }
 
 export function indexTargets(targets: readonly TargetSummary[]): TargetIndex {
-  const index: TargetIndex = { byName: new Map(), byScope: new Map(), bySimilarityKey: new Map(), byLastSegment: new Map(), similarityKeys: new Map() };
+  const index: TargetIndex = { byName: new Map(), byScope: new Map(), bySimilarityKey: new Map(), byLastSegment: new Map(), keys: new Map() };
   const add = (map: Map<string, TargetSummary[]>, key: string, target: TargetSummary) => {
     const list = map.get(key);
     if (list) list.push(target);
     else map.set(key, [target]);
   };
   for (const target of targets) {
-    add(index.byName, targetNameKey(target.name), target);
-    add(index.byScope, formatScope(target.scope), target);
-    const key = similarityKey(target.name);
-    index.similarityKeys.set(target, key);
-    add(index.bySimilarityKey, key, target);
-    const last = lastSegment(target.name);
-    if (last) add(index.byLastSegment, last, target);
+    const keys = nameKeys(target.name, target.scope);
+    index.keys.set(target, keys);
+    add(index.byName, keys.nameKey, target);
+    add(index.byScope, keys.scope, target);
+    add(index.bySimilarityKey, keys.similarityKey, target);
+    if (keys.lastSegment) add(index.byLastSegment, keys.lastSegment, target);
   }
   return index;
 }
@@ -177,30 +176,69 @@ const MAX_SIMILAR = 3;
  * scope, a name a few edits away (`acme/payment` for `acme/payments`).
  */
 function similarTargets(spec: Pick<TargetLinkSpec, 'name' | 'scope'>, index: TargetIndex): TargetSummary[] {
-  const scored = new Map<TargetSummary, number>();
-  const consider = (target: TargetSummary, score: number) => {
-    const current = scored.get(target);
-    if (current === undefined || score < current) scored.set(target, score);
-  };
-  const key = similarityKey(spec.name);
-  for (const target of index.bySimilarityKey.get(key) ?? []) consider(target, 0);
-  const last = lastSegment(spec.name);
-  if (last) for (const target of index.byLastSegment.get(last) ?? []) consider(target, 1);
-  const limit = similarityLimit(key);
-  for (const target of index.byScope.get(formatScope(spec.scope)) ?? []) {
-    const distance = editDistance(key, index.similarityKeys.get(target) ?? similarityKey(target.name), limit);
-    if (distance <= limit) consider(target, 1 + distance);
+  const link = nameKeys(spec.name, spec.scope);
+  const candidates = new Set([
+    ...(index.bySimilarityKey.get(link.similarityKey) ?? []),
+    ...(link.lastSegment === undefined ? [] : (index.byLastSegment.get(link.lastSegment) ?? [])),
+    ...(index.byScope.get(link.scope) ?? []),
+  ]);
+  const ranked: Array<[TargetSummary, SimilarRank]> = [];
+  for (const target of candidates) {
+    const rank = similarRank(link, index.keys.get(target) ?? nameKeys(target.name, target.scope));
+    if (rank) ranked.push([target, rank]);
   }
-  const inOwnScope = (t: TargetSummary) => (sameScope(t.scope, spec.scope) ? 0 : 1);
-  return [...scored.entries()]
-    .sort(([a, sa], [b, sb]) => inOwnScope(a) - inOwnScope(b) || sa - sb || a.name.localeCompare(b.name))
+  return ranked
+    .sort(([a, ra], [b, rb]) => compareRanks(ra, rb) || a.name.localeCompare(b.name))
     .slice(0, MAX_SIMILAR)
     .map(([target]) => target);
+}
+
+/** Where similarTargets places a target: in the link's own scope first, then by score (lower is nearer); names break ties. */
+export type SimilarRank = readonly [otherScope: number, score: number];
+
+function compareRanks(a: SimilarRank, b: SimilarRank): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+/**
+ * How near a target's name is to that of a link no target has (similarTargets): 0 for the same
+ * similarity key, 1 for the same last segment under another owner, 1 + the edits between the
+ * similarity keys for a name of the link's own scope a few edits away; undefined when none holds.
+ */
+export function similarRank(link: NameKeys, target: NameKeys): SimilarRank | undefined {
+  let score: number | undefined;
+  if (link.similarityKey === target.similarityKey) score = 0;
+  else if (link.lastSegment !== undefined && link.lastSegment === target.lastSegment) score = 1;
+  if (link.scope === target.scope) {
+    const limit = similarityLimit(link.similarityKey);
+    const distance = editDistance(link.similarityKey, target.similarityKey, limit);
+    if (distance <= limit) score = Math.min(score ?? distance + 1, distance + 1);
+  }
+  return score === undefined ? undefined : [link.scope === target.scope ? 0 : 1, score];
+}
+
+/**
+ * Of the targets ranked for one link, those that can be among the ones it offers whatever their
+ * names: every target ranked no worse than the last one offered. The store reads only these in full.
+ */
+export function similarContenders<T>(ranked: ReadonlyArray<readonly [T, SimilarRank]>): T[] {
+  const sorted = [...ranked].sort(([, a], [, b]) => compareRanks(a, b));
+  const last = sorted[MAX_SIMILAR - 1];
+  return (last ? sorted.filter(([, rank]) => compareRanks(rank, last[1]) <= 0) : sorted).map(([target]) => target);
 }
 
 /** How many edits apart two names may be and still look alike: more for longer names. */
 function similarityLimit(key: string): number {
   return key.length <= 4 ? 1 : key.length <= 12 ? 2 : 3;
+}
+
+/**
+ * The lengths of the similarity keys that can be within similarTargets' edit limit of this one:
+ * an edit changes the length by one at most. The store reads a scope's names in this range only.
+ */
+export function similarKeyLengths(similarityKey: string): { min: number; max: number } {
+  const limit = similarityLimit(similarityKey);
+  return { min: similarityKey.length - limit, max: similarityKey.length + limit };
 }
 
 /** The keys a link or target is compared by when it matched nothing; the store keeps them with each link. */

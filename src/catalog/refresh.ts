@@ -5,7 +5,6 @@ import { isObject, str } from '../formats/json.js';
 import {
   clearEntityContent,
   definedElsewhere,
-  definitionsOutside,
   deleteEntities,
   entitiesOfLocation,
   type EntityUpsert,
@@ -23,12 +22,12 @@ import type { Store } from '../store/database.js';
 import { lockLinkResolution, lockTargetsForLinking } from '../store/row-locks.js';
 import { targetNameKey } from '../domain/target.js';
 import type { Database, LocationRow } from '../store/schema.js';
-import { insertLinks, type LinkInsert, storedTargets, targetsNamed } from '../store/target-links.js';
+import { insertLinks, type LinkInsert, targetsForLinks, targetsNamed } from '../store/target-links.js';
 import { entityRepository } from './annotations.js';
 import type { BackstageReadOptions } from './backstage-catalog.js';
-import { type CatalogEntity, type CatalogProblem, conflictProblem, formatProblem } from './entity.js';
+import { type CatalogEntity, type CatalogProblem, conflictProblem, type EntitySource, formatProblem } from './entity.js';
 import { linkRows } from './link-resolution.js';
-import { indexTargets } from './matching.js';
+import { indexTargets, nameKeys } from './matching.js';
 import { type CatalogReadResult, readCatalog } from './read.js';
 import { searchRows, type StoredEnvelope, storedEntity } from './served-entity.js';
 import { absoluteAddress } from './source-address.js';
@@ -174,9 +173,19 @@ export async function previewLocation(store: Store, input: string, scope: Scope,
   return { target, read, entities: read.entities.map((e) => storedEntity(e).envelope) };
 }
 
-function readLocation(db: Db, target: string, scope: Scope, locationId: number | undefined, options: CatalogReadOptions): Promise<CatalogReadResult> {
+/**
+ * Reads a location; an entity another location already defines is a conflict. Only the refs this
+ * read names matter, so they are looked up by index after reading, not every entity of the
+ * catalog before (issue 17); in the rare case that one is defined elsewhere the location is read
+ * again knowing those, which reads exactly what knowing every other entity would (a conflict only
+ * drops entities, so the second read meets none of the first's refs it was not told of).
+ */
+async function readLocation(db: Db, target: string, scope: Scope, locationId: number | undefined, options: CatalogReadOptions): Promise<CatalogReadResult> {
   const { reader, cwd, allowHosts, allowPrivate, timeoutMs, maxBytes, backstage } = options;
-  return definitionsOutside(db, locationId ?? -1).then((known) => readCatalog(target, { scope, known, reader, cwd, allowHosts, allowPrivate, timeoutMs, maxBytes, backstage }));
+  const read = (known: ReadonlyMap<string, EntitySource>) => readCatalog(target, { scope, known, reader, cwd, allowHosts, allowPrivate, timeoutMs, maxBytes, backstage });
+  const first = await read(new Map());
+  const elsewhere = await definedElsewhere(db, locationId ?? -1, first.entities.map((e) => e.ref));
+  return elsewhere.size === 0 ? first : read(elsewhere);
 }
 
 /** The problem that stopped the read before any file, when the location itself could not be read. */
@@ -336,7 +345,7 @@ async function lockLinkedTargets(trx: Db, entities: readonly CatalogEntity[]): P
 
 async function resolvedLinks(trx: Db, written: ReadonlyArray<{ id: number; entity: CatalogEntity }>, now: string): Promise<LinkInsert[]> {
   if (!written.some((w) => w.entity.linkSpecs.length > 0)) return [];
-  const targets = await storedTargets(trx);
+  const targets = await targetsForLinks(trx, written.flatMap(({ entity }) => entity.linkSpecs.map((spec) => nameKeys(spec.name, spec.scope))));
   const index = indexTargets(targets.targets);
   return written.flatMap(({ id, entity }) => linkRows(id, entity.linkSpecs, index, targets, now));
 }

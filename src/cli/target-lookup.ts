@@ -1,9 +1,9 @@
 import type { Kysely } from 'kysely';
-import { indexTargets, missingTargetMessage } from '../catalog/matching.js';
+import { indexTargets, missingTargetMessage, nameKeys } from '../catalog/matching.js';
 import { NotFoundError } from '../domain/errors.js';
 import type { Scope } from '../domain/scope.js';
 import type { Database, TargetRow } from '../store/schema.js';
-import { storedTargets } from '../store/target-links.js';
+import { targetsForLinks } from '../store/target-links.js';
 import { findTarget } from '../store/targets.js';
 
 /**
@@ -13,6 +13,6 @@ import { findTarget } from '../store/targets.js';
 export async function targetNamed(db: Kysely<Database>, scope: Scope, name: string): Promise<TargetRow> {
   const target = await findTarget(db, scope, name);
   if (target) return target;
-  const { targets } = await storedTargets(db);
+  const { targets } = await targetsForLinks(db, [nameKeys(name, scope)]);
   throw new NotFoundError(missingTargetMessage(name, scope, indexTargets(targets)));
 }

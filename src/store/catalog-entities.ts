@@ -31,17 +31,6 @@ export function entityRowsOfLocation(db: Db, locationId: number): Promise<Entity
   return db.selectFrom('entities').selectAll().where('location_id', '=', locationId).orderBy('id').execute();
 }
 
-/** Where every entity outside a location is defined, by lower-cased ref: a read reports them as conflicts. */
-export async function definitionsOutside(db: Db, locationId: number): Promise<Map<string, EntitySource>> {
-  const rows = await db
-    .selectFrom('entities')
-    .innerJoin('locations', 'locations.id', 'entities.location_id')
-    .select(['entities.ref_key', 'locations.target', 'entities.source_file', 'entities.source_document', 'entities.source_line'])
-    .where('entities.location_id', '<>', locationId)
-    .execute();
-  return new Map(rows.map((r) => [r.ref_key, { location: r.target, file: r.source_file, document: r.source_document, line: r.source_line }]));
-}
-
 /** The entities among `refKeys` that a location other than `locationId` holds. */
 export async function definedElsewhere(db: Db, locationId: number, refKeys: readonly string[]): Promise<Map<string, EntitySource>> {
   const found = new Map<string, EntitySource>();

@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /**
  * The database schema, as Kysely sees it: the single source of truth for column names and types.
@@ -121,6 +121,14 @@ export interface TargetTable {
   name: string;
   /** Lower-cased name: names are unique per scope compared case-insensitively. */
   name_key: string;
+  /**
+   * The keys a link that found no target is compared with (catalog/matching.ts similarityKey,
+   * lastSegment, and the similarity key's length): store/targets.ts targetKeyColumns sets them.
+   * Null on no row since migration 0018 backfilled them; a new row must give them.
+   */
+  similarity_key: ColumnType<string | null, string, string>;
+  last_segment: string | null;
+  similarity_length: ColumnType<number | null, number, number>;
   type: string;
   baseline_variant: string | null;
   baseline_regex: string | null;

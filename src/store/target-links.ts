@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { LinkDiagnostic, NameKeys, TargetSummary } from '../catalog/matching.js';
+import { type LinkDiagnostic, type NameKeys, similarContenders, similarKeyLengths, type SimilarRank, similarRank, type TargetSummary } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import type { TargetType } from '../domain/target.js';
 import { batches } from './batches.js';
@@ -51,6 +51,107 @@ export async function storedTargets(db: Db, targetIds?: readonly number[]): Prom
     }),
   );
   return { targets, variantId: (targetId, variant) => ids.get(`${targetId} ${variant}`) };
+}
+
+/**
+ * The targets that can decide how links with these keys resolve, with their variants: all that
+ * resolveTargetLink (catalog/matching.ts) reads of the whole directory, found through indexes
+ * (migration 0018), so that resolving these links against them gives what resolving against every
+ * target gives, at a cost that does not grow with the number of targets. They are the targets of
+ * each link's name in any scope (a match, or "it exists in another scope") and, for a name no
+ * target has anywhere, those its similar-name hint weighs: the same similarity key or last path
+ * segment in any scope, and the names of its scope within a few edits (read by length from a
+ * covering index); of those, only the ones it can offer are read in full (similarCandidates).
+ */
+export async function targetsForLinks(db: Db, links: readonly NameKeys[]): Promise<StoredTargets> {
+  const ids = new Set<number>();
+  const named = new Set<string>();
+  for (const batch of batches(new Set(links.map((link) => link.nameKey)))) {
+    for (const row of await db.selectFrom('targets').select(['id', 'name_key']).where('name_key', 'in', batch).execute()) {
+      ids.add(row.id);
+      named.add(row.name_key);
+    }
+  }
+  const unnamed = links.filter((link) => !named.has(link.nameKey));
+  if (unnamed.length > 0) for (const id of await similarCandidates(db, unnamed)) ids.add(id);
+  return storedTargets(db, [...ids].sort((a, b) => a - b));
+}
+
+/**
+ * The targets the similar-name hints of these links (whose names no target has) can offer: each
+ * link's candidates are read by key — the same similarity key or last segment in any scope, and
+ * its scope's names of a near length from the covering index — ranked from their keys alone, and
+ * only those that can place among the offered few are returned, to be read in full.
+ */
+async function similarCandidates(db: Db, links: readonly NameKeys[]): Promise<Set<number>> {
+  type Keyed = NameKeys & { id: number };
+  const keyed = () => db.selectFrom('targets').select(['id', 'scope', 'name_key', 'similarity_key', 'last_segment']);
+  const toKeys = (row: { id: number; scope: string; name_key: string; similarity_key: string | null; last_segment: string | null }): Keyed => ({
+    id: row.id,
+    nameKey: row.name_key,
+    similarityKey: row.similarity_key ?? '',
+    lastSegment: row.last_segment ?? undefined,
+    scope: row.scope,
+  });
+  const bySimilarityKey = new Map<string, Keyed[]>();
+  for (const batch of batches(new Set(links.map((link) => link.similarityKey)))) {
+    for (const row of await keyed().where('similarity_key', 'in', batch).execute()) push(bySimilarityKey, row.similarity_key ?? '', toKeys(row));
+  }
+  const byLastSegment = new Map<string, Keyed[]>();
+  for (const batch of batches(new Set(links.flatMap((link) => (link.lastSegment === undefined ? [] : [link.lastSegment]))))) {
+    for (const row of await keyed().where('last_segment', 'in', batch).execute()) push(byLastSegment, row.last_segment ?? '', toKeys(row));
+  }
+  // A scope's names by length: an edit changes the length by one at most.
+  const byScopeLength = new Map<string, Keyed[]>();
+  for (const [scope, inScope] of groupBy(links, (link) => link.scope)) {
+    for (const { min, max } of mergedRanges(inScope.map((link) => similarKeyLengths(link.similarityKey)))) {
+      const rows = await keyed().where('scope', '=', scope).where('similarity_length', '>=', min).where('similarity_length', '<=', max).execute();
+      for (const row of rows) push(byScopeLength, `${(row.similarity_key ?? '').length} ${scope}`, toKeys(row));
+    }
+  }
+  const ids = new Set<number>();
+  for (const link of links) {
+    const candidates = new Map<number, Keyed>();
+    const { min, max } = similarKeyLengths(link.similarityKey);
+    for (const list of [bySimilarityKey.get(link.similarityKey), link.lastSegment === undefined ? undefined : byLastSegment.get(link.lastSegment)]) {
+      for (const target of list ?? []) candidates.set(target.id, target);
+    }
+    for (let length = min; length <= max; length++) for (const target of byScopeLength.get(`${length} ${link.scope}`) ?? []) candidates.set(target.id, target);
+    const ranked: Array<[number, SimilarRank]> = [];
+    for (const target of candidates.values()) {
+      const rank = similarRank(link, target);
+      if (rank) ranked.push([target.id, rank]);
+    }
+    for (const id of similarContenders(ranked)) ids.add(id);
+  }
+  return ids;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, item: T): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const list = groups.get(key(item));
+    if (list) list.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
+}
+
+/** The ranges, overlapping ones joined. */
+function mergedRanges(ranges: ReadonlyArray<{ min: number; max: number }>): Array<{ min: number; max: number }> {
+  const merged: Array<{ min: number; max: number }> = [];
+  for (const range of [...ranges].sort((a, b) => a.min - b.min)) {
+    const last = merged[merged.length - 1];
+    if (last && range.min <= last.max + 1) last.max = Math.max(last.max, range.max);
+    else merged.push({ ...range });
+  }
+  return merged;
 }
 
 export type LinkInsert = Required<Omit<NewEntityLink, 'id'>>;

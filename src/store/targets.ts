@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { lastSegment, similarityKey } from '../catalog/matching.js';
 import type { VariantInfo } from '../domain/baseline.js';
 import { InputError, NotFoundError } from '../domain/errors.js';
 import { formatScope, parseScope, type Scope } from '../domain/scope.js';
@@ -76,6 +77,7 @@ export async function ensureTarget(store: Store, db: Db, scope: Scope, name: str
       project_id: projectId,
       name,
       name_key: targetNameKey(name),
+      ...targetKeyColumns(name),
       type,
       baseline_variant: null,
       baseline_regex: null,
@@ -84,6 +86,12 @@ export async function ensureTarget(store: Store, db: Db, scope: Scope, name: str
     .onConflict((oc) => oc.columns(['scope', 'name_key']).doNothing())
     .execute();
   return lock().executeTakeFirstOrThrow();
+}
+
+/** The columns of a target's row that link matching looks it up by, besides name_key (migration 0018). */
+export function targetKeyColumns(name: string): { similarity_key: string; last_segment: string | null; similarity_length: number } {
+  const key = similarityKey(name);
+  return { similarity_key: key, last_segment: lastSegment(name) ?? null, similarity_length: key.length };
 }
 
 export async function ensureVariant(db: Db, targetId: number, name: string, now: string): Promise<VariantRow> {

@@ -176,7 +176,7 @@ export function catalogCommand(program: Command, io: CliIo): void {
 async function validate(io: CliIo, paths: string[], options: { scope?: string; json?: boolean; db?: string } & CatalogPolicyFlags): Promise<void> {
   const scope = scopeOption(options.scope);
   const { allowHosts, allowPrivate, backstage } = await catalogReadOptions(options, io.env);
-  const [{ readCatalog }, { relateEntities }, { indexTargets, resolveTargetLink }, { databaseUrlFrom, isPostgresUrl, openStore }, { storedTargets }] = await Promise.all([
+  const [{ readCatalog }, { relateEntities }, { indexTargets, nameKeys, resolveTargetLink }, { databaseUrlFrom, isPostgresUrl, openStore }, { targetsForLinks }] = await Promise.all([
     import('../../catalog/read.js'),
     import('../../catalog/relations.js'),
     import('../../catalog/matching.js'),
@@ -206,7 +206,8 @@ async function validate(io: CliIo, paths: string[], options: { scope?: string; j
   if (checked) {
     const store = await openStore(database);
     try {
-      const index = indexTargets((await storedTargets(store.db)).targets);
+      const keys = entities.flatMap((entity) => entity.linkSpecs.map((spec) => nameKeys(spec.name, spec.scope)));
+      const index = indexTargets((await targetsForLinks(store.db, keys)).targets);
       resolve = (spec) => resolveTargetLink(spec, index);
     } finally {
       await store.close();

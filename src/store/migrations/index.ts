@@ -16,6 +16,7 @@ import * as exploitationSortKeys from './0014-exploitation-sort-keys.js';
 import * as slaFixVerdicts from './0015-sla-fix-verdicts.js';
 import * as priorityOrder from './0016-priority-order.js';
 import * as scoreSortKeys from './0017-score-sort-keys.js';
+import * as targetNameIndex from './0018-target-name-index.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -39,6 +40,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015-sla-fix-verdicts': slaFixVerdicts,
   '0016-priority-order': priorityOrder,
   '0017-score-sort-keys': scoreSortKeys,
+  '0018-target-name-index': targetNameIndex,
 };
 
 export const migrationProvider: MigrationProvider = {
