@@ -13,6 +13,7 @@ export interface Database {
   entity_facet_rollups: EntityFacetRollupTable;
   target_sharing: TargetSharingTable;
   summary_history: SummaryHistoryTable;
+  trend_changes: TrendChangeTable;
   exemptions: ExemptionTable;
   notification_deliveries: NotificationDeliveryTable;
   orgs: OrgTable;
@@ -487,6 +488,19 @@ export interface SummaryHistoryTable extends CountColumns {
   /** YYYY-MM-DD (UTC). */
   day: string;
   has_data: number;
+}
+
+/**
+ * The steps of the entities' history summed per scope, day and shard (migrations/0019): a scope's
+ * trend on a day is the sum of its rows on or before it.
+ */
+export interface TrendChangeTable extends CountColumns {
+  scope: string;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  /** entity id modulo 16. */
+  shard: number;
+  with_data: number;
 }
 
 /** A decision to ignore an issue, at target, project, org or account level (DESIGN.md: exemption). */

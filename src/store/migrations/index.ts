@@ -12,6 +12,7 @@ import * as overviewSort from './0010-overview-sort.js';
 import * as targetCounts from './0011-target-counts.js';
 import * as occurrenceBase from './0012-occurrence-base.js';
 import * as slaClock from './0013-sla-clock.js';
+import * as dashboardRollups from './0019-dashboard-rollups.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-target-counts': targetCounts,
   '0012-occurrence-base': occurrenceBase,
   '0013-sla-clock': slaClock,
+  '0019-dashboard-rollups': dashboardRollups,
 };
 
 export const migrationProvider: MigrationProvider = {
