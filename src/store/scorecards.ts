@@ -33,10 +33,28 @@ export async function deleteScorecard(db: Db, id: string): Promise<void> {
 /** What an evaluation compares a new result with. */
 export type StoredResult = Pick<ScorecardResultRow, 'entity_id' | 'score' | 'checks' | 'updated_at'>;
 
-/** A scorecard's stored results, of these entities or of all. */
-export async function scorecardResults(db: Db, scorecardId: string, entityIds?: readonly number[]): Promise<StoredResult[]> {
+/** Entities with ids from `from` to `to`, both included: a batch of a pass over every entity in id order. */
+export interface EntityRange {
+  from: number;
+  to: number;
+}
+
+/** Every entity's id, ascending, in batches of `size`: each batch's range holds its ids and no other. */
+export async function entityRanges(db: Db, size: number): Promise<EntityRange[]> {
+  const ids = (await db.selectFrom('entities').select('id').orderBy('id').execute()).map((e) => e.id);
+  const ranges: EntityRange[] = [];
+  for (let i = 0; i < ids.length; i += size) ranges.push({ from: ids[i] as number, to: ids[Math.min(ids.length, i + size) - 1] as number });
+  return ranges;
+}
+
+/** A scorecard's stored results, of these entities (ids, or a range of them) or of all. */
+export async function scorecardResults(db: Db, scorecardId: string, entityIds?: readonly number[] | EntityRange): Promise<StoredResult[]> {
   const query = db.selectFrom('scorecard_results').select(['entity_id', 'score', 'checks', 'updated_at']).where('scorecard_id', '=', scorecardId);
   if (entityIds === undefined) return query.execute();
+  if (!Array.isArray(entityIds)) {
+    const range = entityIds as EntityRange;
+    return query.where('entity_id', '>=', range.from).where('entity_id', '<=', range.to).execute();
+  }
   const rows: StoredResult[] = [];
   for (const batch of batches(entityIds)) rows.push(...(await query.where('entity_id', 'in', batch).execute()));
   return rows;
