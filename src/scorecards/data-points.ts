@@ -46,6 +46,8 @@ export interface SecurityFacts {
 export interface EntityFacts {
   id: number;
   ref: string;
+  /** `account` or `ORG.PROJECT`. */
+  scope: string;
   kind: string;
   type: string | null;
   lifecycle: string | null;
@@ -287,7 +289,7 @@ export async function readEntityFacts(db: Db, entityIds?: readonly number[] | En
   const parts = entityIds === undefined ? [undefined] : Array.isArray(entityIds) ? batches(new Set(entityIds)) : [entityIds as EntityRange];
   const facts: EntityFacts[] = [];
   for (const batch of parts) {
-    let entities = db.selectFrom('entities').select(['id', 'ref', 'kind', 'type', 'lifecycle', 'owner_ref', 'system_ref', 'tags', 'repository_url']);
+    let entities = db.selectFrom('entities').select(['id', 'ref', 'scope', 'kind', 'type', 'lifecycle', 'owner_ref', 'system_ref', 'tags', 'repository_url']);
     let summaries = db
       .selectFrom('entity_summaries')
       .select(['entity_id', 'has_data', 'critical', 'high', 'medium', 'low', 'info', 'total', 'fixable', 'new_count', 'exempted', 'last_scan_at', 'unmatched_links', 'breakdown']);
@@ -308,6 +310,7 @@ export async function readEntityFacts(db: Db, entityIds?: readonly number[] | En
       facts.push({
         id: e.id,
         ref: e.ref,
+        scope: e.scope,
         kind: e.kind,
         type: e.type,
         lifecycle: e.lifecycle,

@@ -7,7 +7,9 @@ import {
   type EntityRange,
   entityRanges,
   type NewScorecardHistory,
-  type NewScorecardResult,
+  moveScorecardResults,
+  type ResultWrite,
+  TallyChanges,
   scorecardResults,
   writeScorecardHistory,
   writeScorecardResults,
@@ -99,6 +101,11 @@ export function storedStatuses(json: string): Record<string, CheckStatus> {
   return out;
 }
 
+/** Where a result is counted in its scorecard's tallies: the facets its pages filter on (scorecard_tallies). */
+export function tallyGroup(entity: Pick<EntityFacts, 'scope' | 'kind' | 'type' | 'lifecycle' | 'owner' | 'system'>): string {
+  return JSON.stringify([entity.scope, entity.kind, entity.type, entity.lifecycle, entity.owner, entity.system]);
+}
+
 /** Entities evaluated together: their data points read, results compared and written in one go each. */
 const ENTITIES_PER_BATCH = 2000;
 
@@ -155,34 +162,54 @@ async function evaluateBatch(
   const at = Date.parse(options.now);
   const day = options.now.slice(0, 10);
   const stored = new Map((await scorecardResults(db, scorecard.id, part)).map((r) => [r.entity_id, r]));
-  const writes: NewScorecardResult[] = [];
+  const writes: ResultWrite[] = [];
+  const moves: Array<{ entity_id: number; tally_group: string }> = [];
   const history: Array<Omit<NewScorecardHistory, 'scorecard_id' | 'day'>> = [];
+  const tallies = new TallyChanges();
   let entities = 0;
   for (const entity of facts) {
     if (!appliesTo(scorecard.filter, entity)) continue;
     entities++;
     const result = evaluateEntity(scorecard, entity, at);
+    const group = tallyGroup(entity);
     const previous = stored.get(entity.id);
     stored.delete(entity.id);
-    if (previous && previous.checks === result.checks && previous.score === result.score) continue;
+    if (previous && previous.checks === result.checks && previous.score === result.score) {
+      // The same result, counted where the entity is now (its owner or scope may have changed).
+      if (previous.tally_group !== group) {
+        const counted = { score: previous.score, statuses: storedStatuses(previous.checks) };
+        if (previous.tally_group !== null) tallies.add(previous.tally_group, -1, counted);
+        tallies.add(group, 1, counted);
+        moves.push({ entity_id: entity.id, tally_group: group });
+      }
+      continue;
+    }
     const { statuses, ...row } = result;
-    if (previous && options.onStartedFailing) {
-      const before = storedStatuses(previous.checks);
+    const before = previous ? storedStatuses(previous.checks) : undefined;
+    if (previous && before && options.onStartedFailing) {
       for (const [checkId, status] of Object.entries(storedStatuses(result.checks))) {
         if (status === 'fail' && before[checkId] === 'pass') options.onStartedFailing({ scorecard, checkId, entityId: entity.id, passedAt: previous.updated_at });
       }
     }
-    writes.push({ scorecard_id: scorecard.id, entity_id: entity.id, ...row, updated_at: options.now });
+    writes.push({ scorecard_id: scorecard.id, entity_id: entity.id, ...row, updated_at: options.now, entity_ref: entity.ref, tally_group: group });
     // Observed values change every day (days since the last scan); the history keeps statuses and scores.
-    if (!previous || previous.score !== result.score || JSON.stringify(storedStatuses(previous.checks)) !== statuses) {
-      history.push({ entity_id: entity.id, applies: 1, score: result.score, statuses });
+    const decided = !previous || previous.score !== result.score || JSON.stringify(before) !== statuses;
+    if (decided) history.push({ entity_id: entity.id, applies: 1, score: result.score, statuses });
+    if (decided || previous?.tally_group !== group) {
+      if (previous && before && previous.tally_group !== null) tallies.add(previous.tally_group, -1, { score: previous.score, statuses: before });
+      tallies.add(group, 1, { score: result.score, statuses: JSON.parse(statuses) as Record<string, string> });
     }
   }
   // What is left was stored for entities the scorecard no longer applies to.
-  const leaving = [...stored.keys()];
-  for (const entityId of leaving) history.push({ entity_id: entityId, applies: 0, score: null, statuses: '{}' });
-  await deleteScorecardResults(db, scorecard.id, leaving);
+  const leaving = [...stored.values()];
+  for (const previous of leaving) {
+    history.push({ entity_id: previous.entity_id, applies: 0, score: null, statuses: '{}' });
+    if (previous.tally_group !== null) tallies.add(previous.tally_group, -1, { score: previous.score, statuses: storedStatuses(previous.checks) });
+  }
+  await deleteScorecardResults(db, scorecard.id, leaving.map((r) => r.entity_id));
   await writeScorecardResults(store, db, writes);
+  await moveScorecardResults(db, scorecard.id, moves);
+  await tallies.write(db, scorecard.id);
   await writeScorecardHistory(store, db, scorecard.id, day, history);
   return { entities, changed: writes.length, removed: leaving.length };
 }

@@ -34,6 +34,8 @@ export interface Database {
   scorecards: ScorecardTable;
   scorecard_results: ScorecardResultTable;
   scorecard_history: ScorecardHistoryTable;
+  scorecard_tallies: ScorecardTallyTable;
+  scorecard_check_tallies: ScorecardCheckTallyTable;
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
   audit_log: AuditLogTable;
@@ -586,6 +588,42 @@ export interface ScorecardResultTable {
   checks: string;
   /** When the result last changed. */
   updated_at: string;
+  /** The entity's ref: the results page's tie-break (migrations/0019). */
+  entity_ref: string | null;
+  /** 1 without a score: those rows come last whichever way scores sort. */
+  score_missing: number;
+  /** The score, 0 without one: a never-null key for the results page's index. */
+  score_order: number;
+  /**
+   * JSON [scope, kind, type, lifecycle, owner, system] of the entity when this result was counted in
+   * scorecard_tallies; null when it is not counted (a result stored before those tallies existed).
+   */
+  tally_group: string | null;
+}
+
+/**
+ * A scorecard's results summed per group of entities with the same scope, kind, type, lifecycle,
+ * owner and system (the facets its pages filter on), kept by evaluation (scorecards/evaluate.ts).
+ */
+export interface ScorecardTallyTable {
+  scorecard_id: string;
+  /** ScorecardResultTable.tally_group. */
+  entity_group: string;
+  entities: number;
+  scored: number;
+  /** The sum of the scores in tenths (whole numbers: sums of decimals drift). */
+  score_tenths: number;
+  /** Scored entities whose result failed no check. */
+  passing: number;
+}
+
+/** Per check, the results of a group that pass and fail it; the rest of the group's entities are unknown. */
+export interface ScorecardCheckTallyTable {
+  scorecard_id: string;
+  entity_group: string;
+  check_id: string;
+  pass: number;
+  fail: number;
 }
 
 /** The result as it stood at the end of each day it changed: the scorecard's trend. */

@@ -1,9 +1,9 @@
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 /**
- * The dashboard trend from stored rows (issue #17): it read every entity's summary history per
- * request.
+ * The dashboard trend and the scorecard pages from stored rows (issue #17).
  *
+ * The dashboard trend read every entity's summary history per request.
  * The trend adds, for each day, each entity's latest history row on or before it (insights/trend.ts).
  * An entity's contribution is a step function of the day; trend_changes holds the steps, summed per
  * scope (and per shard, entity id modulo 16, so that concurrent ingests of different entities rarely
@@ -29,6 +29,51 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     group by e.scope, s.day, e.id % 16`).execute(db);
 
   for (const statement of postgres ? POSTGRES_TRIGGERS : SQLITE_TRIGGERS) await sql.raw(statement).execute(db);
+
+  await scorecardPages(db, postgres);
+}
+
+/**
+ * The scorecard pages from stored rows: they read every result of the scorecard per request.
+ *
+ * scorecard_tallies and scorecard_check_tallies sum the results per scorecard and group of entities
+ * (scope, kind, type, lifecycle, owner, system: what the pages filter on), so that the pass rates and
+ * counts read a few rows per group. Evaluation keeps them (scorecards/evaluate.ts), and each result
+ * says in tally_group where it is counted. Results stored before have none and are counted by the
+ * next evaluation, which `lantern serve` runs at start.
+ *
+ * A result also carries its entity's ref and a never-null score key, so that a results page in
+ * score order (the default) is the next rows of one index, from a keyset cursor.
+ */
+async function scorecardPages(db: Kysely<unknown>, postgres: boolean): Promise<void> {
+  await db.schema.alterTable('scorecard_results').addColumn('entity_ref', 'text').execute();
+  await db.schema.alterTable('scorecard_results').addColumn('score_missing', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('scorecard_results').addColumn('score_order', postgres ? 'double precision' : 'real', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema.alterTable('scorecard_results').addColumn('tally_group', 'text').execute();
+  await sql`update scorecard_results set entity_ref = (select ref from entities where entities.id = scorecard_results.entity_id),
+      score_missing = case when score is null then 1 else 0 end, score_order = coalesce(score, 0)`.execute(db);
+  await db.schema.createIndex('scorecard_results_score_asc').on('scorecard_results').columns(['scorecard_id', 'score_missing', 'score_order', 'entity_ref']).execute();
+  await db.schema.createIndex('scorecard_results_score_desc').on('scorecard_results').columns(['scorecard_id', 'score_missing', 'score_order desc', 'entity_ref']).execute();
+
+  await db.schema
+    .createTable('scorecard_tallies')
+    .addColumn('scorecard_id', 'text', (c) => c.notNull())
+    .addColumn('entity_group', 'text', (c) => c.notNull())
+    .addColumn('entities', 'integer', (c) => c.notNull())
+    .addColumn('scored', 'integer', (c) => c.notNull())
+    .addColumn('score_tenths', 'integer', (c) => c.notNull())
+    .addColumn('passing', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('scorecard_tallies_pk', ['scorecard_id', 'entity_group'])
+    .execute();
+  await db.schema
+    .createTable('scorecard_check_tallies')
+    .addColumn('scorecard_id', 'text', (c) => c.notNull())
+    .addColumn('entity_group', 'text', (c) => c.notNull())
+    .addColumn('check_id', 'text', (c) => c.notNull())
+    .addColumn('pass', 'integer', (c) => c.notNull())
+    .addColumn('fail', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('scorecard_check_tallies_pk', ['scorecard_id', 'entity_group', 'check_id'])
+    .execute();
 }
 
 const COUNTS = ['with_data', 'critical', 'high', 'medium', 'low', 'info', 'total'];
