@@ -13,6 +13,7 @@ import { entityStates } from '../insights/entity-state.js';
 import { summarise } from '../insights/summary.js';
 import { Lantern } from '../lantern.js';
 import { openStore, type Store } from '../store/database.js';
+import { expectStoredReadsComputed } from '../../test/support/stored-reads.js';
 
 /*
  * Ingests that run at once, through the HTTP API of two Lantern servers on one store, end in
@@ -115,7 +116,7 @@ async function endState(store: Store) {
  */
 function withoutHistory(state: Awaited<ReturnType<typeof endState>>) {
   const { history: _history, scorecardHistory: _scorecardHistory, rows, ...rest } = state;
-  const { summary_history: _summaryRows, scorecard_history: _scorecardRows, ...counts } = rows as Record<string, number>;
+  const { summary_history: _summaryRows, scorecard_history: _scorecardRows, trend_changes: _trendRows, scorecard_tallies: _tallyRows, scorecard_check_tallies: _checkRows, ...counts } = rows as Record<string, number>;
   return { ...rest, rows: counts };
 }
 
@@ -225,6 +226,7 @@ describeEachStore('concurrent ingests', (kind: StoreKind) => {
     await expectStoredSummariesLive(first.lantern.store);
     await expectSummaryAnswersStored();
     expectLatestHistoryIsSummary(state);
+    await expectStoredReadsComputed(first.lantern);
     expect(withoutHistory(state)).toEqual(withoutHistory(await sequentialState(order)));
   });
 
@@ -244,6 +246,7 @@ describeEachStore('concurrent ingests', (kind: StoreKind) => {
     for (const evaluation of await first.lantern.evaluateScorecards(NOW)) expect(evaluation).toMatchObject({ changed: 0, removed: 0 });
     const state = await endState(first.lantern.store);
     expectLatestHistoryIsSummary(state);
+    await expectStoredReadsComputed(first.lantern);
     expect(withoutHistory(state)).toEqual(withoutHistory(await sequentialState(order)));
   });
 });
