@@ -218,8 +218,10 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
       ['100 000-issue target: entity summary', get(() => `/api/insights/entities/${HUGE_ENTITY}/summary`), 10],
       ['100 000-issue target: first issue page', get(() => `/api/insights/entities/${HUGE_ENTITY}/issues?limit=50`), 30],
     ];
-    const deep = await deepCursor(base, entities);
+    const deep = await deepCursor(base, '/api/insights/overview?limit=200', entities);
     if (deep) cases.splice(5, 0, ['overview, deep page by cursor (90%)', get(() => `/api/insights/overview?limit=50&cursor=${encodeURIComponent(deep)}`), 50]);
+    const deepResults = await deepCursor(base, '/api/scorecards/security-baseline/results?limit=200', entities);
+    if (deepResults) cases.push(['scorecard results, deep page by cursor (90%)', get(() => `/api/scorecards/security-baseline/results?limit=50&cursor=${encodeURIComponent(deepResults)}`), 50]);
     const figures: Figure[] = [];
     for (const [name, request, goal] of cases) {
       const [p50, p95] = await latencies(request, SAMPLES, { warmUp: 3, budgetMs: BUDGET_MS });
@@ -241,11 +243,11 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
   }
 }
 
-/** The overview's cursor 90% of the way through, when the overview pages by cursor. */
-async function deepCursor(base: string, entities: number): Promise<string | undefined> {
+/** The cursor 90% of the way through a list of `path` (pages of 200), when it pages by cursor. */
+async function deepCursor(base: string, path: string, entities: number): Promise<string | undefined> {
   let cursor: string | undefined;
   for (let seen = 0; seen < entities * 0.9; seen += 200) {
-    const page = (await (await fetch(`${base}/api/insights/overview?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { nextCursor?: string | null };
+    const page = (await (await fetch(`${base}${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { nextCursor?: string | null };
     if (!page.nextCursor) return undefined;
     cursor = page.nextCursor;
   }
