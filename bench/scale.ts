@@ -215,6 +215,9 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
   const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `${KEEP}-${entities}`);
   await addHugeTarget(lantern);
   await storeMissingTallies(lantern);
+  // As `lantern serve` does at start: results kept from an older estate are counted in the
+  // scorecard tallies (migration 0019) by an evaluation.
+  await lantern.evaluateScorecards();
   if (flags['build-only']) {
     await lantern.close();
     return { floor: [0, 0], figures: [] };
@@ -254,10 +257,12 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
       ['100 000-issue target: entity summary', get(() => `/api/insights/entities/${HUGE_ENTITY}/summary`), 10],
       ['100 000-issue target: first issue page', get(() => `/api/insights/entities/${HUGE_ENTITY}/issues?limit=50`), 30],
     ];
-    const deep = await deepCursor(base, entities);
+    const deep = await deepCursor(base, '/api/insights/overview?limit=200', entities);
     if (deep) cases.splice(5, 0, ['overview, deep page by cursor (90%)', get(() => `/api/insights/overview?limit=50&cursor=${encodeURIComponent(deep)}`), 50]);
-    const deepScore = await deepCursor(base, entities, '&sort=-score&scorecard=security-baseline');
+    const deepScore = await deepCursor(base, '/api/insights/overview?limit=200&sort=-score&scorecard=security-baseline', entities);
     if (deepScore) cases.splice(6, 0, ['overview, by score, deep page by cursor (90%)', get(() => `/api/insights/overview?limit=50&sort=-score&scorecard=security-baseline&cursor=${encodeURIComponent(deepScore)}`), 50]);
+    const deepResults = await deepCursor(base, '/api/scorecards/security-baseline/results?limit=200', entities);
+    if (deepResults) cases.push(['scorecard results, deep page by cursor (90%)', get(() => `/api/scorecards/security-baseline/results?limit=50&cursor=${encodeURIComponent(deepResults)}`), 50]);
     const figures: Figure[] = [];
     for (const [name, request, goal] of flags['links-only'] ? [] : cases) {
       const [p50, p95] = await latencies(request, SAMPLES, { warmUp: 3, budgetMs: BUDGET_MS });
@@ -285,11 +290,11 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
   }
 }
 
-/** The overview's cursor 90% of the way through, when the overview pages by cursor. */
-async function deepCursor(base: string, entities: number, query = ''): Promise<string | undefined> {
+/** The cursor 90% of the way through a list of `path` (pages of 200), when it pages by cursor. */
+async function deepCursor(base: string, path: string, entities: number): Promise<string | undefined> {
   let cursor: string | undefined;
   for (let seen = 0; seen < entities * 0.9; seen += 200) {
-    const page = (await (await fetch(`${base}/api/insights/overview?limit=200${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { nextCursor?: string | null };
+    const page = (await (await fetch(`${base}${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json()) as { nextCursor?: string | null };
     if (!page.nextCursor) return undefined;
     cursor = page.nextCursor;
   }

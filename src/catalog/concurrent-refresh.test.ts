@@ -9,6 +9,7 @@ import { describeEachStore, type StoreKind } from '../../test/support/stores.js'
 import { parseScope } from '../domain/scope.js';
 import type { Lantern } from '../lantern.js';
 import type { Store } from '../store/database.js';
+import { expectStoredReadsComputed } from '../../test/support/stored-reads.js';
 
 /*
  * Catalog refreshes and ingests that run at once, from two Lantern processes on one PostgreSQL
@@ -92,7 +93,7 @@ async function endState(store: Store) {
     .orderBy('e.ref')
     .execute();
   // Daily histories depend on the order transactions commit in (concurrent-ingest.test.ts says why); empty rollup rows on the order groups emptied.
-  const { audit_log: _a, summary_history: _s, scorecard_history: _h, entity_rollups: _r, ...rows } = await rowCounts(store);
+  const { audit_log: _a, summary_history: _s, scorecard_history: _h, entity_rollups: _r, trend_changes: _t, scorecard_tallies: _st, scorecard_check_tallies: _sc, ...rows } = await rowCounts(store);
   return { summaries, links, summed, rollups, scorecards, rows };
 }
 
@@ -145,6 +146,7 @@ describeEachStore('catalog refreshes and ingests at once', (kind: StoreKind) => 
     const outcomes = await Promise.allSettled(work.map((run) => run()));
     expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
     const concurrent = await endState(first.lantern.store);
+    await expectStoredReadsComputed(first.lantern);
 
     // The same work, one at a time, on a fresh store.
     writeFiles(0);

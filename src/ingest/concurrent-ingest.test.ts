@@ -11,6 +11,7 @@ import { parseScope } from '../domain/scope.js';
 import { entityStates } from '../insights/entity-state.js';
 import { summarise } from '../insights/summary.js';
 import { openStore, type Store } from '../store/database.js';
+import { expectStoredReadsComputed } from '../../test/support/stored-reads.js';
 
 /*
  * Ingests that run at once, through the HTTP API of two Lantern servers on one store, end in
@@ -113,7 +114,7 @@ async function endState(store: Store) {
  */
 function withoutHistory(state: Awaited<ReturnType<typeof endState>>) {
   const { history: _history, scorecardHistory: _scorecardHistory, rows, ...rest } = state;
-  const { summary_history: _summaryRows, scorecard_history: _scorecardRows, ...counts } = rows as Record<string, number>;
+  const { summary_history: _summaryRows, scorecard_history: _scorecardRows, trend_changes: _trendRows, scorecard_tallies: _tallyRows, scorecard_check_tallies: _checkRows, ...counts } = rows as Record<string, number>;
   return { ...rest, rows: counts };
 }
 
@@ -216,6 +217,7 @@ describeEachStore('concurrent ingests', (kind: StoreKind) => {
     await expectStoredSummariesLive(first.lantern.store);
     await expectSummaryAnswersStored();
     expectLatestHistoryIsSummary(state);
+    await expectStoredReadsComputed(first.lantern);
     expect(withoutHistory(state)).toEqual(withoutHistory(await sequentialState(order)));
   });
 
@@ -235,6 +237,7 @@ describeEachStore('concurrent ingests', (kind: StoreKind) => {
     for (const evaluation of await first.lantern.evaluateScorecards(NOW)) expect(evaluation).toMatchObject({ changed: 0, removed: 0 });
     const state = await endState(first.lantern.store);
     expectLatestHistoryIsSummary(state);
+    await expectStoredReadsComputed(first.lantern);
     expect(withoutHistory(state)).toEqual(withoutHistory(await sequentialState(order)));
   });
 });

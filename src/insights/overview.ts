@@ -98,12 +98,12 @@ const EXPLOITATION_SORTS = ['knownExploited', 'slaBreached'] as const;
 export const OVERVIEW_SORTS = [...COUNT_SORTS, ...TEXT_SORTS, 'lastScanAt', 'score', ...EXPLOITATION_SORTS] as const;
 
 /** `column in (values)` over a lowered key column: catalog fields compare case-insensitively, as Backstage's do. */
-function lowerIn(column: string, values: readonly string[]): RawBuilder<SqlBool> {
+export function lowerIn(column: string, values: readonly string[]): RawBuilder<SqlBool> {
   return sql<SqlBool>`${sql.ref(column)} in (${sql.join(values.map((v) => v.toLowerCase()))})`;
 }
 
 /** A lowered ref matching full refs or bare names (`team-a` matches `group:default/team-a`). */
-function refIn(lowered: RawBuilder<string>, values: readonly string[]): RawBuilder<SqlBool> {
+export function refIn(lowered: RawBuilder<string>, values: readonly string[]): RawBuilder<SqlBool> {
   const full = values.filter((v) => v.includes(':')).map((v) => v.toLowerCase());
   const names = values.filter((v) => !v.includes(':')).map((v) => v.toLowerCase());
   const parts = [

@@ -3,6 +3,7 @@ import type { Database } from '../store/schema.js';
 import { batches } from '../store/batches.js';
 import { bulkRun } from '../store/bulk.js';
 import { lockEntities } from '../store/row-locks.js';
+import { recordTrendChanges } from '../store/trend-changes.js';
 import type { Store } from '../store/database.js';
 import { type EntityState, entityStates } from './entity-state.js';
 import { exploitationCounts } from './exploitation-counts.js';
@@ -57,8 +58,10 @@ export async function refreshSummaries(store: Store, db: Db, entityIds: readonly
         .values(batch)
         .onConflict((oc) => oc.column('entity_id').doUpdateSet(excludedColumns(SUMMARY_COLUMNS))),
     );
-    await db.deleteFrom('summary_history').where('entity_id', 'in', ids).where('day', '>', day).execute();
     const history = summaries.map((r) => ({ entity_id: r.entity_id, day, has_data: r.has_data, critical: r.critical, high: r.high, medium: r.medium, low: r.low, info: r.info, total: r.total }));
+    // The dashboard trend's stored sums move with the history, in the same transaction.
+    await recordTrendChanges(store, db, entities, day, history);
+    await db.deleteFrom('summary_history').where('entity_id', 'in', ids).where('day', '>', day).execute();
     await bulkRun(store, db, history.length, (i) => history[i] as (typeof history)[number], (q, batch) =>
       q
         .insertInto('summary_history')

@@ -1,9 +1,10 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { batches } from '../store/batches.js';
 import { type ScanIssueRow, scanIssueRows } from '../store/issues.js';
-import type { Database } from '../store/schema.js';
+import type { Database, SummaryHistoryTable } from '../store/schema.js';
+import { storedTrendSums } from '../store/trend-changes.js';
 import { scopeAllowed } from '../store/scope-filter.js';
 import { type EntityState, entityStates } from './entity-state.js';
 import { mergedState } from './rollup.js';
@@ -23,12 +24,80 @@ const DAY = 24 * 60 * 60 * 1000;
  * of the set adds its latest summary on or before each day (its issues are nobody else's); the
  * entities that do share are counted together — those of them with data that day — from the scans
  * each of their current links' variants had by the end of that day.
+ *
+ * Over the catalog (the caller's scopes of it) the sums of the latest summaries are read from
+ * trend_changes, a few rows per day however many entities there are; only the entities that share
+ * a target are read one by one. For given entities they are read from their history.
  */
-export async function trend(db: Db, options: { days: number; entityIds?: readonly number[] | undefined; scopes?: ScopeFilter | undefined; now: string }): Promise<TrendPoint[]> {
-  const end = options.now.slice(0, 10);
-  const start = new Date(Date.parse(`${end}T00:00:00Z`) - (options.days - 1) * DAY).toISOString().slice(0, 10);
-  const dates = Array.from({ length: options.days }, (_, i) => new Date(Date.parse(`${start}T00:00:00Z`) + i * DAY).toISOString().slice(0, 10));
+export async function trend(db: Db, options: TrendOptions): Promise<TrendPoint[]> {
+  const dates = trendDates(options);
+  if (options.entityIds) return computedTrend(db, options);
+  const scopes = options.scopes ?? { all: true };
+  const points: TrendPoint[] = (await storedTrendSums(db, dates, scopes)).map((sums, i) => {
+    const { with_data: withData, ...counts } = sums;
+    return { date: dates[i] as string, withData, ...counts };
+  });
+  const shared = await readableSharers(db, scopes, dates.at(-1) as string);
+  if (shared.length === 0) return points;
+  // The sharers' own counts are in the sums: take them out, and add theirs counted together.
+  const rows: HistoryRow[] = [];
+  for (const ids of batches(shared)) rows.push(...(await db.selectFrom('summary_history').selectAll().where('entity_id', 'in', ids).where('day', '<=', dates.at(-1) as string).orderBy('entity_id').orderBy('day').execute()));
+  const sharersWithData = dates.map(() => new Set<number>());
+  eachDayOfHistory(rows, dates, (d, row) => {
+    const point = points[d] as TrendPoint;
+    sharersWithData[d]?.add(row.entity_id);
+    for (const s of [...SEVERITIES, 'total'] as const) point[s] -= row[s];
+  });
+  const together = await sharedCountsByDay(db, shared, dates, sharersWithData, options.now);
+  points.forEach((point, i) => {
+    const counts = together[i] as SeverityCounts;
+    for (const s of [...SEVERITIES, 'total'] as const) point[s] += counts[s];
+  });
+  return points;
+}
 
+interface TrendOptions {
+  days: number;
+  entityIds?: readonly number[] | undefined;
+  scopes?: ScopeFilter | undefined;
+  now: string;
+}
+
+function trendDates(options: Pick<TrendOptions, 'days' | 'now'>): string[] {
+  const end = options.now.slice(0, 10);
+  const start = Date.parse(`${end}T00:00:00Z`) - (options.days - 1) * DAY;
+  return Array.from({ length: options.days }, (_, i) => new Date(start + i * DAY).toISOString().slice(0, 10));
+}
+
+type HistoryRow = Selectable<SummaryHistoryTable>;
+
+/**
+ * Calls `visit` with each day's index and each entity's latest row on or before it, where that row
+ * has data. `rows` are ordered by entity, then day.
+ */
+function eachDayOfHistory(rows: readonly HistoryRow[], dates: readonly string[], visit: (day: number, row: HistoryRow) => void): void {
+  for (let i = 0; i < rows.length; ) {
+    const entity = rows[i]?.entity_id;
+    let j = i;
+    while (j < rows.length && rows[j]?.entity_id === entity) j++;
+    let k = i;
+    for (const [d, date] of dates.entries()) {
+      while (k + 1 < j && (rows[k + 1]?.day ?? '') <= date) k++;
+      const row = rows[k];
+      if (!row || row.day > date || row.has_data !== 1) continue;
+      visit(d, row);
+    }
+    i = j;
+  }
+}
+
+/**
+ * The trend computed from every history row of the entities (all, or those given, in the caller's
+ * scopes): what trend() reads from stored sums over the catalog, and how it reads given entities.
+ */
+export async function computedTrend(db: Db, options: TrendOptions): Promise<TrendPoint[]> {
+  const dates = trendDates(options);
+  const end = dates.at(-1) as string;
   let query = db.selectFrom('summary_history').selectAll().where('day', '<=', end);
   if (options.entityIds) {
     if (options.entityIds.length === 0) return dates.map((date) => ({ date, withData: 0, ...emptyCounts() }));
@@ -42,25 +111,15 @@ export async function trend(db: Db, options: { days: number; entityIds?: readonl
 
   const points: TrendPoint[] = dates.map((date) => ({ date, withData: 0, ...emptyCounts() }));
   const sharersWithData = dates.map(() => new Set<number>());
-  for (let i = 0; i < rows.length; ) {
-    const entity = rows[i]?.entity_id;
-    let j = i;
-    while (j < rows.length && rows[j]?.entity_id === entity) j++;
-    let k = i;
-    for (const [d, point] of points.entries()) {
-      while (k + 1 < j && (rows[k + 1]?.day ?? '') <= point.date) k++;
-      const row = rows[k];
-      if (!row || row.day > point.date || row.has_data !== 1) continue;
-      point.withData++;
-      if (shared.has(row.entity_id)) {
-        sharersWithData[d]?.add(row.entity_id);
-        continue;
-      }
-      for (const s of SEVERITIES) point[s] += row[s];
-      point.total += row.total;
+  eachDayOfHistory(rows, dates, (d, row) => {
+    const point = points[d] as TrendPoint;
+    point.withData++;
+    if (shared.has(row.entity_id)) {
+      sharersWithData[d]?.add(row.entity_id);
+      return;
     }
-    i = j;
-  }
+    for (const s of [...SEVERITIES, 'total'] as const) point[s] += row[s];
+  });
   if (shared.size > 0) {
     const together = await sharedCountsByDay(db, [...shared], dates, sharersWithData, options.now);
     points.forEach((point, i) => {
@@ -69,6 +128,31 @@ export async function trend(db: Db, options: { days: number; entityIds?: readonl
     });
   }
   return points;
+}
+
+/**
+ * The entities in these scopes, with history by `end`, that show a target another such entity
+ * shows: read from the links of the targets several entities show (target_sharing, kept by
+ * triggers), none in most catalogs.
+ */
+async function readableSharers(db: Db, scopes: ScopeFilter, end: string): Promise<number[]> {
+  const links = await db
+    .selectFrom('entity_links as l')
+    .innerJoin('entities as e', 'e.id', 'l.entity_id')
+    .select(['l.entity_id', 'l.target_id'])
+    .where('l.matched', '=', 1)
+    .where('l.target_id', 'in', db.selectFrom('target_sharing').select('target_id').where('entities', '>', 1))
+    .where((eb) => scopeAllowed(eb, 'e.scope', scopes))
+    .where((eb) => eb.exists(eb.selectFrom('summary_history as h').select('h.entity_id').whereRef('h.entity_id', '=', 'l.entity_id').where('h.day', '<=', end)))
+    .execute();
+  const showing = new Map<number, Set<number>>();
+  for (const link of links) {
+    if (link.target_id === null) continue;
+    const entities = showing.get(link.target_id) ?? new Set<number>();
+    entities.add(link.entity_id);
+    showing.set(link.target_id, entities);
+  }
+  return [...new Set([...showing.values()].filter((entities) => entities.size > 1).flatMap((entities) => [...entities]))].sort((a, b) => a - b);
 }
 
 /** The entities of the set that show a target another entity of the set shows too. */

@@ -16,6 +16,7 @@ const security = (critical: number): SecurityFacts => ({
 const entity = (overrides: Partial<EntityFacts> = {}): EntityFacts => ({
   id: 1,
   ref: 'component:default/a',
+  scope: 'acme.shop',
   kind: 'Component',
   type: 'service',
   lifecycle: 'production',

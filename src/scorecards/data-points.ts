@@ -7,6 +7,7 @@ import type { SlaPolicies } from '../insights/sla.js';
 import type { SeverityBreakdown } from '../insights/summary.js';
 import { batches } from '../store/batches.js';
 import type { Database } from '../store/schema.js';
+import type { EntityRange } from '../store/scorecards.js';
 
 type Db = Kysely<Database>;
 
@@ -45,6 +46,8 @@ export interface SecurityFacts {
 export interface EntityFacts {
   id: number;
   ref: string;
+  /** `account` or `ORG.PROJECT`. */
+  scope: string;
   kind: string;
   type: string | null;
   lifecycle: string | null;
@@ -277,24 +280,28 @@ const ANNOTATION_KEY = `metadata.annotations.${TEST_TARGET_ANNOTATION}`;
 const ANNOTATION_KEYS = [ANNOTATION_KEY, `${ANNOTATION_KEY}.name`, `${ANNOTATION_KEY}.scope`, `${ANNOTATION_KEY}.variant`];
 
 /**
- * Reads every data point's inputs for these entities (every entity without `entityIds`) from the
- * catalog and the stored summaries, in three queries per batch of entities: no entity's state is
- * computed here. The entities and their summaries are read apart and matched here, which SQLite
+ * Reads every data point's inputs for these entities (ids or a range of them; every entity without
+ * `entityIds`) from the catalog and the stored summaries, in three queries per batch of entities:
+ * no entity's state is computed here. The entities and their summaries are read apart and matched here, which SQLite
  * does in half the time of joining them.
  */
-export async function readEntityFacts(db: Db, entityIds?: readonly number[], options: { risk?: { policies: SlaPolicies; now: string } } = {}): Promise<EntityFacts[]> {
-  const parts = entityIds === undefined ? [undefined] : batches(new Set(entityIds));
+export async function readEntityFacts(db: Db, entityIds?: readonly number[] | EntityRange, options: { risk?: { policies: SlaPolicies; now: string } } = {}): Promise<EntityFacts[]> {
+  const parts = entityIds === undefined ? [undefined] : Array.isArray(entityIds) ? batches(new Set(entityIds)) : [entityIds as EntityRange];
   const facts: EntityFacts[] = [];
   for (const batch of parts) {
-    let entities = db.selectFrom('entities').select(['id', 'ref', 'kind', 'type', 'lifecycle', 'owner_ref', 'system_ref', 'tags', 'repository_url']);
+    let entities = db.selectFrom('entities').select(['id', 'ref', 'scope', 'kind', 'type', 'lifecycle', 'owner_ref', 'system_ref', 'tags', 'repository_url']);
     let summaries = db
       .selectFrom('entity_summaries')
       .select(['entity_id', 'has_data', 'critical', 'high', 'medium', 'low', 'info', 'total', 'fixable', 'new_count', 'exempted', 'last_scan_at', 'unmatched_links', 'breakdown']);
     let annotated = db.selectFrom('entity_search').select('entity_id').distinct().where('key', 'in', ANNOTATION_KEYS);
-    if (batch) {
+    if (Array.isArray(batch)) {
       entities = entities.where('id', 'in', batch);
       summaries = summaries.where('entity_id', 'in', batch);
       annotated = annotated.where('entity_id', 'in', batch);
+    } else if (batch) {
+      entities = entities.where('id', '>=', batch.from).where('id', '<=', batch.to);
+      summaries = summaries.where('entity_id', '>=', batch.from).where('entity_id', '<=', batch.to);
+      annotated = annotated.where('entity_id', '>=', batch.from).where('entity_id', '<=', batch.to);
     }
     const summaryOf = new Map((await summaries.execute()).map((s) => [s.entity_id, s]));
     const withAnnotation = new Set((await annotated.execute()).map((r) => r.entity_id));
@@ -303,6 +310,7 @@ export async function readEntityFacts(db: Db, entityIds?: readonly number[], opt
       facts.push({
         id: e.id,
         ref: e.ref,
+        scope: e.scope,
         kind: e.kind,
         type: e.type,
         lifecycle: e.lifecycle,

@@ -41,9 +41,17 @@ describeEachStore('scorecard evaluation in batches and per entity', (kind: Store
     expect(batched.results.length).toBeGreaterThan(0);
     expect(new Set(batched.history.map((h) => h.day)).size).toBeGreaterThan(1);
 
-    await clear();
     const entities = (await lantern.store.db.selectFrom('entities').select('id').orderBy('id').execute()).map((e) => e.id);
     const scorecards = await lantern.scorecards.list(lantern.store.db);
+    expect(entities.length).toBeGreaterThan(2);
+    // Batches of two entities, by id range over every entity and by id lists.
+    for (const selection of [{}, { entityIds: entities }]) {
+      await clear();
+      for (const day of days) await lantern.store.transaction((trx) => evaluateScorecards(lantern.store, trx, scorecards, { ...selection, now: day, entitiesPerBatch: 2 }));
+      expect(await stored()).toEqual(batched);
+    }
+
+    await clear();
     for (const day of days) {
       for (const id of entities) await lantern.store.transaction((trx) => evaluateScorecards(lantern.store, trx, scorecards, { entityIds: [id], now: day }));
     }

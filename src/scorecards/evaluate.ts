@@ -1,10 +1,15 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
+import { batches } from '../store/batches.js';
 import {
   deleteScorecardResults,
+  type EntityRange,
+  entityRanges,
   type NewScorecardHistory,
-  type NewScorecardResult,
+  moveScorecardResults,
+  type ResultWrite,
+  TallyChanges,
   scorecardResults,
   writeScorecardHistory,
   writeScorecardResults,
@@ -96,56 +101,115 @@ export function storedStatuses(json: string): Record<string, CheckStatus> {
   return out;
 }
 
+/** Where a result is counted in its scorecard's tallies: the facets its pages filter on (scorecard_tallies). */
+export function tallyGroup(entity: Pick<EntityFacts, 'scope' | 'kind' | 'type' | 'lifecycle' | 'owner' | 'system'>): string {
+  return JSON.stringify([entity.scope, entity.kind, entity.type, entity.lifecycle, entity.owner, entity.system]);
+}
+
+/** Entities evaluated together: their data points read, results compared and written in one go each. */
+const ENTITIES_PER_BATCH = 2000;
+
 /**
  * Evaluates scorecards over these entities (every entity without `entityIds`) at `now` and stores
  * what changed: the results of the entities each applies to, the removal of those it no longer
- * applies to, and the day's history. Data points are read once, in bulk, for all scorecards.
+ * applies to, and the day's history. The entities are taken in batches (of ids, or of id ranges
+ * over every entity): per batch the data points are read once for all scorecards, a few queries
+ * each, and each scorecard's stored results are read and its changes written in multi-row
+ * statements — never a query per entity, and never every entity's facts held at once.
  */
 export async function evaluateScorecards(
   store: Store,
   db: Db,
   scorecards: readonly Scorecard[],
-  options: { entityIds?: readonly number[] | undefined; now: string; sla?: SlaPolicies | undefined; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
+  options: {
+    entityIds?: readonly number[] | undefined;
+    now: string;
+    sla?: SlaPolicies | undefined;
+    onStartedFailing?: ((change: StartedFailing) => void) | undefined;
+    /** Default ENTITIES_PER_BATCH. */
+    entitiesPerBatch?: number | undefined;
+  },
 ): Promise<ScorecardEvaluation[]> {
-  if (scorecards.length === 0 || options.entityIds?.length === 0) return scorecards.map((s) => ({ scorecard: s.id, entities: 0, changed: 0, removed: 0 }));
+  const evaluations = scorecards.map((s) => ({ scorecard: s.id, entities: 0, changed: 0, removed: 0 }));
+  if (scorecards.length === 0 || options.entityIds?.length === 0) return evaluations;
   // KEV, EPSS and SLA facts are computed from the issues: only when a check reads them.
   const needsRisk = scorecards.some((s) => s.checks.some((c) => c.rules.some((r) => RISK_DATA_POINTS.has(r.dataPoint))));
-  const facts = await readEntityFacts(db, options.entityIds, needsRisk ? { risk: { policies: options.sla ?? DEFAULT_SLA_POLICIES, now: options.now } } : {});
-  const at = Date.parse(options.now);
-  const day = options.now.slice(0, 10);
-  const evaluations: ScorecardEvaluation[] = [];
-  for (const scorecard of scorecards) {
-    const stored = new Map((await scorecardResults(db, scorecard.id, options.entityIds)).map((r) => [r.entity_id, r]));
-    const writes: NewScorecardResult[] = [];
-    const history: Array<Omit<NewScorecardHistory, 'scorecard_id' | 'day'>> = [];
-    let entities = 0;
-    for (const entity of facts) {
-      if (!appliesTo(scorecard.filter, entity)) continue;
-      entities++;
-      const result = evaluateEntity(scorecard, entity, at);
-      const previous = stored.get(entity.id);
-      stored.delete(entity.id);
-      if (previous && previous.checks === result.checks && previous.score === result.score) continue;
-      const { statuses, ...row } = result;
-      if (previous && options.onStartedFailing) {
-        const before = storedStatuses(previous.checks);
-        for (const [checkId, status] of Object.entries(storedStatuses(result.checks))) {
-          if (status === 'fail' && before[checkId] === 'pass') options.onStartedFailing({ scorecard, checkId, entityId: entity.id, passedAt: previous.updated_at });
-        }
-      }
-      writes.push({ scorecard_id: scorecard.id, entity_id: entity.id, ...row, updated_at: options.now });
-      // Observed values change every day (days since the last scan); the history keeps statuses and scores.
-      if (!previous || previous.score !== result.score || JSON.stringify(storedStatuses(previous.checks)) !== statuses) {
-        history.push({ entity_id: entity.id, applies: 1, score: result.score, statuses });
-      }
+  const factOptions = needsRisk ? { risk: { policies: options.sla ?? DEFAULT_SLA_POLICIES, now: options.now } } : {};
+  const size = options.entitiesPerBatch ?? ENTITIES_PER_BATCH;
+  const parts: Array<readonly number[] | EntityRange> = options.entityIds ? batches(new Set(options.entityIds), size) : await entityRanges(db, size);
+  for (const part of parts) {
+    const facts = await readEntityFacts(db, part, factOptions);
+    for (const [i, scorecard] of scorecards.entries()) {
+      const done = await evaluateBatch(store, db, scorecard, facts, part, options);
+      const evaluation = evaluations[i] as ScorecardEvaluation;
+      evaluation.entities += done.entities;
+      evaluation.changed += done.changed;
+      evaluation.removed += done.removed;
     }
-    // What is left was stored for entities the scorecard no longer applies to.
-    const leaving = [...stored.keys()];
-    for (const entityId of leaving) history.push({ entity_id: entityId, applies: 0, score: null, statuses: '{}' });
-    await deleteScorecardResults(db, scorecard.id, leaving);
-    await writeScorecardResults(store, db, writes);
-    await writeScorecardHistory(store, db, scorecard.id, day, history);
-    evaluations.push({ scorecard: scorecard.id, entities, changed: writes.length, removed: leaving.length });
   }
   return evaluations;
+}
+
+/** Evaluates one scorecard over one batch of entities (`facts`, read for `part`) and stores what changed. */
+async function evaluateBatch(
+  store: Store,
+  db: Db,
+  scorecard: Scorecard,
+  facts: readonly EntityFacts[],
+  part: readonly number[] | EntityRange,
+  options: { now: string; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
+): Promise<Omit<ScorecardEvaluation, 'scorecard'>> {
+  const at = Date.parse(options.now);
+  const day = options.now.slice(0, 10);
+  const stored = new Map((await scorecardResults(db, scorecard.id, part)).map((r) => [r.entity_id, r]));
+  const writes: ResultWrite[] = [];
+  const moves: Array<{ entity_id: number; tally_group: string }> = [];
+  const history: Array<Omit<NewScorecardHistory, 'scorecard_id' | 'day'>> = [];
+  const tallies = new TallyChanges();
+  let entities = 0;
+  for (const entity of facts) {
+    if (!appliesTo(scorecard.filter, entity)) continue;
+    entities++;
+    const result = evaluateEntity(scorecard, entity, at);
+    const group = tallyGroup(entity);
+    const previous = stored.get(entity.id);
+    stored.delete(entity.id);
+    if (previous && previous.checks === result.checks && previous.score === result.score) {
+      // The same result, counted where the entity is now (its owner or scope may have changed).
+      if (previous.tally_group !== group) {
+        const counted = { score: previous.score, statuses: storedStatuses(previous.checks) };
+        if (previous.tally_group !== null) tallies.add(previous.tally_group, -1, counted);
+        tallies.add(group, 1, counted);
+        moves.push({ entity_id: entity.id, tally_group: group });
+      }
+      continue;
+    }
+    const { statuses, ...row } = result;
+    const before = previous ? storedStatuses(previous.checks) : undefined;
+    if (previous && before && options.onStartedFailing) {
+      for (const [checkId, status] of Object.entries(storedStatuses(result.checks))) {
+        if (status === 'fail' && before[checkId] === 'pass') options.onStartedFailing({ scorecard, checkId, entityId: entity.id, passedAt: previous.updated_at });
+      }
+    }
+    writes.push({ scorecard_id: scorecard.id, entity_id: entity.id, ...row, updated_at: options.now, entity_ref: entity.ref, tally_group: group });
+    // Observed values change every day (days since the last scan); the history keeps statuses and scores.
+    const decided = !previous || previous.score !== result.score || JSON.stringify(before) !== statuses;
+    if (decided) history.push({ entity_id: entity.id, applies: 1, score: result.score, statuses });
+    if (decided || previous?.tally_group !== group) {
+      if (previous && before && previous.tally_group !== null) tallies.add(previous.tally_group, -1, { score: previous.score, statuses: before });
+      tallies.add(group, 1, { score: result.score, statuses: JSON.parse(statuses) as Record<string, string> });
+    }
+  }
+  // What is left was stored for entities the scorecard no longer applies to.
+  const leaving = [...stored.values()];
+  for (const previous of leaving) {
+    history.push({ entity_id: previous.entity_id, applies: 0, score: null, statuses: '{}' });
+    if (previous.tally_group !== null) tallies.add(previous.tally_group, -1, { score: previous.score, statuses: storedStatuses(previous.checks) });
+  }
+  await deleteScorecardResults(db, scorecard.id, leaving.map((r) => r.entity_id));
+  await writeScorecardResults(store, db, writes);
+  await moveScorecardResults(db, scorecard.id, moves);
+  await tallies.write(db, scorecard.id);
+  await writeScorecardHistory(store, db, scorecard.id, day, history);
+  return { entities, changed: writes.length, removed: leaving.length };
 }

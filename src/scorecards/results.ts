@@ -1,6 +1,8 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { InputError } from '../domain/errors.js';
-import type { EntityColumns } from '../insights/overview.js';
+import { type EntityColumns, lowerIn as loweredIn, refIn } from '../insights/overview.js';
+import { isPostgres } from '../store/row-locks.js';
+import { scorecardTallyRows } from '../store/scorecards.js';
 import type { Database } from '../store/schema.js';
 import { ruleSentence } from './sentences.js';
 import { type CheckStatus, checkMessage, type Operator, ruleStatus, type RuleStatus, type Strategy, type WhenNoData } from './checks.js';
@@ -100,8 +102,61 @@ function matches(filter: ResultFilter, entity: { owner_ref: string | null; syste
   );
 }
 
-/** Every scorecard with its tally over all the entities it applies to (GET /api/scorecards). */
+type TallyRows = Awaited<ReturnType<typeof scorecardTallyRows>>;
+
+/** The entity facets a tally group stands for (evaluate.ts: tallyGroup). */
+function groupFacets(group: string) {
+  const [scope, kind, type, lifecycle, owner, system] = JSON.parse(group) as [string, string, string | null, string | null, string | null, string | null];
+  return { scope, kind, type, lifecycle, owner_ref: owner, system_ref: system };
+}
+
+/**
+ * A scorecard's tally over the entities the filter picks, from its stored tallies: the groups of
+ * entities the filter picks, summed. As tally() counts the results they were made from.
+ */
+function storedTally(scorecard: Scorecard, rows: TallyRows, filter: ResultFilter): ScorecardTally {
+  const picked = new Set<string>();
+  let [entities, scored, tenths, passing] = [0, 0, 0, 0];
+  for (const row of rows.groups) {
+    if (row.scorecard_id !== scorecard.id || !matches(filter, groupFacets(row.entity_group))) continue;
+    picked.add(row.entity_group);
+    entities += Number(row.entities);
+    scored += Number(row.scored);
+    tenths += Number(row.score_tenths);
+    passing += Number(row.passing);
+  }
+  const decided = new Map<string, { pass: number; fail: number }>();
+  for (const row of rows.checks) {
+    if (row.scorecard_id !== scorecard.id || !picked.has(row.entity_group)) continue;
+    const check = decided.get(row.check_id) ?? { pass: 0, fail: 0 };
+    check.pass += Number(row.pass);
+    check.fail += Number(row.fail);
+    decided.set(row.check_id, check);
+  }
+  return {
+    entities,
+    scored,
+    averageScore: scored === 0 ? null : Math.round(tenths / scored) / 10,
+    passing,
+    passRate: percent(passing, scored),
+    checks: scorecard.checks.map((c) => {
+      const { pass, fail } = decided.get(c.id) ?? { pass: 0, fail: 0 };
+      return { id: c.id, name: c.name, weight: c.weight, pass, fail, unknown: entities - pass - fail, passRate: percent(pass, pass + fail) };
+    }),
+  };
+}
+
+/**
+ * Every scorecard with its tally over all the entities it applies to (GET /api/scorecards): from
+ * the stored tallies, a few rows per group of entities.
+ */
 export async function scorecardTallies(db: Db, scorecards: readonly Scorecard[], scopes: ScopeFilter = { all: true }): Promise<Map<string, ScorecardTally>> {
+  const rows = await scorecardTallyRows(db, scorecards.map((s) => s.id));
+  return new Map(scorecards.map((scorecard) => [scorecard.id, storedTally(scorecard, rows, { scopes })]));
+}
+
+/** The same tallies counted from every stored result: what the stored tallies must equal. */
+export async function computedScorecardTallies(db: Db, scorecards: readonly Scorecard[], scopes: ScopeFilter = { all: true }): Promise<Map<string, ScorecardTally>> {
   const out = new Map<string, ScorecardTally>();
   for (const scorecard of scorecards) {
     let query = db.selectFrom('scorecard_results').select(['score', 'checks']).where('scorecard_id', '=', scorecard.id);
@@ -123,6 +178,8 @@ export interface ResultsQuery extends ResultFilter {
   sort?: string | undefined;
   limit?: number | undefined;
   offset?: number | undefined;
+  /** Where the page starts, in score order: the nextCursor of the page before. */
+  cursor?: string | undefined;
 }
 
 export interface EntityResultRow extends EntityColumns {
@@ -142,10 +199,151 @@ export interface ScorecardResultsPage {
   items: EntityResultRow[];
   /** The tally of the entities matching the filters (before `check`/`status`, which pick rows within it). */
   summary: ScorecardTally;
+  /** In score order, the cursor of the page after this one; null on the last page and in other orders. */
+  nextCursor: string | null;
 }
 
-/** A scorecard's results over its entities, filtered, sorted and paged, with pass rates per check. */
+/** How the results page orders, per sort: never-null terms, the entity's ref last. */
+function resultOrder(key: (typeof RESULT_SORTS)[number], direction: 'asc' | 'desc'): Array<{ expression: RawBuilder<unknown>; direction: 'asc' | 'desc' }> {
+  const ref = (column: string) => sql.ref(column);
+  const lastIfNull = (column: string) => [
+    { expression: sql`case when ${ref(column)} is null then 1 else 0 end`, direction: 'asc' as const },
+    { expression: sql`lower(coalesce(${ref(column)}, ''))`, direction },
+  ];
+  const terms = {
+    // No score is not a low score: those entities come last either way round.
+    score: [
+      { expression: sql`${ref('r.score_missing')}`, direction: 'asc' as const },
+      { expression: sql`${ref('r.score_order')}`, direction },
+    ],
+    failed: [{ expression: sql`${ref('r.failed')}`, direction }],
+    name: [{ expression: sql`lower(${ref('e.name')})`, direction }],
+    owner: lastIfNull('e.owner_ref'),
+    system: lastIfNull('e.system_ref'),
+  }[key];
+  return [...terms, { expression: sql`${ref('r.entity_ref')}`, direction: 'asc' }];
+}
+
+/** `checks` JSON's status of one check, in SQL. */
+function checkStatus(db: Db, checkId: string): RawBuilder<string> {
+  return isPostgres(db) ? sql<string>`(${sql.ref('r.checks')}::jsonb -> ${checkId} ->> 0)` : sql<string>`json_extract(${sql.ref('r.checks')}, ${`$."${checkId.replace(/["\\]/g, (c) => `\\${c}`)}"[0]`})`;
+}
+
+/**
+ * A scorecard's results over its entities, filtered, sorted and paged, with pass rates per check:
+ * the tally and the counts from the stored tallies, the page from the results' index (by score,
+ * from a keyset cursor as fast at any depth as the first) with its entities joined. A text search
+ * picks entities one by one: it is computed from every result (computedResultsPage).
+ */
 export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: ResultsQuery): Promise<ScorecardResultsPage> {
+  const sort = query.sort ?? 'score';
+  const descending = sort.startsWith('-');
+  const key = descending ? sort.slice(1) : sort;
+  if (!(RESULT_SORTS as readonly string[]).includes(key)) {
+    throw new InputError(`Invalid sort ${JSON.stringify(sort)}: expected one of ${RESULT_SORTS.join(', ')}, with a leading "-" for descending.`);
+  }
+  if (query.check !== undefined && !scorecard.checks.some((c) => c.id === query.check)) {
+    throw new InputError(`The scorecard ${scorecard.id} has no check ${JSON.stringify(query.check)}: expected one of ${scorecard.checks.map((c) => c.id).join(', ')}.`);
+  }
+  if (query.cursor !== undefined && query.offset) throw new InputError('Pass either cursor or offset, not both: a cursor already says where the page starts.');
+  if (query.q?.trim()) {
+    if (query.cursor !== undefined) throw new InputError('A cursor pages the results in score order without a text search: pass offset with q.');
+    return { ...(await computedResultsPage(db, scorecard, query)), nextCursor: null };
+  }
+  const summary = storedTally(scorecard, await scorecardTallyRows(db, [scorecard.id]), query);
+  const byStatus = query.check !== undefined && query.status !== undefined ? summary.checks.find((c) => c.id === query.check) : undefined;
+  const total = byStatus && query.status ? byStatus[query.status] : summary.entities;
+
+  const terms = resultOrder(key as (typeof RESULT_SORTS)[number], descending ? 'desc' : 'asc');
+  const from = query.cursor === undefined ? undefined : readResultCursor(query.cursor, sort, terms.length);
+  if (from && key !== 'score') throw new InputError(`A cursor pages the results in score order: pass offset with sort ${JSON.stringify(sort)}.`);
+  const limit = query.limit ?? 50;
+  let rows = db
+    .selectFrom('scorecard_results as r')
+    .innerJoin('entities as e', 'e.id', 'r.entity_id')
+    .select(['r.score', 'r.passed', 'r.failed', 'r.unknown', 'r.checks', 'r.updated_at', 'e.ref', 'e.kind', 'e.namespace', 'e.name', 'e.title', 'e.type', 'e.owner_ref', 'e.system_ref', 'e.lifecycle', ...terms.map((t, i) => t.expression.as(`k${i}`))])
+    .where('r.scorecard_id', '=', scorecard.id);
+  if (query.scopes && !query.scopes.all) {
+    const scopes = query.scopes;
+    rows = rows.where((eb) => scopeAllowed(eb, 'e.scope', scopes));
+  }
+  if (query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length) {
+    rows = rows.where('r.entity_id', 'in', (eb) =>
+      eb
+        .selectFrom('entity_sort_keys as o')
+        .select('o.entity_id')
+        .where(() => {
+          const all: RawBuilder<SqlBool>[] = [];
+          if (query.kind?.length) all.push(loweredIn('o.kind_key', query.kind));
+          if (query.type?.length) all.push(loweredIn('o.type_key', query.type));
+          if (query.lifecycle?.length) all.push(loweredIn('o.lifecycle_key', query.lifecycle));
+          if (query.owner?.length) all.push(refIn(sql.ref('o.owner_key'), query.owner));
+          if (query.system?.length) all.push(refIn(sql.ref('o.system_key'), query.system));
+          return sql<SqlBool>`${sql.join(all, sql` and `)}`;
+        }),
+    );
+  }
+  if (query.check !== undefined && query.status !== undefined) rows = rows.where(checkStatus(db, query.check), '=', query.status);
+  if (from) rows = rows.where(after(terms, from));
+  for (const term of terms) rows = rows.orderBy(term.expression, term.direction);
+  const read = await rows.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0)).execute();
+  const page = read.slice(0, limit);
+  const last = page.at(-1) as Record<string, unknown> | undefined;
+  return {
+    scorecard: { id: scorecard.id, name: scorecard.name },
+    total,
+    items: page.map((r) => ({
+      entityRef: r.ref,
+      kind: r.kind,
+      namespace: r.namespace,
+      name: r.name,
+      title: r.title,
+      type: r.type,
+      owner: r.owner_ref,
+      system: r.system_ref,
+      lifecycle: r.lifecycle,
+      score: r.score,
+      passed: r.passed,
+      failed: r.failed,
+      unknown: r.unknown,
+      checks: storedStatuses(r.checks),
+      updatedAt: r.updated_at,
+    })),
+    summary,
+    nextCursor: key === 'score' && read.length > limit && last ? Buffer.from(JSON.stringify({ sort, after: terms.map((_, i) => last[`k${i}`]) })).toString('base64url') : null,
+  };
+}
+
+/**
+ * Rows after the cursor's row: (t0, t1, …) after (v0, v1, …) term by term, each term in its
+ * direction, bounded by the first term so that the index starts near the cursor.
+ */
+function after(terms: ReadonlyArray<{ expression: RawBuilder<unknown>; direction: 'asc' | 'desc' }>, values: readonly unknown[]): RawBuilder<SqlBool> {
+  const beyond = (direction: 'asc' | 'desc', or: '' | '=') => sql.raw(`${direction === 'asc' ? '>' : '<'}${or}`);
+  const alternatives = terms.map((term, i) => {
+    const equal = terms.slice(0, i).map((t, j) => sql`${t.expression} = ${values[j]}`);
+    return sql.join([...equal, sql`${term.expression} ${beyond(term.direction, '')} ${values[i]}`], sql` and `);
+  });
+  const first = terms[0] as (typeof terms)[number];
+  return sql<SqlBool>`(${first.expression} ${beyond(first.direction, '=')} ${values[0]} and (${sql.join(alternatives.map((a) => sql`(${a})`), sql` or `)}))`;
+}
+
+function readResultCursor(cursor: string, sort: string, terms: number): unknown[] {
+  let parsed: { sort?: unknown; after?: unknown } | undefined;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as typeof parsed;
+  } catch {
+    parsed = undefined;
+  }
+  const values = parsed?.after;
+  if (parsed?.sort !== sort || !Array.isArray(values) || values.length !== terms || !values.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    throw new InputError(`Invalid cursor ${JSON.stringify(cursor.slice(0, 60))}: pass the nextCursor of the previous page, with the same sort.`);
+  }
+  return values;
+}
+
+/** The results page computed from every result of the scorecard: what scorecardResultsPage reads from stored rows. */
+export async function computedResultsPage(db: Db, scorecard: Scorecard, query: ResultsQuery): Promise<Omit<ScorecardResultsPage, 'nextCursor'>> {
   const sort = query.sort ?? 'score';
   const descending = sort.startsWith('-');
   const key = descending ? sort.slice(1) : sort;

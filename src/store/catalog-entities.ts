@@ -5,6 +5,7 @@ import { batches } from './batches.js';
 import { bulkRun } from './bulk.js';
 import type { Store } from './database.js';
 import type { Database, EntityRow, NewEntity } from './schema.js';
+import { forgetScorecardResults } from './scorecards.js';
 
 type Db = Kysely<Database>;
 
@@ -103,8 +104,9 @@ export async function updateEntitySource(db: Db, id: number, source: { file: str
   await db.updateTable('entities').set({ source_file: source.file, source_document: source.document, source_line: source.line }).where('id', '=', id).execute();
 }
 
-/** Deletes entities with their search rows, references, relations and links. */
+/** Deletes entities with their search rows, references, relations, links and scorecard results. */
 export async function deleteEntities(db: Db, ids: readonly number[]): Promise<void> {
+  await forgetScorecardResults(db, ids);
   for (const batch of batches(ids)) await db.deleteFrom('entities').where('id', 'in', batch).execute();
 }
 

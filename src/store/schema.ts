@@ -18,6 +18,7 @@ export interface Database {
   entity_tags: EntityTagTable;
   entity_tag_rollups: EntityTagRollupTable;
   summary_history: SummaryHistoryTable;
+  trend_changes: TrendChangeTable;
   exemptions: ExemptionTable;
   notification_deliveries: NotificationDeliveryTable;
   orgs: OrgTable;
@@ -39,6 +40,8 @@ export interface Database {
   scorecards: ScorecardTable;
   scorecard_results: ScorecardResultTable;
   scorecard_history: ScorecardHistoryTable;
+  scorecard_tallies: ScorecardTallyTable;
+  scorecard_check_tallies: ScorecardCheckTallyTable;
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
   audit_log: AuditLogTable;
@@ -590,6 +593,19 @@ export interface SummaryHistoryTable extends CountColumns {
   has_data: number;
 }
 
+/**
+ * The steps of the entities' history summed per scope, day and shard (migrations/0019): a scope's
+ * trend on a day is the sum of its rows on or before it.
+ */
+export interface TrendChangeTable extends CountColumns {
+  scope: string;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  /** entity id modulo 16. */
+  shard: number;
+  with_data: number;
+}
+
 /** A decision to ignore an issue, at target, project, org or account level (DESIGN.md: exemption). */
 export interface ExemptionTable {
   id: Generated<number>;
@@ -673,6 +689,42 @@ export interface ScorecardResultTable {
   checks: string;
   /** When the result last changed. */
   updated_at: string;
+  /** The entity's ref: the results page's tie-break (migrations/0019). */
+  entity_ref: string | null;
+  /** 1 without a score: those rows come last whichever way scores sort. */
+  score_missing: number;
+  /** The score, 0 without one: a never-null key for the results page's index. */
+  score_order: number;
+  /**
+   * JSON [scope, kind, type, lifecycle, owner, system] of the entity when this result was counted in
+   * scorecard_tallies; null when it is not counted (a result stored before those tallies existed).
+   */
+  tally_group: string | null;
+}
+
+/**
+ * A scorecard's results summed per group of entities with the same scope, kind, type, lifecycle,
+ * owner and system (the facets its pages filter on), kept by evaluation (scorecards/evaluate.ts).
+ */
+export interface ScorecardTallyTable {
+  scorecard_id: string;
+  /** ScorecardResultTable.tally_group. */
+  entity_group: string;
+  entities: number;
+  scored: number;
+  /** The sum of the scores in tenths (whole numbers: sums of decimals drift). */
+  score_tenths: number;
+  /** Scored entities whose result failed no check. */
+  passing: number;
+}
+
+/** Per check, the results of a group that pass and fail it; the rest of the group's entities are unknown. */
+export interface ScorecardCheckTallyTable {
+  scorecard_id: string;
+  entity_group: string;
+  check_id: string;
+  pass: number;
+  fail: number;
 }
 
 /** The result as it stood at the end of each day it changed: the scorecard's trend. */

@@ -214,11 +214,13 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
           sort: Type.Optional(Type.String({ description: `${RESULT_SORTS.join(', ')}; a leading "-" sorts descending. Default score (worst first; no score last).` })),
           limit: Type.Optional(Limit({ max: 500, default: 50 })),
           offset: Type.Optional(Offset()),
+          cursor: Type.Optional(Type.String({ maxLength: 2000, description: 'In score order (the default sort) without q: the nextCursor of the page before; pages by keyset, as fast at any depth as the first (instead of offset)' })),
         }),
         response: {
           200: Type.Object({
             scorecard: Type.Object({ id: Type.String(), name: Type.String() }),
             total: Type.Integer(),
+            nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'In score order, the cursor of the next page; null on the last page and in other orders' }),
             items: Type.Array(
               Type.Object({
                 ...EntityColumnFields,
@@ -239,7 +241,7 @@ export async function scorecardRoutes(api: LanternApp, lantern: Lantern): Promis
     async (request) => {
       const q = request.query;
       const scorecard = await lantern.scorecards.find(db, request.params.id);
-      return scorecardResultsPage(db, scorecard, { ...entityFilter(q), scopes: scopesOf(request), check: q.check, status: q.status, q: q.q, sort: q.sort, limit: q.limit, offset: q.offset });
+      return scorecardResultsPage(db, scorecard, { ...entityFilter(q), scopes: scopesOf(request), check: q.check, status: q.status, q: q.q, sort: q.sort, limit: q.limit, offset: q.offset, cursor: q.cursor });
     },
   );
 

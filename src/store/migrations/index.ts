@@ -17,6 +17,7 @@ import * as slaFixVerdicts from './0015-sla-fix-verdicts.js';
 import * as priorityOrder from './0016-priority-order.js';
 import * as scoreSortKeys from './0017-score-sort-keys.js';
 import * as targetNameIndex from './0018-target-name-index.js';
+import * as dashboardRollups from './0019-dashboard-rollups.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -41,6 +42,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0016-priority-order': priorityOrder,
   '0017-score-sort-keys': scoreSortKeys,
   '0018-target-name-index': targetNameIndex,
+  '0019-dashboard-rollups': dashboardRollups,
 };
 
 export const migrationProvider: MigrationProvider = {

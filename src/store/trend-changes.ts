@@ -1,0 +1,110 @@
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { ScopeFilter } from '../access/roles.js';
+import { batches } from './batches.js';
+import { bulkRun } from './bulk.js';
+import type { Store } from './database.js';
+import type { Database, SummaryHistoryTable } from './schema.js';
+import { scopeAllowed } from './scope-filter.js';
+
+type Db = Kysely<Database>;
+
+/** The sums trend_changes keeps (migrations/0019-dashboard-rollups.ts), in this order. */
+export const TREND_COUNTS = ['with_data', 'critical', 'high', 'medium', 'low', 'info', 'total'] as const;
+export type TrendCounts = Record<(typeof TREND_COUNTS)[number], number>;
+
+/** Rows per scope and day: an entity's steps go to the shard of its id. */
+const SHARDS = 16;
+
+type HistoryRow = Pick<SummaryHistoryTable, 'entity_id' | 'day' | 'has_data' | 'critical' | 'high' | 'medium' | 'low' | 'info' | 'total'>;
+
+/** What a history row adds to the trend of the days it stands for: the entity with data and its counts, or nothing. */
+function contribution(row: HistoryRow | undefined): number[] {
+  if (row?.has_data !== 1) return TREND_COUNTS.map(() => 0);
+  return TREND_COUNTS.map((c) => (c === 'with_data' ? 1 : row[c]));
+}
+
+const minus = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x - (b[i] ?? 0));
+
+/**
+ * Records in trend_changes how the trend changes when each of these entities' history is cut after
+ * `day` and its row of `day` becomes the one in `written` (insights/summaries.ts writes history so).
+ * Call it before that write, with the entities locked: it reads the rows the write replaces.
+ */
+export async function recordTrendChanges(store: Store, db: Db, entities: ReadonlyArray<{ id: number; scope: string }>, day: string, written: readonly HistoryRow[]): Promise<void> {
+  const scopeOf = new Map(entities.map((e) => [e.id, e.scope]));
+  const later = new Map<number, HistoryRow[]>();
+  const before = new Map<number, HistoryRow>();
+  for (const ids of batches(written.map((r) => r.entity_id))) {
+    const columns = ['h.entity_id', 'h.day', 'h.has_data', 'h.critical', 'h.high', 'h.medium', 'h.low', 'h.info', 'h.total'] as const;
+    for (const row of await db.selectFrom('summary_history as h').select(columns).where('h.entity_id', 'in', ids).where('h.day', '>=', day).orderBy('h.entity_id').orderBy('h.day').execute()) {
+      const rows = later.get(row.entity_id);
+      if (rows) rows.push(row);
+      else later.set(row.entity_id, [row]);
+    }
+    const latest = db.selectFrom('summary_history').select((eb) => ['entity_id', eb.fn.max('day').as('day')]).where('entity_id', 'in', ids).where('day', '<', day).groupBy('entity_id');
+    const rows = await db
+      .selectFrom('summary_history as h')
+      .innerJoin(latest.as('p'), (join) => join.onRef('p.entity_id', '=', 'h.entity_id').onRef('p.day', '=', 'h.day'))
+      .select(columns)
+      .execute();
+    for (const row of rows) before.set(row.entity_id, row);
+  }
+
+  const changes = new Map<string, { scope: string; day: string; shard: number; counts: number[] }>();
+  const add = (entityId: number, on: string, step: readonly number[]) => {
+    if (step.every((x) => x === 0)) return;
+    const scope = scopeOf.get(entityId) as string;
+    const shard = entityId % SHARDS;
+    const key = `${scope}\n${on}\n${shard}`;
+    const change = changes.get(key);
+    if (change) change.counts = change.counts.map((x, i) => x + (step[i] ?? 0));
+    else changes.set(key, { scope, day: on, shard, counts: [...step] });
+  };
+  for (const row of written) {
+    const now = contribution(row);
+    const old = later.get(row.entity_id) ?? [];
+    // The entity's contribution from `day` on was its row of `day` (else the one before), changing
+    // at each later row; from now on it is the new row's throughout.
+    let difference = minus(now, old[0]?.day === day ? contribution(old[0]) : contribution(before.get(row.entity_id)));
+    add(row.entity_id, day, difference);
+    for (const next of old) {
+      if (next.day === day) continue;
+      const after = minus(now, contribution(next));
+      add(row.entity_id, next.day, minus(after, difference));
+      difference = after;
+    }
+  }
+  // In key order, so that concurrent writers take the rows' locks in one order.
+  const rows = [...changes.values()]
+    .sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.shard - b.shard))
+    .map((c) => ({ scope: c.scope, day: c.day, shard: c.shard, ...(Object.fromEntries(TREND_COUNTS.map((name, i) => [name, c.counts[i] ?? 0])) as TrendCounts) }));
+  await bulkRun(store, db, rows.length, (i) => rows[i] as (typeof rows)[number], (q, batch) =>
+    q
+      .insertInto('trend_changes')
+      .values(batch)
+      .onConflict((oc) => oc.columns(['scope', 'day', 'shard']).doUpdateSet(Object.fromEntries(TREND_COUNTS.map((c) => [c, sql<number>`trend_changes.${sql.ref(c)} + excluded.${sql.ref(c)}`])) as Record<(typeof TREND_COUNTS)[number], RawBuilder<number>>)),
+  );
+}
+
+/**
+ * The sums of the entities' history at the end of each of `dates` (ascending), over the scopes the
+ * filter allows: each entity's latest row on or before the date, entities with data and their counts.
+ */
+export async function storedTrendSums(db: Db, dates: readonly string[], scopes: ScopeFilter): Promise<TrendCounts[]> {
+  const last = dates.at(-1);
+  if (last === undefined) return [];
+  const first = dates[0] as string;
+  const base = db.selectFrom('trend_changes').where((eb) => scopeAllowed(eb, 'trend_changes.scope', scopes));
+  // Each day's changes in the range, after the changes before it added up.
+  const earlier = await base.select((eb) => TREND_COUNTS.map((c) => eb.fn.sum<number>(c).as(c))).where('day', '<', first).executeTakeFirst();
+  const byDay = await base.select((eb) => ['day', ...TREND_COUNTS.map((c) => eb.fn.sum<number>(c).as(c))]).where('day', '>=', first).where('day', '<=', last).groupBy('day').orderBy('day').execute();
+  const running = TREND_COUNTS.map((c) => Number(earlier?.[c] ?? 0));
+  let k = 0;
+  return dates.map((date) => {
+    for (; k < byDay.length && (byDay[k]?.day as string) <= date; k++) {
+      const row = byDay[k] as Record<string, unknown>;
+      TREND_COUNTS.forEach((c, i) => (running[i] = (running[i] ?? 0) + Number(row[c] ?? 0)));
+    }
+    return Object.fromEntries(TREND_COUNTS.map((c, i) => [c, running[i] ?? 0])) as TrendCounts;
+  });
+}
