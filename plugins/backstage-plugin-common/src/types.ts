@@ -50,6 +50,13 @@ export interface EntitySummary {
   new: number;
   exempted: number;
   lastScanAt: string | null;
+  /**
+   * Active issues listed in CISA KEV; null when unknown (no KEV feed loaded, or no issue with a CVE),
+   * never 0 for an unknown. Absent from Lantern servers older than the prioritisation release.
+   */
+  knownExploited?: number | null;
+  /** Active issues past their SLA due date; null without data. */
+  slaBreached?: number | null;
   breakdown: {
     fixable: Record<Severity, number>;
     oldestOpen: Record<Severity, string | null>;

@@ -5,8 +5,6 @@ export interface LanternApi {
   summary(entity: LanternEntityName): Promise<EntitySummary>;
   issues(entity: LanternEntityName, query: IssueQuery): Promise<IssuePage>;
   issue(id: number, entity: LanternEntityName): Promise<IssueDetail>;
-  /** Known exploited (CISA KEV) active issues of the entity. */
-  knownExploited(entity: LanternEntityName): Promise<number>;
 }
 
 /** Backstage's discovery and fetch APIs, as far as this reads them. */
@@ -37,6 +35,5 @@ export function createLanternApi(deps: LanternApiDeps): LanternApi {
     },
     issues: async (entity, query) => (await lantern()).issues(entity, query),
     issue: async (id, entity) => (await lantern()).issue(id, entity),
-    knownExploited: async (entity) => (await (await lantern()).issues(entity, { kev: 'listed', limit: 1 })).total,
   };
 }

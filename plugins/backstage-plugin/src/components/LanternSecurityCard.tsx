@@ -39,7 +39,13 @@ function UnmatchedLinks({ links }: { links: UnmatchedLinkView[] }) {
   );
 }
 
-function SummaryBody({ summary, knownExploited }: { summary: EntitySummary; knownExploited: number | undefined }) {
+/** A count that may be unknown: "—" with what is missing, never 0. Absent (an older Lantern): not shown. */
+function MaybeStat({ label, value, unknown }: { label: string; value: number | null | undefined; unknown: string }) {
+  if (value === undefined) return null;
+  return <Stat label={value === null ? `${label} (${unknown})` : label} value={value ?? '—'} />;
+}
+
+function SummaryBody({ summary }: { summary: EntitySummary }) {
   const view = summaryView(summary);
   if (view.state === 'no-data') {
     return (
@@ -72,7 +78,8 @@ function SummaryBody({ summary, knownExploited }: { summary: EntitySummary; know
         <Stat label="open issues" value={view.total} />
         <Stat label="fixable" value={view.fixable} />
         <Stat label="new in the last scan" value={view.new} />
-        {knownExploited !== undefined && <Stat label="known exploited" value={knownExploited} />}
+        <MaybeStat label="known exploited" value={summary.knownExploited} unknown="no KEV data" />
+        <MaybeStat label="past SLA" value={summary.slaBreached} unknown="no data" />
         <Stat label="exempted" value={view.exempted} />
         <Stat label="last scan" value={view.lastScanAt ? new Date(view.lastScanAt).toLocaleString() : 'never'} />
       </Box>
@@ -89,13 +96,12 @@ export function LanternSecurityCard() {
   const name = lanternEntityName(entity);
   const key = `${name.kind}:${name.namespace}/${name.name}`;
   const summary = useLanternRead(key, () => api.summary(name));
-  const exploited = useLanternRead(key, () => api.knownExploited(name));
   const tab = `${entityRoute({ kind: name.kind, namespace: name.namespace, name: name.name })}/security`;
   return (
     <InfoCard title="Security" subheader="From Lantern" deepLink={{ title: 'All issues', link: tab }}>
       {summary.state === 'loading' && <Progress />}
       {summary.state === 'error' && <ResponseErrorPanel error={summary.error} />}
-      {summary.state === 'done' && <SummaryBody summary={summary.value} knownExploited={exploited.state === 'done' ? exploited.value : undefined} />}
+      {summary.state === 'done' && <SummaryBody summary={summary.value} />}
     </InfoCard>
   );
 }
