@@ -261,7 +261,7 @@ export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: 
   let rows = db
     .selectFrom('scorecard_results as r')
     .innerJoin('entities as e', 'e.id', 'r.entity_id')
-    .select(['r.score', 'r.passed', 'r.failed', 'r.unknown', 'r.checks', 'r.updated_at', 'e.ref', 'e.kind', 'e.namespace', 'e.name', 'e.title', 'e.type', 'e.owner_ref', 'e.system_ref', 'e.lifecycle', ...terms.map((t, i) => t.expression.as(`k${i}`))])
+    .select([...RESULT_COLUMNS, ...terms.map((t, i) => t.expression.as(`k${i}`))])
     .where('r.scorecard_id', '=', scorecard.id);
   if (query.scopes && !query.scopes.all) {
     const scopes = query.scopes;
@@ -292,23 +292,7 @@ export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: 
   return {
     scorecard: { id: scorecard.id, name: scorecard.name },
     total,
-    items: page.map((r) => ({
-      entityRef: r.ref,
-      kind: r.kind,
-      namespace: r.namespace,
-      name: r.name,
-      title: r.title,
-      type: r.type,
-      owner: r.owner_ref,
-      system: r.system_ref,
-      lifecycle: r.lifecycle,
-      score: r.score,
-      passed: r.passed,
-      failed: r.failed,
-      unknown: r.unknown,
-      checks: storedStatuses(r.checks),
-      updatedAt: r.updated_at,
-    })),
+    items: page.map(resultRow),
     summary,
     nextCursor: key === 'score' && read.length > limit && last ? Buffer.from(JSON.stringify({ sort, after: terms.map((_, i) => last[`k${i}`]) })).toString('base64url') : null,
   };
@@ -342,6 +326,46 @@ function readResultCursor(cursor: string, sort: string, terms: number): unknown[
   return values;
 }
 
+/** The columns of a result row on a results page, read by both the stored and the computed page. */
+const RESULT_COLUMNS = ['r.score', 'r.passed', 'r.failed', 'r.unknown', 'r.checks', 'r.updated_at', 'e.ref', 'e.kind', 'e.namespace', 'e.name', 'e.title', 'e.type', 'e.owner_ref', 'e.system_ref', 'e.lifecycle'] as const;
+
+/** A result row as the page shows it. */
+function resultRow(r: {
+  ref: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  title: string | null;
+  type: string | null;
+  owner_ref: string | null;
+  system_ref: string | null;
+  lifecycle: string | null;
+  score: number | null;
+  passed: number;
+  failed: number;
+  unknown: number;
+  checks: string;
+  updated_at: string;
+}): EntityResultRow {
+  return {
+    entityRef: r.ref,
+    kind: r.kind,
+    namespace: r.namespace,
+    name: r.name,
+    title: r.title,
+    type: r.type,
+    owner: r.owner_ref,
+    system: r.system_ref,
+    lifecycle: r.lifecycle,
+    score: r.score,
+    passed: r.passed,
+    failed: r.failed,
+    unknown: r.unknown,
+    checks: storedStatuses(r.checks),
+    updatedAt: r.updated_at,
+  };
+}
+
 /** The results page computed from every result of the scorecard: what scorecardResultsPage reads from stored rows. */
 export async function computedResultsPage(db: Db, scorecard: Scorecard, query: ResultsQuery): Promise<Omit<ScorecardResultsPage, 'nextCursor'>> {
   const sort = query.sort ?? 'score';
@@ -356,7 +380,7 @@ export async function computedResultsPage(db: Db, scorecard: Scorecard, query: R
   const rows = await db
     .selectFrom('scorecard_results as r')
     .innerJoin('entities as e', 'e.id', 'r.entity_id')
-    .select(['r.score', 'r.passed', 'r.failed', 'r.unknown', 'r.checks', 'r.updated_at', 'e.ref', 'e.kind', 'e.namespace', 'e.name', 'e.title', 'e.type', 'e.owner_ref', 'e.system_ref', 'e.lifecycle', 'e.scope'])
+    .select([...RESULT_COLUMNS, 'e.scope'])
     .where('r.scorecard_id', '=', scorecard.id)
     .execute();
   const text = query.q?.trim().toLowerCase();
@@ -364,23 +388,7 @@ export async function computedResultsPage(db: Db, scorecard: Scorecard, query: R
   for (const r of rows) {
     if (!matches(query, r)) continue;
     if (text && !r.name.toLowerCase().includes(text) && !(r.title ?? '').toLowerCase().includes(text)) continue;
-    selected.push({
-      entityRef: r.ref,
-      kind: r.kind,
-      namespace: r.namespace,
-      name: r.name,
-      title: r.title,
-      type: r.type,
-      owner: r.owner_ref,
-      system: r.system_ref,
-      lifecycle: r.lifecycle,
-      score: r.score,
-      passed: r.passed,
-      failed: r.failed,
-      unknown: r.unknown,
-      checks: storedStatuses(r.checks),
-      updatedAt: r.updated_at,
-    });
+    selected.push(resultRow(r));
   }
   const summary = tally(scorecard, selected.map((s) => ({ score: s.score, statuses: s.checks })));
   const picked = query.check === undefined || query.status === undefined ? selected : selected.filter((s) => s.checks[query.check as string] === query.status);
