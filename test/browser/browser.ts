@@ -4,6 +4,9 @@ import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { describe } from 'vitest';
+import type { ServerOptions } from '../../src/api/server.js';
+import type { LanternOptions } from '../../src/lantern.js';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 /**
  * Browser tests drive Debian's Chromium through playwright-core. Without /usr/bin/chromium (`.ci/run`
@@ -89,5 +92,47 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
   if (options.also) {
     mkdirSync(resolve(root, options.also, '..'), { recursive: true });
     await page.screenshot({ path: resolve(root, options.also), fullPage: options.fullPage ?? true });
+  }
+}
+
+/** The web UI of one browser suite: a Lantern server on SQLite serving it on a loopback port, and Chromium. */
+export interface WebUiSuite {
+  server: TestServer;
+  session: BrowserSession;
+  page: Page;
+  /** The server's address, `http://127.0.0.1:PORT`. */
+  base: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The start of a browser suite: the web UI built from the current source, a Lantern server on a
+ * fresh SQLite store serving it, `prepare` filling the store before the server listens (what it
+ * returns is called at close: the clean-up of files it wrote), and Chromium at `viewport`.
+ */
+export async function startWebUiSuite(
+  options: LanternOptions,
+  prepare: (server: TestServer) => Promise<(() => void) | void>,
+  serverOptions: Partial<ServerOptions> = {},
+  viewport?: { width: number; height: number },
+): Promise<WebUiSuite> {
+  const web = await buildWebUi();
+  const server = await startTestServer('sqlite', options, { webRoot: web.root, ...serverOptions });
+  let cleanup: (() => void) | void = undefined;
+  let session: BrowserSession | undefined;
+  const close = async () => {
+    await session?.close();
+    await server.close();
+    web.remove();
+    cleanup?.();
+  };
+  try {
+    cleanup = await prepare(server);
+    const base = await server.app.listen({ port: 0, host: '127.0.0.1' });
+    session = await openBrowser(viewport);
+    return { server, session, page: session.page, base, close };
+  } catch (error) {
+    await close();
+    throw error;
   }
 }

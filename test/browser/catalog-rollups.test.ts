@@ -4,8 +4,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { EntityRollup, IssueSearch } from '../../web/src/api/rollup-types.js';
 import type { IssuePage, Overview } from '../../web/src/api/types.js';
 import { buildRollupEstate, LOG4SHELL } from '../support/rollup-estate.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { type BrowserSession, buildWebUi, describeBrowser, openBrowser, screenshot } from './browser.js';
+import type { TestServer } from '../support/server.js';
+import { type BrowserSession, describeBrowser, screenshot, startWebUiSuite, type WebUiSuite } from './browser.js';
 
 /**
  * The catalog at 1280 px, the roll-ups of a System, a Domain and a Group, the dashboard's distinct
@@ -14,12 +14,11 @@ import { type BrowserSession, buildWebUi, describeBrowser, openBrowser, screensh
  */
 
 describeBrowser('catalog, roll-ups, search and exports in Chromium', () => {
+  let suite: WebUiSuite;
   let server: TestServer;
-  let web: { root: string; remove(): void };
   let session: BrowserSession;
   let base: string;
   let page: Page;
-  let cleanup: () => void;
 
   const api = async <T>(path: string): Promise<T> => {
     const response = await server.app.inject({ method: 'GET', url: path });
@@ -46,20 +45,11 @@ describeBrowser('catalog, roll-ups, search and exports in Chromium', () => {
       .map((line) => line.split(',')[0]);
 
   beforeAll(async () => {
-    web = await buildWebUi();
-    server = await startTestServer('sqlite', {}, { webRoot: web.root });
-    cleanup = await buildRollupEstate(server.lantern);
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    session = await openBrowser({ width: 1280, height: 900 });
-    page = session.page;
+    suite = await startWebUiSuite({}, (server) => buildRollupEstate(server.lantern), {}, { width: 1280, height: 900 });
+    ({ server, session, page, base } = suite);
   }, 120_000);
 
-  afterAll(async () => {
-    await session?.close();
-    await server?.close();
-    web?.remove();
-    cleanup?.();
-  });
+  afterAll(() => suite?.close());
 
   it('fits the catalog in 1280 px with no horizontal scroll, the name sticky, a Total column, and the kinds with security data first', async () => {
     await open('/catalog');

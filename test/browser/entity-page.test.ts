@@ -6,8 +6,8 @@ import { DEFAULT_PROJECT_SCOPE } from '../../src/domain/scope.js';
 import type { IssueDetail, IssuePage, Target, Trend } from '../../web/src/api/types.js';
 import { sortTargets } from '../../web/src/targets/target-sort.js';
 import { bytes, trivyReport } from '../support/reports.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { type BrowserSession, buildWebUi, describeBrowser, openBrowser, screenshot, watch } from './browser.js';
+import type { TestServer } from '../support/server.js';
+import { type BrowserSession, describeBrowser, screenshot, startWebUiSuite, watch, type WebUiSuite } from './browser.js';
 import { buildEstate, estateOptions, IMAGE_VULNERABILITIES } from './estate.js';
 
 /**
@@ -20,8 +20,8 @@ const NO_DATA_SCORECARD = join(import.meta.dirname, 'testdata', 'no-data-scoreca
 const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
 describeBrowser('entity page, targets and phone navigation in Chromium', () => {
+  let suite: WebUiSuite;
   let server: TestServer;
-  let web: { root: string; remove(): void };
   let session: BrowserSession;
   let base: string;
   let page: Page;
@@ -39,11 +39,10 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
   const rowKeys = (table: string) => page.locator(`[data-testid="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
 
   beforeAll(async () => {
-    web = await buildWebUi();
     const clock = new DemoClock();
     const options = estateOptions(clock);
-    server = await startTestServer('sqlite', { ...options, scorecards: { paths: [...(options.scorecards?.paths ?? []), NO_DATA_SCORECARD] } }, { webRoot: web.root });
-    await buildEstate(server.lantern, clock);
+    suite = await startWebUiSuite({ ...options, scorecards: { paths: [...(options.scorecards?.paths ?? []), NO_DATA_SCORECARD] } }, (server) => buildEstate(server.lantern, clock));
+    server = suite.server;
     // The image's latest Trivy scan also finds log4j in a jar the image holds: a path in the image, not in the repository.
     const report = JSON.parse(trivyReport(IMAGE_VULNERABILITIES));
     report.ArtifactType = 'container_image';
@@ -66,16 +65,10 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
       ],
     };
     await server.lantern.ingest({ target: 'registry.acme.io/payments', targetType: 'container', variant: 'latest', scope: DEFAULT_PROJECT_SCOPE, report: bytes(JSON.stringify(codeql)), source: 'codeql.sarif', commit: '9e8d7c6' });
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    session = await openBrowser();
-    page = session.page;
+    ({ session, page, base } = suite);
   }, 120_000);
 
-  afterAll(async () => {
-    await session?.close();
-    await server?.close();
-    web?.remove();
-  });
+  afterAll(() => suite?.close());
 
   it('does not link a path inside an image to the repository, and titles the issue with the scanner’s own title', async () => {
     const issues = await api<IssuePage>('/api/insights/entities/component/default/payments/issues?q=log4j');

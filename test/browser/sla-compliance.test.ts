@@ -1,8 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { buildSlaHistory, SLA_HISTORY_NOW } from '../support/sla-history.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { type BrowserSession, buildWebUi, describeBrowser, openBrowser, screenshot } from './browser.js';
+import { describeBrowser, screenshot, startWebUiSuite, type WebUiSuite } from './browser.js';
 
 /**
  * The dashboard's SLA section in Chromium, on the history of test/support/sla-history.ts: the
@@ -10,32 +9,20 @@ import { type BrowserSession, buildWebUi, describeBrowser, openBrowser, screensh
  * whose only fix was a false positive.
  */
 describeBrowser('SLA compliance on the dashboard in Chromium', () => {
-  let server: TestServer;
-  let web: { root: string; remove(): void };
-  let session: BrowserSession;
+  let suite: WebUiSuite;
   let page: Page;
   let base: string;
-  let cleanup: () => void;
   const clock = { now: SLA_HISTORY_NOW };
 
   const cell = (table: string, owner: string, testId: string) => page.locator(`[data-testid="${table}"] tr[data-key="${owner}"] [data-testid="${testId}"]`).textContent();
   const owners = () => page.locator('[data-testid="sla-group"] tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
 
   beforeAll(async () => {
-    web = await buildWebUi();
-    server = await startTestServer('sqlite', { clock: () => clock.now, allowSelfApproval: true }, { webRoot: web.root });
-    cleanup = await buildSlaHistory(server.lantern, clock);
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    session = await openBrowser();
-    page = session.page;
+    suite = await startWebUiSuite({ clock: () => clock.now, allowSelfApproval: true }, (server) => buildSlaHistory(server.lantern, clock));
+    ({ page, base } = suite);
   }, 120_000);
 
-  afterAll(async () => {
-    await session?.close();
-    await server?.close();
-    web?.remove();
-    cleanup?.();
-  });
+  afterAll(() => suite?.close());
 
   it('shows compliance per owner, system and domain and MTTR per severity, with "—" for no fixes, over the period chosen', async () => {
     await page.goto(`${base}/dashboard`);
@@ -60,6 +47,6 @@ describeBrowser('SLA compliance on the dashboard in Chromium', () => {
     expect(new URL(page.url()).searchParams.get('slaDays')).toBe('30');
     expect(await section.getByTestId('sla-mttr-critical').textContent()).toBe('19.0 d');
     expect(await owners()).toEqual(['group:default/team-a', 'group:default/team-b']);
-    expect(session.errors).toEqual([]);
+    expect(suite.session.errors).toEqual([]);
   });
 });

@@ -4,8 +4,8 @@ import { DemoClock } from '../../src/demo/estate.js';
 import type { EntityScorecards, EntitySummary, IssueDetail, IssuePage, Overview, Scan, ScanIssuePage, ScorecardList, ScorecardResults, ScorecardTrend, Target } from '../../web/src/api/types.js';
 import { formatScore } from '../../web/src/ui/format.js';
 import { bytes, trivyReport } from '../support/reports.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { type BrowserSession, buildWebUi, describeBrowser, openBrowser, screenshot, watch } from './browser.js';
+import type { TestServer } from '../support/server.js';
+import { type BrowserSession, describeBrowser, screenshot, startWebUiSuite, watch, type WebUiSuite } from './browser.js';
 import { buildEstate, estateOptions, REPOSITORY_COMMIT } from './estate.js';
 
 /**
@@ -25,8 +25,8 @@ const CATALOG_VIEW = '/api/insights/overview?kind=Component,API,Resource,System'
 const pageWidth = (page: Page) => page.evaluate<number>('document.documentElement.scrollWidth');
 
 describeBrowser('web UI in Chromium', () => {
+  let suite: WebUiSuite;
   let server: TestServer;
-  let web: { root: string; remove(): void };
   let session: BrowserSession;
   let base: string;
   let page: Page;
@@ -50,20 +50,12 @@ describeBrowser('web UI in Chromium', () => {
   };
 
   beforeAll(async () => {
-    web = await buildWebUi();
     const clock = new DemoClock();
-    server = await startTestServer('sqlite', estateOptions(clock), { webRoot: web.root });
-    await buildEstate(server.lantern, clock);
-    base = await server.app.listen({ port: 0, host: '127.0.0.1' });
-    session = await openBrowser();
-    page = session.page;
+    suite = await startWebUiSuite(estateOptions(clock), (server) => buildEstate(server.lantern, clock));
+    ({ server, session, page, base } = suite);
   }, 120_000);
 
-  afterAll(async () => {
-    await session?.close();
-    await server?.close();
-    web?.remove();
-  });
+  afterAll(() => suite?.close());
 
   it('opens the catalog with the entities that have criticals first', async () => {
     const overview = await api<Overview>(CATALOG_VIEW);
