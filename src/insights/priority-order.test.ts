@@ -9,7 +9,8 @@ import { parseScope } from '../domain/scope.js';
 import { issuesOfScans } from '../store/issues.js';
 import { entityIssues, type IssueQuery } from './entity-issues.js';
 import { entityState } from './entity-state.js';
-import { prioritise } from './priority.js';
+import { exploitationOf, type Exploitation } from './exploitation.js';
+import { prioritise, priorityParts } from './priority.js';
 import { issuesByPriority } from './priority-order.js';
 
 interface Match {
@@ -202,5 +203,36 @@ describeEachStore('the stored priority order', (kind) => {
         expect(seen.map((i) => [i.id, i.priorityReason, i.exempted]), `${sort} ${url}`).toEqual(documented.items.map((i) => [i.id, i.priorityReason, i.exempted]));
       }
     }
+  });
+
+  it('stores priorityParts of every issue after each feed import: aliases, unknown EPSS, scanner EPSS, non-CVE ids', async () => {
+    const db = server.lantern.store.db;
+    /** Every issue's stored parts beside priorityParts() of the issue as exploitationOf() matches it now. */
+    const expectStoredParts = async () => {
+      const rows = await db.selectFrom('issues').select(['id', 'vulnerability_id', 'rule_id', 'fixed_version', 'priority_head', 'priority_tail']).orderBy('id').execute();
+      const known = await exploitationOf(db, rows.map((r) => ({ id: r.id, vulnerabilityId: r.vulnerability_id })));
+      const stored = rows.map((r) => ({ id: r.id, head: r.priority_head, tail: r.priority_tail }));
+      const computed = rows.map((r) => ({ id: r.id, ...priorityParts({ ...(known.get(r.id) as Exploitation), fixedVersion: r.fixed_version, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id }) }));
+      expect(stored).toEqual(computed);
+      return new Map(rows.map((r) => [r.vulnerability_id ?? r.rule_id, r.priority_head]));
+    };
+    // Before any feed: Grype's EPSS stands in, KEV never enriched.
+    const scanner = await expectStoredParts();
+    expect(scanner.get('CVE-2024-8000')).toBe('19999-12-311');
+    await server.lantern.importFeed('kev', kevFile(dir, [{ cveID: 'CVE-2024-2000', dateAdded: '2024-03-05', dueDate: '2024-03-26' }]));
+    const kev = await expectStoredParts();
+    // Listed through its alias.
+    expect(kev.get('CVE-2024-1000')).toBe('02024-03-263');
+    await server.lantern.importFeed('epss', epssFile(dir, [['CVE-2024-6000', 0.7, 0.97], ['CVE-2024-3000', 0.123456789, 0.85]]));
+    const epss = await expectStoredParts();
+    // A GHSA stored under its CVE alias, scored; a CVE the feed does not list is unscored once it is loaded.
+    expect(epss.get('CVE-2024-6000')).toBe('19999-12-310');
+    expect(epss.get('CVE-2024-8000')).toBe('19999-12-313');
+    // A re-import that drops the KEV entry and moves a score.
+    await server.lantern.importFeed('kev', kevFile(dir, [{ cveID: 'CVE-2024-7000', dateAdded: '2024-03-10', dueDate: '2024-03-20' }]));
+    await server.lantern.importFeed('epss', epssFile(dir, [['CVE-2024-3000', 0.96, 0.999]], { scoreDate: '2024-04-02' }));
+    const moved = await expectStoredParts();
+    expect(moved.get('CVE-2024-1000')).toBe('19999-12-313');
+    expect(moved.get('CVE-2024-3000')).toBe('19999-12-310');
   });
 });
