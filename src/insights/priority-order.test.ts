@@ -2,13 +2,15 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { epssFile, feedDir, kevFile } from '../../test/support/feed-files.js';
-import { semgrepReport } from '../../test/support/reports.js';
+import { semgrepReport, trivyReport } from '../../test/support/reports.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
 import { issuesOfScans } from '../store/issues.js';
+import { entityIssues, type IssueQuery } from './entity-issues.js';
 import { entityState } from './entity-state.js';
-import { prioritise } from './priority.js';
+import { exploitationOf, type Exploitation } from './exploitation.js';
+import { prioritise, priorityParts } from './priority.js';
 import { issuesByPriority } from './priority-order.js';
 
 interface Match {
@@ -147,5 +149,90 @@ describeEachStore('the stored priority order', (kind) => {
     expect(created.statusCode, created.body).toBe(201);
     expect((await server.app.inject({ method: 'POST', url: `/api/exemptions/${created.json().id}/approve`, payload: {} })).statusCode).toBe(200);
     await expectStoredOrder([exempted.id]);
+  });
+
+  it('answers filtered and descending lists from the stored order exactly as the JavaScript order', async () => {
+    const db = server.lantern.store.db;
+    // A later scan of the variant, not a baseline: one issue new in it, the others common.
+    await server.lantern.ingest({ report: Buffer.from(grype([...ESTATE, { id: 'CVE-2024-9000', pkg: 'newcomer', severity: 'High', fixed: '1.0.1' }])), source: 'grype.json', target: 'acme/app', targetType: 'repository', variant: 'main', scope: parseScope('acme.pay'), scannedAt: '2024-03-02T00:00:00.000Z' });
+    // Trivy reports two of them, one more severe than Grype says: the severity filter reads the worst.
+    await server.lantern.ingest({ report: Buffer.from(trivyReport([{ id: 'CVE-2024-5000', pkg: 'fixable', version: '1.0.0', severity: 'CRITICAL', fixed: '1.2.0' }, { id: 'CVE-2024-9000', pkg: 'newcomer', version: '1.0.0', severity: 'LOW' }])), source: 'trivy.json', target: 'acme/app', targetType: 'repository', variant: 'main', scope: parseScope('acme.pay'), scannedAt: '2024-03-02T00:00:00.000Z' });
+    await server.lantern.importFeed('kev', kevFile(dir, [{ cveID: 'CVE-2024-2000', dateAdded: '2024-03-05', dueDate: '2024-03-26' }, { cveID: 'CVE-2024-7001', dateAdded: '2024-03-11' }]));
+    await server.lantern.importFeed('epss', epssFile(dir, [['CVE-2024-6000', 0.7, 0.97], ['CVE-2024-3000', 0.2, 0.85], ['CVE-2024-8002', 0.02, 0.49]]));
+    const entity = await db.selectFrom('entities').selectAll().where('name', '=', 'app').executeTakeFirstOrThrow();
+    const exemptedId = (await db.selectFrom('issues').select('id').where('package', '=', 'unlisted').executeTakeFirstOrThrow()).id;
+    const created = await server.app.inject({ method: 'POST', url: '/api/exemptions', payload: { issueId: exemptedId, reason: 'accepted_risk', comment: 'Not reachable.' } });
+    expect((await server.app.inject({ method: 'POST', url: `/api/exemptions/${created.json().id}/approve`, payload: {} })).statusCode).toBe(200);
+    const targetId = (await db.selectFrom('targets').select('id').executeTakeFirstOrThrow()).id;
+
+    const cases: Array<{ url: string; query: IssueQuery; least: number }> = [
+      { url: '', query: {}, least: 15 },
+      { url: 'severity=critical,high', query: { severity: ['critical', 'high'] }, least: 5 },
+      { url: 'severity=info', query: { severity: ['info'] }, least: 0 },
+      { url: 'scanner=semgrep', query: { scanner: ['semgrep'] }, least: 3 },
+      { url: 'scanner=grype,semgrep', query: { scanner: ['grype', 'semgrep'] }, least: 15 },
+      { url: 'kind=code', query: { kind: ['code'] }, least: 3 },
+      { url: `target=${targetId}`, query: { target: targetId }, least: 15 },
+      { url: 'status=new', query: { status: 'new' }, least: 1 },
+      { url: 'status=common', query: { status: 'common' }, least: 10 },
+      { url: 'status=exempted', query: { status: 'exempted' }, least: 1 },
+      { url: 'severity=medium,low&scanner=grype&status=common', query: { severity: ['medium', 'low'], scanner: ['grype'], status: 'common' }, least: 3 },
+    ];
+    for (const sort of ['priority', '-priority']) {
+      for (const { url, query, least } of cases) {
+        // The documented order: every issue matched with the feeds and sorted in JavaScript (a state
+        // read without tallies never takes the stored path).
+        const documented = await entityIssues(db, await entityState(db, entity), { ...query, sort, limit: 500 }, now);
+        expect(documented.items.length, `${sort} ${url}`).toBeGreaterThanOrEqual(least);
+        const state = await entityState(db, entity, { tallies: { mode: 'read', now } });
+        const direct = await issuesByPriority(db, state, 0, 500, now, query, sort === '-priority');
+        expect(direct, `${sort} ${url}`).toBeDefined();
+        expect(direct?.total).toBe(documented.total);
+        expect(direct?.page.map((p) => p.issue.id), `${sort} ${url}`).toEqual(documented.items.map((i) => i.id));
+
+        const seen: Array<{ id: number; priorityReason: string; exempted: boolean }> = [];
+        let cursor: string | null = null;
+        do {
+          const response = await server.app.inject({ method: 'GET', url: `/api/insights/entities/component/default/app/issues?sort=${sort}&limit=3${url ? `&${url}` : ''}${cursor ? `&cursor=${cursor}` : ''}` });
+          expect(response.statusCode).toBe(200);
+          const page = response.json() as { items: typeof seen; total: number; nextCursor: string | null };
+          expect(page.total).toBe(documented.total);
+          seen.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor);
+        expect(seen.map((i) => [i.id, i.priorityReason, i.exempted]), `${sort} ${url}`).toEqual(documented.items.map((i) => [i.id, i.priorityReason, i.exempted]));
+      }
+    }
+  });
+
+  it('stores priorityParts of every issue after each feed import: aliases, unknown EPSS, scanner EPSS, non-CVE ids', async () => {
+    const db = server.lantern.store.db;
+    /** Every issue's stored parts beside priorityParts() of the issue as exploitationOf() matches it now. */
+    const expectStoredParts = async () => {
+      const rows = await db.selectFrom('issues').select(['id', 'vulnerability_id', 'rule_id', 'fixed_version', 'priority_head', 'priority_tail']).orderBy('id').execute();
+      const known = await exploitationOf(db, rows.map((r) => ({ id: r.id, vulnerabilityId: r.vulnerability_id })));
+      const stored = rows.map((r) => ({ id: r.id, head: r.priority_head, tail: r.priority_tail }));
+      const computed = rows.map((r) => ({ id: r.id, ...priorityParts({ ...(known.get(r.id) as Exploitation), fixedVersion: r.fixed_version, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id }) }));
+      expect(stored).toEqual(computed);
+      return new Map(rows.map((r) => [r.vulnerability_id ?? r.rule_id, r.priority_head]));
+    };
+    // Before any feed: Grype's EPSS stands in, KEV never enriched.
+    const scanner = await expectStoredParts();
+    expect(scanner.get('CVE-2024-8000')).toBe('19999-12-311');
+    await server.lantern.importFeed('kev', kevFile(dir, [{ cveID: 'CVE-2024-2000', dateAdded: '2024-03-05', dueDate: '2024-03-26' }]));
+    const kev = await expectStoredParts();
+    // Listed through its alias.
+    expect(kev.get('CVE-2024-1000')).toBe('02024-03-263');
+    await server.lantern.importFeed('epss', epssFile(dir, [['CVE-2024-6000', 0.7, 0.97], ['CVE-2024-3000', 0.123456789, 0.85]]));
+    const epss = await expectStoredParts();
+    // A GHSA stored under its CVE alias, scored; a CVE the feed does not list is unscored once it is loaded.
+    expect(epss.get('CVE-2024-6000')).toBe('19999-12-310');
+    expect(epss.get('CVE-2024-8000')).toBe('19999-12-313');
+    // A re-import that drops the KEV entry and moves a score.
+    await server.lantern.importFeed('kev', kevFile(dir, [{ cveID: 'CVE-2024-7000', dateAdded: '2024-03-10', dueDate: '2024-03-20' }]));
+    await server.lantern.importFeed('epss', epssFile(dir, [['CVE-2024-3000', 0.96, 0.999]], { scoreDate: '2024-04-02' }));
+    const moved = await expectStoredParts();
+    expect(moved.get('CVE-2024-1000')).toBe('19999-12-313');
+    expect(moved.get('CVE-2024-3000')).toBe('19999-12-310');
   });
 });

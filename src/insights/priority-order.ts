@@ -1,10 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, sql } from 'kysely';
+import { type Severity, severityRank } from '../domain/severity.js';
 import { batches, inValues } from '../store/batches.js';
 import { updateById } from '../store/bulk.js';
 import { aggregateIssues, scanIssueRowsOf } from '../store/issues.js';
 import { isPostgres } from '../store/row-locks.js';
-import type { Database } from '../store/schema.js';
+import type { Database, ExemptionRow } from '../store/schema.js';
 import type { EntityState } from './entity-state.js';
 import { coveringExemption } from './exemptions.js';
 import { type Exploitation, exploitationOf } from './exploitation.js';
@@ -93,39 +94,82 @@ async function writeParts(db: Db, rows: readonly KeyedRow[]): Promise<number> {
 }
 
 /**
- * Issues `offset` to `offset + limit` of the entity's active issues in priority order, ordered by
- * the database from the stored parts: one query over the shown scans' (scan, issue) pairs returns
- * the first `offset + limit` ids in order (exempted ones left out by id), and only the page's
- * issues are read whole, matched with the feeds and given their reason; the total comes from the
- * shown variants' tallies. Undefined when this path cannot answer: a target shown through several
- * variants (its issues are merged as entity-issues.ts does), a variant without a valid tally, or
- * an issue whose parts are not computed yet (after the upgrade, until its target's next ingest or
- * the next feed import: such issues are ordered first, so the first row tells).
+ * The filters of an entity's issue list that the database answers from stored columns: each is
+ * as entity-issues.ts applies it in JavaScript — `severity` the issue's worst severity over the
+ * shown scans, `scanner` any shown scan of those scanners reports it, `status` new (new in every
+ * shown scan that reports it), common (not new in one of them) or exempted (listed instead of the
+ * active ones). The `q`, `kev`, `epssMin` and `sla` filters are not here: they need each issue's
+ * file, feed match or SLA clock computed in JavaScript, and such lists are sorted there.
  */
-export async function issuesByPriority(db: Db, state: EntityState, offset: number, limit: number, now: string): Promise<{ page: ShownIssue[]; total: number } | undefined> {
+export interface PriorityFilter {
+  severity?: readonly Severity[] | undefined;
+  scanner?: readonly string[] | undefined;
+  kind?: readonly string[] | undefined;
+  target?: number | undefined;
+  status?: 'new' | 'common' | 'exempted' | undefined;
+}
+
+/**
+ * Issues `offset` to `offset + limit` of the entity's active issues (or its exempted ones) in
+ * priority order, or its reverse when `descending`, ordered by the database from the stored parts:
+ * one query over the shown scans' (scan, issue) pairs returns the first `offset + limit` ids in
+ * order (exempted ones left out by id), and only the page's issues are read whole, matched with
+ * the feeds and given their reason. The total comes from the shown variants' tallies when nothing
+ * is filtered, else from counting the same query. Undefined when this path cannot answer: a target
+ * shown through several variants (its issues are merged as entity-issues.ts does), a variant
+ * without a valid tally, or an issue whose parts are not computed yet (after the upgrade, until its
+ * target's next ingest or the next feed import: such issues are ordered first, so the first row tells).
+ */
+export async function issuesByPriority(db: Db, state: EntityState, offset: number, limit: number, now: string, filter: PriorityFilter = {}, descending = false): Promise<{ page: ShownIssue[]; total: number } | undefined> {
   if (state.targets.some((t) => t.tally === undefined)) return undefined;
   if (new Set(state.targets.map((t) => t.targetId)).size !== state.targets.length) return undefined;
-  const total = state.targets.reduce((n, t) => n + (t.tally as NonNullable<typeof t.tally>).counts.total, 0);
-  const scanIds = state.targets.flatMap((t) => t.scans.map((s) => s.id));
-  if (scanIds.length === 0 || offset >= total) return { page: [], total };
+  const filtered = Object.values(filter).some((v) => v !== undefined);
+  const shown = state.targets.filter((t) => filter.target === undefined || t.targetId === filter.target);
+  const scanIds = shown.flatMap((t) => t.scans.map((s) => s.id));
+  const tallied = filtered ? undefined : state.targets.reduce((n, t) => n + (t.tally as NonNullable<typeof t.tally>).counts.total, 0);
+  if (scanIds.length === 0 || (tallied !== undefined && offset >= tallied)) return { page: [], total: tallied ?? 0 };
   const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
   const exempted = await exemptedIssues(db, state, scanIds, now);
+  if (filter.status === 'exempted' && exempted.size === 0) return { page: [], total: 0 };
+  // A scanner filter keeps the issues any of those scanners' shown scans report; their severity
+  // stays the worst over every shown scan, as in JavaScript.
+  const scannerScans = filter.scanner ? shown.flatMap((t) => t.scans.filter((s) => filter.scanner?.includes(s.scanner)).map((s) => s.id)) : undefined;
+  if (scannerScans?.length === 0) return { page: [], total: 0 };
 
-  // Code-point order on PostgreSQL as on SQLite (BINARY): the parts are compared as written.
-  const text = (column: 'issues.priority_head' | 'issues.priority_tail') => (isPostgres(db) ? sql`${sql.ref(column)} collate "C"` : sql.ref(column));
   let query = db
     .selectFrom('scan_issues')
     .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
     .select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail'])
     .where('scan_issues.scan_id', 'in', scanIds);
-  if (exempted.length > 0) query = query.where((eb) => eb.not(inValues(db, 'issues.id', exempted)));
-  const ordered = await query
-    .groupBy('issues.id')
+  if (filter.status === 'exempted') query = query.where(inValues(db, 'issues.id', [...exempted.keys()]));
+  else if (exempted.size > 0) query = query.where((eb) => eb.not(inValues(db, 'issues.id', [...exempted.keys()])));
+  if (filter.kind) query = query.where('issues.kind', 'in', filter.kind.length > 0 ? [...filter.kind] : ['']);
+  let grouped = query.groupBy(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']);
+  if (filter.severity) {
+    const ranks = filter.severity.map((s) => severityRank(s));
+    grouped = grouped.having(sql<number>`max(scan_issues.severity)`, 'in', ranks.length > 0 ? ranks : [-1]);
+  }
+  if (scannerScans) grouped = grouped.having(sql<number>`max(case when ${inValues(db, 'scan_issues.scan_id', scannerScans)} then 1 else 0 end)`, '=', 1);
+  if (filter.status === 'new') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 1);
+  if (filter.status === 'common') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 0);
+
+  let total = tallied;
+  if (total === undefined) {
+    const counted = await db.selectFrom(grouped.as('matching')).select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
+    total = Number(counted.n);
+    if (offset >= total) return { page: [], total };
+  }
+
+  // Code-point order on PostgreSQL as on SQLite (BINARY): the parts are compared as written. Not
+  // computed parts come first either way, so that the first row tells.
+  const text = (column: 'issues.priority_head' | 'issues.priority_tail') => (isPostgres(db) ? sql`${sql.ref(column)} collate "C"` : sql.ref(column));
+  const [up, down] = descending ? (['desc', 'asc'] as const) : (['asc', 'desc'] as const);
+  const ordered = await grouped
     .orderBy(sql`case when issues.priority_head is null or issues.priority_tail is null then 0 else 1 end`)
-    .orderBy(text('issues.priority_head'))
-    .orderBy(sql`max(scan_issues.severity)`, 'desc')
-    .orderBy(text('issues.priority_tail'))
-    .orderBy('issues.id')
+    .orderBy(text('issues.priority_head'), up)
+    .orderBy(sql`max(scan_issues.severity)`, down)
+    .orderBy(text('issues.priority_tail'), up)
+    .orderBy('issues.id', up)
     .limit(offset + limit)
     .execute();
   if (ordered.some((r) => r.priority_head === null || r.priority_tail === null)) return undefined;
@@ -139,20 +183,22 @@ export async function issuesByPriority(db: Db, state: EntityState, offset: numbe
   const page = chosen.flatMap((r) => {
     const issue = listings.get(r.id);
     const target = targetOf.get(r.target_id);
-    return issue && target ? [{ issue, target, exempted: false, exemption: undefined }] : [];
+    const exemption = exempted.get(r.id);
+    return issue && target ? [{ issue, target, exempted: exemption !== undefined, exemption }] : [];
   });
   return { page, total };
 }
 
 /**
- * The shown issues an approved exemption covers now: only those an exemption names (by id, or by
+ * The shown issues an approved exemption covers now, each with that exemption: only those an exemption names (by id, or by
  * vulnerability or rule id) are read, then judged as entity-issues.ts judges every issue.
  */
-async function exemptedIssues(db: Db, state: EntityState, scanIds: readonly number[], now: string): Promise<number[]> {
-  if (state.exemptions.length === 0) return [];
+async function exemptedIssues(db: Db, state: EntityState, scanIds: readonly number[], now: string): Promise<Map<number, ExemptionRow>> {
+  const out = new Map<number, ExemptionRow>();
+  if (state.exemptions.length === 0) return out;
   const ids = state.exemptions.flatMap((e) => (e.issue_id === null ? [] : [e.issue_id]));
   const keys = [...new Set(state.exemptions.flatMap((e) => (e.issue_id === null && e.key !== null ? [e.key.toLowerCase()] : [])))];
-  if (ids.length === 0 && keys.length === 0) return [];
+  if (ids.length === 0 && keys.length === 0) return out;
   const named = await db
     .selectFrom('issues')
     .select(['issues.id', 'issues.target_id', 'issues.vulnerability_id', 'issues.rule_id'])
@@ -166,10 +212,10 @@ async function exemptedIssues(db: Db, state: EntityState, scanIds: readonly numb
     .where('issues.id', 'in', (eb) => eb.selectFrom('scan_issues').select('scan_issues.issue_id').where('scan_issues.scan_id', 'in', scanIds))
     .execute();
   const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
-  return named
-    .filter((r) => {
-      const target = targetOf.get(r.target_id);
-      return target !== undefined && coveringExemption({ id: r.id, targetId: r.target_id, targetScope: target.scope, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id }, state.exemptions, now) !== undefined;
-    })
-    .map((r) => r.id);
+  for (const r of named) {
+    const target = targetOf.get(r.target_id);
+    const exemption = target && coveringExemption({ id: r.id, targetId: r.target_id, targetScope: target.scope, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id }, state.exemptions, now);
+    if (exemption) out.set(r.id, exemption);
+  }
+  return out;
 }
