@@ -51,9 +51,9 @@ try {
     ['/api/health (floor)', httpGet(base, () => '/api/health')],
     ['GET /api/scorecards/security-baseline/trend?days=30', httpGet(base, () => '/api/scorecards/security-baseline/trend?days=30')],
     ['stored read, 30 days (in process)', inProcess(scorecardTrend)],
-    ['stored read, 30 days, one project (in process)', inProcess(scorecardTrend, { scopes: { all: false, orgs: [], projects: ['acme.shop'] } })],
+    ['stored read, 30 days, one project (in process)', inProcess(scorecardTrend, { scopes: { all: false, orgs: [], projects: ['acme.services'] } })],
     ['computed from every history row, 30 days (the former read)', inProcess(computedScorecardTrend)],
-    ['computed, 30 days, one project (the former read)', inProcess(computedScorecardTrend, { scopes: { all: false, orgs: [], projects: ['acme.shop'] } })],
+    ['computed, 30 days, one project (the former read)', inProcess(computedScorecardTrend, { scopes: { all: false, orgs: [], projects: ['acme.services'] } })],
   ];
   const rows: string[][] = [];
   for (const [name, request] of cases) {
