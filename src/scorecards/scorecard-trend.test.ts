@@ -112,7 +112,7 @@ describeEachStore('the scorecard trend from stored rows', (kind: StoreKind) => {
     expect((await storedRows('pci')).length).toBeGreaterThan(0);
   });
 
-  it('computes what it cannot read from per-scope rows: other entity filters', async () => {
+  it('computes what it cannot read from per-scope rows: other entity filters, and a removed check that failed', async () => {
     await lantern.evaluateScorecards(DAY1);
     clock = DAY2;
     await estate.ingest('acme/full', 'main', [B, D], '2026-03-13T08:00:00.000Z');
@@ -123,5 +123,15 @@ describeEachStore('the scorecard trend from stored rows', (kind: StoreKind) => {
       ['2026-03-12', 2, 0],
       ['2026-03-13', 2, 100],
     ]);
+
+    // Once a check that failed is no longer the scorecard's, the stored passing counts (no failed
+    // check of the day) are not those of the current checks: the trend is counted from the history.
+    const withoutStrict = { ...scorecard, checks: scorecard.checks.filter((c) => c.id !== 'strict') };
+    expect(await removedCheckFailed(lantern.store.db, scorecard.id, scorecard.checks.map((c) => c.id))).toBe(false);
+    expect(await removedCheckFailed(lantern.store.db, scorecard.id, withoutStrict.checks.map((c) => c.id))).toBe(true);
+    const options = { days: 3, now: DAY2 };
+    const reduced = await scorecardTrend(lantern.store.db, withoutStrict, options);
+    expect(reduced).toEqual(await computedScorecardTrend(lantern.store.db, withoutStrict, options));
+    expect(reduced.map((p) => p.checks.map((c) => c.id))).toEqual(reduced.map(() => withoutStrict.checks.map((c) => c.id)));
   });
 });
