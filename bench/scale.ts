@@ -253,6 +253,7 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
       ],
       ['scorecard list with tallies', get(() => '/api/scorecards'), 50],
       ['scorecard results page', get(() => '/api/scorecards/security-baseline/results?limit=50'), 50],
+      ['scorecard trend (30 days)', get(() => '/api/scorecards/security-baseline/trend?days=30'), 50],
       ['scorecard results, deep page (90%)', get(() => `/api/scorecards/security-baseline/results?limit=50&offset=${Math.floor(entities * 0.9)}`), 50],
       ['100 000-issue target: entity summary', get(() => `/api/insights/entities/${HUGE_ENTITY}/summary`), 10],
       ['100 000-issue target: first issue page', get(() => `/api/insights/entities/${HUGE_ENTITY}/issues?limit=50`), 30],

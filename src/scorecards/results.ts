@@ -2,6 +2,7 @@ import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import { type EntityColumns, lowerIn as loweredIn, refIn } from '../insights/overview.js';
 import { isPostgres } from '../store/row-locks.js';
+import { removedCheckFailed, storedScorecardTrendSums } from '../store/scorecard-trend.js';
 import { scorecardTallyRows } from '../store/scorecards.js';
 import type { Database } from '../store/schema.js';
 import { ruleSentence } from './sentences.js';
@@ -425,14 +426,52 @@ export type TrendPoint = { date: string } & Omit<ScorecardTally, 'checks'> & { c
 
 const DAY = 24 * 60 * 60 * 1000;
 
+/** The last `days` days (UTC) up to `now`'s, ascending. */
+function trendDates(days: number, now: string): string[] {
+  const end = now.slice(0, 10);
+  const start = Date.parse(`${end}T00:00:00Z`) - (days - 1) * DAY;
+  return Array.from({ length: days }, (_, i) => new Date(start + i * DAY).toISOString().slice(0, 10));
+}
+
+/** Whether the filter picks entities by more than their scope: the stored trend is summed per scope only. */
+const beyondScope = (filter: ResultFilter) => [filter.owner, filter.system, filter.kind, filter.type, filter.lifecycle].some((f) => f !== undefined);
+
 /**
  * The scorecard at the end of each of the last `days` days (UTC): each entity counts as its latest
  * history row on or before that day, as long as the scorecard applied to it then.
+ *
+ * Read from scorecard_trend_changes (a few rows per day and scope), as computedScorecardTrend counts
+ * them from the history. Filters on other facets than the scope, and a scorecard one of whose
+ * removed checks failed in its history (its stored passing counts that failure), are computed.
  */
 export async function scorecardTrend(db: Db, scorecard: Scorecard, options: ResultFilter & { days: number; now: string }): Promise<TrendPoint[]> {
+  if (beyondScope(options) || (await removedCheckFailed(db, scorecard.id, scorecard.checks.map((c) => c.id)))) return computedScorecardTrend(db, scorecard, options);
+  const dates = trendDates(options.days, options.now);
+  const sums = await storedScorecardTrendSums(db, scorecard.id, dates, options.scopes ?? { all: true });
+  return dates.map((date, d) => {
+    const day = sums[d] ?? new Map();
+    const own = day.get('') ?? { entities: 0, scored: 0, score_tenths: 0, passing: 0 };
+    const [entities, scored, tenths, passing] = [Number(own.entities), Number(own.scored), Number(own.score_tenths), Number(own.passing)];
+    return {
+      date,
+      entities,
+      scored,
+      averageScore: scored === 0 ? null : Math.round(tenths / scored) / 10,
+      passing,
+      passRate: percent(passing, scored),
+      checks: scorecard.checks.map((c) => {
+        const check = day.get(c.id);
+        const [pass, fail] = [Number(check?.pass ?? 0), Number(check?.fail ?? 0)];
+        return { id: c.id, pass, fail, unknown: entities - pass - fail, passRate: percent(pass, pass + fail) };
+      }),
+    };
+  });
+}
+
+/** The trend counted from every history row of the scorecard: the reference scorecardTrend answers as. */
+export async function computedScorecardTrend(db: Db, scorecard: Scorecard, options: ResultFilter & { days: number; now: string }): Promise<TrendPoint[]> {
   const end = options.now.slice(0, 10);
-  const start = Date.parse(`${end}T00:00:00Z`) - (options.days - 1) * DAY;
-  const dates = Array.from({ length: options.days }, (_, i) => new Date(start + i * DAY).toISOString().slice(0, 10));
+  const dates = trendDates(options.days, options.now);
   const rows = await db
     .selectFrom('scorecard_history as h')
     .innerJoin('entities as e', 'e.id', 'h.entity_id')

@@ -19,6 +19,7 @@ export interface Database {
   entity_tag_rollups: EntityTagRollupTable;
   summary_history: SummaryHistoryTable;
   trend_changes: TrendChangeTable;
+  scorecard_trend_changes: ScorecardTrendChangeTable;
   exemptions: ExemptionTable;
   notification_deliveries: NotificationDeliveryTable;
   orgs: OrgTable;
@@ -604,6 +605,22 @@ export interface TrendChangeTable extends CountColumns {
   /** entity id modulo 16. */
   shard: number;
   with_data: number;
+}
+
+/** Steps of a scorecard's trend per entity scope, day and check (migrations/0021-scorecard-trend.ts). */
+export interface ScorecardTrendChangeTable {
+  scorecard_id: string;
+  scope: string;
+  /** YYYY-MM-DD (UTC). */
+  day: string;
+  /** '' for the scorecard's own counts, else a check's id. */
+  check_id: string;
+  entities: number;
+  scored: number;
+  score_tenths: number;
+  passing: number;
+  pass: number;
+  fail: number;
 }
 
 /** A decision to ignore an issue, at target, project, org or account level (DESIGN.md: exemption). */

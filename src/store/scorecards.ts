@@ -2,6 +2,7 @@ import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql } f
 import { batches } from './batches.js';
 import { type Upsert, upsertRows } from './bulk.js';
 import type { Store } from './database.js';
+import { recordScorecardTrendChanges } from './scorecard-trend.js';
 import type { Database, ScorecardHistoryTable, ScorecardResultTable, ScorecardTable } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -26,6 +27,7 @@ export async function saveScorecard(db: Db, id: string, definition: string, now:
 /** Removes a scorecard's definition (if stored), results and history. */
 export async function deleteScorecard(db: Db, id: string): Promise<void> {
   await db.deleteFrom('scorecard_history').where('scorecard_id', '=', id).execute();
+  await db.deleteFrom('scorecard_trend_changes').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecard_results').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecard_check_tallies').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecard_tallies').where('scorecard_id', '=', id).execute();
@@ -215,10 +217,11 @@ const HISTORY: Upsert<keyof NewScorecardHistory & string> = {
 
 /**
  * Records results as they stand at the end of `day`. History after that day, which an evaluation
- * dated earlier supersedes, is dropped first.
+ * dated earlier supersedes, is dropped first. The scorecard's stored trend follows (store/scorecard-trend.ts).
  */
 export async function writeScorecardHistory(store: Store, trx: Db, scorecardId: string, day: string, rows: readonly Omit<NewScorecardHistory, 'scorecard_id' | 'day'>[]): Promise<void> {
   if (rows.length === 0) return;
+  await recordScorecardTrendChanges(store, trx, scorecardId, day, rows.map((r) => ({ entity_id: r.entity_id, day, applies: r.applies, score: r.score ?? null, statuses: r.statuses })));
   const later = await trx.selectFrom('scorecard_history').select('entity_id').where('scorecard_id', '=', scorecardId).where('day', '>', day).limit(1).executeTakeFirst();
   if (later) {
     for (const batch of batches(rows.map((r) => r.entity_id))) {

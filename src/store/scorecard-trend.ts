@@ -1,0 +1,146 @@
+import { type ExpressionBuilder, type Kysely, type RawBuilder, sql } from 'kysely';
+import type { ScopeFilter } from '../access/roles.js';
+import { batches } from './batches.js';
+import { bulkRun } from './bulk.js';
+import type { Store } from './database.js';
+import type { Database, ScorecardHistoryTable } from './schema.js';
+import { scopeAllowed } from './scope-filter.js';
+
+type Db = Kysely<Database>;
+
+/** The sums scorecard_trend_changes keeps (migrations/0021-scorecard-trend.ts), in this order. */
+export const SCORECARD_TREND_SUMS = ['entities', 'scored', 'score_tenths', 'passing', 'pass', 'fail'] as const;
+type Sums = number[];
+
+type HistoryRow = Pick<ScorecardHistoryTable, 'entity_id' | 'day' | 'applies' | 'score' | 'statuses'>;
+
+/** History statuses: check id → status (or [status, …], as results keep them). */
+function statusesOf(json: string): Record<string, string> {
+  const parsed = JSON.parse(json) as Record<string, string | [string, ...unknown[]]>;
+  return Object.fromEntries(Object.entries(parsed).map(([id, value]) => [id, Array.isArray(value) ? value[0] : value]));
+}
+
+/** What a history row adds on the days it stands for: check id ('' for the scorecard's counts) → sums. */
+function contribution(row: HistoryRow): Map<string, Sums> {
+  const out = new Map<string, Sums>();
+  if (row.applies !== 1) return out;
+  const statuses = Object.entries(statusesOf(row.statuses));
+  const failed = statuses.some(([, s]) => s === 'fail');
+  const scored = row.score === null ? 0 : 1;
+  out.set('', [1, scored, row.score === null ? 0 : Math.round(row.score * 10), scored === 1 && !failed ? 1 : 0, 0, 0]);
+  for (const [id, status] of statuses) if (status === 'pass' || status === 'fail') out.set(id, [0, 0, 0, 0, status === 'pass' ? 1 : 0, status === 'fail' ? 1 : 0]);
+  return out;
+}
+
+/**
+ * Records in scorecard_trend_changes how the scorecard's trend changes when these entities' history
+ * is cut after `day` and their row of `day` becomes the one written (store/scorecards.ts:
+ * writeScorecardHistory). Call it before that write, in its transaction: it reads the rows it replaces.
+ */
+export async function recordScorecardTrendChanges(store: Store, db: Db, scorecardId: string, day: string, written: readonly HistoryRow[]): Promise<void> {
+  const changes = new Map<string, { scope: string; day: string; check_id: string; sums: Sums }>();
+  const add = (scope: string, on: string, sign: 1 | -1, row: HistoryRow) => {
+    for (const [checkId, sums] of contribution(row)) {
+      const key = `${scope}\n${on}\n${checkId}`;
+      const change = changes.get(key);
+      if (change) change.sums = change.sums.map((x, i) => x + sign * (sums[i] ?? 0));
+      else changes.set(key, { scope, day: on, check_id: checkId, sums: sums.map((x) => sign * x) });
+    }
+  };
+  const columns = ['h.entity_id', 'h.day', 'h.applies', 'h.score', 'h.statuses'] as const;
+  for (const ids of batches(written.map((r) => r.entity_id))) {
+    const scopes = new Map((await db.selectFrom('entities').select(['id', 'scope']).where('id', 'in', ids).execute()).map((e) => [e.id, e.scope]));
+    const later = new Map<number, HistoryRow[]>();
+    const rows = await db.selectFrom('scorecard_history as h').select(columns).where('h.scorecard_id', '=', scorecardId).where('h.entity_id', 'in', ids).where('h.day', '>=', day).orderBy('h.entity_id').orderBy('h.day').execute();
+    for (const row of rows) {
+      const list = later.get(row.entity_id);
+      if (list) list.push(row);
+      else later.set(row.entity_id, [row]);
+    }
+    const latest = db.selectFrom('scorecard_history').select((eb) => ['entity_id', eb.fn.max('day').as('day')]).where('scorecard_id', '=', scorecardId).where('entity_id', 'in', ids).where('day', '<', day).groupBy('entity_id');
+    const before = new Map(
+      (
+        await db
+          .selectFrom('scorecard_history as h')
+          .innerJoin(latest.as('p'), (join) => join.onRef('p.entity_id', '=', 'h.entity_id').onRef('p.day', '=', 'h.day'))
+          .select(columns)
+          .where('h.scorecard_id', '=', scorecardId)
+          .execute()
+      ).map((r) => [r.entity_id, r]),
+    );
+    const writtenHere = new Set(ids);
+    for (const row of written) {
+      if (!writtenHere.has(row.entity_id)) continue;
+      const scope = scopes.get(row.entity_id);
+      if (scope === undefined) continue;
+      const old = later.get(row.entity_id) ?? [];
+      // Each row stands from its day to its successor's: take the old rows from `day` on away, with
+      // the end of the row before them, and add the new row from `day` on with that row's new end.
+      const previous = before.get(row.entity_id);
+      if (previous) {
+        if (old[0]) add(scope, old[0].day, 1, previous);
+        add(scope, day, -1, previous);
+      }
+      old.forEach((r, i) => {
+        add(scope, r.day, -1, r);
+        const next = old[i + 1];
+        if (next) add(scope, next.day, 1, r);
+      });
+      add(scope, day, 1, { ...row, day });
+    }
+  }
+  // In key order, so that concurrent writers take the rows' locks in one order.
+  const ordered = [...changes.values()]
+    .filter((c) => c.sums.some((x) => x !== 0))
+    .sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.check_id < b.check_id ? -1 : a.check_id > b.check_id ? 1 : 0))
+    .map((c) => ({ scorecard_id: scorecardId, scope: c.scope, day: c.day, check_id: c.check_id, ...(Object.fromEntries(SCORECARD_TREND_SUMS.map((name, i) => [name, c.sums[i] ?? 0])) as Record<(typeof SCORECARD_TREND_SUMS)[number], number>) }));
+  await bulkRun(store, db, ordered.length, (i) => ordered[i] as (typeof ordered)[number], (q, batch) =>
+    q
+      .insertInto('scorecard_trend_changes')
+      .values(batch)
+      .onConflict((oc) =>
+        oc
+          .columns(['scorecard_id', 'scope', 'day', 'check_id'])
+          .doUpdateSet(Object.fromEntries(SCORECARD_TREND_SUMS.map((c) => [c, sql<number>`scorecard_trend_changes.${sql.ref(c)} + excluded.${sql.ref(c)}`])) as Record<(typeof SCORECARD_TREND_SUMS)[number], RawBuilder<number>>),
+      ),
+  );
+}
+
+/** A scorecard's trend sums at the end of a day: check id ('' for the scorecard's counts) → sums. */
+export type ScorecardTrendSums = Map<string, Record<(typeof SCORECARD_TREND_SUMS)[number], number>>;
+
+/**
+ * The sums of the scorecard's history at the end of each of `dates` (ascending), over the scopes the
+ * filter allows: each entity's latest row on or before the date, when the scorecard applied then.
+ */
+export async function storedScorecardTrendSums(db: Db, scorecardId: string, dates: readonly string[], scopes: ScopeFilter): Promise<ScorecardTrendSums[]> {
+  const last = dates.at(-1);
+  if (last === undefined) return [];
+  const first = dates[0] as string;
+  const base = db.selectFrom('scorecard_trend_changes').where('scorecard_id', '=', scorecardId).where((eb) => scopeAllowed(eb, 'scorecard_trend_changes.scope', scopes));
+  const sums = (eb: ExpressionBuilder<Database, 'scorecard_trend_changes'>) => SCORECARD_TREND_SUMS.map((c) => eb.fn.sum<number>(c).as(c));
+  const earlier = await base.select((eb) => ['check_id', ...sums(eb)]).where('day', '<', first).groupBy('check_id').execute();
+  const byDay = await base.select((eb) => ['day', 'check_id', ...sums(eb)]).where('day', '>=', first).where('day', '<=', last).groupBy(['day', 'check_id']).orderBy('day').execute();
+  const running = new Map<string, number[]>();
+  const add = (row: Record<string, unknown>) => {
+    const id = row.check_id as string;
+    const current = running.get(id) ?? SCORECARD_TREND_SUMS.map(() => 0);
+    running.set(id, current.map((x, i) => x + Number(row[SCORECARD_TREND_SUMS[i] as string] ?? 0)));
+  };
+  for (const row of earlier) add(row as Record<string, unknown>);
+  let k = 0;
+  return dates.map((date) => {
+    for (; k < byDay.length && (byDay[k]?.day as string) <= date; k++) add(byDay[k] as Record<string, unknown>);
+    return new Map([...running.entries()].map(([id, v]) => [id, Object.fromEntries(SCORECARD_TREND_SUMS.map((c, i) => [c, v[i] ?? 0])) as Record<(typeof SCORECARD_TREND_SUMS)[number], number>]));
+  });
+}
+
+/**
+ * Whether a check the scorecard no longer has failed in its history: the stored passing counts
+ * (no failed check) then differ from counting against the current checks, so the trend is computed.
+ */
+export async function removedCheckFailed(db: Db, scorecardId: string, checkIds: readonly string[]): Promise<boolean> {
+  let query = db.selectFrom('scorecard_trend_changes').select('check_id').where('scorecard_id', '=', scorecardId).where('check_id', '<>', '').where('fail', '<>', 0);
+  if (checkIds.length > 0) query = query.where('check_id', 'not in', checkIds);
+  return (await query.limit(1).executeTakeFirst()) !== undefined;
+}
