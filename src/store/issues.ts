@@ -6,8 +6,8 @@ import { batches } from './batches.js';
 import { bulkInsertIds, bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import type { Store } from './database.js';
 import { isPostgres } from './row-locks.js';
-import { recordSearchTerms } from './search-terms.js';
 import type { Database, IssueRow, IssueTable, ScanIssueTable } from './schema.js';
+import { recordSearchTerms } from './search-terms.js';
 
 type Db = Kysely<Database>;
 

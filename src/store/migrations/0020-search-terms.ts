@@ -22,7 +22,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('issue_search_terms_pk', ['term', 'alias', 'issue_id'])
     .execute();
 
-  const typed = db as unknown as Kysely<Database>;
+  await backfillSearchTerms(db as unknown as Kysely<Database>);
+}
+
+/** Records the search terms of every issue, a batch of issues at a time. */
+export async function backfillSearchTerms(typed: Kysely<Database>): Promise<void> {
   const BATCH = 5000;
   for (let after = 0; ; ) {
     const rows = await typed.selectFrom('issues').select(['id', 'vulnerability_id', 'package', 'rule_id', 'details']).where('id', '>', after).orderBy('id').limit(BATCH).execute();
