@@ -134,6 +134,8 @@ export async function searchIssues(db: Db, query: IssueSearchQuery): Promise<Iss
     .selectFrom('issues as i')
     .innerJoin('targets as t', 't.id', 'i.target_id')
     .select(['i.id', 'i.target_id', 'i.kind', 'i.title', 'i.vulnerability_id', 'i.rule_id', 'i.package', 'i.installed_version', 'i.fixed_version', 't.name as target_name', 't.scope as target_scope', 't.type as target_type'])
+    // The candidates by their search terms (an index), each checked against its current columns.
+    .where('i.id', 'in', issuesWithTerm(db, text))
     .where((eb) => eb.and([issueMatches(eb, 'i', text), scopeAllowed(eb, 't.scope', query.scopes)]))
     .orderBy('i.id')
     .limit(MAX_SEARCHED_ISSUES + 1)
