@@ -17,6 +17,7 @@ import type { Kysely } from 'kysely';
 import { bulkInsertIds, bulkRun } from '../src/store/bulk.js';
 import type { Database } from '../src/store/schema.js';
 import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
+import { recordSearchTerms } from '../src/store/search-terms.js';
 import { targetKeyColumns } from '../src/store/targets.js';
 import { random } from './synthetic-reports.js';
 
@@ -199,17 +200,16 @@ export async function writeScannedTargets(
         fingerprint: `${r.container ? 'v' : 'c'}-${r.target}-${r.n}`,
         kind: r.container ? 'vulnerability' : 'code',
         title: r.container ? `Synthetic vulnerability ${r.n} (${label.toLowerCase()})` : `Synthetic rule ${r.n % 40} matched`,
-        vulnerability_id: r.container ? `CVE-2024-${10000 + r.n}` : null,
-        rule_id: r.container ? null : `estate.rule-${r.n % 40}`,
-        package: r.container ? `package-${r.n % 60}` : null,
+        ...searched(r),
         installed_version: r.container ? '1.0.0' : null,
         fixed_version: r.container && r.n % 3 !== 0 ? '1.0.1' : null,
         description: 'A synthetic issue of the benchmark estate.',
-        details: '{}',
         first_seen_at: at(30 + (r.n % 30)),
         first_scan_id: r.scan,
       };
     });
+    // The issues' search terms, as ingest records them (store/search-terms.ts).
+    await recordSearchTerms(store, trx, rows.map((r, k) => ({ id: issueIds[k] as number, ...searched(r) })));
     await insertRows(store, trx, 'scan_issues', rows.length, (k) => {
       const r = rows[k] as (typeof rows)[number];
       return { scan_id: r.scan, issue_id: issueIds[k] as number, severity: r.severity, scanner_severity: LABELS[4 - r.severity] as string, score: null, occurrences: 1, is_new: r.n % 10 === 0 ? 1 : 0 };
@@ -235,6 +235,16 @@ export async function writeScannedTargets(
       where id >= ${Math.min(...scanIds)} and id <= ${Math.max(...scanIds)}`.execute(trx);
     return rows.length;
   });
+}
+
+/** The columns of a synthetic issue that a search reads. */
+function searched(r: { container: boolean; n: number }) {
+  return {
+    vulnerability_id: r.container ? `CVE-2024-${10000 + r.n}` : null,
+    rule_id: r.container ? null : `estate.rule-${r.n % 40}`,
+    package: r.container ? `package-${r.n % 60}` : null,
+    details: '{}',
+  };
 }
 
 type Row = Record<string, string | number | null>;

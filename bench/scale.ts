@@ -243,6 +243,8 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
       ['overview, by score, tag pci (score)', get(() => '/api/insights/overview?limit=50&sort=score&scorecard=security-baseline&tag=pci'), 50],
       ['overview, text q (a name, 2 letters: no issue search)', get(() => `/api/insights/overview?limit=50&q=${String(Math.floor(next() * 90) + 10)}`), 50],
       ['overview, text q (a name, 9 letters: names and issues)', get(() => `/api/insights/overview?limit=50&q=svc-${String(Math.floor(next() * 1000)).padStart(4, '0')}`), 50],
+      ['overview, text q (an issue id: CVE-2024-100NN)', get(() => `/api/insights/overview?limit=50&q=CVE-2024-100${String(Math.floor(next() * 100)).padStart(2, '0')}`), 50],
+      ['overview, text q (a package, matching many issues)', get(() => `/api/insights/overview?limit=50&q=package-${String(Math.floor(next() * 60))}`), 50],
       [
         'dashboard (trend + 2 overview reads, together)',
         async () => {

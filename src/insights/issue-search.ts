@@ -5,6 +5,7 @@ import { batches } from '../store/batches.js';
 import { approvedExemptionsFor } from '../store/exemptions.js';
 import type { Database } from '../store/schema.js';
 import { scopeAllowed } from '../store/scope-filter.js';
+import { issuesWithTerm } from '../store/search-terms.js';
 import { containsText } from '../store/text-search.js';
 import { coveringExemption } from './exemptions.js';
 
@@ -35,17 +36,25 @@ function currentScanIds(db: Db, targetIds?: readonly number[]) {
   return latest.groupBy(['variant_id', 'scanner']);
 }
 
-/** Entities (ids) whose shown variants currently have an issue matching the text. */
+/**
+ * Entities (ids) whose shown variants currently have an issue matching the text. The candidate
+ * issues come from the distinct search terms (store/search-terms.ts: a LIKE over the terms, then an
+ * index), each checked against its current columns; then the scans that have them, kept when a scan
+ * is its variant's latest by its scanner, and the entities that show those variants.
+ */
 export function entitiesWithIssue(db: Db, text: string) {
   return db
-    .selectFrom('entity_links as l')
-    .innerJoin('scans as s', 's.variant_id', 'l.variant_id')
-    .innerJoin('scan_issues as si', 'si.scan_id', 's.id')
-    .innerJoin('issues as i', 'i.id', 'si.issue_id')
+    .selectFrom('issues as i')
+    .innerJoin('scan_issues as si', 'si.issue_id', 'i.id')
+    .innerJoin('scans as s', 's.id', 'si.scan_id')
+    .innerJoin('entity_links as l', 'l.variant_id', 's.variant_id')
     .select('l.entity_id')
+    .where('i.id', 'in', issuesWithTerm(db, text))
+    .where((eb) => issueMatches(eb, 'i', text))
     .where('l.matched', '=', 1)
-    .where('s.id', 'in', currentScanIds(db))
-    .where((eb) => issueMatches(eb, 'i', text));
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('scans as later').select('later.id').whereRef('later.variant_id', '=', 's.variant_id').whereRef('later.scanner', '=', 's.scanner').whereRef('later.id', '>', 's.id'))),
+    );
 }
 
 export interface IssueSearchQuery {
@@ -125,6 +134,8 @@ export async function searchIssues(db: Db, query: IssueSearchQuery): Promise<Iss
     .selectFrom('issues as i')
     .innerJoin('targets as t', 't.id', 'i.target_id')
     .select(['i.id', 'i.target_id', 'i.kind', 'i.title', 'i.vulnerability_id', 'i.rule_id', 'i.package', 'i.installed_version', 'i.fixed_version', 't.name as target_name', 't.scope as target_scope', 't.type as target_type'])
+    // The candidates by their search terms (an index), each checked against its current columns.
+    .where('i.id', 'in', issuesWithTerm(db, text))
     .where((eb) => eb.and([issueMatches(eb, 'i', text), scopeAllowed(eb, 't.scope', query.scopes)]))
     .orderBy('i.id')
     .limit(MAX_SEARCHED_ISSUES + 1)

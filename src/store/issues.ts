@@ -7,6 +7,7 @@ import { bulkInsertIds, bulkRun, updateById, type UpdatedColumn } from './bulk.j
 import type { Store } from './database.js';
 import { isPostgres } from './row-locks.js';
 import type { Database, IssueRow, IssueTable, ScanIssueTable } from './schema.js';
+import { recordSearchTerms } from './search-terms.js';
 
 type Db = Kysely<Database>;
 
@@ -135,6 +136,7 @@ export async function writeIssues(
   fresh.forEach((i, k) => {
     ids[i] = freshIds[k] as number;
   });
+  await recordSearchTerms(store, trx, [...rewritten, ...fresh.map((i) => ({ id: ids[i] as number, ...(contents[i] as Content) }))]);
   return ids;
 }
 

@@ -38,6 +38,8 @@ export interface Database {
   entity_relations: EntityRelationTable;
   entity_search: EntitySearchTable;
   entity_links: EntityLinkTable;
+  search_terms: SearchTermTable;
+  issue_search_terms: IssueSearchTermTable;
   scorecards: ScorecardTable;
   scorecard_results: ScorecardResultTable;
   scorecard_history: ScorecardHistoryTable;
@@ -791,4 +793,16 @@ export interface EpssScoreTable {
   cve: string;
   epss: number;
   percentile: number;
+}
+
+/** A distinct lowered search term of issues: a vulnerability id, package, rule id or alias (migrations/0020). */
+export interface SearchTermTable {
+  term: string;
+}
+
+/** An issue that has (or had: rows are never deleted) a search term; alias 1 for an alias, else 0 (migrations/0020). */
+export interface IssueSearchTermTable {
+  term: string;
+  alias: number;
+  issue_id: number;
 }

@@ -18,6 +18,7 @@ import * as priorityOrder from './0016-priority-order.js';
 import * as scoreSortKeys from './0017-score-sort-keys.js';
 import * as targetNameIndex from './0018-target-name-index.js';
 import * as dashboardRollups from './0019-dashboard-rollups.js';
+import * as searchTerms from './0020-search-terms.js';
 import * as scorecardTrend from './0021-scorecard-trend.js';
 
 /**
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0017-score-sort-keys': scoreSortKeys,
   '0018-target-name-index': targetNameIndex,
   '0019-dashboard-rollups': dashboardRollups,
+  '0020-search-terms': searchTerms,
   '0021-scorecard-trend': scorecardTrend,
 };
 
