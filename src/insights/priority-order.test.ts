@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { epssFile, feedDir, kevFile } from '../../test/support/feed-files.js';
-import { semgrepReport, trivyReport } from '../../test/support/reports.js';
+import { type GrypeMatch as Match, grypeMatchesReport as grype, semgrepReport, trivyReport } from '../../test/support/reports.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
@@ -12,30 +12,6 @@ import { entityState } from './entity-state.js';
 import { exploitationOf, type Exploitation } from './exploitation.js';
 import { prioritise, priorityParts } from './priority.js';
 import { issuesByPriority } from './priority-order.js';
-
-interface Match {
-  id: string;
-  related?: string[];
-  pkg: string;
-  severity: string;
-  fixed?: string;
-  epss?: number;
-}
-
-/** A Grype report: `related` ids become aliases, `epss` the match's EPSS entry. */
-function grype(matches: Match[]): string {
-  return JSON.stringify({
-    matches: matches.map((m) => ({
-      vulnerability: { id: m.id, severity: m.severity, fix: { versions: m.fixed ? [m.fixed] : [], state: m.fixed ? 'fixed' : 'unknown' } },
-      relatedVulnerabilities: (m.related ?? []).map((id) => ({ id })),
-      matchDetails: [],
-      artifact: { name: m.pkg, version: '1.0.0', type: 'npm', locations: [{ path: '/app/package-lock.json' }] },
-      ...(m.epss === undefined ? {} : { epss: [{ cve: m.id, epss: m.epss, percentile: m.epss, date: '2024-03-01' }] }),
-    })),
-    source: { type: 'directory', target: '.' },
-    descriptor: { name: 'grype', version: '0.80.0' },
-  });
-}
 
 const ESTATE: Match[] = [
   // Known exploited through an alias; another through its own id with an earlier CISA due date; one without a due date.

@@ -58,6 +58,31 @@ export function grypeReport(vulnerabilities: Vulnerability[]): string {
   });
 }
 
+/** A Grype match with the fields the prioritisation tests vary. */
+export interface GrypeMatch {
+  id: string;
+  related?: string[];
+  pkg: string;
+  severity: string;
+  fixed?: string;
+  epss?: number;
+}
+
+/** A Grype report: `related` ids become aliases, `epss` the match's EPSS entry. */
+export function grypeMatchesReport(matches: GrypeMatch[]): string {
+  return JSON.stringify({
+    matches: matches.map((m) => ({
+      vulnerability: { id: m.id, severity: m.severity, fix: { versions: m.fixed ? [m.fixed] : [], state: m.fixed ? 'fixed' : 'unknown' } },
+      relatedVulnerabilities: (m.related ?? []).map((id) => ({ id })),
+      matchDetails: [],
+      artifact: { name: m.pkg, version: '1.0.0', type: 'npm', locations: [{ path: '/app/package-lock.json' }] },
+      ...(m.epss === undefined ? {} : { epss: [{ cve: m.id, epss: m.epss, percentile: m.epss, date: '2024-03-01' }] }),
+    })),
+    source: { type: 'directory', target: '.' },
+    descriptor: { name: 'grype', version: '0.80.0' },
+  });
+}
+
 export interface CodeResult {
   rule: string;
   path: string;
