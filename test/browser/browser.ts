@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { describe } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { ServerOptions } from '../../src/api/server.js';
 import type { LanternOptions } from '../../src/lantern.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -102,6 +102,12 @@ export interface WebUiSuite {
   page: Page;
   /** The server's address, `http://127.0.0.1:PORT`. */
   base: string;
+  /** GET of an API path through the server, which must answer 200: what the page should show. */
+  api<T>(path: string): Promise<T>;
+  /** The page opened at a path of the web UI. */
+  open(path: string): Promise<unknown>;
+  /** The page's path and query now. */
+  path(): string;
   close(): Promise<void>;
 }
 
@@ -130,7 +136,24 @@ export async function startWebUiSuite(
     cleanup = await prepare(server);
     const base = await server.app.listen({ port: 0, host: '127.0.0.1' });
     session = await openBrowser(viewport);
-    return { server, session, page: session.page, base, close };
+    const page = session.page;
+    return {
+      server,
+      session,
+      page,
+      base,
+      api: async <T>(path: string): Promise<T> => {
+        const response = await server.app.inject({ method: 'GET', url: path });
+        expect(response.statusCode, path).toBe(200);
+        return response.json() as T;
+      },
+      open: (path: string) => page.goto(`${base}${path}`),
+      path: () => {
+        const url = new URL(page.url());
+        return `${url.pathname}${url.search}`;
+      },
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -20,12 +20,8 @@ describeBrowser('catalog, roll-ups, search and exports in Chromium', () => {
   let base: string;
   let page: Page;
 
-  const api = async <T>(path: string): Promise<T> => {
-    const response = await server.app.inject({ method: 'GET', url: path });
-    expect(response.statusCode, path).toBe(200);
-    return response.json() as T;
-  };
-  const open = (path: string) => page.goto(`${base}${path}`);
+  const api = <T>(path: string) => suite.api<T>(path);
+  const open = (path: string) => suite.open(path);
   const rowKeys = (table: string) => page.locator(`[data-testid="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
   /** Every entity's own issue ids, from the API (the Vulnerabilities tab's list). */
   const issuesOf = async (entityRef: string): Promise<IssuePage['items']> => {

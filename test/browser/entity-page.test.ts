@@ -26,16 +26,9 @@ describeBrowser('entity page, targets and phone navigation in Chromium', () => {
   let base: string;
   let page: Page;
 
-  const api = async <T>(path: string): Promise<T> => {
-    const response = await server.app.inject({ method: 'GET', url: path });
-    expect(response.statusCode, path).toBe(200);
-    return response.json() as T;
-  };
-  const open = (path: string) => page.goto(`${base}${path}`);
-  const path = () => {
-    const url = new URL(page.url());
-    return `${url.pathname}${url.search}`;
-  };
+  const api = <T>(path: string) => suite.api<T>(path);
+  const open = (path: string) => suite.open(path);
+  const path = () => suite.path();
   const rowKeys = (table: string) => page.locator(`[data-testid="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
 
   beforeAll(async () => {

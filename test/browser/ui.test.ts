@@ -31,18 +31,11 @@ describeBrowser('web UI in Chromium', () => {
   let base: string;
   let page: Page;
 
-  const api = async <T>(path: string): Promise<T> => {
-    const response = await server.app.inject({ method: 'GET', url: path });
-    expect(response.statusCode, path).toBe(200);
-    return response.json() as T;
-  };
+  const api = <T>(path: string) => suite.api<T>(path);
   const open = async (path: string) => {
     await page.goto(`${base}${path}`);
   };
-  const path = () => {
-    const url = new URL(page.url());
-    return `${url.pathname}${url.search}`;
-  };
+  const path = () => suite.path();
   const rowKeys = (table: string) => page.locator(`[data-testid="${table}"] tbody tr`).evaluateAll((rows) => rows.map((r) => r.getAttribute('data-key')));
   /** Waits until the table shows exactly these rows (the previous view's rows stay while the next load). */
   const expectRows = async (table: string, keys: string[]) => {
