@@ -232,11 +232,23 @@ describeEachStore('the stored priority order', (kind) => {
   it('answers kev, epssMin and sla from the stored parts and clocks exactly as JavaScript: no feeds, KEV only, both, aliases, non-CVE ids, scores at the edge, pauses and exemptions', async () => {
     const db = server.lantern.store.db;
     const scope = parseScope('acme.pay');
-    // A later scan (first seen 2024-03-28 for what it adds): a critical due within the week, an info
-    // without SLA, scanner scores that round alike to 9 decimals around 0.5, and a GHSA-only id.
+    // Later scans, each the variant's current Grype scan in turn, so that what each adds is first
+    // seen then: highs due in 7 and 8 days and a critical due today (the edges of due-soon), then
+    // (2024-03-28) a critical due within the week, an info without SLA, scanner scores that round
+    // alike to 9 decimals around 0.5, and a GHSA-only id.
+    const edges: Match[] = [];
+    for (const [day, added] of [
+      ['2024-03-10', { id: 'CVE-2024-9400', pkg: 'due-in-7', severity: 'High' }],
+      ['2024-03-11', { id: 'CVE-2024-9401', pkg: 'due-in-8', severity: 'High' }],
+      ['2024-03-26', { id: 'CVE-2024-9402', pkg: 'due-today', severity: 'Critical' }],
+    ] as const) {
+      edges.push(added);
+      await server.lantern.ingest({ report: Buffer.from(grype([...ESTATE, ...edges])), source: 'grype.json', target: 'acme/app', targetType: 'repository', variant: 'main', scope, scannedAt: `${day}T12:00:00.000Z` });
+    }
     await server.lantern.ingest({
       report: Buffer.from(grype([
         ...ESTATE,
+        ...edges,
         { id: 'CVE-2024-9100', pkg: 'due-soon', severity: 'Critical' },
         { id: 'CVE-2024-9200', pkg: 'info-level', severity: 'Negligible' },
         { id: 'CVE-2024-9300', pkg: 'rounds-up', severity: 'Low', epss: 0.5000000001 },
@@ -302,7 +314,9 @@ describeEachStore('the stored priority order', (kind) => {
     expect(none.get('epssMin=0.5')).toEqual(['top-band', 'tie-a', 'tie-a-again', 'tie-b', 'rounds-up', 'exactly-half']);
     expect(none.get('epssMin=0.6')).toEqual(['top-band', 'tie-a', 'tie-a-again', 'tie-b']);
     // Medium has 35 days in acme.pay (due 2024-04-05); a critical paused 26 days is due 2024-04-03.
-    expect(none.get('sla=due-soon')).toEqual(['tie-a', 'tie-a-again', 'tie-b', 'below-half', 'due-soon', 'kev-early', 'js.crypto.weak-hash']);
+    expect(none.get('sla=due-soon')).toEqual(expect.arrayContaining(['below-half', 'due-soon', 'due-today', 'due-in-7', 'tie-a', 'kev-early', 'js.crypto.weak-hash']));
+    expect(none.get('sla=within')).toContain('due-in-8');
+    expect(none.get('sla=breached')).not.toContain('due-today');
     expect(none.get('sla=within')).toContain('fixable');
 
     // KEV only: listed through the canonical id or an alias; a GHSA-only id stays unknown.
@@ -311,13 +325,17 @@ describeEachStore('the stored priority order', (kind) => {
       { cveID: 'CVE-2024-7000', dateAdded: '2024-03-10', dueDate: '2024-03-20' },
       { cveID: 'CVE-2024-7001', dateAdded: '2024-03-11' },
       { cveID: 'CVE-2024-6000', dateAdded: '2024-03-12', dueDate: '2024-04-30' },
+      // CISA's due date today (a critical due in 2 days by its own), and in 7 days (a low due in August).
+      { cveID: 'CVE-2024-9100', dateAdded: '2024-03-29', dueDate: '2024-04-02' },
+      { cveID: 'CVE-2024-8000', dateAdded: '2024-03-29', dueDate: '2024-04-09' },
     ]));
-    const kev = await expectSameAsJavaScript(cases(4, 8));
-    expect(kev.get('kev=listed')).toEqual(['kev-early', 'alias-kev', 'ghsa-alias', 'kev-no-due']);
+    const kev = await expectSameAsJavaScript(cases(6, 8));
+    expect(kev.get('kev=listed')).toEqual(['kev-early', 'alias-kev', 'due-soon', 'top-band', 'ghsa-alias', 'kev-no-due']);
     expect(kev.get('kev=never-enriched')).toEqual(expect.arrayContaining(['no-cve', 'ghsa-only', 'js.xss.raw-html']));
     expect(kev.get('kev=never-enriched')?.includes('band-edge')).toBe(kind === 'postgres');
     // Capped by CISA's due date (org acme): a low and a medium, within their own days, breached.
     expect(kev.get('sla=breached')).toEqual(expect.arrayContaining(['kev-early', 'alias-kev']));
+    expect(kev.get('sla=due-soon')).toEqual(expect.arrayContaining(['due-soon', 'top-band']));
 
     // Both feeds: the feed's scores replace the scanner's, a score exactly at epssMin is kept.
     await server.lantern.importFeed('epss', epssFile(dir, [
@@ -331,8 +349,8 @@ describeEachStore('the stored priority order', (kind) => {
       ['CVE-2024-9300', 0.5000000001, 0.5],
       ['CVE-2024-9301', 0.4999999999, 0.5],
     ]));
-    const both = await expectSameAsJavaScript(cases(4, 8));
-    expect(both.get('epssMin=0.7')).toEqual(['ghsa-alias', 'top-band']);
-    expect(both.get('epssMin=0.5')).toEqual(['ghsa-alias', 'top-band', 'rounds-up']);
+    const both = await expectSameAsJavaScript(cases(6, 8));
+    expect(both.get('epssMin=0.7')).toEqual(['top-band', 'ghsa-alias']);
+    expect(both.get('epssMin=0.5')).toEqual(['top-band', 'ghsa-alias', 'rounds-up']);
   });
 });
