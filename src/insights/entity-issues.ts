@@ -75,8 +75,8 @@ export const MAX_ISSUE_LIMIT = 500;
 /**
  * An entity's current issues, filtered, sorted and paged (docs/insights-api.md). A state read with
  * tallies (entity-state.ts) answers the first pages by severity through indexes (issue-pages.ts);
- * `priority` and `-priority`, unfiltered or filtered by severity, scanner, kind, target or status,
- * are ordered by the database from stored parts (priority-order.ts); any other
+ * `priority` and `-priority`, unfiltered or filtered by anything but `q`, are ordered by the
+ * database from stored parts (priority-order.ts); any other
  * query reads every issue of the state, reading the state again when it came with tallies.
  */
 export async function entityIssues(db: Db, state: EntityState, query: IssueQuery, now: string, policies: SlaPolicies = DEFAULT_SLA_POLICIES): Promise<IssuePage> {
@@ -96,13 +96,12 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
       };
     }
   }
-  // Ordered (and filtered) by the database from each issue's stored priority parts
-  // (priority-order.ts). The q, kev, epssMin and sla filters need each issue's file, feed match or
-  // SLA clock computed here: such lists fall back to matching and sorting every issue below.
-  const inSql = [query.q?.trim() || undefined, query.kev, query.epssMin, query.sla].every((v) => v === undefined);
-  if (key === 'priority' && inSql) {
-    const filter = { severity: query.severity, scanner: query.scanner, kind: query.kind, target: query.target, status: query.status };
-    const ordered = await issuesByPriority(db, state, offset, limit, now, filter, sort.startsWith('-'));
+  // Ordered (and filtered) by the database from each issue's stored priority parts and open SLA
+  // clocks (priority-order.ts). The q filter needs the text of each issue's first file: such lists
+  // fall back to matching and sorting every issue below.
+  if (key === 'priority' && !query.q?.trim()) {
+    const filter = { severity: query.severity, scanner: query.scanner, kind: query.kind, target: query.target, status: query.status, kev: query.kev, epssMin: query.epssMin, sla: query.sla };
+    const ordered = await issuesByPriority(db, state, offset, limit, now, filter, sort.startsWith('-'), policies);
     if (ordered) {
       return {
         items: await itemsOf(db, state, ordered.page, now, policies),

@@ -1,15 +1,20 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type Severity, severityRank } from '../domain/severity.js';
 import { batches, inValues } from '../store/batches.js';
 import { updateById } from '../store/bulk.js';
 import { aggregateIssues, scanIssueRowsOf } from '../store/issues.js';
 import { isPostgres } from '../store/row-locks.js';
-import type { Database, ExemptionRow } from '../store/schema.js';
+import type { Database, ExemptionRow, SlaPauseRow } from '../store/schema.js';
+import { feedStatuses } from '../store/feeds.js';
+import { slaPausesFor } from '../store/sla-pauses.js';
 import type { EntityState } from './entity-state.js';
-import { coveringExemption } from './exemptions.js';
-import { type Exploitation, exploitationOf } from './exploitation.js';
+import { coveringExemption, namesIssue } from './exemptions.js';
+import { type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
 import { priorityParts } from './priority.js';
+import { epssCondition, epssFieldEquals, epssFieldOf, kevCondition, slaCondition } from './priority-filters.js';
+import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
+import { openSlaClocks } from './sla-clock.js';
 import type { ShownIssue } from './summary.js';
 
 type Db = Kysely<Database>;
@@ -98,8 +103,9 @@ async function writeParts(db: Db, rows: readonly KeyedRow[]): Promise<number> {
  * as entity-issues.ts applies it in JavaScript — `severity` the issue's worst severity over the
  * shown scans, `scanner` any shown scan of those scanners reports it, `status` new (new in every
  * shown scan that reports it), common (not new in one of them) or exempted (listed instead of the
- * active ones). The `q`, `kev`, `epssMin` and `sla` filters are not here: they need each issue's
- * file, feed match or SLA clock computed in JavaScript, and such lists are sorted there.
+ * active ones); `kev`, `epssMin` and `sla` read the stored parts (priority-filters.ts) and the
+ * open SLA clocks. The `q` filter is not here: it needs the text of each issue's first file, and
+ * such lists are sorted in JavaScript.
  */
 export interface PriorityFilter {
   severity?: readonly Severity[] | undefined;
@@ -107,6 +113,12 @@ export interface PriorityFilter {
   kind?: readonly string[] | undefined;
   target?: number | undefined;
   status?: 'new' | 'common' | 'exempted' | undefined;
+  /** Listed in KEV; not listed (a KEV feed is loaded and the issue has a CVE id); never enriched (no feed, or no CVE id). */
+  kev?: KevMatch['state'] | undefined;
+  /** An EPSS score (the feed's, or the scanner's while no EPSS feed is loaded) of at least this. */
+  epssMin?: number | undefined;
+  /** This SLA state now, by the policy of the issue's target (`policies`). */
+  sla?: SlaStatus['state'] | undefined;
 }
 
 /**
@@ -118,9 +130,19 @@ export interface PriorityFilter {
  * is filtered, else from counting the same query. Undefined when this path cannot answer: a target
  * shown through several variants (its issues are merged as entity-issues.ts does), a variant
  * without a valid tally, or an issue whose parts are not computed yet (after the upgrade, until its
- * target's next ingest or the next feed import: such issues are ordered first, so the first row tells).
+ * target's next ingest or the next feed import: such issues pass every filter on the parts and are
+ * ordered first, so the count or the first row tells).
  */
-export async function issuesByPriority(db: Db, state: EntityState, offset: number, limit: number, now: string, filter: PriorityFilter = {}, descending = false): Promise<{ page: ShownIssue[]; total: number } | undefined> {
+export async function issuesByPriority(
+  db: Db,
+  state: EntityState,
+  offset: number,
+  limit: number,
+  now: string,
+  filter: PriorityFilter = {},
+  descending = false,
+  policies: SlaPolicies = DEFAULT_SLA_POLICIES,
+): Promise<{ page: ShownIssue[]; total: number } | undefined> {
   if (state.targets.some((t) => t.tally === undefined)) return undefined;
   if (new Set(state.targets.map((t) => t.targetId)).size !== state.targets.length) return undefined;
   const filtered = Object.values(filter).some((v) => v !== undefined);
@@ -136,11 +158,33 @@ export async function issuesByPriority(db: Db, state: EntityState, offset: numbe
   const scannerScans = filter.scanner ? shown.flatMap((t) => t.scans.filter((s) => filter.scanner?.includes(s.scanner)).map((s) => s.id)) : undefined;
   if (scannerScans?.length === 0) return { page: [], total: 0 };
 
-  let query = db
-    .selectFrom('scan_issues')
-    .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
-    .select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail'])
-    .where('scan_issues.scan_id', 'in', scanIds);
+  // The kev and epssMin conditions read the issue's row; sla reads its worst severity and its
+  // open clock in the shown variant (joined only then). An issue whose parts are not computed yet
+  // passes them, so that the count or the first row tells.
+  const onParts: RawBuilder<SqlBool>[] = [];
+  if (filter.kev !== undefined) onParts.push(kevCondition(db, filter.kev, (await feedStatuses(db))[0]?.loaded ?? false));
+  if (filter.epssMin !== undefined) onParts.push(await epssAtLeast(db, scanIds, filter.epssMin));
+  let onClock: RawBuilder<SqlBool> | undefined;
+  if (filter.sla !== undefined) {
+    const exemptedList = filter.status === 'exempted';
+    const decided = exemptedList ? new Map<number, SlaStatus['state']>() : await pausedStates(db, state, scanIds, now, policies);
+    onClock = slaCondition(db, filter.sla, shown.map((t) => ({ targetId: t.targetId, policy: policyFor(policies, t.scope) })), now, exemptedList, decided);
+    if (onClock === undefined) return undefined;
+  }
+  const unkeyed = sql<SqlBool>`issues.priority_head is null or issues.priority_tail is null`;
+
+  const pairs = db.selectFrom('scan_issues').innerJoin('issues', 'issues.id', 'scan_issues.issue_id');
+  const clocked =
+    onClock === undefined
+      ? pairs
+      : (pairs.leftJoin('sla_clocks as sla_clock', (join) =>
+          join
+            .onRef('sla_clock.issue_id', '=', 'issues.id')
+            .on('sla_clock.fixed_at', 'is', null)
+            .on('sla_clock.variant_id', 'in', shown.map((t) => t.variantId)),
+        ) as unknown as typeof pairs);
+  let query = clocked.select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']).where('scan_issues.scan_id', 'in', scanIds);
+  if (onParts.length > 0) query = query.where(sql<SqlBool>`(${unkeyed} or (${sql.join(onParts, sql` and `)}))`);
   if (filter.status === 'exempted') query = query.where(inValues(db, 'issues.id', [...exempted.keys()]));
   else if (exempted.size > 0) query = query.where((eb) => eb.not(inValues(db, 'issues.id', [...exempted.keys()])));
   if (filter.kind) query = query.where('issues.kind', 'in', filter.kind.length > 0 ? [...filter.kind] : ['']);
@@ -152,10 +196,15 @@ export async function issuesByPriority(db: Db, state: EntityState, offset: numbe
   if (scannerScans) grouped = grouped.having(sql<number>`max(case when ${inValues(db, 'scan_issues.scan_id', scannerScans)} then 1 else 0 end)`, '=', 1);
   if (filter.status === 'new') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 1);
   if (filter.status === 'common') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 0);
+  if (onClock) grouped = grouped.having(sql<SqlBool>`(${unkeyed} or ${onClock})`);
 
   let total = tallied;
   if (total === undefined) {
-    const counted = await db.selectFrom(grouped.as('matching')).select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow();
+    const counted = await db
+      .selectFrom(grouped.as('matching'))
+      .select((eb) => [eb.fn.countAll<number | string | bigint>().as('n'), sql<number | string | bigint | null>`sum(case when matching.priority_head is null or matching.priority_tail is null then 1 else 0 end)`.as('unkeyed')])
+      .executeTakeFirstOrThrow();
+    if (Number(counted.unkeyed ?? 0) > 0) return undefined;
     total = Number(counted.n);
     if (offset >= total) return { page: [], total };
   }
@@ -190,16 +239,80 @@ export async function issuesByPriority(db: Db, state: EntityState, offset: numbe
 }
 
 /**
+ * `epssMin` as a condition on the stored parts: the tail's EPSS field decides every issue but those
+ * whose field equals the one of `epssMin` (their scores round alike), which are matched with the
+ * feeds here and left out when their score is below it.
+ */
+async function epssAtLeast(db: Db, scanIds: readonly number[], epssMin: number): Promise<RawBuilder<SqlBool>> {
+  const field = epssFieldOf(epssMin);
+  const edge = await db
+    .selectFrom('scan_issues')
+    .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
+    .select(['issues.id', 'issues.vulnerability_id'])
+    .distinct()
+    .where('scan_issues.scan_id', 'in', scanIds)
+    .where(epssFieldEquals(db, field))
+    .execute();
+  const known = await exploitationOf(db, edge.map((r) => ({ id: r.id, vulnerabilityId: r.vulnerability_id })));
+  const below = edge.filter((r) => {
+    const score = known.get(r.id)?.epss.score ?? null;
+    return score === null || score < epssMin;
+  });
+  return epssCondition(db, field, below.map((r) => r.id));
+}
+
+/**
+ * The SLA state of each shown issue whose open clock an exemption paused (its due date moves by
+ * the paused days): computed as entity-issues.ts computes every issue's, for the few issues a
+ * pause names (by id, or by vulnerability or rule id).
+ */
+async function pausedStates(db: Db, state: EntityState, scanIds: readonly number[], now: string, policies: SlaPolicies): Promise<Map<number, SlaStatus['state']>> {
+  const out = new Map<number, SlaStatus['state']>();
+  const pauses = await slaPausesFor(db, [...new Set(state.targets.map((t) => t.targetId))]);
+  if (pauses.length === 0) return out;
+  const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
+  const named = (await namedIssues(db, state, scanIds, pauses)).flatMap((r) => {
+    const target = targetOf.get(r.target_id);
+    const issue = { id: r.id, targetId: r.target_id, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id };
+    return target && pauses.some((p: SlaPauseRow) => namesIssue(p, { ...issue, targetScope: target.scope })) ? [{ issue, target }] : [];
+  });
+  const clocks = await openSlaClocks(db, named, now);
+  const paused = named.filter((n) => (clocks.get(`${n.target.variantId}:${n.issue.id}`)?.pausedDays ?? 0) > 0);
+  if (paused.length === 0) return out;
+  const known = await exploitationOf(db, paused.map((p) => p.issue));
+  for (const target of state.targets) {
+    const ids = paused.filter((p) => p.target.targetId === target.targetId).map((p) => p.issue.id);
+    if (ids.length === 0) continue;
+    for (const issue of aggregateIssues(await scanIssueRowsOf(db, target.scans.map((s) => s.id), ids))) {
+      const kev = (known.get(issue.id) as Exploitation).kev;
+      out.set(issue.id, slaStatus({ ...issue, kev }, policyFor(policies, target.scope), now, false, clocks.get(`${target.variantId}:${issue.id}`)).state);
+    }
+  }
+  return out;
+}
+
+/**
  * The shown issues an approved exemption covers now, each with that exemption: only those an exemption names (by id, or by
  * vulnerability or rule id) are read, then judged as entity-issues.ts judges every issue.
  */
 async function exemptedIssues(db: Db, state: EntityState, scanIds: readonly number[], now: string): Promise<Map<number, ExemptionRow>> {
   const out = new Map<number, ExemptionRow>();
   if (state.exemptions.length === 0) return out;
-  const ids = state.exemptions.flatMap((e) => (e.issue_id === null ? [] : [e.issue_id]));
-  const keys = [...new Set(state.exemptions.flatMap((e) => (e.issue_id === null && e.key !== null ? [e.key.toLowerCase()] : [])))];
-  if (ids.length === 0 && keys.length === 0) return out;
-  const named = await db
+  const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
+  for (const r of await namedIssues(db, state, scanIds, state.exemptions)) {
+    const target = targetOf.get(r.target_id);
+    const exemption = target && coveringExemption({ id: r.id, targetId: r.target_id, targetScope: target.scope, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id }, state.exemptions, now);
+    if (exemption) out.set(r.id, exemption);
+  }
+  return out;
+}
+
+/** The shown issues that exemptions or pauses name: by id, or by vulnerability or rule id (compared lower-cased). */
+async function namedIssues(db: Db, state: EntityState, scanIds: readonly number[], names: ReadonlyArray<{ issue_id: number | null; key: string | null }>) {
+  const ids = names.flatMap((e) => (e.issue_id === null ? [] : [e.issue_id]));
+  const keys = [...new Set(names.flatMap((e) => (e.issue_id === null && e.key !== null ? [e.key.toLowerCase()] : [])))];
+  if (ids.length === 0 && keys.length === 0) return [];
+  return db
     .selectFrom('issues')
     .select(['issues.id', 'issues.target_id', 'issues.vulnerability_id', 'issues.rule_id'])
     .where('issues.target_id', 'in', [...new Set(state.targets.map((t) => t.targetId))])
@@ -211,11 +324,4 @@ async function exemptedIssues(db: Db, state: EntityState, scanIds: readonly numb
     })
     .where('issues.id', 'in', (eb) => eb.selectFrom('scan_issues').select('scan_issues.issue_id').where('scan_issues.scan_id', 'in', scanIds))
     .execute();
-  const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
-  for (const r of named) {
-    const target = targetOf.get(r.target_id);
-    const exemption = target && coveringExemption({ id: r.id, targetId: r.target_id, targetScope: target.scope, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id }, state.exemptions, now);
-    if (exemption) out.set(r.id, exemption);
-  }
-  return out;
 }
