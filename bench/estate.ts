@@ -218,7 +218,10 @@ export async function writeScannedTargets(
       if (!counts) scanTerms.set(r.scan, (counts = new ScanTermCounts()));
       counts.add(searched(r));
     }
-    for (const [scanId, counts] of scanTerms) await writeScanTerms(store, trx, scanId, counts);
+    for (const [k, scanId] of scanIds.entries()) {
+      const counts = scanTerms.get(scanId);
+      if (counts) await writeScanTerms(store, trx, { id: scanId, variantId: variantIds[k] as number }, counts);
+    }
     await insertRows(store, trx, 'scan_issues', rows.length, (k) => {
       const r = rows[k] as (typeof rows)[number];
       return { scan_id: r.scan, issue_id: issueIds[k] as number, severity: r.severity, scanner_severity: LABELS[4 - r.severity] as string, score: null, occurrences: 1, is_new: r.n % 10 === 0 ? 1 : 0 };

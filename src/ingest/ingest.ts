@@ -152,7 +152,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       await nextTurn();
     }
 
-    await writeScanTerms(store, trx, scanId, terms);
+    await writeScanTerms(store, trx, { id: scanId, variantId: variant.id }, terms);
 
     const comparison = await comparisonScan(trx, target, variant.name, report.scanner, scanId);
     if (comparison) await markCommon(trx, scanId, comparison.id);

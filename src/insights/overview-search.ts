@@ -7,21 +7,21 @@ type Db = Kysely<Database>;
 /**
  * Entities (ids) that show an issue now whose vulnerability id, package or rule id contains the
  * lowered text, or one of whose aliases is it (docs/insights-api.md). The LIKE reads the distinct
- * terms (search_terms); the current scans that have a matching term come from scan_search_terms by
- * index (migrations/0026-search-entities.ts), and the entities from their matched links to those
- * scans' variants. What it reads grows with the (term, current scan) pairs that match, not with the
+ * terms (search_terms); the variants whose current scans have a matching term come from
+ * scan_search_terms by index (migrations/0026-search-entities.ts), and the entities from their
+ * matched links to those variants. What it reads grows with the (term, current scan) pairs that match, not with the
  * issues that have them.
  */
 export function entitiesShowingTerm(db: Db, text: string) {
-  const scans = db
+  const variants = db
     .selectFrom('search_terms as st')
     .innerJoin('scan_search_terms as sst', 'sst.term', 'st.term')
-    .select('sst.scan_id')
+    .select('sst.variant_id')
     .where(sql<boolean>`st.term like ${containsPattern(text)} escape '\\'`)
     .where((eb) => eb.or([eb('sst.alias', '=', 0), eb('st.term', '=', text)]));
   return db
     .selectFrom('entity_links as l')
     .select('l.entity_id')
     .where('l.matched', '=', 1)
-    .where('l.variant_id', 'in', db.selectFrom('scans as s').select('s.variant_id').where('s.id', 'in', scans));
+    .where('l.variant_id', 'in', variants);
 }

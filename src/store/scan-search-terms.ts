@@ -22,16 +22,22 @@ export class ScanTermCounts {
     }
   }
 
-  rows(scanId: number): ScanTermRow[] {
-    return [...this.counts.entries()].map(([key, issues]) => ({ term: key.slice(1), alias: Number(key[0]), scan_id: scanId, issues }));
+  rows(scan: CountedScan): ScanTermRow[] {
+    return [...this.counts.entries()].map(([key, issues]) => ({ term: key.slice(1), alias: Number(key[0]), variant_id: scan.variantId, scan_id: scan.id, issues }));
   }
 }
 
-type ScanTermRow = { term: string; alias: number; scan_id: number; issues: number };
+type ScanTermRow = { term: string; alias: number; variant_id: number; scan_id: number; issues: number };
+
+/** A scan and the variant it is of. */
+export interface CountedScan {
+  id: number;
+  variantId: number;
+}
 
 /** Stores a scan's counted terms: the scan is its variant's latest by its scanner, so current. */
-export async function writeScanTerms(store: Store | undefined, trx: Db, scanId: number, counts: ScanTermCounts): Promise<void> {
-  const rows = counts.rows(scanId);
+export async function writeScanTerms(store: Store | undefined, trx: Db, scan: CountedScan, counts: ScanTermCounts): Promise<void> {
+  const rows = counts.rows(scan);
   if (!store) {
     // Without the store (a migration's fill): plain multi-row statements, small enough for either dialect.
     for (let i = 0; i < rows.length; i += 250) await trx.insertInto('scan_search_terms').values(rows.slice(i, i + 250)).execute();
@@ -75,33 +81,33 @@ export async function shiftScanTerms(store: Store, trx: Db, scanId: number, rewr
     const holders = await trx
       .selectFrom('scan_issues as si')
       .innerJoin('scans as s', 's.id', 'si.scan_id')
-      .select(['si.scan_id', 'si.issue_id'])
+      .select(['si.scan_id', 's.variant_id', 'si.issue_id'])
       .where('si.issue_id', 'in', ids)
       .where('si.scan_id', '<>', scanId)
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('scans as later').select('later.id').whereRef('later.variant_id', '=', 's.variant_id').whereRef('later.scanner', '=', 's.scanner').whereRef('later.id', '>', 's.id'))),
       )
       .execute();
-    for (const { scan_id, issue_id } of holders) {
+    for (const { scan_id, variant_id, issue_id } of holders) {
       for (const [key, n] of deltas.get(issue_id) ?? []) {
         const id = `${scan_id}:${key}`;
-        const row = change.get(id) ?? { term: key.slice(1), alias: Number(key[0]), scan_id, issues: 0 };
+        const row = change.get(id) ?? { term: key.slice(1), alias: Number(key[0]), variant_id, scan_id, issues: 0 };
         row.issues += n;
         change.set(id, row);
       }
     }
   }
   // In key order, so that two transactions meet the rows in one order.
-  const rows = [...change.values()].filter((r) => r.issues !== 0).sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : a.alias - b.alias || a.scan_id - b.scan_id));
+  const rows = [...change.values()].filter((r) => r.issues !== 0).sort((a, b) => (a.term < b.term ? -1 : a.term > b.term ? 1 : a.alias - b.alias || a.variant_id - b.variant_id || a.scan_id - b.scan_id));
   await bulkRun(store, trx, rows.length, (i) => rows[i] as ScanTermRow, (db, batch) =>
     db
       .insertInto('scan_search_terms')
       .values(batch)
-      .onConflict((oc) => oc.columns(['term', 'alias', 'scan_id']).doUpdateSet({ issues: sql`scan_search_terms.issues + excluded.issues` })),
+      .onConflict((oc) => oc.columns(['term', 'alias', 'variant_id', 'scan_id']).doUpdateSet({ issues: sql`scan_search_terms.issues + excluded.issues` })),
   );
   const emptied = rows.filter((r) => r.issues < 0);
   for (let i = 0; i < emptied.length; i += 300) {
-    const keys = emptied.slice(i, i + 300).map((r) => sql`(${r.term}, ${r.alias}, ${r.scan_id})`);
-    await sql`delete from scan_search_terms where issues <= 0 and (term, alias, scan_id) in (values ${sql.join(keys)})`.execute(trx);
+    const keys = emptied.slice(i, i + 300).map((r) => sql`(${r.term}, ${r.alias}, ${r.variant_id}, ${r.scan_id})`);
+    await sql`delete from scan_search_terms where issues <= 0 and (term, alias, variant_id, scan_id) in (values ${sql.join(keys)})`.execute(trx);
   }
 }

@@ -812,6 +812,7 @@ export interface IssueSearchTermTable {
 export interface ScanSearchTermTable {
   term: string;
   alias: number;
+  variant_id: number;
   scan_id: number;
   issues: number;
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.js';
 import { ScanTermCounts, writeScanTerms } from '../scan-search-terms.js';
 
@@ -23,12 +23,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createTable('scan_search_terms')
     .addColumn('term', 'text', (c) => c.notNull())
     .addColumn('alias', 'integer', (c) => c.notNull())
+    .addColumn('variant_id', 'integer', (c) => c.notNull())
     .addColumn('scan_id', 'integer', (c) => c.notNull())
     .addColumn('issues', 'integer', (c) => c.notNull())
-    .addPrimaryKeyConstraint('scan_search_terms_pk', ['term', 'alias', 'scan_id'])
+    // The variant in the key too, so that a search reads the variants of a term from the index alone.
+    .addPrimaryKeyConstraint('scan_search_terms_pk', ['term', 'alias', 'variant_id', 'scan_id'])
     .execute();
   await db.schema.createIndex('scan_search_terms_scan').on('scan_search_terms').columns(['scan_id']).execute();
   await fillScanSearchTerms(db as unknown as Kysely<Database>);
+  await sql`analyze ${sql.table('scan_search_terms')}`.execute(db);
 }
 
 /** Counts the terms of every current scan's issues into scan_search_terms (the migration's fill, and its test). */
@@ -41,15 +44,16 @@ export async function fillScanSearchTerms(db: Kysely<Database>): Promise<void> {
     const rows = await db
       .selectFrom('scan_issues as si')
       .innerJoin('issues as i', 'i.id', 'si.issue_id')
-      .select(['si.scan_id', 'i.vulnerability_id', 'i.package', 'i.rule_id', 'i.details'])
+      .innerJoin('scans as s', 's.id', 'si.scan_id')
+      .select(['si.scan_id', 's.variant_id', 'i.vulnerability_id', 'i.package', 'i.rule_id', 'i.details'])
       .where('si.scan_id', 'in', batch)
       .execute();
-    const counts = new Map<number, ScanTermCounts>();
+    const counts = new Map<number, { variantId: number; terms: ScanTermCounts }>();
     for (const row of rows) {
       let scan = counts.get(row.scan_id);
-      if (!scan) counts.set(row.scan_id, (scan = new ScanTermCounts()));
-      scan.add(row);
+      if (!scan) counts.set(row.scan_id, (scan = { variantId: row.variant_id, terms: new ScanTermCounts() }));
+      scan.terms.add(row);
     }
-    for (const [scanId, scan] of counts) await writeScanTerms(undefined, db, scanId, scan);
+    for (const [id, scan] of counts) await writeScanTerms(undefined, db, { id, variantId: scan.variantId }, scan.terms);
   }
 }
