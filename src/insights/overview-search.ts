@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { isPostgres } from '../store/row-locks.js';
 import type { Database } from '../store/schema.js';
 import { containsPattern } from '../store/search-terms.js';
 
@@ -23,5 +24,11 @@ export function entitiesShowingTerm(db: Db, text: string) {
     .selectFrom('entity_links as l')
     .select('l.entity_id')
     .where('l.matched', '=', 1)
-    .where('l.variant_id', 'in', variants);
+    .where(
+      isPostgres(db)
+        ? // The variants once, then the links by index: planned as a semi join, PostgreSQL underestimates
+          // the matching terms and compares every link with every variant (2.2 s for a CVE at 2 000 entities).
+          sql<boolean>`${sql.ref('l.variant_id')} = any(array(${variants}))`
+        : sql<boolean>`${sql.ref('l.variant_id')} in (${variants})`,
+    );
 }
