@@ -17,6 +17,7 @@ import type { Kysely } from 'kysely';
 import { bulkInsertIds, bulkRun } from '../src/store/bulk.js';
 import type { Database } from '../src/store/schema.js';
 import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
+import { ScanTermCounts, writeScanTerms } from '../src/store/scan-search-terms.js';
 import { recordSearchTerms } from '../src/store/search-terms.js';
 import { targetKeyColumns } from '../src/store/targets.js';
 import { random } from './synthetic-reports.js';
@@ -210,6 +211,17 @@ export async function writeScannedTargets(
     });
     // The issues' search terms, as ingest records them (store/search-terms.ts).
     await recordSearchTerms(store, trx, rows.map((r, k) => ({ id: issueIds[k] as number, ...searched(r) })));
+    // Each scan is its variant's only one, so current: its terms counted as ingest counts them (store/scan-search-terms.ts).
+    const scanTerms = new Map<number, ScanTermCounts>();
+    for (const r of rows) {
+      let counts = scanTerms.get(r.scan);
+      if (!counts) scanTerms.set(r.scan, (counts = new ScanTermCounts()));
+      counts.add(searched(r));
+    }
+    for (const [k, scanId] of scanIds.entries()) {
+      const counts = scanTerms.get(scanId);
+      if (counts) await writeScanTerms(store, trx, { id: scanId, variantId: variantIds[k] as number }, counts);
+    }
     await insertRows(store, trx, 'scan_issues', rows.length, (k) => {
       const r = rows[k] as (typeof rows)[number];
       return { scan_id: r.scan, issue_id: issueIds[k] as number, severity: r.severity, scanner_severity: LABELS[4 - r.severity] as string, score: null, occurrences: 1, is_new: r.n % 10 === 0 ? 1 : 0 };

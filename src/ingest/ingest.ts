@@ -13,6 +13,7 @@ import { refreshPriorityKeys } from '../insights/priority-order.js';
 import type { Store } from '../store/database.js';
 import { insertOccurrences, markCommon, scanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
 import type { Database, ScanRow } from '../store/schema.js';
+import { retireScanTerms, ScanTermCounts, writeScanTerms } from '../store/scan-search-terms.js';
 import { countsOf, findScanByReport, insertScan, latestScanBefore } from '../store/scans.js';
 import { advanceSlaClocks } from '../store/sla-clocks.js';
 import { ensureTarget, ensureVariant, findTarget, findVariant, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
@@ -131,13 +132,18 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       errors: '[]',
     });
 
+    // The scan this one replaces as its variant's current state by this scanner no longer counts its search terms.
+    const replaced = await latestScanBefore(trx, variant.id, report.scanner, scanId);
+    if (replaced) await retireScanTerms(trx, replaced.id);
+    const terms = new ScanTermCounts();
+
     // Issue ids of this scan by fingerprint: an issue met again in a later chunk is not upserted twice.
     const known = new Map<string, number>();
     let occurrences = 0;
     for (const chunk of chunks(storableFindings(report.findings), CHUNK)) {
       const drafts = groupFindings(chunk);
       const fresh = drafts.filter((d) => !known.has(d.finding.fingerprint));
-      const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh);
+      const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh, terms);
       fresh.forEach((d, i) => known.set(d.finding.fingerprint, freshIds[i] as number));
       const ids = drafts.map((d) => known.get(d.finding.fingerprint) as number);
       await upsertScanIssues(store, trx, scanId, drafts, ids);
@@ -145,6 +151,8 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       // On SQLite every statement above ran synchronously: let other requests in between chunks.
       await nextTurn();
     }
+
+    await writeScanTerms(store, trx, { id: scanId, variantId: variant.id }, terms);
 
     const comparison = await comparisonScan(trx, target, variant.name, report.scanner, scanId);
     if (comparison) await markCommon(trx, scanId, comparison.id);

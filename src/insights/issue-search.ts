@@ -36,27 +36,6 @@ function currentScanIds(db: Db, targetIds?: readonly number[]) {
   return latest.groupBy(['variant_id', 'scanner']);
 }
 
-/**
- * Entities (ids) whose shown variants currently have an issue matching the text. The candidate
- * issues come from the distinct search terms (store/search-terms.ts: a LIKE over the terms, then an
- * index), each checked against its current columns; then the scans that have them, kept when a scan
- * is its variant's latest by its scanner, and the entities that show those variants.
- */
-export function entitiesWithIssue(db: Db, text: string) {
-  return db
-    .selectFrom('issues as i')
-    .innerJoin('scan_issues as si', 'si.issue_id', 'i.id')
-    .innerJoin('scans as s', 's.id', 'si.scan_id')
-    .innerJoin('entity_links as l', 'l.variant_id', 's.variant_id')
-    .select('l.entity_id')
-    .where('i.id', 'in', issuesWithTerm(db, text))
-    .where((eb) => issueMatches(eb, 'i', text))
-    .where('l.matched', '=', 1)
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('scans as later').select('later.id').whereRef('later.variant_id', '=', 's.variant_id').whereRef('later.scanner', '=', 's.scanner').whereRef('later.id', '>', 's.id'))),
-    );
-}
-
 export interface IssueSearchQuery {
   q: string;
   severity?: Severity[] | undefined;

@@ -8,6 +8,7 @@ import { ANONYMOUS_ADMIN, startTestServer, type TestServer } from '../../test/su
 import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
 import { backfillSearchTerms } from '../store/migrations/0020-search-terms.js';
+import { fillScanSearchTerms } from '../store/migrations/0026-search-entities.js';
 import type { Database } from '../store/schema.js';
 import { containsText } from '../store/text-search.js';
 import { issueMatches, MIN_ISSUE_SEARCH } from './issue-search.js';
@@ -15,8 +16,10 @@ import { overview } from './overview.js';
 
 /**
  * The overview's `q` finds an entity's issues through the distinct search terms (store/search-terms.ts,
- * migrations/0020-search-terms.ts). Its answer must be the one the full LIKE over every current issue
- * gave: the reference below is that query, kept here.
+ * migrations/0020-search-terms.ts) and the terms each current scan counts (store/scan-search-terms.ts,
+ * migrations/0026-search-entities.ts). Its answer must be the one the full LIKE over every current
+ * issue gave: the reference below is that query, kept here. The counts ingest keeps must also be
+ * the ones the migration's fill computes from scratch.
  */
 
 const ENTITIES = 6;
@@ -105,17 +108,27 @@ describeEachStore('overview q by the search terms', (kind: StoreKind) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const ingest = async (i: number, report: string, scannedAt: string) => {
+  const ingestInto = async (target: string, report: string, scannedAt: string, variant = 'main') => {
     await server.lantern.ingest({
       report: new TextEncoder().encode(report),
       source: 'test',
-      target: `acme/svc-${i}`,
+      target,
       targetType: 'repository',
-      variant: 'main',
+      variant,
       scope: parseScope('acme.payments'),
-      baseline: true,
+      baseline: variant === 'main',
       scannedAt,
     });
+  };
+  const ingest = (i: number, report: string, scannedAt: string) => ingestInto(`acme/svc-${i}`, report, scannedAt);
+  /** The counts ingest kept equal the ones computed from every current scan's issues (the migration's fill). */
+  const expectCountsAsFilled = async () => {
+    const { db } = server.lantern.store;
+    const read = () => db.selectFrom('scan_search_terms').select(['scan_id', 'term', 'alias', 'issues']).orderBy('scan_id').orderBy('term').orderBy('alias').execute();
+    const kept = await read();
+    await db.deleteFrom('scan_search_terms').execute();
+    await fillScanSearchTerms(db);
+    expect(kept).toEqual(await read());
   };
   const found = async (q: string) => {
     const page = await overview(server.lantern.store.db, { q, limit: 100 });
@@ -165,6 +178,7 @@ describeEachStore('overview q by the search terms', (kind: StoreKind) => {
     const { db } = server.lantern.store;
     const check = async () => {
       for (const q of QUERIES) expect(await found(q), q).toEqual(await byFullScan(db, q));
+      await expectCountsAsFilled();
     };
     await check();
 
@@ -206,6 +220,82 @@ describeEachStore('overview q by the search terms', (kind: StoreKind) => {
     await db.deleteFrom('search_terms').execute();
     await backfillSearchTerms(db);
     expect(await terms()).toEqual(written);
+    await check();
+  });
+  it('follows link changes, shared targets, fixes, other scanners, rescans of another variant, baselines and unregistering', async () => {
+    const { db } = server.lantern.store;
+    const app = (i: number) => `component:default/app-${i}`;
+    const entity = (i: number, targets: string[]) => `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: app-${i}
+  annotations:
+    harness.io/sto-test-target:
+${targets.map((t) => `      - name: ${t}`).join('\n')}
+spec:
+  type: service
+  owner: team-b
+  lifecycle: production`;
+    const file = join(dir, 'apps.yaml');
+    const write = (app1Targets: string[]) => writeFileSync(file, `${[entity(0, ['acme/app-0']), entity(1, app1Targets), entity(2, ['acme/app-2'])].join('\n---\n')}\n`);
+    write(['acme/app-1', 'acme/app-0']);
+
+    await ingestInto('acme/app-0', grype([{ id: 'CVE-2025-0001', pkg: 'shared-pkg' }]), '2026-11-10T08:00:00.000Z');
+    await ingestInto('acme/app-1', grype([{ id: 'CVE-2025-0002', pkg: 'only-one' }]), '2026-11-10T08:00:00.000Z');
+    await ingestInto('acme/app-2', grype([{ id: 'CVE-2025-0003', pkg: 'shared-pkg' }]), '2026-11-10T08:00:00.000Z');
+    const { location } = await server.lantern.catalog.register(file, parseScope('acme.payments'));
+    expect(location.status, location.last_error ?? '').not.toBe('error');
+
+    const queries = ['shared-pkg', 'cve-2025-0001', 'cve-2025', 'only-one', 'other-pkg', 'audit-sql', 'ghsa-xxxx-yyyy-zzzz', 'dev-only', 'app-1', 'zlib'];
+    const check = async () => {
+      for (const q of queries) expect(await found(q), q).toEqual(await byFullScan(db, q));
+      await expectCountsAsFilled();
+    };
+    await check();
+    // Two entities showing one target: both found by its issues.
+    expect(await found('cve-2025-0001')).toEqual([app(0), app(1)]);
+    expect(await found('shared-pkg')).toEqual([app(0), app(1), app(2)]);
+
+    // Fixed on app-0's target: its package now finds only the other target's entity.
+    await ingestInto('acme/app-0', grype([{ id: 'CVE-2025-0004', pkg: 'other-pkg' }]), '2026-11-11T08:00:00.000Z');
+    expect(await found('shared-pkg')).toEqual([app(2)]);
+    expect(await found('cve-2025-0001')).toEqual([]);
+    expect(await found('other-pkg')).toEqual([app(0), app(1)]);
+    await check();
+
+    // Another scanner on the same variant adds to what it shows; a rescan by the first takes only the first's away.
+    await ingestInto('acme/app-2', semgrepReport([{ rule: 'python.lang.security.Audit-SQL', path: 'app/db.py', line: 4, severity: 'ERROR', snippet: 'cursor.execute(q)' }]), '2026-11-11T08:00:00.000Z');
+    expect(await found('shared-pkg')).toEqual([app(2)]);
+    expect(await found('audit-sql')).toContain(app(2));
+    await ingestInto('acme/app-2', grype([]), '2026-11-12T08:00:00.000Z');
+    expect(await found('shared-pkg')).toEqual([]);
+    expect(await found('audit-sql')).toContain(app(2));
+    await check();
+
+    // A scan of another variant rewrites an issue main has too (same CVE and package, a new alias):
+    // main's scan is still current, and the entity that shows main is found by the new alias.
+    await ingestInto('acme/app-1', grype([{ id: 'GHSA-xxxx-yyyy-zzzz', related: ['CVE-2025-0002'], pkg: 'only-one' }, { id: 'CVE-2025-0005', pkg: 'dev-only' }]), '2026-11-12T08:00:00.000Z', 'develop');
+    expect(await found('ghsa-xxxx-yyyy-zzzz')).toEqual([app(1)]);
+    expect(await found('dev-only')).toEqual([]);
+    await check();
+
+    // The baseline moves to develop: what develop has is shown now.
+    const target = await db.selectFrom('targets').select('id').where('name_key', '=', 'acme/app-1').executeTakeFirstOrThrow();
+    await server.lantern.setBaseline(target.id, { variant: 'develop' });
+    expect(await found('dev-only')).toEqual([app(1)]);
+    await check();
+
+    // app-1 no longer links app-0's target.
+    write(['acme/app-1']);
+    await server.lantern.catalog.refresh(location.id);
+    expect(await found('other-pkg')).toEqual([app(0)]);
+    expect(await found('cve-2025')).toEqual([app(0), app(1)]);
+    await check();
+
+    // Unregistered: its entities are found by nothing.
+    await server.lantern.unregisterLocation(location.id);
+    expect(await found('other-pkg')).toEqual([]);
+    expect(await found('dev-only')).toEqual([]);
     await check();
   });
 });

@@ -7,7 +7,8 @@ import type { ScopeFilter } from '../access/roles.js';
 import { scopeAllowed } from '../store/scope-filter.js';
 import { batches } from '../store/batches.js';
 import { type CountedEntity, distinctCounts } from './rollup.js';
-import { entitiesWithIssue, MIN_ISSUE_SEARCH } from './issue-search.js';
+import { MIN_ISSUE_SEARCH } from './issue-search.js';
+import { entitiesShowingTerm } from './overview-search.js';
 
 type Db = Kysely<Database>;
 
@@ -143,7 +144,7 @@ function filtered(db: Db, query: OverviewQuery, tagsAlongTheSort = false) {
       if (text) {
         const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
         // Entities are also found by an issue they show now (a CVE, an alias, a package, a rule).
-        if (text.length >= MIN_ISSUE_SEARCH) names.push(eb('e.id', 'in', entitiesWithIssue(db, text)));
+        if (text.length >= MIN_ISSUE_SEARCH) names.push(eb('e.id', 'in', entitiesShowingTerm(db, text)));
         all.push(eb.or(names));
       }
       return eb.and(all);

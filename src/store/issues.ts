@@ -7,6 +7,7 @@ import { bulkInsertIds, bulkRun, updateById, type UpdatedColumn } from './bulk.j
 import type { Store } from './database.js';
 import { isPostgres } from './row-locks.js';
 import type { Database, IssueRow, IssueTable, ScanIssueTable } from './schema.js';
+import { type RewrittenTerms, type ScanTermCounts, shiftScanTerms } from './scan-search-terms.js';
 import { recordSearchTerms } from './search-terms.js';
 
 type Db = Kysely<Database>;
@@ -74,7 +75,9 @@ function isStandInTitle(content: Pick<Content, 'title' | 'vulnerability_id' | 'r
  * Stores the issues of one chunk of a scan in its target and returns their ids in draft order.
  * Issues the target already has (same fingerprint) are rewritten only where their content changed
  * (a field the new finding leaves empty keeps its old value) or where this scan saw them earlier
- * than any before; the rest are inserted. One lookup per chunk, no per-row upsert.
+ * than any before; the rest are inserted. One lookup per chunk, no per-row upsert. Each issue's
+ * searched columns, as written, are counted into `terms` (the scan's search terms), and other
+ * current scans that have an issue whose terms changed count its new ones (store/scan-search-terms.ts).
  */
 export async function writeIssues(
   store: Store,
@@ -83,6 +86,7 @@ export async function writeIssues(
   scanId: number,
   seenAt: string,
   drafts: readonly IssueDraft[],
+  terms: ScanTermCounts,
 ): Promise<number[]> {
   if (drafts.length === 0) return [];
   const contents = drafts.map((d) => contentOf(d.finding));
@@ -101,10 +105,12 @@ export async function writeIssues(
   const ids: number[] = new Array(drafts.length);
   const fresh: number[] = [];
   const rewritten: Array<{ id: number } & Content & Pick<IssueTable, 'first_seen_at' | 'first_scan_id'>> = [];
+  const retermed: RewrittenTerms[] = [];
   for (let i = 0; i < drafts.length; i++) {
     const old = byFingerprint.get((drafts[i] as IssueDraft).finding.fingerprint);
     if (!old) {
       fresh.push(i);
+      terms.add(contents[i] as Content);
       continue;
     }
     ids[i] = old.id;
@@ -120,8 +126,11 @@ export async function writeIssues(
     }
     const earlier = seenAt < old.first_seen_at;
     if (changed || earlier) rewritten.push({ id: old.id, ...merged, first_seen_at: earlier ? seenAt : old.first_seen_at, first_scan_id: earlier ? scanId : old.first_scan_id });
+    terms.add(merged);
+    if (changed) retermed.push({ id: old.id, before: old, after: merged });
   }
   await updateById(trx, 'issues', REWRITTEN_COLUMNS, rewritten);
+  await shiftScanTerms(store, trx, scanId, retermed);
 
   const freshIds = await bulkInsertIds(store, trx, 'issues', fresh.length, (k) => {
     const i = fresh[k] as number;

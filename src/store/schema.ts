@@ -40,6 +40,7 @@ export interface Database {
   entity_links: EntityLinkTable;
   search_terms: SearchTermTable;
   issue_search_terms: IssueSearchTermTable;
+  scan_search_terms: ScanSearchTermTable;
   scorecards: ScorecardTable;
   scorecard_results: ScorecardResultTable;
   scorecard_history: ScorecardHistoryTable;
@@ -805,4 +806,13 @@ export interface IssueSearchTermTable {
   term: string;
   alias: number;
   issue_id: number;
+}
+
+/** A term (alias 1 for an alias, else 0) that `issues` of a current scan's issues have now (migrations/0026). */
+export interface ScanSearchTermTable {
+  term: string;
+  alias: number;
+  variant_id: number;
+  scan_id: number;
+  issues: number;
 }
