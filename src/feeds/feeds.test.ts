@@ -1,10 +1,12 @@
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { feedStatuses } from '../store/feeds.js';
 import type { Store } from '../store/database.js';
-import { epssFile, feedDir, kevFile } from '../../test/support/feed-files.js';
+import { epssFile, epssText, feedDir, kevFile } from '../../test/support/feed-files.js';
 import { describeEachStore, openTestStore } from '../../test/support/stores.js';
 import { importFeed } from './import.js';
 
@@ -66,6 +68,89 @@ describeEachStore('exploitation feeds', (kind) => {
     const [, epss] = await feedStatuses(store.db);
     expect(epss).toMatchObject({ loaded: true, feedDate: '2024-04-01', rows: 1, importedAt: at(), attemptedAt: '2024-04-03T00:00:00.000Z' });
     expect(epss?.error).toContain('line 4');
+  });
+
+  /** The table a file should leave: each CVE's first line, upper-cased (what a reader of the file sees). */
+  const firstLines = (scores: Array<[string, number, number]>) => {
+    const rows = new Map<string, { cve: string; epss: number; percentile: number }>();
+    for (const [cve, epss, percentile] of scores) if (!rows.has(cve.toUpperCase())) rows.set(cve.toUpperCase(), { cve: cve.toUpperCase(), epss, percentile });
+    return [...rows.values()].sort((a, b) => (a.cve < b.cve ? -1 : 1));
+  };
+  const cveOf = (n: number) => `CVE-${2018 + (n % 7)}-${String(10000 + n)}`;
+
+  it('re-imports write the difference: changed scores, new CVEs and CVEs no longer listed, as the file says', async () => {
+    // Over several insert batches of 5 000; each file lists some CVEs twice, the second line differing.
+    const first: Array<[string, number, number]> = Array.from({ length: 12_000 }, (_, n) => [cveOf(n), (n % 997) / 1000, (n % 991) / 1000]);
+    first.push([cveOf(17).toLowerCase(), 0.5, 0.5]);
+    expect(await importFeed(store, 'epss', epssFile(dir, first, { name: 'first.csv' }), { now: at })).toMatchObject({ rows: 12_000 });
+    expect(await epssRows()).toEqual(firstLines(first));
+
+    // Scores changed (one, the other or both), CVEs dropped, CVEs added, the rest as they were.
+    const second: Array<[string, number, number]> = [];
+    for (let n = 0; n < 14_000; n++) {
+      if (n % 13 === 5) continue;
+      const [epss, percentile] = [(n % 997) / 1000, (n % 991) / 1000];
+      second.push([cveOf(n), n % 11 === 0 ? (n % 7) / 7 : epss, n % 17 === 0 ? (n % 5) / 5 : percentile]);
+    }
+    second.push([cveOf(22), 0.123, 0.456]);
+    const imported = await importFeed(store, 'epss', epssFile(dir, second, { name: 'second.csv', scoreDate: '2024-04-02' }), { now: at });
+    expect(imported).toMatchObject({ date: '2024-04-02', rows: firstLines(second).length });
+    expect(await epssRows()).toEqual(firstLines(second));
+
+    // The same file again changes nothing; a shorter one leaves only its rows.
+    await importFeed(store, 'epss', epssFile(dir, second, { name: 'second.csv', scoreDate: '2024-04-02' }), { now: at });
+    expect(await epssRows()).toEqual(firstLines(second));
+    const third = second.filter((_, i) => i % 3 === 0);
+    expect(await importFeed(store, 'epss', epssFile(dir, third, { name: 'third.csv' }), { now: at })).toMatchObject({ rows: third.length });
+    expect(await epssRows()).toEqual(firstLines(third));
+    const [, epss] = await feedStatuses(store.db);
+    expect(epss).toMatchObject({ loaded: true, rows: third.length });
+  });
+
+  it('refuses a malformed line after whole batches were written, into an empty table or over scores, and keeps what was there', async () => {
+    const good: Array<[string, number, number]> = Array.from({ length: 7_000 }, (_, n) => [cveOf(n), 0.25, 0.5]);
+    const bad = join(dir, 'late.csv');
+    writeFileSync(bad, `${epssText(good)}CVE-2024-0002,0.5,oops\n`);
+    const refusal = `${bad}, line 7003: the score and percentile of CVE-2024-0002 must be numbers from 0 to 1`;
+    await expect(importFeed(store, 'epss', bad, { now: at })).rejects.toThrow(refusal);
+    expect(await epssRows()).toEqual([]);
+    expect((await feedStatuses(store.db))[1]).toMatchObject({ loaded: false, rows: 0 });
+
+    const before: Array<[string, number, number]> = [['CVE-2024-0001', 0.5, 0.9], [cveOf(3), 0.75, 0.8]];
+    await importFeed(store, 'epss', epssFile(dir, before), { now: at });
+    await expect(importFeed(store, 'epss', bad, { now: at })).rejects.toThrow(refusal);
+    expect(await epssRows()).toEqual(firstLines(before));
+    expect((await feedStatuses(store.db))[1]).toMatchObject({ loaded: true, rows: 2 });
+    // The store is usable afterwards (the COPY ended, the transaction rolled back).
+    await importFeed(store, 'epss', epssFile(dir, good, { name: 'good.csv' }), { now: at });
+    expect(await epssRows()).toEqual(firstLines(good));
+  });
+
+  it('answers reads of the scores while an import is loading, with the scores before it', async () => {
+    const before: Array<[string, number, number]> = [['CVE-2024-0001', 0.5, 0.9]];
+    for (const previous of [[], before]) {
+      if (previous.length > 0) await importFeed(store, 'epss', epssFile(dir, previous), { now: at });
+      // The file comes through a pipe: the import waits for its end with a batch already loaded.
+      const fifo = join(dir, `slow-${previous.length}.csv`);
+      execFileSync('mkfifo', [fifo]);
+      const next: Array<[string, number, number]> = Array.from({ length: 6_000 }, (_, n) => [cveOf(n), 0.1, 0.2]);
+      const writer = createWriteStream(fifo);
+      const importing = importFeed(store, 'epss', fifo, { now: at });
+      try {
+        await new Promise<void>((resolve, reject) => writer.write(epssText(next), (error) => (error ? reject(error) : resolve())));
+        if (kind === 'postgres') {
+          // The import's transaction is open and holds a lock on the table.
+          await expect.poll(async () => (await sql<{ n: number }>`select count(*) as n from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'epss_scores' and c.relnamespace = current_schema()::regnamespace and l.pid <> pg_backend_pid()`.execute(store.db)).rows[0]?.n, { timeout: 10_000 }).toBeGreaterThan(0);
+        }
+        const read = store.db.selectFrom('epss_scores').selectAll().orderBy('cve').execute();
+        const late = new Promise((resolve) => setTimeout(() => resolve('not answered in 5 s'), 5_000));
+        expect(await Promise.race([read, late])).toEqual(firstLines(previous));
+      } finally {
+        writer.end(`${cveOf(9_999)},0.3,0.4\n`);
+      }
+      expect(await importing).toMatchObject({ rows: 6_001 });
+      expect(await epssRows()).toEqual(firstLines([...next, [cveOf(9_999), 0.3, 0.4]]));
+    }
   });
 
   it('refuses a file that is not a feed, a KEV entry without a CVE id, and a file over the limit', async () => {

@@ -5,14 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ReadingPolicyOptions } from '../catalog/reading-policy.js';
 import { InputError } from '../domain/errors.js';
 import { refreshAllPriorityKeys } from '../insights/priority-order.js';
 import { bulkRun } from '../store/bulk.js';
 import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
-import { type FeedName, epssLoader, recordFailure, recordImport } from '../store/feeds.js';
+import { type FeedName, recordFailure, recordImport, replaceEpssScores } from '../store/feeds.js';
 import { type EpssHeader, type EpssScore, epssScores } from './epss.js';
 import { parseKev } from './kev.js';
 import { feedBytes, feedLines, feedText, isFeedUrl } from './source.js';
@@ -103,30 +102,26 @@ async function importEpss(store: Store, path: string, source: string, maxBytes: 
     header = h;
   });
   const rows = await store.transaction(async (trx) => {
-    const loader = await epssLoader(store, trx);
-    let batch: EpssScore[] = [];
-    let read = 0;
-    const flush = async () => {
-      // On SQLite in CVE order: each insert then lands next to the one before it in the primary-key
-      // B-tree. A CVE listed twice keeps its first line, as a reader of the file would (a stable sort).
-      const rows = store.sqlite ? batch.sort((a, b) => (a.cve < b.cve ? -1 : a.cve > b.cve ? 1 : 0)) : batch;
-      batch = [];
-      await loader.add(rows);
-      // better-sqlite3 ran the inserts synchronously: let other requests in between batches.
-      await nextTurn();
-    };
-    for await (const score of scores) {
-      if (++read > MAX_FEED_ROWS) throw new InputError(`${source}: more than ${MAX_FEED_ROWS} scores; no EPSS file is this large.`);
-      batch.push(score);
-      if (batch.length === BATCH) await flush();
-    }
-    await flush();
-    await loader.finish();
-    const { count } = await trx.selectFrom('epss_scores').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-    await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: Number(count), at: now() });
+    const rows = await replaceEpssScores(store, trx, inBatches(scores, source));
+    await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows, at: now() });
     await refreshAllPriorityKeys(trx);
-    return Number(count);
+    return rows;
   });
   const { date, version } = header as EpssHeader;
   return { name: 'epss', source, date, version, rows };
+}
+
+/** The file's scores, BATCH at a time, refused past MAX_FEED_ROWS. */
+async function* inBatches(scores: AsyncIterable<EpssScore>, source: string): AsyncGenerator<EpssScore[]> {
+  let batch: EpssScore[] = [];
+  let read = 0;
+  for await (const score of scores) {
+    if (++read > MAX_FEED_ROWS) throw new InputError(`${source}: more than ${MAX_FEED_ROWS} scores; no EPSS file is this large.`);
+    batch.push(score);
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
 }

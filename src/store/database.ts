@@ -17,7 +17,7 @@ import {
   sql,
   type TableMetadata,
 } from 'kysely';
-import type { CustomTypesConfig } from 'pg';
+import type { ClientBase, CustomTypesConfig } from 'pg';
 import { InputError } from '../domain/errors.js';
 import { migrationProvider } from './migrations/index.js';
 import { readerDialect } from './sqlite-reader.js';
@@ -48,6 +48,12 @@ export interface Store {
   /** PostgreSQL only: the pool's connections now, for metrics; undefined on SQLite. */
   connections(): PoolConnections | undefined;
   /**
+   * PostgreSQL only: the pg client that runs `trx`, for what Kysely cannot send (COPY … FROM
+   * STDIN, store/feeds.ts); undefined on SQLite, or when the client is not this pool's own (a
+   * pooler in front of the server answers with another backend).
+   */
+  clientOf(trx: Kysely<Database>): Promise<PgClient | undefined>;
+  /**
    * Hears errors of connections no query was using (PostgreSQL closing idle connections when it
    * stops): the pool drops them and connects again on the next query. Returns the unsubscriber.
    * With no listener they are written to stderr: never an unhandled 'error' event.
@@ -55,6 +61,8 @@ export interface Store {
   watchConnectionErrors(listener: (error: Error) => void): () => void;
   close(): Promise<void>;
 }
+
+export type PgClient = ClientBase;
 
 export interface PoolConnections {
   total: number;
@@ -149,6 +157,7 @@ function openSqlite(url: string, options: OpenOptions): Store {
         }
       }),
     connections: () => undefined,
+    clientOf: async () => undefined,
     // better-sqlite3 reports every error to the statement that met it.
     watchConnectionErrors: () => () => undefined,
     close: async () => {
@@ -224,6 +233,10 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   // statements (an ingest parsing its next batch) that dies would be an unhandled 'error' event
   // too. The error needs no report here: the next statement on it fails with it, and the pool drops it.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  // Kysely keeps the client of a transaction to itself: it is found again by its backend's pid.
+  const clients = new Set<ClientBase>();
+  pool.on('connect', (client) => clients.add(client));
+  pool.on('remove', (client) => clients.delete(client));
   try {
     const client = await pool.connect();
     try {
@@ -249,6 +262,11 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     transaction: (work, transactionOptions) =>
       transactionOptions?.retry ? retryingRaces(() => db.transaction().execute(work)) : db.transaction().execute(work),
     connections: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    clientOf: async (trx) => {
+      const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]?.pid;
+      for (const client of clients) if ((client as ClientBase & { processID?: number }).processID === pid) return client;
+      return undefined;
+    },
     watchConnectionErrors: (listener) => {
       listeners.add(listener);
       return () => {
