@@ -223,7 +223,7 @@ export async function facetGroups(db: Db, query: ScopedFacetQuery): Promise<Grou
     });
   }
   if (tags.length > 1) {
-    for (const extra of await countedAgain(db, query, tags)) {
+    for (const extra of await countedAgain(db, query)) {
       const group = groups.get(keyOf(extra));
       if (!group) continue;
       group.entities -= Number(extra.entities);
@@ -237,11 +237,46 @@ export async function facetGroups(db: Db, query: ScopedFacetQuery): Promise<Grou
 }
 
 /**
+ * The picked entities' known-exploited and SLA-breached counts summed, and how many of them have a
+ * known known-exploited count: from entity_exploitation_rollups (per facet) or with tags
+ * entity_tag_exploitation_rollups (per tag and facet), less what several tags count again.
+ */
+export async function facetExploitation(db: Db, query: ScopedFacetQuery): Promise<{ known: number; exploited: number; breached: number }> {
+  const tags = [...new Set(query.tag?.map((t) => t.toLowerCase()) ?? [])];
+  const row = await (tags.length === 0
+    ? db.selectFrom('entity_exploitation_rollups as f')
+    : db.selectFrom('entity_tag_exploitation_rollups as f').where('f.tag', 'in', tags)
+  )
+    .select((eb) => [eb.fn.sum<number>('f.entities_known').as('known'), eb.fn.sum<number>('f.known_exploited').as('exploited'), eb.fn.sum<number>('f.sla_breached').as('breached')])
+    .where((eb) => eb.and([...scoped(eb, query, 'f'), ...rollupFacets(eb, query)]))
+    .executeTakeFirst();
+  const sums = { known: Number(row?.known ?? 0), exploited: Number(row?.exploited ?? 0), breached: Number(row?.breached ?? 0) };
+  if (tags.length > 1) {
+    for (const extra of await countedAgain(db, query)) {
+      sums.known -= Number(extra.known);
+      sums.exploited -= Number(extra.exploited);
+      sums.breached -= Number(extra.breached);
+    }
+  }
+  return sums;
+}
+
+/** countedAgain's answer per query: the groups and the exploitation totals of one overview read it once. */
+const countedAgainOf = new WeakMap<ScopedFacetQuery, ReturnType<typeof readCountedAgain>>();
+
+function countedAgain(db: Db, query: ScopedFacetQuery): ReturnType<typeof readCountedAgain> {
+  let answer = countedAgainOf.get(query);
+  if (!answer) countedAgainOf.set(query, (answer = readCountedAgain(db, query)));
+  return answer;
+}
+
+/**
  * What the tags' summed rows count more than once: per owner, system and domain, the sort rows of
  * the entities with two or more of the tags, each k − 1 times for k of them. Read from the entities
  * of every tag but the most common one (stored counts say which).
  */
-async function countedAgain(db: Db, query: ScopedFacetQuery, tags: string[]) {
+async function readCountedAgain(db: Db, query: ScopedFacetQuery) {
+  const tags = [...new Set(query.tag?.map((t) => t.toLowerCase()) ?? [])];
   const sizes = await db.selectFrom('entity_tag_rollups').select(['tag', (eb) => eb.fn.sum<number>('entities').as('n')]).where('tag', 'in', tags).groupBy('tag').execute();
   const size = new Map(sizes.map((r) => [r.tag, Number(r.n)]));
   const commonest = [...tags].sort((a, b) => (size.get(b) ?? 0) - (size.get(a) ?? 0))[0] as string;
@@ -259,6 +294,9 @@ async function countedAgain(db: Db, query: ScopedFacetQuery, tags: string[]) {
       eb.fn.sum<number>(extra).as('entities'),
       eb.fn.sum<number>(sql`${extra} * o.has_data`).as('with_data'),
       ...SEVERITIES.map((s) => eb.fn.sum<number>(sql`${extra} * ${sql.ref(`o.${s}`)}`).as(s)),
+      eb.fn.sum<number>(sql`${extra} * (case when o.known_exploited is null then 0 else 1 end)`).as('known'),
+      eb.fn.sum<number>(sql`${extra} * coalesce(o.known_exploited, 0)`).as('exploited'),
+      eb.fn.sum<number>(sql`${extra} * coalesce(o.sla_breached, 0)`).as('breached'),
     ])
     .groupBy(['o.owner_ref', 'o.system_ref', 'o.domain_ref'])
     .execute();

@@ -8,7 +8,7 @@ import { scopeAllowed } from '../store/scope-filter.js';
 import { batches } from '../store/batches.js';
 import { type CountedEntity, distinctCounts } from './rollup.js';
 import { entitiesWithIssue, MIN_ISSUE_SEARCH } from './issue-search.js';
-import { byFacet, facetConditions, facetGroups, lowerIn, type PagePlan, pagePlan, refIn } from './overview-facets.js';
+import { byFacet, facetConditions, facetExploitation, facetGroups, type PagePlan, pagePlan } from './overview-facets.js';
 
 type Db = Kysely<Database>;
 
@@ -412,13 +412,13 @@ async function storedGroups(db: Db, scopes: ScopeFilter) {
 /**
  * The sums of the picked entities' stored known-exploited and SLA-breached counts, and how many of
  * them have a known known-exploited count: from entity_exploitation_rollups (a few rows, kept by
- * triggers) unless the query picks entities by tag or text. Each entity adds its own
+ * triggers, per tag entity_tag_exploitation_rollups) unless the query picks entities by text. Each entity adds its own
  * counts: an issue of a target that two entities show is counted by both.
  */
 async function exploitationTotals(db: Db, query: OverviewQuery): Promise<{ known: number; exploited: number; breached: number }> {
   if (query.hasData === false) return { known: 0, exploited: 0, breached: 0 };
-  // entity_exploitation_rollups is kept per facet, not per tag: a tag or a text picks the entities.
-  const row = query.tag?.length || query.q?.trim()
+  // The stored rows are kept per facet and tag (overview-facets.ts): a text picks the entities.
+  const row = query.q?.trim()
     ? await filtered(db, query)
         .select((eb) => [
           eb.fn.count<number>('o.known_exploited').as('known'),
@@ -426,20 +426,7 @@ async function exploitationTotals(db: Db, query: OverviewQuery): Promise<{ known
           eb.fn.sum<number>(eb.fn.coalesce('o.sla_breached', sql.lit(0))).as('breached'),
         ])
         .executeTakeFirst()
-    : await db
-        .selectFrom('entity_exploitation_rollups as x')
-        .select((eb) => [eb.fn.sum<number>('x.entities_known').as('known'), eb.fn.sum<number>('x.known_exploited').as('exploited'), eb.fn.sum<number>('x.sla_breached').as('breached')])
-        .where((eb) => {
-          const all: Expression<SqlBool>[] = [];
-          if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'x.scope', query.scopes));
-          if (query.kind?.length) all.push(lowerIn('x.kind_key', query.kind));
-          if (query.type?.length) all.push(lowerIn('x.type_key', query.type));
-          if (query.lifecycle?.length) all.push(lowerIn('x.lifecycle_key', query.lifecycle));
-          if (query.owner?.length) all.push(refIn(sql<string>`lower(${sql.ref('x.owner_ref')})`, query.owner));
-          if (query.system?.length) all.push(refIn(sql<string>`lower(${sql.ref('x.system_ref')})`, query.system));
-          return eb.and(all);
-        })
-        .executeTakeFirst();
+    : await facetExploitation(db, query);
   return { known: Number(row?.known ?? 0), exploited: Number(row?.exploited ?? 0), breached: Number(row?.breached ?? 0) };
 }
 
