@@ -281,17 +281,25 @@ async function readCountedAgain(db: Db, query: ScopedFacetQuery) {
   const size = new Map(sizes.map((r) => [r.tag, Number(r.n)]));
   const commonest = [...tags].sort((a, b) => (size.get(b) ?? 0) - (size.get(a) ?? 0))[0] as string;
   const rarer = tags.filter((t) => t !== commonest);
-  const extra = sql<number>`((select count(*) from entity_tags t2 where t2.entity_id = o.entity_id and t2.tag in (${sql.join(tags)})) - 1)`;
+  // Each entity of the rarer tags with how many of the tags it has, by (tag, entity) probes of
+  // entity_tags (grouped, so computed once); then the sort rows of those with two or more.
+  const rare = db.selectFrom('entity_tags as t').select('t.entity_id').distinct().where('t.tag', 'in', rarer);
+  const counted = db
+    .selectFrom(rare.as('r'))
+    .innerJoin('entity_tags as t2', (join) => join.onRef('t2.entity_id', '=', 'r.entity_id').on('t2.tag', 'in', tags))
+    .select(['r.entity_id', sql<number>`count(*) - 1`.as('extra')])
+    .groupBy('r.entity_id');
+  const extra = sql.ref('m.extra');
   return db
-    .selectFrom('entity_sort_keys as o')
-    .where('o.entity_id', 'in', (eb) => eb.selectFrom('entity_tags as t').select('t.entity_id').where('t.tag', 'in', rarer))
+    .selectFrom(counted.as('m'))
+    .innerJoin('entity_sort_keys as o', 'o.entity_id', 'm.entity_id')
+    .where('m.extra', '>', 0)
     .where((eb) => eb.and([...scoped(eb, query, 'o'), ...onSortRow(eb, query, 'o', false)]))
-    .where(extra, '>', 0)
     .select((eb) => [
       'o.owner_ref',
       'o.system_ref',
       'o.domain_ref',
-      eb.fn.sum<number>(extra).as('entities'),
+      eb.fn.sum<number>('m.extra').as('entities'),
       eb.fn.sum<number>(sql`${extra} * o.has_data`).as('with_data'),
       ...SEVERITIES.map((s) => eb.fn.sum<number>(sql`${extra} * ${sql.ref(`o.${s}`)}`).as(s)),
       eb.fn.sum<number>(sql`${extra} * (case when o.known_exploited is null then 0 else 1 end)`).as('known'),
