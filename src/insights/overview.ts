@@ -8,6 +8,7 @@ import { scopeAllowed } from '../store/scope-filter.js';
 import { batches } from '../store/batches.js';
 import { type CountedEntity, distinctCounts } from './rollup.js';
 import { MIN_ISSUE_SEARCH } from './issue-search.js';
+import { byFacet, facetConditions, facetExploitation, facetGroups, type PagePlan, pagePlan } from './overview-facets.js';
 import { entitiesShowingTerm } from './overview-search.js';
 
 type Db = Kysely<Database>;
@@ -98,48 +99,24 @@ const TEXT_SORTS = ['name', 'kind', 'type', 'owner', 'system', 'lifecycle'] as c
 const EXPLOITATION_SORTS = ['knownExploited', 'slaBreached'] as const;
 export const OVERVIEW_SORTS = [...COUNT_SORTS, ...TEXT_SORTS, 'lastScanAt', 'score', ...EXPLOITATION_SORTS] as const;
 
-/** `column in (values)` over a lowered key column: catalog fields compare case-insensitively, as Backstage's do. */
-export function lowerIn(column: string, values: readonly string[]): RawBuilder<SqlBool> {
-  return sql<SqlBool>`${sql.ref(column)} in (${sql.join(values.map((v) => v.toLowerCase()))})`;
-}
-
-/** A lowered ref matching full refs or bare names (`team-a` matches `group:default/team-a`). */
-export function refIn(lowered: RawBuilder<string>, values: readonly string[]): RawBuilder<SqlBool> {
-  const full = values.filter((v) => v.includes(':')).map((v) => v.toLowerCase());
-  const names = values.filter((v) => !v.includes(':')).map((v) => v.toLowerCase());
-  const parts = [
-    ...(full.length > 0 ? [sql`${lowered} in (${sql.join(full)})`] : []),
-    ...names.map((name) => sql`${lowered} like ${`%/${name.replace(/[\\%_]/g, (c) => `\\${c}`)}`} escape '\\'`),
-  ];
-  return sql<SqlBool>`(${sql.join(parts, sql` or `)})`;
-}
+export { lowerIn, refIn } from './overview-facets.js';
 
 /**
  * The entities the query picks, from their sort rows (entity_sort_keys, kept by triggers) with the
  * entity and its stored summary joined: filters and sorts read the sort row, so that a page is
- * read in index order.
+ * read in index order. Every sort row has its entity and at most one summary: the joins are outer
+ * so that a query reading neither (a page without `q`) drops them and reads the sort rows alone.
  */
-function filtered(db: Db, query: OverviewQuery, tagsAlongTheSort = false) {
+function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner') {
   return db
     .selectFrom('entity_sort_keys as o')
-    .innerJoin('entities as e', 'e.id', 'o.entity_id')
+    .leftJoin('entities as e', 'e.id', 'o.entity_id')
     .leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id')
     .where((eb) => {
       const all: Expression<SqlBool>[] = [];
       if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'o.scope', query.scopes));
-      if (query.kind?.length) all.push(lowerIn('o.kind_key', query.kind));
-      if (query.type?.length) all.push(lowerIn('o.type_key', query.type));
-      if (query.lifecycle?.length) all.push(lowerIn('o.lifecycle_key', query.lifecycle));
-      if (query.owner?.length) all.push(refIn(sql.ref('o.owner_key'), query.owner));
-      if (query.system?.length) all.push(refIn(sql.ref('o.system_key'), query.system));
-      if (query.tag?.length) {
-        const tags = query.tag.map((t) => t.toLowerCase());
-        // entity_tags (an entity's distinct lowered tags, kept from entity_search by triggers): read
-        // by (tag, entity), or probed by (entity, tag) for each row the sort's index gives.
-        const tagged = eb.selectFrom('entity_tags as t').select('t.entity_id').where('t.tag', 'in', tags);
-        all.push(tagsAlongTheSort ? eb.exists(tagged.whereRef('t.entity_id', '=', 'o.entity_id')) : eb('o.entity_id', 'in', tagged));
-      }
-      if (query.hasData !== undefined) all.push(eb('o.has_data', '=', query.hasData ? 1 : 0));
+      // The facets and tags, in the form the page's plan reads them (overview-facets.ts).
+      all.push(...facetConditions(eb, query, plan));
       const text = query.q?.trim().toLowerCase();
       if (text) {
         const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
@@ -262,41 +239,12 @@ function readOverviewCursor(cursor: string, sort: string, terms: number): unknow
 }
 
 /**
- * Whether the query picks entities by more than the caller's scopes, the facets
- * entity_facet_rollups sums by and one tag (entity_tag_rollups): then rollups are computed from the
- * picked ones. A `q` text matches entities one by one; with several tags an entity having two of
- * them would be counted once per tag in the stored sums.
+ * Whether the query picks entities by more than the caller's scopes, the facets and tags (whose
+ * stored rollups overview-facets.ts sums): a `q` text matches entities one by one, and then rollups
+ * are computed from the picked ones.
  */
 function pickedOneByOne(query: OverviewQuery): boolean {
-  return Boolean((query.tag?.length ?? 0) > 1 || query.q?.trim());
-}
-
-/**
- * Whether a tag filter is checked entity by entity along the sort's index rather than its entities
- * read by tag and sorted. Reading by tag costs the tagged entities; walking the index costs about
- * (rows up to the page's end) × (entities / tagged): the first when the tag is rare, the second when
- * it is common, so that either way a page reads at most about √(rows to the page's end × entities)
- * rows. The counts come from the stored rollups (a few rows); SQLite cannot weigh one tag's
- * frequency itself, PostgreSQL plans both forms alike.
- */
-async function tagsAlongTheSort(db: Db, query: OverviewQuery): Promise<boolean> {
-  // With an owner, a system or a text too, the planner weighs those (a team's entities are few): it
-  // reads by them or by tag, and sorts.
-  if (!query.tag?.length || query.owner?.length || query.system?.length || query.q?.trim()) return false;
-  const counts = await db
-    .selectNoFrom((eb) => [
-      eb.selectFrom('entity_tag_rollups').select((e) => e.fn.sum<number>('entities').as('n')).where('tag', 'in', query.tag?.map((t) => t.toLowerCase()) ?? []).as('tagged'),
-      eb.selectFrom('entity_rollups').select((e) => e.fn.sum<number>('entities').as('n')).as('estate'),
-    ])
-    .executeTakeFirst();
-  const [tagged, estate] = [Number(counts?.tagged ?? 0), Number(counts?.estate ?? 0)];
-  const rows = (query.offset ?? 0) + (query.limit ?? 50) + 1;
-  return tagged * tagged >= rows * estate;
-}
-
-/** Whether the query picks entities by a facet (kind, type, lifecycle, owner, system, data or not). */
-function byFacet(query: OverviewQuery): boolean {
-  return Boolean(query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length || query.hasData !== undefined);
+  return Boolean(query.q?.trim());
 }
 
 /** The catalog, one row per entity, with its stored summary (docs/insights-api.md: overview). */
@@ -319,7 +267,7 @@ export async function overview(db: Db, query: OverviewQuery): Promise<Overview> 
     join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', scorecard);
   // The page's entities first, from their sort rows alone, then their rows: with the other tables
   // joined in the same query SQLite may read every matching entity and sort them.
-  let picked = filtered(db, query, await tagsAlongTheSort(db, query)).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
+  let picked = filtered(db, query, await pagePlan(db, query)).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
   if (scored) picked = picked.innerJoin('entity_score_keys as k', (join) => join.onRef('k.entity_id', '=', 'o.entity_id').on('k.scorecard_id', '=', scorecard));
   if (from) picked = picked.where(order.seek(from));
   for (const term of order.orderBy) picked = picked.orderBy(term.expression, term.direction);
@@ -463,54 +411,15 @@ async function storedGroups(db: Db, scopes: ScopeFilter) {
 }
 
 /**
- * The rollup rows of the entities a facet filter picks (entity_facet_rollups, kept by triggers),
- * or with one tag those of the entities with the tag (entity_tag_rollups, the same sums per tag),
- * in the shape of the live grouping. An entity without data has no issues, so "with data" takes a
- * group's entities with data and its sums, "without" the rest and none of its sums.
- */
-async function facetGroups(db: Db, query: OverviewQuery) {
-  const tag = query.tag?.[0]?.toLowerCase();
-  const rows = await (tag === undefined ? db.selectFrom('entity_facet_rollups as f') : db.selectFrom('entity_tag_rollups as f').where('f.tag', '=', tag))
-    .select((eb) => [
-      'f.owner_ref',
-      'f.system_ref',
-      'f.domain_ref',
-      eb.fn.sum<number>('f.entities').as('entities'),
-      eb.fn.sum<number>('f.with_data').as('with_data'),
-      ...SEVERITIES.map((s) => eb.fn.sum<number>(`f.${s}`).as(s)),
-    ])
-    .where('f.entities', '>', 0)
-    .where((eb) => {
-      const all: Expression<SqlBool>[] = [];
-      if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'f.scope', query.scopes));
-      if (query.kind?.length) all.push(lowerIn('f.kind_key', query.kind));
-      if (query.type?.length) all.push(lowerIn('f.type_key', query.type));
-      if (query.lifecycle?.length) all.push(lowerIn('f.lifecycle_key', query.lifecycle));
-      if (query.owner?.length) all.push(refIn(sql<string>`lower(${sql.ref('f.owner_ref')})`, query.owner));
-      if (query.system?.length) all.push(refIn(sql<string>`lower(${sql.ref('f.system_ref')})`, query.system));
-      return eb.and(all);
-    })
-    .groupBy(['f.owner_ref', 'f.system_ref', 'f.domain_ref'])
-    .execute();
-  return rows
-    .map((r) => {
-      const [entities, withData] = [Number(r.entities), Number(r.with_data)];
-      const picked = query.hasData === undefined ? r : query.hasData ? { ...r, entities: withData } : { ...r, entities: entities - withData, with_data: 0, ...Object.fromEntries(SEVERITIES.map((s) => [s, 0])) };
-      return { ...picked, owner_ref: r.owner_ref || null, system_ref: r.system_ref || null, domain_ref: r.domain_ref || null };
-    })
-    .filter((r) => Number(r.entities) > 0);
-}
-
-/**
  * The sums of the picked entities' stored known-exploited and SLA-breached counts, and how many of
  * them have a known known-exploited count: from entity_exploitation_rollups (a few rows, kept by
- * triggers) unless the query picks entities by tag or text. Each entity adds its own
+ * triggers, per tag entity_tag_exploitation_rollups) unless the query picks entities by text. Each entity adds its own
  * counts: an issue of a target that two entities show is counted by both.
  */
 async function exploitationTotals(db: Db, query: OverviewQuery): Promise<{ known: number; exploited: number; breached: number }> {
   if (query.hasData === false) return { known: 0, exploited: 0, breached: 0 };
-  // entity_exploitation_rollups is kept per facet, not per tag: a tag or a text picks the entities.
-  const row = query.tag?.length || query.q?.trim()
+  // The stored rows are kept per facet and tag (overview-facets.ts): a text picks the entities.
+  const row = query.q?.trim()
     ? await filtered(db, query)
         .select((eb) => [
           eb.fn.count<number>('o.known_exploited').as('known'),
@@ -518,20 +427,7 @@ async function exploitationTotals(db: Db, query: OverviewQuery): Promise<{ known
           eb.fn.sum<number>(eb.fn.coalesce('o.sla_breached', sql.lit(0))).as('breached'),
         ])
         .executeTakeFirst()
-    : await db
-        .selectFrom('entity_exploitation_rollups as x')
-        .select((eb) => [eb.fn.sum<number>('x.entities_known').as('known'), eb.fn.sum<number>('x.known_exploited').as('exploited'), eb.fn.sum<number>('x.sla_breached').as('breached')])
-        .where((eb) => {
-          const all: Expression<SqlBool>[] = [];
-          if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'x.scope', query.scopes));
-          if (query.kind?.length) all.push(lowerIn('x.kind_key', query.kind));
-          if (query.type?.length) all.push(lowerIn('x.type_key', query.type));
-          if (query.lifecycle?.length) all.push(lowerIn('x.lifecycle_key', query.lifecycle));
-          if (query.owner?.length) all.push(refIn(sql<string>`lower(${sql.ref('x.owner_ref')})`, query.owner));
-          if (query.system?.length) all.push(refIn(sql<string>`lower(${sql.ref('x.system_ref')})`, query.system));
-          return eb.and(all);
-        })
-        .executeTakeFirst();
+    : await facetExploitation(db, query);
   return { known: Number(row?.known ?? 0), exploited: Number(row?.exploited ?? 0), breached: Number(row?.breached ?? 0) };
 }
 
@@ -565,14 +461,14 @@ async function countSharedOnce(
   // Most catalogs have no target shown by two entities: one look at target_sharing (kept by triggers) says so.
   const anyShared = await db.selectFrom('target_sharing').select('target_id').where('entities', '>', 1).limit(1).executeTakeFirst();
   if (!anyShared) return;
-  const shown = () => filtered(db, query).innerJoin('entity_links as l', 'l.entity_id', 'e.id').where('l.matched', '=', 1).where('s.has_data', '=', 1);
+  const shown = () => filtered(db, query).innerJoin('entity_links as l', 'l.entity_id', 'o.entity_id').where('l.matched', '=', 1).where('s.has_data', '=', 1);
   const shared = shown()
     .select('l.target_id')
     .groupBy('l.target_id')
     .having((eb) => eb(eb.fn.count('l.entity_id').distinct(), '>', 1));
   const sharers = await shown()
     .where('l.target_id', 'in', shared)
-    .select(['e.id', 'e.owner_ref', 'e.system_ref', 'e.domain_ref', ...SEVERITIES.map((s) => `s.${s}` as const)])
+    .select(['o.entity_id as id', 'e.owner_ref', 'e.system_ref', 'e.domain_ref', ...SEVERITIES.map((s) => `s.${s}` as const)])
     .distinct()
     .execute();
   if (sharers.length === 0) return;

@@ -17,6 +17,7 @@ export interface Database {
   score_key_scorecards: ScoreKeyScorecardTable;
   entity_tags: EntityTagTable;
   entity_tag_rollups: EntityTagRollupTable;
+  entity_tag_exploitation_rollups: EntityTagExploitationRollupTable;
   summary_history: SummaryHistoryTable;
   trend_changes: TrendChangeTable;
   scorecard_trend_changes: ScorecardTrendChangeTable;
@@ -586,6 +587,11 @@ export interface EntityTagTable {
 
 /** The sort rows of a tag's entities summed like entity_facet_rollups, kept by triggers (0017-score-sort-keys.ts). */
 export interface EntityTagRollupTable extends EntityFacetRollupTable {
+  tag: string;
+}
+
+/** Per tag, the sort rows' known-exploited and SLA-breached counts summed per facet (migrations/0025), as entity_exploitation_rollups. */
+export interface EntityTagExploitationRollupTable extends EntityExploitationRollupTable {
   tag: string;
 }
 

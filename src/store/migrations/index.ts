@@ -20,6 +20,7 @@ import * as targetNameIndex from './0018-target-name-index.js';
 import * as dashboardRollups from './0019-dashboard-rollups.js';
 import * as searchTerms from './0020-search-terms.js';
 import * as scorecardTrend from './0021-scorecard-trend.js';
+import * as overviewFacets from './0025-overview-facets.js';
 import * as searchEntities from './0026-search-entities.js';
 
 /**
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019-dashboard-rollups': dashboardRollups,
   '0020-search-terms': searchTerms,
   '0021-scorecard-trend': scorecardTrend,
+  '0025-overview-facets': overviewFacets,
   '0026-search-entities': searchEntities,
 };
 
