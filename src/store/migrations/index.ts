@@ -20,6 +20,7 @@ import * as targetNameIndex from './0018-target-name-index.js';
 import * as dashboardRollups from './0019-dashboard-rollups.js';
 import * as searchTerms from './0020-search-terms.js';
 import * as scorecardTrend from './0021-scorecard-trend.js';
+import * as trendFacets from './0027-trend-facets.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019-dashboard-rollups': dashboardRollups,
   '0020-search-terms': searchTerms,
   '0021-scorecard-trend': scorecardTrend,
+  '0027-trend-facets': trendFacets,
 };
 
 export const migrationProvider: MigrationProvider = {
