@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { bytes, trivyReport, type Vulnerability } from '../../test/support/reports.js';
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
+import { expectFillGivesKeptRows } from '../../test/support/trend-facets.js';
 import { parseScope } from '../domain/scope.js';
 import { Lantern } from '../lantern.js';
 import { refMatches } from '../scorecards/scorecard.js';
@@ -182,6 +183,9 @@ describeEachStore('the dashboard trend filtered by facet', (kind: StoreKind) => 
 
     await lantern.store.db.updateTable('entities').set({ scope: 'beta.jobs' }).where('name', '=', 'db').execute();
     await same('an entity moved to another org');
+    await lantern.evaluateScorecards(clock);
+    await expectFillGivesKeptRows(lantern.store.db, kind === 'postgres');
+    await same('filled from the history');
 
     writeCatalog(CATALOG.filter((c) => c.name !== 'web'));
     await lantern.refreshLocation(location);

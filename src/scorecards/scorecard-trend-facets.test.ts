@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { A, B, buildScorecardEstate, D, DAY1, DAY2, ESTATE, type ScorecardEstate } from '../../test/support/scorecard-estate.js';
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
+import { expectFillGivesKeptRows } from '../../test/support/trend-facets.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { Lantern } from '../lantern.js';
 import { deleteScorecard } from '../store/scorecards.js';
@@ -116,6 +117,8 @@ describeEachStore('the scorecard trend filtered by facet', (kind: StoreKind) => 
 
     await lantern.store.db.updateTable('entities').set({ scope: 'beta.jobs' }).where('name', '=', 'full').execute();
     await same('full moved to beta.jobs');
+    await expectFillGivesKeptRows(lantern.store.db, kind === 'postgres');
+    await same('filled from the history');
 
     await lantern.store.db.deleteFrom('entities').where('name', '=', 'clean').execute();
     await same('clean removed');

@@ -39,6 +39,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   for (const column of SUMS) scorecards = scorecards.addColumn(column, 'integer', (c) => c.notNull());
   await scorecards.addPrimaryKeyConstraint('scorecard_trend_facet_changes_pk', ['scorecard_id', 'facet', 'value', 'day', 'scope', 'check_id']).execute();
 
+  await fillTrendFacets(db, postgres);
+  for (const statement of postgres ? postgresTriggers() : sqliteTriggers()) await sql.raw(statement).execute(db);
+}
+
+/** Adds the steps of every stored history row to both tables (the migration's fill, and its tests). */
+export async function fillTrendFacets(db: Kysely<unknown>, postgres: boolean): Promise<void> {
   await sql.raw(`insert into trend_facet_changes (facet, value, day, scope, shard, ${COUNTS.join(', ')})
     select x.facet, x.value, x.day, x.scope, x.shard, ${COUNTS.map((c) => `sum(x.${c})`).join(', ')}
     from (select n.facet, ${facetValue(postgres, 'e', 'n.facet')} as value, s.day, e.scope, e.id % 16 as shard, ${COUNTS.map((c) => `s.${c}`).join(', ')}
@@ -49,8 +55,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     from (select s.scorecard_id, n.facet, ${facetValue(postgres, 'e', 'n.facet')} as value, s.day, e.scope, s.check_id, ${SUMS.map((c) => `s.${c}`).join(', ')}
       from (${scorecardSteps(postgres, 'true', '+')}) s join entities e on e.id = s.entity_id cross join ${FACET_NAMES} n) x
     where x.value is not null group by x.scorecard_id, x.facet, x.value, x.day, x.scope, x.check_id`).execute(db);
-
-  for (const statement of postgres ? postgresTriggers() : sqliteTriggers()) await sql.raw(statement).execute(db);
 }
 
 const COUNTS = ['with_data', 'critical', 'high', 'medium', 'low', 'info', 'total'];
