@@ -6,6 +6,7 @@ import { bytes, trivyReport, type Vulnerability } from '../../test/support/repor
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
 import { expectFillGivesKeptRows } from '../../test/support/trend-facets.js';
 import { parseScope } from '../domain/scope.js';
+import { buildServer } from '../api/server.js';
 import { Lantern } from '../lantern.js';
 import { refMatches } from '../scorecards/scorecard.js';
 import { computedTrend, type TrendFilter, trend } from './trend.js';
@@ -156,6 +157,19 @@ describeEachStore('the dashboard trend filtered by facet', (kind: StoreKind) => 
     expect(await total({ owner: ['team-a'] })).toEqual([[3, 5]]);
     expect(await total({ system: ['billing'] })).toEqual([[1, 3]]);
     expect(await total({ owner: ['team-b'] })).toEqual([[0, 0]]);
+
+    // The API takes the overview's filters, comma-separated.
+    const app = await buildServer(lantern, { auth: { anonymous: { role: 'viewer', scope: 'account' } }, webRoot: false });
+    try {
+      const get = (query: string) => app.inject({ method: 'GET', url: `/api/insights/trend?days=3&${query}` });
+      const filtered = await get('owner=team-a,user:default/bob&lifecycle=production');
+      expect(filtered.statusCode).toBe(200);
+      expect(filtered.json()).toEqual({ points: await trend(lantern.store.db, { days: 3, now: NOW, filter: { owner: ['team-a', 'user:default/bob'], lifecycle: ['production'] } }) });
+      expect((filtered.json() as { points: Array<{ withData: number }> }).points.at(-1)?.withData).toBe(3);
+      expect((await get('system=shop')).json()).toEqual({ points: await trend(lantern.store.db, { days: 3, now: NOW, filter: { system: ['shop'] } }) });
+    } finally {
+      await app.close();
+    }
   });
 
   it('reads from stored rows what it computes from the filtered entities\' history, through backdated scans, baselines, exemptions, facet changes and removal', async () => {
