@@ -6,6 +6,7 @@ import { type ScanIssueRow, scanIssueRows } from '../store/issues.js';
 import type { Database, SummaryHistoryTable } from '../store/schema.js';
 import { storedTrendSums } from '../store/trend-changes.js';
 import { scopeAllowed } from '../store/scope-filter.js';
+import { type FacetFilter, type FacetValue, entityHasFacetValue, entityMatches, facetSelection } from '../store/trend-facets.js';
 import { type EntityState, entityStates } from './entity-state.js';
 import { mergedState } from './rollup.js';
 import { summarise } from './summary.js';
@@ -14,6 +15,9 @@ type Db = Kysely<Database>;
 
 /** `withData`: entities with data that day; 0 means the day has no data, which is not zero issues. */
 export type TrendPoint = { date: string; withData: number } & SeverityCounts;
+
+/** The overview's entity filters, each a list of values any of which matches. */
+export type TrendFilter = FacetFilter & { tag?: readonly string[] | undefined };
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -26,18 +30,27 @@ const DAY = 24 * 60 * 60 * 1000;
  * each of their current links' variants had by the end of that day.
  *
  * Over the catalog (the caller's scopes of it) the sums of the latest summaries are read from
- * trend_changes, a few rows per day however many entities there are; only the entities that share
- * a target are read one by one. For given entities they are read from their history.
+ * trend_changes, a few rows per day however many entities there are, and filtered by one facet
+ * (kind, type, lifecycle, owner or system, any of several values) from trend_facet_changes, a few
+ * rows per day and value; only the entities of the set that share a target are read one by one.
+ * For given entities, and filters on several facets or on tags, they are read from their history.
  */
 export async function trend(db: Db, options: TrendOptions): Promise<TrendPoint[]> {
   const dates = trendDates(options);
   if (options.entityIds) return computedTrend(db, options);
   const scopes = options.scopes ?? { all: true };
-  const points: TrendPoint[] = (await storedTrendSums(db, dates, scopes)).map((sums, i) => {
+  const filter = options.filter ?? {};
+  const filtered = Object.values(filter).some((f) => f !== undefined);
+  const facets = filtered && filter.tag === undefined ? facetSelection(filter) : undefined;
+  if (filtered && !facets) {
+    const ids = await db.selectFrom('entities').select('id').where(entityMatches('entities', filter)).orderBy('id').execute();
+    return computedTrend(db, { ...options, entityIds: ids.map((e) => e.id) });
+  }
+  const points: TrendPoint[] = (await storedTrendSums(db, dates, scopes, facets)).map((sums, i) => {
     const { with_data: withData, ...counts } = sums;
     return { date: dates[i] as string, withData, ...counts };
   });
-  const shared = await readableSharers(db, scopes, dates.at(-1) as string);
+  const shared = await readableSharers(db, scopes, dates.at(-1) as string, facets);
   if (shared.length === 0) return points;
   // The sharers' own counts are in the sums: take them out, and add theirs counted together.
   const rows: HistoryRow[] = [];
@@ -59,6 +72,8 @@ export async function trend(db: Db, options: TrendOptions): Promise<TrendPoint[]
 interface TrendOptions {
   days: number;
   entityIds?: readonly number[] | undefined;
+  /** Only the entities the filter picks (as the overview's filters pick them). */
+  filter?: TrendFilter | undefined;
   scopes?: ScopeFilter | undefined;
   now: string;
 }
@@ -131,11 +146,11 @@ export async function computedTrend(db: Db, options: TrendOptions): Promise<Tren
 }
 
 /**
- * The entities in these scopes, with history by `end`, that show a target another such entity
- * shows: read from the links of the targets several entities show (target_sharing, kept by
- * triggers), none in most catalogs.
+ * The entities in these scopes (with one of `facets`, if given), with history by `end`, that show a
+ * target another such entity shows: read from the links of the targets several entities show
+ * (target_sharing, kept by triggers), none in most catalogs.
  */
-async function readableSharers(db: Db, scopes: ScopeFilter, end: string): Promise<number[]> {
+async function readableSharers(db: Db, scopes: ScopeFilter, end: string, facets: readonly FacetValue[] | undefined): Promise<number[]> {
   const links = await db
     .selectFrom('entity_links as l')
     .innerJoin('entities as e', 'e.id', 'l.entity_id')
@@ -143,6 +158,7 @@ async function readableSharers(db: Db, scopes: ScopeFilter, end: string): Promis
     .where('l.matched', '=', 1)
     .where('l.target_id', 'in', db.selectFrom('target_sharing').select('target_id').where('entities', '>', 1))
     .where((eb) => scopeAllowed(eb, 'e.scope', scopes))
+    .$if(facets !== undefined, (q) => q.where(entityHasFacetValue('e', facets ?? [])))
     .where((eb) => eb.exists(eb.selectFrom('summary_history as h').select('h.entity_id').whereRef('h.entity_id', '=', 'l.entity_id').where('h.day', '<=', end)))
     .execute();
   const showing = new Map<number, Set<number>>();

@@ -3,6 +3,7 @@ import { InputError } from '../domain/errors.js';
 import { type EntityColumns, lowerIn as loweredIn, refIn } from '../insights/overview.js';
 import { isPostgres } from '../store/row-locks.js';
 import { removedCheckFailed, storedScorecardTrendSums } from '../store/scorecard-trend.js';
+import { facetSelection } from '../store/trend-facets.js';
 import { scorecardTallyRows } from '../store/scorecards.js';
 import type { Database } from '../store/schema.js';
 import { ruleSentence } from './sentences.js';
@@ -440,14 +441,17 @@ const beyondScope = (filter: ResultFilter) => [filter.owner, filter.system, filt
  * The scorecard at the end of each of the last `days` days (UTC): each entity counts as its latest
  * history row on or before that day, as long as the scorecard applied to it then.
  *
- * Read from scorecard_trend_changes (a few rows per day and scope), as computedScorecardTrend counts
- * them from the history. Filters on other facets than the scope, and a scorecard one of whose
- * removed checks failed in its history (its stored passing counts that failure), are computed.
+ * Read from scorecard_trend_changes (a few rows per day and scope), and filtered by one facet (owner,
+ * system, kind, type or lifecycle, any of several values) from scorecard_trend_facet_changes (a few
+ * rows per day and value), as computedScorecardTrend counts them from the history. Filters on
+ * several facets, and a scorecard one of whose removed checks failed in its history (its stored
+ * passing counts that failure), are computed.
  */
 export async function scorecardTrend(db: Db, scorecard: Scorecard, options: ResultFilter & { days: number; now: string }): Promise<TrendPoint[]> {
-  if (beyondScope(options) || (await removedCheckFailed(db, scorecard.id, scorecard.checks.map((c) => c.id)))) return computedScorecardTrend(db, scorecard, options);
+  const facets = beyondScope(options) ? facetSelection(options) : undefined;
+  if ((beyondScope(options) && !facets) || (await removedCheckFailed(db, scorecard.id, scorecard.checks.map((c) => c.id)))) return computedScorecardTrend(db, scorecard, options);
   const dates = trendDates(options.days, options.now);
-  const sums = await storedScorecardTrendSums(db, scorecard.id, dates, options.scopes ?? { all: true });
+  const sums = await storedScorecardTrendSums(db, scorecard.id, dates, options.scopes ?? { all: true }, facets);
   return dates.map((date, d) => {
     const day = sums[d] ?? new Map();
     const own = day.get('') ?? { entities: 0, scored: 0, score_tenths: 0, passing: 0 };

@@ -21,6 +21,8 @@ export interface Database {
   summary_history: SummaryHistoryTable;
   trend_changes: TrendChangeTable;
   scorecard_trend_changes: ScorecardTrendChangeTable;
+  trend_facet_changes: TrendFacetChangeTable;
+  scorecard_trend_facet_changes: ScorecardTrendFacetChangeTable;
   exemptions: ExemptionTable;
   notification_deliveries: NotificationDeliveryTable;
   orgs: OrgTable;
@@ -630,6 +632,20 @@ export interface ScorecardTrendChangeTable {
   passing: number;
   pass: number;
   fail: number;
+}
+
+/** trend_changes' steps once more per facet value of the entity (migrations/0027-trend-facets.ts). */
+export interface TrendFacetChangeTable extends TrendChangeTable {
+  /** kind, type, lifecycle, owner, owner_name, system or system_name. */
+  facet: string;
+  /** The entity's lowered value of the facet (of a ref's name part for *_name). */
+  value: string;
+}
+
+/** scorecard_trend_changes' steps once more per facet value of the entity (migrations/0027-trend-facets.ts). */
+export interface ScorecardTrendFacetChangeTable extends ScorecardTrendChangeTable {
+  facet: string;
+  value: string;
 }
 
 /** A decision to ignore an issue, at target, project, org or account level (DESIGN.md: exemption). */

@@ -5,6 +5,7 @@ import { bulkRun } from './bulk.js';
 import type { Store } from './database.js';
 import type { Database, ScorecardHistoryTable } from './schema.js';
 import { scopeAllowed } from './scope-filter.js';
+import { type FacetValue, entityFacets, inFacetValues } from './trend-facets.js';
 
 type Db = Kysely<Database>;
 
@@ -38,18 +39,27 @@ function contribution(row: HistoryRow): Map<string, Sums> {
  * writeScorecardHistory). Call it before that write, in its transaction: it reads the rows it replaces.
  */
 export async function recordScorecardTrendChanges(store: Store, db: Db, scorecardId: string, day: string, written: readonly HistoryRow[]): Promise<void> {
+  // Summed per scope, and once more per facet value of the entity (key: facet, value, scope, day, check).
   const changes = new Map<string, { scope: string; day: string; check_id: string; sums: Sums }>();
-  const add = (scope: string, on: string, sign: 1 | -1, row: HistoryRow) => {
+  const facetChanges = new Map<string, { facet: string; value: string; scope: string; day: string; check_id: string; sums: Sums }>();
+  const sum = <T extends { sums: Sums }>(into: Map<string, T>, key: string, make: () => T, sign: 1 | -1, sums: Sums) => {
+    const change = into.get(key);
+    if (change) change.sums = change.sums.map((x, i) => x + sign * (sums[i] ?? 0));
+    else into.set(key, make());
+  };
+  const add = (entity: { scope: string; facets: readonly FacetValue[] }, on: string, sign: 1 | -1, row: HistoryRow) => {
+    const { scope } = entity;
     for (const [checkId, sums] of contribution(row)) {
-      const key = `${scope}\n${on}\n${checkId}`;
-      const change = changes.get(key);
-      if (change) change.sums = change.sums.map((x, i) => x + sign * (sums[i] ?? 0));
-      else changes.set(key, { scope, day: on, check_id: checkId, sums: sums.map((x) => sign * x) });
+      const signed = () => sums.map((x) => sign * x);
+      sum(changes, `${scope}\n${on}\n${checkId}`, () => ({ scope, day: on, check_id: checkId, sums: signed() }), sign, sums);
+      for (const { facet, value } of entity.facets) {
+        sum(facetChanges, `${facet}\n${value}\n${on}\n${scope}\n${checkId}`, () => ({ facet, value, scope, day: on, check_id: checkId, sums: signed() }), sign, sums);
+      }
     }
   };
   const columns = ['h.entity_id', 'h.day', 'h.applies', 'h.score', 'h.statuses'] as const;
   for (const ids of batches(written.map((r) => r.entity_id))) {
-    const scopes = new Map((await db.selectFrom('entities').select(['id', 'scope']).where('id', 'in', ids).execute()).map((e) => [e.id, e.scope]));
+    const entities = await entityFacets(db, ids);
     const later = new Map<number, HistoryRow[]>();
     const rows = await db.selectFrom('scorecard_history as h').select(columns).where('h.scorecard_id', '=', scorecardId).where('h.entity_id', 'in', ids).where('h.day', '>=', day).orderBy('h.entity_id').orderBy('h.day').execute();
     for (const row of rows) {
@@ -71,29 +81,30 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
     const writtenHere = new Set(ids);
     for (const row of written) {
       if (!writtenHere.has(row.entity_id)) continue;
-      const scope = scopes.get(row.entity_id);
-      if (scope === undefined) continue;
+      const entity = entities.get(row.entity_id);
+      if (entity === undefined) continue;
       const old = later.get(row.entity_id) ?? [];
       // Each row stands from its day to its successor's: take the old rows from `day` on away, with
       // the end of the row before them, and add the new row from `day` on with that row's new end.
       const previous = before.get(row.entity_id);
       if (previous) {
-        if (old[0]) add(scope, old[0].day, 1, previous);
-        add(scope, day, -1, previous);
+        if (old[0]) add(entity, old[0].day, 1, previous);
+        add(entity, day, -1, previous);
       }
       old.forEach((r, i) => {
-        add(scope, r.day, -1, r);
+        add(entity, r.day, -1, r);
         const next = old[i + 1];
-        if (next) add(scope, next.day, 1, r);
+        if (next) add(entity, next.day, 1, r);
       });
-      add(scope, day, 1, { ...row, day });
+      add(entity, day, 1, { ...row, day });
     }
   }
+  const named = (c: { sums: Sums }) => Object.fromEntries(SCORECARD_TREND_SUMS.map((name, i) => [name, c.sums[i] ?? 0])) as Record<(typeof SCORECARD_TREND_SUMS)[number], number>;
   // In key order, so that concurrent writers take the rows' locks in one order.
   const ordered = [...changes.values()]
     .filter((c) => c.sums.some((x) => x !== 0))
     .sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.check_id < b.check_id ? -1 : a.check_id > b.check_id ? 1 : 0))
-    .map((c) => ({ scorecard_id: scorecardId, scope: c.scope, day: c.day, check_id: c.check_id, ...(Object.fromEntries(SCORECARD_TREND_SUMS.map((name, i) => [name, c.sums[i] ?? 0])) as Record<(typeof SCORECARD_TREND_SUMS)[number], number>) }));
+    .map((c) => ({ scorecard_id: scorecardId, scope: c.scope, day: c.day, check_id: c.check_id, ...named(c) }));
   await bulkRun(store, db, ordered.length, (i) => ordered[i] as (typeof ordered)[number], (q, batch) =>
     q
       .insertInto('scorecard_trend_changes')
@@ -104,6 +115,20 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
           .doUpdateSet(Object.fromEntries(SCORECARD_TREND_SUMS.map((c) => [c, sql<number>`scorecard_trend_changes.${sql.ref(c)} + excluded.${sql.ref(c)}`])) as Record<(typeof SCORECARD_TREND_SUMS)[number], RawBuilder<number>>),
       ),
   );
+  const facetRows = [...facetChanges.entries()]
+    .filter(([, c]) => c.sums.some((x) => x !== 0))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, c]) => ({ scorecard_id: scorecardId, facet: c.facet, value: c.value, day: c.day, scope: c.scope, check_id: c.check_id, ...named(c) }));
+  await bulkRun(store, db, facetRows.length, (i) => facetRows[i] as (typeof facetRows)[number], (q, batch) =>
+    q
+      .insertInto('scorecard_trend_facet_changes')
+      .values(batch)
+      .onConflict((oc) =>
+        oc
+          .columns(['scorecard_id', 'facet', 'value', 'day', 'scope', 'check_id'])
+          .doUpdateSet(Object.fromEntries(SCORECARD_TREND_SUMS.map((c) => [c, sql<number>`scorecard_trend_facet_changes.${sql.ref(c)} + excluded.${sql.ref(c)}`])) as Record<(typeof SCORECARD_TREND_SUMS)[number], RawBuilder<number>>),
+      ),
+  );
 }
 
 /** A scorecard's trend sums at the end of a day: check id ('' for the scorecard's counts) → sums. */
@@ -112,12 +137,16 @@ export type ScorecardTrendSums = Map<string, Record<(typeof SCORECARD_TREND_SUMS
 /**
  * The sums of the scorecard's history at the end of each of `dates` (ascending), over the scopes the
  * filter allows: each entity's latest row on or before the date, when the scorecard applied then.
+ * With `facets`, of the entities with one of these facet values (from scorecard_trend_facet_changes).
  */
-export async function storedScorecardTrendSums(db: Db, scorecardId: string, dates: readonly string[], scopes: ScopeFilter): Promise<ScorecardTrendSums[]> {
+export async function storedScorecardTrendSums(db: Db, scorecardId: string, dates: readonly string[], scopes: ScopeFilter, facets?: readonly FacetValue[]): Promise<ScorecardTrendSums[]> {
   const last = dates.at(-1);
   if (last === undefined) return [];
   const first = dates[0] as string;
-  const base = db.selectFrom('scorecard_trend_changes').where('scorecard_id', '=', scorecardId).where((eb) => scopeAllowed(eb, 'scorecard_trend_changes.scope', scopes));
+  const perScope = db.selectFrom('scorecard_trend_changes');
+  // The facet rows under the same name: they have the same columns, and two more.
+  const rows = facets ? (db.selectFrom('scorecard_trend_facet_changes as scorecard_trend_changes').where(inFacetValues(facets)) as unknown as typeof perScope) : perScope;
+  const base = rows.where('scorecard_id', '=', scorecardId).where((eb) => scopeAllowed(eb, 'scorecard_trend_changes.scope', scopes));
   const sums = (eb: ExpressionBuilder<Database, 'scorecard_trend_changes'>) => SCORECARD_TREND_SUMS.map((c) => eb.fn.sum<number>(c).as(c));
   const earlier = await base.select((eb) => ['check_id', ...sums(eb)]).where('day', '<', first).groupBy('check_id').execute();
   const byDay = await base.select((eb) => ['day', 'check_id', ...sums(eb)]).where('day', '>=', first).where('day', '<=', last).groupBy(['day', 'check_id']).orderBy('day').execute();

@@ -28,6 +28,7 @@ export async function saveScorecard(db: Db, id: string, definition: string, now:
 export async function deleteScorecard(db: Db, id: string): Promise<void> {
   await db.deleteFrom('scorecard_history').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecard_trend_changes').where('scorecard_id', '=', id).execute();
+  await db.deleteFrom('scorecard_trend_facet_changes').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecard_results').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecard_check_tallies').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecard_tallies').where('scorecard_id', '=', id).execute();

@@ -5,6 +5,7 @@ import { bulkRun } from './bulk.js';
 import type { Store } from './database.js';
 import type { Database, SummaryHistoryTable } from './schema.js';
 import { scopeAllowed } from './scope-filter.js';
+import { type FacetValue, entityFacets, inFacetValues } from './trend-facets.js';
 
 type Db = Kysely<Database>;
 
@@ -50,15 +51,10 @@ export async function recordTrendChanges(store: Store, db: Db, entities: Readonl
     for (const row of rows) before.set(row.entity_id, row);
   }
 
-  const changes = new Map<string, { scope: string; day: string; shard: number; counts: number[] }>();
+  // Each entity's steps, then summed per scope and per facet value of the entity.
+  const steps: Array<{ entityId: number; day: string; counts: number[] }> = [];
   const add = (entityId: number, on: string, step: readonly number[]) => {
-    if (step.every((x) => x === 0)) return;
-    const scope = scopeOf.get(entityId) as string;
-    const shard = entityId % SHARDS;
-    const key = `${scope}\n${on}\n${shard}`;
-    const change = changes.get(key);
-    if (change) change.counts = change.counts.map((x, i) => x + (step[i] ?? 0));
-    else changes.set(key, { scope, day: on, shard, counts: [...step] });
+    if (!step.every((x) => x === 0)) steps.push({ entityId, day: on, counts: [...step] });
   };
   for (const row of written) {
     const now = contribution(row);
@@ -74,27 +70,58 @@ export async function recordTrendChanges(store: Store, db: Db, entities: Readonl
       difference = after;
     }
   }
+  if (steps.length === 0) return;
+  const facets = await entityFacets(db, [...new Set(steps.map((s) => s.entityId))]);
+  const byScope = new Map<string, { scope: string; day: string; shard: number; counts: number[] }>();
+  const byFacet = new Map<string, { facet: string; value: string; scope: string; day: string; shard: number; counts: number[] }>();
+  const sum = <T extends { counts: number[] }>(into: Map<string, T>, key: string, make: () => T, counts: readonly number[]) => {
+    const change = into.get(key);
+    if (change) change.counts = change.counts.map((x, i) => x + (counts[i] ?? 0));
+    else into.set(key, make());
+  };
+  for (const step of steps) {
+    const scope = scopeOf.get(step.entityId) as string;
+    const shard = step.entityId % SHARDS;
+    sum(byScope, `${scope}\n${step.day}\n${shard}`, () => ({ scope, day: step.day, shard, counts: [...step.counts] }), step.counts);
+    for (const { facet, value } of facets.get(step.entityId)?.facets ?? []) {
+      sum(byFacet, `${facet}\n${value}\n${step.day}\n${scope}\n${shard}`, () => ({ facet, value, scope, day: step.day, shard, counts: [...step.counts] }), step.counts);
+    }
+  }
+  const counts = (c: { counts: number[] }) => Object.fromEntries(TREND_COUNTS.map((name, i) => [name, c.counts[i] ?? 0])) as TrendCounts;
   // In key order, so that concurrent writers take the rows' locks in one order.
-  const rows = [...changes.values()]
+  const rows = [...byScope.values()]
     .sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.shard - b.shard))
-    .map((c) => ({ scope: c.scope, day: c.day, shard: c.shard, ...(Object.fromEntries(TREND_COUNTS.map((name, i) => [name, c.counts[i] ?? 0])) as TrendCounts) }));
+    .map((c) => ({ scope: c.scope, day: c.day, shard: c.shard, ...counts(c) }));
   await bulkRun(store, db, rows.length, (i) => rows[i] as (typeof rows)[number], (q, batch) =>
     q
       .insertInto('trend_changes')
       .values(batch)
       .onConflict((oc) => oc.columns(['scope', 'day', 'shard']).doUpdateSet(Object.fromEntries(TREND_COUNTS.map((c) => [c, sql<number>`trend_changes.${sql.ref(c)} + excluded.${sql.ref(c)}`])) as Record<(typeof TREND_COUNTS)[number], RawBuilder<number>>)),
   );
+  const facetRows = [...byFacet.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, c]) => ({ facet: c.facet, value: c.value, day: c.day, scope: c.scope, shard: c.shard, ...counts(c) }));
+  await bulkRun(store, db, facetRows.length, (i) => facetRows[i] as (typeof facetRows)[number], (q, batch) =>
+    q
+      .insertInto('trend_facet_changes')
+      .values(batch)
+      .onConflict((oc) => oc.columns(['facet', 'value', 'day', 'scope', 'shard']).doUpdateSet(Object.fromEntries(TREND_COUNTS.map((c) => [c, sql<number>`trend_facet_changes.${sql.ref(c)} + excluded.${sql.ref(c)}`])) as Record<(typeof TREND_COUNTS)[number], RawBuilder<number>>)),
+  );
 }
 
 /**
  * The sums of the entities' history at the end of each of `dates` (ascending), over the scopes the
  * filter allows: each entity's latest row on or before the date, entities with data and their counts.
+ * With `facets`, of the entities with one of these facet values (read from trend_facet_changes).
  */
-export async function storedTrendSums(db: Db, dates: readonly string[], scopes: ScopeFilter): Promise<TrendCounts[]> {
+export async function storedTrendSums(db: Db, dates: readonly string[], scopes: ScopeFilter, facets?: readonly FacetValue[]): Promise<TrendCounts[]> {
   const last = dates.at(-1);
   if (last === undefined) return [];
   const first = dates[0] as string;
-  const base = db.selectFrom('trend_changes').where((eb) => scopeAllowed(eb, 'trend_changes.scope', scopes));
+  const perScope = db.selectFrom('trend_changes');
+  // The facet rows under the same name: they have the same columns, and two more.
+  const rows = facets ? (db.selectFrom('trend_facet_changes as trend_changes').where(inFacetValues(facets)) as unknown as typeof perScope) : perScope;
+  const base = rows.where((eb) => scopeAllowed(eb, 'trend_changes.scope', scopes));
   // Each day's changes in the range, after the changes before it added up.
   const earlier = await base.select((eb) => TREND_COUNTS.map((c) => eb.fn.sum<number>(c).as(c))).where('day', '<', first).executeTakeFirst();
   const byDay = await base.select((eb) => ['day', ...TREND_COUNTS.map((c) => eb.fn.sum<number>(c).as(c))]).where('day', '>=', first).where('day', '<=', last).groupBy('day').orderBy('day').execute();

@@ -505,18 +505,26 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     '/insights/trend',
     {
       schema: {
-        summary: 'Open issues per severity at the end of each day',
+        summary: 'Open issues per severity at the end of each day: of the whole catalog, one entity, or the entities the overview’s filters pick',
         tags: ['insights'],
         querystring: Type.Object({
           days: Type.Optional(Days()),
           entity: Type.Optional(Type.String({ description: 'kind:namespace/name; default the whole catalog' })),
+          kind: List,
+          type: List,
+          owner: List,
+          system: List,
+          lifecycle: List,
+          tag: List,
         }),
         response: { 200: Type.Object({ points: Type.Array(Type.Object({ date: Type.String(), withData: Type.Integer({ description: 'Entities with data that day: 0 means no data, not zero issues' }), critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer(), total: Type.Integer() })) }), ...errors(400, 404) },
       },
     },
     async (request) => {
       const entity = request.query.entity === undefined ? undefined : await readableEntity(request, entityRefParts(request.query.entity));
-      return { points: await trend(db, { days: request.query.days ?? 30, entityIds: entity ? [entity.id] : undefined, scopes: scopesOf(request), now: now() }) };
+      const q = request.query;
+      const filter = { kind: list(q.kind), type: list(q.type), owner: list(q.owner), system: list(q.system), lifecycle: list(q.lifecycle), tag: list(q.tag) };
+      return { points: await trend(db, { days: q.days ?? 30, entityIds: entity ? [entity.id] : undefined, filter, scopes: scopesOf(request), now: now() }) };
     },
   );
 }

@@ -22,6 +22,7 @@ import * as searchTerms from './0020-search-terms.js';
 import * as scorecardTrend from './0021-scorecard-trend.js';
 import * as overviewFacets from './0025-overview-facets.js';
 import * as searchEntities from './0026-search-entities.js';
+import * as trendFacets from './0027-trend-facets.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0021-scorecard-trend': scorecardTrend,
   '0025-overview-facets': overviewFacets,
   '0026-search-entities': searchEntities,
+  '0027-trend-facets': trendFacets,
 };
 
 export const migrationProvider: MigrationProvider = {
