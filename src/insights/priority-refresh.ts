@@ -74,33 +74,26 @@ export async function writePriorityParts(db: Db, rows: readonly KeyedRow[]): Pro
 export async function refreshEveryPriorityKey(db: Db): Promise<number> {
   const started = performance.now();
   const postgres = isPostgres(db);
-  const aliases = aliasesOf(postgres);
-  const count = sql<number | string | bigint>`count(*)`.as('n');
+  // The issues' groups, as the temporary table below keys them: 'v' and the vulnerability id with
+  // the aliases, or (an issue without one, when its parts are not computed yet) 'r' and the rule
+  // id, or 'n' without either.
+  const key = sql<string>`case when issues.vulnerability_id is not null then 'v' || issues.vulnerability_id when issues.rule_id is not null then 'r' || issues.rule_id else 'n' end`;
+  const groupAliases = sql<string>`case when issues.vulnerability_id is not null then ${aliasesOf(postgres)} else '' end`;
   const groups = await db
     .selectFrom('issues')
-    .select(['vulnerability_id', aliases.as('aliases'), count])
-    .where('vulnerability_id', 'is not', null)
-    .groupBy(sql`1, 2`)
-    .execute();
-  const rules = await db
-    .selectFrom('issues')
-    .select(['rule_id', count])
-    .where('vulnerability_id', 'is', null)
-    .where((eb) => eb.or([eb('priority_head', 'is', null), eb('priority_tail', 'is', null)]))
-    .groupBy('rule_id')
+    // priorityParts() reads the rule id only of an issue without a vulnerability id.
+    .select([key.as('key'), groupAliases.as('aliases'), 'vulnerability_id', sql<string | null>`case when issues.vulnerability_id is null then issues.rule_id end`.as('rule_id'), sql<number | string | bigint>`count(*)`.as('n')])
+    .where((eb) => eb.or([eb('vulnerability_id', 'is not', null), eb('priority_head', 'is', null), eb('priority_tail', 'is', null)]))
+    .groupBy(sql`1, 2, 3, 4`)
     .execute();
   const cves = groups.map((g) => cveIdsOf(g.vulnerability_id, g.aliases === '' ? undefined : (JSON.parse(g.aliases) as string[] | null)));
   const feeds = await feedMatcher(db, [...new Set(cves.flat())]);
-  const partsOf = (key: string, groupAliases: string, ids: readonly string[], vulnerabilityId: string | null, ruleId: string | null) => {
-    const match = feeds.match(ids, undefined);
-    const fixed = priorityParts({ ...match, fixedVersion: 'fixed', vulnerabilityId, ruleId });
-    const unfixed = priorityParts({ ...match, fixedVersion: null, vulnerabilityId, ruleId });
-    return [key, groupAliases, fixed.head, fixed.tail, unfixed.head, unfixed.tail];
-  };
-  const rows = [
-    ...groups.map((g, n) => partsOf(`v${g.vulnerability_id as string}`, g.aliases, cves[n] as string[], g.vulnerability_id, null)),
-    ...rules.map((r) => partsOf(r.rule_id === null ? 'n' : `r${r.rule_id}`, '', [], null, r.rule_id)),
-  ];
+  const rows = groups.map((g, n) => {
+    const match = feeds.match(cves[n] as string[], undefined);
+    const fixed = priorityParts({ ...match, fixedVersion: 'fixed', vulnerabilityId: g.vulnerability_id, ruleId: g.rule_id });
+    const unfixed = priorityParts({ ...match, fixedVersion: null, vulnerabilityId: g.vulnerability_id, ruleId: g.rule_id });
+    return [g.key, g.aliases, fixed.head, fixed.tail, unfixed.head, unfixed.tail];
+  });
 
   // On PostgreSQL dropped at the end of the transaction whatever happens; SQLite takes it back
   // with the transaction. Dropped first in case a refresh ran before in the same transaction.
@@ -114,13 +107,12 @@ export async function refreshEveryPriorityKey(db: Db): Promise<number> {
   const fixed = sql`coalesce(issues.fixed_version, '') <> ''`;
   const head = sql`case when ${fixed} then p.fixed_head else p.unfixed_head end`;
   const tail = sql`case when ${fixed} then p.fixed_tail else p.unfixed_tail end`;
-  const key = sql`case when issues.vulnerability_id is not null then 'v' || issues.vulnerability_id when issues.rule_id is not null then 'r' || issues.rule_id else 'n' end`;
   const scanned = sql`exists (select 1 from occurrences where occurrences.issue_id = issues.id and occurrences.place like ${SCANNER_EPSS})`;
   const updated = await sql`
     update issues set priority_head = ${head}, priority_tail = ${tail}
     from priority_parts p
     where p.key = ${key}
-      and p.aliases = case when issues.vulnerability_id is not null then ${aliases} else '' end
+      and p.aliases = ${groupAliases}
       and (issues.vulnerability_id is not null or issues.priority_head is null or issues.priority_tail is null)
       and (issues.priority_head is null or issues.priority_tail is null or issues.priority_head <> ${head} or issues.priority_tail <> ${tail})
       ${feeds.epssLoaded ? sql`` : sql`and not (issues.vulnerability_id is not null and ${scanned})`}`.execute(db);
@@ -146,7 +138,7 @@ export async function refreshEveryPriorityKey(db: Db): Promise<number> {
       await nextTurn();
     }
   }
-  const read = [...groups, ...rules].reduce((n, g) => n + Number(g.n), 0);
+  const read = groups.reduce((n, g) => n + Number(g.n), 0);
   last = { read, written, ms: performance.now() - started };
   return written;
 }
