@@ -101,6 +101,8 @@ export async function refreshEveryPriorityKey(db: Db): Promise<number> {
   await sql`create temporary table priority_parts (key text not null, aliases text not null, fixed_head text not null, fixed_tail text not null, unfixed_head text not null, unfixed_tail text not null, primary key (key, aliases)) ${postgres ? sql`on commit drop` : sql``}`.execute(db);
   if (postgres) {
     await sql`insert into priority_parts select * from unnest(${sql.join([0, 1, 2, 3, 4, 5].map((c) => sql`cast(${rows.map((r) => r[c])} as text[])`))})`.execute(db);
+    // Its size, for the plan of the join (no autovacuum sees a temporary table).
+    await sql`analyze priority_parts`.execute(db);
   } else {
     await sql`insert into priority_parts select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${JSON.stringify(rows)})`.execute(db);
   }
