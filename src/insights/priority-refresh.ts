@@ -147,9 +147,10 @@ export async function refreshEveryPriorityKey(db: Db): Promise<number> {
 
 /**
  * An issue's aliases as JSON text when its details may name a CVE among them (the LIKEs cvesOf
- * reads details with, each store's own), else ''.
+ * reads details with, each store's own), else ''. PostgreSQL's json, unlike jsonb, takes what
+ * JSON.parse takes (a \u0000 escape included) and gives the array's text as written.
  */
 function aliasesOf(postgres: boolean): RawBuilder<string> {
-  const json = postgres ? sql`cast(cast(issues.details as jsonb) -> 'aliases' as text)` : sql`issues.details -> '$.aliases'`;
+  const json = postgres ? sql`cast(cast(issues.details as json) -> 'aliases' as text)` : sql`issues.details -> '$.aliases'`;
   return sql<string>`case when issues.details like ${ALIASES_PREFIX} and issues.details like ${ALIASES_CVE} then coalesce(${json}, '') else '' end`;
 }
