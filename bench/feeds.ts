@@ -43,6 +43,13 @@ import { openStore, type Store, withDefaultUser } from '../src/store/database.js
 import { POSTGRES } from './estate.js';
 import { httpGet, latencies, median, percentile, printTable } from './measure.js';
 import { trivyReport } from './synthetic-reports.js';
+import { runFeedsEstate } from './feeds-estate.js';
+
+// npm run bench:feeds -- --estate N: the imports on the synthetic estate itself (bench/feeds-estate.ts).
+if (process.argv.includes('--estate')) {
+  await runFeedsEstate(process.argv.slice(2));
+  process.exit(0);
+}
 
 const EPSS_ROWS = 300_000;
 const KEV_ROWS = 1_500;

@@ -2,7 +2,6 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type Severity, severityRank } from '../domain/severity.js';
 import { batches, inValues } from '../store/batches.js';
-import { updateById } from '../store/bulk.js';
 import { aggregateIssues, scanIssueRowsOf } from '../store/issues.js';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database, ExemptionRow, SlaPauseRow } from '../store/schema.js';
@@ -15,6 +14,7 @@ import { priorityParts } from './priority.js';
 import { epssCondition, epssFieldEquals, epssFieldOf, kevCondition, slaCondition } from './priority-filters.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
 import { openSlaClocks } from './sla-clock.js';
+import { refreshEveryPriorityKey, writePriorityParts } from './priority-refresh.js';
 import type { ShownIssue } from './summary.js';
 
 type Db = Kysely<Database>;
@@ -33,26 +33,13 @@ type Db = Kysely<Database>;
  */
 
 const REFRESH_BATCH = 5000;
-const PARTS = [
-  ['priority_head', 'text'],
-  ['priority_tail', 'text'],
-] as const;
-
-interface KeyedRow {
-  id: number;
-  vulnerability_id: string | null;
-  rule_id: string | null;
-  fixed_version: string | null;
-  priority_head: string | null;
-  priority_tail: string | null;
-}
 
 /** Writes the stored priority parts of these issues where they changed. */
 export async function refreshPriorityKeys(db: Db, issueIds: Iterable<number>): Promise<number> {
   let changed = 0;
   for (const batch of batches(issueIds, REFRESH_BATCH)) {
     const rows = await db.selectFrom('issues').select(['id', 'vulnerability_id', 'rule_id', 'fixed_version', 'priority_head', 'priority_tail']).where(inValues(db, 'id', batch)).execute();
-    changed += await writeParts(db, rows);
+    changed += await writePriorityParts(db, rows);
     // On SQLite every statement ran synchronously: let other requests in between batches.
     await nextTurn();
   }
@@ -62,40 +49,11 @@ export async function refreshPriorityKeys(db: Db, issueIds: Iterable<number>): P
 /**
  * Writes the stored priority parts of every issue a feed can change (those with a vulnerability
  * id) and of any not computed yet, where they changed: after a feed import, in its transaction.
- * Read in id order, a batch at a time; only changed rows are written.
+ * Each distinct (vulnerability id, aliases) is matched once and the rows are written by one
+ * set-based UPDATE (insights/priority-refresh.ts).
  */
 export async function refreshAllPriorityKeys(db: Db): Promise<number> {
-  let changed = 0;
-  let after = 0;
-  for (;;) {
-    const rows = await db
-      .selectFrom('issues')
-      .select(['id', 'vulnerability_id', 'rule_id', 'fixed_version', 'priority_head', 'priority_tail'])
-      .where('id', '>', after)
-      .where((eb) => eb.or([eb('vulnerability_id', 'is not', null), eb('priority_head', 'is', null), eb('priority_tail', 'is', null)]))
-      .orderBy('id')
-      .limit(REFRESH_BATCH)
-      .execute();
-    if (rows.length === 0) return changed;
-    changed += await writeParts(db, rows);
-    after = (rows[rows.length - 1] as KeyedRow).id;
-    if (rows.length < REFRESH_BATCH) return changed;
-    await nextTurn();
-  }
-}
-
-async function writeParts(db: Db, rows: readonly KeyedRow[]): Promise<number> {
-  const known = await exploitationOf(
-    db,
-    rows.map((r) => ({ id: r.id, vulnerabilityId: r.vulnerability_id })),
-  );
-  const changed: Array<{ id: number; priority_head: string; priority_tail: string }> = [];
-  for (const row of rows) {
-    const { head, tail } = priorityParts({ ...(known.get(row.id) as Exploitation), fixedVersion: row.fixed_version, vulnerabilityId: row.vulnerability_id, ruleId: row.rule_id });
-    if (head !== row.priority_head || tail !== row.priority_tail) changed.push({ id: row.id, priority_head: head, priority_tail: tail });
-  }
-  await updateById(db, 'issues', PARTS, changed);
-  return changed.length;
+  return refreshEveryPriorityKey(db);
 }
 
 /**
