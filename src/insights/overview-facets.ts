@@ -4,22 +4,12 @@ import { refNameKey } from '../store/migrations/0025-overview-facets.js';
 import type { Database } from '../store/schema.js';
 import { scopeAllowed } from '../store/scope-filter.js';
 import type { ScopeFilter } from '../access/roles.js';
+import type { OverviewQuery } from './overview.js';
 
 type Db = Kysely<Database>;
 
-/** The filters of an overview query that this file serves by index: the facets and the tags. */
-export interface FacetQuery {
-  kind?: string[] | undefined;
-  type?: string[] | undefined;
-  owner?: string[] | undefined;
-  system?: string[] | undefined;
-  lifecycle?: string[] | undefined;
-  tag?: string[] | undefined;
-  hasData?: boolean | undefined;
-  q?: string | undefined;
-  limit?: number | undefined;
-  offset?: number | undefined;
-}
+/** The filters of an overview query that this file serves by index: the facets and the tags (and what bounds a page). */
+export type FacetQuery = Pick<OverviewQuery, 'kind' | 'type' | 'owner' | 'system' | 'lifecycle' | 'tag' | 'hasData' | 'q' | 'limit' | 'offset'>;
 
 /** With the caller's scopes, for the totals. */
 export interface ScopedFacetQuery extends FacetQuery {

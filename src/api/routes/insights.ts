@@ -258,6 +258,8 @@ const IssueSearchSchema = Type.Object({
 
 const EntityParams = Type.Object({ kind: Type.String(), namespace: Type.String(), name: Type.String() });
 const List = Type.Optional(Type.String({ description: 'Comma-separated values' }));
+/** The overview's filters of entities, each a comma-separated list: the overview and the trend take them. */
+const FacetFilters = { kind: List, type: List, owner: List, system: List, lifecycle: List, tag: List };
 
 /** `a,b,c` → ['a','b','c']; undefined when absent or blank. */
 function list(value: string | undefined): string[] | undefined {
@@ -436,12 +438,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
         summary: 'The whole catalog with each entity’s security counts, and totals per owner, system and domain',
         tags: ['insights'],
         querystring: Type.Object({
-          kind: List,
-          type: List,
-          owner: List,
-          system: List,
-          lifecycle: List,
-          tag: List,
+          ...FacetFilters,
           hasData: Type.Optional(Type.Boolean()),
           q: Type.Optional(Type.String({ maxLength: 200 })),
           sort: Type.Optional(Type.String({ description: `${OVERVIEW_SORTS.join(', ')}; a leading "-" sorts descending. Default -critical.` })),
@@ -510,12 +507,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
         querystring: Type.Object({
           days: Type.Optional(Days()),
           entity: Type.Optional(Type.String({ description: 'kind:namespace/name; default the whole catalog' })),
-          kind: List,
-          type: List,
-          owner: List,
-          system: List,
-          lifecycle: List,
-          tag: List,
+          ...FacetFilters,
         }),
         response: { 200: Type.Object({ points: Type.Array(Type.Object({ date: Type.String(), withData: Type.Integer({ description: 'Entities with data that day: 0 means no data, not zero issues' }), critical: Type.Integer(), high: Type.Integer(), medium: Type.Integer(), low: Type.Integer(), info: Type.Integer(), total: Type.Integer() })) }), ...errors(400, 404) },
       },
