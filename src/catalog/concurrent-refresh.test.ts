@@ -92,8 +92,9 @@ async function endState(store: Store) {
     .orderBy('r.scorecard_id')
     .orderBy('e.ref')
     .execute();
-  // Daily histories depend on the order transactions commit in (concurrent-ingest.test.ts says why); empty rollup rows on the order groups emptied.
-  const { audit_log: _a, summary_history: _s, scorecard_history: _h, entity_rollups: _r, trend_changes: _t, scorecard_tallies: _st, scorecard_check_tallies: _sc, ...rows } = await rowCounts(store);
+  // Daily histories depend on the order transactions commit in (concurrent-ingest.test.ts says why), and so do the trend steps
+  // kept from them (per facet value too, each in the shard of its entity's id); empty rollup rows on the order groups emptied.
+  const { audit_log: _a, summary_history: _s, scorecard_history: _h, entity_rollups: _r, trend_changes: _t, trend_facet_changes: _tf, scorecard_tallies: _st, scorecard_check_tallies: _sc, ...rows } = await rowCounts(store);
   return { summaries, links, summed, rollups, scorecards, rows };
 }
 

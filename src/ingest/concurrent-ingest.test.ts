@@ -114,7 +114,7 @@ async function endState(store: Store) {
  */
 function withoutHistory(state: Awaited<ReturnType<typeof endState>>) {
   const { history: _history, scorecardHistory: _scorecardHistory, rows, ...rest } = state;
-  const { summary_history: _summaryRows, scorecard_history: _scorecardRows, trend_changes: _trendRows, scorecard_tallies: _tallyRows, scorecard_check_tallies: _checkRows, ...counts } = rows as Record<string, number>;
+  const { summary_history: _summaryRows, scorecard_history: _scorecardRows, trend_changes: _trendRows, trend_facet_changes: _trendFacetRows, scorecard_tallies: _tallyRows, scorecard_check_tallies: _checkRows, ...counts } = rows as Record<string, number>;
   return { ...rest, rows: counts };
 }
 
