@@ -107,7 +107,8 @@ export async function shiftScanTerms(store: Store, trx: Db, scanId: number, rewr
   );
   const emptied = rows.filter((r) => r.issues < 0);
   for (let i = 0; i < emptied.length; i += 300) {
-    const keys = emptied.slice(i, i + 300).map((r) => sql`(${r.term}, ${r.alias}, ${r.variant_id}, ${r.scan_id})`);
+    // Typed: PostgreSQL takes a VALUES list's untyped parameters as text, and integer = text has no operator.
+    const keys = emptied.slice(i, i + 300).map((r) => sql`(cast(${r.term} as text), cast(${r.alias} as integer), cast(${r.variant_id} as integer), cast(${r.scan_id} as integer))`);
     await sql`delete from scan_search_terms where issues <= 0 and (term, alias, variant_id, scan_id) in (values ${sql.join(keys)})`.execute(trx);
   }
 }
