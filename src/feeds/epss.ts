@@ -6,6 +6,12 @@ export interface EpssScore {
   cve: string;
   epss: number;
   percentile: number;
+  /**
+   * The two numbers as the file writes them, trimmed (they passed the check of a decimal from 0
+   * to 1): PostgreSQL's COPY takes them as they are, without printing the numbers back to text.
+   */
+  epssText: string;
+  percentileText: string;
 }
 
 export interface EpssHeader {
@@ -49,12 +55,15 @@ export async function* epssScores(lines: AsyncIterable<Line>, file: string, onHe
     const cells = line.split(',');
     const cve = (cells[columns.cve] ?? '').trim().toUpperCase();
     if (!CVE_ID.test(cve)) throw new InputError(`${file}, line ${number}: ${JSON.stringify(cells[columns.cve] ?? '')} is not a CVE id; expected a line such as "CVE-2024-3400,0.94,0.999".`);
-    const epss = probability(cells[columns.epss]);
-    const percentile = probability(cells[columns.percentile]);
+    const epssText = (cells[columns.epss] ?? '').trim();
+    const percentileText = (cells[columns.percentile] ?? '').trim();
+    const epss = probability(epssText);
+    const percentile = probability(percentileText);
     if (epss === undefined || percentile === undefined) {
       throw new InputError(`${file}, line ${number}: the score and percentile of ${cve} must be numbers from 0 to 1; found ${JSON.stringify(line.slice(0, 80))}.`);
     }
-    yield { cve, epss, percentile };
+    // A number written with an exponent is printed back plainly.
+    yield { cve, epss, percentile, epssText: /[eE]/.test(epssText) ? String(epss) : epssText, percentileText: /[eE]/.test(percentileText) ? String(percentile) : percentileText };
   }
   if (!columns) throw new InputError(`${file}: not an EPSS file: no "cve,epss,percentile" header line.`);
 }
@@ -73,8 +82,8 @@ function commentHeader(line: string): EpssHeader {
   return { version: fields.get('model_version')?.slice(0, 100) || null, date: /^\d{4}-\d{2}-\d{2}$/.test(date) ? date : null };
 }
 
-function probability(cell: string | undefined): number | undefined {
-  if (cell === undefined || !/^\s*(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/.test(cell)) return undefined;
+function probability(cell: string): number | undefined {
+  if (!/^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(cell)) return undefined;
   const value = Number(cell);
   return value >= 0 && value <= 1 ? value : undefined;
 }

@@ -3,11 +3,11 @@ import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { feedStatuses } from '../store/feeds.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cveAfter, FirstLines, feedStatuses } from '../store/feeds.js';
 import type { Store } from '../store/database.js';
 import { epssFile, epssText, feedDir, kevFile } from '../../test/support/feed-files.js';
-import { describeEachStore, openTestStore } from '../../test/support/stores.js';
+import { describeEachStore, openTestStore, POSTGRES_URL } from '../../test/support/stores.js';
 import { importFeed } from './import.js';
 
 const at = () => '2024-04-02T08:00:00.000Z';
@@ -78,7 +78,7 @@ describeEachStore('exploitation feeds', (kind) => {
   };
   const cveOf = (n: number) => `CVE-${2018 + (n % 7)}-${String(10000 + n)}`;
 
-  it('re-imports write the difference: changed scores, new CVEs and CVEs no longer listed, as the file says', async () => {
+  it('re-imports leave exactly the file\'s rows: changed scores, new CVEs and CVEs no longer listed', async () => {
     // Over several insert batches of 5 000; each file lists some CVEs twice, the second line differing.
     const first: Array<[string, number, number]> = Array.from({ length: 12_000 }, (_, n) => [cveOf(n), (n % 997) / 1000, (n % 991) / 1000]);
     first.push([cveOf(17).toLowerCase(), 0.5, 0.5]);
@@ -105,6 +105,25 @@ describeEachStore('exploitation feeds', (kind) => {
     expect(await epssRows()).toEqual(firstLines(third));
     const [, epss] = await feedStatuses(store.db);
     expect(epss).toMatchObject({ loaded: true, rows: third.length });
+  });
+
+  it('keeps the first line of a repeated CVE in a file in FIRST\'s order (by year, then number), before and after its order breaks', async () => {
+    // In order across the 4- to 5-digit boundary, a repeat right after its first line, a later
+    // line out of order (its year earlier), then repeats of CVEs from before and after the break.
+    const scores: Array<[string, number, number]> = [
+      ...Array.from({ length: 6_000 }, (_, n): [string, number, number] => [`CVE-2023-${String(5_000 + n).padStart(4, '0')}`, 0.1, 0.2]),
+      ['CVE-2023-10999', 0.9, 0.9],
+      ['CVE-2024-0001', 0.3, 0.4],
+      ['CVE-2024-0001', 0.8, 0.8],
+      ['CVE-2024-0002', 0.5, 0.6],
+      ['CVE-2022-0001', 0.7, 0.7],
+      ['CVE-2023-5000', 0.9, 0.9],
+      ['CVE-2022-0001', 0.1, 0.1],
+      ['CVE-2024-0002', 0.9, 0.9],
+    ];
+    const imported = await importFeed(store, 'epss', epssFile(dir, scores), { now: at });
+    expect(imported.rows).toBe(6_003);
+    expect(await epssRows()).toEqual(firstLines(scores));
   });
 
   it('refuses a malformed line after whole batches were written, into an empty table or over scores, and keeps what was there', async () => {
@@ -170,5 +189,90 @@ describeEachStore('exploitation feeds', (kind) => {
   it('refuses a URL the outbound policy refuses, before any request', async () => {
     await expect(importFeed(store, 'kev', 'http://127.0.0.1:9/kev.json')).rejects.toThrow('The feed URL http://127.0.0.1:9/kev.json is refused: 127.0.0.1 is a loopback address');
     await expect(importFeed(store, 'kev', 'file:///etc/passwd')).rejects.toThrow('does not exist');
+  });
+});
+
+describe('the first line of each CVE (FirstLines)', () => {
+  it('orders CVE ids as FIRST lists them: by year, then by number however many digits it has', () => {
+    expect(cveAfter('CVE-2024-10000', 'CVE-2024-9999')).toBe(true);
+    expect(cveAfter('CVE-2024-9999', 'CVE-2024-10000')).toBe(false);
+    expect(cveAfter('CVE-2025-0001', 'CVE-2024-99999')).toBe(true);
+    expect(cveAfter('CVE-2024-0002', 'CVE-2024-0001')).toBe(true);
+    expect(cveAfter('CVE-2024-0001', 'CVE-2024-0001')).toBe(false);
+  });
+
+  it('keeps each CVE once, in order and after the order breaks, and counts them', () => {
+    const firsts = new FirstLines();
+    const offered = ['CVE-2023-9999', 'CVE-2023-10000', 'CVE-2023-10000', 'CVE-2024-0001', 'CVE-2022-0001', 'CVE-2023-9999', 'CVE-2024-0002', 'CVE-2022-0001'];
+    expect(offered.map((cve) => firsts.keep(cve))).toEqual([true, true, false, true, true, false, true, false]);
+    expect(firsts.count).toBe(5);
+  });
+});
+
+describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table takes the old one\'s place [postgres]', () => {
+  let store: Store;
+  let dir: string;
+  beforeEach(async () => {
+    store = await openTestStore('postgres');
+    dir = feedDir();
+  });
+  afterEach(async () => store.close());
+  const epssRows = () => store.db.selectFrom('epss_scores').selectAll().orderBy('cve').execute();
+  const tables = async () => (await sql<{ name: string }>`select c.relname as name from pg_class c where c.relnamespace = current_schema()::regnamespace and c.relname like 'epss_scores%' order by 1`.execute(store.db)).rows.map((r) => r.name);
+  const before: Array<[string, number, number]> = [['CVE-2024-0001', 0.5, 0.9]];
+  const after: Array<[string, number, number]> = [['CVE-2024-0001', 0.25, 0.5], ['CVE-2024-0002', 0.75, 0.8]];
+
+  it('waits for a reader of the old scores, and gives up after lockTimeoutMs with the old scores kept', async () => {
+    await importFeed(store, 'epss', epssFile(dir, before), { now: at });
+    // A reader's transaction holds the table the import would drop.
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reading = () => undefined as void;
+    const read = new Promise<void>((resolve) => (reading = resolve));
+    const reader = store.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('epss_scores').selectAll().execute();
+      reading();
+      await held;
+      return rows;
+    });
+    await read;
+    await expect(importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at, lockTimeoutMs: 300 })).rejects.toThrow('The EPSS scores stayed in use by another transaction for 0.3 s; the import was rolled back');
+    release();
+    expect(await reader).toEqual([{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }]);
+    expect(await epssRows()).toEqual([{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }]);
+    expect((await feedStatuses(store.db))[1]).toMatchObject({ loaded: true, rows: 1, error: expect.stringContaining('stayed in use') });
+    expect(await tables()).toEqual(['epss_scores', 'epss_scores_pkey']);
+
+    // A reader that finishes within the time: the import waits for it, then swaps.
+    let done = () => undefined as void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    let started = () => undefined as void;
+    const began = new Promise<void>((resolve) => (started = resolve));
+    const brief = store.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('epss_scores').selectAll().execute();
+      started();
+      await finished;
+    });
+    await began;
+    const importing = importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at });
+    // The import is waiting on the reader's lock.
+    await expect.poll(async () => (await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted and locktype = 'relation'`.execute(store.db)).rows[0]?.n, { timeout: 10_000 }).toBeGreaterThan(0);
+    done();
+    await brief;
+    expect(await importing).toMatchObject({ rows: 2 });
+    expect(await epssRows()).toEqual([
+      { cve: 'CVE-2024-0001', epss: 0.25, percentile: 0.5 },
+      { cve: 'CVE-2024-0002', epss: 0.75, percentile: 0.8 },
+    ]);
+  });
+
+  it('takes two imports at once in turn, and leaves one table with its key under the usual names', async () => {
+    await Promise.all([importFeed(store, 'epss', epssFile(dir, before), { now: at }), importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at })]);
+    const rows = await epssRows();
+    expect([1, 2]).toContain(rows.length);
+    expect(rows).toEqual(rows.length === 1 ? [{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }] : [{ cve: 'CVE-2024-0001', epss: 0.25, percentile: 0.5 }, { cve: 'CVE-2024-0002', epss: 0.75, percentile: 0.8 }]);
+    expect(await tables()).toEqual(['epss_scores', 'epss_scores_pkey']);
+    // The key is the table's primary key still: a CVE cannot be stored twice.
+    await expect(sql`insert into epss_scores (cve, epss, percentile) values ('CVE-2024-0001', 0.1, 0.1)`.execute(store.db)).rejects.toThrow('epss_scores_pkey');
   });
 });

@@ -11,7 +11,7 @@ import { refreshAllPriorityKeys } from '../insights/priority-order.js';
 import { bulkRun } from '../store/bulk.js';
 import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
-import { type FeedName, recordFailure, recordImport, replaceEpssScores } from '../store/feeds.js';
+import { type FeedName, loadEpssScores, recordFailure, recordImport } from '../store/feeds.js';
 import { type EpssHeader, type EpssScore, epssScores } from './epss.js';
 import { parseKev } from './kev.js';
 import { feedBytes, feedLines, feedText, isFeedUrl } from './source.js';
@@ -31,6 +31,8 @@ export interface FeedImportOptions extends ReadingPolicyOptions {
    * the catalog before it did not, and that catalog (notifications of newly known-exploited issues).
    */
   afterKevImport?: (trx: Kysely<Database>, change: { added: string[]; previous: ReadonlySet<string> }) => Promise<void>;
+  /** PostgreSQL: how long an EPSS import waits for readers of the previous scores to swap them (store/feeds.ts). */
+  lockTimeoutMs?: number;
 }
 
 export interface FeedImport {
@@ -60,7 +62,7 @@ export async function importFeed(store: Store, name: FeedName, address: string, 
       // Compressed bytes as they come; the limit on decompressed bytes applies when read.
       await pipeline(Readable.from(feedBytesRaw(address, options, maxBytes)), createWriteStream(path));
     }
-    const read = name === 'kev' ? await importKev(store, path, address, maxBytes, now, options.afterKevImport) : await importEpss(store, path, address, maxBytes, now);
+    const read = name === 'kev' ? await importKev(store, path, address, maxBytes, now, options.afterKevImport) : await importEpss(store, path, address, maxBytes, now, options.lockTimeoutMs);
     return read;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -96,16 +98,18 @@ async function importKev(store: Store, path: string, source: string, maxBytes: n
   return { name: 'kev', source, date: feed.date, version: feed.version, rows: feed.entries.length };
 }
 
-async function importEpss(store: Store, path: string, source: string, maxBytes: number, now: () => string): Promise<FeedImport> {
+async function importEpss(store: Store, path: string, source: string, maxBytes: number, now: () => string, lockTimeoutMs: number | undefined): Promise<FeedImport> {
   let header: EpssHeader = { version: null, date: null };
   const scores = epssScores(feedLines(feedBytes(path, { maxBytes }), source), source, (h) => {
     header = h;
   });
   const rows = await store.transaction(async (trx) => {
-    const rows = await replaceEpssScores(store, trx, inBatches(scores, source));
-    await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows, at: now() });
-    await refreshAllPriorityKeys(trx);
-    return rows;
+    const loaded = await loadEpssScores(store, trx, inBatches(scores, source), lockTimeoutMs);
+    await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: loaded.rows, at: now() });
+    // The issues' priority keys from the new scores, then the new scores in place of the old.
+    await refreshAllPriorityKeys(trx, loaded.table);
+    await loaded.install();
+    return loaded.rows;
   });
   const { date, version } = header as EpssHeader;
   return { name: 'epss', source, date, version, rows };

@@ -5,7 +5,7 @@ import { batches, inValues } from '../store/batches.js';
 import { aggregateIssues, scanIssueRowsOf } from '../store/issues.js';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database, ExemptionRow, SlaPauseRow } from '../store/schema.js';
-import { feedStatuses } from '../store/feeds.js';
+import { type EpssTable, feedStatuses } from '../store/feeds.js';
 import { slaPausesFor } from '../store/sla-pauses.js';
 import type { EntityState } from './entity-state.js';
 import { coveringExemption, namesIssue } from './exemptions.js';
@@ -50,10 +50,10 @@ export async function refreshPriorityKeys(db: Db, issueIds: Iterable<number>): P
  * Writes the stored priority parts of every issue a feed can change (those with a vulnerability
  * id) and of any not computed yet, where they changed: after a feed import, in its transaction.
  * Each distinct (vulnerability id, aliases) is matched once and the rows are written by one
- * set-based UPDATE (insights/priority-refresh.ts).
+ * set-based UPDATE (insights/priority-refresh.ts). An EPSS import names the table it filled.
  */
-export async function refreshAllPriorityKeys(db: Db): Promise<number> {
-  return refreshEveryPriorityKey(db);
+export async function refreshAllPriorityKeys(db: Db, epssTable: EpssTable = 'epss_scores'): Promise<number> {
+  return refreshEveryPriorityKey(db, epssTable);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { updateById } from '../store/bulk.js';
+import type { EpssTable } from '../store/feeds.js';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database } from '../store/schema.js';
 import { ALIASES_CVE, ALIASES_PREFIX, cveIdsOf, type Exploitation, exploitationOf, feedMatcher, SCANNER_EPSS } from './exploitation.js';
@@ -71,7 +72,7 @@ export async function writePriorityParts(db: Db, rows: readonly KeyedRow[]): Pro
  * Issues without a vulnerability id are matched with no feed: their parts are computed here only
  * while not computed yet (after the upgrade that added them), by rule id.
  */
-export async function refreshEveryPriorityKey(db: Db): Promise<number> {
+export async function refreshEveryPriorityKey(db: Db, epssTable: EpssTable = 'epss_scores'): Promise<number> {
   const started = performance.now();
   const postgres = isPostgres(db);
   // The issues' groups, as the temporary table below keys them: 'v' and the vulnerability id with
@@ -87,7 +88,7 @@ export async function refreshEveryPriorityKey(db: Db): Promise<number> {
     .groupBy(sql`1, 2, 3, 4`)
     .execute();
   const cves = groups.map((g) => cveIdsOf(g.vulnerability_id, g.aliases === '' ? undefined : (JSON.parse(g.aliases) as string[] | null)));
-  const feeds = await feedMatcher(db, [...new Set(cves.flat())]);
+  const feeds = await feedMatcher(db, [...new Set(cves.flat())], epssTable);
   const rows = groups.map((g, n) => {
     const match = feeds.match(cves[n] as string[], undefined);
     const fixed = priorityParts({ ...match, fixedVersion: 'fixed', vulnerabilityId: g.vulnerability_id, ruleId: g.rule_id });

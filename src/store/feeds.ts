@@ -4,6 +4,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { PgClient, Store } from './database.js';
+import { UnavailableError } from '../domain/errors.js';
 import type { Database, FeedTable } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -65,47 +66,63 @@ export async function recordFailure(db: Db, name: FeedName, at: string, error: s
     .execute();
 }
 
-/** One CVE's row of the EPSS table. */
+/** One CVE's row of the EPSS table, with its two numbers as the file writes them (feeds/epss.ts). */
 export interface EpssRow {
   cve: string;
   epss: number;
   percentile: number;
+  epssText: string;
+  percentileText: string;
+}
+
+/** The table EPSS scores are read from: the stored one, or during an import on PostgreSQL the one it fills. */
+export type EpssTable = 'epss_scores' | 'epss_scores_next';
+
+/** What loadEpssScores() stored, and how the import's transaction makes it the table readers use. */
+export interface LoadedEpss {
+  /** Distinct CVEs stored. */
+  rows: number;
+  /** Where the new scores are until install(): the issues' priority keys are refreshed from it. */
+  table: EpssTable;
+  /** Puts the new scores in place of the previous ones; last in the import's transaction. */
+  install(): Promise<void>;
 }
 
 /** Rows per statement on SQLite: 3 parameters each, far under its limit of 32 766. */
 const SQLITE_EPSS_ROWS = 500;
+/** How long an import waits, by default, for readers of the previous scores before it swaps the tables. */
+export const SWAP_LOCK_TIMEOUT_MS = 10_000;
 
 /**
- * Replaces the EPSS scores with `batches` (file order) in the import's transaction and returns the
- * rows stored: a CVE listed twice keeps its first row. Readers of the table see the previous
- * scores until the transaction commits, and are never blocked meanwhile: no DDL touches the table.
+ * Loads the EPSS scores of `batches` (file order) in the import's transaction, in place of the
+ * stored ones once install() ran: a CVE listed twice keeps its first line. Readers see the
+ * previous scores until the transaction commits.
  *
- * What each store writes (docs/prioritisation.md, "How an import writes"):
- *   - into an empty table (the first import), every row;
- *   - else only the difference: new CVEs are inserted, changed scores updated, CVEs the file no
- *     longer lists deleted; an unchanged row is not written, so re-importing the same day's file
- *     writes nothing.
- * On SQLite each batch runs as prepared statements of 500 rows in CVE order (each row then lands
- * next to the one before it in the WITHOUT ROWID table's B-tree, migrations/0016), an upsert that
- * updates a row only when its scores differ; the CVEs the file no longer lists are looked for only
- * when the table then holds more rows than the file. On PostgreSQL the rows stream through
- * COPY … FROM STDIN while the file is still being parsed (the server works in its own process
- * meanwhile): straight into the table when it is empty, else into a temporary table that one
- * full join compares with the stored scores, so that only the difference is written.
+ * What each store writes (docs/prioritisation.md, "How an import writes"): every row, whether the
+ * table held scores or not — FIRST re-scores every CVE each day, so that a day's file differs from
+ * the day before in most of its rows, and writing them all costs less than finding which differ.
+ *   - SQLite: the stored rows are deleted (one statement, the table's pages freed whole), then each
+ *     batch goes in as prepared 500-row statements in CVE order (each row lands next to the one
+ *     before it in the WITHOUT ROWID table's B-tree, migrations/0016). Readers on other
+ *     connections keep the previous rows (write-ahead log) until the commit.
+ *   - PostgreSQL: the rows stream through COPY … FROM STDIN while the file is still being parsed
+ *     (the server works in its own process meanwhile) into a new table shaped like the stored
+ *     one; install() then drops the stored table and gives the new one its name, so that the
+ *     previous rows are neither updated nor deleted one by one (no dead rows for vacuum) and
+ *     readers are never blocked while the file loads, only for the moment of the swap, which waits
+ *     at most SWAP_LOCK_TIMEOUT_MS (or `lockTimeoutMs`) for a reader of the old table to finish. Two imports take turns.
  */
-export async function replaceEpssScores(store: Store, trx: Db, batches: AsyncIterable<readonly EpssRow[]>): Promise<number> {
-  const seen = new Set<string>();
-  const firsts = (rows: readonly EpssRow[]) => rows.filter((row) => !seen.has(row.cve) && seen.add(row.cve) !== undefined);
-  const empty = (await trx.selectFrom('epss_scores').select('cve').limit(1).executeTakeFirst()) === undefined;
+export async function loadEpssScores(store: Store, trx: Db, batches: AsyncIterable<readonly EpssRow[]>, lockTimeoutMs = SWAP_LOCK_TIMEOUT_MS): Promise<LoadedEpss> {
+  const same = { table: 'epss_scores' as const, install: async () => undefined };
+  if (store.sqlite) {
+    store.sqlite.prepare('DELETE FROM epss_scores').run();
+    return { rows: await fillOnSqlite(store.sqlite, batches), ...same };
+  }
   const client = await store.clientOf(trx);
-  if (store.sqlite && empty) return fillOnSqlite(store.sqlite, batches);
-  if (store.sqlite) await replaceOnSqlite(store.sqlite, batches, firsts, seen);
-  else if (client) await replaceOnPostgres(trx, client, empty, batches, firsts);
-  else await replaceByStatements(trx, batches, firsts);
-  return seen.size;
+  if (client) return loadOnPostgres(trx, client, batches, lockTimeoutMs);
+  return { rows: await replaceByStatements(trx, batches), ...same };
 }
 
-type Firsts = (rows: readonly EpssRow[]) => EpssRow[];
 const byCve = (a: EpssRow, b: EpssRow) => (a.cve < b.cve ? -1 : a.cve > b.cve ? 1 : 0);
 
 /**
@@ -135,72 +152,106 @@ async function fillOnSqlite(sqlite: BetterSqlite3.Database, batches: AsyncIterab
   return sqlite.prepare('SELECT count(*) FROM epss_scores').pluck().get() as number;
 }
 
-async function replaceOnSqlite(sqlite: BetterSqlite3.Database, batches: AsyncIterable<readonly EpssRow[]>, firsts: Firsts, seen: ReadonlySet<string>): Promise<void> {
-  // Over stored scores: a row is written only where its scores differ (the batches hold each CVE once).
-  const onConflict = ' ON CONFLICT (cve) DO UPDATE SET epss = excluded.epss, percentile = excluded.percentile WHERE epss <> excluded.epss OR percentile <> excluded.percentile';
-  const statementOf = (n: number) => sqlite.prepare(`INSERT INTO epss_scores (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')}${onConflict}`);
-  const whole = statementOf(SQLITE_EPSS_ROWS);
-  const values: Array<string | number> = [];
-  const run = (rows: readonly EpssRow[], from: number, to: number) => {
-    values.length = 0;
-    for (let i = from; i < to; i++) {
-      const row = rows[i] as EpssRow;
-      values.push(row.cve, row.epss, row.percentile);
+/**
+ * Which CVEs are first seen, without hashing each of them: FIRST's file lists CVEs in order (by
+ * year, then by number), and while each CVE comes after the one before it none can repeat. The
+ * first CVE out of that order builds the set of those seen so far, which then decides.
+ */
+export class FirstLines {
+  private previous = '';
+  private inOrder: string[] = [];
+  private seen: Set<string> | undefined;
+
+  /** True the first time a CVE is offered. */
+  keep(cve: string): boolean {
+    if (this.seen === undefined) {
+      if (this.previous === '' || cveAfter(cve, this.previous)) {
+        this.previous = cve;
+        this.inOrder.push(cve);
+        return true;
+      }
+      this.seen = new Set(this.inOrder);
+      this.inOrder = [];
     }
-    (to - from === SQLITE_EPSS_ROWS ? whole : statementOf(to - from)).run(values);
-  };
-  for await (const batch of batches) {
-    const rows = firsts(batch).sort(byCve);
-    for (let start = 0; start < rows.length; start += SQLITE_EPSS_ROWS) run(rows, start, Math.min(rows.length, start + SQLITE_EPSS_ROWS));
-    // better-sqlite3 ran the statements synchronously: let other requests in between batches.
-    await nextTurn();
+    if (this.seen.has(cve)) return false;
+    this.seen.add(cve);
+    return true;
   }
-  // Every CVE of the file is now stored: any row beyond them is one the file no longer lists.
-  const stored = sqlite.prepare('SELECT count(*) FROM epss_scores').pluck().get() as number;
-  if (stored === seen.size) return;
-  const gone = (sqlite.prepare('SELECT cve FROM epss_scores').pluck().all() as string[]).filter((cve) => !seen.has(cve));
-  for (let start = 0; start < gone.length; start += SQLITE_EPSS_ROWS) {
-    const part = gone.slice(start, start + SQLITE_EPSS_ROWS);
-    sqlite.prepare(`DELETE FROM epss_scores WHERE cve IN (${part.map(() => '?').join(', ')})`).run(part);
+
+  get count(): number {
+    return this.seen?.size ?? this.inOrder.length;
   }
 }
 
-async function replaceOnPostgres(trx: Db, client: PgClient, empty: boolean, batches: AsyncIterable<readonly EpssRow[]>, firsts: Firsts): Promise<void> {
-  if (!empty) await sql`CREATE TEMPORARY TABLE epss_import (LIKE epss_scores) ON COMMIT DROP`.execute(trx);
-  // COPY's text format: CVE ids and numbers hold no tab, newline or backslash to escape.
+/** Whether CVE id `a` comes after `b` in FIRST's order: by year, then by number (both checked by CVE_ID). */
+export function cveAfter(a: string, b: string): boolean {
+  // CVE-YYYY-N…: the year is characters 4 to 8, the number from 9; a longer number is larger.
+  const year = a.slice(4, 8);
+  const other = b.slice(4, 8);
+  if (year !== other) return year > other;
+  if (a.length !== b.length) return a.length > b.length;
+  return a > b;
+}
+
+async function loadOnPostgres(trx: Db, client: PgClient, batches: AsyncIterable<readonly EpssRow[]>, lockTimeoutMs: number): Promise<LoadedEpss> {
+  // Two imports at once (replicas refreshing the feeds) take turns: the second fills its table
+  // after the first committed.
+  await sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.lantern.epss-import'))`.execute(trx);
+  await sql`CREATE TABLE epss_scores_next (LIKE epss_scores INCLUDING ALL)`.execute(trx);
+  const firsts = new FirstLines();
+  // COPY's text format: CVE ids and checked numbers hold no tab, newline or backslash to escape.
   async function* copyText(): AsyncGenerator<string> {
     for await (const batch of batches) {
       let text = '';
-      for (const row of firsts(batch)) text += `${row.cve}\t${row.epss}\t${row.percentile}\n`;
+      for (const row of batch) if (firsts.keep(row.cve)) text += `${row.cve}\t${row.epssText}\t${row.percentileText}\n`;
       if (text !== '') yield text;
     }
   }
   // Loaded only for PostgreSQL, as the driver is. A refused file ends the COPY with CopyFail
   // (pipeline destroys the stream), so that the transaction can roll back.
   const { from: copyFrom } = await import('pg-copy-streams');
-  await pipeline(Readable.from(copyText()), client.query(copyFrom(`COPY ${empty ? 'epss_scores' : 'epss_import'} (cve, epss, percentile) FROM STDIN`)));
-  if (empty) return;
-  await sql`
-    CREATE TEMPORARY TABLE epss_changes ON COMMIT DROP AS
-    SELECT n.cve, n.epss, n.percentile, e.cve AS stored
-    FROM epss_import n FULL JOIN epss_scores e ON e.cve = n.cve
-    WHERE n.cve IS NULL OR e.cve IS NULL OR e.epss <> n.epss OR e.percentile <> n.percentile
-  `.execute(trx);
-  const { changes } = (await sql<{ changes: number }>`SELECT count(*) AS changes FROM epss_changes`.execute(trx)).rows[0] ?? { changes: 0 };
-  if (Number(changes) === 0) return;
-  // Its size known, the planner joins a few changes through the primary key and many by hashing.
-  await sql`ANALYZE epss_changes`.execute(trx);
-  await sql`DELETE FROM epss_scores e USING epss_changes c WHERE c.cve IS NULL AND e.cve = c.stored`.execute(trx);
-  await sql`UPDATE epss_scores e SET epss = c.epss, percentile = c.percentile FROM epss_changes c WHERE c.cve IS NOT NULL AND e.cve = c.stored`.execute(trx);
-  await sql`INSERT INTO epss_scores (cve, epss, percentile) SELECT cve, epss, percentile FROM epss_changes WHERE stored IS NULL`.execute(trx);
+  await pipeline(Readable.from(copyText()), client.query(copyFrom('COPY epss_scores_next (cve, epss, percentile) FROM STDIN')));
+  // A new table has no statistics until autovacuum comes by: the refresh of the priority keys and
+  // the first issue pages after the import would be planned blind. A sample of 3 000 rows (a tenth
+  // of the default) says what the plans need of a table keyed by CVE, in a tenth of the time.
+  await withSetting(trx, 'default_statistics_target', '10', () => sql`ANALYZE epss_scores_next`.execute(trx));
+  return {
+    rows: firsts.count,
+    table: 'epss_scores_next',
+    install: async () => {
+      await withSetting(trx, 'lock_timeout', `${lockTimeoutMs}ms`, async () => {
+        try {
+          await sql`DROP TABLE epss_scores`.execute(trx);
+        } catch (error) {
+          if ((error as { code?: string }).code === '55P03') {
+            throw new UnavailableError(`The EPSS scores stayed in use by another transaction for ${lockTimeoutMs / 1000} s; the import was rolled back and can be run again.`, 60);
+          }
+          throw error;
+        }
+      });
+      await sql`ALTER TABLE epss_scores_next RENAME TO epss_scores`.execute(trx);
+      await sql`ALTER INDEX epss_scores_next_pkey RENAME TO epss_scores_pkey`.execute(trx);
+    },
+  };
+}
+
+/** Runs `work` with a setting changed for the transaction, then puts back the setting's value. */
+async function withSetting<T>(trx: Db, name: string, value: string, work: () => Promise<T>): Promise<T> {
+  const { rows } = await sql<{ previous: string }>`SELECT current_setting(${name}) AS previous`.execute(trx);
+  await sql`SELECT set_config(${name}, ${value}, true)`.execute(trx);
+  const result = await work();
+  await sql`SELECT set_config(${name}, ${rows[0]?.previous ?? ''}, true)`.execute(trx);
+  return result;
 }
 
 /** Without the transaction's own client (a pooler in front of PostgreSQL): the rows replaced by statements. */
-async function replaceByStatements(trx: Db, batches: AsyncIterable<readonly EpssRow[]>, firsts: Firsts): Promise<void> {
+async function replaceByStatements(trx: Db, batches: AsyncIterable<readonly EpssRow[]>): Promise<number> {
+  const firsts = new FirstLines();
   await trx.deleteFrom('epss_scores').execute();
   for await (const batch of batches) {
-    const rows = firsts(batch);
+    const rows = batch.filter((row) => firsts.keep(row.cve));
     if (rows.length === 0) continue;
     await sql`INSERT INTO epss_scores (cve, epss, percentile) SELECT * FROM unnest(cast(${rows.map((r) => r.cve)} as text[]), cast(${rows.map((r) => r.epss)} as double precision[]), cast(${rows.map((r) => r.percentile)} as double precision[]))`.execute(trx);
   }
+  return firsts.count;
 }
