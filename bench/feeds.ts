@@ -5,12 +5,15 @@
  *     parsing the same files alone; goal: import within 2× of parsing. Parse and import alternate
  *     (BENCH_ROUNDS rounds, 3 by default) and each import is set against the parse just before it,
  *     so that a machine loaded by others weighs on both alike; the median ratio is shown.
- *   - a re-import in which every score differs from the stored one (an import writes only what
- *     changed: the same file twice writes nothing), alternating two files.
+ *     The synthetic file lists its CVEs as FIRST's does, by year and then by number.
+ *   - a re-import in which every score differs from the stored one, alternating two files (as
+ *     FIRST's daily re-scoring does to most rows); a re-import of the first file with its lines
+ *     out of CVE order (the import then hashes each CVE to keep the first line of a repeated one).
  *   - the same imports once an entity shows 2 000 issues: the import then also writes each
  *     vulnerability issue's stored place in the priority order (re-enrichment).
- *   - re-enrichment at scale: every stored priority key of a 20 000-issue target (BENCH_BULK_ISSUES)
- *     written anew, per issue, and extrapolated to the 2M-issue estate; goal: under 30 s on SQLite.
+ *   - re-enrichment, worst case: every stored priority key of a 20 000-issue target
+ *     (BENCH_BULK_ISSUES) written anew, each issue a vulnerability of its own, per issue. The goal
+ *     (the 2M-issue estate under 30 s on SQLite) is measured on the estate itself: --estate 10000.
  *   - the first page (50) of that entity's issues by `sort=priority` over HTTP on loopback, p50 and
  *     p95 of BENCH_SAMPLES (200) sequential requests; goal: the issue-page goal, p95 ≤ 30 ms. Beside
  *     it, a page 1 000 deep, a filtered (status, severity) and a descending first page, also
@@ -90,9 +93,11 @@ const ratio = (pairs: Array<[number, number]>) => {
 const rows: string[][] = [];
 const loads: number[] = [];
 try {
-  const epssFile = (name: string, shift: number) => {
+  // FIRST's file lists CVEs by year, then by number; `shuffled` lists them out of that order.
+  const inFirstOrder = Array.from({ length: EPSS_ROWS }, (_, n) => n).sort((a, b) => (a % 10) - (b % 10) || a - b);
+  const epssFile = (name: string, shift: number, shuffled = false) => {
     const lines = ['#model_version:v2023.03.01,score_date:2024-04-01T00:00:00+0000', 'cve,epss,percentile'];
-    for (let n = 0; n < EPSS_ROWS; n++) lines.push(`${cve(n)},${((n * 7919 + shift) % 100000) / 100000},${((n * 104729 + shift) % 100000) / 100000}`);
+    for (const n of shuffled ? Array.from({ length: EPSS_ROWS }, (_, i) => (i * 7919) % EPSS_ROWS) : inFirstOrder) lines.push(`${cve(n)},${((n * 7919 + shift) % 100000) / 100000},${((n * 104729 + shift) % 100000) / 100000}`);
     const path = join(dir, name);
     writeFileSync(path, gzipSync(`${lines.join('\n')}\n`));
     return path;
@@ -100,6 +105,7 @@ try {
   const epssPath = epssFile('epss.csv.gz', 0);
   // The same CVEs, every score and percentile another.
   const epssChangedPath = epssFile('epss-changed.csv.gz', 1);
+  const epssShuffledPath = epssFile('epss-shuffled.csv.gz', 0, true);
   const kevPath = join(dir, 'kev.json');
   writeFileSync(
     kevPath,
@@ -144,8 +150,13 @@ try {
         const parse = await parseEpss();
         changed.push([await timed(() => importFeed(store, 'epss', round % 2 === 0 ? epssChangedPath : epssPath)), parse]);
       }
-      // The imports below start from the first file's scores.
-      if (ROUNDS % 2 === 1) await importFeed(store, 'epss', epssPath);
+      // The first file's scores, its CVEs out of FIRST's order (the import then keeps a set of
+      // the CVEs seen to drop a repeated one); the imports below start from these scores.
+      const shuffled: Array<[number, number]> = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const parse = await parseEpss();
+        shuffled.push([await timed(() => importFeed(store, 'epss', epssShuffledPath)), parse]);
+      }
       const kev: Array<[number, number]> = [];
       for (let round = 0; round < ROUNDS; round++) {
         const parse = await parseKevFile();
@@ -234,8 +245,9 @@ try {
         [kind, 'EPSS import into an empty table', ratio(first), '≤ 2× parse'],
         [kind, 'EPSS re-import (replaces the rows)', ratio(again), '≤ 2× parse'],
         [kind, 'EPSS re-import, every score changed', ratio(changed), '≤ 2× parse'],
+        [kind, 'EPSS re-import, the file out of CVE order', ratio(shuffled), '≤ 2× parse'],
         [kind, `EPSS re-import, ${ISSUES.toLocaleString('en')} issues re-enriched`, ratio(enriched), '≤ 2× parse'],
-        [kind, `re-enrichment: every stored priority key of ${vulnerable.toLocaleString('en')} issues rewritten`, `${ms(refresh)} (${(perIssue * 1000).toFixed(1)} µs/issue; 2M issues ≈ ${Math.round((perIssue * 2_000_000) / 1000)} s)`, kind === 'sqlite' ? `2M issues < 30 s${perIssue * 2_000_000 < 30_000 ? ', met' : ', missed'}` : ''],
+        [kind, `re-enrichment: every stored priority key of ${vulnerable.toLocaleString('en')} issues rewritten`, `${ms(refresh)} (${(perIssue * 1000).toFixed(1)} µs/issue; 2M such issues ≈ ${Math.round((perIssue * 2_000_000) / 1000)} s)`, kind === 'sqlite' ? 'worst case; the estate: --estate 10000' : ''],
         [kind, `KEV ${KEV_ROWS.toLocaleString('en')} entries: parse / import`, `${ms(median(kev.map(([, p]) => p)))} / ${ms(median(kev.map(([w]) => w)))}`, ''],
         [kind, `sort=priority, first 50 of ${ISSUES.toLocaleString('en')} issues: p50 / p95`, lat(p50, p95), `p95 ≤ 30 ms${p95 <= 30 ? ', met' : ', missed'}`],
         [kind, 'sort=priority, 50 issues from offset 1 000: p50 / p95', lat(deep50, deep95), `p95 ≤ 30 ms${deep95 <= 30 ? ', met' : ', missed'}`],
