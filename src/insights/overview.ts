@@ -5,7 +5,7 @@ import type { Database } from '../store/schema.js';
 import { containsText } from '../store/text-search.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { scopeAllowed } from '../store/scope-filter.js';
-import { batches } from '../store/batches.js';
+import { batches, inValues } from '../store/batches.js';
 import { type CountedEntity, distinctCounts } from './rollup.js';
 import { MIN_ISSUE_SEARCH } from './issue-search.js';
 import { byFacet, facetConditions, facetExploitation, facetGroups, type PagePlan, pagePlan } from './overview-facets.js';
@@ -121,7 +121,10 @@ function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner') {
       if (text) {
         const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
         // Entities are also found by an issue they show now (a CVE, an alias, a package, a rule).
-        if (text.length >= MIN_ISSUE_SEARCH) names.push(eb('e.id', 'in', entitiesShowingTerm(db, text)));
+        if (text.length >= MIN_ISSUE_SEARCH) {
+          const showing = (query as FoundQuery).showingTerm;
+          names.push(showing === undefined ? eb('e.id', 'in', entitiesShowingTerm(db, text)) : showing.length === 0 ? sql<SqlBool>`1 = 0` : inValues(db, 'e.id', showing));
+        }
         all.push(eb.or(names));
       }
       return eb.and(all);
@@ -247,8 +250,25 @@ function pickedOneByOne(query: OverviewQuery): boolean {
   return Boolean(query.q?.trim());
 }
 
+/**
+ * A query whose text's entities found by their issues (entitiesShowingTerm) are looked up once:
+ * the page, its groups, its exploitation totals and the shared-target correction each filter by
+ * them, and each would otherwise search the terms again.
+ */
+interface FoundQuery extends OverviewQuery {
+  showingTerm?: readonly number[];
+}
+
+async function withTermEntities(db: Db, query: OverviewQuery): Promise<FoundQuery> {
+  const text = query.q?.trim().toLowerCase();
+  if (!text || text.length < MIN_ISSUE_SEARCH) return query;
+  const rows = await entitiesShowingTerm(db, text).execute();
+  return { ...query, showingTerm: [...new Set(rows.map((r) => r.entity_id))] };
+}
+
 /** The catalog, one row per entity, with its stored summary (docs/insights-api.md: overview). */
-export async function overview(db: Db, query: OverviewQuery): Promise<Overview> {
+export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> {
+  const query = await withTermEntities(db, asked);
   const sort = query.sort ?? '-critical';
   const descending = sort.startsWith('-');
   const key = descending ? sort.slice(1) : sort;
