@@ -45,9 +45,15 @@ const ESTATE_CVES = 1_000;
  */
 const cve = (n: number) => (n < ESTATE_CVES ? `CVE-2024-${10000 + n}` : `CVE-${2015 + (n % 10)}-${String(10000 + n).padStart(5, '0')}`);
 
+/** The rows in the order FIRST's file lists CVEs: by year, then by number. */
+const IN_FIRST_ORDER = Array.from({ length: EPSS_ROWS }, (_, n) => n).sort((a, b) => {
+  const [x, y] = [cve(a), cve(b)];
+  return x.slice(4, 8).localeCompare(y.slice(4, 8)) || x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+});
+
 function epssText(changed: (n: number) => boolean, date: string): string {
   const lines = [`#model_version:v2023.03.01,score_date:${date}T00:00:00+0000`, 'cve,epss,percentile'];
-  for (let n = 0; n < EPSS_ROWS; n++) {
+  for (const n of IN_FIRST_ORDER) {
     let score = ((n * 7919) % 100000) / 100000;
     let percentile = ((n * 104729) % 100000) / 100000;
     // A changed row moves by a third of the range: most cross an EPSS band edge.
