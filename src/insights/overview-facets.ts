@@ -58,7 +58,8 @@ function dataRange(key: string, hasData: boolean): RawBuilder<SqlBool> {
  * (rows up to the page's end) × (entities / matching), reading the matching entities costs them
  * (from the rarer of the tags and the facets): the first when the filters keep many, the second when
  * they keep few, so that either way a page reads at most about √(rows to the page's end × entities)
- * rows. SQLite cannot weigh a value's frequency itself; PostgreSQL plans every form alike.
+ * rows. SQLite cannot weigh a value's frequency itself; PostgreSQL weighs it as well, from the
+ * indexable forms facetConditions gives it whatever the plan.
  *
  * Along a count sort (`dataKey`) data or not is a range of the sort's index, not a facet: alone it
  * is walked without counts, and with other filters the walk's rows are those of the range.
@@ -154,9 +155,11 @@ function refKeyIn(alias: string, column: string, indexed: boolean, values: reado
  * form the plan reads them: by an index (`planner`, `byFacet`), or checked row by row with each
  * column made an expression so that no index over it is chosen instead of the sort's (`along`, and
  * the facets of `byTag`). Walked along a count sort (`dataKey`), data or not is the range of the
- * sort's index that holds them.
+ * sort's index that holds them. PostgreSQL (`postgres`) gets the indexable forms in every plan: it
+ * weighs each value from its statistics, while an expression's it guesses rare, and then read and
+ * sorted every sort row rather than walk the sort's index for a filter that keeps most of them.
  */
-export function facetConditions(eb: ExpressionBuilder<any, any>, query: FacetQuery, plan: PagePlan, dataKey: string | undefined): Expression<SqlBool>[] {
+export function facetConditions(eb: ExpressionBuilder<any, any>, query: FacetQuery, plan: PagePlan, dataKey: string | undefined, postgres: boolean): Expression<SqlBool>[] {
   const all: Expression<SqlBool>[] = [];
   const tags = query.tag?.map((t) => t.toLowerCase()) ?? [];
   if (plan === 'byFacet') {
@@ -164,9 +167,9 @@ export function facetConditions(eb: ExpressionBuilder<any, any>, query: FacetQue
     const facets = eb.selectFrom('entity_sort_keys as fo').select('fo.entity_id').where((e) => e.and(onSortRow(e, query, 'fo', true)));
     all.push(eb('o.entity_id', 'in', facets));
   } else if (plan === 'along' && dataKey !== undefined && query.hasData !== undefined) {
-    all.push(...onSortRow(eb, { ...query, hasData: undefined }, 'o', false), dataRange(dataKey, query.hasData));
+    all.push(...onSortRow(eb, { ...query, hasData: undefined }, 'o', postgres), dataRange(dataKey, query.hasData));
   } else {
-    all.push(...onSortRow(eb, query, 'o', plan === 'planner'));
+    all.push(...onSortRow(eb, query, 'o', postgres || plan === 'planner'));
   }
   if (tags.length > 0) {
     // entity_tags (an entity's distinct lowered tags): read by (tag, entity), or probed by (entity, tag).

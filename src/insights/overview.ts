@@ -6,6 +6,7 @@ import { containsText } from '../store/text-search.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { scopeAllowed } from '../store/scope-filter.js';
 import { batches } from '../store/batches.js';
+import { isPostgres } from '../store/row-locks.js';
 import { type CountedEntity, distinctCounts } from './rollup.js';
 import { MIN_ISSUE_SEARCH } from './issue-search.js';
 import { byCatalogFacet, byData, facetConditions, facetExploitation, facetGroups, type PagePlan, pagePlan } from './overview-facets.js';
@@ -117,7 +118,7 @@ function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', data
       const all: Expression<SqlBool>[] = [];
       if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'o.scope', query.scopes));
       // The facets and tags, in the form the page's plan reads them (overview-facets.ts).
-      all.push(...facetConditions(eb, query, plan, dataKey));
+      all.push(...facetConditions(eb, query, plan, dataKey, isPostgres(db)));
       const text = query.q?.trim().toLowerCase();
       if (text) {
         const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
