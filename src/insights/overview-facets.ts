@@ -34,7 +34,23 @@ export type PagePlan = 'planner' | 'along' | 'byTag' | 'byFacet';
 
 /** Whether the query picks entities by a facet (kind, type, lifecycle, owner, system, data or not). */
 export function byFacet(query: FacetQuery): boolean {
-  return Boolean(query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length || query.hasData !== undefined);
+  return byCatalogFacet(query) || query.hasData !== undefined;
+}
+
+/** Whether the query picks entities by a catalog field (kind, type, lifecycle, owner, system). */
+export function byCatalogFacet(query: FacetQuery): boolean {
+  return Boolean(query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length);
+}
+
+/**
+ * Data or not as a range of the sort row `o`'s count key `key` (`desc_critical`, …): a count key's
+ * first character says whether the entity has data ('0') or not ('1'), so that along its index the
+ * entities with data are one range and those without the next (0010-overview-sort.ts), and neither
+ * is read to find where the other starts. The callers' `dataKey` is that key when the page's sort is
+ * a count's, else undefined.
+ */
+function dataRange(key: string, hasData: boolean): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(`o.${key}`)} ${sql.raw(hasData ? '<' : '>=')} ${'1'}`;
 }
 
 /**
@@ -42,15 +58,24 @@ export function byFacet(query: FacetQuery): boolean {
  * (rows up to the page's end) × (entities / matching), reading the matching entities costs them
  * (from the rarer of the tags and the facets): the first when the filters keep many, the second when
  * they keep few, so that either way a page reads at most about √(rows to the page's end × entities)
- * rows. SQLite cannot weigh a value's frequency itself; PostgreSQL plans every form alike.
+ * rows. SQLite cannot weigh a value's frequency itself; PostgreSQL weighs it as well, from the
+ * indexable forms facetConditions gives it whatever the plan.
+ *
+ * Along a count sort (`dataKey`) data or not is a range of the sort's index, not a facet: alone it
+ * is walked without counts, and with other filters the walk's rows are those of the range.
  */
-export async function pagePlan(db: Db, query: FacetQuery): Promise<PagePlan> {
+export async function pagePlan(db: Db, query: FacetQuery, dataKey: string | undefined): Promise<PagePlan> {
   const tags = query.tag?.map((t) => t.toLowerCase()) ?? [];
   const facets = byFacet(query);
   if (query.q?.trim() || (!facets && tags.length === 0)) return 'planner';
+  const ranged = dataKey !== undefined && query.hasData !== undefined;
+  if (ranged && !byCatalogFacet(query) && tags.length === 0) return 'along';
   const counts = await db
     .selectNoFrom((eb) => [
-      eb.selectFrom('entity_rollups').select((e) => e.fn.sum<number>('entities').as('n')).as('estate'),
+      eb
+        .selectFrom('entity_rollups')
+        .select((e) => e.fn.sum<number>(!ranged ? 'entities' : query.hasData ? 'with_data' : sql<number>`entities - with_data`).as('n'))
+        .as('estate'),
       // With tags, an entity with two of them is in two tags' rows: an upper bound, good enough to choose by.
       eb
         .selectFrom('entity_tag_rollups as f')
@@ -129,17 +154,22 @@ function refKeyIn(alias: string, column: string, indexed: boolean, values: reado
  * The conditions of the query's facets and tags on the sort rows `o` (entity_sort_keys), in the
  * form the plan reads them: by an index (`planner`, `byFacet`), or checked row by row with each
  * column made an expression so that no index over it is chosen instead of the sort's (`along`, and
- * the facets of `byTag`).
+ * the facets of `byTag`). Walked along a count sort (`dataKey`), data or not is the range of the
+ * sort's index that holds them. PostgreSQL (`postgres`) gets the indexable forms in every plan: it
+ * weighs each value from its statistics, while an expression's it guesses rare, and then read and
+ * sorted every sort row rather than walk the sort's index for a filter that keeps most of them.
  */
-export function facetConditions(eb: ExpressionBuilder<any, any>, query: FacetQuery, plan: PagePlan): Expression<SqlBool>[] {
+export function facetConditions(eb: ExpressionBuilder<any, any>, query: FacetQuery, plan: PagePlan, dataKey: string | undefined, postgres: boolean): Expression<SqlBool>[] {
   const all: Expression<SqlBool>[] = [];
   const tags = query.tag?.map((t) => t.toLowerCase()) ?? [];
   if (plan === 'byFacet') {
     // The facets' entities through their index, as a set of ids the page's rows are looked up by.
     const facets = eb.selectFrom('entity_sort_keys as fo').select('fo.entity_id').where((e) => e.and(onSortRow(e, query, 'fo', true)));
     all.push(eb('o.entity_id', 'in', facets));
+  } else if (plan === 'along' && dataKey !== undefined && query.hasData !== undefined) {
+    all.push(...onSortRow(eb, { ...query, hasData: undefined }, 'o', postgres), dataRange(dataKey, query.hasData));
   } else {
-    all.push(...onSortRow(eb, query, 'o', plan === 'planner'));
+    all.push(...onSortRow(eb, query, 'o', postgres || plan === 'planner'));
   }
   if (tags.length > 0) {
     // entity_tags (an entity's distinct lowered tags): read by (tag, entity), or probed by (entity, tag).
@@ -182,8 +212,7 @@ export interface GroupRow {
  * tag), in the shape of the live grouping. With several tags an entity with k of them is in k
  * tags' sums: k − 1 of its sort row are taken away again, read from the entities of every tag but
  * the most common one (an entity with two of the tags has one of those), each probed for the others
- * by (entity, tag). An entity without data has no issues, so "with data" takes a group's entities
- * with data and its sums, "without" the rest and none of its sums.
+ * by (entity, tag). Data or not narrows the groups (byData).
  */
 export async function facetGroups(db: Db, query: ScopedFacetQuery): Promise<GroupRow[]> {
   const tags = [...new Set(query.tag?.map((t) => t.toLowerCase()) ?? [])];
@@ -221,8 +250,17 @@ export async function facetGroups(db: Db, query: ScopedFacetQuery): Promise<Grou
       for (const s of SEVERITIES) group[s] -= Number(extra[s] ?? 0);
     }
   }
-  return [...groups.values()]
-    .map((r) => (query.hasData === undefined ? r : query.hasData ? { ...r, entities: r.with_data } : { ...r, entities: r.entities - r.with_data, with_data: 0, critical: 0, high: 0, medium: 0, low: 0, info: 0 }))
+  return byData([...groups.values()], query.hasData);
+}
+
+/**
+ * Rollup rows narrowed to the entities with data (`true`) or those without (`false`): an entity
+ * without data has no issues, so "with data" takes a group's entities with data and its sums,
+ * "without" the rest and none of its sums. Groups left without entities are dropped.
+ */
+export function byData(rows: readonly GroupRow[], hasData: boolean | undefined): GroupRow[] {
+  return rows
+    .map((r) => (hasData === undefined ? r : hasData ? { ...r, entities: r.with_data } : { ...r, entities: r.entities - r.with_data, with_data: 0, critical: 0, high: 0, medium: 0, low: 0, info: 0 }))
     .filter((r) => r.entities > 0);
 }
 

@@ -150,9 +150,11 @@ describeEachStore('overview score sort and tag filter by index', (kind: StoreKin
         if (a.score === null || b.score === null) return a.score === b.score ? 0 : a.score === null ? 1 : -1;
         return direction * (a.score - b.score);
       }
-      if (key === 'total') {
+      if (key === 'total' || (COUNTS as readonly string[]).includes(key)) {
+        // Entities with data first either way round, then the sorted count and the others.
         if (a.hasData !== b.hasData) return a.hasData ? -1 : 1;
-        for (const c of ['total', ...COUNTS] as const) if (a.counts[c] !== b.counts[c]) return direction * (a.counts[c] - b.counts[c]);
+        const order = key === 'total' ? (['total', ...COUNTS] as const) : [key as (typeof COUNTS)[number], ...COUNTS.filter((c) => c !== key)];
+        for (const c of order) if (a.counts[c] !== b.counts[c]) return direction * (a.counts[c] - b.counts[c]);
         return 0;
       }
       const [x, y] = [a.name, b.name];
@@ -222,7 +224,8 @@ describeEachStore('overview score sort and tag filter by index', (kind: StoreKin
     { q: 'Service 3', tag: ['internal'] },
     { q: 'pkg-2' },
   ];
-  const SORTS = ['score', '-score', '-total', 'name'];
+  // Count sorts both ways round: with data or not, their pages read a range of the sort's index.
+  const SORTS = ['score', '-score', '-total', 'total', '-critical', 'name'];
 
   /** Every filter under every sort, walked by cursor four at a time, against the live answer; and its totals and rollups. */
   const expectIndexedEqualsLive = async (scorecards: string[]) => {

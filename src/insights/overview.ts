@@ -6,9 +6,10 @@ import { containsText } from '../store/text-search.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { scopeAllowed } from '../store/scope-filter.js';
 import { batches, inValues } from '../store/batches.js';
+import { isPostgres } from '../store/row-locks.js';
 import { type CountedEntity, distinctCounts } from './rollup.js';
 import { MIN_ISSUE_SEARCH } from './issue-search.js';
-import { byFacet, facetConditions, facetExploitation, facetGroups, type PagePlan, pagePlan } from './overview-facets.js';
+import { byCatalogFacet, byData, facetConditions, facetExploitation, facetGroups, type PagePlan, pagePlan } from './overview-facets.js';
 import { entitiesShowingTerm } from './overview-search.js';
 
 type Db = Kysely<Database>;
@@ -106,8 +107,9 @@ export { lowerIn, refIn } from './overview-facets.js';
  * entity and its stored summary joined: filters and sorts read the sort row, so that a page is
  * read in index order. Every sort row has its entity and at most one summary: the joins are outer
  * so that a query reading neither (a page without `q`) drops them and reads the sort rows alone.
+ * `dataKey`: the page's count key, if its sort is a count's (overview-facets.ts: dataRange).
  */
-function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner') {
+function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', dataKey?: string) {
   return db
     .selectFrom('entity_sort_keys as o')
     .leftJoin('entities as e', 'e.id', 'o.entity_id')
@@ -116,7 +118,7 @@ function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner') {
       const all: Expression<SqlBool>[] = [];
       if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'o.scope', query.scopes));
       // The facets and tags, in the form the page's plan reads them (overview-facets.ts).
-      all.push(...facetConditions(eb, query, plan));
+      all.push(...facetConditions(eb, query, plan, dataKey, isPostgres(db)));
       const text = query.q?.trim().toLowerCase();
       if (text) {
         const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
@@ -152,11 +154,13 @@ const ASCENDING_KEYS: readonly string[] = [...COUNT_SORTS, ...EXPLOITATION_SORTS
  * How a page is read: `terms` are the page's keyset (selected with each row, a cursor's values),
  * `orderBy` the order the query reads, `seek` the rows after a cursor's. They differ only for
  * `score` on a scorecard without results, where every entity has no score and the ref alone orders.
+ * `dataKey` is the key column of a count sort, whose index holds the entities with data first.
  */
 interface PageOrder {
   terms: OrderTerm[];
   orderBy: OrderTerm[];
   seek: (values: readonly unknown[]) => RawBuilder<SqlBool>;
+  dataKey?: string;
 }
 
 /**
@@ -173,10 +177,11 @@ function orderOf(key: string, direction: 'asc' | 'desc', scored: boolean): PageO
   const plain = (terms: OrderTerm[]): PageOrder => ({ terms, orderBy: terms, seek: (values) => after(terms, values) });
   if (column !== undefined) {
     const ascending = direction === 'asc' || ASCENDING_KEYS.includes(key);
-    return plain([
+    const order = plain([
       { expression: sql`${ref(`o.${direction}_${column}`)}`, direction: ascending ? 'asc' : 'desc' },
       { expression: sql`${ref('o.ref_key')}`, direction: 'asc' },
     ]);
+    return (COUNT_SORTS as readonly string[]).includes(key) ? { ...order, dataKey: `${direction}_${column}` } : order;
   }
   if (scored) {
     return plain([
@@ -287,7 +292,7 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
     join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', scorecard);
   // The page's entities first, from their sort rows alone, then their rows: with the other tables
   // joined in the same query SQLite may read every matching entity and sort them.
-  let picked = filtered(db, query, await pagePlan(db, query)).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
+  let picked = filtered(db, query, await pagePlan(db, query, order.dataKey), order.dataKey).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
   if (scored) picked = picked.innerJoin('entity_score_keys as k', (join) => join.onRef('k.entity_id', '=', 'o.entity_id').on('k.scorecard_id', '=', scorecard));
   if (from) picked = picked.where(order.seek(from));
   for (const term of order.orderBy) picked = picked.orderBy(term.expression, term.direction);
@@ -344,9 +349,9 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
         ])
         .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
         .execute()
-    : byFacet(query) || query.tag?.length
+    : byCatalogFacet(query) || query.tag?.length
       ? await facetGroups(db, query)
-      : await storedGroups(db, query.scopes ?? { all: true });
+      : byData(await storedGroups(db, query.scopes ?? { all: true }), query.hasData);
   const systems = await db
     .selectFrom('entities')
     .select(['ref_key', 'domain_ref'])
