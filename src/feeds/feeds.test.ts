@@ -236,7 +236,7 @@ describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table
       return rows;
     });
     await read;
-    await expect(importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at, lockTimeoutMs: 300 })).rejects.toThrow('The EPSS scores stayed in use by another transaction for 0.3 s; the import was rolled back');
+    await expect(importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at, lockTimeoutMs: 300 })).rejects.toThrow('The EPSS scores stayed in use by another transaction for 0.3 s, 3 times; the import was rolled back');
     release();
     expect(await reader).toEqual([{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }]);
     expect(await epssRows()).toEqual([{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }]);
@@ -264,6 +264,33 @@ describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table
       { cve: 'CVE-2024-0001', epss: 0.25, percentile: 0.5 },
       { cve: 'CVE-2024-0002', epss: 0.75, percentile: 0.8 },
     ]);
+  });
+
+  it('tries the swap again when a reader outlasts one wait, and succeeds once the reader is done', async () => {
+    await importFeed(store, 'epss', epssFile(dir, before), { now: at });
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reading = () => undefined as void;
+    const read = new Promise<void>((resolve) => (reading = resolve));
+    const reader = store.db.transaction().execute(async (trx) => {
+      await trx.selectFrom('epss_scores').selectAll().execute();
+      reading();
+      await held;
+    });
+    await read;
+    const importing = importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at, lockTimeoutMs: 1_000 });
+    // Once the import waits for the reader's lock, the reader stays half as long again as one wait:
+    // the first attempt gives up, a later one gets the table.
+    await expect.poll(async () => (await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted and locktype = 'relation'`.execute(store.db)).rows[0]?.n, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    release();
+    await reader;
+    expect(await importing).toMatchObject({ rows: 2 });
+    expect(await epssRows()).toEqual([
+      { cve: 'CVE-2024-0001', epss: 0.25, percentile: 0.5 },
+      { cve: 'CVE-2024-0002', epss: 0.75, percentile: 0.8 },
+    ]);
+    expect(await tables()).toEqual(['epss_scores', 'epss_scores_pkey']);
   });
 
   it('takes two imports at once in turn, and leaves one table with its key under the usual names', async () => {

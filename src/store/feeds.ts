@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { setImmediate as nextTurn } from 'node:timers/promises';
+import { setTimeout as delay, setImmediate as nextTurn } from 'node:timers/promises';
 import type BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { PgClient, Store } from './database.js';
@@ -92,6 +92,7 @@ export interface LoadedEpss {
 const SQLITE_EPSS_ROWS = 500;
 /** How long an import waits, by default, for readers of the previous scores before it swaps the tables. */
 export const SWAP_LOCK_TIMEOUT_MS = 10_000;
+const SWAP_ATTEMPTS = 3;
 
 /**
  * Loads the EPSS scores of `batches` (file order) in the import's transaction, in place of the
@@ -110,7 +111,7 @@ export const SWAP_LOCK_TIMEOUT_MS = 10_000;
  *     one; install() then drops the stored table and gives the new one its name, so that the
  *     previous rows are neither updated nor deleted one by one (no dead rows for vacuum) and
  *     readers are never blocked while the file loads, only for the moment of the swap, which waits
- *     at most SWAP_LOCK_TIMEOUT_MS (or `lockTimeoutMs`) for a reader of the old table to finish. Two imports take turns.
+ *     at most SWAP_LOCK_TIMEOUT_MS (or `lockTimeoutMs`, SWAP_ATTEMPTS times) for a reader of the old table to finish. Two imports take turns.
  */
 export async function loadEpssScores(store: Store, trx: Db, batches: AsyncIterable<readonly EpssRow[]>, lockTimeoutMs = SWAP_LOCK_TIMEOUT_MS): Promise<LoadedEpss> {
   const same = { table: 'epss_scores' as const, install: async () => undefined };
@@ -219,14 +220,24 @@ async function loadOnPostgres(trx: Db, client: PgClient, batches: AsyncIterable<
     rows: firsts.count,
     table: 'epss_scores_next',
     install: async () => {
+      // A reader that holds the old table longer than the timeout (a long ingest read scores early
+      // in its transaction) makes the drop give up, and the readers queued behind it go on; the
+      // drop is tried again after a pause, from a savepoint, SWAP_ATTEMPTS times in all.
       await withSetting(trx, 'lock_timeout', `${lockTimeoutMs}ms`, async () => {
-        try {
-          await sql`DROP TABLE epss_scores`.execute(trx);
-        } catch (error) {
-          if ((error as { code?: string }).code === '55P03') {
-            throw new UnavailableError(`The EPSS scores stayed in use by another transaction for ${lockTimeoutMs / 1000} s; the import was rolled back and can be run again.`, 60);
+        for (let attempt = 1; ; attempt++) {
+          await sql`SAVEPOINT epss_swap`.execute(trx);
+          try {
+            await sql`DROP TABLE epss_scores`.execute(trx);
+            await sql`RELEASE SAVEPOINT epss_swap`.execute(trx);
+            return;
+          } catch (error) {
+            if ((error as { code?: string }).code !== '55P03') throw error;
+            await sql`ROLLBACK TO SAVEPOINT epss_swap`.execute(trx);
+            if (attempt === SWAP_ATTEMPTS) {
+              throw new UnavailableError(`The EPSS scores stayed in use by another transaction for ${lockTimeoutMs / 1000} s, ${SWAP_ATTEMPTS} times; the import was rolled back and can be run again.`, 60);
+            }
+            await delay(Math.min(1_000, lockTimeoutMs / 5));
           }
-          throw error;
         }
       });
       await sql`ALTER TABLE epss_scores_next RENAME TO epss_scores`.execute(trx);
