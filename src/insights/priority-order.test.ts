@@ -6,7 +6,7 @@ import { type GrypeMatch as Match, grypeMatchesReport as grype, semgrepReport, t
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
-import { issuesOfScans } from '../store/issues.js';
+import { type IssueListing, issuesOfScans } from '../store/issues.js';
 import { entityIssues, type IssueQuery } from './entity-issues.js';
 import { entityState } from './entity-state.js';
 import { exploitationOf, type Exploitation } from './exploitation.js';
@@ -132,6 +132,8 @@ describeEachStore('the stored priority order', (kind) => {
   });
 
   type FilterCase = { url: string; query: IssueQuery; least: number };
+  const LISTING = ['id', 'targetId', 'fingerprint', 'kind', 'severity', 'title', 'vulnerabilityId', 'ruleId', 'package', 'installedVersion', 'fixedVersion', 'scanners', 'occurrences', 'new', 'firstSeenAt', 'lastSeenAt'] as const;
+  const listingOf = (issue: IssueListing) => Object.fromEntries(LISTING.map((key) => [key, issue[key]]));
   /**
    * Each filtered list in both directions: the stored order read directly (it must answer, not fall
    * back) and through the API in pages of 3 is the documented order, every issue matched with the
@@ -152,6 +154,8 @@ describeEachStore('the stored priority order', (kind) => {
         expect(direct, `${sort} ${url}`).toBeDefined();
         expect(direct?.total, `${sort} ${url}`).toBe(documented.total);
         expect(direct?.page.map((p) => p.issue.id), `${sort} ${url}`).toEqual(documented.items.map((i) => i.id));
+        // Each issue's listing (worst severity, scanners, occurrences, new, last seen over the shown scans) as JavaScript merges it.
+        expect(direct?.page.map((p) => listingOf(p.issue)), `${sort} ${url}`).toEqual(documented.items.map(listingOf));
 
         const seen: Array<{ id: number; priorityReason: string; exempted: boolean; sla: { state: string } }> = [];
         let cursor: string | null = null;
