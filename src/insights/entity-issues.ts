@@ -188,9 +188,12 @@ async function itemsOf(
   searched?: Map<number, NonNullable<EntityIssue['location']>>,
   clocks?: Awaited<ReturnType<typeof openSlaClocks>>,
 ): Promise<EntityIssue[]> {
-  const locations = searched ?? (await firstLocations(db, state, page));
-  const exploitation = known ?? (await exploitationOf(db, page.map((p) => p.issue)));
-  const pageClocks = clocks ?? (await openSlaClocks(db, page, now));
+  // Independent reads, each on its own connection on PostgreSQL.
+  const [locations, exploitation, pageClocks] = await Promise.all([
+    searched ?? firstLocations(db, state, page),
+    known ?? exploitationOf(db, page.map((p) => p.issue)),
+    clocks ?? openSlaClocks(db, page, now),
+  ]);
   return page.map(({ issue, target, exempted, exemption }) => {
     const found = exploitation.get(issue.id) as Exploitation;
     return {

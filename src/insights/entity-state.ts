@@ -7,7 +7,7 @@ import { batches } from '../store/batches.js';
 import { type ScanIssueRow, scanIssueRows } from '../store/issues.js';
 import type { Database, EntityRow, ExemptionRow } from '../store/schema.js';
 import { linksOfEntities, type TargetLinkView } from '../store/target-links.js';
-import { scanMarks, storedTallies, storeTallies } from '../store/variant-tallies.js';
+import { scanMarks, storedTallies, storeTallies, type VariantTallyRow } from '../store/variant-tallies.js';
 import { exemptionStatus } from './exemptions.js';
 import { tallyOf, type VariantTally } from './summary.js';
 
@@ -88,31 +88,41 @@ export async function entityStates(db: Db, entities: readonly EntityRow[], optio
   const variantIds = [...new Set(shown.map((s) => s.link.variantId as number))];
   const targetIds = [...new Set(shown.map((s) => s.link.targetId as number))];
 
-  const scans: Array<{ id: number; variant_id: number; scanner: string; scanned_at: string }> = [];
-  for (const batch of batches(variantIds)) {
-    scans.push(
-      ...(await db
-        .selectFrom('scans')
-        .select(['id', 'variant_id', 'scanner', 'scanned_at'])
-        .where('id', 'in', (eb) => eb.selectFrom('scans').select((e) => e.fn.max('id').as('id')).where('variant_id', 'in', batch).groupBy(['variant_id', 'scanner']))
-        .execute()),
-    );
-  }
-  const targets: Array<{ id: number; name: string; scope: string; type: string }> = [];
-  for (const batch of batches(targetIds)) targets.push(...(await db.selectFrom('targets').select(['id', 'name', 'scope', 'type']).where('id', 'in', batch).execute()));
-  const exemptions = await approvedExemptionsFor(db, targetIds);
-  const targetById = new Map(targets.map((t) => [t.id, t]));
-
   // A target shown through one variant can be counted from the variant's tally; one shown through
   // several needs its issues (each counted once), and so does a variant without a valid tally.
   const once = (shownTargets: typeof shown) => shownTargets.filter((s) => shownTargets.filter((o) => o.link.targetId === s.link.targetId).length === 1);
-  const tallied = new Map<number, VariantTally>();
   const tallies = options.tallies;
-  let marks = new Map<number, string>();
+  const eligible = tallies ? [...new Set([...shownByEntity.values()].flatMap((list) => once(list).map((s) => s.link.variantId as number)))] : [];
+  const readScans = async () => {
+    const scans: Array<{ id: number; variant_id: number; scanner: string; scanned_at: string }> = [];
+    for (const batch of batches(variantIds)) {
+      scans.push(
+        ...(await db
+          .selectFrom('scans')
+          .select(['id', 'variant_id', 'scanner', 'scanned_at'])
+          .where('id', 'in', (eb) => eb.selectFrom('scans').select((e) => e.fn.max('id').as('id')).where('variant_id', 'in', batch).groupBy(['variant_id', 'scanner']))
+          .execute()),
+      );
+    }
+    return scans;
+  };
+  const readTargets = async () => {
+    const targets: Array<{ id: number; name: string; scope: string; type: string }> = [];
+    for (const batch of batches(targetIds)) targets.push(...(await db.selectFrom('targets').select(['id', 'name', 'scope', 'type']).where('id', 'in', batch).execute()));
+    return targets;
+  };
+  // None of these waits for another: they run at once, each on its own connection on PostgreSQL.
+  const [scans, targets, exemptions, marks, stored] = await Promise.all([
+    readScans(),
+    readTargets(),
+    approvedExemptionsFor(db, targetIds),
+    tallies ? scanMarks(db, targetIds) : new Map<number, string>(),
+    tallies ? storedTallies(db, eligible) : new Map<number, VariantTallyRow>(),
+  ]);
+  const targetById = new Map(targets.map((t) => [t.id, t]));
+
+  const tallied = new Map<number, VariantTally>();
   if (tallies) {
-    const eligible = new Set([...shownByEntity.values()].flatMap((list) => once(list).map((s) => s.link.variantId as number)));
-    marks = await scanMarks(db, targetIds);
-    const stored = await storedTallies(db, [...eligible]);
     for (const [variantId, row] of stored) {
       const target = targetById.get(row.target_id);
       if (target && row.scan_mark === marks.get(row.target_id) && row.exemption_mark === exemptionMark(target, exemptions, tallies.now)) {

@@ -6,7 +6,7 @@ import { type GrypeMatch as Match, grypeMatchesReport as grype, semgrepReport, t
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
-import { issuesOfScans } from '../store/issues.js';
+import { type IssueListing, issuesOfScans } from '../store/issues.js';
 import { entityIssues, type IssueQuery } from './entity-issues.js';
 import { entityState } from './entity-state.js';
 import { exploitationOf, type Exploitation } from './exploitation.js';
@@ -132,6 +132,8 @@ describeEachStore('the stored priority order', (kind) => {
   });
 
   type FilterCase = { url: string; query: IssueQuery; least: number };
+  const LISTING = ['id', 'targetId', 'fingerprint', 'kind', 'severity', 'title', 'vulnerabilityId', 'ruleId', 'package', 'installedVersion', 'fixedVersion', 'scanners', 'occurrences', 'new', 'firstSeenAt', 'lastSeenAt'] as const;
+  const listingOf = (issue: IssueListing) => Object.fromEntries(LISTING.map((key) => [key, issue[key]]));
   /**
    * Each filtered list in both directions: the stored order read directly (it must answer, not fall
    * back) and through the API in pages of 3 is the documented order, every issue matched with the
@@ -152,6 +154,8 @@ describeEachStore('the stored priority order', (kind) => {
         expect(direct, `${sort} ${url}`).toBeDefined();
         expect(direct?.total, `${sort} ${url}`).toBe(documented.total);
         expect(direct?.page.map((p) => p.issue.id), `${sort} ${url}`).toEqual(documented.items.map((i) => i.id));
+        // Each issue's listing (worst severity, scanners, occurrences, new, last seen over the shown scans) as JavaScript merges it.
+        expect(direct?.page.map((p) => listingOf(p.issue)), `${sort} ${url}`).toEqual(documented.items.map(listingOf));
 
         const seen: Array<{ id: number; priorityReason: string; exempted: boolean; sla: { state: string } }> = [];
         let cursor: string | null = null;
@@ -196,6 +200,21 @@ describeEachStore('the stored priority order', (kind) => {
       { url: 'severity=medium,low&scanner=grype&status=common', query: { severity: ['medium', 'low'], scanner: ['grype'], status: 'common' }, least: 3 },
     ];
     await expectSameAsJavaScript(cases);
+
+    // A filtered page past the last match still counts them all: the count comes with the ordered
+    // rows, which start at the first whatever the offset.
+    const entity = await db.selectFrom('entities').selectAll().where('name', '=', 'app').executeTakeFirstOrThrow();
+    const state = await entityState(db, entity, { tallies: { mode: 'read', now } });
+    const query: IssueQuery = { severity: ['critical', 'high'] };
+    const matching = (await entityIssues(db, await entityState(db, entity), { ...query, sort: 'priority', limit: 500 }, now, POLICIES)).total;
+    expect(matching).toBeGreaterThanOrEqual(5);
+    for (const offset of [matching - 1, matching, matching + 10]) {
+      const page = await issuesByPriority(db, state, offset, 3, now, query, false, POLICIES);
+      expect(page?.total, `offset ${offset}`).toBe(matching);
+      expect(page?.page.length, `offset ${offset}`).toBe(offset < matching ? 1 : 0);
+    }
+    const nothing = await issuesByPriority(db, state, 0, 3, now, { severity: ['info'] }, false, POLICIES);
+    expect(nothing).toEqual({ page: [], total: 0 });
   });
 
   it('stores priorityParts of every issue after each feed import: aliases, unknown EPSS, scanner EPSS, non-CVE ids', async () => {
@@ -352,5 +371,13 @@ describeEachStore('the stored priority order', (kind) => {
     const both = await expectSameAsJavaScript(cases(6, 8));
     expect(both.get('epssMin=0.7')).toEqual(['top-band', 'ghsa-alias']);
     expect(both.get('epssMin=0.5')).toEqual(['top-band', 'ghsa-alias', 'rounds-up']);
+
+    // Issues at epssMin's edge (rounds-up, rounds-down) are decided on their scores by a second
+    // query, which counts too: the last page and one past it.
+    const entity = await db.selectFrom('entities').selectAll().where('name', '=', 'app').executeTakeFirstOrThrow();
+    const state = await entityState(db, entity, { tallies: { mode: 'read', now } });
+    const last = await issuesByPriority(db, state, 2, 3, now, { epssMin: 0.5 }, false, POLICIES);
+    expect([last?.total, last?.page.map((p) => p.issue.package)]).toEqual([3, ['rounds-up']]);
+    expect(await issuesByPriority(db, state, 3, 3, now, { epssMin: 0.5 }, false, POLICIES)).toEqual({ page: [], total: 3 });
   });
 });

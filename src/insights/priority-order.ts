@@ -85,11 +85,12 @@ export interface PriorityFilter {
  * one query over the shown scans' (scan, issue) pairs returns the first `offset + limit` ids in
  * order (exempted ones left out by id), and only the page's issues are read whole, matched with
  * the feeds and given their reason. The total comes from the shown variants' tallies when nothing
- * is filtered, else from counting the same query. Undefined when this path cannot answer: a target
+ * is filtered, else from a count over the same query's rows (a window: one query, one pass over
+ * the pairs). Undefined when this path cannot answer: a target
  * shown through several variants (its issues are merged as entity-issues.ts does), a variant
  * without a valid tally, or an issue whose parts are not computed yet (after the upgrade, until its
  * target's next ingest or the next feed import: such issues pass every filter on the parts and are
- * ordered first, so the count or the first row tells).
+ * ordered first, so the first row tells).
  */
 export async function issuesByPriority(
   db: Db,
@@ -109,23 +110,26 @@ export async function issuesByPriority(
   const tallied = filtered ? undefined : state.targets.reduce((n, t) => n + (t.tally as NonNullable<typeof t.tally>).counts.total, 0);
   if (scanIds.length === 0 || (tallied !== undefined && offset >= tallied)) return { page: [], total: tallied ?? 0 };
   const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
-  const exempted = await exemptedIssues(db, state, scanIds, now);
-  if (filter.status === 'exempted' && exempted.size === 0) return { page: [], total: 0 };
   // A scanner filter keeps the issues any of those scanners' shown scans report; their severity
   // stays the worst over every shown scan, as in JavaScript.
   const scannerScans = filter.scanner ? shown.flatMap((t) => t.scans.filter((s) => filter.scanner?.includes(s.scanner)).map((s) => s.id)) : undefined;
   if (scannerScans?.length === 0) return { page: [], total: 0 };
+  // What the conditions need is read at once, each read on its own connection on PostgreSQL.
+  const exemptedList = filter.status === 'exempted';
+  const [exempted, feeds, decided] = await Promise.all([
+    exemptedIssues(db, state, scanIds, now),
+    filter.kev !== undefined ? feedStatuses(db) : undefined,
+    filter.sla !== undefined && !exemptedList ? pausedStates(db, state, scanIds, now, policies) : new Map<number, SlaStatus['state']>(),
+  ]);
+  if (exemptedList && exempted.size === 0) return { page: [], total: 0 };
 
   // The kev and epssMin conditions read the issue's row; sla reads its worst severity and its
   // open clock in the shown variant (joined only then). An issue whose parts are not computed yet
-  // passes them, so that the count or the first row tells.
+  // passes them, so that the first row tells.
   const onParts: RawBuilder<SqlBool>[] = [];
-  if (filter.kev !== undefined) onParts.push(kevCondition(db, filter.kev, (await feedStatuses(db))[0]?.loaded ?? false));
-  if (filter.epssMin !== undefined) onParts.push(await epssAtLeast(db, scanIds, filter.epssMin));
+  if (filter.kev !== undefined) onParts.push(kevCondition(db, filter.kev, feeds?.[0]?.loaded ?? false));
   let onClock: RawBuilder<SqlBool> | undefined;
   if (filter.sla !== undefined) {
-    const exemptedList = filter.status === 'exempted';
-    const decided = exemptedList ? new Map<number, SlaStatus['state']>() : await pausedStates(db, state, scanIds, now, policies);
     onClock = slaCondition(db, filter.sla, shown.map((t) => ({ targetId: t.targetId, policy: policyFor(policies, t.scope) })), now, exemptedList, decided);
     if (onClock === undefined) return undefined;
   }
@@ -141,52 +145,59 @@ export async function issuesByPriority(
             .on('sla_clock.fixed_at', 'is', null)
             .on('sla_clock.variant_id', 'in', shown.map((t) => t.variantId)),
         ) as unknown as typeof pairs);
-  let query = clocked.select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']).where('scan_issues.scan_id', 'in', scanIds);
-  if (onParts.length > 0) query = query.where(sql<SqlBool>`(${unkeyed} or (${sql.join(onParts, sql` and `)}))`);
-  if (filter.status === 'exempted') query = query.where(inValues(db, 'issues.id', [...exempted.keys()]));
-  else if (exempted.size > 0) query = query.where((eb) => eb.not(inValues(db, 'issues.id', [...exempted.keys()])));
-  if (filter.kind) query = query.where('issues.kind', 'in', filter.kind.length > 0 ? [...filter.kind] : ['']);
-  let grouped = query.groupBy(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']);
-  if (filter.severity) {
-    const ranks = filter.severity.map((s) => severityRank(s));
-    grouped = grouped.having(sql<number>`max(scan_issues.severity)`, 'in', ranks.length > 0 ? ranks : [-1]);
-  }
-  if (scannerScans) grouped = grouped.having(sql<number>`max(case when ${inValues(db, 'scan_issues.scan_id', scannerScans)} then 1 else 0 end)`, '=', 1);
-  if (filter.status === 'new') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 1);
-  if (filter.status === 'common') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 0);
-  if (onClock) grouped = grouped.having(sql<SqlBool>`(${unkeyed} or ${onClock})`);
-
-  let total = tallied;
-  if (total === undefined) {
-    const counted = await db
-      .selectFrom(grouped.as('matching'))
-      .select((eb) => [eb.fn.countAll<number | string | bigint>().as('n'), sql<number | string | bigint | null>`sum(case when matching.priority_head is null or matching.priority_tail is null then 1 else 0 end)`.as('unkeyed')])
-      .executeTakeFirstOrThrow();
-    if (Number(counted.unkeyed ?? 0) > 0) return undefined;
-    total = Number(counted.n);
-    if (offset >= total) return { page: [], total };
-  }
-
-  // Code-point order on PostgreSQL as on SQLite (BINARY): the parts are compared as written. Not
-  // computed parts come first either way, so that the first row tells.
-  const text = (column: 'issues.priority_head' | 'issues.priority_tail') => (isPostgres(db) ? sql`${sql.ref(column)} collate "C"` : sql.ref(column));
-  const [up, down] = descending ? (['desc', 'asc'] as const) : (['asc', 'desc'] as const);
-  const ordered = await grouped
-    .orderBy(sql`case when issues.priority_head is null or issues.priority_tail is null then 0 else 1 end`)
-    .orderBy(text('issues.priority_head'), up)
-    .orderBy(sql`max(scan_issues.severity)`, down)
-    .orderBy(text('issues.priority_tail'), up)
-    .orderBy('issues.id', up)
-    .limit(offset + limit)
-    .execute();
+  // The first `offset + limit` matching issues in order and, when filtered, how many match in all
+  // (a window over the grouped rows, so one query both counts and orders). `epss` is the epssMin
+  // condition: issues whose EPSS field equals epssMin's are counted (`edge`) and, when there are
+  // any, decided on their scores by a second query (epssAtLeast).
+  const orderedBy = async (epss: { condition: RawBuilder<SqlBool>; countEdge: boolean } | undefined) => {
+    const conditions = epss ? [...onParts, epss.condition] : onParts;
+    let query = clocked.select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']).where('scan_issues.scan_id', 'in', scanIds);
+    if (conditions.length > 0) query = query.where(sql<SqlBool>`(${unkeyed} or (${sql.join(conditions, sql` and `)}))`);
+    if (exemptedList) query = query.where(inValues(db, 'issues.id', [...exempted.keys()]));
+    else if (exempted.size > 0) query = query.where((eb) => eb.not(inValues(db, 'issues.id', [...exempted.keys()])));
+    if (filter.kind) query = query.where('issues.kind', 'in', filter.kind.length > 0 ? [...filter.kind] : ['']);
+    let grouped = query.groupBy(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']);
+    if (filter.severity) {
+      const ranks = filter.severity.map((s) => severityRank(s));
+      grouped = grouped.having(sql<number>`max(scan_issues.severity)`, 'in', ranks.length > 0 ? ranks : [-1]);
+    }
+    if (scannerScans) grouped = grouped.having(sql<number>`max(case when ${inValues(db, 'scan_issues.scan_id', scannerScans)} then 1 else 0 end)`, '=', 1);
+    if (filter.status === 'new') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 1);
+    if (filter.status === 'common') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 0);
+    if (onClock) grouped = grouped.having(sql<SqlBool>`(${unkeyed} or ${onClock})`);
+    const counted = grouped.select([
+      tallied === undefined ? sql<number | string | bigint>`count(*) over ()`.as('total') : sql<null>`null`.as('total'),
+      filter.epssMin !== undefined && epss?.countEdge ? sql<number | string | bigint>`sum(case when ${epssFieldEquals(db, epssFieldOf(filter.epssMin))} then 1 else 0 end) over ()`.as('edge') : sql<null>`null`.as('edge'),
+    ]);
+    // Code-point order on PostgreSQL as on SQLite (BINARY): the parts are compared as written. Not
+    // computed parts come first either way, so that the first row tells.
+    const text = (column: 'issues.priority_head' | 'issues.priority_tail') => (isPostgres(db) ? sql`${sql.ref(column)} collate "C"` : sql.ref(column));
+    const [up, down] = descending ? (['desc', 'asc'] as const) : (['asc', 'desc'] as const);
+    return counted
+      .orderBy(sql`case when issues.priority_head is null or issues.priority_tail is null then 0 else 1 end`)
+      .orderBy(text('issues.priority_head'), up)
+      .orderBy(sql`max(scan_issues.severity)`, down)
+      .orderBy(text('issues.priority_tail'), up)
+      .orderBy('issues.id', up)
+      .limit(offset + limit)
+      .execute();
+  };
+  const epssMin = filter.epssMin;
+  let ordered = await orderedBy(epssMin === undefined ? undefined : { condition: epssCondition(db, epssFieldOf(epssMin), []), countEdge: true });
+  if (epssMin !== undefined && Number(ordered[0]?.edge ?? 0) > 0) ordered = await orderedBy({ condition: await epssAtLeast(db, scanIds, epssMin), countEdge: false });
   if (ordered.some((r) => r.priority_head === null || r.priority_tail === null)) return undefined;
+  // The rows start at the first: none means none match.
+  const total = tallied ?? Number(ordered[0]?.total ?? 0);
   const chosen = ordered.slice(offset);
 
   const listings = new Map<number, ReturnType<typeof aggregateIssues>[number]>();
-  for (const target of state.targets) {
-    const ids = chosen.filter((r) => r.target_id === target.targetId).map((r) => r.id);
-    if (ids.length > 0) for (const issue of aggregateIssues(await scanIssueRowsOf(db, target.scans.map((s) => s.id), ids))) listings.set(issue.id, issue);
-  }
+  const read = await Promise.all(
+    state.targets.map((target) => {
+      const ids = chosen.filter((r) => r.target_id === target.targetId).map((r) => r.id);
+      return ids.length > 0 ? scanIssueRowsOf(db, target.scans.map((s) => s.id), ids) : [];
+    }),
+  );
+  for (const rows of read) for (const issue of aggregateIssues(rows)) listings.set(issue.id, issue);
   const page = chosen.flatMap((r) => {
     const issue = listings.get(r.id);
     const target = targetOf.get(r.target_id);

@@ -88,7 +88,7 @@ export async function refreshEveryPriorityKey(db: Db, epssTable: EpssTable = 'ep
     .groupBy(sql`1, 2, 3, 4`)
     .execute();
   const cves = groups.map((g) => cveIdsOf(g.vulnerability_id, g.aliases === '' ? undefined : (JSON.parse(g.aliases) as string[] | null)));
-  const feeds = await feedMatcher(db, [...new Set(cves.flat())], epssTable);
+  const feeds = await feedMatcher(db, [...new Set(cves.flat())], { epssTable });
   const rows = groups.map((g, n) => {
     const match = feeds.match(cves[n] as string[], undefined);
     const fixed = priorityParts({ ...match, fixedVersion: 'fixed', vulnerabilityId: g.vulnerability_id, ruleId: g.rule_id });

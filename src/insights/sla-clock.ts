@@ -37,23 +37,27 @@ export async function openSlaClocks(
   if (shown.length === 0) return out;
   const wanted = new Set(shown.map((s) => `${s.target.variantId}:${s.issue.id}`));
   const variants = [...new Set(shown.map((s) => s.target.variantId))];
-  const rows: Array<Pick<SlaClockRow, 'variant_id' | 'issue_id' | 'clock_from' | 'opened_at' | 'fixed_at'>> = [];
-  for (const batch of batches(new Set(shown.map((s) => s.issue.id)))) {
-    rows.push(
-      ...(await db
-        .selectFrom('sla_clocks')
-        .select(['variant_id', 'issue_id', 'clock_from', 'opened_at', 'fixed_at'])
-        .where('variant_id', 'in', variants)
-        .where('issue_id', 'in', batch)
-        .execute()),
-    );
-  }
+  const readClocks = async () => {
+    const rows: Array<Pick<SlaClockRow, 'variant_id' | 'issue_id' | 'clock_from' | 'opened_at' | 'fixed_at'>> = [];
+    for (const batch of batches(new Set(shown.map((s) => s.issue.id)))) {
+      rows.push(
+        ...(await db
+          .selectFrom('sla_clocks')
+          .select(['variant_id', 'issue_id', 'clock_from', 'opened_at', 'fixed_at'])
+          .where('variant_id', 'in', variants)
+          .where('issue_id', 'in', batch)
+          .execute()),
+      );
+    }
+    return rows;
+  };
+  // The clocks and the pauses at once, each on its own connection on PostgreSQL.
+  const [rows, pauses] = await Promise.all([readClocks(), slaPausesFor(db, [...new Set(shown.map((s) => s.issue.targetId))])]);
   const reopened = new Set(rows.filter((r) => r.fixed_at !== null).map((r) => `${r.variant_id}:${r.issue_id}`));
   for (const row of rows) {
     const key = `${row.variant_id}:${row.issue_id}`;
     if (row.fixed_at === null && wanted.has(key)) out.set(key, { clockFrom: row.clock_from, reopened: reopened.has(key), pausedDays: 0 });
   }
-  const pauses = await slaPausesFor(db, [...new Set(shown.map((s) => s.issue.targetId))]);
   if (pauses.length > 0) {
     for (const { issue, target } of shown) {
       const key = `${target.variantId}:${issue.id}`;
