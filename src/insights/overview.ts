@@ -1,4 +1,4 @@
-import { type Expression, type JoinBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type JoinBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
 import type { Database } from '../store/schema.js';
@@ -121,13 +121,10 @@ function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', data
       all.push(...facetConditions(eb, query, plan, dataKey, isPostgres(db)));
       const text = query.q?.trim().toLowerCase();
       if (text) {
-        const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
-        // Entities are also found by an issue they show now (a CVE, an alias, a package, a rule).
-        if (text.length >= MIN_ISSUE_SEARCH) {
-          const showing = (query as FoundQuery).showingTerm;
-          names.push(showing === undefined ? eb('e.id', 'in', entitiesShowingTerm(db, text)) : showing.length === 0 ? sql<SqlBool>`1 = 0` : inValues(db, 'e.id', showing));
-        }
-        all.push(eb.or(names));
+        // overview() looked the text's entities up once (withTextEntities).
+        const found = (query as FoundQuery).found;
+        if (found === undefined) throw new Error('An overview query with a text reached the page without its entities looked up.');
+        all.push(found.length === 0 ? sql<SqlBool>`1 = 0` : inValues(db, 'o.entity_id', found));
       }
       return eb.and(all);
     });
@@ -255,25 +252,32 @@ function pickedOneByOne(query: OverviewQuery): boolean {
   return Boolean(query.q?.trim());
 }
 
-/**
- * A query whose text's entities found by their issues (entitiesShowingTerm) are looked up once:
- * the page, its groups, its exploitation totals and the shared-target correction each filter by
- * them, and each would otherwise search the terms again.
- */
-interface FoundQuery extends OverviewQuery {
-  showingTerm?: readonly number[];
+/** The entities a `q` text finds: by name or title, or by an issue they show now (a CVE, an alias, a package, a rule). */
+function textCondition(db: Db, eb: ExpressionBuilder<Database & { e: Database['entities'] }, 'e'>, text: string): Expression<SqlBool> {
+  const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
+  if (text.length >= MIN_ISSUE_SEARCH) names.push(eb('e.id', 'in', entitiesShowingTerm(db, text)));
+  return eb.or(names);
 }
 
-async function withTermEntities(db: Db, query: OverviewQuery): Promise<FoundQuery> {
+/**
+ * A query whose text's entities are looked up once: the page, its groups, its exploitation totals
+ * and the shared-target correction each filter by them, and each would otherwise match every
+ * entity's name and title and search the issue terms again.
+ */
+interface FoundQuery extends OverviewQuery {
+  found?: readonly number[];
+}
+
+async function withTextEntities(db: Db, query: OverviewQuery): Promise<FoundQuery> {
   const text = query.q?.trim().toLowerCase();
-  if (!text || text.length < MIN_ISSUE_SEARCH) return query;
-  const rows = await entitiesShowingTerm(db, text).execute();
-  return { ...query, showingTerm: [...new Set(rows.map((r) => r.entity_id))] };
+  if (!text) return query;
+  const rows = await db.selectFrom('entities as e').select('e.id').where((eb) => textCondition(db, eb, text)).execute();
+  return { ...query, found: rows.map((r) => r.id) };
 }
 
 /** The catalog, one row per entity, with its stored summary (docs/insights-api.md: overview). */
 export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> {
-  const query = await withTermEntities(db, asked);
+  const query = await withTextEntities(db, asked);
   const sort = query.sort ?? '-critical';
   const descending = sort.startsWith('-');
   const key = descending ? sort.slice(1) : sort;
