@@ -13,6 +13,9 @@ import { clearScore, registerScorecard, SCORE_COLUMNS, upsertScore } from './001
  * empty) subquery that the entities are joined to, and SQLite reads it first (CROSS JOIN keeps
  * the order): once the scorecard is registered, the fill reads no entity.
  *
+ * A changed score no longer clears the key before writing it again either (two index entries
+ * each way): the key is cleared only when the result moves to another scorecard or entity.
+ *
  * PostgreSQL's triggers test the condition once, in plpgsql, before the fill: unchanged.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -25,10 +28,13 @@ const fillScorecard = `insert into entity_score_keys (${SCORE_COLUMNS}) select n
   from (select 1 where not exists (select 1 from score_key_scorecards where scorecard_id = new.scorecard_id)) first cross join entities e where true
   on conflict (scorecard_id, entity_id) do nothing`;
 
+/** The key a result leaves (its scorecard or entity changed): a changed score alone is written over by upsertScore. */
+const clearMovedScore = `${clearScore} and (old.scorecard_id <> new.scorecard_id or old.entity_id <> new.entity_id)`;
+
 const sqliteTriggers = () => [
   'drop trigger entity_score_keys_result_insert',
   'drop trigger entity_score_keys_result_update',
   `create trigger entity_score_keys_result_insert after insert on scorecard_results begin ${fillScorecard}; ${registerScorecard}; ${upsertScore}; end`,
   `create trigger entity_score_keys_result_update after update of score, scorecard_id, entity_id on scorecard_results
-    when old.score is not new.score or old.scorecard_id <> new.scorecard_id or old.entity_id <> new.entity_id begin ${clearScore}; ${fillScorecard}; ${registerScorecard}; ${upsertScore}; end`,
+    when old.score is not new.score or old.scorecard_id <> new.scorecard_id or old.entity_id <> new.entity_id begin ${clearMovedScore}; ${fillScorecard}; ${registerScorecard}; ${upsertScore}; end`,
 ];
