@@ -281,8 +281,20 @@ describeEachStore('overview score sort and tag filter by index', (kind: StoreKin
         { id: 'small', name: 'Small', weight: 2, rules: [{ dataPoint: 'sto.total', operator: '<', value: 2 }], whenNoData: 'unknown' },
       ],
     });
-    const scorecards = ['security-baseline', 'few-issues', 'none-such'];
+    // One that applies to some entities only: the others get their keys, without a score, from its first result.
+    await api('POST', '/api/scorecards', {
+      id: 'components',
+      name: 'Components without criticals',
+      filter: { kind: ['Component'] },
+      checks: [{ id: 'no-critical', name: 'No critical', rules: [{ dataPoint: 'sto.critical', operator: '==', value: 0 }], whenNoData: 'unknown' }],
+    });
+    const scorecards = ['security-baseline', 'few-issues', 'components', 'none-such'];
     await expectIndexedEqualsLive(scorecards);
+    const keys = await server.lantern.store.db.selectFrom('entity_score_keys').select(['entity_id', 'missing']).where('scorecard_id', '=', 'components').execute();
+    const entities = await live('components');
+    expect(keys).toHaveLength(entities.length);
+    expect(keys.filter((k) => k.missing === 1)).toHaveLength(entities.filter((e) => e.score === null).length);
+    expect(entities.some((e) => e.kind === 'Resource')).toBe(true);
     const scores = new Set((await live('few-issues')).map((e) => e.score));
     expect(scores.size).toBeGreaterThan(2);
     expect(scores.has(null)).toBe(true);

@@ -42,14 +42,19 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
   // Summed per scope, and once more per facet value of the entity (key: facet, value, scope, day, check).
   const changes = new Map<string, { scope: string; day: string; check_id: string; sums: Sums }>();
   const facetChanges = new Map<string, { facet: string; value: string; scope: string; day: string; check_id: string; sums: Sums }>();
+  // Added in place: an evaluation that decides thousands of rows adds each to a change per facet value.
   const sum = <T extends { sums: Sums }>(into: Map<string, T>, key: string, make: () => T, sign: 1 | -1, sums: Sums) => {
     const change = into.get(key);
-    if (change) change.sums = change.sums.map((x, i) => x + sign * (sums[i] ?? 0));
-    else into.set(key, make());
+    if (!change) into.set(key, make());
+    else for (let i = 0; i < sums.length; i++) change.sums[i] = (change.sums[i] ?? 0) + sign * (sums[i] ?? 0);
   };
+  // A row is added on its day and taken away on its successor's: its statuses are read once.
+  const contributions = new Map<HistoryRow, Map<string, Sums>>();
   const add = (entity: { scope: string; facets: readonly FacetValue[] }, on: string, sign: 1 | -1, row: HistoryRow) => {
     const { scope } = entity;
-    for (const [checkId, sums] of contribution(row)) {
+    let parts = contributions.get(row);
+    if (!parts) contributions.set(row, (parts = contribution(row)));
+    for (const [checkId, sums] of parts) {
       const signed = () => sums.map((x) => sign * x);
       sum(changes, `${scope}\n${on}\n${checkId}`, () => ({ scope, day: on, check_id: checkId, sums: signed() }), sign, sums);
       for (const { facet, value } of entity.facets) {

@@ -223,11 +223,10 @@ const HISTORY: Upsert<keyof NewScorecardHistory & string> = {
 export async function writeScorecardHistory(store: Store, trx: Db, scorecardId: string, day: string, rows: readonly Omit<NewScorecardHistory, 'scorecard_id' | 'day'>[]): Promise<void> {
   if (rows.length === 0) return;
   await recordScorecardTrendChanges(store, trx, scorecardId, day, rows.map((r) => ({ entity_id: r.entity_id, day, applies: r.applies, score: r.score ?? null, statuses: r.statuses })));
-  const later = await trx.selectFrom('scorecard_history').select('entity_id').where('scorecard_id', '=', scorecardId).where('day', '>', day).limit(1).executeTakeFirst();
-  if (later) {
-    for (const batch of batches(rows.map((r) => r.entity_id))) {
-      await trx.deleteFrom('scorecard_history').where('scorecard_id', '=', scorecardId).where('day', '>', day).where('entity_id', 'in', batch).execute();
-    }
+  // By these entities' keys: a look for any later row of the scorecard read all its history (no
+  // index leads with the day), once per batch of an evaluation.
+  for (const batch of batches(rows.map((r) => r.entity_id))) {
+    await trx.deleteFrom('scorecard_history').where('scorecard_id', '=', scorecardId).where('entity_id', 'in', batch).where('day', '>', day).execute();
   }
   await upsertRows(store, trx, HISTORY, rows.map((r) => ({ scorecard_id: scorecardId, entity_id: r.entity_id, day, applies: r.applies, score: r.score ?? null, statuses: r.statuses })));
 }

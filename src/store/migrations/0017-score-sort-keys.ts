@@ -74,17 +74,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
-const SCORE_COLUMNS = 'scorecard_id, entity_id, ref_key, missing, score, neg_score';
+export const SCORE_COLUMNS = 'scorecard_id, entity_id, ref_key, missing, score, neg_score';
 
 /** Writes the score key of the result `new` (its entity's row exists: results reference entities). */
-const upsertScore = `insert into entity_score_keys (${SCORE_COLUMNS})
+export const upsertScore = `insert into entity_score_keys (${SCORE_COLUMNS})
   select new.scorecard_id, new.entity_id, e.ref_key, case when new.score is null then 1 else 0 end, coalesce(new.score, 0), -coalesce(new.score, 0) from entities e where e.id = new.entity_id
   on conflict (scorecard_id, entity_id) do update set ref_key = excluded.ref_key, missing = excluded.missing, score = excluded.score, neg_score = excluded.neg_score`;
 /** A scorecard's first result: every entity gets its row, without a score until its own result says. */
 const fillScorecard = `insert into entity_score_keys (${SCORE_COLUMNS}) select new.scorecard_id, e.id, e.ref_key, 1, 0, 0 from entities e
   where not exists (select 1 from score_key_scorecards where scorecard_id = new.scorecard_id) on conflict (scorecard_id, entity_id) do nothing`;
-const registerScorecard = 'insert into score_key_scorecards (scorecard_id) values (new.scorecard_id) on conflict (scorecard_id) do nothing';
-const clearScore = 'update entity_score_keys set missing = 1, score = 0, neg_score = 0 where scorecard_id = old.scorecard_id and entity_id = old.entity_id';
+export const registerScorecard = 'insert into score_key_scorecards (scorecard_id) values (new.scorecard_id) on conflict (scorecard_id) do nothing';
+export const clearScore = 'update entity_score_keys set missing = 1, score = 0, neg_score = 0 where scorecard_id = old.scorecard_id and entity_id = old.entity_id';
 const entityRows = `insert into entity_score_keys (${SCORE_COLUMNS}) select scorecard_id, new.id, new.ref_key, 1, 0, 0 from score_key_scorecards where true
   on conflict (scorecard_id, entity_id) do nothing`;
 const renameEntity = 'update entity_score_keys set ref_key = new.ref_key where entity_id = new.id';

@@ -23,6 +23,7 @@ import * as scorecardTrend from './0021-scorecard-trend.js';
 import * as overviewFacets from './0025-overview-facets.js';
 import * as searchEntities from './0026-search-entities.js';
 import * as trendFacets from './0027-trend-facets.js';
+import * as scorecardEvaluation from './0030-scorecard-evaluation.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -53,6 +54,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0025-overview-facets': overviewFacets,
   '0026-search-entities': searchEntities,
   '0027-trend-facets': trendFacets,
+  '0030-scorecard-evaluation': scorecardEvaluation,
 };
 
 export const migrationProvider: MigrationProvider = {
