@@ -211,7 +211,9 @@ async function loadOnPostgres(trx: Db, client: PgClient, batches: AsyncIterable<
   // Loaded only for PostgreSQL, as the driver is. A refused file ends the COPY with CopyFail
   // (pipeline destroys the stream), so that the transaction can roll back.
   const { from: copyFrom } = await import('pg-copy-streams');
-  await pipeline(Readable.from(copyText()), client.query(copyFrom('COPY epss_scores_next (cve, epss, percentile) FROM STDIN')));
+  // FREEZE: the table is this transaction's own, so its rows can be written frozen (visible to
+  // all once it commits), which spares the server about a tenth of the COPY and vacuum a pass.
+  await pipeline(Readable.from(copyText()), client.query(copyFrom('COPY epss_scores_next (cve, epss, percentile) FROM STDIN WITH (FREEZE)')));
   // A new table has no statistics until autovacuum comes by: the refresh of the priority keys and
   // the first issue pages after the import would be planned blind. A sample of 3 000 rows (a tenth
   // of the default) says what the plans need of a table keyed by CVE, in a tenth of the time.
