@@ -222,74 +222,62 @@ describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table
   const before: Array<[string, number, number]> = [['CVE-2024-0001', 0.5, 0.9]];
   const after: Array<[string, number, number]> = [['CVE-2024-0001', 0.25, 0.5], ['CVE-2024-0002', 0.75, 0.8]];
 
-  it('waits for a reader of the old scores, and gives up after lockTimeoutMs with the old scores kept', async () => {
-    await importFeed(store, 'epss', epssFile(dir, before), { now: at });
-    // A reader's transaction holds the table the import would drop.
+  /** A transaction that has read the scores and holds the table until release(); it resolves to the rows it read. */
+  const holdReader = async () => {
     let release = () => undefined as void;
     const held = new Promise<void>((resolve) => (release = resolve));
     let reading = () => undefined as void;
     const read = new Promise<void>((resolve) => (reading = resolve));
-    const reader = store.db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('epss_scores').selectAll().execute();
+    const rows = store.db.transaction().execute(async (trx) => {
+      const seen = await trx.selectFrom('epss_scores').selectAll().execute();
       reading();
       await held;
-      return rows;
+      return seen;
     });
     await read;
+    return { release, rows };
+  };
+  /** Until the import waits for a lock a reader holds. */
+  const importWaits = () =>
+    expect.poll(async () => (await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted and locktype = 'relation'`.execute(store.db)).rows[0]?.n, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
+  const afterRows = [
+    { cve: 'CVE-2024-0001', epss: 0.25, percentile: 0.5 },
+    { cve: 'CVE-2024-0002', epss: 0.75, percentile: 0.8 },
+  ];
+
+  it('waits for a reader of the old scores, and gives up after lockTimeoutMs with the old scores kept', async () => {
+    await importFeed(store, 'epss', epssFile(dir, before), { now: at });
+    // A reader's transaction holds the table the import would drop.
+    const long = await holdReader();
     await expect(importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at, lockTimeoutMs: 300 })).rejects.toThrow('The EPSS scores stayed in use by another transaction for 0.3 s, 3 times; the import was rolled back');
-    release();
-    expect(await reader).toEqual([{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }]);
+    long.release();
+    expect(await long.rows).toEqual([{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }]);
     expect(await epssRows()).toEqual([{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }]);
     expect((await feedStatuses(store.db))[1]).toMatchObject({ loaded: true, rows: 1, error: expect.stringContaining('stayed in use') });
     expect(await tables()).toEqual(['epss_scores', 'epss_scores_pkey']);
 
     // A reader that finishes within the time: the import waits for it, then swaps.
-    let done = () => undefined as void;
-    const finished = new Promise<void>((resolve) => (done = resolve));
-    let started = () => undefined as void;
-    const began = new Promise<void>((resolve) => (started = resolve));
-    const brief = store.db.transaction().execute(async (trx) => {
-      await trx.selectFrom('epss_scores').selectAll().execute();
-      started();
-      await finished;
-    });
-    await began;
+    const brief = await holdReader();
     const importing = importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at });
-    // The import is waiting on the reader's lock.
-    await expect.poll(async () => (await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted and locktype = 'relation'`.execute(store.db)).rows[0]?.n, { timeout: 10_000 }).toBeGreaterThan(0);
-    done();
-    await brief;
+    await importWaits();
+    brief.release();
+    await brief.rows;
     expect(await importing).toMatchObject({ rows: 2 });
-    expect(await epssRows()).toEqual([
-      { cve: 'CVE-2024-0001', epss: 0.25, percentile: 0.5 },
-      { cve: 'CVE-2024-0002', epss: 0.75, percentile: 0.8 },
-    ]);
+    expect(await epssRows()).toEqual(afterRows);
   });
 
   it('tries the swap again when a reader outlasts one wait, and succeeds once the reader is done', async () => {
     await importFeed(store, 'epss', epssFile(dir, before), { now: at });
-    let release = () => undefined as void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    let reading = () => undefined as void;
-    const read = new Promise<void>((resolve) => (reading = resolve));
-    const reader = store.db.transaction().execute(async (trx) => {
-      await trx.selectFrom('epss_scores').selectAll().execute();
-      reading();
-      await held;
-    });
-    await read;
+    const reader = await holdReader();
     const importing = importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at, lockTimeoutMs: 1_000 });
     // Once the import waits for the reader's lock, the reader stays half as long again as one wait:
     // the first attempt gives up, a later one gets the table.
-    await expect.poll(async () => (await sql<{ n: number }>`select count(*)::int as n from pg_locks where not granted and locktype = 'relation'`.execute(store.db)).rows[0]?.n, { timeout: 10_000, interval: 20 }).toBeGreaterThan(0);
+    await importWaits();
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    release();
-    await reader;
+    reader.release();
+    await reader.rows;
     expect(await importing).toMatchObject({ rows: 2 });
-    expect(await epssRows()).toEqual([
-      { cve: 'CVE-2024-0001', epss: 0.25, percentile: 0.5 },
-      { cve: 'CVE-2024-0002', epss: 0.75, percentile: 0.8 },
-    ]);
+    expect(await epssRows()).toEqual(afterRows);
     expect(await tables()).toEqual(['epss_scores', 'epss_scores_pkey']);
   });
 
