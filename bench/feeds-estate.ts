@@ -27,6 +27,7 @@ import { sql } from 'kysely';
 import { gzipSync } from 'node:zlib';
 import { importFeed } from '../src/feeds/import.js';
 import { refreshAllPriorityKeys } from '../src/insights/priority-order.js';
+import { cveAfter } from '../src/store/feeds.js';
 import { type KeyedRow, lastPriorityRefresh, writePriorityParts } from '../src/insights/priority-refresh.js';
 import type { Store } from '../src/store/database.js';
 import type { Database } from '../src/store/schema.js';
@@ -46,10 +47,7 @@ const ESTATE_CVES = 1_000;
 const cve = (n: number) => (n < ESTATE_CVES ? `CVE-2024-${10000 + n}` : `CVE-${2015 + (n % 10)}-${String(10000 + n).padStart(5, '0')}`);
 
 /** The rows in the order FIRST's file lists CVEs: by year, then by number. */
-const IN_FIRST_ORDER = Array.from({ length: EPSS_ROWS }, (_, n) => n).sort((a, b) => {
-  const [x, y] = [cve(a), cve(b)];
-  return x.slice(4, 8).localeCompare(y.slice(4, 8)) || x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
-});
+const IN_FIRST_ORDER = Array.from({ length: EPSS_ROWS }, (_, n) => n).sort((a, b) => (cveAfter(cve(a), cve(b)) ? 1 : -1));
 
 function epssText(changed: (n: number) => boolean, date: string): string {
   const lines = [`#model_version:v2023.03.01,score_date:${date}T00:00:00+0000`, 'cve,epss,percentile'];

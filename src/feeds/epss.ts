@@ -1,18 +1,9 @@
 import { InputError } from '../domain/errors.js';
+import type { EpssRow } from '../store/feeds.js';
 import { CVE_ID } from './kev.js';
 
-/** One CVE's EPSS score. */
-export interface EpssScore {
-  cve: string;
-  epss: number;
-  percentile: number;
-  /**
-   * The two numbers as the file writes them, trimmed (they passed the check of a decimal from 0
-   * to 1): PostgreSQL's COPY takes them as they are, without printing the numbers back to text.
-   */
-  epssText: string;
-  percentileText: string;
-}
+/** One CVE's EPSS score, with its two numbers as the file writes them (the row an import stores). */
+export type EpssScore = EpssRow;
 
 export interface EpssHeader {
   /** model_version of the comment line, when there is one. */

@@ -66,11 +66,15 @@ export async function recordFailure(db: Db, name: FeedName, at: string, error: s
     .execute();
 }
 
-/** One CVE's row of the EPSS table, with its two numbers as the file writes them (feeds/epss.ts). */
+/** One CVE's row of the EPSS table, as feeds/epss.ts reads it from the file. */
 export interface EpssRow {
   cve: string;
   epss: number;
   percentile: number;
+  /**
+   * The two numbers as the file writes them, trimmed (they passed the check of a decimal from 0
+   * to 1): PostgreSQL's COPY takes them as they are, without printing the numbers back to text.
+   */
   epssText: string;
   percentileText: string;
 }
