@@ -198,6 +198,34 @@ describe('editDistance', () => {
     expect(editDistance('abc', 'abc', 0)).toBe(0);
     expect(editDistance('abcdef', 'uvwxyz', 2)).toBe(3);
     expect(editDistance('a', 'abcdef', 2)).toBe(3);
+    expect(editDistance('registry.acme.io/svc-w0000', 'registry.acme.io/svc-00000', 3)).toBe(1);
+    expect(editDistance('registry.acme.io/svc-w0000', 'registry.acme.io/svc-00420', 3)).toBe(3);
+    expect(editDistance('acme/pay-ments', 'acme/payments', 1)).toBe(1);
+    expect(editDistance('', 'ab', 3)).toBe(2);
+    expect(editDistance('kitten', 'sitting', 3)).toBe(3);
+    expect(editDistance('kitten', 'sitting', 2)).toBe(3);
+  });
+
+  it('agrees with the full table on random names, whatever the limit', () => {
+    // The whole Levenshtein table, with no prefix taken off and no band: what the fast one must equal.
+    const full = (a: string, b: string): number => {
+      let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+      for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+        previous = current;
+      }
+      return previous[b.length] as number;
+    };
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const name = () => Array.from({ length: Math.floor(next() * 9) }, () => 'ab-/c'[Math.floor(next() * 5)]).join('');
+    for (let run = 0; run < 3000; run++) {
+      const a = name();
+      const b = next() < 0.5 ? name() : `${a.slice(0, 3)}${name().slice(0, 2)}${a.slice(3)}`;
+      const limit = Math.floor(next() * 4);
+      expect(editDistance(a, b, limit), `${a} ~ ${b} within ${limit}`).toBe(Math.min(full(a, b), limit + 1));
+    }
   });
 });
 

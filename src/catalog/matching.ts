@@ -280,23 +280,50 @@ export function lastSegment(name: string): string | undefined {
   return parts.length >= 2 ? parts[parts.length - 1] : undefined;
 }
 
-/** Levenshtein distance, or `limit + 1` as soon as it is known to exceed `limit`. */
+/**
+ * Levenshtein distance, or `limit + 1` as soon as it is known to exceed `limit`. A common prefix
+ * and suffix are taken off first (they change no distance: names of one registry share most of
+ * their text), and only the diagonal band of width `limit` each side is filled: a cell further
+ * from the diagonal is already more than `limit` edits away.
+ */
 export function editDistance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-      current.push(value);
-      best = Math.min(best, value);
-    }
-    if (best > limit) return limit + 1;
-    previous = current;
+  let start = 0;
+  while (start < a.length && start < b.length && a.charCodeAt(start) === b.charCodeAt(start)) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a.charCodeAt(endA - 1) === b.charCodeAt(endB - 1)) {
+    endA--;
+    endB--;
   }
-  return Math.min(previous[b.length] ?? limit + 1, limit + 1);
+  const n = endA - start;
+  const m = endB - start;
+  if (n === 0 || m === 0) return Math.min(Math.max(n, m), limit + 1);
+  const beyond = limit + 1;
+  // previous[j] / current[j]: the distance between a's first i and b's first j characters (after the prefix).
+  let previous = new Int32Array(m + 1);
+  let current = new Int32Array(m + 1);
+  for (let j = 0; j <= m; j++) previous[j] = Math.min(j, beyond);
+  for (let i = 1; i <= n; i++) {
+    const from = Math.max(1, i - limit);
+    const to = Math.min(m, i + limit);
+    current[from - 1] = from === 1 ? Math.min(i, beyond) : beyond;
+    let best = beyond;
+    const ca = a.charCodeAt(start + i - 1);
+    for (let j = from; j <= to; j++) {
+      const substitution = (previous[j - 1] as number) + (ca === b.charCodeAt(start + j - 1) ? 0 : 1);
+      const deletion = (previous[j] as number) + 1;
+      const insertion = (current[j - 1] as number) + 1;
+      const value = Math.min(substitution, deletion, insertion, beyond);
+      current[j] = value;
+      if (value < best) best = value;
+    }
+    // The cell right of the band: the next row reads it as "more than limit" above its own band.
+    if (to < m) current[to + 1] = beyond;
+    if (best > limit) return beyond;
+    [previous, current] = [current, previous];
+  }
+  return Math.min(previous[m] as number, beyond);
 }
 
 function inScope(scope: Scope): string {
