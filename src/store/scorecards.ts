@@ -1,6 +1,6 @@
 import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { batches } from './batches.js';
-import { type Upsert, upsertRows } from './bulk.js';
+import { type Upsert, updateByKey, upsertRows } from './bulk.js';
 import type { Store } from './database.js';
 import { recordScorecardTrendChanges } from './scorecard-trend.js';
 import type { Database, ScorecardHistoryTable, ScorecardResultTable, ScorecardTable } from './schema.js';
@@ -117,7 +117,7 @@ export async function writeScorecardResults(store: Store, trx: Db, rows: readonl
 
 /** Records that these results, unchanged, are now counted in another group of entities. */
 export async function moveScorecardResults(db: Db, scorecardId: string, rows: ReadonlyArray<{ entity_id: number; tally_group: string }>): Promise<void> {
-  for (const row of rows) await db.updateTable('scorecard_results').set({ tally_group: row.tally_group }).where('scorecard_id', '=', scorecardId).where('entity_id', '=', row.entity_id).execute();
+  await updateByKey(db, 'scorecard_results', [['entity_id', 'integer']], [['tally_group', 'text']], rows, { scorecard_id: scorecardId });
 }
 
 /** What a result adds to its group's tallies. */
