@@ -9,6 +9,7 @@ import {
   type NewScorecardHistory,
   moveScorecardResults,
   recordScorecardEvaluations,
+  scorecardEvaluations,
   type ResultWrite,
   TallyChanges,
   scorecardResults,
@@ -38,7 +39,7 @@ export interface StartedFailing {
   scorecard: Scorecard;
   checkId: string;
   entityId: number;
-  /** When the passing result was stored: with the rest, names this change once across replicas. */
+  /** When the passing result was last known to hold (resultAsOf): with the rest, names this change once across replicas. */
   passedAt: string;
 }
 
@@ -117,6 +118,11 @@ export interface StoredResultView {
   updatedAt: string;
 }
 
+/** When a stored result was last known to hold: the later of its updated_at and its scorecard's last evaluation over every entity. */
+export function resultAsOf(updatedAt: string, evaluatedAt: string | undefined): string {
+  return evaluatedAt !== undefined && Date.parse(evaluatedAt) > Date.parse(updatedAt) ? evaluatedAt : updatedAt;
+}
+
 /**
  * Reads a stored result (scorecard_results.checks and updated_at) back. `evaluatedAt` is when its
  * scorecard was last evaluated over every entity (store/scorecards.ts scorecardEvaluations): that
@@ -127,8 +133,7 @@ export interface StoredResultView {
 export function readStoredResult(row: { checks: string; updated_at: string }, evaluatedAt: string | undefined): StoredResultView {
   const parsed = JSON.parse(row.checks) as Record<string, [CheckStatus, 0 | 1, ...StoredValue[]]>;
   const updated = Date.parse(row.updated_at);
-  const evaluated = evaluatedAt === undefined ? Number.NaN : Date.parse(evaluatedAt);
-  const asOf = evaluated > updated ? evaluated : updated;
+  const asOf = Date.parse(resultAsOf(row.updated_at, evaluatedAt));
   let moved = false;
   const results = new Map<string, CheckResult>();
   for (const [id, [status, noData, ...stored]] of Object.entries(parsed)) {
@@ -187,10 +192,11 @@ export async function evaluateScorecards(
   const factOptions = needsRisk ? { risk: { policies: options.sla ?? DEFAULT_SLA_POLICIES, now: options.now } } : {};
   const size = options.entitiesPerBatch ?? ENTITIES_PER_BATCH;
   const parts: Array<readonly number[] | EntityRange> = options.entityIds ? batches(new Set(options.entityIds), size) : await entityRanges(db, size);
+  const evaluated = options.onStartedFailing ? await scorecardEvaluations(db, scorecards.map((s) => s.id)) : new Map<string, string>();
   for (const part of parts) {
     const facts = await readEntityFacts(db, part, factOptions);
     for (const [i, scorecard] of scorecards.entries()) {
-      const done = await evaluateBatch(store, db, scorecard, facts, part, options);
+      const done = await evaluateBatch(store, db, scorecard, facts, part, { ...options, evaluatedAt: evaluated.get(scorecard.id) });
       const evaluation = evaluations[i] as ScorecardEvaluation;
       evaluation.entities += done.entities;
       evaluation.changed += done.changed;
@@ -209,7 +215,7 @@ async function evaluateBatch(
   scorecard: Scorecard,
   facts: readonly EntityFacts[],
   part: readonly number[] | EntityRange,
-  options: { now: string; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
+  options: { now: string; evaluatedAt: string | undefined; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
 ): Promise<Omit<ScorecardEvaluation, 'scorecard'>> {
   const at = Date.parse(options.now);
   const day = options.now.slice(0, 10);
@@ -242,7 +248,7 @@ async function evaluateBatch(
     const before = previous ? storedStatuses(previous.checks) : undefined;
     if (previous && before && options.onStartedFailing) {
       for (const [checkId, status] of Object.entries(storedStatuses(result.checks))) {
-        if (status === 'fail' && before[checkId] === 'pass') options.onStartedFailing({ scorecard, checkId, entityId: entity.id, passedAt: previous.updated_at });
+        if (status === 'fail' && before[checkId] === 'pass') options.onStartedFailing({ scorecard, checkId, entityId: entity.id, passedAt: resultAsOf(previous.updated_at, options.evaluatedAt) });
       }
     }
     writes.push({ scorecard_id: scorecard.id, entity_id: entity.id, ...row, updated_at: options.now, entity_ref: entity.ref, tally_group: group });

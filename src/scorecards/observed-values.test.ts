@@ -6,6 +6,7 @@ import { describeEachStore, openTestStore, type StoreKind } from '../../test/sup
 import { DEFAULT_SLA_POLICIES } from '../insights/sla.js';
 import { Lantern } from '../lantern.js';
 import { evaluateCheck } from './checks.js';
+import { evaluateScorecards, type StartedFailing } from './evaluate.js';
 import { readEntityFacts } from './data-points.js';
 import { entityScorecards, scorecardResultsPage } from './results.js';
 import { appliesTo } from './scorecard.js';
@@ -98,7 +99,14 @@ describeEachStore('observed values that count days', (kind: StoreKind) => {
     const clean = (await db().selectFrom('entities').select('id').where('name', '=', 'clean').executeTakeFirstOrThrow()).id;
     const pci = () => db().selectFrom('scorecard_results').selectAll().where('scorecard_id', '=', 'pci').where('entity_id', '=', clean).executeTakeFirstOrThrow();
     expect((await pci()).updated_at).toBe(DAY1);
-    const evaluations = await lantern.evaluateScorecards(DAY2);
+    // Half an hour later nothing changed: nothing is written, and the results are known to hold then.
+    const later = '2026-03-12T09:30:00.000Z';
+    expect((await lantern.evaluateScorecards(later)).map((e) => e.changed)).toEqual([0, 0, 0, 0, 0]);
+    const scorecards = await lantern.scorecards.list(db());
+    const failing: StartedFailing[] = [];
+    const evaluations = await lantern.store.transaction((trx) => evaluateScorecards(lantern.store, trx, scorecards, { now: DAY2, onStartedFailing: (c) => failing.push(c) }));
+    // A check that starts failing passed until the last evaluation that found it passing.
+    expect(failing.filter((f) => f.entityId === clean && f.scorecard.id === 'pci').map((f) => [f.checkId, f.passedAt])).toEqual([['recent', later]]);
     // 6 days 23 hours after the last scan on DAY1, 7 days on DAY2: `recent` (at most 6) fails.
     expect(evaluations.find((e) => e.scorecard === 'pci')?.changed).toBe(2);
     // What was written is what changed status: each has the day's history.
