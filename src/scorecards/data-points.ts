@@ -30,6 +30,12 @@ export interface DataPoint {
   input?: DataPointInput;
   /** The value for one entity at `now` (ms since the epoch), or null when it cannot be observed. */
   read(facts: EntityFacts, input: string | undefined, now: number): Value | null;
+  /**
+   * For a data point that counts whole days since a moment: that moment, when `read` counts from
+   * it (undefined when it gives no value, or 0). A stored result keeps the moment, which stays the
+   * same from day to day where the count does not, and counts the days when it is read.
+   */
+  since?(facts: EntityFacts, input: string | undefined): string | undefined;
 }
 
 /** What an entity's security summary says, when the entity has security data. */
@@ -68,7 +74,7 @@ export interface EntityFacts {
 const DAY = 24 * 60 * 60 * 1000;
 
 /** Whole days from `iso` to `now`, rounded down. */
-function daysSince(iso: string, now: number): number {
+export function daysSince(iso: string, now: number): number {
   return Math.max(0, Math.floor((now - Date.parse(iso)) / DAY));
 }
 
@@ -90,6 +96,16 @@ const security = (read: (s: SecurityFacts, input: string | undefined, now: numbe
 
 const risk = (read: (r: RiskFacts, input: string | undefined) => Value | null): DataPoint['read'] => (facts, input) =>
   facts.security === null || facts.risk == null ? null : read(facts.risk, input);
+
+/** When the oldest active issue at or above the input severity was first seen; undefined without one. */
+function oldestOpen(s: SecurityFacts, input: string | undefined): string | undefined {
+  let oldest: string | undefined;
+  for (const severity of atOrAbove(input)) {
+    const first = s.breakdown.oldestOpen[severity];
+    if (first !== null && (oldest === undefined || first < oldest)) oldest = first;
+  }
+  return oldest;
+}
 
 /** Fixes over the period at or above the input severity, added up. */
 function fixesAtOrAbove(r: RiskFacts, input: string | undefined): RiskFacts['fixes'][Severity] {
@@ -148,6 +164,7 @@ export const DATA_POINTS: readonly DataPoint[] = [
     type: 'number',
     description: 'Whole days since the latest current scan of the linked targets (rounded down: "scanned in the last 7 days" is < 7).',
     read: security((s, _input, now) => (s.lastScanAt === null ? null : daysSince(s.lastScanAt, now))),
+    since: (facts) => facts.security?.lastScanAt ?? undefined,
   },
   {
     id: 'sto.oldest_open_days',
@@ -155,13 +172,10 @@ export const DATA_POINTS: readonly DataPoint[] = [
     description: 'Whole days since the oldest active issue (at or above the input severity) was first seen; 0 when there is none.',
     input: { ...SEVERITY_THRESHOLD, description: 'A severity: only issues at or above it. Default: every severity.' },
     read: security((s, input, now) => {
-      let oldest: string | null = null;
-      for (const severity of atOrAbove(input)) {
-        const first = s.breakdown.oldestOpen[severity];
-        if (first !== null && (oldest === null || first < oldest)) oldest = first;
-      }
-      return oldest === null ? 0 : daysSince(oldest, now);
+      const oldest = oldestOpen(s, input);
+      return oldest === undefined ? 0 : daysSince(oldest, now);
     }),
+    since: (facts, input) => (facts.security === null ? undefined : oldestOpen(facts.security, input)),
   },
   {
     id: 'sto.kev',

@@ -8,6 +8,8 @@ import {
   entityRanges,
   type NewScorecardHistory,
   moveScorecardResults,
+  recordScorecardEvaluations,
+  scorecardEvaluations,
   type ResultWrite,
   TallyChanges,
   scorecardResults,
@@ -16,7 +18,7 @@ import {
 } from '../store/scorecards.js';
 import { type CheckResult, type CheckStatus, evaluateCheck } from './checks.js';
 import { DEFAULT_SLA_POLICIES, type SlaPolicies } from '../insights/sla.js';
-import { type EntityFacts, readEntityFacts, RISK_DATA_POINTS, type Value } from './data-points.js';
+import { type DataPoint, daysSince, type EntityFacts, findDataPoint, readEntityFacts, RISK_DATA_POINTS, type Value } from './data-points.js';
 import { appliesTo, type Scorecard, scoreOf } from './scorecard.js';
 
 type Db = Kysely<Database>;
@@ -37,7 +39,7 @@ export interface StartedFailing {
   scorecard: Scorecard;
   checkId: string;
   entityId: number;
-  /** When the passing result was stored: with the rest, names this change once across replicas. */
+  /** When the passing result was last known to hold (resultAsOf): with the rest, names this change once across replicas. */
   passedAt: string;
 }
 
@@ -47,7 +49,11 @@ export interface EntityEvaluation {
   passed: number;
   failed: number;
   unknown: number;
-  /** Check id → [status, noData (1 or 0), ...observed values]: compact, since there are many. */
+  /**
+   * Check id → [status, noData (1 or 0), ...observed values]: compact, since there are many. A
+   * value that counts days since a moment is kept as {"daysSince": that moment}: the same from one
+   * day to the next, so a result whose statuses and values stand is not written again each day.
+   */
   checks: string;
   /** Check id → status, for the history. */
   statuses: string;
@@ -58,8 +64,17 @@ function valueJson(value: Value | null): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }
 
-/** Each check's id as a JSON key, made once per scorecard rather than once per entity. */
-const keysOf = new WeakMap<Scorecard, string[]>();
+/** Each check's id as a JSON key, and each of its rules' data point's `since`, made once per scorecard rather than once per entity. */
+const plans = new WeakMap<Scorecard, { keys: string[]; since: Array<Array<DataPoint['since']>> }>();
+
+function planOf(scorecard: Scorecard) {
+  let plan = plans.get(scorecard);
+  if (!plan) {
+    plan = { keys: scorecard.checks.map((c) => `${JSON.stringify(c.id)}:`), since: scorecard.checks.map((c) => c.rules.map((r) => findDataPoint(r.dataPoint)?.since)) };
+    plans.set(scorecard, plan);
+  }
+  return plan;
+}
 
 /**
  * Evaluates a scorecard on one entity. Pure. The JSON is built from parts: evaluating 5 scorecards
@@ -67,8 +82,7 @@ const keysOf = new WeakMap<Scorecard, string[]>();
  * times as long.
  */
 export function evaluateEntity(scorecard: Scorecard, facts: EntityFacts, now: number): EntityEvaluation {
-  let keys = keysOf.get(scorecard);
-  if (!keys) keysOf.set(scorecard, (keys = scorecard.checks.map((c) => `${JSON.stringify(c.id)}:`)));
+  const { keys, since } = planOf(scorecard);
   const results: CheckResult[] = [];
   const checks: string[] = [];
   const statuses: string[] = [];
@@ -80,17 +94,58 @@ export function evaluateEntity(scorecard: Scorecard, facts: EntityFacts, now: nu
     if (result.status === 'pass') passed++;
     else if (result.status === 'fail') failed++;
     let values = '';
-    for (const value of result.observed) values += `,${valueJson(value)}`;
+    result.observed.forEach((value, r) => {
+      const from = since[i]?.[r]?.(facts, check.rules[r]?.input);
+      values += from === undefined ? `,${valueJson(value)}` : `,{"daysSince":${JSON.stringify(from)}}`;
+    });
     checks.push(`${keys[i]}["${result.status}",${result.noData ? 1 : 0}${values}]`);
     statuses.push(`${keys[i]}"${result.status}"`);
   });
   return { score: scoreOf(scorecard.checks, results), passed, failed, unknown: results.length - passed - failed, checks: `{${checks.join(',')}}`, statuses: `{${statuses.join(',')}}` };
 }
 
-/** Reads scorecard_results.checks back: check id → result. */
-export function storedCheckResults(json: string): Map<string, CheckResult> {
-  const parsed = JSON.parse(json) as Record<string, [CheckStatus, 0 | 1, ...Array<Value | null>]>;
-  return new Map(Object.entries(parsed).map(([id, [status, noData, ...observed]]) => [id, { status, noData: noData === 1, observed }]));
+/** A stored observed value: a value, or the moment a count of days starts from. */
+type StoredValue = Value | null | { daysSince: string };
+
+/** What a stored result shows, read as of when it was last known to hold. */
+export interface StoredResultView {
+  /** Check id → result, its counts of days made as of `asOf`. */
+  results: Map<string, CheckResult>;
+  /**
+   * When what it shows last changed: its updated_at, or `asOf` when a count of days moved on since
+   * (the evaluation that confirmed the result at `asOf` would have written the count before).
+   */
+  updatedAt: string;
+}
+
+/** When a stored result was last known to hold: the later of its updated_at and its scorecard's last evaluation over every entity. */
+export function resultAsOf(updatedAt: string, evaluatedAt: string | undefined): string {
+  return evaluatedAt !== undefined && Date.parse(evaluatedAt) > Date.parse(updatedAt) ? evaluatedAt : updatedAt;
+}
+
+/**
+ * Reads a stored result (scorecard_results.checks and updated_at) back. `evaluatedAt` is when its
+ * scorecard was last evaluated over every entity (store/scorecards.ts scorecardEvaluations): that
+ * evaluation found every result it did not write unchanged, so the result held then, and its
+ * counts of days are made as of the later of that and its own updated_at, as the evaluation would
+ * have stored them. Results stored with the counts themselves (before 0031) read as stored.
+ */
+export function readStoredResult(row: { checks: string; updated_at: string }, evaluatedAt: string | undefined): StoredResultView {
+  const parsed = JSON.parse(row.checks) as Record<string, [CheckStatus, 0 | 1, ...StoredValue[]]>;
+  const updated = Date.parse(row.updated_at);
+  const asOf = Date.parse(resultAsOf(row.updated_at, evaluatedAt));
+  let moved = false;
+  const results = new Map<string, CheckResult>();
+  for (const [id, [status, noData, ...stored]] of Object.entries(parsed)) {
+    const observed = stored.map((value) => {
+      if (value === null || typeof value !== 'object') return value;
+      const days = daysSince(value.daysSince, asOf);
+      moved ||= days !== daysSince(value.daysSince, updated);
+      return days;
+    });
+    results.set(id, { status, noData: noData === 1, observed });
+  }
+  return { results, updatedAt: moved ? (evaluatedAt as string) : row.updated_at };
 }
 
 /** Reads scorecard_results.checks (or scorecard_history.statuses) to check id → status. */
@@ -137,16 +192,19 @@ export async function evaluateScorecards(
   const factOptions = needsRisk ? { risk: { policies: options.sla ?? DEFAULT_SLA_POLICIES, now: options.now } } : {};
   const size = options.entitiesPerBatch ?? ENTITIES_PER_BATCH;
   const parts: Array<readonly number[] | EntityRange> = options.entityIds ? batches(new Set(options.entityIds), size) : await entityRanges(db, size);
+  const evaluated = options.onStartedFailing ? await scorecardEvaluations(db, scorecards.map((s) => s.id)) : new Map<string, string>();
   for (const part of parts) {
     const facts = await readEntityFacts(db, part, factOptions);
     for (const [i, scorecard] of scorecards.entries()) {
-      const done = await evaluateBatch(store, db, scorecard, facts, part, options);
+      const done = await evaluateBatch(store, db, scorecard, facts, part, { ...options, evaluatedAt: evaluated.get(scorecard.id) });
       const evaluation = evaluations[i] as ScorecardEvaluation;
       evaluation.entities += done.entities;
       evaluation.changed += done.changed;
       evaluation.removed += done.removed;
     }
   }
+  // Every result not written was found unchanged at `now`: its counts of days are read as of then.
+  if (!options.entityIds) await recordScorecardEvaluations(db, scorecards.map((s) => s.id), options.now);
   return evaluations;
 }
 
@@ -157,7 +215,7 @@ async function evaluateBatch(
   scorecard: Scorecard,
   facts: readonly EntityFacts[],
   part: readonly number[] | EntityRange,
-  options: { now: string; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
+  options: { now: string; evaluatedAt: string | undefined; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
 ): Promise<Omit<ScorecardEvaluation, 'scorecard'>> {
   const at = Date.parse(options.now);
   const day = options.now.slice(0, 10);
@@ -174,7 +232,9 @@ async function evaluateBatch(
     const group = tallyGroup(entity);
     const previous = stored.get(entity.id);
     stored.delete(entity.id);
-    if (previous && previous.checks === result.checks && previous.score === result.score) {
+    // A result stored by an evaluation dated later is written again: it is read as of the later of
+    // its updated_at and this evaluation.
+    if (previous && previous.checks === result.checks && previous.score === result.score && !(Date.parse(previous.updated_at) > at)) {
       // The same result, counted where the entity is now (its owner or scope may have changed).
       if (previous.tally_group !== group) {
         const counted = { score: previous.score, statuses: storedStatuses(previous.checks) };
@@ -188,11 +248,11 @@ async function evaluateBatch(
     const before = previous ? storedStatuses(previous.checks) : undefined;
     if (previous && before && options.onStartedFailing) {
       for (const [checkId, status] of Object.entries(storedStatuses(result.checks))) {
-        if (status === 'fail' && before[checkId] === 'pass') options.onStartedFailing({ scorecard, checkId, entityId: entity.id, passedAt: previous.updated_at });
+        if (status === 'fail' && before[checkId] === 'pass') options.onStartedFailing({ scorecard, checkId, entityId: entity.id, passedAt: resultAsOf(previous.updated_at, options.evaluatedAt) });
       }
     }
     writes.push({ scorecard_id: scorecard.id, entity_id: entity.id, ...row, updated_at: options.now, entity_ref: entity.ref, tally_group: group });
-    // Observed values change every day (days since the last scan); the history keeps statuses and scores.
+    // The history keeps statuses and scores, not observed values.
     const decided = !previous || previous.score !== result.score || JSON.stringify(before) !== statuses;
     if (decided) history.push({ entity_id: entity.id, applies: 1, score: result.score, statuses });
     if (decided || previous?.tally_group !== group) {

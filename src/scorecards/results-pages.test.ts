@@ -75,6 +75,10 @@ describeEachStore('scorecard pages from stored rows', (kind: StoreKind) => {
     writeFileSync(file, readFileSync(file, 'utf8').replace(/(name: clean[\s\S]*?lifecycle: )production/, '$1experimental').replace(/(name: clean[\s\S]*?owner: )team-a/, '$1team-b'));
     await lantern.catalog.refresh(estate.locationId);
     await same('clean moved to team-b, experimental');
+    // Each result of clean records the group it is now counted in (a later change takes it out of that one).
+    const groups = await lantern.store.db.selectFrom('scorecard_results as r').innerJoin('entities as e', 'e.id', 'r.entity_id').select('r.tally_group').where('e.name', '=', 'clean').execute();
+    expect(groups.length).toBeGreaterThan(1);
+    for (const { tally_group } of groups) expect(JSON.parse(tally_group ?? 'null')).toEqual(['acme.apps', 'Component', 'service', 'experimental', 'group:default/team-b', null]);
 
     // A scorecard defined through the API, then one entity removed from the catalog.
     await lantern.defineScorecard({ id: 'owned', name: 'Owned', checks: [{ id: 'owner', name: 'Has an owner', rules: [{ dataPoint: 'catalog.has_owner', operator: '==', value: true }] }] });

@@ -4,13 +4,13 @@ import { type EntityColumns, lowerIn as loweredIn, refIn } from '../insights/ove
 import { isPostgres } from '../store/row-locks.js';
 import { removedCheckFailed, storedScorecardTrendSums } from '../store/scorecard-trend.js';
 import { facetSelection } from '../store/trend-facets.js';
-import { scorecardTallyRows } from '../store/scorecards.js';
+import { scorecardEvaluations, scorecardTallyRows } from '../store/scorecards.js';
 import type { Database } from '../store/schema.js';
 import { ruleSentence } from './sentences.js';
 import { type CheckStatus, checkMessage, type Operator, ruleStatus, type RuleStatus, type Strategy, type WhenNoData } from './checks.js';
 import type { Value } from './data-points.js';
 import type { DefinedScorecard } from './definitions.js';
-import { storedCheckResults, storedStatuses } from './evaluate.js';
+import { readStoredResult, storedStatuses } from './evaluate.js';
 import { refMatches, type Scorecard } from './scorecard.js';
 import { inFilter, type ScopeFilter } from '../access/roles.js';
 import { scopeAllowed } from '../store/scope-filter.js';
@@ -290,11 +290,12 @@ export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: 
   for (const term of terms) rows = rows.orderBy(term.expression, term.direction);
   const read = await rows.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0)).execute();
   const page = read.slice(0, limit);
+  const evaluatedAt = (await scorecardEvaluations(db, [scorecard.id])).get(scorecard.id);
   const last = page.at(-1) as Record<string, unknown> | undefined;
   return {
     scorecard: { id: scorecard.id, name: scorecard.name },
     total,
-    items: page.map(resultRow),
+    items: page.map((r) => resultRow(r, evaluatedAt)),
     summary,
     nextCursor: key === 'score' && read.length > limit && last ? Buffer.from(JSON.stringify({ sort, after: terms.map((_, i) => last[`k${i}`]) })).toString('base64url') : null,
   };
@@ -331,7 +332,7 @@ function readResultCursor(cursor: string, sort: string, terms: number): unknown[
 /** The columns of a result row on a results page, read by both the stored and the computed page. */
 const RESULT_COLUMNS = ['r.score', 'r.passed', 'r.failed', 'r.unknown', 'r.checks', 'r.updated_at', 'e.ref', 'e.kind', 'e.namespace', 'e.name', 'e.title', 'e.type', 'e.owner_ref', 'e.system_ref', 'e.lifecycle'] as const;
 
-/** A result row as the page shows it. */
+/** A result row as the page shows it; `evaluatedAt`: when its scorecard was last evaluated over every entity (readStoredResult). */
 function resultRow(r: {
   ref: string;
   kind: string;
@@ -348,7 +349,8 @@ function resultRow(r: {
   unknown: number;
   checks: string;
   updated_at: string;
-}): EntityResultRow {
+}, evaluatedAt: string | undefined): EntityResultRow {
+  const stored = readStoredResult(r, evaluatedAt);
   return {
     entityRef: r.ref,
     kind: r.kind,
@@ -363,8 +365,8 @@ function resultRow(r: {
     passed: r.passed,
     failed: r.failed,
     unknown: r.unknown,
-    checks: storedStatuses(r.checks),
-    updatedAt: r.updated_at,
+    checks: Object.fromEntries([...stored.results].map(([id, result]) => [id, result.status])),
+    updatedAt: stored.updatedAt,
   };
 }
 
@@ -385,12 +387,13 @@ export async function computedResultsPage(db: Db, scorecard: Scorecard, query: R
     .select([...RESULT_COLUMNS, 'e.scope'])
     .where('r.scorecard_id', '=', scorecard.id)
     .execute();
+  const evaluatedAt = (await scorecardEvaluations(db, [scorecard.id])).get(scorecard.id);
   const text = query.q?.trim().toLowerCase();
   const selected: EntityResultRow[] = [];
   for (const r of rows) {
     if (!matches(query, r)) continue;
     if (text && !r.name.toLowerCase().includes(text) && !(r.title ?? '').toLowerCase().includes(text)) continue;
-    selected.push(resultRow(r));
+    selected.push(resultRow(r, evaluatedAt));
   }
   const summary = tally(scorecard, selected.map((s) => ({ score: s.score, statuses: s.checks })));
   const picked = query.check === undefined || query.status === undefined ? selected : selected.filter((s) => s.checks[query.check as string] === query.status);
@@ -566,11 +569,12 @@ function scoreSummary(checks: number, row: { score: number | null; passed: numbe
 /** Each scorecard that applies to the entity, with every check's status, observed values, thresholds and message. */
 export async function entityScorecards(db: Db, entityId: number, scorecards: readonly DefinedScorecard[]): Promise<EntityScorecardView[]> {
   const rows = new Map((await db.selectFrom('scorecard_results').selectAll().where('entity_id', '=', entityId).execute()).map((r) => [r.scorecard_id, r]));
+  const evaluated = await scorecardEvaluations(db, [...rows.keys()]);
   const views: EntityScorecardView[] = [];
   for (const scorecard of scorecards) {
     const row = rows.get(scorecard.id);
     if (!row) continue;
-    const results = storedCheckResults(row.checks);
+    const { results, updatedAt } = readStoredResult(row, evaluated.get(scorecard.id));
     const noData = scorecard.checks.length > 0 && scorecard.checks.every((check) => results.get(check.id)?.noData ?? true);
     views.push({
       id: scorecard.id,
@@ -581,7 +585,7 @@ export async function entityScorecards(db: Db, entityId: number, scorecards: rea
       passed: row.passed,
       failed: row.failed,
       unknown: row.unknown,
-      updatedAt: row.updated_at,
+      updatedAt,
       noData,
       summary: scoreSummary(scorecard.checks.length, row, noData),
       checks: scorecard.checks.map((check) => {

@@ -106,12 +106,32 @@ export async function updateById<C extends string>(
   columns: readonly UpdatedColumn<C>[],
   rows: ReadonlyArray<{ id: number } & Record<C, SqlValue>>,
 ): Promise<void> {
+  await updateByKey(db, table, [['id', 'integer']], columns, rows);
+}
+
+/**
+ * updateById for rows given by other columns (`key`, a unique key of `table`), and optionally only
+ * among the rows where `within` holds, such as the rows of one scorecard.
+ */
+export async function updateByKey<K extends string, C extends string>(
+  db: Kysely<Database>,
+  table: keyof Database & string,
+  key: readonly UpdatedColumn<K>[],
+  columns: readonly UpdatedColumn<C>[],
+  rows: ReadonlyArray<Record<K | C, SqlValue>>,
+  within?: Readonly<Record<string, SqlValue>>,
+): Promise<void> {
+  const all = [...key, ...columns];
+  // A VALUES list names its columns column1, column2 … in both dialects.
+  const value = (n: number) => sql`cast(${sql.ref(`v.column${n + 1}`)} as ${sql.raw((all[n] as UpdatedColumn<string>)[1])})`;
+  const set = sql.join(columns.map(([column], n) => sql`${sql.ref(column)} = ${value(key.length + n)}`));
+  const where = sql.join(
+    [...key.map(([column], n) => sql`${sql.ref(`${table}.${column}`)} = ${value(n)}`), ...Object.entries(within ?? {}).map(([column, v]) => sql`${sql.ref(`${table}.${column}`)} = ${v}`)],
+    sql` and `,
+  );
   for (let i = 0; i < rows.length; i += UPDATE_BATCH) {
-    const batch = rows.slice(i, i + UPDATE_BATCH);
-    const values = sql.join(batch.map((row) => sql`(${sql.join([row.id, ...columns.map(([column]) => row[column])])})`));
-    // A VALUES list names its columns column1, column2 … in both dialects; column1 is the id.
-    const set = sql.join(columns.map(([column, type], n) => sql`${sql.ref(column)} = cast(${sql.ref(`v.column${n + 2}`)} as ${sql.raw(type)})`));
-    await sql`update ${sql.table(table)} set ${set} from (values ${values}) as v where ${sql.ref(`${table}.id`)} = cast(v.column1 as integer)`.execute(db);
+    const values = sql.join(rows.slice(i, i + UPDATE_BATCH).map((row) => sql`(${sql.join(all.map(([column]) => row[column]))})`));
+    await sql`update ${sql.table(table)} set ${set} from (values ${values}) as v where ${where}`.execute(db);
   }
 }
 

@@ -49,6 +49,7 @@ export interface Database {
   scorecard_history: ScorecardHistoryTable;
   scorecard_tallies: ScorecardTallyTable;
   scorecard_check_tallies: ScorecardCheckTallyTable;
+  scorecard_evaluations: ScorecardEvaluationTable;
   api_tokens: ApiTokenTable;
   sessions: SessionTable;
   audit_log: AuditLogTable;
@@ -727,9 +728,13 @@ export interface ScorecardResultTable {
   passed: number;
   failed: number;
   unknown: number;
-  /** JSON object, in the scorecard's check order: check id → [status, noData (1/0), ...observed values] (scorecards/evaluate.ts). */
+  /**
+   * JSON object, in the scorecard's check order: check id → [status, noData (1/0), ...observed
+   * values] (scorecards/evaluate.ts). A value that counts days since a moment is kept as that
+   * moment, {"daysSince": ISO time}, and counted when read (migrations/0031-scorecard-observed.ts).
+   */
   checks: string;
-  /** When the result last changed. */
+  /** When the result last changed, its statuses, score or stored values. */
   updated_at: string;
   /** The entity's ref: the results page's tie-break (migrations/0019). */
   entity_ref: string | null;
@@ -767,6 +772,12 @@ export interface ScorecardCheckTallyTable {
   check_id: string;
   pass: number;
   fail: number;
+}
+
+/** When each scorecard was last evaluated over every entity (migrations/0031-scorecard-observed.ts). */
+export interface ScorecardEvaluationTable {
+  scorecard_id: string;
+  evaluated_at: string;
 }
 
 /** The result as it stood at the end of each day it changed: the scorecard's trend. */

@@ -1,6 +1,6 @@
 import { type Insertable, type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import { batches } from './batches.js';
-import { type Upsert, upsertRows } from './bulk.js';
+import { type Upsert, updateByKey, upsertRows } from './bulk.js';
 import type { Store } from './database.js';
 import { recordScorecardTrendChanges } from './scorecard-trend.js';
 import type { Database, ScorecardHistoryTable, ScorecardResultTable, ScorecardTable } from './schema.js';
@@ -32,7 +32,25 @@ export async function deleteScorecard(db: Db, id: string): Promise<void> {
   await db.deleteFrom('scorecard_results').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecard_check_tallies').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecard_tallies').where('scorecard_id', '=', id).execute();
+  await db.deleteFrom('scorecard_evaluations').where('scorecard_id', '=', id).execute();
   await db.deleteFrom('scorecards').where('id', '=', id).execute();
+}
+
+/** Records that these scorecards were evaluated over every entity at `at` (migrations/0031-scorecard-observed.ts). */
+export async function recordScorecardEvaluations(db: Db, scorecardIds: readonly string[], at: string): Promise<void> {
+  if (scorecardIds.length === 0) return;
+  await db
+    .insertInto('scorecard_evaluations')
+    .values([...scorecardIds].sort().map((id) => ({ scorecard_id: id, evaluated_at: at })))
+    .onConflict((oc) => oc.column('scorecard_id').doUpdateSet({ evaluated_at: (eb) => eb.ref('excluded.evaluated_at') }))
+    .execute();
+}
+
+/** When these scorecards were last evaluated over every entity, of those that were: scorecard id → time. */
+export async function scorecardEvaluations(db: Db, scorecardIds: readonly string[]): Promise<Map<string, string>> {
+  if (scorecardIds.length === 0) return new Map();
+  const rows = await db.selectFrom('scorecard_evaluations').select(['scorecard_id', 'evaluated_at']).where('scorecard_id', 'in', scorecardIds).execute();
+  return new Map(rows.map((r) => [r.scorecard_id, r.evaluated_at]));
 }
 
 /** What an evaluation compares a new result with. */
@@ -99,7 +117,7 @@ export async function writeScorecardResults(store: Store, trx: Db, rows: readonl
 
 /** Records that these results, unchanged, are now counted in another group of entities. */
 export async function moveScorecardResults(db: Db, scorecardId: string, rows: ReadonlyArray<{ entity_id: number; tally_group: string }>): Promise<void> {
-  for (const row of rows) await db.updateTable('scorecard_results').set({ tally_group: row.tally_group }).where('scorecard_id', '=', scorecardId).where('entity_id', '=', row.entity_id).execute();
+  await updateByKey(db, 'scorecard_results', [['entity_id', 'integer']], [['tally_group', 'text']], rows, { scorecard_id: scorecardId });
 }
 
 /** What a result adds to its group's tallies. */
