@@ -4,9 +4,10 @@ import { bytes, trivyReport } from '../../test/support/reports.js';
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
 import type { TargetType } from '../domain/target.js';
+import { entityState } from '../insights/entity-state.js';
 import { Lantern } from '../lantern.js';
-import { findEntityByRef } from '../store/catalog-entities.js';
-import { linksOfEntity, type TargetLinkView } from '../store/target-links.js';
+import { findEntityByRef, refKeyOf } from '../store/catalog-entities.js';
+import { linksOfEntity, linksOfRefKey, type TargetLinkView } from '../store/target-links.js';
 import { relinkTarget, resolveEntityLinks } from './link-resolution.js';
 
 const CATALOG = fileURLToPath(new URL('./testdata/store/catalog-info.yaml', import.meta.url));
@@ -81,6 +82,24 @@ describeEachStore('target links in the store', (kind: StoreKind) => {
     const image = await lantern.store.db.selectFrom('targets').select('id').where('name', '=', 'registry.acme.io/payments').executeTakeFirstOrThrow();
     // Links that found the target are read again on every scan; a scan that changes nothing writes nothing.
     expect(await relinkTarget(lantern.store.db, image.id, { isNew: false })).toEqual({ checked: 1, changed: 0 });
+  });
+
+  it("reads an entity's links by its ref as by its id, with the entity: none for an entity without links, no entry for an unknown ref", async () => {
+    await ingest('registry.acme.io/payments', 'latest', 'container');
+    const db = lantern.store.db;
+    const payments = await findEntityByRef(db, 'component', 'default', 'payments');
+    const team = await findEntityByRef(db, 'group', 'default', 'team-a');
+    if (!payments || !team) throw new Error('the catalog lost its entities');
+    const byId = await linksOfEntity(db, payments.id);
+    expect(byId.map((l) => l.position)).toEqual([0, 1, 2]);
+    expect(await linksOfRefKey(db, await refKeyOf('Component', 'default', 'Payments'))).toEqual(new Map([[payments.id, byId]]));
+    expect(await linksOfRefKey(db, await refKeyOf('group', 'default', 'team-a'))).toEqual(new Map([[team.id, []]]));
+    expect(await linksOfRefKey(db, await refKeyOf('component', 'default', 'nothing'))).toEqual(new Map());
+    // The entity's state from links read with it, and from links read for another entity (read again).
+    const state = await entityState(db, payments);
+    expect(state.targets.map((t) => t.name)).toEqual(['registry.acme.io/payments']);
+    expect(await entityState(db, payments, { links: await linksOfRefKey(db, payments.ref_key) })).toEqual(state);
+    expect(await entityState(db, payments, { links: new Map([[team.id, []]]) })).toEqual(state);
   });
 
   it('resolves every stored link again on request', async () => {

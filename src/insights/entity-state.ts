@@ -41,6 +41,8 @@ export interface EntityStateOptions {
    * (in a write transaction). Default: every issue is read.
    */
   tallies?: { mode: 'read' | 'store'; now: string } | undefined;
+  /** The entities' links when already read (linksOfRefKey, with the entity); read for any entity not in it. */
+  links?: ReadonlyMap<number, TargetLinkView[]> | undefined;
 }
 
 /** Everything an entity's insights are computed from. */
@@ -71,7 +73,8 @@ export async function entityState(db: Db, entity: EntityRow, options: EntityStat
  * 10 000 summaries (a catalog registered on PostgreSQL) is then bound by the work, not by round trips.
  */
 export async function entityStates(db: Db, entities: readonly EntityRow[], options: EntityStateOptions = {}): Promise<EntityState[]> {
-  const linksByEntity = await linksOfEntities(db, entities.map((e) => e.id));
+  const given = options.links;
+  const linksByEntity = given && entities.every((e) => given.has(e.id)) ? given : await linksOfEntities(db, entities.map((e) => e.id));
   const shownByEntity = new Map<number, Array<{ link: TargetLinkView; origins: Set<'annotation' | 'source-url'> }>>();
   for (const entity of entities) {
     const byKey = new Map<string, { link: TargetLinkView; origins: Set<'annotation' | 'source-url'> }>();

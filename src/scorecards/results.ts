@@ -260,17 +260,23 @@ export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: 
   const from = query.cursor === undefined ? undefined : readResultCursor(query.cursor, sort, terms.length);
   if (from && key !== 'score') throw new InputError(`A cursor pages the results in score order: pass offset with sort ${JSON.stringify(sort)}.`);
   const limit = query.limit ?? 50;
-  let rows = db
+  // The page's place is found from its order's keys alone, and only the page's rows are read whole:
+  // a deep offset steps over keys (in score order, index entries), not over joined rows with their
+  // checks. The entities are joined to the keys only when a filter or the order needs them (each
+  // result has its entity): PostgreSQL plans a sort of every result, not the index, even for a join
+  // it then drops.
+  const scoped = query.scopes !== undefined && !query.scopes.all;
+  let keys = db
     .selectFrom('scorecard_results as r')
-    .innerJoin('entities as e', 'e.id', 'r.entity_id')
-    .select([...RESULT_COLUMNS, ...terms.map((t, i) => t.expression.as(`k${i}`))])
+    .$if(scoped || !['score', 'failed'].includes(key), (qb) => qb.innerJoin('entities as e', 'e.id', 'r.entity_id'))
+    .select([...terms.map((t, i) => t.expression.as(`k${i}`)), ...(key === 'score' ? [] : (['r.entity_id'] as const))])
     .where('r.scorecard_id', '=', scorecard.id);
-  if (query.scopes && !query.scopes.all) {
-    const scopes = query.scopes;
-    rows = rows.where((eb) => scopeAllowed(eb, 'e.scope', scopes));
+  if (scoped) {
+    const scopes = query.scopes as ScopeFilter;
+    keys = keys.where((eb) => scopeAllowed(eb, 'e.scope', scopes));
   }
   if (query.kind?.length || query.type?.length || query.lifecycle?.length || query.owner?.length || query.system?.length) {
-    rows = rows.where('r.entity_id', 'in', (eb) =>
+    keys = keys.where('r.entity_id', 'in', (eb) =>
       eb
         .selectFrom('entity_sort_keys as o')
         .select('o.entity_id')
@@ -285,10 +291,22 @@ export async function scorecardResultsPage(db: Db, scorecard: Scorecard, query: 
         }),
     );
   }
-  if (query.check !== undefined && query.status !== undefined) rows = rows.where(checkStatus(db, query.check), '=', query.status);
-  if (from) rows = rows.where(after(terms, from));
-  for (const term of terms) rows = rows.orderBy(term.expression, term.direction);
-  const read = await rows.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0)).execute();
+  if (query.check !== undefined && query.status !== undefined) keys = keys.where(checkStatus(db, query.check), '=', query.status);
+  if (from) keys = keys.where(after(terms, from));
+  for (const term of terms) keys = keys.orderBy(term.expression, term.direction);
+  const keyRef = (i: number) => sql.ref(`p.k${i}`);
+  // In score order the keys are the columns of the results' score index, which finds each row again.
+  const sameRow =
+    key === 'score'
+      ? sql<SqlBool>`r.score_missing = ${keyRef(0)} and r.score_order = ${keyRef(1)} and r.entity_ref = ${keyRef(2)}`
+      : sql<SqlBool>`r.entity_id = ${sql.ref('p.entity_id')}`;
+  let rows = db
+    .selectFrom(keys.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0)).as('p'))
+    .innerJoin('scorecard_results as r', (join) => join.on('r.scorecard_id', '=', scorecard.id).on(sameRow))
+    .innerJoin('entities as e', 'e.id', 'r.entity_id')
+    .select([...RESULT_COLUMNS, ...terms.map((_, i) => keyRef(i).as(`k${i}`))]);
+  for (const [i, term] of terms.entries()) rows = rows.orderBy(keyRef(i), term.direction);
+  const read = await rows.execute();
   const page = read.slice(0, limit);
   const evaluatedAt = (await scorecardEvaluations(db, [scorecard.id])).get(scorecard.id);
   const last = page.at(-1) as Record<string, unknown> | undefined;

@@ -217,11 +217,20 @@ export async function relationsOf(db: Db, ids: readonly number[]): Promise<Map<n
   return out;
 }
 
+let catalogModel: Promise<typeof import('@backstage/catalog-model')> | undefined;
+
+/** The entities' ref_key of `kind:namespace/name`: compared case-insensitively (Backstage refs are). */
+export async function refKeyOf(kind: string, namespace: string, name: string): Promise<string> {
+  // Loaded on the first call and kept: each import() asks the module loader again, which costs
+  // 2 ms a call under a loader hook such as tsx's (0.02 ms under plain node).
+  catalogModel ??= import('@backstage/catalog-model');
+  const { stringifyEntityRef } = await catalogModel;
+  return stringifyEntityRef({ kind, namespace, name }).toLowerCase();
+}
+
 /** The entity `kind:namespace/name`, compared case-insensitively (Backstage refs are). */
 export async function findEntityByRef(db: Db, kind: string, namespace: string, name: string): Promise<EntityRow | undefined> {
-  const { stringifyEntityRef } = await import('@backstage/catalog-model');
-  const refKey = stringifyEntityRef({ kind, namespace, name }).toLowerCase();
-  return db.selectFrom('entities').selectAll().where('ref_key', '=', refKey).executeTakeFirst();
+  return db.selectFrom('entities').selectAll().where('ref_key', '=', await refKeyOf(kind, namespace, name)).executeTakeFirst();
 }
 
 export function findEntityByUid(db: Db, uid: string): Promise<EntityRow | undefined> {

@@ -64,6 +64,19 @@ it('explains a database that cannot be opened', async () => {
   await expect(openStore('postgres://127.0.0.1:1/none')).rejects.toThrow(/^Cannot connect to PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/none/);
 });
 
+it.skipIf(!POSTGRES_URL)('keeps an unused connection past pg\'s 10 s, with what its server process loaded', async () => {
+  const store = await openTestStore('postgres');
+  try {
+    const pid = async () => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows[0]?.pid;
+    const before = await pid();
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    expect(store.connections()).toMatchObject({ idle: 1 });
+    expect(await pid()).toBe(before);
+  } finally {
+    await store.close();
+  }
+}, 20_000);
+
 it.skipIf(!POSTGRES_URL)('migrates one schema while another schema of the database is being migrated, and takes turns on the same schema', async () => {
   const run = `lantern_t${process.env.LANTERN_TEST_RUN ?? 'adhoc'}_${process.pid}_lock`;
   const holder = new pg.Client({ connectionString: withDefaultUser(POSTGRES_URL ?? '') });

@@ -292,6 +292,30 @@ export async function linksOfEntity(db: Db, entityId: number): Promise<TargetLin
   return (await linksOfEntities(db, [entityId])).get(entityId) ?? [];
 }
 
+/**
+ * The resolved links of the entity with this lower-cased ref (the entities' ref_key), by its id;
+ * no entry when no entity has the ref. Read without the entity's id, so at the same time as the entity.
+ */
+export async function linksOfRefKey(db: Db, refKey: string): Promise<Map<number, TargetLinkView[]>> {
+  const rows = await db
+    .selectFrom('entities as e')
+    .leftJoin('entity_links as l', 'l.entity_id', 'e.id')
+    .leftJoin('targets as t', 't.id', 'l.target_id')
+    .select('e.id as of_entity')
+    .selectAll('l')
+    .select('t.name as target_name')
+    .where('e.ref_key', '=', refKey)
+    .orderBy('l.position')
+    .execute();
+  const out = new Map<number, TargetLinkView[]>();
+  for (const row of rows) {
+    const list = out.get(row.of_entity) ?? [];
+    out.set(row.of_entity, list);
+    if (row.id !== null) list.push(linkView(row as EntityLinkRow, row.target_name));
+  }
+  return out;
+}
+
 /** The resolved links of several entities, each list in order. */
 export async function linksOfEntities(db: Db, entityIds: readonly number[]): Promise<Map<number, TargetLinkView[]>> {
   const out = new Map<number, TargetLinkView[]>();

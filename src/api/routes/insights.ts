@@ -5,6 +5,8 @@ import { InputError, NotFoundError } from '../../domain/errors.js';
 import { isSeverity, SEVERITIES, type Severity } from '../../domain/severity.js';
 import { DEFAULT_ISSUE_LIMIT, entityIssues, ISSUE_SORTS, MAX_ISSUE_LIMIT } from '../../insights/entity-issues.js';
 import { entityByRef, entityState } from '../../insights/entity-state.js';
+import { refKeyOf } from '../../store/catalog-entities.js';
+import { linksOfRefKey } from '../../store/target-links.js';
 import { issueDetail } from '../../insights/issue-detail.js';
 import { overview, OVERVIEW_SORTS } from '../../insights/overview.js';
 import { summarise } from '../../insights/summary.js';
@@ -303,12 +305,17 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: EntitySummarySchema, ...errors(404) } } },
     async (request) => {
       const at = lantern.now();
-      const entity = await readableEntity(request, request.params);
-      // Counted from the shown variants' stored tallies where still valid: a huge target is not read per request.
-      const summary = summarise(await entityState(db, entity, { tallies: { mode: 'read', now: at } }), at);
-      // Known-exploited and SLA counts as stored with the summary; counted from the issues when
-      // time changed an SLA state since (a due date passed) and no sweep has stored them yet.
-      const counts = (await storedExploitationCounts(db, [entity.id], at)).get(entity.id) ?? (await exploitationCounts(db, [await entityState(db, entity)], lantern.sla, at)).get(entity.id);
+      const { kind, namespace, name } = request.params;
+      // Two rounds of reads, each at once: the entity with its links, then what the links show
+      // with the stored counts.
+      const refKey = await refKeyOf(kind, namespace, name);
+      const [entity, links] = await Promise.all([readableEntity(request, request.params), linksOfRefKey(db, refKey)]);
+      // Counted from the shown variants' stored tallies where still valid: a huge target is not read
+      // per request. Known-exploited and SLA counts as stored with the summary; counted from the
+      // issues when time changed an SLA state since (a due date passed) and no sweep has stored them yet.
+      const [state, stored] = await Promise.all([entityState(db, entity, { tallies: { mode: 'read', now: at }, links }), storedExploitationCounts(db, [entity.id], at)]);
+      const summary = summarise(state, at);
+      const counts = stored.get(entity.id) ?? (await exploitationCounts(db, [await entityState(db, entity)], lantern.sla, at)).get(entity.id);
       return { ...summary, knownExploited: counts?.knownExploited ?? null, slaBreached: counts?.slaBreached ?? null, slaDueSoon: counts?.slaDueSoon ?? null };
     },
   );
