@@ -190,19 +190,25 @@ export async function issuesByPriority(
   const total = tallied ?? Number(ordered[0]?.total ?? 0);
   const chosen = ordered.slice(offset);
 
+  // With the details that may name a CVE alias: the page is matched with the feeds without
+  // reading its issues again.
   const listings = new Map<number, ReturnType<typeof aggregateIssues>[number]>();
+  const aliasDetails = new Map<number, string | null>();
   const read = await Promise.all(
     state.targets.map((target) => {
       const ids = chosen.filter((r) => r.target_id === target.targetId).map((r) => r.id);
-      return ids.length > 0 ? scanIssueRowsOf(db, target.scans.map((s) => s.id), ids) : [];
+      return ids.length > 0 ? scanIssueRowsOf(db, target.scans.map((s) => s.id), ids, true) : [];
     }),
   );
-  for (const rows of read) for (const issue of aggregateIssues(rows)) listings.set(issue.id, issue);
+  for (const rows of read) {
+    for (const row of rows) aliasDetails.set(row.id, row.alias_details);
+    for (const issue of aggregateIssues(rows)) listings.set(issue.id, issue);
+  }
   const page = chosen.flatMap((r) => {
     const issue = listings.get(r.id);
     const target = targetOf.get(r.target_id);
     const exemption = exempted.get(r.id);
-    return issue && target ? [{ issue, target, exempted: exemption !== undefined, exemption }] : [];
+    return issue && target ? [{ issue, target, exempted: exemption !== undefined, exemption, aliasDetails: aliasDetails.get(r.id) ?? null }] : [];
   });
   return { page, total };
 }
