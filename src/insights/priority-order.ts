@@ -5,7 +5,7 @@ import { batches, inValues } from '../store/batches.js';
 import { aggregateIssues, scanIssueRowsOf } from '../store/issues.js';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database, ExemptionRow, SlaPauseRow } from '../store/schema.js';
-import { type EpssTable, feedStatuses } from '../store/feeds.js';
+import type { EpssTable } from '../store/feeds.js';
 import { slaPausesFor } from '../store/sla-pauses.js';
 import type { EntityState } from './entity-state.js';
 import { coveringExemption, namesIssue } from './exemptions.js';
@@ -116,9 +116,8 @@ export async function issuesByPriority(
   if (scannerScans?.length === 0) return { page: [], total: 0 };
   // What the conditions need is read at once, each read on its own connection on PostgreSQL.
   const exemptedList = filter.status === 'exempted';
-  const [exempted, feeds, decided] = await Promise.all([
+  const [exempted, decided] = await Promise.all([
     exemptedIssues(db, state, scanIds, now),
-    filter.kev !== undefined ? feedStatuses(db) : undefined,
     filter.sla !== undefined && !exemptedList ? pausedStates(db, state, scanIds, now, policies) : new Map<number, SlaStatus['state']>(),
   ]);
   if (exemptedList && exempted.size === 0) return { page: [], total: 0 };
@@ -127,7 +126,7 @@ export async function issuesByPriority(
   // open clock in the shown variant (joined only then). An issue whose parts are not computed yet
   // passes them, so that the first row tells.
   const onParts: RawBuilder<SqlBool>[] = [];
-  if (filter.kev !== undefined) onParts.push(kevCondition(db, filter.kev, feeds?.[0]?.loaded ?? false));
+  if (filter.kev !== undefined) onParts.push(kevCondition(db, filter.kev));
   let onClock: RawBuilder<SqlBool> | undefined;
   if (filter.sla !== undefined) {
     onClock = slaCondition(db, filter.sla, shown.map((t) => ({ targetId: t.targetId, policy: policyFor(policies, t.scope) })), now, exemptedList, decided);
