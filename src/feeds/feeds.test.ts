@@ -290,4 +290,24 @@ describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table
     // The key is the table's primary key still: a CVE cannot be stored twice.
     await expect(sql`insert into epss_scores (cve, epss, percentile) values ('CVE-2024-0001', 0.1, 0.1)`.execute(store.db)).rejects.toThrow('epss_scores_pkey');
   });
+
+  it('keys the scores by CVE compared byte by byte (COLLATE "C"), before any import and after each, the key built once the rows are in', async () => {
+    const key = async () =>
+      (
+        await sql<{ collation: string | null; key: string | null }>`select a.attcollation::regcollation::text as collation, (select i.indexrelid::regclass::text from pg_index i where i.indrelid = a.attrelid and i.indisprimary) as key
+          from pg_attribute a where a.attrelid = 'epss_scores'::regclass and a.attname = 'cve'`.execute(store.db)
+      ).rows[0];
+    expect(await key()).toEqual({ collation: '"C"', key: 'epss_scores_pkey' });
+    await importFeed(store, 'epss', epssFile(dir, before), { now: at });
+    await importFeed(store, 'epss', epssFile(dir, after, { name: 'after.csv' }), { now: at });
+    expect(await key()).toEqual({ collation: '"C"', key: 'epss_scores_pkey' });
+    expect(await epssRows()).toEqual(afterRows);
+    // Read by CVE through the key, whatever the collation of the CVE ids asked for (two rows: a
+    // sequential scan would be cheaper, so it is ruled out).
+    const plan = await store.db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      return (await sql<{ 'QUERY PLAN': string }>`explain select epss from epss_scores where cve = any(${['CVE-2024-0002']}::text[])`.execute(trx)).rows.map((r) => r['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('epss_scores_pkey');
+  });
 });

@@ -191,7 +191,7 @@ async function itemsOf(
   // Independent reads, each on its own connection on PostgreSQL.
   const [locations, exploitation, pageClocks] = await Promise.all([
     searched ?? firstLocations(db, state, page),
-    known ?? exploitationOf(db, page.map((p) => p.issue)),
+    known ?? exploitationOf(db, page.map((p) => ({ id: p.issue.id, vulnerabilityId: p.issue.vulnerabilityId, aliasDetails: p.aliasDetails }))),
     clocks ?? openSlaClocks(db, page, now),
   ]);
   return page.map(({ issue, target, exempted, exemption }) => {

@@ -47,16 +47,19 @@ function hasCve(db: Db): RawBuilder<SqlBool> {
   return sql<SqlBool>`(issues.vulnerability_id is not null and (${isCve(db, sql.ref('issues.vulnerability_id'))} or (issues.details like '{"aliases":[%' and issues.details like '%CVE-%' and exists (${aliases}))))`;
 }
 
+/** Whether a KEV feed is loaded: an uncorrelated subquery, which each store runs once per query. */
+const kevLoaded = sql<SqlBool>`exists (select 1 from feeds where feeds.name = 'kev' and feeds.imported_at is not null)`;
+
 /**
  * `kev=STATE` on the issues' rows: listed is the head's flag; not-listed and never-enriched (no KEV
  * feed loaded, or no CVE id to match) are told apart by whether a feed is loaded and the issue has
- * a CVE id, as exploitationOf() tells them apart.
+ * a CVE id, as exploitationOf() tells them apart. Whether the feed is loaded is read by the query
+ * itself, so that a page reads the feeds' states once (exploitation.ts feedMatcher).
  */
-export function kevCondition(db: Db, state: KevMatch['state'], feedLoaded: boolean): RawBuilder<SqlBool> {
-  if (!feedLoaded) return state === 'never-enriched' ? YES : NO;
-  if (state === 'listed') return listedInKev;
-  if (state === 'not-listed') return sql<SqlBool>`(not ${listedInKev} and ${hasCve(db)})`;
-  return sql<SqlBool>`not ${hasCve(db)}`;
+export function kevCondition(db: Db, state: KevMatch['state']): RawBuilder<SqlBool> {
+  if (state === 'listed') return sql<SqlBool>`(${kevLoaded} and ${listedInKev})`;
+  if (state === 'not-listed') return sql<SqlBool>`(${kevLoaded} and not ${listedInKev} and ${hasCve(db)})`;
+  return sql<SqlBool>`(not ${kevLoaded} or not ${hasCve(db)})`;
 }
 
 /**

@@ -5,7 +5,7 @@ import { batches, inValues } from '../store/batches.js';
 import { aggregateIssues, scanIssueRowsOf } from '../store/issues.js';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database, ExemptionRow, SlaPauseRow } from '../store/schema.js';
-import { type EpssTable, feedStatuses } from '../store/feeds.js';
+import type { EpssTable } from '../store/feeds.js';
 import { slaPausesFor } from '../store/sla-pauses.js';
 import type { EntityState } from './entity-state.js';
 import { coveringExemption, namesIssue } from './exemptions.js';
@@ -116,9 +116,8 @@ export async function issuesByPriority(
   if (scannerScans?.length === 0) return { page: [], total: 0 };
   // What the conditions need is read at once, each read on its own connection on PostgreSQL.
   const exemptedList = filter.status === 'exempted';
-  const [exempted, feeds, decided] = await Promise.all([
+  const [exempted, decided] = await Promise.all([
     exemptedIssues(db, state, scanIds, now),
-    filter.kev !== undefined ? feedStatuses(db) : undefined,
     filter.sla !== undefined && !exemptedList ? pausedStates(db, state, scanIds, now, policies) : new Map<number, SlaStatus['state']>(),
   ]);
   if (exemptedList && exempted.size === 0) return { page: [], total: 0 };
@@ -127,7 +126,7 @@ export async function issuesByPriority(
   // open clock in the shown variant (joined only then). An issue whose parts are not computed yet
   // passes them, so that the first row tells.
   const onParts: RawBuilder<SqlBool>[] = [];
-  if (filter.kev !== undefined) onParts.push(kevCondition(db, filter.kev, feeds?.[0]?.loaded ?? false));
+  if (filter.kev !== undefined) onParts.push(kevCondition(db, filter.kev));
   let onClock: RawBuilder<SqlBool> | undefined;
   if (filter.sla !== undefined) {
     onClock = slaCondition(db, filter.sla, shown.map((t) => ({ targetId: t.targetId, policy: policyFor(policies, t.scope) })), now, exemptedList, decided);
@@ -190,19 +189,25 @@ export async function issuesByPriority(
   const total = tallied ?? Number(ordered[0]?.total ?? 0);
   const chosen = ordered.slice(offset);
 
+  // With the details that may name a CVE alias: the page is matched with the feeds without
+  // reading its issues again.
   const listings = new Map<number, ReturnType<typeof aggregateIssues>[number]>();
+  const aliasDetails = new Map<number, string | null>();
   const read = await Promise.all(
     state.targets.map((target) => {
       const ids = chosen.filter((r) => r.target_id === target.targetId).map((r) => r.id);
-      return ids.length > 0 ? scanIssueRowsOf(db, target.scans.map((s) => s.id), ids) : [];
+      return ids.length > 0 ? scanIssueRowsOf(db, target.scans.map((s) => s.id), ids, true) : [];
     }),
   );
-  for (const rows of read) for (const issue of aggregateIssues(rows)) listings.set(issue.id, issue);
+  for (const rows of read) {
+    for (const row of rows) aliasDetails.set(row.id, row.alias_details);
+    for (const issue of aggregateIssues(rows)) listings.set(issue.id, issue);
+  }
   const page = chosen.flatMap((r) => {
     const issue = listings.get(r.id);
     const target = targetOf.get(r.target_id);
     const exemption = exempted.get(r.id);
-    return issue && target ? [{ issue, target, exempted: exemption !== undefined, exemption }] : [];
+    return issue && target ? [{ issue, target, exempted: exemption !== undefined, exemption, aliasDetails: aliasDetails.get(r.id) ?? null }] : [];
   });
   return { page, total };
 }

@@ -4,7 +4,8 @@ import { updateById } from '../store/bulk.js';
 import type { EpssTable } from '../store/feeds.js';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database } from '../store/schema.js';
-import { ALIASES_CVE, ALIASES_PREFIX, cveIdsOf, type Exploitation, exploitationOf, feedMatcher, SCANNER_EPSS } from './exploitation.js';
+import { ALIASES_CVE, ALIASES_PREFIX } from '../store/issues.js';
+import { cveIdsOf, type Exploitation, exploitationOf, feedMatcher, SCANNER_EPSS } from './exploitation.js';
 import { priorityParts } from './priority.js';
 
 type Db = Kysely<Database>;

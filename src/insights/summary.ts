@@ -66,6 +66,8 @@ export interface ShownIssue {
   target: ShownTarget;
   exempted: boolean;
   exemption: ExemptionRow | undefined;
+  /** The issue's details where they may name a CVE alias, else null, when the page's listing read them (exploitation.ts). */
+  aliasDetails?: string | null;
 }
 
 export interface ScannerCounts {

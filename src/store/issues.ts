@@ -402,21 +402,37 @@ export async function scanIssueSplit(db: Db, scan: { id: number; compared_scan_i
   };
 }
 
-/** The rows of scanIssueRows for only these issues: a page's, read through the (issue_id, scan_id) index. */
-export async function scanIssueRowsOf(db: Db, scanIds: readonly number[], issueIds: readonly number[]): Promise<ScanIssueRow[]> {
+/**
+ * The issue details that may hold an alias that is a CVE (details are written with their aliases
+ * first): the others are not read (nor parsed) to find an issue's CVE ids. Each store's LIKE, as
+ * its own: SQLite's ignores case.
+ */
+export const ALIASES_PREFIX = '{"aliases":[%';
+export const ALIASES_CVE = '%CVE-%';
+
+/** A page's row with the issue's details where they may name a CVE alias, else null. */
+export type ScanIssueRowWithAliases = ScanIssueRow & { alias_details: string | null };
+
+/**
+ * The rows of scanIssueRows for only these issues: a page's, read through the (issue_id, scan_id)
+ * index. With `aliases`, each row also carries the issue's details where they may name a CVE
+ * alias, so that the page is matched with the feeds without reading its issues again.
+ */
+export async function scanIssueRowsOf(db: Db, scanIds: readonly number[], issueIds: readonly number[]): Promise<ScanIssueRow[]>;
+export async function scanIssueRowsOf(db: Db, scanIds: readonly number[], issueIds: readonly number[], aliases: true): Promise<ScanIssueRowWithAliases[]>;
+export async function scanIssueRowsOf(db: Db, scanIds: readonly number[], issueIds: readonly number[], aliases = false): Promise<ScanIssueRow[]> {
   const rows: ScanIssueRow[] = [];
   if (scanIds.length === 0) return rows;
+  const aliasDetails = sql<string | null>`case when issues.details like ${ALIASES_PREFIX} and issues.details like ${ALIASES_CVE} then issues.details end`;
   for (const batch of batches(issueIds)) {
-    rows.push(
-      ...(await db
-        .selectFrom('scan_issues')
-        .innerJoin('scans', 'scans.id', 'scan_issues.scan_id')
-        .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
-        .select(SCAN_ISSUE_COLUMNS)
-        .where('scan_issues.issue_id', 'in', batch)
-        .where('scan_issues.scan_id', 'in', scanIds)
-        .execute()),
-    );
+    const query = db
+      .selectFrom('scan_issues')
+      .innerJoin('scans', 'scans.id', 'scan_issues.scan_id')
+      .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
+      .select(SCAN_ISSUE_COLUMNS)
+      .where('scan_issues.issue_id', 'in', batch)
+      .where('scan_issues.scan_id', 'in', scanIds);
+    rows.push(...(await (aliases ? query.select(aliasDetails.as('alias_details')) : query).execute()));
   }
   return rows;
 }
