@@ -1,8 +1,8 @@
-import { type Expression, type ExpressionBuilder, type JoinBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type JoinBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
 import type { Database } from '../store/schema.js';
-import { containsText } from '../store/text-search.js';
+import { entitiesNamed } from '../store/entity-name-search.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { scopeAllowed } from '../store/scope-filter.js';
 import { batches, inValues } from '../store/batches.js';
@@ -252,11 +252,14 @@ function pickedOneByOne(query: OverviewQuery): boolean {
   return Boolean(query.q?.trim());
 }
 
-/** The entities a `q` text finds: by name or title, or by an issue they show now (a CVE, an alias, a package, a rule). */
-function textCondition(db: Db, eb: ExpressionBuilder<Database & { e: Database['entities'] }, 'e'>, text: string): Expression<SqlBool> {
-  const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
-  if (text.length >= MIN_ISSUE_SEARCH) names.push(eb('e.id', 'in', entitiesShowingTerm(db, text)));
-  return eb.or(names);
+/**
+ * The entities a `q` text finds: by name or title, or by an issue they show now (a CVE, an alias, a
+ * package, a rule). A union, so that each part reads its own index (the names' trigrams, the terms).
+ */
+function textEntities(db: Db, text: string) {
+  const named = entitiesNamed(db, text);
+  if (text.length < MIN_ISSUE_SEARCH) return named;
+  return named.union(db.selectFrom('entities as e').select('e.id').where('e.id', 'in', entitiesShowingTerm(db, text)));
 }
 
 /**
@@ -271,7 +274,7 @@ interface FoundQuery extends OverviewQuery {
 async function withTextEntities(db: Db, query: OverviewQuery): Promise<FoundQuery> {
   const text = query.q?.trim().toLowerCase();
   if (!text) return query;
-  const rows = await db.selectFrom('entities as e').select('e.id').where((eb) => textCondition(db, eb, text)).execute();
+  const rows = await textEntities(db, text).execute();
   return { ...query, found: rows.map((r) => r.id) };
 }
 

@@ -24,6 +24,7 @@ import * as overviewFacets from './0025-overview-facets.js';
 import * as searchEntities from './0026-search-entities.js';
 import * as trendFacets from './0027-trend-facets.js';
 import * as scorecardEvaluation from './0030-scorecard-evaluation.js';
+import * as entityNameSearch from './0032-entity-name-search.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0026-search-entities': searchEntities,
   '0027-trend-facets': trendFacets,
   '0030-scorecard-evaluation': scorecardEvaluation,
+  '0032-entity-name-search': entityNameSearch,
 };
 
 export const migrationProvider: MigrationProvider = {
