@@ -41,7 +41,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
  * attempt runs behind a savepoint, so that a refusal leaves the migration's transaction usable.
  * `extension` is pg_trgm but for the test of the refusal.
  */
-export async function trigramSchema(db: Kysely<unknown>, extension = 'pg_trgm'): Promise<string | null> {
+export async function trigramSchema(db: Kysely<any>, extension = 'pg_trgm'): Promise<string | null> {
   const installed = async () =>
     (await sql<{ schema: string }>`select n.nspname as schema from pg_extension x join pg_namespace n on n.oid = x.extnamespace where x.extname = ${extension}`.execute(db)).rows[0]?.schema ?? null;
   const found = await installed();
