@@ -9,6 +9,7 @@ import { parseScope } from '../domain/scope.js';
 import { overview } from '../insights/overview.js';
 import { entitiesNamed } from './entity-name-search.js';
 import { trigramSchema } from './migrations/0032-entity-name-search.js';
+import { termContains } from './search-terms.js';
 import { containsText } from './text-search.js';
 
 /**
@@ -163,22 +164,25 @@ describeEachStore('entity name search', (kind: StoreKind) => {
     }
   });
 
-  it('reads the trigram index for a text of three characters or more', async () => {
+  it('reads the trigram indexes of names, titles and issue terms for a text of three characters or more', async () => {
     const { db } = server.lantern.store;
-    const query = entitiesNamed(db, 'svc-00420').compile();
+    const queries = [entitiesNamed(db, 'svc-00420').compile(), db.selectFrom('search_terms as st').select('st.term').where(termContains(db, 'cve-2024')).compile()];
     if (kind === 'sqlite') {
-      const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
-      expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(/VIRTUAL TABLE INDEX/);
+      for (const [i, table] of ['entity_name_search', 'search_term_trigrams'].entries()) {
+        const query = queries[i] as (typeof queries)[number];
+        const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+        expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(new RegExp(`SCAN ${table} VIRTUAL TABLE INDEX`));
+      }
       return;
     }
-    // A small table is read whole whatever its indexes: ask for the plan without sequential scans.
-    const plan = await db.transaction().execute(async (trx) => {
-      await sql`set local enable_seqscan = off`.execute(trx);
-      return trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]));
+    // A small table is read whole whatever its indexes, or its key's index walked: ask for the plans by bitmap.
+    const plans = await db.transaction().execute(async (trx) => {
+      for (const scan of ['seqscan', 'indexscan', 'indexonlyscan']) await sql`select set_config(${`enable_${scan}`}, 'off', true)`.execute(trx);
+      const text: string[] = [];
+      for (const query of queries) text.push((await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n'));
+      return text.join('\n');
     });
-    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
-    expect(text).toMatch(/entities_name_trigrams/);
-    expect(text).toMatch(/entities_title_trigrams/);
+    for (const index of ['entities_name_trigrams', 'entities_title_trigrams', 'search_terms_trigrams']) expect(plans).toMatch(new RegExp(index));
   });
 
   it.runIf(kind === 'postgres')('goes without the index, its transaction still usable, where the extension cannot be installed', async () => {

@@ -1,16 +1,17 @@
 import { type Kysely, PostgresAdapter, sql } from 'kysely';
 
 /**
- * The overview's `q` matches entity names and titles through an index of their trigrams rather
- * than a LIKE over every entity (issue 17: `q=svc-00420` 52–75 ms at 50 000 entities on SQLite).
- * The index only narrows the candidates: the query keeps its LIKE on the candidates
- * (store/entity-name-search.ts), so that what matches is exactly what matched before.
+ * The overview's `q` matches entity names and titles, and the distinct issue terms
+ * (0020-search-terms.ts), through an index of their trigrams rather than a LIKE over every entity
+ * and every term (issue 17: `q=svc-00420` 52–75 ms at 50 000 entities on SQLite). The index only
+ * narrows the candidates: the query keeps its LIKE on them (store/entity-name-search.ts,
+ * store/search-terms.ts: termContains), so that what matches is exactly what matched before.
  *
- * SQLite: an FTS5 table with the trigram tokenizer, one row per entity (its rowid the entity's id),
- * kept in step by triggers on entities whatever code path writes. It folds case at least as far as
+ * SQLite: FTS5 tables with the trigram tokenizer, one row per entity (its rowid the entity's id)
+ * and one per term, kept in step by triggers whatever code path writes. It folds case at least as far as
  * SQLite's LIKE does (ASCII), so its candidates include every entity the LIKE matches.
  *
- * PostgreSQL: GIN indexes of pg_trgm on lower(name) and lower(title), which the LIKE itself uses.
+ * PostgreSQL: GIN indexes of pg_trgm on lower(name), lower(title) and the term, which the LIKEs use.
  * pg_trgm is used wherever it is installed; otherwise it is installed into `public`, or failing
  * that into the store's schema (a trusted extension: the database's CREATE privilege suffices). A
  * role that may not install it gets no index: the search scans as before (docs/deploy.md).
@@ -22,7 +23,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     for (const column of ['name', 'title']) {
       await sql`create index ${sql.id(`entities_${column}_trigrams`)} on entities using gin (lower(${sql.ref(column)}) ${sql.id(schema)}.gin_trgm_ops)`.execute(db);
     }
+    await sql`create index search_terms_trigrams on search_terms using gin (term ${sql.id(schema)}.gin_trgm_ops)`.execute(db);
     await sql`analyze entities`.execute(db);
+    await sql`analyze search_terms`.execute(db);
     return;
   }
   await sql`create virtual table entity_name_search using fts5(name, title, tokenize = 'trigram')`.execute(db);
@@ -34,6 +37,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   ]) {
     await sql.raw(statement).execute(db);
   }
+  // The distinct issue terms, by the term itself (search_terms has no stable integer key). Terms
+  // are only ever added; one deleted (a test's reset) leaves a candidate that the join back to
+  // search_terms drops, and one added again a second candidate that the IN reads once.
+  await sql`create virtual table search_term_trigrams using fts5(term, tokenize = 'trigram')`.execute(db);
+  await sql`insert into search_term_trigrams (term) select term from search_terms`.execute(db);
+  await sql.raw('create trigger search_term_trigrams_insert after insert on search_terms begin insert into search_term_trigrams (term) values (new.term); end').execute(db);
 }
 
 /**
