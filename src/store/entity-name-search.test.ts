@@ -164,6 +164,45 @@ describeEachStore('entity name search', (kind: StoreKind) => {
     }
   });
 
+  it('pages, groups and totals a text that most of the estate matches as a filter that picks the same entities', async () => {
+    // Over a thousand found, most of the estate: the page walks the sort's index (overview.ts: DENSE_SHARE).
+    // The others are team-other's: the owners 0 to 6 pick the same entities as the text.
+    const many = Array.from({ length: 1080 }, (_, i) => ({
+      name: i < 1020 ? `bulk-${String(i).padStart(4, '0')}` : `other-${i}`,
+      ...(i % 3 === 0 ? { title: `Bulk item ${i}` } : {}),
+      owner: i < 1020 ? `team-${i % 7}` : 'team-other',
+      system: i % 5 === 0 ? undefined : `system-${i % 4}`,
+    }));
+    const file = join(dir, 'bulk.yaml');
+    writeFileSync(
+      file,
+      `${many
+        .map(
+          (e) => `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ${e.name}
+${e.title === undefined ? '' : `  title: ${e.title}\n`}spec:
+  type: service
+  owner: ${e.owner}
+${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: production`,
+        )
+        .join('\n---\n')}\n`,
+    );
+    const { location } = await server.lantern.catalog.register(file, parseScope('acme.payments'));
+    expect(location.status, location.last_error ?? '').not.toBe('error');
+    const { db } = server.lantern.store;
+    const owner = Array.from({ length: 7 }, (_, i) => `team-${i}`);
+    for (const sort of ['-critical', 'name', '-name', 'owner', '-system']) {
+      const byOwner = await overview(db, { sort, limit: 40, owner });
+      expect(byOwner.total).toBe(1020);
+      expect(await overview(db, { sort, limit: 40, q: 'BULK-' }), sort).toEqual(byOwner);
+      const cursor = byOwner.nextCursor ?? undefined;
+      expect(await overview(db, { sort, limit: 40, q: 'bulk-', cursor }), sort).toEqual(await overview(db, { sort, limit: 40, owner, cursor }));
+    }
+    await server.lantern.unregisterLocation(location.id);
+  });
+
   it('reads the trigram indexes of names, titles and issue terms for a text of three characters or more', async () => {
     const { db } = server.lantern.store;
     const queries = [entitiesNamed(db, 'svc-00420').compile(), db.selectFrom('search_terms as st').select('st.term').where(termContains(db, 'cve-2024')).compile()];
