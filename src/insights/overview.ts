@@ -110,10 +110,13 @@ export { lowerIn, refIn } from './overview-facets.js';
  * `dataKey`: the page's count key, if its sort is a count's (overview-facets.ts: dataRange).
  */
 function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', dataKey?: string, page = false) {
+  return sortRows(db, query, plan, dataKey, page).leftJoin('entities as e', 'e.id', 'o.entity_id').leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id');
+}
+
+/** The sort rows of the entities the query picks, alone: SQLite keeps unread outer joins in an aggregate. */
+function sortRows(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', dataKey?: string, page = false) {
   return db
     .selectFrom('entity_sort_keys as o')
-    .leftJoin('entities as e', 'e.id', 'o.entity_id')
-    .leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id')
     .where((eb) => {
       const all: Expression<SqlBool>[] = [];
       if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'o.scope', query.scopes));
@@ -451,7 +454,7 @@ async function storedGroups(db: Db, scopes: ScopeFilter) {
  * every column read (0010-overview-sort.ts), for the groups and the exploitation totals both.
  */
 async function pickedGroups(db: Db, query: OverviewQuery) {
-  return filtered(db, query)
+  return sortRows(db, query)
     .select((eb) => [
       'o.owner_ref',
       'o.system_ref',
