@@ -53,17 +53,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function trigramSchema(db: Kysely<any>, extension = 'pg_trgm'): Promise<string | null> {
   const installed = async () =>
     (await sql<{ schema: string }>`select n.nspname as schema from pg_extension x join pg_namespace n on n.oid = x.extnamespace where x.extname = ${extension}`.execute(db)).rows[0]?.schema ?? null;
-  const found = await installed();
-  if (found !== null) return found;
   const current = (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema;
   for (const schema of new Set(['public', ...(current ? [current] : [])])) {
+    // Asked again before each attempt: another store's migration may have installed it meanwhile.
+    const found = await installed();
+    if (found !== null) return found;
     await sql`savepoint entity_name_search`.execute(db);
     try {
       await sql`create extension if not exists ${sql.id(extension)} with schema ${sql.id(schema)}`.execute(db);
       await sql`release savepoint entity_name_search`.execute(db);
-      return schema;
+      return installed();
     } catch {
-      // Not allowed here (no CREATE on the schema or the database, or the extension is not shipped): try the next, or go without.
+      // Not allowed here (no CREATE on the schema or the database, the extension not shipped, or
+      // installed by another transaction at the same moment): try the next, or go without.
       await sql`rollback to savepoint entity_name_search`.execute(db);
       await sql`release savepoint entity_name_search`.execute(db);
     }
