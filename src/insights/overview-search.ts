@@ -1,14 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database } from '../store/schema.js';
-import { containsPattern } from '../store/search-terms.js';
+import { termContains } from '../store/search-terms.js';
 
 type Db = Kysely<Database>;
 
 /**
  * Entities (ids) that show an issue now whose vulnerability id, package or rule id contains the
- * lowered text, or one of whose aliases is it (docs/insights-api.md). The LIKE reads the distinct
- * terms (search_terms); the variants whose current scans have a matching term come from
+ * lowered text, or one of whose aliases is it (docs/insights-api.md). The match reads the distinct
+ * terms (search_terms, through their trigrams: termContains); the variants whose current scans have a matching term come from
  * scan_search_terms by index (migrations/0026-search-entities.ts), and the entities from their
  * matched links to those variants. What it reads grows with the (term, current scan) pairs that match, not with the
  * issues that have them.
@@ -18,7 +18,7 @@ export function entitiesShowingTerm(db: Db, text: string) {
     .selectFrom('search_terms as st')
     .innerJoin('scan_search_terms as sst', 'sst.term', 'st.term')
     .select('sst.variant_id')
-    .where(sql<boolean>`st.term like ${containsPattern(text)} escape '\\'`)
+    .where(termContains(db, text))
     .where((eb) => eb.or([eb('sst.alias', '=', 0), eb('st.term', '=', text)]));
   return db
     .selectFrom('entity_links as l')

@@ -1,8 +1,8 @@
-import { type Expression, type ExpressionBuilder, type JoinBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
+import { type Expression, type JoinBuilder, type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { InputError } from '../domain/errors.js';
 import { emptyCounts, SEVERITIES, type SeverityCounts } from '../domain/severity.js';
 import type { Database } from '../store/schema.js';
-import { containsText } from '../store/text-search.js';
+import { entitiesNamed } from '../store/entity-name-search.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { scopeAllowed } from '../store/scope-filter.js';
 import { batches, inValues } from '../store/batches.js';
@@ -109,11 +109,14 @@ export { lowerIn, refIn } from './overview-facets.js';
  * so that a query reading neither (a page without `q`) drops them and reads the sort rows alone.
  * `dataKey`: the page's count key, if its sort is a count's (overview-facets.ts: dataRange).
  */
-function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', dataKey?: string) {
+function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', dataKey?: string, page = false) {
+  return sortRows(db, query, plan, dataKey, page).leftJoin('entities as e', 'e.id', 'o.entity_id').leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id');
+}
+
+/** The sort rows of the entities the query picks, alone: SQLite keeps unread outer joins in an aggregate. */
+function sortRows(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', dataKey?: string, page = false) {
   return db
     .selectFrom('entity_sort_keys as o')
-    .leftJoin('entities as e', 'e.id', 'o.entity_id')
-    .leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id')
     .where((eb) => {
       const all: Expression<SqlBool>[] = [];
       if (query.scopes && !query.scopes.all) all.push(scopeAllowed(eb, 'o.scope', query.scopes));
@@ -124,7 +127,12 @@ function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', data
         // overview() looked the text's entities up once (withTextEntities).
         const found = (query as FoundQuery).found;
         if (found === undefined) throw new Error('An overview query with a text reached the page without its entities looked up.');
-        all.push(found.length === 0 ? sql<SqlBool>`1 = 0` : inValues(db, 'o.entity_id', found));
+        if (found.length === 0) all.push(sql<SqlBool>`1 = 0`);
+        else if (page && (query as FoundQuery).dense && !isPostgres(db)) {
+          // Most entities match: walk the sort's index and keep the found ones (the `+` keeps SQLite
+          // from looking each found row up and sorting them all), a page after a few rows.
+          all.push(sql<SqlBool>`+${sql.ref('o.entity_id')} in (select value from json_each(${JSON.stringify(found)}))`);
+        } else all.push(inValues(db, 'o.entity_id', found));
       }
       return eb.and(all);
     });
@@ -252,11 +260,14 @@ function pickedOneByOne(query: OverviewQuery): boolean {
   return Boolean(query.q?.trim());
 }
 
-/** The entities a `q` text finds: by name or title, or by an issue they show now (a CVE, an alias, a package, a rule). */
-function textCondition(db: Db, eb: ExpressionBuilder<Database & { e: Database['entities'] }, 'e'>, text: string): Expression<SqlBool> {
-  const names: Expression<SqlBool>[] = [containsText('e.name', text), containsText('e.title', text)];
-  if (text.length >= MIN_ISSUE_SEARCH) names.push(eb('e.id', 'in', entitiesShowingTerm(db, text)));
-  return eb.or(names);
+/**
+ * The entities a `q` text finds: by name or title, or by an issue they show now (a CVE, an alias, a
+ * package, a rule). A union, so that each part reads its own index (the names' trigrams, the terms).
+ */
+function textEntities(db: Db, text: string) {
+  const named = entitiesNamed(db, text);
+  if (text.length < MIN_ISSUE_SEARCH) return named;
+  return named.union(db.selectFrom('entities as e').select('e.id').where('e.id', 'in', entitiesShowingTerm(db, text)));
 }
 
 /**
@@ -266,13 +277,21 @@ function textCondition(db: Db, eb: ExpressionBuilder<Database & { e: Database['e
  */
 interface FoundQuery extends OverviewQuery {
   found?: readonly number[];
+  /** Whether the text found at least a share of the estate (DENSE_SHARE) that a page is read along the sort's index. */
+  dense?: boolean;
 }
+
+/** Found entities make a page by walking the sort's index when they are at least one in this many of the estate's: about this many rows read per row shown. */
+const DENSE_SHARE = 8;
 
 async function withTextEntities(db: Db, query: OverviewQuery): Promise<FoundQuery> {
   const text = query.q?.trim().toLowerCase();
   if (!text) return query;
-  const rows = await db.selectFrom('entities as e').select('e.id').where((eb) => textCondition(db, eb, text)).execute();
-  return { ...query, found: rows.map((r) => r.id) };
+  const found = (await textEntities(db, text).execute()).map((r) => r.id);
+  // A thousand rows looked up and sorted cost little whatever the estate: no need to ask its size.
+  if (found.length < 1000) return { ...query, found };
+  const estate = await db.selectFrom('entity_rollups').select((eb) => eb.fn.sum<number>('entities').as('n')).executeTakeFirst();
+  return { ...query, found, dense: found.length * DENSE_SHARE >= Number(estate?.n ?? 0) };
 }
 
 /** The catalog, one row per entity, with its stored summary (docs/insights-api.md: overview). */
@@ -296,7 +315,7 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
     join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', scorecard);
   // The page's entities first, from their sort rows alone, then their rows: with the other tables
   // joined in the same query SQLite may read every matching entity and sort them.
-  let picked = filtered(db, query, await pagePlan(db, query, order.dataKey), order.dataKey).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
+  let picked = filtered(db, query, await pagePlan(db, query, order.dataKey), order.dataKey, true).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
   if (scored) picked = picked.innerJoin('entity_score_keys as k', (join) => join.onRef('k.entity_id', '=', 'o.entity_id').on('k.scorecard_id', '=', scorecard));
   if (from) picked = picked.where(order.seek(from));
   for (const term of order.orderBy) picked = picked.orderBy(term.expression, term.direction);
@@ -342,17 +361,7 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
   const nextCursor = read.length > limit && last ? writeOverviewCursor(sort, terms.map((_, i) => last[`k${i}`] as unknown)) : null;
 
   const groups = pickedOneByOne(query)
-    ? await filtered(db, query)
-        .select((eb) => [
-          'e.owner_ref',
-          'e.system_ref',
-          'e.domain_ref',
-          eb.fn.countAll<number>().as('entities'),
-          eb.fn.sum<number>(eb.fn.coalesce('s.has_data', sql.lit(0))).as('with_data'),
-          ...SEVERITIES.map((s) => eb.fn.sum<number>(eb.fn.coalesce(`s.${s}`, sql.lit(0))).as(s)),
-        ])
-        .groupBy(['e.owner_ref', 'e.system_ref', 'e.domain_ref'])
-        .execute()
+    ? await pickedGroups(db, query)
     : byCatalogFacet(query) || query.tag?.length
       ? await facetGroups(db, query)
       : byData(await storedGroups(db, query.scopes ?? { all: true }), query.hasData);
@@ -384,7 +393,7 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
     if (domain) add(entry(byDomain, domain), part);
   }
   await countSharedOnce(db, query, domainOf, { totals, byOwner, bySystem, byDomain });
-  const exploitation = await exploitationTotals(db, query);
+  const exploitation = pickedOneByOne(query) ? pickedExploitation(query, groups as PickedGroup[]) : await exploitationTotals(db, query);
   const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
     [...map.entries()]
       .map(([value, r]) => ({ [name]: value, ...r }) as Rollup & Record<K, string>)
@@ -440,23 +449,51 @@ async function storedGroups(db: Db, scopes: ScopeFilter) {
 }
 
 /**
+ * The picked entities (a `q` text's) grouped by owner, system and domain with their counts and
+ * their stored known-exploited and SLA-breached sums: one pass over their sort rows, which carry
+ * every column read (0010-overview-sort.ts), for the groups and the exploitation totals both.
+ */
+async function pickedGroups(db: Db, query: OverviewQuery) {
+  return sortRows(db, query)
+    .select((eb) => [
+      'o.owner_ref',
+      'o.system_ref',
+      'o.domain_ref',
+      eb.fn.countAll<number>().as('entities'),
+      eb.fn.sum<number>('o.has_data').as('with_data'),
+      ...SEVERITIES.map((s) => eb.fn.sum<number>(`o.${s}`).as(s)),
+      eb.fn.count<number>('o.known_exploited').as('known'),
+      eb.fn.sum<number>(eb.fn.coalesce('o.known_exploited', sql.lit(0))).as('exploited'),
+      eb.fn.sum<number>(eb.fn.coalesce('o.sla_breached', sql.lit(0))).as('breached'),
+    ])
+    .groupBy(['o.owner_ref', 'o.system_ref', 'o.domain_ref'])
+    .execute();
+}
+
+type PickedGroup = Awaited<ReturnType<typeof pickedGroups>>[number];
+
+/** exploitationTotals of the entities a text picked, summed from their groups (pickedGroups). */
+function pickedExploitation(query: OverviewQuery, groups: readonly PickedGroup[]): { known: number; exploited: number; breached: number } {
+  const totals = { known: 0, exploited: 0, breached: 0 };
+  if (query.hasData === false) return totals;
+  for (const group of groups) {
+    totals.known += Number(group.known ?? 0);
+    totals.exploited += Number(group.exploited ?? 0);
+    totals.breached += Number(group.breached ?? 0);
+  }
+  return totals;
+}
+
+/**
  * The sums of the picked entities' stored known-exploited and SLA-breached counts, and how many of
  * them have a known known-exploited count: from entity_exploitation_rollups (a few rows, kept by
- * triggers, per tag entity_tag_exploitation_rollups) unless the query picks entities by text. Each entity adds its own
- * counts: an issue of a target that two entities show is counted by both.
+ * triggers, per tag entity_tag_exploitation_rollups); a `q` text's come with its groups
+ * (pickedExploitation). Each entity adds its own counts: an issue of a target that two entities
+ * show is counted by both.
  */
 async function exploitationTotals(db: Db, query: OverviewQuery): Promise<{ known: number; exploited: number; breached: number }> {
   if (query.hasData === false) return { known: 0, exploited: 0, breached: 0 };
-  // The stored rows are kept per facet and tag (overview-facets.ts): a text picks the entities.
-  const row = query.q?.trim()
-    ? await filtered(db, query)
-        .select((eb) => [
-          eb.fn.count<number>('o.known_exploited').as('known'),
-          eb.fn.sum<number>(eb.fn.coalesce('o.known_exploited', sql.lit(0))).as('exploited'),
-          eb.fn.sum<number>(eb.fn.coalesce('o.sla_breached', sql.lit(0))).as('breached'),
-        ])
-        .executeTakeFirst()
-    : await facetExploitation(db, query);
+  const row = await facetExploitation(db, query);
   return { known: Number(row?.known ?? 0), exploited: Number(row?.exploited ?? 0), breached: Number(row?.breached ?? 0) };
 }
 

@@ -1,7 +1,9 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { bulkRun } from './bulk.js';
 import type { Store } from './database.js';
+import { isPostgres } from './row-locks.js';
 import type { Database, IssueTable } from './schema.js';
+import { inTrigrams } from './text-search.js';
 
 type Db = Kysely<Database>;
 
@@ -85,16 +87,27 @@ export function containsPattern(text: string): string {
 }
 
 /**
+ * `st.term` (of search_terms) contains the lowered text: a LIKE over the distinct terms, which on
+ * SQLite reads only the candidates of the terms' trigram table (migrations/0032-entity-name-search.ts)
+ * and on PostgreSQL reads the pg_trgm index where there is one.
+ */
+export function termContains(db: Db, text: string): RawBuilder<SqlBool> {
+  const like = sql<SqlBool>`${sql.ref('st.term')} like ${containsPattern(text)} escape '\\'`;
+  const candidates = isPostgres(db) ? null : inTrigrams('st.term', 'search_term_trigrams', text);
+  return candidates ? sql<SqlBool>`${candidates} and ${like}` : like;
+}
+
+/**
  * Ids of issues that have, or had, a term matching the lowered text: a term containing it, or an
- * alias equal to it. The LIKE reads the distinct terms (far fewer than issues); the issues come
- * from the index on issue_search_terms. A caller checks that the issue still has the term where
- * that matters (an issue's columns can change on a rescan): see issueStillMatches.
+ * alias equal to it. The match reads the distinct terms (far fewer than issues: termContains); the
+ * issues come from the index on issue_search_terms. A caller checks that the issue still has the
+ * term where that matters (an issue's columns can change on a rescan): see issueStillMatches.
  */
 export function issuesWithTerm(db: Db, text: string) {
   return db
     .selectFrom('search_terms as st')
     .innerJoin('issue_search_terms as ist', 'ist.term', 'st.term')
     .select('ist.issue_id')
-    .where(sql<boolean>`st.term like ${containsPattern(text)} escape '\\'`)
+    .where(termContains(db, text))
     .where((eb) => eb.or([eb('ist.alias', '=', 0), eb('st.term', '=', text)]));
 }

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 
 /**
  * `column` contains `text`, case-insensitively and literally (the text's `%`, `_` and `\` are
@@ -8,4 +8,23 @@ import { sql, type RawBuilder } from 'kysely';
 export function containsText(column: string, text: string): RawBuilder<boolean> {
   const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+}
+
+/** The shortest text a trigram index narrows: a shorter one has no trigram, and its LIKE reads every row. */
+export const MIN_TRIGRAM_SEARCH = 3;
+
+/** SQLite's trigram tables (migrations/0032-entity-name-search.ts) and the column each gives its candidates by. */
+const TRIGRAM_TABLES = { entity_name_search: 'rowid', search_term_trigrams: 'term' } as const;
+
+/**
+ * On SQLite, `column` is one of the rows of the trigram table that contain the text, folding case
+ * at least as far as LIKE does: a superset of the rows the caller's LIKE matches, which still
+ * decides. Null where no index narrows the text (fewer than three characters). PostgreSQL's LIKE
+ * reads its pg_trgm indexes itself.
+ */
+export function inTrigrams(column: string, table: keyof typeof TRIGRAM_TABLES, text: string): RawBuilder<SqlBool> | null {
+  if ([...text].length < MIN_TRIGRAM_SEARCH) return null;
+  // One quoted phrase: its trigrams in a row, each character literal (a `"` doubled).
+  const phrase = `"${text.replaceAll('"', '""')}"`;
+  return sql<SqlBool>`${sql.ref(column)} in (select ${sql.ref(TRIGRAM_TABLES[table])} from ${sql.table(table)} where ${sql.table(table)} match ${phrase})`;
 }

@@ -25,6 +25,7 @@ import * as searchEntities from './0026-search-entities.js';
 import * as trendFacets from './0027-trend-facets.js';
 import * as scorecardEvaluation from './0030-scorecard-evaluation.js';
 import * as scorecardObserved from './0031-scorecard-observed.js';
+import * as entityNameSearch from './0032-entity-name-search.js';
 import * as feedsPg from './0034-feeds-pg.js';
 
 /**
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0027-trend-facets': trendFacets,
   '0030-scorecard-evaluation': scorecardEvaluation,
   '0031-scorecard-observed': scorecardObserved,
+  '0032-entity-name-search': entityNameSearch,
   '0034-feeds-pg': feedsPg,
 };
 
