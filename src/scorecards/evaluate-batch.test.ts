@@ -1,8 +1,6 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { buildScorecardEstate, DAY1, DAY2, ESTATE, type ScorecardEstate } from '../../test/support/scorecard-estate.js';
-import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
+import { expect, it } from 'vitest';
+import { DAY1, DAY2, useScorecardEstate } from '../../test/support/scorecard-estate.js';
+import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
 import { Lantern } from '../lantern.js';
 import { evaluateScorecards } from './evaluate.js';
 
@@ -12,17 +10,7 @@ import { evaluateScorecards } from './evaluate.js';
  */
 describeEachStore('scorecard evaluation in batches and per entity', (kind: StoreKind) => {
   let lantern: Lantern;
-  let estate: ScorecardEstate;
-
-  beforeEach(async () => {
-    lantern = new Lantern(await openTestStore(kind), { clock: () => DAY1, scorecards: { paths: [join(ESTATE, 'scorecards.yaml')] } });
-    await lantern.scorecards.load();
-    estate = await buildScorecardEstate(lantern, async () => undefined);
-  });
-  afterEach(async () => {
-    await lantern.close();
-    rmSync(estate.catalogDir, { recursive: true, force: true });
-  });
+  useScorecardEstate(kind, (opened) => ({ lantern } = opened));
 
   const clear = async () => {
     await lantern.store.db.deleteFrom('scorecard_history').execute();

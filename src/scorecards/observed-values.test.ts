@@ -1,8 +1,6 @@
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { buildScorecardEstate, DAY1, DAY2, ESTATE, type ScorecardEstate } from '../../test/support/scorecard-estate.js';
-import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
+import { expect, it } from 'vitest';
+import { DAY1, DAY2, useScorecardEstate } from '../../test/support/scorecard-estate.js';
+import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
 import { DEFAULT_SLA_POLICIES } from '../insights/sla.js';
 import { Lantern } from '../lantern.js';
 import { evaluateCheck } from './checks.js';
@@ -20,17 +18,7 @@ const DAY3 = '2026-03-14T09:00:00.000Z';
  */
 describeEachStore('observed values that count days', (kind: StoreKind) => {
   let lantern: Lantern;
-  let estate: ScorecardEstate;
-
-  beforeEach(async () => {
-    lantern = new Lantern(await openTestStore(kind), { clock: () => DAY1, scorecards: { paths: [join(ESTATE, 'scorecards.yaml')] } });
-    await lantern.scorecards.load();
-    estate = await buildScorecardEstate(lantern, async () => undefined);
-  });
-  afterEach(async () => {
-    await lantern.close();
-    rmSync(estate.catalogDir, { recursive: true, force: true });
-  });
+  useScorecardEstate(kind, (opened) => ({ lantern } = opened));
 
   const db = () => lantern.store.db;
   const results = () => db().selectFrom('scorecard_results').selectAll().orderBy('scorecard_id').orderBy('entity_id').execute();

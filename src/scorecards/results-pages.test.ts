@@ -1,8 +1,8 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { buildScorecardEstate, DAY1, DAY2, ESTATE, type ScorecardEstate } from '../../test/support/scorecard-estate.js';
-import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
+import { expect, it } from 'vitest';
+import { DAY1, DAY2, type ScorecardEstate, useScorecardEstate } from '../../test/support/scorecard-estate.js';
+import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
 import type { ScopeFilter } from '../access/roles.js';
 import { Lantern } from '../lantern.js';
 import { computedResultsPage, computedScorecardTallies, RESULT_SORTS, type ResultsQuery, scorecardResultsPage, scorecardTallies } from './results.js';
@@ -14,16 +14,7 @@ import { computedResultsPage, computedScorecardTallies, RESULT_SORTS, type Resul
 describeEachStore('scorecard pages from stored rows', (kind: StoreKind) => {
   let lantern: Lantern;
   let estate: ScorecardEstate;
-
-  beforeEach(async () => {
-    lantern = new Lantern(await openTestStore(kind), { clock: () => DAY1, scorecards: { paths: [join(ESTATE, 'scorecards.yaml')] } });
-    await lantern.scorecards.load();
-    estate = await buildScorecardEstate(lantern, async () => undefined);
-  });
-  afterEach(async () => {
-    await lantern.close();
-    rmSync(estate.catalogDir, { recursive: true, force: true });
-  });
+  useScorecardEstate(kind, (opened) => ({ lantern, estate } = opened));
 
   const SCOPES: ScopeFilter[] = [{ all: true }, { all: false, orgs: ['acme'], projects: [] }, { all: false, orgs: [], projects: ['other.place'] }];
   const QUERIES: ResultsQuery[] = [

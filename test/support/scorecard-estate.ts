@@ -1,10 +1,12 @@
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScope } from '../../src/domain/scope.js';
-import type { Lantern } from '../../src/lantern.js';
+import { afterEach, beforeEach } from 'vitest';
+import { Lantern } from '../../src/lantern.js';
 import { trivyReport, type Vulnerability } from './reports.js';
+import { openTestStore, type StoreKind } from './stores.js';
 
 /**
  * The scorecards test estate (src/scorecards/testdata/estate): four entities and these scans of
@@ -66,4 +68,24 @@ export async function buildScorecardEstate(lantern: Lantern, approve: (issueId: 
   await estate.ingest('acme/clean', 'main', [], D2);
   await approve(await estate.issueId(B));
   return estate;
+}
+
+/**
+ * Before each test of the block: a Lantern on a fresh store of this kind at DAY1, with the estate's
+ * scorecards loaded and the estate built (nothing approved), handed to `use`; after each, closed.
+ */
+export function useScorecardEstate(kind: StoreKind, use: (opened: { lantern: Lantern; estate: ScorecardEstate }) => void): void {
+  let opened: { lantern: Lantern; estate: ScorecardEstate } | undefined;
+  beforeEach(async () => {
+    const lantern = new Lantern(await openTestStore(kind), { clock: () => DAY1, scorecards: { paths: [join(ESTATE, 'scorecards.yaml')] } });
+    await lantern.scorecards.load();
+    opened = { lantern, estate: await buildScorecardEstate(lantern, async () => undefined) };
+    use(opened);
+  });
+  afterEach(async () => {
+    if (!opened) return;
+    await opened.lantern.close();
+    rmSync(opened.estate.catalogDir, { recursive: true, force: true });
+    opened = undefined;
+  });
 }
