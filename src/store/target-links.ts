@@ -101,12 +101,17 @@ async function similarCandidates(db: Db, links: readonly NameKeys[]): Promise<Se
   for (const batch of batches(new Set(links.flatMap((link) => (link.lastSegment === undefined ? [] : [link.lastSegment]))))) {
     for (const row of await keyed().where('last_segment', 'in', batch).execute()) push(byLastSegment, row.last_segment ?? '', toKeys(row));
   }
-  // A scope's names by length: an edit changes the length by one at most.
+  // A scope's names by length: an edit changes the length by one at most. These can be every name
+  // of a large scope, so only their ids and similarity keys are read: a target that shares the
+  // link's similarity key or last segment is among the candidates read above with all its keys.
   const byScopeLength = new Map<string, Keyed[]>();
   for (const [scope, inScope] of groupBy(links, (link) => link.scope)) {
     for (const { min, max } of mergedRanges(inScope.map((link) => similarKeyLengths(link.similarityKey)))) {
-      const rows = await keyed().where('scope', '=', scope).where('similarity_length', '>=', min).where('similarity_length', '<=', max).execute();
-      for (const row of rows) push(byScopeLength, `${(row.similarity_key ?? '').length} ${scope}`, toKeys(row));
+      const rows = await db.selectFrom('targets').select(['id', 'similarity_key']).where('scope', '=', scope).where('similarity_length', '>=', min).where('similarity_length', '<=', max).execute();
+      for (const row of rows) {
+        const similarityKey = row.similarity_key ?? '';
+        push(byScopeLength, `${similarityKey.length} ${scope}`, { id: row.id, nameKey: '', similarityKey, lastSegment: undefined, scope });
+      }
     }
   }
   const ids = new Set<number>();
@@ -116,7 +121,9 @@ async function similarCandidates(db: Db, links: readonly NameKeys[]): Promise<Se
     for (const list of [bySimilarityKey.get(link.similarityKey), link.lastSegment === undefined ? undefined : byLastSegment.get(link.lastSegment)]) {
       for (const target of list ?? []) candidates.set(target.id, target);
     }
-    for (let length = min; length <= max; length++) for (const target of byScopeLength.get(`${length} ${link.scope}`) ?? []) candidates.set(target.id, target);
+    for (let length = min; length <= max; length++) {
+      for (const target of byScopeLength.get(`${length} ${link.scope}`) ?? []) if (!candidates.has(target.id)) candidates.set(target.id, target);
+    }
     const ranked: Array<[number, SimilarRank]> = [];
     for (const target of candidates.values()) {
       const rank = similarRank(link, target);
