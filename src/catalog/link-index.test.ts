@@ -33,6 +33,8 @@ const TARGETS: Array<{ name: string; scope: string; type?: TargetType; variant?:
   { name: 'acme-corp/shipping', scope: 'acme.other' },
   { name: 'acme/config', scope: 'acme.pay', type: 'configuration' },
   { name: 'acme/reports', scope: 'acme.pay', variant: 'feature-x' },
+  // Four edits from zzzz/ledger-api (more than its limit) but the same last segment, in its scope.
+  { name: 'acme/ledger-api', scope: 'acme.pay' },
   // Names of one length, a few edits from each other and from the links below: the similar-name
   // hint keeps the nearest three of many.
   ...Array.from({ length: 12 }, (_, n) => ({ name: `acme/svc-${String(n * 7).padStart(2, '0')}`, scope: 'acme.pay' })),
@@ -46,7 +48,7 @@ const ENTITIES = [
   { entity: 'scheme-git-slash', links: [{ name: 'acme/orders' }, { name: 'https://github.com/acme/search' }, { name: 'acme/search' }, { name: 'acme/search/' }] },
   { entity: 'image-tags', links: [{ name: 'registry.acme.io/payments:1.4.0', scope: 'account' }, { name: 'registry.acme.io/payments:1.5.0', scope: 'account' }, { name: 'registry.acme.io/ledger@sha256:0f1e2d3c', scope: 'account' }, { name: 'registry.acme.io/ledger', scope: 'account' }] },
   { entity: 'other-scope', links: [{ name: 'acme/billing' }, { name: 'acme/shipping' }] },
-  { entity: 'similar', links: [{ name: 'acme/invoicin' }, { name: 'acme/svc-0' }, { name: 'acme/svc-22' }, { name: 'acme/svc-x7' }, { name: 'acme/svc-1', scope: 'acme.other' }, { name: 'acme/nothing-like-it' }] },
+  { entity: 'similar', links: [{ name: 'acme/invoicin' }, { name: 'acme/svc-0' }, { name: 'acme/svc-22' }, { name: 'acme/svc-x7' }, { name: 'acme/svc-1', scope: 'acme.other' }, { name: 'acme/nothing-like-it' }, { name: 'zzzz/ledger-api' }] },
   { entity: 'variants', links: [{ name: 'acme/reports' }, { name: 'acme/reports', variant: 'Feature-X' }, { name: 'acme/payments', variant: 'never' }] },
   { entity: 'not-repository', links: [], source: 'url:https://github.com/acme/config' },
 ];
@@ -189,6 +191,9 @@ describeEachStore('resolving an entity\'s links through the target name index', 
     // Two names one edit away, then ten two edits away: any of those ten may be offered third (by name), so all are read.
     expect(await read('acme/svc-x7', 'acme.pay')).toEqual(['acme/svc-00', 'acme/svc-07', 'acme/svc-14', 'acme/svc-21', 'acme/svc-28', 'acme/svc-35', 'acme/svc-42', 'acme/svc-49', 'acme/svc-56', 'acme/svc-63', 'acme/svc-70', 'acme/svc-77']);
     expect(await read('acme/shipping', 'acme.pay')).toEqual(['acme-corp/shipping']);
+    // Read by its last segment with all its keys, and by its length with its similarity key alone:
+    // the second must not hide the first.
+    expect(await read('zzzz/ledger-api', 'acme.pay')).toEqual(['acme/ledger-api']);
     expect(await read('https://gitlab.com/acme/invoicing', 'account')).toEqual(['acme/invoicing']);
     expect(await read('zzz/nothing-like-it', 'acme.pay')).toEqual([]);
     expect(all.targets.length).toBe(TARGETS.length);
