@@ -111,10 +111,12 @@ async function endState(store: Store) {
  * a day keeps depends on the order the transactions committed (a scan dated earlier that commits
  * later rewrites the later days), which no test can observe: scan ids are handed out before commit.
  * What must hold whatever that order is checked apart: each entity's latest history row is its summary.
+ * Also left out: when each scorecard was last evaluated in full (scorecard_evaluations), a record of
+ * the evaluations a test ran, not of what the uploads stored.
  */
 function withoutHistory(state: Awaited<ReturnType<typeof endState>>) {
   const { history: _history, scorecardHistory: _scorecardHistory, rows, ...rest } = state;
-  const { summary_history: _summaryRows, scorecard_history: _scorecardRows, trend_changes: _trendRows, trend_facet_changes: _trendFacetRows, scorecard_tallies: _tallyRows, scorecard_check_tallies: _checkRows, ...counts } = rows as Record<string, number>;
+  const { summary_history: _summaryRows, scorecard_history: _scorecardRows, trend_changes: _trendRows, trend_facet_changes: _trendFacetRows, scorecard_tallies: _tallyRows, scorecard_check_tallies: _checkRows, scorecard_evaluations: _evaluations, ...counts } = rows as Record<string, number>;
   return { ...rest, rows: counts };
 }
 
