@@ -3,7 +3,7 @@ import { bulkRun } from './bulk.js';
 import type { Store } from './database.js';
 import { isPostgres } from './row-locks.js';
 import type { Database, IssueTable } from './schema.js';
-import { inTrigrams } from './text-search.js';
+import { containsPattern, inTrigrams } from './text-search.js';
 
 type Db = Kysely<Database>;
 
@@ -79,11 +79,6 @@ export async function recordSearchTerms(store: Store | undefined, trx: Db, issue
   await bulkRun(store, trx, pairs.length, (i) => pairs[i] as (typeof pairs)[number], (db, batch) =>
     db.insertInto('issue_search_terms').values(batch).onConflict((oc) => oc.columns(['term', 'alias', 'issue_id']).doNothing()),
   );
-}
-
-/** `text` (already lowered) as a LIKE pattern that matches it literally anywhere in a term. */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /**

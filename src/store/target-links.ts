@@ -86,9 +86,10 @@ export async function targetsForLinks(db: Db, links: readonly NameKeys[]): Promi
 async function similarCandidates(db: Db, links: readonly NameKeys[]): Promise<Set<number>> {
   type Keyed = NameKeys & { id: number };
   const keyed = () => db.selectFrom('targets').select(['id', 'scope', 'name_key', 'similarity_key', 'last_segment']);
-  const toKeys = (row: { id: number; scope: string; name_key: string; similarity_key: string | null; last_segment: string | null }): Keyed => ({
+  type KeyRow = { id: number; scope: string; name_key?: string; similarity_key: string | null; last_segment?: string | null };
+  const toKeys = (row: KeyRow): Keyed => ({
     id: row.id,
-    nameKey: row.name_key,
+    nameKey: row.name_key ?? '',
     similarityKey: row.similarity_key ?? '',
     lastSegment: row.last_segment ?? undefined,
     scope: row.scope,
@@ -109,8 +110,8 @@ async function similarCandidates(db: Db, links: readonly NameKeys[]): Promise<Se
     for (const { min, max } of mergedRanges(inScope.map((link) => similarKeyLengths(link.similarityKey)))) {
       const rows = await db.selectFrom('targets').select(['id', 'similarity_key']).where('scope', '=', scope).where('similarity_length', '>=', min).where('similarity_length', '<=', max).execute();
       for (const row of rows) {
-        const similarityKey = row.similarity_key ?? '';
-        push(byScopeLength, `${similarityKey.length} ${scope}`, { id: row.id, nameKey: '', similarityKey, lastSegment: undefined, scope });
+        const keys = toKeys({ ...row, scope });
+        push(byScopeLength, `${keys.similarityKey.length} ${scope}`, keys);
       }
     }
   }
@@ -316,9 +317,9 @@ export async function linksOfRefKey(db: Db, refKey: string): Promise<Map<number,
     .execute();
   const out = new Map<number, TargetLinkView[]>();
   for (const row of rows) {
-    const list = out.get(row.of_entity) ?? [];
-    out.set(row.of_entity, list);
-    if (row.id !== null) list.push(linkView(row as EntityLinkRow, row.target_name));
+    // The entity without links still has its (empty) entry: the ref names an entity.
+    if (!out.has(row.of_entity)) out.set(row.of_entity, []);
+    if (row.id !== null) addLinkView(out, row as EntityLinkRow, row.target_name);
   }
   return out;
 }
@@ -336,14 +337,17 @@ export async function linksOfEntities(db: Db, entityIds: readonly number[]): Pro
       .orderBy('l.entity_id')
       .orderBy('l.position')
       .execute();
-    for (const row of rows) {
-      const view = linkView(row, row.target_name);
-      const list = out.get(row.entity_id);
-      if (list) list.push(view);
-      else out.set(row.entity_id, [view]);
-    }
+    for (const row of rows) addLinkView(out, row, row.target_name);
   }
   return out;
+}
+
+/** Appends the row's view to its entity's list, rows being read in each entity's order. */
+function addLinkView(out: Map<number, TargetLinkView[]>, row: EntityLinkRow, targetName: string | null): void {
+  const view = linkView(row, targetName);
+  const list = out.get(row.entity_id);
+  if (list) list.push(view);
+  else out.set(row.entity_id, [view]);
 }
 
 function linkView(row: EntityLinkRow, targetName: string | null): TargetLinkView {

@@ -6,8 +6,12 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
  * PostgreSQL's LIKE is case-sensitive.
  */
 export function containsText(column: string, text: string): RawBuilder<boolean> {
-  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
+  return sql<boolean>`lower(${sql.ref(column)}) like ${containsPattern(text.toLowerCase())} escape '\\'`;
+}
+
+/** `text` as a LIKE pattern (with escape '\\') that matches it literally anywhere in a value. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
 /** The shortest text a trigram index narrows: a shorter one has no trigram, and its LIKE reads every row. */
