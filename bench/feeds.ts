@@ -8,7 +8,8 @@
  *     The synthetic file lists its CVEs as FIRST's does, by year and then by number.
  *   - a re-import in which every score differs from the stored one, alternating two files (as
  *     FIRST's daily re-scoring does to most rows); a re-import of the first file with its lines
- *     out of CVE order (the import then hashes each CVE to keep the first line of a repeated one).
+ *     out of CVE order (PostgreSQL then hashes each CVE to keep the first line of a repeated one;
+ *     SQLite sorts runs of 65 536 rows by CVE, as it does any file).
  *   - the same imports once an entity shows 2 000 issues: the import then also writes each
  *     vulnerability issue's stored place in the priority order (re-enrichment).
  *   - re-enrichment, worst case: every stored priority key of a 20 000-issue target

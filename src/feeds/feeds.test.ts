@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cveAfter, FirstLines, feedStatuses } from '../store/feeds.js';
+import { cveAfter, cveKey, EpssRun, FirstLines, feedStatuses, SQLITE_EPSS_RUN } from '../store/feeds.js';
 import type { Store } from '../store/database.js';
 import { epssFile, epssText, feedDir, kevFile } from '../../test/support/feed-files.js';
 import { describeEachStore, openTestStore, POSTGRES_URL } from '../../test/support/stores.js';
@@ -126,6 +126,28 @@ describeEachStore('exploitation feeds', (kind) => {
     expect(await epssRows()).toEqual(firstLines(scores));
   });
 
+  it('imports a file out of CVE order, with repeated CVEs, over more than one sorted run, to exactly the rows of the same file in order', async () => {
+    // More rows than an SQLite import sorts at once, and every 97th CVE listed again after its first
+    // line with other numbers (lower-cased for some), in the same sorted run or a later one.
+    const count = SQLITE_EPSS_RUN + 9_000;
+    const firsts: Array<[string, number, number]> = Array.from({ length: count }, (_, n) => [cveOf(n), (n % 997) / 1000, (n % 991) / 1000]);
+    const repeat = ([cve]: [string, number, number], n: number): [string, number, number] => [n % 3 === 0 ? cve.toLowerCase() : cve, 0.999, 0.001];
+    // In CVE order, each repeat right after its first line.
+    const inOrder = [...firsts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).flatMap((line, n) => (n % 97 === 0 ? [line, repeat(line, n)] : [line]));
+    // Out of order: the first lines in a fixed permutation, each repeat 40 or SQLITE_EPSS_RUN lines after its first.
+    const placed = Array.from({ length: count }, (_, i) => ({ at: i, line: firsts[(i * 7919) % count] as [string, number, number] }));
+    for (let i = 0; i < count; i += 97) placed.push({ at: i + (i % 2 === 0 ? 40 : SQLITE_EPSS_RUN) + 0.5, line: repeat(placed[i]?.line as [string, number, number], i) });
+    const shuffled = placed.sort((a, b) => a.at - b.at).map((p) => p.line);
+    expect(firstLines(shuffled)).toEqual(firstLines(firsts));
+    const outOfOrder = await importFeed(store, 'epss', epssFile(dir, shuffled, { name: 'shuffled.csv' }), { now: at });
+    const shuffledRows = await epssRows();
+    expect(outOfOrder.rows).toBe(count);
+    expect(shuffledRows).toEqual(firstLines(firsts));
+    const ordered = await importFeed(store, 'epss', epssFile(dir, inOrder, { name: 'ordered.csv' }), { now: at });
+    expect(ordered.rows).toBe(count);
+    expect(await epssRows()).toEqual(shuffledRows);
+  });
+
   it('refuses a malformed line after whole batches were written, into an empty table or over scores, and keeps what was there', async () => {
     const good: Array<[string, number, number]> = Array.from({ length: 7_000 }, (_, n) => [cveOf(n), 0.25, 0.5]);
     const bad = join(dir, 'late.csv');
@@ -206,6 +228,32 @@ describe('the first line of each CVE (FirstLines)', () => {
     const offered = ['CVE-2023-9999', 'CVE-2023-10000', 'CVE-2023-10000', 'CVE-2024-0001', 'CVE-2022-0001', 'CVE-2023-9999', 'CVE-2024-0002', 'CVE-2022-0001'];
     expect(offered.map((cve) => firsts.keep(cve))).toEqual([true, true, false, true, true, false, true, false]);
     expect(firsts.count).toBe(5);
+  });
+});
+
+describe('the order an SQLite import writes a run of rows in (cveKey, EpssRun)', () => {
+  const ids = ['CVE-1999-0001', 'CVE-2003-0001', 'CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-1000', 'CVE-2024-10000', 'CVE-2024-10001', 'CVE-2024-1001', 'CVE-2024-100000', 'CVE-2024-1234567', 'CVE-2024-9999', 'CVE-2025-0001', 'CVE-0001-0001', 'CVE-9999-0001'];
+
+  it('never orders two CVE ids against their order as text, and tells apart ids of up to seven digits', () => {
+    const byText = [...ids].sort();
+    for (let i = 1; i < byText.length; i++) expect(cveKey(byText[i] as string)).toBeGreaterThan(cveKey(byText[i - 1] as string));
+    // Eight digits and more: ids that share their first seven share a key, never inverted.
+    expect(cveKey('CVE-2024-12345670')).toBe(cveKey('CVE-2024-12345679'));
+    expect(cveKey('CVE-2024-1234568')).toBeGreaterThan(cveKey('CVE-2024-12345679'));
+    expect(cveKey('CVE-2024-1234567')).toBe(cveKey('CVE-2024-12345670'));
+  });
+
+  it('puts a run in CVE order, a repeated CVE in file order, and is refilled after clear()', () => {
+    const run = new EpssRun(8);
+    const rows = ['CVE-2024-10000', 'CVE-2024-0002', 'CVE-2023-5000', 'CVE-2024-0002', 'CVE-2024-9999', 'CVE-2023-5000'].map((cve, i) => ({ cve, epss: i / 10, percentile: 0, epssText: '', percentileText: '' }));
+    for (const row of rows) run.add(row);
+    const values: Array<string | number> = [];
+    for (const at of run.cveOrder()) run.pushValues(at, values);
+    expect(values.filter((_, i) => i % 3 !== 2)).toEqual(['CVE-2023-5000', 0.2, 'CVE-2023-5000', 0.5, 'CVE-2024-0002', 0.1, 'CVE-2024-0002', 0.3, 'CVE-2024-10000', 0, 'CVE-2024-9999', 0.4]);
+    run.clear();
+    run.add(rows[4] as (typeof rows)[number]);
+    expect([...run.cveOrder()]).toEqual([0]);
+    expect(run.full).toBe(false);
   });
 });
 
