@@ -333,26 +333,29 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
     join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', scorecard);
   // The page's entities first, from their sort rows alone, then their rows: with the other tables
   // joined in the same query SQLite may read every matching entity and sort them.
-  let matching = filtered(db, query, { plan: await pagePlan(db, query, order.dataKey), dataKey: order.dataKey, page: true });
+  const offset = from ? 0 : (query.offset ?? 0);
+  // A deep offset steps over the sort's index alone: its keys, which PostgreSQL reads from the index
+  // without the rows, as long as no column of the sort rows but the keys is named (the outer joins
+  // of filtered() name the entity's id even when they are dropped); only the page's rows are then
+  // found again by their keys, through the same index.
+  const refind = offset > 0 ? order.refind : undefined;
+  const rowsRead: RowsRead = { plan: await pagePlan(db, query, order.dataKey), dataKey: order.dataKey, page: true };
+  let matching = refind ? (sortRows(db, query, rowsRead) as unknown as ReturnType<typeof filtered>) : filtered(db, query, rowsRead);
   if (scored) matching = matching.innerJoin('entity_score_keys as k', (join) => join.onRef('k.entity_id', '=', 'o.entity_id').on('k.scorecard_id', '=', scorecard));
   if (from) matching = matching.where(order.seek(from));
   for (const term of order.orderBy) matching = matching.orderBy(term.expression, term.direction);
-  const offset = from ? 0 : (query.offset ?? 0);
   const keys = terms.map((t, i) => t.expression.as(`k${i}`));
   // One row more than the page: whether another page follows. The entity's id is the score keys'
   // own (their index holds it), or the sort row's.
-  const picked =
-    offset > 0 && order.refind
-      ? // A deep offset steps over the sort's index alone (keys it holds: PostgreSQL reads no row),
-        // and only the page's rows are found again by their keys, through the same index.
-        db
-          .selectFrom(matching.select(keys).limit(limit + 1).offset(offset).as('pk'))
-          .innerJoin('entity_sort_keys as o', (join) => join.on((order.refind as NonNullable<PageOrder['refind']>)('pk')))
-          .select(['o.entity_id', ...terms.map((_, i) => sql.ref(`pk.k${i}`).as(`k${i}`))])
-      : matching
-          .select([scored ? sql<number>`${sql.ref('k.entity_id')}`.as('entity_id') : sql<number>`${sql.ref('o.entity_id')}`.as('entity_id'), ...keys])
-          .limit(limit + 1)
-          .offset(offset);
+  const picked = refind
+    ? db
+        .selectFrom(matching.select(keys).limit(limit + 1).offset(offset).as('pk'))
+        .innerJoin('entity_sort_keys as o', (join) => join.on(refind('pk')))
+        .select(['o.entity_id', ...terms.map((_, i) => sql.ref(`pk.k${i}`).as(`k${i}`))])
+    : matching
+        .select([scored ? sql<number>`${sql.ref('k.entity_id')}`.as('entity_id') : sql<number>`${sql.ref('o.entity_id')}`.as('entity_id'), ...keys])
+        .limit(limit + 1)
+        .offset(offset);
   let rows = db
     .selectFrom(picked.as('p'))
     .innerJoin('entities as e', 'e.id', 'p.entity_id')
@@ -387,22 +390,24 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
       ...terms.map((_, i) => sql.ref(`p.k${i}`).as(`k${i}`)),
     ]);
   for (const [i, term] of terms.entries()) rows = rows.orderBy(sql.ref(`p.k${i}`), term.direction);
-  const read = await rows.execute();
+  // The page, its groups, the systems' domains and the exploitation totals do not wait for each
+  // other: on PostgreSQL each is read on its own connection, at once.
+  const oneByOne = pickedOneByOne(query);
+  const [read, groups, systems, stored] = await Promise.all([
+    rows.execute(),
+    oneByOne ? pickedGroups(db, query) : byCatalogFacet(query) || query.tag?.length ? facetGroups(db, query) : storedGroups(db, query.scopes ?? { all: true }).then((rows) => byData(rows, query.hasData)),
+    db
+      .selectFrom('entities')
+      .select(['ref_key', 'domain_ref'])
+      .where(sql`lower(kind)`, '=', 'system')
+      .where((eb) => scopeAllowed(eb, 'entities.scope', query.scopes ?? { all: true }))
+      .execute(),
+    oneByOne ? undefined : exploitationTotals(db, query),
+  ]);
   const page = read.slice(0, limit);
   const last = page.at(-1) as Record<string, unknown> | undefined;
   const nextCursor = read.length > limit && last ? writeOverviewCursor(sort, terms.map((_, i) => last[`k${i}`] as unknown)) : null;
 
-  const groups = pickedOneByOne(query)
-    ? await pickedGroups(db, query)
-    : byCatalogFacet(query) || query.tag?.length
-      ? await facetGroups(db, query)
-      : byData(await storedGroups(db, query.scopes ?? { all: true }), query.hasData);
-  const systems = await db
-    .selectFrom('entities')
-    .select(['ref_key', 'domain_ref'])
-    .where(sql`lower(kind)`, '=', 'system')
-    .where((eb) => scopeAllowed(eb, 'entities.scope', query.scopes ?? { all: true }))
-    .execute();
   const domainOfSystem = new Map(systems.map((s) => [s.ref_key, s.domain_ref]));
   const domainOf = (group: { system_ref: string | null; domain_ref: string | null }) =>
     // A domain rolls up the members of its systems, and whatever names it directly.
@@ -425,7 +430,7 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
     if (domain) add(entry(byDomain, domain), part);
   }
   await countSharedOnce(db, query, domainOf, { totals, byOwner, bySystem, byDomain });
-  const exploitation = pickedOneByOne(query) ? pickedExploitation(query, groups as PickedGroup[]) : await exploitationTotals(db, query);
+  const exploitation = stored ?? pickedExploitation(query, groups as PickedGroup[]);
   const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
     [...map.entries()]
       .map(([value, r]) => ({ [name]: value, ...r }) as Rollup & Record<K, string>)
