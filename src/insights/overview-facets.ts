@@ -216,7 +216,9 @@ export interface GroupRow {
  */
 export async function facetGroups(db: Db, query: ScopedFacetQuery): Promise<GroupRow[]> {
   const tags = [...new Set(query.tag?.map((t) => t.toLowerCase()) ?? [])];
-  const rows = await (tags.length === 0 ? db.selectFrom('entity_facet_rollups as f') : db.selectFrom('entity_tag_rollups as f').where('f.tag', 'in', tags))
+  // What several tags count again is read at the same time as the sums (on PostgreSQL, on a connection of its own).
+  const [rows, again] = await Promise.all([
+    (tags.length === 0 ? db.selectFrom('entity_facet_rollups as f') : db.selectFrom('entity_tag_rollups as f').where('f.tag', 'in', tags))
     .select((eb) => [
       'f.owner_ref',
       'f.system_ref',
@@ -228,7 +230,9 @@ export async function facetGroups(db: Db, query: ScopedFacetQuery): Promise<Grou
     .where('f.entities', '>', 0)
     .where((eb) => eb.and([...scoped(eb, query, 'f'), ...rollupFacets(eb, query)]))
     .groupBy(['f.owner_ref', 'f.system_ref', 'f.domain_ref'])
-    .execute();
+    .execute(),
+    tags.length > 1 ? countedAgain(db, query) : [],
+  ]);
   const groups = new Map<string, GroupRow>();
   const keyOf = (r: { owner_ref: string | null; system_ref: string | null; domain_ref: string | null }) => JSON.stringify([r.owner_ref || '', r.system_ref || '', r.domain_ref || '']);
   for (const r of rows) {
@@ -241,14 +245,12 @@ export async function facetGroups(db: Db, query: ScopedFacetQuery): Promise<Grou
       ...(Object.fromEntries(SEVERITIES.map((s) => [s, Number(r[s] ?? 0)])) as Record<(typeof SEVERITIES)[number], number>),
     });
   }
-  if (tags.length > 1) {
-    for (const extra of await countedAgain(db, query)) {
-      const group = groups.get(keyOf(extra));
-      if (!group) continue;
-      group.entities -= Number(extra.entities);
-      group.with_data -= Number(extra.with_data);
-      for (const s of SEVERITIES) group[s] -= Number(extra[s] ?? 0);
-    }
+  for (const extra of again) {
+    const group = groups.get(keyOf(extra));
+    if (!group) continue;
+    group.entities -= Number(extra.entities);
+    group.with_data -= Number(extra.with_data);
+    for (const s of SEVERITIES) group[s] -= Number(extra[s] ?? 0);
   }
   return byData([...groups.values()], query.hasData);
 }
@@ -271,20 +273,18 @@ export function byData(rows: readonly GroupRow[], hasData: boolean | undefined):
  */
 export async function facetExploitation(db: Db, query: ScopedFacetQuery): Promise<{ known: number; exploited: number; breached: number }> {
   const tags = [...new Set(query.tag?.map((t) => t.toLowerCase()) ?? [])];
-  const row = await (tags.length === 0
-    ? db.selectFrom('entity_exploitation_rollups as f')
-    : db.selectFrom('entity_tag_exploitation_rollups as f').where('f.tag', 'in', tags)
-  )
-    .select((eb) => [eb.fn.sum<number>('f.entities_known').as('known'), eb.fn.sum<number>('f.known_exploited').as('exploited'), eb.fn.sum<number>('f.sla_breached').as('breached')])
-    .where((eb) => eb.and([...scoped(eb, query, 'f'), ...rollupFacets(eb, query)]))
-    .executeTakeFirst();
+  const [row, again] = await Promise.all([
+    (tags.length === 0 ? db.selectFrom('entity_exploitation_rollups as f') : db.selectFrom('entity_tag_exploitation_rollups as f').where('f.tag', 'in', tags))
+      .select((eb) => [eb.fn.sum<number>('f.entities_known').as('known'), eb.fn.sum<number>('f.known_exploited').as('exploited'), eb.fn.sum<number>('f.sla_breached').as('breached')])
+      .where((eb) => eb.and([...scoped(eb, query, 'f'), ...rollupFacets(eb, query)]))
+      .executeTakeFirst(),
+    tags.length > 1 ? countedAgain(db, query) : [],
+  ]);
   const sums = { known: Number(row?.known ?? 0), exploited: Number(row?.exploited ?? 0), breached: Number(row?.breached ?? 0) };
-  if (tags.length > 1) {
-    for (const extra of await countedAgain(db, query)) {
-      sums.known -= Number(extra.known);
-      sums.exploited -= Number(extra.exploited);
-      sums.breached -= Number(extra.breached);
-    }
+  for (const extra of again) {
+    sums.known -= Number(extra.known);
+    sums.exploited -= Number(extra.exploited);
+    sums.breached -= Number(extra.breached);
   }
   return sums;
 }

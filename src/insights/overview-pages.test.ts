@@ -131,6 +131,30 @@ spec:
     }
   });
 
+  it('answers every offset page as the walk by cursor pages, under every sort, filtered, tagged and scoped', async () => {
+    // A deep offset page steps over the sort's keys alone and finds its rows again by them: each
+    // page at each offset must be the cursor walk's rows from there, with a cursor that continues it.
+    const queries: OverviewQuery[] = [
+      ...OVERVIEW_SORTS.flatMap((key) => [key, `-${key}`].map((sort) => ({ sort, scorecard: 'security-baseline' }))),
+      { sort: '-total', owner: ['team-b'], lifecycle: ['production'] },
+      { sort: 'name', tag: ['pci'] },
+      { sort: '-critical', hasData: true },
+      { sort: 'lastScanAt', scopes: { all: false, orgs: [], projects: ['acme.payments'] } },
+    ];
+    for (const query of queries) {
+      const label = JSON.stringify(query);
+      const walked = await walk(query, 3);
+      expect(walked.length, label).toBeGreaterThan(3);
+      for (const offset of [1, 4, walked.length - 3, walked.length - 1, walked.length]) {
+        const page = await overview(server.lantern.store.db, { ...query, limit: 3, offset });
+        expect(page.items.map((r) => r.entityRef), `${label} offset ${offset}`).toEqual(walked.slice(offset, offset + 3));
+        expect(page.nextCursor === null, `${label} offset ${offset}`).toBe(offset + 3 >= walked.length);
+      }
+      const continued = await overview(server.lantern.store.db, { ...query, limit: 3, offset: 4 });
+      expect((await overview(server.lantern.store.db, { ...query, limit: 200, cursor: continued.nextCursor ?? '' })).items.map((r) => r.entityRef), label).toEqual(walked.slice(7));
+    }
+  });
+
   it('pages filtered and scoped overviews too, and the totals do not depend on the page', async () => {
     const filtered = { sort: '-total', owner: ['team-b'], lifecycle: ['production'] };
     const whole = (await overview(server.lantern.store.db, { ...filtered, limit: 200 })).items.map((r) => r.entityRef);

@@ -107,14 +107,23 @@ export { lowerIn, refIn } from './overview-facets.js';
  * entity and its stored summary joined: filters and sorts read the sort row, so that a page is
  * read in index order. Every sort row has its entity and at most one summary: the joins are outer
  * so that a query reading neither (a page without `q`) drops them and reads the sort rows alone.
- * `dataKey`: the page's count key, if its sort is a count's (overview-facets.ts: dataRange).
  */
-function filtered(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', dataKey?: string, page = false) {
-  return sortRows(db, query, plan, dataKey, page).leftJoin('entities as e', 'e.id', 'o.entity_id').leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id');
+function filtered(db: Db, query: OverviewQuery, read: RowsRead = {}) {
+  return sortRows(db, query, read).leftJoin('entities as e', 'e.id', 'o.entity_id').leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id');
+}
+
+/** How filtered() and sortRows() read the picked rows. */
+interface RowsRead {
+  /** The page's plan (overview-facets.ts: pagePlan); the planner's choice without one. */
+  plan?: PagePlan | undefined;
+  /** The page's count key, if its sort is a count's (overview-facets.ts: dataRange). */
+  dataKey?: string | undefined;
+  /** Whether the rows make a page read along its sort's index (a `q` text's found entities may then be walked, not looked up), not groups or totals. */
+  page?: boolean | undefined;
 }
 
 /** The sort rows of the entities the query picks, alone: SQLite keeps unread outer joins in an aggregate. */
-function sortRows(db: Db, query: OverviewQuery, plan: PagePlan = 'planner', dataKey?: string, page = false) {
+function sortRows(db: Db, query: OverviewQuery, { plan = 'planner', dataKey, page = false }: RowsRead = {}) {
   return db
     .selectFrom('entity_sort_keys as o')
     .where((eb) => {
@@ -166,6 +175,11 @@ interface PageOrder {
   orderBy: OrderTerm[];
   seek: (values: readonly unknown[]) => RawBuilder<SqlBool>;
   dataKey?: string;
+  /**
+   * For a sort read from one index of the sort rows (a key column and the ref): the condition that
+   * finds the sort row `o` of the keys `k0`, `k1` of the rows `keys` again, through that index.
+   */
+  refind?: (keys: string) => RawBuilder<SqlBool>;
 }
 
 /**
@@ -182,10 +196,14 @@ function orderOf(key: string, direction: 'asc' | 'desc', scored: boolean): PageO
   const plain = (terms: OrderTerm[]): PageOrder => ({ terms, orderBy: terms, seek: (values) => after(terms, values) });
   if (column !== undefined) {
     const ascending = direction === 'asc' || ASCENDING_KEYS.includes(key);
-    const order = plain([
-      { expression: sql`${ref(`o.${direction}_${column}`)}`, direction: ascending ? 'asc' : 'desc' },
-      { expression: sql`${ref('o.ref_key')}`, direction: 'asc' },
-    ]);
+    const order: PageOrder = {
+      ...plain([
+        { expression: sql`${ref(`o.${direction}_${column}`)}`, direction: ascending ? 'asc' : 'desc' },
+        { expression: sql`${ref('o.ref_key')}`, direction: 'asc' },
+      ]),
+      // ref_key is unique: the two keys are one row's.
+      refind: (keys) => sql<SqlBool>`${ref(`o.${direction}_${column}`)} = ${ref(`${keys}.k0`)} and ${ref('o.ref_key')} = ${ref(`${keys}.k1`)}`,
+    };
     return (COUNT_SORTS as readonly string[]).includes(key) ? { ...order, dataKey: `${direction}_${column}` } : order;
   }
   if (scored) {
@@ -315,12 +333,29 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
     join.onRef('sr.entity_id', '=', sql.ref(entityId)).on('sr.scorecard_id', '=', scorecard);
   // The page's entities first, from their sort rows alone, then their rows: with the other tables
   // joined in the same query SQLite may read every matching entity and sort them.
-  let picked = filtered(db, query, await pagePlan(db, query, order.dataKey), order.dataKey, true).select(['o.entity_id', ...terms.map((t, i) => t.expression.as(`k${i}`))]);
-  if (scored) picked = picked.innerJoin('entity_score_keys as k', (join) => join.onRef('k.entity_id', '=', 'o.entity_id').on('k.scorecard_id', '=', scorecard));
-  if (from) picked = picked.where(order.seek(from));
-  for (const term of order.orderBy) picked = picked.orderBy(term.expression, term.direction);
-  // One row more than the page: whether another page follows.
-  picked = picked.limit(limit + 1).offset(from ? 0 : (query.offset ?? 0));
+  const offset = from ? 0 : (query.offset ?? 0);
+  // A deep offset steps over the sort's index alone: its keys, which PostgreSQL reads from the index
+  // without the rows, as long as no column of the sort rows but the keys is named (the outer joins
+  // of filtered() name the entity's id even when they are dropped); only the page's rows are then
+  // found again by their keys, through the same index.
+  const refind = offset > 0 ? order.refind : undefined;
+  const rowsRead: RowsRead = { plan: await pagePlan(db, query, order.dataKey), dataKey: order.dataKey, page: true };
+  let matching = refind ? (sortRows(db, query, rowsRead) as unknown as ReturnType<typeof filtered>) : filtered(db, query, rowsRead);
+  if (scored) matching = matching.innerJoin('entity_score_keys as k', (join) => join.onRef('k.entity_id', '=', 'o.entity_id').on('k.scorecard_id', '=', scorecard));
+  if (from) matching = matching.where(order.seek(from));
+  for (const term of order.orderBy) matching = matching.orderBy(term.expression, term.direction);
+  const keys = terms.map((t, i) => t.expression.as(`k${i}`));
+  // One row more than the page: whether another page follows. The entity's id is the score keys'
+  // own (their index holds it), or the sort row's.
+  const picked = refind
+    ? db
+        .selectFrom(matching.select(keys).limit(limit + 1).offset(offset).as('pk'))
+        .innerJoin('entity_sort_keys as o', (join) => join.on(refind('pk')))
+        .select(['o.entity_id', ...terms.map((_, i) => sql.ref(`pk.k${i}`).as(`k${i}`))])
+    : matching
+        .select([scored ? sql<number>`${sql.ref('k.entity_id')}`.as('entity_id') : sql<number>`${sql.ref('o.entity_id')}`.as('entity_id'), ...keys])
+        .limit(limit + 1)
+        .offset(offset);
   let rows = db
     .selectFrom(picked.as('p'))
     .innerJoin('entities as e', 'e.id', 'p.entity_id')
@@ -355,22 +390,24 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
       ...terms.map((_, i) => sql.ref(`p.k${i}`).as(`k${i}`)),
     ]);
   for (const [i, term] of terms.entries()) rows = rows.orderBy(sql.ref(`p.k${i}`), term.direction);
-  const read = await rows.execute();
+  // The page, its groups, the systems' domains and the exploitation totals do not wait for each
+  // other: on PostgreSQL each is read on its own connection, at once.
+  const oneByOne = pickedOneByOne(query);
+  const [read, groups, systems, stored] = await Promise.all([
+    rows.execute(),
+    oneByOne ? pickedGroups(db, query) : byCatalogFacet(query) || query.tag?.length ? facetGroups(db, query) : storedGroups(db, query.scopes ?? { all: true }).then((rows) => byData(rows, query.hasData)),
+    db
+      .selectFrom('entities')
+      .select(['ref_key', 'domain_ref'])
+      .where(sql`lower(kind)`, '=', 'system')
+      .where((eb) => scopeAllowed(eb, 'entities.scope', query.scopes ?? { all: true }))
+      .execute(),
+    oneByOne ? undefined : exploitationTotals(db, query),
+  ]);
   const page = read.slice(0, limit);
   const last = page.at(-1) as Record<string, unknown> | undefined;
   const nextCursor = read.length > limit && last ? writeOverviewCursor(sort, terms.map((_, i) => last[`k${i}`] as unknown)) : null;
 
-  const groups = pickedOneByOne(query)
-    ? await pickedGroups(db, query)
-    : byCatalogFacet(query) || query.tag?.length
-      ? await facetGroups(db, query)
-      : byData(await storedGroups(db, query.scopes ?? { all: true }), query.hasData);
-  const systems = await db
-    .selectFrom('entities')
-    .select(['ref_key', 'domain_ref'])
-    .where(sql`lower(kind)`, '=', 'system')
-    .where((eb) => scopeAllowed(eb, 'entities.scope', query.scopes ?? { all: true }))
-    .execute();
   const domainOfSystem = new Map(systems.map((s) => [s.ref_key, s.domain_ref]));
   const domainOf = (group: { system_ref: string | null; domain_ref: string | null }) =>
     // A domain rolls up the members of its systems, and whatever names it directly.
@@ -393,7 +430,7 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
     if (domain) add(entry(byDomain, domain), part);
   }
   await countSharedOnce(db, query, domainOf, { totals, byOwner, bySystem, byDomain });
-  const exploitation = pickedOneByOne(query) ? pickedExploitation(query, groups as PickedGroup[]) : await exploitationTotals(db, query);
+  const exploitation = stored ?? pickedExploitation(query, groups as PickedGroup[]);
   const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
     [...map.entries()]
       .map(([value, r]) => ({ [name]: value, ...r }) as Rollup & Record<K, string>)

@@ -470,12 +470,19 @@ export async function identifiedIssues(db: Db, issueIds: readonly number[]): Pro
   return out;
 }
 
-/** The worst severity each of these issues has in these scans (absent: in none of them). */
+/**
+ * The worst severity each of these issues has in these scans (absent: in none of them), through the
+ * (issue_id, scan_id) index: the scans are compared row by row (`+ 0`, which no index matches). The
+ * issues are a page's candidates, at most a few thousand, and the scans' other index read a huge
+ * scan's every row (100 000) to check them: SQLite because its statistics give every scan the
+ * average scan's rows, PostgreSQL once the candidates were a thousand or more.
+ */
 export async function worstSeverities(db: Db, scanIds: readonly number[], issueIds: readonly number[]): Promise<Map<number, number>> {
   const out = new Map<number, number>();
   if (scanIds.length === 0) return out;
+  const scan = sql<number>`${sql.ref('scan_id')} + 0`;
   for (const batch of batches(issueIds)) {
-    const rows = await db.selectFrom('scan_issues').select(['issue_id', 'severity']).where('issue_id', 'in', batch).where('scan_id', 'in', scanIds).execute();
+    const rows = await db.selectFrom('scan_issues').select(['issue_id', 'severity']).where('issue_id', 'in', batch).where(scan, 'in', scanIds).execute();
     for (const row of rows) out.set(row.issue_id, Math.max(out.get(row.issue_id) ?? -1, row.severity));
   }
   return out;

@@ -315,7 +315,10 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       // issues when time changed an SLA state since (a due date passed) and no sweep has stored them yet.
       const [state, stored] = await Promise.all([entityState(db, entity, { tallies: { mode: 'read', now: at }, links }), storedExploitationCounts(db, [entity.id], at)]);
       const summary = summarise(state, at);
-      const counts = stored.get(entity.id) ?? (await exploitationCounts(db, [await entityState(db, entity)], lantern.sla, at)).get(entity.id);
+      // The fallback counts every issue: the state already read them unless a stored tally stood in
+      // for a target, and then only the issues are read again, not the entity's links.
+      const whole = async () => (state.targets.some((t) => t.tally !== undefined) ? entityState(db, entity, { links: new Map([[entity.id, state.links]]) }) : state);
+      const counts = stored.get(entity.id) ?? (await exploitationCounts(db, [await whole()], lantern.sla, at)).get(entity.id);
       return { ...summary, knownExploited: counts?.knownExploited ?? null, slaBreached: counts?.slaBreached ?? null, slaDueSoon: counts?.slaDueSoon ?? null };
     },
   );
