@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
-import { batches } from '../store/batches.js';
+import { batches, IN_LIST_BATCH } from '../store/batches.js';
 import {
   deleteScorecardResults,
   type EntityRange,
@@ -161,8 +161,12 @@ export function tallyGroup(entity: Pick<EntityFacts, 'scope' | 'kind' | 'type' |
   return JSON.stringify([entity.scope, entity.kind, entity.type, entity.lifecycle, entity.owner, entity.system]);
 }
 
-/** Entities evaluated together: their data points read, results compared and written in one go each. */
-const ENTITIES_PER_BATCH = 2000;
+/**
+ * Entities evaluated together: their data points read, results compared and written in one go
+ * each. As many as one IN list holds: on PostgreSQL a day-later evaluation of 10 000 entities took
+ * about 0.85 of the time it took with 2 000 a batch (alternated on a loaded machine), on SQLite the same.
+ */
+const ENTITIES_PER_BATCH = IN_LIST_BATCH;
 
 /**
  * Evaluates scorecards over these entities (every entity without `entityIds`) at `now` and stores

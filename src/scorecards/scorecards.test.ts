@@ -197,6 +197,26 @@ describeEachStore('scorecards on the test estate', (kind: StoreKind) => {
     expect(some).toEqual(facts.filter((f) => f.ref === 'component:default/full' || f.ref === 'component:default/no-data'));
   });
 
+  it('reads whether an entity declares the link annotation as its catalog file now says, alike by ids and by a range of ids', async () => {
+    const annotated = async () => {
+      const ids = (await lantern.store.db.selectFrom('entities').select('id').orderBy('id').execute()).map((e) => e.id);
+      const byIds = await readEntityFacts(lantern.store.db, ids);
+      expect(await readEntityFacts(lantern.store.db, { from: ids[0] as number, to: ids.at(-1) as number })).toEqual(byIds);
+      return Object.fromEntries(byIds.map((f) => [f.ref.split('/')[1], f.hasStoAnnotation]));
+    };
+    expect(await annotated()).toEqual({ full: false, clean: true, 'no-data': true, 'team-a': false });
+    // clean's annotation is removed, and full gains one.
+    const file = join(estate.catalogDir, 'catalog-info.yaml');
+    const text = readFileSync(file, 'utf8');
+    const edited = text
+      .replace('  annotations:\n    harness.io/sto-test-target:\n      - name: acme/clean\n', '')
+      .replace('backstage.io/source-location: url:https://github.com/acme/full/tree/main/', `$&\n    harness.io/sto-test-target: '[{"name": "acme/full"}]'`);
+    expect(edited).not.toBe(text);
+    writeFileSync(file, edited);
+    await lantern.catalog.refresh(estate.locationId);
+    expect(await annotated()).toEqual({ full: true, clean: false, 'no-data': true, 'team-a': false });
+  });
+
   it('counts known-exploited issues and the highest EPSS once the feeds are loaded, and evaluates checks on them', async () => {
     const dir = feedDir();
     // a (critical, active) is in KEV; b is too, but exempted; d has the highest EPSS of the active issues.
