@@ -27,6 +27,7 @@ import * as scorecardEvaluation from './0030-scorecard-evaluation.js';
 import * as scorecardObserved from './0031-scorecard-observed.js';
 import * as entityNameSearch from './0032-entity-name-search.js';
 import * as feedsPg from './0034-feeds-pg.js';
+import * as entityFacts from './0035-entity-facts.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0031-scorecard-observed': scorecardObserved,
   '0032-entity-name-search': entityNameSearch,
   '0034-feeds-pg': feedsPg,
+  '0035-entity-facts': entityFacts,
 };
 
 export const migrationProvider: MigrationProvider = {
