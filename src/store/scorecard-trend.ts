@@ -39,27 +39,30 @@ function contribution(row: HistoryRow): Map<string, Sums> {
  * writeScorecardHistory). Call it before that write, in its transaction: it reads the rows it replaces.
  */
 export async function recordScorecardTrendChanges(store: Store, db: Db, scorecardId: string, day: string, written: readonly HistoryRow[]): Promise<void> {
-  // Summed per scope, and once more per facet value of the entity (key: facet, value, scope, day, check).
-  const changes = new Map<string, { scope: string; day: string; check_id: string; sums: Sums }>();
-  const facetChanges = new Map<string, { facet: string; value: string; scope: string; day: string; check_id: string; sums: Sums }>();
-  // Added in place: an evaluation that decides thousands of rows adds each to a change per facet value.
-  const sum = <T extends { sums: Sums }>(into: Map<string, T>, key: string, make: () => T, sign: 1 | -1, sums: Sums) => {
-    const change = into.get(key);
-    if (!change) into.set(key, make());
-    else for (let i = 0; i < sums.length; i++) change.sums[i] = (change.sums[i] ?? 0) + sign * (sums[i] ?? 0);
-  };
+  // Each entity's changes are first summed with those of the entities counted in the same rows
+  // (same scope, same facet values: most share an owner, system, kind and lifecycle), per day and
+  // check, and only the net sums are then added to the scope's row and to each facet value's. An
+  // evaluation that decides thousands of rows would otherwise add each of their days and checks to
+  // a row per facet value, one at a time.
+  const groups = new Map<string, { scope: string; facets: readonly FacetValue[]; deltas: Map<string, { day: string; checkId: string; sums: Sums }> }>();
+  const groupOf = new Map<object, NonNullable<ReturnType<typeof groups.get>>>();
   // A row is added on its day and taken away on its successor's: its statuses are read once.
   const contributions = new Map<HistoryRow, Map<string, Sums>>();
   const add = (entity: { scope: string; facets: readonly FacetValue[] }, on: string, sign: 1 | -1, row: HistoryRow) => {
-    const { scope } = entity;
+    let group = groupOf.get(entity);
+    if (!group) {
+      const key = [entity.scope, ...entity.facets.map((f) => `${f.facet}\u0000${f.value}`)].join('\n');
+      group = groups.get(key);
+      if (!group) groups.set(key, (group = { scope: entity.scope, facets: entity.facets, deltas: new Map() }));
+      groupOf.set(entity, group);
+    }
     let parts = contributions.get(row);
     if (!parts) contributions.set(row, (parts = contribution(row)));
     for (const [checkId, sums] of parts) {
-      const signed = () => sums.map((x) => sign * x);
-      sum(changes, `${scope}\n${on}\n${checkId}`, () => ({ scope, day: on, check_id: checkId, sums: signed() }), sign, sums);
-      for (const { facet, value } of entity.facets) {
-        sum(facetChanges, `${facet}\n${value}\n${on}\n${scope}\n${checkId}`, () => ({ facet, value, scope, day: on, check_id: checkId, sums: signed() }), sign, sums);
-      }
+      const key = `${on}\n${checkId}`;
+      const delta = group.deltas.get(key);
+      if (!delta) group.deltas.set(key, { day: on, checkId, sums: sums.map((x) => sign * x) });
+      else for (let i = 0; i < sums.length; i++) delta.sums[i] = (delta.sums[i] ?? 0) + sign * (sums[i] ?? 0);
     }
   };
   const columns = ['h.entity_id', 'h.day', 'h.applies', 'h.score', 'h.statuses'] as const;
@@ -102,6 +105,23 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
         if (next) add(entity, next.day, 1, r);
       });
       add(entity, day, 1, { ...row, day });
+    }
+  }
+  // Summed per scope, and once more per facet value (key: facet, value, scope, day, check).
+  const changes = new Map<string, { scope: string; day: string; check_id: string; sums: Sums }>();
+  const facetChanges = new Map<string, { facet: string; value: string; scope: string; day: string; check_id: string; sums: Sums }>();
+  const sum = <T extends { sums: Sums }>(into: Map<string, T>, key: string, make: () => T, sums: Sums) => {
+    const change = into.get(key);
+    if (!change) into.set(key, make());
+    else for (let i = 0; i < sums.length; i++) change.sums[i] = (change.sums[i] ?? 0) + (sums[i] ?? 0);
+  };
+  for (const { scope, facets, deltas } of groups.values()) {
+    for (const { day: on, checkId, sums } of deltas.values()) {
+      if (sums.every((x) => x === 0)) continue;
+      sum(changes, `${scope}\n${on}\n${checkId}`, () => ({ scope, day: on, check_id: checkId, sums: [...sums] }), sums);
+      for (const { facet, value } of facets) {
+        sum(facetChanges, `${facet}\n${value}\n${on}\n${scope}\n${checkId}`, () => ({ facet, value, scope, day: on, check_id: checkId, sums: [...sums] }), sums);
+      }
     }
   }
   const named = (c: { sums: Sums }) => Object.fromEntries(SCORECARD_TREND_SUMS.map((name, i) => [name, c.sums[i] ?? 0])) as Record<(typeof SCORECARD_TREND_SUMS)[number], number>;
