@@ -142,6 +142,8 @@ export interface Upsert<C extends string> {
   key: readonly C[];
   /** Columns a row that exists takes from the new one. */
   update: readonly C[];
+  /** Columns a row that exists adds the new one's value to (running sums). */
+  add?: readonly C[];
 }
 
 const UNNEST_BATCH = 10_000;
@@ -156,7 +158,11 @@ const UNNEST_BATCH = 10_000;
 export async function upsertRows<C extends string>(store: Store, trx: Kysely<Database>, upsert: Upsert<C>, rows: ReadonlyArray<Record<C, SqlValue>>): Promise<void> {
   if (rows.length === 0) return;
   const columns = sql.join(upsert.columns.map(([column]) => sql.ref(column)));
-  const onConflict = sql`on conflict (${sql.join(upsert.key.map((c) => sql.ref(c)))}) do update set ${sql.join(upsert.update.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`))}`;
+  const set = [
+    ...upsert.update.map((c) => sql`${sql.ref(c)} = ${sql.ref(`excluded.${c}`)}`),
+    ...(upsert.add ?? []).map((c) => sql`${sql.ref(c)} = ${sql.ref(`${upsert.table}.${c}`)} + ${sql.ref(`excluded.${c}`)}`),
+  ];
+  const onConflict = sql`on conflict (${sql.join(upsert.key.map((c) => sql.ref(c)))}) do update set ${sql.join(set)}`;
   if (store.sqlite) {
     const placeholders = sql.join(upsert.columns.map(() => sql`?`));
     const statement = store.sqlite.prepare(sql`insert into ${sql.table(upsert.table)} (${columns}) values (${placeholders}) ${onConflict}`.compile(trx).sql);

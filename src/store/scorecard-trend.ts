@@ -1,7 +1,7 @@
 import { type ExpressionBuilder, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { ScopeFilter } from '../access/roles.js';
 import { batches } from './batches.js';
-import { bulkRun } from './bulk.js';
+import { type Upsert, upsertRows } from './bulk.js';
 import type { Store } from './database.js';
 import type { Database, ScorecardHistoryTable } from './schema.js';
 import { scopeAllowed } from './scope-filter.js';
@@ -39,30 +39,21 @@ function contribution(row: HistoryRow): Map<string, Sums> {
  * writeScorecardHistory). Call it before that write, in its transaction: it reads the rows it replaces.
  */
 export async function recordScorecardTrendChanges(store: Store, db: Db, scorecardId: string, day: string, written: readonly HistoryRow[]): Promise<void> {
-  // Each entity's changes are first summed with those of the entities counted in the same rows
-  // (same scope, same facet values: most share an owner, system, kind and lifecycle), per day and
-  // check, and only the net sums are then added to the scope's row and to each facet value's. An
-  // evaluation that decides thousands of rows would otherwise add each of their days and checks to
-  // a row per facet value, one at a time.
-  const groups = new Map<string, { scope: string; facets: readonly FacetValue[]; deltas: Map<string, { day: string; checkId: string; sums: Sums }> }>();
-  const groupOf = new Map<object, NonNullable<ReturnType<typeof groups.get>>>();
+  // Entities of one scope and the same facet values add to the same rows: their steps (key: day,
+  // check) are summed per such group, and each group's once per scope and per facet value at the
+  // end — where adding each entity's steps to its scope's and to each of its facet values' rows
+  // built and looked up eight keys per step, most of an evaluation's time in this function.
+  const groups = new Map<string, { scope: string; facets: readonly FacetValue[]; steps: Map<string, { day: string; check_id: string; sums: Sums }> }>();
   // A row is added on its day and taken away on its successor's: its statuses are read once.
   const contributions = new Map<HistoryRow, Map<string, Sums>>();
-  const add = (entity: { scope: string; facets: readonly FacetValue[] }, on: string, sign: 1 | -1, row: HistoryRow) => {
-    let group = groupOf.get(entity);
-    if (!group) {
-      const key = [entity.scope, ...entity.facets.map((f) => `${f.facet}\u0000${f.value}`)].join('\n');
-      group = groups.get(key);
-      if (!group) groups.set(key, (group = { scope: entity.scope, facets: entity.facets, deltas: new Map() }));
-      groupOf.set(entity, group);
-    }
+  const add = (steps: Map<string, { day: string; check_id: string; sums: Sums }>, on: string, sign: 1 | -1, row: HistoryRow) => {
     let parts = contributions.get(row);
     if (!parts) contributions.set(row, (parts = contribution(row)));
     for (const [checkId, sums] of parts) {
       const key = `${on}\n${checkId}`;
-      const delta = group.deltas.get(key);
-      if (!delta) group.deltas.set(key, { day: on, checkId, sums: sums.map((x) => sign * x) });
-      else for (let i = 0; i < sums.length; i++) delta.sums[i] = (delta.sums[i] ?? 0) + sign * (sums[i] ?? 0);
+      let step = steps.get(key);
+      if (!step) steps.set(key, (step = { day: on, check_id: checkId, sums: SCORECARD_TREND_SUMS.map(() => 0) }));
+      for (let i = 0; i < sums.length; i++) step.sums[i] = (step.sums[i] ?? 0) + sign * (sums[i] ?? 0);
     }
   };
   const columns = ['h.entity_id', 'h.day', 'h.applies', 'h.score', 'h.statuses'] as const;
@@ -91,23 +82,27 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
       if (!writtenHere.has(row.entity_id)) continue;
       const entity = entities.get(row.entity_id);
       if (entity === undefined) continue;
+      const groupKey = JSON.stringify([entity.scope, entity.facets.map((f) => [f.facet, f.value])]);
+      let group = groups.get(groupKey);
+      if (!group) groups.set(groupKey, (group = { scope: entity.scope, facets: entity.facets, steps: new Map() }));
+      const { steps } = group;
       const old = later.get(row.entity_id) ?? [];
       // Each row stands from its day to its successor's: take the old rows from `day` on away, with
       // the end of the row before them, and add the new row from `day` on with that row's new end.
       const previous = before.get(row.entity_id);
       if (previous) {
-        if (old[0]) add(entity, old[0].day, 1, previous);
-        add(entity, day, -1, previous);
+        if (old[0]) add(steps, old[0].day, 1, previous);
+        add(steps, day, -1, previous);
       }
       old.forEach((r, i) => {
-        add(entity, r.day, -1, r);
+        add(steps, r.day, -1, r);
         const next = old[i + 1];
-        if (next) add(entity, next.day, 1, r);
+        if (next) add(steps, next.day, 1, r);
       });
-      add(entity, day, 1, { ...row, day });
+      add(steps, day, 1, { ...row, day });
     }
   }
-  // Summed per scope, and once more per facet value (key: facet, value, scope, day, check).
+  // Summed per scope, and once more per facet value of the entities (key: facet, value, day, scope, check).
   const changes = new Map<string, { scope: string; day: string; check_id: string; sums: Sums }>();
   const facetChanges = new Map<string, { facet: string; value: string; scope: string; day: string; check_id: string; sums: Sums }>();
   const sum = <T extends { sums: Sums }>(into: Map<string, T>, key: string, make: () => T, sums: Sums) => {
@@ -115,8 +110,8 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
     if (!change) into.set(key, make());
     else for (let i = 0; i < sums.length; i++) change.sums[i] = (change.sums[i] ?? 0) + (sums[i] ?? 0);
   };
-  for (const { scope, facets, deltas } of groups.values()) {
-    for (const { day: on, checkId, sums } of deltas.values()) {
+  for (const { scope, facets, steps } of groups.values()) {
+    for (const { day: on, check_id: checkId, sums } of steps.values()) {
       if (sums.every((x) => x === 0)) continue;
       sum(changes, `${scope}\n${on}\n${checkId}`, () => ({ scope, day: on, check_id: checkId, sums: [...sums] }), sums);
       for (const { facet, value } of facets) {
@@ -130,31 +125,36 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
     .filter((c) => c.sums.some((x) => x !== 0))
     .sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.check_id < b.check_id ? -1 : a.check_id > b.check_id ? 1 : 0))
     .map((c) => ({ scorecard_id: scorecardId, scope: c.scope, day: c.day, check_id: c.check_id, ...named(c) }));
-  await bulkRun(store, db, ordered.length, (i) => ordered[i] as (typeof ordered)[number], (q, batch) =>
-    q
-      .insertInto('scorecard_trend_changes')
-      .values(batch)
-      .onConflict((oc) =>
-        oc
-          .columns(['scorecard_id', 'scope', 'day', 'check_id'])
-          .doUpdateSet(Object.fromEntries(SCORECARD_TREND_SUMS.map((c) => [c, sql<number>`scorecard_trend_changes.${sql.ref(c)} + excluded.${sql.ref(c)}`])) as Record<(typeof SCORECARD_TREND_SUMS)[number], RawBuilder<number>>),
-      ),
-  );
+  await upsertRows(store, db, TREND_CHANGES, ordered);
   const facetRows = [...facetChanges.entries()]
     .filter(([, c]) => c.sums.some((x) => x !== 0))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, c]) => ({ scorecard_id: scorecardId, facet: c.facet, value: c.value, day: c.day, scope: c.scope, check_id: c.check_id, ...named(c) }));
-  await bulkRun(store, db, facetRows.length, (i) => facetRows[i] as (typeof facetRows)[number], (q, batch) =>
-    q
-      .insertInto('scorecard_trend_facet_changes')
-      .values(batch)
-      .onConflict((oc) =>
-        oc
-          .columns(['scorecard_id', 'facet', 'value', 'day', 'scope', 'check_id'])
-          .doUpdateSet(Object.fromEntries(SCORECARD_TREND_SUMS.map((c) => [c, sql<number>`scorecard_trend_facet_changes.${sql.ref(c)} + excluded.${sql.ref(c)}`])) as Record<(typeof SCORECARD_TREND_SUMS)[number], RawBuilder<number>>),
-      ),
-  );
+  await upsertRows(store, db, TREND_FACET_CHANGES, facetRows);
 }
+
+type SumColumn = (typeof SCORECARD_TREND_SUMS)[number];
+const SUM_COLUMNS = SCORECARD_TREND_SUMS.map((c) => [c, 'integer'] as const);
+
+/**
+ * The steps are added to the stored ones; on PostgreSQL as arrays (unnest), one statement however
+ * many rows, where a multi-row VALUES list of thousands of facet rows cost more to parse than to write.
+ */
+const TREND_CHANGES: Upsert<'scorecard_id' | 'scope' | 'day' | 'check_id' | SumColumn> = {
+  table: 'scorecard_trend_changes',
+  columns: [['scorecard_id', 'text'], ['scope', 'text'], ['day', 'text'], ['check_id', 'text'], ...SUM_COLUMNS],
+  key: ['scorecard_id', 'scope', 'day', 'check_id'],
+  update: [],
+  add: SCORECARD_TREND_SUMS,
+};
+
+const TREND_FACET_CHANGES: Upsert<'scorecard_id' | 'facet' | 'value' | 'day' | 'scope' | 'check_id' | SumColumn> = {
+  table: 'scorecard_trend_facet_changes',
+  columns: [['scorecard_id', 'text'], ['facet', 'text'], ['value', 'text'], ['day', 'text'], ['scope', 'text'], ['check_id', 'text'], ...SUM_COLUMNS],
+  key: ['scorecard_id', 'facet', 'value', 'day', 'scope', 'check_id'],
+  update: [],
+  add: SCORECARD_TREND_SUMS,
+};
 
 /** A scorecard's trend sums at the end of a day: check id ('' for the scorecard's counts) → sums. */
 export type ScorecardTrendSums = Map<string, Record<(typeof SCORECARD_TREND_SUMS)[number], number>>;
