@@ -1,5 +1,5 @@
-import { type CompiledQuery, type KyselyPlugin } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { capturingQueries, sqlitePlan, useTableStatistics } from '../../test/support/sqlite-plans.js';
 import { openTestStore } from '../../test/support/stores.js';
 import type { Store } from '../store/database.js';
 import { readEntityFacts } from './data-points.js';
@@ -20,29 +20,17 @@ describe('entity facts: the annotation read [sqlite]', () => {
   });
 
   it('reads the annotation keys of a range of entities through the (key, entity_id) index', async () => {
-    const sqlite = store.sqlite;
-    if (!sqlite) throw new Error('a SQLite store has its handle');
     // The statistics of an estate of 50 000 entities with about nineteen search rows each.
-    sqlite.exec('analyze');
-    sqlite.exec("delete from sqlite_stat1 where tbl = 'entity_search'");
-    const stat = sqlite.prepare('insert into sqlite_stat1 (tbl, idx, stat) values (?, ?, ?)');
-    stat.run('entity_search', 'entity_search_entity', '950000 19 1');
-    stat.run('entity_search', 'entity_search_key_value', '950000 20000 3');
-    stat.run('entity_search', 'entity_search_key_entity', '950000 20000 1');
-    sqlite.exec('analyze sqlite_schema');
-
-    const compiled: CompiledQuery[] = [];
-    const capture: KyselyPlugin = {
-      transformQuery: (args) => {
-        compiled.push(store.db.getExecutor().compileQuery(args.node, args.queryId));
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    await readEntityFacts(store.db.withPlugin(capture), { from: 1, to: 5000 });
+    useTableStatistics(store, 'entity_search', {
+      entity_search_entity: '950000 19 1',
+      entity_search_key_value: '950000 20000 3',
+      entity_search_key_entity: '950000 20000 1',
+    });
+    const { db, compiled } = capturingQueries(store);
+    await readEntityFacts(db, { from: 1, to: 5000 });
     const annotated = compiled.find((q) => q.sql.includes('"entity_search"'));
     if (!annotated) throw new Error('readEntityFacts reads the annotation from entity_search');
-    const plan = (sqlite.prepare(`explain query plan ${annotated.sql}`).all(...(annotated.parameters as unknown[])) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    const plan = sqlitePlan(store, annotated);
     expect(plan).toContain('entity_search_key_entity (key=? AND entity_id>? AND entity_id<?)');
   });
 });

@@ -1,5 +1,6 @@
-import { type CompiledQuery, type KyselyPlugin } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { capturingQueries, sqlitePlan, useTableStatistics } from '../../test/support/sqlite-plans.js';
 import { openTestStore } from '../../test/support/stores.js';
 import type { Store } from './database.js';
 import { worstSeverities } from './issues.js';
@@ -21,29 +22,16 @@ describe('worst severities of a page [sqlite]', () => {
   });
 
   it('read the issues by their index on SQLite even where statistics make every scan look small', async () => {
-    const sqlite = store.sqlite;
-    if (!sqlite) throw new Error('a SQLite store has its handle');
     // The statistics of an estate of 2 million scan rows in 20 000 scans, as ANALYZE wrote them.
-    sqlite.exec('analyze');
-    sqlite.exec("delete from sqlite_stat1 where tbl = 'scan_issues'");
-    const stat = sqlite.prepare('insert into sqlite_stat1 (tbl, idx, stat) values (?, ?, ?)');
-    stat.run('scan_issues', 'scan_issues_scan_severity', '2109741 107 23 1');
-    stat.run('scan_issues', 'scan_issues_issue', '2109741 1 1');
-    stat.run('scan_issues', 'sqlite_autoindex_scan_issues_1', '2109741 107 1');
-    sqlite.exec('analyze sqlite_schema');
-
-    const compiled: CompiledQuery[] = [];
-    const capture: KyselyPlugin = {
-      transformQuery: (args) => {
-        compiled.push(store.db.getExecutor().compileQuery(args.node, args.queryId));
-        return args.node;
-      },
-      transformResult: async (args) => args.result,
-    };
-    await worstSeverities(store.db.withPlugin(capture), [7], Array.from({ length: 300 }, (_, i) => i + 1));
+    useTableStatistics(store, 'scan_issues', {
+      scan_issues_scan_severity: '2109741 107 23 1',
+      scan_issues_issue: '2109741 1 1',
+      sqlite_autoindex_scan_issues_1: '2109741 107 1',
+    });
+    const { db, compiled } = capturingQueries(store);
+    await worstSeverities(db, [7], Array.from({ length: 300 }, (_, i) => i + 1));
     expect(compiled).toHaveLength(1);
-    const query = compiled[0] as CompiledQuery;
-    const plan = (sqlite.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    const plan = sqlitePlan(store, compiled[0] as CompiledQuery);
     expect(plan).toContain('scan_issues_issue');
     expect(plan).not.toContain('scan_issues_scan_severity');
   });
