@@ -109,7 +109,12 @@ export { lowerIn, refIn } from './overview-facets.js';
  * so that a query reading neither (a page without `q`) drops them and reads the sort rows alone.
  */
 function filtered(db: Db, query: OverviewQuery, read: RowsRead = {}) {
-  return sortRows(db, query, read).leftJoin('entities as e', 'e.id', 'o.entity_id').leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id');
+  return withEntityRows(sortRows(db, query, read));
+}
+
+/** The sort rows with their entities and stored summaries beside them (outer joins: the rows decide). */
+function withEntityRows(rows: ReturnType<typeof sortRows>) {
+  return rows.leftJoin('entities as e', 'e.id', 'o.entity_id').leftJoin('entity_summaries as s', 's.entity_id', 'o.entity_id');
 }
 
 /** How filtered() and sortRows() read the picked rows. */
@@ -340,7 +345,7 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
   // found again by their keys, through the same index.
   const refind = offset > 0 ? order.refind : undefined;
   const rowsRead: RowsRead = { plan: await pagePlan(db, query, order.dataKey), dataKey: order.dataKey, page: true };
-  let matching = refind ? (sortRows(db, query, rowsRead) as unknown as ReturnType<typeof filtered>) : filtered(db, query, rowsRead);
+  let matching = sortRows(db, query, rowsRead).$if(!refind, withEntityRows);
   if (scored) matching = matching.innerJoin('entity_score_keys as k', (join) => join.onRef('k.entity_id', '=', 'o.entity_id').on('k.scorecard_id', '=', scorecard));
   if (from) matching = matching.where(order.seek(from));
   for (const term of order.orderBy) matching = matching.orderBy(term.expression, term.direction);
