@@ -120,7 +120,8 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
     }
   }
   const named = (c: { sums: Sums }) => Object.fromEntries(SCORECARD_TREND_SUMS.map((name, i) => [name, c.sums[i] ?? 0])) as Record<(typeof SCORECARD_TREND_SUMS)[number], number>;
-  // In key order, so that concurrent writers take the rows' locks in one order.
+  // In key order, so that concurrent writers take the rows' locks in one order; steps of several
+  // groups may cancel out (one entity leaves a scope's passing count as another joins it).
   const ordered = [...changes.values()]
     .filter((c) => c.sums.some((x) => x !== 0))
     .sort((a, b) => (a.scope < b.scope ? -1 : a.scope > b.scope ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.check_id < b.check_id ? -1 : a.check_id > b.check_id ? 1 : 0))
