@@ -224,6 +224,19 @@ ${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: productio
     for (const index of ['entities_name_trigrams', 'entities_title_trigrams', 'search_terms_trigrams']) expect(plans).toMatch(new RegExp(index));
   });
 
+  it.runIf(kind === 'sqlite')('reads a text too short for trigrams from the narrow names FTS5 keeps, not from the entities', async () => {
+    const { db } = server.lantern.store;
+    const sqlite = server.lantern.store.sqlite;
+    if (!sqlite) throw new Error('the store is not SQLite');
+    // The b-trees a statement opens, by root page: a table scan opens its table's.
+    const roots = new Map((sqlite.prepare('select name, rootpage from sqlite_schema where rootpage > 0').all() as Array<{ name: string; rootpage: number }>).map((r) => [r.rootpage, r.name]));
+    const query = entitiesNamed(db, '42').compile();
+    const opened = (sqlite.prepare(`explain ${query.sql}`).all(...(query.parameters as unknown[])) as Array<{ opcode: string; p2: number }>)
+      .filter((step) => step.opcode === 'OpenRead')
+      .map((step) => roots.get(step.p2));
+    expect(opened).toEqual(['entity_name_search_content']);
+  });
+
   it.runIf(kind === 'postgres')('goes without the index, its transaction still usable, where the extension cannot be installed', async () => {
     const { db } = server.lantern.store;
     await db.transaction().execute(async (trx) => {
