@@ -280,12 +280,15 @@ function pickedOneByOne(query: OverviewQuery): boolean {
 
 /**
  * The entities a `q` text finds: by name or title, or by an issue they show now (a CVE, an alias, a
- * package, a rule). A union, so that each part reads its own index (the names' trigrams, the terms).
+ * package, a rule). A union, so that each part reads its own index (the names' trigrams, the terms),
+ * and so that an entity found by both, or through several of its links, comes once. The links'
+ * entity ids are taken as they are: a link's entity exists (its foreign key deletes the link with
+ * it), and looking each up again read a wide entity row for every one found.
  */
 function textEntities(db: Db, text: string) {
   const named = entitiesNamed(db, text);
   if (text.length < MIN_ISSUE_SEARCH) return named;
-  return named.union(db.selectFrom('entities as e').select('e.id').where('e.id', 'in', entitiesShowingTerm(db, text)));
+  return named.union(entitiesShowingTerm(db, text));
 }
 
 /**
