@@ -237,6 +237,45 @@ ${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: productio
     expect(opened).toEqual(['entity_name_search_content']);
   });
 
+  it('reads a text’s page, groups and whether any target is shared in one wave after the text’s entities', async () => {
+    const file = join(dir, 'waves.yaml');
+    writeFileSync(file, `${catalog(ENTITIES)}\n`);
+    const { location } = await server.lantern.catalog.register(file, parseScope('acme.payments'));
+    // Each query by when it started and ended, in the order of events: a query started after another
+    // ended had to wait for it (on PostgreSQL, a round trip more).
+    const events: Array<{ id: object; at: 'start' | 'end'; sql: string }> = [];
+    const sqlOf = new WeakMap<object, string>();
+    const db = server.lantern.store.db.withPlugin({
+      transformQuery: (args) => {
+        const compiled = server.lantern.store.db.getExecutor().compileQuery(args.node, args.queryId);
+        sqlOf.set(args.queryId, compiled.sql);
+        events.push({ id: args.queryId, at: 'start', sql: compiled.sql });
+        return args.node;
+      },
+      transformResult: async (args) => {
+        events.push({ id: args.queryId, at: 'end', sql: sqlOf.get(args.queryId) ?? '' });
+        return args.result;
+      },
+    });
+    const page = await overview(db, { q: 'svc', limit: 2 });
+    expect(page.total).toBe(4);
+    let waves = 0;
+    let endedSinceWave = true;
+    const waveOf = new Map<string, number>();
+    for (const event of events) {
+      if (event.at === 'end') endedSinceWave = true;
+      else {
+        if (endedSinceWave) waves += 1;
+        endedSinceWave = false;
+        waveOf.set(event.sql, waves);
+      }
+    }
+    const wave = (pattern: RegExp) => [...waveOf.entries()].find(([text]) => pattern.test(text))?.[1];
+    expect(wave(/from "target_sharing"/)).toBe(wave(/count\(\*\) as "entities"/));
+    expect(waves).toBe(2);
+    await server.lantern.unregisterLocation(location.id);
+  });
+
   it.runIf(kind === 'postgres')('goes without the index, its transaction still usable, where the extension cannot be installed', async () => {
     const { db } = server.lantern.store;
     await db.transaction().execute(async (trx) => {
