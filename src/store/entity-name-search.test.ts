@@ -276,6 +276,13 @@ ${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: productio
     await server.lantern.unregisterLocation(location.id);
   });
 
+  it.runIf(kind === 'postgres')('matches a short text without a letter on PostgreSQL without lowering every name and title', async () => {
+    const { db } = server.lantern.store;
+    // What each finds is checked against the LIKE over every entity above ('42', '4', '%', '_', '0%', '"').
+    for (const text of ['42', '%', '-_']) expect(entitiesNamed(db, text).compile().sql, text).not.toMatch(/lower\(/);
+    for (const text of ['ab', 'é', 'k1', '420']) expect(entitiesNamed(db, text).compile().sql, text).toMatch(/lower\(/);
+  });
+
   it.runIf(kind === 'postgres')('goes without the index, its transaction still usable, where the extension cannot be installed', async () => {
     const { db } = server.lantern.store;
     await db.transaction().execute(async (trx) => {
