@@ -11,7 +11,8 @@ type Db = Kysely<Database>;
  * terms (search_terms, through their trigrams: termContains); the variants whose current scans have a matching term come from
  * scan_search_terms by index (migrations/0026-search-entities.ts), and the entities from their
  * matched links to those variants. What it reads grows with the (term, current scan) pairs that match, not with the
- * issues that have them.
+ * issues that have them. An entity linked to several such variants comes once for each: the caller
+ * unites them (overview.ts: textEntities).
  */
 export function entitiesShowingTerm(db: Db, text: string) {
   const variants = db
@@ -22,7 +23,7 @@ export function entitiesShowingTerm(db: Db, text: string) {
     .where((eb) => eb.or([eb('sst.alias', '=', 0), eb('st.term', '=', text)]));
   return db
     .selectFrom('entity_links as l')
-    .select('l.entity_id')
+    .select('l.entity_id as id')
     .where('l.matched', '=', 1)
     .where(
       isPostgres(db)

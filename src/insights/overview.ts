@@ -285,12 +285,15 @@ function pickedOneByOne(query: OverviewQuery): boolean {
 
 /**
  * The entities a `q` text finds: by name or title, or by an issue they show now (a CVE, an alias, a
- * package, a rule). A union, so that each part reads its own index (the names' trigrams, the terms).
+ * package, a rule). A union, so that each part reads its own index (the names' trigrams, the terms),
+ * and so that an entity found by both, or through several of its links, comes once. The links'
+ * entity ids are taken as they are: a link's entity exists (its foreign key deletes the link with
+ * it), and looking each up again read a wide entity row for every one found.
  */
 function textEntities(db: Db, text: string) {
   const named = entitiesNamed(db, text);
   if (text.length < MIN_ISSUE_SEARCH) return named;
-  return named.union(db.selectFrom('entities as e').select('e.id').where('e.id', 'in', entitiesShowingTerm(db, text)));
+  return named.union(entitiesShowingTerm(db, text));
 }
 
 /**
@@ -312,7 +315,8 @@ async function withTextEntities(db: Db, query: OverviewQuery): Promise<FoundQuer
   if (!text) return query;
   const found = (await textEntities(db, text).execute()).map((r) => r.id);
   // A thousand rows looked up and sorted cost little whatever the estate: no need to ask its size.
-  if (found.length < 1000) return { ...query, found };
+  // PostgreSQL reads a page of found entities one way whatever their share (sortRows): nor there.
+  if (found.length < 1000 || isPostgres(db)) return { ...query, found };
   const estate = await db.selectFrom('entity_rollups').select((eb) => eb.fn.sum<number>('entities').as('n')).executeTakeFirst();
   return { ...query, found, dense: found.length * DENSE_SHARE >= Number(estate?.n ?? 0) };
 }
@@ -395,10 +399,10 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
       ...terms.map((_, i) => sql.ref(`p.k${i}`).as(`k${i}`)),
     ]);
   for (const [i, term] of terms.entries()) rows = rows.orderBy(sql.ref(`p.k${i}`), term.direction);
-  // The page, its groups, the systems' domains and the exploitation totals do not wait for each
-  // other: on PostgreSQL each is read on its own connection, at once.
+  // The page, its groups, the systems' domains, the exploitation totals and whether any target is
+  // shared do not wait for each other: on PostgreSQL each is read on its own connection, at once.
   const oneByOne = pickedOneByOne(query);
-  const [read, groups, systems, stored] = await Promise.all([
+  const [read, groups, systems, stored, shared] = await Promise.all([
     rows.execute(),
     oneByOne ? pickedGroups(db, query) : byCatalogFacet(query) || query.tag?.length ? facetGroups(db, query) : storedGroups(db, query.scopes ?? { all: true }).then((rows) => byData(rows, query.hasData)),
     db
@@ -408,6 +412,7 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
       .where((eb) => scopeAllowed(eb, 'entities.scope', query.scopes ?? { all: true }))
       .execute(),
     oneByOne ? undefined : exploitationTotals(db, query),
+    anyTargetShared(db),
   ]);
   const page = read.slice(0, limit);
   const last = page.at(-1) as Record<string, unknown> | undefined;
@@ -434,7 +439,7 @@ export async function overview(db: Db, asked: OverviewQuery): Promise<Overview> 
     const domain = domainOf(group);
     if (domain) add(entry(byDomain, domain), part);
   }
-  await countSharedOnce(db, query, domainOf, { totals, byOwner, bySystem, byDomain });
+  if (shared) await countSharedOnce(db, query, domainOf, { totals, byOwner, bySystem, byDomain });
   const exploitation = stored ?? pickedExploitation(query, groups as PickedGroup[]);
   const ranked = <K extends string>(map: Map<string, Rollup>, name: K) =>
     [...map.entries()]
@@ -556,9 +561,17 @@ function add(into: Rollup, part: Rollup): void {
 }
 
 /**
+ * Whether any target is shown by two entities or more: one look at target_sharing (kept by
+ * triggers), read beside the page, since most catalogs have none and countSharedOnce is then skipped.
+ */
+async function anyTargetShared(db: Db): Promise<boolean> {
+  return (await db.selectFrom('target_sharing').select('target_id').where('entities', '>', 1).limit(1).executeTakeFirst()) !== undefined;
+}
+
+/**
  * Totals across entities count each issue once. The sums above add every entity's own counts,
  * which counts a target shown by several entities again for each: for the entities showing such a
- * target (none in most catalogs, so one query), replace their sum in each total by their distinct count.
+ * target (anyTargetShared), replace their sum in each total by their distinct count.
  */
 async function countSharedOnce(
   db: Db,
@@ -566,9 +579,6 @@ async function countSharedOnce(
   domainOf: (entity: { system_ref: string | null; domain_ref: string | null }) => string | null | undefined,
   rollups: { totals: Rollup; byOwner: Map<string, Rollup>; bySystem: Map<string, Rollup>; byDomain: Map<string, Rollup> },
 ): Promise<void> {
-  // Most catalogs have no target shown by two entities: one look at target_sharing (kept by triggers) says so.
-  const anyShared = await db.selectFrom('target_sharing').select('target_id').where('entities', '>', 1).limit(1).executeTakeFirst();
-  if (!anyShared) return;
   const shown = () => filtered(db, query).innerJoin('entity_links as l', 'l.entity_id', 'o.entity_id').where('l.matched', '=', 1).where('s.has_data', '=', 1);
   const shared = shown()
     .select('l.target_id')

@@ -224,6 +224,65 @@ ${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: productio
     for (const index of ['entities_name_trigrams', 'entities_title_trigrams', 'search_terms_trigrams']) expect(plans).toMatch(new RegExp(index));
   });
 
+  it.runIf(kind === 'sqlite')('reads a text too short for trigrams from the narrow names FTS5 keeps, not from the entities', async () => {
+    const { db } = server.lantern.store;
+    const sqlite = server.lantern.store.sqlite;
+    if (!sqlite) throw new Error('the store is not SQLite');
+    // The b-trees a statement opens, by root page: a table scan opens its table's.
+    const roots = new Map((sqlite.prepare('select name, rootpage from sqlite_schema where rootpage > 0').all() as Array<{ name: string; rootpage: number }>).map((r) => [r.rootpage, r.name]));
+    const query = entitiesNamed(db, '42').compile();
+    const opened = (sqlite.prepare(`explain ${query.sql}`).all(...(query.parameters as unknown[])) as Array<{ opcode: string; p2: number }>)
+      .filter((step) => step.opcode === 'OpenRead')
+      .map((step) => roots.get(step.p2));
+    expect(opened).toEqual(['entity_name_search_content']);
+  });
+
+  it('reads a text’s page, groups and whether any target is shared in one wave after the text’s entities', async () => {
+    const file = join(dir, 'waves.yaml');
+    writeFileSync(file, `${catalog(ENTITIES)}\n`);
+    const { location } = await server.lantern.catalog.register(file, parseScope('acme.payments'));
+    // Each query by when it started and ended, in the order of events: a query started after another
+    // ended had to wait for it (on PostgreSQL, a round trip more).
+    const events: Array<{ id: object; at: 'start' | 'end'; sql: string }> = [];
+    const sqlOf = new WeakMap<object, string>();
+    const db = server.lantern.store.db.withPlugin({
+      transformQuery: (args) => {
+        const compiled = server.lantern.store.db.getExecutor().compileQuery(args.node, args.queryId);
+        sqlOf.set(args.queryId, compiled.sql);
+        events.push({ id: args.queryId, at: 'start', sql: compiled.sql });
+        return args.node;
+      },
+      transformResult: async (args) => {
+        events.push({ id: args.queryId, at: 'end', sql: sqlOf.get(args.queryId) ?? '' });
+        return args.result;
+      },
+    });
+    const page = await overview(db, { q: 'svc', limit: 2 });
+    expect(page.total).toBe(4);
+    let waves = 0;
+    let endedSinceWave = true;
+    const waveOf = new Map<string, number>();
+    for (const event of events) {
+      if (event.at === 'end') endedSinceWave = true;
+      else {
+        if (endedSinceWave) waves += 1;
+        endedSinceWave = false;
+        waveOf.set(event.sql, waves);
+      }
+    }
+    const wave = (pattern: RegExp) => [...waveOf.entries()].find(([text]) => pattern.test(text))?.[1];
+    expect(wave(/from "target_sharing"/)).toBe(wave(/count\(\*\) as "entities"/));
+    expect(waves).toBe(2);
+    await server.lantern.unregisterLocation(location.id);
+  });
+
+  it.runIf(kind === 'postgres')('matches a short text without a letter on PostgreSQL without lowering every name and title', async () => {
+    const { db } = server.lantern.store;
+    // What each finds is checked against the LIKE over every entity above ('42', '4', '%', '_', '0%', '"').
+    for (const text of ['42', '%', '-_']) expect(entitiesNamed(db, text).compile().sql, text).not.toMatch(/lower\(/);
+    for (const text of ['ab', 'é', 'k1', '420']) expect(entitiesNamed(db, text).compile().sql, text).toMatch(/lower\(/);
+  });
+
   it.runIf(kind === 'postgres')('goes without the index, its transaction still usable, where the extension cannot be installed', async () => {
     const { db } = server.lantern.store;
     await db.transaction().execute(async (trx) => {

@@ -40,6 +40,7 @@ export interface Database {
   entity_references: EntityReferenceTable;
   entity_relations: EntityRelationTable;
   entity_search: EntitySearchTable;
+  entity_name_search_content: EntityNameSearchContentTable;
   entity_links: EntityLinkTable;
   search_terms: SearchTermTable;
   issue_search_terms: IssueSearchTermTable;
@@ -827,6 +828,18 @@ export interface EpssScoreTable {
   cve: string;
   epss: number;
   percentile: number;
+}
+
+/**
+ * SQLite only: the content table of the FTS5 table entity_name_search (migrations/0032-entity-name-search.ts),
+ * which FTS5 keeps with it: each entity's name and title under its id, as its triggers wrote them.
+ */
+export interface EntityNameSearchContentTable {
+  id: number;
+  /** The entity's name. */
+  c0: string;
+  /** The entity's title. */
+  c1: string | null;
 }
 
 /** A distinct lowered search term of issues: a vulnerability id, package, rule id or alias (migrations/0020). */
