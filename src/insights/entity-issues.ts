@@ -192,7 +192,7 @@ async function itemsOf(
   const [locations, exploitation, pageClocks] = await Promise.all([
     searched ?? firstLocations(db, state, page),
     known ?? exploitationOf(db, page.map((p) => ({ id: p.issue.id, vulnerabilityId: p.issue.vulnerabilityId, aliasDetails: p.aliasDetails }))),
-    clocks ?? openSlaClocks(db, page, now),
+    clocks ?? openSlaClocks(db, page, now, state.slaPauses),
   ]);
   return page.map(({ issue, target, exempted, exemption }) => {
     const found = exploitation.get(issue.id) as Exploitation;

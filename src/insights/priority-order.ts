@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type Severity, severityRank } from '../domain/severity.js';
 import { batches, inValues } from '../store/batches.js';
-import { aggregateIssues, scanIssueRowsOf } from '../store/issues.js';
+import { aggregateIssues, aliasDetailsOf, SCAN_ISSUE_COLUMNS, type ScanIssueRowWithAliases, scanIssueRowsOf } from '../store/issues.js';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database, ExemptionRow, SlaPauseRow } from '../store/schema.js';
 import type { EpssTable } from '../store/feeds.js';
@@ -145,9 +145,12 @@ export async function issuesByPriority(
             .on('sla_clock.variant_id', 'in', shown.map((t) => t.variantId)),
         ) as unknown as typeof pairs);
   // The first `offset + limit` matching issues in order and, when filtered, how many match in all
-  // (a window over the grouped rows, so one query both counts and orders). `epss` is the epssMin
-  // condition: issues whose EPSS field equals epssMin's are counted (`edge`) and, when there are
-  // any, decided on their scores by a second query (epssAtLeast).
+  // (a window over the grouped rows, so one query both counts and orders), each with its place in
+  // the order; the page's issues (past `offset`) joined with their (scan, issue) rows in the same
+  // query, with the details that may name a CVE alias: the page is listed and matched with the
+  // feeds without another round trip. `epss` is the epssMin condition: issues whose EPSS field
+  // equals epssMin's are counted (`edge`) and, when there are any, decided on their scores by a
+  // second query (epssAtLeast).
   const orderedBy = async (epss: { condition: RawBuilder<SqlBool>; countEdge: boolean } | undefined) => {
     const conditions = epss ? [...onParts, epss.condition] : onParts;
     let query = clocked.select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']).where('scan_issues.scan_id', 'in', scanIds);
@@ -164,51 +167,58 @@ export async function issuesByPriority(
     if (filter.status === 'new') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 1);
     if (filter.status === 'common') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 0);
     if (onClock) grouped = grouped.having(sql<SqlBool>`(${unkeyed} or ${onClock})`);
-    const counted = grouped.select([
-      tallied === undefined ? sql<number | string | bigint>`count(*) over ()`.as('total') : sql<null>`null`.as('total'),
-      filter.epssMin !== undefined && epss?.countEdge ? sql<number | string | bigint>`sum(case when ${epssFieldEquals(db, epssFieldOf(filter.epssMin))} then 1 else 0 end) over ()`.as('edge') : sql<null>`null`.as('edge'),
-    ]);
     // Code-point order on PostgreSQL as on SQLite (BINARY): the parts are compared as written. Not
     // computed parts come first either way, so that the first row tells.
     const text = (column: 'issues.priority_head' | 'issues.priority_tail') => (isPostgres(db) ? sql`${sql.ref(column)} collate "C"` : sql.ref(column));
-    const [up, down] = descending ? (['desc', 'asc'] as const) : (['asc', 'desc'] as const);
-    return counted
-      .orderBy(sql`case when issues.priority_head is null or issues.priority_tail is null then 0 else 1 end`)
-      .orderBy(text('issues.priority_head'), up)
-      .orderBy(sql`max(scan_issues.severity)`, down)
-      .orderBy(text('issues.priority_tail'), up)
-      .orderBy('issues.id', up)
-      .limit(offset + limit)
+    const [up, down] = descending ? [sql.raw('desc'), sql.raw('asc')] : [sql.raw('asc'), sql.raw('desc')];
+    const order = sql.join([
+      sql`case when issues.priority_head is null or issues.priority_tail is null then 0 else 1 end`,
+      sql`${text('issues.priority_head')} ${up}`,
+      sql`max(scan_issues.severity) ${down}`,
+      sql`${text('issues.priority_tail')} ${up}`,
+      sql`issues.id ${up}`,
+    ]);
+    const ordered = grouped
+      .select([
+        tallied === undefined ? sql<number | string | bigint>`count(*) over ()`.as('total') : sql<null>`null`.as('total'),
+        filter.epssMin !== undefined && epss?.countEdge ? sql<number | string | bigint>`sum(case when ${epssFieldEquals(db, epssFieldOf(filter.epssMin))} then 1 else 0 end) over ()`.as('edge') : sql<null>`null`.as('edge'),
+        sql<number | string | bigint>`row_number() over (order by ${order})`.as('place'),
+      ])
+      .orderBy(order)
+      .limit(offset + limit);
+    return db
+      .with('ordered', () => ordered)
+      .selectFrom('ordered')
+      .leftJoin('scan_issues', (join) => join.onRef('scan_issues.issue_id', '=', 'ordered.id').on('scan_issues.scan_id', 'in', scanIds).on('ordered.place', '>', offset))
+      .leftJoin('scans', 'scans.id', 'scan_issues.scan_id')
+      .leftJoin('issues', 'issues.id', 'scan_issues.issue_id')
+      .select(['ordered.id as ordered_id', 'ordered.target_id as ordered_target_id', 'ordered.priority_head as ordered_head', 'ordered.priority_tail as ordered_tail', 'ordered.total', 'ordered.edge', 'ordered.place'])
+      .select(SCAN_ISSUE_COLUMNS)
+      .select(aliasDetailsOf().as('alias_details'))
+      .orderBy('ordered.place')
       .execute();
   };
   const epssMin = filter.epssMin;
-  let ordered = await orderedBy(epssMin === undefined ? undefined : { condition: epssCondition(db, epssFieldOf(epssMin), []), countEdge: true });
-  if (epssMin !== undefined && Number(ordered[0]?.edge ?? 0) > 0) ordered = await orderedBy({ condition: await epssAtLeast(db, scanIds, epssMin), countEdge: false });
-  if (ordered.some((r) => r.priority_head === null || r.priority_tail === null)) return undefined;
+  let rows = await orderedBy(epssMin === undefined ? undefined : { condition: epssCondition(db, epssFieldOf(epssMin), []), countEdge: true });
+  if (epssMin !== undefined && Number(rows[0]?.edge ?? 0) > 0) rows = await orderedBy({ condition: await epssAtLeast(db, scanIds, epssMin), countEdge: false });
+  if (rows.some((r) => r.ordered_head === null || r.ordered_tail === null)) return undefined;
   // The rows start at the first: none means none match.
-  const total = tallied ?? Number(ordered[0]?.total ?? 0);
-  const chosen = ordered.slice(offset);
+  const total = tallied ?? Number(rows[0]?.total ?? 0);
 
-  // With the details that may name a CVE alias: the page is matched with the feeds without
-  // reading its issues again.
-  const listings = new Map<number, ReturnType<typeof aggregateIssues>[number]>();
-  const aliasDetails = new Map<number, string | null>();
-  const read = await Promise.all(
-    state.targets.map((target) => {
-      const ids = chosen.filter((r) => r.target_id === target.targetId).map((r) => r.id);
-      return ids.length > 0 ? scanIssueRowsOf(db, target.scans.map((s) => s.id), ids, true) : [];
-    }),
-  );
-  for (const rows of read) {
-    for (const row of rows) aliasDetails.set(row.id, row.alias_details);
-    for (const issue of aggregateIssues(rows)) listings.set(issue.id, issue);
+  // The page's issues in order, each aggregated over its (scan, issue) rows, which follow one another.
+  const page: ShownIssue[] = [];
+  for (let i = 0; i < rows.length; ) {
+    const first = rows[i] as (typeof rows)[number];
+    let next = i + 1;
+    while (next < rows.length && (rows[next] as (typeof rows)[number]).place === first.place) next++;
+    const target = targetOf.get(first.ordered_target_id);
+    if (first.scan_id !== null && target) {
+      const [issue] = aggregateIssues(rows.slice(i, next) as ScanIssueRowWithAliases[]);
+      const exemption = exempted.get(first.ordered_id);
+      if (issue) page.push({ issue, target, exempted: exemption !== undefined, exemption, aliasDetails: first.alias_details });
+    }
+    i = next;
   }
-  const page = chosen.flatMap((r) => {
-    const issue = listings.get(r.id);
-    const target = targetOf.get(r.target_id);
-    const exemption = exempted.get(r.id);
-    return issue && target ? [{ issue, target, exempted: exemption !== undefined, exemption, aliasDetails: aliasDetails.get(r.id) ?? null }] : [];
-  });
   return { page, total };
 }
 
@@ -242,7 +252,7 @@ async function epssAtLeast(db: Db, scanIds: readonly number[], epssMin: number):
  */
 async function pausedStates(db: Db, state: EntityState, scanIds: readonly number[], now: string, policies: SlaPolicies): Promise<Map<number, SlaStatus['state']>> {
   const out = new Map<number, SlaStatus['state']>();
-  const pauses = await slaPausesFor(db, [...new Set(state.targets.map((t) => t.targetId))]);
+  const pauses = state.slaPauses ?? (await slaPausesFor(db, [...new Set(state.targets.map((t) => t.targetId))]));
   if (pauses.length === 0) return out;
   const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
   const named = (await namedIssues(db, state, scanIds, pauses)).flatMap((r) => {
@@ -250,7 +260,7 @@ async function pausedStates(db: Db, state: EntityState, scanIds: readonly number
     const issue = { id: r.id, targetId: r.target_id, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id };
     return target && pauses.some((p: SlaPauseRow) => namesIssue(p, { ...issue, targetScope: target.scope })) ? [{ issue, target }] : [];
   });
-  const clocks = await openSlaClocks(db, named, now);
+  const clocks = await openSlaClocks(db, named, now, pauses);
   const paused = named.filter((n) => (clocks.get(`${n.target.variantId}:${n.issue.id}`)?.pausedDays ?? 0) > 0);
   if (paused.length === 0) return out;
   const known = await exploitationOf(db, paused.map((p) => p.issue));
