@@ -19,6 +19,13 @@ import type { ShownIssue } from './summary.js';
 
 type Db = Kysely<Database>;
 
+/** An issue's first occurrence with a file: where a listed issue is. */
+export interface Location {
+  filePath: string;
+  startLine: number | null;
+  endLine: number | null;
+}
+
 /**
  * The priority order stored per issue (migrations/0016): `issues.priority_head` and
  * `priority_tail` are priorityParts() of the issue as exploitationOf() matches it now, so that the
@@ -82,9 +89,10 @@ export interface PriorityFilter {
 /**
  * Issues `offset` to `offset + limit` of the entity's active issues (or its exempted ones) in
  * priority order, or its reverse when `descending`, ordered by the database from the stored parts:
- * one query over the shown scans' (scan, issue) pairs returns the first `offset + limit` ids in
- * order (exempted ones left out by id), and only the page's issues are read whole, matched with
- * the feeds and given their reason. The total comes from the shown variants' tallies when nothing
+ * one query over the shown scans' (scan, issue) pairs orders the first `offset + limit` ids
+ * (exempted ones left out by id) and, in the same query, reads only the page's issues whole, each
+ * with its first file, which are then matched with the feeds and given their reason. The total
+ * comes from the shown variants' tallies when nothing
  * is filtered, else from a count over the same query's rows (a window: one query, one pass over
  * the pairs). Undefined when this path cannot answer: a target
  * shown through several variants (its issues are merged as entity-issues.ts does), a variant
@@ -101,7 +109,7 @@ export async function issuesByPriority(
   filter: PriorityFilter = {},
   descending = false,
   policies: SlaPolicies = DEFAULT_SLA_POLICIES,
-): Promise<{ page: ShownIssue[]; total: number } | undefined> {
+): Promise<{ page: Array<ShownIssue & { location: Location | null }>; total: number } | undefined> {
   if (state.targets.some((t) => t.tally === undefined)) return undefined;
   if (new Set(state.targets.map((t) => t.targetId)).size !== state.targets.length) return undefined;
   const filtered = Object.values(filter).some((v) => v !== undefined);
@@ -148,9 +156,10 @@ export async function issuesByPriority(
   // (a window over the grouped rows, so one query both counts and orders), each with its place in
   // the order; the page's issues (past `offset`) joined with their (scan, issue) rows in the same
   // query, with the details that may name a CVE alias: the page is listed and matched with the
-  // feeds without another round trip. `epss` is the epssMin condition: issues whose EPSS field
-  // equals epssMin's are counted (`edge`) and, when there are any, decided on their scores by a
-  // second query (epssAtLeast).
+  // feeds without another round trip. Of the rows before the page only the first comes back (it
+  // tells whether any parts are not computed yet), so a deep page is not read row by row.
+  // `epss` is the epssMin condition: issues whose EPSS field equals epssMin's are counted (`edge`)
+  // and, when there are any, decided on their scores by a second query (epssAtLeast).
   const orderedBy = async (epss: { condition: RawBuilder<SqlBool>; countEdge: boolean } | undefined) => {
     const conditions = epss ? [...onParts, epss.condition] : onParts;
     let query = clocked.select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']).where('scan_issues.scan_id', 'in', scanIds);
@@ -186,27 +195,34 @@ export async function issuesByPriority(
       ])
       .orderBy(order)
       .limit(offset + limit);
+    const firstFile = <T>(column: 'file_path' | 'start_line' | 'end_line') =>
+      sql<T>`(select ${sql.ref(`o.${column}`)} from occurrences as o where o.issue_id = scan_issues.issue_id and ${inValues(db, 'o.scan_id', scanIds)} and o.file_path is not null order by o.id limit 1)`;
     return db
       .with('ordered', () => ordered)
       .selectFrom('ordered')
       .leftJoin('scan_issues', (join) => join.onRef('scan_issues.issue_id', '=', 'ordered.id').on('scan_issues.scan_id', 'in', scanIds).on('ordered.place', '>', offset))
       .leftJoin('scans', 'scans.id', 'scan_issues.scan_id')
       .leftJoin('issues', 'issues.id', 'scan_issues.issue_id')
+      // Its first occurrence with a file in the shown scans (entity-issues.ts firstLocations), each
+      // column a subquery through the (issue_id, scan_id) index: a join would let the planner hash
+      // the whole table.
+      .select([firstFile<string | null>('file_path').as('file_path'), firstFile<number | null>('start_line').as('start_line'), firstFile<number | null>('end_line').as('end_line')])
       .select(['ordered.id as ordered_id', 'ordered.target_id as ordered_target_id', 'ordered.priority_head as ordered_head', 'ordered.priority_tail as ordered_tail', 'ordered.total', 'ordered.edge', 'ordered.place'])
       .select(SCAN_ISSUE_COLUMNS)
       .select(aliasDetailsOf().as('alias_details'))
+      .where((eb) => eb.or([eb('ordered.place', '=', 1), eb('ordered.place', '>', offset)]))
       .orderBy('ordered.place')
       .execute();
   };
   const epssMin = filter.epssMin;
   let rows = await orderedBy(epssMin === undefined ? undefined : { condition: epssCondition(db, epssFieldOf(epssMin), []), countEdge: true });
   if (epssMin !== undefined && Number(rows[0]?.edge ?? 0) > 0) rows = await orderedBy({ condition: await epssAtLeast(db, scanIds, epssMin), countEdge: false });
-  if (rows.some((r) => r.ordered_head === null || r.ordered_tail === null)) return undefined;
+  if (rows[0] && (rows[0].ordered_head === null || rows[0].ordered_tail === null)) return undefined;
   // The rows start at the first: none means none match.
   const total = tallied ?? Number(rows[0]?.total ?? 0);
 
   // The page's issues in order, each aggregated over its (scan, issue) rows, which follow one another.
-  const page: ShownIssue[] = [];
+  const page: Array<ShownIssue & { location: Location | null }> = [];
   for (let i = 0; i < rows.length; ) {
     const first = rows[i] as (typeof rows)[number];
     let next = i + 1;
@@ -215,7 +231,8 @@ export async function issuesByPriority(
     if (first.scan_id !== null && target) {
       const [issue] = aggregateIssues(rows.slice(i, next) as ScanIssueRowWithAliases[]);
       const exemption = exempted.get(first.ordered_id);
-      if (issue) page.push({ issue, target, exempted: exemption !== undefined, exemption, aliasDetails: first.alias_details });
+      const location = first.file_path === null ? null : { filePath: first.file_path, startLine: first.start_line, endLine: first.end_line };
+      if (issue) page.push({ issue, target, exempted: exemption !== undefined, exemption, aliasDetails: first.alias_details, location });
     }
     i = next;
   }
