@@ -153,13 +153,14 @@ export async function issuesByPriority(
             .on('sla_clock.variant_id', 'in', shown.map((t) => t.variantId)),
         ) as unknown as typeof pairs);
   // The first `offset + limit` matching issues in order and, when filtered, how many match in all
-  // (a window over the grouped rows, so one query both counts and orders), each with its place in
-  // the order; the page's issues (past `offset`) joined with their (scan, issue) rows in the same
-  // query, with the details that may name a CVE alias: the page is listed and matched with the
-  // feeds without another round trip. Of the rows before the page only the first comes back (it
-  // tells whether any parts are not computed yet), so a deep page is not read row by row.
-  // `epss` is the epssMin condition: issues whose EPSS field equals epssMin's are counted (`edge`)
-  // and, when there are any, decided on their scores by a second query (epssAtLeast).
+  // (a window over the grouped rows, so one query both counts and orders), the page's issues (past
+  // `offset`) joined in the same query with their (scan, issue) rows, the details that may name a
+  // CVE alias and their first file: the page is listed and matched with the feeds without another
+  // round trip. Of the issues before a deep page only the first comes back (it tells whether any
+  // parts are not computed yet), picked by its place in the order: a window only deep pages pay
+  // for, as it makes SQLite sort every matching issue instead of keeping the first few. `epss` is
+  // the epssMin condition: issues whose EPSS field equals epssMin's are counted (`edge`) and, when
+  // there are any, decided on their scores by a second query (epssAtLeast).
   const orderedBy = async (epss: { condition: RawBuilder<SqlBool>; countEdge: boolean } | undefined) => {
     const conditions = epss ? [...onParts, epss.condition] : onParts;
     let query = clocked.select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']).where('scan_issues.scan_id', 'in', scanIds);
@@ -177,42 +178,45 @@ export async function issuesByPriority(
     if (filter.status === 'common') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 0);
     if (onClock) grouped = grouped.having(sql<SqlBool>`(${unkeyed} or ${onClock})`);
     // Code-point order on PostgreSQL as on SQLite (BINARY): the parts are compared as written. Not
-    // computed parts come first either way, so that the first row tells.
-    const text = (column: 'issues.priority_head' | 'issues.priority_tail') => (isPostgres(db) ? sql`${sql.ref(column)} collate "C"` : sql.ref(column));
+    // computed parts come first either way, so that the first row tells. The joined rows are put
+    // in the same order again.
     const [up, down] = descending ? [sql.raw('desc'), sql.raw('asc')] : [sql.raw('asc'), sql.raw('desc')];
-    const order = sql.join([
-      sql`case when issues.priority_head is null or issues.priority_tail is null then 0 else 1 end`,
-      sql`${text('issues.priority_head')} ${up}`,
-      sql`max(scan_issues.severity) ${down}`,
-      sql`${text('issues.priority_tail')} ${up}`,
-      sql`issues.id ${up}`,
-    ]);
+    const orderOf = (head: RawBuilder<unknown>, worst: RawBuilder<unknown>, tail: RawBuilder<unknown>, id: RawBuilder<unknown>) => {
+      const text = (part: RawBuilder<unknown>) => (isPostgres(db) ? sql`${part} collate "C"` : part);
+      return sql.join([sql`case when ${head} is null or ${tail} is null then 0 else 1 end`, sql`${text(head)} ${up}`, sql`${worst} ${down}`, sql`${text(tail)} ${up}`, sql`${id} ${up}`]);
+    };
+    const order = orderOf(sql.ref('issues.priority_head'), sql`max(scan_issues.severity)`, sql.ref('issues.priority_tail'), sql.ref('issues.id'));
     const ordered = grouped
       .select([
+        sql<number>`max(scan_issues.severity)`.as('worst'),
         tallied === undefined ? sql<number | string | bigint>`count(*) over ()`.as('total') : sql<null>`null`.as('total'),
         filter.epssMin !== undefined && epss?.countEdge ? sql<number | string | bigint>`sum(case when ${epssFieldEquals(db, epssFieldOf(filter.epssMin))} then 1 else 0 end) over ()`.as('edge') : sql<null>`null`.as('edge'),
-        sql<number | string | bigint>`row_number() over (order by ${order})`.as('place'),
+        offset > 0 ? sql<number | string | bigint>`row_number() over (order by ${order})`.as('place') : sql<number>`1`.as('place'),
       ])
       .orderBy(order)
       .limit(offset + limit);
+    // Each issue's first occurrence with a file in the shown scans (entity-issues.ts
+    // firstLocations), each column a subquery through the (issue_id, scan_id) index: a join would
+    // let the planner hash the whole table. The few shown scans are an IN list, which SQLite does
+    // not read again for each row as it would a json_each (inValues).
     const firstFile = <T>(column: 'file_path' | 'start_line' | 'end_line') =>
-      sql<T>`(select ${sql.ref(`o.${column}`)} from occurrences as o where o.issue_id = scan_issues.issue_id and ${inValues(db, 'o.scan_id', scanIds)} and o.file_path is not null order by o.id limit 1)`;
-    return db
+      sql<T>`(select ${sql.ref(`o.${column}`)} from occurrences as o where o.issue_id = scan_issues.issue_id and o.scan_id in (${sql.join(scanIds)}) and o.file_path is not null order by o.id limit 1)`;
+    // Left joins: SQLite then reads the ordered issues first, as PostgreSQL does.
+    let rows = db
       .with('ordered', () => ordered)
       .selectFrom('ordered')
-      .leftJoin('scan_issues', (join) => join.onRef('scan_issues.issue_id', '=', 'ordered.id').on('scan_issues.scan_id', 'in', scanIds).on('ordered.place', '>', offset))
+      .leftJoin('scan_issues', (join) => {
+        const paired = join.onRef('scan_issues.issue_id', '=', 'ordered.id').on('scan_issues.scan_id', 'in', scanIds);
+        return offset > 0 ? paired.on('ordered.place', '>', offset) : paired;
+      })
       .leftJoin('scans', 'scans.id', 'scan_issues.scan_id')
       .leftJoin('issues', 'issues.id', 'scan_issues.issue_id')
-      // Its first occurrence with a file in the shown scans (entity-issues.ts firstLocations), each
-      // column a subquery through the (issue_id, scan_id) index: a join would let the planner hash
-      // the whole table.
       .select([firstFile<string | null>('file_path').as('file_path'), firstFile<number | null>('start_line').as('start_line'), firstFile<number | null>('end_line').as('end_line')])
-      .select(['ordered.id as ordered_id', 'ordered.target_id as ordered_target_id', 'ordered.priority_head as ordered_head', 'ordered.priority_tail as ordered_tail', 'ordered.total', 'ordered.edge', 'ordered.place'])
+      .select(['ordered.id as ordered_id', 'ordered.target_id as ordered_target_id', 'ordered.priority_head as ordered_head', 'ordered.priority_tail as ordered_tail', 'ordered.total', 'ordered.edge'])
       .select(SCAN_ISSUE_COLUMNS)
-      .select(aliasDetailsOf().as('alias_details'))
-      .where((eb) => eb.or([eb('ordered.place', '=', 1), eb('ordered.place', '>', offset)]))
-      .orderBy('ordered.place')
-      .execute();
+      .select(aliasDetailsOf().as('alias_details'));
+    if (offset > 0) rows = rows.where((eb) => eb.or([eb('ordered.place', '=', 1), eb('ordered.place', '>', offset)]));
+    return rows.orderBy(orderOf(sql.ref('ordered.priority_head'), sql.ref('ordered.worst'), sql.ref('ordered.priority_tail'), sql.ref('ordered.id'))).execute();
   };
   const epssMin = filter.epssMin;
   let rows = await orderedBy(epssMin === undefined ? undefined : { condition: epssCondition(db, epssFieldOf(epssMin), []), countEdge: true });
@@ -226,8 +230,9 @@ export async function issuesByPriority(
   for (let i = 0; i < rows.length; ) {
     const first = rows[i] as (typeof rows)[number];
     let next = i + 1;
-    while (next < rows.length && (rows[next] as (typeof rows)[number]).place === first.place) next++;
+    while (next < rows.length && (rows[next] as (typeof rows)[number]).ordered_id === first.ordered_id) next++;
     const target = targetOf.get(first.ordered_target_id);
+    // The first issue before a deep page comes without its rows.
     if (first.scan_id !== null && target) {
       const [issue] = aggregateIssues(rows.slice(i, next) as ScanIssueRowWithAliases[]);
       const exemption = exempted.get(first.ordered_id);
