@@ -103,8 +103,10 @@ export async function entityIssues(db: Db, state: EntityState, query: IssueQuery
     const filter = { severity: query.severity, scanner: query.scanner, kind: query.kind, target: query.target, status: query.status, kev: query.kev, epssMin: query.epssMin, sla: query.sla };
     const ordered = await issuesByPriority(db, state, offset, limit, now, filter, sort.startsWith('-'), policies);
     if (ordered) {
+      // Each issue's first file came with the page.
+      const locations = new Map(ordered.page.flatMap((p) => (p.location ? [[p.issue.id, p.location] as const] : [])));
       return {
-        items: await itemsOf(db, state, ordered.page, now, policies),
+        items: await itemsOf(db, state, ordered.page, now, policies, undefined, locations),
         total: ordered.total,
         nextCursor: offset + limit < ordered.total ? writeCursor(offset + limit) : null,
         facets: talliedFacets(state),
@@ -177,7 +179,7 @@ function targetFacets(state: EntityState): IssuePage['facets']['targets'] {
   return state.targets.filter((t, i, all) => all.findIndex((o) => o.targetId === t.targetId) === i).map((t) => ({ targetId: t.targetId, name: t.name }));
 }
 
-/** A page's issues with where they are, their exploitation, priority and SLA. */
+/** A page's issues with where they are, their exploitation, priority and SLA; what is given (`located`: each issue's first file) is not read again. */
 async function itemsOf(
   db: Db,
   state: EntityState,
@@ -185,14 +187,14 @@ async function itemsOf(
   now: string,
   policies: SlaPolicies,
   known?: Map<number, Exploitation>,
-  searched?: Map<number, NonNullable<EntityIssue['location']>>,
+  located?: Map<number, NonNullable<EntityIssue['location']>>,
   clocks?: Awaited<ReturnType<typeof openSlaClocks>>,
 ): Promise<EntityIssue[]> {
   // Independent reads, each on its own connection on PostgreSQL.
   const [locations, exploitation, pageClocks] = await Promise.all([
-    searched ?? firstLocations(db, state, page),
+    located ?? firstLocations(db, state, page),
     known ?? exploitationOf(db, page.map((p) => ({ id: p.issue.id, vulnerabilityId: p.issue.vulnerabilityId, aliasDetails: p.aliasDetails }))),
-    clocks ?? openSlaClocks(db, page, now),
+    clocks ?? openSlaClocks(db, page, now, state.slaPauses),
   ]);
   return page.map(({ issue, target, exempted, exemption }) => {
     const found = exploitation.get(issue.id) as Exploitation;

@@ -5,7 +5,8 @@ import { findEntityByRef } from '../store/catalog-entities.js';
 import { approvedExemptionsFor } from '../store/exemptions.js';
 import { batches } from '../store/batches.js';
 import { type ScanIssueRow, scanIssueRows } from '../store/issues.js';
-import type { Database, EntityRow, ExemptionRow } from '../store/schema.js';
+import type { Database, EntityRow, ExemptionRow, SlaPauseRow } from '../store/schema.js';
+import { slaPausesFor } from '../store/sla-pauses.js';
 import { linksOfEntities, type TargetLinkView } from '../store/target-links.js';
 import { scanMarks, storedTallies, storeTallies, type VariantTallyRow } from '../store/variant-tallies.js';
 import { exemptionStatus } from './exemptions.js';
@@ -43,6 +44,8 @@ export interface EntityStateOptions {
   tallies?: { mode: 'read' | 'store'; now: string } | undefined;
   /** The entities' links when already read (linksOfRefKey, with the entity); read for any entity not in it. */
   links?: ReadonlyMap<number, TargetLinkView[]> | undefined;
+  /** Also read the SLA pauses of the shown targets, at the same time as their scans (`slaPauses`). */
+  slaPauses?: boolean | undefined;
 }
 
 /** Everything an entity's insights are computed from. */
@@ -52,6 +55,8 @@ export interface EntityState {
   targets: ShownTarget[];
   /** Approved exemptions that can cover the shown targets' issues. */
   exemptions: ExemptionRow[];
+  /** The SLA pauses that can name the shown targets' issues, when asked for (slaPausesFor). */
+  slaPauses?: SlaPauseRow[] | undefined;
 }
 
 export async function entityByRef(db: Db, kind: string, namespace: string, name: string): Promise<EntityRow> {
@@ -115,12 +120,13 @@ export async function entityStates(db: Db, entities: readonly EntityRow[], optio
     return targets;
   };
   // None of these waits for another: they run at once, each on its own connection on PostgreSQL.
-  const [scans, targets, exemptions, marks, stored] = await Promise.all([
+  const [scans, targets, exemptions, marks, stored, pauses] = await Promise.all([
     readScans(),
     readTargets(),
     approvedExemptionsFor(db, targetIds),
     tallies ? scanMarks(db, targetIds) : new Map<number, string>(),
     tallies ? storedTallies(db, eligible) : new Map<number, VariantTallyRow>(),
+    options.slaPauses ? slaPausesFor(db, targetIds) : undefined,
   ]);
   const targetById = new Map(targets.map((t) => [t.id, t]));
 
@@ -159,6 +165,7 @@ export async function entityStates(db: Db, entities: readonly EntityRow[], optio
       entity,
       links: linksByEntity.get(entity.id) ?? [],
       exemptions: exemptions.filter((e) => e.level !== 'target' || (e.target_id !== null && ids.has(e.target_id))),
+      slaPauses: pauses?.filter((p) => p.level !== 'target' || (p.target_id !== null && ids.has(p.target_id))),
       targets: shownTargets.map((shown) => {
         const { link, origins } = shown;
         const target = targetById.get(link.targetId as number);

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { epssFile, feedDir, kevFile } from '../../test/support/feed-files.js';
 import { type GrypeMatch as Match, grypeMatchesReport as grype, semgrepReport, trivyReport } from '../../test/support/reports.js';
@@ -157,7 +158,7 @@ describeEachStore('the stored priority order', (kind) => {
         // Each issue's listing (worst severity, scanners, occurrences, new, last seen over the shown scans) as JavaScript merges it.
         expect(direct?.page.map((p) => listingOf(p.issue)), `${sort} ${url}`).toEqual(documented.items.map(listingOf));
 
-        const seen: Array<{ id: number; priorityReason: string; exempted: boolean; sla: { state: string } }> = [];
+        const seen: Array<{ id: number; priorityReason: string; exempted: boolean; sla: { state: string }; location: unknown }> = [];
         let cursor: string | null = null;
         do {
           const response = await server.app.inject({ method: 'GET', url: `/api/insights/entities/component/default/app/issues?sort=${sort}&limit=3${url ? `&${url}` : ''}${cursor ? `&cursor=${cursor}` : ''}` });
@@ -167,7 +168,7 @@ describeEachStore('the stored priority order', (kind) => {
           seen.push(...page.items);
           cursor = page.nextCursor;
         } while (cursor);
-        expect(seen.map((i) => [i.id, i.priorityReason, i.exempted, i.sla.state]), `${sort} ${url}`).toEqual(documented.items.map((i) => [i.id, i.priorityReason, i.exempted, i.sla.state]));
+        expect(seen.map((i) => [i.id, i.priorityReason, i.exempted, i.sla.state, i.location]), `${sort} ${url}`).toEqual(documented.items.map((i) => [i.id, i.priorityReason, i.exempted, i.sla.state, i.location]));
       }
     }
     return lists;
@@ -379,5 +380,48 @@ describeEachStore('the stored priority order', (kind) => {
     const last = await issuesByPriority(db, state, 2, 3, now, { epssMin: 0.5 }, false, POLICIES);
     expect([last?.total, last?.page.map((p) => p.issue.package)]).toEqual([3, ['rounds-up']]);
     expect(await issuesByPriority(db, state, 3, 3, now, { epssMin: 0.5 }, false, POLICIES)).toEqual({ page: [], total: 3 });
+  });
+  /**
+   * The queries a request sends to PostgreSQL, and in how many rounds: a round starts when a query
+   * is sent while none is in flight (queries sent at once on the pool's connections are one round,
+   * however many wait for a connection).
+   */
+  const roundTrips = async (work: () => Promise<unknown>) => {
+    const send = pg.Client.prototype.query;
+    let queries = 0;
+    let rounds = 0;
+    let inFlight = 0;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const sent = (send as (...a: unknown[]) => unknown).apply(this, args);
+      if (typeof args[0] === 'string' && sent instanceof Promise) {
+        queries++;
+        if (inFlight++ === 0) rounds++;
+        sent.then(
+          () => inFlight--,
+          () => inFlight--,
+        );
+      }
+      return sent;
+    } as typeof send;
+    try {
+      await work();
+    } finally {
+      pg.Client.prototype.query = send;
+    }
+    return { queries, rounds };
+  };
+
+  it.runIf(kind === 'postgres')('reads a priority page in four rounds of queries: the entity with its links, the state with the SLA pauses, the order with the page and its files, the page\'s feeds and clocks', async () => {
+    await server.lantern.importFeed('kev', kevFile(dir, [{ cveID: 'CVE-2024-7000', dateAdded: '2024-03-10', dueDate: '2024-03-20' }]));
+    const deep = Buffer.from(JSON.stringify({ offset: 5 })).toString('base64url');
+    for (const query of ['sort=priority', 'sort=-priority', 'sort=priority&kev=listed', 'sort=priority&epssMin=0.5', 'sort=priority&sla=breached', `sort=priority&cursor=${deep}`]) {
+      const url = `/api/insights/entities/component/default/app/issues?${query}&limit=4`;
+      // The pool's connections opened first: a query waiting for a new connection would start a round of its own.
+      for (let i = 0; i < 2; i++) expect((await server.app.inject({ method: 'GET', url })).statusCode).toBe(200);
+      let page: { items: unknown[] } | undefined;
+      const trips = await roundTrips(async () => (page = (await server.app.inject({ method: 'GET', url })).json()));
+      expect(page?.items.length, query).toBeGreaterThan(0);
+      expect(trips, query).toEqual({ queries: 11, rounds: 4 });
+    }
   });
 });

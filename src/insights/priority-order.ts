@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type Severity, severityRank } from '../domain/severity.js';
 import { batches, inValues } from '../store/batches.js';
-import { aggregateIssues, scanIssueRowsOf } from '../store/issues.js';
+import { aggregateIssues, aliasDetailsOf, SCAN_ISSUE_COLUMNS, type ScanIssueRowWithAliases, scanIssueRowsOf } from '../store/issues.js';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database, ExemptionRow, SlaPauseRow } from '../store/schema.js';
 import type { EpssTable } from '../store/feeds.js';
@@ -18,6 +18,13 @@ import { refreshEveryPriorityKey, writePriorityParts } from './priority-refresh.
 import type { ShownIssue } from './summary.js';
 
 type Db = Kysely<Database>;
+
+/** An issue's first occurrence with a file: where a listed issue is. */
+export interface Location {
+  filePath: string;
+  startLine: number | null;
+  endLine: number | null;
+}
 
 /**
  * The priority order stored per issue (migrations/0016): `issues.priority_head` and
@@ -82,9 +89,10 @@ export interface PriorityFilter {
 /**
  * Issues `offset` to `offset + limit` of the entity's active issues (or its exempted ones) in
  * priority order, or its reverse when `descending`, ordered by the database from the stored parts:
- * one query over the shown scans' (scan, issue) pairs returns the first `offset + limit` ids in
- * order (exempted ones left out by id), and only the page's issues are read whole, matched with
- * the feeds and given their reason. The total comes from the shown variants' tallies when nothing
+ * one query over the shown scans' (scan, issue) pairs orders the first `offset + limit` ids
+ * (exempted ones left out by id) and, in the same query, reads only the page's issues whole, each
+ * with its first file, which are then matched with the feeds and given their reason. The total
+ * comes from the shown variants' tallies when nothing
  * is filtered, else from a count over the same query's rows (a window: one query, one pass over
  * the pairs). Undefined when this path cannot answer: a target
  * shown through several variants (its issues are merged as entity-issues.ts does), a variant
@@ -101,7 +109,7 @@ export async function issuesByPriority(
   filter: PriorityFilter = {},
   descending = false,
   policies: SlaPolicies = DEFAULT_SLA_POLICIES,
-): Promise<{ page: ShownIssue[]; total: number } | undefined> {
+): Promise<{ page: Array<ShownIssue & { location: Location | null }>; total: number } | undefined> {
   if (state.targets.some((t) => t.tally === undefined)) return undefined;
   if (new Set(state.targets.map((t) => t.targetId)).size !== state.targets.length) return undefined;
   const filtered = Object.values(filter).some((v) => v !== undefined);
@@ -145,9 +153,14 @@ export async function issuesByPriority(
             .on('sla_clock.variant_id', 'in', shown.map((t) => t.variantId)),
         ) as unknown as typeof pairs);
   // The first `offset + limit` matching issues in order and, when filtered, how many match in all
-  // (a window over the grouped rows, so one query both counts and orders). `epss` is the epssMin
-  // condition: issues whose EPSS field equals epssMin's are counted (`edge`) and, when there are
-  // any, decided on their scores by a second query (epssAtLeast).
+  // (a window over the grouped rows, so one query both counts and orders), the page's issues (past
+  // `offset`) joined in the same query with their (scan, issue) rows, the details that may name a
+  // CVE alias and their first file: the page is listed and matched with the feeds without another
+  // round trip. Of the issues before a deep page only the first comes back (it tells whether any
+  // parts are not computed yet), picked by its place in the order: a window only deep pages pay
+  // for, as it makes SQLite sort every matching issue instead of keeping the first few. `epss` is
+  // the epssMin condition: issues whose EPSS field equals epssMin's are counted (`edge`) and, when
+  // there are any, decided on their scores by a second query (epssAtLeast).
   const orderedBy = async (epss: { condition: RawBuilder<SqlBool>; countEdge: boolean } | undefined) => {
     const conditions = epss ? [...onParts, epss.condition] : onParts;
     let query = clocked.select(['issues.id', 'issues.target_id', 'issues.priority_head', 'issues.priority_tail']).where('scan_issues.scan_id', 'in', scanIds);
@@ -164,51 +177,70 @@ export async function issuesByPriority(
     if (filter.status === 'new') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 1);
     if (filter.status === 'common') grouped = grouped.having(sql<number>`min(scan_issues.is_new)`, '=', 0);
     if (onClock) grouped = grouped.having(sql<SqlBool>`(${unkeyed} or ${onClock})`);
-    const counted = grouped.select([
-      tallied === undefined ? sql<number | string | bigint>`count(*) over ()`.as('total') : sql<null>`null`.as('total'),
-      filter.epssMin !== undefined && epss?.countEdge ? sql<number | string | bigint>`sum(case when ${epssFieldEquals(db, epssFieldOf(filter.epssMin))} then 1 else 0 end) over ()`.as('edge') : sql<null>`null`.as('edge'),
-    ]);
     // Code-point order on PostgreSQL as on SQLite (BINARY): the parts are compared as written. Not
-    // computed parts come first either way, so that the first row tells.
-    const text = (column: 'issues.priority_head' | 'issues.priority_tail') => (isPostgres(db) ? sql`${sql.ref(column)} collate "C"` : sql.ref(column));
-    const [up, down] = descending ? (['desc', 'asc'] as const) : (['asc', 'desc'] as const);
-    return counted
-      .orderBy(sql`case when issues.priority_head is null or issues.priority_tail is null then 0 else 1 end`)
-      .orderBy(text('issues.priority_head'), up)
-      .orderBy(sql`max(scan_issues.severity)`, down)
-      .orderBy(text('issues.priority_tail'), up)
-      .orderBy('issues.id', up)
-      .limit(offset + limit)
-      .execute();
+    // computed parts come first either way, so that the first row tells. The joined rows are put
+    // in the same order again.
+    const [up, down] = descending ? [sql.raw('desc'), sql.raw('asc')] : [sql.raw('asc'), sql.raw('desc')];
+    const orderOf = (head: RawBuilder<unknown>, worst: RawBuilder<unknown>, tail: RawBuilder<unknown>, id: RawBuilder<unknown>) => {
+      const text = (part: RawBuilder<unknown>) => (isPostgres(db) ? sql`${part} collate "C"` : part);
+      return sql.join([sql`case when ${head} is null or ${tail} is null then 0 else 1 end`, sql`${text(head)} ${up}`, sql`${worst} ${down}`, sql`${text(tail)} ${up}`, sql`${id} ${up}`]);
+    };
+    const order = orderOf(sql.ref('issues.priority_head'), sql`max(scan_issues.severity)`, sql.ref('issues.priority_tail'), sql.ref('issues.id'));
+    const ordered = grouped
+      .select([
+        sql<number>`max(scan_issues.severity)`.as('worst'),
+        tallied === undefined ? sql<number | string | bigint>`count(*) over ()`.as('total') : sql<null>`null`.as('total'),
+        filter.epssMin !== undefined && epss?.countEdge ? sql<number | string | bigint>`sum(case when ${epssFieldEquals(db, epssFieldOf(filter.epssMin))} then 1 else 0 end) over ()`.as('edge') : sql<null>`null`.as('edge'),
+        offset > 0 ? sql<number | string | bigint>`row_number() over (order by ${order})`.as('place') : sql<number>`1`.as('place'),
+      ])
+      .orderBy(order)
+      .limit(offset + limit);
+    // Each issue's first occurrence with a file in the shown scans (entity-issues.ts
+    // firstLocations), each column a subquery through the (issue_id, scan_id) index: a join would
+    // let the planner hash the whole table. The few shown scans are an IN list, which SQLite does
+    // not read again for each row as it would a json_each (inValues).
+    const firstFile = <T>(column: 'file_path' | 'start_line' | 'end_line') =>
+      sql<T>`(select ${sql.ref(`o.${column}`)} from occurrences as o where o.issue_id = scan_issues.issue_id and o.scan_id in (${sql.join(scanIds)}) and o.file_path is not null order by o.id limit 1)`;
+    // Left joins: SQLite then reads the ordered issues first, as PostgreSQL does.
+    let rows = db
+      .with('ordered', () => ordered)
+      .selectFrom('ordered')
+      .leftJoin('scan_issues', (join) => {
+        const paired = join.onRef('scan_issues.issue_id', '=', 'ordered.id').on('scan_issues.scan_id', 'in', scanIds);
+        return offset > 0 ? paired.on('ordered.place', '>', offset) : paired;
+      })
+      .leftJoin('scans', 'scans.id', 'scan_issues.scan_id')
+      .leftJoin('issues', 'issues.id', 'scan_issues.issue_id')
+      .select([firstFile<string | null>('file_path').as('file_path'), firstFile<number | null>('start_line').as('start_line'), firstFile<number | null>('end_line').as('end_line')])
+      .select(['ordered.id as ordered_id', 'ordered.target_id as ordered_target_id', 'ordered.priority_head as ordered_head', 'ordered.priority_tail as ordered_tail', 'ordered.total', 'ordered.edge'])
+      .select(SCAN_ISSUE_COLUMNS)
+      .select(aliasDetailsOf().as('alias_details'));
+    if (offset > 0) rows = rows.where((eb) => eb.or([eb('ordered.place', '=', 1), eb('ordered.place', '>', offset)]));
+    return rows.orderBy(orderOf(sql.ref('ordered.priority_head'), sql.ref('ordered.worst'), sql.ref('ordered.priority_tail'), sql.ref('ordered.id'))).execute();
   };
   const epssMin = filter.epssMin;
-  let ordered = await orderedBy(epssMin === undefined ? undefined : { condition: epssCondition(db, epssFieldOf(epssMin), []), countEdge: true });
-  if (epssMin !== undefined && Number(ordered[0]?.edge ?? 0) > 0) ordered = await orderedBy({ condition: await epssAtLeast(db, scanIds, epssMin), countEdge: false });
-  if (ordered.some((r) => r.priority_head === null || r.priority_tail === null)) return undefined;
+  let rows = await orderedBy(epssMin === undefined ? undefined : { condition: epssCondition(db, epssFieldOf(epssMin), []), countEdge: true });
+  if (epssMin !== undefined && Number(rows[0]?.edge ?? 0) > 0) rows = await orderedBy({ condition: await epssAtLeast(db, scanIds, epssMin), countEdge: false });
+  if (rows[0] && (rows[0].ordered_head === null || rows[0].ordered_tail === null)) return undefined;
   // The rows start at the first: none means none match.
-  const total = tallied ?? Number(ordered[0]?.total ?? 0);
-  const chosen = ordered.slice(offset);
+  const total = tallied ?? Number(rows[0]?.total ?? 0);
 
-  // With the details that may name a CVE alias: the page is matched with the feeds without
-  // reading its issues again.
-  const listings = new Map<number, ReturnType<typeof aggregateIssues>[number]>();
-  const aliasDetails = new Map<number, string | null>();
-  const read = await Promise.all(
-    state.targets.map((target) => {
-      const ids = chosen.filter((r) => r.target_id === target.targetId).map((r) => r.id);
-      return ids.length > 0 ? scanIssueRowsOf(db, target.scans.map((s) => s.id), ids, true) : [];
-    }),
-  );
-  for (const rows of read) {
-    for (const row of rows) aliasDetails.set(row.id, row.alias_details);
-    for (const issue of aggregateIssues(rows)) listings.set(issue.id, issue);
+  // The page's issues in order, each aggregated over its (scan, issue) rows, which follow one another.
+  const page: Array<ShownIssue & { location: Location | null }> = [];
+  for (let i = 0; i < rows.length; ) {
+    const first = rows[i] as (typeof rows)[number];
+    let next = i + 1;
+    while (next < rows.length && (rows[next] as (typeof rows)[number]).ordered_id === first.ordered_id) next++;
+    const target = targetOf.get(first.ordered_target_id);
+    // The first issue before a deep page comes without its rows.
+    if (first.scan_id !== null && target) {
+      const [issue] = aggregateIssues(rows.slice(i, next) as ScanIssueRowWithAliases[]);
+      const exemption = exempted.get(first.ordered_id);
+      const location = first.file_path === null ? null : { filePath: first.file_path, startLine: first.start_line, endLine: first.end_line };
+      if (issue) page.push({ issue, target, exempted: exemption !== undefined, exemption, aliasDetails: first.alias_details, location });
+    }
+    i = next;
   }
-  const page = chosen.flatMap((r) => {
-    const issue = listings.get(r.id);
-    const target = targetOf.get(r.target_id);
-    const exemption = exempted.get(r.id);
-    return issue && target ? [{ issue, target, exempted: exemption !== undefined, exemption, aliasDetails: aliasDetails.get(r.id) ?? null }] : [];
-  });
   return { page, total };
 }
 
@@ -242,7 +274,7 @@ async function epssAtLeast(db: Db, scanIds: readonly number[], epssMin: number):
  */
 async function pausedStates(db: Db, state: EntityState, scanIds: readonly number[], now: string, policies: SlaPolicies): Promise<Map<number, SlaStatus['state']>> {
   const out = new Map<number, SlaStatus['state']>();
-  const pauses = await slaPausesFor(db, [...new Set(state.targets.map((t) => t.targetId))]);
+  const pauses = state.slaPauses ?? (await slaPausesFor(db, [...new Set(state.targets.map((t) => t.targetId))]));
   if (pauses.length === 0) return out;
   const targetOf = new Map(state.targets.map((t) => [t.targetId, t]));
   const named = (await namedIssues(db, state, scanIds, pauses)).flatMap((r) => {
@@ -250,7 +282,7 @@ async function pausedStates(db: Db, state: EntityState, scanIds: readonly number
     const issue = { id: r.id, targetId: r.target_id, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id };
     return target && pauses.some((p: SlaPauseRow) => namesIssue(p, { ...issue, targetScope: target.scope })) ? [{ issue, target }] : [];
   });
-  const clocks = await openSlaClocks(db, named, now);
+  const clocks = await openSlaClocks(db, named, now, pauses);
   const paused = named.filter((n) => (clocks.get(`${n.target.variantId}:${n.issue.id}`)?.pausedDays ?? 0) > 0);
   if (paused.length === 0) return out;
   const known = await exploitationOf(db, paused.map((p) => p.issue));

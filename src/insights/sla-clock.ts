@@ -26,12 +26,14 @@ export function falsePositive(issue: ExemptableIssue, exemptions: readonly Exemp
 /**
  * The open SLA clock of each issue in the variant it is shown through (keyed `variantId:issueId`),
  * with the days exemptions paused it. An issue without a clock row has none here and counts from
- * first seen.
+ * first seen. `pauses`, when given, are the SLA pauses of the issues' targets already read
+ * (slaPausesFor, or more: a pause only counts for the issues it names).
  */
 export async function openSlaClocks(
   db: Db,
   shown: ReadonlyArray<{ issue: { id: number; targetId: number; vulnerabilityId: string | null; ruleId: string | null }; target: { variantId: number; scope: string } }>,
   now: string,
+  pauses?: readonly SlaPauseRow[],
 ): Promise<Map<string, SlaClock>> {
   const out = new Map<string, SlaClock>();
   if (shown.length === 0) return out;
@@ -52,17 +54,17 @@ export async function openSlaClocks(
     return rows;
   };
   // The clocks and the pauses at once, each on its own connection on PostgreSQL.
-  const [rows, pauses] = await Promise.all([readClocks(), slaPausesFor(db, [...new Set(shown.map((s) => s.issue.targetId))])]);
+  const [rows, named] = await Promise.all([readClocks(), pauses ?? slaPausesFor(db, [...new Set(shown.map((s) => s.issue.targetId))])]);
   const reopened = new Set(rows.filter((r) => r.fixed_at !== null).map((r) => `${r.variant_id}:${r.issue_id}`));
   for (const row of rows) {
     const key = `${row.variant_id}:${row.issue_id}`;
     if (row.fixed_at === null && wanted.has(key)) out.set(key, { clockFrom: row.clock_from, reopened: reopened.has(key), pausedDays: 0 });
   }
-  if (pauses.length > 0) {
+  if (named.length > 0) {
     for (const { issue, target } of shown) {
       const key = `${target.variantId}:${issue.id}`;
       const clock = out.get(key);
-      const spans = pauseSpans({ id: issue.id, targetId: issue.targetId, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, pauses);
+      const spans = pauseSpans({ id: issue.id, targetId: issue.targetId, targetScope: target.scope, vulnerabilityId: issue.vulnerabilityId, ruleId: issue.ruleId }, named);
       if (clock && spans.length > 0) clock.pausedDays = pausedDaysOf(spans, clock.clockFrom, now);
     }
   }

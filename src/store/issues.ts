@@ -275,7 +275,7 @@ export type ScanIssueRow = Pick<IssueRow, 'id' | 'target_id' | 'fingerprint' | '
   Pick<ScanIssueTable, 'scan_id' | 'severity' | 'occurrences' | 'is_new'> & { scanner: string; scanned_at: string };
 
 /** What an issue list needs of each (scan, issue) pair. */
-const SCAN_ISSUE_COLUMNS = [
+export const SCAN_ISSUE_COLUMNS = [
   'issues.id',
   'issues.target_id',
   'issues.fingerprint',
@@ -410,6 +410,11 @@ export async function scanIssueSplit(db: Db, scan: { id: number; compared_scan_i
 export const ALIASES_PREFIX = '{"aliases":[%';
 export const ALIASES_CVE = '%CVE-%';
 
+/** The issue's details where they may name a CVE alias, else null: a page's `alias_details`. */
+export function aliasDetailsOf() {
+  return sql<string | null>`case when issues.details like ${ALIASES_PREFIX} and issues.details like ${ALIASES_CVE} then issues.details end`;
+}
+
 /** A page's row with the issue's details where they may name a CVE alias, else null. */
 export type ScanIssueRowWithAliases = ScanIssueRow & { alias_details: string | null };
 
@@ -423,7 +428,7 @@ export async function scanIssueRowsOf(db: Db, scanIds: readonly number[], issueI
 export async function scanIssueRowsOf(db: Db, scanIds: readonly number[], issueIds: readonly number[], aliases = false): Promise<ScanIssueRow[]> {
   const rows: ScanIssueRow[] = [];
   if (scanIds.length === 0) return rows;
-  const aliasDetails = sql<string | null>`case when issues.details like ${ALIASES_PREFIX} and issues.details like ${ALIASES_CVE} then issues.details end`;
+  const aliasDetails = aliasDetailsOf();
   for (const batch of batches(issueIds)) {
     const query = db
       .selectFrom('scan_issues')

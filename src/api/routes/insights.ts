@@ -410,8 +410,12 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     },
     async (request) => {
       const q = request.query;
-      // With the shown variants' tallies: the first pages by severity are read through indexes.
-      const state = await entityState(db, await readableEntity(request, request.params), { tallies: { mode: 'read', now: lantern.now() } });
+      // Two rounds of reads before the page's, each at once: the entity with its links, then what
+      // the links show. With the shown variants' tallies, the first pages by severity are read
+      // through indexes; with the targets' SLA pauses, which every page's clocks need.
+      const refKey = await refKeyOf(request.params.kind, request.params.namespace, request.params.name);
+      const [entity, links] = await Promise.all([readableEntity(request, request.params), linksOfRefKey(db, refKey)]);
+      const state = await entityState(db, entity, { tallies: { mode: 'read', now: lantern.now() }, links, slaPauses: true });
       return entityIssues(
         db,
         state,
