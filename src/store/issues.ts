@@ -87,19 +87,23 @@ export async function writeIssues(
   seenAt: string,
   drafts: readonly IssueDraft[],
   terms: ScanTermCounts,
+  options: { newTarget?: boolean } = {},
 ): Promise<number[]> {
   if (drafts.length === 0) return [];
   const contents = drafts.map((d) => contentOf(d.finding));
-  const existing = await trx
-    .selectFrom('issues')
-    .select(['id', 'fingerprint', 'first_seen_at', 'first_scan_id', ...CONTENT])
-    .where('target_id', '=', targetId)
-    .where(
-      'fingerprint',
-      'in',
-      drafts.map((d) => d.finding.fingerprint),
-    )
-    .execute();
+  // A target created in this transaction has only the issues this scan writes, each once.
+  const existing = options.newTarget
+    ? []
+    : await trx
+        .selectFrom('issues')
+        .select(['id', 'fingerprint', 'first_seen_at', 'first_scan_id', ...CONTENT])
+        .where('target_id', '=', targetId)
+        .where(
+          'fingerprint',
+          'in',
+          drafts.map((d) => d.finding.fingerprint),
+        )
+        .execute();
   const byFingerprint = new Map(existing.map((row) => [row.fingerprint, row]));
 
   const ids: number[] = new Array(drafts.length);

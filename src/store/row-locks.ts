@@ -1,4 +1,4 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type AliasableExpression, type ExpressionBuilder, type Kysely, PostgresAdapter, sql } from 'kysely';
 import { batches } from './batches.js';
 import type { Database } from './schema.js';
 
@@ -53,8 +53,19 @@ export async function lockTargetsForLinking(db: Kysely<Database>, ids: Iterable<
   }
 }
 
-/** An ingest's hold on its target: ingests share it, a catalog write linking to the target waits for them (lockTargetsForLinking). */
-export async function lockTargetShared(db: Kysely<Database>, id: number): Promise<void> {
-  if (!isPostgres(db)) return;
-  await db.selectFrom('targets').select('id').where('id', '=', id).forShare().execute();
+/**
+ * An ingest's hold on its target: ingests share it, a catalog write linking to the target waits for
+ * them (lockTargetsForLinking). Returns the target's name and scope, and `also`, a value of the
+ * target the caller reads in the same round trip; nothing when there is no such target.
+ */
+export async function lockTargetShared<T>(
+  db: Kysely<Database>,
+  id: number,
+  also: (eb: ExpressionBuilder<Database, 'targets'>) => AliasableExpression<T>,
+): Promise<{ name: string; scope: string; also: T } | undefined> {
+  const query = db
+    .selectFrom('targets')
+    .select((eb) => ['name', 'scope', also(eb).as('also')])
+    .where('id', '=', id);
+  return (isPostgres(db) ? query.forShare() : query).executeTakeFirst() as Promise<{ name: string; scope: string; also: T } | undefined>;
 }
