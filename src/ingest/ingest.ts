@@ -11,7 +11,7 @@ import { parseWebAddress } from '../domain/web-address.js';
 import { parseReport } from '../formats/index.js';
 import { refreshPriorityKeys } from '../insights/priority-order.js';
 import type { Store } from '../store/database.js';
-import { insertOccurrences, markCommon, scanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
+import { insertOccurrences, markCommon, recordScanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
 import type { Database, ScanRow, VariantRow } from '../store/schema.js';
 import { retireScanTerms, ScanTermCounts, writeScanTerms } from '../store/scan-search-terms.js';
 import { countsOf, findScanByReport, insertScan, latestScanBefore } from '../store/scans.js';
@@ -171,24 +171,15 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
 
     const comparison = await comparisonScan(trx, target, newTarget ? [variant] : undefined, variant, report.scanner, scanId, replaced);
     if (comparison) await markCommon(trx, scanId, comparison.id);
-    const { counts, fresh } = await scanTally(trx, scanId);
     // The summary a parser fills while its findings are read is final now.
     storableHeader(report);
-    const common = counts.total - fresh;
-    const tally = { new_count: fresh, common_count: common, remediated_count: (comparison?.total ?? 0) - common };
-    await trx
-      .updateTable('scans')
-      .set({
-        ...counts,
-        ...tally,
-        occurrences,
-        compared_scan_id: comparison?.id ?? null,
-        scan_type: report.scanType,
-        suppressed: report.suppressed,
-        errors: JSON.stringify(report.errors),
-      })
-      .where('id', '=', scanId)
-      .execute();
+    const { counts, ...tally } = await recordScanTally(trx, scanId, comparison?.total ?? 0, {
+      occurrences,
+      compared_scan_id: comparison?.id ?? null,
+      scan_type: report.scanType,
+      suppressed: report.suppressed,
+      errors: JSON.stringify(report.errors),
+    });
     if (variant.last_scan_at === null || variant.last_scan_at < scannedAt) {
       await trx.updateTable('variants').set({ last_scan_at: scannedAt }).where('id', '=', variant.id).execute();
     }

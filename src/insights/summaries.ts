@@ -27,9 +27,12 @@ export async function entitiesShowingTarget(db: Db, targetIds: readonly number[]
  */
 export async function refreshSummaries(store: Store, db: Db, entityIds: readonly number[], asOf: string, now: string, policies: SlaPolicies = DEFAULT_SLA_POLICIES): Promise<void> {
   const day = asOf.slice(0, 10);
-  await lockEntities(db, entityIds);
-  for (const ids of batches(new Set(entityIds), 200)) {
-    const entities = await db.selectFrom('entities').selectAll().where('id', 'in', ids).execute();
+  const unique = [...new Set(entityIds)];
+  // The few entities of an ingest are locked and read in one round trip; more are locked first,
+  // then read a batch at a time.
+  const locked = unique.length <= SUMMARY_BATCH ? await lockEntities(db, unique, { read: true }) : await lockEntities(db, unique);
+  for (const ids of batches(unique, SUMMARY_BATCH)) {
+    const entities = locked ?? (await db.selectFrom('entities').selectAll().where('id', 'in', ids).execute());
     const states = await entityStates(db, entities, { tallies: { mode: 'store', now } });
     const exploitation = await exploitationCounts(db, await withIssues(db, states), policies, now);
     const summaries = states.map((state) => {
@@ -81,6 +84,9 @@ async function withIssues(db: Db, states: EntityState[]): Promise<EntityState[]>
   const reread = new Map((await entityStates(db, tallied.map((s) => s.entity))).map((s) => [s.entity.id, s]));
   return states.map((s) => reread.get(s.entity.id) ?? s);
 }
+
+/** Entities whose summaries are computed and written together. */
+const SUMMARY_BATCH = 200;
 
 const COUNT_COLUMNS = ['has_data', 'critical', 'high', 'medium', 'low', 'info', 'total'] as const;
 const SUMMARY_COLUMNS = [...COUNT_COLUMNS, 'fixable', 'new_count', 'exempted', 'last_scan_at', 'unmatched_links', 'breakdown', 'updated_at', 'known_exploited', 'sla_breached', 'sla_due_soon', 'sla_next_change'] as const;

@@ -6,7 +6,7 @@ import { batches } from './batches.js';
 import { bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import { isPostgres } from './row-locks.js';
 import type { Store } from './database.js';
-import type { Database, EntityLinkRow, NewEntityLink } from './schema.js';
+import type { Database, EntityLinkRow, NewEntityLink, TargetRow, VariantRow } from './schema.js';
 
 type Db = Kysely<Database>;
 
@@ -18,17 +18,30 @@ export interface StoredTargets {
 
 /** Every target with its variants, or only the given ones. */
 export async function storedTargets(db: Db, targetIds?: readonly number[]): Promise<StoredTargets> {
-  const targetRows = [];
-  const variantRows = [];
+  const targetRows: Array<Pick<TargetRow, 'id' | 'scope' | 'name' | 'type' | 'baseline_variant' | 'baseline_regex'>> = [];
+  const variantRows: Array<Pick<VariantRow, 'id' | 'target_id' | 'name' | 'created_at' | 'last_scan_at'>> = [];
   const select = () => db.selectFrom('targets').select(['id', 'scope', 'name', 'type', 'baseline_variant', 'baseline_regex']).orderBy('id');
   const selectVariants = () => db.selectFrom('variants').select(['id', 'target_id', 'name', 'created_at', 'last_scan_at']).orderBy('id');
   if (targetIds === undefined) {
     targetRows.push(...(await select().execute()));
     variantRows.push(...(await selectVariants().execute()));
   } else {
+    // The targets with their variants in one round trip: a target without variants is one row
+    // with no variant, one with variants a row for each.
     for (const batch of batches(targetIds)) {
-      targetRows.push(...(await select().where('id', 'in', batch).execute()));
-      variantRows.push(...(await selectVariants().where('target_id', 'in', batch).execute()));
+      const rows = await db
+        .selectFrom('targets as t')
+        .leftJoin('variants as v', 'v.target_id', 't.id')
+        .select(['t.id', 't.scope', 't.name', 't.type', 't.baseline_variant', 't.baseline_regex'])
+        .select(['v.id as variant_id', 'v.name as variant_name', 'v.created_at', 'v.last_scan_at'])
+        .where('t.id', 'in', batch)
+        .orderBy('t.id')
+        .orderBy('v.id')
+        .execute();
+      for (const row of rows) {
+        if (targetRows.at(-1)?.id !== row.id) targetRows.push({ id: row.id, scope: row.scope, name: row.name, type: row.type, baseline_variant: row.baseline_variant, baseline_regex: row.baseline_regex });
+        if (row.variant_id !== null) variantRows.push({ id: row.variant_id, target_id: row.id, name: row.variant_name as string, created_at: row.created_at as string, last_scan_at: row.last_scan_at });
+      }
     }
   }
   const variantsByTarget = new Map<number, typeof variantRows>();
