@@ -13,7 +13,6 @@ import {
   storedTargets,
   type StoredTargets,
   targetsForLinks,
-  targetsNamed,
   unmatchedLinksNear,
 } from '../store/target-links.js';
 import type { TargetLinkSpec } from './entity.js';
@@ -166,8 +165,11 @@ async function candidateTargets(db: Db, rows: readonly EntityLinkRow[], newTarge
   for (const row of rows) {
     if (row.similar_targets !== null) for (const id of JSON.parse(row.similar_targets) as number[]) ids.add(id);
   }
-  for (const id of await targetsNamed(db, rows.map((row) => row.name_key))) ids.add(id);
-  return storedTargets(db, [...ids]);
+  return storedTargets(
+    db,
+    [...ids],
+    rows.map((row) => row.name_key),
+  );
 }
 
 /** What a scan can change: a target is new when this scan is its only one (targets are created by their first ingest). */
