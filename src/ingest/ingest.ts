@@ -14,9 +14,9 @@ import type { Store } from '../store/database.js';
 import { insertOccurrences, markCommon, recordScanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
 import type { Database, ScanRow, VariantRow } from '../store/schema.js';
 import { retireScanTerms, ScanTermCounts, writeScanTerms } from '../store/scan-search-terms.js';
-import { countsOf, findScanByReport, insertScan, latestScanBefore } from '../store/scans.js';
+import { countsOf, insertScan, latestScanBefore } from '../store/scans.js';
 import { advanceSlaClocks } from '../store/sla-clocks.js';
-import { ensureTarget, ensureVariant, findTarget, findVariant, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
+import { ensureTarget, ensureVariant, findTargetWithReport, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
 import { groupFindings } from './group.js';
 import { storableFinding, storableHeader } from './storable.js';
 
@@ -100,10 +100,10 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
   // that lost a race to a concurrent ingest is run again; its findings can be read once: parse again.
   return store.transaction(async (trx) => {
     if (attempts++ > 0) report = parse();
-    const existingTarget = await findTarget(trx, request.scope, request.target);
+    const found = await findTargetWithReport(trx, request.scope, request.target, request.variant, reportSha256);
+    const existingTarget = found?.target;
     if (existingTarget) requireSameType(existingTarget, request);
-    const existingVariant = existingTarget && (await findVariant(trx, existingTarget.id, request.variant));
-    const duplicate = existingVariant && (await findScanByReport(trx, existingVariant.id, reportSha256));
+    const duplicate = found?.reportScanId != null ? await trx.selectFrom('scans').selectAll().where('id', '=', found.reportScanId).executeTakeFirst() : undefined;
     if (duplicate && existingTarget) return resultOf(duplicate, existingTarget.name, request, true);
 
     const { target, created: newTarget } = await ensureTarget(store, trx, request.scope, request.target, request.targetType, now, {

@@ -27,6 +27,33 @@ export function findTarget(db: Db, scope: Scope, name: string): Promise<TargetRo
     .executeTakeFirst();
 }
 
+/**
+ * The target, with the id of a scan of its variant `variant` made from these report bytes, if it
+ * has one, in one round trip: an ingest of report bytes its variant has had writes nothing.
+ */
+export async function findTargetWithReport(
+  db: Db,
+  scope: Scope,
+  name: string,
+  variant: string,
+  reportSha256: string,
+): Promise<{ target: TargetRow; reportScanId: number | null } | undefined> {
+  const row = await db
+    .selectFrom('targets as t')
+    .leftJoin('variants as v', (join) => join.onRef('v.target_id', '=', 't.id').on('v.name', '=', variant))
+    .leftJoin('scans as s', (join) => join.onRef('s.variant_id', '=', 'v.id').on('s.report_sha256', '=', reportSha256))
+    .selectAll('t')
+    .select('s.id as report_scan_id')
+    .where('t.scope', '=', formatScope(scope))
+    .where('t.name_key', '=', targetNameKey(name))
+    .orderBy('s.id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { report_scan_id: reportScanId, ...target } = row;
+  return { target, reportScanId };
+}
+
 /** The target, or a NotFoundError naming it and its scope. */
 export async function getTarget(db: Db, scope: Scope, name: string): Promise<TargetRow> {
   const target = await findTarget(db, scope, name);
@@ -130,10 +157,6 @@ export async function ensureVariant(db: Db, targetId: number, name: string, now:
     .executeTakeFirst();
   if (created) return { variant: created, created: true };
   return { variant: await db.selectFrom('variants').selectAll().where('target_id', '=', targetId).where('name', '=', name).executeTakeFirstOrThrow(), created: false };
-}
-
-export function findVariant(db: Db, targetId: number, name: string): Promise<VariantRow | undefined> {
-  return db.selectFrom('variants').selectAll().where('target_id', '=', targetId).where('name', '=', name).executeTakeFirst();
 }
 
 export async function variantsOf(db: Db, targetId: number): Promise<VariantRow[]> {
