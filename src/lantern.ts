@@ -37,7 +37,7 @@ import { enqueueDeliveries } from './store/notification-deliveries.js';
 import { findLocation } from './store/catalog-locations.js';
 import { type ExemptionListRow, getExemption, getExemptionListing, insertExemption, listExemptions as listExemptionRows } from './store/exemptions.js';
 import { getTargetById } from './store/targets.js';
-import { entitiesShowingTarget, refreshSummaries } from './insights/summaries.js';
+import { entitiesShowingTarget, entitiesShowingTargetLocked, entityIdsOf, refreshSummaries } from './insights/summaries.js';
 import { batches } from './store/batches.js';
 import { entitiesChangedByKev, entitiesDueForSla, kevSnapshot } from './insights/exploitation-counts.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
@@ -138,7 +138,7 @@ export class Lantern {
     // A scan can give a target link its first data, a new variant to show, or a new name to suggest;
     // then every entity showing the target gets its summary (and history, at the scan's date) anew.
     this.afterIngest.push(relinkAfterIngest, async (trx, scan) => {
-      await this.refreshEntities(trx, await entitiesShowingTarget(trx, [scan.targetId]), scan.scannedAt);
+      await this.refreshEntities(trx, await entitiesShowingTargetLocked(trx, scan.targetId), scan.scannedAt);
     });
     // New critical or known-exploited issues are announced to the owners of the entities showing them.
     this.afterIngest.push(async (trx, scan) => {
@@ -160,10 +160,11 @@ export class Lantern {
    * Recomputes the summaries of entities whose security or catalog data changed (their history
    * dated `asOf`), then their scorecard results, in the caller's transaction.
    */
-  readonly refreshEntities: RefreshEntities = async (trx, entityIds, asOf, at = this.#clock()) => {
+  readonly refreshEntities: RefreshEntities = async (trx, entities, asOf, at = this.#clock()) => {
+    const entityIds = entityIdsOf(entities);
     // Nothing to recompute, and no scorecard files to read (an ingest into a target no entity shows).
     if (entityIds.length === 0) return;
-    await refreshSummaries(this.store, trx, entityIds, asOf, at, this.sla);
+    await refreshSummaries(this.store, trx, entities, asOf, at, this.sla);
     await this.#evaluate(trx, await this.scorecards.list(trx), at, entityIds);
   };
 

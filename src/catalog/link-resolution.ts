@@ -13,7 +13,6 @@ import {
   storedTargets,
   type StoredTargets,
   targetsForLinks,
-  targetsNamed,
   unmatchedLinksNear,
 } from '../store/target-links.js';
 import type { TargetLinkSpec } from './entity.js';
@@ -104,6 +103,15 @@ function keysOf(row: Pick<EntityLinkRow, 'name_key' | 'similarity_key' | 'last_s
   return { nameKey: row.name_key, similarityKey: row.similarity_key, lastSegment: row.last_segment ?? undefined, scope: row.scope };
 }
 
+export interface RelinkOptions {
+  /** The target has no scan but the one being ingested, or none. */
+  isNew: boolean;
+  /** The target was created in this transaction. */
+  created?: boolean | undefined;
+  /** The target's name and scope, when the caller has read them. */
+  target?: { name: string; scope: string } | undefined;
+}
+
 export interface RelinkResult {
   /** Links resolved again. */
   checked: number;
@@ -117,13 +125,14 @@ export interface RelinkResult {
  * no target and that it concerns (it may match them, or be the similar name they should hear of).
  * Both are indexed lookups; nothing else is read.
  */
-export async function relinkTarget(db: Db, targetId: number, options: { isNew: boolean }): Promise<RelinkResult> {
-  const linked = await linksToTarget(db, targetId);
+export async function relinkTarget(db: Db, targetId: number, options: RelinkOptions): Promise<RelinkResult> {
+  // No link has found a target created in this transaction: only its relinking can give it one.
+  const linked = options.created ? [] : await linksToTarget(db, targetId);
   let checked = linked.length;
   let changed = linked.length > 0 ? await reresolve(db, linked, await storedTargets(db, [targetId])) : 0;
   if (!options.isNew) return { checked, changed };
 
-  const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
+  const target = options.target ?? (await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst());
   if (!target) return { checked, changed };
   // A catalog write storing links at this moment either committed them before this (and they are
   // found below) or waits, and then reads this target (store/row-locks.ts).
@@ -156,16 +165,24 @@ async function candidateTargets(db: Db, rows: readonly EntityLinkRow[], newTarge
   for (const row of rows) {
     if (row.similar_targets !== null) for (const id of JSON.parse(row.similar_targets) as number[]) ids.add(id);
   }
-  for (const id of await targetsNamed(db, rows.map((row) => row.name_key))) ids.add(id);
-  return storedTargets(db, [...ids]);
+  return storedTargets(
+    db,
+    [...ids],
+    rows.map((row) => row.name_key),
+  );
 }
 
 /** What a scan can change: a target is new when this scan is its only one (targets are created by their first ingest). */
-export async function relinkAfterScan(db: Db, scan: { targetId: number; scanId: number }): Promise<RelinkResult> {
-  // Held to the end of the ingest: a catalog write linking entities to this target waits, or went first.
-  await lockTargetShared(db, scan.targetId);
-  const earlier = await db.selectFrom('scans').select('id').where('target_id', '=', scan.targetId).where('id', '<>', scan.scanId).limit(1).executeTakeFirst();
-  return relinkTarget(db, scan.targetId, { isNew: earlier === undefined });
+export async function relinkAfterScan(db: Db, scan: { targetId: number; scanId: number; newTarget?: boolean }): Promise<RelinkResult> {
+  // Held to the end of the ingest: a catalog write linking entities to this target waits, or went
+  // first (lockTargetShared). Read with the lock: the target's name and whether it has another scan.
+  const target = await lockTargetShared(db, scan.targetId, (eb) =>
+    eb.exists(eb.selectFrom('scans').select('id').where('target_id', '=', scan.targetId).where('id', '<>', scan.scanId)),
+  );
+  if (!target) return { checked: 0, changed: 0 };
+  // PostgreSQL answers exists with a boolean, SQLite with 1 or 0.
+  const earlier = target.also === true || Number(target.also) === 1;
+  return relinkTarget(db, scan.targetId, { isNew: !earlier, created: scan.newTarget, target });
 }
 
 /** The after-ingest hook: runs inside every ingest transaction (Lantern registers it). */

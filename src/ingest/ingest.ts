@@ -11,12 +11,12 @@ import { parseWebAddress } from '../domain/web-address.js';
 import { parseReport } from '../formats/index.js';
 import { refreshPriorityKeys } from '../insights/priority-order.js';
 import type { Store } from '../store/database.js';
-import { insertOccurrences, markCommon, scanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
-import type { Database, ScanRow } from '../store/schema.js';
+import { insertOccurrences, markCommon, recordScanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
+import type { Database, ScanRow, VariantRow } from '../store/schema.js';
 import { retireScanTerms, ScanTermCounts, writeScanTerms } from '../store/scan-search-terms.js';
-import { countsOf, findScanByReport, insertScan, latestScanBefore } from '../store/scans.js';
+import { countsOf, insertScan, latestScanBefore } from '../store/scans.js';
 import { advanceSlaClocks } from '../store/sla-clocks.js';
-import { ensureTarget, ensureVariant, findTarget, findVariant, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
+import { ensureTarget, ensureVariant, findTargetWithReport, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
 import { groupFindings } from './group.js';
 import { storableFinding, storableHeader } from './storable.js';
 
@@ -64,7 +64,16 @@ export interface IngestResult {
  * Runs inside the ingest transaction after the scan is written (link resolution, summaries,
  * scorecards). It must change nothing outside the database: the transaction may be run again.
  */
-export type AfterIngest = (trx: Kysely<Database>, scan: { targetId: number; scanId: number; scannedAt: string }) => Promise<void>;
+export type AfterIngest = (trx: Kysely<Database>, scan: IngestedScan) => Promise<void>;
+
+/** The scan an after-ingest hook is told about. */
+export interface IngestedScan {
+  targetId: number;
+  scanId: number;
+  scannedAt: string;
+  /** True when this ingest created the target: it had no scan, issue or link before. */
+  newTarget: boolean;
+}
 
 const MAX_NAME = 512;
 /** Findings grouped and written together: large enough for multi-row statements, small enough to bound memory. */
@@ -91,21 +100,24 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
   // that lost a race to a concurrent ingest is run again; its findings can be read once: parse again.
   return store.transaction(async (trx) => {
     if (attempts++ > 0) report = parse();
-    const existingTarget = await findTarget(trx, request.scope, request.target);
+    const found = await findTargetWithReport(trx, request.scope, request.target, request.variant, reportSha256);
+    const existingTarget = found?.target;
     if (existingTarget) requireSameType(existingTarget, request);
-    const existingVariant = existingTarget && (await findVariant(trx, existingTarget.id, request.variant));
-    const duplicate = existingVariant && (await findScanByReport(trx, existingVariant.id, reportSha256));
+    const duplicate = found?.reportScanId != null ? await trx.selectFrom('scans').selectAll().where('id', '=', found.reportScanId).executeTakeFirst() : undefined;
     if (duplicate && existingTarget) return resultOf(duplicate, existingTarget.name, request, true);
 
-    const target = await ensureTarget(store, trx, request.scope, request.target, request.targetType, now);
+    const { target, created: newTarget } = await ensureTarget(store, trx, request.scope, request.target, request.targetType, now, {
+      missing: !existingTarget,
+      baselineVariant: request.baseline ? request.variant : undefined,
+    });
     // Again: another ingest may have created the target since it was looked up.
     requireSameType(target, request);
-    if (request.baseline) {
+    if (request.baseline && !newTarget) {
       await setBaseline(trx, target.id, { variant: request.variant });
       target.baseline_variant = request.variant;
       target.baseline_regex = null;
     }
-    const variant = await ensureVariant(trx, target.id, request.variant, now);
+    const { variant, created: newVariant } = await ensureVariant(trx, target.id, request.variant, now);
     const scanId = await insertScan(trx, {
       target_id: target.id,
       variant_id: variant.id,
@@ -133,7 +145,9 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     });
 
     // The scan this one replaces as its variant's current state by this scanner no longer counts its search terms.
-    const replaced = await latestScanBefore(trx, variant.id, report.scanner, scanId);
+    // A variant this transaction created has no earlier scan. The scan read here is also the one SLA
+    // clocks compare with, and the comparison scan when the variant is compared with itself.
+    const replaced = newVariant ? undefined : await latestScanBefore(trx, variant.id, report.scanner, scanId);
     if (replaced) await retireScanTerms(trx, replaced.id);
     const terms = new ScanTermCounts();
 
@@ -143,7 +157,8 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     for (const chunk of chunks(storableFindings(report.findings), CHUNK)) {
       const drafts = groupFindings(chunk);
       const fresh = drafts.filter((d) => !known.has(d.finding.fingerprint));
-      const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh, terms);
+      // A target this transaction created has no issues yet: none to look for.
+      const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh, terms, { newTarget });
       fresh.forEach((d, i) => known.set(d.finding.fingerprint, freshIds[i] as number));
       const ids = drafts.map((d) => known.get(d.finding.fingerprint) as number);
       await upsertScanIssues(store, trx, scanId, drafts, ids);
@@ -154,34 +169,25 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
 
     await writeScanTerms(store, trx, { id: scanId, variantId: variant.id }, terms);
 
-    const comparison = await comparisonScan(trx, target, variant.name, report.scanner, scanId);
+    const comparison = await comparisonScan(trx, target, newTarget ? [variant] : undefined, variant, report.scanner, scanId, replaced);
     if (comparison) await markCommon(trx, scanId, comparison.id);
-    const { counts, fresh } = await scanTally(trx, scanId);
     // The summary a parser fills while its findings are read is final now.
     storableHeader(report);
-    const common = counts.total - fresh;
-    const tally = { new_count: fresh, common_count: common, remediated_count: (comparison?.total ?? 0) - common };
-    await trx
-      .updateTable('scans')
-      .set({
-        ...counts,
-        ...tally,
-        occurrences,
-        compared_scan_id: comparison?.id ?? null,
-        scan_type: report.scanType,
-        suppressed: report.suppressed,
-        errors: JSON.stringify(report.errors),
-      })
-      .where('id', '=', scanId)
-      .execute();
+    const { counts, ...tally } = await recordScanTally(trx, scanId, comparison?.total ?? 0, {
+      occurrences,
+      compared_scan_id: comparison?.id ?? null,
+      scan_type: report.scanType,
+      suppressed: report.suppressed,
+      errors: JSON.stringify(report.errors),
+    });
     if (variant.last_scan_at === null || variant.last_scan_at < scannedAt) {
       await trx.updateTable('variants').set({ last_scan_at: scannedAt }).where('id', '=', variant.id).execute();
     }
-    await advanceSlaClocks(trx, { id: scanId, variantId: variant.id, scanner: report.scanner, scannedAt });
+    await advanceSlaClocks(trx, { id: scanId, variantId: variant.id, scanner: report.scanner, scannedAt }, replaced);
     // The scan's issues take their place in the priority order: new ones, rewritten ones, and any a
     // new occurrence gave a scanner's EPSS.
     await refreshPriorityKeys(trx, new Set(known.values()));
-    for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId, scannedAt });
+    for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId, scannedAt, newTarget });
 
     return {
       scanId,
@@ -232,19 +238,25 @@ function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {
 
 /**
  * DESIGN.md (New, common, remediated): the same scanner's latest earlier scan of the baseline when
- * the scanned variant is not the baseline, else of the same variant.
+ * the scanned variant is not the baseline, else of the same variant. The baseline is chosen from
+ * the variants as they were before this scan: the scanned one not yet marked as scanned at its
+ * time. `variants` are the target's when the caller knows them all (a target it created), and
+ * `replaced` the scanned variant's own latest earlier scan, already read.
  */
 async function comparisonScan(
   trx: Kysely<Database>,
   target: { id: number; baseline_variant: string | null; baseline_regex: string | null },
-  variantName: string,
+  variants: readonly VariantRow[] | undefined,
+  scanned: VariantRow,
   scanner: string,
   scanId: number,
+  replaced: ScanRow | undefined,
 ): Promise<ScanRow | undefined> {
-  const variants = await variantsOf(trx, target.id);
-  const baseline = chooseBaseline({ baselineVariant: target.baseline_variant, baselineRegex: target.baseline_regex }, variants.map(variantInfo));
-  const compareWith = baseline.variant ?? variantName;
-  const row = variants.find((v) => v.name === compareWith);
+  const rows = variants ?? (await variantsOf(trx, target.id));
+  const baseline = chooseBaseline({ baselineVariant: target.baseline_variant, baselineRegex: target.baseline_regex }, rows.map(variantInfo));
+  const compareWith = baseline.variant ?? scanned.name;
+  if (compareWith === scanned.name) return replaced;
+  const row = rows.find((v) => v.name === compareWith);
   return row ? latestScanBefore(trx, row.id, scanner, scanId) : undefined;
 }
 

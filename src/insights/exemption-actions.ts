@@ -8,7 +8,7 @@ import type { Database, ExemptionRow, ExemptionTable } from '../store/schema.js'
 import { endSlaPause, startSlaPause } from '../store/sla-pauses.js';
 import { EXEMPTION_DURATIONS, EXEMPTION_LEVELS, EXEMPTION_REASONS, type ExemptionDuration, type ExemptionLevel, type ExemptionReason, exemptionStatus, exemptionView, type ExemptionView } from './exemptions.js';
 import { scopeAllowed } from '../store/scope-filter.js';
-import { entitiesShowingTarget } from './summaries.js';
+import { entitiesShowingTarget, type LockedEntities } from './summaries.js';
 
 type Db = Kysely<Database>;
 
@@ -17,7 +17,7 @@ type Db = Kysely<Database>;
  * summaries, and whatever else Lantern wires (scorecards), as they stand at `now` (default: the
  * clock). `asOf` dates the summary history.
  */
-export type RefreshEntities = (trx: Db, entityIds: readonly number[], asOf: string, now?: string) => Promise<void>;
+export type RefreshEntities = (trx: Db, entities: readonly number[] | LockedEntities, asOf: string, now?: string) => Promise<void>;
 
 /**
  * What a request names: one issue (`issueId`; with `level` project, org or account, the issue's

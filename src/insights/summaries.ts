@@ -1,8 +1,8 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Database, EntityRow } from '../store/schema.js';
 import { batches } from '../store/batches.js';
 import { bulkRun } from '../store/bulk.js';
-import { lockEntities } from '../store/row-locks.js';
+import { isPostgres, lockEntities } from '../store/row-locks.js';
 import { recordTrendChanges } from '../store/trend-changes.js';
 import type { Store } from '../store/database.js';
 import { type EntityState, entityStates } from './entity-state.js';
@@ -19,17 +19,52 @@ export async function entitiesShowingTarget(db: Db, targetIds: readonly number[]
   return rows.map((r) => r.entity_id);
 }
 
+/** Entities an ingest read with their lock (entitiesShowingTargetLocked), to be refreshed. */
+export interface LockedEntities {
+  locked: readonly EntityRow[];
+}
+
+/** The ids of entities to refresh, given as ids or as locked rows. */
+export function entityIdsOf(entities: readonly number[] | LockedEntities): readonly number[] {
+  return 'locked' in entities ? entities.locked.map((e) => e.id) : entities;
+}
+
+/**
+ * The entities with a link that found this target, locked and read in one round trip, in id order
+ * (store/row-locks.ts: lockEntities): what refreshSummaries would lock and read of them.
+ */
+export async function entitiesShowingTargetLocked(db: Db, targetId: number): Promise<LockedEntities> {
+  const query = db
+    .selectFrom('entities')
+    .selectAll()
+    .where('id', 'in', (eb) => eb.selectFrom('entity_links').select('entity_id').where('target_id', '=', targetId))
+    .orderBy('id');
+  return { locked: await (isPostgres(db) ? query.forNoKeyUpdate() : query).execute() };
+}
+
 /**
  * Recomputes and stores the summaries of these entities, and their history for the day of `asOf`
  * (an ingest's scan time, else now). A change dated earlier than stored history, as when scans are
  * ingested with past dates, supersedes the history after it: that history was computed without it.
- * The entities are locked first (store/row-locks.ts): concurrent refreshes of one entity take turns.
+ * The entities are locked first (store/row-locks.ts): concurrent refreshes of one entity take turns;
+ * entities given as locked rows were locked when they were read.
  */
-export async function refreshSummaries(store: Store, db: Db, entityIds: readonly number[], asOf: string, now: string, policies: SlaPolicies = DEFAULT_SLA_POLICIES): Promise<void> {
+export async function refreshSummaries(
+  store: Store,
+  db: Db,
+  given: readonly number[] | LockedEntities,
+  asOf: string,
+  now: string,
+  policies: SlaPolicies = DEFAULT_SLA_POLICIES,
+): Promise<void> {
   const day = asOf.slice(0, 10);
-  await lockEntities(db, entityIds);
-  for (const ids of batches(new Set(entityIds), 200)) {
-    const entities = await db.selectFrom('entities').selectAll().where('id', 'in', ids).execute();
+  const unique = [...new Set(entityIdsOf(given))];
+  // The few entities of an ingest are locked and read in one round trip; more are locked first,
+  // then read a batch at a time.
+  const locked = 'locked' in given ? given.locked : unique.length <= SUMMARY_BATCH ? await lockEntities(db, unique, { read: true }) : await lockEntities(db, unique);
+  const byId = locked && new Map(locked.map((e) => [e.id, e]));
+  for (const ids of batches(unique, SUMMARY_BATCH)) {
+    const entities = byId ? ids.map((id) => byId.get(id) as EntityRow) : await db.selectFrom('entities').selectAll().where('id', 'in', ids).execute();
     const states = await entityStates(db, entities, { tallies: { mode: 'store', now } });
     const exploitation = await exploitationCounts(db, await withIssues(db, states), policies, now);
     const summaries = states.map((state) => {
@@ -81,6 +116,9 @@ async function withIssues(db: Db, states: EntityState[]): Promise<EntityState[]>
   const reread = new Map((await entityStates(db, tallied.map((s) => s.entity))).map((s) => [s.entity.id, s]));
   return states.map((s) => reread.get(s.entity.id) ?? s);
 }
+
+/** Entities whose summaries are computed and written together. */
+const SUMMARY_BATCH = 200;
 
 const COUNT_COLUMNS = ['has_data', 'critical', 'high', 'medium', 'low', 'info', 'total'] as const;
 const SUMMARY_COLUMNS = [...COUNT_COLUMNS, 'fixable', 'new_count', 'exempted', 'last_scan_at', 'unmatched_links', 'breakdown', 'updated_at', 'known_exploited', 'sla_breached', 'sla_due_soon', 'sla_next_change'] as const;

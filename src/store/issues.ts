@@ -1,12 +1,12 @@
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, sql, type Updateable } from 'kysely';
 import type { Finding, Occurrence } from '../domain/finding.js';
-import { emptyCounts, type Severity, severityFromRank, severityRank, type SeverityCounts } from '../domain/severity.js';
+import { emptyCounts, type Severity, SEVERITIES, severityFromRank, severityRank, type SeverityCounts } from '../domain/severity.js';
 import type { IssueDraft } from '../ingest/group.js';
 import { batches } from './batches.js';
 import { bulkInsertIds, bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import type { Store } from './database.js';
 import { isPostgres } from './row-locks.js';
-import type { Database, IssueRow, IssueTable, ScanIssueTable } from './schema.js';
+import type { Database, IssueRow, IssueTable, ScanIssueTable, ScanTable } from './schema.js';
 import { type RewrittenTerms, type ScanTermCounts, shiftScanTerms } from './scan-search-terms.js';
 import { recordSearchTerms } from './search-terms.js';
 
@@ -87,19 +87,23 @@ export async function writeIssues(
   seenAt: string,
   drafts: readonly IssueDraft[],
   terms: ScanTermCounts,
+  options: { newTarget?: boolean } = {},
 ): Promise<number[]> {
   if (drafts.length === 0) return [];
   const contents = drafts.map((d) => contentOf(d.finding));
-  const existing = await trx
-    .selectFrom('issues')
-    .select(['id', 'fingerprint', 'first_seen_at', 'first_scan_id', ...CONTENT])
-    .where('target_id', '=', targetId)
-    .where(
-      'fingerprint',
-      'in',
-      drafts.map((d) => d.finding.fingerprint),
-    )
-    .execute();
+  // A target created in this transaction has only the issues this scan writes, each once.
+  const existing = options.newTarget
+    ? []
+    : await trx
+        .selectFrom('issues')
+        .select(['id', 'fingerprint', 'first_seen_at', 'first_scan_id', ...CONTENT])
+        .where('target_id', '=', targetId)
+        .where(
+          'fingerprint',
+          'in',
+          drafts.map((d) => d.finding.fingerprint),
+        )
+        .execute();
   const byFingerprint = new Map(existing.map((row) => [row.fingerprint, row]));
 
   const ids: number[] = new Array(drafts.length);
@@ -193,23 +197,45 @@ export async function markCommon(trx: Db, scanId: number, comparedScanId: number
     .execute();
 }
 
-/** A scan's issues per severity, and how many of them are new. */
-export async function scanTally(trx: Db, scanId: number): Promise<{ counts: SeverityCounts; fresh: number }> {
-  const rows = await trx
+/** What an ingest stores on its scan once its issues are written. */
+export type ScanFinish = Pick<Updateable<ScanTable>, 'occurrences' | 'compared_scan_id' | 'scan_type' | 'suppressed' | 'errors'>;
+
+/**
+ * Counts a scan's issues per severity and how many of them are new, and stores the counts on the
+ * scan with `finish`, in one statement: common are those not new, remediated those of the
+ * comparison scan's `comparedTotal` that are not common. Returns what it stored.
+ */
+export async function recordScanTally(
+  trx: Db,
+  scanId: number,
+  comparedTotal: number,
+  finish: ScanFinish,
+): Promise<{ counts: SeverityCounts; new_count: number; common_count: number; remediated_count: number }> {
+  const tally = trx
     .selectFrom('scan_issues')
-    .select((eb) => ['severity', eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('is_new').as('fresh')])
-    .where('scan_id', '=', scanId)
-    .groupBy('severity')
-    .execute();
+    .select((eb) => [
+      ...SEVERITIES.map((severity) => eb.fn.coalesce(eb.fn.sum<number>(eb.case().when('severity', '=', severityRank(severity)).then(1).else(0).end()), eb.lit(0)).as(severity)),
+      eb.fn.countAll<number>().as('total'),
+      eb.fn.coalesce(eb.fn.sum<number>('is_new'), eb.lit(0)).as('fresh'),
+    ])
+    .where('scan_id', '=', scanId);
+  const row = await trx
+    .updateTable('scans')
+    .from(tally.as('t'))
+    .set((eb) => ({
+      ...finish,
+      ...Object.fromEntries(SEVERITIES.map((severity) => [severity, eb.ref(`t.${severity}`)])),
+      total: eb.ref('t.total'),
+      new_count: eb.ref('t.fresh'),
+      common_count: sql<number>`t.total - t.fresh`,
+      remediated_count: sql<number>`${comparedTotal} - (t.total - t.fresh)`,
+    }))
+    .where('scans.id', '=', scanId)
+    .returning(['scans.critical', 'scans.high', 'scans.medium', 'scans.low', 'scans.info', 'scans.total', 'scans.new_count', 'scans.common_count', 'scans.remediated_count'])
+    .executeTakeFirstOrThrow();
   const counts = emptyCounts();
-  let fresh = 0;
-  for (const row of rows) {
-    const n = Number(row.n);
-    counts[severityFromRank(row.severity)] += n;
-    counts.total += n;
-    fresh += Number(row.fresh);
-  }
-  return { counts, fresh };
+  for (const key of [...SEVERITIES, 'total'] as const) counts[key] = Number(row[key]);
+  return { counts, new_count: Number(row.new_count), common_count: Number(row.common_count), remediated_count: Number(row.remediated_count) };
 }
 
 /** Inserts every occurrence of the drafts; returns how many. */

@@ -1,6 +1,6 @@
-import { type Kysely, PostgresAdapter, sql } from 'kysely';
+import { type AliasableExpression, type ExpressionBuilder, type Kysely, PostgresAdapter, sql } from 'kysely';
 import { batches } from './batches.js';
-import type { Database } from './schema.js';
+import type { Database, EntityRow } from './schema.js';
 
 /**
  * Row locks that make concurrent transactions on PostgreSQL take turns where they would otherwise
@@ -17,12 +17,24 @@ export function isPostgres(db: Pick<Kysely<Database>, 'getExecutor'>): boolean {
  * Locks these entities until the transaction ends. Whatever is computed from an entity's state
  * (its summary, history and scorecard results) is read after this, so of two transactions that
  * refresh one entity the second reads what the first committed, and neither's write is lost.
+ * With `read`, returns their rows, read with the lock (on SQLite, read alone): a caller that reads
+ * them next saves a round trip.
  */
-export async function lockEntities(db: Kysely<Database>, ids: Iterable<number>): Promise<void> {
-  if (!isPostgres(db)) return;
+export async function lockEntities(db: Kysely<Database>, ids: Iterable<number>): Promise<undefined>;
+export async function lockEntities(db: Kysely<Database>, ids: Iterable<number>, options: { read: true }): Promise<EntityRow[]>;
+export async function lockEntities(db: Kysely<Database>, ids: Iterable<number>, options: { read?: boolean } = {}): Promise<EntityRow[] | undefined> {
+  const postgres = isPostgres(db);
+  if (!postgres && !options.read) return undefined;
+  const rows: EntityRow[] = [];
   for (const batch of batches([...new Set(ids)].sort((a, b) => a - b))) {
-    await db.selectFrom('entities').select('id').where('id', 'in', batch).orderBy('id').forNoKeyUpdate().execute();
+    if (!options.read) {
+      await db.selectFrom('entities').select('id').where('id', 'in', batch).orderBy('id').forNoKeyUpdate().execute();
+      continue;
+    }
+    const query = db.selectFrom('entities').selectAll().where('id', 'in', batch).orderBy('id');
+    rows.push(...(await (postgres ? query.forNoKeyUpdate() : query).execute()));
   }
+  return options.read ? rows : undefined;
 }
 
 /**
@@ -53,8 +65,19 @@ export async function lockTargetsForLinking(db: Kysely<Database>, ids: Iterable<
   }
 }
 
-/** An ingest's hold on its target: ingests share it, a catalog write linking to the target waits for them (lockTargetsForLinking). */
-export async function lockTargetShared(db: Kysely<Database>, id: number): Promise<void> {
-  if (!isPostgres(db)) return;
-  await db.selectFrom('targets').select('id').where('id', '=', id).forShare().execute();
+/**
+ * An ingest's hold on its target: ingests share it, a catalog write linking to the target waits for
+ * them (lockTargetsForLinking). Returns the target's name and scope, and `also`, a value of the
+ * target the caller reads in the same round trip; nothing when there is no such target.
+ */
+export async function lockTargetShared<T>(
+  db: Kysely<Database>,
+  id: number,
+  also: (eb: ExpressionBuilder<Database, 'targets'>) => AliasableExpression<T>,
+): Promise<{ name: string; scope: string; also: T } | undefined> {
+  const query = db
+    .selectFrom('targets')
+    .select((eb) => ['name', 'scope', also(eb).as('also')])
+    .where('id', '=', id);
+  return (isPostgres(db) ? query.forShare() : query).executeTakeFirst() as Promise<{ name: string; scope: string; also: T } | undefined>;
 }

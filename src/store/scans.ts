@@ -5,10 +5,6 @@ import type { Database, NewScan, ScanRow } from './schema.js';
 
 type Db = Kysely<Database>;
 
-export function findScanByReport(db: Db, variantId: number, reportSha256: string): Promise<ScanRow | undefined> {
-  return db.selectFrom('scans').selectAll().where('variant_id', '=', variantId).where('report_sha256', '=', reportSha256).executeTakeFirst();
-}
-
 /** The same scanner's latest scan of a variant (ingest order) before scan `before`, if any. */
 export function latestScanBefore(db: Db, variantId: number, scanner: string, before: number): Promise<ScanRow | undefined> {
   return db

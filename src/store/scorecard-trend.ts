@@ -60,23 +60,35 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
   for (const ids of batches(written.map((r) => r.entity_id))) {
     const entities = await entityFacets(db, ids);
     const later = new Map<number, HistoryRow[]>();
-    const rows = await db.selectFrom('scorecard_history as h').select(columns).where('h.scorecard_id', '=', scorecardId).where('h.entity_id', 'in', ids).where('h.day', '>=', day).orderBy('h.entity_id').orderBy('h.day').execute();
+    const before = new Map<number, HistoryRow>();
+    // The rows from `day` on, and each entity's latest row before it, in one round trip: the latter
+    // have an earlier day, so in (entity, day) order each entity's row before comes first.
+    const latest = db.selectFrom('scorecard_history').select((eb) => ['entity_id', eb.fn.max('day').as('day')]).where('scorecard_id', '=', scorecardId).where('entity_id', 'in', ids).where('day', '<', day).groupBy('entity_id');
+    const rows = await db
+      .selectFrom('scorecard_history as h')
+      .select(columns)
+      .where('h.scorecard_id', '=', scorecardId)
+      .where('h.entity_id', 'in', ids)
+      .where('h.day', '>=', day)
+      .unionAll(
+        db
+          .selectFrom('scorecard_history as h')
+          .innerJoin(latest.as('p'), (join) => join.onRef('p.entity_id', '=', 'h.entity_id').onRef('p.day', '=', 'h.day'))
+          .select(columns)
+          .where('h.scorecard_id', '=', scorecardId),
+      )
+      .orderBy('entity_id')
+      .orderBy('day')
+      .execute();
     for (const row of rows) {
+      if (row.day < day) {
+        before.set(row.entity_id, row);
+        continue;
+      }
       const list = later.get(row.entity_id);
       if (list) list.push(row);
       else later.set(row.entity_id, [row]);
     }
-    const latest = db.selectFrom('scorecard_history').select((eb) => ['entity_id', eb.fn.max('day').as('day')]).where('scorecard_id', '=', scorecardId).where('entity_id', 'in', ids).where('day', '<', day).groupBy('entity_id');
-    const before = new Map(
-      (
-        await db
-          .selectFrom('scorecard_history as h')
-          .innerJoin(latest.as('p'), (join) => join.onRef('p.entity_id', '=', 'h.entity_id').onRef('p.day', '=', 'h.day'))
-          .select(columns)
-          .where('h.scorecard_id', '=', scorecardId)
-          .execute()
-      ).map((r) => [r.entity_id, r]),
-    );
     const writtenHere = new Set(ids);
     for (const row of written) {
       if (!writtenHere.has(row.entity_id)) continue;

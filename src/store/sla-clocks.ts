@@ -1,7 +1,6 @@
 import type { Kysely } from 'kysely';
 import { batches } from './batches.js';
-import type { Database, SlaClockRow } from './schema.js';
-import { currentScanIds, latestScanBefore } from './scans.js';
+import type { Database, ScanRow, SlaClockRow } from './schema.js';
 
 type Db = Kysely<Database>;
 
@@ -10,9 +9,14 @@ type Db = Kysely<Database>;
  * current state, in the ingest's transaction: an issue the scan reports that has no open clock in
  * the variant opens one (its clock from first seen in the target the first time, from now when it
  * comes back); an issue the scanner's previous scan of the variant reported that no current scan
- * reports any more is fixed now. Two set statements, whatever the size of the scan.
+ * reports any more is fixed now. Two set statements, whatever the size of the scan. `previous` is
+ * that previous scan, which the ingest has read already (latestScanBefore).
  */
-export async function advanceSlaClocks(trx: Db, scan: { id: number; variantId: number; scanner: string; scannedAt: string }): Promise<void> {
+export async function advanceSlaClocks(
+  trx: Db,
+  scan: { id: number; variantId: number; scanner: string; scannedAt: string },
+  previous: Pick<ScanRow, 'id'> | undefined,
+): Promise<void> {
   await trx
     .insertInto('sla_clocks')
     .columns(['variant_id', 'issue_id', 'opened_at', 'clock_from', 'fixed_at', 'fixed_scan_id', 'severity'])
@@ -40,9 +44,7 @@ export async function advanceSlaClocks(trx: Db, scan: { id: number; variantId: n
     )
     .execute();
 
-  const previous = await latestScanBefore(trx, scan.variantId, scan.scanner, scan.id);
   if (!previous) return;
-  const current = await currentScanIds(trx, [scan.variantId]);
   await trx
     .updateTable('sla_clocks')
     .set((eb) => ({
@@ -53,7 +55,13 @@ export async function advanceSlaClocks(trx: Db, scan: { id: number; variantId: n
     .where('variant_id', '=', scan.variantId)
     .where('fixed_at', 'is', null)
     .where('issue_id', 'in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', '=', previous.id))
-    .where('issue_id', 'not in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', 'in', current))
+    // The variant's current state: each scanner's latest scan of it (currentScanIds), read in this statement.
+    .where('issue_id', 'not in', (eb) =>
+      eb
+        .selectFrom('scan_issues')
+        .select('issue_id')
+        .where('scan_id', 'in', eb.selectFrom('scans').select((e) => e.fn.max('id').as('id')).where('variant_id', '=', scan.variantId).groupBy('scanner')),
+    )
     .execute();
 }
 

@@ -2,11 +2,11 @@ import type { Kysely } from 'kysely';
 import { type LinkDiagnostic, type NameKeys, similarContenders, similarKeyLengths, type SimilarRank, similarRank, type TargetSummary } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import type { TargetType } from '../domain/target.js';
-import { batches } from './batches.js';
+import { batches, IN_LIST_BATCH } from './batches.js';
 import { bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import { isPostgres } from './row-locks.js';
 import type { Store } from './database.js';
-import type { Database, EntityLinkRow, NewEntityLink } from './schema.js';
+import type { Database, EntityLinkRow, NewEntityLink, TargetRow, VariantRow } from './schema.js';
 
 type Db = Kysely<Database>;
 
@@ -16,19 +16,41 @@ export interface StoredTargets {
   variantId(targetId: number, variant: string): number | undefined;
 }
 
-/** Every target with its variants, or only the given ones. */
-export async function storedTargets(db: Db, targetIds?: readonly number[]): Promise<StoredTargets> {
-  const targetRows = [];
-  const variantRows = [];
+/**
+ * Every target with its variants, or only the given ones: those with these ids, and those with
+ * any of `nameKeys` in any scope.
+ */
+export async function storedTargets(db: Db, targetIds?: readonly number[], nameKeys: readonly string[] = []): Promise<StoredTargets> {
+  const targetRows: Array<Pick<TargetRow, 'id' | 'scope' | 'name' | 'type' | 'baseline_variant' | 'baseline_regex'>> = [];
+  const variantRows: Array<Pick<VariantRow, 'id' | 'target_id' | 'name' | 'created_at' | 'last_scan_at'>> = [];
   const select = () => db.selectFrom('targets').select(['id', 'scope', 'name', 'type', 'baseline_variant', 'baseline_regex']).orderBy('id');
   const selectVariants = () => db.selectFrom('variants').select(['id', 'target_id', 'name', 'created_at', 'last_scan_at']).orderBy('id');
   if (targetIds === undefined) {
     targetRows.push(...(await select().execute()));
     variantRows.push(...(await selectVariants().execute()));
   } else {
-    for (const batch of batches(targetIds)) {
-      targetRows.push(...(await select().where('id', 'in', batch).execute()));
-      variantRows.push(...(await selectVariants().where('target_id', 'in', batch).execute()));
+    const keys = [...new Set(nameKeys)];
+    // Names and ids that fit one statement are looked up together, else the names' ids first.
+    const together = keys.length + targetIds.length <= IN_LIST_BATCH;
+    const named = together ? keys : [];
+    const idBatches = batches(together ? targetIds : [...new Set([...targetIds, ...(await targetsNamed(db, keys))])]);
+    if (idBatches.length === 0 && named.length > 0) idBatches.push([]);
+    // The targets with their variants in one round trip: a target without variants is one row
+    // with no variant, one with variants a row for each.
+    for (const [k, batch] of idBatches.entries()) {
+      const rows = await db
+        .selectFrom('targets as t')
+        .leftJoin('variants as v', 'v.target_id', 't.id')
+        .select(['t.id', 't.scope', 't.name', 't.type', 't.baseline_variant', 't.baseline_regex'])
+        .select(['v.id as variant_id', 'v.name as variant_name', 'v.created_at', 'v.last_scan_at'])
+        .where((eb) => eb.or([...(batch.length > 0 ? [eb('t.id', 'in', batch)] : []), ...(k === 0 && named.length > 0 ? [eb('t.name_key', 'in', named)] : [])]))
+        .orderBy('t.id')
+        .orderBy('v.id')
+        .execute();
+      for (const row of rows) {
+        if (targetRows.at(-1)?.id !== row.id) targetRows.push({ id: row.id, scope: row.scope, name: row.name, type: row.type, baseline_variant: row.baseline_variant, baseline_regex: row.baseline_regex });
+        if (row.variant_id !== null) variantRows.push({ id: row.variant_id, target_id: row.id, name: row.variant_name as string, created_at: row.created_at as string, last_scan_at: row.last_scan_at });
+      }
     }
   }
   const variantsByTarget = new Map<number, typeof variantRows>();

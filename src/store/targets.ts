@@ -27,6 +27,33 @@ export function findTarget(db: Db, scope: Scope, name: string): Promise<TargetRo
     .executeTakeFirst();
 }
 
+/**
+ * The target, with the id of a scan of its variant `variant` made from these report bytes, if it
+ * has one, in one round trip: an ingest of report bytes its variant has had writes nothing.
+ */
+export async function findTargetWithReport(
+  db: Db,
+  scope: Scope,
+  name: string,
+  variant: string,
+  reportSha256: string,
+): Promise<{ target: TargetRow; reportScanId: number | null } | undefined> {
+  const row = await db
+    .selectFrom('targets as t')
+    .leftJoin('variants as v', (join) => join.onRef('v.target_id', '=', 't.id').on('v.name', '=', variant))
+    .leftJoin('scans as s', (join) => join.onRef('s.variant_id', '=', 'v.id').on('s.report_sha256', '=', reportSha256))
+    .selectAll('t')
+    .select('s.id as report_scan_id')
+    .where('t.scope', '=', formatScope(scope))
+    .where('t.name_key', '=', targetNameKey(name))
+    .orderBy('s.id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { report_scan_id: reportScanId, ...target } = row;
+  return { target, reportScanId };
+}
+
 /** The target, or a NotFoundError naming it and its scope. */
 export async function getTarget(db: Db, scope: Scope, name: string): Promise<TargetRow> {
   const target = await findTarget(db, scope, name);
@@ -37,6 +64,15 @@ export async function getTarget(db: Db, scope: Scope, name: string): Promise<Tar
 /** Creates the org and project of a scope on first use; returns their ids (null at account level). */
 async function ensureScope(db: Db, scope: Scope, now: string): Promise<{ orgId: number | null; projectId: number | null }> {
   if (scope.level === 'account') return { orgId: null, projectId: null };
+  // Most new targets are in a scope that exists: both ids are one round trip, where creating the
+  // org and the project again (doing nothing) and reading them would be four.
+  const known = await db
+    .selectFrom('orgs as o')
+    .leftJoin('projects as p', (join) => join.onRef('p.org_id', '=', 'o.id').on('p.identifier', '=', scope.project))
+    .select(['o.id as orgId', 'p.id as projectId'])
+    .where('o.identifier', '=', scope.org)
+    .executeTakeFirst();
+  if (known?.projectId != null) return { orgId: known.orgId, projectId: known.projectId };
   await db.insertInto('orgs').values({ identifier: scope.org, created_at: now }).onConflict((oc) => oc.column('identifier').doNothing()).execute();
   const org = await db.selectFrom('orgs').select('id').where('identifier', '=', scope.org).executeTakeFirstOrThrow();
   await db
@@ -54,22 +90,37 @@ async function ensureScope(db: Db, scope: Scope, now: string): Promise<{ orgId: 
 }
 
 /**
- * The target, created on first use. Inside a transaction on PostgreSQL the row is locked, so
- * concurrent ingests into one target run one after another (SQLite transactions already do). The
- * lock is FOR NO KEY UPDATE: rows that merely refer to the target (a link another ingest resolves
- * to it) need not wait for it.
+ * The target, created on first use, and whether this call created it. Inside a transaction on
+ * PostgreSQL the row is locked, so concurrent ingests into one target run one after another
+ * (SQLite transactions already do). The lock is FOR NO KEY UPDATE: rows that merely refer to the
+ * target (a link another ingest resolves to it) need not wait for it.
+ *
+ * `missing` says the caller has just found no such target: then the insert comes first, and a
+ * target it creates is returned by it (a row this transaction inserted is its own until it
+ * commits), so that a first scan does not look for the target twice more. `baselineVariant` is
+ * the baseline a target created here starts with.
  */
-export async function ensureTarget(store: Store, db: Db, scope: Scope, name: string, type: TargetType, now: string): Promise<TargetRow> {
+export async function ensureTarget(
+  store: Store,
+  db: Db,
+  scope: Scope,
+  name: string,
+  type: TargetType,
+  now: string,
+  options: { missing?: boolean; baselineVariant?: string | undefined } = {},
+): Promise<{ target: TargetRow; created: boolean }> {
   const lock = () => {
     const query = db.selectFrom('targets').selectAll().where('scope', '=', formatScope(scope)).where('name_key', '=', targetNameKey(name));
     return store.dialect === 'postgres' ? query.forNoKeyUpdate() : query;
   };
   // Most ingests are into a target that exists: locking it is one round trip, where creating its
   // scope and the target again (doing nothing) would be five.
-  const existing = await lock().executeTakeFirst();
-  if (existing) return existing;
+  if (!options.missing) {
+    const existing = await lock().executeTakeFirst();
+    if (existing) return { target: existing, created: false };
+  }
   const { orgId, projectId } = await ensureScope(db, scope, now);
-  await db
+  const created = await db
     .insertInto('targets')
     .values({
       scope: formatScope(scope),
@@ -79,13 +130,15 @@ export async function ensureTarget(store: Store, db: Db, scope: Scope, name: str
       name_key: targetNameKey(name),
       ...targetKeyColumns(name),
       type,
-      baseline_variant: null,
+      baseline_variant: options.baselineVariant ?? null,
       baseline_regex: null,
       created_at: now,
     })
     .onConflict((oc) => oc.columns(['scope', 'name_key']).doNothing())
-    .execute();
-  return lock().executeTakeFirstOrThrow();
+    .returningAll()
+    .executeTakeFirst();
+  if (created) return { target: created, created: true };
+  return { target: await lock().executeTakeFirstOrThrow(), created: false };
 }
 
 /** The columns of a target's row that link matching looks it up by, besides name_key (migration 0018). */
@@ -94,18 +147,16 @@ export function targetKeyColumns(name: string): { similarity_key: string; last_s
   return { similarity_key: key, last_segment: lastSegment(name) ?? null, similarity_length: key.length };
 }
 
-export async function ensureVariant(db: Db, targetId: number, name: string, now: string): Promise<VariantRow> {
+/** The variant, created on first use, and whether this call created it. */
+export async function ensureVariant(db: Db, targetId: number, name: string, now: string): Promise<{ variant: VariantRow; created: boolean }> {
   const created = await db
     .insertInto('variants')
     .values({ target_id: targetId, name, created_at: now, last_scan_at: null })
     .onConflict((oc) => oc.columns(['target_id', 'name']).doNothing())
     .returningAll()
     .executeTakeFirst();
-  return created ?? db.selectFrom('variants').selectAll().where('target_id', '=', targetId).where('name', '=', name).executeTakeFirstOrThrow();
-}
-
-export function findVariant(db: Db, targetId: number, name: string): Promise<VariantRow | undefined> {
-  return db.selectFrom('variants').selectAll().where('target_id', '=', targetId).where('name', '=', name).executeTakeFirst();
+  if (created) return { variant: created, created: true };
+  return { variant: await db.selectFrom('variants').selectAll().where('target_id', '=', targetId).where('name', '=', name).executeTakeFirstOrThrow(), created: false };
 }
 
 export async function variantsOf(db: Db, targetId: number): Promise<VariantRow[]> {

@@ -37,18 +37,27 @@ export async function recordTrendChanges(store: Store, db: Db, entities: Readonl
   const before = new Map<number, HistoryRow>();
   for (const ids of batches(written.map((r) => r.entity_id))) {
     const columns = ['h.entity_id', 'h.day', 'h.has_data', 'h.critical', 'h.high', 'h.medium', 'h.low', 'h.info', 'h.total'] as const;
-    for (const row of await db.selectFrom('summary_history as h').select(columns).where('h.entity_id', 'in', ids).where('h.day', '>=', day).orderBy('h.entity_id').orderBy('h.day').execute()) {
-      const rows = later.get(row.entity_id);
-      if (rows) rows.push(row);
-      else later.set(row.entity_id, [row]);
-    }
+    // The rows from `day` on, and each entity's latest row before it, in one round trip: the latter
+    // have an earlier day, so in (entity, day) order each entity's row before comes first.
     const latest = db.selectFrom('summary_history').select((eb) => ['entity_id', eb.fn.max('day').as('day')]).where('entity_id', 'in', ids).where('day', '<', day).groupBy('entity_id');
     const rows = await db
       .selectFrom('summary_history as h')
-      .innerJoin(latest.as('p'), (join) => join.onRef('p.entity_id', '=', 'h.entity_id').onRef('p.day', '=', 'h.day'))
       .select(columns)
+      .where('h.entity_id', 'in', ids)
+      .where('h.day', '>=', day)
+      .unionAll(db.selectFrom('summary_history as h').innerJoin(latest.as('p'), (join) => join.onRef('p.entity_id', '=', 'h.entity_id').onRef('p.day', '=', 'h.day')).select(columns))
+      .orderBy('entity_id')
+      .orderBy('day')
       .execute();
-    for (const row of rows) before.set(row.entity_id, row);
+    for (const row of rows) {
+      if (row.day < day) {
+        before.set(row.entity_id, row);
+        continue;
+      }
+      const list = later.get(row.entity_id);
+      if (list) list.push(row);
+      else later.set(row.entity_id, [row]);
+    }
   }
 
   // Each entity's steps, then summed per scope and per facet value of the entity.
