@@ -5,6 +5,7 @@ import { type Upsert, upsertRows } from './bulk.js';
 import type { Store } from './database.js';
 import type { Database, ScorecardHistoryTable } from './schema.js';
 import { scopeAllowed } from './scope-filter.js';
+import { splitAtDay } from './trend-changes.js';
 import { type FacetValue, entityFacets, inFacetValues } from './trend-facets.js';
 
 type Db = Kysely<Database>;
@@ -80,15 +81,7 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
       .orderBy('entity_id')
       .orderBy('day')
       .execute();
-    for (const row of rows) {
-      if (row.day < day) {
-        before.set(row.entity_id, row);
-        continue;
-      }
-      const list = later.get(row.entity_id);
-      if (list) list.push(row);
-      else later.set(row.entity_id, [row]);
-    }
+    splitAtDay(rows, day, before, later);
     const writtenHere = new Set(ids);
     for (const row of written) {
       if (!writtenHere.has(row.entity_id)) continue;

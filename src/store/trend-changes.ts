@@ -49,15 +49,7 @@ export async function recordTrendChanges(store: Store, db: Db, entities: Readonl
       .orderBy('entity_id')
       .orderBy('day')
       .execute();
-    for (const row of rows) {
-      if (row.day < day) {
-        before.set(row.entity_id, row);
-        continue;
-      }
-      const list = later.get(row.entity_id);
-      if (list) list.push(row);
-      else later.set(row.entity_id, [row]);
-    }
+    splitAtDay(rows, day, before, later);
   }
 
   // Each entity's steps, then summed per scope and per facet value of the entity.
@@ -143,4 +135,21 @@ export async function storedTrendSums(db: Db, dates: readonly string[], scopes: 
     }
     return Object.fromEntries(TREND_COUNTS.map((c, i) => [c, running[i] ?? 0])) as TrendCounts;
   });
+}
+
+/**
+ * History rows read in (entity, day) order, each entity's latest row before `day` and then its rows
+ * from `day` on (one UNION ALL read), put apart: the row before into `before`, the others into
+ * `later` in day order.
+ */
+export function splitAtDay<T extends { entity_id: number; day: string }>(rows: readonly T[], day: string, before: Map<number, T>, later: Map<number, T[]>): void {
+  for (const row of rows) {
+    if (row.day < day) {
+      before.set(row.entity_id, row);
+      continue;
+    }
+    const list = later.get(row.entity_id);
+    if (list) list.push(row);
+    else later.set(row.entity_id, [row]);
+  }
 }
