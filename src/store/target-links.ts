@@ -125,32 +125,39 @@ async function similarCandidates(db: Db, links: readonly NameKeys[]): Promise<Se
     for (const row of await keyed().where('last_segment', 'in', batch).execute()) push(byLastSegment, row.last_segment ?? '', toKeys(row));
   }
   // A scope's names by length: an edit changes the length by one at most. These can be every name
-  // of a large scope, so only their ids and similarity keys are read: a target that shares the
-  // link's similarity key or last segment is among the candidates read above with all its keys.
-  const byScopeLength = new Map<string, Keyed[]>();
+  // of a large scope, so only their ids and similarity keys are read, and weighed as they come
+  // without a keys object each (at 100 000 names of one length, making those took more than half
+  // the time): a target that shares the link's similarity key or last segment is among the
+  // candidates read above with all its keys.
+  const nearLength = new Map<string, Array<{ id: number; similarity_key: string | null }>>();
   for (const [scope, inScope] of groupBy(links, (link) => link.scope)) {
+    const rows: Array<{ id: number; similarity_key: string | null }> = [];
     for (const { min, max } of mergedRanges(inScope.map((link) => similarKeyLengths(link.similarityKey)))) {
-      const rows = await db.selectFrom('targets').select(['id', 'similarity_key']).where('scope', '=', scope).where('similarity_length', '>=', min).where('similarity_length', '<=', max).execute();
-      for (const row of rows) {
-        const keys = toKeys({ ...row, scope });
-        push(byScopeLength, `${keys.similarityKey.length} ${scope}`, keys);
-      }
+      for (const row of await db.selectFrom('targets').select(['id', 'similarity_key']).where('scope', '=', scope).where('similarity_length', '>=', min).where('similarity_length', '<=', max).execute()) rows.push(row);
     }
+    nearLength.set(scope, rows);
   }
   const ids = new Set<number>();
   for (const link of links) {
     const candidates = new Map<number, Keyed>();
-    const { min, max } = similarKeyLengths(link.similarityKey);
     for (const list of [bySimilarityKey.get(link.similarityKey), link.lastSegment === undefined ? undefined : byLastSegment.get(link.lastSegment)]) {
       for (const target of list ?? []) candidates.set(target.id, target);
-    }
-    for (let length = min; length <= max; length++) {
-      for (const target of byScopeLength.get(`${length} ${link.scope}`) ?? []) if (!candidates.has(target.id)) candidates.set(target.id, target);
     }
     const ranked: Array<[number, SimilarRank]> = [];
     for (const target of candidates.values()) {
       const rank = similarRank(link, target);
       if (rank) ranked.push([target.id, rank]);
+    }
+    // The scope's names of a near length, each weighed by its similarity key alone (one probe
+    // object, its key replaced for each).
+    const { min, max } = similarKeyLengths(link.similarityKey);
+    const probe: NameKeys = { nameKey: '', similarityKey: '', lastSegment: undefined, scope: link.scope };
+    for (const row of nearLength.get(link.scope) ?? []) {
+      const key = row.similarity_key ?? '';
+      if (key.length < min || key.length > max || candidates.has(row.id)) continue;
+      probe.similarityKey = key;
+      const rank = similarRank(link, probe);
+      if (rank) ranked.push([row.id, rank]);
     }
     for (const id of similarContenders(ranked)) ids.add(id);
   }
