@@ -24,13 +24,17 @@ export function latestScanBefore(db: Db, variantId: number, scanner: string, bef
  */
 export async function currentScanIds(db: Db, variantIds: readonly number[]): Promise<number[]> {
   if (variantIds.length === 0) return [];
-  const rows = await db
+  const rows = await currentScansQuery(db, variantIds).execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** The ids of each scanner's latest scan of these variants, as a query: currentScanIds, or a subquery of a statement that reads them itself. */
+export function currentScansQuery(db: Db, variantIds: readonly number[]) {
+  return db
     .selectFrom('scans')
     .select((eb) => eb.fn.max('id').as('id'))
     .where('variant_id', 'in', variantIds)
-    .groupBy(['variant_id', 'scanner'])
-    .execute();
-  return rows.map((r) => Number(r.id));
+    .groupBy(['variant_id', 'scanner']);
 }
 
 export async function insertScan(db: Db, scan: NewScan): Promise<number> {

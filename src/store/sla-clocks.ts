@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { batches } from './batches.js';
 import type { Database, ScanRow, SlaClockRow } from './schema.js';
+import { currentScansQuery } from './scans.js';
 
 type Db = Kysely<Database>;
 
@@ -55,13 +56,8 @@ export async function advanceSlaClocks(
     .where('variant_id', '=', scan.variantId)
     .where('fixed_at', 'is', null)
     .where('issue_id', 'in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', '=', previous.id))
-    // The variant's current state: each scanner's latest scan of it (currentScanIds), read in this statement.
-    .where('issue_id', 'not in', (eb) =>
-      eb
-        .selectFrom('scan_issues')
-        .select('issue_id')
-        .where('scan_id', 'in', eb.selectFrom('scans').select((e) => e.fn.max('id').as('id')).where('variant_id', '=', scan.variantId).groupBy('scanner')),
-    )
+    // The variant's current state: each scanner's latest scan of it, read in this statement.
+    .where('issue_id', 'not in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', 'in', currentScansQuery(trx, [scan.variantId])))
     .execute();
 }
 
