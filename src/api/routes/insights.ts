@@ -299,17 +299,21 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
     requireReadable(request, entity.scope, () => new NotFoundError(`No entity ${ref.kind}:${ref.namespace}/${ref.name} in the catalog.`));
     return entity;
   };
+  /** The readable entity and its links, read at once (each on its own connection on PostgreSQL). */
+  const readableEntityWithLinks = async (request: FastifyRequest, ref: { kind: string; namespace: string; name: string }) => {
+    const refKey = await refKeyOf(ref.kind, ref.namespace, ref.name);
+    const [entity, links] = await Promise.all([readableEntity(request, ref), linksOfRefKey(db, refKey)]);
+    return { entity, links };
+  };
 
   api.get(
     '/insights/entities/:kind/:namespace/:name/summary',
     { schema: { summary: "An entity's security summary", tags: ['insights'], params: EntityParams, response: { 200: EntitySummarySchema, ...errors(404) } } },
     async (request) => {
       const at = lantern.now();
-      const { kind, namespace, name } = request.params;
       // Two rounds of reads, each at once: the entity with its links, then what the links show
       // with the stored counts.
-      const refKey = await refKeyOf(kind, namespace, name);
-      const [entity, links] = await Promise.all([readableEntity(request, request.params), linksOfRefKey(db, refKey)]);
+      const { entity, links } = await readableEntityWithLinks(request, request.params);
       // Counted from the shown variants' stored tallies where still valid: a huge target is not read
       // per request. Known-exploited and SLA counts as stored with the summary; counted from the
       // issues when time changed an SLA state since (a due date passed) and no sweep has stored them yet.
@@ -413,8 +417,7 @@ export async function insightRoutes(api: LanternApp, lantern: Lantern): Promise<
       // Two rounds of reads before the page's, each at once: the entity with its links, then what
       // the links show. With the shown variants' tallies, the first pages by severity are read
       // through indexes; with the targets' SLA pauses, which every page's clocks need.
-      const refKey = await refKeyOf(request.params.kind, request.params.namespace, request.params.name);
-      const [entity, links] = await Promise.all([readableEntity(request, request.params), linksOfRefKey(db, refKey)]);
+      const { entity, links } = await readableEntityWithLinks(request, request.params);
       const state = await entityState(db, entity, { tallies: { mode: 'read', now: lantern.now() }, links, slaPauses: true });
       return entityIssues(
         db,
