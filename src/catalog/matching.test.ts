@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { VariantInfo } from '../domain/baseline.js';
 import { ACCOUNT_SCOPE, type Scope } from '../domain/scope.js';
 import type { TargetLinkSpec } from './entity.js';
-import { editDistance, indexTargets, lastSegment, LINK_DIAGNOSTIC_CODES, nameKeys, resolveTargetLink, resolveTargetLinks, similarityKey, targetConcernsLink, type TargetSummary } from './matching.js';
+import { editDistance, indexTargets, lastSegment, LINK_DIAGNOSTIC_CODES, nameKeys, resolveTargetLink, resolveTargetLinks, similarContenders, similarityKey, SimilarPodium, type SimilarRank, similarRank, similarRankOfKey, targetConcernsLink, type TargetSummary } from './matching.js';
 
 const PAY: Scope = { level: 'project', org: 'acme', project: 'pay' };
 const WEB: Scope = { level: 'project', org: 'acme', project: 'web' };
@@ -225,6 +225,39 @@ describe('editDistance', () => {
       const b = next() < 0.5 ? name() : `${a.slice(0, 3)}${name().slice(0, 2)}${a.slice(3)}`;
       const limit = Math.floor(next() * 4);
       expect(editDistance(a, b, limit), `${a} ~ ${b} within ${limit}`).toBe(Math.min(full(a, b), limit + 1));
+    }
+  });
+});
+
+describe('similar-name ranks weighed under the podium\'s ceiling', () => {
+  it('keep every contender with its rank, whatever the order the names come in and the prefix known', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const tail = () => Array.from({ length: 1 + Math.floor(next() * 4) }, () => 'ab0-'[Math.floor(next() * 4)]).join('');
+    for (let run = 0; run < 300; run++) {
+      const link = nameKeys(`registry.acme.io/${tail()}`, ACCOUNT_SCOPE);
+      const keys = Array.from({ length: 40 }, () => `registry.acme.io/${tail()}`);
+      // Without a ceiling, each name weighed alone (what the store did): the contenders and their ranks.
+      const all: Array<[number, SimilarRank]> = [];
+      for (const [n, key] of keys.entries()) {
+        const rank = similarRank(link, { nameKey: key, similarityKey: key, lastSegment: undefined, scope: link.scope });
+        if (rank) all.push([n, rank]);
+      }
+      // Under the ceiling of the names weighed so far, with a prefix in common no longer than the true one.
+      const podium = new SimilarPodium();
+      const ceiled: Array<[number, SimilarRank]> = [];
+      for (const [n, key] of keys.entries()) {
+        let common = 0;
+        while (common < key.length && key[common] === link.similarityKey[common]) common++;
+        const rank = similarRankOfKey(link, key, podium.ceiling(), Math.floor(next() * (common + 1)));
+        expect(rank === undefined || similarRank(link, { nameKey: key, similarityKey: key, lastSegment: undefined, scope: link.scope }, podium.ceiling()), key).toEqual(rank ?? true);
+        if (rank) {
+          ceiled.push([n, rank]);
+          podium.add(rank);
+        }
+      }
+      const contenders = (ranked: Array<[number, SimilarRank]>) => similarContenders(ranked).sort((a, b) => a - b).map((n) => [n, ranked.find(([m]) => m === n)?.[1]]);
+      expect(contenders(ceiled), link.similarityKey).toEqual(contenders(all));
     }
   });
 });

@@ -203,18 +203,62 @@ function compareRanks(a: SimilarRank, b: SimilarRank): number {
 /**
  * How near a target's name is to that of a link no target has (similarTargets): 0 for the same
  * similarity key, 1 for the same last segment under another owner, 1 + the edits between the
- * similarity keys for a name of the link's own scope a few edits away; undefined when none holds.
+ * similarity keys for a name of the link's own scope a few edits away; undefined when none holds,
+ * or when the rank is below `ceiling`.
  */
-export function similarRank(link: NameKeys, target: NameKeys): SimilarRank | undefined {
+export function similarRank(link: NameKeys, target: NameKeys, ceiling?: SimilarRank): SimilarRank | undefined {
   let score: number | undefined;
   if (link.similarityKey === target.similarityKey) score = 0;
   else if (link.lastSegment !== undefined && link.lastSegment === target.lastSegment) score = 1;
   if (link.scope === target.scope) {
-    const limit = similarityLimit(link.similarityKey);
-    const distance = editDistance(link.similarityKey, target.similarityKey, limit);
+    // Under a ceiling in the link's own scope, no more edits than it allows are counted: a name
+    // further away ranks below it (a score of 0 or 1 from the keys above is below any edit's).
+    let limit = similarityLimit(link.similarityKey);
+    if (ceiling !== undefined && ceiling[0] === 0) limit = Math.min(limit, ceiling[1] - 1);
+    const distance = limit < 0 ? Infinity : editDistance(link.similarityKey, target.similarityKey, limit);
     if (distance <= limit) score = Math.min(score ?? distance + 1, distance + 1);
   }
-  return score === undefined ? undefined : [link.scope === target.scope ? 0 : 1, score];
+  if (score === undefined) return undefined;
+  const rank: SimilarRank = [link.scope === target.scope ? 0 : 1, score];
+  return ceiling !== undefined && compareRanks(rank, ceiling) > 0 ? undefined : rank;
+}
+
+/**
+ * The ranks of the nearest names weighed so far for one link, as many as the hint offers: once
+ * it is full, a name ranked below its last can be no contender (similarContenders), so it need
+ * not be weighed further than that (similarRank's ceiling).
+ */
+export class SimilarPodium {
+  private readonly ranks: SimilarRank[] = [];
+
+  add(rank: SimilarRank): void {
+    let at = this.ranks.length;
+    while (at > 0 && compareRanks(rank, this.ranks[at - 1] as SimilarRank) < 0) at--;
+    if (at >= MAX_SIMILAR) return;
+    this.ranks.splice(at, 0, rank);
+    if (this.ranks.length > MAX_SIMILAR) this.ranks.pop();
+  }
+
+  /** The rank a contender may not be below, once the podium is full. */
+  ceiling(): SimilarRank | undefined {
+    return this.ranks.length < MAX_SIMILAR ? undefined : this.ranks[MAX_SIMILAR - 1];
+  }
+}
+
+/**
+ * similarRank of a target of the link's own scope known by its similarity key alone (no last
+ * segment), whose first `common` characters are the link's: what the store weighs each of a
+ * scope's many names with (store/target-links.ts similarCandidates), without a keys object each
+ * and without comparing again the prefix that the names it reads in order share.
+ */
+export function similarRankOfKey(link: NameKeys, key: string, ceiling?: SimilarRank, common = 0): SimilarRank | undefined {
+  let limit = similarityLimit(link.similarityKey);
+  if (ceiling !== undefined && ceiling[0] === 0) limit = Math.min(limit, ceiling[1] - 1);
+  const distance = key === link.similarityKey ? 0 : limit < 0 ? Infinity : editDistanceAfter(link.similarityKey, key, limit, common);
+  const score = distance === 0 ? 0 : distance <= limit ? distance + 1 : undefined;
+  if (score === undefined) return undefined;
+  const rank: SimilarRank = [0, score];
+  return ceiling !== undefined && compareRanks(rank, ceiling) > 0 ? undefined : rank;
 }
 
 /**
@@ -287,8 +331,16 @@ export function lastSegment(name: string): string | undefined {
  * from the diagonal is already more than `limit` edits away.
  */
 export function editDistance(a: string, b: string, limit: number): number {
+  return editDistanceAfter(a, b, limit, 0);
+}
+
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+
+/** editDistance, the first `common` characters of `a` and `b` being known to be the same. */
+export function editDistanceAfter(a: string, b: string, limit: number, common: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let start = 0;
+  let start = common;
   while (start < a.length && start < b.length && a.charCodeAt(start) === b.charCodeAt(start)) start++;
   let endA = a.length;
   let endB = b.length;
@@ -299,10 +351,18 @@ export function editDistance(a: string, b: string, limit: number): number {
   const n = endA - start;
   const m = endB - start;
   if (n === 0 || m === 0) return Math.min(Math.max(n, m), limit + 1);
+  // What is left starts and ends with a difference: one edit covers it only when it is one
+  // character long on each side, so within one edit it is that or nothing.
+  if (limit <= 1) return n === 1 && m === 1 ? Math.min(1, limit + 1) : limit + 1;
   const beyond = limit + 1;
-  // previous[j] / current[j]: the distance between a's first i and b's first j characters (after the prefix).
-  let previous = new Int32Array(m + 1);
-  let current = new Int32Array(m + 1);
+  // previous[j] / current[j]: the distance between a's first i and b's first j characters (after
+  // the prefix), in two rows kept from one call to the next.
+  if (rowA.length <= m) {
+    rowA = new Int32Array(2 * (m + 1));
+    rowB = new Int32Array(2 * (m + 1));
+  }
+  let previous = rowA;
+  let current = rowB;
   for (let j = 0; j <= m; j++) previous[j] = Math.min(j, beyond);
   for (let i = 1; i <= n; i++) {
     const from = Math.max(1, i - limit);

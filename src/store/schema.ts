@@ -28,6 +28,7 @@ export interface Database {
   orgs: OrgTable;
   projects: ProjectTable;
   targets: TargetTable;
+  target_name_versions: TargetNameVersionTable;
   variants: VariantTable;
   scans: ScanTable;
   issues: IssueTable;
@@ -121,6 +122,12 @@ export interface ProjectTable {
   org_id: number;
   identifier: string;
   created_at: string;
+}
+
+/** A random value set anew whenever a target of the scope is created, deleted, renamed or moved (migration 0036). */
+export interface TargetNameVersionTable {
+  scope: string;
+  stamp: string;
 }
 
 export interface TargetTable {

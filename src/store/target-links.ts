@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
-import { type LinkDiagnostic, type NameKeys, similarContenders, similarKeyLengths, type SimilarRank, similarRank, type TargetSummary } from '../catalog/matching.js';
+import { type LinkDiagnostic, type NameKeys, similarContenders, similarKeyLengths, SimilarPodium, type SimilarRank, similarRank, similarRankOfKey, type TargetSummary } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import type { TargetType } from '../domain/target.js';
 import { batches, IN_LIST_BATCH } from './batches.js';
 import { bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import { isPostgres } from './row-locks.js';
+import { type NamesOfLength, scopeNamesOfLengths } from './similar-names.js';
 import type { Store } from './database.js';
 import type { Database, EntityLinkRow, NewEntityLink, TargetRow, VariantRow } from './schema.js';
 
@@ -125,17 +126,13 @@ async function similarCandidates(db: Db, links: readonly NameKeys[]): Promise<Se
     for (const row of await keyed().where('last_segment', 'in', batch).execute()) push(byLastSegment, row.last_segment ?? '', toKeys(row));
   }
   // A scope's names by length: an edit changes the length by one at most. These can be every name
-  // of a large scope, so only their ids and similarity keys are read, and weighed as they come
-  // without a keys object each (at 100 000 names of one length, making those took more than half
-  // the time): a target that shares the link's similarity key or last segment is among the
-  // candidates read above with all its keys.
-  const nearLength = new Map<string, Array<{ id: number; similarity_key: string | null }>>();
+  // of a large scope, so only their ids and similarity keys are read, kept by the process while no
+  // target of the scope changes (store/similar-names.ts), and weighed without a keys object each:
+  // a target that shares the link's similarity key or last segment is among the candidates read
+  // above with all its keys.
+  const nearLength = new Map<string, NamesOfLength[]>();
   for (const [scope, inScope] of groupBy(links, (link) => link.scope)) {
-    const rows: Array<{ id: number; similarity_key: string | null }> = [];
-    for (const { min, max } of mergedRanges(inScope.map((link) => similarKeyLengths(link.similarityKey)))) {
-      for (const row of await db.selectFrom('targets').select(['id', 'similarity_key']).where('scope', '=', scope).where('similarity_length', '>=', min).where('similarity_length', '<=', max).execute()) rows.push(row);
-    }
-    nearLength.set(scope, rows);
+    nearLength.set(scope, await scopeNamesOfLengths(db, scope, mergedRanges(inScope.map((link) => similarKeyLengths(link.similarityKey)))));
   }
   const ids = new Set<number>();
   for (const link of links) {
@@ -144,20 +141,44 @@ async function similarCandidates(db: Db, links: readonly NameKeys[]): Promise<Se
       for (const target of list ?? []) candidates.set(target.id, target);
     }
     const ranked: Array<[number, SimilarRank]> = [];
+    const podium = new SimilarPodium();
     for (const target of candidates.values()) {
       const rank = similarRank(link, target);
-      if (rank) ranked.push([target.id, rank]);
+      if (rank) {
+        ranked.push([target.id, rank]);
+        podium.add(rank);
+      }
     }
-    // The scope's names of a near length, each weighed by its similarity key alone (one probe
-    // object, its key replaced for each).
+    // The scope's names of a near length, each weighed by its similarity key alone, no further
+    // than a contender can be (once three names are a single edit away, a name two edits away is
+    // dropped as soon as that is known), and without comparing again the characters it shares with
+    // the link as the name before it did: names of one registry share most of their text.
     const { min, max } = similarKeyLengths(link.similarityKey);
-    const probe: NameKeys = { nameKey: '', similarityKey: '', lastSegment: undefined, scope: link.scope };
-    for (const row of nearLength.get(link.scope) ?? []) {
-      const key = row.similarity_key ?? '';
-      if (key.length < min || key.length > max || candidates.has(row.id)) continue;
-      probe.similarityKey = key;
-      const rank = similarRank(link, probe);
-      if (rank) ranked.push([row.id, rank]);
+    const key = link.similarityKey;
+    for (const names of nearLength.get(link.scope) ?? []) {
+      if (names.length < min || names.length > max) continue;
+      // shared: how many first characters the name has in common with the link's key, found from the previous name's.
+      let shared = 0;
+      for (let k = 0; k < names.ids.length; k++) {
+        const name = names.keys[k] as string;
+        const withPrevious = names.common[k] as number;
+        if (k === 0 || withPrevious === shared) {
+          // This name has the previous one's first `shared` characters, so the link's too.
+          if (k === 0) shared = 0;
+          while (shared < key.length && shared < name.length && key.charCodeAt(shared) === name.charCodeAt(shared)) shared++;
+        } else if (withPrevious < shared) {
+          // It differs from the previous name where that one still had the link's character.
+          shared = withPrevious;
+        }
+        // Else it has the previous name's character where that one differs from the link's: as many.
+        const id = names.ids[k] as number;
+        if (candidates.size > 0 && candidates.has(id)) continue;
+        const rank = similarRankOfKey(link, name, podium.ceiling(), shared);
+        if (rank) {
+          ranked.push([id, rank]);
+          podium.add(rank);
+        }
+      }
     }
     for (const id of similarContenders(ranked)) ids.add(id);
   }

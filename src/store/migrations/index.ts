@@ -28,6 +28,7 @@ import * as scorecardObserved from './0031-scorecard-observed.js';
 import * as entityNameSearch from './0032-entity-name-search.js';
 import * as feedsPg from './0034-feeds-pg.js';
 import * as entityFacts from './0035-entity-facts.js';
+import * as targetNameVersions from './0036-target-name-versions.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0032-entity-name-search': entityNameSearch,
   '0034-feeds-pg': feedsPg,
   '0035-entity-facts': entityFacts,
+  '0036-target-name-versions': targetNameVersions,
 };
 
 export const migrationProvider: MigrationProvider = {
