@@ -101,3 +101,29 @@ it.skipIf(!POSTGRES_URL)('migrates one schema while another schema of the databa
     await holder.end();
   }
 });
+
+it.skipIf(!POSTGRES_URL)('prepares a statement a connection sends again, and a bounded number of them per connection', async () => {
+  const store = await openTestStore('postgres');
+  try {
+    const prepared = await store.transaction(async (trx) => {
+      // The migrations' own statements (they ran on this connection) are left out.
+      const named = async () => (await sql<{ statement: string }>`select statement from pg_prepared_statements where statement like 'select%'`.execute(trx)).rows.map((r) => r.statement);
+      for (let k = 0; k < 3; k++) expect((await sql<{ n: number }>`select ${k}::int + 1 as n`.execute(trx)).rows[0]?.n).toBe(k + 1);
+      // Seen once: not yet prepared. Seen again: prepared, once.
+      await sql`select ${1}::int as once`.execute(trx);
+      const afterRepeats = await named();
+      // Many different texts, each twice: answered all the same, prepared only up to the bound.
+      for (let k = 0; k < 250; k++) {
+        for (let repeat = 0; repeat < 2; repeat++) {
+          expect((await sql<{ n: number }>`select ${k}::int as ${sql.ref(`n${k}`)}`.execute(trx)).rows[0]).toEqual({ [`n${k}`]: k });
+        }
+      }
+      return { afterRepeats, all: await named() };
+    });
+    expect(prepared.afterRepeats).toEqual(['select $1::int + 1 as n']);
+    expect(prepared.all.length).toBeGreaterThan(190);
+    expect(prepared.all.length).toBeLessThanOrEqual(200);
+  } finally {
+    await store.close();
+  }
+});

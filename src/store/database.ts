@@ -243,6 +243,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   // statements (an ingest parsing its next batch) that dies would be an unhandled 'error' event
   // too. The error needs no report here: the next statement on it fails with it, and the pool drops it.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => namingRepeatedStatements(client));
   // Kysely keeps the client of a transaction to itself: it is found again by its backend's pid.
   const clients = new Set<ClientBase>();
   pool.on('connect', (client) => clients.add(client));
@@ -284,6 +285,42 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
       };
     },
     close: () => db.destroy(),
+  };
+}
+
+/** Statements a connection keeps prepared (pg's client keeps every named statement for good). */
+const NAMED_STATEMENTS = 200;
+/** Distinct statement texts a connection counts while it looks for the ones that repeat. */
+const COUNTED_TEXTS = 2_000;
+
+/**
+ * PostgreSQL parses, analyses and plans every unnamed statement anew: for an ingest's ~60 short
+ * statements that was a large part of the server's CPU time per report. A statement text a
+ * connection sees a second time is sent as a named prepared statement from then on, which the
+ * server parses once per connection (and whose plan it may keep: plan_cache_mode decides, by
+ * comparing the generic plan's cost with the custom plans'). Only statements with parameters are
+ * named (pg sends the others as simple queries, which may hold several statements), and only a
+ * bounded number per connection: texts that vary (IN lists of any length) are counted up to a
+ * limit, and once NAMED_STATEMENTS are prepared the rest stay unnamed.
+ */
+function namingRepeatedStatements(client: ClientBase): void {
+  const seen = new Map<string, string | undefined>();
+  let named = 0;
+  // The client's own query, looked up at each call: not a copy that would hide a later change to it.
+  const prototype = Object.getPrototypeOf(client) as { query: (...args: unknown[]) => unknown };
+  const query = (...args: unknown[]) => prototype.query.apply(client, args);
+  (client as { query: unknown }).query = (config: unknown, values?: unknown, callback?: unknown) => {
+    if (typeof config !== 'string' || !Array.isArray(values) || values.length === 0) return query(config, values, callback);
+    let name = seen.get(config);
+    if (name === undefined) {
+      if (seen.has(config)) {
+        if (named < NAMED_STATEMENTS) {
+          name = `lantern_${++named}`;
+          seen.set(config, name);
+        }
+      } else if (seen.size < COUNTED_TEXTS) seen.set(config, undefined);
+    }
+    return name === undefined ? query(config, values, callback) : query({ name, text: config, values }, callback);
   };
 }
 
