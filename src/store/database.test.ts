@@ -3,7 +3,7 @@ import { afterEach, expect, it } from 'vitest';
 import pg from 'pg';
 import { describeEachStore, openTestStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
 import { InputError } from '../domain/errors.js';
-import { databaseUrlFrom, openStore, redactPassword, withDefaultUser, type Store } from './database.js';
+import { databaseUrlFrom, openStore, preparedStatementsFrom, redactPassword, withDefaultUser, type Store } from './database.js';
 
 describeEachStore('store', (kind: StoreKind) => {
   let store: Store | undefined;
@@ -100,6 +100,26 @@ it.skipIf(!POSTGRES_URL)('migrates one schema while another schema of the databa
     for (const suffix of ['a', 'b']) await holder.query(`drop schema if exists ${run}_${suffix} cascade`);
     await holder.end();
   }
+});
+
+it.skipIf(!POSTGRES_URL)('prepares nothing when prepared statements are off (a pooler that cannot keep them)', async () => {
+  const store = await openTestStore('postgres', { preparedStatements: false });
+  try {
+    const prepared = await store.transaction(async (trx) => {
+      for (let k = 0; k < 3; k++) expect((await sql<{ n: number }>`select ${k}::int + 1 as n`.execute(trx)).rows[0]?.n).toBe(k + 1);
+      return (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(trx)).rows[0]?.n;
+    });
+    expect(prepared).toBe(0);
+  } finally {
+    await store.close();
+  }
+});
+
+it('reads LANTERN_PG_PREPARED_STATEMENTS as on or off, and refuses anything else', () => {
+  expect(preparedStatementsFrom({})).toBe(true);
+  expect(preparedStatementsFrom({ LANTERN_PG_PREPARED_STATEMENTS: 'on' })).toBe(true);
+  expect(preparedStatementsFrom({ LANTERN_PG_PREPARED_STATEMENTS: ' OFF ' })).toBe(false);
+  expect(() => preparedStatementsFrom({ LANTERN_PG_PREPARED_STATEMENTS: 'no' })).toThrow('Invalid LANTERN_PG_PREPARED_STATEMENTS "no": expected on or off.');
 });
 
 it.skipIf(!POSTGRES_URL)('prepares a statement a connection sends again, and a bounded number of them per connection', async () => {

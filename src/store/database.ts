@@ -83,6 +83,12 @@ export interface OpenOptions {
   poolSize?: number;
   /** SQLite only: how long a write waits for another process's write to end before it fails (503). */
   busyTimeoutMs?: number;
+  /**
+   * PostgreSQL only: whether a statement a connection repeats goes as a named prepared statement
+   * (namingRepeatedStatements). Default: LANTERN_PG_PREPARED_STATEMENTS (`on` or `off`), else on;
+   * off for a pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+   */
+  preparedStatements?: boolean;
 }
 
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 10_000;
@@ -243,7 +249,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   // statements (an ingest parsing its next batch) that dies would be an unhandled 'error' event
   // too. The error needs no report here: the next statement on it fails with it, and the pool drops it.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  pool.on('connect', (client) => namingRepeatedStatements(client));
+  if (options.preparedStatements ?? preparedStatementsFrom(process.env)) pool.on('connect', (client) => namingRepeatedStatements(client));
   // Kysely keeps the client of a transaction to itself: it is found again by its backend's pid.
   const clients = new Set<ClientBase>();
   pool.on('connect', (client) => clients.add(client));
@@ -286,6 +292,14 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     },
     close: () => db.destroy(),
   };
+}
+
+/** LANTERN_PG_PREPARED_STATEMENTS: `on` (the default when unset) or `off`. */
+export function preparedStatementsFrom(env: NodeJS.ProcessEnv): boolean {
+  const value = env.LANTERN_PG_PREPARED_STATEMENTS?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new InputError(`Invalid LANTERN_PG_PREPARED_STATEMENTS ${JSON.stringify(env.LANTERN_PG_PREPARED_STATEMENTS)}: expected on or off.`);
 }
 
 /** Statements a connection keeps prepared (pg's client keeps every named statement for good). */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe } from 'vitest';
-import { openStore, type Store } from '../../src/store/database.js';
+import { type OpenOptions, openStore, type Store } from '../../src/store/database.js';
 
 /**
  * Every storage test runs on both stores: SQLite in a temporary file, and PostgreSQL when
@@ -14,7 +14,8 @@ export const POSTGRES_URL = process.env.LANTERN_TEST_DATABASE_URL;
 export type StoreKind = 'sqlite' | 'postgres';
 let counter = 0;
 
-export async function openTestStore(kind: StoreKind): Promise<Store> {
+/** `options` other than the schema apply to PostgreSQL only. */
+export async function openTestStore(kind: StoreKind, options: Omit<OpenOptions, 'schema'> = {}): Promise<Store> {
   if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'lantern-test-'));
     const store = await openStore(join(dir, 'test.db'));
@@ -24,7 +25,7 @@ export async function openTestStore(kind: StoreKind): Promise<Store> {
   // Named after the run (test/support/postgres-schemas.ts), which drops them all when it ends.
   const run = process.env.LANTERN_TEST_RUN ?? 'adhoc';
   const schema = `lantern_t${run}_${process.pid}_${++counter}`;
-  return openStore(POSTGRES_URL, { schema, poolSize: 4 });
+  return openStore(POSTGRES_URL, { schema, poolSize: 4, ...options });
 }
 
 let warned = false;
