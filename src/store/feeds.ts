@@ -109,12 +109,14 @@ const SWAP_ATTEMPTS = 3;
  *   - SQLite: the stored rows are deleted (one statement, the table's pages freed whole), then the
  *     file goes in SQLITE_EPSS_RUN rows at a time, each run sorted by CVE, as prepared 500-row
  *     statements (rows land next to the one before them in the WITHOUT ROWID table's B-tree,
- *     migrations/0016, whatever the file's order). Readers on other connections keep the previous
- *     rows (write-ahead log) until the commit.
- *   - PostgreSQL: the rows stream through COPY … FROM STDIN while the file is still being parsed
+ *     migrations/0016); past the first line out of FIRST's order, through a temporary table
+ *     sorted by SQLite (fillOnSqlite). Readers on other connections keep the previous rows
+ *     (write-ahead log) until the commit.
+ *   - PostgreSQL: every line streams through COPY … FROM STDIN while the file is still being parsed
  *     (the server works in its own process meanwhile) into a new table shaped like the stored
  *     one but without its primary key, which is built once the rows are in (a sort of CVE ids
- *     compared byte by byte, migrations/0034); install() then drops the stored table and gives the new one its name, so that the
+ *     compared byte by byte, migrations/0034; a repeated CVE's later lines are deleted only when
+ *     the build fails on them); install() then drops the stored table and gives the new one its name, so that the
  *     previous rows are neither updated nor deleted one by one (no dead rows for vacuum) and
  *     readers are never blocked while the file loads, only for the moment of the swap, which waits
  *     at most SWAP_LOCK_TIMEOUT_MS (or `lockTimeoutMs`, SWAP_ATTEMPTS times) for a reader of the old table to finish. Two imports take turns.
