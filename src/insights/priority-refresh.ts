@@ -65,8 +65,10 @@ export async function writePriorityParts(db: Db, rows: readonly KeyedRow[]): Pro
  * and the aliases in its details — except for the EPSS a scanner reported, which stands in while no
  * EPSS feed is loaded. So the estate's millions of issues come down to its distinct (vulnerability
  * id, aliases) pairs: each pair is matched and given its parts once, fixed and not, in JavaScript,
- * by the same functions as one issue (cveIdsOf, feedMatcher, priorityParts); a temporary table
- * holds them, and one UPDATE joins it to the issues and writes only the rows whose parts differ.
+ * by the same functions as one issue (cveIdsOf, feedMatcher, priorityParts), and one UPDATE joins
+ * them to the issues and writes only the rows whose parts differ: on PostgreSQL from arrays
+ * unnested in the UPDATE itself (one statement, where a temporary table took five: create,
+ * insert, analyze, drop, and the catalog rows each writes), on SQLite from a temporary table.
  * While no EPSS feed is loaded, the issues with an occurrence that may carry a scanner's EPSS are
  * left out of it and computed one by one (writePriorityParts).
  *
@@ -97,30 +99,30 @@ export async function refreshEveryPriorityKey(db: Db, epssTable: EpssTable = 'ep
     return [g.key, g.aliases, fixed.head, fixed.tail, unfixed.head, unfixed.tail];
   });
 
-  // On PostgreSQL dropped at the end of the transaction whatever happens; SQLite takes it back
-  // with the transaction. Dropped first in case a refresh ran before in the same transaction.
-  await sql`drop table if exists priority_parts`.execute(db);
-  await sql`create temporary table priority_parts (key text not null, aliases text not null, fixed_head text not null, fixed_tail text not null, unfixed_head text not null, unfixed_tail text not null, primary key (key, aliases)) ${postgres ? sql`on commit drop` : sql``}`.execute(db);
-  if (postgres) {
-    await sql`insert into priority_parts select * from unnest(${sql.join([0, 1, 2, 3, 4, 5].map((c) => sql`cast(${rows.map((r) => r[c])} as text[])`))})`.execute(db);
-    // Its size, for the plan of the join (no autovacuum sees a temporary table).
-    await sql`analyze priority_parts`.execute(db);
-  } else {
-    await sql`insert into priority_parts select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${JSON.stringify(rows)})`.execute(db);
-  }
   const fixed = sql`coalesce(issues.fixed_version, '') <> ''`;
   const head = sql`case when ${fixed} then p.fixed_head else p.unfixed_head end`;
   const tail = sql`case when ${fixed} then p.fixed_tail else p.unfixed_tail end`;
   const scanned = sql`exists (select 1 from occurrences where occurrences.issue_id = issues.id and occurrences.place like ${SCANNER_EPSS})`;
-  const updated = await sql`
+  const update = (parts: RawBuilder<unknown>) => sql`
     update issues set priority_head = ${head}, priority_tail = ${tail}
-    from priority_parts p
+    from ${parts}
     where p.key = ${key}
       and p.aliases = ${groupAliases}
       and (issues.vulnerability_id is not null or issues.priority_head is null or issues.priority_tail is null)
       and (issues.priority_head is null or issues.priority_tail is null or issues.priority_head <> ${head} or issues.priority_tail <> ${tail})
-      ${feeds.epssLoaded ? sql`` : sql`and not (issues.vulnerability_id is not null and ${scanned})`}`.execute(db);
-  await sql`drop table priority_parts`.execute(db);
+      ${feeds.epssLoaded ? sql`` : sql`and not (issues.vulnerability_id is not null and ${scanned})`}`;
+  let updated;
+  if (postgres) {
+    // The planner counts the rows of arrays passed as parameters, so the join is planned for them.
+    updated = await update(sql`unnest(${sql.join([0, 1, 2, 3, 4, 5].map((c) => sql`cast(${rows.map((r) => r[c])} as text[])`))}) as p(key, aliases, fixed_head, fixed_tail, unfixed_head, unfixed_tail)`).execute(db);
+  } else {
+    // Taken back with the transaction; dropped first in case a refresh ran before in the same one.
+    await sql`drop table if exists priority_parts`.execute(db);
+    await sql`create temporary table priority_parts (key text not null, aliases text not null, fixed_head text not null, fixed_tail text not null, unfixed_head text not null, unfixed_tail text not null, primary key (key, aliases))`.execute(db);
+    await sql`insert into priority_parts select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(${JSON.stringify(rows)})`.execute(db);
+    updated = await update(sql`priority_parts p`).execute(db);
+    await sql`drop table priority_parts`.execute(db);
+  }
   let written = Number(updated.numAffectedRows ?? 0);
 
   if (!feeds.epssLoaded) {

@@ -109,12 +109,14 @@ const SWAP_ATTEMPTS = 3;
  *   - SQLite: the stored rows are deleted (one statement, the table's pages freed whole), then the
  *     file goes in SQLITE_EPSS_RUN rows at a time, each run sorted by CVE, as prepared 500-row
  *     statements (rows land next to the one before them in the WITHOUT ROWID table's B-tree,
- *     migrations/0016, whatever the file's order). Readers on other connections keep the previous
- *     rows (write-ahead log) until the commit.
- *   - PostgreSQL: the rows stream through COPY … FROM STDIN while the file is still being parsed
+ *     migrations/0016); past the first line out of FIRST's order, through a temporary table
+ *     sorted by SQLite (fillOnSqlite). Readers on other connections keep the previous rows
+ *     (write-ahead log) until the commit.
+ *   - PostgreSQL: every line streams through COPY … FROM STDIN while the file is still being parsed
  *     (the server works in its own process meanwhile) into a new table shaped like the stored
  *     one but without its primary key, which is built once the rows are in (a sort of CVE ids
- *     compared byte by byte, migrations/0034); install() then drops the stored table and gives the new one its name, so that the
+ *     compared byte by byte, migrations/0034; a repeated CVE's later lines are deleted only when
+ *     the build fails on them); install() then drops the stored table and gives the new one its name, so that the
  *     previous rows are neither updated nor deleted one by one (no dead rows for vacuum) and
  *     readers are never blocked while the file loads, only for the moment of the swap, which waits
  *     at most SWAP_LOCK_TIMEOUT_MS (or `lockTimeoutMs`, SWAP_ATTEMPTS times) for a reader of the old table to finish. Two imports take turns.
@@ -138,40 +140,84 @@ const SQLITE_STATEMENTS_A_TURN = 10;
 /**
  * Into an empty SQLite table, SQLITE_EPSS_RUN rows of the file at a time, each run in CVE order,
  * and a CVE already written keeps its row (`DO NOTHING`): the first line wins without a set of
- * every CVE seen, which cost about a fifth of the import (300 000 strings hashed). The count is
- * read back once.
+ * every CVE seen, which cost about a fifth of the import (300 000 strings hashed). The rows are
+ * counted as the statements write them (their changes), not read back.
  *
  * Why runs this long: an insert costs the WITHOUT ROWID table's B-tree little on the leaf page the
  * row before it went to, and several times that on another one. A file in FIRST's order, sorted
  * 5 000 rows at a time, goes in leaf after leaf; out of that order, 5 000 rows spread over the
  * whole table and each lands on a page of its own (3.4× the parse). Runs of 65 536 rows put tens
  * of rows on each page in a row, for the time of a sort of numbers (EpssRun).
+ *
+ * A file out of FIRST's order (the first line whose CVE does not come after the one before it)
+ * would still send each run across the pages of the runs before it (2.1–2.2× the parse): from
+ * that line on, the rows are appended to a temporary table instead (a rowid table: each row on
+ * the last page), and one INSERT … SELECT … ORDER BY cve, rowid moves them into the table in CVE
+ * order once the file is read, sorted by SQLite's own sorter, every row appended, a repeated
+ * CVE's first line first. The temporary table and the sort use SQLite's page cache (16 MB with
+ * better-sqlite3's defaults) and spill to a temporary file past it, so memory stays bounded
+ * whatever the file's size.
  */
 async function fillOnSqlite(sqlite: BetterSqlite3.Database, batches: AsyncIterable<readonly EpssRow[]>): Promise<number> {
-  const statementOf = (n: number) => sqlite.prepare(`INSERT INTO epss_scores (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')} ON CONFLICT (cve) DO NOTHING`);
-  const whole = statementOf(SQLITE_EPSS_ROWS);
+  const statementOf = (table: string, n: number, conflict: string) => sqlite.prepare(`INSERT INTO ${table} (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')}${conflict}`);
+  const intoTable = (n: number) => statementOf('epss_scores', n, ' ON CONFLICT (cve) DO NOTHING');
+  const intoStaged = (n: number) => statementOf('temp.epss_staged', n, '');
+  const whole = intoTable(SQLITE_EPSS_ROWS);
   const values: Array<string | number> = [];
+  // Rows written (a repeated CVE's later line is not: DO NOTHING), counted as they go in.
+  let stored = 0;
+  let statements = 0;
+  // better-sqlite3 runs the statements synchronously: let other requests in now and then.
+  const ran = async () => {
+    if (++statements % SQLITE_STATEMENTS_A_TURN === 0) await nextTurn();
+  };
   const run = new EpssRun(SQLITE_EPSS_RUN);
   const insertRun = async () => {
     const order = run.cveOrder();
-    for (let start = 0, statements = 0; start < order.length; start += SQLITE_EPSS_ROWS) {
+    for (let start = 0; start < order.length; start += SQLITE_EPSS_ROWS) {
       const to = Math.min(order.length, start + SQLITE_EPSS_ROWS);
       values.length = 0;
       for (let i = start; i < to; i++) run.pushValues(order[i] as number, values);
-      (to - start === SQLITE_EPSS_ROWS ? whole : statementOf(to - start)).run(values);
-      // better-sqlite3 runs the statements synchronously: let other requests in now and then.
-      if (++statements % SQLITE_STATEMENTS_A_TURN === 0) await nextTurn();
+      stored += (to - start === SQLITE_EPSS_ROWS ? whole : intoTable(to - start)).run(values).changes;
+      await ran();
     }
+    values.length = 0;
     run.clear();
   };
+  let previous = '';
+  let staged: BetterSqlite3.Statement | undefined;
   for await (const batch of batches) {
     for (const row of batch) {
-      run.add(row);
-      if (run.full) await insertRun();
+      if (staged === undefined) {
+        if (previous === '' || cveAfter(row.cve, previous)) {
+          previous = row.cve;
+          run.add(row);
+          if (run.full) await insertRun();
+          continue;
+        }
+        // The first line out of FIRST's order: the lines before it go in as a run, the rest are staged.
+        if (run.length > 0) await insertRun();
+        sqlite.prepare('DROP TABLE IF EXISTS temp.epss_staged').run();
+        sqlite.prepare('CREATE TEMP TABLE epss_staged (cve text NOT NULL, epss real NOT NULL, percentile real NOT NULL)').run();
+        staged = intoStaged(SQLITE_EPSS_ROWS);
+      }
+      values.push(row.cve, row.epss, row.percentile);
+      if (values.length === 3 * SQLITE_EPSS_ROWS) {
+        staged.run(values);
+        values.length = 0;
+        await ran();
+      }
     }
   }
-  if (run.length > 0) await insertRun();
-  return sqlite.prepare('SELECT count(*) FROM epss_scores').pluck().get() as number;
+  if (staged === undefined) {
+    if (run.length > 0) await insertRun();
+  } else {
+    if (values.length > 0) intoStaged(values.length / 3).run(values);
+    // Rows the runs wrote came earlier in the file, so they keep their CVE too.
+    stored += sqlite.prepare('INSERT INTO epss_scores (cve, epss, percentile) SELECT cve, epss, percentile FROM temp.epss_staged ORDER BY cve, rowid ON CONFLICT (cve) DO NOTHING').run().changes;
+    sqlite.prepare('DROP TABLE temp.epss_staged').run();
+  }
+  return stored;
 }
 
 /** Run positions fit below this factor of a CVE's key (at most 2^21 rows; key · 2^21 + position < 2^53). */
@@ -283,9 +329,12 @@ export class FirstLines {
 /** Whether CVE id `a` comes after `b` in FIRST's order: by year, then by number (both checked by CVE_ID). */
 export function cveAfter(a: string, b: string): boolean {
   // CVE-YYYY-N…: the year is characters 4 to 8, the number from 9; a longer number is larger.
-  const year = a.slice(4, 8);
-  const other = b.slice(4, 8);
-  if (year !== other) return year > other;
+  // Compared code by code, without slicing the ids (once a line on an import's path).
+  for (let at = 4; at < 8; at++) {
+    const x = a.charCodeAt(at);
+    const y = b.charCodeAt(at);
+    if (x !== y) return x > y;
+  }
   if (a.length !== b.length) return a.length > b.length;
   return a > b;
 }
@@ -297,12 +346,14 @@ async function loadOnPostgres(trx: Db, client: PgClient, batches: AsyncIterable<
   // Without its primary key while the rows go in: the key is built after the COPY, from the rows
   // sorted once, which costs the server a fraction of 300 000 insertions into a B-tree one by one.
   await sql`CREATE TABLE epss_scores_next (LIKE epss_scores INCLUDING ALL EXCLUDING INDEXES)`.execute(trx);
-  const firsts = new FirstLines();
+  let lines = 0;
   // COPY's text format: CVE ids and checked numbers hold no tab, newline or backslash to escape.
+  // Every line goes in, a repeated CVE's too: the primary key finds repeats below.
   async function* copyText(): AsyncGenerator<string> {
     for await (const batch of batches) {
       let text = '';
-      for (const row of batch) if (firsts.keep(row.cve)) text += `${row.cve}\t${row.epssText}\t${row.percentileText}\n`;
+      for (const row of batch) text += `${row.cve}\t${row.epssText}\t${row.percentileText}\n`;
+      lines += batch.length;
       if (text !== '') yield text;
     }
   }
@@ -312,15 +363,29 @@ async function loadOnPostgres(trx: Db, client: PgClient, batches: AsyncIterable<
   // FREEZE: the table is this transaction's own, so its rows can be written frozen (visible to
   // all once it commits), which spares the server about a tenth of the COPY and vacuum a pass.
   await pipeline(Readable.from(copyText()), client.query(copyFrom('COPY epss_scores_next (cve, epss, percentile) FROM STDIN WITH (FREEZE)')));
-  // Named as LIKE … INCLUDING ALL would name it, so that install() renames it with the table. The
-  // rows hold no repeated CVE (FirstLines), so the build never fails on one.
-  await sql`ALTER TABLE epss_scores_next ADD CONSTRAINT epss_scores_next_pkey PRIMARY KEY (cve)`.execute(trx);
+  // Named as LIKE … INCLUDING ALL would name it, so that install() renames it with the table. A
+  // repeated CVE makes the build fail (FIRST's file has none): its later lines are then deleted
+  // and the key built again. One COPY into a table this transaction created writes its rows in
+  // file order, page after page, so the first line of a CVE is the one with the lowest ctid.
+  const addKey = sql`ALTER TABLE epss_scores_next ADD CONSTRAINT epss_scores_next_pkey PRIMARY KEY (cve)`;
+  let repeated = 0;
+  await sql`SAVEPOINT epss_key`.execute(trx);
+  try {
+    await addKey.execute(trx);
+    await sql`RELEASE SAVEPOINT epss_key`.execute(trx);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await sql`ROLLBACK TO SAVEPOINT epss_key`.execute(trx);
+    const deleted = await sql`DELETE FROM epss_scores_next WHERE ctid IN (SELECT ctid FROM (SELECT ctid, row_number() OVER (PARTITION BY cve ORDER BY ctid) AS line FROM epss_scores_next) AS lines WHERE line > 1)`.execute(trx);
+    repeated = Number(deleted.numAffectedRows ?? 0);
+    await addKey.execute(trx);
+  }
   // A new table has no statistics until autovacuum comes by: the refresh of the priority keys and
   // the first issue pages after the import would be planned blind. A sample of 3 000 rows (a tenth
   // of the default) says what the plans need of a table keyed by CVE, in a tenth of the time.
   await withSetting(trx, 'default_statistics_target', '10', () => sql`ANALYZE epss_scores_next`.execute(trx));
   return {
-    rows: firsts.count,
+    rows: lines - repeated,
     table: 'epss_scores_next',
     install: async () => {
       // A reader that holds the old table longer than the timeout (a long ingest read scores early
