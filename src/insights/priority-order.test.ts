@@ -393,7 +393,9 @@ describeEachStore('the stored priority order', (kind) => {
     let inFlight = 0;
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       const sent = (send as (...a: unknown[]) => unknown).apply(this, args);
-      if (typeof args[0] === 'string' && sent instanceof Promise) {
+      // A statement goes as its text, or once a connection repeats it as a named statement ({ name, text, values }).
+      const statement = typeof args[0] === 'string' || typeof (args[0] as { text?: unknown } | undefined)?.text === 'string';
+      if (statement && sent instanceof Promise) {
         queries++;
         if (inFlight++ === 0) rounds++;
         sent.then(
