@@ -9,11 +9,12 @@
  * servers' node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). Linux only.
  * PostgreSQL: LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { withDefaultUser } from '../src/store/database.js';
+import { serveLantern } from './measure.js';
 import { trivyReport } from './synthetic-reports.js';
 
 const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_TEST_DATABASE_URL;
@@ -52,17 +53,7 @@ async function admin<T extends pg.QueryResultRow>(statement: string): Promise<T[
 }
 
 function serve(dist: string, db: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), resolve(dist, 'cli/main.js'), 'serve', '--db', db, '--anonymous', 'admin', '--port', '0', '--refresh-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((done, reject) => {
-    let err = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (text: string) => {
-      err += text;
-      const match = / on (http:\/\/\S+)/.exec(err);
-      if (match) done({ child, address: match[1] as string });
-    });
-    child.on('exit', (code) => reject(new Error(`lantern serve exited with ${code}: ${err}`)));
-  });
+  return serveLantern(resolve(dist, 'cli/main.js'), db, process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []);
 }
 
 async function backends(app: string): Promise<Map<number, number>> {

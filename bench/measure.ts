@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Runs a plain JavaScript worker in a fresh Node process and returns the JSON of its last line. */
@@ -80,4 +80,22 @@ export function httpGet(base: string, path: () => string, headers: Record<string
     await response.arrayBuffer();
     return response.status;
   };
+}
+
+/**
+ * Starts `lantern serve` from the build whose CLI is `main` on a free port, anyone an admin, no
+ * catalog refresh, and resolves with its address once it listens. `nodeArgs` go to its node.
+ */
+export function serveLantern(main: string, db: string, nodeArgs: readonly string[] = []): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, [...nodeArgs, main, 'serve', '--db', db, '--anonymous', 'admin', '--port', '0', '--refresh-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let err = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      err += text;
+      const match = / on (http:\/\/\S+)/.exec(err);
+      if (match) resolve({ child, address: match[1] as string });
+    });
+    child.on('exit', (code) => reject(new Error(`lantern serve exited with ${code}: ${err}`)));
+  });
 }

@@ -7,13 +7,13 @@
  * Goals (issue #17): PostgreSQL ≥ SQLite at concurrency 4; two replicas ≥ 1.6× one.
  * PostgreSQL: LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL. BENCH_UPLOADS changes the count.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { openStore, withDefaultUser } from '../src/store/database.js';
-import { printTable } from './measure.js';
+import { printTable, serveLantern } from './measure.js';
 import { trivyReport } from './synthetic-reports.js';
 
 const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_TEST_DATABASE_URL;
@@ -33,19 +33,9 @@ const uploads: Upload[] = Array.from({ length: UPLOADS }, (_, k) => ({
   body: trivyReport(50, 10, k + 1),
 }));
 
-/** Starts `lantern serve` on a free port and resolves with its address once it listens. */
+/** Starts `lantern serve` of this build on a free port and resolves with its address once it listens. */
 function serve(db: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [MAIN, 'serve', '--db', db, '--anonymous', 'admin', '--port', '0', '--refresh-interval', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (text: string) => {
-      err += text;
-      const match = / on (http:\/\/\S+)/.exec(err);
-      if (match) resolve({ child, address: match[1] as string });
-    });
-    child.on('exit', (code) => reject(new Error(`lantern serve exited with ${code}: ${err}`)));
-  });
+  return serveLantern(MAIN, db);
 }
 
 async function stop(child: ChildProcess): Promise<void> {
