@@ -21,12 +21,14 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
  *   given in commit order and a version seen implies that every smaller one committed. A reader
  *   holding V reads the commits after V with their changed targets in one statement.
  *
- * The log keeps the last SQLITE_KEPT_VERSIONS versions of a scope on SQLite (one target each) and
- * the last POSTGRES_KEPT_COMMITS commits on PostgreSQL: each bump deletes those older in the same
- * statement or trigger, by index. A reader further behind reads every name again.
+ * The log keeps at least the last SQLITE_KEPT_VERSIONS versions of a scope on SQLite (one target
+ * each) and the last POSTGRES_KEPT_COMMITS commits on PostgreSQL: every PRUNED_EVERY-th bump
+ * deletes those older, by index, in the same statement or trigger (the others do not look). A
+ * reader further behind reads every name again.
  */
 export const SQLITE_KEPT_VERSIONS = 512;
 export const POSTGRES_KEPT_COMMITS = 64;
+export const PRUNED_EVERY = 16;
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   const postgres = db.getExecutor().adapter instanceof PostgresAdapter;
@@ -41,7 +43,7 @@ const sqliteChange = (scope: string, id: string) =>
   [
     `insert into target_name_versions (scope, stamp, version) values (${scope}, ${SQLITE_STAMP}, 1) on conflict (scope) do update set stamp = excluded.stamp, version = version + 1`,
     `insert into target_name_changes (scope, version, target_id, stamp) select scope, version, ${id}, stamp from target_name_versions where scope = ${scope}`,
-    `delete from target_name_changes where scope = ${scope} and version <= (select version from target_name_versions where scope = ${scope}) - ${SQLITE_KEPT_VERSIONS}`,
+    `delete from target_name_changes where scope = ${scope} and version <= (select version from target_name_versions where scope = ${scope} and version % ${PRUNED_EVERY} = 0) - ${SQLITE_KEPT_VERSIONS}`,
   ].join('; ');
 
 const SQLITE_CHANGED = 'old.scope is not new.scope or old.similarity_key is not new.similarity_key';
@@ -77,7 +79,7 @@ const POSTGRES = [
       on conflict (scope) do update set stamp = excluded.stamp, version = target_name_versions.version + 1
       returning version, stamp into bumped, stamped;
     insert into target_name_commits (scope, version, txid, stamp) values (changed, bumped, txid_current(), stamped);
-    if bumped > ${POSTGRES_KEPT_COMMITS} then
+    if bumped % ${PRUNED_EVERY} = 0 and bumped > ${POSTGRES_KEPT_COMMITS} then
       delete from target_name_changes c using target_name_commits m where m.scope = changed and m.version <= bumped - ${POSTGRES_KEPT_COMMITS} and c.scope = changed and c.txid = m.txid;
       delete from target_name_commits where scope = changed and version <= bumped - ${POSTGRES_KEPT_COMMITS};
     end if;
