@@ -105,7 +105,7 @@ async function scopeVersion(db: Db, scope: string): Promise<{ version: number | 
   if (isPostgres(db)) {
     const { rows } = await sql<{ version: string | null; stamp: string | null; changed: string | null }>`select v.version, v.stamp, current_setting('lantern.target_names_changed', true) as changed from (select 1) one left join target_name_versions v on v.scope = ${scope}`.execute(db);
     const row = rows[0];
-    return { version: row?.version == null ? undefined : Number(row.version), stamp: row?.stamp ?? '', ownChanges: row?.changed === '1' };
+    return { version: row?.version == null ? undefined : Number(row.version), stamp: row?.stamp ?? '', ownChanges: row?.changed != null && row.changed !== '' };
   }
   const row = await db.selectFrom('target_name_versions').select(['version', 'stamp']).where('scope', '=', scope).executeTakeFirst();
   return { version: row === undefined ? undefined : Number(row.version), stamp: row?.stamp ?? '', ownChanges: false };
@@ -123,7 +123,7 @@ async function changesSince(db: Db, scope: string, entry: KeptScope): Promise<{ 
   // SQLite logs a version for each changed target: the row of the version kept comes too, to show its stamp.
   const rows = isPostgres(db)
     ? (
-        await sql<Row>`select m.version, m.stamp, c.target_id, t.similarity_key from target_name_commits m join target_name_changes c on c.scope = m.scope and c.txid = m.txid left join targets t on t.id = c.target_id and t.scope = m.scope where m.scope = ${scope} and m.version > ${entry.version} limit ${MAX_PATCHED_CHANGES + 1}`.execute(db)
+        await sql<Row>`select m.version, m.stamp, c.target_id, t.similarity_key from target_name_commits m join target_name_changes c on c.scope = m.scope and c.txn = m.txn left join targets t on t.id = c.target_id and t.scope = m.scope where m.scope = ${scope} and m.version > ${entry.version} limit ${MAX_PATCHED_CHANGES + 1}`.execute(db)
       ).rows
     : (
         await sql<Row>`select c.version, c.stamp, c.target_id, t.similarity_key from target_name_changes c left join targets t on t.id = c.target_id and t.scope = c.scope where c.scope = ${scope} and c.version >= ${entry.version} limit ${MAX_PATCHED_CHANGES + 2}`.execute(db)

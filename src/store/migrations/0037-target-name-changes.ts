@@ -14,9 +14,9 @@ import { type Kysely, PostgresAdapter, sql } from 'kysely';
  *   logs (scope, version, target id, new stamp) in target_name_changes: one version per target.
  *   A reader holding version V and stamp S reads the log from V on; the row of V with stamp S
  *   proves both that its names were the ones committed at V and that the log goes back that far.
- * - PostgreSQL: each changed target is logged with its transaction id (txid_current()) as it
- *   changes; at commit, the deferred trigger of the first changed target of a scope bumps the
- *   scope's version once for the whole transaction and records (scope, version, txid) in
+ * - PostgreSQL: each changed target is logged with a random id of its transaction as it changes;
+ *   at commit, the deferred trigger of the first changed target of a scope bumps the scope's
+ *   version once for the whole transaction and records (scope, version, transaction id) in
  *   target_name_commits. Committers of one scope wait for each other on its row, so versions are
  *   given in commit order and a version seen implies that every smaller one committed. A reader
  *   holding V reads the commits after V with their changed targets in one statement.
@@ -60,27 +60,34 @@ const SQLITE = [
 ];
 
 const POSTGRES = [
-  'create table target_name_changes (scope text not null, txid bigint not null, target_id integer not null)',
-  'create index target_name_changes_scope_txid on target_name_changes (scope, txid)',
-  'create table target_name_commits (scope text not null, version bigint not null, txid bigint not null, stamp text not null, primary key (scope, version))',
-  'create unique index target_name_commits_scope_txid on target_name_commits (scope, txid)',
-  // As it changes: the transaction flags itself (migration 0036) and logs the target under its id.
-  `create or replace function target_names_changed() returns trigger language plpgsql as $$ begin
-    perform set_config('lantern.target_names_changed', '1', true);
-    if tg_op in ('INSERT', 'UPDATE') then insert into target_name_changes (scope, txid, target_id) values (new.scope, txid_current(), new.id); end if;
-    if tg_op = 'DELETE' or (tg_op = 'UPDATE' and old.scope is distinct from new.scope) then insert into target_name_changes (scope, txid, target_id) values (old.scope, txid_current(), old.id); end if;
+  'create table target_name_changes (scope text not null, txn text not null, target_id integer not null)',
+  'create index target_name_changes_scope_txn on target_name_changes (scope, txn)',
+  'create table target_name_commits (scope text not null, version bigint not null, txn text not null, stamp text not null, primary key (scope, version))',
+  'create unique index target_name_commits_scope_txn on target_name_commits (scope, txn)',
+  // As it changes: the transaction flags itself (migration 0036) with a random id of its own, and
+  // logs the target under it. Not txid_current(): after a restore into another cluster, the ids of
+  // new transactions could be those of commits still in the log.
+  `create or replace function target_names_changed() returns trigger language plpgsql as $$
+    declare own text := current_setting('lantern.target_names_changed', true);
+    begin
+    if own is null or own = '' then
+      own := gen_random_uuid()::text;
+      perform set_config('lantern.target_names_changed', own, true);
+    end if;
+    if tg_op in ('INSERT', 'UPDATE') then insert into target_name_changes (scope, txn, target_id) values (new.scope, own, new.id); end if;
+    if tg_op = 'DELETE' or (tg_op = 'UPDATE' and old.scope is distinct from new.scope) then insert into target_name_changes (scope, txn, target_id) values (old.scope, own, old.id); end if;
     return null; end $$`,
   // As it commits: one version for each scope it changed, given by the first changed target's trigger.
   `create or replace function target_name_versions_bump_scope(changed text) returns void language plpgsql as $$
-    declare bumped bigint; stamped text;
+    declare bumped bigint; stamped text; own text := current_setting('lantern.target_names_changed', true);
     begin
-    if exists (select 1 from target_name_commits where scope = changed and txid = txid_current()) then return; end if;
+    if exists (select 1 from target_name_commits where scope = changed and txn = own) then return; end if;
     insert into target_name_versions (scope, stamp, version) values (changed, gen_random_uuid()::text, 1)
       on conflict (scope) do update set stamp = excluded.stamp, version = target_name_versions.version + 1
       returning version, stamp into bumped, stamped;
-    insert into target_name_commits (scope, version, txid, stamp) values (changed, bumped, txid_current(), stamped);
+    insert into target_name_commits (scope, version, txn, stamp) values (changed, bumped, own, stamped);
     if bumped % ${PRUNED_EVERY} = 0 and bumped > ${POSTGRES_KEPT_COMMITS} then
-      delete from target_name_changes c using target_name_commits m where m.scope = changed and m.version <= bumped - ${POSTGRES_KEPT_COMMITS} and c.scope = changed and c.txid = m.txid;
+      delete from target_name_changes c using target_name_commits m where m.scope = changed and m.version <= bumped - ${POSTGRES_KEPT_COMMITS} and c.scope = changed and c.txn = m.txn;
       delete from target_name_commits where scope = changed and version <= bumped - ${POSTGRES_KEPT_COMMITS};
     end if;
     end $$`,
