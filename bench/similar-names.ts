@@ -12,7 +12,7 @@
  *    and this process's CPU time: the database's own is not in it).
  * 2. A first scan's ingest (a new target, 20 findings, no catalog) in two scratch stores, one with
  *    the triggers of migration 0036 put back, alternated: ms per ingest, and the triggers' share
- *    alone (one target created per transaction).
+ *    alone (one target created per transaction, and 2 000 in one, in the first 6 rounds).
  *
  *   --store S     sqlite, postgres or both (default both when a PostgreSQL URL is set)
  *   --names N     names of the scope (default 100 000)
@@ -142,6 +142,7 @@ for (const kind of kinds) {
     const ingests = { old: [] as number[], new: [] as number[] };
     const creates = { old: [] as number[], new: [] as number[] };
     const ingestCpu = { old: [] as number[], new: [] as number[] };
+    const bulk = { old: [] as number[], new: [] as number[] };
     const createCpu = { old: [] as number[], new: [] as number[] };
     const cpuSince = (usage: NodeJS.CpuUsage) => {
       const used = process.cpuUsage(usage);
@@ -161,12 +162,22 @@ for (const kind of kinds) {
         for (let n = 0; n < 20; n++) await db.transaction(async (trx) => { await trx.insertInto('targets').values(target(`registry.acme.io/created-${round}-${n}`)).execute(); });
         creates[variant].push((performance.now() - start) / 20);
         createCpu[variant].push(cpuSince(usage) / 20);
+        if (round < 6) {
+          // A large first scan: 2 000 targets of the scope in one transaction.
+          start = performance.now();
+          await db.transaction(async (trx) => {
+            for (let k = 0; k < 2000; k += 500) await trx.insertInto('targets').values(Array.from({ length: 500 }, (_, n) => target(`registry.acme.io/bulk-${round}-${k + n}`))).execute();
+          });
+          bulk[variant].push(((performance.now() - start) * 1000) / 2000);
+        }
       }
     }
     rows.push([kind, 'first scan ingest (20 findings), migration 0036 triggers', `${median(ingests.old).toFixed(2)} ms`, `${Math.max(...ingests.old).toFixed(2)} ms`, `${median(ingestCpu.old).toFixed(2)} ms`]);
     rows.push([kind, 'first scan ingest (20 findings), migration 0037 triggers', `${median(ingests.new).toFixed(2)} ms`, `${Math.max(...ingests.new).toFixed(2)} ms`, `${median(ingestCpu.new).toFixed(2)} ms`]);
     rows.push([kind, 'one target created in a transaction, 0036 triggers', `${median(creates.old).toFixed(3)} ms`, '', `${median(createCpu.old).toFixed(3)} ms`]);
     rows.push([kind, 'one target created in a transaction, 0037 triggers', `${median(creates.new).toFixed(3)} ms`, '', `${median(createCpu.new).toFixed(3)} ms`]);
+    rows.push([kind, '2 000 targets created in one transaction, 0036 triggers (per target)', `${median(bulk.old).toFixed(1)} µs`, '', '']);
+    rows.push([kind, '2 000 targets created in one transaction, 0037 triggers (per target)', `${median(bulk.new).toFixed(1)} µs`, '', '']);
     console.log(`${kind}: ingests done (load ${load()})`);
   } finally {
     await stores.old.remove();
