@@ -124,10 +124,15 @@ export interface ProjectTable {
   created_at: string;
 }
 
-/** A random value set anew whenever a target of the scope is created, deleted, renamed or moved (migration 0036). */
+/**
+ * A random value set anew whenever a target of the scope is created, deleted, renamed or moved
+ * (migration 0036), and a counter bumped at once (migration 0037): once for each changed target on
+ * SQLite, once for each committed transaction on PostgreSQL (a bigint, read as a string there).
+ */
 export interface TargetNameVersionTable {
   scope: string;
   stamp: string;
+  version: Generated<number | string>;
 }
 
 export interface TargetTable {

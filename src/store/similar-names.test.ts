@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type KyselyPlugin, sql } from 'kysely';
+import { type Kysely, type KyselyPlugin, sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
 import { indexTargets, nameKeys, resolveTargetLink } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import { openStore, type Store } from './database.js';
-import { forgetKeptNames } from './similar-names.js';
+import type { Database } from './schema.js';
+import { forgetKeptNames, keptNamesUse, type NamesOfLength, scopeNamesOfLengths } from './similar-names.js';
 import { storedTargets, targetsForLinks } from './target-links.js';
 import { targetKeyColumns } from './targets.js';
 
@@ -16,7 +17,9 @@ import { targetKeyColumns } from './targets.js';
  * characters of its length; a process keeps those it read while the scope's stamp says that none
  * of its targets changed (migration 0036). What a link reads, and so its hint, must be what
  * reading every name again gives — also after another replica (a second store on the same
- * database) creates or deletes a target, and inside a transaction that created one.
+ * database) creates or deletes a target, and inside a transaction that created one. After targets
+ * change, a process reads only those changed since the names it holds, from the change log
+ * (migration 0037), and patches them in: what it then holds must be what a fresh read gives.
  */
 
 const LINK = 'registry.acme.io/svc-w0';
@@ -123,5 +126,207 @@ describeEachStore('the scope names kept for similar-name hints', (kind: StoreKin
     });
     expect(await read(replicaB)).toEqual(['registry.acme.io/svc-10', 'registry.acme.io/svc-20', 'registry.acme.io/svc-30']);
     expect(await read(replicaA)).toEqual(['registry.acme.io/svc-10', 'registry.acme.io/svc-20', 'registry.acme.io/svc-30']);
+  });
+  /** Counts the rows that statements through `db` return. */
+  const counted = (db: Kysely<Database>) => {
+    const counter = { rows: 0 };
+    const plugin: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        counter.rows += args.result.rows.length;
+        return args.result;
+      },
+    };
+    return { db: db.withPlugin(plugin), counter };
+  };
+  /** Names of these lengths as a list of `key id` per length, from the table itself: what a fresh read holds. */
+  const freshNames = async (store: Store, scope: string, min: number, max: number) => {
+    const rows = await store.db.selectFrom('targets').select(['id', 'similarity_key']).where('scope', '=', scope).where('similarity_length', '>=', min).where('similarity_length', '<=', max).execute();
+    const byLength = new Map<number, string[]>(Array.from({ length: max - min + 1 }, (_, k) => [min + k, []]));
+    for (const row of rows) byLength.get((row.similarity_key ?? '').length)?.push(`${row.similarity_key} ${row.id}`);
+    return [...byLength.values()].map((list) => list.sort());
+  };
+  /** The names a lookup through `db` holds, checked to be sorted by key with each common prefix right, as `key id` per length. */
+  const heldNames = async (db: Kysely<Database>, scope: string, min: number, max: number) => {
+    const held: NamesOfLength[] = await scopeNamesOfLengths(db, scope, [{ min, max }]);
+    return held.map((names, n) => {
+      expect(names.length).toBe(min + n);
+      expect(names.keys).toHaveLength(names.ids.length);
+      names.keys.forEach((key, k) => {
+        expect(key.length).toBe(names.length);
+        if (k === 0) return;
+        const before = names.keys[k - 1] as string;
+        expect(before <= key).toBe(true);
+        let common = 0;
+        while (before[common] === key[common] && common < key.length) common++;
+        expect(names.common[k]).toBe(common);
+      });
+      return names.keys.map((key, k) => `${key} ${names.ids[k]}`).sort();
+    });
+  };
+  const reads = () => ({ ...keptNamesUse });
+
+  it('reads only the targets another replica created, deleted or renamed, and holds what a fresh read gives', async () => {
+    const { db, counter } = counted(replicaA.db);
+    expect(await read({ db })).toEqual(NEAR.slice().sort());
+    const expectPatched = async (changed: number) => {
+      counter.rows = 0;
+      const before = reads();
+      const held = await heldNames(db, 'account', 4, 40);
+      // The scope's version, and on SQLite the version held; the changed targets, one row each (a rename on SQLite: two versions).
+      expect(counter.rows).toBeLessThanOrEqual(2 + changed);
+      expect(keptNamesUse.patched).toBe(before.patched + 1);
+      expect(held).toEqual(await freshNames(replicaA, 'account', 4, 40));
+    };
+    await insertTargets(replicaB, ['registry.acme.io/svc-30']);
+    await expectPatched(1);
+    expect(await read(replicaA)).toEqual(['registry.acme.io/svc-10', 'registry.acme.io/svc-20', 'registry.acme.io/svc-30']);
+    expect(await expectSameHint(replicaA)).toContain('"registry.acme.io/svc-30" at account level');
+    await replicaB.db.deleteFrom('targets').where('name_key', 'in', ['registry.acme.io/svc-20', 'registry.acme.io/zz-007']).execute();
+    await expectPatched(2);
+    expect(await read(replicaA)).toEqual(['registry.acme.io/svc-10', 'registry.acme.io/svc-30', ...twoEditsAway].sort());
+    // Renamed to another length, and moved to another scope.
+    const renamed = 'registry.acme.io/renamed-svc-10';
+    await replicaB.db.updateTable('targets').set({ name: renamed, name_key: renamed, ...targetKeyColumns(renamed) }).where('name_key', '=', 'registry.acme.io/svc-10').execute();
+    await expectPatched(2);
+    await replicaB.db.updateTable('targets').set({ scope: 'acme.web' }).where('name_key', '=', 'registry.acme.io/svc-30').execute();
+    await expectPatched(2);
+    expect(await read(replicaA)).toEqual(twoEditsAway.slice().sort());
+    expect(await expectSameHint(replicaA)).toContain('"registry.acme.io/svc-11" at account level');
+  });
+
+  it('never holds a change that rolled back, also one it read inside the transaction', async () => {
+    expect(await heldNames(replicaA.db, 'account', 4, 40)).toEqual(await freshNames(replicaA, 'account', 4, 40));
+    const rolledBack = new Error('roll back');
+    await expect(
+      replicaA.transaction(async (trx) => {
+        await insertTargets({ ...replicaA, db: trx }, ['registry.acme.io/svc-30']);
+        await trx.deleteFrom('targets').where('name_key', '=', 'registry.acme.io/svc-20').execute();
+        expect(await heldNames(trx, 'account', 4, 40)).toEqual(await freshNames({ ...replicaA, db: trx }, 'account', 4, 40));
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    await expect(
+      replicaB.transaction(async (trx) => {
+        await insertTargets({ ...replicaB, db: trx }, ['registry.acme.io/svc-31']);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    // Two changes committed since: on SQLite they are given the versions the rolled-back ones had.
+    await insertTargets(replicaB, ['registry.acme.io/svc-40', 'registry.acme.io/zz-900']);
+    for (const store of [replicaA, replicaB]) {
+      const held = await heldNames(store.db, 'account', 4, 40);
+      expect(held).toEqual(await freshNames(replicaA, 'account', 4, 40));
+      expect(held.flat().join(' ')).toContain('svc-40');
+      expect(held.flat().join(' ')).not.toMatch(/svc-3[01]/);
+    }
+    expect(await read(replicaA)).toEqual(['registry.acme.io/svc-10', 'registry.acme.io/svc-20', 'registry.acme.io/svc-40']);
+  });
+
+  it('reads every name again when the log no longer goes back to the names it holds', async () => {
+    const { db, counter } = counted(replicaA.db);
+    expect(await heldNames(db, 'account', 4, 40)).toEqual(await freshNames(replicaA, 'account', 4, 40));
+    // 80 commits of 8 targets: more than the log keeps on either store (64 to 80 commits, 512 to 528 targets), fewer than a patch reads.
+    for (let commit = 0; commit < 80; commit++) {
+      await insertTargets(replicaB, Array.from({ length: 8 }, (_, n) => `registry.acme.io/p${String(commit * 8 + n).padStart(3, '0')}`));
+    }
+    // The log is bounded: SQLite logs a version for each target, PostgreSQL one for each commit.
+    const logged = kind === 'sqlite' ? sql<{ n: number }>`select count(*) as n from target_name_changes where scope = 'account'` : sql<{ n: number }>`select count(*) as n from target_name_commits where scope = 'account'`;
+    expect(Number((await logged.execute(replicaA.db)).rows[0]?.n)).toBeLessThanOrEqual(kind === 'sqlite' ? 512 + 16 : 64 + 16);
+    counter.rows = 0;
+    const before = reads();
+    expect(await heldNames(db, 'account', 4, 40)).toEqual(await freshNames(replicaA, 'account', 4, 40));
+    expect(keptNamesUse.patched).toBe(before.patched);
+    expect(keptNamesUse.read).toBe(before.read + 1);
+    expect(counter.rows).toBeGreaterThan(FAR.length + 640);
+    // And patches again from there.
+    await replicaB.db.deleteFrom('targets').where('name_key', '=', 'registry.acme.io/p000').execute();
+    expect(await heldNames(db, 'account', 4, 40)).toEqual(await freshNames(replicaA, 'account', 4, 40));
+    expect(keptNamesUse.patched).toBe(before.patched + 1);
+  });
+
+  it('holds what a fresh read gives through random creates, deletes, renames, moves and rollbacks', async () => {
+    let seed = 17;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return Math.floor((seed / 2147483648) * n);
+    };
+    // Names of few letters: many share long prefixes, as a registry's do.
+    const randomName = () => `registry.acme.io/${Array.from({ length: 6 + random(9) }, () => 'ab/'[random(3)]).join('')}`;
+    const some = async (store: Store, count: number) => {
+      const rows = await store.db.selectFrom('targets').select(['id', 'scope']).orderBy('id').execute();
+      return Array.from({ length: count }, () => rows[random(rows.length)] as { id: number; scope: string });
+    };
+    const change = async (store: Store) => {
+      const op = random(4);
+      if (op === 0) {
+        const names = [...new Set(Array.from({ length: 1 + random(5) }, randomName))];
+        await insertTargets(store, names).catch(() => undefined);
+      } else if (op === 1) {
+        await store.db.deleteFrom('targets').where('id', 'in', (await some(store, 1 + random(3))).map((t) => t.id)).execute();
+      } else if (op === 2) {
+        const name = randomName();
+        const [target] = await some(store, 1);
+        await store.db.updateTable('targets').set({ name, name_key: name, ...targetKeyColumns(name) }).where('id', '=', (target as { id: number }).id).execute().catch(() => undefined);
+      } else {
+        const [target] = await some(store, 1);
+        await store.db.updateTable('targets').set({ scope: (target as { scope: string }).scope === 'account' ? 'acme.web' : 'account' }).where('id', '=', (target as { id: number }).id).execute().catch(() => undefined);
+      }
+    };
+    const rolledBack = new Error('roll back');
+    await insertTargets(replicaA, [...new Set(Array.from({ length: 80 }, randomName))]);
+    const before = reads();
+    for (let step = 0; step < 60; step++) {
+      const writer = random(2) === 0 ? replicaA : replicaB;
+      if (random(5) === 0) {
+        await expect(
+          writer.transaction(async (trx) => {
+            await change({ ...writer, db: trx });
+            await heldNames(trx, 'account', 6, 14);
+            throw rolledBack;
+          }),
+        ).rejects.toBe(rolledBack);
+      } else {
+        await change(writer);
+      }
+      for (const store of random(2) === 0 ? [replicaA, replicaB] : [replicaB, replicaA]) {
+        expect(await heldNames(store.db, 'account', 6, 14)).toEqual(await freshNames(replicaA, 'account', 6, 14));
+        expect(await heldNames(store.db, 'acme.web', 6, 14)).toEqual(await freshNames(replicaA, 'acme.web', 6, 14));
+      }
+    }
+    expect(keptNamesUse.patched - before.patched).toBeGreaterThan(30);
+  });
+  it('patches in commit order the changes of transactions that overlap (PostgreSQL: the one started first commits last)', async () => {
+    if (kind !== 'postgres') return;
+    expect(await heldNames(replicaA.db, 'account', 4, 40)).toEqual(await freshNames(replicaA, 'account', 4, 40));
+    let commitFirst = () => {};
+    const firstWaits = new Promise<void>((resolve) => {
+      commitFirst = resolve;
+    });
+    let inserted = () => {};
+    const firstInserted = new Promise<void>((resolve) => {
+      inserted = resolve;
+    });
+    const first = replicaB.transaction(async (trx) => {
+      await insertTargets({ ...replicaB, db: trx }, ['registry.acme.io/svc-30']);
+      await trx.deleteFrom('targets').where('name_key', '=', 'registry.acme.io/svc-10').execute();
+      inserted();
+      await firstWaits;
+    });
+    await firstInserted;
+    await replicaA.transaction(async (trx) => {
+      await insertTargets({ ...replicaA, db: trx }, ['registry.acme.io/svc-40']);
+    });
+    const before = reads();
+    let held = await heldNames(replicaA.db, 'account', 4, 40);
+    expect(held).toEqual(await freshNames(replicaA, 'account', 4, 40));
+    expect(held.flat().join(' ')).toMatch(/svc-40.*svc-10|svc-10.*svc-40/);
+    commitFirst();
+    await first;
+    held = await heldNames(replicaA.db, 'account', 4, 40);
+    expect(held).toEqual(await freshNames(replicaA, 'account', 4, 40));
+    expect(held.flat().join(' ')).toContain('svc-30');
+    expect(held.flat().join(' ')).not.toContain('svc-10');
+    expect(keptNamesUse.patched).toBe(before.patched + 2);
   });
 });

@@ -29,6 +29,7 @@ import * as entityNameSearch from './0032-entity-name-search.js';
 import * as feedsPg from './0034-feeds-pg.js';
 import * as entityFacts from './0035-entity-facts.js';
 import * as targetNameVersions from './0036-target-name-versions.js';
+import * as targetNameChanges from './0037-target-name-changes.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -65,6 +66,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0034-feeds-pg': feedsPg,
   '0035-entity-facts': entityFacts,
   '0036-target-name-versions': targetNameVersions,
+  '0037-target-name-changes': targetNameChanges,
 };
 
 export const migrationProvider: MigrationProvider = {
