@@ -74,11 +74,19 @@ export async function bulkRun<R extends Row, Out = unknown>(
  * for `rows` rows: what Kysely compiles for that many.
  */
 export function multiRowSql(oneRow: string, columns: number, rows: number): string {
-  const tuple = (row: number) => `(${Array.from({ length: columns }, (_, c) => `$${row * columns + c + 1}`).join(', ')})`;
-  const head = `values ${tuple(0)}`;
+  const tuples = (count: number) => {
+    let text = '';
+    for (let row = 0, n = 0; row < count; row++) {
+      text += row === 0 ? '(' : ', (';
+      for (let c = 0; c < columns; c++) text += c === 0 ? `$${++n}` : `, $${++n}`;
+      text += ')';
+    }
+    return text;
+  };
+  const head = `values ${tuples(1)}`;
   const at = oneRow.indexOf(head);
   if (at < 0 || oneRow.includes(head, at + 1)) throw new Error(`bulkRun: expected one "${head}" in ${oneRow}`);
-  return `${oneRow.slice(0, at)}values ${Array.from({ length: rows }, (_, row) => tuple(row)).join(', ')}${oneRow.slice(at + head.length)}`;
+  return `${oneRow.slice(0, at)}values ${tuples(rows)}${oneRow.slice(at + head.length)}`;
 }
 
 /**

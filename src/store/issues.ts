@@ -190,13 +190,17 @@ export async function upsertScanIssues(store: Store, trx: Db, scanId: number, dr
 
 /** Marks the issues of `scanId` that `comparedScanId` also had as not new (DESIGN.md: common). */
 export async function markCommon(trx: Db, scanId: number, comparedScanId: number): Promise<void> {
-  await trx
+  await markCommonStatement(trx, scanId, comparedScanId);
+}
+
+// Every ingest that has a scan to compare with runs it: compiled once (store/reused-statement.ts).
+const markCommonStatement = reusedStatement((db: Db, scanId: number, comparedScanId: number) =>
+  db
     .updateTable('scan_issues')
     .set({ is_new: 0 })
     .where('scan_id', '=', scanId)
-    .where('issue_id', 'in', (eb) => eb.selectFrom('scan_issues as compared').select('compared.issue_id').where('compared.scan_id', '=', comparedScanId))
-    .execute();
-}
+    .where('issue_id', 'in', (eb) => eb.selectFrom('scan_issues as compared').select('compared.issue_id').where('compared.scan_id', '=', comparedScanId)),
+);
 
 /** What an ingest stores on its scan once its issues are written. */
 export type ScanFinish = Required<Pick<Updateable<ScanTable>, 'occurrences' | 'compared_scan_id' | 'scan_type' | 'suppressed' | 'errors'>>;
