@@ -24,7 +24,7 @@ export interface ServerLimits {
   uploadRateWindowMs: number;
   /** A gzip upload may inflate to at most this many times its compressed size (after the first MiB). */
   maxInflationRatio: number;
-  /** Where uploads are written while they arrive (one temporary file each, removed afterwards). */
+  /** Where uploads larger than IN_MEMORY_BYTES are written while they arrive (one temporary file each, removed afterwards). */
   uploadDirectory: string;
 }
 

@@ -9,6 +9,7 @@ import { post } from '../../test/support/http-upload.js';
 import { trivyReport } from '../../test/support/reports.js';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
+import { IN_MEMORY_BYTES } from '../ingest/report-stream.js';
 import type { LanternOptions } from '../lantern.js';
 import type { ServerLimits } from './limits.js';
 
@@ -108,8 +109,9 @@ describeEachStore('HTTP API: streamed, bounded uploads', (kind: StoreKind) => {
 
   it('answers 503 with Retry-After when every ingest slot stays busy', async () => {
     await start({}, { maxConcurrentIngests: 1, ingestQueueTimeoutMs: 200, uploadRateWindowMs: 60_000 });
-    // The first upload holds the only slot: it sends its first byte and then nothing for a while.
-    const first = post(`${url}/api/scans?${query}`, repeat(Buffer.from(trivyReport([lodash])), 1, Buffer.from('  ')), { delayMs: 3000 });
+    // The first upload holds the only slot: it sends its first bytes and then nothing for a while.
+    // They are more than an upload keeps in memory, so that its temporary file shows it has begun.
+    const first = post(`${url}/api/scans?${query}`, repeat(Buffer.from(trivyReport([lodash])), 1, Buffer.alloc(IN_MEMORY_BYTES + 1, ' ')), { delayMs: 3000 });
     await vi.waitFor(() => expect(readdirSync(uploadDirectory)).toHaveLength(1));
     const second = await post(`${url}/api/scans?${query}`, [Buffer.from(trivyReport([lodash]))]);
     expect(second.status).toBe(503);

@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { BusyError, RequestTimeoutError } from '../domain/errors.js';
-import { readReportFile } from '../ingest/report-file.js';
 import { receiveReport } from '../ingest/report-stream.js';
 import type { ServerLimits } from './limits.js';
 
@@ -9,9 +8,9 @@ import type { ServerLimits } from './limits.js';
 export const RETRY_AFTER_SECONDS = 30;
 
 /**
- * Report uploads: at most `maxConcurrentIngests` at once, each received into a temporary file as
- * it arrives (gzip inflated on the way, limits applied), then read and ingested from that file as
- * `lantern ingest FILE` does. The file is removed whatever the outcome.
+ * Report uploads: at most `maxConcurrentIngests` at once, each received as it arrives (gzip inflated
+ * on the way, limits applied) into memory, or into a temporary file when it is large, then ingested
+ * as `lantern ingest FILE` does. The file is removed whatever the outcome.
  */
 export class ReportUploads {
   readonly #slots: Slots;
@@ -50,7 +49,7 @@ export class ReportUploads {
       try {
         // An empty body goes to the parser as a 0-byte file does from the CLI: accepted only when
         // the named format writes empty reports (OSV-Scanner), else refused with the CLI's message.
-        return await ingest(await readReportFile(received.path, this.maxReportBytes));
+        return await ingest(await received.read());
       } finally {
         await received.remove();
       }

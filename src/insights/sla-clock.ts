@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { SEVERITIES, type Severity, severityFromRank } from '../domain/severity.js';
 import { batches } from '../store/batches.js';
 import type { Database, ExemptionRow, SlaClockRow, SlaPauseRow } from '../store/schema.js';
+import { reusedStatement } from '../store/reused-statement.js';
 import { slaPausesFor } from '../store/sla-pauses.js';
 import { slaClocksOf } from '../store/sla-clocks.js';
 import { type EntityState, entityStates } from './entity-state.js';
@@ -131,17 +132,7 @@ const JUDGED_PER_READ = 1000;
 export async function recordFixVerdicts(db: Db, policies: SlaPolicies, now: string, scanId?: number): Promise<number> {
   let judged = 0;
   for (;;) {
-    let query = db
-      .selectFrom('sla_clocks as c')
-      .innerJoin('issues as i', 'i.id', 'c.issue_id')
-      .innerJoin('targets as t', 't.id', 'i.target_id')
-      .select(['c.id', 'c.issue_id', 'c.severity', 'c.clock_from', 'c.fixed_at', 'i.target_id', 't.scope', 'i.vulnerability_id', 'i.rule_id'])
-      .where('c.fixed_at', 'is not', null)
-      .where('c.judged_at', 'is', null)
-      .orderBy('c.id')
-      .limit(JUDGED_PER_READ);
-    if (scanId !== undefined) query = query.where('c.fixed_scan_id', '=', scanId);
-    const rows = await query.execute();
+    const rows = scanId === undefined ? await unjudgedFixes(db).execute() : (await unjudgedFixesOfScan(db, scanId)).rows;
     if (rows.length === 0) return judged;
     const fixes: FixedClock[] = rows.map((r) => ({ id: r.id, issueId: r.issue_id, targetId: r.target_id, targetScope: r.scope, vulnerabilityId: r.vulnerability_id, ruleId: r.rule_id, severity: r.severity, clockFrom: r.clock_from, fixedAt: r.fixed_at as string, stored: null }));
     const verdicts = await fixVerdicts(db, fixes, policies);
@@ -164,6 +155,22 @@ export async function recordFixVerdicts(db: Db, policies: SlaPolicies, now: stri
     if (rows.length < JUDGED_PER_READ) return judged;
   }
 }
+
+/** Fixed clocks without their verdict yet, the first JUDGED_PER_READ of them. */
+function unjudgedFixes(db: Db) {
+  return db
+    .selectFrom('sla_clocks as c')
+    .innerJoin('issues as i', 'i.id', 'c.issue_id')
+    .innerJoin('targets as t', 't.id', 'i.target_id')
+    .select(['c.id', 'c.issue_id', 'c.severity', 'c.clock_from', 'c.fixed_at', 'i.target_id', 't.scope', 'i.vulnerability_id', 'i.rule_id'])
+    .where('c.fixed_at', 'is not', null)
+    .where('c.judged_at', 'is', null)
+    .orderBy('c.id')
+    .limit(JUDGED_PER_READ);
+}
+
+// Every ingest reads the fixes of its scan: compiled once (store/reused-statement.ts).
+const unjudgedFixesOfScan = reusedStatement((db: Db, scanId: number) => unjudgedFixes(db).where('c.fixed_scan_id', '=', scanId));
 
 /** One fixed stretch of an issue: what it was, where, and whether it was fixed within its SLA. */
 export interface RemediatedIssue extends SlaFix {

@@ -1,22 +1,20 @@
 import type { Kysely } from 'kysely';
 import { NotFoundError } from '../domain/errors.js';
 import type { SeverityCounts } from '../domain/severity.js';
+import { reusedStatement } from './reused-statement.js';
 import type { Database, NewScan, ScanRow } from './schema.js';
 
 type Db = Kysely<Database>;
 
 /** The same scanner's latest scan of a variant (ingest order) before scan `before`, if any. */
-export function latestScanBefore(db: Db, variantId: number, scanner: string, before: number): Promise<ScanRow | undefined> {
-  return db
-    .selectFrom('scans')
-    .selectAll()
-    .where('variant_id', '=', variantId)
-    .where('scanner', '=', scanner)
-    .where('id', '<', before)
-    .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+export async function latestScanBefore(db: Db, variantId: number, scanner: string, before: number): Promise<ScanRow | undefined> {
+  return (await latestScanStatement(db, variantId, scanner, before)).rows[0];
 }
+
+// Every ingest reads it: compiled once (store/reused-statement.ts).
+const latestScanStatement = reusedStatement((db: Db, variantId: number, scanner: string, before: number) =>
+  db.selectFrom('scans').selectAll().where('variant_id', '=', variantId).where('scanner', '=', scanner).where('id', '<', before).orderBy('id', 'desc').limit(1),
+);
 
 /**
  * The scans that make up a variant's current state: each scanner's latest scan of it

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { batches } from './batches.js';
 import type { Database, ScanRow, SlaClockRow } from './schema.js';
+import { reusedStatement } from './reused-statement.js';
 import { currentScansQuery } from './scans.js';
 
 type Db = Kysely<Database>;
@@ -18,7 +19,13 @@ export async function advanceSlaClocks(
   scan: { id: number; variantId: number; scanner: string; scannedAt: string },
   previous: Pick<ScanRow, 'id'> | undefined,
 ): Promise<void> {
-  await trx
+  await openClocks(trx, scan.id, scan.variantId, scan.scannedAt);
+  if (previous) await fixClocks(trx, scan.id, scan.variantId, scan.scannedAt, previous.id);
+}
+
+// Both statements are compiled once (store/reused-statement.ts): every ingest runs them.
+const openClocks = reusedStatement((db: Db, scanId: number, variantId: number, scannedAt: string) =>
+  db
     .insertInto('sla_clocks')
     .columns(['variant_id', 'issue_id', 'opened_at', 'clock_from', 'fixed_at', 'fixed_scan_id', 'severity'])
     .expression((eb) =>
@@ -26,13 +33,13 @@ export async function advanceSlaClocks(
         .selectFrom('scan_issues as si')
         .innerJoin('issues as i', 'i.id', 'si.issue_id')
         .select((e) => [
-          e.val(scan.variantId).as('variant_id'),
+          e.val(variantId).as('variant_id'),
           'si.issue_id',
-          e.val(scan.scannedAt).as('opened_at'),
+          e.val(scannedAt).as('opened_at'),
           e
             .case()
-            .when(e.exists(e.selectFrom('sla_clocks as c').select('c.id').where('c.variant_id', '=', scan.variantId).whereRef('c.issue_id', '=', 'si.issue_id')))
-            .then(e.val(scan.scannedAt))
+            .when(e.exists(e.selectFrom('sla_clocks as c').select('c.id').where('c.variant_id', '=', variantId).whereRef('c.issue_id', '=', 'si.issue_id')))
+            .then(e.val(scannedAt))
             .else(e.ref('i.first_seen_at'))
             .end()
             .as('clock_from'),
@@ -40,26 +47,25 @@ export async function advanceSlaClocks(
           e.val(null).as('fixed_scan_id'),
           'si.severity',
         ])
-        .where('si.scan_id', '=', scan.id)
-        .where((e) => e.not(e.exists(e.selectFrom('sla_clocks as c').select('c.id').where('c.variant_id', '=', scan.variantId).whereRef('c.issue_id', '=', 'si.issue_id').where('c.fixed_at', 'is', null)))),
-    )
-    .execute();
+        .where('si.scan_id', '=', scanId)
+        .where((e) => e.not(e.exists(e.selectFrom('sla_clocks as c').select('c.id').where('c.variant_id', '=', variantId).whereRef('c.issue_id', '=', 'si.issue_id').where('c.fixed_at', 'is', null)))),
+    ),
+);
 
-  if (!previous) return;
-  await trx
+const fixClocks = reusedStatement((db: Db, scanId: number, variantId: number, scannedAt: string, previousId: number) =>
+  db
     .updateTable('sla_clocks')
     .set((eb) => ({
-      fixed_at: scan.scannedAt,
-      fixed_scan_id: scan.id,
-      severity: eb.selectFrom('scan_issues as p').select('p.severity').where('p.scan_id', '=', previous.id).whereRef('p.issue_id', '=', 'sla_clocks.issue_id'),
+      fixed_at: scannedAt,
+      fixed_scan_id: scanId,
+      severity: eb.selectFrom('scan_issues as p').select('p.severity').where('p.scan_id', '=', previousId).whereRef('p.issue_id', '=', 'sla_clocks.issue_id'),
     }))
-    .where('variant_id', '=', scan.variantId)
+    .where('variant_id', '=', variantId)
     .where('fixed_at', 'is', null)
-    .where('issue_id', 'in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', '=', previous.id))
+    .where('issue_id', 'in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', '=', previousId))
     // The variant's current state: each scanner's latest scan of it, read in this statement.
-    .where('issue_id', 'not in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', 'in', currentScansQuery(trx, [scan.variantId])))
-    .execute();
-}
+    .where('issue_id', 'not in', (eb) => eb.selectFrom('scan_issues').select('issue_id').where('scan_id', 'in', currentScansQuery(db, [variantId]))),
+);
 
 /** Every SLA clock of these variants, open and fixed, oldest first. */
 export async function slaClocksOf(db: Db, variantIds: readonly number[]): Promise<SlaClockRow[]> {

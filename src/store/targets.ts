@@ -5,6 +5,7 @@ import { InputError, NotFoundError } from '../domain/errors.js';
 import { formatScope, parseScope, type Scope } from '../domain/scope.js';
 import { targetNameKey, type TargetType } from '../domain/target.js';
 import type { Store } from './database.js';
+import { reusedStatement } from './reused-statement.js';
 import type { Database, TargetRow, VariantRow } from './schema.js';
 import { containsText } from './text-search.js';
 import type { ScopeFilter } from '../access/roles.js';
@@ -38,21 +39,25 @@ export async function findTargetWithReport(
   variant: string,
   reportSha256: string,
 ): Promise<{ target: TargetRow; reportScanId: number | null } | undefined> {
-  const row = await db
+  const row = (await targetWithReport(db, variant, reportSha256, formatScope(scope), targetNameKey(name))).rows[0];
+  if (!row) return undefined;
+  const { report_scan_id: reportScanId, ...target } = row;
+  return { target, reportScanId };
+}
+
+// Every ingest begins with it: compiled once (store/reused-statement.ts).
+const targetWithReport = reusedStatement((db: Db, variant: string, reportSha256: string, scope: string, nameKey: string) =>
+  db
     .selectFrom('targets as t')
     .leftJoin('variants as v', (join) => join.onRef('v.target_id', '=', 't.id').on('v.name', '=', variant))
     .leftJoin('scans as s', (join) => join.onRef('s.variant_id', '=', 'v.id').on('s.report_sha256', '=', reportSha256))
     .selectAll('t')
     .select('s.id as report_scan_id')
-    .where('t.scope', '=', formatScope(scope))
-    .where('t.name_key', '=', targetNameKey(name))
+    .where('t.scope', '=', scope)
+    .where('t.name_key', '=', nameKey)
     .orderBy('s.id')
-    .limit(1)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { report_scan_id: reportScanId, ...target } = row;
-  return { target, reportScanId };
-}
+    .limit(1),
+);
 
 /** The target, or a NotFoundError naming it and its scope. */
 export async function getTarget(db: Db, scope: Scope, name: string): Promise<TargetRow> {

@@ -92,7 +92,7 @@ export function serveCommand(program: Command, io: CliIo): void {
     .option('--feeds-refresh <duration>', 'import the KEV and EPSS feeds at start and then this often (24h); 0, the default, never reaches out', '0')
     .option('--feeds-kev-url <url>', `where --feeds-refresh reads KEV (default ${OFFICIAL_FEEDS.kev})`)
     .option('--feeds-epss-url <url>', `where --feeds-refresh reads EPSS (default ${OFFICIAL_FEEDS.epss})`)
-    .option('--upload-dir <path>', 'where uploads are written while they arrive (default: the system temporary folder)')
+    .option('--upload-dir <path>', 'where uploads over 4 MiB are written while they arrive (default: the system temporary folder)')
     .action(async (options: ServeOptions) => {
       const port = portOption(options.port);
       await requirePortFree(port, options.host);
