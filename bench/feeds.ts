@@ -37,7 +37,7 @@ import pg from 'pg';
 import { buildServer } from '../src/api/server.js';
 import { parseScope } from '../src/domain/scope.js';
 import { epssScores } from '../src/feeds/epss.js';
-import { importFeed } from '../src/feeds/import.js';
+import { importFeed, MAX_FEED_ROWS } from '../src/feeds/import.js';
 import { entityIssues, type IssueQuery } from '../src/insights/entity-issues.js';
 import { entityState } from '../src/insights/entity-state.js';
 import { refreshAllPriorityKeys } from '../src/insights/priority-order.js';
@@ -123,7 +123,7 @@ try {
   const parseEpss = () =>
     timed(async () => {
       let n = 0;
-      for await (const _ of epssScores(feedLines(feedBytes(epssPath, { maxBytes }), epssPath), epssPath, () => undefined)) n++;
+      for await (const _ of epssScores(feedLines(feedBytes(epssPath, { maxBytes }), epssPath), epssPath, () => undefined, MAX_FEED_ROWS)) n++;
       if (n !== EPSS_ROWS) throw new Error(`parsed ${n} rows`);
     });
   const parseKevFile = () => timed(async () => parseKev(await feedText(kevPath, { maxBytes }), kevPath));

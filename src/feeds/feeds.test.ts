@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cveAfter, cveKey, EpssRun, FirstLines, feedStatuses, SQLITE_EPSS_RUN } from '../store/feeds.js';
+import { cveAfter, cveKey, EpssRun, FirstLines, feedStatuses, idOfKey, keyHoldsId, SQLITE_EPSS_RUN } from '../store/feeds.js';
 import type { Store } from '../store/database.js';
 import { epssFile, epssText, feedDir, kevFile } from '../../test/support/feed-files.js';
 import { describeEachStore, openTestStore, POSTGRES_URL } from '../../test/support/stores.js';
@@ -49,6 +49,23 @@ describeEachStore('exploitation feeds', (kind) => {
     const again = await importFeed(store, 'epss', epssFile(dir, [['CVE-2024-0001', 0.75, 0.97]], { scoreDate: '2024-04-02' }), { now: at });
     expect(again).toMatchObject({ date: '2024-04-02', version: 'v2023.03.01', rows: 1 });
     expect(await epssRows()).toEqual([{ cve: 'CVE-2024-0001', epss: 0.75, percentile: 0.97 }]);
+  });
+
+  it('stores each CVE id as the file writes it, eight-digit numbers and years out of 1990–2200 too', async () => {
+    // In FIRST's order, so that SQLite writes them from its sorted runs, the ids from their keys.
+    const scores: Array<[string, number, number]> = [
+      ['CVE-1989-0001', 0.1, 0.1],
+      ['CVE-1999-0001', 0.2, 0.2],
+      ['CVE-2024-0001', 0.3, 0.3],
+      ['CVE-2024-00002', 0.4, 0.4],
+      ['CVE-2024-1234567', 0.5, 0.5],
+      ['CVE-2024-12345670', 0.6, 0.6],
+      ['CVE-2024-12345679', 0.7, 0.7],
+      ['CVE-2200-9999999', 0.8, 0.8],
+      ['CVE-2201-0001', 0.9, 0.9],
+    ];
+    expect((await importFeed(store, 'epss', epssFile(dir, scores), { now: at })).rows).toBe(scores.length);
+    expect(await epssRows()).toEqual(firstLines(scores));
   });
 
   it('keeps the first line of a CVE listed twice, and counts it once', async () => {
@@ -252,8 +269,27 @@ describe('the order an SQLite import writes a run of rows in (cveKey, EpssRun)',
     expect(values.filter((_, i) => i % 3 !== 2)).toEqual(['CVE-2023-5000', 0.2, 'CVE-2023-5000', 0.5, 'CVE-2024-0002', 0.1, 'CVE-2024-0002', 0.3, 'CVE-2024-10000', 0, 'CVE-2024-9999', 0.4]);
     run.clear();
     run.add(rows[4] as (typeof rows)[number]);
-    expect([...run.cveOrder()]).toEqual([0]);
+    values.length = 0;
+    for (const entry of run.cveOrder()) run.pushValues(entry, values);
+    expect(values).toEqual(['CVE-2024-9999', 0.4, 0]);
     expect(run.full).toBe(false);
+  });
+
+  it('writes each id back from its key, and keeps those a key does not hold whole as they were', () => {
+    for (const id of ids.filter((id) => !id.startsWith('CVE-0001') && !id.startsWith('CVE-9999'))) {
+      expect(keyHoldsId(id)).toBe(true);
+      expect(idOfKey(cveKey(id))).toBe(id);
+    }
+    for (const id of ['CVE-2024-00001', 'CVE-1990-0001', 'CVE-2200-9999999']) expect(idOfKey(cveKey(id))).toBe(id);
+    for (const id of ['CVE-1989-0001', 'CVE-2201-0001', 'CVE-2024-12345678', 'CVE-0001-0001']) expect(keyHoldsId(id)).toBe(false);
+    // Ids that share a key (eight digits) or that their key would give back as another year.
+    const run = new EpssRun(8);
+    const lines = ['CVE-2024-12345679', 'CVE-1989-0001', 'CVE-2024-0001', 'CVE-2024-12345670', 'CVE-9999-0001'];
+    lines.forEach((cve, i) => run.add({ cve, epss: i / 10, percentile: 0, epssText: '', percentileText: '' }));
+    const values: Array<string | number> = [];
+    for (const entry of run.cveOrder()) run.pushValues(entry, values);
+    expect(values.filter((_, i) => i % 3 === 0)).toEqual(['CVE-1989-0001', 'CVE-2024-0001', 'CVE-2024-12345679', 'CVE-2024-12345670', 'CVE-9999-0001']);
+    expect(values.filter((_, i) => i % 3 === 1)).toEqual([0.1, 0.2, 0, 0.3, 0.4]);
   });
 });
 

@@ -92,6 +92,8 @@ export interface LoadedEpss {
   install(): Promise<void>;
 }
 
+/** Lines sent to PostgreSQL at a time: a COPY's chunk, or the rows of one statement without COPY. */
+const COPY_ROWS = 5_000;
 /** Rows per statement on SQLite: 3 parameters each, far under its limit of 32 766. */
 const SQLITE_EPSS_ROWS = 500;
 /** How long an import waits, by default, for readers of the previous scores before it swaps the tables. */
@@ -99,7 +101,7 @@ export const SWAP_LOCK_TIMEOUT_MS = 10_000;
 const SWAP_ATTEMPTS = 3;
 
 /**
- * Loads the EPSS scores of `batches` (file order) in the import's transaction, in place of the
+ * Loads the EPSS scores of `rows` (file order, as the parser yields them) in the import's transaction, in place of the
  * stored ones once install() ran: a CVE listed twice keeps its first line. Readers see the
  * previous scores until the transaction commits.
  *
@@ -121,15 +123,15 @@ const SWAP_ATTEMPTS = 3;
  *     readers are never blocked while the file loads, only for the moment of the swap, which waits
  *     at most SWAP_LOCK_TIMEOUT_MS (or `lockTimeoutMs`, SWAP_ATTEMPTS times) for a reader of the old table to finish. Two imports take turns.
  */
-export async function loadEpssScores(store: Store, trx: Db, batches: AsyncIterable<readonly EpssRow[]>, lockTimeoutMs = SWAP_LOCK_TIMEOUT_MS): Promise<LoadedEpss> {
+export async function loadEpssScores(store: Store, trx: Db, rows: AsyncIterable<EpssRow>, lockTimeoutMs = SWAP_LOCK_TIMEOUT_MS): Promise<LoadedEpss> {
   const same = { table: 'epss_scores' as const, install: async () => undefined };
   if (store.sqlite) {
     store.sqlite.prepare('DELETE FROM epss_scores').run();
-    return { rows: await fillOnSqlite(store.sqlite, batches), ...same };
+    return { rows: await fillOnSqlite(store.sqlite, rows), ...same };
   }
   const client = await store.clientOf(trx);
-  if (client) return loadOnPostgres(trx, client, batches, lockTimeoutMs);
-  return { rows: await replaceByStatements(trx, batches), ...same };
+  if (client) return loadOnPostgres(trx, client, rows, lockTimeoutMs);
+  return { rows: await replaceByStatements(trx, rows), ...same };
 }
 
 /** Rows an SQLite import holds and sorts at once (a CVE id and two numbers each, about 4 MB), whatever the file's size. */
@@ -158,7 +160,7 @@ const SQLITE_STATEMENTS_A_TURN = 10;
  * better-sqlite3's defaults) and spill to a temporary file past it, so memory stays bounded
  * whatever the file's size.
  */
-async function fillOnSqlite(sqlite: BetterSqlite3.Database, batches: AsyncIterable<readonly EpssRow[]>): Promise<number> {
+async function fillOnSqlite(sqlite: BetterSqlite3.Database, rows: AsyncIterable<EpssRow>): Promise<number> {
   const statementOf = (table: string, n: number, conflict: string) => sqlite.prepare(`INSERT INTO ${table} (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')}${conflict}`);
   const intoTable = (n: number) => statementOf('epss_scores', n, ' ON CONFLICT (cve) DO NOTHING');
   const intoStaged = (n: number) => statementOf('temp.epss_staged', n, '');
@@ -186,27 +188,25 @@ async function fillOnSqlite(sqlite: BetterSqlite3.Database, batches: AsyncIterab
   };
   let previous = '';
   let staged: BetterSqlite3.Statement | undefined;
-  for await (const batch of batches) {
-    for (const row of batch) {
-      if (staged === undefined) {
-        if (previous === '' || cveAfter(row.cve, previous)) {
-          previous = row.cve;
-          run.add(row);
-          if (run.full) await insertRun();
-          continue;
-        }
-        // The first line out of FIRST's order: the lines before it go in as a run, the rest are staged.
-        if (run.length > 0) await insertRun();
-        sqlite.prepare('DROP TABLE IF EXISTS temp.epss_staged').run();
-        sqlite.prepare('CREATE TEMP TABLE epss_staged (cve text NOT NULL, epss real NOT NULL, percentile real NOT NULL)').run();
-        staged = intoStaged(SQLITE_EPSS_ROWS);
+  for await (const row of rows) {
+    if (staged === undefined) {
+      if (previous === '' || cveAfter(row.cve, previous)) {
+        previous = row.cve;
+        run.add(row);
+        if (run.full) await insertRun();
+        continue;
       }
-      values.push(row.cve, row.epss, row.percentile);
-      if (values.length === 3 * SQLITE_EPSS_ROWS) {
-        staged.run(values);
-        values.length = 0;
-        await ran();
-      }
+      // The first line out of FIRST's order: the lines before it go in as a run, the rest are staged.
+      if (run.length > 0) await insertRun();
+      sqlite.prepare('DROP TABLE IF EXISTS temp.epss_staged').run();
+      sqlite.prepare('CREATE TEMP TABLE epss_staged (cve text NOT NULL, epss real NOT NULL, percentile real NOT NULL)').run();
+      staged = intoStaged(SQLITE_EPSS_ROWS);
+    }
+    values.push(row.cve, row.epss, row.percentile);
+    if (values.length === 3 * SQLITE_EPSS_ROWS) {
+      staged.run(values);
+      values.length = 0;
+      await ran();
     }
   }
   if (staged === undefined) {
@@ -224,16 +224,30 @@ async function fillOnSqlite(sqlite: BetterSqlite3.Database, batches: AsyncIterab
 const POSITIONS = 2 ** 21;
 /** Base-11 places of the number kept in a key: 11^7 · 211 years < 2^32. */
 const NUMBER_PLACES = 7;
+const NUMBERS = 11 ** NUMBER_PLACES;
+/** Years a key tells apart: 1990 to 2200. */
+const FIRST_YEAR = 1990;
+const YEARS = 211;
+/** `CVE-YYYY-` for each year a key holds. */
+const YEAR_PREFIXES = Array.from({ length: YEARS }, (_, year) => `CVE-${FIRST_YEAR + year}-`);
+const DIGITS = '0123456789';
 
 /**
- * Rows of the file as the SQLite insert needs them (the CVE id and the two numbers, in arrays;
- * the parsed rows themselves are let go), with each row's place in CVE order as a number.
+ * Rows of the file as the SQLite insert needs them, in typed arrays: each row's CVE as its key
+ * (cveKey()) with the row's position, and its two numbers. The parsed rows and their CVE strings
+ * are let go as the rows are added: 65 536 strings held until their run is written outlived the
+ * young generation's collections and were copied to the old one, which cost the import about a
+ * third of the parse again; the ids are written anew from their keys (idOfKey()) as the
+ * statements need them, and die young. Only an id its key does not hold whole (a year out of
+ * 1990–2200, a number of eight digits or more; none so far) is kept as the parser gave it.
  */
 export class EpssRun {
-  private readonly cves: string[] = [];
+  private count = 0;
   private readonly epss: Float64Array;
   private readonly percentiles: Float64Array;
   private readonly keys: Float64Array;
+  /** The ids idOfKey() cannot give back, by position. */
+  private readonly whole = new Map<number, string>();
 
   constructor(private readonly capacity: number) {
     if (capacity > POSITIONS) throw new RangeError(`An EPSS run holds at most ${POSITIONS} rows.`);
@@ -243,42 +257,43 @@ export class EpssRun {
   }
 
   get length(): number {
-    return this.cves.length;
+    return this.count;
   }
 
   get full(): boolean {
-    return this.cves.length === this.capacity;
+    return this.count === this.capacity;
   }
 
   add(row: EpssRow): void {
-    const at = this.cves.length;
-    this.cves.push(row.cve);
+    const at = this.count++;
     this.epss[at] = row.epss;
     this.percentiles[at] = row.percentile;
-    this.keys[at] = cveKey(row.cve) * POSITIONS + at;
+    const key = cveKey(row.cve);
+    this.keys[at] = key * POSITIONS + at;
+    if (!keyHoldsId(row.cve)) this.whole.set(at, row.cve);
   }
 
   /**
-   * The rows' positions in the order of their CVE ids as text (the table's key), a CVE listed
-   * twice in file order: each row's key (cveKey()) times POSITIONS plus its position, sorted as
-   * numbers natively, without a comparison function (a fraction of the cost of sorting the rows
-   * by their ids with one). Rows whose ids share a key keep file order, so the first line of a
-   * repeated CVE goes in first.
+   * The rows in the order of their CVE ids as text (the table's key), a CVE listed twice in file
+   * order, as entries for pushValues(): each row's key (cveKey()) times POSITIONS plus its
+   * position, sorted as numbers natively, without a comparison function (a fraction of the cost
+   * of sorting the rows by their ids with one). Rows whose ids share a key keep file order, so the
+   * first line of a repeated CVE goes in first. Valid until clear().
    */
-  cveOrder(): Uint32Array {
-    const keys = this.keys.subarray(0, this.cves.length).sort();
-    const order = new Uint32Array(keys.length);
-    for (let i = 0; i < keys.length; i++) order[i] = (keys[i] as number) % POSITIONS;
-    return order;
+  cveOrder(): Float64Array {
+    return this.keys.subarray(0, this.count).sort();
   }
 
-  /** Appends the row at `at` as a statement's parameters: CVE, score, percentile. */
-  pushValues(at: number, values: Array<string | number>): void {
-    values.push(this.cves[at] as string, this.epss[at] as number, this.percentiles[at] as number);
+  /** Appends the row of `entry` (of cveOrder()) as a statement's parameters: CVE, score, percentile. */
+  pushValues(entry: number, values: Array<string | number>): void {
+    const at = entry % POSITIONS;
+    const cve = this.whole.size === 0 ? undefined : this.whole.get(at);
+    values.push(cve ?? idOfKey((entry - at) / POSITIONS), this.epss[at] as number, this.percentiles[at] as number);
   }
 
   clear(): void {
-    this.cves.length = 0;
+    this.count = 0;
+    this.whole.clear();
   }
 }
 
@@ -290,9 +305,30 @@ export class EpssRun {
  */
 export function cveKey(cve: string): number {
   // CVE-YYYY-N…: years from 1990 to 2200 apart, those outside it with the nearest.
-  let key = Math.min(Math.max(Number(cve.slice(4, 8)) - 1990, 0), 210);
+  let key = Math.min(Math.max(Number(cve.slice(4, 8)) - FIRST_YEAR, 0), YEARS - 1);
   for (let at = 9; at < 9 + NUMBER_PLACES; at++) key = key * 11 + (at < cve.length ? cve.charCodeAt(at) - 47 : 0);
   return key;
+}
+
+/** Whether idOfKey(cveKey(cve)) gives `cve` back: a year from 1990 to 2200 and at most seven digits. */
+export function keyHoldsId(cve: string): boolean {
+  if (cve.length > 9 + NUMBER_PLACES) return false;
+  const year = (cve.charCodeAt(4) - 48) * 1000 + (cve.charCodeAt(5) - 48) * 100 + (cve.charCodeAt(6) - 48) * 10 + (cve.charCodeAt(7) - 48);
+  return year >= FIRST_YEAR && year < FIRST_YEAR + YEARS;
+}
+
+/** The CVE id of a key whose id it holds whole (keyHoldsId()). */
+export function idOfKey(key: number): string {
+  const year = Math.floor(key / NUMBERS);
+  let rest = key - year * NUMBERS;
+  let number = '';
+  for (let place = NUMBERS / 11; place >= 1; place /= 11) {
+    const digit = Math.floor(rest / place);
+    if (digit === 0) break;
+    number += DIGITS[digit - 1] as string;
+    rest -= digit * place;
+  }
+  return (YEAR_PREFIXES[year] as string) + number;
 }
 
 /**
@@ -339,7 +375,7 @@ export function cveAfter(a: string, b: string): boolean {
   return a > b;
 }
 
-async function loadOnPostgres(trx: Db, client: PgClient, batches: AsyncIterable<readonly EpssRow[]>, lockTimeoutMs: number): Promise<LoadedEpss> {
+async function loadOnPostgres(trx: Db, client: PgClient, rows: AsyncIterable<EpssRow>, lockTimeoutMs: number): Promise<LoadedEpss> {
   // Two imports at once (replicas refreshing the feeds) take turns: the second fills its table
   // after the first committed.
   await sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.lantern.epss-import'))`.execute(trx);
@@ -349,13 +385,21 @@ async function loadOnPostgres(trx: Db, client: PgClient, batches: AsyncIterable<
   let lines = 0;
   // COPY's text format: CVE ids and checked numbers hold no tab, newline or backslash to escape.
   // Every line goes in, a repeated CVE's too: the primary key finds repeats below.
+  // Sent COPY_ROWS lines at a time.
   async function* copyText(): AsyncGenerator<string> {
-    for await (const batch of batches) {
-      let text = '';
-      for (const row of batch) text += `${row.cve}\t${row.epssText}\t${row.percentileText}\n`;
-      lines += batch.length;
-      if (text !== '') yield text;
+    let text = '';
+    let pending = 0;
+    for await (const row of rows) {
+      text += `${row.cve}\t${row.epssText}\t${row.percentileText}\n`;
+      if (++pending === COPY_ROWS) {
+        lines += pending;
+        pending = 0;
+        yield text;
+        text = '';
+      }
     }
+    lines += pending;
+    if (text !== '') yield text;
   }
   // Loaded only for PostgreSQL, as the driver is. A refused file ends the COPY with CopyFail
   // (pipeline destroys the stream), so that the transaction can roll back.
@@ -424,13 +468,22 @@ async function withSetting<T>(trx: Db, name: string, value: string, work: () => 
 }
 
 /** Without the transaction's own client (a pooler in front of PostgreSQL): the rows replaced by statements. */
-async function replaceByStatements(trx: Db, batches: AsyncIterable<readonly EpssRow[]>): Promise<number> {
+async function replaceByStatements(trx: Db, scores: AsyncIterable<EpssRow>): Promise<number> {
   const firsts = new FirstLines();
   await trx.deleteFrom('epss_scores').execute();
-  for await (const batch of batches) {
-    const rows = batch.filter((row) => firsts.keep(row.cve));
-    if (rows.length === 0) continue;
+  const insert = async (rows: readonly EpssRow[]) => {
+    if (rows.length === 0) return;
     await sql`INSERT INTO epss_scores (cve, epss, percentile) SELECT * FROM unnest(cast(${rows.map((r) => r.cve)} as text[]), cast(${rows.map((r) => r.epss)} as double precision[]), cast(${rows.map((r) => r.percentile)} as double precision[]))`.execute(trx);
+  };
+  let batch: EpssRow[] = [];
+  for await (const row of scores) {
+    if (!firsts.keep(row.cve)) continue;
+    batch.push(row);
+    if (batch.length === COPY_ROWS) {
+      await insert(batch);
+      batch = [];
+    }
   }
+  await insert(batch);
   return firsts.count;
 }
