@@ -101,19 +101,19 @@ export const SWAP_LOCK_TIMEOUT_MS = 10_000;
 const SWAP_ATTEMPTS = 3;
 
 /**
- * Loads the EPSS scores of `rows` (file order, as the parser yields them) in the import's transaction, in place of the
- * stored ones once install() ran: a CVE listed twice keeps its first line. Readers see the
+ * Loads the EPSS scores of `rows` (file order, as the parser yields them) in the import's
+ * transaction, in place of the stored ones once install() ran: a CVE listed twice keeps its first line. Readers see the
  * previous scores until the transaction commits.
  *
  * What each store writes (docs/prioritisation.md, "How an import writes"): every row, whether the
  * table held scores or not — FIRST re-scores every CVE each day, so that a day's file differs from
  * the day before in most of its rows, and writing them all costs less than finding which differ.
- *   - SQLite: the stored rows are deleted (one statement, the table's pages freed whole), then the
- *     file goes in SQLITE_EPSS_RUN rows at a time, each run sorted by CVE, as prepared 500-row
- *     statements (rows land next to the one before them in the WITHOUT ROWID table's B-tree,
- *     migrations/0016); past the first line out of FIRST's order, through a temporary table
- *     sorted by SQLite (fillOnSqlite). Readers on other connections keep the previous rows
- *     (write-ahead log) until the commit.
+ *   - SQLite: the stored rows are deleted (one statement, the table's pages freed whole); the
+ *     file's rows are held in typed arrays as they are parsed, sorted by CVE once it is read, and
+ *     go in as prepared 500-row statements, each row appended after the one before it to the
+ *     WITHOUT ROWID table's B-tree (migrations/0016), in whatever order the file lists them
+ *     (fillOnSqlite). Readers on other connections keep the previous rows (write-ahead log)
+ *     until the commit.
  *   - PostgreSQL: every line streams through COPY … FROM STDIN while the file is still being parsed
  *     (the server works in its own process meanwhile) into a new table shaped like the stored
  *     one but without its primary key, which is built once the rows are in (a sort of CVE ids
@@ -134,93 +134,46 @@ export async function loadEpssScores(store: Store, trx: Db, rows: AsyncIterable<
   return { rows: await replaceByStatements(trx, rows), ...same };
 }
 
-/** Rows an SQLite import holds and sorts at once (a CVE id and two numbers each, about 4 MB), whatever the file's size. */
-export const SQLITE_EPSS_RUN = 65_536;
 /** Statements run between two turns of the event loop (5 000 rows). */
 const SQLITE_STATEMENTS_A_TURN = 10;
 
 /**
- * Into an empty SQLite table, SQLITE_EPSS_RUN rows of the file at a time, each run in CVE order,
- * and a CVE already written keeps its row (`DO NOTHING`): the first line wins without a set of
- * every CVE seen, which cost about a fifth of the import (300 000 strings hashed). The rows are
- * counted as the statements write them (their changes), not read back.
+ * Into an empty SQLite table, the whole file in CVE order, and a CVE already written keeps its row
+ * (`DO NOTHING`): the first line wins without a set of every CVE seen, which cost about a fifth of
+ * the import (300 000 strings hashed). The rows are counted as the statements write them (their
+ * changes), not read back.
  *
- * Why runs this long: an insert costs the WITHOUT ROWID table's B-tree little on the leaf page the
- * row before it went to, and several times that on another one. A file in FIRST's order, sorted
- * 5 000 rows at a time, goes in leaf after leaf; out of that order, 5 000 rows spread over the
- * whole table and each lands on a page of its own (3.4× the parse). Runs of 65 536 rows put tens
- * of rows on each page in a row, for the time of a sort of numbers (EpssRun).
- *
- * A file out of FIRST's order (the first line whose CVE does not come after the one before it)
- * would still send each run across the pages of the runs before it (2.1–2.2× the parse): from
- * that line on, the rows are appended to a temporary table instead (a rowid table: each row on
- * the last page), and one INSERT … SELECT … ORDER BY cve, rowid moves them into the table in CVE
- * order once the file is read, sorted by SQLite's own sorter, every row appended, a repeated
- * CVE's first line first. The temporary table and the sort use SQLite's page cache (16 MB with
- * better-sqlite3's defaults) and spill to a temporary file past it, so memory stays bounded
- * whatever the file's size.
+ * The file's rows are held in typed arrays (EpssRows: 24 bytes a row, 7 MB for FIRST's 300 000
+ * CVEs, 48 MB at the most rows a file may have) and sorted once the file is read, so that every
+ * row is appended after the one before it to the WITHOUT ROWID table's B-tree, on its last leaf
+ * page, whatever order the file lists them in. An insert costs that B-tree little on the page the
+ * row before it went to and several times that on another one: sorted runs of 65 536 rows, as the
+ * import wrote before, sent the rows of each run among those of the runs before it where the
+ * file's order is not the ids' order as text (FIRST's 5-digit numbers come after its 4-digit ones,
+ * and between them as text), and a file out of FIRST's order through a temporary table sorted by
+ * SQLite (2.1× the parse, where a file in order took 1.8×).
  */
 async function fillOnSqlite(sqlite: BetterSqlite3.Database, rows: AsyncIterable<EpssRow>): Promise<number> {
-  const statementOf = (table: string, n: number, conflict: string) => sqlite.prepare(`INSERT INTO ${table} (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')}${conflict}`);
-  const intoTable = (n: number) => statementOf('epss_scores', n, ' ON CONFLICT (cve) DO NOTHING');
-  const intoStaged = (n: number) => statementOf('temp.epss_staged', n, '');
-  const whole = intoTable(SQLITE_EPSS_ROWS);
+  const statementOf = (n: number) => sqlite.prepare(`INSERT INTO epss_scores (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')} ON CONFLICT (cve) DO NOTHING`);
+  const file = new EpssRows();
+  for await (const row of rows) file.add(row);
+  const whole = statementOf(SQLITE_EPSS_ROWS);
   const values: Array<string | number> = [];
   // Rows written (a repeated CVE's later line is not: DO NOTHING), counted as they go in.
   let stored = 0;
-  let statements = 0;
-  // better-sqlite3 runs the statements synchronously: let other requests in now and then.
-  const ran = async () => {
-    if (++statements % SQLITE_STATEMENTS_A_TURN === 0) await nextTurn();
-  };
-  const run = new EpssRun(SQLITE_EPSS_RUN);
-  const insertRun = async () => {
-    const order = run.cveOrder();
-    for (let start = 0; start < order.length; start += SQLITE_EPSS_ROWS) {
-      const to = Math.min(order.length, start + SQLITE_EPSS_ROWS);
-      values.length = 0;
-      for (let i = start; i < to; i++) run.pushValues(order[i] as number, values);
-      stored += (to - start === SQLITE_EPSS_ROWS ? whole : intoTable(to - start)).run(values).changes;
-      await ran();
-    }
+  const order = file.cveOrder();
+  for (let start = 0, statements = 0; start < order.length; start += SQLITE_EPSS_ROWS) {
+    const to = Math.min(order.length, start + SQLITE_EPSS_ROWS);
     values.length = 0;
-    run.clear();
-  };
-  let previous = '';
-  let staged: BetterSqlite3.Statement | undefined;
-  for await (const row of rows) {
-    if (staged === undefined) {
-      if (previous === '' || cveAfter(row.cve, previous)) {
-        previous = row.cve;
-        run.add(row);
-        if (run.full) await insertRun();
-        continue;
-      }
-      // The first line out of FIRST's order: the lines before it go in as a run, the rest are staged.
-      if (run.length > 0) await insertRun();
-      sqlite.prepare('DROP TABLE IF EXISTS temp.epss_staged').run();
-      sqlite.prepare('CREATE TEMP TABLE epss_staged (cve text NOT NULL, epss real NOT NULL, percentile real NOT NULL)').run();
-      staged = intoStaged(SQLITE_EPSS_ROWS);
-    }
-    values.push(row.cve, row.epss, row.percentile);
-    if (values.length === 3 * SQLITE_EPSS_ROWS) {
-      staged.run(values);
-      values.length = 0;
-      await ran();
-    }
-  }
-  if (staged === undefined) {
-    if (run.length > 0) await insertRun();
-  } else {
-    if (values.length > 0) intoStaged(values.length / 3).run(values);
-    // Rows the runs wrote came earlier in the file, so they keep their CVE too.
-    stored += sqlite.prepare('INSERT INTO epss_scores (cve, epss, percentile) SELECT cve, epss, percentile FROM temp.epss_staged ORDER BY cve, rowid ON CONFLICT (cve) DO NOTHING').run().changes;
-    sqlite.prepare('DROP TABLE temp.epss_staged').run();
+    for (let i = start; i < to; i++) file.pushValues(order[i] as number, values);
+    stored += (to - start === SQLITE_EPSS_ROWS ? whole : statementOf(to - start)).run(values).changes;
+    // better-sqlite3 runs the statements synchronously: let other requests in now and then.
+    if (++statements % SQLITE_STATEMENTS_A_TURN === 0) await nextTurn();
   }
   return stored;
 }
 
-/** Run positions fit below this factor of a CVE's key (at most 2^21 rows; key · 2^21 + position < 2^53). */
+/** Row positions fit below this factor of a CVE's key (at most 2^21 rows, more than MAX_FEED_ROWS; key · 2^21 + position < 2^53). */
 const POSITIONS = 2 ** 21;
 /** Base-11 places of the number kept in a key: 11^7 · 211 years < 2^32. */
 const NUMBER_PLACES = 7;
@@ -232,39 +185,32 @@ const YEARS = 211;
 const YEAR_PREFIXES = Array.from({ length: YEARS }, (_, year) => `CVE-${FIRST_YEAR + year}-`);
 const DIGITS = '0123456789';
 
+/** Rows an SQLite import makes room for at first; it doubles as the file goes on. */
+export const EPSS_ROWS_FIRST_CAPACITY = 65_536;
+
 /**
- * Rows of the file as the SQLite insert needs them, in typed arrays: each row's CVE as its key
+ * The rows of a file as the SQLite insert needs them, in typed arrays: each row's CVE as its key
  * (cveKey()) with the row's position, and its two numbers. The parsed rows and their CVE strings
- * are let go as the rows are added: 65 536 strings held until their run is written outlived the
- * young generation's collections and were copied to the old one, which cost the import about a
- * third of the parse again; the ids are written anew from their keys (idOfKey()) as the
- * statements need them, and die young. Only an id its key does not hold whole (a year out of
- * 1990–2200, a number of eight digits or more; none so far) is kept as the parser gave it.
+ * are let go as the rows are added: strings held until written outlive the young generation's
+ * collections and are copied to the old one, which cost the import about a third of the parse
+ * again (65 536 at a time); the ids are written anew from their keys (idOfKey()) as the
+ * statements need them, and die young. Only an id its key does not hold whole (a year out of 1990–2200, a number
+ * of eight digits or more; none so far) is kept as the parser gave it.
  */
-export class EpssRun {
+export class EpssRows {
   private count = 0;
-  private readonly epss: Float64Array;
-  private readonly percentiles: Float64Array;
-  private readonly keys: Float64Array;
+  private epss = new Float64Array(EPSS_ROWS_FIRST_CAPACITY);
+  private percentiles = new Float64Array(EPSS_ROWS_FIRST_CAPACITY);
+  private keys = new Float64Array(EPSS_ROWS_FIRST_CAPACITY);
   /** The ids idOfKey() cannot give back, by position. */
   private readonly whole = new Map<number, string>();
-
-  constructor(private readonly capacity: number) {
-    if (capacity > POSITIONS) throw new RangeError(`An EPSS run holds at most ${POSITIONS} rows.`);
-    this.epss = new Float64Array(capacity);
-    this.percentiles = new Float64Array(capacity);
-    this.keys = new Float64Array(capacity);
-  }
 
   get length(): number {
     return this.count;
   }
 
-  get full(): boolean {
-    return this.count === this.capacity;
-  }
-
   add(row: EpssRow): void {
+    if (this.count === this.keys.length) this.grow();
     const at = this.count++;
     this.epss[at] = row.epss;
     this.percentiles[at] = row.percentile;
@@ -278,7 +224,7 @@ export class EpssRun {
    * order, as entries for pushValues(): each row's key (cveKey()) times POSITIONS plus its
    * position, sorted as numbers natively, without a comparison function (a fraction of the cost
    * of sorting the rows by their ids with one). Rows whose ids share a key keep file order, so the
-   * first line of a repeated CVE goes in first. Valid until clear().
+   * first line of a repeated CVE goes in first.
    */
   cveOrder(): Float64Array {
     return this.keys.subarray(0, this.count).sort();
@@ -291,9 +237,17 @@ export class EpssRun {
     values.push(cve ?? idOfKey((entry - at) / POSITIONS), this.epss[at] as number, this.percentiles[at] as number);
   }
 
-  clear(): void {
-    this.count = 0;
-    this.whole.clear();
+  private grow(): void {
+    if (this.count === POSITIONS) throw new RangeError(`An SQLite import holds at most ${POSITIONS} EPSS rows.`);
+    const capacity = Math.min(POSITIONS, this.count * 2);
+    const larger = (from: Float64Array) => {
+      const to = new Float64Array(capacity);
+      to.set(from);
+      return to;
+    };
+    this.epss = larger(this.epss);
+    this.percentiles = larger(this.percentiles);
+    this.keys = larger(this.keys);
   }
 }
 
