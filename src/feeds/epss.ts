@@ -2,7 +2,7 @@ import { InputError } from '../domain/errors.js';
 import type { EpssRow } from '../store/feeds.js';
 import { CVE_ID } from './kev.js';
 
-/** One CVE's EPSS score, with its two numbers as the file writes them (the row an import stores). */
+/** One CVE's EPSS score (the row an import stores). */
 export type EpssScore = EpssRow;
 
 export interface EpssHeader {
@@ -56,8 +56,7 @@ export async function* epssScores(lines: AsyncIterable<Line>, file: string, onHe
       throw new InputError(`${file}, line ${number}: the score and percentile of ${cve} must be numbers from 0 to 1; found ${JSON.stringify(line.slice(0, 80))}.`);
     }
     if (++rows > maxRows) throw new InputError(`${file}: more than ${maxRows} scores; no EPSS file is this large.`);
-    // A number written with an exponent is printed back plainly.
-    yield { cve, epss, percentile, epssText: /[eE]/.test(epssText) ? String(epss) : epssText, percentileText: /[eE]/.test(percentileText) ? String(percentile) : percentileText };
+    yield { cve, epss, percentile };
   }
   if (!columns) throw new InputError(`${file}: not an EPSS file: no "cve,epss,percentile" header line.`);
 }

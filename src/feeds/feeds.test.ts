@@ -8,6 +8,7 @@ import { cveAfter, cveKey, EPSS_ROWS_FIRST_CAPACITY, EpssRows, FirstLines, feedS
 import type { Store } from '../store/database.js';
 import { epssFile, epssText, feedDir, kevFile } from '../../test/support/feed-files.js';
 import { describeEachStore, openTestStore, POSTGRES_URL } from '../../test/support/stores.js';
+import { epssScores } from './epss.js';
 import { importFeed } from './import.js';
 
 const at = () => '2024-04-02T08:00:00.000Z';
@@ -66,6 +67,14 @@ describeEachStore('exploitation feeds', (kind) => {
     ];
     expect((await importFeed(store, 'epss', epssFile(dir, scores), { now: at })).rows).toBe(scores.length);
     expect(await epssRows()).toEqual(firstLines(scores));
+  });
+
+  it('stores the numbers the file writes, with an exponent or more digits than a double holds, as the parser reads them', async () => {
+    const path = join(dir, 'numbers.csv');
+    const cells = [['0', '1'], ['1e-5', '0.5E+0'], ['0.00012345678901234567', '.99999999999999999'], ['0.1', '1.0']];
+    writeFileSync(path, `${epssText([])}${cells.map(([e, p], n) => `CVE-2024-000${n + 1},${e},${p}`).join('\n')}\n`);
+    await importFeed(store, 'epss', path, { now: at });
+    expect(await epssRows()).toEqual(cells.map(([e, p], n) => ({ cve: `CVE-2024-000${n + 1}`, epss: Number(e), percentile: Number(p) })));
   });
 
   it('keeps the first line of a CVE listed twice, and counts it once', async () => {
@@ -231,6 +240,22 @@ describeEachStore('exploitation feeds', (kind) => {
   });
 });
 
+describe('the EPSS parser', () => {
+  it('refuses the score past the most rows a file may have, with the file', async () => {
+    const lines = async function* () {
+      const text = epssText([['CVE-2024-0001', 0.1, 0.1], ['CVE-2024-0002', 0.2, 0.2], ['CVE-2024-0003', 0.3, 0.3]]).split('\n');
+      for (const [n, line] of text.entries()) yield { text: line, number: n + 1 };
+    };
+    const read = async (maxRows: number) => {
+      const cves: string[] = [];
+      for await (const score of epssScores(lines(), 'epss.csv', () => undefined, maxRows)) cves.push(score.cve);
+      return cves;
+    };
+    expect(await read(3)).toEqual(['CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-0003']);
+    await expect(read(2)).rejects.toThrow('epss.csv: more than 2 scores; no EPSS file is this large.');
+  });
+});
+
 describe('the first line of each CVE (FirstLines)', () => {
   it('orders CVE ids as FIRST lists them: by year, then by number however many digits it has', () => {
     expect(cveAfter('CVE-2024-10000', 'CVE-2024-9999')).toBe(true);
@@ -262,7 +287,7 @@ describe('the order an SQLite import writes the rows in (cveKey, EpssRows)', () 
 
   it('puts the rows in CVE order, a repeated CVE in file order', () => {
     const run = new EpssRows();
-    const rows = ['CVE-2024-10000', 'CVE-2024-0002', 'CVE-2023-5000', 'CVE-2024-0002', 'CVE-2024-9999', 'CVE-2023-5000'].map((cve, i) => ({ cve, epss: i / 10, percentile: 0, epssText: '', percentileText: '' }));
+    const rows = ['CVE-2024-10000', 'CVE-2024-0002', 'CVE-2023-5000', 'CVE-2024-0002', 'CVE-2024-9999', 'CVE-2023-5000'].map((cve, i) => ({ cve, epss: i / 10, percentile: 0 }));
     for (const row of rows) run.add(row);
     const values: Array<string | number> = [];
     for (const at of run.cveOrder()) run.pushValues(at, values);
@@ -272,7 +297,7 @@ describe('the order an SQLite import writes the rows in (cveKey, EpssRows)', () 
   it('makes room for more rows than it holds at first, in order', () => {
     const rows = new EpssRows();
     const count = 2 * EPSS_ROWS_FIRST_CAPACITY + 3;
-    for (let n = count - 1; n >= 0; n--) rows.add({ cve: `CVE-2024-${String(n).padStart(6, '0')}`, epss: n / count, percentile: 0, epssText: '', percentileText: '' });
+    for (let n = count - 1; n >= 0; n--) rows.add({ cve: `CVE-2024-${String(n).padStart(6, '0')}`, epss: n / count, percentile: 0 });
     expect(rows.length).toBe(count);
     const values: Array<string | number> = [];
     for (const entry of rows.cveOrder()) rows.pushValues(entry, values);
@@ -290,7 +315,7 @@ describe('the order an SQLite import writes the rows in (cveKey, EpssRows)', () 
     // Ids that share a key (eight digits) or that their key would give back as another year.
     const run = new EpssRows();
     const lines = ['CVE-2024-12345679', 'CVE-1989-0001', 'CVE-2024-0001', 'CVE-2024-12345670', 'CVE-9999-0001'];
-    lines.forEach((cve, i) => run.add({ cve, epss: i / 10, percentile: 0, epssText: '', percentileText: '' }));
+    lines.forEach((cve, i) => run.add({ cve, epss: i / 10, percentile: 0 }));
     const values: Array<string | number> = [];
     for (const entry of run.cveOrder()) run.pushValues(entry, values);
     expect(values.filter((_, i) => i % 3 === 0)).toEqual(['CVE-1989-0001', 'CVE-2024-0001', 'CVE-2024-12345679', 'CVE-2024-12345670', 'CVE-9999-0001']);

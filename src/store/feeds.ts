@@ -71,12 +71,6 @@ export interface EpssRow {
   cve: string;
   epss: number;
   percentile: number;
-  /**
-   * The two numbers as the file writes them, trimmed (they passed the check of a decimal from 0
-   * to 1): PostgreSQL's COPY takes them as they are, without printing the numbers back to text.
-   */
-  epssText: string;
-  percentileText: string;
 }
 
 /** The table EPSS scores are read from: the stored one, or during an import on PostgreSQL the one it fills. */
@@ -92,8 +86,12 @@ export interface LoadedEpss {
   install(): Promise<void>;
 }
 
-/** Lines sent to PostgreSQL at a time: a COPY's chunk, or the rows of one statement without COPY. */
-const COPY_ROWS = 5_000;
+/** Rows of one statement on PostgreSQL without COPY. */
+const STATEMENT_ROWS = 5_000;
+/** Bytes sent to PostgreSQL's COPY at a time (about 5 000 rows). */
+const COPY_BUFFER = 256 * 1024;
+/** The start of COPY's binary format. */
+const COPY_SIGNATURE = 'PGCOPY\n\xff\r\n\0';
 /** Rows per statement on SQLite: 3 parameters each, far under its limit of 32 766. */
 const SQLITE_EPSS_ROWS = 500;
 /** How long an import waits, by default, for readers of the previous scores before it swaps the tables. */
@@ -337,30 +335,47 @@ async function loadOnPostgres(trx: Db, client: PgClient, rows: AsyncIterable<Eps
   // sorted once, which costs the server a fraction of 300 000 insertions into a B-tree one by one.
   await sql`CREATE TABLE epss_scores_next (LIKE epss_scores INCLUDING ALL EXCLUDING INDEXES)`.execute(trx);
   let lines = 0;
-  // COPY's text format: CVE ids and checked numbers hold no tab, newline or backslash to escape.
-  // Every line goes in, a repeated CVE's too: the primary key finds repeats below.
-  // Sent COPY_ROWS lines at a time.
-  async function* copyText(): AsyncGenerator<string> {
-    let text = '';
-    let pending = 0;
+  // COPY's binary format, COPY_BUFFER bytes at a time: the server stores each number as the 8
+  // bytes it is sent (the double the parser read, as float8in would have read the file's text)
+  // and each CVE id as its bytes, where the text format had it parse every line and both numbers
+  // of it again, while the import waits for it after the last line. Every line goes in, a
+  // repeated CVE's too: the primary key finds repeats below.
+  async function* copyBinary(): AsyncGenerator<Buffer> {
+    let buffer = Buffer.allocUnsafe(COPY_BUFFER);
+    let at = buffer.write(COPY_SIGNATURE, 'latin1');
+    at = buffer.writeInt32BE(0, at);
+    at = buffer.writeInt32BE(0, at);
     for await (const row of rows) {
-      text += `${row.cve}\t${row.epssText}\t${row.percentileText}\n`;
-      if (++pending === COPY_ROWS) {
-        lines += pending;
-        pending = 0;
-        yield text;
-        text = '';
+      // Three fields: the id (ASCII, checked by CVE_ID) and two float8, each after its length.
+      const size = 2 + 4 + row.cve.length + 2 * (4 + 8);
+      if (at + size > buffer.length) {
+        yield buffer.subarray(0, at);
+        buffer = Buffer.allocUnsafe(Math.max(COPY_BUFFER, size));
+        at = 0;
       }
+      at = buffer.writeInt16BE(3, at);
+      at = buffer.writeInt32BE(row.cve.length, at);
+      at += buffer.write(row.cve, at, 'latin1');
+      at = buffer.writeInt32BE(8, at);
+      at = buffer.writeDoubleBE(row.epss, at);
+      at = buffer.writeInt32BE(8, at);
+      at = buffer.writeDoubleBE(row.percentile, at);
+      lines++;
     }
-    lines += pending;
-    if (text !== '') yield text;
+    if (at + 2 > buffer.length) {
+      yield buffer.subarray(0, at);
+      buffer = Buffer.allocUnsafe(2);
+      at = 0;
+    }
+    at = buffer.writeInt16BE(-1, at);
+    yield buffer.subarray(0, at);
   }
   // Loaded only for PostgreSQL, as the driver is. A refused file ends the COPY with CopyFail
   // (pipeline destroys the stream), so that the transaction can roll back.
   const { from: copyFrom } = await import('pg-copy-streams');
   // FREEZE: the table is this transaction's own, so its rows can be written frozen (visible to
   // all once it commits), which spares the server about a tenth of the COPY and vacuum a pass.
-  await pipeline(Readable.from(copyText()), client.query(copyFrom('COPY epss_scores_next (cve, epss, percentile) FROM STDIN WITH (FREEZE)')));
+  await pipeline(Readable.from(copyBinary()), client.query(copyFrom('COPY epss_scores_next (cve, epss, percentile) FROM STDIN WITH (FORMAT binary, FREEZE)')));
   // Named as LIKE … INCLUDING ALL would name it, so that install() renames it with the table. A
   // repeated CVE makes the build fail (FIRST's file has none): its later lines are then deleted
   // and the key built again. One COPY into a table this transaction created writes its rows in
@@ -433,7 +448,7 @@ async function replaceByStatements(trx: Db, scores: AsyncIterable<EpssRow>): Pro
   for await (const row of scores) {
     if (!firsts.keep(row.cve)) continue;
     batch.push(row);
-    if (batch.length === COPY_ROWS) {
+    if (batch.length === STATEMENT_ROWS) {
       await insert(batch);
       batch = [];
     }
