@@ -8,8 +8,8 @@
  *     The synthetic file lists its CVEs as FIRST's does, by year and then by number.
  *   - a re-import in which every score differs from the stored one, alternating two files (as
  *     FIRST's daily re-scoring does to most rows); a re-import of the first file with its lines
- *     out of CVE order (SQLite then sorts the lines from the first one out of order through a
- *     temporary table; PostgreSQL loads it as any file, its primary key build finding repeats).
+ *     out of CVE order (both stores load it as any file: SQLite sorts every file once it is read,
+ *     PostgreSQL builds its primary key after the COPY).
  *   - the same imports once an entity shows 2 000 issues: the import then also writes each
  *     vulnerability issue's stored place in the priority order (re-enrichment).
  *   - re-enrichment, worst case: every stored priority key of a 20 000-issue target
@@ -158,8 +158,7 @@ try {
         const parse = await parseEpss();
         changed.push([await timed(() => importFeed(store, 'epss', round % 2 === 0 ? epssChangedPath : epssPath)), parse]);
       }
-      // The first file's scores, its CVEs out of FIRST's order (on SQLite the import then sorts
-      // them through a temporary table); the imports below start from these scores.
+      // The first file's scores, its CVEs out of FIRST's order; the imports below start from these scores.
       const shuffled: Array<[number, number]> = [];
       for (let round = 0; round < ROUNDS; round++) {
         const parse = await parseEpss();

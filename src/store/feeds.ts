@@ -142,7 +142,7 @@ const SQLITE_STATEMENTS_A_TURN = 10;
  * changes), not read back.
  *
  * The file's rows are held in typed arrays (EpssRows: 24 bytes a row, 7 MB for FIRST's 300 000
- * CVEs, 48 MB at the most rows a file may have) and sorted once the file is read, so that every
+ * CVEs, about 50 MB at the most rows a file may have) and sorted once the file is read, so that every
  * row is appended after the one before it to the WITHOUT ROWID table's B-tree, on its last leaf
  * page, whatever order the file lists them in. An insert costs that B-tree little on the page the
  * row before it went to and several times that on another one: sorted runs of 65 536 rows, as the
