@@ -100,8 +100,8 @@ const SWAP_ATTEMPTS = 3;
 
 /**
  * Loads the EPSS scores of `rows` (file order, as the parser yields them) in the import's
- * transaction, in place of the stored ones once install() ran: a CVE listed twice keeps its first line. Readers see the
- * previous scores until the transaction commits.
+ * transaction, in place of the stored ones once install() ran: a CVE listed twice keeps its first
+ * line. Readers see the previous scores until the transaction commits.
  *
  * What each store writes (docs/prioritisation.md, "How an import writes"): every row, whether the
  * table held scores or not — FIRST re-scores every CVE each day, so that a day's file differs from
@@ -112,8 +112,8 @@ const SWAP_ATTEMPTS = 3;
  *     WITHOUT ROWID table's B-tree (migrations/0016), in whatever order the file lists them
  *     (fillOnSqlite). Readers on other connections keep the previous rows (write-ahead log)
  *     until the commit.
- *   - PostgreSQL: every line streams through COPY … FROM STDIN while the file is still being parsed
- *     (the server works in its own process meanwhile) into a new table shaped like the stored
+ *   - PostgreSQL: every line streams through COPY … FROM STDIN (binary) while the file is still
+ *     being parsed (the server works in its own process meanwhile) into a new table shaped like the stored
  *     one but without its primary key, which is built once the rows are in (a sort of CVE ids
  *     compared byte by byte, migrations/0034; a repeated CVE's later lines are deleted only when
  *     the build fails on them); install() then drops the stored table and gives the new one its name, so that the
@@ -148,8 +148,8 @@ const SQLITE_STATEMENTS_A_TURN = 10;
  * row before it went to and several times that on another one: sorted runs of 65 536 rows, as the
  * import wrote before, sent the rows of each run among those of the runs before it where the
  * file's order is not the ids' order as text (FIRST's 5-digit numbers come after its 4-digit ones,
- * and between them as text), and a file out of FIRST's order through a temporary table sorted by
- * SQLite (2.1× the parse, where a file in order took 1.8×).
+ * and between them as text), and a file out of FIRST's order took a path of its own, through a
+ * temporary table sorted by SQLite; one sort of numbers now serves every file.
  */
 async function fillOnSqlite(sqlite: BetterSqlite3.Database, rows: AsyncIterable<EpssRow>): Promise<number> {
   const statementOf = (n: number) => sqlite.prepare(`INSERT INTO epss_scores (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')} ON CONFLICT (cve) DO NOTHING`);
