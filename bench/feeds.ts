@@ -8,8 +8,8 @@
  *     The synthetic file lists its CVEs as FIRST's does, by year and then by number.
  *   - a re-import in which every score differs from the stored one, alternating two files (as
  *     FIRST's daily re-scoring does to most rows); a re-import of the first file with its lines
- *     out of CVE order (SQLite then sorts the lines from the first one out of order through a
- *     temporary table; PostgreSQL loads it as any file, its primary key build finding repeats).
+ *     out of CVE order (both stores load it as any file: SQLite sorts every file once it is read,
+ *     PostgreSQL builds its primary key after the COPY).
  *   - the same imports once an entity shows 2 000 issues: the import then also writes each
  *     vulnerability issue's stored place in the priority order (re-enrichment).
  *   - re-enrichment, worst case: every stored priority key of a 20 000-issue target
@@ -37,7 +37,7 @@ import pg from 'pg';
 import { buildServer } from '../src/api/server.js';
 import { parseScope } from '../src/domain/scope.js';
 import { epssScores } from '../src/feeds/epss.js';
-import { importFeed } from '../src/feeds/import.js';
+import { importFeed, MAX_FEED_ROWS } from '../src/feeds/import.js';
 import { entityIssues, type IssueQuery } from '../src/insights/entity-issues.js';
 import { entityState } from '../src/insights/entity-state.js';
 import { refreshAllPriorityKeys } from '../src/insights/priority-order.js';
@@ -123,7 +123,7 @@ try {
   const parseEpss = () =>
     timed(async () => {
       let n = 0;
-      for await (const _ of epssScores(feedLines(feedBytes(epssPath, { maxBytes }), epssPath), epssPath, () => undefined)) n++;
+      for await (const _ of epssScores(feedLines(feedBytes(epssPath, { maxBytes }), epssPath), epssPath, () => undefined, MAX_FEED_ROWS)) n++;
       if (n !== EPSS_ROWS) throw new Error(`parsed ${n} rows`);
     });
   const parseKevFile = () => timed(async () => parseKev(await feedText(kevPath, { maxBytes }), kevPath));
@@ -158,8 +158,7 @@ try {
         const parse = await parseEpss();
         changed.push([await timed(() => importFeed(store, 'epss', round % 2 === 0 ? epssChangedPath : epssPath)), parse]);
       }
-      // The first file's scores, its CVEs out of FIRST's order (on SQLite the import then sorts
-      // them through a temporary table); the imports below start from these scores.
+      // The first file's scores, its CVEs out of FIRST's order; the imports below start from these scores.
       const shuffled: Array<[number, number]> = [];
       for (let round = 0; round < ROUNDS; round++) {
         const parse = await parseEpss();

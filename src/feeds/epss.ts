@@ -2,7 +2,7 @@ import { InputError } from '../domain/errors.js';
 import type { EpssRow } from '../store/feeds.js';
 import { CVE_ID } from './kev.js';
 
-/** One CVE's EPSS score, with its two numbers as the file writes them (the row an import stores). */
+/** One CVE's EPSS score (the row an import stores). */
 export type EpssScore = EpssRow;
 
 export interface EpssHeader {
@@ -21,11 +21,13 @@ export interface Line {
 /**
  * Reads FIRST's epss_scores CSV line by line: an optional `#model_version:…,score_date:…` comment,
  * the `cve,epss,percentile` header, then one CVE a line. `onHeader` hears the comment before the
- * first score. A malformed line is refused with the file and line number.
+ * first score. A malformed line is refused with the file and line number, and so is the score
+ * past `maxRows`.
  */
-export async function* epssScores(lines: AsyncIterable<Line>, file: string, onHeader: (header: EpssHeader) => void): AsyncGenerator<EpssScore> {
+export async function* epssScores(lines: AsyncIterable<Line>, file: string, onHeader: (header: EpssHeader) => void, maxRows = Number.POSITIVE_INFINITY): AsyncGenerator<EpssScore> {
   let header: EpssHeader = { version: null, date: null };
   let columns: { cve: number; epss: number; percentile: number } | undefined;
+  let rows = 0;
   for await (const { text, number } of lines) {
     const line = text.trim();
     if (line === '') continue;
@@ -53,8 +55,8 @@ export async function* epssScores(lines: AsyncIterable<Line>, file: string, onHe
     if (epss === undefined || percentile === undefined) {
       throw new InputError(`${file}, line ${number}: the score and percentile of ${cve} must be numbers from 0 to 1; found ${JSON.stringify(line.slice(0, 80))}.`);
     }
-    // A number written with an exponent is printed back plainly.
-    yield { cve, epss, percentile, epssText: /[eE]/.test(epssText) ? String(epss) : epssText, percentileText: /[eE]/.test(percentileText) ? String(percentile) : percentileText };
+    if (++rows > maxRows) throw new InputError(`${file}: more than ${maxRows} scores; no EPSS file is this large.`);
+    yield { cve, epss, percentile };
   }
   if (!columns) throw new InputError(`${file}: not an EPSS file: no "cve,epss,percentile" header line.`);
 }

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cveAfter, cveKey, EpssRun, FirstLines, feedStatuses, SQLITE_EPSS_RUN } from '../store/feeds.js';
+import { cveAfter, cveKey, EPSS_ROWS_FIRST_CAPACITY, EpssRows, FirstLines, feedStatuses, idOfKey, keyHoldsId } from '../store/feeds.js';
 import type { Store } from '../store/database.js';
 import { epssFile, epssText, feedDir, kevFile } from '../../test/support/feed-files.js';
 import { describeEachStore, openTestStore, POSTGRES_URL } from '../../test/support/stores.js';
+import { epssScores } from './epss.js';
 import { importFeed } from './import.js';
 
 const at = () => '2024-04-02T08:00:00.000Z';
@@ -49,6 +50,31 @@ describeEachStore('exploitation feeds', (kind) => {
     const again = await importFeed(store, 'epss', epssFile(dir, [['CVE-2024-0001', 0.75, 0.97]], { scoreDate: '2024-04-02' }), { now: at });
     expect(again).toMatchObject({ date: '2024-04-02', version: 'v2023.03.01', rows: 1 });
     expect(await epssRows()).toEqual([{ cve: 'CVE-2024-0001', epss: 0.75, percentile: 0.97 }]);
+  });
+
+  it('stores each CVE id as the file writes it, eight-digit numbers and years out of 1990–2200 too', async () => {
+    // In FIRST's order, so that SQLite writes them from its sorted runs, the ids from their keys.
+    const scores: Array<[string, number, number]> = [
+      ['CVE-1989-0001', 0.1, 0.1],
+      ['CVE-1999-0001', 0.2, 0.2],
+      ['CVE-2024-0001', 0.3, 0.3],
+      ['CVE-2024-00002', 0.4, 0.4],
+      ['CVE-2024-1234567', 0.5, 0.5],
+      ['CVE-2024-12345670', 0.6, 0.6],
+      ['CVE-2024-12345679', 0.7, 0.7],
+      ['CVE-2200-9999999', 0.8, 0.8],
+      ['CVE-2201-0001', 0.9, 0.9],
+    ];
+    expect((await importFeed(store, 'epss', epssFile(dir, scores), { now: at })).rows).toBe(scores.length);
+    expect(await epssRows()).toEqual(firstLines(scores));
+  });
+
+  it('stores the numbers the file writes, with an exponent or more digits than a double holds, as the parser reads them', async () => {
+    const path = join(dir, 'numbers.csv');
+    const cells = [['0', '1'], ['1e-5', '0.5E+0'], ['0.00012345678901234567', '.99999999999999999'], ['0.1', '1.0']];
+    writeFileSync(path, `${epssText([])}${cells.map(([e, p], n) => `CVE-2024-000${n + 1},${e},${p}`).join('\n')}\n`);
+    await importFeed(store, 'epss', path, { now: at });
+    expect(await epssRows()).toEqual(cells.map(([e, p], n) => ({ cve: `CVE-2024-000${n + 1}`, epss: Number(e), percentile: Number(p) })));
   });
 
   it('keeps the first line of a CVE listed twice, and counts it once', async () => {
@@ -126,17 +152,17 @@ describeEachStore('exploitation feeds', (kind) => {
     expect(await epssRows()).toEqual(firstLines(scores));
   });
 
-  it('imports a file out of CVE order, with repeated CVEs, over more than one sorted run, to exactly the rows of the same file in order', async () => {
-    // More rows than an SQLite import sorts at once, and every 97th CVE listed again after its first
-    // line with other numbers (lower-cased for some), in the same sorted run or a later one.
-    const count = SQLITE_EPSS_RUN + 9_000;
+  it('imports a file out of CVE order, with repeated CVEs, to exactly the rows of the same file in order', async () => {
+    // More rows than an SQLite import makes room for at first, and every 97th CVE listed again
+    // after its first line with other numbers (lower-cased for some), 40 lines later or more.
+    const count = EPSS_ROWS_FIRST_CAPACITY + 9_000;
     const firsts: Array<[string, number, number]> = Array.from({ length: count }, (_, n) => [cveOf(n), (n % 997) / 1000, (n % 991) / 1000]);
     const repeat = ([cve]: [string, number, number], n: number): [string, number, number] => [n % 3 === 0 ? cve.toLowerCase() : cve, 0.999, 0.001];
     // In CVE order, each repeat right after its first line.
     const inOrder = [...firsts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).flatMap((line, n) => (n % 97 === 0 ? [line, repeat(line, n)] : [line]));
-    // Out of order: the first lines in a fixed permutation, each repeat 40 or SQLITE_EPSS_RUN lines after its first.
+    // Out of order: the first lines in a fixed permutation, each repeat 40 or EPSS_ROWS_FIRST_CAPACITY lines after its first.
     const placed = Array.from({ length: count }, (_, i) => ({ at: i, line: firsts[(i * 7919) % count] as [string, number, number] }));
-    for (let i = 0; i < count; i += 97) placed.push({ at: i + (i % 2 === 0 ? 40 : SQLITE_EPSS_RUN) + 0.5, line: repeat(placed[i]?.line as [string, number, number], i) });
+    for (let i = 0; i < count; i += 97) placed.push({ at: i + (i % 2 === 0 ? 40 : EPSS_ROWS_FIRST_CAPACITY) + 0.5, line: repeat(placed[i]?.line as [string, number, number], i) });
     const shuffled = placed.sort((a, b) => a.at - b.at).map((p) => p.line);
     expect(firstLines(shuffled)).toEqual(firstLines(firsts));
     const outOfOrder = await importFeed(store, 'epss', epssFile(dir, shuffled, { name: 'shuffled.csv' }), { now: at });
@@ -214,6 +240,22 @@ describeEachStore('exploitation feeds', (kind) => {
   });
 });
 
+describe('the EPSS parser', () => {
+  it('refuses the score past the most rows a file may have, with the file', async () => {
+    const lines = async function* () {
+      const text = epssText([['CVE-2024-0001', 0.1, 0.1], ['CVE-2024-0002', 0.2, 0.2], ['CVE-2024-0003', 0.3, 0.3]]).split('\n');
+      for (const [n, line] of text.entries()) yield { text: line, number: n + 1 };
+    };
+    const read = async (maxRows: number) => {
+      const cves: string[] = [];
+      for await (const score of epssScores(lines(), 'epss.csv', () => undefined, maxRows)) cves.push(score.cve);
+      return cves;
+    };
+    expect(await read(3)).toEqual(['CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-0003']);
+    await expect(read(2)).rejects.toThrow('epss.csv: more than 2 scores; no EPSS file is this large.');
+  });
+});
+
 describe('the first line of each CVE (FirstLines)', () => {
   it('orders CVE ids as FIRST lists them: by year, then by number however many digits it has', () => {
     expect(cveAfter('CVE-2024-10000', 'CVE-2024-9999')).toBe(true);
@@ -231,7 +273,7 @@ describe('the first line of each CVE (FirstLines)', () => {
   });
 });
 
-describe('the order an SQLite import writes a run of rows in (cveKey, EpssRun)', () => {
+describe('the order an SQLite import writes the rows in (cveKey, EpssRows)', () => {
   const ids = ['CVE-1999-0001', 'CVE-2003-0001', 'CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-1000', 'CVE-2024-10000', 'CVE-2024-10001', 'CVE-2024-1001', 'CVE-2024-100000', 'CVE-2024-1234567', 'CVE-2024-9999', 'CVE-2025-0001', 'CVE-0001-0001', 'CVE-9999-0001'];
 
   it('never orders two CVE ids against their order as text, and tells apart ids of up to seven digits', () => {
@@ -243,17 +285,41 @@ describe('the order an SQLite import writes a run of rows in (cveKey, EpssRun)',
     expect(cveKey('CVE-2024-1234567')).toBe(cveKey('CVE-2024-12345670'));
   });
 
-  it('puts a run in CVE order, a repeated CVE in file order, and is refilled after clear()', () => {
-    const run = new EpssRun(8);
-    const rows = ['CVE-2024-10000', 'CVE-2024-0002', 'CVE-2023-5000', 'CVE-2024-0002', 'CVE-2024-9999', 'CVE-2023-5000'].map((cve, i) => ({ cve, epss: i / 10, percentile: 0, epssText: '', percentileText: '' }));
+  it('puts the rows in CVE order, a repeated CVE in file order', () => {
+    const run = new EpssRows();
+    const rows = ['CVE-2024-10000', 'CVE-2024-0002', 'CVE-2023-5000', 'CVE-2024-0002', 'CVE-2024-9999', 'CVE-2023-5000'].map((cve, i) => ({ cve, epss: i / 10, percentile: 0 }));
     for (const row of rows) run.add(row);
     const values: Array<string | number> = [];
     for (const at of run.cveOrder()) run.pushValues(at, values);
     expect(values.filter((_, i) => i % 3 !== 2)).toEqual(['CVE-2023-5000', 0.2, 'CVE-2023-5000', 0.5, 'CVE-2024-0002', 0.1, 'CVE-2024-0002', 0.3, 'CVE-2024-10000', 0, 'CVE-2024-9999', 0.4]);
-    run.clear();
-    run.add(rows[4] as (typeof rows)[number]);
-    expect([...run.cveOrder()]).toEqual([0]);
-    expect(run.full).toBe(false);
+  });
+
+  it('makes room for more rows than it holds at first, in order', () => {
+    const rows = new EpssRows();
+    const count = 2 * EPSS_ROWS_FIRST_CAPACITY + 3;
+    for (let n = count - 1; n >= 0; n--) rows.add({ cve: `CVE-2024-${String(n).padStart(6, '0')}`, epss: n / count, percentile: 0 });
+    expect(rows.length).toBe(count);
+    const values: Array<string | number> = [];
+    for (const entry of rows.cveOrder()) rows.pushValues(entry, values);
+    expect(values.length).toBe(3 * count);
+    for (const n of [0, EPSS_ROWS_FIRST_CAPACITY, count - 1]) expect(values.slice(3 * n, 3 * n + 2)).toEqual([`CVE-2024-${String(n).padStart(6, '0')}`, n / count]);
+  });
+
+  it('writes each id back from its key, and keeps those a key does not hold whole as they were', () => {
+    for (const id of ids.filter((id) => !id.startsWith('CVE-0001') && !id.startsWith('CVE-9999'))) {
+      expect(keyHoldsId(id)).toBe(true);
+      expect(idOfKey(cveKey(id))).toBe(id);
+    }
+    for (const id of ['CVE-2024-00001', 'CVE-1990-0001', 'CVE-2200-9999999']) expect(idOfKey(cveKey(id))).toBe(id);
+    for (const id of ['CVE-1989-0001', 'CVE-2201-0001', 'CVE-2024-12345678', 'CVE-0001-0001']) expect(keyHoldsId(id)).toBe(false);
+    // Ids that share a key (eight digits) or that their key would give back as another year.
+    const run = new EpssRows();
+    const lines = ['CVE-2024-12345679', 'CVE-1989-0001', 'CVE-2024-0001', 'CVE-2024-12345670', 'CVE-9999-0001'];
+    lines.forEach((cve, i) => run.add({ cve, epss: i / 10, percentile: 0 }));
+    const values: Array<string | number> = [];
+    for (const entry of run.cveOrder()) run.pushValues(entry, values);
+    expect(values.filter((_, i) => i % 3 === 0)).toEqual(['CVE-1989-0001', 'CVE-2024-0001', 'CVE-2024-12345679', 'CVE-2024-12345670', 'CVE-9999-0001']);
+    expect(values.filter((_, i) => i % 3 === 1)).toEqual([0.1, 0.2, 0, 0.3, 0.4]);
   });
 });
 

@@ -71,12 +71,6 @@ export interface EpssRow {
   cve: string;
   epss: number;
   percentile: number;
-  /**
-   * The two numbers as the file writes them, trimmed (they passed the check of a decimal from 0
-   * to 1): PostgreSQL's COPY takes them as they are, without printing the numbers back to text.
-   */
-  epssText: string;
-  percentileText: string;
 }
 
 /** The table EPSS scores are read from: the stored one, or during an import on PostgreSQL the one it fills. */
@@ -92,6 +86,12 @@ export interface LoadedEpss {
   install(): Promise<void>;
 }
 
+/** Rows of one statement on PostgreSQL without COPY. */
+const STATEMENT_ROWS = 5_000;
+/** Bytes sent to PostgreSQL's COPY at a time (about 5 000 rows). */
+const COPY_BUFFER = 256 * 1024;
+/** The start of COPY's binary format. */
+const COPY_SIGNATURE = 'PGCOPY\n\xff\r\n\0';
 /** Rows per statement on SQLite: 3 parameters each, far under its limit of 32 766. */
 const SQLITE_EPSS_ROWS = 500;
 /** How long an import waits, by default, for readers of the previous scores before it swaps the tables. */
@@ -99,21 +99,21 @@ export const SWAP_LOCK_TIMEOUT_MS = 10_000;
 const SWAP_ATTEMPTS = 3;
 
 /**
- * Loads the EPSS scores of `batches` (file order) in the import's transaction, in place of the
- * stored ones once install() ran: a CVE listed twice keeps its first line. Readers see the
- * previous scores until the transaction commits.
+ * Loads the EPSS scores of `rows` (file order, as the parser yields them) in the import's
+ * transaction, in place of the stored ones once install() ran: a CVE listed twice keeps its first
+ * line. Readers see the previous scores until the transaction commits.
  *
  * What each store writes (docs/prioritisation.md, "How an import writes"): every row, whether the
  * table held scores or not — FIRST re-scores every CVE each day, so that a day's file differs from
  * the day before in most of its rows, and writing them all costs less than finding which differ.
- *   - SQLite: the stored rows are deleted (one statement, the table's pages freed whole), then the
- *     file goes in SQLITE_EPSS_RUN rows at a time, each run sorted by CVE, as prepared 500-row
- *     statements (rows land next to the one before them in the WITHOUT ROWID table's B-tree,
- *     migrations/0016); past the first line out of FIRST's order, through a temporary table
- *     sorted by SQLite (fillOnSqlite). Readers on other connections keep the previous rows
- *     (write-ahead log) until the commit.
- *   - PostgreSQL: every line streams through COPY … FROM STDIN while the file is still being parsed
- *     (the server works in its own process meanwhile) into a new table shaped like the stored
+ *   - SQLite: the stored rows are deleted (one statement, the table's pages freed whole); the
+ *     file's rows are held in typed arrays as they are parsed, sorted by CVE once it is read, and
+ *     go in as prepared 500-row statements, each row appended after the one before it to the
+ *     WITHOUT ROWID table's B-tree (migrations/0016), in whatever order the file lists them
+ *     (fillOnSqlite). Readers on other connections keep the previous rows (write-ahead log)
+ *     until the commit.
+ *   - PostgreSQL: every line streams through COPY … FROM STDIN (binary) while the file is still
+ *     being parsed (the server works in its own process meanwhile) into a new table shaped like the stored
  *     one but without its primary key, which is built once the rows are in (a sort of CVE ids
  *     compared byte by byte, migrations/0034; a repeated CVE's later lines are deleted only when
  *     the build fails on them); install() then drops the stored table and gives the new one its name, so that the
@@ -121,164 +121,131 @@ const SWAP_ATTEMPTS = 3;
  *     readers are never blocked while the file loads, only for the moment of the swap, which waits
  *     at most SWAP_LOCK_TIMEOUT_MS (or `lockTimeoutMs`, SWAP_ATTEMPTS times) for a reader of the old table to finish. Two imports take turns.
  */
-export async function loadEpssScores(store: Store, trx: Db, batches: AsyncIterable<readonly EpssRow[]>, lockTimeoutMs = SWAP_LOCK_TIMEOUT_MS): Promise<LoadedEpss> {
+export async function loadEpssScores(store: Store, trx: Db, rows: AsyncIterable<EpssRow>, lockTimeoutMs = SWAP_LOCK_TIMEOUT_MS): Promise<LoadedEpss> {
   const same = { table: 'epss_scores' as const, install: async () => undefined };
   if (store.sqlite) {
     store.sqlite.prepare('DELETE FROM epss_scores').run();
-    return { rows: await fillOnSqlite(store.sqlite, batches), ...same };
+    return { rows: await fillOnSqlite(store.sqlite, rows), ...same };
   }
   const client = await store.clientOf(trx);
-  if (client) return loadOnPostgres(trx, client, batches, lockTimeoutMs);
-  return { rows: await replaceByStatements(trx, batches), ...same };
+  if (client) return loadOnPostgres(trx, client, rows, lockTimeoutMs);
+  return { rows: await replaceByStatements(trx, rows), ...same };
 }
 
-/** Rows an SQLite import holds and sorts at once (a CVE id and two numbers each, about 4 MB), whatever the file's size. */
-export const SQLITE_EPSS_RUN = 65_536;
 /** Statements run between two turns of the event loop (5 000 rows). */
 const SQLITE_STATEMENTS_A_TURN = 10;
 
 /**
- * Into an empty SQLite table, SQLITE_EPSS_RUN rows of the file at a time, each run in CVE order,
- * and a CVE already written keeps its row (`DO NOTHING`): the first line wins without a set of
- * every CVE seen, which cost about a fifth of the import (300 000 strings hashed). The rows are
- * counted as the statements write them (their changes), not read back.
+ * Into an empty SQLite table, the whole file in CVE order, and a CVE already written keeps its row
+ * (`DO NOTHING`): the first line wins without a set of every CVE seen, which cost about a fifth of
+ * the import (300 000 strings hashed). The rows are counted as the statements write them (their
+ * changes), not read back.
  *
- * Why runs this long: an insert costs the WITHOUT ROWID table's B-tree little on the leaf page the
- * row before it went to, and several times that on another one. A file in FIRST's order, sorted
- * 5 000 rows at a time, goes in leaf after leaf; out of that order, 5 000 rows spread over the
- * whole table and each lands on a page of its own (3.4× the parse). Runs of 65 536 rows put tens
- * of rows on each page in a row, for the time of a sort of numbers (EpssRun).
- *
- * A file out of FIRST's order (the first line whose CVE does not come after the one before it)
- * would still send each run across the pages of the runs before it (2.1–2.2× the parse): from
- * that line on, the rows are appended to a temporary table instead (a rowid table: each row on
- * the last page), and one INSERT … SELECT … ORDER BY cve, rowid moves them into the table in CVE
- * order once the file is read, sorted by SQLite's own sorter, every row appended, a repeated
- * CVE's first line first. The temporary table and the sort use SQLite's page cache (16 MB with
- * better-sqlite3's defaults) and spill to a temporary file past it, so memory stays bounded
- * whatever the file's size.
+ * The file's rows are held in typed arrays (EpssRows: 24 bytes a row, 7 MB for FIRST's 300 000
+ * CVEs, about 50 MB at the most rows a file may have) and sorted once the file is read, so that every
+ * row is appended after the one before it to the WITHOUT ROWID table's B-tree, on its last leaf
+ * page, whatever order the file lists them in. An insert costs that B-tree little on the page the
+ * row before it went to and several times that on another one: sorted runs of 65 536 rows, as the
+ * import wrote before, sent the rows of each run among those of the runs before it where the
+ * file's order is not the ids' order as text (FIRST's 5-digit numbers come after its 4-digit ones,
+ * and between them as text), and a file out of FIRST's order took a path of its own, through a
+ * temporary table sorted by SQLite; one sort of numbers now serves every file.
  */
-async function fillOnSqlite(sqlite: BetterSqlite3.Database, batches: AsyncIterable<readonly EpssRow[]>): Promise<number> {
-  const statementOf = (table: string, n: number, conflict: string) => sqlite.prepare(`INSERT INTO ${table} (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')}${conflict}`);
-  const intoTable = (n: number) => statementOf('epss_scores', n, ' ON CONFLICT (cve) DO NOTHING');
-  const intoStaged = (n: number) => statementOf('temp.epss_staged', n, '');
-  const whole = intoTable(SQLITE_EPSS_ROWS);
+async function fillOnSqlite(sqlite: BetterSqlite3.Database, rows: AsyncIterable<EpssRow>): Promise<number> {
+  const statementOf = (n: number) => sqlite.prepare(`INSERT INTO epss_scores (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')} ON CONFLICT (cve) DO NOTHING`);
+  const file = new EpssRows();
+  for await (const row of rows) file.add(row);
+  const whole = statementOf(SQLITE_EPSS_ROWS);
   const values: Array<string | number> = [];
   // Rows written (a repeated CVE's later line is not: DO NOTHING), counted as they go in.
   let stored = 0;
-  let statements = 0;
-  // better-sqlite3 runs the statements synchronously: let other requests in now and then.
-  const ran = async () => {
-    if (++statements % SQLITE_STATEMENTS_A_TURN === 0) await nextTurn();
-  };
-  const run = new EpssRun(SQLITE_EPSS_RUN);
-  const insertRun = async () => {
-    const order = run.cveOrder();
-    for (let start = 0; start < order.length; start += SQLITE_EPSS_ROWS) {
-      const to = Math.min(order.length, start + SQLITE_EPSS_ROWS);
-      values.length = 0;
-      for (let i = start; i < to; i++) run.pushValues(order[i] as number, values);
-      stored += (to - start === SQLITE_EPSS_ROWS ? whole : intoTable(to - start)).run(values).changes;
-      await ran();
-    }
+  const order = file.cveOrder();
+  for (let start = 0, statements = 0; start < order.length; start += SQLITE_EPSS_ROWS) {
+    const to = Math.min(order.length, start + SQLITE_EPSS_ROWS);
     values.length = 0;
-    run.clear();
-  };
-  let previous = '';
-  let staged: BetterSqlite3.Statement | undefined;
-  for await (const batch of batches) {
-    for (const row of batch) {
-      if (staged === undefined) {
-        if (previous === '' || cveAfter(row.cve, previous)) {
-          previous = row.cve;
-          run.add(row);
-          if (run.full) await insertRun();
-          continue;
-        }
-        // The first line out of FIRST's order: the lines before it go in as a run, the rest are staged.
-        if (run.length > 0) await insertRun();
-        sqlite.prepare('DROP TABLE IF EXISTS temp.epss_staged').run();
-        sqlite.prepare('CREATE TEMP TABLE epss_staged (cve text NOT NULL, epss real NOT NULL, percentile real NOT NULL)').run();
-        staged = intoStaged(SQLITE_EPSS_ROWS);
-      }
-      values.push(row.cve, row.epss, row.percentile);
-      if (values.length === 3 * SQLITE_EPSS_ROWS) {
-        staged.run(values);
-        values.length = 0;
-        await ran();
-      }
-    }
-  }
-  if (staged === undefined) {
-    if (run.length > 0) await insertRun();
-  } else {
-    if (values.length > 0) intoStaged(values.length / 3).run(values);
-    // Rows the runs wrote came earlier in the file, so they keep their CVE too.
-    stored += sqlite.prepare('INSERT INTO epss_scores (cve, epss, percentile) SELECT cve, epss, percentile FROM temp.epss_staged ORDER BY cve, rowid ON CONFLICT (cve) DO NOTHING').run().changes;
-    sqlite.prepare('DROP TABLE temp.epss_staged').run();
+    for (let i = start; i < to; i++) file.pushValues(order[i] as number, values);
+    stored += (to - start === SQLITE_EPSS_ROWS ? whole : statementOf(to - start)).run(values).changes;
+    // better-sqlite3 runs the statements synchronously: let other requests in now and then.
+    if (++statements % SQLITE_STATEMENTS_A_TURN === 0) await nextTurn();
   }
   return stored;
 }
 
-/** Run positions fit below this factor of a CVE's key (at most 2^21 rows; key · 2^21 + position < 2^53). */
+/** Row positions fit below this factor of a CVE's key (at most 2^21 rows, more than MAX_FEED_ROWS; key · 2^21 + position < 2^53). */
 const POSITIONS = 2 ** 21;
 /** Base-11 places of the number kept in a key: 11^7 · 211 years < 2^32. */
 const NUMBER_PLACES = 7;
+const NUMBERS = 11 ** NUMBER_PLACES;
+/** Years a key tells apart: 1990 to 2200. */
+const FIRST_YEAR = 1990;
+const YEARS = 211;
+/** `CVE-YYYY-` for each year a key holds. */
+const YEAR_PREFIXES = Array.from({ length: YEARS }, (_, year) => `CVE-${FIRST_YEAR + year}-`);
+const DIGITS = '0123456789';
+
+/** Rows an SQLite import makes room for at first; it doubles as the file goes on. */
+export const EPSS_ROWS_FIRST_CAPACITY = 65_536;
 
 /**
- * Rows of the file as the SQLite insert needs them (the CVE id and the two numbers, in arrays;
- * the parsed rows themselves are let go), with each row's place in CVE order as a number.
+ * The rows of a file as the SQLite insert needs them, in typed arrays: each row's CVE as its key
+ * (cveKey()) with the row's position, and its two numbers. The parsed rows and their CVE strings
+ * are let go as the rows are added: strings held until written outlive the young generation's
+ * collections and are copied to the old one, which cost the import about a third of the parse
+ * again (65 536 at a time); the ids are written anew from their keys (idOfKey()) as the
+ * statements need them, and die young. Only an id its key does not hold whole (a year out of 1990–2200, a number
+ * of eight digits or more; none so far) is kept as the parser gave it.
  */
-export class EpssRun {
-  private readonly cves: string[] = [];
-  private readonly epss: Float64Array;
-  private readonly percentiles: Float64Array;
-  private readonly keys: Float64Array;
-
-  constructor(private readonly capacity: number) {
-    if (capacity > POSITIONS) throw new RangeError(`An EPSS run holds at most ${POSITIONS} rows.`);
-    this.epss = new Float64Array(capacity);
-    this.percentiles = new Float64Array(capacity);
-    this.keys = new Float64Array(capacity);
-  }
+export class EpssRows {
+  private count = 0;
+  private epss = new Float64Array(EPSS_ROWS_FIRST_CAPACITY);
+  private percentiles = new Float64Array(EPSS_ROWS_FIRST_CAPACITY);
+  private keys = new Float64Array(EPSS_ROWS_FIRST_CAPACITY);
+  /** The ids idOfKey() cannot give back, by position. */
+  private readonly whole = new Map<number, string>();
 
   get length(): number {
-    return this.cves.length;
-  }
-
-  get full(): boolean {
-    return this.cves.length === this.capacity;
+    return this.count;
   }
 
   add(row: EpssRow): void {
-    const at = this.cves.length;
-    this.cves.push(row.cve);
+    if (this.count === this.keys.length) this.grow();
+    const at = this.count++;
     this.epss[at] = row.epss;
     this.percentiles[at] = row.percentile;
-    this.keys[at] = cveKey(row.cve) * POSITIONS + at;
+    const key = cveKey(row.cve);
+    this.keys[at] = key * POSITIONS + at;
+    if (!keyHoldsId(row.cve)) this.whole.set(at, row.cve);
   }
 
   /**
-   * The rows' positions in the order of their CVE ids as text (the table's key), a CVE listed
-   * twice in file order: each row's key (cveKey()) times POSITIONS plus its position, sorted as
-   * numbers natively, without a comparison function (a fraction of the cost of sorting the rows
-   * by their ids with one). Rows whose ids share a key keep file order, so the first line of a
-   * repeated CVE goes in first.
+   * The rows in the order of their CVE ids as text (the table's key), a CVE listed twice in file
+   * order, as entries for pushValues(): each row's key (cveKey()) times POSITIONS plus its
+   * position, sorted as numbers natively, without a comparison function (a fraction of the cost
+   * of sorting the rows by their ids with one). Rows whose ids share a key keep file order, so the
+   * first line of a repeated CVE goes in first.
    */
-  cveOrder(): Uint32Array {
-    const keys = this.keys.subarray(0, this.cves.length).sort();
-    const order = new Uint32Array(keys.length);
-    for (let i = 0; i < keys.length; i++) order[i] = (keys[i] as number) % POSITIONS;
-    return order;
+  cveOrder(): Float64Array {
+    return this.keys.subarray(0, this.count).sort();
   }
 
-  /** Appends the row at `at` as a statement's parameters: CVE, score, percentile. */
-  pushValues(at: number, values: Array<string | number>): void {
-    values.push(this.cves[at] as string, this.epss[at] as number, this.percentiles[at] as number);
+  /** Appends the row of `entry` (of cveOrder()) as a statement's parameters: CVE, score, percentile. */
+  pushValues(entry: number, values: Array<string | number>): void {
+    const at = entry % POSITIONS;
+    const cve = this.whole.size === 0 ? undefined : this.whole.get(at);
+    values.push(cve ?? idOfKey((entry - at) / POSITIONS), this.epss[at] as number, this.percentiles[at] as number);
   }
 
-  clear(): void {
-    this.cves.length = 0;
+  private grow(): void {
+    if (this.count === POSITIONS) throw new RangeError(`An SQLite import holds at most ${POSITIONS} EPSS rows.`);
+    const capacity = Math.min(POSITIONS, this.count * 2);
+    const larger = (from: Float64Array) => {
+      const to = new Float64Array(capacity);
+      to.set(from);
+      return to;
+    };
+    this.epss = larger(this.epss);
+    this.percentiles = larger(this.percentiles);
+    this.keys = larger(this.keys);
   }
 }
 
@@ -290,9 +257,30 @@ export class EpssRun {
  */
 export function cveKey(cve: string): number {
   // CVE-YYYY-N…: years from 1990 to 2200 apart, those outside it with the nearest.
-  let key = Math.min(Math.max(Number(cve.slice(4, 8)) - 1990, 0), 210);
+  let key = Math.min(Math.max(Number(cve.slice(4, 8)) - FIRST_YEAR, 0), YEARS - 1);
   for (let at = 9; at < 9 + NUMBER_PLACES; at++) key = key * 11 + (at < cve.length ? cve.charCodeAt(at) - 47 : 0);
   return key;
+}
+
+/** Whether idOfKey(cveKey(cve)) gives `cve` back: a year from 1990 to 2200 and at most seven digits. */
+export function keyHoldsId(cve: string): boolean {
+  if (cve.length > 9 + NUMBER_PLACES) return false;
+  const year = (cve.charCodeAt(4) - 48) * 1000 + (cve.charCodeAt(5) - 48) * 100 + (cve.charCodeAt(6) - 48) * 10 + (cve.charCodeAt(7) - 48);
+  return year >= FIRST_YEAR && year < FIRST_YEAR + YEARS;
+}
+
+/** The CVE id of a key whose id it holds whole (keyHoldsId()). */
+export function idOfKey(key: number): string {
+  const year = Math.floor(key / NUMBERS);
+  let rest = key - year * NUMBERS;
+  let number = '';
+  for (let place = NUMBERS / 11; place >= 1; place /= 11) {
+    const digit = Math.floor(rest / place);
+    if (digit === 0) break;
+    number += DIGITS[digit - 1] as string;
+    rest -= digit * place;
+  }
+  return (YEAR_PREFIXES[year] as string) + number;
 }
 
 /**
@@ -339,7 +327,7 @@ export function cveAfter(a: string, b: string): boolean {
   return a > b;
 }
 
-async function loadOnPostgres(trx: Db, client: PgClient, batches: AsyncIterable<readonly EpssRow[]>, lockTimeoutMs: number): Promise<LoadedEpss> {
+async function loadOnPostgres(trx: Db, client: PgClient, rows: AsyncIterable<EpssRow>, lockTimeoutMs: number): Promise<LoadedEpss> {
   // Two imports at once (replicas refreshing the feeds) take turns: the second fills its table
   // after the first committed.
   await sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.lantern.epss-import'))`.execute(trx);
@@ -347,22 +335,47 @@ async function loadOnPostgres(trx: Db, client: PgClient, batches: AsyncIterable<
   // sorted once, which costs the server a fraction of 300 000 insertions into a B-tree one by one.
   await sql`CREATE TABLE epss_scores_next (LIKE epss_scores INCLUDING ALL EXCLUDING INDEXES)`.execute(trx);
   let lines = 0;
-  // COPY's text format: CVE ids and checked numbers hold no tab, newline or backslash to escape.
-  // Every line goes in, a repeated CVE's too: the primary key finds repeats below.
-  async function* copyText(): AsyncGenerator<string> {
-    for await (const batch of batches) {
-      let text = '';
-      for (const row of batch) text += `${row.cve}\t${row.epssText}\t${row.percentileText}\n`;
-      lines += batch.length;
-      if (text !== '') yield text;
+  // COPY's binary format, COPY_BUFFER bytes at a time: the server stores each number as the 8
+  // bytes it is sent (the double the parser read, as float8in would have read the file's text)
+  // and each CVE id as its bytes, where the text format had it parse every line and both numbers
+  // of it again, while the import waits for it after the last line. Every line goes in, a
+  // repeated CVE's too: the primary key finds repeats below.
+  async function* copyBinary(): AsyncGenerator<Buffer> {
+    let buffer = Buffer.allocUnsafe(COPY_BUFFER);
+    let at = buffer.write(COPY_SIGNATURE, 'latin1');
+    at = buffer.writeInt32BE(0, at);
+    at = buffer.writeInt32BE(0, at);
+    for await (const row of rows) {
+      // Three fields: the id (ASCII, checked by CVE_ID) and two float8, each after its length.
+      const size = 2 + 4 + row.cve.length + 2 * (4 + 8);
+      if (at + size > buffer.length) {
+        yield buffer.subarray(0, at);
+        buffer = Buffer.allocUnsafe(Math.max(COPY_BUFFER, size));
+        at = 0;
+      }
+      at = buffer.writeInt16BE(3, at);
+      at = buffer.writeInt32BE(row.cve.length, at);
+      at += buffer.write(row.cve, at, 'latin1');
+      at = buffer.writeInt32BE(8, at);
+      at = buffer.writeDoubleBE(row.epss, at);
+      at = buffer.writeInt32BE(8, at);
+      at = buffer.writeDoubleBE(row.percentile, at);
+      lines++;
     }
+    if (at + 2 > buffer.length) {
+      yield buffer.subarray(0, at);
+      buffer = Buffer.allocUnsafe(2);
+      at = 0;
+    }
+    at = buffer.writeInt16BE(-1, at);
+    yield buffer.subarray(0, at);
   }
   // Loaded only for PostgreSQL, as the driver is. A refused file ends the COPY with CopyFail
   // (pipeline destroys the stream), so that the transaction can roll back.
   const { from: copyFrom } = await import('pg-copy-streams');
   // FREEZE: the table is this transaction's own, so its rows can be written frozen (visible to
   // all once it commits), which spares the server about a tenth of the COPY and vacuum a pass.
-  await pipeline(Readable.from(copyText()), client.query(copyFrom('COPY epss_scores_next (cve, epss, percentile) FROM STDIN WITH (FREEZE)')));
+  await pipeline(Readable.from(copyBinary()), client.query(copyFrom('COPY epss_scores_next (cve, epss, percentile) FROM STDIN WITH (FORMAT binary, FREEZE)')));
   // Named as LIKE … INCLUDING ALL would name it, so that install() renames it with the table. A
   // repeated CVE makes the build fail (FIRST's file has none): its later lines are then deleted
   // and the key built again. One COPY into a table this transaction created writes its rows in
@@ -424,13 +437,22 @@ async function withSetting<T>(trx: Db, name: string, value: string, work: () => 
 }
 
 /** Without the transaction's own client (a pooler in front of PostgreSQL): the rows replaced by statements. */
-async function replaceByStatements(trx: Db, batches: AsyncIterable<readonly EpssRow[]>): Promise<number> {
+async function replaceByStatements(trx: Db, scores: AsyncIterable<EpssRow>): Promise<number> {
   const firsts = new FirstLines();
   await trx.deleteFrom('epss_scores').execute();
-  for await (const batch of batches) {
-    const rows = batch.filter((row) => firsts.keep(row.cve));
-    if (rows.length === 0) continue;
+  const insert = async (rows: readonly EpssRow[]) => {
+    if (rows.length === 0) return;
     await sql`INSERT INTO epss_scores (cve, epss, percentile) SELECT * FROM unnest(cast(${rows.map((r) => r.cve)} as text[]), cast(${rows.map((r) => r.epss)} as double precision[]), cast(${rows.map((r) => r.percentile)} as double precision[]))`.execute(trx);
+  };
+  let batch: EpssRow[] = [];
+  for await (const row of scores) {
+    if (!firsts.keep(row.cve)) continue;
+    batch.push(row);
+    if (batch.length === STATEMENT_ROWS) {
+      await insert(batch);
+      batch = [];
+    }
   }
+  await insert(batch);
   return firsts.count;
 }
