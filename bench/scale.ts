@@ -172,8 +172,7 @@ spec:
   } finally {
     await lantern.unregisterLocation(location.id);
   }
-  // Each time, in order: the first may be the process's first read of a length range.
-  console.log(`  registrations (${targetName(stamp, 0)} …): ${times.map((t) => t.toFixed(1)).join(', ')} ms`);
+  console.log(`  first scans: ${times.map((t) => t.toFixed(1)).join(', ')} ms`);
   return [median(times), Math.max(...times)];
 }
 
