@@ -10,18 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompiledQuery, sql } from 'kysely';
-import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { parseScope } from '../src/domain/scope.js';
 import { Lantern } from '../src/lantern.js';
 import type { Kysely } from 'kysely';
 import { bulkInsertIds, bulkRun } from '../src/store/bulk.js';
 import type { Database } from '../src/store/schema.js';
-import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
+import { openStore, type Store } from '../src/store/database.js';
 import { ScanTermCounts, writeScanTerms } from '../src/store/scan-search-terms.js';
 import { issueTerms } from '../src/store/search-terms.js';
 import { targetKeyColumns } from '../src/store/targets.js';
 import { random } from './synthetic-reports.js';
+import { dropSchema } from './measure.js';
 
 export interface EstateSize {
   entities: number;
@@ -402,7 +402,7 @@ export async function openKeptEstate(
   if (!reusable) {
     rmSync(meta, { force: true });
     if (kind === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-    else await dropSchema(schema);
+    else await dropSchema(POSTGRES as string, schema);
   }
   const store: Store = kind === 'sqlite' ? await openStore(file) : await openStore(POSTGRES as string, { schema });
   const lantern = new Lantern(store, options);
@@ -416,12 +416,3 @@ export async function openKeptEstate(
   return { lantern, estate };
 }
 
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES as string) });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists ${schema} cascade`);
-  } finally {
-    await client.end();
-  }
-}

@@ -33,7 +33,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildServer } from '../src/api/server.js';
 import { parseScope } from '../src/domain/scope.js';
 import { epssScores } from '../src/feeds/epss.js';
@@ -44,9 +43,9 @@ import { refreshAllPriorityKeys } from '../src/insights/priority-order.js';
 import { parseKev } from '../src/feeds/kev.js';
 import { feedBytes, feedLines, feedText } from '../src/feeds/source.js';
 import { Lantern } from '../src/lantern.js';
-import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
+import { openStore, type Store } from '../src/store/database.js';
 import { POSTGRES } from './estate.js';
-import { httpGet, latencies, median, percentile, printTable } from './measure.js';
+import { dropSchema, httpGet, latencies, median, percentile, printTable } from './measure.js';
 import { trivyReport } from './synthetic-reports.js';
 import { runFeedsEstate } from './feeds-estate.js';
 
@@ -73,16 +72,6 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
   await work();
   return performance.now() - started;
-}
-
-async function dropSchema(): Promise<void> {
-  const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES as string) });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists ${SCHEMA} cascade`);
-  } finally {
-    await client.end();
-  }
 }
 
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -134,7 +123,7 @@ try {
   const kinds: Array<'sqlite' | 'postgres'> = (POSTGRES ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const)).filter((k) => only === undefined || k === only);
   if (!POSTGRES) console.log('PostgreSQL: skipped (set LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL to measure it too)');
   for (const kind of kinds) {
-    if (kind === 'postgres') await dropSchema();
+    if (kind === 'postgres') await dropSchema(POSTGRES as string, SCHEMA);
     const store: Store = kind === 'sqlite' ? await openStore(join(dir, 'bench.db')) : await openStore(POSTGRES as string, { schema: SCHEMA });
     const lantern = new Lantern(store);
     const app = await buildServer(lantern, { auth: { anonymous: { role: 'viewer', scope: 'account' } } });
@@ -272,7 +261,7 @@ try {
     } finally {
       await app.close();
       await lantern.close();
-      if (kind === 'postgres') await dropSchema();
+      if (kind === 'postgres') await dropSchema(POSTGRES as string, SCHEMA);
     }
   }
 } finally {

@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { withDefaultUser } from '../src/store/database.js';
 
 /** Runs a plain JavaScript worker in a fresh Node process and returns the JSON of its last line. */
 export function runNodeWorker(script: URL, args: string[]): Measurement {
@@ -98,4 +100,15 @@ export function serveLantern(main: string, db: string, nodeArgs: readonly string
     });
     child.on('exit', (code) => reject(new Error(`lantern serve exited with ${code}: ${err}`)));
   });
+}
+
+/** Drops a bench's PostgreSQL schema (`drop schema if exists … cascade`) over a connection of its own. */
+export async function dropSchema(url: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: withDefaultUser(url) });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
 }

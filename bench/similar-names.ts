@@ -23,16 +23,15 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { nameKeys } from '../src/catalog/matching.js';
 import { parseScope } from '../src/domain/scope.js';
 import { Lantern } from '../src/lantern.js';
-import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
+import { openStore, type Store } from '../src/store/database.js';
 import { forgetKeptNames, keptNamesUse } from '../src/store/similar-names.js';
 import { targetsForLinks } from '../src/store/target-links.js';
 import { targetKeyColumns } from '../src/store/targets.js';
 import { POSTGRES } from './estate.js';
-import { median, printTable } from './measure.js';
+import { dropSchema, median, printTable } from './measure.js';
 import { trivyReport } from './synthetic-reports.js';
 
 const { values: flags } = parseArgs({ options: { store: { type: 'string' }, names: { type: 'string', default: '100000' }, rounds: { type: 'string', default: '20' } } });
@@ -59,13 +58,7 @@ async function openReplicas(kind: 'sqlite' | 'postgres', name: string): Promise<
     remove: async () => {
       await a.close();
       await b.close();
-      const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES as string) });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists ${schema} cascade`);
-      } finally {
-        await client.end();
-      }
+      await dropSchema(POSTGRES as string, schema);
     },
   };
 }

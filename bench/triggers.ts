@@ -21,12 +21,11 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { parseScope } from '../src/domain/scope.js';
 import { Lantern } from '../src/lantern.js';
-import { openStore, type Store, withDefaultUser } from '../src/store/database.js';
+import { openStore, type Store } from '../src/store/database.js';
 import { buildEstate, POSTGRES } from './estate.js';
-import { median, printTable } from './measure.js';
+import { dropSchema, median, printTable } from './measure.js';
 import { trivyReport } from './synthetic-reports.js';
 
 const { values: flags } = parseArgs({
@@ -86,13 +85,7 @@ async function openScratch(kind: 'sqlite' | 'postgres', name: string): Promise<S
   return {
     lantern,
     remove: async () => {
-      const client = new pg.Client({ connectionString: withDefaultUser(POSTGRES as string) });
-      await client.connect();
-      try {
-        await client.query(`drop schema if exists ${schema} cascade`);
-      } finally {
-        await client.end();
-      }
+      await dropSchema(POSTGRES as string, schema);
     },
   };
 }
