@@ -188,9 +188,10 @@ class ReportSink extends Writable {
       const held = this.#chunks;
       this.#chunks = [];
       this.#held = 0;
-      for (const part of held) await writeAll(await this.#file, part);
+      // writeFile on a handle writes all of a buffer from where the handle is, as often as it takes.
+      for (const part of held) await (await this.#file).writeFile(part);
     }
-    await writeAll(await this.#file, chunk);
+    await (await this.#file).writeFile(chunk);
   }
 
   read(): Promise<Uint8Array> {
@@ -206,10 +207,6 @@ class ReportSink extends Writable {
     await this.#file.catch(() => undefined);
     await rm(this.filePath, { force: true });
   }
-}
-
-async function writeAll(file: FileHandle, bytes: Buffer): Promise<void> {
-  for (let at = 0; at < bytes.length; ) at += (await file.write(bytes, at)).bytesWritten;
 }
 
 /** Passes bytes through until more than the limit (or, for gzip, than the ratio allows) have passed. */
