@@ -1,9 +1,9 @@
 import { InputError } from '../domain/errors.js';
-import type { EpssRow } from '../store/feeds.js';
+import type { EpssLine } from './epss-chunks.js';
 import { CVE_ID } from './kev.js';
 
 /** One CVE's EPSS score (the row an import stores). */
-export type EpssScore = EpssRow;
+export type EpssScore = EpssLine;
 
 export interface EpssHeader {
   /** model_version of the comment line, when there is one. */

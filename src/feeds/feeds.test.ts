@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cveAfter, cveKey, EPSS_ROWS_FIRST_CAPACITY, EpssRows, FirstLines, feedStatuses, idOfKey, keyHoldsId } from '../store/feeds.js';
+import { cveAfter, EPSS_ROWS_FIRST_CAPACITY, EpssRows, FirstLines, feedStatuses } from '../store/feeds.js';
+import { cveKey, EPSS_CHUNK_ROWS, EpssChunker, type EpssLine, idOfKey, keyHoldsId } from './epss-chunks.js';
 import type { Store } from '../store/database.js';
 import { epssFile, epssText, feedDir, kevFile } from '../../test/support/feed-files.js';
 import { describeEachStore, openTestStore, POSTGRES_URL } from '../../test/support/stores.js';
@@ -152,6 +153,19 @@ describeEachStore('exploitation feeds', (kind) => {
     expect(await epssRows()).toEqual(firstLines(scores));
   });
 
+  it('writes the rows of each year as the file moves on to another, across the parser\'s chunks, years in any order and a year that comes back', async () => {
+    // Each year more lines than a chunk of the parsing thread (EPSS_CHUNK_ROWS), in FIRST's order within it.
+    const year = (y: number, count: number, epss: number): Array<[string, number, number]> => Array.from({ length: count }, (_, n) => [`CVE-${y}-${String(n + 1).padStart(4, '0')}`, epss, (n % 100) / 100]);
+    const descending = [...year(2022, EPSS_CHUNK_ROWS + 5, 0.3), ...year(2021, 7, 0.2), ...year(2020, EPSS_CHUNK_ROWS + 3, 0.1)];
+    expect((await importFeed(store, 'epss', epssFile(dir, descending), { now: at })).rows).toBe(descending.length);
+    expect(await epssRows()).toEqual(firstLines(descending));
+    // 2021 written when 2022 starts; then a 2021 CVE again (its first line kept) and 2021's new CVEs,
+    // 2023, a repeat of 2023 and one of 2022 from before the year came back.
+    const returning = [...year(2021, EPSS_CHUNK_ROWS + 11, 0.4), ...year(2022, 20, 0.5), ['CVE-2021-0003', 0.9, 0.9] as [string, number, number], ['CVE-2021-99999', 0.6, 0.6] as [string, number, number], ...year(2023, EPSS_CHUNK_ROWS, 0.7), ['CVE-2023-0001', 0.9, 0.9] as [string, number, number], ['cve-2022-0002', 0.9, 0.9] as [string, number, number]];
+    expect((await importFeed(store, 'epss', epssFile(dir, returning, { name: 'returning.csv' }), { now: at })).rows).toBe(firstLines(returning).length);
+    expect(await epssRows()).toEqual(firstLines(returning));
+  });
+
   it('imports a file out of CVE order, with repeated CVEs, to exactly the rows of the same file in order', async () => {
     // More rows than an SQLite import makes room for at first, and every 97th CVE listed again
     // after its first line with other numbers (lower-cased for some), 40 lines later or more.
@@ -273,6 +287,15 @@ describe('the first line of each CVE (FirstLines)', () => {
   });
 });
 
+/** The rows an SQLite import holds for `lines`, handed on in chunks of `size` as the parsing thread does. */
+function rowsOf(lines: EpssLine[], size?: number): EpssRows {
+  const rows = new EpssRows();
+  const chunker = new EpssChunker((chunk) => rows.addChunk(chunk), size);
+  for (const line of lines) chunker.add(line);
+  chunker.flush();
+  return rows;
+}
+
 describe('the order an SQLite import writes the rows in (cveKey, EpssRows)', () => {
   const ids = ['CVE-1999-0001', 'CVE-2003-0001', 'CVE-2024-0001', 'CVE-2024-0002', 'CVE-2024-1000', 'CVE-2024-10000', 'CVE-2024-10001', 'CVE-2024-1001', 'CVE-2024-100000', 'CVE-2024-1234567', 'CVE-2024-9999', 'CVE-2025-0001', 'CVE-0001-0001', 'CVE-9999-0001'];
 
@@ -286,18 +309,16 @@ describe('the order an SQLite import writes the rows in (cveKey, EpssRows)', () 
   });
 
   it('puts the rows in CVE order, a repeated CVE in file order', () => {
-    const run = new EpssRows();
     const rows = ['CVE-2024-10000', 'CVE-2024-0002', 'CVE-2023-5000', 'CVE-2024-0002', 'CVE-2024-9999', 'CVE-2023-5000'].map((cve, i) => ({ cve, epss: i / 10, percentile: 0 }));
-    for (const row of rows) run.add(row);
+    const run = rowsOf(rows, 4);
     const values: Array<string | number> = [];
     for (const at of run.cveOrder()) run.pushValues(at, values);
     expect(values.filter((_, i) => i % 3 !== 2)).toEqual(['CVE-2023-5000', 0.2, 'CVE-2023-5000', 0.5, 'CVE-2024-0002', 0.1, 'CVE-2024-0002', 0.3, 'CVE-2024-10000', 0, 'CVE-2024-9999', 0.4]);
   });
 
   it('makes room for more rows than it holds at first, in order', () => {
-    const rows = new EpssRows();
     const count = 2 * EPSS_ROWS_FIRST_CAPACITY + 3;
-    for (let n = count - 1; n >= 0; n--) rows.add({ cve: `CVE-2024-${String(n).padStart(6, '0')}`, epss: n / count, percentile: 0 });
+    const rows = rowsOf(Array.from({ length: count }, (_, i) => count - 1 - i).map((n) => ({ cve: `CVE-2024-${String(n).padStart(6, '0')}`, epss: n / count, percentile: 0 })));
     expect(rows.length).toBe(count);
     const values: Array<string | number> = [];
     for (const entry of rows.cveOrder()) rows.pushValues(entry, values);
@@ -313,9 +334,8 @@ describe('the order an SQLite import writes the rows in (cveKey, EpssRows)', () 
     for (const id of ['CVE-2024-00001', 'CVE-1990-0001', 'CVE-2200-9999999']) expect(idOfKey(cveKey(id))).toBe(id);
     for (const id of ['CVE-1989-0001', 'CVE-2201-0001', 'CVE-2024-12345678', 'CVE-0001-0001']) expect(keyHoldsId(id)).toBe(false);
     // Ids that share a key (eight digits) or that their key would give back as another year.
-    const run = new EpssRows();
     const lines = ['CVE-2024-12345679', 'CVE-1989-0001', 'CVE-2024-0001', 'CVE-2024-12345670', 'CVE-9999-0001'];
-    lines.forEach((cve, i) => run.add({ cve, epss: i / 10, percentile: 0 }));
+    const run = rowsOf(lines.map((cve, i) => ({ cve, epss: i / 10, percentile: 0 })), 2);
     const values: Array<string | number> = [];
     for (const entry of run.cveOrder()) run.pushValues(entry, values);
     expect(values.filter((_, i) => i % 3 === 0)).toEqual(['CVE-1989-0001', 'CVE-2024-0001', 'CVE-2024-12345679', 'CVE-2024-12345670', 'CVE-9999-0001']);

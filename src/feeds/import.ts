@@ -12,9 +12,10 @@ import { bulkRun } from '../store/bulk.js';
 import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
 import { type FeedName, loadEpssScores, recordFailure, recordImport } from '../store/feeds.js';
-import { type EpssHeader, epssScores } from './epss.js';
+import type { EpssHeader } from './epss.js';
+import { EpssParse } from './epss-parse.js';
 import { parseKev } from './kev.js';
-import { feedBytes, feedLines, feedText, isFeedUrl } from './source.js';
+import { feedBytes, feedText, isFeedUrl } from './source.js';
 
 /** The largest feed read, after decompression: the EPSS file is about 10 MB, KEV about 1.5 MB. */
 export const DEFAULT_MAX_FEED_MB = 256;
@@ -99,24 +100,22 @@ async function importKev(store: Store, path: string, source: string, maxBytes: n
 
 async function importEpss(store: Store, path: string, source: string, maxBytes: number, now: () => string, lockTimeoutMs: number | undefined): Promise<FeedImport> {
   let header: EpssHeader = { version: null, date: null };
-  const scores = epssScores(
-    feedLines(feedBytes(path, { maxBytes }), source),
-    source,
-    (h) => {
-      header = h;
-    },
-    MAX_FEED_ROWS,
-  );
-  const rows = await store.transaction(async (trx) => {
-    // The parser's rows as it yields them: a generator between them that gathered batches cost a
-    // third of the parse again (one more promise a row), for nothing the stores need.
-    const loaded = await loadEpssScores(store, trx, scores, lockTimeoutMs);
-    await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: loaded.rows, at: now() });
-    // The issues' priority keys from the new scores, then the new scores in place of the old.
-    await refreshAllPriorityKeys(trx, loaded.table);
-    await loaded.install();
-    return loaded.rows;
+  // The file is read and parsed in a thread of its own from now on, while the transaction opens.
+  const chunks = new EpssParse({ path, source, maxBytes, maxRows: MAX_FEED_ROWS }, (h) => {
+    header = h;
   });
-  const { date, version } = header as EpssHeader;
-  return { name: 'epss', source, date, version, rows };
+  try {
+    const rows = await store.transaction(async (trx) => {
+      const loaded = await loadEpssScores(store, trx, chunks, lockTimeoutMs);
+      await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: loaded.rows, at: now() });
+      // The issues' priority keys from the new scores, then the new scores in place of the old.
+      await refreshAllPriorityKeys(trx, loaded.table);
+      await loaded.install();
+      return loaded.rows;
+    });
+    const { date, version } = header as EpssHeader;
+    return { name: 'epss', source, date, version, rows };
+  } finally {
+    chunks.close();
+  }
 }

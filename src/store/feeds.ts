@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { PgClient, Store } from './database.js';
 import { UnavailableError } from '../domain/errors.js';
+import { chunkId, chunkIds, type EpssChunk, idOfKey, KEY_ID_LENGTH, writeIdOfKey, yearOfKey } from '../feeds/epss-chunks.js';
 import type { Database, FeedTable } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -99,19 +100,21 @@ export const SWAP_LOCK_TIMEOUT_MS = 10_000;
 const SWAP_ATTEMPTS = 3;
 
 /**
- * Loads the EPSS scores of `rows` (file order, as the parser yields them) in the import's
- * transaction, in place of the stored ones once install() ran: a CVE listed twice keeps its first
- * line. Readers see the previous scores until the transaction commits.
+ * Loads the EPSS scores of `chunks` (file order, as the parser hands them on: feeds/epss-parse.ts)
+ * in the import's transaction, in place of the stored ones once install() ran: a CVE listed twice
+ * keeps its first line. Readers see the previous scores until the transaction commits.
  *
  * What each store writes (docs/prioritisation.md, "How an import writes"): every row, whether the
  * table held scores or not — FIRST re-scores every CVE each day, so that a day's file differs from
  * the day before in most of its rows, and writing them all costs less than finding which differ.
+ * The file is parsed in a thread of its own meanwhile.
  *   - SQLite: the stored rows are deleted (one statement, the table's pages freed whole); the
- *     file's rows are held in typed arrays as they are parsed, sorted by CVE once it is read, and
- *     go in as prepared 500-row statements, each row appended after the one before it to the
- *     WITHOUT ROWID table's B-tree (migrations/0016), in whatever order the file lists them
- *     (fillOnSqlite). Readers on other connections keep the previous rows (write-ahead log)
- *     until the commit.
+ *     file's rows are held in typed arrays as they come, and each year's rows are sorted by CVE
+ *     and written as soon as the file has moved on to the next year, as prepared 500-row
+ *     statements, each row appended after the one before it to the WITHOUT ROWID table's B-tree
+ *     (migrations/0016); a file out of that order is sorted and written 65 536 rows at a time
+ *     as they come (fillOnSqlite).
+ *     Readers on other connections keep the previous rows (write-ahead log) until the commit.
  *   - PostgreSQL: every line streams through COPY … FROM STDIN (binary) while the file is still
  *     being parsed (the server works in its own process meanwhile) into a new table shaped like the stored
  *     one but without its primary key, which is built once the rows are in (a sort of CVE ids
@@ -121,79 +124,108 @@ const SWAP_ATTEMPTS = 3;
  *     readers are never blocked while the file loads, only for the moment of the swap, which waits
  *     at most SWAP_LOCK_TIMEOUT_MS (or `lockTimeoutMs`, SWAP_ATTEMPTS times) for a reader of the old table to finish. Two imports take turns.
  */
-export async function loadEpssScores(store: Store, trx: Db, rows: AsyncIterable<EpssRow>, lockTimeoutMs = SWAP_LOCK_TIMEOUT_MS): Promise<LoadedEpss> {
+export async function loadEpssScores(store: Store, trx: Db, chunks: AsyncIterable<EpssChunk>, lockTimeoutMs = SWAP_LOCK_TIMEOUT_MS): Promise<LoadedEpss> {
   const same = { table: 'epss_scores' as const, install: async () => undefined };
   if (store.sqlite) {
     store.sqlite.prepare('DELETE FROM epss_scores').run();
-    return { rows: await fillOnSqlite(store.sqlite, rows), ...same };
+    return { rows: await fillOnSqlite(store.sqlite, chunks), ...same };
   }
   const client = await store.clientOf(trx);
-  if (client) return loadOnPostgres(trx, client, rows, lockTimeoutMs);
-  return { rows: await replaceByStatements(trx, rows), ...same };
+  if (client) return loadOnPostgres(trx, client, chunks, lockTimeoutMs);
+  return { rows: await replaceByStatements(trx, chunks), ...same };
 }
 
 /** Statements run between two turns of the event loop (5 000 rows). */
 const SQLITE_STATEMENTS_A_TURN = 10;
+/** Rows of a file out of FIRST's order sorted and written together, while the next are parsed. */
+const SQLITE_UNORDERED_RUN = 65_536;
 
 /**
- * Into an empty SQLite table, the whole file in CVE order, and a CVE already written keeps its row
+ * Into an empty SQLite table, in CVE order, and a CVE already written keeps its row
  * (`DO NOTHING`): the first line wins without a set of every CVE seen, which cost about a fifth of
  * the import (300 000 strings hashed). The rows are counted as the statements write them (their
  * changes), not read back.
  *
  * The file's rows are held in typed arrays (EpssRows: 24 bytes a row, 7 MB for FIRST's 300 000
- * CVEs, about 50 MB at the most rows a file may have) and sorted once the file is read, so that every
- * row is appended after the one before it to the WITHOUT ROWID table's B-tree, on its last leaf
- * page, whatever order the file lists them in. An insert costs that B-tree little on the page the
- * row before it went to and several times that on another one: sorted runs of 65 536 rows, as the
- * import wrote before, sent the rows of each run among those of the runs before it where the
- * file's order is not the ids' order as text (FIRST's 5-digit numbers come after its 4-digit ones,
- * and between them as text), and a file out of FIRST's order took a path of its own, through a
- * temporary table sorted by SQLite; one sort of numbers now serves every file.
+ * CVEs, about 50 MB at the most rows a file may have), so that every row is appended after the one
+ * before it to the WITHOUT ROWID table's B-tree, on its last leaf page. An insert costs that
+ * B-tree little on the page the row before it went to and several times that on another one;
+ * FIRST's order (by year, then by number) is not the ids' order as text within a year (its
+ * 5-digit numbers come after its 4-digit ones, and between them as text), but the years of the
+ * ids' order as text are FIRST's. So a year's rows are sorted and written as soon as the file
+ * moves on to another year — while the parsing thread reads the next one — and the last year
+ * once the file is read. Should a year come back (a file out of FIRST's order), the rows from
+ * there on are sorted and written 65 536 at a time, as they come: each run goes in among the
+ * rows of those before it, which costs about 1.3 times rows written in order (274 against 183 ms
+ * for FIRST's 300 000 CVEs sorted whole, 341 in such runs), but while the file is still being
+ * parsed instead of after it. A CVE listed again was written first from its first line (runs go
+ * in in file order, and equal CVEs in one run in file order too), and keeps it.
  */
-async function fillOnSqlite(sqlite: BetterSqlite3.Database, rows: AsyncIterable<EpssRow>): Promise<number> {
+async function fillOnSqlite(sqlite: BetterSqlite3.Database, chunks: AsyncIterable<EpssChunk>): Promise<number> {
   const statementOf = (n: number) => sqlite.prepare(`INSERT INTO epss_scores (cve, epss, percentile) VALUES ${Array.from({ length: n }, () => '(?, ?, ?)').join(', ')} ON CONFLICT (cve) DO NOTHING`);
-  const file = new EpssRows();
-  for await (const row of rows) file.add(row);
   const whole = statementOf(SQLITE_EPSS_ROWS);
   const values: Array<string | number> = [];
+  const file = new EpssRows();
   // Rows written (a repeated CVE's later line is not: DO NOTHING), counted as they go in.
   let stored = 0;
-  const order = file.cveOrder();
-  for (let start = 0, statements = 0; start < order.length; start += SQLITE_EPSS_ROWS) {
-    const to = Math.min(order.length, start + SQLITE_EPSS_ROWS);
-    values.length = 0;
-    for (let i = start; i < to; i++) file.pushValues(order[i] as number, values);
-    stored += (to - start === SQLITE_EPSS_ROWS ? whole : statementOf(to - start)).run(values).changes;
-    // better-sqlite3 runs the statements synchronously: let other requests in now and then.
-    if (++statements % SQLITE_STATEMENTS_A_TURN === 0) await nextTurn();
+  let statements = 0;
+  const write = async (order: Float64Array) => {
+    for (let start = 0; start < order.length; start += SQLITE_EPSS_ROWS) {
+      const to = Math.min(order.length, start + SQLITE_EPSS_ROWS);
+      values.length = 0;
+      for (let i = start; i < to; i++) file.pushValues(order[i] as number, values);
+      stored += (to - start === SQLITE_EPSS_ROWS ? whole : statementOf(to - start)).run(values).changes;
+      // better-sqlite3 runs the statements synchronously: let other requests in now and then.
+      if (++statements % SQLITE_STATEMENTS_A_TURN === 0) await nextTurn();
+    }
+  };
+  // The rows from runStart on are not written yet; they are all of runYear while yearsInOrder.
+  let runStart = 0;
+  let runYear = -1;
+  const yearsDone = new Set<number>();
+  let yearsInOrder = true;
+  for await (const chunk of chunks) {
+    const first = file.length;
+    file.addChunk(chunk);
+    if (!yearsInOrder) {
+      if (file.length - runStart >= SQLITE_UNORDERED_RUN) {
+        await write(file.cveOrder(runStart, file.length));
+        runStart = file.length;
+      }
+      continue;
+    }
+    for (let row = 0; yearsInOrder && row < chunk.count; row++) {
+      const year = yearOfKey(chunk.keys[row] as number);
+      if (year === runYear) continue;
+      if (yearsDone.has(year)) {
+        yearsInOrder = false;
+        break;
+      }
+      if (runYear >= 0) {
+        yearsDone.add(runYear);
+        await write(file.cveOrder(runStart, first + row));
+        runStart = first + row;
+      }
+      runYear = year;
+    }
   }
+  await write(file.cveOrder(runStart, file.length));
   return stored;
 }
 
 /** Row positions fit below this factor of a CVE's key (at most 2^21 rows, more than MAX_FEED_ROWS; key · 2^21 + position < 2^53). */
 const POSITIONS = 2 ** 21;
-/** Base-11 places of the number kept in a key: 11^7 · 211 years < 2^32. */
-const NUMBER_PLACES = 7;
-const NUMBERS = 11 ** NUMBER_PLACES;
-/** Years a key tells apart: 1990 to 2200. */
-const FIRST_YEAR = 1990;
-const YEARS = 211;
-/** `CVE-YYYY-` for each year a key holds. */
-const YEAR_PREFIXES = Array.from({ length: YEARS }, (_, year) => `CVE-${FIRST_YEAR + year}-`);
-const DIGITS = '0123456789';
-
 /** Rows an SQLite import makes room for at first; it doubles as the file goes on. */
 export const EPSS_ROWS_FIRST_CAPACITY = 65_536;
 
 /**
  * The rows of a file as the SQLite insert needs them, in typed arrays: each row's CVE as its key
- * (cveKey()) with the row's position, and its two numbers. The parsed rows and their CVE strings
- * are let go as the rows are added: strings held until written outlive the young generation's
- * collections and are copied to the old one, which cost the import about a third of the parse
- * again (65 536 at a time); the ids are written anew from their keys (idOfKey()) as the
- * statements need them, and die young. Only an id its key does not hold whole (a year out of 1990–2200, a number
- * of eight digits or more; none so far) is kept as the parser gave it.
+ * (cveKey()) with the row's position, and its two numbers. The parser's CVE strings never reach
+ * this thread: strings held until written outlive the young generation's collections and are
+ * copied to the old one, which cost the import about a third of the parse again (65 536 at a
+ * time); the ids are written anew from their keys (idOfKey()) as the statements need them, and
+ * die young. Only an id its key does not hold whole (a year out of 1990–2200, a number of eight
+ * digits or more; none so far) is kept as the parser gave it.
  */
 export class EpssRows {
   private count = 0;
@@ -207,25 +239,27 @@ export class EpssRows {
     return this.count;
   }
 
-  add(row: EpssRow): void {
-    if (this.count === this.keys.length) this.grow();
-    const at = this.count++;
-    this.epss[at] = row.epss;
-    this.percentiles[at] = row.percentile;
-    const key = cveKey(row.cve);
-    this.keys[at] = key * POSITIONS + at;
-    if (!keyHoldsId(row.cve)) this.whole.set(at, row.cve);
+  /** Appends a chunk's rows (feeds/epss-chunks.ts) after those held. */
+  addChunk(chunk: EpssChunk): void {
+    while (this.count + chunk.count > this.keys.length) this.grow();
+    const at = this.count;
+    this.epss.set(chunk.epss.subarray(0, chunk.count), at);
+    this.percentiles.set(chunk.percentiles.subarray(0, chunk.count), at);
+    for (let row = 0; row < chunk.count; row++) this.keys[at + row] = (chunk.keys[row] as number) * POSITIONS + at + row;
+    for (const [row, cve] of chunk.ids) this.whole.set(at + row, cve);
+    this.count += chunk.count;
   }
 
   /**
-   * The rows in the order of their CVE ids as text (the table's key), a CVE listed twice in file
-   * order, as entries for pushValues(): each row's key (cveKey()) times POSITIONS plus its
-   * position, sorted as numbers natively, without a comparison function (a fraction of the cost
-   * of sorting the rows by their ids with one). Rows whose ids share a key keep file order, so the
-   * first line of a repeated CVE goes in first.
+   * The rows from `from` to `to` (file positions; all of them by default) in the order of their
+   * CVE ids as text (the table's key), a CVE listed twice in file order, as entries for
+   * pushValues(): each row's key (cveKey()) times POSITIONS plus its position, sorted as numbers
+   * natively, in place, without a comparison function (a fraction of the cost of sorting the rows
+   * by their ids with one). Rows whose ids share a key keep file order, so the first line of a
+   * repeated CVE goes in first. Each range is sorted once.
    */
-  cveOrder(): Float64Array {
-    return this.keys.subarray(0, this.count).sort();
+  cveOrder(from = 0, to = this.count): Float64Array {
+    return this.keys.subarray(from, to).sort();
   }
 
   /** Appends the row of `entry` (of cveOrder()) as a statement's parameters: CVE, score, percentile. */
@@ -236,8 +270,8 @@ export class EpssRows {
   }
 
   private grow(): void {
-    if (this.count === POSITIONS) throw new RangeError(`An SQLite import holds at most ${POSITIONS} EPSS rows.`);
-    const capacity = Math.min(POSITIONS, this.count * 2);
+    if (this.keys.length === POSITIONS) throw new RangeError(`An SQLite import holds at most ${POSITIONS} EPSS rows.`);
+    const capacity = Math.min(POSITIONS, this.keys.length * 2);
     const larger = (from: Float64Array) => {
       const to = new Float64Array(capacity);
       to.set(from);
@@ -247,40 +281,6 @@ export class EpssRows {
     this.percentiles = larger(this.percentiles);
     this.keys = larger(this.keys);
   }
-}
-
-/**
- * A CVE id (checked by CVE_ID) as a number that never orders two ids against their order as
- * text: its year, then the first seven digits of its number in base 11, 0 for no digit (a shorter
- * number comes before a longer one it starts with). Ids alike in these share a key: none so far,
- * as no CVE number has had eight digits.
- */
-export function cveKey(cve: string): number {
-  // CVE-YYYY-N…: years from 1990 to 2200 apart, those outside it with the nearest.
-  let key = Math.min(Math.max(Number(cve.slice(4, 8)) - FIRST_YEAR, 0), YEARS - 1);
-  for (let at = 9; at < 9 + NUMBER_PLACES; at++) key = key * 11 + (at < cve.length ? cve.charCodeAt(at) - 47 : 0);
-  return key;
-}
-
-/** Whether idOfKey(cveKey(cve)) gives `cve` back: a year from 1990 to 2200 and at most seven digits. */
-export function keyHoldsId(cve: string): boolean {
-  if (cve.length > 9 + NUMBER_PLACES) return false;
-  const year = (cve.charCodeAt(4) - 48) * 1000 + (cve.charCodeAt(5) - 48) * 100 + (cve.charCodeAt(6) - 48) * 10 + (cve.charCodeAt(7) - 48);
-  return year >= FIRST_YEAR && year < FIRST_YEAR + YEARS;
-}
-
-/** The CVE id of a key whose id it holds whole (keyHoldsId()). */
-export function idOfKey(key: number): string {
-  const year = Math.floor(key / NUMBERS);
-  let rest = key - year * NUMBERS;
-  let number = '';
-  for (let place = NUMBERS / 11; place >= 1; place /= 11) {
-    const digit = Math.floor(rest / place);
-    if (digit === 0) break;
-    number += DIGITS[digit - 1] as string;
-    rest -= digit * place;
-  }
-  return (YEAR_PREFIXES[year] as string) + number;
 }
 
 /**
@@ -327,7 +327,7 @@ export function cveAfter(a: string, b: string): boolean {
   return a > b;
 }
 
-async function loadOnPostgres(trx: Db, client: PgClient, rows: AsyncIterable<EpssRow>, lockTimeoutMs: number): Promise<LoadedEpss> {
+async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<EpssChunk>, lockTimeoutMs: number): Promise<LoadedEpss> {
   // Two imports at once (replicas refreshing the feeds) take turns: the second fills its table
   // after the first committed.
   await sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.lantern.epss-import'))`.execute(trx);
@@ -345,22 +345,28 @@ async function loadOnPostgres(trx: Db, client: PgClient, rows: AsyncIterable<Eps
     let at = buffer.write(COPY_SIGNATURE, 'latin1');
     at = buffer.writeInt32BE(0, at);
     at = buffer.writeInt32BE(0, at);
-    for await (const row of rows) {
-      // Three fields: the id (ASCII, checked by CVE_ID) and two float8, each after its length.
-      const size = 2 + 4 + row.cve.length + 2 * (4 + 8);
-      if (at + size > buffer.length) {
-        yield buffer.subarray(0, at);
-        buffer = Buffer.allocUnsafe(Math.max(COPY_BUFFER, size));
-        at = 0;
+    for await (const chunk of chunks) {
+      const ids = chunkIds(chunk);
+      for (let row = 0; row < chunk.count; row++) {
+        // Three fields: the id (ASCII, checked by CVE_ID; written from its key unless the key does
+        // not hold it) and two float8, each after its length.
+        const cve = ids?.get(row);
+        const size = 2 + 4 + (cve?.length ?? KEY_ID_LENGTH) + 2 * (4 + 8);
+        if (at + size > buffer.length) {
+          yield buffer.subarray(0, at);
+          buffer = Buffer.allocUnsafe(Math.max(COPY_BUFFER, size));
+          at = 0;
+        }
+        at = buffer.writeInt16BE(3, at);
+        const idAt = at + 4;
+        const idEnd = cve === undefined ? writeIdOfKey(chunk.keys[row] as number, buffer, idAt) : idAt + buffer.write(cve, idAt, 'latin1');
+        buffer.writeInt32BE(idEnd - idAt, at);
+        at = buffer.writeInt32BE(8, idEnd);
+        at = buffer.writeDoubleBE(chunk.epss[row] as number, at);
+        at = buffer.writeInt32BE(8, at);
+        at = buffer.writeDoubleBE(chunk.percentiles[row] as number, at);
       }
-      at = buffer.writeInt16BE(3, at);
-      at = buffer.writeInt32BE(row.cve.length, at);
-      at += buffer.write(row.cve, at, 'latin1');
-      at = buffer.writeInt32BE(8, at);
-      at = buffer.writeDoubleBE(row.epss, at);
-      at = buffer.writeInt32BE(8, at);
-      at = buffer.writeDoubleBE(row.percentile, at);
-      lines++;
+      lines += chunk.count;
     }
     if (at + 2 > buffer.length) {
       yield buffer.subarray(0, at);
@@ -437,7 +443,7 @@ async function withSetting<T>(trx: Db, name: string, value: string, work: () => 
 }
 
 /** Without the transaction's own client (a pooler in front of PostgreSQL): the rows replaced by statements. */
-async function replaceByStatements(trx: Db, scores: AsyncIterable<EpssRow>): Promise<number> {
+async function replaceByStatements(trx: Db, chunks: AsyncIterable<EpssChunk>): Promise<number> {
   const firsts = new FirstLines();
   await trx.deleteFrom('epss_scores').execute();
   const insert = async (rows: readonly EpssRow[]) => {
@@ -445,12 +451,16 @@ async function replaceByStatements(trx: Db, scores: AsyncIterable<EpssRow>): Pro
     await sql`INSERT INTO epss_scores (cve, epss, percentile) SELECT * FROM unnest(cast(${rows.map((r) => r.cve)} as text[]), cast(${rows.map((r) => r.epss)} as double precision[]), cast(${rows.map((r) => r.percentile)} as double precision[]))`.execute(trx);
   };
   let batch: EpssRow[] = [];
-  for await (const row of scores) {
-    if (!firsts.keep(row.cve)) continue;
-    batch.push(row);
-    if (batch.length === STATEMENT_ROWS) {
-      await insert(batch);
-      batch = [];
+  for await (const chunk of chunks) {
+    const ids = chunkIds(chunk);
+    for (let row = 0; row < chunk.count; row++) {
+      const cve = chunkId(chunk, row, ids);
+      if (!firsts.keep(cve)) continue;
+      batch.push({ cve, epss: chunk.epss[row] as number, percentile: chunk.percentiles[row] as number });
+      if (batch.length === STATEMENT_ROWS) {
+        await insert(batch);
+        batch = [];
+      }
     }
   }
   await insert(batch);
