@@ -7,7 +7,8 @@
  *     so that a machine loaded by others weighs on both alike; the median ratio is shown.
  *     The synthetic file lists its CVEs as FIRST's does, by year and then by number.
  *   - a re-import in which every score differs from the stored one, alternating two files (as
- *     FIRST's daily re-scoring does to most rows); a re-import of the first file with its lines
+ *     FIRST's daily re-scoring does to most rows), with the event loop's longest wait during it
+ *     (the import parses in a thread of its own; the parse alone runs in this one); a re-import of the first file with its lines
  *     out of CVE order (both stores load it as any file: SQLite sorts every file once it is read,
  *     PostgreSQL builds its primary key after the COPY).
  *   - the same imports once an entity shows 2 000 issues: the import then also writes each
@@ -30,6 +31,7 @@
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
@@ -143,9 +145,15 @@ try {
         again.push([await timed(() => importFeed(store, 'epss', epssPath)), parse]);
       }
       const changed: Array<[number, number]> = [];
+      // How long the event loop (the server's requests) waited at most during these imports.
+      const stalls: number[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const parse = await parseEpss();
+        const loop = monitorEventLoopDelay({ resolution: 5 });
+        loop.enable();
         changed.push([await timed(() => importFeed(store, 'epss', round % 2 === 0 ? epssChangedPath : epssPath)), parse]);
+        loop.disable();
+        stalls.push(loop.max / 1e6);
       }
       // The first file's scores, its CVEs out of FIRST's order; the imports below start from these scores.
       const shuffled: Array<[number, number]> = [];
@@ -246,6 +254,7 @@ try {
         [kind, 'EPSS import into an empty table', ratio(first), '≤ 2× parse'],
         [kind, 'EPSS re-import (replaces the rows)', ratio(again), '≤ 2× parse'],
         [kind, 'EPSS re-import, every score changed', ratio(changed), '≤ 2× parse'],
+        [kind, '  the event loop\'s longest wait during such an import (median of rounds)', ms(median(stalls)), ''],
         [kind, 'EPSS re-import, the file out of CVE order', ratio(shuffled), '≤ 2× parse'],
         [kind, `EPSS re-import, ${ISSUES.toLocaleString('en')} issues re-enriched`, ratio(enriched), '≤ 2× parse'],
         [kind, `re-enrichment: every stored priority key of ${vulnerable.toLocaleString('en')} issues rewritten`, `${ms(refresh)} (${(perIssue * 1000).toFixed(1)} µs/issue; 2M such issues ≈ ${Math.round((perIssue * 2_000_000) / 1000)} s)`, kind === 'sqlite' ? 'worst case; the estate: --estate 10000' : ''],
