@@ -8,7 +8,7 @@ import { indexTargets, nameKeys, resolveTargetLink } from '../catalog/matching.j
 import { parseScope } from '../domain/scope.js';
 import { openStore, type Store } from './database.js';
 import type { Database } from './schema.js';
-import { forgetKeptNames, keptNamesUse, type NamesOfLength, scopeNamesOfLengths } from './similar-names.js';
+import { forgetKeptNames, keptNamesUse, type NamesOfLength, scopeNamesOfLengths, warmKeptNames } from './similar-names.js';
 import { storedTargets, targetsForLinks } from './target-links.js';
 import { targetKeyColumns } from './targets.js';
 
@@ -57,10 +57,10 @@ describeEachStore('the scope names kept for similar-name hints', (kind: StoreKin
     await replicaA.close();
   });
 
-  const insertTargets = (store: Store, names: readonly string[]) =>
+  const insertTargets = (store: Store, names: readonly string[], scope = 'account') =>
     store.db
       .insertInto('targets')
-      .values(names.map((name) => ({ scope: 'account', org_id: null, project_id: null, name, name_key: name, ...targetKeyColumns(name), type: 'container', baseline_variant: null, baseline_regex: null, created_at: '2026-01-01T00:00:00.000Z' })))
+      .values(names.map((name) => ({ scope, org_id: null, project_id: null, name, name_key: name, ...targetKeyColumns(name), type: 'container', baseline_variant: null, baseline_regex: null, created_at: '2026-01-01T00:00:00.000Z' })))
       .execute();
   const read = async (store: Pick<Store, 'db'>) => (await targetsForLinks(store.db, [nameKeys(LINK, ACCOUNT)])).targets.map((t) => t.name).sort();
   /** The link's hint from what it read, and from every target: they must be the same. */
@@ -277,6 +277,12 @@ describeEachStore('the scope names kept for similar-name hints', (kind: StoreKin
     await insertTargets(replicaA, [...new Set(Array.from({ length: 80 }, randomName))]);
     const before = reads();
     for (let step = 0; step < 60; step++) {
+      // The second half from names warmed: every length held, those no name had included.
+      if (step === 30) {
+        forgetKeptNames();
+        expect((await warmKeptNames(replicaA.db)).scopes).toBe(2);
+      }
+      const [min, max] = step < 30 ? [6, 14] : [1, 40];
       const writer = random(2) === 0 ? replicaA : replicaB;
       if (random(5) === 0) {
         await expect(
@@ -290,8 +296,8 @@ describeEachStore('the scope names kept for similar-name hints', (kind: StoreKin
         await change(writer);
       }
       for (const store of random(2) === 0 ? [replicaA, replicaB] : [replicaB, replicaA]) {
-        expect(await heldNames(store.db, 'account', 6, 14)).toEqual(await freshNames(replicaA, 'account', 6, 14));
-        expect(await heldNames(store.db, 'acme.web', 6, 14)).toEqual(await freshNames(replicaA, 'acme.web', 6, 14));
+        expect(await heldNames(store.db, 'account', min, max)).toEqual(await freshNames(replicaA, 'account', min, max));
+        expect(await heldNames(store.db, 'acme.web', min, max)).toEqual(await freshNames(replicaA, 'acme.web', min, max));
       }
     }
     expect(keptNamesUse.patched - before.patched).toBeGreaterThan(30);
@@ -328,5 +334,98 @@ describeEachStore('the scope names kept for similar-name hints', (kind: StoreKin
     expect(held.flat().join(' ')).toContain('svc-30');
     expect(held.flat().join(' ')).not.toContain('svc-10');
     expect(keptNamesUse.patched).toBe(before.patched + 2);
+  });
+
+  // Warming (lantern serve, after it listens): every name of the largest scopes read ahead.
+  it('serves the first lookups after warming from the names read ahead, whatever their lengths', async () => {
+    await insertTargets(replicaA, ['registry.acme.io/web-a', 'registry.acme.io/web-b'], 'acme.web');
+    expect(await warmKeptNames(replicaA.db)).toEqual({ scopes: 2, names: NEAR.length + FAR.length + 2, skipped: 0 });
+    const before = reads();
+    const { db, counter } = counted(replicaA.db);
+    expect(await read({ db })).toEqual(NEAR.slice().sort());
+    // The scope's version and the targets the hint offers: no name weighed is read.
+    expect(counter.rows).toBeLessThanOrEqual(1 + NEAR.length);
+    expect(await expectSameHint(replicaA)).toContain('"registry.acme.io/svc-10" at account level');
+    // Lengths no name has are held too (empty).
+    expect(await heldNames(db, 'account', 1, 60)).toEqual(await freshNames(replicaA, 'account', 1, 60));
+    expect(await heldNames(db, 'acme.web', 1, 60)).toEqual(await freshNames(replicaA, 'acme.web', 1, 60));
+    expect(keptNamesUse.read).toBe(before.read);
+    expect(keptNamesUse.kept).toBe(before.kept + 4);
+    // Warming again reads nothing more.
+    counter.rows = 0;
+    expect(await warmKeptNames(db)).toEqual({ scopes: 0, names: 0, skipped: 0 });
+    expect(counter.rows).toBe(2);
+  });
+
+  it('warms the scopes with the most targets first, only as many names as the cap leaves, dropping none kept', async () => {
+    await insertTargets(replicaA, Array.from({ length: 200 }, (_, n) => `registry.acme.io/web-${n}`), 'acme.web');
+    await insertTargets(replicaA, Array.from({ length: 50 }, (_, n) => `registry.acme.io/api-${n}`), 'acme.api');
+    await insertTargets(replicaA, Array.from({ length: 5 }, (_, n) => `registry.acme.io/ops-${n}`), 'acme.ops');
+    // Kept by a lookup before: 5 names, which warming must not drop.
+    await heldNames(replicaA.db, 'acme.ops', 20, 24);
+    // 311 names of account fit in 400 - 5; then 200 of acme.web do not (84 left), 50 of acme.api
+    // do, and the 5 of acme.ops are read whole in place of those held for some lengths.
+    expect(await warmKeptNames(replicaA.db, { maxNames: 400 })).toEqual({ scopes: 3, names: NEAR.length + FAR.length + 50 + 5, skipped: 1 });
+    const before = reads();
+    for (const scope of ['account', 'acme.api', 'acme.ops']) expect(await heldNames(replicaA.db, scope, 20, 24)).toEqual(await freshNames(replicaA, scope, 20, 24));
+    expect(keptNamesUse).toMatchObject({ read: before.read, kept: before.kept + 3 });
+    expect(await heldNames(replicaA.db, 'acme.web', 20, 24)).toEqual(await freshNames(replicaA, 'acme.web', 20, 24));
+    expect(keptNamesUse.read).toBe(before.read + 1);
+  });
+
+  it('patches the names warmed after another replica changes targets, also a change made while they were read', async () => {
+    // A target created by the other replica between the two reads of the scope (after the count of
+    // each scope's targets): its version, then its names. The names hold it, the version does not,
+    // and the next lookup patches it in again (no change); were the names read first, it would be lost.
+    let statements = 0;
+    let created = false;
+    const interleaving: KyselyPlugin = {
+      transformQuery: (args) => args.node,
+      transformResult: async (args) => {
+        if (++statements === 2) {
+          created = true;
+          await insertTargets(replicaB, ['registry.acme.io/svc-30']);
+        }
+        return args.result;
+      },
+    };
+    expect((await warmKeptNames(replicaA.db.withPlugin(interleaving))).scopes).toBe(1);
+    expect(created).toBe(true);
+    let before = reads();
+    expect(await heldNames(replicaA.db, 'account', 1, 60)).toEqual(await freshNames(replicaA, 'account', 1, 60));
+    expect(await read(replicaA)).toEqual(['registry.acme.io/svc-10', 'registry.acme.io/svc-20', 'registry.acme.io/svc-30']);
+    expect(keptNamesUse).toMatchObject({ read: before.read, patched: before.patched + 1 });
+    // Created, deleted, renamed to a length no name had, moved in from another scope.
+    before = reads();
+    await insertTargets(replicaB, ['registry.acme.io/svc-31', 'registry.acme.io/other-svc-1'], 'acme.web');
+    await replicaB.db.deleteFrom('targets').where('name_key', 'in', ['registry.acme.io/svc-20', 'registry.acme.io/zz-007']).execute();
+    const renamed = `registry.acme.io/${'long-'.repeat(8)}svc-10`;
+    await replicaB.db.updateTable('targets').set({ name: renamed, name_key: renamed, ...targetKeyColumns(renamed) }).where('name_key', '=', 'registry.acme.io/svc-10').execute();
+    await replicaB.db.updateTable('targets').set({ scope: 'account' }).where('name_key', '=', 'registry.acme.io/svc-31').execute();
+    expect(await heldNames(replicaA.db, 'account', 1, 80)).toEqual(await freshNames(replicaA, 'account', 1, 80));
+    expect(keptNamesUse).toMatchObject({ read: before.read, patched: before.patched + 1 });
+    expect((await heldNames(replicaA.db, 'account', 1, 80)).flat().join(' ')).toContain('long-long');
+    expect(await read(replicaA)).toEqual(['registry.acme.io/svc-30', 'registry.acme.io/svc-31', ...twoEditsAway].sort());
+    expect(await expectSameHint(replicaA)).toContain('"registry.acme.io/svc-30" at account level');
+    expect(keptNamesUse.read).toBe(before.read);
+  });
+
+  it('warms nothing without targets, nor a scope that has no version row', async () => {
+    await replicaA.db.deleteFrom('targets').execute();
+    expect(await warmKeptNames(replicaA.db)).toEqual({ scopes: 0, names: 0, skipped: 0 });
+    await insertTargets(replicaA, NEAR);
+    await replicaA.db.deleteFrom('target_name_versions').execute();
+    const before = reads();
+    expect(await warmKeptNames(replicaA.db)).toEqual({ scopes: 0, names: 0, skipped: 0 });
+    expect(keptNamesUse.warmed).toBe(before.warmed);
+    // Read each time, as before, without keeping them: nothing says which names are current.
+    const { db, counter } = counted(replicaA.db);
+    for (let n = 0; n < 2; n++) {
+      counter.rows = 0;
+      expect(await read({ db })).toEqual(NEAR.slice().sort());
+      expect(counter.rows).toBeGreaterThanOrEqual(2 * NEAR.length);
+    }
+    expect(keptNamesUse).toMatchObject({ read: before.read, kept: before.kept, patched: before.patched });
+    expect(await heldNames(replicaA.db, 'account', 1, 60)).toEqual(await freshNames(replicaA, 'account', 1, 60));
   });
 });

@@ -6,7 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lantern } from '../../../test/support/cli.js';
 import { cliDatabase } from '../../../test/support/cli-database.js';
 import { describeEachStore, type StoreKind } from '../../../test/support/stores.js';
-import type { Store } from '../../store/database.js';
+import { nameKeys } from '../../catalog/matching.js';
+import { parseScope } from '../../domain/scope.js';
+import { openStore, type Store } from '../../store/database.js';
+import { forgetKeptNames, keptNamesUse } from '../../store/similar-names.js';
+import { targetsForLinks } from '../../store/target-links.js';
+import { targetKeyColumns } from '../../store/targets.js';
 import { run } from '../program.js';
 import { parseInterval, refreshIntervalOption } from './serve.js';
 
@@ -111,5 +116,46 @@ describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
   it('refuses a --catalog path that does not exist with exit 2, before listening', async () => {
     const result = await lantern(['serve', '--port', '0', '--db', db, '--catalog', join(dir, 'nowhere.yaml')], { LANTERN_LOG_LEVEL: 'silent' });
     expect(result).toEqual({ code: 2, stdout: '', stderr: `lantern: The file or folder ${join(dir, 'nowhere.yaml')} does not exist.\n` });
+  });
+
+  it('reads the names of the scopes ahead once it listens, so that the first similar-name lookup reads none', async () => {
+    const names = Array.from({ length: 40 }, (_, n) => `registry.acme.io/svc-${n}`);
+    const writer = store ?? (await openStore(db));
+    await writer.db
+      .insertInto('targets')
+      .values(names.map((name) => ({ scope: 'acme.pay', org_id: null, project_id: null, name, name_key: name, ...targetKeyColumns(name), type: 'container', baseline_variant: null, baseline_regex: null, created_at: '2026-01-01T00:00:00.000Z' })))
+      .execute();
+    forgetKeptNames();
+    const before = { ...keptNamesUse };
+    let stderr = '';
+    let stop = () => undefined as void;
+    const stopSignal = new Promise<void>((resolve) => {
+      stop = resolve;
+    });
+    let exited: Promise<number> = Promise.resolve(-1);
+    await new Promise<void>((resolve) => {
+      const io = {
+        out: () => undefined,
+        err: (text: string) => {
+          stderr += text;
+          if (/Lantern is serving .* on http/.test(stderr)) resolve();
+        },
+        env: { LANTERN_LOG_LEVEL: 'silent' },
+        stopSignal,
+      };
+      exited = run(['serve', '--port', '0', '--db', db], io);
+    });
+    try {
+      // In the background, after listening.
+      for (let wait = 0; keptNamesUse.warmed === before.warmed && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(keptNamesUse.warmed).toBe(before.warmed + 1);
+      const found = await targetsForLinks(writer.db, [nameKeys('registry.acme.io/svc-x9', parseScope('acme.pay'))]);
+      expect(found.targets.map((t) => t.name)).toContain('registry.acme.io/svc-9');
+      expect(keptNamesUse).toMatchObject({ read: before.read, kept: before.kept + 1 });
+    } finally {
+      stop();
+      expect(await exited).toBe(0);
+      if (!store) await writer.close();
+    }
   });
 });

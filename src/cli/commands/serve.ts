@@ -226,11 +226,12 @@ export interface ServeLoopOptions {
  * scorecard is evaluated before it listens and every hour after.
  */
 export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
-  const [{ buildServer }, { startRefreshLoop }, { LanternMetrics }, { withJobLease }] = await Promise.all([
+  const [{ buildServer }, { startRefreshLoop }, { LanternMetrics }, { withJobLease }, { warmKeptNames }] = await Promise.all([
     import('../../api/server.js'),
     import('../../catalog/refresh-loop.js'),
     import('../../api/metrics.js'),
     import('../../store/job-lease.js'),
+    import('../../store/similar-names.js'),
   ]);
   let app: LanternApp;
   const metrics = new LanternMetrics(lantern.store);
@@ -311,10 +312,18 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
   };
   feed();
   const feeder = feeds ? setInterval(feed, feeds.intervalMs).unref() : undefined;
+  // The names of the largest scopes are read ahead for similar-name hints once the server listens,
+  // so that no request pays that first read; a failure only leaves it to the first request.
+  const warming = new AbortController();
+  let warmed: Promise<unknown> = Promise.resolve();
   try {
     const address = await app.listen({ port: options.port, host: options.host }).catch((error: unknown) => {
       throw portError(error, options.port, options.host);
     });
+    warmed = warmKeptNames(lantern.store.db, { signal: warming.signal }).then(
+      (done) => app.log.info(done, 'scope names read ahead for similar-name hints'),
+      (err: unknown) => app.log.error({ err }, 'scope names not read ahead for similar-name hints; the first lookup of each scope reads them'),
+    );
     io.err(options.listening(address));
     await (io.stopSignal ?? new Promise<void>(() => undefined));
     io.err('Stopping: finishing requests in flight…\n');
@@ -322,6 +331,8 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     // The loop first, so that no refresh starts on a closing store; close() stops accepting
     // connections and waits for requests in flight (ingests included).
     await loop?.stop();
+    warming.abort();
+    await warmed;
     clearInterval(sweeper);
     clearInterval(scorer);
     clearInterval(deliverer);
