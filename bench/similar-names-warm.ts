@@ -1,5 +1,5 @@
 /**
-* npm run bench:similar-names-warm (node --expose-gc --import tsx bench/similar-names-warm.ts) — what reading a scope's names ahead
+ * npm run bench:similar-names-warm (node --expose-gc --import tsx bench/similar-names-warm.ts) — what reading a scope's names ahead
  * when `lantern serve` starts (store/similar-names.ts warmKeptNames) saves the first similar-name
  * lookup of a process (issue 17).
  *
