@@ -29,6 +29,7 @@ import { buildServer } from '../src/api/server.js';
 import { parseScope } from '../src/domain/scope.js';
 import type { Lantern } from '../src/lantern.js';
 import { openKeptEstate, POSTGRES, writeScannedTargets } from './estate.js';
+import { warmKeptNames } from '../src/store/similar-names.js';
 import { linkLookups } from './link-lookup.js';
 import { httpGet, latencies, median, printTable } from './measure.js';
 import { random, trivyReport } from './synthetic-reports.js';
@@ -227,6 +228,13 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
   }
   const app = await buildServer(lantern, { auth: { anonymous: { role: 'viewer', scope: 'account' } } });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  // As `lantern serve` does once it listens (in the background there; awaited here, so that the
+  // figures below are those of a server whose warm-up is done): the names of the largest scopes
+  // read ahead for similar-name hints.
+  const warmStart = performance.now();
+  const warmed = await warmKeptNames(lantern.store.db);
+  const warmMs = performance.now() - warmStart;
+  console.log(`  ${kind} ${entities}: names read ahead at start: ${warmed.names.toLocaleString('en')} of ${warmed.scopes} scope(s) in ${warmMs.toFixed(0)} ms`);
   try {
     const next = random(11);
     const entity = () => (estate.refs[Math.floor(next() * estate.refs.length)] as string).replace(':', '/');
@@ -269,7 +277,7 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
     if (deepScore) cases.splice(6, 0, ['overview, by score, deep page by cursor (90%)', get(() => `/api/insights/overview?limit=50&sort=-score&scorecard=security-baseline&cursor=${encodeURIComponent(deepScore)}`), 50]);
     const deepResults = await deepCursor(base, '/api/scorecards/security-baseline/results?limit=200', entities);
     if (deepResults) cases.push(['scorecard results, deep page by cursor (90%)', get(() => `/api/scorecards/security-baseline/results?limit=50&cursor=${encodeURIComponent(deepResults)}`), 50]);
-    const figures: Figure[] = [];
+    const figures: Figure[] = [{ name: `names read ahead at start, as serve does (${warmed.names.toLocaleString('en')} names, ${warmed.scopes} scope(s))`, p50: warmMs, p95: warmMs, goal: 0 }];
     for (const [name, request, goal] of flags['links-only'] ? [] : cases) {
       const [p50, p95] = await latencies(request, SAMPLES, { warmUp: 3, budgetMs: BUDGET_MS });
       figures.push({ name, p50, p95, goal });
@@ -318,7 +326,7 @@ for (const entities of sizes) {
   for (const kind of kinds) {
     const { floor, figures } = results.get(`${kind} ${entities}`) as { floor: [number, number]; figures: Figure[] };
     rows.push([kind, 'floor: GET /api/health', ms(floor[0]), ms(floor[1]), '-']);
-    for (const f of figures) rows.push([kind, f.name, ms(f.p50), ms(f.p95), `≤ ${ms(f.goal)} ${f.p95 <= f.goal ? '(met)' : '(missed)'}`]);
+    for (const f of figures) rows.push([kind, f.name, ms(f.p50), ms(f.p95), f.goal === 0 ? '-' : `≤ ${ms(f.goal)} ${f.p95 <= f.goal ? '(met)' : '(missed)'}`]);
   }
   printTable(['store', 'read', 'p50', 'p95 (or max)', 'goal'], rows);
 }
