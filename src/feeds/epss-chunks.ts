@@ -139,15 +139,3 @@ export class EpssChunker {
     return { count: 0, keys: new Float64Array(this.size), epss: new Float64Array(this.size), percentiles: new Float64Array(this.size), ids: [] };
   }
 }
-
-/** Chunks of `lines` as they are parsed, in the parser's thread (tests, and readers of rows already in memory). */
-export async function* chunksOf(lines: AsyncIterable<EpssLine> | Iterable<EpssLine>, size = EPSS_CHUNK_ROWS): AsyncGenerator<EpssChunk> {
-  const ready: EpssChunk[] = [];
-  const chunker = new EpssChunker((chunk) => ready.push(chunk), size);
-  for await (const line of lines) {
-    chunker.add(line);
-    if (ready.length > 0) yield* ready.splice(0);
-  }
-  chunker.flush();
-  yield* ready.splice(0);
-}

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { epssFile, feedDir } from '../../test/support/feed-files.js';
 import { InputError, PayloadTooLargeError } from '../domain/errors.js';
-import { chunkId, chunkIds, chunksOf, EPSS_CHUNK_ROWS, type EpssChunk } from './epss-chunks.js';
+import { chunkId, chunkIds, EPSS_CHUNK_ROWS, type EpssChunk, EpssChunker, type EpssLine } from './epss-chunks.js';
 import { EpssParse, epssParseThreads } from './epss-parse.js';
 import { type EpssHeader, epssScores } from './epss.js';
 import { feedBytes, feedLines } from './source.js';
@@ -21,6 +21,18 @@ async function rowsOf(chunks: AsyncIterable<EpssChunk>): Promise<{ rows: Array<[
     for (let row = 0; row < chunk.count; row++) rows.push([chunkId(chunk, row, ids), chunk.epss[row] as number, chunk.percentiles[row] as number]);
   }
   return { rows, sizes };
+}
+
+/** Chunks of `lines` as the parsing thread makes them, made in this thread. */
+async function* chunksOf(lines: AsyncIterable<EpssLine>): AsyncGenerator<EpssChunk> {
+  const ready: EpssChunk[] = [];
+  const chunker = new EpssChunker((chunk) => ready.push(chunk));
+  for await (const line of lines) {
+    chunker.add(line);
+    yield* ready.splice(0);
+  }
+  chunker.flush();
+  yield* ready.splice(0);
 }
 
 describe('parsing an EPSS file in its own thread (EpssParse)', () => {

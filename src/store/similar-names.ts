@@ -310,7 +310,7 @@ async function readLengths(db: Db, scope: string, lengths: readonly number[]): P
     }
     i = j + 1;
   }
-  return new Map(sorted.map((length) => [length, { length, ids: Int32Array.from(ids.get(length) ?? []), keys: keys.get(length) ?? [], common: commonPrefixes(keys.get(length) ?? []) }]));
+  return namesOfLengths(sorted, ids, keys);
 }
 
 /**
@@ -334,7 +334,17 @@ async function readScope(db: Db, scope: string, most: number): Promise<Map<numbe
     list.push(key);
     ids.get(key.length)?.push(row.id);
   }
-  return new Map([...keys].map(([length, list]) => [length, { length, ids: Int32Array.from(ids.get(length) ?? []), keys: list, common: commonPrefixes(list) }]));
+  return namesOfLengths(keys.keys(), ids, keys);
+}
+
+/** The names of each of `lengths` as a lookup holds them, from their ids and keys in index order. */
+function namesOfLengths(lengths: Iterable<number>, ids: ReadonlyMap<number, number[]>, keys: ReadonlyMap<number, string[]>): Map<number, NamesOfLength> {
+  return new Map(
+    [...lengths].map((length) => {
+      const list = keys.get(length) ?? [];
+      return [length, { length, ids: Int32Array.from(ids.get(length) ?? []), keys: list, common: commonPrefixes(list) }];
+    }),
+  );
 }
 
 function commonPrefixes(keys: readonly string[]): Uint16Array {
