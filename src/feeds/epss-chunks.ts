@@ -53,6 +53,14 @@ export function yearOfKey(key: number): number {
   return Math.floor(key / NUMBERS);
 }
 
+/**
+ * `CVE-YYYY-` for a key's year (yearOfKey()): as text, after every id of the years before it and
+ * before every id of its own (a bound of a range of years, store/feeds.ts).
+ */
+export function yearPrefix(year: number): string {
+  return YEAR_PREFIXES[year] as string;
+}
+
 /** Whether idOfKey(cveKey(cve)) gives `cve` back: a year from 1990 to 2200 and at most seven digits. */
 export function keyHoldsId(cve: string): boolean {
   if (cve.length > 9 + NUMBER_PLACES) return false;

@@ -13,6 +13,12 @@ import { epssScores } from './epss.js';
 import { importFeed } from './import.js';
 
 const at = () => '2024-04-02T08:00:00.000Z';
+/** The rows a file leaves stored: each CVE's first line, upper-cased, in CVE order. */
+const firstLines = (scores: Array<[string, number, number]>) => {
+  const rows = new Map<string, { cve: string; epss: number; percentile: number }>();
+  for (const [cve, epss, percentile] of scores) if (!rows.has(cve.toUpperCase())) rows.set(cve.toUpperCase(), { cve: cve.toUpperCase(), epss, percentile });
+  return [...rows.values()].sort((a, b) => (a.cve < b.cve ? -1 : 1));
+};
 
 describeEachStore('exploitation feeds', (kind) => {
   let store: Store;
@@ -98,11 +104,6 @@ describeEachStore('exploitation feeds', (kind) => {
   });
 
   /** The table a file should leave: each CVE's first line, upper-cased (what a reader of the file sees). */
-  const firstLines = (scores: Array<[string, number, number]>) => {
-    const rows = new Map<string, { cve: string; epss: number; percentile: number }>();
-    for (const [cve, epss, percentile] of scores) if (!rows.has(cve.toUpperCase())) rows.set(cve.toUpperCase(), { cve: cve.toUpperCase(), epss, percentile });
-    return [...rows.values()].sort((a, b) => (a.cve < b.cve ? -1 : 1));
-  };
   const cveOf = (n: number) => `CVE-${2018 + (n % 7)}-${String(10000 + n)}`;
 
   it('re-imports leave exactly the file\'s rows: changed scores, new CVEs and CVEs no longer listed', async () => {
@@ -388,7 +389,7 @@ describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table
     expect(await long.rows).toEqual([{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }]);
     expect(await epssRows()).toEqual([{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }]);
     expect((await feedStatuses(store.db))[1]).toMatchObject({ loaded: true, rows: 1, error: expect.stringContaining('stayed in use') });
-    expect(await tables()).toEqual(['epss_scores', 'epss_scores_pkey']);
+    expect(await tables()).toEqual(['epss_scores', 'epss_scores_1', 'epss_scores_1_pkey', 'epss_scores_pkey']);
 
     // A reader that finishes within the time: the import waits for it, then swaps.
     const brief = await holdReader();
@@ -412,7 +413,7 @@ describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table
     await reader.rows;
     expect(await importing).toMatchObject({ rows: 2 });
     expect(await epssRows()).toEqual(afterRows);
-    expect(await tables()).toEqual(['epss_scores', 'epss_scores_pkey']);
+    expect(await tables()).toEqual(['epss_scores', 'epss_scores_1', 'epss_scores_1_pkey', 'epss_scores_pkey']);
   });
 
   it('takes two imports at once in turn, and leaves one table with its key under the usual names', async () => {
@@ -420,9 +421,9 @@ describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table
     const rows = await epssRows();
     expect([1, 2]).toContain(rows.length);
     expect(rows).toEqual(rows.length === 1 ? [{ cve: 'CVE-2024-0001', epss: 0.5, percentile: 0.9 }] : [{ cve: 'CVE-2024-0001', epss: 0.25, percentile: 0.5 }, { cve: 'CVE-2024-0002', epss: 0.75, percentile: 0.8 }]);
-    expect(await tables()).toEqual(['epss_scores', 'epss_scores_pkey']);
-    // The key is the table's primary key still: a CVE cannot be stored twice.
-    await expect(sql`insert into epss_scores (cve, epss, percentile) values ('CVE-2024-0001', 0.1, 0.1)`.execute(store.db)).rejects.toThrow('epss_scores_pkey');
+    expect(await tables()).toEqual(['epss_scores', 'epss_scores_1', 'epss_scores_1_pkey', 'epss_scores_pkey']);
+    // The key is the table's primary key still, its part's: a CVE cannot be stored twice.
+    await expect(sql`insert into epss_scores (cve, epss, percentile) values ('CVE-2024-0001', 0.1, 0.1)`.execute(store.db)).rejects.toThrow('epss_scores_1_pkey');
   });
 
   it('keys the scores by CVE compared byte by byte (COLLATE "C"), before any import and after each, the key built once the rows are in', async () => {
@@ -442,6 +443,65 @@ describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table
       await sql`set local enable_seqscan = off`.execute(trx);
       return (await sql<{ 'QUERY PLAN': string }>`explain select epss from epss_scores where cve = any(${['CVE-2024-0002']}::text[])`.execute(trx)).rows.map((r) => r['QUERY PLAN']).join('\n');
     });
-    expect(plan).toContain('epss_scores_pkey');
+    // The table is partitioned by ranges of years (store/feeds.ts): the part's key, from the table's.
+    expect(plan).toContain('Index Scan using epss_scores_1_pkey on epss_scores_1');
+  });
+
+  /** The parts of the stored table, each with its range and key, in order. */
+  const parts = async () =>
+    (
+      await sql<{ part: string; bounds: string; key: string | null }>`select c.relname as part, pg_get_expr(c.relpartbound, c.oid) as bounds,
+          (select i.indexrelid::regclass::text from pg_index i where i.indrelid = c.oid and i.indisprimary) as key
+        from pg_inherits h join pg_class c on c.oid = h.inhrelid where h.inhparent = 'epss_scores'::regclass order by c.relname`.execute(store.db)
+    ).rows;
+  const year = (y: number, count: number, epss: number, from = 1): Array<[string, number, number]> => Array.from({ length: count }, (_, n) => [`CVE-${y}-${String(from + n).padStart(4, '0')}`, epss, (n % 100) / 100]);
+
+  it('fills the new table in parts of whole years, in FIRST\'s order, each keyed as it ends, and counts each CVE once', async () => {
+    // Parts of at least 3 rows: 1985 (a year a key holds as 1990) and 1999 together, 2020 with a
+    // CVE listed twice (its first line kept, when the part's key is built again), 2021 alone,
+    // then the last part from 2022 on, with an eight-digit number and a year after 2200.
+    const scores = [...year(1985, 1, 0.1), ...year(1999, 2, 0.2), ...year(2020, 3, 0.3), ['cve-2020-0002', 0.9, 0.9] as [string, number, number], ...year(2021, 4, 0.4), ...year(2022, 1, 0.5), ['CVE-2022-12345678', 0.6, 0.6] as [string, number, number], ...year(2201, 1, 0.7)];
+    const imported = await importFeed(store, 'epss', epssFile(dir, scores), { now: at, epssPartRows: 3 });
+    expect(imported.rows).toBe(scores.length - 1);
+    expect(await epssRows()).toEqual(firstLines(scores));
+    const stored = [
+      { part: 'epss_scores_1', bounds: "FOR VALUES FROM (MINVALUE) TO ('CVE-2020-')", key: 'epss_scores_1_pkey' },
+      { part: 'epss_scores_2', bounds: "FOR VALUES FROM ('CVE-2020-') TO ('CVE-2021-')", key: 'epss_scores_2_pkey' },
+      { part: 'epss_scores_3', bounds: "FOR VALUES FROM ('CVE-2021-') TO ('CVE-2022-')", key: 'epss_scores_3_pkey' },
+      { part: 'epss_scores_4', bounds: "FOR VALUES FROM ('CVE-2022-') TO (MAXVALUE)", key: 'epss_scores_4_pkey' },
+    ];
+    expect(await parts()).toEqual(stored);
+    // Again, over the parts of the same names: the new ones take them.
+    const again = scores.map(([cve, epss, percentile]): [string, number, number] => [cve, epss / 2, percentile]);
+    await importFeed(store, 'epss', epssFile(dir, again, { name: 'again.csv' }), { now: at, epssPartRows: 3 });
+    expect(await epssRows()).toEqual(firstLines(again));
+    expect(await parts()).toEqual(stored);
+    expect(await tables()).toEqual(['epss_scores', ...stored.flatMap((p) => [p.part, p.key]), 'epss_scores_pkey']);
+    // A CVE cannot be stored twice, in any part.
+    await expect(sql`insert into epss_scores (cve, epss, percentile) values ('CVE-2021-0001', 0.1, 0.1)`.execute(store.db)).rejects.toThrow('epss_scores_3_pkey');
+  });
+
+  it('puts the rest of a file that leaves FIRST\'s order after parts were keyed in the parts, first lines kept', async () => {
+    // Parts for 2020 and 2021, then 2022; then 2020 again (a CVE stored already, and a new one),
+    // 2023, and a repeat of a 2022 and of a 2023 CVE.
+    const scores = [...year(2020, 3, 0.1), ...year(2021, 3, 0.2), ...year(2022, 2, 0.3), ['CVE-2020-0002', 0.9, 0.9] as [string, number, number], ['CVE-2020-0007', 0.8, 0.8] as [string, number, number], ...year(2023, 2, 0.4), ['CVE-2022-0001', 0.9, 0.9] as [string, number, number], ['cve-2023-0002', 0.9, 0.9] as [string, number, number]];
+    const imported = await importFeed(store, 'epss', epssFile(dir, scores), { now: at, epssPartRows: 3 });
+    expect(imported.rows).toBe(firstLines(scores).length);
+    expect(await epssRows()).toEqual(firstLines(scores));
+    expect((await parts()).map((p) => p.bounds)).toEqual(["FOR VALUES FROM (MINVALUE) TO ('CVE-2021-')", "FOR VALUES FROM ('CVE-2021-') TO ('CVE-2022-')", "FOR VALUES FROM ('CVE-2022-') TO (MAXVALUE)"]);
+    // Years in descending order from the start: one part, whatever its size.
+    const descending = [...year(2022, 4, 0.3), ...year(2021, 4, 0.2), ...year(2020, 4, 0.1), ['CVE-2021-0001', 0.9, 0.9] as [string, number, number]];
+    expect((await importFeed(store, 'epss', epssFile(dir, descending, { name: 'descending.csv' }), { now: at, epssPartRows: 3 })).rows).toBe(12);
+    expect(await epssRows()).toEqual(firstLines(descending));
+    expect(await parts()).toEqual([{ part: 'epss_scores_1', bounds: 'FOR VALUES FROM (MINVALUE) TO (MAXVALUE)', key: 'epss_scores_1_pkey' }]);
+  });
+
+  it('rolls back parts already keyed when a later line is refused, and keeps the scores before', async () => {
+    await importFeed(store, 'epss', epssFile(dir, before), { now: at });
+    const bad = join(dir, 'late.csv');
+    writeFileSync(bad, `${epssText([...year(2020, 4, 0.1), ...year(2021, 4, 0.2), ...year(2022, 4, 0.3)])}CVE-2023-0001,0.5,oops\n`);
+    await expect(importFeed(store, 'epss', bad, { now: at, epssPartRows: 3 })).rejects.toThrow(`${bad}, line 15: the score and percentile of CVE-2023-0001 must be numbers from 0 to 1`);
+    expect(await epssRows()).toEqual(firstLines(before));
+    expect(await tables()).toEqual(['epss_scores', 'epss_scores_1', 'epss_scores_1_pkey', 'epss_scores_pkey']);
   });
 });

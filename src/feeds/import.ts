@@ -11,7 +11,7 @@ import { refreshAllPriorityKeys } from '../insights/priority-order.js';
 import { bulkRun } from '../store/bulk.js';
 import type { Store } from '../store/database.js';
 import type { Database } from '../store/schema.js';
-import { type FeedName, loadEpssScores, recordFailure, recordImport } from '../store/feeds.js';
+import { type EpssLoadOptions, type FeedName, loadEpssScores, recordFailure, recordImport } from '../store/feeds.js';
 import type { EpssHeader } from './epss.js';
 import { EpssParse } from './epss-parse.js';
 import { parseKev } from './kev.js';
@@ -33,6 +33,8 @@ export interface FeedImportOptions extends ReadingPolicyOptions {
   afterKevImport?: (trx: Kysely<Database>, change: { added: string[]; previous: ReadonlySet<string> }) => Promise<void>;
   /** PostgreSQL: how long an EPSS import waits for readers of the previous scores to swap them (store/feeds.ts). */
   lockTimeoutMs?: number;
+  /** PostgreSQL: the fewest rows of a part of the new EPSS table (EPSS_PART_ROWS in store/feeds.ts; tests make it small). */
+  epssPartRows?: number;
 }
 
 export interface FeedImport {
@@ -62,7 +64,7 @@ export async function importFeed(store: Store, name: FeedName, address: string, 
       // Compressed bytes as they come; the limit on decompressed bytes applies when read.
       await pipeline(Readable.from(feedBytesRaw(address, options, maxBytes)), createWriteStream(path));
     }
-    const read = name === 'kev' ? await importKev(store, path, address, maxBytes, now, options.afterKevImport) : await importEpss(store, path, address, maxBytes, now, options.lockTimeoutMs);
+    const read = name === 'kev' ? await importKev(store, path, address, maxBytes, now, options.afterKevImport) : await importEpss(store, path, address, maxBytes, now, { lockTimeoutMs: options.lockTimeoutMs, partRows: options.epssPartRows });
     return read;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -98,7 +100,7 @@ async function importKev(store: Store, path: string, source: string, maxBytes: n
   return { name: 'kev', source, date: feed.date, version: feed.version, rows: feed.entries.length };
 }
 
-async function importEpss(store: Store, path: string, source: string, maxBytes: number, now: () => string, lockTimeoutMs: number | undefined): Promise<FeedImport> {
+async function importEpss(store: Store, path: string, source: string, maxBytes: number, now: () => string, load: EpssLoadOptions): Promise<FeedImport> {
   let header: EpssHeader = { version: null, date: null };
   // The file is read and parsed in a thread of its own from now on, while the transaction opens.
   const chunks = new EpssParse({ path, source, maxBytes, maxRows: MAX_FEED_ROWS }, (h) => {
@@ -106,7 +108,7 @@ async function importEpss(store: Store, path: string, source: string, maxBytes: 
   });
   try {
     const rows = await store.transaction(async (trx) => {
-      const loaded = await loadEpssScores(store, trx, chunks, lockTimeoutMs);
+      const loaded = await loadEpssScores(store, trx, chunks, load);
       await recordImport(trx, 'epss', { source, date: header.date, version: header.version, rows: loaded.rows, at: now() });
       // The issues' priority keys from the new scores, then the new scores in place of the old.
       await refreshAllPriorityKeys(trx, loaded.table);

@@ -5,7 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { type Kysely, sql } from 'kysely';
 import type { PgClient, Store } from './database.js';
 import { UnavailableError } from '../domain/errors.js';
-import { chunkId, chunkIds, type EpssChunk, idOfKey, KEY_ID_LENGTH, writeIdOfKey, yearOfKey } from '../feeds/epss-chunks.js';
+import { chunkId, chunkIds, EPSS_CHUNK_ROWS, type EpssChunk, idOfKey, KEY_ID_LENGTH, writeIdOfKey, yearOfKey, yearPrefix } from '../feeds/epss-chunks.js';
 import type { Database, FeedTable } from './schema.js';
 
 type Db = Kysely<Database>;
@@ -116,22 +116,24 @@ const SWAP_ATTEMPTS = 3;
  *     as they come (fillOnSqlite).
  *     Readers on other connections keep the previous rows (write-ahead log) until the commit.
  *   - PostgreSQL: every line streams through COPY … FROM STDIN (binary) while the file is still
- *     being parsed (the server works in its own process meanwhile) into a new table shaped like the stored
- *     one but without its primary key, which is built once the rows are in (a sort of CVE ids
- *     compared byte by byte, migrations/0034; a repeated CVE's later lines are deleted only when
- *     the build fails on them); install() then drops the stored table and gives the new one its name, so that the
+ *     being parsed (the server works in its own process meanwhile) into a new table partitioned
+ *     by ranges of whole years, one part at a time, each part keyed once its rows are in (a sort of
+ *     CVE ids compared byte by byte, migrations/0034; a repeated CVE's later lines are deleted only
+ *     when the build fails on them) while the thread parses the next part's lines, so that once the
+ *     file is read only the last part's key is left to build (loadOnPostgres);
+ *     install() then drops the stored table and gives the new one its name, so that the
  *     previous rows are neither updated nor deleted one by one (no dead rows for vacuum) and
  *     readers are never blocked while the file loads, only for the moment of the swap, which waits
  *     at most SWAP_LOCK_TIMEOUT_MS (or `lockTimeoutMs`, SWAP_ATTEMPTS times) for a reader of the old table to finish. Two imports take turns.
  */
-export async function loadEpssScores(store: Store, trx: Db, chunks: AsyncIterable<EpssChunk>, lockTimeoutMs = SWAP_LOCK_TIMEOUT_MS): Promise<LoadedEpss> {
+export async function loadEpssScores(store: Store, trx: Db, chunks: AsyncIterable<EpssChunk>, options: EpssLoadOptions = {}): Promise<LoadedEpss> {
   const same = { table: 'epss_scores' as const, install: async () => undefined };
   if (store.sqlite) {
     store.sqlite.prepare('DELETE FROM epss_scores').run();
     return { rows: await fillOnSqlite(store.sqlite, chunks), ...same };
   }
   const client = await store.clientOf(trx);
-  if (client) return loadOnPostgres(trx, client, chunks, lockTimeoutMs);
+  if (client) return loadOnPostgres(trx, client, chunks, options.lockTimeoutMs ?? SWAP_LOCK_TIMEOUT_MS, options.partRows ?? EPSS_PART_ROWS);
   return { rows: await replaceByStatements(trx, chunks), ...same };
 }
 
@@ -327,84 +329,185 @@ export function cveAfter(a: string, b: string): boolean {
   return a > b;
 }
 
-async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<EpssChunk>, lockTimeoutMs: number): Promise<LoadedEpss> {
+/** What loadEpssScores() may be told besides the rows. */
+export interface EpssLoadOptions {
+  /** PostgreSQL: how long the swap waits for readers of the previous scores, SWAP_ATTEMPTS times. */
+  lockTimeoutMs?: number;
+  /** PostgreSQL: the fewest rows of a part of the new table before the next year starts another (EPSS_PART_ROWS). */
+  partRows?: number;
+}
+
+/**
+ * PostgreSQL: the fewest rows of one part (partition) of the new scores' table. A part ends when
+ * the file moves on to another year with at least this many rows in it; its key is then built
+ * while the next part's rows are parsed and sent. Two of the parser's chunks: FIRST's 300 000 CVEs
+ * in about ten parts, the last of which is all the import waits for once the file is read.
+ */
+export const EPSS_PART_ROWS = 2 * EPSS_CHUNK_ROWS;
+
+/** The rows of a chunk not yet written, from `from` on. */
+interface ChunkRest {
+  chunk: EpssChunk;
+  ids: ReadonlyMap<number, string> | undefined;
+  from: number;
+}
+
+/** Rows in COPY's binary format for the table's three columns, COPY_BUFFER bytes at a time. */
+class EpssCopyBytes {
+  private buffer = Buffer.allocUnsafe(COPY_BUFFER);
+  private at = 0;
+
+  constructor() {
+    this.at = this.buffer.write(COPY_SIGNATURE, 'latin1');
+    this.at = this.buffer.writeInt32BE(0, this.at);
+    this.at = this.buffer.writeInt32BE(0, this.at);
+  }
+
+  /**
+   * Appends a chunk's row: three fields, the id (ASCII, checked by CVE_ID; written from its key
+   * unless the key does not hold it) and two float8, each after its length. Returns the bytes to
+   * send first when the row did not fit after them.
+   */
+  row(chunk: EpssChunk, row: number, ids: ReadonlyMap<number, string> | undefined): Buffer | undefined {
+    const cve = ids?.get(row);
+    const full = this.room(2 + 4 + (cve?.length ?? KEY_ID_LENGTH) + 2 * (4 + 8));
+    const buffer = this.buffer;
+    let at = buffer.writeInt16BE(3, this.at);
+    const idAt = at + 4;
+    const idEnd = cve === undefined ? writeIdOfKey(chunk.keys[row] as number, buffer, idAt) : idAt + buffer.write(cve, idAt, 'latin1');
+    buffer.writeInt32BE(idEnd - idAt, at);
+    at = buffer.writeInt32BE(8, idEnd);
+    at = buffer.writeDoubleBE(chunk.epss[row] as number, at);
+    at = buffer.writeInt32BE(8, at);
+    this.at = buffer.writeDoubleBE(chunk.percentiles[row] as number, at);
+    return full;
+  }
+
+  /** The bytes not yet sent, with the format's trailer. */
+  end(): Buffer[] {
+    const full = this.room(2);
+    this.at = this.buffer.writeInt16BE(-1, this.at);
+    return [...(full ? [full] : []), this.buffer.subarray(0, this.at)];
+  }
+
+  private room(size: number): Buffer | undefined {
+    if (this.at + size <= this.buffer.length) return undefined;
+    const full = this.buffer.subarray(0, this.at);
+    this.buffer = Buffer.allocUnsafe(Math.max(COPY_BUFFER, size));
+    this.at = 0;
+    return full;
+  }
+}
+
+/**
+ * PostgreSQL: the new scores go into a table partitioned by ranges of CVE ids (whole years), one
+ * part at a time, each filled by its own COPY and keyed as soon as it is full, while the parsing
+ * thread reads on; the parts are then the new table's partitions (docs/prioritisation.md).
+ */
+async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<EpssChunk>, lockTimeoutMs: number, partRows: number): Promise<LoadedEpss> {
   // Two imports at once (replicas refreshing the feeds) take turns: the second fills its table
   // after the first committed.
   await sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.lantern.epss-import'))`.execute(trx);
-  // Without its primary key while the rows go in: the key is built after the COPY, from the rows
-  // sorted once, which costs the server a fraction of 300 000 insertions into a B-tree one by one.
-  await sql`CREATE TABLE epss_scores_next (LIKE epss_scores INCLUDING ALL EXCLUDING INDEXES)`.execute(trx);
-  let lines = 0;
-  // COPY's binary format, COPY_BUFFER bytes at a time: the server stores each number as the 8
-  // bytes it is sent (the double the parser read, as float8in would have read the file's text)
-  // and each CVE id as its bytes, where the text format had it parse every line and both numbers
-  // of it again, while the import waits for it after the last line. Every line goes in, a
-  // repeated CVE's too: the primary key finds repeats below.
-  async function* copyBinary(): AsyncGenerator<Buffer> {
-    let buffer = Buffer.allocUnsafe(COPY_BUFFER);
-    let at = buffer.write(COPY_SIGNATURE, 'latin1');
-    at = buffer.writeInt32BE(0, at);
-    at = buffer.writeInt32BE(0, at);
-    for await (const chunk of chunks) {
-      const ids = chunkIds(chunk);
-      for (let row = 0; row < chunk.count; row++) {
-        // Three fields: the id (ASCII, checked by CVE_ID; written from its key unless the key does
-        // not hold it) and two float8, each after its length.
-        const cve = ids?.get(row);
-        const size = 2 + 4 + (cve?.length ?? KEY_ID_LENGTH) + 2 * (4 + 8);
-        if (at + size > buffer.length) {
-          yield buffer.subarray(0, at);
-          buffer = Buffer.allocUnsafe(Math.max(COPY_BUFFER, size));
-          at = 0;
-        }
-        at = buffer.writeInt16BE(3, at);
-        const idAt = at + 4;
-        const idEnd = cve === undefined ? writeIdOfKey(chunk.keys[row] as number, buffer, idAt) : idAt + buffer.write(cve, idAt, 'latin1');
-        buffer.writeInt32BE(idEnd - idAt, at);
-        at = buffer.writeInt32BE(8, idEnd);
-        at = buffer.writeDoubleBE(chunk.epss[row] as number, at);
-        at = buffer.writeInt32BE(8, at);
-        at = buffer.writeDoubleBE(chunk.percentiles[row] as number, at);
-      }
-      lines += chunk.count;
-    }
-    if (at + 2 > buffer.length) {
-      yield buffer.subarray(0, at);
-      buffer = Buffer.allocUnsafe(2);
-      at = 0;
-    }
-    at = buffer.writeInt16BE(-1, at);
-    yield buffer.subarray(0, at);
-  }
-  // Loaded only for PostgreSQL, as the driver is. A refused file ends the COPY with CopyFail
-  // (pipeline destroys the stream), so that the transaction can roll back.
+  // The table readers will use: its primary key is each part's, attached as the part is.
+  await sql`CREATE TABLE epss_scores_next (LIKE epss_scores INCLUDING ALL EXCLUDING INDEXES) PARTITION BY RANGE (cve)`.execute(trx);
+  await sql`ALTER TABLE epss_scores_next ADD CONSTRAINT epss_scores_next_pkey PRIMARY KEY (cve)`.execute(trx);
+  // Loaded only for PostgreSQL, as the driver is.
   const { from: copyFrom } = await import('pg-copy-streams');
-  // FREEZE: the table is this transaction's own, so its rows can be written frozen (visible to
-  // all once it commits), which spares the server about a tenth of the COPY and vacuum a pass.
-  await pipeline(Readable.from(copyBinary()), client.query(copyFrom('COPY epss_scores_next (cve, epss, percentile) FROM STDIN WITH (FORMAT binary, FREEZE)')));
-  // Named as LIKE … INCLUDING ALL would name it, so that install() renames it with the table. A
-  // repeated CVE makes the build fail (FIRST's file has none): its later lines are then deleted
-  // and the key built again. One COPY into a table this transaction created writes its rows in
-  // file order, page after page, so the first line of a CVE is the one with the lowest ctid.
-  const addKey = sql`ALTER TABLE epss_scores_next ADD CONSTRAINT epss_scores_next_pkey PRIMARY KEY (cve)`;
-  let repeated = 0;
-  await sql`SAVEPOINT epss_key`.execute(trx);
+  const rows = chunks[Symbol.asyncIterator]();
+  // The rest of a chunk a part stopped in, for the next part.
+  let carried: ChunkRest | undefined;
+  const nextRows = async (): Promise<ChunkRest | undefined> => {
+    if (carried) {
+      const rest = carried;
+      carried = undefined;
+      return rest;
+    }
+    const next = await rows.next();
+    return next.done ? undefined : { chunk: next.value, ids: chunkIds(next.value), from: 0 };
+  };
+  // Years come in ascending order in FIRST's file; a part ends only at a year's first line, so
+  // that parts hold ranges of whole years. Once a year comes before the one before it, the file is
+  // out of that order and the part at hand takes every row left.
+  let year = -1;
+  let inOrder = true;
+  // The year the part being filled starts with (-1: the lowest ids), and the one that ended it.
+  let partFrom = -1;
+  let partTo = -1;
+  let partLines = 0;
+  async function* partBytes(): AsyncGenerator<Buffer> {
+    const bytes = new EpssCopyBytes();
+    for (let rest = await nextRows(); rest; rest = await nextRows()) {
+      const { chunk, ids } = rest;
+      for (let row = rest.from; row < chunk.count; row++) {
+        const rowYear = yearOfKey(chunk.keys[row] as number);
+        if (rowYear !== year) {
+          if (rowYear < year) inOrder = false;
+          else if (inOrder && partLines >= partRows) {
+            carried = { chunk, ids, from: row };
+            partTo = rowYear;
+            year = rowYear;
+            yield* bytes.end();
+            return;
+          }
+          year = rowYear;
+        }
+        const full = bytes.row(chunk, row, ids);
+        if (full) yield full;
+        partLines++;
+      }
+    }
+    yield* bytes.end();
+  }
+
+  const parts: string[] = [];
+  let stored = 0;
   try {
-    await addKey.execute(trx);
-    await sql`RELEASE SAVEPOINT epss_key`.execute(trx);
-  } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error;
-    await sql`ROLLBACK TO SAVEPOINT epss_key`.execute(trx);
-    const deleted = await sql`DELETE FROM epss_scores_next WHERE ctid IN (SELECT ctid FROM (SELECT ctid, row_number() OVER (PARTITION BY cve ORDER BY ctid) AS line FROM epss_scores_next) AS lines WHERE line > 1)`.execute(trx);
-    repeated = Number(deleted.numAffectedRows ?? 0);
-    await addKey.execute(trx);
+    for (;;) {
+      const part = `epss_scores_next_${parts.length + 1}`;
+      partLines = 0;
+      partTo = -1;
+      await sql`CREATE TABLE ${sql.table(part)} (LIKE epss_scores_next INCLUDING ALL EXCLUDING INDEXES)`.execute(trx);
+      // Binary: the server stores each number as the 8 bytes it is sent (the double the parser
+      // read) and each id as its bytes, where the text format had it parse every line again.
+      // FREEZE: the table is this transaction's own, so its rows are written frozen (visible to all
+      // once it commits), which spares the server about a tenth of the COPY and vacuum a pass. A
+      // refused file ends the COPY with CopyFail (pipeline destroys the stream), so that the
+      // transaction can roll back.
+      await pipeline(Readable.from(partBytes()), client.query(copyFrom(`COPY ${part} (cve, epss, percentile) FROM STDIN WITH (FORMAT binary, FREEZE)`)));
+      const last = partTo < 0;
+      if (last && !inOrder && parts.length > 0) {
+        // Out of order after parts were keyed: the rest of the file, which may belong to any of
+        // them, goes in row by row, in file order, each CVE already stored kept as it is, through
+        // the table, into the parts and into a last one made for the ids after theirs.
+        await sql`ALTER TABLE ${sql.table(part)} RENAME TO epss_scores_next_rest`.execute(trx);
+        await sql`CREATE TABLE ${sql.table(part)} PARTITION OF epss_scores_next FOR VALUES FROM (${sql.lit(yearPrefix(partFrom))}) TO (MAXVALUE)`.execute(trx);
+        const inserted = await sql`INSERT INTO epss_scores_next (cve, epss, percentile) SELECT cve, epss, percentile FROM epss_scores_next_rest ORDER BY ctid ON CONFLICT (cve) DO NOTHING`.execute(trx);
+        stored += Number(inserted.numAffectedRows ?? 0);
+        await sql`DROP TABLE epss_scores_next_rest`.execute(trx);
+        parts.push(part);
+        break;
+      }
+      stored += partLines - (await keyPart(trx, part));
+      // Bounds are literals in DDL (no parameters): `CVE-YYYY-` for a year, from a fixed list.
+      const from = partFrom < 0 ? sql`(MINVALUE)` : sql`(${sql.lit(yearPrefix(partFrom))})`;
+      const to = last ? sql`(MAXVALUE)` : sql`(${sql.lit(yearPrefix(partTo))})`;
+      // The server checks the part's rows against its range (a scan, no sort) and takes its key as
+      // the table's for that range.
+      await sql`ALTER TABLE epss_scores_next ATTACH PARTITION ${sql.table(part)} FOR VALUES FROM ${from} TO ${to}`.execute(trx);
+      parts.push(part);
+      if (last) break;
+      partFrom = partTo;
+    }
+  } finally {
+    // The parsing thread is let go if a part failed before the file's end.
+    await rows.return?.(undefined);
   }
   // A new table has no statistics until autovacuum comes by: the refresh of the priority keys and
   // the first issue pages after the import would be planned blind. A sample of 3 000 rows (a tenth
   // of the default) says what the plans need of a table keyed by CVE, in a tenth of the time.
   await withSetting(trx, 'default_statistics_target', '10', () => sql`ANALYZE epss_scores_next`.execute(trx));
   return {
-    rows: lines - repeated,
+    rows: stored,
     table: 'epss_scores_next',
     install: async () => {
       // A reader that holds the old table longer than the timeout (a long ingest read scores early
@@ -414,6 +517,7 @@ async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<E
         for (let attempt = 1; ; attempt++) {
           await sql`SAVEPOINT epss_swap`.execute(trx);
           try {
+            // With its parts, which have the names the new ones take.
             await sql`DROP TABLE epss_scores`.execute(trx);
             await sql`RELEASE SAVEPOINT epss_swap`.execute(trx);
             return;
@@ -427,10 +531,36 @@ async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<E
           }
         }
       });
-      await sql`ALTER TABLE epss_scores_next RENAME TO epss_scores`.execute(trx);
-      await sql`ALTER INDEX epss_scores_next_pkey RENAME TO epss_scores_pkey`.execute(trx);
+      for (const name of ['epss_scores_next', ...parts]) {
+        const stored = name.replace('epss_scores_next', 'epss_scores');
+        await sql`ALTER TABLE ${sql.table(name)} RENAME TO ${sql.table(stored)}`.execute(trx);
+        await sql`ALTER INDEX ${sql.table(`${name}_pkey`)} RENAME TO ${sql.table(`${stored}_pkey`)}`.execute(trx);
+      }
     },
   };
+}
+
+/**
+ * Gives a part of the new table its primary key, named as LIKE … INCLUDING ALL would name it so
+ * that install() renames it with the part, and returns the lines it deleted for it. A repeated
+ * CVE makes the build fail (FIRST's file has none): its later lines are then deleted and the key
+ * built again. One COPY into a table this transaction created writes its rows in file order,
+ * page after page, so the first line of a CVE is the one with the lowest ctid.
+ */
+async function keyPart(trx: Db, part: string): Promise<number> {
+  const addKey = sql`ALTER TABLE ${sql.table(part)} ADD CONSTRAINT ${sql.table(`${part}_pkey`)} PRIMARY KEY (cve)`;
+  await sql`SAVEPOINT epss_key`.execute(trx);
+  try {
+    await addKey.execute(trx);
+    await sql`RELEASE SAVEPOINT epss_key`.execute(trx);
+    return 0;
+  } catch (error) {
+    if ((error as { code?: string }).code !== '23505') throw error;
+    await sql`ROLLBACK TO SAVEPOINT epss_key`.execute(trx);
+    const deleted = await sql`DELETE FROM ${sql.table(part)} WHERE ctid IN (SELECT ctid FROM (SELECT ctid, row_number() OVER (PARTITION BY cve ORDER BY ctid) AS line FROM ${sql.table(part)}) AS lines WHERE line > 1)`.execute(trx);
+    await addKey.execute(trx);
+    return Number(deleted.numAffectedRows ?? 0);
+  }
 }
 
 /** Runs `work` with a setting changed for the transaction, then puts back the setting's value. */
