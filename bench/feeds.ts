@@ -10,8 +10,9 @@
  *   - a re-import in which every score differs from the stored one, alternating two files (as
  *     FIRST's daily re-scoring does to most rows), with the event loop's longest wait during it
  *     (the import parses in a thread of its own; the parse alone runs in this one); a re-import of the first file with its lines
- *     out of CVE order (both stores load it as any file: SQLite sorts every file once it is read,
- *     PostgreSQL builds its primary key after the COPY).
+ *     out of CVE order (SQLite sorts and writes it 65 536 rows at a time as they come; PostgreSQL
+ *     fills one part with it, keyed once the file is read, where a file in FIRST's order makes
+ *     parts of whole years keyed while the next is parsed).
  *   - the same imports once an entity shows 2 000 issues: the import then also writes each
  *     vulnerability issue's stored place in the priority order (re-enrichment).
  *   - re-enrichment, worst case: every stored priority key of a 20 000-issue target
