@@ -341,7 +341,8 @@ export interface EpssLoadOptions {
  * PostgreSQL: the fewest rows of one part (partition) of the new scores' table. A part ends when
  * the file moves on to another year with at least this many rows in it; its key is then built
  * while the next part's rows are parsed and sent. Two of the parser's chunks: FIRST's 300 000 CVEs
- * in about ten parts, the last of which is all the import waits for once the file is read.
+ * in about eight parts by the sizes of its years, the last of which is all the import waits for once
+ * the file is read.
  */
 export const EPSS_PART_ROWS = 2 * EPSS_CHUNK_ROWS;
 
