@@ -494,6 +494,10 @@ describe.runIf(POSTGRES_URL)('EPSS imports on PostgreSQL: the new scores\' table
     expect((await importFeed(store, 'epss', epssFile(dir, descending, { name: 'descending.csv' }), { now: at, epssPartRows: 3 })).rows).toBe(12);
     expect(await epssRows()).toEqual(firstLines(descending));
     expect(await parts()).toEqual([{ part: 'epss_scores_1', bounds: 'FOR VALUES FROM (MINVALUE) TO (MAXVALUE)', key: 'epss_scores_1_pkey' }]);
+    // A file of no line: one empty part for every id.
+    expect((await importFeed(store, 'epss', epssFile(dir, [], { name: 'empty.csv' }), { now: at, epssPartRows: 3 })).rows).toBe(0);
+    expect(await epssRows()).toEqual([]);
+    expect(await parts()).toEqual([{ part: 'epss_scores_1', bounds: 'FOR VALUES FROM (MINVALUE) TO (MAXVALUE)', key: 'epss_scores_1_pkey' }]);
   });
 
   it('rolls back parts already keyed when a later line is refused, and keeps the scores before', async () => {
