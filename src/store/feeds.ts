@@ -431,9 +431,9 @@ async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<E
   // out of that order and the part at hand takes every row left.
   let year = -1;
   let inOrder = true;
-  // The year the part being filled starts with (-1: the lowest ids), and the one that ended it.
+  // The year the part being filled starts with (-1: the lowest ids). A part that ends before the
+  // file leaves the rest of its last chunk in `carried`, whose first row's year ends its range.
   let partFrom = -1;
-  let partTo = -1;
   let partLines = 0;
   async function* partBytes(): AsyncGenerator<Buffer> {
     const bytes = new EpssCopyBytes();
@@ -443,14 +443,13 @@ async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<E
         const rowYear = yearOfKey(chunk.keys[row] as number);
         if (rowYear !== year) {
           if (rowYear < year) inOrder = false;
-          else if (inOrder && partLines >= partRows) {
+          const cut = inOrder && partLines >= partRows;
+          year = rowYear;
+          if (cut) {
             carried = { chunk, ids, from: row };
-            partTo = rowYear;
-            year = rowYear;
             yield* bytes.end();
             return;
           }
-          year = rowYear;
         }
         const full = bytes.row(chunk, row, ids);
         if (full) yield full;
@@ -466,7 +465,6 @@ async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<E
     for (;;) {
       const part = `epss_scores_next_${parts.length + 1}`;
       partLines = 0;
-      partTo = -1;
       await sql`CREATE TABLE ${sql.table(part)} (LIKE epss_scores_next INCLUDING ALL EXCLUDING INDEXES)`.execute(trx);
       // Binary: the server stores each number as the 8 bytes it is sent (the double the parser
       // read) and each id as its bytes, where the text format had it parse every line again.
@@ -475,7 +473,8 @@ async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<E
       // refused file ends the COPY with CopyFail (pipeline destroys the stream), so that the
       // transaction can roll back.
       await pipeline(Readable.from(partBytes()), client.query(copyFrom(`COPY ${part} (cve, epss, percentile) FROM STDIN WITH (FORMAT binary, FREEZE)`)));
-      const last = partTo < 0;
+      const partTo = carried ? yearOfKey(carried.chunk.keys[carried.from] as number) : undefined;
+      const last = partTo === undefined;
       if (last && !inOrder && parts.length > 0) {
         // Out of order after parts were keyed: the rest of the file, which may belong to any of
         // them, goes in row by row, in file order, each CVE already stored kept as it is, through
@@ -491,12 +490,12 @@ async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<E
       stored += partLines - (await keyPart(trx, part));
       // Bounds are literals in DDL (no parameters): `CVE-YYYY-` for a year, from a fixed list.
       const from = partFrom < 0 ? sql`(MINVALUE)` : sql`(${sql.lit(yearPrefix(partFrom))})`;
-      const to = last ? sql`(MAXVALUE)` : sql`(${sql.lit(yearPrefix(partTo))})`;
+      const to = partTo === undefined ? sql`(MAXVALUE)` : sql`(${sql.lit(yearPrefix(partTo))})`;
       // The server checks the part's rows against its range (a scan, no sort) and takes its key as
       // the table's for that range.
       await sql`ALTER TABLE epss_scores_next ATTACH PARTITION ${sql.table(part)} FOR VALUES FROM ${from} TO ${to}`.execute(trx);
       parts.push(part);
-      if (last) break;
+      if (partTo === undefined) break;
       partFrom = partTo;
     }
   } finally {
