@@ -531,11 +531,14 @@ async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<E
           }
         }
       });
-      for (const name of ['epss_scores_next', ...parts]) {
+      // The table, its parts and their keys take the stored names in one statement: readers queue
+      // behind the drop until the commit, so the swap makes one round trip, not two per part. The
+      // names are this function's own (epss_scores_next, epss_scores_next_N), never input.
+      const renames = ['epss_scores_next', ...parts].map((name) => {
         const stored = name.replace('epss_scores_next', 'epss_scores');
-        await sql`ALTER TABLE ${sql.table(name)} RENAME TO ${sql.table(stored)}`.execute(trx);
-        await sql`ALTER INDEX ${sql.table(`${name}_pkey`)} RENAME TO ${sql.table(`${stored}_pkey`)}`.execute(trx);
-      }
+        return `ALTER TABLE ${name} RENAME TO ${stored}; ALTER INDEX ${name}_pkey RENAME TO ${stored}_pkey;`;
+      });
+      await sql.raw(`DO $$ BEGIN ${renames.join(' ')} END $$`).execute(trx);
     },
   };
 }
