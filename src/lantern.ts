@@ -37,7 +37,7 @@ import { enqueueDeliveries } from './store/notification-deliveries.js';
 import { findLocation } from './store/catalog-locations.js';
 import { type ExemptionListRow, getExemption, getExemptionListing, insertExemption, listExemptions as listExemptionRows } from './store/exemptions.js';
 import { getTargetById } from './store/targets.js';
-import { entitiesShowingTarget, entitiesShowingTargetLocked, entityIdsOf, refreshSummaries } from './insights/summaries.js';
+import { entitiesShowingTarget, entitiesShowingTargetLocked, entityIdsOf, type RefreshedEntities, refreshSummaries } from './insights/summaries.js';
 import { batches } from './store/batches.js';
 import { entitiesChangedByKev, entitiesDueForSla, kevSnapshot } from './insights/exploitation-counts.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
@@ -132,8 +132,9 @@ export class Lantern {
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });
     // The fixes a scan made are judged against their SLA now, and the verdicts kept: a later policy does not rewrite them.
+    // A scan that replaced none fixed nothing: there is nothing to judge.
     this.afterIngest.push(async (trx, scan) => {
-      await recordFixVerdicts(trx, this.sla, this.#clock(), scan.scanId);
+      if (scan.replacedScan) await recordFixVerdicts(trx, this.sla, this.#clock(), scan.scanId);
     });
     // A scan can give a target link its first data, a new variant to show, or a new name to suggest;
     // then every entity showing the target gets its summary (and history, at the scan's date) anew.
@@ -164,8 +165,9 @@ export class Lantern {
     const entityIds = entityIdsOf(entities);
     // Nothing to recompute, and no scorecard files to read (an ingest into a target no entity shows).
     if (entityIds.length === 0) return;
-    await refreshSummaries(this.store, trx, entities, asOf, at, this.sla);
-    await this.#evaluate(trx, await this.scorecards.list(trx), at, entityIds);
+    const refreshed = await refreshSummaries(this.store, trx, entities, asOf, at, this.sla);
+    // The scorecards read the entities and summaries the refresh holds, not read back.
+    await this.#evaluate(trx, await this.scorecards.list(trx), at, entityIds, refreshed);
   };
 
   /**
@@ -187,10 +189,10 @@ export class Lantern {
   }
 
   /** Evaluates scorecards and announces the checks that started failing, in the caller's transaction. */
-  async #evaluate(trx: Kysely<Database>, scorecards: Parameters<typeof evaluateScorecards>[2], at: string, entityIds?: readonly number[]): Promise<ScorecardEvaluation[]> {
+  async #evaluate(trx: Kysely<Database>, scorecards: Parameters<typeof evaluateScorecards>[2], at: string, entityIds?: readonly number[], known?: RefreshedEntities): Promise<ScorecardEvaluation[]> {
     const failing: StartedFailing[] = [];
     const onStartedFailing = this.#routes('scorecard.check-failing') ? (change: StartedFailing) => failing.push(change) : undefined;
-    const evaluations = await evaluateScorecards(this.store, trx, scorecards, { entityIds, now: at, sla: this.sla, onStartedFailing });
+    const evaluations = await evaluateScorecards(this.store, trx, scorecards, { entityIds, now: at, sla: this.sla, onStartedFailing, known });
     for (const message of await failingCheckMessages(trx, failing, at)) await this.#notify(trx, message);
     return evaluations;
   }

@@ -7,7 +7,7 @@ import { batches } from '../store/batches.js';
 import { type ScanIssueRow, scanIssueRows } from '../store/issues.js';
 import type { Database, EntityRow, ExemptionRow, SlaPauseRow } from '../store/schema.js';
 import { slaPausesFor } from '../store/sla-pauses.js';
-import { linksOfEntities, type TargetLinkView } from '../store/target-links.js';
+import { type LinkedTarget, linksOfEntities, type TargetLinkView } from '../store/target-links.js';
 import { scanMarks, storedTallies, storeTallies, type VariantTallyRow } from '../store/variant-tallies.js';
 import { exemptionStatus } from './exemptions.js';
 import { tallyOf, type VariantTally } from './summary.js';
@@ -79,7 +79,9 @@ export async function entityState(db: Db, entity: EntityRow, options: EntityStat
  */
 export async function entityStates(db: Db, entities: readonly EntityRow[], options: EntityStateOptions = {}): Promise<EntityState[]> {
   const given = options.links;
-  const linksByEntity = given && entities.every((e) => given.has(e.id)) ? given : await linksOfEntities(db, entities.map((e) => e.id));
+  // The links' read joins their targets: those are not read again below.
+  const linkedTargets = new Map<number, LinkedTarget>();
+  const linksByEntity = given && entities.every((e) => given.has(e.id)) ? given : await linksOfEntities(db, entities.map((e) => e.id), linkedTargets);
   const shownByEntity = new Map<number, Array<{ link: TargetLinkView; origins: Set<'annotation' | 'source-url'> }>>();
   for (const entity of entities) {
     const byKey = new Map<string, { link: TargetLinkView; origins: Set<'annotation' | 'source-url'> }>();
@@ -115,8 +117,9 @@ export async function entityStates(db: Db, entities: readonly EntityRow[], optio
     return scans;
   };
   const readTargets = async () => {
-    const targets: Array<{ id: number; name: string; scope: string; type: string }> = [];
-    for (const batch of batches(targetIds)) targets.push(...(await db.selectFrom('targets').select(['id', 'name', 'scope', 'type']).where('id', 'in', batch).execute()));
+    const targets: LinkedTarget[] = targetIds.flatMap((id) => linkedTargets.get(id) ?? []);
+    const unread = targetIds.filter((id) => !linkedTargets.has(id));
+    for (const batch of batches(unread)) targets.push(...(await db.selectFrom('targets').select(['id', 'name', 'scope', 'type']).where('id', 'in', batch).execute()));
     return targets;
   };
   // None of these waits for another: they run at once, each on its own connection on PostgreSQL.

@@ -1,5 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
-import type { Database, EntityRow } from '../store/schema.js';
+import type { Database, EntityRow, EntitySummaryTable } from '../store/schema.js';
 import { batches } from '../store/batches.js';
 import { bulkRun } from '../store/bulk.js';
 import { isPostgres, lockEntities } from '../store/row-locks.js';
@@ -56,13 +56,14 @@ export async function refreshSummaries(
   asOf: string,
   now: string,
   policies: SlaPolicies = DEFAULT_SLA_POLICIES,
-): Promise<void> {
+): Promise<RefreshedEntities | undefined> {
   const day = asOf.slice(0, 10);
   const unique = [...new Set(entityIdsOf(given))];
   // The few entities of an ingest are locked and read in one round trip; more are locked first,
   // then read a batch at a time.
   const locked = 'locked' in given ? given.locked : unique.length <= SUMMARY_BATCH ? await lockEntities(db, unique, { read: true }) : await lockEntities(db, unique);
   const byId = locked && new Map(locked.map((e) => [e.id, e]));
+  const refreshed: RefreshedEntities | undefined = unique.length <= SUMMARY_BATCH ? new Map() : undefined;
   for (const ids of batches(unique, SUMMARY_BATCH)) {
     const entities = byId ? ids.map((id) => byId.get(id) as EntityRow) : await db.selectFrom('entities').selectAll().where('id', 'in', ids).execute();
     const states = await entityStates(db, entities, { tallies: { mode: 'store', now } });
@@ -95,16 +96,30 @@ export async function refreshSummaries(
     );
     const history = summaries.map((r) => ({ entity_id: r.entity_id, day, has_data: r.has_data, critical: r.critical, high: r.high, medium: r.medium, low: r.low, info: r.info, total: r.total }));
     // The dashboard trend's stored sums move with the history, in the same transaction.
-    await recordTrendChanges(store, db, entities, day, history);
-    await db.deleteFrom('summary_history').where('entity_id', 'in', ids).where('day', '>', day).execute();
+    const afterDay = await recordTrendChanges(store, db, entities, day, history);
+    // Only entities with history after the day have any to cut (the trend read it, with the entities
+    // locked): an ingest dated today has none.
+    if (afterDay.size > 0) await db.deleteFrom('summary_history').where('entity_id', 'in', [...afterDay]).where('day', '>', day).execute();
     await bulkRun(store, db, history.length, (i) => history[i] as (typeof history)[number], (q, batch) =>
       q
         .insertInto('summary_history')
         .values(batch)
         .onConflict((oc) => oc.columns(['entity_id', 'day']).doUpdateSet(excludedColumns(HISTORY_COLUMNS))),
     );
+    if (refreshed) summaries.forEach((summary: StoredSummary, i) => refreshed.set(summary.entity_id, { entity: (states[i] as EntityState).entity, summary }));
   }
+  return refreshed;
 }
+
+/** A summary as refreshSummaries stored it. */
+export type StoredSummary = Omit<EntitySummaryTable, 'updated_at'> & { updated_at?: string };
+
+/**
+ * The entities a refresh read (locked) and the summaries it stored for them, by id: what the
+ * scorecards evaluated next in the same transaction would read back (scorecards/data-points.ts
+ * readEntityFacts). Given for a refresh of one batch, the size of an ingest's; undefined for more.
+ */
+export type RefreshedEntities = Map<number, { entity: EntityRow; summary: StoredSummary }>;
 
 /**
  * The states with every shown issue read: KEV and SLA are counted per issue, and a target counted

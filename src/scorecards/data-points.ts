@@ -6,6 +6,7 @@ import { entityRiskFacts, type RiskFacts } from '../insights/sla-clock.js';
 import type { SlaPolicies } from '../insights/sla.js';
 import type { SeverityBreakdown } from '../insights/summary.js';
 import { batches } from '../store/batches.js';
+import type { RefreshedEntities } from '../insights/summaries.js';
 import type { Database } from '../store/schema.js';
 import type { EntityRange } from '../store/scorecards.js';
 
@@ -295,14 +296,23 @@ const ANNOTATION_KEYS = [ANNOTATION_KEY, `${ANNOTATION_KEY}.name`, `${ANNOTATION
 
 /**
  * Reads every data point's inputs for these entities (ids or a range of them; every entity without
- * `entityIds`) from the catalog and the stored summaries, in three queries per batch of entities:
+ * `entityIds`) from the catalog and the stored summaries, in three queries per batch of entities
+ * (one for the entities `known` holds: those a refresh just read and summarised):
  * no entity's state is computed here. The entities and their summaries are read apart and matched here, which SQLite
  * does in half the time of joining them.
  */
-export async function readEntityFacts(db: Db, entityIds?: readonly number[] | EntityRange, options: { risk?: { policies: SlaPolicies; now: string } } = {}): Promise<EntityFacts[]> {
+export async function readEntityFacts(
+  db: Db,
+  entityIds?: readonly number[] | EntityRange,
+  options: { risk?: { policies: SlaPolicies; now: string }; known?: RefreshedEntities | undefined } = {},
+): Promise<EntityFacts[]> {
   const parts = entityIds === undefined ? [undefined] : Array.isArray(entityIds) ? batches(new Set(entityIds)) : [entityIds as EntityRange];
   const facts: EntityFacts[] = [];
+  const { known } = options;
   for (const batch of parts) {
+    // Entities whose refresh just read and summarised them, in this transaction: only the
+    // annotation is read (insights/summaries.ts refreshSummaries).
+    const given = Array.isArray(batch) && known && batch.every((id) => known.has(id)) ? [...new Set(batch)].sort((a, b) => a - b).map((id) => known.get(id) as NonNullable<ReturnType<typeof known.get>>) : undefined;
     let entities = db.selectFrom('entities').select(['id', 'ref', 'scope', 'kind', 'type', 'lifecycle', 'owner_ref', 'system_ref', 'tags', 'repository_url']);
     let summaries = db
       .selectFrom('entity_summaries')
@@ -317,9 +327,9 @@ export async function readEntityFacts(db: Db, entityIds?: readonly number[] | En
       summaries = summaries.where('entity_id', '>=', batch.from).where('entity_id', '<=', batch.to);
       annotated = annotated.where('entity_id', '>=', batch.from).where('entity_id', '<=', batch.to);
     }
-    const summaryOf = new Map((await summaries.execute()).map((s) => [s.entity_id, s]));
+    const summaryOf = new Map((given ? given.map((g) => g.summary) : await summaries.execute()).map((s) => [s.entity_id, s]));
     const withAnnotation = new Set((await annotated.execute()).map((r) => r.entity_id));
-    for (const e of await entities.orderBy('id').execute()) {
+    for (const e of given ? given.map((g) => g.entity) : await entities.orderBy('id').execute()) {
       const s = summaryOf.get(e.id);
       facts.push({
         id: e.id,
@@ -351,7 +361,9 @@ export async function readEntityFacts(db: Db, entityIds?: readonly number[] | En
   if (options.risk) {
     const withData = facts.filter((f) => f.security !== null).map((f) => f.id);
     const rows: Array<Parameters<typeof entityRiskFacts>[1][number]> = [];
-    for (const batch of batches(withData)) rows.push(...(await db.selectFrom('entities').selectAll().where('id', 'in', batch).execute()));
+    const unknown = withData.filter((id) => !known?.has(id));
+    for (const id of withData) if (known?.has(id)) rows.push((known.get(id) as NonNullable<ReturnType<typeof known.get>>).entity);
+    for (const batch of batches(unknown)) rows.push(...(await db.selectFrom('entities').selectAll().where('id', 'in', batch).execute()));
     const risks = await entityRiskFacts(db, rows, options.risk.policies, options.risk.now);
     for (const f of facts) f.risk = f.security === null ? null : (risks.get(f.id) ?? null);
   }

@@ -19,6 +19,8 @@ import {
 import { type CheckResult, type CheckStatus, evaluateCheck } from './checks.js';
 import { DEFAULT_SLA_POLICIES, type SlaPolicies } from '../insights/sla.js';
 import { type DataPoint, daysSince, type EntityFacts, findDataPoint, readEntityFacts, RISK_DATA_POINTS, type Value } from './data-points.js';
+import type { FacetSource } from '../store/trend-facets.js';
+import type { RefreshedEntities } from '../insights/summaries.js';
 import { appliesTo, type Scorecard, scoreOf } from './scorecard.js';
 
 type Db = Kysely<Database>;
@@ -187,6 +189,8 @@ export async function evaluateScorecards(
     onStartedFailing?: ((change: StartedFailing) => void) | undefined;
     /** Default ENTITIES_PER_BATCH. */
     entitiesPerBatch?: number | undefined;
+    /** Entities a refresh just read and summarised in this transaction (insights/summaries.ts): not read again. */
+    known?: RefreshedEntities | undefined;
   },
 ): Promise<ScorecardEvaluation[]> {
   const evaluations = scorecards.map((s) => ({ scorecard: s.id, entities: 0, changed: 0, removed: 0 }));
@@ -198,9 +202,10 @@ export async function evaluateScorecards(
   const parts: Array<readonly number[] | EntityRange> = options.entityIds ? batches(new Set(options.entityIds), size) : await entityRanges(db, size);
   const evaluated = options.onStartedFailing ? await scorecardEvaluations(db, scorecards.map((s) => s.id)) : new Map<string, string>();
   for (const part of parts) {
-    const facts = await readEntityFacts(db, part, factOptions);
+    const facts = await readEntityFacts(db, part, { ...factOptions, known: options.known });
+    const sources = new Map(facts.map((f) => [f.id, f]));
     for (const [i, scorecard] of scorecards.entries()) {
-      const done = await evaluateBatch(store, db, scorecard, facts, part, { ...options, evaluatedAt: evaluated.get(scorecard.id) });
+      const done = await evaluateBatch(store, db, scorecard, facts, part, { ...options, evaluatedAt: evaluated.get(scorecard.id), sources });
       const evaluation = evaluations[i] as ScorecardEvaluation;
       evaluation.entities += done.entities;
       evaluation.changed += done.changed;
@@ -219,7 +224,7 @@ async function evaluateBatch(
   scorecard: Scorecard,
   facts: readonly EntityFacts[],
   part: readonly number[] | EntityRange,
-  options: { now: string; evaluatedAt: string | undefined; onStartedFailing?: ((change: StartedFailing) => void) | undefined },
+  options: { now: string; evaluatedAt: string | undefined; onStartedFailing?: ((change: StartedFailing) => void) | undefined; sources: ReadonlyMap<number, FacetSource> },
 ): Promise<Omit<ScorecardEvaluation, 'scorecard'>> {
   const at = Date.parse(options.now);
   const day = options.now.slice(0, 10);
@@ -274,6 +279,7 @@ async function evaluateBatch(
   await writeScorecardResults(store, db, writes);
   await moveScorecardResults(db, scorecard.id, moves);
   await tallies.write(db, scorecard.id);
-  await writeScorecardHistory(store, db, scorecard.id, day, history);
+  // The facts hold the entities' facets: the trend's rows need no other read of them.
+  await writeScorecardHistory(store, db, scorecard.id, day, history, options.sources);
   return { entities, changed: writes.length, removed: leaving.length };
 }

@@ -6,7 +6,7 @@ import type { Store } from './database.js';
 import type { Database, ScorecardHistoryTable } from './schema.js';
 import { scopeAllowed } from './scope-filter.js';
 import { splitAtDay } from './trend-changes.js';
-import { type FacetValue, entityFacets, inFacetValues } from './trend-facets.js';
+import { type FacetSource, type FacetValue, entityFacets, inFacetValues } from './trend-facets.js';
 
 type Db = Kysely<Database>;
 
@@ -38,8 +38,12 @@ function contribution(row: HistoryRow): Map<string, Sums> {
  * Records in scorecard_trend_changes how the scorecard's trend changes when these entities' history
  * is cut after `day` and their row of `day` becomes the one written (store/scorecards.ts:
  * writeScorecardHistory). Call it before that write, in its transaction: it reads the rows it replaces.
+ * `known`: the entities' facet sources as the evaluation read them (their facts), so that their
+ * facets need no other read (store/trend-facets.ts: entityFacets). Returns the entities that have
+ * history after `day`, which the write cuts: it has read them.
  */
-export async function recordScorecardTrendChanges(store: Store, db: Db, scorecardId: string, day: string, written: readonly HistoryRow[]): Promise<void> {
+export async function recordScorecardTrendChanges(store: Store, db: Db, scorecardId: string, day: string, written: readonly HistoryRow[], known?: ReadonlyMap<number, FacetSource>): Promise<Set<number>> {
+  const afterDay = new Set<number>();
   // Entities of one scope and the same facet values add to the same rows: their steps (key: day,
   // check) are summed per such group, and each group's once per scope and per facet value at the
   // end — where adding each entity's steps to its scope's and to each of its facet values' rows
@@ -59,7 +63,7 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
   };
   const columns = ['h.entity_id', 'h.day', 'h.applies', 'h.score', 'h.statuses'] as const;
   for (const ids of batches(written.map((r) => r.entity_id))) {
-    const entities = await entityFacets(db, ids);
+    const entities = await entityFacets(db, ids, known);
     const later = new Map<number, HistoryRow[]>();
     const before = new Map<number, HistoryRow>();
     // The rows from `day` on, and each entity's latest row before it, in one round trip: the latter
@@ -82,6 +86,7 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
       .orderBy('day')
       .execute();
     splitAtDay(rows, day, before, later);
+    for (const [entityId, list] of later) if (list.some((r) => r.day > day)) afterDay.add(entityId);
     const writtenHere = new Set(ids);
     for (const row of written) {
       if (!writtenHere.has(row.entity_id)) continue;
@@ -137,6 +142,7 @@ export async function recordScorecardTrendChanges(store: Store, db: Db, scorecar
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, c]) => ({ scorecard_id: scorecardId, facet: c.facet, value: c.value, day: c.day, scope: c.scope, check_id: c.check_id, ...named(c) }));
   await upsertRows(store, db, TREND_FACET_CHANGES, facetRows);
+  return afterDay;
 }
 
 type SumColumn = (typeof SCORECARD_TREND_SUMS)[number];

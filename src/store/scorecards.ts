@@ -4,6 +4,7 @@ import { type Upsert, updateByKey, upsertRows } from './bulk.js';
 import type { Store } from './database.js';
 import { recordScorecardTrendChanges } from './scorecard-trend.js';
 import type { Database, ScorecardHistoryTable, ScorecardResultTable, ScorecardTable } from './schema.js';
+import type { FacetSource } from './trend-facets.js';
 
 type Db = Kysely<Database>;
 
@@ -238,12 +239,20 @@ const HISTORY: Upsert<keyof NewScorecardHistory & string> = {
  * Records results as they stand at the end of `day`. History after that day, which an evaluation
  * dated earlier supersedes, is dropped first. The scorecard's stored trend follows (store/scorecard-trend.ts).
  */
-export async function writeScorecardHistory(store: Store, trx: Db, scorecardId: string, day: string, rows: readonly Omit<NewScorecardHistory, 'scorecard_id' | 'day'>[]): Promise<void> {
+export async function writeScorecardHistory(
+  store: Store,
+  trx: Db,
+  scorecardId: string,
+  day: string,
+  rows: readonly Omit<NewScorecardHistory, 'scorecard_id' | 'day'>[],
+  known?: ReadonlyMap<number, FacetSource>,
+): Promise<void> {
   if (rows.length === 0) return;
-  await recordScorecardTrendChanges(store, trx, scorecardId, day, rows.map((r) => ({ entity_id: r.entity_id, day, applies: r.applies, score: r.score ?? null, statuses: r.statuses })));
+  const afterDay = await recordScorecardTrendChanges(store, trx, scorecardId, day, rows.map((r) => ({ entity_id: r.entity_id, day, applies: r.applies, score: r.score ?? null, statuses: r.statuses })), known);
   // By these entities' keys: a look for any later row of the scorecard read all its history (no
-  // index leads with the day), once per batch of an evaluation.
-  for (const batch of batches(rows.map((r) => r.entity_id))) {
+  // index leads with the day), once per batch of an evaluation. Only those that have one (the trend
+  // read them, with the entities locked): most evaluations are of today, and have none.
+  for (const batch of batches([...afterDay])) {
     await trx.deleteFrom('scorecard_history').where('scorecard_id', '=', scorecardId).where('entity_id', 'in', batch).where('day', '>', day).execute();
   }
   await upsertRows(store, trx, HISTORY, rows.map((r) => ({ scorecard_id: scorecardId, entity_id: r.entity_id, day, applies: r.applies, score: r.score ?? null, statuses: r.statuses })));

@@ -375,21 +375,34 @@ export async function linksOfRefKey(db: Db, refKey: string): Promise<Map<number,
 }
 
 /** The resolved links of several entities, each list in order. */
-export async function linksOfEntities(db: Db, entityIds: readonly number[]): Promise<Map<number, TargetLinkView[]>> {
+export async function linksOfEntities(db: Db, entityIds: readonly number[], targets?: Map<number, LinkedTarget>): Promise<Map<number, TargetLinkView[]>> {
   const out = new Map<number, TargetLinkView[]>();
   for (const batch of batches(entityIds)) {
     const rows = await db
       .selectFrom('entity_links as l')
       .leftJoin('targets as t', 't.id', 'l.target_id')
       .selectAll('l')
-      .select('t.name as target_name')
+      .select(['t.name as target_name', 't.scope as target_scope', 't.type as target_type'])
       .where('l.entity_id', 'in', batch)
       .orderBy('l.entity_id')
       .orderBy('l.position')
       .execute();
-    for (const row of rows) addLinkView(out, row, row.target_name);
+    for (const row of rows) {
+      addLinkView(out, row, row.target_name);
+      if (targets && row.target_id !== null && row.target_name !== null && row.target_scope !== null && row.target_type !== null) {
+        targets.set(row.target_id, { id: row.target_id, name: row.target_name, scope: row.target_scope, type: row.target_type });
+      }
+    }
   }
   return out;
+}
+
+/** A linked target as the links' read joins it: given to `linksOfEntities`, it is filled for the caller. */
+export interface LinkedTarget {
+  id: number;
+  name: string;
+  scope: string;
+  type: string;
 }
 
 /** Appends the row's view to its entity's list, rows being read in each entity's order. */

@@ -3,9 +3,9 @@ import type { ScopeFilter } from '../access/roles.js';
 import { batches } from './batches.js';
 import { bulkRun } from './bulk.js';
 import type { Store } from './database.js';
-import type { Database, SummaryHistoryTable } from './schema.js';
+import type { Database, EntityRow, SummaryHistoryTable } from './schema.js';
 import { scopeAllowed } from './scope-filter.js';
-import { type FacetValue, entityFacets, inFacetValues } from './trend-facets.js';
+import { type FacetValue, entityFacets, facetSourceOf, inFacetValues } from './trend-facets.js';
 
 type Db = Kysely<Database>;
 
@@ -30,8 +30,10 @@ const minus = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x 
  * Records in trend_changes how the trend changes when each of these entities' history is cut after
  * `day` and its row of `day` becomes the one in `written` (insights/summaries.ts writes history so).
  * Call it before that write, with the entities locked: it reads the rows the write replaces.
+ * Returns the entities that have history after `day`, which the write cuts: it has read them.
  */
-export async function recordTrendChanges(store: Store, db: Db, entities: ReadonlyArray<{ id: number; scope: string }>, day: string, written: readonly HistoryRow[]): Promise<void> {
+export async function recordTrendChanges(store: Store, db: Db, entities: readonly EntityRow[], day: string, written: readonly HistoryRow[]): Promise<Set<number>> {
+  const afterDay = new Set<number>();
   const scopeOf = new Map(entities.map((e) => [e.id, e.scope]));
   const later = new Map<number, HistoryRow[]>();
   const before = new Map<number, HistoryRow>();
@@ -51,6 +53,7 @@ export async function recordTrendChanges(store: Store, db: Db, entities: Readonl
       .execute();
     splitAtDay(rows, day, before, later);
   }
+  for (const [entityId, list] of later) if (list.some((r) => r.day > day)) afterDay.add(entityId);
 
   // Each entity's steps, then summed per scope and per facet value of the entity.
   const steps: Array<{ entityId: number; day: string; counts: number[] }> = [];
@@ -71,8 +74,9 @@ export async function recordTrendChanges(store: Store, db: Db, entities: Readonl
       difference = after;
     }
   }
-  if (steps.length === 0) return;
-  const facets = await entityFacets(db, [...new Set(steps.map((s) => s.entityId))]);
+  if (steps.length === 0) return afterDay;
+  // The rows were read (and locked) by the caller: their facets need no other read.
+  const facets = await entityFacets(db, [...new Set(steps.map((s) => s.entityId))], new Map(entities.map((e) => [e.id, facetSourceOf(e)])));
   const byScope = new Map<string, { scope: string; day: string; shard: number; counts: number[] }>();
   const byFacet = new Map<string, { facet: string; value: string; scope: string; day: string; shard: number; counts: number[] }>();
   const sum = <T extends { counts: number[] }>(into: Map<string, T>, key: string, make: () => T, counts: readonly number[]) => {
@@ -108,6 +112,7 @@ export async function recordTrendChanges(store: Store, db: Db, entities: Readonl
       .values(batch)
       .onConflict((oc) => oc.columns(['facet', 'value', 'day', 'scope', 'shard']).doUpdateSet(Object.fromEntries(TREND_COUNTS.map((c) => [c, sql<number>`trend_facet_changes.${sql.ref(c)} + excluded.${sql.ref(c)}`])) as Record<(typeof TREND_COUNTS)[number], RawBuilder<number>>)),
   );
+  return afterDay;
 }
 
 /**

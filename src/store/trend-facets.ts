@@ -28,35 +28,66 @@ const FILTERS = ['kind', 'type', 'lifecycle', 'owner', 'system'] as const;
 /** The part of a lowered ref after its last '/', as the migration's SQL takes it: null without one. */
 const namePart = (ref: string): string | null => (ref.includes('/') ? ref.slice(ref.lastIndexOf('/') + 1) : null);
 
+/** What an entity's facet values are made of, as the caller holds it (an entity row or a scorecard's facts). */
+export interface FacetSource {
+  scope: string;
+  kind: string;
+  type: string | null;
+  lifecycle: string | null;
+  owner: string | null;
+  system: string | null;
+}
+
+type Facets = { scope: string; facets: FacetValue[] };
+
+const ascii = (value: string) => /^[\x20-\x7e]*$/.test(value);
+
+/** An entity row's facet source. */
+export function facetSourceOf(row: { scope: string; kind: string; type: string | null; lifecycle: string | null; owner_ref: string | null; system_ref: string | null }): FacetSource {
+  return { scope: row.scope, kind: row.kind, type: row.type, lifecycle: row.lifecycle, owner: row.owner_ref, system: row.system_ref };
+}
+
 /**
  * Each entity's facet values as the stored rows keep them, lowered by the database as the
- * migration's triggers lower them: entity id → scope and values.
+ * migration's triggers lower them: entity id → scope and values. An entity in `known` (the rows an
+ * ingest's refresh locked and read) whose values are all ASCII is lowered here instead, as the
+ * database would; the others are read, one statement for a batch of them.
  */
-export async function entityFacets(db: Db, ids: readonly number[]): Promise<Map<number, { scope: string; facets: FacetValue[] }>> {
-  const out = new Map<number, { scope: string; facets: FacetValue[] }>();
-  for (const batch of batches(ids)) {
+export async function entityFacets(db: Db, ids: readonly number[], known?: ReadonlyMap<number, FacetSource>): Promise<Map<number, Facets>> {
+  const out = new Map<number, Facets>();
+  const unknown: number[] = [];
+  for (const id of ids) {
+    const source = known?.get(id);
+    const values = source && [source.kind, source.type, source.lifecycle, source.owner, source.system];
+    if (source && values?.every((v) => v === null || ascii(v))) {
+      const lower = (v: string | null) => (v === null ? null : v.toLowerCase());
+      out.set(id, facetsOf(source.scope, lower(source.kind) as string, lower(source.type), lower(source.lifecycle), lower(source.owner), lower(source.system)));
+    } else unknown.push(id);
+  }
+  for (const batch of batches(unknown)) {
     const rows = await db
       .selectFrom('entities')
       .select(['id', 'scope', sql<string>`lower(kind)`.as('kind'), sql<string | null>`lower(type)`.as('type'), sql<string | null>`lower(lifecycle)`.as('lifecycle'), sql<string | null>`lower(owner_ref)`.as('owner'), sql<string | null>`lower(system_ref)`.as('system')])
       .where('id', 'in', batch)
       .execute();
-    for (const row of rows) {
-      const values: Array<[TrendFacet, string | null]> = [
-        ['kind', row.kind],
-        ['type', row.type],
-        ['lifecycle', row.lifecycle],
-        ['owner', row.owner],
-        ['owner_name', row.owner === null ? null : namePart(row.owner)],
-        ['system', row.system],
-        ['system_name', row.system === null ? null : namePart(row.system)],
-      ];
-      out.set(row.id, { scope: row.scope, facets: values.filter((v): v is [TrendFacet, string] => v[1] !== null).map(([facet, value]) => ({ facet, value })) });
-    }
+    for (const row of rows) out.set(row.id, facetsOf(row.scope, row.kind, row.type, row.lifecycle, row.owner, row.system));
   }
   return out;
 }
 
-const ascii = (value: string) => /^[\x20-\x7e]*$/.test(value);
+/** An entity's stored facet values, from its lowered columns. */
+function facetsOf(scope: string, kind: string, type: string | null, lifecycle: string | null, owner: string | null, system: string | null): Facets {
+  const values: Array<[TrendFacet, string | null]> = [
+    ['kind', kind],
+    ['type', type],
+    ['lifecycle', lifecycle],
+    ['owner', owner],
+    ['owner_name', owner === null ? null : namePart(owner)],
+    ['system', system],
+    ['system_name', system === null ? null : namePart(system)],
+  ];
+  return { scope, facets: values.filter((v): v is [TrendFacet, string] => v[1] !== null).map(([facet, value]) => ({ facet, value })) };
+}
 
 /**
  * The stored facet values whose rows add up to exactly the entities the filter picks, or undefined
