@@ -11,7 +11,7 @@ import { parseWebAddress } from '../domain/web-address.js';
 import { parseReport } from '../formats/index.js';
 import { refreshPriorityKeys } from '../insights/priority-order.js';
 import type { Store } from '../store/database.js';
-import { insertOccurrences, markCommon, recordScanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
+import { insertOccurrences, markCommon, type PriorityInputs, recordScanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
 import type { Database, ScanRow, VariantRow } from '../store/schema.js';
 import { retireScanTerms, ScanTermCounts, writeScanTerms } from '../store/scan-search-terms.js';
 import { countsOf, insertScan, latestScanBefore } from '../store/scans.js';
@@ -73,6 +73,11 @@ export interface IngestedScan {
   scannedAt: string;
   /** True when this ingest created the target: it had no scan, issue or link before. */
   newTarget: boolean;
+  /**
+   * True when the scan replaced an earlier one of its variant by its scanner: only then may it have
+   * fixed issues, and closed their SLA clocks (store/sla-clocks.ts).
+   */
+  replacedScan: boolean;
 }
 
 const MAX_NAME = 512;
@@ -117,7 +122,9 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       target.baseline_variant = request.variant;
       target.baseline_regex = null;
     }
-    const { variant, created: newVariant } = await ensureVariant(trx, target.id, request.variant, now);
+    // A target this transaction created has no other variant whose baseline choice its scan date
+    // could change: the variant starts with it, and is not updated below for it.
+    const { variant, created: newVariant } = await ensureVariant(trx, target.id, request.variant, now, newTarget ? scannedAt : null);
     const scanId = await insertScan(trx, {
       target_id: target.id,
       variant_id: variant.id,
@@ -153,12 +160,14 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
 
     // Issue ids of this scan by fingerprint: an issue met again in a later chunk is not upserted twice.
     const known = new Map<string, number>();
+    // What the priority order reads of each, as written: not read back below.
+    const written = new Map<number, PriorityInputs>();
     let occurrences = 0;
     for (const chunk of chunks(storableFindings(report.findings), CHUNK)) {
       const drafts = groupFindings(chunk);
       const fresh = drafts.filter((d) => !known.has(d.finding.fingerprint));
       // A target this transaction created has no issues yet: none to look for.
-      const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh, terms, { newTarget });
+      const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh, terms, { newTarget, written });
       fresh.forEach((d, i) => known.set(d.finding.fingerprint, freshIds[i] as number));
       const ids = drafts.map((d) => known.get(d.finding.fingerprint) as number);
       await upsertScanIssues(store, trx, scanId, drafts, ids);
@@ -186,8 +195,8 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     await advanceSlaClocks(trx, { id: scanId, variantId: variant.id, scanner: report.scanner, scannedAt }, replaced);
     // The scan's issues take their place in the priority order: new ones, rewritten ones, and any a
     // new occurrence gave a scanner's EPSS.
-    await refreshPriorityKeys(trx, new Set(known.values()));
-    for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId, scannedAt, newTarget });
+    await refreshPriorityKeys(trx, new Set(known.values()), written);
+    for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId, scannedAt, newTarget, replacedScan: replaced !== undefined });
 
     return {
       scanId,

@@ -42,14 +42,15 @@ describe.skipIf(!POSTGRES_URL)('round trips of an ingest on PostgreSQL', () => {
     return count;
   };
 
-  // Before the reads whose answers the ingest knows were dropped and others merged: 81 and 67.
-  it('takes at most 65 for the first scan of a new linked target, and at most 56 for a later scan of it', async () => {
+  // Before the reads whose answers the ingest knows were dropped and others merged: 81 and 67; then
+  // at most 65 and 56 until the ingest kept what it wrote and what its refresh read (issue 17).
+  it('takes at most 55 for the first scan of a new linked target, and at most 49 for a later scan of it', async () => {
     const first = await counted('latest', 20);
     const entity = await findEntityByRef(lantern.store.db, 'component', 'default', 'payments');
     // The scan linked the entity that named the target: the summary refresh ran.
     expect((await linksOfEntity(lantern.store.db, entity?.id ?? 0))[0]).toMatchObject({ matched: true, variantName: 'latest' });
     const later = await counted('latest', 30);
-    expect(first).toBeLessThanOrEqual(65);
-    expect(later).toBeLessThanOrEqual(56);
+    expect(first).toBeLessThanOrEqual(55);
+    expect(later).toBeLessThanOrEqual(49);
   });
 });

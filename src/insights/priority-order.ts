@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { type Severity, severityRank } from '../domain/severity.js';
 import { batches, inValues } from '../store/batches.js';
-import { aggregateIssues, aliasDetailsOf, SCAN_ISSUE_COLUMNS, type ScanIssueRowWithAliases, scanIssueRowsOf } from '../store/issues.js';
+import { aggregateIssues, aliasDetailsIn, aliasDetailsOf, type PriorityInputs, SCAN_ISSUE_COLUMNS, type ScanIssueRowWithAliases, scanIssueRowsOf } from '../store/issues.js';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database, ExemptionRow, SlaPauseRow } from '../store/schema.js';
 import type { EpssTable } from '../store/feeds.js';
@@ -14,7 +14,7 @@ import { priorityParts } from './priority.js';
 import { epssCondition, epssFieldEquals, epssFieldOf, kevCondition, slaCondition } from './priority-filters.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
 import { openSlaClocks } from './sla-clock.js';
-import { refreshEveryPriorityKey, writePriorityParts } from './priority-refresh.js';
+import { type KeyedRow, refreshEveryPriorityKey, writePriorityParts } from './priority-refresh.js';
 import type { ShownIssue } from './summary.js';
 
 type Db = Kysely<Database>;
@@ -41,11 +41,22 @@ export interface Location {
 
 const REFRESH_BATCH = 5000;
 
-/** Writes the stored priority parts of these issues where they changed. */
-export async function refreshPriorityKeys(db: Db, issueIds: Iterable<number>): Promise<number> {
+/**
+ * Writes the stored priority parts of these issues where they changed. Issues in `written` (an
+ * ingest's, as store/issues.ts writeIssues left them in this transaction) are not read back.
+ */
+export async function refreshPriorityKeys(db: Db, issueIds: Iterable<number>, written?: ReadonlyMap<number, PriorityInputs>): Promise<number> {
   let changed = 0;
+  const postgres = isPostgres(db);
   for (const batch of batches(issueIds, REFRESH_BATCH)) {
-    const rows = await db.selectFrom('issues').select(['id', 'vulnerability_id', 'rule_id', 'fixed_version', 'priority_head', 'priority_tail']).where(inValues(db, 'id', batch)).execute();
+    const rows: KeyedRow[] = [];
+    const unread: number[] = [];
+    for (const id of batch) {
+      const known = written?.get(id);
+      if (known) rows.push({ id, ...known, alias_details: known.vulnerability_id === null ? null : aliasDetailsIn(known.details, postgres) });
+      else unread.push(id);
+    }
+    if (unread.length > 0) rows.push(...(await db.selectFrom('issues').select(['id', 'vulnerability_id', 'rule_id', 'fixed_version', 'priority_head', 'priority_tail']).where(inValues(db, 'id', unread)).execute()));
     changed += await writePriorityParts(db, rows);
     // On SQLite every statement ran synchronously: let other requests in between batches.
     await nextTurn();

@@ -125,4 +125,38 @@ describeEachStore('the refresh of every stored priority key after a feed import'
     expect(dropped.heads.get('edge-b')).toBe('09999-12-311');
     expect(dropped.changed).toBeGreaterThan(0);
   });
+
+  // An ingest computes its issues' parts from what it wrote, not from the rows read back: new
+  // issues and rewritten ones (a fix and an alias added).
+  it('stores the same parts on ingest as the per-issue computation reads back, for new and rewritten issues', async () => {
+    await server.lantern.importFeed('kev', kevFile(dir, [{ cveID: 'CVE-2024-2000', dateAdded: '2024-03-05', dueDate: '2024-03-26' }, { cveID: 'CVE-2024-8000', dateAdded: '2024-03-06', dueDate: '2024-03-30' }]));
+    await server.lantern.importFeed('epss', epssFile(dir, [['CVE-2024-1000', 0.2, 0.6], ['CVE-2024-8000', 0.5, 0.99], ['CVE-2024-9000', 0.01, 0.1]], { scoreDate: '2024-04-01', name: 'epss.csv' }));
+    const scope = parseScope('acme.pay');
+    const scan = (target: string, report: string) => server.lantern.ingest({ report: Buffer.from(report), source: 'grype.json', target, targetType: 'repository', variant: 'main', scope, scannedAt: '2024-04-01T00:00:00.000Z' });
+    await scan(
+      'acme/new',
+      grype([
+        { id: 'GHSA-aaaa-0000-0001', related: ['CVE-2024-8000'], pkg: 'upper-alias', severity: 'Low' },
+        { id: 'GHSA-aaaa-0000-0002', related: ['cve-2024-8000'], pkg: 'lower-alias', severity: 'Low' },
+        { id: 'CVE-2024-1000', related: ['CVE-2024-2000'], pkg: 'kev-alias', severity: 'Low', fixed: '1.0.1' },
+        { id: 'CVE-2024-9000', pkg: 'plain', severity: 'High' },
+      ]),
+    );
+    // A rescan of the first target: edge-b gets a fix and an alias listed in KEV, the rest stay.
+    await scan(
+      'acme/app',
+      grype([
+        { id: 'CVE-2024-3001', related: ['CVE-2024-8000'], pkg: 'edge-b', severity: 'Medium', fixed: '9.9.9' },
+        { id: 'CVE-2024-3000', pkg: 'edge-a', severity: 'Medium', fixed: '1.0.1' },
+      ]),
+    );
+    const heads = await expectFresh();
+    expect(heads.get('upper-alias')).toBe('02024-03-300');
+    // The parser writes aliases in upper case: the same match.
+    expect(heads.get('lower-alias')).toBe('02024-03-300');
+    expect(heads.get('kev-alias')).toBe('02024-03-262');
+    // Rewritten: in KEV through its new alias.
+    expect(heads.get('edge-b')).toBe('02024-03-300');
+    expect(heads.get('plain')).toBe('19999-12-313');
+  });
 });

@@ -39,13 +39,15 @@ export interface KeyedRow {
   fixed_version: string | null;
   priority_head: string | null;
   priority_tail: string | null;
+  /** The issue's details where they may name a CVE alias, else null (store/issues.ts aliasDetailsOf); undefined: read. */
+  alias_details?: string | null | undefined;
 }
 
 /** Each issue's stored parts as exploitationOf() and priorityParts() give them now, written where they changed. */
 export async function writePriorityParts(db: Db, rows: readonly KeyedRow[]): Promise<number> {
   const known = await exploitationOf(
     db,
-    rows.map((r) => ({ id: r.id, vulnerabilityId: r.vulnerability_id })),
+    rows.map((r) => ({ id: r.id, vulnerabilityId: r.vulnerability_id, aliasDetails: r.alias_details })),
   );
   const changed: Array<{ id: number; priority_head: string; priority_tail: string }> = [];
   for (const row of rows) {

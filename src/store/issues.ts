@@ -88,7 +88,7 @@ export async function writeIssues(
   seenAt: string,
   drafts: readonly IssueDraft[],
   terms: ScanTermCounts,
-  options: { newTarget?: boolean } = {},
+  options: { newTarget?: boolean; written?: Map<number, PriorityInputs> } = {},
 ): Promise<number[]> {
   if (drafts.length === 0) return [];
   const contents = drafts.map((d) => contentOf(d.finding));
@@ -97,7 +97,7 @@ export async function writeIssues(
     ? []
     : await trx
         .selectFrom('issues')
-        .select(['id', 'fingerprint', 'first_seen_at', 'first_scan_id', ...CONTENT])
+        .select(['id', 'fingerprint', 'first_seen_at', 'first_scan_id', 'priority_head', 'priority_tail', ...CONTENT])
         .where('target_id', '=', targetId)
         .where(
           'fingerprint',
@@ -131,6 +131,7 @@ export async function writeIssues(
     }
     const earlier = seenAt < old.first_seen_at;
     if (changed || earlier) rewritten.push({ id: old.id, ...merged, first_seen_at: earlier ? seenAt : old.first_seen_at, first_scan_id: earlier ? scanId : old.first_scan_id });
+    options.written?.set(old.id, priorityInputs(merged, old.priority_head, old.priority_tail));
     terms.add(merged);
     if (changed) retermed.push({ id: old.id, before: old, after: merged });
   }
@@ -149,9 +150,27 @@ export async function writeIssues(
   });
   fresh.forEach((i, k) => {
     ids[i] = freshIds[k] as number;
+    options.written?.set(ids[i], priorityInputs(contents[i] as Content, null, null));
   });
   await recordSearchTerms(store, trx, [...rewritten, ...fresh.map((i) => ({ id: ids[i] as number, ...(contents[i] as Content) }))]);
   return ids;
+}
+
+/**
+ * What the priority order reads of an issue (insights/priority-order.ts refreshPriorityKeys), as
+ * writeIssues left it: given `written`, it records each issue's, so that they are not read back.
+ */
+export interface PriorityInputs {
+  vulnerability_id: string | null;
+  rule_id: string | null;
+  fixed_version: string | null;
+  priority_head: string | null;
+  priority_tail: string | null;
+  details: string;
+}
+
+function priorityInputs(content: Content, head: string | null, tail: string | null): PriorityInputs {
+  return { vulnerability_id: content.vulnerability_id, rule_id: content.rule_id, fixed_version: content.fixed_version, priority_head: head, priority_tail: tail, details: content.details };
 }
 
 /**
@@ -452,6 +471,16 @@ export async function scanIssueSplit(db: Db, scan: { id: number; compared_scan_i
  */
 export const ALIASES_PREFIX = '{"aliases":[%';
 export const ALIASES_CVE = '%CVE-%';
+
+/**
+ * aliasDetailsOf() of details held in memory, as the store's LIKE would answer it: PostgreSQL's is
+ * case-sensitive, SQLite's ignores the case of ASCII letters.
+ */
+export function aliasDetailsIn(details: string, postgres: boolean): string | null {
+  const fold = (text: string) => (postgres ? text : text.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+  const text = fold(details);
+  return text.startsWith(fold(ALIASES_PREFIX.slice(0, -1))) && text.includes(fold(ALIASES_CVE.slice(1, -1))) ? details : null;
+}
 
 /** The issue's details where they may name a CVE alias, else null: a page's `alias_details`. */
 export function aliasDetailsOf() {

@@ -124,21 +124,51 @@ export async function ensureTarget(
     const existing = await lock().executeTakeFirst();
     if (existing) return { target: existing, created: false };
   }
+  const row = {
+    scope: formatScope(scope),
+    name,
+    name_key: targetNameKey(name),
+    ...targetKeyColumns(name),
+    type,
+    baseline_variant: options.baselineVariant ?? null,
+    baseline_regex: null,
+    created_at: now,
+  };
+  // Most new targets are in a project that exists: the insert reads its ids itself, one round trip.
+  // It inserts nothing when the project is new (or the target was created meanwhile): then as below.
+  if (scope.level === 'project') {
+    const created = await db
+      .insertInto('targets')
+      .columns(['scope', 'org_id', 'project_id', 'name', 'name_key', 'similarity_key', 'last_segment', 'similarity_length', 'type', 'baseline_variant', 'baseline_regex', 'created_at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('orgs as o')
+          .innerJoin('projects as p', (join) => join.onRef('p.org_id', '=', 'o.id').on('p.identifier', '=', scope.project))
+          .select([
+            eb.val(row.scope).as('scope'),
+            'o.id as org_id',
+            'p.id as project_id',
+            eb.val(row.name).as('name'),
+            eb.val(row.name_key).as('name_key'),
+            eb.val(row.similarity_key).as('similarity_key'),
+            eb.val(row.last_segment).as('last_segment'),
+            eb.val(row.similarity_length).as('similarity_length'),
+            eb.val(row.type).as('type'),
+            eb.val(row.baseline_variant).as('baseline_variant'),
+            eb.val(row.baseline_regex).as('baseline_regex'),
+            eb.val(row.created_at).as('created_at'),
+          ])
+          .where('o.identifier', '=', scope.org),
+      )
+      .onConflict((oc) => oc.columns(['scope', 'name_key']).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (created) return { target: created, created: true };
+  }
   const { orgId, projectId } = await ensureScope(db, scope, now);
   const created = await db
     .insertInto('targets')
-    .values({
-      scope: formatScope(scope),
-      org_id: orgId,
-      project_id: projectId,
-      name,
-      name_key: targetNameKey(name),
-      ...targetKeyColumns(name),
-      type,
-      baseline_variant: options.baselineVariant ?? null,
-      baseline_regex: null,
-      created_at: now,
-    })
+    .values({ ...row, org_id: orgId, project_id: projectId })
     .onConflict((oc) => oc.columns(['scope', 'name_key']).doNothing())
     .returningAll()
     .executeTakeFirst();
@@ -152,11 +182,14 @@ export function targetKeyColumns(name: string): { similarity_key: string; last_s
   return { similarity_key: key, last_segment: lastSegment(name) ?? null, similarity_length: key.length };
 }
 
-/** The variant, created on first use, and whether this call created it. */
-export async function ensureVariant(db: Db, targetId: number, name: string, now: string): Promise<{ variant: VariantRow; created: boolean }> {
+/**
+ * The variant, created on first use, and whether this call created it. `lastScanAt`: what a variant
+ * created here starts with (an ingest into a target it created gives its scan's date).
+ */
+export async function ensureVariant(db: Db, targetId: number, name: string, now: string, lastScanAt: string | null = null): Promise<{ variant: VariantRow; created: boolean }> {
   const created = await db
     .insertInto('variants')
-    .values({ target_id: targetId, name, created_at: now, last_scan_at: null })
+    .values({ target_id: targetId, name, created_at: now, last_scan_at: lastScanAt })
     .onConflict((oc) => oc.columns(['target_id', 'name']).doNothing())
     .returningAll()
     .executeTakeFirst();
