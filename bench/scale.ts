@@ -17,7 +17,8 @@
  *                        one PostgreSQL server keep their estates apart
  *   --build-only         build (or upgrade) the estates and stop
  *   --links-only         only what linking costs: first scans, registrations, link lookups
- *   --cold               skip reading the names ahead at start (as servers did before stop 28)
+ *   --cold               skip reading the names ahead at start (as servers did before stop 28) and the
+ *                        rehearsal of an ingest (before stop 30)
  *
  * Estates are kept and reused.
  */
@@ -31,6 +32,7 @@ import { parseScope } from '../src/domain/scope.js';
 import type { Lantern } from '../src/lantern.js';
 import { openKeptEstate, POSTGRES, writeScannedTargets } from './estate.js';
 import { warmKeptNames } from '../src/store/similar-names.js';
+import { rehearseIngest } from '../src/ingest/rehearsal.js';
 import { linkLookups } from './link-lookup.js';
 import { httpGet, latencies, median, printTable } from './measure.js';
 import { random, trivyReport } from './synthetic-reports.js';
@@ -237,6 +239,9 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
   const warmed = flags.cold ? { scopes: 0, names: 0, skipped: 0 } : await warmKeptNames(lantern.store.db);
   const warmMs = performance.now() - warmStart;
   console.log(`  ${kind} ${entities}: names read ahead at start: ${warmed.names.toLocaleString('en')} of ${warmed.scopes} scope(s) in ${warmMs.toFixed(0)} ms`);
+  // Then, as serve does too, the ingest path rehearsed and rolled back (PostgreSQL only).
+  const rehearsal = flags.cold ? { rehearsed: false, ms: 0 } : await rehearseIngest(lantern);
+  if (rehearsal.rehearsed) console.log(`  ${kind} ${entities}: ingest rehearsed at start in ${rehearsal.ms.toFixed(0)} ms`);
   try {
     const next = random(11);
     const entity = () => (estate.refs[Math.floor(next() * estate.refs.length)] as string).replace(':', '/');

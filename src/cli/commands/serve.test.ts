@@ -9,6 +9,7 @@ import { describeEachStore, type StoreKind } from '../../../test/support/stores.
 import { nameKeys } from '../../catalog/matching.js';
 import { parseScope } from '../../domain/scope.js';
 import { openStore, type Store } from '../../store/database.js';
+import { rehearsals } from '../../ingest/rehearsal.js';
 import { forgetKeptNames, keptNamesUse } from '../../store/similar-names.js';
 import { targetsForLinks } from '../../store/target-links.js';
 import { targetKeyColumns } from '../../store/targets.js';
@@ -127,6 +128,7 @@ describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
       .execute();
     forgetKeptNames();
     const before = { ...keptNamesUse };
+    const rehearsed = { ...rehearsals };
     let stderr = '';
     let stop = () => undefined as void;
     const stopSignal = new Promise<void>((resolve) => {
@@ -152,6 +154,14 @@ describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
       const found = await targetsForLinks(writer.db, [nameKeys('registry.acme.io/svc-x9', parseScope('acme.pay'))]);
       expect(found.targets.map((t) => t.name)).toContain('registry.acme.io/svc-9');
       expect(keptNamesUse).toMatchObject({ read: before.read, kept: before.kept + 1 });
+      // After the names, the ingest path is rehearsed on PostgreSQL and rolled back; SQLite skips it.
+      for (let wait = 0; rehearsals.run + rehearsals.skipped === rehearsed.run + rehearsed.skipped && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(rehearsals).toEqual(kind === 'postgres' ? { run: rehearsed.run + 1, skipped: rehearsed.skipped } : { run: rehearsed.run, skipped: rehearsed.skipped + 1 });
+      expect(await writer.db.selectFrom('scans').select('id').execute()).toEqual([]);
+      expect((await writer.db.selectFrom('targets').select('name').execute()).map((t) => t.name)).toHaveLength(names.length);
+      // Nor do the names kept for similar-name hints hold its target.
+      const near = await targetsForLinks(writer.db, [nameKeys('lantern-rehearsal/000000000000', parseScope('account'))]);
+      expect(near.targets.filter((t) => t.name.startsWith('lantern-rehearsal/'))).toEqual([]);
     } finally {
       stop();
       expect(await exited).toBe(0);

@@ -226,12 +226,13 @@ export interface ServeLoopOptions {
  * scorecard is evaluated before it listens and every hour after.
  */
 export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
-  const [{ buildServer }, { startRefreshLoop }, { LanternMetrics }, { withJobLease }, { warmKeptNames }] = await Promise.all([
+  const [{ buildServer }, { startRefreshLoop }, { LanternMetrics }, { withJobLease }, { warmKeptNames }, { rehearseIngest }] = await Promise.all([
     import('../../api/server.js'),
     import('../../catalog/refresh-loop.js'),
     import('../../api/metrics.js'),
     import('../../store/job-lease.js'),
     import('../../store/similar-names.js'),
+    import('../../ingest/rehearsal.js'),
   ]);
   let app: LanternApp;
   const metrics = new LanternMetrics(lantern.store);
@@ -320,10 +321,19 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     const address = await app.listen({ port: options.port, host: options.host }).catch((error: unknown) => {
       throw portError(error, options.port, options.host);
     });
-    warmed = warmKeptNames(lantern.store.db, { signal: warming.signal }).then(
-      (done) => app.log.info(done, 'scope names read ahead for similar-name hints'),
-      (err: unknown) => app.log.error({ err }, 'scope names not read ahead for similar-name hints; the first lookup of each scope reads them'),
-    );
+    warmed = warmKeptNames(lantern.store.db, { signal: warming.signal })
+      .then(
+        (done) => app.log.info(done, 'scope names read ahead for similar-name hints'),
+        (err: unknown) => app.log.error({ err }, 'scope names not read ahead for similar-name hints; the first lookup of each scope reads them'),
+      )
+      // Then, on PostgreSQL, the connection the next request takes is warmed by an ingest rolled back.
+      .then(async () => {
+        if (warming.signal.aborted) return;
+        await rehearseIngest(lantern).then(
+          (done) => done.rehearsed && app.log.info({ ms: Math.round(done.ms) }, 'ingest path rehearsed on a database connection and rolled back'),
+          (err: unknown) => app.log.error({ err }, 'ingest rehearsal failed; the first ingest on each database connection is slower'),
+        );
+      });
     io.err(options.listening(address));
     await (io.stopSignal ?? new Promise<void>(() => undefined));
     io.err('Stopping: finishing requests in flight…\n');
