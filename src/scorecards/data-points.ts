@@ -7,6 +7,7 @@ import type { SlaPolicies } from '../insights/sla.js';
 import type { SeverityBreakdown } from '../insights/summary.js';
 import { batches } from '../store/batches.js';
 import type { RefreshedEntities } from '../insights/summaries.js';
+import type { FacetSource } from '../store/trend-facets.js';
 import type { Database } from '../store/schema.js';
 import type { EntityRange } from '../store/scorecards.js';
 
@@ -50,16 +51,9 @@ export interface SecurityFacts {
 }
 
 /** Everything the data points read about one entity, read for every entity in bulk. */
-export interface EntityFacts {
+export interface EntityFacts extends FacetSource {
   id: number;
   ref: string;
-  /** `account` or `ORG.PROJECT`. */
-  scope: string;
-  kind: string;
-  type: string | null;
-  lifecycle: string | null;
-  owner: string | null;
-  system: string | null;
   /** Lower-cased. */
   tags: string[];
   hasStoAnnotation: boolean;

@@ -30,6 +30,7 @@ const namePart = (ref: string): string | null => (ref.includes('/') ? ref.slice(
 
 /** What an entity's facet values are made of, as the caller holds it (an entity row or a scorecard's facts). */
 export interface FacetSource {
+  /** `account` or `ORG.PROJECT`. */
   scope: string;
   kind: string;
   type: string | null;
