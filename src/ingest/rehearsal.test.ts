@@ -28,14 +28,22 @@ describeEachStore('the rehearsal of an ingest', (kind) => {
     return out;
   };
 
-  it('runs on PostgreSQL through every hook and an entity refresh, and leaves every table as it was', async () => {
+  it('runs on PostgreSQL twice through every hook, its target linked to an entity, and leaves every table as it was', async () => {
     await lantern.catalog.register(CATALOG, parseScope('acme.pay'));
     await lantern.ingest({ report: bytes(trivyReport([{ id: 'CVE-2024-1000', pkg: 'a', version: '1.0.0', severity: 'HIGH' }])), source: 'trivy.json', target: 'registry.acme.io/payments', targetType: 'container', variant: 'latest', scope: parseScope('acme.pay'), scannedAt: '2026-03-01T00:00:00.000Z' });
     const before = await everything();
     expect(before.entity_summaries?.length).toBeGreaterThan(0);
     expect(before.scorecard_results?.length).toBeGreaterThan(0);
     const counted = { ...rehearsals };
+    // Inside it, as the last hook but its own: the new target is linked to the first entity and shown by it.
+    const shown: number[][] = [];
+    lantern.afterIngest.push(async (trx, scan) => {
+      shown.push((await trx.selectFrom('entity_links').select('entity_id').where('target_id', '=', scan.targetId).where('matched', '=', 1).execute()).map((r) => r.entity_id));
+    });
     const result = await rehearseIngest(lantern);
+    lantern.afterIngest.pop();
+    const first = (await lantern.store.db.selectFrom('entities').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow()).id;
+    expect(shown).toEqual(kind === 'postgres' ? [[first], [first]] : []);
     expect(before.scorecard_history?.length).toBeGreaterThan(0);
     expect(result.rehearsed).toBe(kind === 'postgres');
     expect(rehearsals).toEqual(kind === 'postgres' ? { run: counted.run + 1, skipped: counted.skipped } : { run: counted.run, skipped: counted.skipped + 1 });

@@ -2,10 +2,16 @@ import { randomBytes } from 'node:crypto';
 import type { Lantern } from '../lantern.js';
 import { parseScope } from '../domain/scope.js';
 import { isPostgres } from '../store/row-locks.js';
-import { ingestReport } from './ingest.js';
+import { insertLinks } from '../store/target-links.js';
+import { targetKeyColumns } from '../store/targets.js';
+import { targetNameKey } from '../domain/target.js';
+import { type AfterIngest, ingestReport } from './ingest.js';
 
 /** How often rehearseIngest() ran and was skipped in this process (tests read it). */
 export const rehearsals = { run: 0, skipped: 0 };
+
+/** Where the rehearsal's link sits among its entity's: after any the catalog gives it. */
+const LINK_POSITION = 1_000_000;
 
 /** Ingests rehearsed, one after the other on the connection the pool hands out again. */
 const ROUNDS = 2;
@@ -32,10 +38,11 @@ const REPORT = JSON.stringify({
 });
 
 /**
- * On PostgreSQL, runs an ingest's whole path once and rolls it back: a built-in report into a target
- * of its own (new, so the first scan's link resolution runs), every after-ingest hook, and the
- * refresh of one entity (summary, history, trends, scorecards). Nothing is kept: no target, scan,
- * audit entry or notification, and the sequences' gaps are the only trace.
+ * On PostgreSQL, runs an ingest's whole path and rolls it back: a built-in report into a target of
+ * its own, which the entity with the lowest id is given a link to first, so that the first scan's
+ * link resolution finds it and every after-ingest hook runs as for a linked target (the entity's
+ * summary, history, trends and scorecards refreshed). Nothing is kept: no target, link, scan, audit
+ * entry or notification, and the sequences' gaps are the only trace.
  *
  * Why: a new connection's server process has to load every table, index, trigger function and
  * foreign-key check an ingest touches, and to plan each statement, on its first ingest. Measured
@@ -54,18 +61,46 @@ export async function rehearseIngest(lantern: Lantern, now: string = lantern.now
   }
   const entity = await lantern.store.db.selectFrom('entities').select('id').orderBy('id').limit(1).executeTakeFirst();
   let reached = false;
-  const done = async (trx: Parameters<Lantern['refreshEntities']>[0]) => {
-    if (entity) await lantern.refreshEntities(trx, [entity.id], now, now);
+  let target = '';
+  // The entity names the new target, as a catalog entry would before its first scan: the scan's
+  // link resolution then finds, locks and resolves the link, and the entity is refreshed showing it.
+  const link: AfterIngest = async (trx) => {
+    if (!entity) return;
+    await insertLinks(lantern.store, trx, [
+      {
+        entity_id: entity.id,
+        position: LINK_POSITION,
+        entry: 0,
+        origin: 'annotation',
+        name: target,
+        name_key: targetNameKey(target),
+        similarity_key: targetKeyColumns(target).similarity_key,
+        last_segment: targetKeyColumns(target).last_segment,
+        scope: 'account',
+        variant: null,
+        matched: 0,
+        target_id: null,
+        variant_id: null,
+        variant_name: null,
+        variant_reason: null,
+        diagnostics: '[]',
+        similar_targets: null,
+        resolved_at: now,
+      },
+    ]);
+  };
+  const done: AfterIngest = async () => {
     reached = true;
     throw new RehearsalDone();
   };
   // Twice: a connection sends a statement it sees the second time as a named one, which the server
   // parses then; from the third time on it is only bound and run (store/database.ts).
   for (let round = 0; round < ROUNDS; round++) {
+    target = `lantern-rehearsal/${randomBytes(6).toString('hex')}`;
     const request = {
       report: new TextEncoder().encode(REPORT),
       source: 'rehearsal',
-      target: `lantern-rehearsal/${randomBytes(6).toString('hex')}`,
+      target,
       targetType: 'repository' as const,
       variant: 'main',
       scope: parseScope('account'),
@@ -73,7 +108,7 @@ export async function rehearseIngest(lantern: Lantern, now: string = lantern.now
     };
     reached = false;
     try {
-      await ingestReport(lantern.store, request, [...lantern.afterIngest, done]);
+      await ingestReport(lantern.store, request, [link, ...lantern.afterIngest, done]);
     } catch (error) {
       if (!(error instanceof RehearsalDone)) throw error;
     }
