@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Lantern } from '../lantern.js';
 import { parseScope } from '../domain/scope.js';
 import { isPostgres } from '../store/row-locks.js';
-import { insertLinks } from '../store/target-links.js';
-import { targetKeyColumns } from '../store/targets.js';
-import { targetNameKey } from '../domain/target.js';
+import { linkRows } from '../catalog/link-resolution.js';
+import { indexTargets } from '../catalog/matching.js';
+import { insertLinks, storedTargets } from '../store/target-links.js';
 import { type AfterIngest, ingestReport } from './ingest.js';
 
 /** How often rehearseIngest() ran and was skipped in this process (tests read it). */
@@ -20,7 +20,7 @@ const ROUNDS = 2;
 class RehearsalDone extends Error {}
 
 /** A small Trivy report: a fixable CVE with a GHSA alias, and one without a fix. */
-const REPORT = JSON.stringify({
+const REPORT = new TextEncoder().encode(JSON.stringify({
   SchemaVersion: 2,
   ArtifactName: 'lantern-rehearsal',
   ArtifactType: 'filesystem',
@@ -35,7 +35,9 @@ const REPORT = JSON.stringify({
       ],
     },
   ],
-});
+}));
+
+const ACCOUNT = parseScope('account');
 
 /**
  * On PostgreSQL, runs an ingest's whole path and rolls it back: a built-in report into a target of
@@ -66,28 +68,10 @@ export async function rehearseIngest(lantern: Lantern, now: string = lantern.now
   // link resolution then finds, locks and resolves the link, and the entity is refreshed showing it.
   const link: AfterIngest = async (trx) => {
     if (!entity) return;
-    await insertLinks(lantern.store, trx, [
-      {
-        entity_id: entity.id,
-        position: LINK_POSITION,
-        entry: 0,
-        origin: 'annotation',
-        name: target,
-        name_key: targetNameKey(target),
-        similarity_key: targetKeyColumns(target).similarity_key,
-        last_segment: targetKeyColumns(target).last_segment,
-        scope: 'account',
-        variant: null,
-        matched: 0,
-        target_id: null,
-        variant_id: null,
-        variant_name: null,
-        variant_reason: null,
-        diagnostics: '[]',
-        similar_targets: null,
-        resolved_at: now,
-      },
-    ]);
+    // Its row as the catalog writes an annotation entry's before the target exists (not found).
+    const spec = { name: target, scope: ACCOUNT, origin: 'annotation' as const, entry: 0, problems: [] };
+    const rows = linkRows(entity.id, [spec], indexTargets([]), await storedTargets(trx, []), now);
+    await insertLinks(lantern.store, trx, rows.map((row) => ({ ...row, position: LINK_POSITION })));
   };
   const done: AfterIngest = async () => {
     reached = true;
@@ -97,15 +81,7 @@ export async function rehearseIngest(lantern: Lantern, now: string = lantern.now
   // parses then; from the third time on it is only bound and run (store/database.ts).
   for (let round = 0; round < ROUNDS; round++) {
     target = `lantern-rehearsal/${randomBytes(6).toString('hex')}`;
-    const request = {
-      report: new TextEncoder().encode(REPORT),
-      source: 'rehearsal',
-      target,
-      targetType: 'repository' as const,
-      variant: 'main',
-      scope: parseScope('account'),
-      scannedAt: now,
-    };
+    const request = { report: REPORT, source: 'rehearsal', target, targetType: 'repository' as const, variant: 'main', scope: ACCOUNT, scannedAt: now };
     reached = false;
     try {
       await ingestReport(lantern.store, request, [link, ...lantern.afterIngest, done]);

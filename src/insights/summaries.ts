@@ -106,20 +106,23 @@ export async function refreshSummaries(
         .values(batch)
         .onConflict((oc) => oc.columns(['entity_id', 'day']).doUpdateSet(excludedColumns(HISTORY_COLUMNS))),
     );
-    if (refreshed) summaries.forEach((summary: StoredSummary, i) => refreshed.set(summary.entity_id, { entity: (states[i] as EntityState).entity, summary }));
+    if (refreshed) summaries.forEach((summary: EntitySummaryTable, i) => refreshed.set(summary.entity_id, { entity: (states[i] as EntityState).entity, summary }));
   }
   return refreshed;
 }
 
-/** A summary as refreshSummaries stored it. */
-export type StoredSummary = Omit<EntitySummaryTable, 'updated_at'> & { updated_at?: string };
+/** An entity a refresh read (locked), and the summary it stored for it. */
+export interface RefreshedEntity {
+  entity: EntityRow;
+  summary: EntitySummaryTable;
+}
 
 /**
- * The entities a refresh read (locked) and the summaries it stored for them, by id: what the
- * scorecards evaluated next in the same transaction would read back (scorecards/data-points.ts
- * readEntityFacts). Given for a refresh of one batch, the size of an ingest's; undefined for more.
+ * The entities a refresh read and summarised, by id: what the scorecards evaluated next in the
+ * same transaction would read back (scorecards/data-points.ts readEntityFacts). Given for a
+ * refresh of one batch, the size of an ingest's; undefined for more.
  */
-export type RefreshedEntities = Map<number, { entity: EntityRow; summary: StoredSummary }>;
+export type RefreshedEntities = Map<number, RefreshedEntity>;
 
 /**
  * The states with every shown issue read: KEV and SLA are counted per issue, and a target counted

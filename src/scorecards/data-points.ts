@@ -6,7 +6,7 @@ import { entityRiskFacts, type RiskFacts } from '../insights/sla-clock.js';
 import type { SlaPolicies } from '../insights/sla.js';
 import type { SeverityBreakdown } from '../insights/summary.js';
 import { batches } from '../store/batches.js';
-import type { RefreshedEntities } from '../insights/summaries.js';
+import type { RefreshedEntities, RefreshedEntity } from '../insights/summaries.js';
 import type { FacetSource } from '../store/trend-facets.js';
 import type { Database } from '../store/schema.js';
 import type { EntityRange } from '../store/scorecards.js';
@@ -306,7 +306,7 @@ export async function readEntityFacts(
   for (const batch of parts) {
     // Entities whose refresh just read and summarised them, in this transaction: only the
     // annotation is read (insights/summaries.ts refreshSummaries).
-    const given = Array.isArray(batch) && known && batch.every((id) => known.has(id)) ? [...new Set(batch)].sort((a, b) => a - b).map((id) => known.get(id) as NonNullable<ReturnType<typeof known.get>>) : undefined;
+    const given = Array.isArray(batch) && known && batch.every((id) => known.has(id)) ? [...new Set(batch)].sort((a, b) => a - b).map((id) => known.get(id) as RefreshedEntity) : undefined;
     let entities = db.selectFrom('entities').select(['id', 'ref', 'scope', 'kind', 'type', 'lifecycle', 'owner_ref', 'system_ref', 'tags', 'repository_url']);
     let summaries = db
       .selectFrom('entity_summaries')
@@ -355,9 +355,13 @@ export async function readEntityFacts(
   if (options.risk) {
     const withData = facts.filter((f) => f.security !== null).map((f) => f.id);
     const rows: Array<Parameters<typeof entityRiskFacts>[1][number]> = [];
-    const unknown = withData.filter((id) => !known?.has(id));
-    for (const id of withData) if (known?.has(id)) rows.push((known.get(id) as NonNullable<ReturnType<typeof known.get>>).entity);
-    for (const batch of batches(unknown)) rows.push(...(await db.selectFrom('entities').selectAll().where('id', 'in', batch).execute()));
+    const unread: number[] = [];
+    for (const id of withData) {
+      const held = known?.get(id);
+      if (held) rows.push(held.entity);
+      else unread.push(id);
+    }
+    for (const batch of batches(unread)) rows.push(...(await db.selectFrom('entities').selectAll().where('id', 'in', batch).execute()));
     const risks = await entityRiskFacts(db, rows, options.risk.policies, options.risk.now);
     for (const f of facts) f.risk = f.security === null ? null : (risks.get(f.id) ?? null);
   }

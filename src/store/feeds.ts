@@ -490,12 +490,12 @@ async function loadOnPostgres(trx: Db, client: PgClient, chunks: AsyncIterable<E
       stored += partLines - (await keyPart(trx, part));
       // Bounds are literals in DDL (no parameters): `CVE-YYYY-` for a year, from a fixed list.
       const from = partFrom < 0 ? sql`(MINVALUE)` : sql`(${sql.lit(yearPrefix(partFrom))})`;
-      const to = partTo === undefined ? sql`(MAXVALUE)` : sql`(${sql.lit(yearPrefix(partTo))})`;
+      const to = last ? sql`(MAXVALUE)` : sql`(${sql.lit(yearPrefix(partTo))})`;
       // The server checks the part's rows against its range (a scan, no sort) and takes its key as
       // the table's for that range.
       await sql`ALTER TABLE epss_scores_next ATTACH PARTITION ${sql.table(part)} FOR VALUES FROM ${from} TO ${to}`.execute(trx);
       parts.push(part);
-      if (partTo === undefined) break;
+      if (last) break;
       partFrom = partTo;
     }
   } finally {

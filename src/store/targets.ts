@@ -69,8 +69,9 @@ export async function getTarget(db: Db, scope: Scope, name: string): Promise<Tar
 /** Creates the org and project of a scope on first use; returns their ids (null at account level). */
 async function ensureScope(db: Db, scope: Scope, now: string): Promise<{ orgId: number | null; projectId: number | null }> {
   if (scope.level === 'account') return { orgId: null, projectId: null };
-  // Most new targets are in a scope that exists: both ids are one round trip, where creating the
-  // org and the project again (doing nothing) and reading them would be four.
+  // ensureTarget's insert reads the ids of a project that exists itself; a scope comes here when it
+  // found none (or the target was created meanwhile). Both ids are then one round trip, where
+  // creating the org and the project again (doing nothing) and reading them would be four.
   const known = await db
     .selectFrom('orgs as o')
     .leftJoin('projects as p', (join) => join.onRef('p.org_id', '=', 'o.id').on('p.identifier', '=', scope.project))
@@ -137,27 +138,15 @@ export async function ensureTarget(
   // Most new targets are in a project that exists: the insert reads its ids itself, one round trip.
   // It inserts nothing when the project is new (or the target was created meanwhile): then as below.
   if (scope.level === 'project') {
+    const columns = Object.keys(row) as Array<keyof typeof row>;
     const created = await db
       .insertInto('targets')
-      .columns(['scope', 'org_id', 'project_id', 'name', 'name_key', 'similarity_key', 'last_segment', 'similarity_length', 'type', 'baseline_variant', 'baseline_regex', 'created_at'])
+      .columns(['org_id', 'project_id', ...columns])
       .expression((eb) =>
         eb
           .selectFrom('orgs as o')
           .innerJoin('projects as p', (join) => join.onRef('p.org_id', '=', 'o.id').on('p.identifier', '=', scope.project))
-          .select([
-            eb.val(row.scope).as('scope'),
-            'o.id as org_id',
-            'p.id as project_id',
-            eb.val(row.name).as('name'),
-            eb.val(row.name_key).as('name_key'),
-            eb.val(row.similarity_key).as('similarity_key'),
-            eb.val(row.last_segment).as('last_segment'),
-            eb.val(row.similarity_length).as('similarity_length'),
-            eb.val(row.type).as('type'),
-            eb.val(row.baseline_variant).as('baseline_variant'),
-            eb.val(row.baseline_regex).as('baseline_regex'),
-            eb.val(row.created_at).as('created_at'),
-          ])
+          .select(['o.id as org_id', 'p.id as project_id', ...columns.map((column) => eb.val(row[column]).as(column))])
           .where('o.identifier', '=', scope.org),
       )
       .onConflict((oc) => oc.columns(['scope', 'name_key']).doNothing())
