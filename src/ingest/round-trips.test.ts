@@ -53,4 +53,34 @@ describe.skipIf(!POSTGRES_URL)('round trips of an ingest on PostgreSQL', () => {
     expect(first).toBeLessThanOrEqual(55);
     expect(later).toBeLessThanOrEqual(49);
   });
+
+  // A statement text a connection has seen twice is sent prepared (database.ts), parsed once: texts
+  // that changed with the number of findings (multi-row VALUES, IN lists) never were, and were new
+  // to a process's first ingests whatever ran before them (ConstantStatementsPlugin).
+  it('sends the same statement texts whatever the number of findings', async () => {
+    const texts = async (sizes: [number, number]): Promise<Set<string>[]> => {
+      const fresh = new Lantern(await openTestStore('postgres'));
+      try {
+        await fresh.catalog.register(CATALOG, parseScope('acme.pay'));
+        const out: Set<string>[] = [];
+        for (const n of sizes) {
+          statements = [];
+          await fresh.ingest({ report: bytes(trivyReport(findings(n))), source: 'trivy.json', target: 'registry.acme.io/payments', targetType: 'container', variant: 'latest', scope: parseScope('acme.pay') });
+          out.push(new Set(statements));
+          statements = undefined;
+        }
+        return out;
+      } finally {
+        await fresh.close();
+      }
+    };
+    const few = await texts([3, 5]);
+    const many = await texts([12, 30]);
+    for (const phase of [0, 1]) {
+      const a = [...(few[phase] as Set<string>)].sort();
+      const b = [...(many[phase] as Set<string>)].sort();
+      expect(a.length).toBeGreaterThan(20);
+      expect(b).toEqual(a);
+    }
+  });
 });

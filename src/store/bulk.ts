@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { type Compilable, CompiledQuery, type Kysely, sql } from 'kysely';
+import { type Compilable, CompiledQuery, type Kysely, PostgresAdapter, sql } from 'kysely';
+import { ConstantStatementsPlugin, wellFormed } from './constant-statements.js';
 import type { Store } from './database.js';
 import type { Database } from './schema.js';
 
@@ -9,7 +10,9 @@ type Row = Record<string, SqlValue>;
 /** A query over a batch of rows, built with Kysely so both dialects share one definition. */
 export type BulkQuery<R extends Row> = (db: Kysely<Database>, rows: R[]) => Compilable & { execute(): Promise<unknown[]> };
 
-const POSTGRES_MAX_PARAMETERS = 65_000;
+/** PostgreSQL: values (rows × columns) one bulkRun statement carries, bounding its JSON parameter. */
+const POSTGRES_VALUES_PER_BATCH = 65_000;
+const CONSTANT_STATEMENTS = new ConstantStatementsPlugin();
 /**
  * better-sqlite3 runs statements synchronously: a loop over many rows lets the event loop (other
  * requests, reads on the reader connection) run between runs of this many rows.
@@ -52,41 +55,25 @@ export async function bulkRun<R extends Row, Out = unknown>(
     }
     return out;
   }
-  // Kysely compiles the statement for one row; a batch's text repeats its VALUES tuple, numbered on,
-  // as Kysely's compile of every row would (building and compiling that tree row by row was most
-  // of the Node CPU a bulk write cost).
-  const one = query(trx, [first]).compile();
-  if (one.parameters.length !== columns) {
-    throw new Error(`bulkRun: the query takes ${one.parameters.length} parameters for a row of ${columns} values`);
+  // On PostgreSQL the rows go as one JSON parameter (ConstantStatementsPlugin), so that every batch
+  // has one text however many rows it holds; the statement is compiled for two rows to get it.
+  const compiled = query(trx.withPlugin(CONSTANT_STATEMENTS), [first, first]).compile();
+  if (compiled.parameters.length !== 1) {
+    throw new Error(`bulkRun: expected an insert of plain values, whose rows go as one parameter; got ${compiled.parameters.length} parameters in ${compiled.sql}`);
   }
-  const batch = Math.max(1, Math.floor(POSTGRES_MAX_PARAMETERS / columns));
+  const batch = Math.max(1, Math.floor(POSTGRES_VALUES_PER_BATCH / columns));
   for (let start = 0; start < count; start += batch) {
-    const values: unknown[] = [];
-    for (let i = start; i < Math.min(count, start + batch); i++) values.push(...Object.values(i === 0 ? first : rowAt(i)));
-    const result = await trx.executeQuery<Out>(CompiledQuery.raw(multiRowSql(one.sql, columns, values.length / columns), values));
+    let json = '[';
+    for (let i = start; i < Math.min(count, start + batch); i++) {
+      const row = i === 0 ? first : rowAt(i);
+      const clean: Record<string, SqlValue | boolean> = {};
+      for (const key in row) clean[key] = wellFormed(row[key] as SqlValue);
+      json += (i === start ? '' : ',') + JSON.stringify(clean);
+    }
+    const result = await trx.executeQuery<Out>(CompiledQuery.raw(compiled.sql, [json + ']']));
     if (options.returning) out.push(...result.rows);
   }
   return out;
-}
-
-/**
- * The text of a PostgreSQL statement compiled for one row of `columns` values (`values ($1, …)`),
- * for `rows` rows: what Kysely compiles for that many.
- */
-export function multiRowSql(oneRow: string, columns: number, rows: number): string {
-  const tuples = (count: number) => {
-    let text = '';
-    for (let row = 0, n = 0; row < count; row++) {
-      text += row === 0 ? '(' : ', (';
-      for (let c = 0; c < columns; c++) text += c === 0 ? `$${++n}` : `, $${++n}`;
-      text += ')';
-    }
-    return text;
-  };
-  const head = `values ${tuples(1)}`;
-  const at = oneRow.indexOf(head);
-  if (at < 0 || oneRow.includes(head, at + 1)) throw new Error(`bulkRun: expected one "${head}" in ${oneRow}`);
-  return `${oneRow.slice(0, at)}values ${tuples(rows)}${oneRow.slice(at + head.length)}`;
 }
 
 /**
@@ -121,10 +108,12 @@ export async function bulkInsertIds<T extends keyof Database & string>(
 export type UpdatedColumn<C extends string> = readonly [column: C, type: 'integer' | 'text'];
 
 const UPDATE_BATCH = 1000;
+const UNNEST_BATCH = 10_000;
 
 /**
  * Writes new values of some columns into rows given by id: one UPDATE … FROM (VALUES …) per batch
- * of rows, where one UPDATE per row costs a round trip each on PostgreSQL. Both dialects run it
+ * of rows (on PostgreSQL FROM unnest(…) of one array per column, one text for any number of
+ * rows), where one UPDATE per row costs a round trip each on PostgreSQL. Both dialects run it
  * about as fast as a multi-row insert. `id` must be an integer column of `table`.
  */
 export async function updateById<C extends string>(
@@ -156,6 +145,16 @@ export async function updateByKey<K extends string, C extends string>(
     [...key.map(([column], n) => sql`${sql.ref(`${table}.${column}`)} = ${value(n)}`), ...Object.entries(within ?? {}).map(([column, v]) => sql`${sql.ref(`${table}.${column}`)} = ${v}`)],
     sql` and `,
   );
+  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+    // One array per column, named as the VALUES list's: one text however many rows (ConstantStatementsPlugin).
+    const names = sql.join(all.map((_, n) => sql.ref(`column${n + 1}`)));
+    for (let i = 0; i < rows.length; i += UNNEST_BATCH) {
+      const batch = rows.slice(i, i + UNNEST_BATCH);
+      const arrays = sql.join(all.map(([column, type]) => sql`cast(${batch.map((row) => wellFormed(row[column]))} as ${sql.raw(type)}[])`));
+      await sql`update ${sql.table(table)} set ${set} from unnest(${arrays}) as v(${names}) where ${where}`.execute(db);
+    }
+    return;
+  }
   for (let i = 0; i < rows.length; i += UPDATE_BATCH) {
     const values = sql.join(rows.slice(i, i + UPDATE_BATCH).map((row) => sql`(${sql.join(all.map(([column]) => row[column]))})`));
     await sql`update ${sql.table(table)} set ${set} from (values ${values}) as v where ${where}`.execute(db);
@@ -173,7 +172,6 @@ export interface Upsert<C extends string> {
   add?: readonly C[];
 }
 
-const UNNEST_BATCH = 10_000;
 
 /**
  * Inserts or updates many rows of one table. On SQLite one prepared statement runs per row (its

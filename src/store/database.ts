@@ -19,6 +19,7 @@ import {
 } from 'kysely';
 import type { ClientBase, CustomTypesConfig } from 'pg';
 import { InputError } from '../domain/errors.js';
+import { ConstantStatementsPlugin } from './constant-statements.js';
 import { migrationProvider } from './migrations/index.js';
 import { readerDialect } from './sqlite-reader.js';
 import type { Database } from './schema.js';
@@ -270,7 +271,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     await pool.end();
     throw new InputError(`Cannot connect to PostgreSQL at ${description}: ${(error as Error).message}.`);
   }
-  const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema ?? 'public') });
+  const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema ?? 'public'), plugins: [new ConstantStatementsPlugin()] });
   return {
     db,
     dialect: 'postgres',
