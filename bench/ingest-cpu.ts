@@ -6,7 +6,9 @@
  * to other load on the machine than wall time. With several dist directories (builds to compare),
  * runs alternate between them BENCH_ROUNDS times (default 2): copy a build's dist/ with package.json
  * and scorecards/ beside it (bench/out/<name>/) to keep it. BENCH_NODE_ARGS are passed to the
- * servers' node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). Linux only.
+ * servers' node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). BENCH_FINDINGS=A-B gives each report
+ * between A and B vulnerabilities (spread evenly, the same for every build) instead of 50, as real
+ * scans of different images differ. Linux only.
  * PostgreSQL: LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -26,9 +28,19 @@ const TARGETS = 100;
 const dists = process.argv.length > 2 ? process.argv.slice(2) : [new URL('../dist', import.meta.url).pathname];
 const TICK_MS = 1000 / 100; // USER_HZ
 
+const FINDINGS = findingsRange(process.env.BENCH_FINDINGS ?? '50-50');
+
+function findingsRange(value: string): (k: number) => number {
+  const match = /^(\d+)-(\d+)$/.exec(value);
+  const [low, high] = match ? [Number(match[1]), Number(match[2])] : [Number.NaN, Number.NaN];
+  if (!(low >= 1 && high >= low)) throw new Error(`BENCH_FINDINGS ${JSON.stringify(value)}: expected A-B with 1 ≤ A ≤ B, e.g. 10-90.`);
+  // A fixed spread (k × a prime, modulo the range) so that every build uploads the same reports.
+  return (k) => low + ((k * 37) % (high - low + 1));
+}
+
 const uploads = Array.from({ length: UPLOADS }, (_, k) => ({
   query: new URLSearchParams({ target: `bench/service-${k % TARGETS}`, type: 'repository', variant: `v${Math.floor(k / TARGETS)}`, scope: 'bench.replicas' }).toString(),
-  body: trivyReport(50, 10, k + 1),
+  body: trivyReport(FINDINGS(k), 10, k + 1),
 }));
 
 /** utime + stime of a process in ms, or 0 once it has gone. */
@@ -105,6 +117,7 @@ async function run(dist: string, label: string): Promise<{ node: number; pg: num
   }
 }
 
+console.log(`${UPLOADS} uploads over ${TARGETS} targets at concurrency ${CONCURRENCY}, ${process.env.BENCH_FINDINGS ?? '50'} vulnerabilities a report`);
 const results = new Map<string, { node: number; pg: number; rate: number }[]>();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [i, dist] of dists.entries()) {

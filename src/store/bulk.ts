@@ -65,15 +65,25 @@ export async function bulkRun<R extends Row, Out = unknown>(
   for (let start = 0; start < count; start += batch) {
     let json = '[';
     for (let i = start; i < Math.min(count, start + batch); i++) {
-      const row = i === 0 ? first : rowAt(i);
-      const clean: Record<string, SqlValue | boolean> = {};
-      for (const key in row) clean[key] = wellFormed(row[key] as SqlValue);
-      json += (i === start ? '' : ',') + JSON.stringify(clean);
+      json += (i === start ? '' : ',') + jsonRow(i === 0 ? first : rowAt(i));
     }
     const result = await trx.executeQuery<Out>(CompiledQuery.raw(compiled.sql, [json + ']']));
     if (options.returning) out.push(...result.rows);
   }
   return out;
+}
+
+/** A row as JSON, its strings made well-formed as PostgreSQL's JSON input needs (wellFormed); copied only then. */
+function jsonRow(row: Row): string {
+  for (const key in row) {
+    const value = row[key];
+    if (typeof value === 'string' && !(value as string & { isWellFormed(): boolean }).isWellFormed()) {
+      const clean: Record<string, unknown> = {};
+      for (const k in row) clean[k] = wellFormed(row[k] as SqlValue);
+      return JSON.stringify(clean);
+    }
+  }
+  return JSON.stringify(row);
 }
 
 /**
