@@ -9,7 +9,7 @@ import { DEFAULT_PROJECT_SCOPE } from '../domain/scope.js';
 import type { Store } from '../store/database.js';
 import type { IssueDetails } from '../store/issues.js';
 import { type IngestRequest, ingestReport } from './ingest.js';
-import { FIELD_LIMIT, NUL_NOTE, storableFinding } from './storable.js';
+import { FIELD_LIMIT, NUL_NOTE, SURROGATE_NOTE, storableFinding } from './storable.js';
 
 const request = (report: string, over: Partial<IngestRequest> = {}): IngestRequest => ({
   report: bytes(report),
@@ -122,6 +122,27 @@ describeEachStore('what reaches the database', (kind: StoreKind) => {
     expect(await storedText()).not.toContain('\\u0000');
   });
 
+  it('stores an unpaired surrogate as one U+FFFD on either store, and says so on the issue', async () => {
+    // Written as JSON escapes, as a scanner's report carries them; JSON.parse gives lone surrogates.
+    const report = JSON.stringify({
+      SchemaVersion: 2,
+      ArtifactName: 'img',
+      Results: [
+        {
+          Target: 'package-lock.json',
+          Type: 'npm',
+          Vulnerabilities: [{ VulnerabilityID: 'CVE-2024-1', PkgName: 'pad', InstalledVersion: '1.0.0', Severity: 'HIGH', Title: 'SURROGATE', Description: 'a\u{1F525}b' }],
+        },
+      ],
+    })
+      .replace('SURROGATE', 'bad\\ud800title')
+      .replace('a\u{1F525}b', 'a\\udfffb \u{1F525}');
+    await ingestReport(store, request(report));
+    const issue = await store.db.selectFrom('issues').select(['title', 'description']).executeTakeFirstOrThrow();
+    expect(issue).toEqual({ title: 'bad\ufffdtitle', description: 'a\ufffdb \u{1F525}' });
+    expect((await issueDetails())[0]?.notes).toEqual([SURROGATE_NOTE]);
+  });
+
   it('cuts a description over 64 KB to 64 KB and notes the field and its size', async () => {
     const report = JSON.parse(trivyReport([{ id: 'CVE-2024-2', pkg: 'big', version: '1', severity: 'LOW' }])) as { Results: { Vulnerabilities: { Description: string }[] }[] };
     const vulnerability = report.Results[0]?.Vulnerabilities[0];
@@ -152,6 +173,11 @@ describe('storableFinding', () => {
       'The snippet was cut to 64 KB; it was 64.0 KB (65547 bytes).',
       'The message was cut to 64 KB; it was 64.0 KB (65537 bytes).',
     ]);
+  });
+
+  it('pairs surrogates in detail keys and lists too, noting NULs and surrogates once each', () => {
+    const stored = storableFinding({ ...finding, tags: ['a\ud800', 'b\u0000'], occurrence: { details: { 'k\udc00': ['v\u0000\ud83d'] } } });
+    expect(stored).toEqual({ ...finding, tags: ['a\ufffd', 'b'], notes: [NUL_NOTE, SURROGATE_NOTE], occurrence: { details: { 'k\ufffd': ['v\ufffd'] } } });
   });
 
   it('removes NUL characters from detail keys and lists too', () => {
