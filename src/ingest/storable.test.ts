@@ -175,9 +175,9 @@ describe('storableFinding', () => {
     ]);
   });
 
-  it('pairs surrogates in detail keys and lists too, noting NULs and surrogates once each', () => {
-    const stored = storableFinding({ ...finding, tags: ['a\ud800', 'b\u0000'], occurrence: { details: { 'k\udc00': ['v\u0000\ud83d'] } } });
-    expect(stored).toEqual({ ...finding, tags: ['a\ufffd', 'b'], notes: [NUL_NOTE, SURROGATE_NOTE], occurrence: { details: { 'k\ufffd': ['v\ufffd'] } } });
+  it('pairs surrogates in detail keys and tags too, noting NULs and surrogates once each', () => {
+    const stored = storableFinding({ ...finding, tags: ['a\ud800', 'b\u0000'], occurrence: { details: { 'k\udc00': 'v\u0000\ud83d' } } });
+    expect(stored).toEqual({ ...finding, tags: ['a\ufffd', 'b'], notes: [NUL_NOTE, SURROGATE_NOTE], occurrence: { details: { 'k\ufffd': 'v\ufffd' } } });
   });
 
   it('removes NUL characters from detail keys and lists too', () => {
