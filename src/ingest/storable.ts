@@ -1,4 +1,5 @@
 import type { DetailValue, Finding, Occurrence, ParsedReport } from '../domain/finding.js';
+import { isWellFormed, wellFormedText } from '../domain/well-formed.js';
 
 /**
  * The one place where a parsed report's text is made fit to store, whatever format it came from:
@@ -71,14 +72,12 @@ function kilobytes(bytes: number): string {
   return `${(bytes / 1024).toFixed(1)} KB`;
 }
 
-const isWellFormed = (text: string): boolean => (text as string & { isWellFormed(): boolean }).isWellFormed();
-
 const unstorable = (text: string): boolean => text.includes(NUL) || !isWellFormed(text);
 
 /** The text without NUL characters, its unpaired surrogates as U+FFFD. */
 function storableText(text: string): string {
   const withoutNul = text.includes(NUL) ? text.split(NUL).join('') : text;
-  return isWellFormed(withoutNul) ? withoutNul : (withoutNul as string & { toWellFormed(): string }).toWellFormed();
+  return wellFormedText(withoutNul);
 }
 
 /** True when any text of the value, keys included, is unstorable; cheaper than copying every finding. */

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { type Compilable, CompiledQuery, type Kysely, PostgresAdapter, sql } from 'kysely';
+import { isWellFormed } from '../domain/well-formed.js';
 import { ConstantStatementsPlugin, wellFormed } from './constant-statements.js';
 import type { Store } from './database.js';
 import type { Database } from './schema.js';
@@ -77,7 +78,7 @@ export async function bulkRun<R extends Row, Out = unknown>(
 function jsonRow(row: Row): string {
   for (const key in row) {
     const value = row[key];
-    if (typeof value === 'string' && !(value as string & { isWellFormed(): boolean }).isWellFormed()) {
+    if (typeof value === 'string' && !isWellFormed(value)) {
       const clean: Record<string, unknown> = {};
       for (const k in row) clean[k] = wellFormed(row[k] as SqlValue);
       return JSON.stringify(clean);
@@ -160,7 +161,7 @@ export async function updateByKey<K extends string, C extends string>(
     const names = sql.join(all.map((_, n) => sql.ref(`column${n + 1}`)));
     for (let i = 0; i < rows.length; i += UNNEST_BATCH) {
       const batch = rows.slice(i, i + UNNEST_BATCH);
-      const arrays = sql.join(all.map(([column, type]) => sql`cast(${batch.map((row) => wellFormed(row[column]))} as ${sql.raw(type)}[])`));
+      const arrays = sql.join(all.map(([column, type]) => sql`cast(${batch.map((row) => row[column])} as ${sql.raw(type)}[])`));
       await sql`update ${sql.table(table)} set ${set} from unnest(${arrays}) as v(${names}) where ${where}`.execute(db);
     }
     return;
@@ -181,7 +182,6 @@ export interface Upsert<C extends string> {
   /** Columns a row that exists adds the new one's value to (running sums). */
   add?: readonly C[];
 }
-
 
 /**
  * Inserts or updates many rows of one table. On SQLite one prepared statement runs per row (its

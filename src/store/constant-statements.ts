@@ -17,6 +17,7 @@ import {
   ValueNode,
   ValuesNode,
 } from 'kysely';
+import { wellFormedText } from '../domain/well-formed.js';
 
 /**
  * PostgreSQL: gives a statement one text whatever the number of values it carries. A multi-row
@@ -103,7 +104,7 @@ function plainValues(node: OperationNode): Plain[] | undefined {
  * (JSON.parse lets a report's `"\ud800"` through) is written as U+FFFD, as UTF-8 encoding does, where
  * PostgreSQL refuses its `\ud800` escape.
  */
-export const wellFormed = (value: Plain): Plain => (typeof value === 'string' ? (value as string & { toWellFormed(): string }).toWellFormed() : value);
+export const wellFormed = (value: Plain): Plain => (typeof value === 'string' ? wellFormedText(value) : value);
 
 /** `x in (…)` as `x = any($1)`, `x not in (…)` as `x <> all($1)`; undefined when it is not such a list. */
 function arrayComparison(node: BinaryOperationNode): BinaryOperationNode | undefined {
