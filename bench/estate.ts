@@ -180,6 +180,13 @@ export async function writeScannedTargets(
         created_at: at(90),
       };
     });
+    // The triggers skipped above would also have given each scope a new name version when this
+    // transaction commits (migration 0036), as every scope with targets has in a real database;
+    // without one, the similar-name hint never keeps the scope's names (store/similar-names.ts).
+    if (!store.sqlite) {
+      const scopes = [...new Set(targets.map((t) => t.scope))];
+      await sql`insert into target_name_versions (scope, stamp) select scope, gen_random_uuid()::text from unnest(${scopes}::text[]) as s(scope) on conflict (scope) do update set stamp = excluded.stamp`.execute(trx);
+    }
     const scannedAt = targets.map(() => at(Math.floor(next() * 20)));
     const variantIds = await insertIds(store, trx, 'variants', targets.length, (k) => ({
       target_id: targetIds[k] as number,
