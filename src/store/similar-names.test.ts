@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { type Kysely, type KyselyPlugin, sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
-import { indexTargets, nameKeys, resolveTargetLink } from '../catalog/matching.js';
+import { indexTargets, nameKeys, resolveTargetLink, SimilarPodium, type SimilarRank, similarRankOfKey } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import { openStore, type Store } from './database.js';
 import type { Database } from './schema.js';
-import { forgetKeptNames, keptNamesUse, type NamesOfLength, scopeNamesOfLengths, warmKeptNames } from './similar-names.js';
+import { forgetKeptNames, keptNamesUse, type NamesOfLength, REHEARSED_LOOKUPS, rehearseNearNames, scopeNamesOfLengths, warmKeptNames, weighNearNames } from './similar-names.js';
 import { storedTargets, targetsForLinks } from './target-links.js';
 import { targetKeyColumns } from './targets.js';
 
@@ -408,6 +408,37 @@ describeEachStore('the scope names kept for similar-name hints', (kind: StoreKin
     expect(await read(replicaA)).toEqual(['registry.acme.io/svc-30', 'registry.acme.io/svc-31', ...twoEditsAway].sort());
     expect(await expectSameHint(replicaA)).toContain('"registry.acme.io/svc-30" at account level');
     expect(keptNamesUse.read).toBe(before.read);
+  });
+
+  // lantern serve then rehearses the weighing of the names read ahead, in memory, so that its code
+  // is compiled before a request weighs them: the largest scope's, and nothing it keeps changes.
+  it('rehearses lookups over the largest scope read ahead, reading nothing and changing no name kept', async () => {
+    expect(await rehearseNearNames()).toEqual({ scope: undefined, lookups: 0, weighed: 0 });
+    await insertTargets(replicaA, ['registry.acme.io/web-a', 'registry.acme.io/web-b'], 'acme.web');
+    await warmKeptNames(replicaA.db);
+    const held = await heldNames(replicaA.db, 'account', 1, 60);
+    const before = reads();
+    // Every name of the account scope has the rehearsed names' length (23): each lookup weighs them all.
+    expect(await rehearseNearNames()).toEqual({ scope: 'account', lookups: REHEARSED_LOOKUPS, weighed: REHEARSED_LOOKUPS * (NEAR.length + FAR.length) });
+    expect(keptNamesUse).toEqual({ ...before, rehearsed: before.rehearsed + REHEARSED_LOOKUPS });
+    expect(await heldNames(replicaA.db, 'account', 1, 60)).toEqual(held);
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await rehearseNearNames(aborted.signal)).toEqual({ scope: 'account', lookups: 0, weighed: 0 });
+    expect(await expectSameHint(replicaA)).toContain('"registry.acme.io/svc-10" at account level');
+  });
+
+  it('weighs near names as ranking each alone does, passing over those already weighed', async () => {
+    const lists = await scopeNamesOfLengths(replicaA.db, 'account', [{ min: 20, max: 26 }]);
+    const names = lists.flatMap((list) => list.keys.map((key, k) => ({ id: list.ids[k] as number, key })));
+    const passed = names.find((n) => n.key === 'registry.acme.io/svc-10')?.id as number;
+    const link = nameKeys(LINK, ACCOUNT);
+    const ranked: Array<[number, SimilarRank]> = [];
+    expect(weighNearNames(link, lists, new Map([[passed, true]]), ranked, new SimilarPodium())).toBe(NEAR.length + FAR.length - 1);
+    // Every near name but the one passed over, each ranked as it is alone (no shared prefix, no podium).
+    const keyOf = (id: number) => names.find((n) => n.id === id)?.key ?? '';
+    expect(ranked.map(([id]) => keyOf(id)).sort()).toEqual(NEAR.filter((name) => name !== 'registry.acme.io/svc-10').sort());
+    for (const [id, rank] of ranked) expect(rank).toEqual(similarRankOfKey(link, keyOf(id)));
   });
 
   it('warms nothing without targets, nor a scope that has no version row', async () => {

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { type NameKeys, similarKeyLengths, SimilarPodium, type SimilarRank, similarRankOfKey } from '../catalog/matching.js';
 import { isPostgres } from './row-locks.js';
 import type { Database } from './schema.js';
 
@@ -42,9 +43,10 @@ let keptNames = 0;
 
 /**
  * How the last lookups found their scope's names (for tests): kept as they were, patched from the
- * change log, or read again; and how many scopes warmKeptNames read ahead.
+ * change log, or read again; how many scopes warmKeptNames read ahead, and how many lookups
+ * rehearseNearNames ran.
  */
-export const keptNamesUse = { kept: 0, patched: 0, read: 0, warmed: 0 };
+export const keptNamesUse = { kept: 0, patched: 0, read: 0, warmed: 0, rehearsed: 0 };
 
 /**
  * The targets of a scope whose similarity keys have a length in one of `ranges`: what the
@@ -145,6 +147,81 @@ export async function warmKeptNames(db: Db, options: WarmOptions = {}): Promise<
   }
   return done;
 }
+
+/**
+ * Weighs a scope's names of a near length for a link whose name no target has (store/target-links.ts
+ * similarCandidates): each by its similarity key alone, no further than a contender can be (once
+ * three names are a single edit away, a name two edits away is dropped as soon as that is known),
+ * and without comparing again the characters it shares with the link as the name before it did:
+ * names of one registry share most of their text. A name in `skip` (already weighed with all its
+ * keys) is passed over. Adds each ranked name to `ranked` and `podium`; returns how many were weighed.
+ */
+export function weighNearNames(link: NameKeys, lists: readonly NamesOfLength[], skip: ReadonlyMap<number, unknown>, ranked: Array<[number, SimilarRank]>, podium: SimilarPodium): number {
+  const { min, max } = similarKeyLengths(link.similarityKey);
+  const key = link.similarityKey;
+  let weighed = 0;
+  for (const names of lists) {
+    if (names.length < min || names.length > max) continue;
+    // shared: how many first characters the name has in common with the link's key, found from the previous name's.
+    let shared = 0;
+    for (let k = 0; k < names.ids.length; k++) {
+      const name = names.keys[k] as string;
+      const withPrevious = names.common[k] as number;
+      if (k === 0 || withPrevious === shared) {
+        // This name has the previous one's first `shared` characters, so the link's too.
+        if (k === 0) shared = 0;
+        while (shared < key.length && shared < name.length && key.charCodeAt(shared) === name.charCodeAt(shared)) shared++;
+      } else if (withPrevious < shared) {
+        // It differs from the previous name where that one still had the link's character.
+        shared = withPrevious;
+      }
+      // Else it has the previous name's character where that one differs from the link's: as many.
+      const id = names.ids[k] as number;
+      if (skip.size > 0 && skip.has(id)) continue;
+      weighed++;
+      const rank = similarRankOfKey(link, name, podium.ceiling(), shared);
+      if (rank) {
+        ranked.push([id, rank]);
+        podium.add(rank);
+      }
+    }
+  }
+  return weighed;
+}
+
+/** How many similar-name lookups rehearseNearNames runs. */
+export const REHEARSED_LOOKUPS = 5;
+
+/**
+ * Runs REHEARSED_LOOKUPS similar-name weighings, in memory, over the kept names of the scope with
+ * the most, for names one edit from some of its names of its most common length, and drops what
+ * they rank. lantern serve runs it once the names are read ahead: the weighing code is then
+ * compiled for names like those its requests weigh, and a process's first lookups of a scope of
+ * 100 000 names take what the later ones take (issue 17). Yields to other work between lookups;
+ * stops once `signal` is aborted. Returns the scope and how many lookups and names it weighed.
+ */
+export async function rehearseNearNames(signal?: AbortSignal): Promise<{ scope: string | undefined; lookups: number; weighed: number }> {
+  let largest: [string, KeptScope] | undefined;
+  for (const entry of kept) if (largest === undefined || entry[1].names > largest[1].names) largest = entry;
+  const done = { scope: largest?.[0], lookups: 0, weighed: 0 };
+  if (largest === undefined) return done;
+  const [scope, entry] = largest;
+  let common: NamesOfLength | undefined;
+  for (const names of entry.byLength.values()) if (common === undefined || names.ids.length > common.ids.length) common = names;
+  if (common === undefined || common.ids.length === 0) return done;
+  const lists = [...entry.byLength.values()];
+  for (let k = 0; k < REHEARSED_LOOKUPS && !signal?.aborted; k++) {
+    const name = common.keys[Math.floor(((k + 0.5) * common.keys.length) / REHEARSED_LOOKUPS)] as string;
+    const similarityKey = `${name.slice(0, -1)}${name.endsWith('~') ? '}' : '~'}`;
+    done.weighed += weighNearNames({ nameKey: similarityKey, similarityKey, lastSegment: undefined, scope }, lists, NOTHING, [], new SimilarPodium());
+    done.lookups++;
+    keptNamesUse.rehearsed++;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return done;
+}
+
+const NOTHING: ReadonlyMap<number, unknown> = new Map();
 
 /** Forgets every name kept (for tests that compare with reading them anew). */
 export function forgetKeptNames(): void {

@@ -1,11 +1,11 @@
 import type { Kysely } from 'kysely';
-import { type LinkDiagnostic, type NameKeys, similarContenders, similarKeyLengths, SimilarPodium, type SimilarRank, similarRank, similarRankOfKey, type TargetSummary } from '../catalog/matching.js';
+import { type LinkDiagnostic, type NameKeys, similarContenders, similarKeyLengths, SimilarPodium, type SimilarRank, similarRank, type TargetSummary } from '../catalog/matching.js';
 import { parseScope } from '../domain/scope.js';
 import type { TargetType } from '../domain/target.js';
 import { batches, IN_LIST_BATCH } from './batches.js';
 import { bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import { isPostgres } from './row-locks.js';
-import { type NamesOfLength, scopeNamesOfLengths } from './similar-names.js';
+import { type NamesOfLength, scopeNamesOfLengths, weighNearNames } from './similar-names.js';
 import type { Store } from './database.js';
 import type { Database, EntityLinkRow, NewEntityLink, TargetRow, VariantRow } from './schema.js';
 
@@ -149,37 +149,7 @@ async function similarCandidates(db: Db, links: readonly NameKeys[]): Promise<Se
         podium.add(rank);
       }
     }
-    // The scope's names of a near length, each weighed by its similarity key alone, no further
-    // than a contender can be (once three names are a single edit away, a name two edits away is
-    // dropped as soon as that is known), and without comparing again the characters it shares with
-    // the link as the name before it did: names of one registry share most of their text.
-    const { min, max } = similarKeyLengths(link.similarityKey);
-    const key = link.similarityKey;
-    for (const names of nearLength.get(link.scope) ?? []) {
-      if (names.length < min || names.length > max) continue;
-      // shared: how many first characters the name has in common with the link's key, found from the previous name's.
-      let shared = 0;
-      for (let k = 0; k < names.ids.length; k++) {
-        const name = names.keys[k] as string;
-        const withPrevious = names.common[k] as number;
-        if (k === 0 || withPrevious === shared) {
-          // This name has the previous one's first `shared` characters, so the link's too.
-          if (k === 0) shared = 0;
-          while (shared < key.length && shared < name.length && key.charCodeAt(shared) === name.charCodeAt(shared)) shared++;
-        } else if (withPrevious < shared) {
-          // It differs from the previous name where that one still had the link's character.
-          shared = withPrevious;
-        }
-        // Else it has the previous name's character where that one differs from the link's: as many.
-        const id = names.ids[k] as number;
-        if (candidates.size > 0 && candidates.has(id)) continue;
-        const rank = similarRankOfKey(link, name, podium.ceiling(), shared);
-        if (rank) {
-          ranked.push([id, rank]);
-          podium.add(rank);
-        }
-      }
-    }
+    weighNearNames(link, nearLength.get(link.scope) ?? [], candidates, ranked, podium);
     for (const id of similarContenders(ranked)) ids.add(id);
   }
   return ids;

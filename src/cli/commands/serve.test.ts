@@ -10,7 +10,7 @@ import { nameKeys } from '../../catalog/matching.js';
 import { parseScope } from '../../domain/scope.js';
 import { openStore, type Store } from '../../store/database.js';
 import { rehearsals } from '../../ingest/rehearsal.js';
-import { forgetKeptNames, keptNamesUse } from '../../store/similar-names.js';
+import { forgetKeptNames, keptNamesUse, REHEARSED_LOOKUPS } from '../../store/similar-names.js';
 import { targetsForLinks } from '../../store/target-links.js';
 import { targetKeyColumns } from '../../store/targets.js';
 import { run } from '../program.js';
@@ -157,6 +157,8 @@ describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
       // After the names, the ingest path is rehearsed on PostgreSQL and rolled back; SQLite skips it.
       for (let wait = 0; rehearsals.run + rehearsals.skipped === rehearsed.run + rehearsed.skipped && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
       expect(rehearsals).toEqual(kind === 'postgres' ? { run: rehearsed.run + 1, skipped: rehearsed.skipped } : { run: rehearsed.run, skipped: rehearsed.skipped + 1 });
+      // Before it, on either store, the weighing of the names read ahead was rehearsed in memory.
+      expect(keptNamesUse.rehearsed).toBe(before.rehearsed + REHEARSED_LOOKUPS);
       expect(await writer.db.selectFrom('scans').select('id').execute()).toEqual([]);
       expect((await writer.db.selectFrom('targets').select('name').execute()).map((t) => t.name)).toHaveLength(names.length);
       // Nor do the names kept for similar-name hints hold its target.

@@ -226,7 +226,7 @@ export interface ServeLoopOptions {
  * scorecard is evaluated before it listens and every hour after.
  */
 export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: ServeLoopOptions): Promise<void> {
-  const [{ buildServer }, { startRefreshLoop }, { LanternMetrics }, { withJobLease }, { warmKeptNames }, { rehearseIngest }] = await Promise.all([
+  const [{ buildServer }, { startRefreshLoop }, { LanternMetrics }, { withJobLease }, { warmKeptNames, rehearseNearNames }, { rehearseIngest }] = await Promise.all([
     import('../../api/server.js'),
     import('../../catalog/refresh-loop.js'),
     import('../../api/metrics.js'),
@@ -323,7 +323,15 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     });
     warmed = warmKeptNames(lantern.store.db, { signal: warming.signal })
       .then(
-        (done) => app.log.info(done, 'scope names read ahead for similar-name hints'),
+        async (done) => {
+          app.log.info(done, 'scope names read ahead for similar-name hints');
+          // Then the weighing of those names rehearsed in memory, so that its code is compiled
+          // before the first request weighs them.
+          await rehearseNearNames(warming.signal).then(
+            (rehearsed) => rehearsed.lookups > 0 && app.log.info(rehearsed, 'similar-name lookups rehearsed on the names read ahead'),
+            (err: unknown) => app.log.error({ err }, 'similar-name lookups not rehearsed; the first lookups of a large scope are slower'),
+          );
+        },
         (err: unknown) => app.log.error({ err }, 'scope names not read ahead for similar-name hints; the first lookup of each scope reads them'),
       )
       // Then, on PostgreSQL, the connection the next request takes is warmed by an ingest rolled back.
