@@ -30,6 +30,7 @@ import * as feedsPg from './0034-feeds-pg.js';
 import * as entityFacts from './0035-entity-facts.js';
 import * as targetNameVersions from './0036-target-name-versions.js';
 import * as targetNameChanges from './0037-target-name-changes.js';
+import * as entityNamesCover from './0038-entity-names-cover.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -67,6 +68,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0035-entity-facts': entityFacts,
   '0036-target-name-versions': targetNameVersions,
   '0037-target-name-changes': targetNameChanges,
+  '0038-entity-names-cover': entityNamesCover,
 };
 
 export const migrationProvider: MigrationProvider = {
