@@ -16,7 +16,7 @@ import { Lantern } from '../src/lantern.js';
 import type { Kysely } from 'kysely';
 import { bulkInsertIds, bulkRun } from '../src/store/bulk.js';
 import type { Database } from '../src/store/schema.js';
-import { openStore, type Store } from '../src/store/database.js';
+import { type OpenOptions, openStore, type Store } from '../src/store/database.js';
 import { ScanTermCounts, writeScanTerms } from '../src/store/scan-search-terms.js';
 import { issueTerms } from '../src/store/search-terms.js';
 import { targetKeyColumns } from '../src/store/targets.js';
@@ -392,13 +392,15 @@ interface Kept {
 /**
  * Opens the estate of this size kept from an earlier run (bench/out/NAME.db, and the schema
  * lantern_bench_NAME on PostgreSQL; NAME is `estate` unless given), or builds it anew (a minute or
- * two per 10 000 entities). `options` configure the Lantern it is opened with.
+ * two per 10 000 entities). `options` configure the Lantern it is opened with, `storeOptions` its
+ * store (the schema aside).
  */
 export async function openKeptEstate(
   kind: 'sqlite' | 'postgres',
   size: EstateSize,
   options: ConstructorParameters<typeof Lantern>[1] = {},
   name = 'estate',
+  storeOptions: Omit<OpenOptions, 'schema'> = {},
 ): Promise<{ lantern: Lantern; estate: Estate }> {
   mkdirSync(OUT, { recursive: true });
   const meta = `${OUT}${name}-${kind}.json`;
@@ -411,7 +413,7 @@ export async function openKeptEstate(
     if (kind === 'sqlite') for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
     else await dropSchema(POSTGRES as string, schema);
   }
-  const store: Store = kind === 'sqlite' ? await openStore(file) : await openStore(POSTGRES as string, { schema });
+  const store: Store = kind === 'sqlite' ? await openStore(file, storeOptions) : await openStore(POSTGRES as string, { ...storeOptions, schema });
   const lantern = new Lantern(store, options);
   if (reusable && kept) {
     console.log(`${kind}: reusing the estate kept from an earlier run (${kept.estate.entities.toLocaleString('en')} entities, ${kept.estate.issues.toLocaleString('en')} issues)`);

@@ -22,6 +22,8 @@
  *   --cold               skip reading the names ahead at start (as servers did before stop 28), the
  *                        rehearsal of an ingest (before stop 30) and of similar-name lookups (stop 32)
  *   --cold-lookups       skip only the rehearsal of similar-name lookups (as servers did before stop 32)
+ *   --commit-checkpoints SQLite: let the commits checkpoint the WAL (as servers did before stop 33)
+ *                        instead of the store's checkpoint thread that `lantern serve` runs
  *
  * Estates are kept and reused.
  */
@@ -53,6 +55,7 @@ const { values: flags } = parseArgs({
     'links-only': { type: 'boolean', default: false },
     cold: { type: 'boolean', default: false },
     'cold-lookups': { type: 'boolean', default: false },
+    'commit-checkpoints': { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, text: string): number => {
@@ -234,7 +237,8 @@ interface Figure {
 }
 
 async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Promise<{ floor: [number, number]; figures: Figure[] }> {
-  const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `${KEEP}-${entities}`);
+  // As `lantern serve` opens it: on SQLite the WAL is checkpointed by a thread of its own.
+  const { lantern, estate } = await openKeptEstate(kind, { entities, issuesPerTarget: 100 }, {}, `${KEEP}-${entities}`, { checkpointInThread: !flags['commit-checkpoints'] });
   await addHugeTarget(lantern);
   await storeMissingTallies(lantern);
   // As `lantern serve` does at start: results kept from an older estate are counted in the
@@ -321,6 +325,8 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
     figures.push({ name: 'full scorecard evaluation, a day later (built-in scorecard)', p50: evaluation, p95: evaluation, goal: 3000 });
     return { floor, figures };
   } finally {
+    const checkpoints = lantern.store.checkpointer?.stats;
+    if (checkpoints) console.log(`  ${kind} ${entities}: the WAL checkpointed ${checkpoints.checkpoints} times by the store's thread, the slowest in ${checkpoints.slowestMs.toFixed(1)} ms`);
     await app.close();
     await lantern.close();
   }

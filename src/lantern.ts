@@ -42,7 +42,7 @@ import { batches } from './store/batches.js';
 import { entitiesChangedByKev, entitiesDueForSla, kevSnapshot } from './insights/exploitation-counts.js';
 import { type AfterIngest, type IngestRequest, type IngestResult, ingestReport } from './ingest/ingest.js';
 import { DEFAULT_MAX_REPORT_MB } from './ingest/report-file.js';
-import { databaseUrlFrom, openStore, type Store } from './store/database.js';
+import { databaseUrlFrom, type OpenOptions, openStore, type Store } from './store/database.js';
 import type { Database } from './store/schema.js';
 import { type BaselineUpdate, requireScannedVariant, setBaseline } from './store/targets.js';
 import { type DefinedScorecard, ScorecardDefinitions, type ScorecardOptions } from './scorecards/definitions.js';
@@ -625,7 +625,7 @@ export class Lantern {
 }
 
 /** Opens the database (migrating it) and wires every module's hooks. */
-export async function openLantern(databaseUrl: string | undefined, options: LanternOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<Lantern> {
-  const store = await openStore(databaseUrlFrom(databaseUrl, env));
+export async function openLantern(databaseUrl: string | undefined, options: LanternOptions = {}, env: NodeJS.ProcessEnv = process.env, storeOptions: OpenOptions = {}): Promise<Lantern> {
+  const store = await openStore(databaseUrlFrom(databaseUrl, env), storeOptions);
   return new Lantern(store, options);
 }

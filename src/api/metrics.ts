@@ -62,6 +62,24 @@ export class LanternMetrics {
         },
       });
     }
+    const checkpointer = store.checkpointer;
+    if (checkpointer) {
+      const checkpoints = new Histogram({
+        name: 'lantern_sqlite_wal_checkpoint_duration_seconds',
+        help: "SQLite WAL checkpoints run by the server's checkpoint thread that copied pages, and how long each took (writing and syncing).",
+        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+        registers: [this.registry],
+      });
+      checkpointer.on('checkpoint', (done) => checkpoints.observe(done.ms / 1000));
+      new Gauge({
+        name: 'lantern_sqlite_wal_checkpoint_thread_up',
+        help: '1 while the checkpoint thread checkpoints the SQLite WAL; 0 once it failed and commits checkpoint it themselves.',
+        registers: [this.registry],
+        collect() {
+          this.set(checkpointer.running ? 1 : 0);
+        },
+      });
+    }
     const metrics = this;
     new Gauge({
       name: 'lantern_ingest_queue_waiting',

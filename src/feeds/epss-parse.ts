@@ -9,7 +9,8 @@
  * The thread is started by the first import and kept, idle and without holding the process open,
  * for the next one: starting it costs a tenth of a parse.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../domain/module-worker.js';
 import { InputError, PayloadTooLargeError } from '../domain/errors.js';
 import type { EpssChunk } from './epss-chunks.js';
 import type { EpssHeader } from './epss.js';
@@ -39,13 +40,7 @@ function forgetIdle(this: Worker): void {
 
 function startThread(): Worker {
   epssParseThreads.started++;
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./epss-worker.js', here));
-  // The sources run under tsx (tests, benches): a thread does not inherit its loader, so it
-  // registers it before it loads the worker's module.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const worker = new URL('./epss-worker.ts', here).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(worker)}); })`, { eval: true });
+  return startModuleWorker(import.meta.url, 'epss-worker');
 }
 
 /**

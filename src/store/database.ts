@@ -21,6 +21,7 @@ import type { ClientBase, CustomTypesConfig } from 'pg';
 import { InputError } from '../domain/errors.js';
 import { ConstantStatementsPlugin } from './constant-statements.js';
 import { migrationProvider } from './migrations/index.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 import { readerDialect } from './sqlite-reader.js';
 import type { Database } from './schema.js';
 
@@ -48,6 +49,8 @@ export interface Store {
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** PostgreSQL only: the pool's connections now, for metrics; undefined on SQLite. */
   connections(): PoolConnections | undefined;
+  /** SQLite only, when opened with `checkpointInThread`: the thread that checkpoints the WAL. */
+  readonly checkpointer?: SqliteCheckpointer | undefined;
   /**
    * PostgreSQL only: the pg client that runs `trx`, for what Kysely cannot send (COPY … FROM
    * STDIN, store/feeds.ts); undefined on SQLite, or when the client is not this pool's own (a
@@ -90,6 +93,11 @@ export interface OpenOptions {
    * off for a pooler that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
    */
   preparedStatements?: boolean;
+  /**
+   * SQLite (a file) only: checkpoint the WAL from a thread of its own instead of in the commit that
+   * fills it (sqlite-checkpointer.ts), for a long-running server (`lantern serve`).
+   */
+  checkpointInThread?: boolean;
 }
 
 export const DEFAULT_SQLITE_BUSY_TIMEOUT_MS = 10_000;
@@ -151,6 +159,7 @@ function openSqlite(url: string, options: OpenOptions): Store {
   }
   const writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   const db = reader ? new Kysely<Database>({ dialect: readerDialect(withStatementCache(reader), writer) }) : writer;
+  const checkpointer = options.checkpointInThread && !privateDb ? new SqliteCheckpointer(path, handle) : undefined;
   return {
     db,
     dialect: 'sqlite',
@@ -171,10 +180,13 @@ function openSqlite(url: string, options: OpenOptions): Store {
         }
       }),
     connections: () => undefined,
+    checkpointer,
     clientOf: async () => undefined,
     // better-sqlite3 reports every error to the statement that met it.
     watchConnectionErrors: () => () => undefined,
     close: async () => {
+      // The thread's connection first: the writer's close, the last, checkpoints what is left.
+      await checkpointer?.stop();
       if (db !== writer) await db.destroy();
       await writer.destroy();
     },

@@ -98,6 +98,10 @@ describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
     expect(stderr).toContain(`Catalog ${join(dir, 'catalog', 'catalog-info.yaml')} [acme.pay]: 6 entities\n`);
     const names = async () => ((await (await fetch(`${address}/api/catalog/entities?fields=metadata.name&order=asc:metadata.name`)).json()) as Array<{ metadata: { name: string } }>).map((e) => e.metadata.name);
     expect(await names()).toEqual(['checkout', 'checkout-services', 'ledger', 'payments', 'payments-api', 'team-a']);
+    // On SQLite the server's WAL is checkpointed by a thread of its own (sqlite-checkpointer.ts).
+    const metrics = await (await fetch(`${address}/api/metrics`)).text();
+    if (kind === 'sqlite') expect(metrics).toMatch(/^lantern_sqlite_wal_checkpoint_thread_up 1$/m);
+    else expect(metrics).not.toContain('lantern_sqlite_wal_checkpoint');
 
     const ledger = join(dir, 'catalog', 'services', 'ledger.yaml');
     writeFileSync(ledger, readFileSync(ledger, 'utf8').replace('name: ledger', 'name: billing'));

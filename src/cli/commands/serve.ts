@@ -103,7 +103,7 @@ export function serveCommand(program: Command, io: CliIo): void {
       const anonymous = options.anonymous === undefined ? settings.anonymous : { role: parseRole(options.anonymous, '--anonymous role'), scope: parseGrantScope(options.anonymousScope ?? 'account', '--anonymous-scope') };
       const limits = limitOptions(options);
       const { openLantern } = await import('../../lantern.js');
-      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options, io.env), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false, ...(settings.notifications ? { notifications: settings.notifications } : {}), ...(settings.oidc ? { grants: settings.oidc.grants } : {}), ...(settings.sla ? { sla: settings.sla } : {}), ...(settings.gates ? { gates: settings.gates } : {}) }, io.env);
+      const lantern = await openLantern(options.db, { maxReportBytes, catalog: await catalogReadOptions(options, io.env), ...scorecardLanternOptions(options), allowSelfApproval: settings.allowSelfApproval ?? false, ...(settings.notifications ? { notifications: settings.notifications } : {}), ...(settings.oidc ? { grants: settings.oidc.grants } : {}), ...(settings.sla ? { sla: settings.sla } : {}), ...(settings.gates ? { gates: settings.gates } : {}) }, io.env, { checkpointInThread: true });
       try {
         for (const problem of await loadScorecards(lantern)) io.err(`${formatProblem(problem)}\n`);
         for (const target of options.catalog) {
@@ -247,6 +247,9 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     throw error;
   }
   const tick = periodicJob(lantern, app.log, metrics);
+  // SQLite: the WAL is checkpointed by a thread of its own (sqlite-checkpointer.ts); if it stops,
+  // the writer checkpoints in its commits again, and the log says so.
+  lantern.store.checkpointer?.on('failure', (err) => app.log.error({ err }, 'SQLite WAL checkpoint thread failed'));
   const report = (outcomes: RefreshOutcome[] | Error) => {
     if (outcomes instanceof Error) return app.log.error({ err: outcomes }, 'catalog refresh failed');
     for (const o of outcomes) {

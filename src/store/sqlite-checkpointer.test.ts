@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openStore, type Store } from './database.js';
+import { type Checkpoint, SQLITE_AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js';
+
+/**
+ * SQLite only: PostgreSQL writes its WAL back by its own checkpointer process, never in a commit.
+ * The writer's commits used to checkpoint the WAL themselves every 1 000 pages; a server's store
+ * has a thread do it (sqlite-checkpointer.ts).
+ */
+describe('SQLite WAL checkpoints in a thread of their own', () => {
+  let dir: string;
+  let path: string;
+  let handle: BetterSqlite3.Database | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lantern-checkpoint-'));
+    path = join(dir, 'test.db');
+  });
+  afterEach(() => {
+    handle?.close();
+    handle = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const open = () => {
+    const db = new BetterSqlite3(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.exec('create table blobs (id integer primary key, data blob)');
+    return db;
+  };
+  const pageSize = (db: BetterSqlite3.Database) => db.pragma('page_size', { simple: true }) as number;
+  /** Commits of about `pages` pages each. */
+  const write = (db: BetterSqlite3.Database, commits: number, pages: number) => {
+    const insert = db.prepare('insert into blobs (data) values (?)');
+    for (let c = 0; c < commits; c++) db.transaction(() => {
+      for (let p = 0; p < pages; p++) insert.run(Buffer.alloc(pageSize(db) - 200, c + p));
+    })();
+  };
+  const walPages = (db: BetterSqlite3.Database) => statSync(`${path}-wal`).size / pageSize(db);
+  const until = async (done: () => boolean, what: string) => {
+    for (let wait = 0; !done(); wait++) {
+      if (wait > 200) throw new Error(`gave up waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+
+  it('turns the writer’s own checkpoints off, so that no commit copies the WAL back', async () => {
+    handle = open();
+    // A thread that would look only after the test: the commits alone decide the WAL's length.
+    const checkpointer = new SqliteCheckpointer(path, handle, 60_000);
+    try {
+      expect(handle.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      write(handle, 10, 300);
+      // With the writer's checkpoints the WAL starts over after 1 000 pages and stays near that.
+      expect(walPages(handle)).toBeGreaterThan(2_500);
+    } finally {
+      await checkpointer.stop();
+    }
+    expect(handle.pragma('wal_autocheckpoint', { simple: true })).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+  });
+
+  it('the writer alone, for comparison, starts its WAL over after 1 000 pages', () => {
+    handle = open();
+    write(handle, 10, 300);
+    expect(walPages(handle)).toBeLessThan(1_500);
+  });
+
+  it('copies the WAL into the database file from its thread, and the writer then starts the WAL over', async () => {
+    handle = open();
+    const checkpointer = new SqliteCheckpointer(path, handle, 20);
+    const heard: Checkpoint[] = [];
+    checkpointer.on('checkpoint', (done) => heard.push(done));
+    try {
+      write(handle, 4, 300);
+      await until(() => heard.some((c) => c.checkpointed === c.log && c.log >= 1_200), 'a checkpoint of the whole WAL');
+      expect(checkpointer.stats.checkpoints).toBe(heard.length);
+      // Every page written is in the database file now.
+      expect(statSync(path).size / pageSize(handle)).toBeGreaterThanOrEqual(1_200);
+      // Every frame being in the file, the next commit writes from the WAL's start: it does not grow.
+      const before = walPages(handle);
+      write(handle, 1, 100);
+      expect(walPages(handle)).toBe(before);
+      expect(handle.prepare('select count(*) as n from blobs').get()).toEqual({ n: 1_300 });
+    } finally {
+      await checkpointer.stop();
+    }
+    expect(checkpointer.running).toBe(false);
+    await checkpointer.stop();
+  });
+
+  it('gives the writer its checkpoints back and says why when the thread cannot go on', async () => {
+    handle = open();
+    const checkpointer = new SqliteCheckpointer(join(dir, 'gone.db'), handle, 20);
+    const failure = new Promise<Error>((resolve) => checkpointer.once('failure', resolve));
+    expect((await failure).message).toMatch(/^the WAL checkpoint thread stopped: .+; the writer checkpoints the WAL itself again \(every 1000 pages\)\.$/);
+    expect(checkpointer.running).toBe(false);
+    expect(handle.pragma('wal_autocheckpoint', { simple: true })).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+    await checkpointer.stop();
+  });
+
+  describe('a store opened with checkpointInThread', () => {
+    let store: Store | undefined;
+    afterEach(async () => {
+      await store?.close();
+      store = undefined;
+    });
+
+    it('has the thread and the writer’s checkpoints off until it closes; other stores keep SQLite’s', async () => {
+      store = await openStore(path, { checkpointInThread: true });
+      const checkpointer = store.checkpointer;
+      expect(checkpointer?.running).toBe(true);
+      expect(store.sqlite?.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      await store.close();
+      store = undefined;
+      expect(checkpointer?.running).toBe(false);
+
+      store = await openStore(path);
+      expect(store.checkpointer).toBeUndefined();
+      expect(store.sqlite?.pragma('wal_autocheckpoint', { simple: true })).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+      await store.close();
+      // Nor is there a thread for a database that lives on one connection.
+      store = await openStore(':memory:', { checkpointInThread: true });
+      expect(store.checkpointer).toBeUndefined();
+    });
+  });
+});

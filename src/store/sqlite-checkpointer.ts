@@ -1,0 +1,106 @@
+import { EventEmitter, once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Worker } from 'node:worker_threads';
+import type BetterSqlite3 from 'better-sqlite3';
+import { startModuleWorker } from '../domain/module-worker.js';
+
+/** What the checkpoint thread is given (sqlite-checkpoint-worker.ts). */
+export interface CheckpointTask {
+  path: string;
+  intervalMs: number;
+}
+
+/** What the checkpoint thread posts: it has opened the file, a checkpoint copied frames, or it stopped on an error. */
+export type CheckpointMessage = { kind: 'ready' } | { kind: 'checkpoint'; log: number; checkpointed: number; ms: number } | { kind: 'error'; message: string };
+
+/** One checkpoint that copied frames: the WAL's frames then, how many of them are now in the database file, and how long it took. */
+export interface Checkpoint {
+  log: number;
+  checkpointed: number;
+  ms: number;
+}
+
+/** SQLite's default: the commit that takes the WAL past this many pages checkpoints it itself. */
+export const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+/** How often the thread looks at the WAL. A look that finds nothing new reads the WAL's index only. */
+export const CHECKPOINT_INTERVAL_MS = 500;
+/** How long stop() waits for the thread to finish a checkpoint it is in before it ends the thread. */
+const STOP_WAIT_MS = 5_000;
+
+/**
+ * Checkpoints a SQLite file's WAL from a thread of its own, for a long-running server.
+ *
+ * Why: by default the commit that takes the WAL past 1 000 pages copies the WAL back into the
+ * database file and syncs both, inside that commit: on a 50 000-entity estate every fifth or sixth
+ * first scan of a target took 25–30 ms more (about 8 MB written and synced), and a large report's
+ * ingest pays for all its pages at once. While this runs, the writer's own checkpoints are off
+ * (`wal_autocheckpoint = 0`) and the thread runs PASSIVE checkpoints, which neither wait for nor
+ * block the writer and the readers; a commit only appends to the WAL. Should the thread fail, the
+ * writer's own checkpoints come back at SQLite's default and `failure` is emitted.
+ *
+ * Emits `checkpoint` (Checkpoint) for each checkpoint that copied frames and `failure` (Error).
+ */
+export class SqliteCheckpointer extends EventEmitter<{ checkpoint: [Checkpoint]; failure: [Error] }> {
+  readonly #thread: Worker;
+  readonly #writer: BetterSqlite3.Database;
+  #running = true;
+  #stopping = false;
+  /** Checkpoints that copied frames, and the slowest of them. */
+  readonly stats = { checkpoints: 0, slowestMs: 0 };
+
+  constructor(path: string, writer: BetterSqlite3.Database, intervalMs = CHECKPOINT_INTERVAL_MS) {
+    super();
+    this.#writer = writer;
+    writer.pragma('wal_autocheckpoint = 0');
+    const task: CheckpointTask = { path, intervalMs };
+    this.#thread = startModuleWorker(import.meta.url, 'sqlite-checkpoint-worker', { workerData: task });
+    // A process that is otherwise done (one that forgot to close the store) is not kept alive by it.
+    this.#thread.unref();
+    this.#thread.on('message', (message: CheckpointMessage) => {
+      if (message.kind === 'checkpoint') {
+        this.stats.checkpoints++;
+        this.stats.slowestMs = Math.max(this.stats.slowestMs, message.ms);
+        this.emit('checkpoint', { log: message.log, checkpointed: message.checkpointed, ms: message.ms });
+      } else if (message.kind === 'error') this.#fail(`the WAL checkpoint thread stopped: ${message.message}`);
+    });
+    this.#thread.on('error', (error) => this.#fail(`the WAL checkpoint thread failed: ${error.message}`));
+    this.#thread.on('exit', (code) => {
+      if (!this.#stopping) this.#fail(`the WAL checkpoint thread exited (code ${code})`);
+    });
+  }
+
+  /** Whether the thread checkpoints the WAL (and the writer's own checkpoints are off). */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Ends the thread (after a checkpoint it is in) and gives the writer its own checkpoints back. */
+  async stop(): Promise<void> {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    const wasRunning = this.#running;
+    this.#running = false;
+    if (wasRunning) {
+      const exited = once(this.#thread, 'exit');
+      this.#thread.postMessage('stop');
+      const ended = await Promise.race([exited.then(() => true), delay(STOP_WAIT_MS, false, { ref: false })]);
+      if (!ended) await this.#thread.terminate();
+    }
+    this.#restoreWriterCheckpoints();
+  }
+
+  #fail(message: string): void {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#restoreWriterCheckpoints();
+    void this.#thread.terminate();
+    const error = new Error(`${message}; the writer checkpoints the WAL itself again (every ${SQLITE_AUTOCHECKPOINT_PAGES} pages).`);
+    // Heard by `lantern serve`'s log; with nobody listening, written to stderr rather than thrown.
+    if (this.listenerCount('failure') > 0) this.emit('failure', error);
+    else process.stderr.write(`${error.message}\n`);
+  }
+
+  #restoreWriterCheckpoints(): void {
+    if (this.#writer.open) this.#writer.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`);
+  }
+}
