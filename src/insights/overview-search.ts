@@ -1,14 +1,14 @@
 import { type Kysely, sql } from 'kysely';
 import { isPostgres } from '../store/row-locks.js';
 import type { Database } from '../store/schema.js';
-import { termContains } from '../store/search-terms.js';
+import { termColumnContains } from '../store/search-terms.js';
 
 type Db = Kysely<Database>;
 
 /**
  * Entities (ids) that show an issue now whose vulnerability id, package or rule id contains the
  * lowered text, or one of whose aliases is it (docs/insights-api.md). The match reads the distinct
- * terms (search_terms, through their trigrams: termContains); the variants whose current scans have a matching term come from
+ * terms (search_terms, through their trigrams: termColumnContains); the variants whose current scans have a matching term come from
  * scan_search_terms by index (migrations/0026-search-entities.ts), and the entities from their
  * matched links to those variants. What it reads grows with the (term, current scan) pairs that match, not with the
  * issues that have them. An entity linked to several such variants comes once for each: the caller
@@ -16,11 +16,10 @@ type Db = Kysely<Database>;
  */
 export function entitiesShowingTerm(db: Db, text: string) {
   const variants = db
-    .selectFrom('search_terms as st')
-    .innerJoin('scan_search_terms as sst', 'sst.term', 'st.term')
+    .selectFrom('scan_search_terms as sst')
     .select('sst.variant_id')
-    .where(termContains(db, text))
-    .where((eb) => eb.or([eb('sst.alias', '=', 0), eb('st.term', '=', text)]));
+    .where(termColumnContains(db, 'sst.term', text))
+    .where((eb) => eb.or([eb('sst.alias', '=', 0), eb('sst.term', '=', text)]));
   return db
     .selectFrom('entity_links as l')
     .select('l.entity_id as id')

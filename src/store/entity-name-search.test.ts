@@ -7,9 +7,10 @@ import { ANONYMOUS_ADMIN, startTestServer, type TestServer } from '../../test/su
 import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
 import { overview } from '../insights/overview.js';
+import { entitiesShowingTerm } from '../insights/overview-search.js';
 import { entitiesNamed } from './entity-name-search.js';
 import { trigramSchema } from './migrations/0032-entity-name-search.js';
-import { termContains } from './search-terms.js';
+import { issuesWithTerm, termContains } from './search-terms.js';
 import { containsText } from './text-search.js';
 
 /**
@@ -222,6 +223,32 @@ ${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: productio
       return text.join('\n');
     });
     for (const index of ['entities_name_trigrams', 'entities_title_trigrams', 'search_terms_trigrams']) expect(plans).toMatch(new RegExp(index));
+  });
+
+  it('finds the matching terms once, then the issues and variants that have them by their index', async () => {
+    const { db } = server.lantern.store;
+    const queries = [entitiesShowingTerm(db, 'cve-2024').compile(), issuesWithTerm(db, 'cve-2024').compile()];
+    if (kind === 'sqlite') {
+      // SQLite reads the terms from their trigram table first, and the rows that have them by term.
+      for (const query of queries) {
+        const plan = (await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]))).rows.map((r) => r.detail).join('\n');
+        expect(plan).toMatch(/SCAN search_term_trigrams VIRTUAL TABLE INDEX/);
+        expect(plan).toMatch(/SEARCH (sst|ist) USING (COVERING )?INDEX \w+ \(term=\?/);
+      }
+      return;
+    }
+    // Joined to the rows, the terms were read by a parallel scan of every term at 50 000 entities
+    // (issue 17): the terms are an array computed once, through their trigram index, before the rows.
+    const plans = await db.transaction().execute(async (trx) => {
+      for (const scan of ['seqscan', 'indexscan', 'indexonlyscan']) await sql`select set_config(${`enable_${scan}`}, 'off', true)`.execute(trx);
+      const text: string[] = [];
+      for (const query of queries) text.push((await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n'));
+      return text;
+    });
+    for (const plan of plans) {
+      expect(plan).toMatch(/InitPlan[\s\S]*Bitmap Index Scan on search_terms_trigrams/);
+      expect(plan).not.toMatch(/Nested Loop|Hash Join|Merge Join/);
+    }
   });
 
   it('reads a text too short for trigrams from narrow names, not from the entities', async () => {

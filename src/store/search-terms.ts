@@ -93,16 +93,27 @@ export function termContains(db: Db, text: string): RawBuilder<SqlBool> {
 }
 
 /**
+ * The condition that `column` (the term of issue_search_terms or scan_search_terms) is one of the
+ * distinct terms containing the lowered text (termContains). On PostgreSQL the terms are read once,
+ * through their trigram index, and the column's rows then by index: written as a join PostgreSQL
+ * planned a parallel scan of every term (100 000 at 50 000 entities) against each row's, 14 ms and
+ * two worker start-ups for a text no term has, against about 1 ms. SQLite joins them, as before.
+ */
+export function termColumnContains(db: Db, column: string, text: string): RawBuilder<SqlBool> {
+  const terms = db.selectFrom('search_terms as st').select('st.term').where(termContains(db, text));
+  return isPostgres(db) ? sql<SqlBool>`${sql.ref(column)} = any(array(${terms}))` : sql<SqlBool>`${sql.ref(column)} in (${terms})`;
+}
+
+/**
  * Ids of issues that have, or had, a term matching the lowered text: a term containing it, or an
- * alias equal to it. The match reads the distinct terms (far fewer than issues: termContains); the
- * issues come from the index on issue_search_terms. A caller checks that the issue still has the
+ * alias equal to it. The match reads the distinct terms (far fewer than issues: termColumnContains);
+ * the issues come from the index on issue_search_terms. A caller checks that the issue still has the
  * term where that matters (an issue's columns can change on a rescan): see issueStillMatches.
  */
 export function issuesWithTerm(db: Db, text: string) {
   return db
-    .selectFrom('search_terms as st')
-    .innerJoin('issue_search_terms as ist', 'ist.term', 'st.term')
+    .selectFrom('issue_search_terms as ist')
     .select('ist.issue_id')
-    .where(termContains(db, text))
-    .where((eb) => eb.or([eb('ist.alias', '=', 0), eb('st.term', '=', text)]));
+    .where(termColumnContains(db, 'ist.term', text))
+    .where((eb) => eb.or([eb('ist.alias', '=', 0), eb('ist.term', '=', text)]));
 }
