@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from './database.js';
-import { type Checkpoint, SQLITE_AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { type Checkpoint, SQLITE_AUTOCHECKPOINT_PAGES, SqliteCheckpointer, WAL_BACKSTOP_PAGES } from './sqlite-checkpointer.js';
 
 /**
  * SQLite only: PostgreSQL writes its WAL back by its own checkpointer process, never in a commit.
@@ -48,12 +49,12 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
     }
   };
 
-  it('turns the writer’s own checkpoints off, so that no commit copies the WAL back', async () => {
+  it('leaves the writer’s own checkpoints for a WAL far longer than SQLite’s 1 000 pages', async () => {
     handle = open();
     // A thread that would look only after the test: the commits alone decide the WAL's length.
     const checkpointer = new SqliteCheckpointer(path, handle, 60_000);
     try {
-      expect(handle.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      expect(handle.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_BACKSTOP_PAGES);
       write(handle, 10, 300);
       // With the writer's checkpoints the WAL starts over after 1 000 pages and stays near that.
       expect(walPages(handle)).toBeGreaterThan(2_500);
@@ -61,6 +62,18 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
       await checkpointer.stop();
     }
     expect(handle.pragma('wal_autocheckpoint', { simple: true })).toBe(SQLITE_AUTOCHECKPOINT_PAGES);
+  });
+
+  it('still has the commits checkpoint a WAL past its backstop, should the thread not keep up', async () => {
+    handle = open();
+    const checkpointer = new SqliteCheckpointer(path, handle, 60_000, 2_000);
+    try {
+      write(handle, 10, 300);
+      // Checkpointed by the commit past 2 000 pages, the WAL started over and stays near that.
+      expect(walPages(handle)).toBeLessThan(2_500);
+    } finally {
+      await checkpointer.stop();
+    }
   });
 
   it('the writer alone, for comparison, starts its WAL over after 1 000 pages', () => {
@@ -102,6 +115,22 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
     await checkpointer.stop();
   });
 
+  it('lets a process that closes the store and has nothing else to do end normally', async () => {
+    // The store's close waits for the thread: a process with nothing else pending used to exit at
+    // that wait with code 13 (an unsettled top-level await) before the writer was closed.
+    const script = join(dir, 'close.mts');
+    const database = new URL('./database.ts', import.meta.url).href;
+    writeFileSync(script, `const { openStore } = await import(${JSON.stringify(database)});
+const store = await openStore(${JSON.stringify(path)}, { checkpointInThread: true });
+store.sqlite.exec('create table t (x)');
+await store.close();
+console.log('closed');
+`);
+    const result = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 30_000 });
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: 0, stdout: 'closed\n', stderr: '' });
+    expect(existsSync(`${path}-wal`)).toBe(false);
+  });
+
   describe('a store opened with checkpointInThread', () => {
     let store: Store | undefined;
     afterEach(async () => {
@@ -109,11 +138,11 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
       store = undefined;
     });
 
-    it('has the thread and the writer’s checkpoints off until it closes; other stores keep SQLite’s', async () => {
+    it('has the thread, and the writer’s checkpoints wait for the backstop, until it closes; other stores keep SQLite’s', async () => {
       store = await openStore(path, { checkpointInThread: true });
       const checkpointer = store.checkpointer;
       expect(checkpointer?.running).toBe(true);
-      expect(store.sqlite?.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+      expect(store.sqlite?.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_BACKSTOP_PAGES);
       await store.close();
       store = undefined;
       expect(checkpointer?.running).toBe(false);

@@ -22,6 +22,13 @@ export interface Checkpoint {
 
 /** SQLite's default: the commit that takes the WAL past this many pages checkpoints it itself. */
 export const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
+/**
+ * While the thread checkpoints: the commits still checkpoint a WAL past this many pages (80 MB of
+ * 8 KiB pages). A writer that never pauses (a bulk load) keeps the thread from ever copying all of
+ * the WAL, which is started over only then: without this the WAL of a 50 000-entity estate's build
+ * grew to 9 GB. A server between uploads stays far below it.
+ */
+export const WAL_BACKSTOP_PAGES = 10_000;
 /** How often the thread looks at the WAL. A look that finds nothing new reads the WAL's index only. */
 export const CHECKPOINT_INTERVAL_MS = 500;
 /** How long stop() waits for the thread to finish a checkpoint it is in before it ends the thread. */
@@ -33,10 +40,11 @@ const STOP_WAIT_MS = 5_000;
  * Why: by default the commit that takes the WAL past 1 000 pages copies the WAL back into the
  * database file and syncs both, inside that commit: on a 50 000-entity estate every fifth or sixth
  * first scan of a target took 25–30 ms more (about 8 MB written and synced), and a large report's
- * ingest pays for all its pages at once. While this runs, the writer's own checkpoints are off
- * (`wal_autocheckpoint = 0`) and the thread runs PASSIVE checkpoints, which neither wait for nor
- * block the writer and the readers; a commit only appends to the WAL. Should the thread fail, the
- * writer's own checkpoints come back at SQLite's default and `failure` is emitted.
+ * ingest pays for all its pages at once. While this runs, the writer's own checkpoints wait for a
+ * WAL of WAL_BACKSTOP_PAGES instead of 1 000, and the thread runs PASSIVE checkpoints, which neither
+ * wait for nor block the writer and the readers: between them a commit only appends to the WAL.
+ * Should the thread fail, the writer's own checkpoints come back at SQLite's default and `failure`
+ * is emitted.
  *
  * Emits `checkpoint` (Checkpoint) for each checkpoint that copied frames and `failure` (Error).
  */
@@ -48,10 +56,10 @@ export class SqliteCheckpointer extends EventEmitter<{ checkpoint: [Checkpoint];
   /** Checkpoints that copied frames, and the slowest of them. */
   readonly stats = { checkpoints: 0, slowestMs: 0 };
 
-  constructor(path: string, writer: BetterSqlite3.Database, intervalMs = CHECKPOINT_INTERVAL_MS) {
+  constructor(path: string, writer: BetterSqlite3.Database, intervalMs = CHECKPOINT_INTERVAL_MS, backstopPages = WAL_BACKSTOP_PAGES) {
     super();
     this.#writer = writer;
-    writer.pragma('wal_autocheckpoint = 0');
+    writer.pragma(`wal_autocheckpoint = ${backstopPages}`);
     const task: CheckpointTask = { path, intervalMs };
     this.#thread = startModuleWorker(import.meta.url, 'sqlite-checkpoint-worker', { workerData: task });
     // A process that is otherwise done (one that forgot to close the store) is not kept alive by it.
@@ -82,8 +90,14 @@ export class SqliteCheckpointer extends EventEmitter<{ checkpoint: [Checkpoint];
     this.#running = false;
     if (wasRunning) {
       const exited = once(this.#thread, 'exit');
+      // Held by the thread until it ends: a process with nothing else to do would otherwise exit
+      // with the store's close still waiting for it.
+      this.#thread.ref();
       this.#thread.postMessage('stop');
-      const ended = await Promise.race([exited.then(() => true), delay(STOP_WAIT_MS, false, { ref: false })]);
+      const waited = new AbortController();
+      const ended = await Promise.race([exited.then(() => true), delay(STOP_WAIT_MS, false, { signal: waited.signal }).catch(() => false)]);
+      waited.abort();
+      // Ends it after the statement it is in: a checkpoint stopped at any point loses nothing.
       if (!ended) await this.#thread.terminate();
     }
     this.#restoreWriterCheckpoints();
