@@ -6,6 +6,7 @@
  * be 2xx, and the rows each run leaves must equal those of the sequential run (concurrency 1).
  * Goals (issue #17): PostgreSQL ≥ SQLite at concurrency 4; two replicas ≥ 1.6× one.
  * PostgreSQL: LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL. BENCH_UPLOADS changes the count.
+ * BENCH_DIST serves another build (its dist/ folder, e.g. an older commit's, built in a worktree).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_T
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 400);
 const TARGETS = 100;
 const CONCURRENCY = [1, 4, 16];
-const MAIN = new URL('../dist/cli/main.js', import.meta.url).pathname;
+const MAIN = process.env.BENCH_DIST ? join(process.env.BENCH_DIST, 'cli/main.js') : new URL('../dist/cli/main.js', import.meta.url).pathname;
 const COUNTED = ['targets', 'variants', 'scans', 'issues', 'scan_issues', 'occurrences'] as const;
 
 interface Upload {

@@ -23,7 +23,6 @@ try {
   // As the server's writer: a checkpoint syncs the WAL and then the database file.
   db.pragma('synchronous = NORMAL');
   timer = setInterval(checkpoint, task.intervalMs);
-  post({ kind: 'ready' });
 } catch (error) {
   fail(error);
 }

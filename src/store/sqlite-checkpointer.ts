@@ -10,8 +10,8 @@ export interface CheckpointTask {
   intervalMs: number;
 }
 
-/** What the checkpoint thread posts: it has opened the file, a checkpoint copied frames, or it stopped on an error. */
-export type CheckpointMessage = { kind: 'ready' } | { kind: 'checkpoint'; log: number; checkpointed: number; ms: number } | { kind: 'error'; message: string };
+/** What the checkpoint thread posts: a checkpoint copied frames, or it stopped on an error. */
+export type CheckpointMessage = { kind: 'checkpoint'; log: number; checkpointed: number; ms: number } | { kind: 'error'; message: string };
 
 /** One checkpoint that copied frames: the WAL's frames then, how many of them are now in the database file, and how long it took. */
 export interface Checkpoint {
@@ -77,7 +77,7 @@ export class SqliteCheckpointer extends EventEmitter<{ checkpoint: [Checkpoint];
     });
   }
 
-  /** Whether the thread checkpoints the WAL (and the writer's own checkpoints are off). */
+  /** Whether the thread checkpoints the WAL (and the writer's own checkpoints wait for the backstop). */
   get running(): boolean {
     return this.#running;
   }
