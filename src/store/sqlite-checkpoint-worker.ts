@@ -3,7 +3,8 @@
  * on a connection of its own it runs `wal_checkpoint(PASSIVE)` every interval, which copies the
  * frames no reader still needs back into the database file and syncs it, without waiting for or
  * blocking the server's writer and readers. It posts what each checkpoint that copied frames did,
- * and an error if it cannot go on; the server's thread decides what to do then.
+ * each look skipped because another connection held the file locked, and an error if it cannot go
+ * on; the server's thread decides what to do then.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
@@ -18,10 +19,21 @@ let db: BetterSqlite3.Database | undefined;
 let timer: NodeJS.Timeout | undefined;
 /** The WAL's frames and how many of them were in the database file, at the last look. */
 let last = { log: 0, checkpointed: 0 };
+/** Looks in a row that found the file locked by another connection. */
+let busyLooks = 0;
+/**
+ * A look that finds the file locked (another process holding it exclusively, or recovering its
+ * WAL) is skipped, as SQLite skips a checkpoint another connection is running; the thread gives up
+ * only after this many in a row (about a minute at the default interval).
+ */
+const MAX_BUSY_LOOKS = 120;
+const BUSY_WAIT_MS = 50;
+/** Whether the connection's settings are made (they read the schema, which a lock may hold back). */
+let configured = false;
 try {
-  db = new BetterSqlite3(task.path, { fileMustExist: true });
-  // As the server's writer: a checkpoint syncs the WAL and then the database file.
-  db.pragma('synchronous = NORMAL');
+  // A locked file makes a statement wait this long at most (better-sqlite3's default is 5 s), then
+  // the look is skipped: the next comes an interval later.
+  db = new BetterSqlite3(task.path, { fileMustExist: true, timeout: BUSY_WAIT_MS });
   timer = setInterval(checkpoint, task.intervalMs);
 } catch (error) {
   fail(error);
@@ -30,6 +42,11 @@ try {
 function checkpoint(): void {
   if (!db) return;
   try {
+    if (!configured) {
+      // As the server's writer: a checkpoint syncs the WAL and then the database file.
+      db.pragma('synchronous = NORMAL');
+      configured = true;
+    }
     const started = performance.now();
     const [result] = db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>;
     if (!result) return;
@@ -37,9 +54,13 @@ function checkpoint(): void {
     // over (it does once all of it is in the file). Otherwise the look read the WAL's index only.
     const copied = result.checkpointed > 0 && (result.checkpointed !== last.checkpointed || result.log < last.log);
     last = { log: result.log, checkpointed: result.checkpointed };
+    busyLooks = 0;
     if (copied) post({ kind: 'checkpoint', log: result.log, checkpointed: result.checkpointed, ms: performance.now() - started });
   } catch (error) {
-    fail(error);
+    const code = (error as { code?: unknown }).code;
+    const busy = typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+    if (busy && ++busyLooks < MAX_BUSY_LOOKS) post({ kind: 'busy' });
+    else fail(error);
   }
 }
 

@@ -105,6 +105,28 @@ describe('SQLite WAL checkpoints in a thread of their own', () => {
     await checkpointer.stop();
   });
 
+  it('skips its looks while another connection holds the file locked, and checkpoints once it is free', async () => {
+    handle = open();
+    // The writer holds the file exclusively from its next write on: no other connection may read it.
+    handle.pragma('locking_mode = EXCLUSIVE');
+    write(handle, 1, 10);
+    const checkpointer = new SqliteCheckpointer(path, handle, 20);
+    const heard: Checkpoint[] = [];
+    checkpointer.on('checkpoint', (done) => heard.push(done));
+    try {
+      await until(() => checkpointer.stats.busy >= 3, 'looks that found the file locked');
+      expect(checkpointer.running).toBe(true);
+      expect(heard).toEqual([]);
+      // Released (the lock goes with the next read in normal mode): the thread copies the WAL.
+      handle.pragma('locking_mode = NORMAL');
+      handle.prepare('select count(*) from blobs').get();
+      await until(() => heard.length > 0, 'a checkpoint after the lock went');
+      expect(checkpointer.running).toBe(true);
+    } finally {
+      await checkpointer.stop();
+    }
+  });
+
   it('gives the writer its checkpoints back and says why when the thread cannot go on', async () => {
     handle = open();
     const checkpointer = new SqliteCheckpointer(join(dir, 'gone.db'), handle, 20);

@@ -10,8 +10,8 @@ export interface CheckpointTask {
   intervalMs: number;
 }
 
-/** What the checkpoint thread posts: a checkpoint copied frames, or it stopped on an error. */
-export type CheckpointMessage = { kind: 'checkpoint'; log: number; checkpointed: number; ms: number } | { kind: 'error'; message: string };
+/** What the checkpoint thread posts: a checkpoint copied frames, a look found the file locked (and was skipped), or it stopped on an error. */
+export type CheckpointMessage = { kind: 'checkpoint'; log: number; checkpointed: number; ms: number } | { kind: 'busy' } | { kind: 'error'; message: string };
 
 /** One checkpoint that copied frames: the WAL's frames then, how many of them are now in the database file, and how long it took. */
 export interface Checkpoint {
@@ -53,8 +53,8 @@ export class SqliteCheckpointer extends EventEmitter<{ checkpoint: [Checkpoint];
   readonly #writer: BetterSqlite3.Database;
   #running = true;
   #stopping = false;
-  /** Checkpoints that copied frames, and the slowest of them. */
-  readonly stats = { checkpoints: 0, slowestMs: 0 };
+  /** Checkpoints that copied frames, the slowest of them, and looks skipped because the file was locked. */
+  readonly stats = { checkpoints: 0, slowestMs: 0, busy: 0 };
 
   constructor(path: string, writer: BetterSqlite3.Database, intervalMs = CHECKPOINT_INTERVAL_MS, backstopPages = WAL_BACKSTOP_PAGES) {
     super();
@@ -69,7 +69,8 @@ export class SqliteCheckpointer extends EventEmitter<{ checkpoint: [Checkpoint];
         this.stats.checkpoints++;
         this.stats.slowestMs = Math.max(this.stats.slowestMs, message.ms);
         this.emit('checkpoint', { log: message.log, checkpointed: message.checkpointed, ms: message.ms });
-      } else if (message.kind === 'error') this.#fail(`the WAL checkpoint thread stopped: ${message.message}`);
+      } else if (message.kind === 'busy') this.stats.busy++;
+      else if (message.kind === 'error') this.#fail(`the WAL checkpoint thread stopped: ${message.message}`);
     });
     this.#thread.on('error', (error) => this.#fail(`the WAL checkpoint thread failed: ${error.message}`));
     this.#thread.on('exit', (code) => {
