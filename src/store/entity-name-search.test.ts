@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ANONYMOUS_ADMIN, startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
@@ -10,6 +10,7 @@ import { overview } from '../insights/overview.js';
 import { entitiesShowingTerm } from '../insights/overview-search.js';
 import { entitiesNamed } from './entity-name-search.js';
 import { trigramSchema } from './migrations/0032-entity-name-search.js';
+import type { Database } from './schema.js';
 import { issuesWithTerm, termContains } from './search-terms.js';
 import { containsText } from './text-search.js';
 
@@ -75,6 +76,22 @@ const QUERIES = [
   'nothing-here',
   'e',
 ];
+
+/** SQLite's plan of a compiled query: the details of its steps, one a line. */
+async function sqlitePlan(db: Kysely<Database>, query: CompiledQuery): Promise<string> {
+  const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
+  return plan.rows.map((r) => r.detail).join('\n');
+}
+
+/** PostgreSQL's plan of each compiled query, with the scans named turned off for the while (`enable_…`). */
+async function postgresPlans(db: Kysely<Database>, queries: readonly CompiledQuery[], off: readonly string[]): Promise<string[]> {
+  return db.transaction().execute(async (trx) => {
+    for (const scan of off) await sql`select set_config(${`enable_${scan}`}, 'off', true)`.execute(trx);
+    const plans: string[] = [];
+    for (const query of queries) plans.push((await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n'));
+    return plans;
+  });
+}
 
 describeEachStore('entity name search', (kind: StoreKind) => {
   let server: TestServer;
@@ -209,19 +226,12 @@ ${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: productio
     const queries = [entitiesNamed(db, 'svc-00420').compile(), db.selectFrom('search_terms as st').select('st.term').where(termContains(db, 'cve-2024')).compile()];
     if (kind === 'sqlite') {
       for (const [i, table] of ['entity_name_search', 'search_term_trigrams'].entries()) {
-        const query = queries[i] as (typeof queries)[number];
-        const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]));
-        expect(plan.rows.map((r) => r.detail).join('\n')).toMatch(new RegExp(`SCAN ${table} VIRTUAL TABLE INDEX`));
+        expect(await sqlitePlan(db, queries[i] as (typeof queries)[number])).toMatch(new RegExp(`SCAN ${table} VIRTUAL TABLE INDEX`));
       }
       return;
     }
     // A small table is read whole whatever its indexes, or its key's index walked: ask for the plans by bitmap.
-    const plans = await db.transaction().execute(async (trx) => {
-      for (const scan of ['seqscan', 'indexscan', 'indexonlyscan']) await sql`select set_config(${`enable_${scan}`}, 'off', true)`.execute(trx);
-      const text: string[] = [];
-      for (const query of queries) text.push((await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n'));
-      return text.join('\n');
-    });
+    const plans = (await postgresPlans(db, queries, ['seqscan', 'indexscan', 'indexonlyscan'])).join('\n');
     for (const index of ['entities_name_trigrams', 'entities_title_trigrams', 'search_terms_trigrams']) expect(plans).toMatch(new RegExp(index));
   });
 
@@ -231,7 +241,7 @@ ${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: productio
     if (kind === 'sqlite') {
       // SQLite reads the terms from their trigram table first, and the rows that have them by term.
       for (const query of queries) {
-        const plan = (await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]))).rows.map((r) => r.detail).join('\n');
+        const plan = await sqlitePlan(db, query);
         expect(plan).toMatch(/SCAN search_term_trigrams VIRTUAL TABLE INDEX/);
         expect(plan).toMatch(/SEARCH (sst|ist) USING (COVERING )?INDEX \w+ \(term=\?/);
       }
@@ -239,12 +249,7 @@ ${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: productio
     }
     // Joined to the rows, the terms were read by a parallel scan of every term at 50 000 entities
     // (issue 17): the terms are an array computed once, through their trigram index, before the rows.
-    const plans = await db.transaction().execute(async (trx) => {
-      for (const scan of ['seqscan', 'indexscan', 'indexonlyscan']) await sql`select set_config(${`enable_${scan}`}, 'off', true)`.execute(trx);
-      const text: string[] = [];
-      for (const query of queries) text.push((await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n'));
-      return text;
-    });
+    const plans = await postgresPlans(db, queries, ['seqscan', 'indexscan', 'indexonlyscan']);
     for (const plan of plans) {
       expect(plan).toMatch(/InitPlan[\s\S]*Bitmap Index Scan on search_terms_trigrams/);
       expect(plan).not.toMatch(/Nested Loop|Hash Join|Merge Join/);
@@ -258,15 +263,7 @@ ${e.system === undefined ? '' : `  system: ${e.system}\n`}  lifecycle: productio
       // PostgreSQL: an index-only scan of the index that carries the names and titles (migration
       // 0038), for a text without letters (compared as it is) and one with (lowered). A small table
       // is read whole whatever its indexes: ask for the plan without a scan of the table itself.
-      const plans = await db.transaction().execute(async (trx) => {
-        for (const scan of ['seqscan', 'bitmapscan']) await sql`select set_config(${`enable_${scan}`}, 'off', true)`.execute(trx);
-        const text: string[] = [];
-        for (const q of ['42', 'ab']) {
-          const query = entitiesNamed(db, q).compile();
-          text.push((await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${query.sql}`, [...query.parameters]))).rows.map((r) => r['QUERY PLAN']).join('\n'));
-        }
-        return text;
-      });
+      const plans = await postgresPlans(db, ['42', 'ab'].map((q) => entitiesNamed(db, q).compile()), ['seqscan', 'bitmapscan']);
       for (const plan of plans) expect(plan).toMatch(/Index Only Scan using entities_names_cover/);
       return;
     }

@@ -64,18 +64,21 @@ function checkpoint(): void {
   }
 }
 
-function fail(error: unknown): void {
-  if (timer) clearInterval(timer);
+/** No more looks, and the connection closed. */
+function close(): void {
+  clearInterval(timer);
   timer = undefined;
   db?.close();
   db = undefined;
+}
+
+function fail(error: unknown): void {
+  close();
   post({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
 }
 
 port.on('message', (message: 'stop') => {
   if (message !== 'stop') return;
-  if (timer) clearInterval(timer);
-  db?.close();
-  db = undefined;
+  close();
   port.close();
 });

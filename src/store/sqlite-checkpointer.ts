@@ -10,15 +10,15 @@ export interface CheckpointTask {
   intervalMs: number;
 }
 
-/** What the checkpoint thread posts: a checkpoint copied frames, a look found the file locked (and was skipped), or it stopped on an error. */
-export type CheckpointMessage = { kind: 'checkpoint'; log: number; checkpointed: number; ms: number } | { kind: 'busy' } | { kind: 'error'; message: string };
-
 /** One checkpoint that copied frames: the WAL's frames then, how many of them are now in the database file, and how long it took. */
 export interface Checkpoint {
   log: number;
   checkpointed: number;
   ms: number;
 }
+
+/** What the checkpoint thread posts: a checkpoint copied frames, a look found the file locked (and was skipped), or it stopped on an error. */
+export type CheckpointMessage = ({ kind: 'checkpoint' } & Checkpoint) | { kind: 'busy' } | { kind: 'error'; message: string };
 
 /** SQLite's default: the commit that takes the WAL past this many pages checkpoints it itself. */
 export const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
@@ -66,9 +66,10 @@ export class SqliteCheckpointer extends EventEmitter<{ checkpoint: [Checkpoint];
     this.#thread.unref();
     this.#thread.on('message', (message: CheckpointMessage) => {
       if (message.kind === 'checkpoint') {
+        const { kind: _, ...done } = message;
         this.stats.checkpoints++;
-        this.stats.slowestMs = Math.max(this.stats.slowestMs, message.ms);
-        this.emit('checkpoint', { log: message.log, checkpointed: message.checkpointed, ms: message.ms });
+        this.stats.slowestMs = Math.max(this.stats.slowestMs, done.ms);
+        this.emit('checkpoint', done);
       } else if (message.kind === 'busy') this.stats.busy++;
       else if (message.kind === 'error') this.#fail(`the WAL checkpoint thread stopped: ${message.message}`);
     });
