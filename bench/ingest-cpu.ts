@@ -8,7 +8,8 @@
  * and scorecards/ beside it (bench/out/<name>/) to keep it. BENCH_NODE_ARGS are passed to the
  * servers' node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). BENCH_FINDINGS=A-B gives each report
  * between A and B vulnerabilities (spread evenly, the same for every build) instead of 50, as real
- * scans of different images differ. Linux only.
+ * scans of different images differ. BENCH_VARIANT=main uploads rescans of one variant instead of a
+ * new variant each round (synthetic-reports.ts: benchUploads). Linux only.
  * PostgreSQL: LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -17,14 +18,13 @@ import { resolve } from 'node:path';
 import pg from 'pg';
 import { withDefaultUser } from '../src/store/database.js';
 import { serveLantern } from './measure.js';
-import { trivyReport } from './synthetic-reports.js';
+import { BENCH_TARGETS, benchUploads } from './synthetic-reports.js';
 
 const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_TEST_DATABASE_URL;
 if (!POSTGRES) throw new Error('set LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL');
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 400);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
-const TARGETS = 100;
 const dists = process.argv.length > 2 ? process.argv.slice(2) : [new URL('../dist', import.meta.url).pathname];
 const TICK_MS = 1000 / 100; // USER_HZ
 
@@ -38,10 +38,7 @@ function findingsRange(value: string): (k: number) => number {
   return (k) => low + ((k * 37) % (high - low + 1));
 }
 
-const uploads = Array.from({ length: UPLOADS }, (_, k) => ({
-  query: new URLSearchParams({ target: `bench/service-${k % TARGETS}`, type: 'repository', variant: `v${Math.floor(k / TARGETS)}`, scope: 'bench.replicas' }).toString(),
-  body: trivyReport(FINDINGS(k), 10, k + 1),
-}));
+const uploads = benchUploads(UPLOADS, FINDINGS);
 
 /** utime + stime of a process in ms, or 0 once it has gone. */
 function cpuMs(pid: number): number {
@@ -117,7 +114,7 @@ async function run(dist: string, label: string): Promise<{ node: number; pg: num
   }
 }
 
-console.log(`${UPLOADS} uploads over ${TARGETS} targets at concurrency ${CONCURRENCY}, ${process.env.BENCH_FINDINGS ?? '50'} vulnerabilities a report`);
+console.log(`${UPLOADS} uploads over ${BENCH_TARGETS} targets at concurrency ${CONCURRENCY}, ${process.env.BENCH_FINDINGS ?? '50'} vulnerabilities a report`);
 const results = new Map<string, { node: number; pg: number; rate: number }[]>();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [i, dist] of dists.entries()) {

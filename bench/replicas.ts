@@ -7,6 +7,7 @@
  * Goals (issue #17): PostgreSQL ≥ SQLite at concurrency 4; two replicas ≥ 1.6× one.
  * PostgreSQL: LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL. BENCH_UPLOADS changes the count.
  * BENCH_DIST serves another build (its dist/ folder, e.g. an older commit's, built in a worktree).
+ * BENCH_VARIANT=main uploads rescans of one variant instead of a new variant each round (benchUploads).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,24 +16,15 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { openStore, withDefaultUser } from '../src/store/database.js';
 import { printTable, serveLantern } from './measure.js';
-import { trivyReport } from './synthetic-reports.js';
+import { BENCH_TARGETS, type BenchUpload, benchUploads } from './synthetic-reports.js';
 
 const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_TEST_DATABASE_URL;
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 400);
-const TARGETS = 100;
 const CONCURRENCY = [1, 4, 16];
 const MAIN = process.env.BENCH_DIST ? join(process.env.BENCH_DIST, 'cli/main.js') : new URL('../dist/cli/main.js', import.meta.url).pathname;
 const COUNTED = ['targets', 'variants', 'scans', 'issues', 'scan_issues', 'occurrences'] as const;
 
-interface Upload {
-  query: string;
-  body: string;
-}
-
-const uploads: Upload[] = Array.from({ length: UPLOADS }, (_, k) => ({
-  query: new URLSearchParams({ target: `bench/service-${k % TARGETS}`, type: 'repository', variant: `v${Math.floor(k / TARGETS)}`, scope: 'bench.replicas' }).toString(),
-  body: trivyReport(50, 10, k + 1),
-}));
+const uploads: BenchUpload[] = benchUploads(UPLOADS, () => 50);
 
 /** Starts `lantern serve` of this build on a free port and resolves with its address once it listens. */
 function serve(db: string): Promise<{ child: ChildProcess; address: string }> {
@@ -54,7 +46,7 @@ async function uploadAll(addresses: string[], concurrency: number): Promise<{ ra
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       for (let k = next++; k < uploads.length; k = next++) {
-        const upload = uploads[k] as Upload;
+        const upload = uploads[k] as BenchUpload;
         const response = await fetch(`${addresses[k % addresses.length]}/api/scans?${upload.query}`, { method: 'POST', body: upload.body, headers: { 'content-type': 'application/octet-stream' } });
         const text = await response.text();
         if (response.status < 200 || response.status > 299) failures.push(`${response.status} ${text.slice(0, 200)}`);
@@ -148,7 +140,7 @@ for (const setup of setups) {
 
 const rate = (key: string) => rates.get(key);
 const cell = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(1));
-console.log(`\n${UPLOADS} uploads of Trivy reports with 50 vulnerabilities over ${TARGETS} targets, reports/s:`);
+console.log(`\n${UPLOADS} uploads of Trivy reports with 50 vulnerabilities over ${BENCH_TARGETS} targets, reports/s:`);
 printTable(
   ['concurrency', ...setups.map((s) => s.name)],
   CONCURRENCY.map((c) => [String(c), ...setups.map((s) => cell(rate(`${s.name} ${c}`)))]),

@@ -92,3 +92,26 @@ export function sarifReport(results: number, seed = 2): string {
     runs: [{ tool: { driver: { name: 'BenchScanner', version: '1.0.0', rules } }, results: out }],
   });
 }
+
+/** The targets the throughput benches upload to. */
+export const BENCH_TARGETS = 100;
+
+/** One upload of the throughput benches (replicas.ts, ingest-cpu.ts): its query string and report. */
+export interface BenchUpload {
+  query: string;
+  body: string;
+}
+
+/**
+ * The throughput benches' uploads: report k (of `findings(k)` vulnerabilities) goes to target
+ * k mod 100. By default each round over the targets scans a new variant (v0, v1, …), so every upload
+ * after the first round is a target's first scan of that variant. With BENCH_VARIANT every upload
+ * scans that one variant: after the first round each is a rescan that replaces the variant's
+ * earlier scan, as CI scanning a branch does (new, fixed and carried-over issues, SLA clocks).
+ */
+export function benchUploads(count: number, findings: (k: number) => number, variant = process.env.BENCH_VARIANT): BenchUpload[] {
+  return Array.from({ length: count }, (_, k) => ({
+    query: new URLSearchParams({ target: `bench/service-${k % BENCH_TARGETS}`, type: 'repository', variant: variant ?? `v${Math.floor(k / BENCH_TARGETS)}`, scope: 'bench.replicas' }).toString(),
+    body: trivyReport(findings(k), 10, k + 1),
+  }));
+}

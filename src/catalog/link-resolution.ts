@@ -185,7 +185,15 @@ export async function relinkAfterScan(db: Db, scan: { targetId: number; scanId: 
   return relinkTarget(db, scan.targetId, { isNew: !earlier, created: scan.newTarget, target });
 }
 
-/** The after-ingest hook: runs inside every ingest transaction (Lantern registers it). */
+/**
+ * The after-ingest hook: runs inside every ingest transaction (Lantern registers it). The ingest
+ * holds its target already (ensureTarget: for no key update, which a catalog write linking to it
+ * waits for as it would for relinkAfterScan's share lock), so when the ingest knows whether the
+ * target had another scan it costs no statement to tell: a target it created had none, and a scan
+ * that replaced its variant's earlier one had one.
+ */
 export const relinkAfterIngest: AfterIngest = async (trx, scan) => {
-  await relinkAfterScan(trx, scan);
+  if (scan.newTarget) await relinkTarget(trx, scan.targetId, { isNew: true, created: true, target: scan.target });
+  else if (scan.replacedScan) await relinkTarget(trx, scan.targetId, { isNew: false });
+  else await relinkAfterScan(trx, scan);
 };

@@ -69,6 +69,8 @@ export type AfterIngest = (trx: Kysely<Database>, scan: IngestedScan) => Promise
 /** The scan an after-ingest hook is told about. */
 export interface IngestedScan {
   targetId: number;
+  /** The target's name and scope, as the ingest read them while holding the target. */
+  target: { name: string; scope: string };
   scanId: number;
   scannedAt: string;
   /** True when this ingest created the target: it had no scan, issue or link before. */
@@ -122,9 +124,14 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       target.baseline_variant = request.variant;
       target.baseline_regex = null;
     }
+    // The target's variants as they were before this scan, for its baseline (comparisonScan): read
+    // while holding the target, which every ingest takes first (ensureTarget), so no other ingest
+    // adds one or marks one scanned meanwhile. A rescan finds its variant among them.
+    const before = newTarget ? [] : await variantsOf(trx, target.id);
     // A target this transaction created has no other variant whose baseline choice its scan date
     // could change: the variant starts with it, and is not updated below for it.
-    const { variant, created: newVariant } = await ensureVariant(trx, target.id, request.variant, now, newTarget ? scannedAt : null);
+    const { variant, created: newVariant } = await ensureVariant(trx, target.id, request.variant, now, newTarget ? scannedAt : null, before);
+    const variants = newVariant ? [...before, variant] : before;
     const scanId = await insertScan(trx, {
       target_id: target.id,
       variant_id: variant.id,
@@ -178,7 +185,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
 
     await writeScanTerms(store, trx, { id: scanId, variantId: variant.id }, terms);
 
-    const comparison = await comparisonScan(trx, target, newTarget ? [variant] : undefined, variant, report.scanner, scanId, replaced);
+    const comparison = await comparisonScan(trx, target, variants, variant, report.scanner, scanId, replaced);
     if (comparison) await markCommon(trx, scanId, comparison.id);
     // The summary a parser fills while its findings are read is final now.
     storableHeader(report);
@@ -196,7 +203,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     // The scan's issues take their place in the priority order: new ones, rewritten ones, and any a
     // new occurrence gave a scanner's EPSS.
     await refreshPriorityKeys(trx, new Set(known.values()), written);
-    for (const hook of afterIngest) await hook(trx, { targetId: target.id, scanId, scannedAt, newTarget, replacedScan: replaced !== undefined });
+    for (const hook of afterIngest) await hook(trx, { targetId: target.id, target: { name: target.name, scope: target.scope }, scanId, scannedAt, newTarget, replacedScan: replaced !== undefined });
 
     return {
       scanId,
@@ -249,19 +256,18 @@ function* chunks<T>(items: Iterable<T>, size: number): Generator<T[]> {
  * DESIGN.md (New, common, remediated): the same scanner's latest earlier scan of the baseline when
  * the scanned variant is not the baseline, else of the same variant. The baseline is chosen from
  * the variants as they were before this scan: the scanned one not yet marked as scanned at its
- * time. `variants` are the target's when the caller knows them all (a target it created), and
- * `replaced` the scanned variant's own latest earlier scan, already read.
+ * time. `rows` are the target's variants, the scanned one included, and `replaced` the scanned
+ * variant's own latest earlier scan, both already read.
  */
 async function comparisonScan(
   trx: Kysely<Database>,
   target: { id: number; baseline_variant: string | null; baseline_regex: string | null },
-  variants: readonly VariantRow[] | undefined,
+  rows: readonly VariantRow[],
   scanned: VariantRow,
   scanner: string,
   scanId: number,
   replaced: ScanRow | undefined,
 ): Promise<ScanRow | undefined> {
-  const rows = variants ?? (await variantsOf(trx, target.id));
   const baseline = chooseBaseline({ baselineVariant: target.baseline_variant, baselineRegex: target.baseline_regex }, rows.map(variantInfo));
   const compareWith = baseline.variant ?? scanned.name;
   if (compareWith === scanned.name) return replaced;

@@ -173,9 +173,20 @@ export function targetKeyColumns(name: string): { similarity_key: string; last_s
 
 /**
  * The variant, created on first use, and whether this call created it. `lastScanAt`: what a variant
- * created here starts with (an ingest into a target it created gives its scan's date).
+ * created here starts with (an ingest into a target it created gives its scan's date). `known`: the
+ * target's variants, when the caller read them all while holding the target (an ingest does, for
+ * its baseline): a variant among them costs no statement.
  */
-export async function ensureVariant(db: Db, targetId: number, name: string, now: string, lastScanAt: string | null = null): Promise<{ variant: VariantRow; created: boolean }> {
+export async function ensureVariant(
+  db: Db,
+  targetId: number,
+  name: string,
+  now: string,
+  lastScanAt: string | null = null,
+  known: readonly VariantRow[] = [],
+): Promise<{ variant: VariantRow; created: boolean }> {
+  const found = known.find((v) => v.name === name);
+  if (found) return { variant: found, created: false };
   const created = await db
     .insertInto('variants')
     .values({ target_id: targetId, name, created_at: now, last_scan_at: lastScanAt })
