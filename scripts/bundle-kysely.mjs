@@ -1,7 +1,7 @@
 /**
  * After `tsc`: Kysely as one ES module, dist/vendor/kysely.js, and every `from 'kysely'` in dist/
  * pointed at it. Kysely ships as ~260 ES module files; Node resolves and links each one, which was
- * most of a CLI command's start-up (README: CLI start-up). One file loads in a fraction of the time.
+ * most of a CLI command's start-up (docs/performance.md: CLI start-up). One file loads in a fraction of the time.
  * Type-only imports are gone after tsc; the tests run the sources, which import Kysely as usual.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';

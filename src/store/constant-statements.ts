@@ -53,7 +53,7 @@ const isNode = (value: unknown): value is OperationNode => typeof value === 'obj
 /**
  * The node with every list it holds rewritten, or the node itself when none is: a walk that copies
  * only the nodes on the way to a change. (Kysely's OperationNodeTransformer copies every node of
- * every query: about 1.5 ms more Node CPU per uploaded report, README "Several replicas".)
+ * every query: about 1.5 ms more Node CPU per uploaded report, docs/performance.md "Several replicas".)
  * Values are not walked into: a ValueNode's value is the caller's data, not a query.
  */
 function rewritten(node: OperationNode): OperationNode {
