@@ -179,4 +179,27 @@ describeEachStore('maintained entity rollups', (kind: StoreKind) => {
     const left = await lantern.store.db.selectFrom('entity_rollups').selectAll().execute();
     expect(left.every((r) => [r.entities, r.with_data, r.critical, r.high, r.medium, r.low, r.info].every((n) => Number(n) === 0))).toBe(true);
   }, 90_000);
+
+  // A link rewritten with the same target, entity and matched (a new similar-name hint, say) leaves
+  // target_sharing alone (0039-link-sharing-when.ts); a change of any of them recounts. The row is
+  // removed first so that a recount, which would write it back, shows.
+  it('recounts who shows a target only when a link of it changes target, entity or matched', async () => {
+    await ingest('acme/payments', 'acme.payments', 'main', [lodash]);
+    await lantern.catalog.register(join(dir, 'locations.yaml'), parseScope('acme.payments'));
+    const { db } = lantern.store;
+    const target = await db.selectFrom('targets').select('id').where('name_key', '=', 'acme/payments').executeTakeFirstOrThrow();
+    const sharing = async () => (await db.selectFrom('target_sharing').select('entities').where('target_id', '=', target.id).execute()).map((r) => Number(r.entities));
+    const shown = await sharing();
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toBeGreaterThan(0);
+    await db.deleteFrom('target_sharing').where('target_id', '=', target.id).execute();
+
+    await sql`update entity_links set matched = matched, target_id = target_id, entity_id = entity_id, diagnostics = diagnostics || '' where target_id = ${target.id}`.execute(db);
+    expect(await sharing()).toEqual([]);
+    const matched = (await db.selectFrom('entity_links').select('id').where('target_id', '=', target.id).where('matched', '=', 1).execute()).map((r) => r.id);
+    await db.updateTable('entity_links').set({ matched: 0 }).where('id', 'in', matched).execute();
+    expect(await sharing()).toEqual([0]);
+    await db.updateTable('entity_links').set({ matched: 1 }).where('id', 'in', matched).execute();
+    expect(await sharing()).toEqual(shown);
+  });
 });

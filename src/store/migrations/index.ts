@@ -31,6 +31,7 @@ import * as entityFacts from './0035-entity-facts.js';
 import * as targetNameVersions from './0036-target-name-versions.js';
 import * as targetNameChanges from './0037-target-name-changes.js';
 import * as entityNamesCover from './0038-entity-names-cover.js';
+import * as linkSharingWhen from './0039-link-sharing-when.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -69,6 +70,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0036-target-name-versions': targetNameVersions,
   '0037-target-name-changes': targetNameChanges,
   '0038-entity-names-cover': entityNamesCover,
+  '0039-link-sharing-when': linkSharingWhen,
 };
 
 export const migrationProvider: MigrationProvider = {
