@@ -18,7 +18,8 @@
  *                        the schema lantern_bench_NAME_N, so that runs from several work trees on
  *                        one PostgreSQL server keep their estates apart
  *   --build-only         build (or upgrade) the estates and stop
- *   --links-only         only what linking costs: first scans, registrations, link lookups
+ *   --links-only         only what linking costs: first scans (also among 1 000 entities waiting for
+ *                        near names, the worst case), registrations, link lookups
  *   --cold               skip reading the names ahead at start (as servers did before stop 28), the
  *                        rehearsal of an ingest (before stop 30) and of similar-name lookups (stop 32)
  *   --cold-lookups       skip only the rehearsal of similar-name lookups (as servers did before stop 32)
@@ -67,6 +68,8 @@ const sizes = flags.growth ? (flags.sizes ?? '').split(',').map((s) => positive(
 if (flags.growth && sizes.length !== 2) throw new Error('--sizes: expected two sizes, e.g. 10000,50000.');
 const SAMPLES = positive('samples', flags.samples ?? '');
 const LINK_SAMPLES = positive('link-samples', flags['link-samples'] ?? '');
+/** Entities waiting for targets of near names in the first scan's worst case (firstScans). */
+const NEAR_CROWD = 1000;
 const KEEP = flags.keep ?? 'scale';
 if (!/^[a-z0-9-]+$/.test(KEEP)) throw new Error(`--keep ${JSON.stringify(KEEP)}: expected lower-case letters, digits and dashes.`);
 const store = flags.store ?? (POSTGRES ? 'both' : 'sqlite');
@@ -147,10 +150,16 @@ async function expectStored(lantern: Lantern, locationId: number, count: number)
 /**
  * The time of first scans of new targets that catalog entities already name: each ingest creates
  * the target and links it to the entity waiting for it. Returns the times in ms of `count`.
+ * With `crowd`, that many entities wait, each for its own target, and the names differ in a few
+ * digits only (…/near-STAMP-00000 to -00999): every first scan concerns every link still waiting
+ * (within the similar-name distance), which gets its similar-name hint resolved again. The worst
+ * case of the first scan; `count` of them are scanned, spread over the crowd.
  */
-async function firstScans(lantern: Lantern, count: number): Promise<number[]> {
+async function firstScans(lantern: Lantern, count: number, crowd = 0): Promise<number[]> {
   const stamp = Date.now().toString(36);
-  const names = Array.from({ length: count }, (_, k) => `registry.acme.io/new-${stamp}-${k}`);
+  const waiting = Math.max(count, crowd);
+  const names = Array.from({ length: waiting }, (_, k) => (crowd > 0 ? `registry.acme.io/near-${stamp}-${String(k).padStart(5, '0')}` : `registry.acme.io/new-${stamp}-${k}`));
+  const scanned = crowd > 0 ? Array.from({ length: count }, (_, i) => names[Math.floor((i * waiting) / count)] as string) : names;
   const docs = names.map(
     (name, k) => `apiVersion: backstage.io/v1alpha1
 kind: Component
@@ -166,10 +175,10 @@ spec:
   owner: team-1`,
   );
   const { location } = await withCatalogFile(docs.join('\n---\n'), (path) => lantern.catalog.register(path, parseScope('acme.services')));
-  await expectStored(lantern, location.id, count);
+  await expectStored(lantern, location.id, waiting);
   const times: number[] = [];
   try {
-    for (const [k, name] of names.entries()) {
+    for (const [k, name] of scanned.entries()) {
       const report = new TextEncoder().encode(trivyReport(20, 5, k + 1));
       const start = performance.now();
       await lantern.ingest({ report, source: 'bench', target: name, targetType: 'container', variant: '1.0.0', scope: parseScope('account'), baseline: true });
@@ -182,11 +191,11 @@ spec:
       .where('entities.location_id', '=', location.id)
       .where('entity_links.matched', '=', 1)
       .execute();
-    if (linked.length !== count) throw new Error(`bench: ${linked.length} of the ${count} waiting entities were linked by the first scans of their targets.`);
+    if (linked.length !== count) throw new Error(`bench: ${linked.length} of the ${count} scanned targets' waiting entities were linked by their first scans.`);
   } finally {
     await lantern.unregisterLocation(location.id);
   }
-  console.log(`  first scans: ${times.map((t) => t.toFixed(1)).join(', ')} ms`);
+  console.log(`  first scans${crowd > 0 ? ` among ${crowd} waiting near names` : ''}: ${times.map((t) => t.toFixed(1)).join(', ')} ms`);
   return times;
 }
 
@@ -313,6 +322,7 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
       console.log(`  ${kind} ${entities}: ${name}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
     }
     figures.push(timed('first scan of a new linked target', await firstScans(lantern, LINK_SAMPLES)));
+    figures.push(timed(`the same, ${NEAR_CROWD.toLocaleString('en')} entities waiting for near names (worst case)`, await firstScans(lantern, Math.min(LINK_SAMPLES, 20), NEAR_CROWD)));
     figures.push(timed('registering a catalog file of one linked entity', await registrations(lantern, LINK_SAMPLES, (stamp, k) => `registry.acme.io/registered-${stamp}-${k}`)));
     // The similar-name hint of a name no target has reads the names of its scope within a few
     // characters of its length: here every image of the estate (registry.acme.io/svc-NNNNN).
