@@ -114,7 +114,7 @@ async function run(dist: string, label: string): Promise<{ node: number; pg: num
   }
 }
 
-console.log(`${UPLOADS} uploads over ${BENCH_TARGETS} targets at concurrency ${CONCURRENCY}, ${process.env.BENCH_FINDINGS ?? '50'} vulnerabilities a report`);
+console.log(`${UPLOADS} uploads over ${BENCH_TARGETS} targets at concurrency ${CONCURRENCY}, ${process.env.BENCH_FINDINGS ?? '50'} vulnerabilities a report${process.env.BENCH_VARIANT ? `, every upload of variant ${process.env.BENCH_VARIANT}` : ''}`);
 const results = new Map<string, { node: number; pg: number; rate: number }[]>();
 for (let round = 0; round < ROUNDS; round++) {
   for (const [i, dist] of dists.entries()) {

@@ -140,7 +140,7 @@ for (const setup of setups) {
 
 const rate = (key: string) => rates.get(key);
 const cell = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(1));
-console.log(`\n${UPLOADS} uploads of Trivy reports with 50 vulnerabilities over ${BENCH_TARGETS} targets, reports/s:`);
+console.log(`\n${UPLOADS} uploads of Trivy reports with 50 vulnerabilities over ${BENCH_TARGETS} targets${process.env.BENCH_VARIANT ? `, every upload of variant ${process.env.BENCH_VARIANT}` : ''}, reports/s:`);
 printTable(
   ['concurrency', ...setups.map((s) => s.name)],
   CONCURRENCY.map((c) => [String(c), ...setups.map((s) => cell(rate(`${s.name} ${c}`)))]),
