@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { parseScope } from '../domain/scope.js';
-import type { AfterIngest } from '../ingest/ingest.js';
+import type { AfterIngest, IngestedScan } from '../ingest/ingest.js';
 import { lockLinkResolution, lockTargetShared } from '../store/row-locks.js';
 import type { Database, EntityLinkRow } from '../store/schema.js';
 import {
@@ -172,28 +172,27 @@ async function candidateTargets(db: Db, rows: readonly EntityLinkRow[], newTarge
   );
 }
 
-/** What a scan can change: a target is new when this scan is its only one (targets are created by their first ingest). */
-export async function relinkAfterScan(db: Db, scan: { targetId: number; scanId: number; newTarget?: boolean }): Promise<RelinkResult> {
-  // Held to the end of the ingest: a catalog write linking entities to this target waits, or went
-  // first (lockTargetShared). Read with the lock: the target's name and whether it has another scan.
+/**
+ * What a scan can change: a target is new when this scan is its only one (targets are created by
+ * their first ingest). The ingest holds its target already (ensureTarget: for no key update, which
+ * a catalog write linking to it waits for), so when it knows whether the target had another scan
+ * that costs no statement: a target it created had none, and a scan that replaced its variant's
+ * earlier one had one. Otherwise the target is read with a share lock, held to the end of the
+ * ingest (lockTargetShared), with whether it has another scan.
+ */
+export async function relinkAfterScan(db: Db, scan: IngestedScan): Promise<RelinkResult> {
+  if (scan.newTarget) return relinkTarget(db, scan.targetId, { isNew: true, created: true, target: scan.target });
+  if (scan.replacedScan) return relinkTarget(db, scan.targetId, { isNew: false });
   const target = await lockTargetShared(db, scan.targetId, (eb) =>
     eb.exists(eb.selectFrom('scans').select('id').where('target_id', '=', scan.targetId).where('id', '<>', scan.scanId)),
   );
   if (!target) return { checked: 0, changed: 0 };
   // PostgreSQL answers exists with a boolean, SQLite with 1 or 0.
   const earlier = target.also === true || Number(target.also) === 1;
-  return relinkTarget(db, scan.targetId, { isNew: !earlier, created: scan.newTarget, target });
+  return relinkTarget(db, scan.targetId, { isNew: !earlier, target });
 }
 
-/**
- * The after-ingest hook: runs inside every ingest transaction (Lantern registers it). The ingest
- * holds its target already (ensureTarget: for no key update, which a catalog write linking to it
- * waits for as it would for relinkAfterScan's share lock), so when the ingest knows whether the
- * target had another scan it costs no statement to tell: a target it created had none, and a scan
- * that replaced its variant's earlier one had one.
- */
+/** The after-ingest hook: runs inside every ingest transaction (Lantern registers it). */
 export const relinkAfterIngest: AfterIngest = async (trx, scan) => {
-  if (scan.newTarget) await relinkTarget(trx, scan.targetId, { isNew: true, created: true, target: scan.target });
-  else if (scan.replacedScan) await relinkTarget(trx, scan.targetId, { isNew: false });
-  else await relinkAfterScan(trx, scan);
+  await relinkAfterScan(trx, scan);
 };
