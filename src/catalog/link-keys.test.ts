@@ -106,6 +106,44 @@ describeEachStore('linking a new target through the stored link keys', (kind: St
     for (const { similar_targets } of hinted) expect((JSON.parse(similar_targets ?? '[]') as number[]).length).toBeGreaterThan(0);
   });
 
+  // A new target weighs each waiting link it concerns against that link's own hint, and resolves
+  // only the links it can change: each step must still leave the full pass nothing to do.
+  it('leaves a crowd of links waiting for names a few characters apart as a full resolution would', async () => {
+    const crowd = Array.from({ length: 80 }, (_, k) => `acme/near-${String(k).padStart(3, '0')}`);
+    const docs = crowd.map((name, k) => ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', `  name: crowd-${k}`, '  annotations:', `    harness.io/sto-test-target: '${JSON.stringify([{ name }])}'`, 'spec:', '  type: service', '  lifecycle: production', '  owner: team-a'].join('\n'));
+    const file = join(dir, 'crowd.yaml');
+    writeFileSync(file, `${docs.join('\n---\n')}\n`);
+    await lantern.catalog.register(file, parseScope('acme.pay'));
+    const waiting = await lantern.store.db.selectFrom('entity_links').select('id').where('name', 'like', 'acme/near-%').where('target_id', 'is', null).execute();
+    expect(waiting).toHaveLength(crowd.length);
+    const steps: Array<(typeof TARGETS)[number]> = [
+      { name: 'acme/near-040', scope: 'acme.pay' },
+      { name: 'acme/near-007', scope: 'acme.pay' },
+      { name: 'acme/near-041', scope: 'acme.pay' },
+      // A crowd name in another scope: its link says where the name is.
+      { name: 'acme/near-012', scope: 'acme.other' },
+      { name: 'acme/near-004', scope: 'acme.pay' },
+      { name: 'acme/near-079', scope: 'acme.pay' },
+      { name: 'acme/near-0x1', scope: 'acme.pay' },
+      { name: 'acme/near-044', scope: 'acme.pay' },
+    ];
+    for (const [n, target] of steps.entries()) {
+      // Before the fifth, some links lose the similar targets they kept: those are resolved in full.
+      if (n === 4) await lantern.store.db.updateTable('entity_links').set({ similar_targets: null }).where('target_id', 'is', null).where('name', 'like', 'acme/near-01%').execute();
+      await ingest(target, 100 + n);
+      const incremental = await links();
+      expect(await resolveEntityLinks(lantern.store.db), `after ${target.name} in ${target.scope}`).toBe(0);
+      expect(await links()).toEqual(incremental);
+    }
+    const byName = async (name: string) => lantern.store.db.selectFrom('entity_links').select(['matched', 'diagnostics', 'similar_targets']).where('name', '=', name).executeTakeFirstOrThrow();
+    expect(await byName('acme/near-044')).toMatchObject({ matched: 1 });
+    expect((await byName('acme/near-012')).diagnostics).toContain('target-in-other-scope');
+    // near-042 is one edit from near-040, near-041 and near-044, and two from the others.
+    const hint = JSON.parse((await byName('acme/near-042')).similar_targets ?? '[]') as number[];
+    const names = await lantern.store.db.selectFrom('targets').select('name').where('id', 'in', hint).orderBy('name').execute();
+    expect(names.map((t) => t.name)).toEqual(['acme/near-040', 'acme/near-041', 'acme/near-044']);
+  });
+
   it('resolves links whose similar targets were not kept (resolved before migration 0006) against every target', async () => {
     const visible = async () => (await links()).map(({ similar_targets: _kept, ...link }) => link);
     await ingest(TARGETS[0] as (typeof TARGETS)[number], 0);

@@ -16,7 +16,17 @@ import {
   unmatchedLinksNear,
 } from '../store/target-links.js';
 import type { TargetLinkSpec } from './entity.js';
-import { indexTargets, type NameKeys, nameKeys, resolveTargetLink, type TargetIndex, targetConcernsLink, type TargetLinkResolution } from './matching.js';
+import {
+  indexTargets,
+  type NameKeys,
+  nameKeys,
+  newTargetConcernsHint,
+  resolveTargetLink,
+  type TargetIndex,
+  targetConcernsLink,
+  type TargetLinkResolution,
+  type TargetSummary,
+} from './matching.js';
 
 /**
  * Target links in the store: resolved when an entity is written, and again whenever the targets
@@ -146,8 +156,11 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
     const locked = await lockLinks(db, concerned.map((row) => row.id));
     // Links resolved before their similar targets were kept read every target they can match, once.
     const unknown = locked.filter((row) => row.target_id === null && row.similar_targets === null);
-    const known = locked.filter((row) => !unknown.includes(row));
-    if (known.length > 0) changed += await reresolve(db, known, await candidateTargets(db, known, targetId));
+    const known = locked.filter((row) => row.target_id !== null || row.similar_targets !== null);
+    if (known.length > 0) {
+      const candidates = await candidateTargets(db, known, targetId);
+      changed += await reresolve(db, concernedHints(known, candidates, targetId), candidates);
+    }
     if (unknown.length > 0) changed += await reresolve(db, unknown, await targetsForLinks(db, unknown.map(keysOf)));
     checked += locked.length;
   }
@@ -170,6 +183,28 @@ async function candidateTargets(db: Db, rows: readonly EntityLinkRow[], newTarge
     [...ids],
     rows.map((row) => row.name_key),
   );
+}
+
+/**
+ * Of links the new target concerns, those it can change: a link that has found a target since it
+ * was read as waiting (another ingest's) is resolved again; one that found none only when the new
+ * target has its name, or is as near to it as the last of the similar names it offers
+ * (newTargetConcernsHint). The others keep what they have. Among a thousand links waiting for
+ * names a few characters apart, a new target takes a place in about one hint in ten: the others
+ * are weighed against their own hint alone, not resolved against every target any of them offers.
+ */
+function concernedHints(rows: readonly EntityLinkRow[], candidates: StoredTargets, newTargetId: number): EntityLinkRow[] {
+  const target = candidates.targets.find((t) => t.id === newTargetId);
+  if (!target) return [...rows];
+  const index = indexTargets(candidates.targets);
+  const byId = new Map(candidates.targets.map((t) => [t.id, t]));
+  return rows.filter((row) => {
+    if (row.target_id !== null || row.similar_targets === null) return true;
+    const offered = (JSON.parse(row.similar_targets) as number[]).map((id) => byId.get(id));
+    // A target it offers that is gone: resolved again, to offer the ones there are.
+    if (offered.some((t) => t === undefined)) return true;
+    return newTargetConcernsHint(keysOf(row), offered as TargetSummary[], target, index);
+  });
 }
 
 /**

@@ -2,7 +2,24 @@ import { describe, expect, it } from 'vitest';
 import type { VariantInfo } from '../domain/baseline.js';
 import { ACCOUNT_SCOPE, type Scope } from '../domain/scope.js';
 import type { TargetLinkSpec } from './entity.js';
-import { editDistance, indexTargets, lastSegment, LINK_DIAGNOSTIC_CODES, nameKeys, resolveTargetLink, resolveTargetLinks, similarContenders, similarityKey, SimilarPodium, type SimilarRank, similarRank, similarRankOfKey, targetConcernsLink, type TargetSummary } from './matching.js';
+import {
+  editDistance,
+  indexTargets,
+  lastSegment,
+  LINK_DIAGNOSTIC_CODES,
+  nameKeys,
+  newTargetConcernsHint,
+  resolveTargetLink,
+  resolveTargetLinks,
+  similarContenders,
+  similarityKey,
+  SimilarPodium,
+  type SimilarRank,
+  similarRank,
+  similarRankOfKey,
+  targetConcernsLink,
+  type TargetSummary,
+} from './matching.js';
 
 const PAY: Scope = { level: 'project', org: 'acme', project: 'pay' };
 const WEB: Scope = { level: 'project', org: 'acme', project: 'web' };
@@ -259,6 +276,47 @@ describe('similar-name ranks weighed under the podium\'s ceiling', () => {
       const contenders = (ranked: Array<[number, SimilarRank]>) => similarContenders(ranked).sort((a, b) => a - b).map((n) => [n, ranked.find(([m]) => m === n)?.[1]]);
       expect(contenders(ceiled), link.similarityKey).toEqual(contenders(all));
     }
+  });
+});
+
+describe('newTargetConcernsHint: whether a new target can change a waiting link', () => {
+  it('says no only when the link resolves against every target, the new one too, as it did without it', () => {
+    let seed = 5;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const name = () => `acme/${Array.from({ length: 2 + Math.floor(next() * 3) }, () => 'ab1-'[Math.floor(next() * 4)]).join('')}`;
+    const scope = () => (next() < 0.8 ? PAY : WEB);
+    let no = 0;
+    let yes = 0;
+    for (let run = 0; run < 400; run++) {
+      const spec = link(name());
+      const before = Array.from({ length: Math.floor(next() * 8) }, () => target(name(), scope()));
+      const added = target(next() < 0.1 ? spec.name : name(), scope());
+      const without = resolve(spec, before);
+      if (without.matched) continue;
+      const all = indexTargets([...before, added]);
+      const offered = (without.similarTargetIds ?? []).map((id) => before.find((t) => t.id === id) as TargetSummary);
+      if (newTargetConcernsHint(nameKeys(spec.name, spec.scope), offered, added, all)) yes++;
+      else {
+        no++;
+        expect(resolveTargetLink(spec, all), `${spec.name} with ${added.name} added to ${before.map((t) => t.name).join(', ')}`).toEqual(without);
+      }
+    }
+    // Both answers were given, many times each.
+    expect(no).toBeGreaterThan(50);
+    expect(yes).toBeGreaterThan(50);
+  });
+
+  it('says yes for its name in any scope, for a hint with room left, and for a tie with the last name offered that sorts first', () => {
+    const spec = link('acme/svc-10');
+    const keys = nameKeys(spec.name, spec.scope);
+    const offered = [target('acme/svc-11', PAY), target('acme/svc-12', PAY), target('acme/svc-14', PAY)];
+    const check = (added: TargetSummary, hint = offered) => newTargetConcernsHint(keys, hint, added, indexTargets([...hint, added]));
+    expect(check(target('acme/svc-10', WEB))).toBe(true);
+    expect(check(target('acme/svc-99', PAY), offered.slice(0, 2))).toBe(true);
+    expect(check(target('acme/svc-13', PAY))).toBe(true);
+    expect(check(target('acme/svc-15', PAY))).toBe(false);
+    expect(check(target('acme/svc-99', PAY))).toBe(false);
+    expect(check(target('zzz/other', PAY), offered.slice(0, 2))).toBe(false);
   });
 });
 

@@ -193,6 +193,27 @@ function similarTargets(spec: Pick<TargetLinkSpec, 'name' | 'scope'>, index: Tar
     .map(([target]) => target);
 }
 
+/**
+ * Whether a new target can change how a link that found no target resolves, given the targets its
+ * similar-name hint offers now (`offered`, in the hint's order, as similarTargets gave them): only
+ * when it has the link's name (it matches, or says where the name is), or when it is as near as the
+ * last one offered, or the hint offers fewer than it can. false means that resolveTargetLink, with
+ * this target among the others, gives what it gave without it: the hint is the nearest few of all
+ * targets, and this one comes after them. (The ingest of a target whose name is near many waiting
+ * links weighs it against each link's hint alone, not against every target any of them offers.)
+ */
+export function newTargetConcernsHint(link: NameKeys, offered: readonly TargetSummary[], target: TargetSummary, index: TargetIndex): boolean {
+  const keys = index.keys.get(target) ?? nameKeys(target.name, target.scope);
+  if (keys.nameKey === link.nameKey) return true;
+  const rank = similarRank(link, keys);
+  if (rank === undefined) return false;
+  const last = offered[MAX_SIMILAR - 1];
+  if (offered.length !== MAX_SIMILAR || last === undefined) return true;
+  const lastRank = similarRank(link, index.keys.get(last) ?? nameKeys(last.name, last.scope));
+  // Ties go the new target's way: a false true costs a resolution, a false false a wrong hint.
+  return lastRank === undefined || (compareRanks(rank, lastRank) || target.name.localeCompare(last.name)) <= 0;
+}
+
 /** Where similarTargets places a target: in the link's own scope first, then by score (lower is nearer); names break ties. */
 export type SimilarRank = readonly [otherScope: number, score: number];
 
