@@ -84,9 +84,8 @@ function specOf(row: EntityLinkRow): TargetLinkSpec {
 const RESOLVED_FIELDS = ['matched', 'target_id', 'variant_id', 'variant_name', 'variant_reason', 'diagnostics', 'similar_targets'] as const;
 
 /** Resolves stored links again and writes those whose resolution changed; returns how many did. */
-async function reresolve(db: Db, rows: readonly EntityLinkRow[], targets: StoredTargets): Promise<number> {
+async function reresolve(db: Db, rows: readonly EntityLinkRow[], targets: StoredTargets, index: TargetIndex = indexTargets(targets.targets)): Promise<number> {
   if (rows.length === 0) return 0;
-  const index = indexTargets(targets.targets);
   const now = new Date().toISOString();
   const changed: EntityLinkRow[] = [];
   for (const row of rows) {
@@ -159,7 +158,8 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
     const known = locked.filter((row) => row.target_id !== null || row.similar_targets !== null);
     if (known.length > 0) {
       const candidates = await candidateTargets(db, known, targetId);
-      changed += await reresolve(db, concernedHints(known, candidates, targetId), candidates);
+      const index = indexTargets(candidates.targets);
+      changed += await reresolve(db, concernedHints(known, candidates, index, targetId), candidates, index);
     }
     if (unknown.length > 0) changed += await reresolve(db, unknown, await targetsForLinks(db, unknown.map(keysOf)));
     checked += locked.length;
@@ -193,11 +193,10 @@ async function candidateTargets(db: Db, rows: readonly EntityLinkRow[], newTarge
  * names a few characters apart, a new target takes a place in about one hint in ten: the others
  * are weighed against their own hint alone, not resolved against every target any of them offers.
  */
-function concernedHints(rows: readonly EntityLinkRow[], candidates: StoredTargets, newTargetId: number): EntityLinkRow[] {
-  const target = candidates.targets.find((t) => t.id === newTargetId);
-  if (!target) return [...rows];
-  const index = indexTargets(candidates.targets);
+function concernedHints(rows: readonly EntityLinkRow[], candidates: StoredTargets, index: TargetIndex, newTargetId: number): EntityLinkRow[] {
   const byId = new Map(candidates.targets.map((t) => [t.id, t]));
+  const target = byId.get(newTargetId);
+  if (!target) return [...rows];
   return rows.filter((row) => {
     if (row.target_id !== null || row.similar_targets === null) return true;
     const offered = (JSON.parse(row.similar_targets) as number[]).map((id) => byId.get(id));
