@@ -212,6 +212,29 @@ describeEachStore('ingest', (kind: StoreKind) => {
     expect(places).toHaveLength(2);
   });
 
+  it('marks each issue of a rescan new or common as it writes it, in every chunk', async () => {
+    const filler = (i: number): Vulnerability => ({ id: `CVE-2026-${10000 + i}`, pkg: `pkg${i}`, version: '1.0.0', severity: 'LOW' });
+    const first = await ingestReport(store, request(trivyReport([lodash, ...Array.from({ length: 600 }, (_, i) => filler(i))])));
+    // Again: lodash (first and last chunk), the even fillers of the first scan, and 300 fillers it
+    // did not have, spread over the chunks between the common ones.
+    const again = [lodash, ...Array.from({ length: 600 }, (_, i) => filler(i % 2 === 0 ? i : 600 + i)), { ...lodash, severity: 'CRITICAL' as const }];
+    const second = await ingestReport(store, request(trivyReport(again), { scannedAt: '2026-12-01T00:00:00Z' }));
+    expect(second).toMatchObject({ new: 300, common: 301, remediated: 300, comparedScanId: first.scanId });
+    const rows = await store.db
+      .selectFrom('scan_issues')
+      .innerJoin('issues', 'issues.id', 'scan_issues.issue_id')
+      .select(['issues.vulnerability_id', 'scan_issues.is_new', 'scan_issues.occurrences', 'scan_issues.severity'])
+      .where('scan_issues.scan_id', '=', second.scanId)
+      .execute();
+    expect(rows).toHaveLength(601);
+    const numberOf = (id: string | null) => Number(id?.slice('CVE-2026-'.length)) - 10000;
+    for (const row of rows) {
+      const common = row.vulnerability_id === lodash.id || numberOf(row.vulnerability_id) < 600;
+      expect({ id: row.vulnerability_id, isNew: row.is_new }).toEqual({ id: row.vulnerability_id, isNew: common ? 0 : 1 });
+    }
+    expect(rows.find((row) => row.vulnerability_id === lodash.id)).toMatchObject({ is_new: 0, occurrences: 2, severity: 4 });
+  });
+
   it('rolls back a report that turns out malformed after earlier chunks were written', async () => {
     await ingestReport(store, request(trivyReport([lodash])));
     const before = await rowCounts(store);

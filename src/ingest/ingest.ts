@@ -11,7 +11,7 @@ import { parseWebAddress } from '../domain/web-address.js';
 import { parseReport } from '../formats/index.js';
 import { refreshPriorityKeys } from '../insights/priority-order.js';
 import type { Store } from '../store/database.js';
-import { insertOccurrences, markCommon, type PriorityInputs, recordScanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
+import { commonIssues, insertOccurrences, type PriorityInputs, recordScanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
 import type { Database, ScanRow, VariantRow } from '../store/schema.js';
 import { retireScanTerms, ScanTermCounts, writeScanTerms } from '../store/scan-search-terms.js';
 import { countsOf, insertScan, latestScanBefore } from '../store/scans.js';
@@ -164,6 +164,9 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     const replaced = newVariant ? undefined : await latestScanBefore(trx, variant.id, report.scanner, scanId);
     if (replaced) await retireScanTerms(trx, replaced.id);
     const terms = new ScanTermCounts();
+    // The scan this one is compared with: its issues that this scan reports again are common, the
+    // others new (DESIGN.md), which each chunk's rows are written with.
+    const comparison = await comparisonScan(trx, target, variants, variant, report.scanner, scanId, replaced);
 
     // Issue ids of this scan by fingerprint: an issue met again in a later chunk is not upserted twice.
     const known = new Map<string, number>();
@@ -177,7 +180,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh, terms, { newTarget, written });
       fresh.forEach((d, i) => known.set(d.finding.fingerprint, freshIds[i] as number));
       const ids = drafts.map((d) => known.get(d.finding.fingerprint) as number);
-      await upsertScanIssues(store, trx, scanId, drafts, ids);
+      await upsertScanIssues(store, trx, scanId, drafts, ids, comparison ? await commonIssues(trx, comparison.id, ids) : undefined);
       occurrences += await insertOccurrences(store, trx, scanId, drafts, ids);
       // On SQLite every statement above ran synchronously: let other requests in between chunks.
       await nextTurn();
@@ -185,8 +188,6 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
 
     await writeScanTerms(store, trx, { id: scanId, variantId: variant.id }, terms);
 
-    const comparison = await comparisonScan(trx, target, variants, variant, report.scanner, scanId, replaced);
-    if (comparison) await markCommon(trx, scanId, comparison.id);
     // The summary a parser fills while its findings are read is final now.
     storableHeader(report);
     const { counts, ...tally } = await recordScanTally(trx, scanId, comparison?.total ?? 0, {

@@ -2,7 +2,7 @@ import { type Kysely, sql, type Updateable } from 'kysely';
 import type { Finding, Occurrence } from '../domain/finding.js';
 import { emptyCounts, type Severity, SEVERITIES, severityFromRank, severityRank, type SeverityCounts } from '../domain/severity.js';
 import type { IssueDraft } from '../ingest/group.js';
-import { batches } from './batches.js';
+import { batches, inValues } from './batches.js';
 import { bulkInsertIds, bulkRun, updateById, type UpdatedColumn } from './bulk.js';
 import type { Store } from './database.js';
 import { isPostgres } from './row-locks.js';
@@ -176,9 +176,17 @@ function priorityInputs(content: Content, head: string | null, tail: string | nu
 /**
  * Records which issues a scan reported and how severe it said each was. An issue met again in a
  * later chunk of the same report keeps the worse severity (with that severity's label and score)
- * and adds its occurrences. Every issue starts as new; markCommon() corrects that at the end.
+ * and adds its occurrences. An issue is new unless it is among `common`, the ones the compared
+ * scan also had (commonIssues): written once as it stays, not written new and then corrected.
  */
-export async function upsertScanIssues(store: Store, trx: Db, scanId: number, drafts: readonly IssueDraft[], issueIds: readonly number[]): Promise<void> {
+export async function upsertScanIssues(
+  store: Store,
+  trx: Db,
+  scanId: number,
+  drafts: readonly IssueDraft[],
+  issueIds: readonly number[],
+  common: ReadonlySet<number> = new Set(),
+): Promise<void> {
   const rowAt = (i: number) => {
     const { finding, occurrences } = drafts[i] as IssueDraft;
     return {
@@ -188,7 +196,7 @@ export async function upsertScanIssues(store: Store, trx: Db, scanId: number, dr
       scanner_severity: finding.scannerSeverity ?? null,
       score: finding.score ?? null,
       occurrences: occurrences.length,
-      is_new: 1,
+      is_new: common.has(issueIds[i] as number) ? 0 : 1,
     };
   };
   const worse = sql`excluded.severity > scan_issues.severity`;
@@ -207,19 +215,21 @@ export async function upsertScanIssues(store: Store, trx: Db, scanId: number, dr
   );
 }
 
-/** Marks the issues of `scanId` that `comparedScanId` also had as not new (DESIGN.md: common). */
-export async function markCommon(trx: Db, scanId: number, comparedScanId: number): Promise<void> {
-  await markCommonStatement(trx, scanId, comparedScanId);
+/**
+ * Of these issues, the ones the compared scan also had (DESIGN.md: common, the others new): read
+ * through the scan's key before its rows are written, so that each is written once as it stays.
+ * (An update after the writes marked them instead, which wrote every common row of a rescan twice.)
+ */
+export async function commonIssues(trx: Db, comparedScanId: number, issueIds: readonly number[]): Promise<Set<number>> {
+  if (issueIds.length === 0) return new Set();
+  const rows = await trx
+    .selectFrom('scan_issues')
+    .select('issue_id')
+    .where('scan_id', '=', comparedScanId)
+    .where(inValues(trx, 'issue_id', [...new Set(issueIds)]))
+    .execute();
+  return new Set(rows.map((row) => row.issue_id));
 }
-
-// Every ingest that has a scan to compare with runs it: compiled once (store/reused-statement.ts).
-const markCommonStatement = reusedStatement((db: Db, scanId: number, comparedScanId: number) =>
-  db
-    .updateTable('scan_issues')
-    .set({ is_new: 0 })
-    .where('scan_id', '=', scanId)
-    .where('issue_id', 'in', (eb) => eb.selectFrom('scan_issues as compared').select('compared.issue_id').where('compared.scan_id', '=', comparedScanId)),
-);
 
 /** What an ingest stores on its scan once its issues are written. */
 export type ScanFinish = Required<Pick<Updateable<ScanTable>, 'occurrences' | 'compared_scan_id' | 'scan_type' | 'suppressed' | 'errors'>>;
