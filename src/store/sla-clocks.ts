@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { batches } from './batches.js';
 import type { Database, ScanRow, SlaClockRow } from './schema.js';
 import { reusedStatement } from './reused-statement.js';
+import { isPostgres } from './row-locks.js';
 import { currentScansQuery } from './scans.js';
 
 type Db = Kysely<Database>;
@@ -23,8 +24,8 @@ export async function advanceSlaClocks(
   if (previous) await fixClocks(trx, scan.id, scan.variantId, scan.scannedAt, previous.id);
 }
 
-// Both statements are compiled once (store/reused-statement.ts): every ingest runs them.
-const openClocks = reusedStatement((db: Db, scanId: number, variantId: number, scannedAt: string) =>
+/** The statement that opens the clocks of a scan's issues without an open one (exported for its plan's test). */
+export const openClocksQuery = (db: Db, scanId: number, variantId: number, scannedAt: string) =>
   db
     .insertInto('sla_clocks')
     .columns(['variant_id', 'issue_id', 'opened_at', 'clock_from', 'fixed_at', 'fixed_scan_id', 'severity'])
@@ -48,9 +49,19 @@ const openClocks = reusedStatement((db: Db, scanId: number, variantId: number, s
           'si.severity',
         ])
         .where('si.scan_id', '=', scanId)
-        .where((e) => e.not(e.exists(e.selectFrom('sla_clocks as c').select('c.id').where('c.variant_id', '=', variantId).whereRef('c.issue_id', '=', 'si.issue_id').where('c.fixed_at', 'is', null)))),
-    ),
-);
+        .where((e) => {
+          const open = e.selectFrom('sla_clocks as c').select('c.id').where('c.variant_id', '=', variantId).whereRef('c.issue_id', '=', 'si.issue_id').where('c.fixed_at', 'is', null);
+          // On PostgreSQL, `offset 0` keeps the test a lookup of each issue's open clock through
+          // sla_clocks_open, as the planner does not turn a subquery with an offset into a join.
+          // As an anti-join it was planned from the tables' statistics, and before any ANALYZE
+          // of a new target's rows (no autovacuum yet) it compared every issue with every open
+          // clock: 7 s for a rescan of 20 000 issues (issue 17).
+          return e.not(e.exists(isPostgres(db) ? open.offset(0) : open));
+        }),
+    );
+
+// Both statements are compiled once (store/reused-statement.ts): every ingest runs them.
+const openClocks = reusedStatement(openClocksQuery);
 
 const fixClocks = reusedStatement((db: Db, scanId: number, variantId: number, scannedAt: string, previousId: number) =>
   db
