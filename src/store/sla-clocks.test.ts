@@ -9,8 +9,10 @@ import { openClocksQuery } from './sla-clocks.js';
 
 const ISSUES = 400;
 const vulnerability = (i: number): Vulnerability => ({ id: `CVE-2026-${10000 + i}`, pkg: `pkg${i}`, version: '1.0.0', severity: 'HIGH' });
+// The lock file's path differs by day (issues do not depend on it): a rescan of the same issues
+// is a new upload, not the same report again.
 const request = (indexes: readonly number[], scannedAt: string): IngestRequest => ({
-  report: bytes(trivyReport(indexes.map(vulnerability))),
+  report: bytes(trivyReport(indexes.map(vulnerability), `${scannedAt.slice(0, 10)}/package-lock.json`)),
   source: 'report.json',
   target: 'acme/large',
   targetType: 'repository',
