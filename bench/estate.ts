@@ -384,6 +384,38 @@ const OUT = fileURLToPath(new URL('./out/', import.meta.url));
 /** The PostgreSQL server benchmarks also run on, when one is named. */
 export const POSTGRES = process.env.LANTERN_BENCH_DATABASE_URL ?? process.env.LANTERN_TEST_DATABASE_URL;
 
+/** The stores a bench's `--store` names: sqlite, postgres or both (both by default when POSTGRES names a server). */
+export function storeKinds(flag: string | undefined): Array<'sqlite' | 'postgres'> {
+  const store = flag ?? (POSTGRES ? 'both' : 'sqlite');
+  if (!['sqlite', 'postgres', 'both'].includes(store)) throw new Error(`--store ${JSON.stringify(store)}: expected sqlite, postgres or both.`);
+  const kinds = (store === 'both' ? ['sqlite', 'postgres'] : [store]) as Array<'sqlite' | 'postgres'>;
+  if (kinds.includes('postgres') && !POSTGRES) throw new Error('--store postgres: set LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.');
+  return kinds;
+}
+
+/** A fresh store a bench throws away: a SQLite file in a temporary folder, or a schema of its own. */
+export interface Scratch {
+  lantern: Lantern;
+  remove: () => Promise<void>;
+}
+
+/** Opens a scratch store of `bench` (its name in the folder and schema), `name` telling several apart; close its Lantern, then remove it. */
+export async function openScratch(kind: 'sqlite' | 'postgres', bench: string, name: string): Promise<Scratch> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), `lantern-bench-${bench}-`));
+    const lantern = new Lantern(await openStore(join(dir, 'scratch.db')));
+    return { lantern, remove: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const schema = `lantern_bench_${bench}_${process.pid}_${name}`;
+  const lantern = new Lantern(await openStore(POSTGRES as string, { schema }));
+  return {
+    lantern,
+    remove: async () => {
+      await dropSchema(POSTGRES as string, schema);
+    },
+  };
+}
+
 interface Kept {
   size: EstateSize;
   estate: Estate;

@@ -32,7 +32,7 @@ import { type KeyedRow, lastPriorityRefresh, writePriorityParts } from '../src/i
 import type { Store } from '../src/store/database.js';
 import type { Database } from '../src/store/schema.js';
 import type { Kysely } from 'kysely';
-import { FULL_ESTATE, openKeptEstate, POSTGRES } from './estate.js';
+import { FULL_ESTATE, openKeptEstate, storeKinds } from './estate.js';
 import { printTable } from './measure.js';
 
 const EPSS_ROWS = 300_000;
@@ -117,10 +117,7 @@ export async function runFeedsEstate(argv: string[]): Promise<void> {
   const { values: flags } = parseArgs({ args: argv, options: { estate: { type: 'string', default: String(FULL_ESTATE.entities) }, store: { type: 'string' }, compare: { type: 'boolean', default: false }, 'build-only': { type: 'boolean', default: false } } });
   const entities = Number(flags.estate);
   if (!Number.isSafeInteger(entities) || entities < 1) throw new Error(`--estate ${JSON.stringify(flags.estate)}: expected a positive whole number.`);
-  const store = flags.store ?? (POSTGRES ? 'both' : 'sqlite');
-  if (!['sqlite', 'postgres', 'both'].includes(store)) throw new Error(`--store ${JSON.stringify(store)}: expected sqlite, postgres or both.`);
-  const kinds = (store === 'both' ? ['sqlite', 'postgres'] : [store]) as Array<'sqlite' | 'postgres'>;
-  if (kinds.includes('postgres') && !POSTGRES) throw new Error('--store postgres: set LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.');
+  const kinds = storeKinds(flags.store);
 
   const dir = mkdtempSync(join(tmpdir(), 'lantern-bench-feeds-estate-'));
   const rows: string[][] = [];

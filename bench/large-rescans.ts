@@ -8,36 +8,19 @@
  * statement planned as if its tables were empty).
  * PostgreSQL: LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bytes, trivyReport, type Vulnerability } from '../test/support/reports.js';
 import { parseScope } from '../src/domain/scope.js';
-import { Lantern } from '../src/lantern.js';
-import { openStore } from '../src/store/database.js';
-import { POSTGRES } from './estate.js';
-import { dropSchema, printTable } from './measure.js';
+import { openScratch, storeKinds } from './estate.js';
+import { printTable } from './measure.js';
 
 const { values: flags } = parseArgs({ options: { issues: { type: 'string', default: '20000' }, store: { type: 'string' } } });
 const ISSUES = Number(flags.issues);
 if (!Number.isSafeInteger(ISSUES) || ISSUES < 2) throw new Error(`--issues ${JSON.stringify(flags.issues)}: expected a whole number of at least 2.`);
-const store = flags.store ?? (POSTGRES ? 'both' : 'sqlite');
-if (!['sqlite', 'postgres', 'both'].includes(store)) throw new Error(`--store ${JSON.stringify(store)}: expected sqlite, postgres or both.`);
-const kinds = (store === 'both' ? ['sqlite', 'postgres'] : [store]) as Array<'sqlite' | 'postgres'>;
-if (kinds.includes('postgres') && !POSTGRES) throw new Error('--store postgres: set LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.');
+const kinds = storeKinds(flags.store);
 
-/** A Trivy report of these vulnerability numbers; `artifact` makes each upload's bytes its own. */
-function report(numbers: readonly number[], artifact: string): Uint8Array {
-  const vulnerabilities = numbers.map((n) => ({
-    VulnerabilityID: `CVE-2025-${10000 + n}`,
-    PkgName: `pkg-${n}`,
-    InstalledVersion: '1.0.0',
-    FixedVersion: n % 3 === 0 ? undefined : '1.0.1',
-    Severity: ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'][n % 4],
-    Title: `pkg-${n}: a flaw`,
-  }));
-  return new TextEncoder().encode(JSON.stringify({ SchemaVersion: 2, ArtifactName: artifact, ArtifactType: 'filesystem', Results: [{ Target: 'package-lock.json', Class: 'lang-pkgs', Type: 'npm', Vulnerabilities: vulnerabilities }] }));
-}
+const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+const vulnerability = (n: number): Vulnerability => ({ id: `CVE-2025-${10000 + n}`, pkg: `pkg-${n}`, version: '1.0.0', severity: SEVERITIES[n % 4] as Vulnerability['severity'], ...(n % 3 === 0 ? {} : { fixed: '1.0.1' }) });
 
 const all = Array.from({ length: ISSUES }, (_, n) => n);
 const steps = [
@@ -49,23 +32,21 @@ const steps = [
 
 const times = new Map<string, number[]>();
 for (const kind of kinds) {
-  const dir = mkdtempSync(join(tmpdir(), 'lantern-bench-rescans-'));
-  const schema = `lantern_bench_rescans_${process.pid}`;
-  const lantern = new Lantern(kind === 'sqlite' ? await openStore(join(dir, 'bench.db')) : await openStore(POSTGRES as string, { schema }));
+  const { lantern, remove } = await openScratch(kind, 'rescans', 'large');
   try {
     const measured: number[] = [];
     for (const [k, step] of steps.entries()) {
-      const bytes = report(step.numbers, `large-${k}`);
+      // Each step's lock file path differs (issues do not depend on it), so no upload repeats another's bytes.
+      const report = bytes(trivyReport(step.numbers.map(vulnerability), `step-${k}/package-lock.json`));
       const start = performance.now();
-      await lantern.ingest({ report: bytes, source: 'bench', target: 'acme/large', targetType: 'repository', variant: step.variant, scope: parseScope('acme.bench'), scannedAt: `2026-12-0${k + 1}T00:00:00.000Z` });
+      await lantern.ingest({ report, source: 'bench', target: 'acme/large', targetType: 'repository', variant: step.variant, scope: parseScope('acme.bench'), scannedAt: `2026-12-0${k + 1}T00:00:00.000Z` });
       measured.push(performance.now() - start);
       console.log(`  ${kind}: ${step.name}: ${measured.at(-1)?.toFixed(0)} ms`);
     }
     times.set(kind, measured);
   } finally {
-    await lantern.store.close();
-    rmSync(dir, { recursive: true, force: true });
-    if (kind === 'postgres') await dropSchema(POSTGRES as string, schema);
+    await lantern.close();
+    await remove();
   }
 }
 

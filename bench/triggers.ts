@@ -16,16 +16,14 @@
  *   --rounds N      rounds per store (default 3)
  *   --findings N    vulnerabilities per report (default 50)
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { parseScope } from '../src/domain/scope.js';
-import { Lantern } from '../src/lantern.js';
-import { openStore, type Store } from '../src/store/database.js';
-import { buildEstate, POSTGRES } from './estate.js';
-import { dropSchema, median, printTable } from './measure.js';
+import type { Lantern } from '../src/lantern.js';
+import type { Store } from '../src/store/database.js';
+import { buildEstate, openScratch, storeKinds } from './estate.js';
+import { median, printTable } from './measure.js';
 import { trivyReport } from './synthetic-reports.js';
 
 const { values: flags } = parseArgs({
@@ -46,10 +44,7 @@ const ENTITIES = positive('entities', flags.entities);
 const REPORTS = positive('reports', flags.reports);
 const ROUNDS = positive('rounds', flags.rounds);
 const FINDINGS = positive('findings', flags.findings);
-const store = flags.store ?? (POSTGRES ? 'both' : 'sqlite');
-if (!['sqlite', 'postgres', 'both'].includes(store)) throw new Error(`--store ${JSON.stringify(store)}: expected sqlite, postgres or both.`);
-const kinds = (store === 'both' ? ['sqlite', 'postgres'] : [store]) as Array<'sqlite' | 'postgres'>;
-if (kinds.includes('postgres') && !POSTGRES) throw new Error('--store postgres: set LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.');
+const kinds = storeKinds(flags.store);
 
 /** The tables whose triggers keep the overview's rows. */
 const OVERVIEW_TABLES = ['entities', 'entity_summaries', 'entity_sort_keys', 'entity_links'];
@@ -67,27 +62,6 @@ async function dropOverviewTriggers(scratch: Store): Promise<string[]> {
       where not t.tgisinternal and n.nspname = current_schema() and c.relname in (${tables}) order by t.tgname`.execute(scratch.db);
   for (const { name, table } of rows) await sql`drop trigger ${sql.ref(name)} on ${sql.table(table)}`.execute(scratch.db);
   return rows.map((r) => r.name);
-}
-
-interface Scratch {
-  lantern: Lantern;
-  remove: () => Promise<void>;
-}
-
-async function openScratch(kind: 'sqlite' | 'postgres', name: string): Promise<Scratch> {
-  if (kind === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'lantern-bench-triggers-'));
-    const lantern = new Lantern(await openStore(join(dir, 'scratch.db')));
-    return { lantern, remove: async () => rmSync(dir, { recursive: true, force: true }) };
-  }
-  const schema = `lantern_bench_triggers_${process.pid}_${name}`;
-  const lantern = new Lantern(await openStore(POSTGRES as string, { schema }));
-  return {
-    lantern,
-    remove: async () => {
-      await dropSchema(POSTGRES as string, schema);
-    },
-  };
 }
 
 /** Ingests the reports into linked image targets, starting at entity `first`; returns each ingest's ms. */
@@ -119,8 +93,8 @@ async function summaryWrites(lantern: Lantern, count: number): Promise<number> {
 const rows: string[][] = [];
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 for (const kind of kinds) {
-  const withTriggers = await openScratch(kind, 'with');
-  const without = await openScratch(kind, 'without');
+  const withTriggers = await openScratch(kind, 'triggers', 'with');
+  const without = await openScratch(kind, 'triggers', 'without');
   try {
     for (const scratch of [withTriggers, without]) {
       console.log(`${kind}: building a ${ENTITIES.toLocaleString('en')}-entity estate …`);
