@@ -9,8 +9,10 @@
  * PostgreSQL: LANTERN_BENCH_DATABASE_URL or LANTERN_TEST_DATABASE_URL.
  */
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { bytes, trivyReport, type Vulnerability } from '../test/support/reports.js';
 import { parseScope } from '../src/domain/scope.js';
+import type { Lantern } from '../src/lantern.js';
 import { openScratch, storeKinds } from './estate.js';
 import { printTable } from './measure.js';
 
@@ -30,6 +32,13 @@ const steps = [
   { name: 'first scan of a feature variant', variant: 'feature', numbers: all },
 ];
 
+/** The issues table's size on PostgreSQL, heap and indexes, with the row versions no vacuum has removed yet. */
+async function issuesSize(lantern: Lantern): Promise<string> {
+  const { rows } = await sql<{ heap: string; indexes: string }>`select pg_relation_size('issues') as heap, pg_indexes_size('issues') as indexes`.execute(lantern.store.db);
+  const kb = (bytes: string | undefined) => `${Math.round(Number(bytes) / 1024)} kB`;
+  return `; issues: heap ${kb(rows[0]?.heap)}, indexes ${kb(rows[0]?.indexes)}`;
+}
+
 const times = new Map<string, number[]>();
 for (const kind of kinds) {
   const { lantern, remove } = await openScratch(kind, 'rescans', 'large');
@@ -41,7 +50,10 @@ for (const kind of kinds) {
       const start = performance.now();
       await lantern.ingest({ report, source: 'bench', target: 'acme/large', targetType: 'repository', variant: step.variant, scope: parseScope('acme.bench'), scannedAt: `2026-12-0${k + 1}T00:00:00.000Z` });
       measured.push(performance.now() - start);
-      console.log(`  ${kind}: ${step.name}: ${measured.at(-1)?.toFixed(0)} ms`);
+      // On PostgreSQL every row version an ingest writes stays in the table until a vacuum: a row
+      // written twice takes twice the room, in the heap and in its indexes.
+      const size = kind === 'postgres' ? await issuesSize(lantern) : '';
+      console.log(`  ${kind}: ${step.name}: ${measured.at(-1)?.toFixed(0)} ms${size}`);
     }
     times.set(kind, measured);
   } finally {

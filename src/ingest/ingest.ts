@@ -9,7 +9,7 @@ import { emptyCounts, type SeverityCounts } from '../domain/severity.js';
 import { isTargetType, TARGET_TYPES, type TargetType } from '../domain/target.js';
 import { parseWebAddress } from '../domain/web-address.js';
 import { parseReport } from '../formats/index.js';
-import { refreshPriorityKeys } from '../insights/priority-order.js';
+import { type NewIssueInputs, partsOfNewIssues, refreshPriorityKeys } from '../insights/priority-order.js';
 import type { Store } from '../store/database.js';
 import { commonIssues, insertOccurrences, type PriorityInputs, recordScanTally, writeIssues, upsertScanIssues } from '../store/issues.js';
 import type { Database, ScanRow, VariantRow } from '../store/schema.js';
@@ -17,7 +17,7 @@ import { retireScanTerms, ScanTermCounts, writeScanTerms } from '../store/scan-s
 import { countsOf, insertScan, latestScanBefore } from '../store/scans.js';
 import { advanceSlaClocks } from '../store/sla-clocks.js';
 import { ensureTarget, ensureVariant, findTargetWithReport, setBaseline, variantInfo, variantsOf } from '../store/targets.js';
-import { groupFindings } from './group.js';
+import { groupFindings, type IssueDraft } from './group.js';
 import { storableFinding, storableHeader } from './storable.js';
 
 export interface IngestRequest {
@@ -172,12 +172,21 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     const known = new Map<string, number>();
     // What the priority order reads of each, as written: not read back below.
     const written = new Map<number, PriorityInputs>();
+    // New issues get their priority parts with their insert, from the occurrences of their chunk;
+    // one met again in a later chunk has more, and is computed again at the end.
+    const settled = new Set<number>();
+    const partsOf = (issues: readonly NewIssueInputs[]) => partsOfNewIssues(trx, issues);
     let occurrences = 0;
     for (const chunk of chunks(storableFindings(report.findings), CHUNK)) {
       const drafts = groupFindings(chunk);
-      const fresh = drafts.filter((d) => !known.has(d.finding.fingerprint));
+      const fresh: IssueDraft[] = [];
+      for (const d of drafts) {
+        const id = known.get(d.finding.fingerprint);
+        if (id === undefined) fresh.push(d);
+        else settled.delete(id);
+      }
       // A target this transaction created has no issues yet: none to look for.
-      const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh, terms, { newTarget, written });
+      const freshIds = await writeIssues(store, trx, target.id, scanId, scannedAt, fresh, terms, { newTarget, written, partsOf, inserted: settled });
       fresh.forEach((d, i) => known.set(d.finding.fingerprint, freshIds[i] as number));
       const ids = drafts.map((d) => known.get(d.finding.fingerprint) as number);
       await upsertScanIssues(store, trx, scanId, drafts, ids, comparison ? await commonIssues(trx, comparison.id, ids) : undefined);
@@ -203,7 +212,8 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     await advanceSlaClocks(trx, { id: scanId, variantId: variant.id, scanner: report.scanner, scannedAt }, replaced);
     // The scan's issues take their place in the priority order: new ones, rewritten ones, and any a
     // new occurrence gave a scanner's EPSS.
-    await refreshPriorityKeys(trx, new Set(known.values()), written);
+    // Those that got theirs with their insert, from all their occurrences, are left out.
+    await refreshPriorityKeys(trx, [...new Set(known.values())].filter((id) => !settled.has(id)), written);
     for (const hook of afterIngest) await hook(trx, { targetId: target.id, target: { name: target.name, scope: target.scope }, scanId, scannedAt, newTarget, replacedScan: replaced !== undefined });
 
     return {

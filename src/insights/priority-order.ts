@@ -9,7 +9,7 @@ import type { EpssTable } from '../store/feeds.js';
 import { slaPausesFor } from '../store/sla-pauses.js';
 import type { EntityState } from './entity-state.js';
 import { coveringExemption, namesIssue } from './exemptions.js';
-import { type Exploitation, exploitationOf, type KevMatch } from './exploitation.js';
+import { cvesOf, type Exploitation, exploitationOf, feedMatcher, type KevMatch, type ScannerEpss, scannerEpssOf } from './exploitation.js';
 import { priorityParts } from './priority.js';
 import { epssCondition, epssFieldEquals, epssFieldOf, kevCondition, slaCondition } from './priority-filters.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
@@ -62,6 +62,47 @@ export async function refreshPriorityKeys(db: Db, issueIds: Iterable<number>, wr
     await nextTurn();
   }
   return changed;
+}
+
+/** What an issue about to be inserted is given its priority parts from: its fields, and the places of its occurrences in this scan. */
+export interface NewIssueInputs {
+  vulnerability_id: string | null;
+  rule_id: string | null;
+  fixed_version: string | null;
+  details: string;
+  places: ReadonlyArray<{ details?: unknown }>;
+}
+
+/**
+ * The priority parts of issues an ingest is about to insert, so that they are written with the
+ * row instead of by an update of every new issue after it: exactly what refreshPriorityKeys would
+ * compute once the rows and their occurrences are stored. A new issue has no occurrence but this
+ * scan's, so the EPSS a scanner reported (while no EPSS feed is loaded) is read from the places
+ * in memory, as scannerEpssOf reads each stored one; its CVE aliases from its details, as the
+ * store's LIKE would pick them (aliasDetailsIn). The feeds are read in one query, as for a page.
+ * An issue the same scan reports again in a later chunk gets more occurrences, so its parts are
+ * computed again after them (the ingest's refreshPriorityKeys).
+ */
+export async function partsOfNewIssues(db: Db, issues: readonly NewIssueInputs[]): Promise<Array<{ head: string; tail: string }>> {
+  if (issues.length === 0) return [];
+  const postgres = isPostgres(db);
+  // Keyed by position: aliasDetails given, so cvesOf reads nothing.
+  const cves = await cvesOf(
+    db,
+    issues.map((issue, i) => ({ id: i, vulnerabilityId: issue.vulnerability_id, aliasDetails: issue.vulnerability_id === null ? null : aliasDetailsIn(issue.details, postgres) })),
+  );
+  const feeds = await feedMatcher(db, [...new Set([...cves.values()].flat())]);
+  return issues.map((issue, i) => {
+    let scanner: ScannerEpss | undefined;
+    // As exploitationOf: a scanner's EPSS stands in only while no EPSS feed is loaded, for an issue with a vulnerability id.
+    if (!feeds.epssLoaded && issue.vulnerability_id !== null) {
+      for (const place of issue.places) {
+        const reported = scannerEpssOf(place);
+        if (reported && (!scanner || reported.score > scanner.score)) scanner = reported;
+      }
+    }
+    return priorityParts({ ...feeds.match(cves.get(i) ?? [], scanner), fixedVersion: issue.fixed_version, vulnerabilityId: issue.vulnerability_id, ruleId: issue.rule_id });
+  });
 }
 
 /**

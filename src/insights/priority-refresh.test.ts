@@ -159,4 +159,21 @@ describeEachStore('the refresh of every stored priority key after a feed import'
     expect(heads.get('edge-b')).toBe('02024-03-300');
     expect(heads.get('plain')).toBe('19999-12-313');
   });
+  // New issues get their parts with their insert, from their chunk's occurrences (ingest.ts); one
+  // met again in a later chunk, with a higher EPSS from the scanner there, is computed again after.
+  it('stores the parts of an issue whose occurrences span chunks, the highest scanner EPSS of all of them', async () => {
+    const matches = Array.from({ length: 600 }, (_, k) => ({ id: `CVE-2024-${20000 + k}`, pkg: `spread-${k}`, severity: 'Medium', epss: 0.01 }));
+    // Chunks are 250 findings: the same issue at 0 and 1 (one chunk) and at 599 (the third).
+    matches[0] = { id: 'CVE-2024-5000', pkg: 'repeat', severity: 'Medium', epss: 0.1 };
+    matches[1] = { id: 'CVE-2024-5000', pkg: 'repeat', severity: 'Medium', epss: 0.3 };
+    matches[599] = { id: 'CVE-2024-5000', pkg: 'repeat', severity: 'Medium', epss: 0.95 };
+    const report = JSON.parse(grype(matches)) as { matches: Array<{ artifact: { locations: Array<{ path: string }> } }> };
+    report.matches.forEach((m, k) => (m.artifact.locations = [{ path: `/app/${k}/package-lock.json` }]));
+    await server.lantern.ingest({ report: Buffer.from(JSON.stringify(report)), source: 'grype.json', target: 'acme/spread', targetType: 'repository', variant: 'main', scope: parseScope('acme.pay'), scannedAt: '2024-03-02T00:00:00.000Z' });
+    const heads = await expectFresh();
+    expect(heads.size).toBeGreaterThan(599);
+    const repeat = await server.lantern.store.db.selectFrom('issues').select(['priority_tail']).where('package', '=', 'repeat').executeTakeFirstOrThrow();
+    // Not fixable, then 1 - 0.95: the third chunk's score, not the first's (0.3).
+    expect(repeat.priority_tail?.startsWith('10.05')).toBe(true);
+  });
 });

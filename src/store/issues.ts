@@ -88,7 +88,14 @@ export async function writeIssues(
   seenAt: string,
   drafts: readonly IssueDraft[],
   terms: ScanTermCounts,
-  options: { newTarget?: boolean; written?: Map<number, PriorityInputs> } = {},
+  options: {
+    newTarget?: boolean;
+    written?: Map<number, PriorityInputs>;
+    /** The priority parts of the issues to insert, written with them (insights/priority-order.ts partsOfNewIssues). */
+    partsOf?: (issues: readonly NewIssue[]) => Promise<ReadonlyArray<{ head: string; tail: string }>>;
+    /** Receives the ids of the issues inserted with their parts. */
+    inserted?: Set<number>;
+  } = {},
 ): Promise<number[]> {
   if (drafts.length === 0) return [];
   const contents = drafts.map((d) => contentOf(d.finding));
@@ -138,6 +145,7 @@ export async function writeIssues(
   await updateById(trx, 'issues', REWRITTEN_COLUMNS, rewritten);
   await shiftScanTerms(store, trx, scanId, retermed);
 
+  const parts = options.partsOf ? await options.partsOf(fresh.map((i) => ({ ...(contents[i] as Content), places: (drafts[i] as IssueDraft).occurrences }))) : [];
   const freshIds = await bulkInsertIds(store, trx, 'issues', fresh.length, (k) => {
     const i = fresh[k] as number;
     return {
@@ -146,15 +154,22 @@ export async function writeIssues(
       ...(contents[i] as Content),
       first_seen_at: seenAt,
       first_scan_id: scanId,
+      priority_head: parts[k]?.head ?? null,
+      priority_tail: parts[k]?.tail ?? null,
     };
   });
   fresh.forEach((i, k) => {
     ids[i] = freshIds[k] as number;
-    options.written?.set(ids[i], priorityInputs(contents[i] as Content, null, null));
+    const part = parts[k];
+    options.written?.set(ids[i], priorityInputs(contents[i] as Content, part?.head ?? null, part?.tail ?? null));
+    if (part) options.inserted?.add(ids[i]);
   });
   await recordSearchTerms(store, trx, [...rewritten, ...fresh.map((i) => ({ id: ids[i] as number, ...(contents[i] as Content) }))]);
   return ids;
 }
+
+/** An issue writeIssues is about to insert: its columns, and its occurrences in this scan (whose places may carry a scanner's EPSS). */
+export type NewIssue = Content & { places: readonly Occurrence[] };
 
 /**
  * What the priority order reads of an issue (insights/priority-order.ts refreshPriorityKeys), as
