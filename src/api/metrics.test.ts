@@ -58,6 +58,11 @@ describeEachStore('GET /api/metrics', (kind: StoreKind) => {
     expect(sample(text, 'lantern_ingested_findings_total{scanner="trivy"}')).toBe(7);
     expect(sample(text, 'lantern_ingest_duration_seconds_count{scanner="trivy"}')).toBe(1);
     expect(sample(text, 'lantern_ingest_queue_waiting')).toBe(0);
+    // The upload had a free slot at once; the ingest's transaction and the token checks' writes waited to begin.
+    expect(sample(text, 'lantern_ingest_queue_wait_seconds_count{outcome="granted"}')).toBe(1);
+    expect(sample(text, 'lantern_ingest_queue_wait_seconds_bucket{le="0.001",outcome="granted"}')).toBe(1);
+    expect(sample(text, 'lantern_db_transaction_wait_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'lantern_db_transaction_retries_total{race="serialization"}')).toBe(0);
     expect(sample(text, 'lantern_db_unavailable_total')).toBe(0);
     expect(text).toContain('process_cpu_user_seconds_total');
     if (kind === 'postgres') expect(sample(text, 'lantern_db_pool_connections{state="total"}')).toBeGreaterThan(0);

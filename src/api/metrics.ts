@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { Store } from '../store/database.js';
 import { databaseUnavailable } from '../store/unavailable.js';
 import type { LanternApp } from './server.js';
+import type { SlotOutcome } from './uploads.js';
 
 export type JobOutcome = 'ran' | 'skipped-lease' | 'failed';
 
@@ -43,10 +44,31 @@ export class LanternMetrics {
     help: 'Requests answered 503 and periodic jobs failed because the database did not answer (or a SQLite file was locked by another process).',
     registers: [this.registry],
   });
+  readonly #ingestQueueWait = new Histogram({
+    name: 'lantern_ingest_queue_wait_seconds',
+    help: 'How long report uploads waited for an ingest slot (--max-concurrent-ingests), by outcome: granted, or timed-out (answered 503).',
+    labelNames: ['outcome'] as const,
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly #transactionWait = new Histogram({
+    name: 'lantern_db_transaction_wait_seconds',
+    help: 'How long transactions waited to begin: on SQLite for the writing connection and the write lock, on PostgreSQL for a pool connection and BEGIN.',
+    buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly #transactionRetries = new Counter({
+    name: 'lantern_db_transaction_retries_total',
+    help: 'Transactions run again after losing a race to a concurrent one (PostgreSQL), by race: serialization, deadlock or unique-violation.',
+    labelNames: ['race'] as const,
+    registers: [this.registry],
+  });
   #processMetrics = false;
   #ingestQueue: (() => number) | undefined;
 
-  constructor(store: Store) {
+  constructor(private readonly store: Store) {
+    // Known at zero before the first retry, so that a rate over them reads 0, not no data.
+    for (const race of ['serialization', 'deadlock', 'unique-violation'] as const) this.#transactionRetries.inc({ race }, 0);
     if (store.dialect === 'postgres') {
       new Gauge({
         name: 'lantern_db_pool_connections',
@@ -109,6 +131,19 @@ export class LanternMetrics {
     return result;
   }
 
+  /** Records the store's transaction waits and retries until the returned unsubscriber is called. */
+  watchTransactions(): () => void {
+    return this.store.watchTransactions({
+      began: (ms) => this.#transactionWait.observe(ms / 1000),
+      retried: (race) => this.#transactionRetries.inc({ race }),
+    });
+  }
+
+  /** One upload's wait for an ingest slot (api/uploads.ts). */
+  ingestWaited(seconds: number, outcome: SlotOutcome): void {
+    this.#ingestQueueWait.observe({ outcome }, seconds);
+  }
+
   jobRan(job: string, outcome: JobOutcome): void {
     this.#jobRuns.inc({ job, outcome });
   }
@@ -129,6 +164,8 @@ export class LanternMetrics {
 
 /** Times every request under its route pattern (never the raw URL, whose ids would make a series each), counts database outages, and serves GET /api/metrics. */
 export function registerMetrics(app: LanternApp, metrics: LanternMetrics): void {
+  const unwatch = metrics.watchTransactions();
+  app.addHook('onClose', async () => unwatch());
   app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
   });

@@ -124,7 +124,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
       await healthRoutes(api, lantern);
       await metricsRoutes(api, metrics);
-      const uploads = new ReportUploads(limits, lantern.maxReportBytes);
+      const uploads = new ReportUploads(limits, lantern.maxReportBytes, (seconds, outcome) => metrics.ingestWaited(seconds, outcome));
       metrics.watchIngestQueue(() => uploads.waiting);
       await scanRoutes(api, lantern, uploads, metrics);
       await targetRoutes(api, lantern);

@@ -118,6 +118,12 @@ describeEachStore('HTTP API: streamed, bounded uploads', (kind: StoreKind) => {
     expect(second.headers['retry-after']).toBe('30');
     expect(JSON.parse(second.body).error.name).toBe('BusyError');
     expect((await first).status).toBe(201);
+    // The metrics show the wait: one upload granted at once, one that gave up after the queue's 200 ms.
+    const metrics = (await server.app.inject({ method: 'GET', url: '/api/metrics' })).body;
+    const sample = (series: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${series} `))?.slice(series.length + 1));
+    expect(sample('lantern_ingest_queue_wait_seconds_count{outcome="granted"}')).toBe(1);
+    expect(sample('lantern_ingest_queue_wait_seconds_count{outcome="timed-out"}')).toBe(1);
+    expect(sample('lantern_ingest_queue_wait_seconds_sum{outcome="timed-out"}')).toBeGreaterThanOrEqual(0.19);
   }, 20_000);
 
   it('removes the temporary file after a success, a malformed report and a client that goes away', async () => {

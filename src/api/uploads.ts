@@ -18,8 +18,10 @@ export class ReportUploads {
   constructor(
     private readonly limits: ServerLimits,
     private readonly maxReportBytes: number,
+    /** Told how long each upload waited for its slot, and whether it got one (metrics). */
+    onWait?: (seconds: number, outcome: SlotOutcome) => void,
   ) {
-    this.#slots = new Slots(limits.maxConcurrentIngests, limits.ingestQueueTimeoutMs);
+    this.#slots = new Slots(limits.maxConcurrentIngests, limits.ingestQueueTimeoutMs, onWait);
   }
 
   /** Uploads waiting for an ingest slot now. */
@@ -57,6 +59,9 @@ export class ReportUploads {
   }
 }
 
+/** Whether an upload got an ingest slot or gave up waiting for one (answered 503). */
+export type SlotOutcome = 'granted' | 'timed-out';
+
 /** A counting semaphore whose waiters give up after `queueMs`. */
 class Slots {
   #free: number;
@@ -65,6 +70,7 @@ class Slots {
   constructor(
     size: number,
     private readonly queueMs: number,
+    private readonly onWait: ((seconds: number, outcome: SlotOutcome) => void) | undefined,
   ) {
     this.#free = size;
   }
@@ -85,15 +91,20 @@ class Slots {
   #acquire(): Promise<void> {
     if (this.#free > 0) {
       this.#free--;
+      this.onWait?.(0, 'granted');
       return Promise.resolve();
     }
+    const asked = performance.now();
+    const waited = (outcome: SlotOutcome) => this.onWait?.((performance.now() - asked) / 1000, outcome);
     return new Promise((resolve, reject) => {
       const grant = () => {
         clearTimeout(timer);
+        waited('granted');
         resolve();
       };
       const timer = setTimeout(() => {
         this.#waiting.splice(this.#waiting.indexOf(grant), 1);
+        waited('timed-out');
         reject(new BusyError(`Lantern is already ingesting as many reports as it is configured to (--max-concurrent-ingests); retry in ${RETRY_AFTER_SECONDS} s.`, RETRY_AFTER_SECONDS));
       }, this.queueMs);
       this.#waiting.push(grant);

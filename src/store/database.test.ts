@@ -47,6 +47,67 @@ describeEachStore('store', (kind: StoreKind) => {
     const { rows } = await sql<{ n: number }>`select count(*) as n from orgs`.execute(s.db);
     expect(Number(rows[0]?.n)).toBe(8);
   });
+
+  it('tells its watchers how long each transaction waited to begin, and stops when unsubscribed', async () => {
+    store = await openTestStore(kind);
+    const s = store;
+    const waits: number[] = [];
+    const unwatch = s.watchTransactions({ began: (ms) => waits.push(ms) });
+    // The second is asked for while the first holds its connection (SQLite: the writer) or, on
+    // PostgreSQL, a lock the second needs before its work can go on; on SQLite it begins only after
+    // the first ended.
+    let release = () => {};
+    const holding = new Promise<void>((resolve) => (release = resolve));
+    let firstEnded = false;
+    let beganAfterFirst: boolean | undefined;
+    const first = s.transaction(async (trx) => {
+      await trx.insertInto('orgs').values({ identifier: 'first', created_at: 'now' }).execute();
+      await holding;
+      firstEnded = true;
+    });
+    const second = s.transaction(async (trx) => {
+      beganAfterFirst = firstEnded;
+      await trx.insertInto('orgs').values({ identifier: 'second', created_at: 'now' }).execute();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    release();
+    await Promise.all([first, second]);
+    expect(waits).toHaveLength(2);
+    expect(waits.every((ms) => ms >= 0)).toBe(true);
+    if (kind === 'sqlite') {
+      expect(beganAfterFirst).toBe(true);
+      // It waited the whole time the first was held, which the test measured as at least 30 ms.
+      expect(Math.max(...waits)).toBeGreaterThanOrEqual(25);
+    }
+    unwatch();
+    await s.transaction((trx) => trx.insertInto('orgs').values({ identifier: 'unwatched', created_at: 'now' }).execute());
+    expect(waits).toHaveLength(2);
+  });
+});
+
+it.skipIf(!POSTGRES_URL)('tells its watchers of each run again after a lost race, by race (PostgreSQL)', async () => {
+  const store = await openTestStore('postgres');
+  try {
+    const races: string[] = [];
+    store.watchTransactions({ retried: (race) => races.push(race) });
+    let attempts = 0;
+    const codes = ['40001', '40P01', '23505'];
+    const result = await store.transaction(
+      async () => {
+        const code = codes[attempts++];
+        if (code) throw Object.assign(new Error(`lost race ${code}`), { code });
+        return 'done';
+      },
+      { retry: true },
+    );
+    expect(result).toBe('done');
+    expect(races).toEqual(['serialization', 'deadlock', 'unique-violation']);
+    // Any other error is not a race: not run again, not counted.
+    await expect(store.transaction(async () => Promise.reject(Object.assign(new Error('syntax'), { code: '42601' })), { retry: true })).rejects.toThrow('syntax');
+    expect(races).toHaveLength(3);
+  } finally {
+    await store.close();
+  }
 });
 
 it('chooses the database from the flag, then the environment, then lantern.db', () => {

@@ -63,7 +63,53 @@ export interface Store {
    * With no listener they are written to stderr: never an unhandled 'error' event.
    */
   watchConnectionErrors(listener: (error: Error) => void): () => void;
+  /**
+   * Hears how transactions wait: each one's wait to begin, and each run again after a lost race
+   * (metrics). Returns the unsubscriber.
+   */
+  watchTransactions(listener: TransactionListener): () => void;
   close(): Promise<void>;
+}
+
+/** Why a transaction was run again: the race it lost (RACE_CODES). */
+export type LostRace = 'serialization' | 'deadlock' | 'unique-violation';
+
+export interface TransactionListener {
+  /**
+   * A transaction began after waiting this long since it was asked for: on SQLite for the one
+   * writing connection (every write of the process takes turns on it) and for the file's write
+   * lock (another process's write); on PostgreSQL for a pool connection and its BEGIN.
+   */
+  began?(waitedMs: number): void;
+  /** A transaction lost a race to another and is run again (`retry`). */
+  retried?(race: LostRace): void;
+}
+
+/** The listeners of one store's transactions, told of each wait and retry. */
+class TransactionWatchers {
+  readonly #listeners = new Set<TransactionListener>();
+
+  watch(listener: TransactionListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Runs `begin`, and tells the listeners how long it took to reach `work` (the transaction's wait). */
+  timed<T>(begin: (work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (this.#listeners.size === 0) return begin(work);
+    const asked = performance.now();
+    return begin((trx) => {
+      const waited = performance.now() - asked;
+      for (const listener of this.#listeners) listener.began?.(waited);
+      return work(trx);
+    });
+  }
+
+  retried(race: LostRace): void {
+    for (const listener of this.#listeners) listener.retried?.(race);
+  }
 }
 
 export type PgClient = ClientBase;
@@ -160,6 +206,7 @@ function openSqlite(url: string, options: OpenOptions): Store {
   const writer = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   const db = reader ? new Kysely<Database>({ dialect: readerDialect(withStatementCache(reader), writer) }) : writer;
   const checkpointer = options.checkpointInThread && !privateDb ? new SqliteCheckpointer(path, handle) : undefined;
+  const transactions = new TransactionWatchers();
   return {
     db,
     dialect: 'sqlite',
@@ -167,23 +214,29 @@ function openSqlite(url: string, options: OpenOptions): Store {
     sqlite: handle,
     // Kysely's SQLite driver has one connection behind a mutex: holding it keeps every other write
     // of this process out of the transaction until it ends (reads go to the reader meanwhile).
+    // The wait ends once BEGIN IMMEDIATE has the file's write lock.
     transaction: (work) =>
-      writer.connection().execute(async (connection) => {
-        await sql`begin immediate`.execute(connection);
-        try {
-          const result = await work(connection);
-          await sql`commit`.execute(connection);
-          return result;
-        } catch (error) {
-          if (handle.inTransaction) await sql`rollback`.execute(connection);
-          throw error;
-        }
-      }),
+      transactions.timed(
+        (begun) =>
+          writer.connection().execute(async (connection) => {
+            await sql`begin immediate`.execute(connection);
+            try {
+              const result = await begun(connection);
+              await sql`commit`.execute(connection);
+              return result;
+            } catch (error) {
+              if (handle.inTransaction) await sql`rollback`.execute(connection);
+              throw error;
+            }
+          }),
+        work,
+      ),
     connections: () => undefined,
     checkpointer,
     clientOf: async () => undefined,
     // better-sqlite3 reports every error to the statement that met it.
     watchConnectionErrors: () => () => undefined,
+    watchTransactions: (listener) => transactions.watch(listener),
     close: async () => {
       // The thread's connection first: the writer's close, the last, checkpoints what is left.
       await checkpointer?.stop();
@@ -284,13 +337,15 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     throw new InputError(`Cannot connect to PostgreSQL at ${description}: ${(error as Error).message}.`);
   }
   const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, schema ?? 'public'), plugins: [new ConstantStatementsPlugin()] });
+  const transactions = new TransactionWatchers();
+  // Kysely calls the work once BEGIN has answered.
+  const once = <T>(work: (trx: Kysely<Database>) => Promise<T>) => transactions.timed((begun) => db.transaction().execute(begun), work);
   return {
     db,
     dialect: 'postgres',
     description,
     sqlite: undefined,
-    transaction: (work, transactionOptions) =>
-      transactionOptions?.retry ? retryingRaces(() => db.transaction().execute(work)) : db.transaction().execute(work),
+    transaction: (work, transactionOptions) => (transactionOptions?.retry ? retryingRaces(() => once(work), (race) => transactions.retried(race)) : once(work)),
     connections: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     clientOf: async (trx) => {
       const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]?.pid;
@@ -303,6 +358,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
         listeners.delete(listener);
       };
     },
+    watchTransactions: (listener) => transactions.watch(listener),
     close: () => db.destroy(),
   };
 }
@@ -438,7 +494,11 @@ class SchemaIntrospector implements DatabaseIntrospector {
 }
 
 /** SQLSTATEs of a transaction that lost a race: serialization failure, deadlock, unique violation. */
-const RACE_CODES = new Set(['40001', '40P01', '23505']);
+const RACE_CODES = new Map<string, LostRace>([
+  ['40001', 'serialization'],
+  ['40P01', 'deadlock'],
+  ['23505', 'unique-violation'],
+]);
 export const TRANSACTION_ATTEMPTS = 5;
 
 /** Whether an error means the transaction lost a race to another and may succeed if run again. */
@@ -451,12 +511,13 @@ export function isLostRace(error: unknown): boolean {
  * Runs `attempt` until it does not lose a race, at most TRANSACTION_ATTEMPTS times, waiting a
  * little longer (and a random part of it, so that the racers do not meet again) before each retry.
  */
-async function retryingRaces<T>(attempt: () => Promise<T>): Promise<T> {
+async function retryingRaces<T>(attempt: () => Promise<T>, retried: (race: LostRace) => void): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (error) {
       if (n >= TRANSACTION_ATTEMPTS || !isLostRace(error)) throw error;
+      retried(RACE_CODES.get((error as { code: string }).code) as LostRace);
       await delay((2 ** n) * 5 * (0.5 + Math.random()));
     }
   }
