@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytes, trivyReport } from '../../test/support/reports.js';
+import { bytes, semgrepReport, trivyReport } from '../../test/support/reports.js';
 import { openTestStore, POSTGRES_URL } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
 import { Lantern } from '../lantern.js';
@@ -67,6 +67,28 @@ describe.skipIf(!POSTGRES_URL)('round trips of an ingest on PostgreSQL', () => {
     const parts = await lantern.store.db.selectFrom('issues').select(['priority_head', 'priority_tail']).execute();
     expect(parts).toHaveLength(30);
     expect(parts.filter((p) => p.priority_head === null || p.priority_tail === null)).toEqual([]);
+  });
+
+  // Findings of a code scanner have no CVE id and no scanner's EPSS: no feed can change their
+  // parts, so the ingest does not read the feeds for them.
+  it('reads no feed for a first scan of code findings, and writes their parts with them', async () => {
+    statements = [];
+    await lantern.ingest({
+      report: bytes(semgrepReport([{ rule: 'js.xss.raw-html', path: 'src/a.js', line: 3, severity: 'ERROR', snippet: 'x' }, { rule: 'js.crypto.weak-hash', path: 'src/b.js', line: 9, severity: 'WARNING', snippet: 'y' }])),
+      source: 'semgrep.json',
+      target: 'acme/payments',
+      targetType: 'repository',
+      variant: 'main',
+      scope: parseScope('acme.pay'),
+    });
+    const sentHere = statements;
+    statements = undefined;
+    // The feeds' read (exploitation.ts feedMatcher) begins with the feeds' states.
+    expect(sentHere.filter((text) => text.includes(`select 'feed' as part`))).toEqual([]);
+    expect(sentHere.filter((text) => /^update "issues"/i.test(text.trim()))).toEqual([]);
+    const parts = await lantern.store.db.selectFrom('issues').select(['rule_id', 'priority_head', 'priority_tail']).orderBy('rule_id').execute();
+    expect(parts.map((p) => p.rule_id)).toEqual(['js.crypto.weak-hash', 'js.xss.raw-html']);
+    expect(parts.every((p) => p.priority_head !== null && p.priority_tail?.endsWith(p.rule_id ?? '-'))).toBe(true);
   });
 
   // A statement text a connection has seen twice is sent prepared (database.ts), parsed once: texts

@@ -9,7 +9,7 @@ import type { EpssTable } from '../store/feeds.js';
 import { slaPausesFor } from '../store/sla-pauses.js';
 import type { EntityState } from './entity-state.js';
 import { coveringExemption, namesIssue } from './exemptions.js';
-import { cvesOf, type Exploitation, exploitationOf, feedMatcher, type KevMatch, type ScannerEpss, scannerEpssOf } from './exploitation.js';
+import { cvesOf, type Exploitation, exploitationOf, feedMatcher, type KevMatch, type ScannerEpss, scannerEpssOf, unenriched } from './exploitation.js';
 import { priorityParts } from './priority.js';
 import { epssCondition, epssFieldEquals, epssFieldOf, kevCondition, slaCondition } from './priority-filters.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
@@ -79,7 +79,8 @@ export interface NewIssueInputs {
  * compute once the rows and their occurrences are stored. A new issue has no occurrence but this
  * scan's, so the EPSS a scanner reported (while no EPSS feed is loaded) is read from the places
  * in memory, as scannerEpssOf reads each stored one; its CVE aliases from its details, as the
- * store's LIKE would pick them (aliasDetailsIn). The feeds are read in one query, as for a page.
+ * store's LIKE would pick them (aliasDetailsIn). The feeds are read in one query, as for a page,
+ * and not at all when no issue has a CVE id or a scanner's EPSS.
  * An issue the same scan reports again in a later chunk gets more occurrences, so its parts are
  * computed again after them (the ingest's refreshPriorityKeys).
  */
@@ -91,18 +92,23 @@ export async function partsOfNewIssues(db: Db, issues: readonly NewIssueInputs[]
     db,
     issues.map((issue, i) => ({ id: i, vulnerabilityId: issue.vulnerability_id, aliasDetails: issue.vulnerability_id === null ? null : aliasDetailsIn(issue.details, postgres) })),
   );
-  const feeds = await feedMatcher(db, [...new Set([...cves.values()].flat())]);
-  return issues.map((issue, i) => {
-    let scanner: ScannerEpss | undefined;
-    // As exploitationOf: a scanner's EPSS stands in only while no EPSS feed is loaded, for an issue with a vulnerability id.
-    if (!feeds.epssLoaded && issue.vulnerability_id !== null) {
-      for (const place of issue.places) {
-        const reported = scannerEpssOf(place);
-        if (reported && (!scanner || reported.score > scanner.score)) scanner = reported;
-      }
+  // The highest EPSS a scanner reported, for an issue with a vulnerability id (as exploitationOf reads them).
+  const scanner = issues.map((issue) => {
+    let highest: ScannerEpss | undefined;
+    if (issue.vulnerability_id === null) return highest;
+    for (const place of issue.places) {
+      const reported = scannerEpssOf(place);
+      if (reported && (!highest || reported.score > highest.score)) highest = reported;
     }
-    return priorityParts({ ...feeds.match(cves.get(i) ?? [], scanner), fixedVersion: issue.fixed_version, vulnerabilityId: issue.vulnerability_id, ruleId: issue.rule_id });
+    return highest;
   });
+  const parts = (issue: NewIssueInputs, match: Exploitation) => priorityParts({ ...match, fixedVersion: issue.fixed_version, vulnerabilityId: issue.vulnerability_id, ruleId: issue.rule_id });
+  // Issues without a CVE id or a scanner's EPSS (a code, secret or configuration scanner's) match
+  // no feed: the feeds are not read for them.
+  if (cves.size === 0 && scanner.every((s) => s === undefined)) return issues.map((issue) => parts(issue, unenriched()));
+  const feeds = await feedMatcher(db, [...new Set([...cves.values()].flat())]);
+  // A scanner's EPSS stands in only while no EPSS feed is loaded.
+  return issues.map((issue, i) => parts(issue, feeds.match(cves.get(i) ?? [], feeds.epssLoaded ? undefined : scanner[i])));
 }
 
 /**
