@@ -9,7 +9,7 @@ import type { EpssTable } from '../store/feeds.js';
 import { slaPausesFor } from '../store/sla-pauses.js';
 import type { EntityState } from './entity-state.js';
 import { coveringExemption, namesIssue } from './exemptions.js';
-import { cvesOf, type Exploitation, exploitationOf, feedMatcher, type KevMatch, type ScannerEpss, scannerEpssOf, unenriched } from './exploitation.js';
+import { cvesOf, type Exploitation, exploitationOf, feedMatcher, higherScannerEpss, type KevMatch, type ScannerEpss, scannerEpssOf, unenriched } from './exploitation.js';
 import { priorityParts } from './priority.js';
 import { epssCondition, epssFieldEquals, epssFieldOf, kevCondition, slaCondition } from './priority-filters.js';
 import { DEFAULT_SLA_POLICIES, policyFor, type SlaPolicies, type SlaStatus, slaStatus } from './sla.js';
@@ -93,19 +93,16 @@ export async function partsOfNewIssues(db: Db, issues: readonly NewIssueInputs[]
     issues.map((issue, i) => ({ id: i, vulnerabilityId: issue.vulnerability_id, aliasDetails: issue.vulnerability_id === null ? null : aliasDetailsIn(issue.details, postgres) })),
   );
   // The highest EPSS a scanner reported, for an issue with a vulnerability id (as exploitationOf reads them).
-  const scanner = issues.map((issue) => {
-    let highest: ScannerEpss | undefined;
-    if (issue.vulnerability_id === null) return highest;
-    for (const place of issue.places) {
-      const reported = scannerEpssOf(place);
-      if (reported && (!highest || reported.score > highest.score)) highest = reported;
-    }
-    return highest;
-  });
+  const scanner = issues.map((issue) =>
+    issue.vulnerability_id === null ? undefined : issue.places.reduce<ScannerEpss | undefined>((highest, place) => higherScannerEpss(highest, scannerEpssOf(place)), undefined),
+  );
   const parts = (issue: NewIssueInputs, match: Exploitation) => priorityParts({ ...match, fixedVersion: issue.fixed_version, vulnerabilityId: issue.vulnerability_id, ruleId: issue.rule_id });
   // Issues without a CVE id or a scanner's EPSS (a code, secret or configuration scanner's) match
   // no feed: the feeds are not read for them.
-  if (cves.size === 0 && scanner.every((s) => s === undefined)) return issues.map((issue) => parts(issue, unenriched()));
+  if (cves.size === 0 && scanner.every((s) => s === undefined)) {
+    const none = unenriched();
+    return issues.map((issue) => parts(issue, none));
+  }
   const feeds = await feedMatcher(db, [...new Set([...cves.values()].flat())]);
   // A scanner's EPSS stands in only while no EPSS feed is loaded.
   return issues.map((issue, i) => parts(issue, feeds.match(cves.get(i) ?? [], feeds.epssLoaded ? undefined : scanner[i])));
