@@ -245,6 +245,44 @@ describeEachStore('the scope names kept for similar-name hints', (kind: StoreKin
     expect(keptNamesUse.patched).toBe(before.patched + 1);
   });
 
+  // The names kept are of a scope of one database. Another database whose log has gone past their
+  // version (a restore of an older copy that took commits since, or another schema read by the same
+  // process) gave that version another stamp: its changes do not follow the names kept, which are
+  // read again rather than patched (PostgreSQL patched them until the stamp was checked there too).
+  it('reads every name again, never patches them, when their version has another stamp in the log', async () => {
+    expect(await read(replicaA)).toEqual(NEAR.slice().sort());
+    const versionOf = async (store: Store) => Number((await store.db.selectFrom('target_name_versions').select('version').where('scope', '=', 'account').executeTakeFirstOrThrow()).version);
+    const held = await versionOf(replicaA);
+    let other: Store;
+    let dropOther: () => Promise<void>;
+    if (kind === 'sqlite') {
+      const dir = mkdtempSync(join(tmpdir(), 'lantern-similar-names-other-'));
+      other = await openStore(join(dir, 'test.db'));
+      dropOther = async () => {
+        await other.close();
+        rmSync(dir, { recursive: true, force: true });
+      };
+    } else {
+      const schema = `lantern_t${process.env.LANTERN_TEST_RUN ?? 'adhoc'}_${process.pid}_names_other_${Date.now().toString(36)}`;
+      other = await openStore(POSTGRES_URL as string, { schema, poolSize: 2 });
+      dropOther = async () => {
+        await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(other.db);
+        await other.close();
+      };
+    }
+    try {
+      await insertTargets(other, Array.from({ length: held }, (_, n) => `registry.acme.io/cc-${String(n).padStart(3, '0')}`));
+      for (let n = 0; (await versionOf(other)) <= held; n++) await insertTargets(other, [`registry.acme.io/svc-${40 + n}`]);
+      const before = reads();
+      // Its own near name only: none of the first database's.
+      expect(await read(other)).toEqual(['registry.acme.io/svc-40']);
+      expect(keptNamesUse.patched).toBe(before.patched);
+      expect(keptNamesUse.read).toBeGreaterThan(before.read);
+    } finally {
+      await dropOther();
+    }
+  });
+
   it('holds what a fresh read gives through random creates, deletes, renames, moves and rollbacks', async () => {
     let seed = 17;
     const random = (n: number) => {

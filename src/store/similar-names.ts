@@ -271,15 +271,16 @@ async function scopeVersion(db: Db, scope: string): Promise<{ version: number | 
  * The targets changed since the names kept, each with its similarity key now (null when it no
  * longer is a target of the scope), and the version and stamp they bring the names to: read with
  * the log in one statement, so that they are the targets of one moment. Undefined when the log
- * no longer goes back to the names kept (pruned, or on SQLite a version given again after a
- * rollback: its stamp differs) or holds more than MAX_PATCHED_CHANGES changes.
+ * no longer goes back to the names kept (pruned; or their version given again, with another
+ * stamp: on SQLite after a rollback, on either after a restore of the database or in another
+ * schema) or holds more than MAX_PATCHED_CHANGES changes.
  */
 async function changesSince(db: Db, scope: string, entry: KeptScope): Promise<{ version: number; stamp: string; targets: Map<number, string | null> } | undefined> {
-  type Row = { version: string | number; stamp: string; target_id: number; similarity_key: string | null };
+  type Row = { version: string | number; stamp: string; target_id: number; similarity_key: string | null; base?: string | null };
   // SQLite logs a version for each changed target: the row of the version kept comes too, to show its stamp.
   const rows = isPostgres(db)
     ? (
-        await sql<Row>`select m.version, m.stamp, c.target_id, t.similarity_key from target_name_commits m join target_name_changes c on c.scope = m.scope and c.txn = m.txn left join targets t on t.id = c.target_id and t.scope = m.scope where m.scope = ${scope} and m.version > ${entry.version} limit ${MAX_PATCHED_CHANGES + 1}`.execute(db)
+        await sql<Row>`select m.version, m.stamp, c.target_id, t.similarity_key, (select b.stamp from target_name_commits b where b.scope = ${scope} and b.version = ${entry.version}) as base from target_name_commits m join target_name_changes c on c.scope = m.scope and c.txn = m.txn left join targets t on t.id = c.target_id and t.scope = m.scope where m.scope = ${scope} and m.version > ${entry.version} limit ${MAX_PATCHED_CHANGES + 1}`.execute(db)
       ).rows
     : (
         await sql<Row>`select c.version, c.stamp, c.target_id, t.similarity_key from target_name_changes c left join targets t on t.id = c.target_id and t.scope = c.scope where c.scope = ${scope} and c.version >= ${entry.version} limit ${MAX_PATCHED_CHANGES + 2}`.execute(db)
@@ -295,10 +296,15 @@ async function changesSince(db: Db, scope: string, entry: KeptScope): Promise<{ 
     if (last === undefined || version > Number(last.version)) last = row;
     if (version === entry.version) base ||= row.stamp === entry.stamp;
     else targets.set(row.target_id, row.similarity_key);
+    // PostgreSQL's rows carry the stamp of the commit of the version kept, when the log holds it.
+    if (row.base !== undefined) base ||= row.base === entry.stamp;
   }
   if (last === undefined) return undefined;
-  // PostgreSQL gives versions in commit order, one after the other: the first after the one kept shows that none was pruned.
-  if (isPostgres(db) ? first !== entry.version + 1 : !base) return undefined;
+  // The log must hold the version kept with the stamp kept: names read in a database restored to
+  // an earlier state (or in another schema) are not patched with changes that do not follow them.
+  // PostgreSQL gives versions in commit order, one after the other: the first after the one kept
+  // shows that none was pruned.
+  if (!base || (isPostgres(db) && first !== entry.version + 1)) return undefined;
   return { version: Number(last.version), stamp: last.stamp, targets };
 }
 
