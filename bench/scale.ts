@@ -150,12 +150,9 @@ async function expectStored(lantern: Lantern, locationId: number, count: number)
  * With `crowd`, that many entities wait, each for its own target, and the names differ in a few
  * digits only (…/near-STAMP-00000 to -00999): every first scan concerns every link still waiting
  * (within the similar-name distance), which gets its similar-name hint resolved again. The worst
- * case of the first scan; `count` of them are scanned, spread over the crowd. Such a scan resolves
- * the link of its own name, and queues the crowd's hints, refreshed once it commits
- * (catalog/link-hints.ts): back to back, each scan shares the process and the links with the
- * refresh the one before queued; `spaced`, each refresh ends before the next upload (untimed).
+ * case of the first scan; `count` of them are scanned, spread over the crowd.
  */
-async function firstScans(lantern: Lantern, count: number, crowd = 0, spaced = false): Promise<number[]> {
+async function firstScans(lantern: Lantern, count: number, crowd = 0): Promise<number[]> {
   const stamp = Date.now().toString(36);
   const waiting = Math.max(count, crowd);
   const names = Array.from({ length: waiting }, (_, k) => (crowd > 0 ? `registry.acme.io/near-${stamp}-${String(k).padStart(5, '0')}` : `registry.acme.io/new-${stamp}-${k}`));
@@ -177,15 +174,12 @@ spec:
   const { location } = await withCatalogFile(docs.join('\n---\n'), (path) => lantern.catalog.register(path, parseScope('acme.services')));
   await expectStored(lantern, location.id, waiting);
   const times: number[] = [];
-  const refreshed = { ...lantern.linkHints.totals };
   try {
     for (const [k, name] of scanned.entries()) {
       const report = new TextEncoder().encode(trivyReport(20, 5, k + 1));
       const start = performance.now();
       await lantern.ingest({ report, source: 'bench', target: name, targetType: 'container', variant: '1.0.0', scope: parseScope('account'), baseline: true });
       times.push(performance.now() - start);
-      // Uploads one at a time: the refresh a scan queued ends before the next upload comes.
-      if (spaced) await lantern.linkHints.settled();
     }
     const linked = await lantern.store.db
       .selectFrom('entity_links')
@@ -195,16 +189,10 @@ spec:
       .where('entity_links.matched', '=', 1)
       .execute();
     if (linked.length !== count) throw new Error(`bench: ${linked.length} of the ${count} scanned targets' waiting entities were linked by their first scans.`);
-    // The similar-name hints a crowd's first scans queued are refreshed after each commits, in the
-    // background (catalog/link-hints.ts), beside the next scans: what that took, once all are done.
-    await lantern.linkHints.settled();
-    const { targets, ms, failures } = lantern.linkHints.totals;
-    if (failures > refreshed.failures) throw new Error('bench: a refresh of similar-name hints failed.');
-    if (targets > refreshed.targets) console.log(`  hints refreshed after the commits: ${targets - refreshed.targets} targets, ${((ms - refreshed.ms) / (targets - refreshed.targets)).toFixed(1)} ms each in the background`);
   } finally {
     await lantern.unregisterLocation(location.id);
   }
-  console.log(`  first scans${crowd > 0 ? ` among ${crowd} waiting near names` : ''}${spaced ? ', one at a time' : ''}: ${times.map((t) => t.toFixed(1)).join(', ')} ms`);
+  console.log(`  first scans${crowd > 0 ? ` among ${crowd} waiting near names` : ''}: ${times.map((t) => t.toFixed(1)).join(', ')} ms`);
   return times;
 }
 
@@ -331,8 +319,7 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
       console.log(`  ${kind} ${entities}: ${name}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
     }
     figures.push(timed('first scan of a new linked target', await firstScans(lantern, LINK_SAMPLES)));
-    figures.push(timed(`the same, ${NEAR_CROWD.toLocaleString('en')} entities waiting for near names (worst case), back to back`, await firstScans(lantern, Math.min(LINK_SAMPLES, 20), NEAR_CROWD)));
-    figures.push(timed(`the same, one upload at a time (each scan's queued hint refresh done before the next)`, await firstScans(lantern, Math.min(LINK_SAMPLES, 20), NEAR_CROWD, true)));
+    figures.push(timed(`the same, ${NEAR_CROWD.toLocaleString('en')} entities waiting for near names (worst case)`, await firstScans(lantern, Math.min(LINK_SAMPLES, 20), NEAR_CROWD)));
     figures.push(timed('registering a catalog file of one linked entity', await registrations(lantern, LINK_SAMPLES, (stamp, k) => `registry.acme.io/registered-${stamp}-${k}`)));
     // The similar-name hint of a name no target has reads the names of its scope within a few
     // characters of its length: here every image of the estate (registry.acme.io/svc-NNNNN).

@@ -4,8 +4,7 @@ import { covers, inFilter, type Principal, roleAllows } from './access/roles.js'
 import type { GrantRule } from './access/sign-in-grants.js';
 import { createToken, type NewToken, revokeToken, TokenVerifier, tokenById, tokenGrant, tokenView, type TokenView } from './access/tokens.js';
 import { Catalog } from './catalog/catalog.js';
-import { LinkHintRefresher } from './catalog/link-hints.js';
-import { relinkAfterScan, relinkTarget } from './catalog/link-resolution.js';
+import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
 import type { CatalogReadOptions, LocationChangeHook, RegisterOptions, RefreshSummary } from './catalog/refresh.js';
 import type { RefreshOutcome } from './catalog/catalog.js';
 import { ConflictError, ForbiddenError, NotFoundError } from './domain/errors.js';
@@ -116,8 +115,6 @@ export class Lantern {
   readonly sla: SlaPolicies;
   readonly gates: GatePolicies;
   readonly #clock: () => string;
-  /** Refreshes, after a first scan commits, the similar-name hints its new target changes. */
-  readonly linkHints: LinkHintRefresher;
 
   constructor(
     readonly store: Store,
@@ -131,7 +128,6 @@ export class Lantern {
     this.grants = options.grants ?? [];
     this.sla = options.sla ?? DEFAULT_SLA_POLICIES;
     this.gates = options.gates ?? NO_GATE_POLICIES;
-    this.linkHints = new LinkHintRefresher(store);
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });
@@ -142,10 +138,7 @@ export class Lantern {
     });
     // A scan can give a target link its first data, a new variant to show, or a new name to suggest;
     // then every entity showing the target gets its summary (and history, at the scan's date) anew.
-    // The similar-name hints a new target changes are refreshed once the scan commits (link-hints.ts).
-    this.afterIngest.push(async (trx, scan) => {
-      if ((await relinkAfterScan(trx, scan, { deferHints: true })).hintsQueued) scan.onCommit(() => this.linkHints.kick());
-    }, async (trx, scan) => {
+    this.afterIngest.push(relinkAfterIngest, async (trx, scan) => {
       await this.refreshEntities(trx, await entitiesShowingTargetLocked(trx, scan.targetId), scan.scannedAt);
     });
     // New critical or known-exploited issues are announced to the owners of the entities showing them.
@@ -626,9 +619,7 @@ export class Lantern {
 
   #lastTimedEvents: string | undefined;
 
-  /** A refresh of similar-name hints going on (link-hints.ts) finishes before the store closes. */
-  async close(): Promise<void> {
-    await this.linkHints.close();
+  close(): Promise<void> {
     return this.store.close();
   }
 }

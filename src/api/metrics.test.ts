@@ -64,8 +64,6 @@ describeEachStore('GET /api/metrics', (kind: StoreKind) => {
     expect(sample(text, 'lantern_db_transaction_wait_seconds_count')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'lantern_db_transaction_retries_total{race="serialization"}')).toBe(0);
     expect(sample(text, 'lantern_db_unavailable_total')).toBe(0);
-    expect(sample(text, 'lantern_link_hint_refreshes_total{outcome="refreshed"}')).toBe(0);
-    expect(sample(text, 'lantern_link_hint_refreshes_total{outcome="failed"}')).toBe(0);
     expect(text).toContain('process_cpu_user_seconds_total');
     if (kind === 'postgres') expect(sample(text, 'lantern_db_pool_connections{state="total"}')).toBeGreaterThan(0);
     else expect(text).not.toContain('lantern_db_pool_connections');
@@ -73,11 +71,6 @@ describeEachStore('GET /api/metrics', (kind: StoreKind) => {
     // The same report again stores nothing new: no findings counted.
     await server.app.inject({ method: 'POST', url: `/api/scans?${query}`, payload: trivyReport(7), headers: { 'content-type': 'application/json', authorization: `Bearer ${ingester}` } });
     expect(sample((await get('/api/metrics', viewer)).body, 'lantern_ingested_findings_total{scanner="trivy"}')).toBe(7);
-
-    // The refreshes of similar-name hints that first scans queued: targets refreshed, runs failed.
-    await server.lantern.store.db.insertInto('link_hint_refreshes').values({ target_id: targetId as number, queued_at: '2026-01-01T00:00:00.000Z' }).execute();
-    expect(await server.lantern.linkHints.drain()).toBe(1);
-    expect(sample((await get('/api/metrics', viewer)).body, 'lantern_link_hint_refreshes_total{outcome="refreshed"}')).toBe(1);
 
     const anonymous = await get('/api/metrics');
     expect(anonymous.statusCode).toBe(401);

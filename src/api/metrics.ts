@@ -63,19 +63,12 @@ export class LanternMetrics {
     labelNames: ['race'] as const,
     registers: [this.registry],
   });
-  readonly #linkHints = new Counter({
-    name: 'lantern_link_hint_refreshes_total',
-    help: 'Queued similar-name hint refreshes of new targets (after their first scan committed, or by the sweep), by outcome: refreshed (targets), or failed (runs; the targets stay queued).',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
   #processMetrics = false;
   #ingestQueue: (() => number) | undefined;
 
   constructor(private readonly store: Store) {
     // Known at zero before the first retry, so that a rate over them reads 0, not no data.
     for (const race of ['serialization', 'deadlock', 'unique-violation'] as const) this.#transactionRetries.inc({ race }, 0);
-    for (const outcome of ['refreshed', 'failed'] as const) this.#linkHints.inc({ outcome }, 0);
     if (store.dialect === 'postgres') {
       new Gauge({
         name: 'lantern_db_pool_connections',
@@ -149,12 +142,6 @@ export class LanternMetrics {
   /** One upload's wait for an ingest slot (api/uploads.ts). */
   ingestWaited(seconds: number, outcome: SlotOutcome): void {
     this.#ingestQueueWait.observe({ outcome }, seconds);
-  }
-
-  /** A run over the queue of similar-name hint refreshes (catalog/link-hints.ts). */
-  linkHintsRefreshed(run: { targets: number; failed: boolean }): void {
-    if (run.failed) this.#linkHints.inc({ outcome: 'failed' });
-    else this.#linkHints.inc({ outcome: 'refreshed' }, run.targets);
   }
 
   jobRan(job: string, outcome: JobOutcome): void {

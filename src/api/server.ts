@@ -67,8 +67,6 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
   await registerAuth(app, lantern, options.auth);
   const metrics = options.metrics ?? new LanternMetrics(lantern.store);
   registerMetrics(app, metrics);
-  // The similar-name hints queued by first scans, refreshed in the background (catalog/link-hints.ts).
-  lantern.linkHints.onRun = (run) => metrics.linkHintsRefreshed(run);
   const unwatch = lantern.store.watchConnectionErrors((err) => app.log.warn({ err }, 'lost an idle database connection; the next query connects again'));
   app.addHook('onClose', async () => unwatch());
   await app.register(helmet, {

@@ -23,11 +23,8 @@ describeEachStore('target links in the store', (kind: StoreKind) => {
     await lantern.close();
   });
 
-  // An ingest, and the refresh of the similar-name hints its first scan queued (link-hints.ts).
-  const ingest = async (target: string, variant: string, type: TargetType = 'repository', scope = 'acme.pay') => {
-    await lantern.ingest({ report: bytes(trivyReport([lodash])), source: 'trivy.json', target, targetType: type, variant, scope: parseScope(scope) });
-    await lantern.linkHints.settled();
-  };
+  const ingest = (target: string, variant: string, type: TargetType = 'repository', scope = 'acme.pay') =>
+    lantern.ingest({ report: bytes(trivyReport([lodash])), source: 'trivy.json', target, targetType: type, variant, scope: parseScope(scope) });
   const links = async (name: string): Promise<TargetLinkView[]> => {
     const entity = await findEntityByRef(lantern.store.db, 'component', 'default', name);
     return entity ? linksOfEntity(lantern.store.db, entity.id) : [];

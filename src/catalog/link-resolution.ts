@@ -5,7 +5,6 @@ import { lockLinkResolution, lockTargetShared } from '../store/row-locks.js';
 import type { Database, EntityLinkRow } from '../store/schema.js';
 import {
   type LinkInsert,
-  type LinkKeys,
   type LinkResolutionColumns,
   linksToTarget,
   lockLinks,
@@ -16,7 +15,6 @@ import {
   targetsForLinks,
   unmatchedLinksNear,
 } from '../store/target-links.js';
-import { queueLinkHints } from '../store/link-hint-queue.js';
 import type { TargetLinkSpec } from './entity.js';
 import {
   indexTargets,
@@ -121,13 +119,6 @@ export interface RelinkOptions {
   created?: boolean | undefined;
   /** The target's name and scope, when the caller has read them. */
   target?: { name: string; scope: string } | undefined;
-  /**
-   * For a new target near the names of more than HINTS_RESOLVED_INLINE waiting links: resolve now
-   * only the links of its very name (which it can match), and queue the refresh of the others'
-   * similar-name hints (refreshHintsNear), to run once the caller's transaction commits
-   * (catalog/link-hints.ts).
-   */
-  deferHints?: boolean;
 }
 
 export interface RelinkResult {
@@ -135,8 +126,6 @@ export interface RelinkResult {
   checked: number;
   /** Of those, the ones whose resolution changed. */
   changed: number;
-  /** The similar-name hints near the target were queued (deferHints), not refreshed. */
-  hintsQueued?: boolean;
 }
 
 /**
@@ -158,64 +147,24 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
   // found below) or waits, and then reads this target (store/row-locks.ts).
   await lockLinkResolution(db);
   const keys = nameKeys(target.name, parseScope(target.scope));
-  const concerned = (await unmatchedLinksNear(db, keys)).filter((row) => targetConcernsLink(keysOf(row), keys));
-  const named = concerned.filter((row) => row.name_key === keys.nameKey);
-  if (!options.deferHints || concerned.length - named.length <= HINTS_RESOLVED_INLINE) {
-    const near = await relinkNear(db, targetId, concerned);
-    return { checked: checked + near.checked, changed: changed + near.changed };
-  }
-  // The links of its very name it may match, or tell that it exists in another scope: now. The
-  // others it can only offer as a similar name: after the commit.
-  if (named.length > 0) {
-    const locked = await lockLinks(db, named.map((row) => row.id));
-    // Every target they can match or be told of bears their name: this one and those of other scopes.
-    changed += await reresolve(db, locked, await storedTargets(db, [targetId], [keys.nameKey]));
+  const near = await unmatchedLinksNear(db, keys);
+  const concerned = near.filter((row) => targetConcernsLink(keysOf(row), keys));
+  if (concerned.length > 0) {
+    // Locked first, then the targets read: a concurrent ingest that resolved these links for its
+    // own new target has committed by then, and both targets are seen.
+    const locked = await lockLinks(db, concerned.map((row) => row.id));
+    // Links resolved before their similar targets were kept read every target they can match, once.
+    const unknown = locked.filter((row) => row.target_id === null && row.similar_targets === null);
+    const known = locked.filter((row) => row.target_id !== null || row.similar_targets !== null);
+    if (known.length > 0) {
+      const candidates = await candidateTargets(db, known, targetId);
+      const index = indexTargets(candidates.targets);
+      changed += await reresolve(db, concernedHints(known, candidates, index, targetId), candidates, index);
+    }
+    if (unknown.length > 0) changed += await reresolve(db, unknown, await targetsForLinks(db, unknown.map(keysOf)));
     checked += locked.length;
   }
-  await queueLinkHints(db, targetId, new Date().toISOString());
-  return { checked, changed, hintsQueued: true };
-}
-
-/**
- * With deferHints, how many links of other names a new target may concern and still have their
- * hints resolved in its first scan: a few cost about what queuing them does (one insert now, a
- * transaction later); a crowd of names a few characters apart costs its scan tens of ms more
- * (bench:scale's worst case, 1 000 of them), and is queued.
- */
-export const HINTS_RESOLVED_INLINE = 32;
-
-/**
- * Refreshes what a new target changes of the links that found none near its name: their match,
- * or the similar-name hint they offer. Its first scan queued it (RelinkOptions.deferHints); this
- * runs in a transaction of its own once that scan committed, and does what the scan did before.
- */
-export async function refreshHintsNear(db: Db, targetId: number): Promise<RelinkResult> {
-  const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
-  if (!target) return { checked: 0, changed: 0 };
-  // Without the link resolution lock (lockLinkResolution): the target committed before this, so a
-  // catalog write either committed its links before it (and they are read here) or read it. The
-  // links are locked before the targets are read, as in the scan (relinkNear).
-  const keys = nameKeys(target.name, parseScope(target.scope));
-  return relinkNear(db, targetId, (await unmatchedLinksNear(db, keys)).filter((row) => targetConcernsLink(keysOf(row), keys)));
-}
-
-/** Resolves again the links that found no target and that a new target concerns, where it changes them. */
-async function relinkNear(db: Db, targetId: number, concerned: readonly LinkKeys[]): Promise<RelinkResult> {
-  if (concerned.length === 0) return { checked: 0, changed: 0 };
-  // Locked first, then the targets read: a concurrent ingest that resolved these links for its
-  // own new target has committed by then, and both targets are seen.
-  const locked = await lockLinks(db, concerned.map((row) => row.id));
-  // Links resolved before their similar targets were kept read every target they can match, once.
-  const unknown = locked.filter((row) => row.target_id === null && row.similar_targets === null);
-  const known = locked.filter((row) => row.target_id !== null || row.similar_targets !== null);
-  let changed = 0;
-  if (known.length > 0) {
-    const candidates = await candidateTargets(db, known, targetId);
-    const index = indexTargets(candidates.targets);
-    changed += await reresolve(db, concernedHints(known, candidates, index, targetId), candidates, index);
-  }
-  if (unknown.length > 0) changed += await reresolve(db, unknown, await targetsForLinks(db, unknown.map(keysOf)));
-  return { checked: locked.length, changed };
+  return { checked, changed };
 }
 
 /**
@@ -265,8 +214,8 @@ function concernedHints(rows: readonly EntityLinkRow[], candidates: StoredTarget
  * earlier one had one. Otherwise the target is read with a share lock, held to the end of the
  * ingest (lockTargetShared), with whether it has another scan.
  */
-export async function relinkAfterScan(db: Db, scan: IngestedScan, options: Pick<RelinkOptions, 'deferHints'> = {}): Promise<RelinkResult> {
-  if (scan.newTarget) return relinkTarget(db, scan.targetId, { ...options, isNew: true, created: true, target: scan.target });
+export async function relinkAfterScan(db: Db, scan: IngestedScan): Promise<RelinkResult> {
+  if (scan.newTarget) return relinkTarget(db, scan.targetId, { isNew: true, created: true, target: scan.target });
   if (scan.replacedScan) return relinkTarget(db, scan.targetId, { isNew: false });
   const target = await lockTargetShared(db, scan.targetId, (eb) =>
     eb.exists(eb.selectFrom('scans').select('id').where('target_id', '=', scan.targetId).where('id', '<>', scan.scanId)),
@@ -274,5 +223,10 @@ export async function relinkAfterScan(db: Db, scan: IngestedScan, options: Pick<
   if (!target) return { checked: 0, changed: 0 };
   // PostgreSQL answers exists with a boolean, SQLite with 1 or 0.
   const earlier = target.also === true || Number(target.also) === 1;
-  return relinkTarget(db, scan.targetId, { ...options, isNew: !earlier, target });
+  return relinkTarget(db, scan.targetId, { isNew: !earlier, target });
 }
+
+/** The after-ingest hook: runs inside every ingest transaction (Lantern registers it). */
+export const relinkAfterIngest: AfterIngest = async (trx, scan) => {
+  await relinkAfterScan(trx, scan);
+};

@@ -80,11 +80,6 @@ export interface IngestedScan {
    * fixed issues, and closed their SLA clocks (store/sla-clocks.ts).
    */
   replacedScan: boolean;
-  /**
-   * Work to start once the ingest's transaction has committed (never when it rolls back or is run
-   * again): what must not run inside it, as background work the commit queued. It must not throw.
-   */
-  onCommit(start: () => void): void;
 }
 
 const MAX_NAME = 512;
@@ -110,11 +105,8 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
 
   // Everything below writes only to the database (the hooks too), so on PostgreSQL a transaction
   // that lost a race to a concurrent ingest is run again; its findings can be read once: parse again.
-  // What the hooks of the attempt that commits asked to start after it (IngestedScan.onCommit).
-  let committed: (() => void)[] = [];
-  const result = await store.transaction(async (trx) => {
+  return store.transaction(async (trx) => {
     if (attempts++ > 0) report = parse();
-    committed = [];
     const found = await findTargetWithReport(trx, request.scope, request.target, request.variant, reportSha256);
     const existingTarget = found?.target;
     if (existingTarget) requireSameType(existingTarget, request);
@@ -222,16 +214,7 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
     // new occurrence gave a scanner's EPSS.
     // Those that got theirs with their insert, from all their occurrences, are left out.
     await refreshPriorityKeys(trx, [...new Set(known.values())].filter((id) => !settled.has(id)), written);
-    const scan: IngestedScan = {
-      targetId: target.id,
-      target: { name: target.name, scope: target.scope },
-      scanId,
-      scannedAt,
-      newTarget,
-      replacedScan: replaced !== undefined,
-      onCommit: (start) => committed.push(start),
-    };
-    for (const hook of afterIngest) await hook(trx, scan);
+    for (const hook of afterIngest) await hook(trx, { targetId: target.id, target: { name: target.name, scope: target.scope }, scanId, scannedAt, newTarget, replacedScan: replaced !== undefined });
 
     return {
       scanId,
@@ -250,8 +233,6 @@ export async function ingestReport(store: Store, request: IngestRequest, afterIn
       errors: report.errors,
     };
   }, { retry: true });
-  for (const start of committed) start();
-  return result;
 }
 
 function* storableFindings(findings: Iterable<Finding>): Generator<Finding> {

@@ -11,7 +11,7 @@ const CATALOG = fileURLToPath(new URL('../catalog/testdata/store/catalog-info.ya
 const TABLES = [
   'targets', 'variants', 'scans', 'issues', 'scan_issues', 'occurrences', 'entity_links', 'entity_summaries', 'summary_history', 'scorecard_results', 'scorecard_history',
   'trend_changes', 'trend_facet_changes', 'scorecard_trend_changes', 'scorecard_trend_facet_changes', 'scorecard_tallies', 'scorecard_check_tallies', 'audit_log',
-  'notification_deliveries', 'sla_clocks', 'search_terms', 'issue_search_terms', 'scan_search_terms', 'variant_tallies', 'link_hint_refreshes',
+  'notification_deliveries', 'sla_clocks', 'search_terms', 'issue_search_terms', 'scan_search_terms', 'variant_tallies',
 ];
 
 // The start-up rehearsal of an ingest (PostgreSQL) keeps nothing it wrote; SQLite skips it.
@@ -31,10 +31,7 @@ describeEachStore('the rehearsal of an ingest', (kind) => {
   it('runs on PostgreSQL twice through every hook, its target linked to an entity, and leaves every table as it was', async () => {
     await lantern.catalog.register(CATALOG, parseScope('acme.pay'));
     await lantern.ingest({ report: bytes(trivyReport([{ id: 'CVE-2024-1000', pkg: 'a', version: '1.0.0', severity: 'HIGH' }])), source: 'trivy.json', target: 'registry.acme.io/payments', targetType: 'container', variant: 'latest', scope: parseScope('acme.pay'), scannedAt: '2026-03-01T00:00:00.000Z' });
-    // The similar-name hints that first scan queued are refreshed: nothing is left in the queue.
-    await lantern.linkHints.settled();
     const before = await everything();
-    expect(before.link_hint_refreshes).toEqual([]);
     expect(before.entity_summaries?.length).toBeGreaterThan(0);
     expect(before.scorecard_results?.length).toBeGreaterThan(0);
     const counted = { ...rehearsals };

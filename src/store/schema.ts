@@ -13,7 +13,6 @@ export interface Database {
   entity_exploitation_rollups: EntityExploitationRollupTable;
   entity_facet_rollups: EntityFacetRollupTable;
   target_sharing: TargetSharingTable;
-  link_hint_refreshes: LinkHintRefreshTable;
   entity_score_keys: EntityScoreKeyTable;
   score_key_scorecards: ScoreKeyScorecardTable;
   entity_tags: EntityTagTable;
@@ -568,12 +567,6 @@ export interface EntityFacetRollupTable extends EntityRollupTable {
   kind_key: string;
   type_key: string;
   lifecycle_key: string;
-}
-
-/** A new target whose links' similar-name hints are still to be refreshed (0040-link-hint-queue.ts). */
-export interface LinkHintRefreshTable {
-  target_id: number;
-  queued_at: string;
 }
 
 /** How many entities show a target through a matched link, kept by triggers (0010-overview-sort.ts). */

@@ -11,9 +11,6 @@ import { parseScope } from '../../domain/scope.js';
 import { openStore, type Store } from '../../store/database.js';
 import { rehearsals } from '../../ingest/rehearsal.js';
 import { forgetKeptNames, keptNamesUse, REHEARSED_LOOKUPS } from '../../store/similar-names.js';
-import { HINTS_RESOLVED_INLINE } from '../../catalog/link-resolution.js';
-import { Lantern } from '../../lantern.js';
-import { bytes, trivyReport } from '../../../test/support/reports.js';
 import { targetsForLinks } from '../../store/target-links.js';
 import { targetKeyColumns } from '../../store/targets.js';
 import { run } from '../program.js';
@@ -175,52 +172,6 @@ describeEachStore('lantern serve --catalog', (kind: StoreKind) => {
       stop();
       expect(await exited).toBe(0);
       if (!store) await writer.close();
-    }
-  });
-
-  // A process that stopped between a first scan's commit and the refresh of the similar-name hints
-  // it queued (catalog/link-hints.ts) leaves the target queued: the next server's sweep refreshes it.
-  it('refreshes at start the similar-name hints a stopped process left queued', async () => {
-    const crowd = Array.from({ length: HINTS_RESOLVED_INLINE + 4 }, (_, k) => `acme/near-${String(k).padStart(3, '0')}`);
-    const docs = crowd.map((name, k) => ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', `  name: crowd-${k}`, '  annotations:', `    harness.io/sto-test-target: '${JSON.stringify([{ name }])}'`, 'spec:', '  type: service', '  lifecycle: production', '  owner: team-a'].join('\n'));
-    writeFileSync(join(dir, 'crowd.yaml'), `${docs.join('\n---\n')}\n`);
-    const stopped = new Lantern(await openStore(db));
-    await stopped.catalog.register(join(dir, 'crowd.yaml'), parseScope('acme.pay'));
-    await stopped.linkHints.close();
-    await stopped.ingest({ report: bytes(trivyReport([{ id: 'CVE-2024-1000', pkg: 'a', version: '1.0.0', severity: 'HIGH' }])), source: 'trivy.json', target: 'acme/near-001', targetType: 'repository', variant: 'main', scope: parseScope('acme.pay') });
-    await stopped.close();
-    const reader = store ?? (await openStore(db));
-    const queued = async () => (await reader.db.selectFrom('link_hint_refreshes').select('target_id').execute()).length;
-    const offering = async () => (await reader.db.selectFrom('entity_links').select('id').where('similar_targets', 'is not', null).where('similar_targets', '<>', '[]').execute()).length;
-    expect(await queued()).toBe(1);
-    const offeredBefore = await offering();
-    let stderr = '';
-    let stop = () => undefined as void;
-    const stopSignal = new Promise<void>((resolve) => {
-      stop = resolve;
-    });
-    let exited: Promise<number> = Promise.resolve(-1);
-    await new Promise<void>((resolve) => {
-      const io = {
-        out: () => undefined,
-        err: (text: string) => {
-          stderr += text;
-          if (/Lantern is serving .* on http/.test(stderr)) resolve();
-        },
-        env: { LANTERN_LOG_LEVEL: 'silent' },
-        stopSignal,
-      };
-      exited = run(['serve', '--port', '0', '--db', db], io);
-    });
-    try {
-      for (let wait = 0; (await queued()) > 0 && wait < 100; wait++) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(await queued()).toBe(0);
-      // The crowd's links, which offered no similar name, now offer the new one.
-      expect(await offering()).toBeGreaterThan(offeredBefore);
-    } finally {
-      stop();
-      expect(await exited).toBe(0);
-      if (!store) await reader.close();
     }
   });
 });

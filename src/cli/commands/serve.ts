@@ -247,7 +247,6 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     throw error;
   }
   const tick = periodicJob(lantern, app.log, metrics);
-  lantern.linkHints.onError = (err) => app.log.error({ err }, 'similar-name hints not refreshed after a first scan; they stay queued for the next sweep');
   // SQLite: the WAL is checkpointed by a thread of its own (sqlite-checkpointer.ts); if it stops,
   // the writer checkpoints in its commits again, and the log says so.
   lantern.store.checkpointer?.on('failure', (err) => app.log.error({ err }, 'SQLite WAL checkpoint thread failed'));
@@ -264,9 +263,6 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
   let sweeping: Promise<unknown> = Promise.resolve();
   const sweep = () => {
     sweeping = tick(EXPIRY_SWEEP_JOB, async () => {
-      // Hints a first scan queued and no process refreshed (it stopped, or the database was away).
-      const hinted = await lantern.linkHints.drain();
-      if (hinted > 0) app.log.info({ targets: hinted }, 'similar-name hints refreshed from the queue');
       // Fixes rebuilt by an upgrade get their verdicts kept, with the policy in force now.
       const judged = await lantern.recordFixVerdicts();
       if (judged > 0) app.log.info({ judged }, 'fix verdicts recorded');
