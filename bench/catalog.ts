@@ -18,7 +18,7 @@ import { readCatalog } from '../src/catalog/read.js';
 import { relateEntities } from '../src/catalog/relations.js';
 import { parseScope } from '../src/domain/scope.js';
 import { buildServer } from '../src/api/server.js';
-import { relinkAfterScan } from '../src/catalog/link-resolution.js';
+import { relinkAfterIngest, relinkAfterScan } from '../src/catalog/link-resolution.js';
 import { Lantern } from '../src/lantern.js';
 import { openStore } from '../src/store/database.js';
 import { bytes, trivyReport } from '../test/support/reports.js';
@@ -229,7 +229,11 @@ interface HookCost {
 async function measureHook(database: string): Promise<{ existing: HookCost; fresh: HookCost }> {
   const lantern = new Lantern(await openStore(database));
   let last = { hookMs: 0, checked: 0 };
-  lantern.afterIngest[0] = async (trx, scan) => {
+  // In the relink hook's place among Lantern's hooks (the first is the SLA verdicts' since issue 9):
+  // the others run as in every ingest, and the links are resolved once.
+  const at = lantern.afterIngest.indexOf(relinkAfterIngest);
+  if (at < 0) throw new Error('bench: the relink hook is not among the after-ingest hooks.');
+  lantern.afterIngest[at] = async (trx, scan) => {
     const started = performance.now();
     const { checked } = await relinkAfterScan(trx, scan);
     last = { hookMs: performance.now() - started, checked };
