@@ -286,13 +286,11 @@ async function changesSince(db: Db, scope: string, entry: KeptScope): Promise<{ 
         await sql<Row>`select c.version, c.stamp, c.target_id, t.similarity_key from target_name_changes c left join targets t on t.id = c.target_id and t.scope = c.scope where c.scope = ${scope} and c.version >= ${entry.version} limit ${MAX_PATCHED_CHANGES + 2}`.execute(db)
       ).rows;
   if (rows.length > MAX_PATCHED_CHANGES + (isPostgres(db) ? 0 : 1)) return undefined;
-  let first = Infinity;
   let last: Row | undefined;
   let base = false;
   const targets = new Map<number, string | null>();
   for (const row of rows) {
     const version = Number(row.version);
-    first = Math.min(first, version);
     if (last === undefined || version > Number(last.version)) last = row;
     if (version === entry.version) base ||= row.stamp === entry.stamp;
     else targets.set(row.target_id, row.similarity_key);
@@ -302,9 +300,8 @@ async function changesSince(db: Db, scope: string, entry: KeptScope): Promise<{ 
   if (last === undefined) return undefined;
   // The log must hold the version kept with the stamp kept: names read in a database restored to
   // an earlier state (or in another schema) are not patched with changes that do not follow them.
-  // PostgreSQL gives versions in commit order, one after the other: the first after the one kept
-  // shows that none was pruned.
-  if (!base || (isPostgres(db) && first !== entry.version + 1)) return undefined;
+  // Pruning drops the oldest versions first, so while the one kept is logged every later one is.
+  if (!base) return undefined;
   return { version: Number(last.version), stamp: last.stamp, targets };
 }
 
