@@ -268,8 +268,8 @@ async function measureStore(kind: 'sqlite' | 'postgres', entities: number): Prom
   const nearNames = flags.cold || flags['cold-lookups'] ? { lookups: 0, weighed: 0 } : await rehearseNearNames();
   if (nearNames.lookups > 0) console.log(`  ${kind} ${entities}: ${nearNames.lookups} similar-name lookups rehearsed (${nearNames.weighed.toLocaleString('en')} names weighed) in ${(performance.now() - rehearseStart).toFixed(0)} ms`);
   // Then, as serve does too, the ingest path rehearsed and rolled back (PostgreSQL only).
-  const rehearsal = flags.cold ? { rehearsed: false, ms: 0 } : await rehearseIngest(lantern);
-  if (rehearsal.rehearsed) console.log(`  ${kind} ${entities}: ingest rehearsed at start in ${rehearsal.ms.toFixed(0)} ms`);
+  const rehearsal = flags.cold ? { rehearsed: false, connections: 0, ms: 0 } : await rehearseIngest(lantern);
+  if (rehearsal.rehearsed) console.log(`  ${kind} ${entities}: ingest rehearsed at start on ${rehearsal.connections} connection(s) in ${rehearsal.ms.toFixed(0)} ms`);
   try {
     const next = random(11);
     const entity = () => (estate.refs[Math.floor(next() * estate.refs.length)] as string).replace(':', '/');

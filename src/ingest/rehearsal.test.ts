@@ -28,7 +28,7 @@ describeEachStore('the rehearsal of an ingest', (kind) => {
     return out;
   };
 
-  it('runs on PostgreSQL twice through every hook, its target linked to an entity, and leaves every table as it was', async () => {
+  it('runs on PostgreSQL twice on each connection but one through every hook, its target linked to an entity, and leaves every table as it was', async () => {
     await lantern.catalog.register(CATALOG, parseScope('acme.pay'));
     await lantern.ingest({ report: bytes(trivyReport([{ id: 'CVE-2024-1000', pkg: 'a', version: '1.0.0', severity: 'HIGH' }])), source: 'trivy.json', target: 'registry.acme.io/payments', targetType: 'container', variant: 'latest', scope: parseScope('acme.pay'), scannedAt: '2026-03-01T00:00:00.000Z' });
     const before = await everything();
@@ -37,13 +37,19 @@ describeEachStore('the rehearsal of an ingest', (kind) => {
     const counted = { ...rehearsals };
     // Inside it, as the last hook but its own: the new target is linked to the first entity and shown by it.
     const shown: number[][] = [];
+    const backends: number[] = [];
     lantern.afterIngest.push(async (trx, scan) => {
       shown.push((await trx.selectFrom('entity_links').select('entity_id').where('target_id', '=', scan.targetId).where('matched', '=', 1).execute()).map((r) => r.entity_id));
+      if (kind === 'postgres') backends.push((await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]?.pid as number);
     });
     const result = await rehearseIngest(lantern);
     lantern.afterIngest.pop();
     const first = (await lantern.store.db.selectFrom('entities').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow()).id;
-    expect(shown).toEqual(kind === 'postgres' ? [[first], [first]] : []);
+    // The test store's pool holds 4 connections: 3 rehearsed, twice each, one after the other.
+    expect(result.connections).toBe(kind === 'postgres' ? 3 : 0);
+    expect(shown).toEqual(kind === 'postgres' ? Array.from({ length: 6 }, () => [first]) : []);
+    expect(new Set(backends).size).toBe(kind === 'postgres' ? 3 : 0);
+    expect(backends.filter((pid, i) => i % 2 === 1 && pid !== backends[i - 1])).toEqual([]);
     expect(before.scorecard_history?.length).toBeGreaterThan(0);
     expect(result.rehearsed).toBe(kind === 'postgres');
     expect(rehearsals).toEqual(kind === 'postgres' ? { run: counted.run + 1, skipped: counted.skipped } : { run: counted.run, skipped: counted.skipped + 1 });
@@ -56,6 +62,21 @@ describeEachStore('the rehearsal of an ingest', (kind) => {
   it('runs without any entity, keeping nothing', async () => {
     const before = await everything();
     await rehearseIngest(lantern);
+    expect(await everything()).toEqual(before);
+  });
+
+  it('stops after the connection it is on when its signal aborts, keeping nothing', async () => {
+    await lantern.catalog.register(CATALOG, parseScope('acme.pay'));
+    const before = await everything();
+    const stop = new AbortController();
+    let ingests = 0;
+    lantern.afterIngest.push(async () => {
+      if (++ingests === 1) stop.abort();
+    });
+    const result = await rehearseIngest(lantern, { signal: stop.signal });
+    lantern.afterIngest.pop();
+    expect(result.connections).toBe(kind === 'postgres' ? 1 : 0);
+    expect(ingests).toBe(kind === 'postgres' ? 2 : 0);
     expect(await everything()).toEqual(before);
   });
 });

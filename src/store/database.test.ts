@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { afterEach, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { describeEachStore, openTestStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
 import { InputError } from '../domain/errors.js';
@@ -107,6 +107,72 @@ it.skipIf(!POSTGRES_URL)('tells its watchers of each run again after a lost race
   } finally {
     await store.close();
   }
+});
+
+it('runs nothing on each connection of SQLite, which has no pool', async () => {
+  const store = await openTestStore('sqlite');
+  try {
+    let runs = 0;
+    expect(await store.onEachConnection(async () => void runs++)).toBe(0);
+    expect(runs).toBe(0);
+  } finally {
+    await store.close();
+  }
+});
+
+describe.skipIf(!POSTGRES_URL)('work run on each connection of the pool (PostgreSQL)', () => {
+  const pid = async (store: Store) => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows[0]?.pid as number;
+
+  it('runs once on each connection but one, each on its own server process, and leaves them open and idle', async () => {
+    const store = await openTestStore('postgres', { poolSize: 4 });
+    try {
+      const pids: number[] = [];
+      expect(await store.onEachConnection(async () => void pids.push(await pid(store)))).toBe(3);
+      expect(new Set(pids).size).toBe(3);
+      expect(store.connections()).toEqual({ total: 3, idle: 3, waiting: 0 });
+      // The pool hands out the connection released last: the next query runs where the last run did.
+      const last: number[] = [];
+      await store.onEachConnection(async () => void last.push(await pid(store)));
+      expect(await pid(store)).toBe(last.at(-1));
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('runs on one connection of a pool of one, at most `limit`, and stops when its signal aborts', async () => {
+    const single = await openTestStore('postgres', { poolSize: 1 });
+    const store = await openTestStore('postgres', { poolSize: 4 });
+    try {
+      expect(await single.onEachConnection(async () => void (await pid(single)))).toBe(1);
+      expect(await store.onEachConnection(async () => void (await pid(store)), { limit: 2 })).toBe(2);
+      const stop = new AbortController();
+      let runs = 0;
+      expect(await store.onEachConnection(async () => void (++runs === 2 && stop.abort()), { signal: stop.signal })).toBe(2);
+      expect(runs).toBe(2);
+      expect(store.connections()).toMatchObject({ waiting: 0 });
+      expect(store.connections()?.idle).toBe(store.connections()?.total);
+    } finally {
+      await Promise.all([single.close(), store.close()]);
+    }
+  });
+
+  it('gives back every connection it held when a run fails', async () => {
+    const store = await openTestStore('postgres', { poolSize: 4 });
+    try {
+      let runs = 0;
+      await expect(
+        store.onEachConnection(async () => {
+          if (++runs === 2) throw new Error('run failed');
+        }),
+      ).rejects.toThrow('run failed');
+      expect(runs).toBe(2);
+      expect(store.connections()).toEqual({ total: 3, idle: 3, waiting: 0 });
+      // The pool is whole: all four connections can be taken at once.
+      expect(new Set(await Promise.all(Array.from({ length: 4 }, () => store.transaction(async (trx) => (await sql<{ pid: number }>`select pg_backend_pid() as pid, pg_sleep(0.05)`.execute(trx)).rows[0]?.pid)))).size).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 it('chooses the database from the flag, then the environment, then lantern.db', () => {

@@ -17,7 +17,7 @@ import {
   sql,
   type TableMetadata,
 } from 'kysely';
-import type { ClientBase, CustomTypesConfig } from 'pg';
+import type { ClientBase, CustomTypesConfig, PoolClient } from 'pg';
 import { InputError } from '../domain/errors.js';
 import { ConstantStatementsPlugin } from './constant-statements.js';
 import { migrationProvider } from './migrations/index.js';
@@ -49,6 +49,15 @@ export interface Store {
   transaction<T>(work: (trx: Kysely<Database>) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** PostgreSQL only: the pool's connections now, for metrics; undefined on SQLite. */
   connections(): PoolConnections | undefined;
+  /**
+   * PostgreSQL only: runs `work` once on each of up to `limit` of the pool's connections (opened if
+   * need be), one after the other, so that each server process has loaded and planned what `work`
+   * runs (ingest/rehearsal.ts). One connection is left for requests meanwhile: at most the pool's
+   * size less one are run on (one in a pool of one), and at most `limit`. Each run takes the connection released last (pg's pool hands out the
+   * idle connection released last); a request that uses one meanwhile can change which. Stops early
+   * when `signal` aborts. Returns the number of runs; 0 on SQLite.
+   */
+  onEachConnection(work: () => Promise<void>, options?: { limit?: number; signal?: AbortSignal }): Promise<number>;
   /** SQLite only, when opened with `checkpointInThread`: the thread that checkpoints the WAL. */
   readonly checkpointer?: SqliteCheckpointer | undefined;
   /**
@@ -232,6 +241,7 @@ function openSqlite(url: string, options: OpenOptions): Store {
         work,
       ),
     connections: () => undefined,
+    onEachConnection: async () => 0,
     checkpointer,
     clientOf: async () => undefined,
     // better-sqlite3 reports every error to the statement that met it.
@@ -347,6 +357,29 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     sqlite: undefined,
     transaction: (work, transactionOptions) => (transactionOptions?.retry ? retryingRaces(() => once(work), (race) => transactions.retried(race)) : once(work)),
     connections: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    onEachConnection: async (work, each = {}) => {
+      const size = Math.min(each.limit ?? Number.POSITIVE_INFINITY, Math.max(1, pool.options.max - 1));
+      // Held at once, so that they are distinct connections; then each released just before its run.
+      const held: PoolClient[] = [];
+      try {
+        while (held.length < size && !each.signal?.aborted) held.push(await pool.connect());
+      } catch (error) {
+        for (const client of held) client.release();
+        throw error;
+      }
+      let runs = 0;
+      try {
+        for (let client = held.pop(); client; client = held.pop()) {
+          client.release();
+          if (each.signal?.aborted) continue;
+          await work();
+          runs++;
+        }
+      } finally {
+        for (const client of held) client.release();
+      }
+      return runs;
+    },
     clientOf: async (trx) => {
       const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0]?.pid;
       for (const client of clients) if ((client as ClientBase & { processID?: number }).processID === pid) return client;

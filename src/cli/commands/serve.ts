@@ -337,11 +337,11 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
         },
         (err: unknown) => app.log.error({ err }, 'scope names not read ahead for similar-name hints; the first lookup of each scope reads them'),
       )
-      // Then, on PostgreSQL, the connection the next request takes is warmed by an ingest rolled back.
+      // Then, on PostgreSQL, the pool's connections are warmed by an ingest rolled back on each.
       .then(async () => {
         if (warming.signal.aborted) return;
-        await rehearseIngest(lantern).then(
-          (done) => done.rehearsed && app.log.info({ ms: Math.round(done.ms) }, 'ingest path rehearsed on a database connection and rolled back'),
+        await rehearseIngest(lantern, { signal: warming.signal }).then(
+          (done) => done.rehearsed && app.log.info({ connections: done.connections, ms: Math.round(done.ms) }, 'ingest path rehearsed on the database connections and rolled back'),
           (err: unknown) => app.log.error({ err }, 'ingest rehearsal failed; the first ingest on each database connection is slower'),
         );
       });
