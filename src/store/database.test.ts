@@ -156,6 +156,54 @@ describe.skipIf(!POSTGRES_URL)('work run on each connection of the pool (Postgre
     }
   });
 
+  it('takes only the connections no one holds, leaving one of them, and does not wait for the others', async () => {
+    const store = await openTestStore('postgres', { poolSize: 4 });
+    try {
+      // Two connections held by work that ends only after the runs: the runs must not wait for them.
+      let finish = () => {};
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const holding = Array.from({ length: 2 }, () => store.transaction(async (trx) => {
+        await sql`select 1`.execute(trx);
+        await finished;
+      }));
+      while (store.connections()?.total !== 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      const pids: number[] = [];
+      expect(await store.onEachConnection(async () => void pids.push(await pid(store)))).toBe(1);
+      expect(pids).toHaveLength(1);
+      finish();
+      await Promise.all(holding);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stops, giving its connections to a request that waits for one', async () => {
+    const store = await openTestStore('postgres', { poolSize: 3 });
+    try {
+      let finish = () => {};
+      const finished = new Promise<void>((resolve) => (finish = resolve));
+      const requests: Array<Promise<unknown>> = [];
+      let runs = 0;
+      const ran = await store.onEachConnection(async () => {
+        runs++;
+        // The first run's work leaves three transactions behind: one takes the connection the run
+        // was given, one the spare, and the third waits (the other connection is held for the next run).
+        for (let i = 0; i < 3; i++) requests.push(store.transaction(async (trx) => {
+          await sql`select 1`.execute(trx);
+          await finished;
+        }));
+        while (store.connections()?.waiting !== 1) await new Promise((resolve) => setTimeout(resolve, 5));
+      });
+      expect([ran, runs]).toEqual([1, 1]);
+      // The waiting one got the connection held for the next run.
+      expect(store.connections()).toMatchObject({ total: 3, waiting: 0 });
+      finish();
+      await Promise.all(requests);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('gives back every connection it held when a run fails', async () => {
     const store = await openTestStore('postgres', { poolSize: 4 });
     try {

@@ -52,10 +52,12 @@ export interface Store {
   /**
    * PostgreSQL only: runs `work` once on each of up to `limit` of the pool's connections (opened if
    * need be), one after the other, so that each server process has loaded and planned what `work`
-   * runs (ingest/rehearsal.ts). One connection is left for requests meanwhile: at most the pool's
-   * size less one are run on (one in a pool of one), and at most `limit`. Each run takes the connection released last (pg's pool hands out the
-   * idle connection released last); a request that uses one meanwhile can change which. Stops early
-   * when `signal` aborts. Returns the number of runs; 0 on SQLite.
+   * runs (ingest/rehearsal.ts). It takes only connections that are idle or that the pool can still
+   * open, leaving one of those for requests (in a pool of more than one), and stops when a request
+   * waits for a connection or `signal` aborts: a request waits at most for the run in progress, and
+   * it never waits for connections that other work holds. Each run takes the connection released last (pg's pool hands
+   * out the idle connection released last); a request that uses one meanwhile can change which.
+   * Returns the number of runs; 0 on SQLite.
    */
   onEachConnection(work: () => Promise<void>, options?: { limit?: number; signal?: AbortSignal }): Promise<number>;
   /** SQLite only, when opened with `checkpointInThread`: the thread that checkpoints the WAL. */
@@ -358,25 +360,32 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     transaction: (work, transactionOptions) => (transactionOptions?.retry ? retryingRaces(() => once(work), (race) => transactions.retried(race)) : once(work)),
     connections: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     onEachConnection: async (work, each = {}) => {
-      const size = Math.min(each.limit ?? Number.POSITIVE_INFINITY, Math.max(1, pool.options.max - 1));
+      const max = pool.options.max;
+      // Connections idle, or that the pool may still open: a request takes one without waiting.
+      const spare = () => pool.idleCount + (max - pool.totalCount);
+      const keep = max > 1 ? 1 : 0;
       // Held at once, so that they are distinct connections; then each released just before its run.
+      // Only while one would stay spare and no request waits: this never makes a request wait, nor
+      // waits itself for connections that other work holds.
       const held: PoolClient[] = [];
-      try {
-        while (held.length < size && !each.signal?.aborted) held.push(await pool.connect());
-      } catch (error) {
-        for (const client of held) client.release();
-        throw error;
-      }
+      const releaseAll = () => {
+        for (const client of held.splice(0)) client.release();
+      };
       let runs = 0;
       try {
+        while (held.length < (each.limit ?? max) && spare() > keep && pool.waitingCount === 0 && !each.signal?.aborted) held.push(await pool.connect());
         for (let client = held.pop(); client; client = held.pop()) {
+          // A request waits for a connection: it gets this one and the rest, and the runs stop.
+          if (pool.waitingCount > 0 || each.signal?.aborted) {
+            held.push(client);
+            break;
+          }
           client.release();
-          if (each.signal?.aborted) continue;
           await work();
           runs++;
         }
       } finally {
-        for (const client of held) client.release();
+        releaseAll();
       }
       return runs;
     },
