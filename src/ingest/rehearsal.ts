@@ -59,7 +59,8 @@ export interface Rehearsal {
  * on this machine, the first ingest on a new pool took 96–136 ms where the next took 44–83 and the
  * steady ones 31–50; after a rehearsal the first real one took 63 (issue 17).
  *
- * It runs on each of the pool's connections but one (Store.onEachConnection), opening them: any
+ * It runs on each of the pool's connections but one that no other work holds, opening them
+ * (Store.onEachConnection: it yields to requests that wait for a connection): any
  * read that takes two connections at once (an overview page does) changes which connection the
  * pool hands out next, so warming only the next one left the next ingest on a cold one as often
  * as not (stop 39: the server's log showed the bench's first scans on another backend than the

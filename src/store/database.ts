@@ -55,9 +55,9 @@ export interface Store {
    * runs (ingest/rehearsal.ts). It takes only connections that are idle or that the pool can still
    * open, leaving one of those for requests (in a pool of more than one), and stops when a request
    * waits for a connection or `signal` aborts: a request waits at most for the run in progress, and
-   * it never waits for connections that other work holds. Each run takes the connection released last (pg's pool hands
-   * out the idle connection released last); a request that uses one meanwhile can change which.
-   * Returns the number of runs; 0 on SQLite.
+   * it never waits for connections that other work holds. Each run takes the connection released
+   * last (pg's pool hands out the idle connection released last); a request that uses one
+   * meanwhile can change which. Returns the number of runs; 0 on SQLite.
    */
   onEachConnection(work: () => Promise<void>, options?: { limit?: number; signal?: AbortSignal }): Promise<number>;
   /** SQLite only, when opened with `checkpointInThread`: the thread that checkpoints the WAL. */
@@ -365,8 +365,8 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
       const spare = () => pool.idleCount + (max - pool.totalCount);
       const keep = max > 1 ? 1 : 0;
       // Held at once, so that they are distinct connections; then each released just before its run.
-      // Only while one would stay spare and no request waits: this never makes a request wait, nor
-      // waits itself for connections that other work holds.
+      // Taken only while another stays spare and no request waits: it never waits itself for
+      // connections that other work holds.
       const held: PoolClient[] = [];
       const releaseAll = () => {
         for (const client of held.splice(0)) client.release();
