@@ -122,6 +122,26 @@ it('runs nothing on each connection of SQLite, which has no pool', async () => {
 
 describe.skipIf(!POSTGRES_URL)('work run on each connection of the pool (PostgreSQL)', () => {
   const pid = async (store: Store) => (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(store.db)).rows[0]?.pid as number;
+  const until = async (done: () => boolean) => {
+    while (!done()) await new Promise((resolve) => setTimeout(resolve, 5));
+  };
+  /** `count` transactions that each hold a connection (once they have one) until `end()`. */
+  const holdConnections = (store: Store, count: number) => {
+    let finish = () => {};
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const held = Array.from({ length: count }, () =>
+      store.transaction(async (trx) => {
+        await sql`select 1`.execute(trx);
+        await finished;
+      }),
+    );
+    return {
+      end: async () => {
+        finish();
+        await Promise.all(held);
+      },
+    };
+  };
 
   it('runs once on each connection but one, each on its own server process, and leaves them open and idle', async () => {
     const store = await openTestStore('postgres', { poolSize: 4 });
@@ -160,18 +180,12 @@ describe.skipIf(!POSTGRES_URL)('work run on each connection of the pool (Postgre
     const store = await openTestStore('postgres', { poolSize: 4 });
     try {
       // Two connections held by work that ends only after the runs: the runs must not wait for them.
-      let finish = () => {};
-      const finished = new Promise<void>((resolve) => (finish = resolve));
-      const holding = Array.from({ length: 2 }, () => store.transaction(async (trx) => {
-        await sql`select 1`.execute(trx);
-        await finished;
-      }));
-      while (store.connections()?.total !== 2) await new Promise((resolve) => setTimeout(resolve, 5));
+      const holding = holdConnections(store, 2);
+      await until(() => store.connections()?.total === 2);
       const pids: number[] = [];
       expect(await store.onEachConnection(async () => void pids.push(await pid(store)))).toBe(1);
       expect(pids).toHaveLength(1);
-      finish();
-      await Promise.all(holding);
+      await holding.end();
     } finally {
       await store.close();
     }
@@ -180,25 +194,19 @@ describe.skipIf(!POSTGRES_URL)('work run on each connection of the pool (Postgre
   it('stops, giving its connections to a request that waits for one', async () => {
     const store = await openTestStore('postgres', { poolSize: 3 });
     try {
-      let finish = () => {};
-      const finished = new Promise<void>((resolve) => (finish = resolve));
-      const requests: Array<Promise<unknown>> = [];
+      let requests: ReturnType<typeof holdConnections> | undefined;
       let runs = 0;
       const ran = await store.onEachConnection(async () => {
         runs++;
         // The first run's work leaves three transactions behind: one takes the connection the run
         // was given, one the spare, and the third waits (the other connection is held for the next run).
-        for (let i = 0; i < 3; i++) requests.push(store.transaction(async (trx) => {
-          await sql`select 1`.execute(trx);
-          await finished;
-        }));
-        while (store.connections()?.waiting !== 1) await new Promise((resolve) => setTimeout(resolve, 5));
+        requests = holdConnections(store, 3);
+        await until(() => store.connections()?.waiting === 1);
       });
       expect([ran, runs]).toEqual([1, 1]);
       // The waiting one got the connection held for the next run.
       expect(store.connections()).toMatchObject({ total: 3, waiting: 0 });
-      finish();
-      await Promise.all(requests);
+      await requests?.end();
     } finally {
       await store.close();
     }
