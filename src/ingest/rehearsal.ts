@@ -91,6 +91,9 @@ export async function rehearseIngest(lantern: Lantern, options: { now?: string; 
     reached = true;
     throw new RehearsalDone();
   };
+  // Stops the runs on the other connections: the caller's signal, or a run that ended early.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const rehearse = async () => {
     // Twice: a connection sends a statement it sees the second time as a named one, which the server
     // parses then; from the third time on it is only bound and run (store/database.ts).
@@ -110,8 +113,6 @@ export async function rehearseIngest(lantern: Lantern, options: { now?: string; 
       }
     }
   };
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const connections = await lantern.store.onEachConnection(rehearse, { signal });
   if (reached) rehearsals.run++;
   return { rehearsed: reached, connections, ms: performance.now() - started };
