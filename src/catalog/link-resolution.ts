@@ -83,13 +83,22 @@ function specOf(row: EntityLinkRow): TargetLinkSpec {
 
 const RESOLVED_FIELDS = ['matched', 'target_id', 'variant_id', 'variant_name', 'variant_reason', 'diagnostics', 'similar_targets'] as const;
 
-/** Resolves stored links again and writes those whose resolution changed; returns how many did. */
-async function reresolve(db: Db, rows: readonly EntityLinkRow[], targets: StoredTargets, index: TargetIndex = indexTargets(targets.targets)): Promise<number> {
+/**
+ * Resolves stored links again and writes those whose resolution changed; returns how many did.
+ * `similarAmong` gives, by link id, the only targets that link's similar-name hint can offer.
+ */
+async function reresolve(
+  db: Db,
+  rows: readonly EntityLinkRow[],
+  targets: StoredTargets,
+  index: TargetIndex = indexTargets(targets.targets),
+  similarAmong?: ReadonlyMap<number, readonly TargetSummary[]>,
+): Promise<number> {
   if (rows.length === 0) return 0;
   const now = new Date().toISOString();
   const changed: EntityLinkRow[] = [];
   for (const row of rows) {
-    const columns = resolutionColumns(resolveTargetLink(specOf(row), index), targets, now);
+    const columns = resolutionColumns(resolveTargetLink(specOf(row), index, similarAmong?.get(row.id)), targets, now);
     if (!RESOLVED_FIELDS.every((field) => row[field] === columns[field])) changed.push({ ...row, ...columns });
   }
   await rewriteLinks(db, changed);
@@ -159,7 +168,8 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
     if (known.length > 0) {
       const candidates = await candidateTargets(db, known, targetId);
       const index = indexTargets(candidates.targets);
-      changed += await reresolve(db, concernedHints(known, candidates, index, targetId), candidates, index);
+      const hints = concernedHints(known, candidates, index, targetId);
+      changed += await reresolve(db, hints.rows, candidates, index, hints.similarAmong);
     }
     if (unknown.length > 0) changed += await reresolve(db, unknown, await targetsForLinks(db, unknown.map(keysOf)));
     checked += locked.length;
@@ -192,18 +202,32 @@ async function candidateTargets(db: Db, rows: readonly EntityLinkRow[], newTarge
  * (newTargetConcernsHint). The others keep what they have. Among a thousand links waiting for
  * names a few characters apart, a new target takes a place in about one hint in ten: the others
  * are weighed against their own hint alone, not resolved against every target any of them offers.
+ * Those it concerns are resolved with their hint and the new target as the only similar names
+ * (`similarAmong`): weighing each against every target any of them offered made the first scans
+ * near a thousand waiting links cost more as their hints came to differ.
  */
-function concernedHints(rows: readonly EntityLinkRow[], candidates: StoredTargets, index: TargetIndex, newTargetId: number): EntityLinkRow[] {
+function concernedHints(
+  rows: readonly EntityLinkRow[],
+  candidates: StoredTargets,
+  index: TargetIndex,
+  newTargetId: number,
+): { rows: EntityLinkRow[]; similarAmong: Map<number, readonly TargetSummary[]> } {
   const byId = new Map(candidates.targets.map((t) => [t.id, t]));
+  const similarAmong = new Map<number, readonly TargetSummary[]>();
   const target = byId.get(newTargetId);
-  if (!target) return [...rows];
-  return rows.filter((row) => {
+  if (!target) return { rows: [...rows], similarAmong };
+  const concerned = rows.filter((row) => {
     if (row.target_id !== null || row.similar_targets === null) return true;
     const offered = (JSON.parse(row.similar_targets) as number[]).map((id) => byId.get(id));
     // A target it offers that is gone: resolved again, to offer the ones there are.
     if (offered.some((t) => t === undefined)) return true;
-    return newTargetConcernsHint(keysOf(row), offered as TargetSummary[], target, index);
+    if (!newTargetConcernsHint(keysOf(row), offered as TargetSummary[], target, index)) return false;
+    // Its new hint is the nearest few of the ones it offers and the new target: weighed against
+    // those alone, not against every target that any of these links offers.
+    similarAmong.set(row.id, [...(offered as TargetSummary[]), target]);
+    return true;
   });
+  return { rows: concerned, similarAmong };
 }
 
 /**

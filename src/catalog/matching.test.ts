@@ -295,8 +295,11 @@ describe('newTargetConcernsHint: whether a new target can change a waiting link'
       if (without.matched) continue;
       const all = indexTargets([...before, added]);
       const offered = (without.similarTargetIds ?? []).map((id) => before.find((t) => t.id === id) as TargetSummary);
-      if (newTargetConcernsHint(nameKeys(spec.name, spec.scope), offered, added, all)) yes++;
-      else {
+      if (newTargetConcernsHint(nameKeys(spec.name, spec.scope), offered, added, all)) {
+        yes++;
+        // The store resolves such a link weighing its hint and the new target alone: the same.
+        expect(resolveTargetLink(spec, all, [...offered, added]), `${spec.name} among its hint and ${added.name}`).toEqual(resolveTargetLink(spec, all));
+      } else {
         no++;
         expect(resolveTargetLink(spec, all), `${spec.name} with ${added.name} added to ${before.map((t) => t.name).join(', ')}`).toEqual(without);
       }
@@ -304,6 +307,18 @@ describe('newTargetConcernsHint: whether a new target can change a waiting link'
     // Both answers were given, many times each.
     expect(no).toBeGreaterThan(50);
     expect(yes).toBeGreaterThan(50);
+  });
+
+  it('weighs only the targets it is given for the hint, when given them', () => {
+    const spec = link('acme/svc-10');
+    const near = [target('acme/svc-11', PAY), target('acme/svc-12', PAY), target('acme/svc-13', PAY), target('acme/svc-14', PAY)];
+    const all = indexTargets([...near, target('zzz/other', PAY)]);
+    const hint = (among?: TargetSummary[]) => resolveTargetLink(spec, all, among).similarTargetIds;
+    expect(hint()).toEqual([near[0]?.id, near[1]?.id, near[2]?.id]);
+    expect(hint([near[3] as TargetSummary, near[1] as TargetSummary])).toEqual([near[1]?.id, near[3]?.id]);
+    // A target given that is not similar is not offered; none given, no hint.
+    expect(hint([target('zzz/other', PAY)])).toEqual([]);
+    expect(resolveTargetLink(spec, all, []).diagnostics[0]?.code).toBe('target-not-found');
   });
 
   it('says yes for its name in any scope, for a hint with room left, and for a tie with the last name offered that sorts first', () => {

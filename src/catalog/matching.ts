@@ -97,11 +97,16 @@ export function resolveTargetLinks(specs: readonly TargetLinkSpec[], directory: 
   return specs.map((spec) => resolveTargetLink(spec, index));
 }
 
-export function resolveTargetLink(spec: TargetLinkSpec, index: TargetIndex): TargetLinkResolution {
+/**
+ * Resolves one link against the indexed targets. `similarAmong`, when given, holds every target
+ * that can be in the link's similar-name hint: the store passes a waiting link's hint and a new
+ * target (link-resolution.ts), since the nearest few of all targets are the nearest few of those.
+ */
+export function resolveTargetLink(spec: TargetLinkSpec, index: TargetIndex, similarAmong?: readonly TargetSummary[]): TargetLinkResolution {
   const named = index.byName.get(targetNameKey(spec.name)) ?? [];
   const target = named.find((t) => sameScope(t.scope, spec.scope));
   if (!target) {
-    const { diagnostic, similar } = whyNotFound(spec, named, index);
+    const { diagnostic, similar } = whyNotFound(spec, named, index, similarAmong);
     return { spec, matched: false, diagnostics: [diagnostic], similarTargetIds: similar.map((t) => t.id) };
   }
 
@@ -152,6 +157,7 @@ function whyNotFound(
   spec: Pick<TargetLinkSpec, 'name' | 'scope'> & { origin?: TargetLinkSpec['origin'] },
   named: readonly TargetSummary[],
   index: TargetIndex,
+  similarAmong?: readonly TargetSummary[],
 ): { diagnostic: LinkDiagnostic; similar: TargetSummary[] } {
   const missing = `No target named ${quote(spec.name)} exists ${inScope(spec.scope)}`;
   if (named.length > 0) {
@@ -159,7 +165,7 @@ function whyNotFound(
     const hint = spec.origin === 'annotation' ? `; set the entry's scope to ${named.map((t) => quote(formatScope(t.scope))).join(' or ')} to link it` : '';
     return { diagnostic: { level: 'warning', code: 'target-in-other-scope', message: `${missing}, but one does ${joinOr(elsewhere)}${hint}.` }, similar: [] };
   }
-  const similar = similarTargets(spec, index);
+  const similar = similarTargets(spec, index, similarAmong);
   if (similar.length > 0) {
     const list = similar.map((t) => `${quote(t.name)} ${inScope(t.scope)}`);
     return { diagnostic: { level: 'warning', code: 'similar-target', message: `${missing}; a target with a similar name does: ${joinOr(list)}.` }, similar };
@@ -173,15 +179,18 @@ const MAX_SIMILAR = 3;
  * Targets whose names look like the link's, nearest first: the same name once a URL scheme,
  * host and `.git` are taken off (`https://github.com/acme/pay.git` for `acme/pay`); the same
  * last segment under another owner (`acme-corp/pay` for `acme/pay`); or, in the link's own
- * scope, a name a few edits away (`acme/payment` for `acme/payments`).
+ * scope, a name a few edits away (`acme/payment` for `acme/payments`). With `among`, only those
+ * targets are weighed: similarRank ranks no target but the ones the index would have offered.
  */
-function similarTargets(spec: Pick<TargetLinkSpec, 'name' | 'scope'>, index: TargetIndex): TargetSummary[] {
+function similarTargets(spec: Pick<TargetLinkSpec, 'name' | 'scope'>, index: TargetIndex, among?: readonly TargetSummary[]): TargetSummary[] {
   const link = nameKeys(spec.name, spec.scope);
-  const candidates = new Set([
-    ...(index.bySimilarityKey.get(link.similarityKey) ?? []),
-    ...(link.lastSegment === undefined ? [] : (index.byLastSegment.get(link.lastSegment) ?? [])),
-    ...(index.byScope.get(link.scope) ?? []),
-  ]);
+  const candidates = new Set(
+    among ?? [
+      ...(index.bySimilarityKey.get(link.similarityKey) ?? []),
+      ...(link.lastSegment === undefined ? [] : (index.byLastSegment.get(link.lastSegment) ?? [])),
+      ...(index.byScope.get(link.scope) ?? []),
+    ],
+  );
   const ranked: Array<[TargetSummary, SimilarRank]> = [];
   for (const target of candidates) {
     const rank = similarRank(link, index.keys.get(target) ?? nameKeys(target.name, target.scope));
