@@ -218,13 +218,12 @@ function concernedHints(
   if (!target) return { rows: [...rows], similarAmong };
   const concerned = rows.filter((row) => {
     if (row.target_id !== null || row.similar_targets === null) return true;
-    const offered = (JSON.parse(row.similar_targets) as number[]).map((id) => byId.get(id));
+    const found = (JSON.parse(row.similar_targets) as number[]).map((id) => byId.get(id));
     // A target it offers that is gone: resolved again, to offer the ones there are.
-    if (offered.some((t) => t === undefined)) return true;
-    if (!newTargetConcernsHint(keysOf(row), offered as TargetSummary[], target, index)) return false;
-    // Its new hint is the nearest few of the ones it offers and the new target: weighed against
-    // those alone, not against every target that any of these links offers.
-    similarAmong.set(row.id, [...(offered as TargetSummary[]), target]);
+    if (found.some((t) => t === undefined)) return true;
+    const offered = found as TargetSummary[];
+    if (!newTargetConcernsHint(keysOf(row), offered, target, index)) return false;
+    similarAmong.set(row.id, [...offered, target]);
     return true;
   });
   return { rows: concerned, similarAmong };
