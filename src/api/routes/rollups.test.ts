@@ -97,6 +97,24 @@ describeEachStore('roll-ups and the search across entities', (kind: StoreKind) =
     expect(await names(LOG4SHELL, 'shop')).toEqual(['shop-api', 'shop-web']);
   });
 
+  it("totals a text's entities with each shared issue once, as the dashboard does", async () => {
+    // The CVE finds every entity with data; shop-api and shop-web both show acme/shop-image.
+    const found = await get(`/api/insights/overview?q=${LOG4SHELL}`);
+    expect(found.total).toBe(3);
+    expect(found.items.reduce((sum: number, i: { counts: { total: number } | null }) => sum + (i.counts?.total ?? 0), 0)).toBe(8);
+    expect(found.totals.counts).toEqual(counts(3, 1, 1, 1));
+    expect(found.byOwner).toEqual([expect.objectContaining({ owner: 'group:default/team-shop', entities: 3, counts: counts(3, 1, 1, 1) })]);
+    expect(found.byDomain).toEqual([expect.objectContaining({ domain: 'domain:default/commerce', counts: counts(3, 1, 1, 1) })]);
+    // Every entity with data is found: each system's counts are the dashboard's.
+    const dashboard = await get('/api/insights/overview');
+    const bySystem = (answer: { bySystem: Array<{ system: string; counts: unknown }> }) => answer.bySystem.map((s) => [s.system, s.counts]);
+    expect(bySystem(found)).toEqual(bySystem(dashboard));
+    expect(found.bySystem.length).toBeGreaterThan(1);
+    const shop = await get(`/api/insights/overview?q=${LOG4SHELL}`, 'shop');
+    expect(shop.total).toBe(2);
+    expect(shop.totals.counts).toEqual(counts(2, 1, 1, 1));
+  });
+
   it('finds a CVE in every entity, target and variant that has it, within the caller’s scopes', async () => {
     const found = await get(`/api/insights/issues?q=${LOG4SHELL.toLowerCase()}`);
     expect(found.counts).toEqual(counts(3, 0, 0, 0));
