@@ -63,6 +63,11 @@ export class LanternMetrics {
     labelNames: ['race'] as const,
     registers: [this.registry],
   });
+  readonly #idleTransactionsEnded = new Counter({
+    name: 'lantern_db_idle_transactions_ended_total',
+    help: 'Transactions PostgreSQL ended because they sat idle longer than LANTERN_PG_IDLE_TRANSACTION_TIMEOUT: something held them stuck; their work was rolled back.',
+    registers: [this.registry],
+  });
   #processMetrics = false;
   #ingestQueue: (() => number) | undefined;
 
@@ -131,12 +136,19 @@ export class LanternMetrics {
     return result;
   }
 
-  /** Records the store's transaction waits and retries until the returned unsubscriber is called. */
+  /** Records the store's transaction waits, retries and transactions ended for idling until the returned unsubscriber is called. */
   watchTransactions(): () => void {
-    return this.store.watchTransactions({
+    const unwatchWaits = this.store.watchTransactions({
       began: (ms) => this.#transactionWait.observe(ms / 1000),
       retried: (race) => this.#transactionRetries.inc({ race }),
     });
+    const unwatchEnded = this.store.watchConnectionErrors((_error, lost) => {
+      if (lost === 'idle-transaction') this.#idleTransactionsEnded.inc();
+    });
+    return () => {
+      unwatchWaits();
+      unwatchEnded();
+    };
   }
 
   /** One upload's wait for an ingest slot (api/uploads.ts). */

@@ -67,7 +67,10 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
   await registerAuth(app, lantern, options.auth);
   const metrics = options.metrics ?? new LanternMetrics(lantern.store);
   registerMetrics(app, metrics);
-  const unwatch = lantern.store.watchConnectionErrors((err) => app.log.warn({ err }, 'lost an idle database connection; the next query connects again'));
+  const unwatch = lantern.store.watchConnectionErrors((err, lost) => {
+    if (lost === 'idle-transaction') app.log.error({ err }, 'PostgreSQL ended a transaction left idle for longer than LANTERN_PG_IDLE_TRANSACTION_TIMEOUT: it was rolled back and its locks released');
+    else app.log.warn({ err }, 'lost an idle database connection; the next query connects again');
+  });
   app.addHook('onClose', async () => unwatch());
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -19,6 +19,7 @@ import {
 } from 'kysely';
 import type { ClientBase, CustomTypesConfig, PoolClient } from 'pg';
 import { InputError } from '../domain/errors.js';
+import { parseInterval } from '../domain/interval.js';
 import { ConstantStatementsPlugin } from './constant-statements.js';
 import { migrationProvider } from './migrations/index.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
@@ -70,10 +71,12 @@ export interface Store {
   clientOf(trx: Kysely<Database>): Promise<PgClient | undefined>;
   /**
    * Hears errors of connections no query was using (PostgreSQL closing idle connections when it
-   * stops): the pool drops them and connects again on the next query. Returns the unsubscriber.
-   * With no listener they are written to stderr: never an unhandled 'error' event.
+   * stops: `idle-connection`), and PostgreSQL ending a transaction left idle too long
+   * (`idle-transaction`, DEFAULT_IDLE_TRANSACTION_TIMEOUT_MS): the pool drops those connections and
+   * connects again on the next query. Returns the unsubscriber. With no listener they are written
+   * to stderr: never an unhandled 'error' event.
    */
-  watchConnectionErrors(listener: (error: Error) => void): () => void;
+  watchConnectionErrors(listener: (error: Error, lost: LostConnection) => void): () => void;
   /**
    * Hears how transactions wait: each one's wait to begin, and each run again after a lost race
    * (metrics). Returns the unsubscriber.
@@ -81,6 +84,12 @@ export interface Store {
   watchTransactions(listener: TransactionListener): () => void;
   close(): Promise<void>;
 }
+
+/** How a connection was lost: idle in the pool, or ended by PostgreSQL in a transaction that idled too long. */
+export type LostConnection = 'idle-connection' | 'idle-transaction';
+
+/** SQLSTATE 25P03: PostgreSQL ended a session idle in a transaction for longer than idle_in_transaction_session_timeout. */
+export const IDLE_IN_TRANSACTION_TIMEOUT = '25P03';
 
 /** Why a transaction was run again: the race it lost (RACE_CODES). */
 export type LostRace = 'serialization' | 'deadlock' | 'unique-violation';
@@ -151,6 +160,12 @@ export interface OpenOptions {
    */
   preparedStatements?: boolean;
   /**
+   * PostgreSQL only: how long a transaction may sit idle, its client sending nothing, before
+   * PostgreSQL ends it (rolled back, its locks released); 0 never. Default:
+   * LANTERN_PG_IDLE_TRANSACTION_TIMEOUT (idleTransactionTimeoutFrom), else a minute.
+   */
+  idleTransactionTimeoutMs?: number;
+  /**
    * SQLite (a file) only: checkpoint the WAL from a thread of its own instead of in the commit that
    * fills it (sqlite-checkpointer.ts), for a long-running server (`lantern serve`).
    */
@@ -167,6 +182,23 @@ const CONNECT_TIMEOUT_MS = 5_000;
  * scans, loaded machine): scans from CI arrive seconds or minutes apart, and each found its connection closed.
  */
 const IDLE_CONNECTION_MS = 10 * 60_000;
+
+/**
+ * PostgreSQL: a transaction idle for longer than this is ended by PostgreSQL
+ * (idle_in_transaction_session_timeout). Lantern's transactions send their statements one after
+ * another, with at most a chunk of a report parsed in between: one left idle this long is stuck
+ * (a bug, a stalled process), and would hold its row and advisory locks — the link resolution's
+ * among them, which every replica's linking ingests wait for — until the process died. The job
+ * lease, idle by design while its job runs, turns it off for itself (job-lease.ts).
+ */
+export const DEFAULT_IDLE_TRANSACTION_TIMEOUT_MS = 60_000;
+
+/** LANTERN_PG_IDLE_TRANSACTION_TIMEOUT: `30s`, `5m`, a number of seconds, or `0` for never; a minute when unset. */
+export function idleTransactionTimeoutFrom(env: NodeJS.ProcessEnv): number {
+  const value = env.LANTERN_PG_IDLE_TRANSACTION_TIMEOUT?.trim();
+  if (value === undefined || value === '') return DEFAULT_IDLE_TRANSACTION_TIMEOUT_MS;
+  return parseInterval(value, 'LANTERN_PG_IDLE_TRANSACTION_TIMEOUT');
+}
 
 export const DEFAULT_DATABASE = 'lantern.db';
 
@@ -302,6 +334,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     if (oid === INT8 || oid === NUMERIC) return (value: string) => Number(value);
     return pg.types.getTypeParser(oid, format as 'text');
   };
+  const idleTransactionTimeoutMs = options.idleTransactionTimeoutMs ?? idleTransactionTimeoutFrom(process.env);
   const pool = new pg.Pool({
     connectionString: withDefaultUser(url),
     max: options.poolSize ?? 10,
@@ -313,20 +346,34 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     // waiting forever for an answer.
     keepAlive: true,
     types: { getTypeParser: pgTypeParser } as CustomTypesConfig,
+    ...(idleTransactionTimeoutMs > 0 ? { idle_in_transaction_session_timeout: idleTransactionTimeoutMs } : {}),
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const description = redactPassword(url);
   // Without a listener, an idle connection's error (PostgreSQL stopping, a network cut) would be an
   // unhandled 'error' event, which ends the process. The pool has already dropped that connection.
-  const listeners = new Set<(error: Error) => void>();
-  pool.on('error', (error) => {
-    if (listeners.size === 0) process.stderr.write(`lantern: lost an idle connection to PostgreSQL at ${description}: ${error.message}\n`);
-    for (const listener of listeners) listener(error);
-  });
+  const listeners = new Set<(error: Error, lost: LostConnection) => void>();
+  const report = (error: Error, lost: LostConnection) => {
+    if (listeners.size === 0) {
+      process.stderr.write(
+        lost === 'idle-transaction'
+          ? `lantern: PostgreSQL at ${description} ended a transaction left idle for longer than ${idleTransactionTimeoutMs / 1000} s (LANTERN_PG_IDLE_TRANSACTION_TIMEOUT): it was rolled back\n`
+          : `lantern: lost an idle connection to PostgreSQL at ${description}: ${error.message}\n`,
+      );
+    }
+    for (const listener of listeners) listener(error, lost);
+  };
+  pool.on('error', (error) => report(error, 'idle-connection'));
   // The pool listens to its idle connections only: a connection a transaction holds between two
   // statements (an ingest parsing its next batch) that dies would be an unhandled 'error' event
-  // too. The error needs no report here: the next statement on it fails with it, and the pool drops it.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  // too. Such an error needs no report: the next statement on it fails with it, and the pool drops
+  // it. Unless PostgreSQL ended the transaction for idling: then something held it stuck, and
+  // that is told.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => {
+      if ((error as { code?: unknown }).code === IDLE_IN_TRANSACTION_TIMEOUT) report(error, 'idle-transaction');
+    }),
+  );
   if (options.preparedStatements ?? preparedStatementsFrom(process.env)) pool.on('connect', (client) => namingRepeatedStatements(client));
   // Kysely keeps the client of a transaction to itself: it is found again by its backend's pid.
   const clients = new Set<ClientBase>();

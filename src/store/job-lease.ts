@@ -17,7 +17,9 @@ export type LeaseOutcome<T> = { ran: true; value: T } | { ran: false };
 export async function withJobLease<T>(store: Store, job: string, work: () => Promise<T>): Promise<LeaseOutcome<T>> {
   if (store.dialect === 'sqlite') return { ran: true, value: await work() };
   return store.db.transaction().execute(async (trx): Promise<LeaseOutcome<T>> => {
-    const { rows } = await sql<{ leased: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${`lantern job ${job} in `} || current_schema(), 0)) as leased`.execute(trx);
+    // The lease's transaction idles while the job runs on other connections, as long as the job
+    // takes: it is the one transaction exempt from the idle timeout (database.ts DEFAULT_IDLE_TRANSACTION_TIMEOUT_MS).
+    const { rows } = await sql<{ leased: boolean }>`select set_config('idle_in_transaction_session_timeout', '0', true) as idle, pg_try_advisory_xact_lock(hashtextextended(${`lantern job ${job} in `} || current_schema(), 0)) as leased`.execute(trx);
     if (!rows[0]?.leased) return { ran: false };
     return { ran: true, value: await work() };
   });

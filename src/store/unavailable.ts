@@ -11,10 +11,11 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPI
 /**
  * PostgreSQL SQLSTATEs that mean "not now" rather than "not this": 57P01 admin_shutdown,
  * 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, recovering), 53300
- * too_many_connections; and class 08, connection exceptions.
+ * too_many_connections, 25P03 idle_in_transaction_session_timeout (the transaction was rolled
+ * back whole: asking again runs it anew); and class 08, connection exceptions.
  */
 function isUnavailablePostgresState(code: string): boolean {
-  return code === '57P01' || code === '57P02' || code === '57P03' || code === '53300' || code.startsWith('08');
+  return code === '57P01' || code === '57P02' || code === '57P03' || code === '53300' || code === '25P03' || code.startsWith('08');
 }
 
 /**

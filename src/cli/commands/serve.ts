@@ -11,6 +11,7 @@ import type { ReadingPolicyOptions } from '../../catalog/reading-policy.js';
 import { isRemoteAddress } from '../../catalog/source-address.js';
 import type { RefreshOutcome } from '../../catalog/catalog.js';
 import { InputError } from '../../domain/errors.js';
+import { parseInterval } from '../../domain/interval.js';
 import { DEFAULT_MAX_REPORT_MB } from '../../ingest/report-file.js';
 import type { Lantern } from '../../lantern.js';
 import { OFFICIAL_FEEDS } from '../../feeds/official.js';
@@ -50,14 +51,8 @@ export const DEFAULT_REFRESH_INTERVAL = '5m';
 export const MIN_REFRESH_INTERVAL_MS = 30_000;
 /** How often every scorecard is evaluated again: time alone changes some data points. */
 export const SCORECARD_INTERVAL_MS = 60 * 60 * 1000;
-const UNIT_SECONDS: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600 };
-
 /** `30s`, `5m`, `1h` or a number of seconds, in milliseconds; `0` turns periodic refresh off. */
-export function parseInterval(text: string, flag = '--refresh-interval'): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/i.exec(text.trim());
-  if (!match) throw new InputError(`Invalid ${flag} ${JSON.stringify(text)}: expected a duration such as 30s, 5m or 1h, or a number of seconds.`);
-  return Math.round(Number(match[1]) * (UNIT_SECONDS[(match[2] ?? '').toLowerCase()] ?? 1) * 1000);
-}
+export { parseInterval };
 
 /** `--refresh-interval`: 0 (never) or at least MIN_REFRESH_INTERVAL_MS, so that Lantern cannot be made to hammer a catalog's hosts. */
 export function refreshIntervalOption(text: string): number {
