@@ -346,7 +346,6 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     // waiting forever for an answer.
     keepAlive: true,
     types: { getTypeParser: pgTypeParser } as CustomTypesConfig,
-    ...(idleTransactionTimeoutMs > 0 ? { idle_in_transaction_session_timeout: idleTransactionTimeoutMs } : {}),
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   const description = redactPassword(url);
@@ -374,6 +373,10 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
       if ((error as { code?: unknown }).code === IDLE_IN_TRANSACTION_TIMEOUT) report(error, 'idle-transaction');
     }),
   );
+  // Set by a statement, queued ahead of the connection's first query, rather than as a startup
+  // parameter, which PgBouncer refuses unless told to ignore it. Should it fail, the connection is
+  // broken and the query behind it fails the same way.
+  if (idleTransactionTimeoutMs > 0) pool.on('connect', (client) => void client.query(`set idle_in_transaction_session_timeout = ${Math.round(idleTransactionTimeoutMs)}`).catch(() => undefined));
   if (options.preparedStatements ?? preparedStatementsFrom(process.env)) pool.on('connect', (client) => namingRepeatedStatements(client));
   // Kysely keeps the client of a transaction to itself: it is found again by its backend's pid.
   const clients = new Set<ClientBase>();
