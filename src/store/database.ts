@@ -23,6 +23,7 @@ import { parseInterval } from '../domain/interval.js';
 import { ConstantStatementsPlugin } from './constant-statements.js';
 import { migrationProvider } from './migrations/index.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
+import { IDLE_IN_TRANSACTION_TIMEOUT } from './unavailable.js';
 import { readerDialect } from './sqlite-reader.js';
 import type { Database } from './schema.js';
 
@@ -87,9 +88,6 @@ export interface Store {
 
 /** How a connection was lost: idle in the pool, or ended by PostgreSQL in a transaction that idled too long. */
 export type LostConnection = 'idle-connection' | 'idle-transaction';
-
-/** SQLSTATE 25P03: PostgreSQL ended a session idle in a transaction for longer than idle_in_transaction_session_timeout. */
-export const IDLE_IN_TRANSACTION_TIMEOUT = '25P03';
 
 /** Why a transaction was run again: the race it lost (RACE_CODES). */
 export type LostRace = 'serialization' | 'deadlock' | 'unique-violation';
@@ -368,15 +366,15 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   // too. Such an error needs no report: the next statement on it fails with it, and the pool drops
   // it. Unless PostgreSQL ended the transaction for idling: then something held it stuck, and
   // that is told.
-  pool.on('connect', (client) =>
+  // The timeout is set by a statement queued ahead of the connection's first query, rather than as
+  // a startup parameter, which PgBouncer refuses unless told to ignore it. Should it fail, the
+  // connection is broken and the query behind it fails the same way.
+  pool.on('connect', (client) => {
     client.on('error', (error) => {
       if ((error as { code?: unknown }).code === IDLE_IN_TRANSACTION_TIMEOUT) report(error, 'idle-transaction');
-    }),
-  );
-  // Set by a statement, queued ahead of the connection's first query, rather than as a startup
-  // parameter, which PgBouncer refuses unless told to ignore it. Should it fail, the connection is
-  // broken and the query behind it fails the same way.
-  if (idleTransactionTimeoutMs > 0) pool.on('connect', (client) => void client.query(`set idle_in_transaction_session_timeout = ${Math.round(idleTransactionTimeoutMs)}`).catch(() => undefined));
+    });
+    if (idleTransactionTimeoutMs > 0) void client.query(`set idle_in_transaction_session_timeout = ${Math.round(idleTransactionTimeoutMs)}`).catch(() => undefined);
+  });
   if (options.preparedStatements ?? preparedStatementsFrom(process.env)) pool.on('connect', (client) => namingRepeatedStatements(client));
   // Kysely keeps the client of a transaction to itself: it is found again by its backend's pid.
   const clients = new Set<ClientBase>();

@@ -8,6 +8,9 @@ export const SQLITE_RETRY_AFTER_SECONDS = 2;
 /** Socket errors: the server is down, restarting, or the network between is cut. */
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 
+/** SQLSTATE 25P03: PostgreSQL ended a session idle in a transaction for longer than idle_in_transaction_session_timeout. */
+export const IDLE_IN_TRANSACTION_TIMEOUT = '25P03';
+
 /**
  * PostgreSQL SQLSTATEs that mean "not now" rather than "not this": 57P01 admin_shutdown,
  * 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, recovering), 53300
@@ -15,7 +18,7 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPI
  * back whole: asking again runs it anew); and class 08, connection exceptions.
  */
 function isUnavailablePostgresState(code: string): boolean {
-  return code === '57P01' || code === '57P02' || code === '57P03' || code === '53300' || code === '25P03' || code.startsWith('08');
+  return code === '57P01' || code === '57P02' || code === '57P03' || code === '53300' || code === IDLE_IN_TRANSACTION_TIMEOUT || code.startsWith('08');
 }
 
 /**

@@ -14,7 +14,8 @@ import { forgetKeptNames, keptNamesUse, REHEARSED_LOOKUPS } from '../../store/si
 import { targetsForLinks } from '../../store/target-links.js';
 import { targetKeyColumns } from '../../store/targets.js';
 import { run } from '../program.js';
-import { parseInterval, refreshIntervalOption } from './serve.js';
+import { parseInterval } from '../../domain/interval.js';
+import { refreshIntervalOption } from './serve.js';
 
 const TESTDATA = fileURLToPath(new URL('../../catalog/testdata/store/', import.meta.url));
 

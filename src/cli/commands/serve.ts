@@ -51,8 +51,6 @@ export const DEFAULT_REFRESH_INTERVAL = '5m';
 export const MIN_REFRESH_INTERVAL_MS = 30_000;
 /** How often every scorecard is evaluated again: time alone changes some data points. */
 export const SCORECARD_INTERVAL_MS = 60 * 60 * 1000;
-export { parseInterval };
-
 /** `--refresh-interval`: 0 (never) or at least MIN_REFRESH_INTERVAL_MS, so that Lantern cannot be made to hammer a catalog's hosts. */
 export function refreshIntervalOption(text: string): number {
   const ms = parseInterval(text);
