@@ -18,7 +18,7 @@ import { readCatalog } from '../src/catalog/read.js';
 import { relateEntities } from '../src/catalog/relations.js';
 import { parseScope } from '../src/domain/scope.js';
 import { buildServer } from '../src/api/server.js';
-import { relinkAfterIngest, relinkAfterScan } from '../src/catalog/link-resolution.js';
+import { relinkAfterScan } from '../src/catalog/link-resolution.js';
 import { Lantern } from '../src/lantern.js';
 import { openStore } from '../src/store/database.js';
 import { bytes, trivyReport } from '../test/support/reports.js';
@@ -231,18 +231,24 @@ async function measureHook(database: string): Promise<{ existing: HookCost; fres
   let last = { hookMs: 0, checked: 0 };
   // In the relink hook's place among Lantern's hooks (the first is the SLA verdicts' since issue 9):
   // the others run as in every ingest, and the links are resolved once.
-  const at = lantern.afterIngest.indexOf(relinkAfterIngest);
+  const at = lantern.afterIngest.indexOf(lantern.relinkAfterIngest);
   if (at < 0) throw new Error('bench: the relink hook is not among the after-ingest hooks.');
+  let hintsQueued = false;
   lantern.afterIngest[at] = async (trx, scan) => {
     const started = performance.now();
-    const { checked } = await relinkAfterScan(trx, scan);
-    last = { hookMs: performance.now() - started, checked };
+    const relinked = await relinkAfterScan(trx, scan);
+    last = { hookMs: performance.now() - started, checked: relinked.checked };
+    hintsQueued = relinked.hintsQueued;
   };
   const vulnerability = (n: number) => ({ id: `CVE-2024-${10000 + n}`, pkg: `pkg-${n}`, version: '1.0.0', severity: 'HIGH' as const });
   const ingest = async (target: string, variant: string, n: number): Promise<HookCost> => {
     const started = performance.now();
     await lantern.ingest({ report: bytes(trivyReport([vulnerability(n)])), source: 'bench.json', target, targetType: 'repository', variant, scope: SCOPE });
-    return { ...last, ingestMs: performance.now() - started };
+    const cost = { ...last, ingestMs: performance.now() - started };
+    // The similar-name hints it queued are refreshed after it, as Lantern's own hook has them, untimed.
+    if (hintsQueued) lantern.linkHints.kick();
+    await lantern.linkHints.settled();
+    return cost;
   };
 
   // acme/svc-0001 is named by the 7 parts of file 1, one variant each; its first scan creates it.

@@ -4,7 +4,9 @@ import { covers, inFilter, type Principal, roleAllows } from './access/roles.js'
 import type { GrantRule } from './access/sign-in-grants.js';
 import { createToken, type NewToken, revokeToken, TokenVerifier, tokenById, tokenGrant, tokenView, type TokenView } from './access/tokens.js';
 import { Catalog } from './catalog/catalog.js';
-import { relinkAfterIngest, relinkTarget } from './catalog/link-resolution.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { LinkHintRefresher } from './catalog/link-hints.js';
+import { relinkAfterScan, relinkTarget } from './catalog/link-resolution.js';
 import type { CatalogReadOptions, LocationChangeHook, RegisterOptions, RefreshSummary } from './catalog/refresh.js';
 import type { RefreshOutcome } from './catalog/catalog.js';
 import { ConflictError, ForbiddenError, NotFoundError } from './domain/errors.js';
@@ -114,7 +116,18 @@ export class Lantern {
   readonly grants: readonly GrantRule[];
   readonly sla: SlaPolicies;
   readonly gates: GatePolicies;
+  /** Refreshes, after an ingest commits, the similar-name hints its new target changes (catalog/link-hints.ts). */
+  readonly linkHints: LinkHintRefresher;
   readonly #clock: () => string;
+  /** Per ingest: whether its transaction queued hints to refresh once it commits. */
+  readonly #ingesting = new AsyncLocalStorage<{ hintsQueued: boolean }>();
+  /** The after-ingest hook that resolves links again (link-resolution.ts), in its place among afterIngest. */
+  readonly relinkAfterIngest: AfterIngest = async (trx, scan) => {
+    const { hintsQueued } = await relinkAfterScan(trx, scan);
+    // The last attempt decides: a transaction run again sets it again.
+    const ingesting = this.#ingesting.getStore();
+    if (ingesting) ingesting.hintsQueued = hintsQueued;
+  };
 
   constructor(
     readonly store: Store,
@@ -128,6 +141,7 @@ export class Lantern {
     this.grants = options.grants ?? [];
     this.sla = options.sla ?? DEFAULT_SLA_POLICIES;
     this.gates = options.gates ?? NO_GATE_POLICIES;
+    this.linkHints = new LinkHintRefresher(store);
     this.tokens = new TokenVerifier(() => this.store.db, () => Date.parse(this.#clock()));
     // Entities written by a catalog refresh get their summaries and scorecards in the same transaction.
     this.catalog = new Catalog(store, { ...options.catalog, afterWrite: (trx, ids) => this.refreshEntities(trx, ids, this.#clock()) });
@@ -136,9 +150,10 @@ export class Lantern {
     this.afterIngest.push(async (trx, scan) => {
       if (scan.replacedScan) await recordFixVerdicts(trx, this.sla, this.#clock(), scan.scanId);
     });
-    // A scan can give a target link its first data, a new variant to show, or a new name to suggest;
-    // then every entity showing the target gets its summary (and history, at the scan's date) anew.
-    this.afterIngest.push(relinkAfterIngest, async (trx, scan) => {
+    // A scan can give a target link its first data, a new variant to show, or a new name to suggest
+    // (that one after the commit); then every entity showing the target gets its summary (and
+    // history, at the scan's date) anew.
+    this.afterIngest.push(this.relinkAfterIngest, async (trx, scan) => {
       await this.refreshEntities(trx, await entitiesShowingTargetLocked(trx, scan.targetId), scan.scannedAt);
     });
     // New critical or known-exploited issues are announced to the owners of the entities showing them.
@@ -259,7 +274,7 @@ export class Lantern {
   }
 
   /** Ingests a report: `ingester` (or `admin`) at the target's scope; recorded with the scan it wrote. */
-  ingest(request: IngestRequest, actor: Actor = localActor()): Promise<IngestResult> {
+  async ingest(request: IngestRequest, actor: Actor = localActor()): Promise<IngestResult> {
     const scope = formatScope(request.scope);
     authorize(actor.principal, 'ingest', scope);
     const audit: AfterIngest = async (trx, scan) => {
@@ -270,7 +285,10 @@ export class Lantern {
         ...(request.baseline ? { baseline: true } : {}),
       });
     };
-    return ingestReport(this.store, request, [...this.afterIngest, audit]);
+    const ingesting = { hintsQueued: false };
+    const result = await this.#ingesting.run(ingesting, () => ingestReport(this.store, request, [...this.afterIngest, audit]));
+    if (ingesting.hintsQueued) this.linkHints.kick();
+    return result;
   }
 
   /**
@@ -619,8 +637,10 @@ export class Lantern {
 
   #lastTimedEvents: string | undefined;
 
-  close(): Promise<void> {
-    return this.store.close();
+  /** Waits for the background work that follows ingests (the hints' refresh), then closes the store. */
+  async close(): Promise<void> {
+    await this.linkHints.settled();
+    await this.store.close();
   }
 }
 

@@ -72,6 +72,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
     else app.log.warn({ err }, 'lost an idle database connection; the next query connects again');
   });
   app.addHook('onClose', async () => unwatch());
+  lantern.linkHints.onError = (err) => app.log.error({ err }, 'the similar-name hints of waiting links were not refreshed; they stay queued for the next ingest that queues one, or the next start');
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,

@@ -79,8 +79,9 @@ describeEachStore('linking a new target through the stored link keys', (kind: St
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const ingest = (target: (typeof TARGETS)[number], n: number) =>
-    lantern.ingest({
+  // Each ingest, then the refresh of the similar-name hints it queued (link-hints.ts).
+  const ingest = async (target: (typeof TARGETS)[number], n: number) => {
+    await lantern.ingest({
       report: bytes(trivyReport([{ id: `CVE-2024-${1000 + n}`, pkg: 'lodash', version: '4.17.20', severity: 'HIGH' }])),
       source: 'trivy.json',
       target: target.name,
@@ -88,6 +89,8 @@ describeEachStore('linking a new target through the stored link keys', (kind: St
       variant: target.variant ?? 'main',
       scope: parseScope(target.scope),
     });
+    await lantern.linkHints.settled();
+  };
   const links = () => lantern.store.db.selectFrom('entity_links').select(['id', 'matched', 'target_id', 'variant_name', 'diagnostics', 'similar_targets']).orderBy('id').execute();
 
   it('leaves every link as a full resolution against every target would, after each new target', async () => {

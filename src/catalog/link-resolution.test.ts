@@ -23,8 +23,11 @@ describeEachStore('target links in the store', (kind: StoreKind) => {
     await lantern.close();
   });
 
-  const ingest = (target: string, variant: string, type: TargetType = 'repository', scope = 'acme.pay') =>
-    lantern.ingest({ report: bytes(trivyReport([lodash])), source: 'trivy.json', target, targetType: type, variant, scope: parseScope(scope) });
+  // Each ingest, then the refresh of the similar-name hints it queued (link-hints.ts).
+  const ingest = async (target: string, variant: string, type: TargetType = 'repository', scope = 'acme.pay') => {
+    await lantern.ingest({ report: bytes(trivyReport([lodash])), source: 'trivy.json', target, targetType: type, variant, scope: parseScope(scope) });
+    await lantern.linkHints.settled();
+  };
   const links = async (name: string): Promise<TargetLinkView[]> => {
     const entity = await findEntityByRef(lantern.store.db, 'component', 'default', name);
     return entity ? linksOfEntity(lantern.store.db, entity.id) : [];
@@ -77,11 +80,11 @@ describeEachStore('target links in the store', (kind: StoreKind) => {
     expect(await lantern.store.db.selectFrom('entity_links').selectAll().orderBy('id').execute()).toEqual(before);
 
     const target = await lantern.store.db.selectFrom('targets').select('id').where('name', '=', 'unrelated/thing').executeTakeFirstOrThrow();
-    expect(await relinkTarget(lantern.store.db, target.id, { isNew: true })).toEqual({ checked: 0, changed: 0 });
+    expect(await relinkTarget(lantern.store.db, target.id, { isNew: true })).toEqual({ checked: 0, changed: 0, hintsQueued: false });
     await ingest('registry.acme.io/payments', 'latest', 'container');
     const image = await lantern.store.db.selectFrom('targets').select('id').where('name', '=', 'registry.acme.io/payments').executeTakeFirstOrThrow();
     // Links that found the target are read again on every scan; a scan that changes nothing writes nothing.
-    expect(await relinkTarget(lantern.store.db, image.id, { isNew: false })).toEqual({ checked: 1, changed: 0 });
+    expect(await relinkTarget(lantern.store.db, image.id, { isNew: false })).toEqual({ checked: 1, changed: 0, hintsQueued: false });
   });
 
   it("reads an entity's links by its ref as by its id, with the entity: none for an entity without links, no entry for an unknown ref", async () => {

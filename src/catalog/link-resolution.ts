@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import { parseScope } from '../domain/scope.js';
-import type { AfterIngest, IngestedScan } from '../ingest/ingest.js';
+import type { IngestedScan } from '../ingest/ingest.js';
+import { queueHintRefresh } from '../store/link-hint-refreshes.js';
 import { lockLinkResolution, lockTargetShared } from '../store/row-locks.js';
 import type { Database, EntityLinkRow } from '../store/schema.js';
 import {
   type LinkInsert,
+  type LinkKeys,
   type LinkResolutionColumns,
   linksToTarget,
   lockLinks,
@@ -135,46 +137,81 @@ export interface RelinkResult {
   checked: number;
   /** Of those, the ones whose resolution changed. */
   changed: number;
+  /**
+   * True when the target is new and near the names of waiting links that it cannot match: their
+   * similar-name hints are queued, to be refreshed after the commit (link-hints.ts).
+   */
+  hintsQueued: boolean;
 }
 
 /**
  * Re-resolves the links a change to one target can affect: the links that found it (a new
  * variant or baseline changes what they show) and, when the target is new, the links that found
- * no target and that it concerns (it may match them, or be the similar name they should hear of).
- * Both are indexed lookups; nothing else is read.
+ * no target and have its name (it may match them, or say where the name is). Both are indexed
+ * lookups; nothing else is read. Waiting links it is only a similar name for keep their hint until
+ * it is refreshed after the commit: what an entity shows does not depend on it, and a target near
+ * a thousand waiting names would otherwise rewrite them all inside its ingest. Those links are
+ * queued for refreshHintsNear (link-hints.ts), in the same transaction.
  */
 export async function relinkTarget(db: Db, targetId: number, options: RelinkOptions): Promise<RelinkResult> {
   // No link has found a target created in this transaction: only its relinking can give it one.
   const linked = options.created ? [] : await linksToTarget(db, targetId);
   let checked = linked.length;
   let changed = linked.length > 0 ? await reresolve(db, linked, await storedTargets(db, [targetId])) : 0;
-  if (!options.isNew) return { checked, changed };
+  if (!options.isNew) return { checked, changed, hintsQueued: false };
 
   const target = options.target ?? (await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst());
-  if (!target) return { checked, changed };
+  if (!target) return { checked, changed, hintsQueued: false };
+  const near = await concernedLinks(db, target);
+  const named = near.links.filter((row) => row.name_key === near.keys.nameKey);
+  const hintsQueued = named.length < near.links.length;
+  if (hintsQueued) await queueHintRefresh(db, targetId);
+  const resolved = await resolveConcerned(db, named, targetId);
+  checked += resolved.checked;
+  changed += resolved.changed;
+  return { checked, changed, hintsQueued };
+}
+
+/**
+ * Resolves again every waiting link a new target is near, the ones whose name it does not have
+ * included: the refresh of their similar-name hints, queued by relinkTarget and run after its
+ * commit. Resolving again a link that already took the target into account changes nothing.
+ */
+export async function refreshHintsNear(db: Db, targetId: number): Promise<RelinkResult> {
+  const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
+  if (!target) return { checked: 0, changed: 0, hintsQueued: false };
+  const near = await concernedLinks(db, target);
+  return { ...(await resolveConcerned(db, near.links, targetId)), hintsQueued: false };
+}
+
+/** The waiting links a new target concerns (targetConcernsLink), read with the link-resolution lock taken. */
+async function concernedLinks(db: Db, target: { name: string; scope: string }): Promise<{ keys: NameKeys; links: LinkKeys[] }> {
   // A catalog write storing links at this moment either committed them before this (and they are
   // found below) or waits, and then reads this target (store/row-locks.ts).
   await lockLinkResolution(db);
   const keys = nameKeys(target.name, parseScope(target.scope));
   const near = await unmatchedLinksNear(db, keys);
-  const concerned = near.filter((row) => targetConcernsLink(keysOf(row), keys));
-  if (concerned.length > 0) {
-    // Locked first, then the targets read: a concurrent ingest that resolved these links for its
-    // own new target has committed by then, and both targets are seen.
-    const locked = await lockLinks(db, concerned.map((row) => row.id));
-    // Links resolved before their similar targets were kept read every target they can match, once.
-    const unknown = locked.filter((row) => row.target_id === null && row.similar_targets === null);
-    const known = locked.filter((row) => row.target_id !== null || row.similar_targets !== null);
-    if (known.length > 0) {
-      const candidates = await candidateTargets(db, known, targetId);
-      const index = indexTargets(candidates.targets);
-      const hints = concernedHints(known, candidates, index, targetId);
-      changed += await reresolve(db, hints.rows, candidates, index, hints.similarAmong);
-    }
-    if (unknown.length > 0) changed += await reresolve(db, unknown, await targetsForLinks(db, unknown.map(keysOf)));
-    checked += locked.length;
+  return { keys, links: near.filter((row) => targetConcernsLink(keysOf(row), keys)) };
+}
+
+/** Resolves these waiting links again, now that the target `targetId` exists. */
+async function resolveConcerned(db: Db, concerned: readonly LinkKeys[], targetId: number): Promise<{ checked: number; changed: number }> {
+  if (concerned.length === 0) return { checked: 0, changed: 0 };
+  // Locked first, then the targets read: a concurrent ingest that resolved these links for its
+  // own new target has committed by then, and both targets are seen.
+  const locked = await lockLinks(db, concerned.map((row) => row.id));
+  // Links resolved before their similar targets were kept read every target they can match, once.
+  const unknown = locked.filter((row) => row.target_id === null && row.similar_targets === null);
+  const known = locked.filter((row) => row.target_id !== null || row.similar_targets !== null);
+  let changed = 0;
+  if (known.length > 0) {
+    const candidates = await candidateTargets(db, known, targetId);
+    const index = indexTargets(candidates.targets);
+    const hints = concernedHints(known, candidates, index, targetId);
+    changed += await reresolve(db, hints.rows, candidates, index, hints.similarAmong);
   }
-  return { checked, changed };
+  if (unknown.length > 0) changed += await reresolve(db, unknown, await targetsForLinks(db, unknown.map(keysOf)));
+  return { checked: locked.length, changed };
 }
 
 /**
@@ -243,13 +280,8 @@ export async function relinkAfterScan(db: Db, scan: IngestedScan): Promise<Relin
   const target = await lockTargetShared(db, scan.targetId, (eb) =>
     eb.exists(eb.selectFrom('scans').select('id').where('target_id', '=', scan.targetId).where('id', '<>', scan.scanId)),
   );
-  if (!target) return { checked: 0, changed: 0 };
+  if (!target) return { checked: 0, changed: 0, hintsQueued: false };
   // PostgreSQL answers exists with a boolean, SQLite with 1 or 0.
   const earlier = target.also === true || Number(target.also) === 1;
   return relinkTarget(db, scan.targetId, { isNew: !earlier, target });
 }
-
-/** The after-ingest hook: runs inside every ingest transaction (Lantern registers it). */
-export const relinkAfterIngest: AfterIngest = async (trx, scan) => {
-  await relinkAfterScan(trx, scan);
-};

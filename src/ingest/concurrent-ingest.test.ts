@@ -182,6 +182,8 @@ describeEachStore('concurrent ingests', (kind: StoreKind) => {
   const uploadAtOnce = async (uploads: Upload[]): Promise<Upload[]> => {
     const answers = await Promise.all(uploads.map((u, i) => post(i % 2 === 0 ? first.app : second.app, u)));
     answers.forEach((a, i) => expect(a.statusCode, `${uploads[i]?.target}: ${a.body}`).toBe(201));
+    // Then the similar-name hints the first scans queued, refreshed after their commits (catalog/link-hints.ts).
+    await Promise.all([first.lantern.linkHints.settled(), second.lantern.linkHints.settled()]);
     const scanIds = answers.map((a) => (a.json() as { scanId: number }).scanId);
     return uploads.map((u, i) => ({ u, id: scanIds[i] as number })).sort((a, b) => a.id - b.id).map(({ u }) => u);
   };
@@ -192,6 +194,7 @@ describeEachStore('concurrent ingests', (kind: StoreKind) => {
     try {
       await fresh.lantern.catalog.register(catalogFile, parseScope(SCOPE));
       for (const upload of uploads) expect((await post(fresh.app, upload)).statusCode).toBe(201);
+      await fresh.lantern.linkHints.settled();
       return await endState(fresh.lantern.store);
     } finally {
       await fresh.close();

@@ -31,6 +31,8 @@ describeEachStore('the rehearsal of an ingest', (kind) => {
   it('runs on PostgreSQL twice on each connection but one through every hook, its target linked to an entity, and leaves every table as it was', async () => {
     await lantern.catalog.register(CATALOG, parseScope('acme.pay'));
     await lantern.ingest({ report: bytes(trivyReport([{ id: 'CVE-2024-1000', pkg: 'a', version: '1.0.0', severity: 'HIGH' }])), source: 'trivy.json', target: 'registry.acme.io/payments', targetType: 'container', variant: 'latest', scope: parseScope('acme.pay'), scannedAt: '2026-03-01T00:00:00.000Z' });
+    // And the similar-name hints it queued, refreshed after its commit (catalog/link-hints.ts).
+    await lantern.linkHints.settled();
     const before = await everything();
     expect(before.entity_summaries?.length).toBeGreaterThan(0);
     expect(before.scorecard_results?.length).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { bytes, semgrepReport, trivyReport } from '../../test/support/reports.js';
 import { openTestStore, POSTGRES_URL } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
@@ -24,6 +24,9 @@ describe.skipIf(!POSTGRES_URL)('round trips of an ingest on PostgreSQL', () => {
   beforeEach(async () => {
     lantern = new Lantern(await openTestStore('postgres'));
     await lantern.catalog.register(CATALOG, parseScope('acme.pay'));
+    // The refresh of similar-name hints that follows a first scan runs after its commit, in its own
+    // transaction (catalog/link-hints.ts): not the ingest's round trips, so not run here.
+    vi.spyOn(lantern.linkHints, 'kick').mockImplementation(() => undefined);
     pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
       statements?.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: unknown } | undefined)?.text));
       return (query as (...a: unknown[]) => unknown).apply(this, args);
@@ -46,14 +49,16 @@ describe.skipIf(!POSTGRES_URL)('round trips of an ingest on PostgreSQL', () => {
   // Before the reads whose answers the ingest knows were dropped and others merged: 81 and 67; then
   // at most 65 and 56 until the ingest kept what it wrote and what its refresh read; 55 and 49 until
   // a rescan found its variant among the target's variants and the link hook used what the ingest
-  // knew of its target; 54 until new issues were inserted with their priority parts (issue 17).
-  it('takes at most 53 for the first scan of a new linked target, and at most 46 for a later scan of it', async () => {
+  // knew of its target; 54 until new issues were inserted with their priority parts (issue 17); 53
+  // until a first scan queued the similar-name hints of the waiting links near its name, to be
+  // refreshed after its commit (one insert; the entity's repository link here is such a link).
+  it('takes at most 54 for the first scan of a new linked target, and at most 46 for a later scan of it', async () => {
     const first = await counted('latest', 20);
     const entity = await findEntityByRef(lantern.store.db, 'component', 'default', 'payments');
     // The scan linked the entity that named the target: the summary refresh ran.
     expect((await linksOfEntity(lantern.store.db, entity?.id ?? 0))[0]).toMatchObject({ matched: true, variantName: 'latest' });
     const later = await counted('latest', 30);
-    expect(first).toBeLessThanOrEqual(53);
+    expect(first).toBeLessThanOrEqual(54);
     expect(later).toBeLessThanOrEqual(46);
   });
 

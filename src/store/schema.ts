@@ -29,6 +29,7 @@ export interface Database {
   projects: ProjectTable;
   targets: TargetTable;
   target_name_versions: TargetNameVersionTable;
+  link_hint_refreshes: LinkHintRefreshTable;
   variants: VariantTable;
   scans: ScanTable;
   issues: IssueTable;
@@ -129,6 +130,12 @@ export interface ProjectTable {
  * (migration 0036), and a counter bumped at once (migration 0037): once for each changed target on
  * SQLite, once for each committed transaction on PostgreSQL (a bigint, read as a string there).
  */
+/** A new target whose similar-name hints of waiting links are still to be refreshed (catalog/link-hints.ts). */
+export interface LinkHintRefreshTable {
+  target_id: number;
+  queued_at: string;
+}
+
 export interface TargetNameVersionTable {
   scope: string;
   stamp: string;

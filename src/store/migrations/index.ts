@@ -32,6 +32,7 @@ import * as targetNameVersions from './0036-target-name-versions.js';
 import * as targetNameChanges from './0037-target-name-changes.js';
 import * as entityNamesCover from './0038-entity-names-cover.js';
 import * as linkSharingWhen from './0039-link-sharing-when.js';
+import * as linkHintRefreshes from './0040-link-hint-refreshes.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -71,6 +72,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0037-target-name-changes': targetNameChanges,
   '0038-entity-names-cover': entityNamesCover,
   '0039-link-sharing-when': linkSharingWhen,
+  '0040-link-hint-refreshes': linkHintRefreshes,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,180 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { bytes, trivyReport } from '../../test/support/reports.js';
+import { describeEachStore, openTestStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
+import { parseScope } from '../domain/scope.js';
+import { ingestReport, type IngestRequest } from '../ingest/ingest.js';
+import { Lantern } from '../lantern.js';
+import { openStore, type Store } from '../store/database.js';
+import { queuedHintRefreshes } from '../store/link-hint-refreshes.js';
+import { LinkHintRefresher, refreshQueuedHints } from './link-hints.js';
+import { resolveEntityLinks } from './link-resolution.js';
+
+/**
+ * The first scan of a new target resolves at once the waiting links that have its name, and
+ * queues the similar-name hints of the others, refreshed after its commit (link-hints.ts).
+ */
+
+/** Entities waiting for names a few characters apart: each new one is a similar name for all the others. */
+const CROWD = 12;
+const nearName = (k: number) => `acme/near-${String(k).padStart(2, '0')}`;
+
+function writeCatalog(dir: string): string {
+  const docs = Array.from({ length: CROWD }, (_, k) =>
+    [
+      'apiVersion: backstage.io/v1alpha1',
+      'kind: Component',
+      'metadata:',
+      `  name: near-${k}`,
+      '  annotations:',
+      `    harness.io/sto-test-target: '${JSON.stringify([{ name: nearName(k) }])}'`,
+      'spec:',
+      '  type: service',
+      '  lifecycle: production',
+      '  owner: team-a',
+    ].join('\n'),
+  );
+  const file = join(dir, 'catalog-info.yaml');
+  writeFileSync(file, `${docs.join('\n---\n')}\n`);
+  return file;
+}
+
+describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreKind) => {
+  let lantern: Lantern;
+  let dir: string;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lantern-link-hints-'));
+    lantern = new Lantern(await openTestStore(kind));
+    await lantern.catalog.register(writeCatalog(dir), parseScope('acme.pay'));
+  });
+  afterEach(async () => {
+    await lantern.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const request = (target: string, n = 0): IngestRequest => ({
+    report: bytes(trivyReport([{ id: `CVE-2024-${1000 + n}`, pkg: 'lodash', version: '4.17.20', severity: 'HIGH' }])),
+    source: 'trivy.json',
+    target,
+    targetType: 'repository',
+    variant: 'main',
+    scope: parseScope('acme.pay'),
+  });
+  /** An ingest with Lantern's hooks that refreshes nothing after it: a process that stopped at its commit. */
+  const ingestAndStop = (target: string, n = 0) => ingestReport(lantern.store, request(target, n), lantern.afterIngest);
+  const link = (k: number) =>
+    lantern.store.db
+      .selectFrom('entity_links')
+      .select(['matched', 'target_id', 'diagnostics', 'similar_targets'])
+      .where('name', '=', nearName(k))
+      .executeTakeFirstOrThrow();
+  const codes = async (k: number) => (JSON.parse((await link(k)).diagnostics) as Array<{ code: string }>).map((d) => d.code);
+  const offered = async (k: number) => {
+    const ids = JSON.parse((await link(k)).similar_targets ?? '[]') as number[];
+    if (ids.length === 0) return [];
+    return (await lantern.store.db.selectFrom('targets').select('name').where('id', 'in', ids).orderBy('name').execute()).map((t) => t.name);
+  };
+
+  it('matches the links that have the name at once, and leaves the hints of the others to the queue', async () => {
+    await ingestAndStop(nearName(3));
+    const target = await lantern.store.db.selectFrom('targets').select('id').where('name', '=', nearName(3)).executeTakeFirstOrThrow();
+    // Committed with the scan: the link that names the target shows it.
+    expect(await link(3)).toMatchObject({ matched: 1, target_id: target.id });
+    // The others were not rewritten: their hint does not offer the new name yet, and it is queued.
+    expect(await codes(4)).toEqual(['target-not-found']);
+    expect(await lantern.store.db.selectFrom('link_hint_refreshes').select('target_id').execute()).toEqual([{ target_id: target.id }]);
+
+    expect(await refreshQueuedHints(lantern.store)).toBe(true);
+    for (const k of [0, 4, CROWD - 1]) {
+      expect(await codes(k)).toEqual(['similar-target']);
+      expect(await offered(k)).toEqual([nearName(3)]);
+    }
+    expect(await link(3)).toMatchObject({ matched: 1, target_id: target.id });
+    // Every link is what a full resolution against every target gives, and the queue is empty.
+    expect(await resolveEntityLinks(lantern.store.db)).toBe(0);
+    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    expect(await refreshQueuedHints(lantern.store)).toBe(false);
+  });
+
+  it('refreshes after each ingest the hints it queued, and those a stopped process left', async () => {
+    await ingestAndStop(nearName(3));
+    expect(await queuedHintRefreshes(lantern.store.db)).toBe(1);
+
+    await lantern.ingest(request(nearName(7), 1));
+    await lantern.linkHints.settled();
+    expect(lantern.linkHints.refreshed).toBe(2);
+    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    expect(await offered(5)).toEqual([nearName(3), nearName(7)]);
+    expect(await resolveEntityLinks(lantern.store.db)).toBe(0);
+
+    // A rescan and a target near no waiting name queue nothing.
+    await lantern.ingest(request(nearName(7), 2));
+    await lantern.ingest({ ...request('other/thing', 3), scope: parseScope('other.place') });
+    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    await lantern.linkHints.settled();
+    expect(lantern.linkHints.refreshed).toBe(2);
+  });
+
+  it('closes only once the refresh that follows an ingest is done', async () => {
+    await lantern.ingest(request(nearName(3)));
+    const store = lantern.store;
+    const close = store.close;
+    let queuedAtClose = -1;
+    // The store's close is where the refresh must be over: the queue is read just before it.
+    Object.assign(store, {
+      close: async () => {
+        queuedAtClose = await queuedHintRefreshes(store.db);
+        await close();
+      },
+    });
+    await lantern.close();
+    expect(queuedAtClose).toBe(0);
+    expect(lantern.linkHints.refreshed).toBe(1);
+    // For afterEach, which closes the Lantern it finds.
+    lantern = new Lantern(await openTestStore(kind));
+  });
+
+  it('reports a refresh that fails, and keeps its row queued', async () => {
+    await ingestAndStop(nearName(3));
+    const failing: Store = { ...lantern.store, transaction: () => Promise.reject(new Error('database unavailable')) };
+    const refresher = new LinkHintRefresher(failing);
+    const errors: unknown[] = [];
+    refresher.onError = (error) => errors.push(error);
+    refresher.kick();
+    await refresher.settled();
+    expect(errors.map((e) => (e as Error).message)).toEqual(['database unavailable']);
+    expect(refresher.refreshed).toBe(0);
+    expect(await queuedHintRefreshes(lantern.store.db)).toBe(1);
+    // The next kick (here the store's own) refreshes it.
+    lantern.linkHints.kick();
+    await lantern.linkHints.settled();
+    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    expect(await offered(0)).toEqual([nearName(3)]);
+  });
+
+  it('refreshes each queued target once when two processes refresh at the same time', async () => {
+    for (const k of [1, 4, 8, 10]) await ingestAndStop(nearName(k), k);
+    expect(await queuedHintRefreshes(lantern.store.db)).toBe(4);
+    let other: Store = lantern.store;
+    if (kind === 'postgres') {
+      const schema = (await lantern.store.db.selectNoFrom((eb) => eb.fn<string>('current_schema', []).as('s')).executeTakeFirstOrThrow()).s;
+      other = await openStore(POSTGRES_URL as string, { schema, poolSize: 4 });
+    }
+    try {
+      const drain = async (store: Store) => {
+        let refreshed = 0;
+        while (await refreshQueuedHints(store)) refreshed++;
+        return refreshed;
+      };
+      const counts = await Promise.all([drain(lantern.store), drain(other)]);
+      expect(counts[0] + counts[1]).toBe(4);
+    } finally {
+      if (other !== lantern.store) await other.close();
+    }
+    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    expect(await offered(6)).toEqual([nearName(1), nearName(4), nearName(8)]);
+    expect(await resolveEntityLinks(lantern.store.db)).toBe(0);
+  });
+});
