@@ -16,6 +16,7 @@ import {
   type StoredTargets,
   targetsForLinks,
   unmatchedLinksNear,
+  waitingLinksNamed,
 } from '../store/target-links.js';
 import type { TargetLinkSpec } from './entity.js';
 import {
@@ -138,8 +139,9 @@ export interface RelinkResult {
   /** Of those, the ones whose resolution changed. */
   changed: number;
   /**
-   * True when the target is new and near the names of waiting links that it cannot match: their
-   * similar-name hints are queued, to be refreshed after the commit (link-hints.ts).
+   * True when the target is new and waiting links of other names may be near it (the same
+   * similarity key, last segment or scope): their similar-name hints are queued, to be weighed and
+   * refreshed after the commit (link-hints.ts).
    */
   hintsQueued: boolean;
 }
@@ -148,10 +150,11 @@ export interface RelinkResult {
  * Re-resolves the links a change to one target can affect: the links that found it (a new
  * variant or baseline changes what they show) and, when the target is new, the links that found
  * no target and have its name (it may match them, or say where the name is). Both are indexed
- * lookups; nothing else is read. Waiting links it is only a similar name for keep their hint until
- * it is refreshed after the commit: what an entity shows does not depend on it, and a target near
- * a thousand waiting names would otherwise rewrite them all inside its ingest. Those links are
- * queued for refreshHintsNear (link-hints.ts), in the same transaction.
+ * lookups; nothing else is read. Waiting links it can only be a similar name for keep their hint
+ * until it is refreshed after the commit: what an entity shows does not depend on it, and a target
+ * near a thousand waiting names would otherwise read and rewrite them all inside its ingest. When
+ * any may be near, the target is queued for refreshHintsNear (link-hints.ts), in the same
+ * transaction.
  */
 export async function relinkTarget(db: Db, targetId: number, options: RelinkOptions): Promise<RelinkResult> {
   // No link has found a target created in this transaction: only its relinking can give it one.
@@ -162,14 +165,15 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
 
   const target = options.target ?? (await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst());
   if (!target) return { checked, changed, hintsQueued: false };
-  const near = await concernedLinks(db, target);
-  const named = near.links.filter((row) => row.name_key === near.keys.nameKey);
-  const hintsQueued = named.length < near.links.length;
-  if (hintsQueued) await queueHintRefresh(db, targetId);
+  // As in concernedLinks: a catalog write storing links now committed them before this, or waits.
+  await lockLinkResolution(db);
+  const { named, othersNear } = await waitingLinksNamed(db, nameKeys(target.name, parseScope(target.scope)));
+  // Whether the target is near enough to any of the others to enter its hint is the refresh's to weigh.
+  if (othersNear) await queueHintRefresh(db, targetId);
   const resolved = await resolveConcerned(db, named, targetId);
   checked += resolved.checked;
   changed += resolved.changed;
-  return { checked, changed, hintsQueued };
+  return { checked, changed, hintsQueued: othersNear };
 }
 
 /**
@@ -180,18 +184,17 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
 export async function refreshHintsNear(db: Db, targetId: number): Promise<RelinkResult> {
   const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
   if (!target) return { checked: 0, changed: 0, hintsQueued: false };
-  const near = await concernedLinks(db, target);
-  return { ...(await resolveConcerned(db, near.links, targetId)), hintsQueued: false };
+  return { ...(await resolveConcerned(db, await concernedLinks(db, target), targetId)), hintsQueued: false };
 }
 
 /** The waiting links a new target concerns (targetConcernsLink), read with the link-resolution lock taken. */
-async function concernedLinks(db: Db, target: { name: string; scope: string }): Promise<{ keys: NameKeys; links: LinkKeys[] }> {
+async function concernedLinks(db: Db, target: { name: string; scope: string }): Promise<LinkKeys[]> {
   // A catalog write storing links at this moment either committed them before this (and they are
   // found below) or waits, and then reads this target (store/row-locks.ts).
   await lockLinkResolution(db);
   const keys = nameKeys(target.name, parseScope(target.scope));
   const near = await unmatchedLinksNear(db, keys);
-  return { keys, links: near.filter((row) => targetConcernsLink(keysOf(row), keys)) };
+  return near.filter((row) => targetConcernsLink(keysOf(row), keys));
 }
 
 /** Resolves these waiting links again, now that the target `targetId` exists. */

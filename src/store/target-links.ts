@@ -257,6 +257,43 @@ export function unmatchedLinksNear(db: Db, near: NameKeys): Promise<LinkKeys[]> 
     .execute();
 }
 
+/**
+ * What the first scan of a new target with these keys reads of the waiting links, in one statement:
+ * the keys of those that have its name (in any scope: it may match them, or say where the name
+ * is), and whether any other that unmatchedLinksNear would return exists. Those others it can only
+ * be a similar name for: the refresh after its commit reads them all (catalog/link-hints.ts).
+ */
+export async function waitingLinksNamed(db: Db, near: NameKeys): Promise<{ named: LinkKeys[]; othersNear: boolean }> {
+  const rows = await db
+    .selectFrom('entity_links')
+    .select(['id', 'name_key', 'similarity_key', 'last_segment', 'scope'])
+    .where('target_id', 'is', null)
+    .where('name_key', '=', near.nameKey)
+    .unionAll(
+      db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom('entity_links')
+            .select(['id', 'name_key', 'similarity_key', 'last_segment', 'scope'])
+            .where('target_id', 'is', null)
+            .where('name_key', '<>', near.nameKey)
+            .where((w) =>
+              w.or([
+                w('similarity_key', '=', near.similarityKey),
+                ...(near.lastSegment === undefined ? [] : [w('last_segment', '=', near.lastSegment)]),
+                w('scope', '=', near.scope),
+              ]),
+            )
+            .limit(1)
+            .as('other'),
+        )
+        .selectAll(),
+    )
+    .execute();
+  const named = rows.filter((row) => row.name_key === near.nameKey).sort((a, b) => a.id - b.id);
+  return { named, othersNear: named.length < rows.length };
+}
+
 /** The ids of the targets with any of these name keys, in any scope. */
 export async function targetsNamed(db: Db, nameKeys: readonly string[]): Promise<number[]> {
   const ids: number[] = [];
