@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../../test/support/server.js';
 import { describeEachStore, type StoreKind } from '../../test/support/stores.js';
 import { localActor } from '../access/actor.js';
+import { parseScope } from '../domain/scope.js';
 
 const query = 'target=acme%2Fpayments&type=repository&variant=main';
 
@@ -75,6 +79,31 @@ describeEachStore('GET /api/metrics', (kind: StoreKind) => {
     const anonymous = await get('/api/metrics');
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json().error.name).toBe('UnauthenticatedError');
+  });
+
+  it("counts the refreshes of waiting links' similar-name hints that follow first scans", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lantern-metrics-'));
+    try {
+      // A waiting link whose name is one letter off the target the upload creates.
+      const file = join(dir, 'catalog-info.yaml');
+      writeFileSync(
+        file,
+        ['apiVersion: backstage.io/v1alpha1', 'kind: Component', 'metadata:', '  name: payments', '  annotations:', `    harness.io/sto-test-target: '${JSON.stringify([{ name: 'acme/paymentz', scope: 'account' }])}'`, 'spec:', '  type: service', '  lifecycle: production', '  owner: team-a'].join('\n'),
+      );
+      await server.lantern.catalog.register(file, parseScope('account'));
+      const zero = (await get('/api/metrics', viewer)).body;
+      expect(sample(zero, 'lantern_link_hint_refreshes_total{outcome="refreshed"}')).toBe(0);
+      const ingest = await server.app.inject({ method: 'POST', url: `/api/scans?${query}&scope=account`, payload: trivyReport(1), headers: { 'content-type': 'application/json', authorization: `Bearer ${ingester}` } });
+      expect(ingest.statusCode).toBe(201);
+      await server.lantern.linkHints.settled();
+      const links = await server.lantern.store.db.selectFrom('entity_links').select('diagnostics').execute();
+      expect(links.map((l) => (JSON.parse(l.diagnostics) as Array<{ code: string }>)[0]?.code)).toEqual(['similar-target']);
+      const text = (await get('/api/metrics', viewer)).body;
+      expect(sample(text, 'lantern_link_hint_refreshes_total{outcome="refreshed"}')).toBe(1);
+      expect(sample(text, 'lantern_link_hint_refreshes_total{outcome="failed"}')).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is left out of the OpenAPI document, which lists the health routes', async () => {

@@ -68,12 +68,19 @@ export class LanternMetrics {
     help: 'Transactions PostgreSQL ended because they sat idle longer than LANTERN_PG_IDLE_TRANSACTION_TIMEOUT: something held them stuck; their work was rolled back.',
     registers: [this.registry],
   });
+  readonly #linkHintRefreshes = new Counter({
+    name: 'lantern_link_hint_refreshes_total',
+    help: "Refreshes of waiting links' similar-name hints after a first scan's commit, by outcome: refreshed (one queued target), or failed (left queued for the next).",
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
   #processMetrics = false;
   #ingestQueue: (() => number) | undefined;
 
   constructor(private readonly store: Store) {
     // Known at zero before the first retry, so that a rate over them reads 0, not no data.
     for (const race of ['serialization', 'deadlock', 'unique-violation'] as const) this.#transactionRetries.inc({ race }, 0);
+    for (const outcome of ['refreshed', 'failed'] as const) this.#linkHintRefreshes.inc({ outcome }, 0);
     if (store.dialect === 'postgres') {
       new Gauge({
         name: 'lantern_db_pool_connections',
@@ -154,6 +161,11 @@ export class LanternMetrics {
   /** One upload's wait for an ingest slot (api/uploads.ts). */
   ingestWaited(seconds: number, outcome: SlotOutcome): void {
     this.#ingestQueueWait.observe({ outcome }, seconds);
+  }
+
+  /** One refresh of similar-name hints after a first scan (catalog/link-hints.ts). */
+  linkHintsRefreshed(outcome: 'refreshed' | 'failed'): void {
+    this.#linkHintRefreshes.inc({ outcome });
   }
 
   jobRan(job: string, outcome: JobOutcome): void {

@@ -73,6 +73,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
   });
   app.addHook('onClose', async () => unwatch());
   lantern.linkHints.onError = (err) => app.log.error({ err }, 'the similar-name hints of waiting links were not refreshed; they stay queued for the next ingest that queues one, or the next start');
+  lantern.linkHints.onOutcome = (outcome) => metrics.linkHintsRefreshed(outcome);
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,

@@ -141,16 +141,21 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     const failing: Store = { ...lantern.store, transaction: () => Promise.reject(new Error('database unavailable')) };
     const refresher = new LinkHintRefresher(failing);
     const errors: unknown[] = [];
+    const outcomes: string[] = [];
     refresher.onError = (error) => errors.push(error);
+    refresher.onOutcome = (outcome) => outcomes.push(outcome);
     refresher.kick();
     await refresher.settled();
     expect(errors.map((e) => (e as Error).message)).toEqual(['database unavailable']);
+    expect(outcomes).toEqual(['failed']);
     expect(refresher.refreshed).toBe(0);
     expect(await queuedHintRefreshes(lantern.store.db)).toBe(1);
     // The next kick (here the store's own) refreshes it.
+    lantern.linkHints.onOutcome = (outcome) => outcomes.push(outcome);
     lantern.linkHints.kick();
     await lantern.linkHints.settled();
     expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    expect(outcomes).toEqual(['failed', 'refreshed']);
     expect(await offered(0)).toEqual([nearName(3)]);
   });
 

@@ -22,6 +22,9 @@ export class LinkHintRefresher {
   #again = false;
   #refreshed = 0;
 
+  /** Told of each queued target whose hints were refreshed, and of each refresh that failed (metrics). */
+  onOutcome: (outcome: 'refreshed' | 'failed') => void = () => undefined;
+
   /** Told of a refresh that failed; its row stays queued for the next. */
   onError: (error: unknown) => void = (error) => {
     console.error(`lantern: the similar-name hints of waiting links were not refreshed (they will be after the next ingest): ${error instanceof Error ? error.message : String(error)}`);
@@ -36,7 +39,10 @@ export class LinkHintRefresher {
       return;
     }
     this.#running = this.#drain()
-      .catch((error: unknown) => this.onError(error))
+      .catch((error: unknown) => {
+        this.onOutcome('failed');
+        this.onError(error);
+      })
       .finally(() => {
         this.#running = undefined;
         if (this.#again) {
@@ -57,7 +63,10 @@ export class LinkHintRefresher {
   }
 
   async #drain(): Promise<void> {
-    while (await refreshQueuedHints(this.store)) this.#refreshed++;
+    while (await refreshQueuedHints(this.store)) {
+      this.#refreshed++;
+      this.onOutcome('refreshed');
+    }
   }
 }
 
