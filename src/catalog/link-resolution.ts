@@ -170,9 +170,14 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
   const { named, othersNear } = await waitingLinksNamed(db, nameKeys(target.name, parseScope(target.scope)));
   // Whether the target is near enough to any of the others to enter its hint is the refresh's to weigh.
   if (othersNear) await queueHintRefresh(db, targetId);
-  const resolved = await resolveConcerned(db, named, targetId);
-  checked += resolved.checked;
-  changed += resolved.changed;
+  if (named.length > 0) {
+    // Locked first, then the targets read, as in resolveConcerned. A link the target has the name of
+    // matches it, or says in which scope the name is: no similar name is weighed for it, so the
+    // targets of its name are all it needs.
+    const locked = await lockLinks(db, named.map((row) => row.id));
+    checked += locked.length;
+    changed += await reresolve(db, locked, await storedTargets(db, [targetId], [...new Set(locked.map((row) => row.name_key))]));
+  }
   return { checked, changed, hintsQueued: othersNear };
 }
 
