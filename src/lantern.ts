@@ -4,7 +4,6 @@ import { covers, inFilter, type Principal, roleAllows } from './access/roles.js'
 import type { GrantRule } from './access/sign-in-grants.js';
 import { createToken, type NewToken, revokeToken, TokenVerifier, tokenById, tokenGrant, tokenView, type TokenView } from './access/tokens.js';
 import { Catalog } from './catalog/catalog.js';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { LinkHintRefresher } from './catalog/link-hints.js';
 import { relinkAfterScan, relinkTarget } from './catalog/link-resolution.js';
 import type { CatalogReadOptions, LocationChangeHook, RegisterOptions, RefreshSummary } from './catalog/refresh.js';
@@ -119,14 +118,12 @@ export class Lantern {
   /** Refreshes, after an ingest commits, the similar-name hints its new target changes (catalog/link-hints.ts). */
   readonly linkHints: LinkHintRefresher;
   readonly #clock: () => string;
-  /** Per ingest: whether its transaction queued hints to refresh once it commits. */
-  readonly #ingesting = new AsyncLocalStorage<{ hintsQueued: boolean }>();
-  /** The after-ingest hook that resolves links again (link-resolution.ts), in its place among afterIngest. */
+  /**
+   * The after-ingest hook that resolves links again (link-resolution.ts), in its place among
+   * afterIngest. ingest() runs in its place one that also tells it whether hints were queued.
+   */
   readonly relinkAfterIngest: AfterIngest = async (trx, scan) => {
-    const { hintsQueued } = await relinkAfterScan(trx, scan);
-    // The last attempt decides: a transaction run again sets it again.
-    const ingesting = this.#ingesting.getStore();
-    if (ingesting) ingesting.hintsQueued = hintsQueued;
+    await relinkAfterScan(trx, scan);
   };
 
   constructor(
@@ -285,9 +282,14 @@ export class Lantern {
         ...(request.baseline ? { baseline: true } : {}),
       });
     };
-    const ingesting = { hintsQueued: false };
-    const result = await this.#ingesting.run(ingesting, () => ingestReport(this.store, request, [...this.afterIngest, audit]));
-    if (ingesting.hintsQueued) this.linkHints.kick();
+    // Whether the transaction queued hints to refresh once it commits; its last attempt decides.
+    let hintsQueued = false;
+    const relink: AfterIngest = async (trx, scan) => {
+      hintsQueued = (await relinkAfterScan(trx, scan)).hintsQueued;
+    };
+    const hooks = this.afterIngest.map((hook) => (hook === this.relinkAfterIngest ? relink : hook));
+    const result = await ingestReport(this.store, request, [...hooks, audit]);
+    if (hintsQueued) this.linkHints.kick();
     return result;
   }
 
