@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { linkedComponent, writeCatalogFile } from '../../test/support/catalog-files.js';
 import { bytes, trivyReport } from '../../test/support/reports.js';
 import { describeEachStore, openTestStore, POSTGRES_URL, type StoreKind } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
@@ -22,23 +23,10 @@ const CROWD = 12;
 const nearName = (k: number) => `acme/near-${String(k).padStart(2, '0')}`;
 
 function writeCatalog(dir: string): string {
-  const docs = Array.from({ length: CROWD }, (_, k) =>
-    [
-      'apiVersion: backstage.io/v1alpha1',
-      'kind: Component',
-      'metadata:',
-      `  name: near-${k}`,
-      '  annotations:',
-      `    harness.io/sto-test-target: '${JSON.stringify([{ name: nearName(k) }])}'`,
-      'spec:',
-      '  type: service',
-      '  lifecycle: production',
-      '  owner: team-a',
-    ].join('\n'),
+  return writeCatalogFile(
+    dir,
+    Array.from({ length: CROWD }, (_, k) => linkedComponent({ entity: `near-${k}`, links: [{ name: nearName(k) }] })),
   );
-  const file = join(dir, 'catalog-info.yaml');
-  writeFileSync(file, `${docs.join('\n---\n')}\n`);
-  return file;
 }
 
 describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreKind) => {

@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { linkedComponent, writeCatalogFile } from '../../test/support/catalog-files.js';
 import { bytes, trivyReport } from '../../test/support/reports.js';
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
@@ -74,24 +75,7 @@ metadata:
 `;
 
 function writeCatalog(dir: string, entities = ENTITIES): string {
-  const docs = entities.map(({ entity, links, source }) =>
-    [
-      'apiVersion: backstage.io/v1alpha1',
-      'kind: Component',
-      'metadata:',
-      `  name: ${entity}`,
-      '  annotations:',
-      `    harness.io/sto-test-target: '${JSON.stringify(links)}'`,
-      ...(source ? [`    backstage.io/source-location: ${source}`] : []),
-      'spec:',
-      '  type: service',
-      '  lifecycle: production',
-      '  owner: team-a',
-    ].join('\n'),
-  );
-  const file = join(dir, 'catalog-info.yaml');
-  writeFileSync(file, `${[...docs, HARNESS].join('\n---\n')}\n`);
-  return file;
+  return writeCatalogFile(dir, [...entities.map(linkedComponent), HARNESS]);
 }
 
 describeEachStore('resolving an entity\'s links through the target name index', (kind: StoreKind) => {

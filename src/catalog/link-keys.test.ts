@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { linkedComponent, writeCatalogFile } from '../../test/support/catalog-files.js';
 import { bytes, trivyReport } from '../../test/support/reports.js';
 import { describeEachStore, openTestStore, type StoreKind } from '../../test/support/stores.js';
 import { parseScope } from '../domain/scope.js';
@@ -46,24 +47,10 @@ const TARGETS: Array<{ name: string; scope: string; type?: TargetType; variant?:
 ];
 
 function writeCatalog(dir: string): string {
-  const docs = LINKS.map(({ entity, links, source }) =>
-    [
-      'apiVersion: backstage.io/v1alpha1',
-      'kind: Component',
-      'metadata:',
-      `  name: ${entity}`,
-      '  annotations:',
-      `    harness.io/sto-test-target: '${JSON.stringify(links)}'`,
-      ...(source ? [`    backstage.io/source-location: url:${source}`] : []),
-      'spec:',
-      '  type: service',
-      '  lifecycle: production',
-      '  owner: team-a',
-    ].join('\n'),
+  return writeCatalogFile(
+    dir,
+    LINKS.map(({ source, ...entity }) => linkedComponent({ ...entity, ...(source ? { source: `url:${source}` } : {}) })),
   );
-  const file = join(dir, 'catalog-info.yaml');
-  writeFileSync(file, `${docs.join('\n---\n')}\n`);
-  return file;
 }
 
 describeEachStore('linking a new target through the stored link keys', (kind: StoreKind) => {
