@@ -125,17 +125,17 @@ export interface ProjectTable {
   created_at: string;
 }
 
-/**
- * A random value set anew whenever a target of the scope is created, deleted, renamed or moved
- * (migration 0036), and a counter bumped at once (migration 0037): once for each changed target on
- * SQLite, once for each committed transaction on PostgreSQL (a bigint, read as a string there).
- */
 /** A new target whose similar-name hints of waiting links are still to be refreshed (catalog/link-hints.ts). */
 export interface LinkHintRefreshTable {
   target_id: number;
   queued_at: string;
 }
 
+/**
+ * A random value set anew whenever a target of the scope is created, deleted, renamed or moved
+ * (migration 0036), and a counter bumped at once (migration 0037): once for each changed target on
+ * SQLite, once for each committed transaction on PostgreSQL (a bigint, read as a string there).
+ */
 export interface TargetNameVersionTable {
   scope: string;
   stamp: string;
