@@ -101,6 +101,10 @@ describeEachStore('GET /api/metrics', (kind: StoreKind) => {
       const text = (await get('/api/metrics', viewer)).body;
       expect(sample(text, 'lantern_link_hint_refreshes_total{outcome="refreshed"}')).toBe(1);
       expect(sample(text, 'lantern_link_hint_refreshes_total{outcome="failed"}')).toBe(0);
+      expect(sample(text, 'lantern_link_hint_refreshes_given_up_total')).toBe(0);
+      // The server's hook for a target given up after failing too often (link-hints.test.ts) counts it.
+      server.lantern.linkHints.onGivenUp(42);
+      expect(sample((await get('/api/metrics', viewer)).body, 'lantern_link_hint_refreshes_given_up_total')).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from '../store/database.js';
+import { MAX_HINT_REFRESH_FAILURES } from '../store/link-hint-refreshes.js';
 import { databaseUnavailable } from '../store/unavailable.js';
 import type { LanternApp } from './server.js';
 import type { SlotOutcome } from './uploads.js';
@@ -72,6 +73,11 @@ export class LanternMetrics {
     name: 'lantern_link_hint_refreshes_total',
     help: "Refreshes of waiting links' similar-name hints after a first scan's commit, by outcome: refreshed (one queued target), or failed (left queued for the next).",
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly #linkHintRefreshesGivenUp = new Counter({
+    name: 'lantern_link_hint_refreshes_given_up_total',
+    help: `Queued targets whose similar-name hint refresh failed ${MAX_HINT_REFRESH_FAILURES} times, the last in this server: no longer tried until a server starts (their waiting links keep an older hint).`,
     registers: [this.registry],
   });
   #processMetrics = false;
@@ -166,6 +172,11 @@ export class LanternMetrics {
   /** One refresh of similar-name hints after a first scan (catalog/link-hints.ts). */
   linkHintsRefreshed(outcome: 'refreshed' | 'failed'): void {
     this.#linkHintRefreshes.inc({ outcome });
+  }
+
+  /** A queued target given up after failing to refresh too often (catalog/link-hints.ts). */
+  linkHintsGivenUp(): void {
+    this.#linkHintRefreshesGivenUp.inc();
   }
 
   jobRan(job: string, outcome: JobOutcome): void {

@@ -74,6 +74,10 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
   app.addHook('onClose', async () => unwatch());
   lantern.linkHints.onError = (err) => app.log.error({ err }, 'the similar-name hints of waiting links were not refreshed; they stay queued for the next ingest that queues one, or the next start');
   lantern.linkHints.onOutcome = (outcome) => metrics.linkHintsRefreshed(outcome);
+  lantern.linkHints.onGivenUp = (targetId) => {
+    metrics.linkHintsGivenUp();
+    app.log.error({ targetId }, 'the similar-name hints near this target failed to refresh too often; they are tried again when a server starts');
+  };
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,

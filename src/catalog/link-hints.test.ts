@@ -9,8 +9,8 @@ import { parseScope } from '../domain/scope.js';
 import { ingestReport, type IngestRequest } from '../ingest/ingest.js';
 import { Lantern } from '../lantern.js';
 import { openStore, type Store } from '../store/database.js';
-import { queuedHintRefreshes } from '../store/link-hint-refreshes.js';
-import { LinkHintRefresher, refreshQueuedHints } from './link-hints.js';
+import { MAX_HINT_REFRESH_FAILURES, queuedHintRefreshes } from '../store/link-hint-refreshes.js';
+import { HintRefreshFailed, LinkHintRefresher, refreshQueuedHints } from './link-hints.js';
 import { resolveEntityLinks } from './link-resolution.js';
 
 /**
@@ -74,7 +74,7 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     expect(await codes(4)).toEqual(['target-not-found']);
     expect(await lantern.store.db.selectFrom('link_hint_refreshes').select('target_id').execute()).toEqual([{ target_id: target.id }]);
 
-    expect(await refreshQueuedHints(lantern.store)).toBe(true);
+    expect(await refreshQueuedHints(lantern.store)).toBe(target.id);
     for (const k of [0, 4, CROWD - 1]) {
       expect(await codes(k)).toEqual(['similar-target']);
       expect(await offered(k)).toEqual([nearName(3)]);
@@ -82,25 +82,25 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     expect(await link(3)).toMatchObject({ matched: 1, target_id: target.id });
     // Every link is what a full resolution against every target gives, and the queue is empty.
     expect(await resolveEntityLinks(lantern.store.db)).toBe(0);
-    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
-    expect(await refreshQueuedHints(lantern.store)).toBe(false);
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(0);
+    expect(await refreshQueuedHints(lantern.store)).toBeUndefined();
   });
 
   it('refreshes after each ingest the hints it queued, and those a stopped process left', async () => {
     await ingestAndStop(nearName(3));
-    expect(await queuedHintRefreshes(lantern.store.db)).toBe(1);
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(1);
 
     await lantern.ingest(request(nearName(7), 1));
     await lantern.linkHints.settled();
     expect(lantern.linkHints.refreshed).toBe(2);
-    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(0);
     expect(await offered(5)).toEqual([nearName(3), nearName(7)]);
     expect(await resolveEntityLinks(lantern.store.db)).toBe(0);
 
     // A rescan and a target near no waiting name queue nothing.
     await lantern.ingest(request(nearName(7), 2));
     await lantern.ingest({ ...request('other/thing', 3), scope: parseScope('other.place') });
-    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(0);
     await lantern.linkHints.settled();
     expect(lantern.linkHints.refreshed).toBe(2);
   });
@@ -113,7 +113,7 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     // The store's close is where the refresh must be over: the queue is read just before it.
     Object.assign(store, {
       close: async () => {
-        queuedAtClose = await queuedHintRefreshes(store.db);
+        queuedAtClose = (await queuedHintRefreshes(store.db)).queued;
         await close();
       },
     });
@@ -137,19 +137,81 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     expect(errors.map((e) => (e as Error).message)).toEqual(['database unavailable']);
     expect(outcomes).toEqual(['failed']);
     expect(refresher.refreshed).toBe(0);
-    expect(await queuedHintRefreshes(lantern.store.db)).toBe(1);
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(1);
     // The next kick (here the store's own) refreshes it.
     lantern.linkHints.onOutcome = (outcome) => outcomes.push(outcome);
     lantern.linkHints.kick();
     await lantern.linkHints.settled();
-    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(0);
     expect(outcomes).toEqual(['failed', 'refreshed']);
     expect(await offered(0)).toEqual([nearName(3)]);
   });
 
+  it('counts a refresh that fails for its target alone, refreshes the others, and gives up on it until a start', async () => {
+    // A second group waiting in the scope: one link, far from the crowd's names.
+    const soloDir = mkdtempSync(join(tmpdir(), 'lantern-link-hints-solo-'));
+    try {
+      await lantern.catalog.register(writeCatalogFile(soloDir, [linkedComponent({ entity: 'solo', links: [{ name: 'acme/solo-link' }] })]), parseScope('acme.pay'));
+    } finally {
+      rmSync(soloDir, { recursive: true, force: true });
+    }
+    // The crowd's hints offer near-01; then one of them is broken where only a refresh reads it.
+    await lantern.ingest(request(nearName(1)));
+    await lantern.linkHints.settled();
+    await lantern.store.db.updateTable('entity_links').set({ similar_targets: '{broken' }).where('name', '=', nearName(0)).execute();
+    await ingestAndStop(nearName(3), 1);
+    await ingestAndStop('acme/solo-lnk', 2);
+    const id = async (name: string) => (await lantern.store.db.selectFrom('targets').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+    const poisoned = await id(nearName(3));
+    const queueRows = () => lantern.store.db.selectFrom('link_hint_refreshes').select(['target_id', 'failures', 'last_error']).orderBy('target_id').execute();
+    expect((await queueRows()).map((row) => row.target_id)).toEqual([poisoned, await id('acme/solo-lnk')]);
+
+    const errors: unknown[] = [];
+    const outcomes: string[] = [];
+    lantern.linkHints.onError = (error) => errors.push(error);
+    const givenUp: number[] = [];
+    lantern.linkHints.onOutcome = (outcome) => outcomes.push(outcome);
+    lantern.linkHints.onGivenUp = (targetId) => givenUp.push(targetId);
+    lantern.linkHints.kick();
+    await lantern.linkHints.settled();
+    // Queued first, the broken target failed; the one behind it was refreshed all the same.
+    expect(outcomes).toEqual(['failed', 'refreshed']);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(HintRefreshFailed);
+    expect((errors[0] as HintRefreshFailed).targetId).toBe(poisoned);
+    expect(await lantern.store.db.selectFrom('entity_links').select('diagnostics').where('name', '=', 'acme/solo-link').executeTakeFirstOrThrow()).toMatchObject({
+      diagnostics: expect.stringContaining('acme/solo-lnk'),
+    });
+    const [row] = await queueRows();
+    expect(row).toMatchObject({ target_id: poisoned, failures: 1 });
+    expect(row?.last_error).toMatch(/JSON/);
+
+    // Each later refresh tries it once more, until it has failed MAX_HINT_REFRESH_FAILURES times.
+    for (let k = 1; k < MAX_HINT_REFRESH_FAILURES; k++) {
+      lantern.linkHints.kick();
+      await lantern.linkHints.settled();
+    }
+    expect(await queuedHintRefreshes(lantern.store.db)).toEqual({ queued: 1, givenUp: 1 });
+    expect(givenUp).toEqual([poisoned]);
+    expect(outcomes.filter((outcome) => outcome === 'failed')).toHaveLength(MAX_HINT_REFRESH_FAILURES);
+    lantern.linkHints.kick();
+    await lantern.linkHints.settled();
+    expect(outcomes.filter((outcome) => outcome === 'failed')).toHaveLength(MAX_HINT_REFRESH_FAILURES);
+    expect((await queueRows())[0]?.failures).toBe(MAX_HINT_REFRESH_FAILURES);
+
+    // Once the cause is gone, a server's start takes it again.
+    await lantern.store.db.updateTable('entity_links').set({ similar_targets: null }).where('name', '=', nearName(0)).execute();
+    lantern.linkHints.start();
+    await lantern.linkHints.settled();
+    expect(outcomes.at(-1)).toBe('refreshed');
+    expect(await queuedHintRefreshes(lantern.store.db)).toEqual({ queued: 0, givenUp: 0 });
+    expect(await offered(0)).toEqual([nearName(1), nearName(3)]);
+    expect(await resolveEntityLinks(lantern.store.db)).toBe(0);
+  });
+
   it('refreshes each queued target once when two processes refresh at the same time', async () => {
     for (const k of [1, 4, 8, 10]) await ingestAndStop(nearName(k), k);
-    expect(await queuedHintRefreshes(lantern.store.db)).toBe(4);
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(4);
     let other: Store = lantern.store;
     if (kind === 'postgres') {
       const schema = (await lantern.store.db.selectNoFrom((eb) => eb.fn<string>('current_schema', []).as('s')).executeTakeFirstOrThrow()).s;
@@ -158,7 +220,7 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     try {
       const drain = async (store: Store) => {
         let refreshed = 0;
-        while (await refreshQueuedHints(store)) refreshed++;
+        while ((await refreshQueuedHints(store)) !== undefined) refreshed++;
         return refreshed;
       };
       const counts = await Promise.all([drain(lantern.store), drain(other)]);
@@ -166,7 +228,7 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     } finally {
       if (other !== lantern.store) await other.close();
     }
-    expect(await queuedHintRefreshes(lantern.store.db)).toBe(0);
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(0);
     expect(await offered(6)).toEqual([nearName(1), nearName(4), nearName(8)]);
     expect(await resolveEntityLinks(lantern.store.db)).toBe(0);
   });

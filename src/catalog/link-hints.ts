@@ -1,11 +1,11 @@
 import type { Store } from '../store/database.js';
-import { takeQueuedHintRefresh } from '../store/link-hint-refreshes.js';
+import { MAX_HINT_REFRESH_FAILURES, recordHintRefreshFailure, retryFailedHintRefreshes, takeQueuedHintRefresh } from '../store/link-hint-refreshes.js';
 import { lockLinkResolution } from '../store/row-locks.js';
 import { refreshHintsNear } from './link-resolution.js';
 
 /**
  * The similar-name hints of waiting links, refreshed after the ingest that created a target near
- * their names has committed (link-resolution.ts relinkTarget queues them; migration 0040).
+ * their names has committed (link-resolution.ts relinkTarget queues them; migrations 0040 and 0041).
  *
  * A hint ("a target with a similar name does: …") is a diagnostic: no entity shows anything else
  * for it. Rewriting every hint a new name enters inside the ingest made the first scan of a target
@@ -15,11 +15,14 @@ import { refreshHintsNear } from './link-resolution.js';
  *
  * A queued row outlives a process that stops first: the next refresh of any process takes it (one
  * runs when a server starts, and after every ingest that queued a target). Refreshes of several
- * processes take turns on the link-resolution lock, so each row is refreshed once.
+ * processes take turns on the link-resolution lock, so each row is refreshed once. A target whose
+ * refresh fails goes behind the others, and after MAX_HINT_REFRESH_FAILURES failures waits for a
+ * server's start (store/link-hint-refreshes.ts).
  */
 export class LinkHintRefresher {
   #running: Promise<void> | undefined;
   #again = false;
+  #retryFailed = false;
   #refreshed = 0;
 
   /** Told of each queued target whose hints were refreshed, and of each refresh that failed (metrics). */
@@ -27,7 +30,14 @@ export class LinkHintRefresher {
 
   /** Told of a refresh that failed; its row stays queued for the next. */
   onError: (error: unknown) => void = (error) => {
-    console.error(`lantern: the similar-name hints of waiting links were not refreshed (they will be after the next ingest): ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`lantern: the similar-name hints of waiting links were not refreshed (they will be after the next ingest): ${errorMessage(error)}`);
+  };
+
+  /** Told of a target whose refresh has now failed MAX_HINT_REFRESH_FAILURES times: it waits for a server's start. */
+  onGivenUp: (targetId: number) => void = (targetId) => {
+    console.error(
+      `lantern: the similar-name hints near target ${targetId} failed to refresh ${MAX_HINT_REFRESH_FAILURES} times; they are tried again when a server starts`,
+    );
   };
 
   constructor(private readonly store: Store) {}
@@ -52,6 +62,15 @@ export class LinkHintRefresher {
       });
   }
 
+  /**
+   * A server's start: the targets whose refresh failed MAX_HINT_REFRESH_FAILURES times are taken
+   * again (an upgrade may have fixed the cause), and everything queued is refreshed.
+   */
+  start(): void {
+    this.#retryFailed = true;
+    this.kick();
+  }
+
   /** Resolves once no refresh runs: what was queued before the last kick is refreshed (or failed). */
   async settled(): Promise<void> {
     while (this.#running) await this.#running;
@@ -62,28 +81,74 @@ export class LinkHintRefresher {
     return this.#refreshed;
   }
 
+  /**
+   * Refreshes queued targets until none is left to take. A target whose refresh fails has the
+   * failure counted on its row and is skipped for the rest of this drain, so that one target the
+   * refresh cannot handle never holds up the others. A failure before any target was taken (the
+   * database) ends the drain: the next kick tries again.
+   */
   async #drain(): Promise<void> {
-    while (await refreshQueuedHints(this.store)) {
+    if (this.#retryFailed) {
+      this.#retryFailed = false;
+      await retryFailedHintRefreshes(this.store.db);
+    }
+    const failed = new Set<number>();
+    for (;;) {
+      let refreshed: number | undefined;
+      try {
+        refreshed = await refreshQueuedHints(this.store, failed);
+      } catch (error) {
+        if (!(error instanceof HintRefreshFailed)) throw error;
+        failed.add(error.targetId);
+        this.onOutcome('failed');
+        this.onError(error);
+        // Best effort: if the database is gone, the row stays as it was, and the next drain ends at once.
+        const failures = await recordHintRefreshFailure(this.store.db, error.targetId, errorMessage(error.cause)).catch(() => undefined);
+        if (failures === MAX_HINT_REFRESH_FAILURES) this.onGivenUp(error.targetId);
+        continue;
+      }
+      if (refreshed === undefined) return;
       this.#refreshed++;
       this.onOutcome('refreshed');
     }
   }
 }
 
+/** The refresh of one queued target failed; its row is back in the queue. */
+export class HintRefreshFailed extends Error {
+  constructor(
+    readonly targetId: number,
+    cause: unknown,
+  ) {
+    super(`the similar-name hints near target ${targetId} were not refreshed: ${errorMessage(cause)}`, { cause });
+    this.name = 'HintRefreshFailed';
+  }
+}
+
 /**
- * Refreshes the hints near the target queued first, in one transaction; false when none was
- * queued. The link-resolution lock is taken first, as by the first scans and the catalog writes
- * that store links: the refresh sees what they committed, and two refreshes never take one row.
+ * Refreshes the hints near the target queued first (but those in `skip`), in one transaction, and
+ * returns its id; undefined when none was left to take. The link-resolution lock is taken first, as
+ * by the first scans and the catalog writes that store links: the refresh sees what they committed,
+ * and two refreshes never take one row. A failure once a target was taken is a HintRefreshFailed.
  */
-export function refreshQueuedHints(store: Store): Promise<boolean> {
-  return store.transaction(
-    async (trx) => {
-      await lockLinkResolution(trx);
-      const targetId = await takeQueuedHintRefresh(trx);
-      if (targetId === undefined) return false;
-      await refreshHintsNear(trx, targetId);
-      return true;
-    },
-    { retry: true },
-  );
+export async function refreshQueuedHints(store: Store, skip?: ReadonlySet<number>): Promise<number | undefined> {
+  let taken: number | undefined;
+  try {
+    return await store.transaction(
+      async (trx) => {
+        taken = undefined;
+        await lockLinkResolution(trx);
+        taken = await takeQueuedHintRefresh(trx, skip);
+        if (taken !== undefined) await refreshHintsNear(trx, taken);
+        return taken;
+      },
+      { retry: true },
+    );
+  } catch (error) {
+    throw taken === undefined ? error : new HintRefreshFailed(taken, error);
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -165,7 +165,7 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
 
   const target = options.target ?? (await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst());
   if (!target) return { checked, changed, hintsQueued: false };
-  // As in concernedLinks: a catalog write storing links now committed them before this, or waits.
+  // As in refreshHintsNear: a catalog write storing links now committed them before this, or waits.
   await lockLinkResolution(db);
   const { named, othersNear } = await waitingLinksNamed(db, nameKeys(target.name, parseScope(target.scope)));
   // Whether the target is near enough to any of the others to enter its hint is the refresh's to weigh.
@@ -184,19 +184,19 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
 /**
  * Resolves again every waiting link a new target is near, the ones whose name it does not have
  * included: the refresh of their similar-name hints, queued by relinkTarget and run after its
- * commit. Resolving again a link that already took the target into account changes nothing.
+ * commit. Resolving again a link that already took the target into account changes nothing. The
+ * caller holds the link-resolution lock (lockLinkResolution): a catalog write storing links at this
+ * moment either committed them before this (and they are found) or waits, and then reads this
+ * target (store/row-locks.ts).
  */
-export async function refreshHintsNear(db: Db, targetId: number): Promise<RelinkResult> {
+export async function refreshHintsNear(db: Db, targetId: number): Promise<{ checked: number; changed: number }> {
   const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
-  if (!target) return { checked: 0, changed: 0, hintsQueued: false };
-  return { ...(await resolveConcerned(db, await concernedLinks(db, target), targetId)), hintsQueued: false };
+  if (!target) return { checked: 0, changed: 0 };
+  return resolveConcerned(db, await concernedLinks(db, target), targetId);
 }
 
-/** The waiting links a new target concerns (targetConcernsLink), read with the link-resolution lock taken. */
+/** The waiting links a new target concerns (targetConcernsLink). */
 async function concernedLinks(db: Db, target: { name: string; scope: string }): Promise<LinkKeys[]> {
-  // A catalog write storing links at this moment either committed them before this (and they are
-  // found below) or waits, and then reads this target (store/row-locks.ts).
-  await lockLinkResolution(db);
   const keys = nameKeys(target.name, parseScope(target.scope));
   const near = await unmatchedLinksNear(db, keys);
   return near.filter((row) => targetConcernsLink(keysOf(row), keys));

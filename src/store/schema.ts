@@ -129,6 +129,10 @@ export interface ProjectTable {
 export interface LinkHintRefreshTable {
   target_id: number;
   queued_at: string;
+  /** Refreshes of this target that failed (0041); past MAX_HINT_REFRESH_FAILURES it waits for a server's start. */
+  failures: Generated<number>;
+  /** The last failure's message. */
+  last_error: string | null;
 }
 
 /**

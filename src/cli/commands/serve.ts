@@ -316,8 +316,9 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     const address = await app.listen({ port: options.port, host: options.host }).catch((error: unknown) => {
       throw portError(error, options.port, options.host);
     });
-    // Hints a process that stopped left queued (catalog/link-hints.ts) are refreshed now.
-    lantern.linkHints.kick();
+    // Hints a process that stopped left queued (catalog/link-hints.ts) are refreshed now, those
+    // given up after failing included.
+    lantern.linkHints.start();
     warmed = warmKeptNames(lantern.store.db, { signal: warming.signal })
       .then(
         async (done) => {

@@ -33,6 +33,7 @@ import * as targetNameChanges from './0037-target-name-changes.js';
 import * as entityNamesCover from './0038-entity-names-cover.js';
 import * as linkSharingWhen from './0039-link-sharing-when.js';
 import * as linkHintRefreshes from './0040-link-hint-refreshes.js';
+import * as linkHintRefreshFailures from './0041-link-hint-refresh-failures.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -73,6 +74,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0038-entity-names-cover': entityNamesCover,
   '0039-link-sharing-when': linkSharingWhen,
   '0040-link-hint-refreshes': linkHintRefreshes,
+  '0041-link-hint-refresh-failures': linkHintRefreshFailures,
 };
 
 export const migrationProvider: MigrationProvider = {
