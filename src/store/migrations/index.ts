@@ -34,6 +34,7 @@ import * as entityNamesCover from './0038-entity-names-cover.js';
 import * as linkSharingWhen from './0039-link-sharing-when.js';
 import * as linkHintRefreshes from './0040-link-hint-refreshes.js';
 import * as linkHintRefreshFailures from './0041-link-hint-refresh-failures.js';
+import * as linksShownByTarget from './0042-links-shown-by-target.js';
 
 /**
  * Every migration, in order. Names sort in the order they run; a migration, once released, is
@@ -75,6 +76,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0039-link-sharing-when': linkSharingWhen,
   '0040-link-hint-refreshes': linkHintRefreshes,
   '0041-link-hint-refresh-failures': linkHintRefreshFailures,
+  '0042-links-shown-by-target': linksShownByTarget,
 };
 
 export const migrationProvider: MigrationProvider = {
