@@ -9,9 +9,9 @@ import { parseScope } from '../domain/scope.js';
 import { ingestReport, type IngestRequest } from '../ingest/ingest.js';
 import { Lantern } from '../lantern.js';
 import { openStore, type Store } from '../store/database.js';
-import { MAX_HINT_REFRESH_FAILURES, queuedHintRefreshes } from '../store/link-hint-refreshes.js';
+import { MAX_HINT_REFRESH_FAILURES, queuedHintRefreshes, takeHintRefresh } from '../store/link-hint-refreshes.js';
 import { HintRefreshFailed, LinkHintRefresher, refreshQueuedHints } from './link-hints.js';
-import { resolveEntityLinks } from './link-resolution.js';
+import { applyHintRefresh, planHintRefresh, resolveEntityLinks } from './link-resolution.js';
 
 /**
  * The first scan of a new target resolves at once the waiting links that have its name, and
@@ -74,7 +74,7 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     expect(await codes(4)).toEqual(['target-not-found']);
     expect(await lantern.store.db.selectFrom('link_hint_refreshes').select('target_id').execute()).toEqual([{ target_id: target.id }]);
 
-    expect(await refreshQueuedHints(lantern.store)).toBe(target.id);
+    expect(await refreshQueuedHints(lantern.store)).toEqual({ targetId: target.id, refreshed: true });
     for (const k of [0, 4, CROWD - 1]) {
       expect(await codes(k)).toEqual(['similar-target']);
       expect(await offered(k)).toEqual([nearName(3)]);
@@ -134,7 +134,8 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     refresher.onOutcome = (outcome) => outcomes.push(outcome);
     refresher.kick();
     await refresher.settled();
-    expect(errors.map((e) => (e as Error).message)).toEqual(['database unavailable']);
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as Error).message).toMatch(/: database unavailable$/);
     expect(outcomes).toEqual(['failed']);
     expect(refresher.refreshed).toBe(0);
     expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(1);
@@ -209,6 +210,28 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     expect(await resolveEntityLinks(lantern.store.db)).toBe(0);
   });
 
+  it('writes a refresh weighed before another target changed its links as if weighed after it', async () => {
+    await ingestAndStop(nearName(3), 1);
+    const id = async (name: string) => (await lantern.store.db.selectFrom('targets').select('id').where('name', '=', name).executeTakeFirstOrThrow()).id;
+    const first = await id(nearName(3));
+    // Weighed, not yet written: then near-07 arrives and its refresh rewrites the same hints.
+    const plan = await planHintRefresh(lantern.store.db, first);
+    expect(plan.changes.map((row) => row.name)).toContain(nearName(0));
+    await ingestAndStop(nearName(7), 2);
+    expect(await refreshQueuedHints(lantern.store, new Set([first]))).toEqual({ targetId: await id(nearName(7)), refreshed: true });
+    // A hint offers what its link knew and the new name: near-03's refresh is still to be written.
+    expect(await offered(0)).toEqual([nearName(7)]);
+    await lantern.store.transaction(async (trx) => {
+      expect(await takeHintRefresh(trx, first)).toBe(true);
+      await applyHintRefresh(trx, first, plan);
+    });
+    // Written as the plan had it, near-07 would be gone from the hints.
+    expect(await offered(0)).toEqual([nearName(3), nearName(7)]);
+    expect(await resolveEntityLinks(lantern.store.db)).toBe(0);
+    // A plan whose row another refresh took writes nothing.
+    expect(await lantern.store.transaction((trx) => takeHintRefresh(trx, first))).toBe(false);
+  });
+
   it('refreshes each queued target once when two processes refresh at the same time', async () => {
     for (const k of [1, 4, 8, 10]) await ingestAndStop(nearName(k), k);
     expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(4);
@@ -220,7 +243,7 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     try {
       const drain = async (store: Store) => {
         let refreshed = 0;
-        while ((await refreshQueuedHints(store)) !== undefined) refreshed++;
+        for (let done = await refreshQueuedHints(store); done !== undefined; done = await refreshQueuedHints(store)) if (done.refreshed) refreshed++;
         return refreshed;
       };
       const counts = await Promise.all([drain(lantern.store), drain(other)]);

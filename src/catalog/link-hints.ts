@@ -1,7 +1,6 @@
 import type { Store } from '../store/database.js';
-import { MAX_HINT_REFRESH_FAILURES, recordHintRefreshFailure, retryFailedHintRefreshes, takeQueuedHintRefresh } from '../store/link-hint-refreshes.js';
-import { lockLinkResolution } from '../store/row-locks.js';
-import { refreshHintsNear } from './link-resolution.js';
+import { MAX_HINT_REFRESH_FAILURES, nextHintRefresh, recordHintRefreshFailure, retryFailedHintRefreshes, takeHintRefresh } from '../store/link-hint-refreshes.js';
+import { applyHintRefresh, planHintRefresh } from './link-resolution.js';
 
 /**
  * The similar-name hints of waiting links, refreshed after the ingest that created a target near
@@ -11,11 +10,13 @@ import { refreshHintsNear } from './link-resolution.js';
  * for it. Rewriting every hint a new name enters inside the ingest made the first scan of a target
  * near a thousand waiting links take 60–100 ms, most of it that rewrite. Now the ingest answers
  * once its scan and the links that have the target's name are stored, and this refreshes the
- * rest, one queued target per transaction, in the background of the process that ingested.
+ * rest, one queued target at a time, in the background of the process that ingested: weighed
+ * without a transaction, written in a short one, so that uploads wait for none of the weighing.
  *
  * A queued row outlives a process that stops first: the next refresh of any process takes it (one
- * runs when a server starts, and after every ingest that queued a target). Refreshes of several
- * processes take turns on the link-resolution lock, so each row is refreshed once. A target whose
+ * runs when a server starts, and after every ingest that queued a target). The transaction that
+ * writes a refresh takes its row, so each row is refreshed once: a second process that weighed
+ * the same target finds it taken, and writes nothing. A target whose
  * refresh fails goes behind the others, and after MAX_HINT_REFRESH_FAILURES failures waits for a
  * server's start (store/link-hint-refreshes.ts).
  */
@@ -94,7 +95,7 @@ export class LinkHintRefresher {
     }
     const failed = new Set<number>();
     for (;;) {
-      let refreshed: number | undefined;
+      let refreshed: { refreshed: boolean } | undefined;
       try {
         refreshed = await refreshQueuedHints(this.store, failed);
       } catch (error) {
@@ -108,6 +109,8 @@ export class LinkHintRefresher {
         continue;
       }
       if (refreshed === undefined) return;
+      // Another process's refresh took it first: nothing of ours to count.
+      if (!refreshed.refreshed) continue;
       this.#refreshed++;
       this.onOutcome('refreshed');
     }
@@ -126,26 +129,29 @@ export class HintRefreshFailed extends Error {
 }
 
 /**
- * Refreshes the hints near the target queued first (but those in `skip`), in one transaction, and
- * returns its id; undefined when none was left to take. The link-resolution lock is taken first, as
- * by the first scans and the catalog writes that store links: the refresh sees what they committed,
- * and two refreshes never take one row. A failure once a target was taken is a HintRefreshFailed.
+ * Refreshes the hints near the target queued first (but those in `skip`) and returns its id, with
+ * whether this refresh wrote it (false when another took it first); undefined when none was left.
+ * The hints are weighed outside any transaction, then written with the queued row taken in one
+ * short transaction (link-resolution.ts: planHintRefresh, applyHintRefresh): the link-resolution
+ * lock is not taken, since the target is committed and every link written from now on sees it.
+ * A failure once a target was read is a HintRefreshFailed.
  */
-export async function refreshQueuedHints(store: Store, skip?: ReadonlySet<number>): Promise<number | undefined> {
-  let taken: number | undefined;
+export async function refreshQueuedHints(store: Store, skip?: ReadonlySet<number>): Promise<{ targetId: number; refreshed: boolean } | undefined> {
+  const targetId = await nextHintRefresh(store.db, skip);
+  if (targetId === undefined) return undefined;
   try {
-    return await store.transaction(
+    const plan = await planHintRefresh(store.db, targetId);
+    const refreshed = await store.transaction(
       async (trx) => {
-        taken = undefined;
-        await lockLinkResolution(trx);
-        taken = await takeQueuedHintRefresh(trx, skip);
-        if (taken !== undefined) await refreshHintsNear(trx, taken);
-        return taken;
+        if (!(await takeHintRefresh(trx, targetId))) return false;
+        await applyHintRefresh(trx, targetId, plan);
+        return true;
       },
       { retry: true },
     );
+    return { targetId, refreshed };
   } catch (error) {
-    throw taken === undefined ? error : new HintRefreshFailed(taken, error);
+    throw new HintRefreshFailed(targetId, error);
   }
 }
 

@@ -10,6 +10,7 @@ import {
   type LinkResolutionColumns,
   linksToTarget,
   lockLinks,
+  readLinks,
   rewriteLinks,
   storedLinks,
   storedTargets,
@@ -97,15 +98,25 @@ async function reresolve(
   index: TargetIndex = indexTargets(targets.targets),
   similarAmong?: ReadonlyMap<number, readonly TargetSummary[]>,
 ): Promise<number> {
-  if (rows.length === 0) return 0;
+  const changed = resolvedChanges(rows, targets, index, similarAmong);
+  await rewriteLinks(db, changed);
+  return changed.length;
+}
+
+/** The rows of these links whose resolution changes, as they become (reresolve, without the write). */
+function resolvedChanges(
+  rows: readonly EntityLinkRow[],
+  targets: StoredTargets,
+  index: TargetIndex = indexTargets(targets.targets),
+  similarAmong?: ReadonlyMap<number, readonly TargetSummary[]>,
+): EntityLinkRow[] {
   const now = new Date().toISOString();
   const changed: EntityLinkRow[] = [];
   for (const row of rows) {
     const columns = resolutionColumns(resolveTargetLink(specOf(row), index, similarAmong?.get(row.id)), targets, now);
     if (!RESOLVED_FIELDS.every((field) => row[field] === columns[field])) changed.push({ ...row, ...columns });
   }
-  await rewriteLinks(db, changed);
-  return changed.length;
+  return changed;
 }
 
 /**
@@ -165,13 +176,13 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
 
   const target = options.target ?? (await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst());
   if (!target) return { checked, changed, hintsQueued: false };
-  // As in refreshHintsNear: a catalog write storing links now committed them before this, or waits.
+  // A catalog write storing links now committed them before this, or waits (store/row-locks.ts).
   await lockLinkResolution(db);
   const { named, othersNear } = await waitingLinksNamed(db, nameKeys(target.name, parseScope(target.scope)));
   // Whether the target is near enough to any of the others to enter its hint is the refresh's to weigh.
   if (othersNear) await queueHintRefresh(db, targetId);
   if (named.length > 0) {
-    // Locked first, then the targets read, as in resolveConcerned. A link the target has the name of
+    // Locked first, then the targets read, as in applyHintRefresh. A link the target has the name of
     // matches it, or says in which scope the name is: no similar name is weighed for it, so the
     // targets of its name are all it needs.
     const locked = await lockLinks(db, named.map((row) => row.id));
@@ -182,17 +193,64 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
 }
 
 /**
- * Resolves again every waiting link a new target is near, the ones whose name it does not have
- * included: the refresh of their similar-name hints, queued by relinkTarget and run after its
- * commit. Resolving again a link that already took the target into account changes nothing. The
- * caller holds the link-resolution lock (lockLinkResolution): a catalog write storing links at this
- * moment either committed them before this (and they are found) or waits, and then reads this
- * target (store/row-locks.ts).
+ * The refresh of the similar-name hints a new target brings to the waiting links it is near (the
+ * ones whose name it does not have included), queued by relinkTarget and run after its commit: the
+ * links as they were read, and the rows of those whose resolution the target changes, as they
+ * become. Weighed outside any transaction (planHintRefresh), written in a short one
+ * (applyHintRefresh): the reads and the weighing hold no lock, so first scans, catalog writes and
+ * other uploads do not wait for them.
  */
-export async function refreshHintsNear(db: Db, targetId: number): Promise<{ checked: number; changed: number }> {
+export interface HintRefreshPlan {
+  read: ReadonlyMap<number, EntityLinkRow>;
+  changes: readonly EntityLinkRow[];
+}
+
+/**
+ * Weighs the refresh of the hints near a target that is committed: every link written from now on
+ * is resolved with the target among the stored ones, so only the links read here need it.
+ */
+export async function planHintRefresh(db: Db, targetId: number): Promise<HintRefreshPlan> {
   const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
-  if (!target) return { checked: 0, changed: 0 };
-  return resolveConcerned(db, await concernedLinks(db, target), targetId);
+  if (!target) return { read: new Map(), changes: [] };
+  const concerned = await concernedLinks(db, target);
+  if (concerned.length === 0) return { read: new Map(), changes: [] };
+  const rows = await readLinks(db, concerned.map((row) => row.id));
+  return { read: new Map(rows.map((row) => [row.id, row])), changes: await concernedChanges(db, rows, targetId) };
+}
+
+/**
+ * Writes a plan's rows in the caller's transaction, with the links locked (in id order): each one
+ * still as the plan read it takes the plan's row. One that changed since (another refresh, a
+ * catalog write, a first scan that matched it) is resolved again as it is now, with the target:
+ * whatever changed it may not have seen the target in its hint. A link the plan left unchanged
+ * needs nothing: whatever changed it since resolved it with the committed target among the others.
+ */
+export async function applyHintRefresh(db: Db, targetId: number, plan: HintRefreshPlan): Promise<{ checked: number; changed: number }> {
+  if (plan.changes.length === 0) return { checked: plan.read.size, changed: 0 };
+  const now = await lockLinks(
+    db,
+    plan.changes.map((row) => row.id),
+  );
+  const current = new Map(now.map((row) => [row.id, row]));
+  const ready: EntityLinkRow[] = [];
+  const moved: EntityLinkRow[] = [];
+  for (const change of plan.changes) {
+    const row = current.get(change.id);
+    // A link deleted since (its entity rewritten or gone) is nobody's to refresh.
+    if (!row) continue;
+    if (sameLink(row, plan.read.get(change.id))) ready.push(change);
+    else moved.push(row);
+  }
+  await rewriteLinks(db, ready);
+  const again = moved.length > 0 ? await concernedChanges(db, moved, targetId) : [];
+  await rewriteLinks(db, again);
+  return { checked: plan.read.size, changed: ready.length + again.length };
+}
+
+/** Whether a link is as it was read: every column but when it was resolved. */
+function sameLink(now: EntityLinkRow, read: EntityLinkRow | undefined): boolean {
+  if (!read) return false;
+  return (Object.keys(now) as Array<keyof EntityLinkRow>).every((column) => column === 'resolved_at' || now[column] === read[column]);
 }
 
 /** The waiting links a new target concerns (targetConcernsLink). */
@@ -202,24 +260,20 @@ async function concernedLinks(db: Db, target: { name: string; scope: string }): 
   return near.filter((row) => targetConcernsLink(keysOf(row), keys));
 }
 
-/** Resolves these waiting links again, now that the target `targetId` exists. */
-async function resolveConcerned(db: Db, concerned: readonly LinkKeys[], targetId: number): Promise<{ checked: number; changed: number }> {
-  if (concerned.length === 0) return { checked: 0, changed: 0 };
-  // Locked first, then the targets read: a concurrent ingest that resolved these links for its
-  // own new target has committed by then, and both targets are seen.
-  const locked = await lockLinks(db, concerned.map((row) => row.id));
+/** The rows of these links (read in full) whose resolution the target `targetId` changes, as they become. */
+async function concernedChanges(db: Db, rows: readonly EntityLinkRow[], targetId: number): Promise<EntityLinkRow[]> {
   // Links resolved before their similar targets were kept read every target they can match, once.
-  const unknown = locked.filter((row) => row.target_id === null && row.similar_targets === null);
-  const known = locked.filter((row) => row.target_id !== null || row.similar_targets !== null);
-  let changed = 0;
+  const unknown = rows.filter((row) => row.target_id === null && row.similar_targets === null);
+  const known = rows.filter((row) => row.target_id !== null || row.similar_targets !== null);
+  const changes: EntityLinkRow[] = [];
   if (known.length > 0) {
     const candidates = await candidateTargets(db, known, targetId);
     const index = indexTargets(candidates.targets);
     const hints = concernedHints(known, candidates, index, targetId);
-    changed += await reresolve(db, hints.rows, candidates, index, hints.similarAmong);
+    changes.push(...resolvedChanges(hints.rows, candidates, index, hints.similarAmong));
   }
-  if (unknown.length > 0) changed += await reresolve(db, unknown, await targetsForLinks(db, unknown.map(keysOf)));
-  return { checked: locked.length, changed };
+  if (unknown.length > 0) changes.push(...resolvedChanges(unknown, await targetsForLinks(db, unknown.map(keysOf))));
+  return changes;
 }
 
 /**

@@ -26,12 +26,11 @@ export async function queueHintRefresh(db: Db, targetId: number, now = new Date(
 }
 
 /**
- * Takes the target queued first off the queue, or undefined when none is left to take. Targets
- * whose refresh failed come after the others, those that failed MAX_HINT_REFRESH_FAILURES times
- * not at all, and `skip` (failed in this drain) neither. The caller refreshes its hints in the same
- * transaction: if that fails, the row is back.
+ * The target queued first, or undefined when none is left to take. Targets whose refresh failed
+ * come after the others, those that failed MAX_HINT_REFRESH_FAILURES times not at all, and `skip`
+ * (failed in this drain) neither. Read only: the refresh takes it (takeHintRefresh) when it writes.
  */
-export async function takeQueuedHintRefresh(db: Db, skip: ReadonlySet<number> = new Set()): Promise<number | undefined> {
+export async function nextHintRefresh(db: Db, skip: ReadonlySet<number> = new Set()): Promise<number | undefined> {
   let query = db
     .selectFrom('link_hint_refreshes')
     .select('target_id')
@@ -41,10 +40,17 @@ export async function takeQueuedHintRefresh(db: Db, skip: ReadonlySet<number> = 
     .orderBy('target_id')
     .limit(1);
   if (skip.size > 0) query = query.where('target_id', 'not in', [...skip]);
-  const row = await query.executeTakeFirst();
-  if (!row) return undefined;
-  await db.deleteFrom('link_hint_refreshes').where('target_id', '=', row.target_id).execute();
-  return row.target_id;
+  return (await query.executeTakeFirst())?.target_id;
+}
+
+/**
+ * Takes this target off the queue, in the transaction that writes its refresh: false when another
+ * refresh took it first (on PostgreSQL the second waits for the first's commit, then finds no row).
+ * If the transaction fails, the row is back.
+ */
+export async function takeHintRefresh(db: Db, targetId: number): Promise<boolean> {
+  const result = await db.deleteFrom('link_hint_refreshes').where('target_id', '=', targetId).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }
 
 /**

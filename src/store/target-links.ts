@@ -217,11 +217,20 @@ export async function rewriteLinks(db: Db, rows: readonly EntityLinkRow[]): Prom
  * order, so that two transactions never wait for each other): a link resolved again by two
  * transactions at once is resolved by one after the other, the second seeing the first's targets.
  */
-export async function lockLinks(db: Db, ids: readonly number[]): Promise<EntityLinkRow[]> {
+export function lockLinks(db: Db, ids: readonly number[]): Promise<EntityLinkRow[]> {
+  return linksById(db, ids, isPostgres(db));
+}
+
+/** The links with these ids as they are now, in id order, locking none (catalog/link-resolution.ts planHintRefresh). */
+export function readLinks(db: Db, ids: readonly number[]): Promise<EntityLinkRow[]> {
+  return linksById(db, ids, false);
+}
+
+async function linksById(db: Db, ids: readonly number[], forUpdate: boolean): Promise<EntityLinkRow[]> {
   const rows: EntityLinkRow[] = [];
   for (const batch of batches([...ids].sort((a, b) => a - b))) {
     const query = db.selectFrom('entity_links').selectAll().where('id', 'in', batch).orderBy('id');
-    rows.push(...(await (isPostgres(db) ? query.forUpdate() : query).execute()));
+    rows.push(...(await (forUpdate ? query.forUpdate() : query).execute()));
   }
   return rows;
 }
