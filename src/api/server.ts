@@ -72,7 +72,7 @@ export async function buildServer(lantern: Lantern, options: ServerOptions): Pro
     else app.log.warn({ err }, 'lost an idle database connection; the next query connects again');
   });
   app.addHook('onClose', async () => unwatch());
-  lantern.linkHints.onError = (err) => app.log.error({ err }, 'the similar-name hints of waiting links were not refreshed; they stay queued for the next ingest that queues one, or the next start');
+  lantern.linkHints.onError = (err) => app.log.error({ err }, 'the similar-name hints of waiting links were not refreshed; they stay queued, and are tried again within a minute');
   lantern.linkHints.onOutcome = (outcome) => metrics.linkHintsRefreshed(outcome);
   lantern.linkHints.onGivenUp = (targetId) => {
     metrics.linkHintsGivenUp();

@@ -232,6 +232,21 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     expect(await lantern.store.transaction((trx) => takeHintRefresh(trx, first))).toBe(false);
   });
 
+  it('refreshes on a timer what no ingest kicked', async () => {
+    await ingestAndStop(nearName(3));
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(1);
+    const stop = lantern.linkHints.every(10);
+    try {
+      for (let waited = 0; (await queuedHintRefreshes(lantern.store.db)).queued > 0 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      stop();
+    }
+    await lantern.linkHints.settled();
+    expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(0);
+    expect(lantern.linkHints.refreshed).toBe(1);
+    expect(await offered(0)).toEqual([nearName(3)]);
+  });
+
   it('refreshes each queued target once when two processes refresh at the same time', async () => {
     for (const k of [1, 4, 8, 10]) await ingestAndStop(nearName(k), k);
     expect((await queuedHintRefreshes(lantern.store.db)).queued).toBe(4);

@@ -31,7 +31,7 @@ export class LinkHintRefresher {
 
   /** Told of a refresh that failed; its row stays queued for the next. */
   onError: (error: unknown) => void = (error) => {
-    console.error(`lantern: the similar-name hints of waiting links were not refreshed (they will be after the next ingest): ${errorMessage(error)}`);
+    console.error(`lantern: the similar-name hints of waiting links were not refreshed (they stay queued for the next refresh): ${errorMessage(error)}`);
   };
 
   /** Told of a target whose refresh has now failed MAX_HINT_REFRESH_FAILURES times: it waits for a server's start. */
@@ -70,6 +70,15 @@ export class LinkHintRefresher {
   start(): void {
     this.#retryFailed = true;
     this.kick();
+  }
+
+  /**
+   * Kicks a refresh every `ms` (`lantern serve`: every minute), so that rows a failure or a database
+   * outage left queued are refreshed without waiting for the next first scan; returns what stops it.
+   */
+  every(ms: number): () => void {
+    const timer = setInterval(() => this.kick(), ms).unref();
+    return () => clearInterval(timer);
   }
 
   /** Resolves once no refresh runs: what was queued before the last kick is refreshed (or failed). */

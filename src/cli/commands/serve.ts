@@ -311,14 +311,16 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
   // The names of the largest scopes are read ahead for similar-name hints once the server listens,
   // so that no request pays that first read; a failure only leaves it to the first request.
   const warming = new AbortController();
+  let stopHintKicks: (() => void) | undefined;
   let warmed: Promise<unknown> = Promise.resolve();
   try {
     const address = await app.listen({ port: options.port, host: options.host }).catch((error: unknown) => {
       throw portError(error, options.port, options.host);
     });
     // Hints a process that stopped left queued (catalog/link-hints.ts) are refreshed now, those
-    // given up after failing included.
+    // given up after failing included, and whatever a failure leaves queued within a minute.
     lantern.linkHints.start();
+    stopHintKicks = lantern.linkHints.every(60_000);
     warmed = warmKeptNames(lantern.store.db, { signal: warming.signal })
       .then(
         async (done) => {
@@ -347,6 +349,7 @@ export async function serveUntilStopped(lantern: Lantern, io: CliIo, options: Se
     // The loop first, so that no refresh starts on a closing store; close() stops accepting
     // connections and waits for requests in flight (ingests included).
     await loop?.stop();
+    stopHintKicks?.();
     warming.abort();
     await warmed;
     clearInterval(sweeper);
