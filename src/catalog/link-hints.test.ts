@@ -216,7 +216,7 @@ describeEachStore('similar-name hints refreshed after the ingest', (kind: StoreK
     const first = await id(nearName(3));
     // Weighed, not yet written: then near-07 arrives and its refresh rewrites the same hints.
     const plan = await planHintRefresh(lantern.store.db, first);
-    expect(plan.changes.map((row) => row.name)).toContain(nearName(0));
+    expect(plan.changes.map((change) => change.after.name)).toContain(nearName(0));
     await ingestAndStop(nearName(7), 2);
     expect(await refreshQueuedHints(lantern.store, new Set([first]))).toEqual({ targetId: await id(nearName(7)), refreshed: true });
     // A hint offers what its link knew and the new name: near-03's refresh is still to be written.

@@ -6,6 +6,7 @@ import { lockLinkResolution, lockTargetShared } from '../store/row-locks.js';
 import type { Database, EntityLinkRow } from '../store/schema.js';
 import {
   type LinkInsert,
+  type LinkChange,
   type LinkKeys,
   type LinkResolutionColumns,
   linksToTarget,
@@ -103,18 +104,18 @@ async function reresolve(
   return changed.length;
 }
 
-/** The rows of these links whose resolution changes, as they become (reresolve, without the write). */
+/** The links whose resolution changes, as they were and as they become (reresolve, without the write). */
 function resolvedChanges(
   rows: readonly EntityLinkRow[],
   targets: StoredTargets,
   index: TargetIndex = indexTargets(targets.targets),
   similarAmong?: ReadonlyMap<number, readonly TargetSummary[]>,
-): EntityLinkRow[] {
+): LinkChange[] {
   const now = new Date().toISOString();
-  const changed: EntityLinkRow[] = [];
+  const changed: LinkChange[] = [];
   for (const row of rows) {
     const columns = resolutionColumns(resolveTargetLink(specOf(row), index, similarAmong?.get(row.id)), targets, now);
-    if (!RESOLVED_FIELDS.every((field) => row[field] === columns[field])) changed.push({ ...row, ...columns });
+    if (!RESOLVED_FIELDS.every((field) => row[field] === columns[field])) changed.push({ before: row, after: { ...row, ...columns } });
   }
   return changed;
 }
@@ -201,8 +202,10 @@ export async function relinkTarget(db: Db, targetId: number, options: RelinkOpti
  * other uploads do not wait for them.
  */
 export interface HintRefreshPlan {
-  read: ReadonlyMap<number, EntityLinkRow>;
-  changes: readonly EntityLinkRow[];
+  /** The links read, near the target. */
+  checked: number;
+  /** Those whose resolution the target changes. */
+  changes: readonly LinkChange[];
 }
 
 /**
@@ -211,11 +214,11 @@ export interface HintRefreshPlan {
  */
 export async function planHintRefresh(db: Db, targetId: number): Promise<HintRefreshPlan> {
   const target = await db.selectFrom('targets').select(['name', 'scope']).where('id', '=', targetId).executeTakeFirst();
-  if (!target) return { read: new Map(), changes: [] };
+  if (!target) return { checked: 0, changes: [] };
   const concerned = await concernedLinks(db, target);
-  if (concerned.length === 0) return { read: new Map(), changes: [] };
+  if (concerned.length === 0) return { checked: 0, changes: [] };
   const rows = await readLinks(db, concerned.map((row) => row.id));
-  return { read: new Map(rows.map((row) => [row.id, row])), changes: await concernedChanges(db, rows, targetId) };
+  return { checked: rows.length, changes: await concernedChanges(db, rows, targetId) };
 }
 
 /**
@@ -226,30 +229,29 @@ export async function planHintRefresh(db: Db, targetId: number): Promise<HintRef
  * needs nothing: whatever changed it since resolved it with the committed target among the others.
  */
 export async function applyHintRefresh(db: Db, targetId: number, plan: HintRefreshPlan): Promise<{ checked: number; changed: number }> {
-  if (plan.changes.length === 0) return { checked: plan.read.size, changed: 0 };
-  const now = await lockLinks(
+  if (plan.changes.length === 0) return { checked: plan.checked, changed: 0 };
+  const locked = await lockLinks(
     db,
-    plan.changes.map((row) => row.id),
+    plan.changes.map((change) => change.after.id),
   );
-  const current = new Map(now.map((row) => [row.id, row]));
-  const ready: EntityLinkRow[] = [];
+  const current = new Map(locked.map((row) => [row.id, row]));
+  const ready: LinkChange[] = [];
   const moved: EntityLinkRow[] = [];
   for (const change of plan.changes) {
-    const row = current.get(change.id);
+    const row = current.get(change.after.id);
     // A link deleted since (its entity rewritten or gone) is nobody's to refresh.
     if (!row) continue;
-    if (sameLink(row, plan.read.get(change.id))) ready.push(change);
+    if (sameLink(row, change.before)) ready.push(change);
     else moved.push(row);
   }
   await rewriteLinks(db, ready);
   const again = moved.length > 0 ? await concernedChanges(db, moved, targetId) : [];
   await rewriteLinks(db, again);
-  return { checked: plan.read.size, changed: ready.length + again.length };
+  return { checked: plan.checked, changed: ready.length + again.length };
 }
 
 /** Whether a link is as it was read: every column but when it was resolved. */
-function sameLink(now: EntityLinkRow, read: EntityLinkRow | undefined): boolean {
-  if (!read) return false;
+function sameLink(now: EntityLinkRow, read: EntityLinkRow): boolean {
   return (Object.keys(now) as Array<keyof EntityLinkRow>).every((column) => column === 'resolved_at' || now[column] === read[column]);
 }
 
@@ -261,11 +263,11 @@ async function concernedLinks(db: Db, target: { name: string; scope: string }): 
 }
 
 /** The rows of these links (read in full) whose resolution the target `targetId` changes, as they become. */
-async function concernedChanges(db: Db, rows: readonly EntityLinkRow[], targetId: number): Promise<EntityLinkRow[]> {
+async function concernedChanges(db: Db, rows: readonly EntityLinkRow[], targetId: number): Promise<LinkChange[]> {
   // Links resolved before their similar targets were kept read every target they can match, once.
   const unknown = rows.filter((row) => row.target_id === null && row.similar_targets === null);
   const known = rows.filter((row) => row.target_id !== null || row.similar_targets !== null);
-  const changes: EntityLinkRow[] = [];
+  const changes: LinkChange[] = [];
   if (known.length > 0) {
     const candidates = await candidateTargets(db, known, targetId);
     const index = indexTargets(candidates.targets);

@@ -203,13 +203,38 @@ const RESOLUTION_COLUMNS = [
   ['resolved_at', 'text'],
 ] as const satisfies ReadonlyArray<UpdatedColumn<keyof LinkResolutionColumns>>;
 
+/** The columns a rewrite sets when the link keeps its target, match and variant: its hint and diagnostics. */
+const HINT_COLUMNS = RESOLUTION_COLUMNS.filter(([column]) => column !== 'matched' && column !== 'target_id' && column !== 'variant_id');
+
+/** A link's row as it was read, and as its new resolution makes it. */
+export interface LinkChange {
+  before: EntityLinkRow;
+  after: EntityLinkRow;
+}
+
 /**
  * Writes the new resolution of links, in place. A link a concurrent transaction rewrote is
  * updated after it (never deleted and inserted again, which made the second writer's insert of the
- * same id fail); one a catalog refresh removed meanwhile stays removed.
+ * same id fail); one a catalog refresh removed meanwhile stays removed. A link that keeps its
+ * target, match and variant (most of a hint refresh's) has only its hint and diagnostics set: on
+ * SQLite an update that names an indexed column rewrites that column's index entries whether or
+ * not its value changed, and the target's columns are in six of entity_links' indexes and in
+ * target_sharing's trigger. Half the time for a thousand such rows.
  */
-export async function rewriteLinks(db: Db, rows: readonly EntityLinkRow[]): Promise<void> {
-  await updateById(db, 'entity_links', RESOLUTION_COLUMNS, rows);
+export async function rewriteLinks(db: Db, changes: readonly LinkChange[]): Promise<void> {
+  const targetKept = ({ before, after }: LinkChange) => before.matched === after.matched && before.target_id === after.target_id && before.variant_id === after.variant_id;
+  await updateById(
+    db,
+    'entity_links',
+    RESOLUTION_COLUMNS,
+    changes.filter((change) => !targetKept(change)).map((change) => change.after),
+  );
+  await updateById(
+    db,
+    'entity_links',
+    HINT_COLUMNS,
+    changes.filter(targetKept).map((change) => change.after),
+  );
 }
 
 /**
